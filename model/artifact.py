@@ -1,0 +1,127 @@
+"""Saving and loading the trained model: a joblib file beside a JSON manifest.
+
+joblib (pickle) runs code when it loads a file, so a model file is only loaded when its sha256
+matches the manifest written with it, and only from paths the user chose. The manifest also records
+what the model was built with, so a model from another scikit-learn version is refused with a
+one-line explanation instead of failing later in an obscure way.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import platform
+import tempfile
+from pathlib import Path
+from typing import Any
+
+DEFAULT_MODEL_PATH = Path(__file__).resolve().parent / "artifacts" / "cleaner.joblib"
+MODEL_ENV = "CLEANER_MODEL"
+
+
+class ModelError(RuntimeError):
+    """The model cannot be loaded; the message says why and what to run."""
+
+
+def default_model_path() -> Path:
+    """``$CLEANER_MODEL`` if set, else ``model/artifacts/cleaner.joblib`` inside the package."""
+    return Path(os.environ.get(MODEL_ENV) or DEFAULT_MODEL_PATH)
+
+
+def manifest_path(model_path: Path) -> Path:
+    return model_path.with_suffix(".json")
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def runtime_versions() -> dict[str, str]:
+    import joblib
+    import numpy
+    import sklearn
+    from cleaner import __version__
+
+    return {
+        "cleaner": __version__,
+        "python": platform.python_version(),
+        "scikit-learn": sklearn.__version__,
+        "numpy": numpy.__version__,
+        "joblib": joblib.__version__,
+    }
+
+
+def _atomic_write(path: Path, write: Any) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        write(Path(tmp))
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def save_model(model: Any, path: Path, metadata: dict[str, Any]) -> dict[str, Any]:
+    """Write the model and its manifest atomically; returns the manifest."""
+    import joblib
+
+    _atomic_write(path, lambda tmp: joblib.dump(model, tmp, compress=3))
+    manifest = {
+        "artifact": path.name,
+        "sha256": sha256_file(path),
+        "versions": runtime_versions(),
+        "threshold": float(model.threshold_),
+        **metadata,
+    }
+    _atomic_write(
+        manifest_path(path),
+        lambda tmp: tmp.write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"),
+    )
+    return manifest
+
+
+def read_manifest(path: Path) -> dict[str, Any]:
+    meta_path = manifest_path(path)
+    if not meta_path.is_file():
+        raise ModelError(
+            f"{meta_path} is missing: a model is only loaded with the manifest written beside it; "
+            "retrain with `make train`"
+        )
+    try:
+        return json.loads(meta_path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise ModelError(
+            f"{meta_path}:{exc.lineno}: the manifest is not valid JSON; retrain with `make train`"
+        ) from exc
+
+
+def load_model(path: Path | str | None = None) -> Any:
+    """Load a trained :class:`~cleaner.estimator.LineClassifier` after checking its manifest."""
+    import joblib
+    import sklearn
+
+    model_path = Path(path) if path is not None else default_model_path()
+    if not model_path.is_file():
+        hint = "run `make train` (or `cleaner train`)" if path is None else "check the --model path"
+        raise ModelError(f"no model at {model_path}: {hint}")
+    manifest = read_manifest(model_path)
+    actual = sha256_file(model_path)
+    if manifest.get("sha256") != actual:
+        raise ModelError(
+            f"{model_path}: sha256 {actual[:12]}... does not match its manifest; refusing to load a file that "
+            "may have been replaced (loading runs code); retrain with `make train`"
+        )
+    built_with = manifest.get("versions", {}).get("scikit-learn")
+    if built_with != sklearn.__version__:
+        raise ModelError(
+            f"{model_path} was built with scikit-learn {built_with}, this is {sklearn.__version__}; "
+            "retrain with `make train`"
+        )
+    return joblib.load(model_path)

@@ -1,0 +1,266 @@
+"""The line classifier: per-line features, a first logistic regression, and a stacked second one
+that reads the first one's probabilities in a window around each line.
+
+The second stage is what lets a teaser block go as a block: a prose-like summary surrounded by
+lines the first stage calls boilerplate is pulled down with them, and a related-news box in the
+middle of an article does not cut the article in two. It is trained on out-of-fold first-stage
+probabilities (folds leave whole sites out), so it learns how the first stage errs on unseen sites
+rather than how it fits the sites it was trained on.
+
+Samples are documents: ``fit(documents, labels)`` takes a sequence of documents (each a sequence of
+dump lines) and, for each, one label per line (``"content"``, ``"boilerplate"`` or None for a blank
+line); ``predict`` and ``predict_proba`` return one list per document, aligned with its lines.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from cleaner.features import Documents, LineShapeFeatures, NonBlankLines
+from cleaner.text import is_blank, join_kept, split_lines
+from sklearn.base import BaseEstimator, clone
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GroupKFold
+from sklearn.pipeline import FeatureUnion, Pipeline
+from sklearn.preprocessing import StandardScaler
+
+CONTENT = "content"
+BOILERPLATE = "boilerplate"
+STACK_OFFSETS = (-3, -2, -1, 0, 1, 2, 3)
+STACK_WINDOWS = (2, 5, 10)
+
+
+def _logit(p: np.ndarray) -> np.ndarray:
+    p = np.clip(p, 1e-4, 1 - 1e-4)
+    return np.log(p / (1 - p))
+
+
+def stack_features(probabilities: np.ndarray, lines: Sequence[str]) -> np.ndarray:
+    """Second-stage features of one document's non-blank lines, from first-stage P(content).
+
+    The first-stage logit of each line and of its neighbours, local means of P(content), the mean
+    before and after the line, and whether the line lies inside the span that maximises
+    sum(P - 0.5) (the most likely article span) or how far outside it.
+    """
+    p = np.asarray(probabilities, dtype=np.float64)
+    n = len(p)
+    logit = _logit(p)
+    columns = []
+    for offset in STACK_OFFSETS:
+        shifted = np.zeros(n)
+        missing = np.ones(n)
+        source = np.arange(n) + offset
+        valid = (source >= 0) & (source < n)
+        shifted[valid] = logit[source[valid]]
+        missing[valid] = 0
+        columns.append(shifted)
+        if offset:
+            columns.append(missing)
+    cumulative = np.concatenate([[0.0], np.cumsum(p)])
+    rows = np.arange(n)
+    for radius in STACK_WINDOWS:
+        lo = np.clip(rows - radius, 0, n)
+        hi = np.clip(rows + radius + 1, 0, n)
+        columns.append((cumulative[hi] - cumulative[lo]) / (hi - lo))
+    columns.append(np.where(rows > 0, cumulative[rows] / np.maximum(rows, 1), 0.5))
+    after = cumulative[n] - cumulative[rows + 1]
+    columns.append(np.where(rows < n - 1, after / np.maximum(n - 1 - rows, 1), 0.5))
+    start, end = _best_span(p - 0.5)
+    columns.append(((rows >= start) & (rows <= end)).astype(float))
+    columns.append(np.log1p(np.clip(start - rows, 0, None)))
+    columns.append(np.log1p(np.clip(rows - end, 0, None)))
+    chars = np.fromiter((len(line.strip()) for line in lines if not is_blank(line)), float, n)
+    columns.append(np.log1p(chars))
+    return np.column_stack(columns) if n else np.zeros((0, len(stack_feature_names())))
+
+
+def stack_feature_names() -> list[str]:
+    names = []
+    for offset in STACK_OFFSETS:
+        names.append(f"logit[{offset:+d}]")
+        if offset:
+            names.append(f"missing[{offset:+d}]")
+    names += [f"mean_p[±{r}]" for r in STACK_WINDOWS]
+    names += ["mean_p_before", "mean_p_after", "in_best_span", "lines_before_span_log", "lines_after_span_log"]
+    names.append("chars_log")
+    return names
+
+
+def _best_span(scores: np.ndarray) -> tuple[int, int]:
+    """(start, end) of the contiguous run with the largest sum (Kadane); (0, -1) when all <= 0."""
+    best, best_span = 0.0, (0, -1)
+    running, start = 0.0, 0
+    for i, value in enumerate(scores):
+        if running <= 0:
+            running, start = value, i
+        else:
+            running += value
+        if running > best:
+            best, best_span = running, (start, i)
+    return best_span
+
+
+def line_targets(labels: Sequence[Sequence[str | None]]) -> np.ndarray:
+    """1 for content, 0 for boilerplate, over the non-blank lines of all documents."""
+    return np.asarray([label == CONTENT for doc in labels for label in doc if label is not None], dtype=np.int8)
+
+
+class LineClassifier(BaseEstimator):
+    """Classify every line of a dump as content or boilerplate.
+
+    Parameters
+    ----------
+    C : float
+        Inverse regularisation of the first-stage logistic regression.
+    use_words : bool
+        Add word 1-2-gram TF-IDF features of the line to the shape features. They learn cue phrases
+        (``Tin liên quan``, ``Related``, ``Share``); ``min_df`` keeps one-page topical words out.
+    stacking : bool
+        Add the second, context-reading stage.
+    n_splits : int
+        Folds for the out-of-fold first-stage probabilities the second stage learns from.
+    threshold : float or None
+        P(content) above which a line is kept; None chooses it by cross-validation in ``fit``.
+    stopword_languages : tuple of str
+        Languages whose stopwords count in the stopword-density features.
+    """
+
+    def __init__(
+        self,
+        C: float = 0.3,
+        use_words: bool = True,
+        stacking: bool = True,
+        n_splits: int = 5,
+        threshold: float | None = None,
+        stopword_languages: tuple[str, ...] = ("vi", "en"),
+    ) -> None:
+        self.C = C
+        self.use_words = use_words
+        self.stacking = stacking
+        self.n_splits = n_splits
+        self.threshold = threshold
+        self.stopword_languages = stopword_languages
+
+    def _first_stage(self) -> Pipeline:
+        parts: list[tuple[str, object]] = [
+            (
+                "shape",
+                Pipeline(
+                    [
+                        ("features", LineShapeFeatures(stopword_languages=self.stopword_languages)),
+                        ("scale", StandardScaler()),
+                    ]
+                ),
+            )
+        ]
+        if self.use_words:
+            vectorizer = TfidfVectorizer(ngram_range=(1, 2), min_df=3, sublinear_tf=True, lowercase=True)
+            parts.append(("words", Pipeline([("lines", NonBlankLines()), ("tfidf", vectorizer)])))
+        classifier = LogisticRegression(C=self.C, max_iter=5000, class_weight="balanced")
+        return Pipeline([("features", FeatureUnion(parts)), ("classifier", classifier)])
+
+    def fit(
+        self,
+        documents: Documents,
+        labels: Sequence[Sequence[str | None]],
+        groups: Sequence[str] | None = None,
+    ) -> LineClassifier:
+        """Fit on labelled documents; ``groups`` (one per document, e.g. its site) keep the
+        out-of-fold folds from mixing pages of one site."""
+        documents = [list(doc) for doc in documents]
+        _check_aligned(documents, labels)
+        y = line_targets(labels)
+        if len(set(y.tolist())) < 2:
+            raise ValueError("training data needs both content and boilerplate lines")
+        self.first_stage_ = self._first_stage().fit(documents, y)
+        if not self.stacking:
+            self.second_stage_ = None
+            self.threshold_ = 0.5 if self.threshold is None else self.threshold
+            return self
+        groups = list(groups) if groups is not None else [str(i) for i in range(len(documents))]
+        oof = self._out_of_fold_first_stage(documents, y, groups)
+        stacked = np.vstack([stack_features(p, doc) for p, doc in zip(oof, documents)])
+        self.second_stage_ = LogisticRegression(C=1.0, max_iter=5000, class_weight="balanced").fit(stacked, y)
+        self.threshold_ = self.threshold if self.threshold is not None else 0.5
+        return self
+
+    def _out_of_fold_first_stage(
+        self, documents: list[list[str]], y: np.ndarray, groups: list[str]
+    ) -> list[np.ndarray]:
+        sizes = [sum(not is_blank(line) for line in doc) for doc in documents]
+        offsets = np.concatenate([[0], np.cumsum(sizes)])
+        n_splits = min(self.n_splits, len(set(groups)))
+        result: list[np.ndarray] = [np.empty(0)] * len(documents)
+        if n_splits < 2:
+            probabilities = self.first_stage_.predict_proba(documents)[:, 1]
+            return [probabilities[offsets[i] : offsets[i + 1]] for i in range(len(documents))]
+        for train, test in GroupKFold(n_splits=n_splits).split(documents, groups=groups):
+            train_y = np.concatenate([y[offsets[i] : offsets[i + 1]] for i in train])
+            model = clone(self._first_stage()).fit([documents[i] for i in train], train_y)
+            probabilities = model.predict_proba([documents[i] for i in test])[:, 1]
+            start = 0
+            for i in test:
+                result[i] = probabilities[start : start + sizes[i]]
+                start += sizes[i]
+        return result
+
+    def predict_proba_nonblank(self, documents: Documents) -> list[np.ndarray]:
+        """P(content) of the non-blank lines of each document."""
+        documents = [list(doc) for doc in documents]
+        sizes = [sum(not is_blank(line) for line in doc) for doc in documents]
+        if sum(sizes) == 0:
+            return [np.zeros(0) for _ in documents]
+        first = self.first_stage_.predict_proba(documents)[:, 1]
+        offsets = np.concatenate([[0], np.cumsum(sizes)])
+        per_doc = [first[offsets[i] : offsets[i + 1]] for i in range(len(documents))]
+        if self.second_stage_ is None:
+            return per_doc
+        stacked = np.vstack([stack_features(p, doc) for p, doc in zip(per_doc, documents)])
+        second = self.second_stage_.predict_proba(stacked)[:, 1]
+        return [second[offsets[i] : offsets[i + 1]] for i in range(len(documents))]
+
+    def predict_proba(self, documents: Documents) -> list[list[float | None]]:
+        """P(content) for every line of every document; None for blank lines."""
+        documents = [list(doc) for doc in documents]
+        result = []
+        for doc, probabilities in zip(documents, self.predict_proba_nonblank(documents)):
+            values = iter(probabilities.tolist())
+            result.append([None if is_blank(line) else next(values) for line in doc])
+        return result
+
+    def predict(self, documents: Documents, threshold: float | None = None) -> list[list[str | None]]:
+        """``"content"``, ``"boilerplate"`` or None (blank) for every line of every document."""
+        cut = self.threshold_ if threshold is None else threshold
+        return [
+            [None if p is None else (CONTENT if p >= cut else BOILERPLATE) for p in doc]
+            for doc in self.predict_proba(documents)
+        ]
+
+    # Single-document conveniences: what other tools call after ``load_model`` or ``joblib.load``.
+
+    def predict_lines(self, lines: Sequence[str], threshold: float | None = None) -> list[str | None]:
+        """``"content"``, ``"boilerplate"`` or None (blank) for each line of one dump."""
+        return self.predict([lines], threshold=threshold)[0]
+
+    def predict_proba_lines(self, lines: Sequence[str]) -> list[float | None]:
+        """P(content) for each line of one dump; None for blank lines."""
+        return self.predict_proba([lines])[0]
+
+    def clean(self, text: str, threshold: float | None = None) -> str:
+        """The dump with its boilerplate lines deleted; nothing else is changed."""
+        lines = split_lines(text)
+        labels = self.predict_lines(lines, threshold=threshold)
+        return join_kept(lines, [label == CONTENT for label in labels])
+
+
+def _check_aligned(documents: Sequence[Sequence[str]], labels: Sequence[Sequence[str | None]]) -> None:
+    if len(documents) != len(labels):
+        raise ValueError(f"{len(documents)} documents but {len(labels)} label lists")
+    for number, (doc, doc_labels) in enumerate(zip(documents, labels)):
+        if len(doc) != len(doc_labels):
+            raise ValueError(f"document {number}: {len(doc)} lines but {len(doc_labels)} labels")
+        for line, label in zip(doc, doc_labels):
+            if (label is None) != is_blank(line):
+                raise ValueError(f"document {number}: blank lines and only blank lines take the label None")

@@ -1,0 +1,79 @@
+"""Turning bytes and text into dump lines, and cleaned lines back into text.
+
+A dump is one block of a web page per line. Every entry point of the package goes through these
+functions, so that a file read by ``cleaner predict`` and a string passed to ``clean()`` are split
+the same way, and cleaning can only ever delete lines.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from collections.abc import Sequence
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+class DecodeError(ValueError):
+    """Raised when a dump's bytes are not valid in the requested encoding."""
+
+    def __init__(self, message: str, line: int, column: int) -> None:
+        super().__init__(message)
+        self.line = line
+        self.column = column
+
+
+def decode(data: bytes, encoding: str = "utf-8", errors: str = "strict") -> str:
+    """Decode a dump, dropping a UTF-8 byte-order mark.
+
+    Undecodable bytes raise :class:`DecodeError` carrying the 1-based line and column, so that the
+    caller can point the user at the exact place (``file:line``) instead of a byte offset.
+    """
+    if encoding.lower().replace("_", "-") in ("utf-8", "utf8") and data.startswith(codecs.BOM_UTF8):
+        data = data[len(codecs.BOM_UTF8) :]
+    try:
+        return data.decode(encoding, errors)
+    except UnicodeDecodeError as exc:
+        prefix = data[: exc.start]
+        line = prefix.count(b"\n") + 1
+        column = exc.start - (prefix.rfind(b"\n") + 1) + 1
+        raise DecodeError(
+            f"byte 0x{data[exc.start]:02x} at line {line}, column {column} is not valid {encoding}",
+            line,
+            column,
+        ) from exc
+
+
+def split_lines(text: str) -> list[str]:
+    """Split a dump into lines on LF, CRLF or CR; one trailing line break ends the last line.
+
+    ``split_lines("a\\nb\\n") == ["a", "b"]`` and ``split_lines("") == []``.
+    """
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    lines = _LINE_BREAK.split(text)
+    if lines and lines[-1] == "":
+        lines.pop()
+    return lines
+
+
+def is_blank(line: str) -> bool:
+    """Blank and whitespace-only lines carry no label: they only separate blocks."""
+    return not line.strip()
+
+
+def join_kept(lines: Sequence[str], keep: Sequence[bool]) -> str:
+    """The cleaned dump: kept lines in order, one blank line where the dump had blank lines between
+    two kept lines, never two blank lines in a row, and a final newline when anything is kept."""
+    out: list[str] = []
+    pending_blank: str | None = None
+    for line, kept in zip(lines, keep):
+        if is_blank(line):
+            if out and pending_blank is None:
+                pending_blank = line  # the dump's own blank line, so output lines are input lines
+        elif kept:
+            if pending_blank is not None:
+                out.append(pending_blank)
+            out.append(line)
+            pending_blank = None
+    return "\n".join(out) + "\n" if out else ""

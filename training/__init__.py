@@ -1,0 +1,1 @@
+"""Loading labelled data, training, and evaluation (``cleaner train``, ``cleaner evaluate``)."""

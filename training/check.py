@@ -1,0 +1,85 @@
+"""``cleaner labels check``: validate label files and their manifest before they train a model."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+
+from cleaner.text import decode, is_blank, split_lines
+from cleaner.training.labels import (
+    LabelFormatError,
+    LabelledDocument,
+    iter_label_counts,
+    read_label_file,
+    read_manifest,
+)
+
+
+def _source_mismatch(lines: list[str], source: Path) -> str | None:
+    """Where the labelled text differs from the dump it was labelled from (blank lines compare as
+    blank, since the label format writes whitespace-only lines as empty lines)."""
+    original = split_lines(decode(source.read_bytes()))
+    if len(original) != len(lines):
+        return f"{len(lines)} lines but its source {source} has {len(original)}"
+    for number, (ours, theirs) in enumerate(zip(lines, original), 1):
+        if ours != theirs and not (is_blank(ours) and is_blank(theirs)):
+            return f"line {number} differs from its source {source}"
+    return None
+
+
+def check_labels(directory: Path, echo: Callable[[str], None] = print) -> list[str]:
+    """Print per-file counts and return every problem found, each as ``path:line: message``."""
+    problems: list[str] = []
+    manifest_path = directory / "manifest.csv"
+    try:
+        rows = read_manifest(manifest_path)
+    except (OSError, LabelFormatError) as exc:
+        return [str(exc) if isinstance(exc, LabelFormatError) else f"{manifest_path}:0: {exc}"]
+    names = Counter(row["name"] for row in rows)
+    problems += [f"{manifest_path}:0: {name!r} is listed {n} times" for name, n in names.items() if n > 1]
+    files = {p.stem: p for p in directory.glob("*.tsv")}
+    problems += [f"{files[name]}:0: no row in {manifest_path.name}" for name in sorted(set(files) - set(names))]
+    documents = {}
+    seen_text: dict[str, str] = {}
+    for row in rows:
+        name = row["name"]
+        path = directory / f"{name}.tsv"
+        if name not in files:
+            problems.append(f"{manifest_path}:0: {name!r} has no file {path.name}")
+            continue
+        try:
+            lines, labels = read_label_file(path)
+        except LabelFormatError as exc:
+            problems.append(str(exc))
+            continue
+        if not any(label == "content" for label in labels):
+            problems.append(f"{path}:0: no content line; is the whole page boilerplate?")
+        text = "\n".join(lines)
+        if text in seen_text:
+            problems.append(f"{path}:0: same text as {seen_text[text]}.tsv (a duplicate)")
+        seen_text[text] = name
+        source = row.get("source", "")
+        if source:
+            source_path = (directory.parent / source).resolve()
+            if source_path.is_file():
+                mismatch = _source_mismatch(lines, source_path)
+                if mismatch:
+                    problems.append(f"{path}:0: {mismatch}")
+            else:
+                echo(f"note: {path.name}: source {source} not found here; text not compared")
+        documents[name] = (row, lines, labels)
+    echo(f"{'file':<34} {'site':<32} {'lang':<4} {'origin':<8} {'C':>5} {'B':>5} {'blank':>5}")
+    for name, content, boilerplate, blank in iter_label_counts(
+        LabelledDocument(name, lines, labels) for name, (_, lines, labels) in documents.items()
+    ):
+        row = documents[name][0]
+        site, language, origin = row["site"], row["language"], row["origin"]
+        echo(f"{name:<34} {site:<32} {language:<4} {origin:<8} {content:>5} {boilerplate:>5} {blank:>5}")
+    languages = Counter(documents[name][0]["language"] for name in documents)
+    sites = {documents[name][0]["site"] for name in documents}
+    echo(
+        f"{len(documents)} files, {len(sites)} sites, languages: "
+        + ", ".join(f"{lang} {n}" for lang, n in sorted(languages.items()))
+    )
+    return problems

@@ -1,0 +1,146 @@
+"""The label-file format: ``C<TAB>text`` / ``B<TAB>text`` per dump line, an empty line for a blank one.
+
+See ``labels/README.md`` for the guideline. Reading is strict: a malformed file is rejected with
+``path:line: what is wrong``, because a silently mis-read label trains a wrong model.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from cleaner.text import DecodeError, decode, is_blank, split_lines
+
+CONTENT = "content"
+BOILERPLATE = "boilerplate"
+TAGS = {"C": CONTENT, "B": BOILERPLATE}
+TAG_OF = {CONTENT: "C", BOILERPLATE: "B"}
+MANIFEST_COLUMNS = ("name", "site", "language", "origin", "source")
+ORIGINS = ("seed", "written", "user")
+
+
+class LabelFormatError(ValueError):
+    """A label file or manifest that does not follow the format; the message starts with path:line."""
+
+
+@dataclass
+class LabelledDocument:
+    """One labelled dump: its lines and one label per line (None for blank lines)."""
+
+    name: str
+    lines: list[str]
+    labels: list[str | None]
+    site: str = ""
+    language: str = ""
+    origin: str = ""
+    source: str = ""
+    path: Path | None = field(default=None, compare=False)
+
+
+def parse_label_text(text: str, path: str = "<labels>") -> tuple[list[str], list[str | None]]:
+    """Parse the text of a label file into dump lines and labels."""
+    lines: list[str] = []
+    labels: list[str | None] = []
+    for number, raw in enumerate(split_lines(text), 1):
+        if raw == "":
+            lines.append("")
+            labels.append(None)
+            continue
+        tag, tab, line = raw.partition("\t")
+        if not tab:
+            raise LabelFormatError(
+                f"{path}:{number}: no tab after the tag; expected 'C<TAB>text', 'B<TAB>text' or an empty line"
+            )
+        if tag not in TAGS:
+            raise LabelFormatError(f"{path}:{number}: unknown tag {tag!r}; use C (content) or B (boilerplate)")
+        if is_blank(line):
+            raise LabelFormatError(
+                f"{path}:{number}: tag {tag} on a blank line; blank dump lines are written as empty lines"
+            )
+        lines.append(line)
+        labels.append(TAGS[tag])
+    return lines, labels
+
+
+def read_label_file(path: Path) -> tuple[list[str], list[str | None]]:
+    """Read and parse one ``.tsv`` label file."""
+    try:
+        text = decode(path.read_bytes())
+    except DecodeError as exc:
+        raise LabelFormatError(f"{path}:{exc.line}: {exc}; label files must be UTF-8") from exc
+    return parse_label_text(text, str(path))
+
+
+def format_label_lines(lines: Sequence[str], labels: Sequence[str | None]) -> str:
+    """The inverse of :func:`parse_label_text`: the text of a label file."""
+    out = []
+    for line, label in zip(lines, labels):
+        out.append("" if label is None or is_blank(line) else f"{TAG_OF[label]}\t{line}")
+    return "".join(row + "\n" for row in out)
+
+
+def read_manifest(path: Path) -> list[dict[str, str]]:
+    """Read ``manifest.csv``; every row needs a name, a site, a language and a known origin."""
+    rows = []
+    with path.open(encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle)
+        missing = [c for c in MANIFEST_COLUMNS[:4] if c not in (reader.fieldnames or [])]
+        if missing:
+            raise LabelFormatError(f"{path}:1: missing columns {missing}; the header is {','.join(MANIFEST_COLUMNS)}")
+        for number, row in enumerate(reader, 2):
+            row = {k: (v or "").strip() for k, v in row.items() if k is not None}
+            for column in MANIFEST_COLUMNS[:4]:
+                if not row.get(column):
+                    raise LabelFormatError(f"{path}:{number}: empty {column!r}")
+            if row["origin"] not in ORIGINS:
+                raise LabelFormatError(f"{path}:{number}: origin {row['origin']!r} is not one of {', '.join(ORIGINS)}")
+            row.setdefault("source", "")
+            rows.append(row)
+    return rows
+
+
+def load_labelled_dir(directory: Path) -> list[LabelledDocument]:
+    """Load every labelled dump listed in ``directory/manifest.csv``, in manifest order.
+
+    Files without a manifest row, and rows without a file, are errors: cross-validation groups by
+    the manifest's site, so an unlisted file would silently leak across folds.
+    """
+    manifest_path = directory / "manifest.csv"
+    if not manifest_path.is_file():
+        raise LabelFormatError(
+            f"{manifest_path}:0: no manifest; create it with the header {','.join(MANIFEST_COLUMNS)}"
+        )
+    rows = read_manifest(manifest_path)
+    listed = {row["name"] for row in rows}
+    unlisted = sorted(p.stem for p in directory.glob("*.tsv") if p.stem not in listed)
+    if unlisted:
+        raise LabelFormatError(f"{manifest_path}:0: label files without a manifest row: {', '.join(unlisted)}")
+    documents = []
+    for row in rows:
+        path = directory / f"{row['name']}.tsv"
+        if not path.is_file():
+            raise LabelFormatError(f"{manifest_path}:0: row {row['name']!r} has no file {path.name}")
+        lines, labels = read_label_file(path)
+        documents.append(
+            LabelledDocument(
+                name=row["name"],
+                lines=lines,
+                labels=labels,
+                site=row["site"],
+                language=row["language"],
+                origin=row["origin"],
+                source=row.get("source", ""),
+                path=path,
+            )
+        )
+    return documents
+
+
+def iter_label_counts(documents: Iterable[LabelledDocument]) -> Iterable[tuple[str, int, int, int]]:
+    """(name, content lines, boilerplate lines, blank lines) for each document."""
+    for doc in documents:
+        content = sum(label == CONTENT for label in doc.labels)
+        boilerplate = sum(label == BOILERPLATE for label in doc.labels)
+        yield doc.name, content, boilerplate, len(doc.labels) - content - boilerplate

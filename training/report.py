@@ -1,0 +1,122 @@
+"""``cleaner evaluate``: cross-validation on labels/, held-out test sets, peers, and the model card."""
+
+from __future__ import annotations
+
+import datetime
+import json
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from cleaner.artifact import runtime_versions
+from cleaner.training.devset import load_gold_dir
+from cleaner.training.evaluate import Evaluation, cross_validated_predictions, format_table, score
+from cleaner.training.labels import LabelledDocument, load_labelled_dir
+from cleaner.training.train import data_hash, fit_documents, make_estimator
+
+Echo = Callable[[str], None]
+MODEL_NAME = "cleaner"
+
+
+def _section(echo: Echo, title: str) -> None:
+    echo("")
+    echo(f"== {title}")
+
+
+def run_evaluation(
+    labels_dir: Path,
+    tests: Sequence[Path],
+    baselines: bool,
+    by: str,
+    jobs: int,
+    json_out: Path | None,
+    card: Path | None,
+    echo: Echo = print,
+) -> dict[str, Any]:
+    """Cross-validate on ``labels_dir``; train on all of it and score each ``tests`` directory."""
+    documents = load_labelled_dir(labels_dir)
+    results: dict[str, Any] = {
+        "command": "cleaner evaluate " + " ".join(f"--test {t}" for t in tests) + (" --baselines" if baselines else ""),
+        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "versions": runtime_versions(),
+        "training_data": _describe(labels_dir, documents),
+        "estimator": make_estimator().get_params(),
+    }
+    _section(echo, f"leave-one-site-out cross-validation on {labels_dir} ({len(documents)} documents)")
+    cv = score(
+        f"{MODEL_NAME} (cross-validated)", documents, cross_validated_predictions(documents, make_estimator, jobs)
+    )
+    echo(format_table([cv]))
+    if by != "none":
+        echo(format_table([cv], by=by))
+    results["cross_validation"] = cv.as_dict()
+
+    results["tests"] = {}
+    if tests:
+        model = fit_documents(documents)
+        peers, skipped = ({}, {})
+        if baselines:
+            from cleaner.training.baselines import available_baselines
+
+            peers, skipped = available_baselines(documents)
+        for directory in tests:
+            if not directory.is_dir():
+                echo(f"skipped {directory}: not found")
+                continue
+            held_out = load_gold_dir(directory)
+            _section(echo, f"held out: {directory} ({len(held_out)} documents, never trained on)")
+            evaluations, speeds = _score_systems(model, peers, held_out)
+            echo(format_table(evaluations))
+            if by != "none":
+                echo(format_table(evaluations, by=by))
+            for name, reason in skipped.items():
+                echo(f"{name}: skipped, {reason}")
+            echo("throughput (dump MB/s, one process): " + ", ".join(f"{k} {v:.2f}" for k, v in speeds.items()))
+            results["tests"][str(directory)] = {
+                "documents": len(held_out),
+                "systems": [e.as_dict() for e in evaluations],
+                "mb_per_s": {k: round(v, 3) for k, v in speeds.items()},
+                "skipped": skipped,
+            }
+    if json_out is not None:
+        json_out.parent.mkdir(parents=True, exist_ok=True)
+        json_out.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        echo(f"\nwrote {json_out}")
+    if card is not None:
+        from cleaner.training.card import write_model_card
+
+        write_model_card(card, results)
+        echo(f"wrote {card}")
+    return results
+
+
+def _score_systems(
+    model: Any, peers: dict[str, Any], documents: Sequence[LabelledDocument]
+) -> tuple[list[Evaluation], dict[str, float]]:
+    megabytes = sum(len("\n".join(doc.lines).encode()) for doc in documents) / 1e6
+    evaluations, speeds = [], {}
+    started = time.perf_counter()
+    predictions = model.predict([doc.lines for doc in documents])
+    speeds[MODEL_NAME] = megabytes / max(time.perf_counter() - started, 1e-9)
+    evaluations.append(score(MODEL_NAME, documents, predictions))
+    for name, predict in peers.items():
+        started = time.perf_counter()
+        predictions = predict(documents)
+        speeds[name] = megabytes / max(time.perf_counter() - started, 1e-9)
+        evaluations.append(score(name, documents, predictions))
+    return evaluations, speeds
+
+
+def _describe(labels_dir: Path, documents: Sequence[LabelledDocument]) -> dict[str, Any]:
+    return {
+        "directory": str(labels_dir),
+        "sha256": data_hash(labels_dir, documents),
+        "documents": len(documents),
+        "sites": len({doc.site for doc in documents}),
+        "languages": dict(Counter(doc.language for doc in documents)),
+        "origins": dict(Counter(doc.origin for doc in documents)),
+        "labelled_lines": sum(label is not None for doc in documents for label in doc.labels),
+        "content_lines": sum(label == "content" for doc in documents for label in doc.labels),
+    }
