@@ -95,11 +95,13 @@ def read_manifest(path: Path) -> dict[str, Any]:
             "retrain with `make train`"
         )
     try:
-        return json.loads(meta_path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise ModelError(
-            f"{meta_path}:{exc.lineno}: the manifest is not valid JSON; retrain with `make train`"
-        ) from exc
+        manifest = json.loads(meta_path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        where = f"{meta_path}:{exc.lineno}" if isinstance(exc, json.JSONDecodeError) else str(meta_path)
+        raise ModelError(f"{where}: the manifest is not valid JSON; retrain with `make train`") from exc
+    if not isinstance(manifest, dict):
+        raise ModelError(f"{meta_path}:1: the manifest is not a JSON object; retrain with `make train`")
+    return manifest
 
 
 def load_model(path: Path | str | None = None) -> Any:
@@ -118,7 +120,8 @@ def load_model(path: Path | str | None = None) -> Any:
             f"{model_path}: sha256 {actual[:12]}... does not match its manifest; refusing to load a file that "
             "may have been replaced (loading runs code); retrain with `make train`"
         )
-    built_with = manifest.get("versions", {}).get("scikit-learn")
+    versions = manifest.get("versions")
+    built_with = versions.get("scikit-learn") if isinstance(versions, dict) else None
     if built_with != sklearn.__version__:
         raise ModelError(
             f"{model_path} was built with scikit-learn {built_with}, this is {sklearn.__version__}; "

@@ -189,8 +189,18 @@ def predict(
                 sys.stdout.write(text)
 
     batch: list[Document] = []
+    written: dict[Path, str] = {}
     try:
         for item in [*first, *documents]:
+            if output is not None and fmt is not OutputFormat.jsonl and isinstance(item, Document):
+                if item.relative in written:
+                    item = InputError(
+                        item.name,
+                        f"its output {output / item.relative} would overwrite that of {written[item.relative]}; "
+                        "clean inputs with the same name in separate runs or pass their common parent directory",
+                    )
+                else:
+                    written[item.relative] = item.name
             if isinstance(item, InputError):
                 warn(str(item))
                 failed += 1

@@ -17,12 +17,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from cleaner.features import Documents, LineShapeFeatures, NonBlankLines
+from cleaner.features import CueWordTfidf, Documents, LineShapeFeatures
 from cleaner.text import is_blank, join_kept, split_lines
 from sklearn.base import BaseEstimator, clone
-from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import GroupKFold
+from sklearn.model_selection import GroupKFold, cross_val_predict
 from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.preprocessing import StandardScaler
 
@@ -102,6 +102,20 @@ def _best_span(scores: np.ndarray) -> tuple[int, int]:
     return best_span
 
 
+def best_threshold(probabilities: np.ndarray, y: np.ndarray, weights: np.ndarray) -> float:
+    """The cut on held-out P(content) that maximises character-weighted F1 of the content class."""
+    order = np.argsort(-probabilities)
+    weights = weights.astype(float)
+    true_positive = np.cumsum(weights * y[order])
+    kept = np.cumsum(weights)
+    precision = true_positive / np.maximum(kept, 1e-9)
+    recall = true_positive / max(float((weights * y).sum()), 1e-9)
+    f1 = 2 * precision * recall / np.maximum(precision + recall, 1e-9)
+    best = int(np.argmax(f1))
+    below = probabilities[order[best + 1]] if best + 1 < len(order) else 0.0
+    return float((probabilities[order[best]] + below) / 2)
+
+
 def line_targets(labels: Sequence[Sequence[str | None]]) -> np.ndarray:
     """1 for content, 0 for boilerplate, over the non-blank lines of all documents."""
     return np.asarray([label == CONTENT for doc in labels for label in doc if label is not None], dtype=np.int8)
@@ -135,7 +149,13 @@ class LineClassifier(BaseEstimator):
         n_splits: int = 5,
         threshold: float | None = None,
         stopword_languages: tuple[str, ...] = ("vi", "en"),
+        first_stage: str = "linear",
+        second: str = "linear",
+        min_documents: int = 4,
     ) -> None:
+        self.min_documents = min_documents
+        self.second = second
+        self.first_stage = first_stage
         self.C = C
         self.use_words = use_words
         self.stacking = stacking
@@ -144,6 +164,19 @@ class LineClassifier(BaseEstimator):
         self.stopword_languages = stopword_languages
 
     def _first_stage(self) -> Pipeline:
+        if self.first_stage == "boosting":
+            return Pipeline(
+                [
+                    ("features", LineShapeFeatures(stopword_languages=self.stopword_languages)),
+                    (
+                        "classifier",
+                        HistGradientBoostingClassifier(
+                            max_iter=300, learning_rate=0.05, max_leaf_nodes=15, l2_regularization=1.0,
+                            class_weight="balanced", random_state=0,
+                        ),
+                    ),
+                ]
+            )
         parts: list[tuple[str, object]] = [
             (
                 "shape",
@@ -156,8 +189,7 @@ class LineClassifier(BaseEstimator):
             )
         ]
         if self.use_words:
-            vectorizer = TfidfVectorizer(ngram_range=(1, 2), min_df=3, sublinear_tf=True, lowercase=True)
-            parts.append(("words", Pipeline([("lines", NonBlankLines()), ("tfidf", vectorizer)])))
+            parts.append(("words", CueWordTfidf(min_documents=self.min_documents)))
         classifier = LogisticRegression(C=self.C, max_iter=5000, class_weight="balanced")
         return Pipeline([("features", FeatureUnion(parts)), ("classifier", classifier)])
 
@@ -182,9 +214,27 @@ class LineClassifier(BaseEstimator):
         groups = list(groups) if groups is not None else [str(i) for i in range(len(documents))]
         oof = self._out_of_fold_first_stage(documents, y, groups)
         stacked = np.vstack([stack_features(p, doc) for p, doc in zip(oof, documents)])
-        self.second_stage_ = LogisticRegression(C=1.0, max_iter=5000, class_weight="balanced").fit(stacked, y)
-        self.threshold_ = self.threshold if self.threshold is not None else 0.5
+        self.second_stage_ = self._second_stage().fit(stacked, y)
+        if self.threshold is not None:
+            self.threshold_ = self.threshold
+        else:
+            line_groups = np.repeat(groups, [len(p) for p in oof])
+            n_splits = min(self.n_splits, len(set(groups)))
+            held_out = cross_val_predict(
+                self._second_stage(), stacked, y, groups=line_groups, cv=GroupKFold(n_splits), method="predict_proba"
+            )[:, 1]
+            chars = np.asarray([len(line.strip()) for doc in documents for line in doc if not is_blank(line)])
+            # Few sites make the held-out probabilities coarse; keep the cut near the calibrated middle.
+            self.threshold_ = float(np.clip(best_threshold(held_out, y, chars), 0.25, 0.75))
         return self
+
+    def _second_stage(self) -> LogisticRegression | HistGradientBoostingClassifier:
+        if self.second == "boosting":
+            return HistGradientBoostingClassifier(
+                max_iter=200, learning_rate=0.05, max_leaf_nodes=8, l2_regularization=1.0, min_samples_leaf=40,
+                class_weight="balanced", random_state=0,
+            )
+        return LogisticRegression(C=1.0, max_iter=5000, class_weight="balanced")
 
     def _out_of_fold_first_stage(
         self, documents: list[list[str]], y: np.ndarray, groups: list[str]

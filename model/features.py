@@ -15,10 +15,12 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 from cleaner.text import is_blank
 from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.feature_extraction.text import TfidfVectorizer
 
 Documents = Sequence[Sequence[str]]
 
@@ -34,6 +36,7 @@ _DATE = re.compile(
 _TERMINAL = frozenset('.!?…"”’»)')
 _BULLET = frozenset("•·-–—*►▪●○◦+>")
 _SLUG_TOKEN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+_SENTENCE_END = re.compile(r"[.!?…][\"”’)]?\s+(?=[^\W\d_])")
 
 BASE_FEATURES = (
     "chars_log",
@@ -70,6 +73,9 @@ BASE_FEATURES = (
     "is_first",
     "lines_to_end_log",
     "prose_like",
+    "sentences_log",
+    "chars_vs_longest",
+    "shared_prefix_log",
 )
 DOCUMENT_FEATURES = ("doc_blank_ratio", "doc_lines_log")
 NEIGHBOUR_FEATURES = (
@@ -123,6 +129,11 @@ def _base_matrix(lines: Sequence[str], stopwords: frozenset[str]) -> np.ndarray:
     for text in texts:
         counts[text] = counts.get(text, 0) + 1
     first = texts[0]
+    prefixes: dict[tuple[str, ...], int] = {}
+    for text in texts:
+        key = tuple(text.split()[:2])
+        prefixes[key] = prefixes.get(key, 0) + 1
+    longest = max(np.percentile([len(t) for t in texts], 90), 1.0)
     for row, (i, text) in enumerate(zip(index, texts)):
         words = text.split()
         n_words = len(words)
@@ -140,7 +151,7 @@ def _base_matrix(lines: Sequence[str], stopwords: frozenset[str]) -> np.ndarray:
         for w in words:
             if not _SLUG_TOKEN.match(w):
                 break
-            slug += 1
+            slug += 1 + w.count("-")
         ascii_letters = sum(c.isascii() for c in text if c.isalpha())
         prose = n_words >= 8 and (tail[-1:] in _TERMINAL or n_words >= 20) and "](" not in text
         out[row] = (
@@ -178,6 +189,9 @@ def _base_matrix(lines: Sequence[str], stopwords: frozenset[str]) -> np.ndarray:
             row == 0,
             np.log1p(n - 1 - row),
             prose,
+            np.log1p(len(_SENTENCE_END.findall(text)) + (tail[-1:] in _TERMINAL)),
+            min(n_chars / longest, 2.0),
+            np.log(prefixes[tuple(words[:2])]) if n_words >= 2 else 0.0,
         )
     return out
 
@@ -296,3 +310,37 @@ class NonBlankLines(TransformerMixin, BaseEstimator):
 
     def get_feature_names_out(self, input_features: object = None) -> np.ndarray:
         return np.asarray(["line"], dtype=object)
+
+
+class CueWordTfidf(TransformerMixin, BaseEstimator):
+    """Word n-gram TF-IDF of each non-blank line, over words that recur across many documents.
+
+    Boilerplate cues (``Tin liên quan``, ``Đọc nhiều``, ``Related``, ``Share``) recur on every page
+    of every site; an article's topical words recur only within its own page. Keeping n-grams seen
+    in at least ``min_documents`` training documents lets the model learn the cues without learning
+    that today's news topics are content.
+    """
+
+    def __init__(self, ngram_range: tuple[int, int] = (1, 2), min_documents: int = 4) -> None:
+        self.ngram_range = ngram_range
+        self.min_documents = min_documents
+
+    def _vectorizer(self, vocabulary: Sequence[str] | None = None) -> TfidfVectorizer:
+        return TfidfVectorizer(ngram_range=self.ngram_range, sublinear_tf=True, vocabulary=vocabulary)
+
+    def fit(self, documents: Documents, y: object = None) -> CueWordTfidf:
+        analyze = self._vectorizer().build_analyzer()
+        document_frequency: dict[str, int] = {}
+        for lines in documents:
+            terms = {term for line in lines if not is_blank(line) for term in analyze(line)}
+            for term in terms:
+                document_frequency[term] = document_frequency.get(term, 0) + 1
+        vocabulary = sorted(t for t, n in document_frequency.items() if n >= self.min_documents)
+        self.vectorizer_ = self._vectorizer(vocabulary or ["\0"]).fit(NonBlankLines().transform(documents))
+        return self
+
+    def transform(self, documents: Documents) -> Any:
+        return self.vectorizer_.transform(NonBlankLines().transform(documents))
+
+    def get_feature_names_out(self, input_features: object = None) -> np.ndarray:
+        return self.vectorizer_.get_feature_names_out()

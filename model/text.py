@@ -34,9 +34,9 @@ def decode(data: bytes, encoding: str = "utf-8", errors: str = "strict") -> str:
     try:
         return data.decode(encoding, errors)
     except UnicodeDecodeError as exc:
-        prefix = data[: exc.start]
-        line = prefix.count(b"\n") + 1
-        column = exc.start - (prefix.rfind(b"\n") + 1) + 1
+        # Count lines the way split_lines does (LF, CRLF, CR) and columns in characters.
+        before = _LINE_BREAK.split(data[: exc.start].decode(encoding, "replace"))
+        line, column = len(before), len(before[-1]) + 1
         raise DecodeError(
             f"byte 0x{data[exc.start]:02x} at line {line}, column {column} is not valid {encoding}",
             line,

@@ -84,13 +84,14 @@ def format_label_lines(lines: Sequence[str], labels: Sequence[str | None]) -> st
 def read_manifest(path: Path) -> list[dict[str, str]]:
     """Read ``manifest.csv``; every row needs a name, a site, a language and a known origin."""
     rows = []
-    with path.open(encoding="utf-8", newline="") as handle:
+    with path.open(encoding="utf-8-sig", newline="") as handle:
         reader = csv.DictReader(handle)
         missing = [c for c in MANIFEST_COLUMNS[:4] if c not in (reader.fieldnames or [])]
         if missing:
             raise LabelFormatError(f"{path}:1: missing columns {missing}; the header is {','.join(MANIFEST_COLUMNS)}")
-        for number, row in enumerate(reader, 2):
-            row = {k: (v or "").strip() for k, v in row.items() if k is not None}
+        for raw in reader:
+            number = reader.line_num  # the physical line, so blank lines do not shift it
+            row = {k: (v or "").strip() for k, v in raw.items() if k is not None}
             for column in MANIFEST_COLUMNS[:4]:
                 if not row.get(column):
                     raise LabelFormatError(f"{path}:{number}: empty {column!r}")

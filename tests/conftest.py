@@ -1,0 +1,112 @@
+"""Shared fixtures: the labelled seed documents, one small model trained once per session, the CLI.
+
+The model is trained on the five seed label files only (about 500 labelled lines, well under a
+second), never on the whole labels/ directory, which other people edit while the suite runs.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from cleaner.artifact import save_model
+from cleaner.estimator import LineClassifier
+from cleaner.training.labels import read_label_file
+from typer.testing import CliRunner
+
+REPO = Path(__file__).resolve().parent.parent
+LABELS_DIR = REPO / "labels"
+# manifest.csv names the seed dumps as ../shared/seeds/... relative to the repository root.
+SEEDS_DIR = REPO.parent / "shared" / "seeds"
+SEED_NAMES = (
+    "seed-thoidai-000",
+    "seed-thoidai-001",
+    "seed-kinhtedothi-002",
+    "seed-baoquocte-003",
+    "seed-baoquocte-004",
+)
+
+
+@dataclass(frozen=True)
+class Labelled:
+    name: str
+    site: str
+    lines: list[str]
+    labels: list[str | None]
+
+    @property
+    def text(self) -> str:
+        """The dump as a file would hold it (blank lines are empty, as in the label file)."""
+        return "".join(line + "\n" for line in self.lines)
+
+
+@pytest.fixture(scope="session")
+def labels_dir() -> Path:
+    return LABELS_DIR
+
+
+@pytest.fixture(scope="session")
+def seed_documents() -> list[Labelled]:
+    documents = []
+    for name in SEED_NAMES:
+        lines, labels = read_label_file(LABELS_DIR / f"{name}.tsv")
+        documents.append(Labelled(name, name.split("-")[1], lines, labels))
+    return documents
+
+
+@pytest.fixture(scope="session")
+def sample_document(seed_documents: list[Labelled]) -> Labelled:
+    return seed_documents[-1]
+
+
+@pytest.fixture(scope="session")
+def trained_model(seed_documents: list[Labelled]) -> LineClassifier:
+    model = LineClassifier(n_splits=2)
+    return model.fit(
+        [doc.lines for doc in seed_documents],
+        [doc.labels for doc in seed_documents],
+        groups=[doc.site for doc in seed_documents],
+    )
+
+
+@pytest.fixture(scope="session")
+def model_path(trained_model: LineClassifier, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("model") / "cleaner.joblib"
+    save_model(trained_model, path, {"training_data": {"documents": len(SEED_NAMES)}})
+    return path
+
+
+@pytest.fixture
+def model_copy(model_path: Path, tmp_path: Path) -> Path:
+    """A private copy of the saved model and its manifest, for tests that damage them."""
+    target = tmp_path / "copy" / model_path.name
+    target.parent.mkdir()
+    shutil.copy2(model_path, target)
+    shutil.copy2(model_path.with_suffix(".json"), target.with_suffix(".json"))
+    return target
+
+
+@pytest.fixture(scope="session")
+def seeds_dir() -> Path:
+    """The user's raw seed dumps; present in CI, maybe not in a user's clone."""
+    if not SEEDS_DIR.is_dir() or not any(SEEDS_DIR.glob("*.txt")):
+        pytest.skip(f"{SEEDS_DIR} not found")
+    return SEEDS_DIR
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+@pytest.fixture(scope="session")
+def cleaner_exe() -> Path:
+    """The installed ``cleaner`` console script, next to this interpreter or on PATH."""
+    beside = Path(sys.executable).parent / "cleaner"
+    found = beside if beside.is_file() else shutil.which("cleaner")
+    if found is None:
+        pytest.skip("the cleaner console script is not installed")
+    return Path(found)

@@ -1,0 +1,133 @@
+"""cleaner.artifact: a model file beside its manifest, loaded only when the manifest vouches for it."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from pathlib import Path
+
+import cleaner
+import joblib
+import pytest
+import sklearn
+from cleaner.artifact import ModelError, load_model, save_model
+from cleaner.estimator import LineClassifier
+from conftest import Labelled
+
+
+def manifest_of(path: Path) -> dict:
+    return json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
+
+
+def load_error(path: Path | str) -> str:
+    with pytest.raises(ModelError) as info:
+        load_model(path)
+    message = str(info.value)
+    assert message.strip()
+    assert "\n" not in message.strip(), message
+    return message
+
+
+def test_save_writes_model_and_manifest(trained_model: LineClassifier, tmp_path: Path) -> None:
+    path = tmp_path / "nested" / "m.joblib"
+    returned = save_model(trained_model, path, {"note": "unit test", "training_data": {"documents": 5}})
+    assert path.is_file()
+    manifest = manifest_of(path)
+    assert manifest == returned
+    assert manifest["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
+    assert manifest["versions"]["scikit-learn"] == sklearn.__version__
+    assert manifest["threshold"] == pytest.approx(trained_model.threshold_)
+    assert manifest["note"] == "unit test"
+    assert manifest["training_data"] == {"documents": 5}
+    assert sorted(p.name for p in path.parent.iterdir()) == [
+        "m.joblib",
+        "m.json",
+    ]  # no temporary files left
+
+
+def test_load_round_trip(
+    model_path: Path, trained_model: LineClassifier, seed_documents: list[Labelled]
+) -> None:
+    loaded = load_model(model_path)
+    assert isinstance(loaded, LineClassifier)
+    assert loaded.threshold_ == trained_model.threshold_
+    documents = [doc.lines for doc in seed_documents]
+    assert loaded.predict_proba(documents) == trained_model.predict_proba(documents)
+    assert load_model(str(model_path)).threshold_ == trained_model.threshold_
+
+
+def test_package_exports_load_model(model_path: Path, sample_document: Labelled) -> None:
+    from cleaner import load_model as exported
+
+    model = exported(model_path)
+    assert model.clean(sample_document.text) == load_model(model_path).clean(sample_document.text)
+    assert cleaner.LineClassifier is LineClassifier
+
+
+def test_default_path_comes_from_the_environment(model_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CLEANER_MODEL", str(model_path))
+    assert isinstance(load_model(), LineClassifier)
+
+
+def test_joblib_load_gives_a_usable_classifier(
+    model_path: Path, trained_model: LineClassifier, sample_document: Labelled
+) -> None:
+    model = joblib.load(model_path)
+    assert isinstance(model, LineClassifier)
+    lines = sample_document.lines
+    assert model.predict_lines(lines) == trained_model.predict_lines(lines)
+    assert model.predict_proba_lines(lines) == trained_model.predict_proba_lines(lines)
+    assert model.clean(sample_document.text) == trained_model.clean(sample_document.text)
+
+
+def test_tampered_model_is_refused(model_copy: Path) -> None:
+    data = bytearray(model_copy.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    model_copy.write_bytes(bytes(data))
+    assert "sha256" in load_error(model_copy)
+
+
+def test_replaced_model_is_refused(model_copy: Path, trained_model: LineClassifier) -> None:
+    joblib.dump(trained_model, model_copy, compress=1)  # a valid model, but not the file the manifest names
+    load_error(model_copy)
+
+
+def test_missing_manifest(model_copy: Path) -> None:
+    model_copy.with_suffix(".json").unlink()
+    assert "json" in load_error(model_copy)
+
+
+def test_manifest_that_is_not_json(model_copy: Path) -> None:
+    model_copy.with_suffix(".json").write_text("{ not json", encoding="utf-8")
+    load_error(model_copy)
+
+
+@pytest.mark.parametrize("content", ["[]", "null"])
+def test_manifest_that_is_not_an_object(model_copy: Path, content: str) -> None:
+    """Valid JSON of the wrong shape is as broken as invalid JSON: a ModelError, not a crash."""
+    model_copy.with_suffix(".json").write_text(content, encoding="utf-8")
+    load_error(model_copy)
+
+
+def test_scikit_learn_version_mismatch(model_copy: Path) -> None:
+    manifest = manifest_of(model_copy)
+    manifest["versions"]["scikit-learn"] = "0.0.1"
+    model_copy.with_suffix(".json").write_text(json.dumps(manifest), encoding="utf-8")
+    message = load_error(model_copy)
+    assert "0.0.1" in message
+    assert sklearn.__version__ in message
+
+
+def test_missing_model_file(tmp_path: Path) -> None:
+    assert "nonexistent.joblib" in load_error(tmp_path / "nonexistent.joblib")
+
+
+def test_directory_is_not_a_model(tmp_path: Path) -> None:
+    load_error(tmp_path)
+
+
+def test_manifest_beside_another_name(model_copy: Path) -> None:
+    renamed = model_copy.with_name("other.joblib")
+    shutil.move(model_copy, renamed)
+    load_error(renamed)  # other.json does not exist

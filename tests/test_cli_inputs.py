@@ -1,0 +1,196 @@
+"""``cleaner predict`` inputs: stdin, directories, -o, several files, missing files, bad bytes, BOM, CR."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from cleaner.cli import app
+from cleaner.estimator import LineClassifier
+from cleaner.text import decode, split_lines
+from conftest import Labelled
+from support import assert_clean_shape, non_blank, output_lines
+from typer.testing import CliRunner
+
+PAGE_A = "Trang chủ | Đăng nhập\n\nTiêu đề bài viết\nNội dung chính của bài viết, đủ dài để là văn xuôi.\n"
+PAGE_B = "Menu\nA body paragraph that reads like prose and ends with a full stop.\n"
+
+
+def invoke(runner: CliRunner, model_path: Path, *args: str, stdin: bytes | None = None):
+    return runner.invoke(app, ["predict", *args, "--model", str(model_path)], input=stdin)
+
+
+def test_stdin(
+    runner: CliRunner, model_path: Path, trained_model: LineClassifier, sample_document: Labelled
+) -> None:
+    result = invoke(runner, model_path, "-", stdin=sample_document.text.encode())
+    assert result.exit_code == 0, result.output
+    assert result.stdout == trained_model.clean(sample_document.text)
+
+
+def test_directory_needs_an_output_directory(runner: CliRunner, model_path: Path, tmp_path: Path) -> None:
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.txt").write_text(PAGE_A, encoding="utf-8")
+    result = invoke(runner, model_path, str(tmp_path / "in"))
+    assert result.exit_code == 2
+    assert "-o" in result.stderr
+
+
+def test_several_inputs_without_output_is_a_usage_error(
+    runner: CliRunner, model_path: Path, tmp_path: Path
+) -> None:
+    for name, text in (("a.txt", PAGE_A), ("b.txt", PAGE_B)):
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    for fmt in ("text", "labels"):
+        result = invoke(runner, model_path, str(tmp_path / "a.txt"), str(tmp_path / "b.txt"), "-f", fmt)
+        assert result.exit_code == 2
+        assert "-o" in result.stderr
+        assert result.stdout == ""
+
+
+def test_directory_recursion_into_output_dir(
+    runner: CliRunner, model_path: Path, trained_model: LineClassifier, tmp_path: Path
+) -> None:
+    source = tmp_path / "dumps"
+    (source / "sub" / "deeper").mkdir(parents=True)
+    files = {"a.txt": PAGE_A, "sub/b.txt": PAGE_B, "sub/deeper/c.txt": PAGE_A + PAGE_B}
+    for name, text in files.items():
+        (source / name).write_text(text, encoding="utf-8")
+    (source / "notes.md").write_text("# not a dump\n", encoding="utf-8")
+    out = tmp_path / "cleaned"
+    result = invoke(runner, model_path, str(source), "-o", str(out))
+    assert result.exit_code == 0, result.output
+    written = sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file())
+    assert written == sorted(files)
+    for name, text in files.items():
+        assert (out / name).read_text(encoding="utf-8") == trained_model.clean(text)
+
+
+def test_several_files_into_output_dir(
+    runner: CliRunner, model_path: Path, trained_model: LineClassifier, tmp_path: Path
+) -> None:
+    (tmp_path / "x").mkdir()
+    a, b = tmp_path / "x" / "a.txt", tmp_path / "b.txt"
+    a.write_text(PAGE_A, encoding="utf-8")
+    b.write_text(PAGE_B, encoding="utf-8")
+    out = tmp_path / "out"
+    result = invoke(runner, model_path, str(a), str(b), "-o", str(out), "-f", "labels")
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in out.iterdir()) == ["a.txt", "b.txt"]
+    assert (out / "b.txt").read_text(encoding="utf-8").count("\n") == len(PAGE_B.splitlines())
+
+
+def test_missing_input_is_reported_and_others_processed(
+    runner: CliRunner, model_path: Path, trained_model: LineClassifier, tmp_path: Path
+) -> None:
+    good = tmp_path / "good.txt"
+    good.write_text(PAGE_B, encoding="utf-8")
+    missing = tmp_path / "missing.txt"
+    out = tmp_path / "out"
+    result = invoke(runner, model_path, str(missing), str(good), "-o", str(out))
+    assert result.exit_code == 1
+    assert str(missing) in result.stderr
+    assert "Traceback" not in result.output
+    assert (out / "good.txt").read_text(encoding="utf-8") == trained_model.clean(PAGE_B)
+
+
+def test_missing_input_with_jsonl_to_stdout(runner: CliRunner, model_path: Path, tmp_path: Path) -> None:
+    good = tmp_path / "good.txt"
+    good.write_text(PAGE_B, encoding="utf-8")
+    result = invoke(runner, model_path, str(good), str(tmp_path / "nope.txt"), "-f", "jsonl")
+    assert result.exit_code == 1
+    assert "nope.txt" in result.stderr
+    assert len(result.stdout.splitlines()) == len(PAGE_B.splitlines())
+
+
+def test_invalid_utf8_names_file_and_line(runner: CliRunner, model_path: Path, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(b"Headline\nSecond line\ncaf\xe9 au lait\n")
+    result = invoke(runner, model_path, str(bad))
+    assert result.exit_code == 1
+    assert f"{bad}:3" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_invalid_utf8_line_in_a_cr_dump(runner: CliRunner, model_path: Path, tmp_path: Path) -> None:
+    """CR-only dumps are split on CR, so the error must name the CR-separated line."""
+    bad = tmp_path / "old-mac.txt"
+    bad.write_bytes(b"Headline\rSecond line\rcaf\xe9 au lait\r")
+    result = invoke(runner, model_path, str(bad))
+    assert result.exit_code == 1
+    assert f"{bad}:3" in result.stderr
+
+
+def test_invalid_utf8_in_a_batch_loses_only_that_file(
+    runner: CliRunner, model_path: Path, tmp_path: Path
+) -> None:
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "bad.txt").write_bytes(b"\xff\xfe broken\n")
+    (tmp_path / "in" / "good.txt").write_text(PAGE_A, encoding="utf-8")
+    result = invoke(runner, model_path, str(tmp_path / "in"), "-o", str(tmp_path / "out"))
+    assert result.exit_code == 1
+    assert "bad.txt:1" in result.stderr
+    assert [p.name for p in (tmp_path / "out").iterdir()] == ["good.txt"]
+
+
+def test_errors_replace(runner: CliRunner, model_path: Path, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(b"A long enough line of body text with a bad byte \xe9 in the middle of it.\n")
+    result = invoke(runner, model_path, str(bad), "--errors", "replace", "-f", "jsonl")
+    assert result.exit_code == 0, result.output
+    assert "\ufffd" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "encode",
+    [
+        lambda text: b"\xef\xbb\xbf" + text.encode(),
+        lambda text: text.replace("\n", "\r\n").encode(),
+        lambda text: text.replace("\n", "\r").encode(),
+        lambda text: b"\xef\xbb\xbf" + text.replace("\n", "\r\n").encode(),
+    ],
+    ids=["bom", "crlf", "cr", "bom-crlf"],
+)
+def test_bom_and_line_endings(
+    runner: CliRunner, model_path: Path, sample_document: Labelled, tmp_path: Path, encode
+) -> None:
+    path = tmp_path / "page.txt"
+    path.write_bytes(encode(sample_document.text))
+    result = invoke(runner, model_path, str(path), "--threshold", "0")
+    assert result.exit_code == 0, result.output
+    assert "\ufeff" not in result.stdout
+    assert non_blank(output_lines(result.stdout)) == non_blank(sample_document.lines)
+    default = invoke(runner, model_path, str(path))
+    plain = invoke(runner, model_path, "-", stdin=sample_document.text.encode())
+    assert default.stdout == plain.stdout
+
+
+def test_stdin_to_output_dir(runner: CliRunner, model_path: Path, tmp_path: Path) -> None:
+    result = invoke(runner, model_path, "-", "-o", str(tmp_path / "out"), stdin=PAGE_B.encode())
+    assert result.exit_code == 0, result.output
+    assert [p.name for p in (tmp_path / "out").iterdir()] == ["stdin.txt"]
+
+
+def test_empty_input(runner: CliRunner, model_path: Path) -> None:
+    result = invoke(runner, model_path, "-", stdin=b"")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == ""
+
+
+def test_kept_lines_are_input_lines(runner: CliRunner, model_path: Path, sample_document: Labelled) -> None:
+    result = invoke(runner, model_path, "-", stdin=sample_document.text.encode())
+    kept = non_blank(output_lines(result.stdout))
+    assert kept
+    assert set(kept) <= set(sample_document.lines)
+
+
+def test_raw_seed_dumps(runner: CliRunner, model_path: Path, seeds_dir: Path, tmp_path: Path) -> None:
+    """The user's own dumps, as downloaded, clean by deletion only."""
+    out = tmp_path / "out"
+    result = invoke(runner, model_path, str(seeds_dir), "-o", str(out))
+    assert result.exit_code == 0, result.output
+    sources = sorted(seeds_dir.rglob("*.txt"))
+    assert sources
+    for source in sources:
+        cleaned = (out / source.relative_to(seeds_dir)).read_text(encoding="utf-8")
+        assert_clean_shape(output_lines(cleaned), split_lines(decode(source.read_bytes())))

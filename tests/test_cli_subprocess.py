@@ -1,0 +1,62 @@
+"""The installed ``cleaner`` console script, run as a real process."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+from cleaner.estimator import LineClassifier
+from conftest import Labelled
+
+
+def run(exe: Path, *args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run([str(exe), *args], input=stdin, capture_output=True, timeout=120, check=False)
+
+
+def test_predict_file(
+    cleaner_exe: Path,
+    model_path: Path,
+    trained_model: LineClassifier,
+    sample_document: Labelled,
+    tmp_path: Path,
+) -> None:
+    dump = tmp_path / "page.txt"
+    dump.write_bytes(sample_document.text.replace("\n", "\r\n").encode())
+    result = run(cleaner_exe, "predict", str(dump), "--model", str(model_path))
+    assert result.returncode == 0, result.stderr.decode()
+    assert result.stdout.decode("utf-8") == trained_model.clean(sample_document.text)
+
+
+def test_predict_stdin_jsonl(cleaner_exe: Path, model_path: Path) -> None:
+    stdin = "Tin bài\n\nNội dung.\n".encode()
+    result = run(cleaner_exe, "predict", "-", "-f", "jsonl", "--model", str(model_path), stdin=stdin)
+    assert result.returncode == 0, result.stderr.decode()
+    assert len(result.stdout.decode("utf-8").splitlines()) == 3
+
+
+def test_missing_model(cleaner_exe: Path, tmp_path: Path) -> None:
+    dump = tmp_path / "page.txt"
+    dump.write_text("Headline\nBody.\n", encoding="utf-8")
+    result = run(cleaner_exe, "predict", str(dump), "--model", "/nonexistent.joblib")
+    stderr = result.stderr.decode()
+    assert result.returncode == 1
+    assert "Traceback" not in stderr
+    assert len(stderr.strip().splitlines()) == 1
+    assert "/nonexistent.joblib" in stderr
+    assert result.stdout == b""
+
+
+def test_missing_input_exit_code(cleaner_exe: Path, model_path: Path, tmp_path: Path) -> None:
+    good = tmp_path / "good.txt"
+    good.write_text("Body text.\n", encoding="utf-8")
+    gone, out = tmp_path / "gone.txt", tmp_path / "out"
+    result = run(cleaner_exe, "predict", str(gone), str(good), "-o", str(out), "--model", str(model_path))
+    assert result.returncode == 1
+    assert "gone.txt" in result.stderr.decode()
+    assert (out / "good.txt").is_file()
+
+
+def test_help(cleaner_exe: Path) -> None:
+    result = run(cleaner_exe, "--help")
+    assert result.returncode == 0
+    assert b"predict" in result.stdout

@@ -1,0 +1,122 @@
+"""cleaner.features: one finite row per non-blank line, with context, documents kept apart."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from cleaner.features import LineShapeFeatures, NonBlankLines
+from cleaner.text import is_blank
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sklearn.base import clone
+
+ARTICLE = [
+    "Trang chủ | Thời sự | Thế giới",
+    "",
+    "Ngoại trưởng Đức hối thúc khôi phục cơ chế đối thoại NATO - Nga",
+    "11:45 27/02/2025",
+    "![]() |",
+    "Ngày 24/3, Ngoại trưởng Đức cho biết ông hoan nghênh nối lại đối thoại giữa NATO và Nga.",
+    "   ",
+    "The minister said the council offers a chance for an in-depth and trustworthy exchange.",
+    "Tin bài liên quan",
+    "- Nga bất ngờ điều tàu chiến hướng về biển Baltic",
+]
+OTHER = ["Menu", "Login", "", "A short article body that ends with a full stop."]
+
+
+def features(documents: list[list[str]]) -> np.ndarray:
+    return LineShapeFeatures().fit(documents).transform(documents)
+
+
+def non_blank_count(documents: list[list[str]]) -> int:
+    return sum(not is_blank(line) for doc in documents for line in doc)
+
+
+def test_one_row_per_non_blank_line() -> None:
+    documents = [ARTICLE, OTHER]
+    matrix = features(documents)
+    names = LineShapeFeatures().fit(documents).get_feature_names_out()
+    assert matrix.shape == (non_blank_count(documents), len(names))
+    assert np.isfinite(matrix).all()
+    assert len(set(names)) == len(names)
+
+
+def test_fit_returns_the_transformer() -> None:
+    transformer = LineShapeFeatures()
+    assert transformer.fit([ARTICLE]) is transformer
+    assert clone(transformer).get_params() == transformer.get_params()
+
+
+def test_no_rows_without_lines() -> None:
+    width = len(LineShapeFeatures().fit([ARTICLE]).get_feature_names_out())
+    assert features([]).shape == (0, width)
+    assert features([[]]).shape == (0, width)
+    assert features([["", "  ", "\t"]]).shape == (0, width)
+
+
+def test_lines_differ_from_each_other() -> None:
+    matrix = features([ARTICLE])
+    assert len({row.tobytes() for row in matrix}) == len(matrix)
+
+
+def test_neighbour_features_exist() -> None:
+    names = [str(name) for name in LineShapeFeatures().fit([ARTICLE]).get_feature_names_out()]
+    assert any("prev" in name for name in names)
+    assert any("next" in name for name in names)
+
+
+def test_a_line_sees_its_neighbours() -> None:
+    """The same line gets different rows when its neighbours change."""
+    line = "Ngày 24/3, Ngoại trưởng Đức cho biết ông hoan nghênh nối lại đối thoại giữa NATO và Nga."
+    among_prose = features(
+        [["Đoạn văn dài đầu tiên của bài báo, kết thúc bằng dấu chấm.", line, "Kết thúc."]]
+    )
+    among_menus = features([["Trang chủ", line, "Đăng nhập | Đăng ký"]])
+    assert not np.allclose(among_prose[1], among_menus[1])
+
+
+def test_documents_are_independent() -> None:
+    """A document's rows do not depend on the documents transformed with it."""
+    together = features([ARTICLE, OTHER])
+    apart = np.vstack([features([ARTICLE]), features([OTHER])])
+    np.testing.assert_allclose(together, apart)
+
+
+def test_blank_lines_only_count_as_context() -> None:
+    with_blanks = features([ARTICLE])
+    assert with_blanks.shape[0] == non_blank_count([ARTICLE])
+    assert not np.allclose(with_blanks, features([[line for line in ARTICLE if not is_blank(line)]]))
+
+
+def test_deterministic() -> None:
+    np.testing.assert_array_equal(features([ARTICLE, OTHER]), features([ARTICLE, OTHER]))
+
+
+DOCUMENTS = st.lists(
+    st.lists(
+        st.one_of(
+            st.sampled_from(["", " ", "\t", "![]() |", "11:45 27/02/2025", "- a", "[x]", "a-b-c d"]),
+            st.text(st.characters(exclude_characters="\r\n"), max_size=60),
+        ),
+        max_size=12,
+    ),
+    max_size=4,
+)
+
+
+@settings(max_examples=50, deadline=None)
+@given(DOCUMENTS)
+def test_shape_and_finiteness_on_arbitrary_documents(documents: list[list[str]]) -> None:
+    transformer = LineShapeFeatures().fit(documents)
+    matrix = transformer.transform(documents)
+    assert matrix.shape == (non_blank_count(documents), len(transformer.get_feature_names_out()))
+    assert np.isfinite(matrix).all()
+
+
+@pytest.mark.parametrize("documents", [[ARTICLE], [ARTICLE, OTHER], [[], OTHER, ["", " "]]])
+def test_non_blank_lines(documents: list[list[str]]) -> None:
+    lines = NonBlankLines().fit(documents).transform(documents)
+    expected = [line for doc in documents for line in doc if not is_blank(line)]
+    assert len(lines) == len(expected) == features(documents).shape[0]
+    assert [line.strip() for line in lines] == [line.strip() for line in expected]

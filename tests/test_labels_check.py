@@ -1,0 +1,152 @@
+"""cleaner.training.check.check_labels: every problem a label directory can have."""
+
+from __future__ import annotations
+
+import csv
+import shutil
+from pathlib import Path
+
+from cleaner.training.check import check_labels
+
+HEADER = "name,site,language,origin,source\n"
+DUMP = ["Headline of the article", "Login | Subscribe", "   ", "Body text of the article."]
+TSV = "C\tHeadline of the article\nB\tLogin | Subscribe\n\nC\tBody text of the article.\n"
+
+
+def make_repo(tmp_path: Path, rows: str, files: dict[str, str]) -> Path:
+    """repo/labels with the given manifest rows and label files; returns the labels directory."""
+    directory = tmp_path / "repo" / "labels"
+    directory.mkdir(parents=True)
+    (directory / "manifest.csv").write_text(HEADER + rows, encoding="utf-8")
+    for name, text in files.items():
+        (directory / f"{name}.tsv").write_text(text, encoding="utf-8")
+    return directory
+
+
+def run(directory: Path) -> tuple[list[str], list[str]]:
+    said: list[str] = []
+    return check_labels(directory, echo=said.append), said
+
+
+def test_good_directory(tmp_path: Path) -> None:
+    other = "C\tAnother article.\nB\tFooter\n"
+    directory = make_repo(
+        tmp_path, "a,a.example,en,written,\nb,b.example,vi,user,\n", {"a": TSV, "b": other}
+    )
+    problems, said = run(directory)
+    assert problems == []
+    report = "\n".join(said)
+    assert "a.example" in report
+    assert "b.example" in report
+
+
+def test_duplicate_text(tmp_path: Path) -> None:
+    directory = make_repo(tmp_path, "a,a.example,en,user,\nb,a.example,en,user,\n", {"a": TSV, "b": TSV})
+    problems, _ = run(directory)
+    assert len(problems) == 1
+    assert "b.tsv" in problems[0]
+    assert "a.tsv" in problems[0] or "'a'" in problems[0]
+
+
+def test_name_listed_twice(tmp_path: Path) -> None:
+    directory = make_repo(tmp_path, "a,a.example,en,user,\na,a.example,en,user,\n", {"a": TSV})
+    problems, _ = run(directory)
+    assert any("'a'" in problem and "manifest.csv" in problem for problem in problems)
+
+
+def test_file_without_row(tmp_path: Path) -> None:
+    directory = make_repo(tmp_path, "a,a.example,en,user,\n", {"a": TSV, "stray": "C\tx\n"})
+    problems, _ = run(directory)
+    assert len(problems) == 1
+    assert "stray.tsv" in problems[0]
+
+
+def test_row_without_file(tmp_path: Path) -> None:
+    directory = make_repo(tmp_path, "a,a.example,en,user,\nghost,a.example,en,user,\n", {"a": TSV})
+    problems, _ = run(directory)
+    assert len(problems) == 1
+    assert "ghost" in problems[0]
+
+
+def test_bad_manifest(tmp_path: Path) -> None:
+    directory = make_repo(tmp_path, "a,a.example,en,found-online,\n", {"a": TSV})
+    problems, _ = run(directory)
+    assert len(problems) == 1
+    assert problems[0].startswith(f"{directory / 'manifest.csv'}:2: ")
+
+
+def test_missing_manifest(tmp_path: Path) -> None:
+    (tmp_path / "a.tsv").write_text(TSV)
+    problems, _ = run(tmp_path)
+    assert len(problems) == 1
+    assert "manifest.csv" in problems[0]
+
+
+def test_malformed_label_file(tmp_path: Path) -> None:
+    directory = make_repo(tmp_path, "a,a.example,en,user,\n", {"a": "C\tfine\nZ\tbad tag\n"})
+    problems, _ = run(directory)
+    assert len(problems) == 1
+    assert problems[0].startswith(f"{directory / 'a.tsv'}:2: ")
+
+
+def test_no_content_line(tmp_path: Path) -> None:
+    directory = make_repo(tmp_path, "a,a.example,en,user,\n", {"a": "B\tMenu\nB\tFooter\n"})
+    problems, _ = run(directory)
+    assert len(problems) == 1
+    assert "a.tsv" in problems[0]
+
+
+def with_source(tmp_path: Path, dump: bytes) -> Path:
+    directory = make_repo(tmp_path, "a,a.example,en,seed,../shared/a.txt\n", {"a": TSV})
+    source = tmp_path / "shared" / "a.txt"  # repo/../shared/a.txt: relative to the repository root
+    source.parent.mkdir()
+    source.write_bytes(dump)
+    return directory
+
+
+def test_source_that_matches(tmp_path: Path) -> None:
+    problems, _ = run(with_source(tmp_path, "\n".join(DUMP).encode()))
+    assert problems == []
+
+
+def test_source_with_bom_and_crlf_matches(tmp_path: Path) -> None:
+    problems, _ = run(with_source(tmp_path, b"\xef\xbb\xbf" + "\r\n".join(DUMP).encode() + b"\r\n"))
+    assert problems == []
+
+
+def test_source_with_a_changed_line(tmp_path: Path) -> None:
+    changed = [*DUMP[:3], "Body text of the article!"]
+    problems, _ = run(with_source(tmp_path, "\n".join(changed).encode()))
+    assert len(problems) == 1
+    assert "a.tsv" in problems[0]
+
+
+def test_source_with_more_lines(tmp_path: Path) -> None:
+    problems, _ = run(with_source(tmp_path, "\n".join([*DUMP, "Copyright 2025"]).encode()))
+    assert len(problems) == 1
+    assert "a.tsv" in problems[0]
+
+
+def test_source_not_found_is_only_a_note(tmp_path: Path) -> None:
+    directory = make_repo(tmp_path, "a,a.example,en,seed,../shared/missing.txt\n", {"a": TSV})
+    problems, said = run(directory)
+    assert problems == []
+    assert any("missing.txt" in line for line in said)
+
+
+def test_seed_label_files_match_their_dumps(tmp_path: Path, labels_dir: Path, seeds_dir: Path) -> None:
+    """The labelled seeds are the user's dumps verbatim (the check reads ../shared/seeds)."""
+    with (labels_dir / "manifest.csv").open(encoding="utf-8", newline="") as handle:
+        rows = [row for row in csv.DictReader(handle) if row["name"].startswith("seed-")]
+    assert rows
+    directory = make_repo(
+        tmp_path, "".join(f"{r['name']},{r['site']},{r['language']},seed,{r['source']}\n" for r in rows), {}
+    )
+    for row in rows:
+        assert row["source"].startswith("../shared/seeds/")
+        shutil.copy(labels_dir / f"{row['name']}.tsv", directory)
+    (tmp_path / "shared").mkdir()
+    (tmp_path / "shared" / "seeds").symlink_to(seeds_dir, target_is_directory=True)
+    problems, said = run(directory)
+    assert problems == []
+    assert not any(line.startswith("note:") for line in said)
