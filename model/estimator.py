@@ -17,19 +17,35 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from cleaner.features import CueWordTfidf, Documents, LineShapeFeatures
-from cleaner.text import is_blank, join_kept, split_lines
-from sklearn.base import BaseEstimator, clone
-from sklearn.ensemble import HistGradientBoostingClassifier
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold, cross_val_predict
-from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.preprocessing import StandardScaler
+
+from cleaner.features import BASE_FEATURES, CueWordTfidf, Documents, LineShapeFeatures
+from cleaner.text import is_blank, join_kept, split_lines
 
 CONTENT = "content"
 BOILERPLATE = "boilerplate"
 STACK_OFFSETS = (-3, -2, -1, 0, 1, 2, 3)
 STACK_WINDOWS = (2, 5, 10)
+# Own-line facts the second stage may need to overrule the context: image markup inside the
+# article is still image markup, and a timestamp between two paragraphs is still a timestamp.
+STACK_SHAPE = (
+    "chars_log",
+    "is_image",
+    "has_link",
+    "has_time",
+    "has_date",
+    "same_as_prev",
+    "same_as_next",
+    "repeats_log",
+    "prose_like",
+    "ends_ellipsis",
+    "starts_bracket",
+)
+_STACK_SHAPE_COLUMNS = [BASE_FEATURES.index(name) for name in STACK_SHAPE]
 
 
 def _logit(p: np.ndarray) -> np.ndarray:
@@ -37,29 +53,27 @@ def _logit(p: np.ndarray) -> np.ndarray:
     return np.log(p / (1 - p))
 
 
-def stack_features(probabilities: np.ndarray, lines: Sequence[str]) -> np.ndarray:
+def stack_features(probabilities: np.ndarray, shape: np.ndarray) -> np.ndarray:
     """Second-stage features of one document's non-blank lines, from first-stage P(content).
 
     The first-stage logit of each line and of its neighbours, local means of P(content), the mean
-    before and after the line, and whether the line lies inside the span that maximises
-    sum(P - 0.5) (the most likely article span) or how far outside it.
+    before and after the line, whether the line lies inside the span that maximises sum(P - 0.5)
+    (the most likely article span) or how far outside it, and a few own-line shape features.
     """
     p = np.asarray(probabilities, dtype=np.float64)
     n = len(p)
+    if n == 0:
+        return np.zeros((0, len(stack_feature_names())))
     logit = _logit(p)
+    rows = np.arange(n)
     columns = []
     for offset in STACK_OFFSETS:
-        shifted = np.zeros(n)
-        missing = np.ones(n)
-        source = np.arange(n) + offset
+        source = rows + offset
         valid = (source >= 0) & (source < n)
-        shifted[valid] = logit[source[valid]]
-        missing[valid] = 0
-        columns.append(shifted)
+        columns.append(np.where(valid, logit[np.clip(source, 0, n - 1)], 0.0))
         if offset:
-            columns.append(missing)
+            columns.append((~valid).astype(float))
     cumulative = np.concatenate([[0.0], np.cumsum(p)])
-    rows = np.arange(n)
     for radius in STACK_WINDOWS:
         lo = np.clip(rows - radius, 0, n)
         hi = np.clip(rows + radius + 1, 0, n)
@@ -71,9 +85,7 @@ def stack_features(probabilities: np.ndarray, lines: Sequence[str]) -> np.ndarra
     columns.append(((rows >= start) & (rows <= end)).astype(float))
     columns.append(np.log1p(np.clip(start - rows, 0, None)))
     columns.append(np.log1p(np.clip(rows - end, 0, None)))
-    chars = np.fromiter((len(line.strip()) for line in lines if not is_blank(line)), float, n)
-    columns.append(np.log1p(chars))
-    return np.column_stack(columns) if n else np.zeros((0, len(stack_feature_names())))
+    return np.column_stack([*columns, shape[:, _STACK_SHAPE_COLUMNS]])
 
 
 def stack_feature_names() -> list[str]:
@@ -84,15 +96,14 @@ def stack_feature_names() -> list[str]:
             names.append(f"missing[{offset:+d}]")
     names += [f"mean_p[±{r}]" for r in STACK_WINDOWS]
     names += ["mean_p_before", "mean_p_after", "in_best_span", "lines_before_span_log", "lines_after_span_log"]
-    names.append("chars_log")
-    return names
+    return names + list(STACK_SHAPE)
 
 
 def _best_span(scores: np.ndarray) -> tuple[int, int]:
     """(start, end) of the contiguous run with the largest sum (Kadane); (0, -1) when all <= 0."""
     best, best_span = 0.0, (0, -1)
     running, start = 0.0, 0
-    for i, value in enumerate(scores):
+    for i, value in enumerate(scores.tolist()):
         if running <= 0:
             running, start = value, i
         else:
@@ -121,6 +132,33 @@ def line_targets(labels: Sequence[Sequence[str | None]]) -> np.ndarray:
     return np.asarray([label == CONTENT for doc in labels for label in doc if label is not None], dtype=np.int8)
 
 
+class FirstStage:
+    """Scaled shape features plus cue-word TF-IDF, into a logistic regression."""
+
+    def __init__(self, C: float, use_words: bool, min_documents: int) -> None:
+        self.C = C
+        self.use_words = use_words
+        self.min_documents = min_documents
+
+    def _matrix(self, documents: Documents, shape: np.ndarray) -> sp.csr_matrix:
+        parts = [sp.csr_matrix(self.scaler_.transform(shape))]
+        if self.words_ is not None:
+            parts.append(self.words_.transform(documents))
+        return sp.hstack(parts, format="csr")
+
+    def fit(self, documents: Documents, shape: np.ndarray, y: np.ndarray) -> FirstStage:
+        self.scaler_ = StandardScaler().fit(shape)
+        self.words_ = CueWordTfidf(min_documents=self.min_documents).fit(documents) if self.use_words else None
+        self.classifier_ = LogisticRegression(C=self.C, max_iter=5000, class_weight="balanced")
+        self.classifier_.fit(self._matrix(documents, shape), y)
+        return self
+
+    def predict_proba(self, documents: Documents, shape: np.ndarray) -> np.ndarray:
+        if len(shape) == 0:
+            return np.zeros(0)
+        return self.classifier_.predict_proba(self._matrix(documents, shape))[:, 1]
+
+
 class LineClassifier(BaseEstimator):
     """Classify every line of a dump as content or boilerplate.
 
@@ -130,7 +168,9 @@ class LineClassifier(BaseEstimator):
         Inverse regularisation of the first-stage logistic regression.
     use_words : bool
         Add word 1-2-gram TF-IDF features of the line to the shape features. They learn cue phrases
-        (``Tin liên quan``, ``Related``, ``Share``); ``min_df`` keeps one-page topical words out.
+        (``Tin liên quan``, ``Related``, ``Share``); see :class:`~cleaner.features.CueWordTfidf`.
+    min_documents : int
+        A word n-gram is a feature only if it occurs in at least this many training documents.
     stacking : bool
         Add the second, context-reading stage.
     n_splits : int
@@ -145,53 +185,30 @@ class LineClassifier(BaseEstimator):
         self,
         C: float = 0.3,
         use_words: bool = True,
+        min_documents: int = 4,
         stacking: bool = True,
         n_splits: int = 5,
         threshold: float | None = None,
         stopword_languages: tuple[str, ...] = ("vi", "en"),
-        first_stage: str = "linear",
-        second: str = "linear",
-        min_documents: int = 4,
     ) -> None:
-        self.min_documents = min_documents
-        self.second = second
-        self.first_stage = first_stage
         self.C = C
         self.use_words = use_words
+        self.min_documents = min_documents
         self.stacking = stacking
         self.n_splits = n_splits
         self.threshold = threshold
         self.stopword_languages = stopword_languages
 
-    def _first_stage(self) -> Pipeline:
-        if self.first_stage == "boosting":
-            return Pipeline(
-                [
-                    ("features", LineShapeFeatures(stopword_languages=self.stopword_languages)),
-                    (
-                        "classifier",
-                        HistGradientBoostingClassifier(
-                            max_iter=300, learning_rate=0.05, max_leaf_nodes=15, l2_regularization=1.0,
-                            class_weight="balanced", random_state=0,
-                        ),
-                    ),
-                ]
-            )
-        parts: list[tuple[str, object]] = [
-            (
-                "shape",
-                Pipeline(
-                    [
-                        ("features", LineShapeFeatures(stopword_languages=self.stopword_languages)),
-                        ("scale", StandardScaler()),
-                    ]
-                ),
-            )
-        ]
-        if self.use_words:
-            parts.append(("words", CueWordTfidf(min_documents=self.min_documents)))
-        classifier = LogisticRegression(C=self.C, max_iter=5000, class_weight="balanced")
-        return Pipeline([("features", FeatureUnion(parts)), ("classifier", classifier)])
+    def _new_first_stage(self) -> FirstStage:
+        return FirstStage(self.C, self.use_words, self.min_documents)
+
+    def _new_second_stage(self) -> LogisticRegression:
+        return LogisticRegression(C=1.0, max_iter=5000, class_weight="balanced")
+
+    def _shape(self, documents: list[list[str]]) -> tuple[np.ndarray, np.ndarray]:
+        """Shape features of all non-blank lines, and each document's first row (plus the end)."""
+        sizes = [sum(not is_blank(line) for line in doc) for doc in documents]
+        return self.shape_features_.transform(documents), np.concatenate([[0], np.cumsum(sizes)]).astype(int)
 
     def fit(
         self,
@@ -206,70 +223,56 @@ class LineClassifier(BaseEstimator):
         y = line_targets(labels)
         if len(set(y.tolist())) < 2:
             raise ValueError("training data needs both content and boilerplate lines")
-        self.first_stage_ = self._first_stage().fit(documents, y)
+        self.shape_features_ = LineShapeFeatures(stopword_languages=self.stopword_languages).fit(documents)
+        shape, offsets = self._shape(documents)
+        self.first_stage_ = self._new_first_stage().fit(documents, shape, y)
+        self.second_stage_ = None
+        self.threshold_ = 0.5 if self.threshold is None else self.threshold
         if not self.stacking:
-            self.second_stage_ = None
-            self.threshold_ = 0.5 if self.threshold is None else self.threshold
             return self
         groups = list(groups) if groups is not None else [str(i) for i in range(len(documents))]
-        oof = self._out_of_fold_first_stage(documents, y, groups)
-        stacked = np.vstack([stack_features(p, doc) for p, doc in zip(oof, documents)])
-        self.second_stage_ = self._second_stage().fit(stacked, y)
-        if self.threshold is not None:
-            self.threshold_ = self.threshold
-        else:
-            line_groups = np.repeat(groups, [len(p) for p in oof])
-            n_splits = min(self.n_splits, len(set(groups)))
+        n_splits = min(self.n_splits, len(set(groups)))
+        if n_splits < 2:
+            return self
+        oof = np.zeros(len(y))
+        for train, test in GroupKFold(n_splits=n_splits).split(documents, groups=groups):
+            train_rows = np.concatenate([np.arange(offsets[i], offsets[i + 1]) for i in train])
+            test_rows = np.concatenate([np.arange(offsets[i], offsets[i + 1]) for i in test])
+            model = self._new_first_stage().fit([documents[i] for i in train], shape[train_rows], y[train_rows])
+            oof[test_rows] = model.predict_proba([documents[i] for i in test], shape[test_rows])
+        stacked = self._stack(oof, shape, offsets)
+        self.second_stage_ = self._new_second_stage().fit(stacked, y)
+        if self.threshold is None:
+            line_groups = np.repeat(groups, np.diff(offsets))
             held_out = cross_val_predict(
-                self._second_stage(), stacked, y, groups=line_groups, cv=GroupKFold(n_splits), method="predict_proba"
+                self._new_second_stage(),
+                stacked,
+                y,
+                groups=line_groups,
+                cv=GroupKFold(n_splits),
+                method="predict_proba",
             )[:, 1]
-            chars = np.asarray([len(line.strip()) for doc in documents for line in doc if not is_blank(line)])
+            chars = np.expm1(shape[:, BASE_FEATURES.index("chars_log")])
             # Few sites make the held-out probabilities coarse; keep the cut near the calibrated middle.
             self.threshold_ = float(np.clip(best_threshold(held_out, y, chars), 0.25, 0.75))
         return self
 
-    def _second_stage(self) -> LogisticRegression | HistGradientBoostingClassifier:
-        if self.second == "boosting":
-            return HistGradientBoostingClassifier(
-                max_iter=200, learning_rate=0.05, max_leaf_nodes=8, l2_regularization=1.0, min_samples_leaf=40,
-                class_weight="balanced", random_state=0,
-            )
-        return LogisticRegression(C=1.0, max_iter=5000, class_weight="balanced")
-
-    def _out_of_fold_first_stage(
-        self, documents: list[list[str]], y: np.ndarray, groups: list[str]
-    ) -> list[np.ndarray]:
-        sizes = [sum(not is_blank(line) for line in doc) for doc in documents]
-        offsets = np.concatenate([[0], np.cumsum(sizes)])
-        n_splits = min(self.n_splits, len(set(groups)))
-        result: list[np.ndarray] = [np.empty(0)] * len(documents)
-        if n_splits < 2:
-            probabilities = self.first_stage_.predict_proba(documents)[:, 1]
-            return [probabilities[offsets[i] : offsets[i + 1]] for i in range(len(documents))]
-        for train, test in GroupKFold(n_splits=n_splits).split(documents, groups=groups):
-            train_y = np.concatenate([y[offsets[i] : offsets[i + 1]] for i in train])
-            model = clone(self._first_stage()).fit([documents[i] for i in train], train_y)
-            probabilities = model.predict_proba([documents[i] for i in test])[:, 1]
-            start = 0
-            for i in test:
-                result[i] = probabilities[start : start + sizes[i]]
-                start += sizes[i]
-        return result
+    @staticmethod
+    def _stack(probabilities: np.ndarray, shape: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+        blocks = [
+            stack_features(probabilities[offsets[i] : offsets[i + 1]], shape[offsets[i] : offsets[i + 1]])
+            for i in range(len(offsets) - 1)
+        ]
+        return np.vstack(blocks) if blocks else np.zeros((0, len(stack_feature_names())))
 
     def predict_proba_nonblank(self, documents: Documents) -> list[np.ndarray]:
         """P(content) of the non-blank lines of each document."""
         documents = [list(doc) for doc in documents]
-        sizes = [sum(not is_blank(line) for line in doc) for doc in documents]
-        if sum(sizes) == 0:
-            return [np.zeros(0) for _ in documents]
-        first = self.first_stage_.predict_proba(documents)[:, 1]
-        offsets = np.concatenate([[0], np.cumsum(sizes)])
-        per_doc = [first[offsets[i] : offsets[i + 1]] for i in range(len(documents))]
-        if self.second_stage_ is None:
-            return per_doc
-        stacked = np.vstack([stack_features(p, doc) for p, doc in zip(per_doc, documents)])
-        second = self.second_stage_.predict_proba(stacked)[:, 1]
-        return [second[offsets[i] : offsets[i + 1]] for i in range(len(documents))]
+        shape, offsets = self._shape(documents)
+        probabilities = self.first_stage_.predict_proba(documents, shape)
+        if self.second_stage_ is not None and len(probabilities):
+            probabilities = self.second_stage_.predict_proba(self._stack(probabilities, shape, offsets))[:, 1]
+        return [probabilities[offsets[i] : offsets[i + 1]] for i in range(len(documents))]
 
     def predict_proba(self, documents: Documents) -> list[list[float | None]]:
         """P(content) for every line of every document; None for blank lines."""
