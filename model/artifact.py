@@ -45,6 +45,7 @@ def runtime_versions() -> dict[str, str]:
     import joblib
     import numpy
     import sklearn
+
     from cleaner import __version__
 
     return {

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Annotated, Any, NoReturn, TextIO
 
 import typer
+
 from cleaner import __version__
 
 app = typer.Typer(

@@ -18,9 +18,10 @@ from functools import lru_cache
 from typing import Any
 
 import numpy as np
-from cleaner.text import is_blank
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.feature_extraction.text import TfidfVectorizer
+
+from cleaner.text import is_blank
 
 Documents = Sequence[Sequence[str]]
 

@@ -9,11 +9,12 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from joblib import Parallel, delayed
+from sklearn.model_selection import LeaveOneGroupOut
+
 from cleaner.estimator import LineClassifier
 from cleaner.training.labels import LabelledDocument
 from cleaner.training.metrics import Counts, count, total
-from joblib import Parallel, delayed
-from sklearn.model_selection import LeaveOneGroupOut
 
 EstimatorFactory = Callable[[], LineClassifier]
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+
 from cleaner.estimator import LineClassifier
 from cleaner.inputs import InputError, iter_documents
 
