@@ -23,7 +23,8 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold, cross_val_predict
 from sklearn.preprocessing import StandardScaler
 
-from cleaner.features import BASE_FEATURES, CueWordTfidf, Documents, LineShapeFeatures
+from cleaner.augment import recombine
+from cleaner.features import BASE_FEATURES, CueWordTfidf, Documents, LineShapeFeatures, is_markup_only
 from cleaner.text import is_blank, join_kept, split_lines
 
 CONTENT = "content"
@@ -165,7 +166,8 @@ class LineClassifier(BaseEstimator):
     Parameters
     ----------
     C : float
-        Inverse regularisation of the first-stage logistic regression.
+        Inverse regularisation of the first-stage logistic regression. Strong (small C): with pages
+        from a dozen sites, a simpler first stage transfers better to sites never seen.
     use_words : bool
         Add word 1-2-gram TF-IDF features of the line to the shape features. They learn cue phrases
         (``Tin liên quan``, ``Related``, ``Share``); see :class:`~cleaner.features.CueWordTfidf`.
@@ -174,7 +176,16 @@ class LineClassifier(BaseEstimator):
     stacking : bool
         Add the second, context-reading stage.
     n_splits : int
-        Folds for the out-of-fold first-stage probabilities the second stage learns from.
+        Folds (grouped by site) for the out-of-fold first-stage probabilities the second stage learns
+        from; one site per fold when there are fewer sites. More folds train each out-of-fold model
+        on more sites, so its errors look more like the final model's on a new site.
+    stack_C : float
+        Inverse regularisation of the second-stage logistic regression.
+    augment : float
+        Recombined pages added per training page (see :mod:`cleaner.augment`); off by default
+        because it did not help on held-out sites (the model card measures it).
+    random_state : int
+        Seed of the augmentation.
     threshold : float or None
         P(content) above which a line is kept; None chooses it by cross-validation in ``fit``.
     stopword_languages : tuple of str
@@ -183,14 +194,20 @@ class LineClassifier(BaseEstimator):
 
     def __init__(
         self,
-        C: float = 0.3,
+        C: float = 0.03,
         use_words: bool = True,
         min_documents: int = 4,
         stacking: bool = True,
-        n_splits: int = 5,
+        n_splits: int = 10,
         threshold: float | None = None,
         stopword_languages: tuple[str, ...] = ("vi", "en"),
+        stack_C: float = 1.0,
+        augment: float = 0.0,
+        random_state: int = 0,
     ) -> None:
+        self.augment = augment
+        self.stack_C = stack_C
+        self.random_state = random_state
         self.C = C
         self.use_words = use_words
         self.min_documents = min_documents
@@ -202,13 +219,32 @@ class LineClassifier(BaseEstimator):
     def _new_first_stage(self) -> FirstStage:
         return FirstStage(self.C, self.use_words, self.min_documents)
 
-    def _new_second_stage(self) -> LogisticRegression:
-        return LogisticRegression(C=1.0, max_iter=5000, class_weight="balanced")
+    def _fit_first_stage(
+        self, documents: list[list[str]], labels: Sequence[Sequence[str | None]], shape: np.ndarray, y: np.ndarray
+    ) -> FirstStage:
+        """Fit a first stage, on the documents plus recombined ones when ``augment`` > 0."""
+        extra_docs, extra_labels = recombine(
+            documents, labels, int(round(self.augment * len(documents))), self.random_state
+        )
+        if extra_docs:
+            documents = documents + extra_docs
+            shape = np.vstack([shape, self._shape(extra_docs)[0]])
+            y = np.concatenate([y, line_targets(extra_labels)])
+        return self._new_first_stage().fit(documents, shape, y)
 
-    def _shape(self, documents: list[list[str]]) -> tuple[np.ndarray, np.ndarray]:
-        """Shape features of all non-blank lines, and each document's first row (plus the end)."""
+    def _new_second_stage(self) -> LogisticRegression:
+        return LogisticRegression(C=self.stack_C, max_iter=5000, class_weight="balanced")
+
+    def _shape(self, documents: list[list[str]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Shape features of all non-blank lines, each document's first row (plus the end), and
+        which rows are image markup only."""
+        shape = self.shape_features_.transform(documents)
         sizes = [sum(not is_blank(line) for line in doc) for doc in documents]
-        return self.shape_features_.transform(documents), np.concatenate([[0], np.cumsum(sizes)]).astype(int)
+        markup = shape[:, BASE_FEATURES.index("is_image")] > 0
+        if markup.any():
+            lines = [line for doc in documents for line in doc if not is_blank(line)]
+            markup = np.fromiter((m and is_markup_only(line) for m, line in zip(markup, lines)), bool, len(lines))
+        return shape, np.concatenate([[0], np.cumsum(sizes)]).astype(int), markup
 
     def fit(
         self,
@@ -224,8 +260,8 @@ class LineClassifier(BaseEstimator):
         if len(set(y.tolist())) < 2:
             raise ValueError("training data needs both content and boilerplate lines")
         self.shape_features_ = LineShapeFeatures(stopword_languages=self.stopword_languages).fit(documents)
-        shape, offsets = self._shape(documents)
-        self.first_stage_ = self._new_first_stage().fit(documents, shape, y)
+        shape, offsets, markup = self._shape(documents)
+        self.first_stage_ = self._fit_first_stage(documents, labels, shape, y)
         self.second_stage_ = None
         self.threshold_ = 0.5 if self.threshold is None else self.threshold
         if not self.stacking:
@@ -238,40 +274,48 @@ class LineClassifier(BaseEstimator):
         for train, test in GroupKFold(n_splits=n_splits).split(documents, groups=groups):
             train_rows = np.concatenate([np.arange(offsets[i], offsets[i + 1]) for i in train])
             test_rows = np.concatenate([np.arange(offsets[i], offsets[i + 1]) for i in test])
-            model = self._new_first_stage().fit([documents[i] for i in train], shape[train_rows], y[train_rows])
+            model = self._fit_first_stage(
+                [documents[i] for i in train], [labels[i] for i in train], shape[train_rows], y[train_rows]
+            )
             oof[test_rows] = model.predict_proba([documents[i] for i in test], shape[test_rows])
-        stacked = self._stack(oof, shape, offsets)
-        self.second_stage_ = self._new_second_stage().fit(stacked, y)
+        # Image markup is boilerplate by definition (see is_markup_only): the second stage neither
+        # learns from it nor sees it in a line's context, so a photo between two paragraphs does
+        # not make them look like the end of the article.
+        stacked, text = self._stack(oof, shape, offsets, markup), ~markup
+        self.second_stage_ = self._new_second_stage().fit(stacked, y[text])
         if self.threshold is None:
-            line_groups = np.repeat(groups, np.diff(offsets))
+            line_groups = np.repeat(groups, np.diff(offsets))[text]
             held_out = cross_val_predict(
                 self._new_second_stage(),
                 stacked,
-                y,
+                y[text],
                 groups=line_groups,
                 cv=GroupKFold(n_splits),
                 method="predict_proba",
             )[:, 1]
-            chars = np.expm1(shape[:, BASE_FEATURES.index("chars_log")])
+            chars = np.expm1(shape[text, BASE_FEATURES.index("chars_log")])
             # Few sites make the held-out probabilities coarse; keep the cut near the calibrated middle.
-            self.threshold_ = float(np.clip(best_threshold(held_out, y, chars), 0.25, 0.75))
+            self.threshold_ = float(np.clip(best_threshold(held_out, y[text], chars), 0.25, 0.75))
         return self
 
     @staticmethod
-    def _stack(probabilities: np.ndarray, shape: np.ndarray, offsets: np.ndarray) -> np.ndarray:
-        blocks = [
-            stack_features(probabilities[offsets[i] : offsets[i + 1]], shape[offsets[i] : offsets[i + 1]])
-            for i in range(len(offsets) - 1)
-        ]
+    def _stack(probabilities: np.ndarray, shape: np.ndarray, offsets: np.ndarray, markup: np.ndarray) -> np.ndarray:
+        """Second-stage rows of the lines that are not image markup, document by document."""
+        blocks = []
+        for i in range(len(offsets) - 1):
+            rows = np.arange(offsets[i], offsets[i + 1])[~markup[offsets[i] : offsets[i + 1]]]
+            blocks.append(stack_features(probabilities[rows], shape[rows]))
         return np.vstack(blocks) if blocks else np.zeros((0, len(stack_feature_names())))
 
     def predict_proba_nonblank(self, documents: Documents) -> list[np.ndarray]:
         """P(content) of the non-blank lines of each document."""
         documents = [list(doc) for doc in documents]
-        shape, offsets = self._shape(documents)
+        shape, offsets, markup = self._shape(documents)
         probabilities = self.first_stage_.predict_proba(documents, shape)
-        if self.second_stage_ is not None and len(probabilities):
-            probabilities = self.second_stage_.predict_proba(self._stack(probabilities, shape, offsets))[:, 1]
+        if self.second_stage_ is not None and (~markup).any():
+            stacked = self._stack(probabilities, shape, offsets, markup)
+            probabilities[~markup] = self.second_stage_.predict_proba(stacked)[:, 1]
+        probabilities[markup] = 0.0
         return [probabilities[offsets[i] : offsets[i + 1]] for i in range(len(documents))]
 
     def predict_proba(self, documents: Documents) -> list[list[float | None]]:

@@ -102,6 +102,19 @@ BLOCK_FEATURES = (
 )
 
 
+_MARKUP_ONLY = re.compile(r"^(?:!\[.*?\]\([^()\s]*(?:\([^()\s]*\)[^()\s]*)*\)[\s|]*)+$")
+
+
+def is_markup_only(line: str) -> bool:
+    """True for a line that is nothing but image markup (``![alt](src)``, perhaps with table pipes).
+
+    The labelling guideline makes such lines boilerplate whatever their alt text says (a caption is
+    a line of its own), so the classifier does not have to learn it from context.
+    """
+    text = line.strip()
+    return text.startswith("![") and bool(_MARKUP_ONLY.match(text))
+
+
 @lru_cache(maxsize=8)
 def stopword_set(languages: tuple[str, ...]) -> frozenset[str]:
     """Single-word stopwords of the given languages (stopwordsiso's lists, lower-cased).

@@ -31,13 +31,13 @@ class Evaluation:
     def as_dict(self) -> dict[str, object]:
         return {
             "system": self.system,
-            "overall": _rounded(self.overall.scores()),
-            "per_site": {site: _rounded(c.scores()) for site, c in sorted(self.per_site.items())},
-            "per_document": {name: _rounded(c.scores()) for name, c in sorted(self.per_document.items())},
+            "overall": rounded(self.overall.scores()),
+            "per_site": {site: rounded(c.scores()) for site, c in sorted(self.per_site.items())},
+            "per_document": {name: rounded(c.scores()) for name, c in sorted(self.per_document.items())},
         }
 
 
-def _rounded(scores: dict[str, float]) -> dict[str, float]:
+def rounded(scores: dict[str, float]) -> dict[str, float]:
     return {k: round(v, 4) for k, v in scores.items()}
 
 

@@ -12,12 +12,18 @@ from typing import Any
 
 from cleaner.artifact import runtime_versions
 from cleaner.training.devset import load_gold_dir
-from cleaner.training.evaluate import Evaluation, cross_validated_predictions, format_table, score
+from cleaner.training.evaluate import Evaluation, rounded, cross_validated_predictions, format_table, score
 from cleaner.training.labels import LabelledDocument, load_labelled_dir
 from cleaner.training.train import data_hash, fit_documents, make_estimator
 
 Echo = Callable[[str], None]
 MODEL_NAME = "cleaner"
+# Variants scored beside the shipped model on held-out pages: what each part adds.
+ABLATIONS: dict[str, dict[str, Any]] = {
+    "without the second (context) stage": {"stacking": False},
+    "without cue-word TF-IDF": {"use_words": False},
+    "with augmentation (0.5 recombined pages per page)": {"augment": 0.5},
+}
 
 
 def _section(echo: Echo, title: str) -> None:
@@ -34,15 +40,26 @@ def run_evaluation(
     json_out: Path | None,
     card: Path | None,
     echo: Echo = print,
+    params: dict[str, Any] | None = None,
+    curve: Path | None = None,
+    command: str = "cleaner evaluate",
 ) -> dict[str, Any]:
-    """Cross-validate on ``labels_dir``; train on all of it and score each ``tests`` directory."""
+    """Cross-validate on ``labels_dir``; train on all of it and score each ``tests`` directory.
+
+    ``params`` override the shipped estimator's parameters; ``curve`` writes a learning curve
+    (table in the results, PNG at that path)."""
     documents = load_labelled_dir(labels_dir)
+    overrides = dict(params or {})
+
+    def estimator(**extra: Any) -> Any:
+        return make_estimator().set_params(**{**overrides, **extra})
+
     results: dict[str, Any] = {
-        "command": "cleaner evaluate " + " ".join(f"--test {t}" for t in tests) + (" --baselines" if baselines else ""),
+        "command": command,
         "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         "versions": runtime_versions(),
         "training_data": _describe(labels_dir, documents),
-        "estimator": make_estimator().get_params(),
+        "estimator": estimator().get_params(),
     }
     _section(echo, f"leave-one-site-out cross-validation on {labels_dir} ({len(documents)} documents)")
     cv = score(
@@ -55,7 +72,8 @@ def run_evaluation(
 
     results["tests"] = {}
     if tests:
-        model = fit_documents(documents)
+        model = fit_documents(documents, estimator())
+        variants = {name: fit_documents(documents, estimator(**extra)) for name, extra in ABLATIONS.items()}
         peers, skipped = ({}, {})
         if baselines:
             from cleaner.training.baselines import available_baselines
@@ -74,12 +92,28 @@ def run_evaluation(
             for name, reason in skipped.items():
                 echo(f"{name}: skipped, {reason}")
             echo("throughput (dump MB/s, one process): " + ", ".join(f"{k} {v:.2f}" for k, v in speeds.items()))
+            ablations = {
+                name: score(name, held_out, variant.predict([doc.lines for doc in held_out])).overall
+                for name, variant in variants.items()
+            }
+            echo("what each part adds:")
+            echo(format_table([Evaluation(name, counts) for name, counts in ablations.items()]))
             results["tests"][str(directory)] = {
+                "ablations": {name: rounded(counts.scores()) for name, counts in ablations.items()},
                 "documents": len(held_out),
                 "systems": [e.as_dict() for e in evaluations],
                 "mb_per_s": {k: round(v, 3) for k, v in speeds.items()},
                 "skipped": skipped,
             }
+    if curve is not None:
+        from cleaner.training.curve import learning_curve, plot_learning_curve
+
+        held_out = [doc for directory in tests if directory.is_dir() for doc in load_gold_dir(directory)]
+        target = ", ".join(str(t) for t in tests) if tests else "the labelled sites left out"
+        _section(echo, f"learning curve: training sites vs held-out F1 on {target}")
+        results["learning_curve"] = learning_curve(documents, held_out, estimator, echo=echo)
+        problem = plot_learning_curve(results["learning_curve"], curve, f"held out: {target}")
+        echo(problem or f"wrote {curve}")
     if json_out is not None:
         json_out.parent.mkdir(parents=True, exist_ok=True)
         json_out.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

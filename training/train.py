@@ -31,8 +31,9 @@ def make_estimator() -> LineClassifier:
     return LineClassifier()
 
 
-def fit_documents(documents: Sequence[LabelledDocument]) -> LineClassifier:
-    return make_estimator().fit(
+def fit_documents(documents: Sequence[LabelledDocument], estimator: LineClassifier | None = None) -> LineClassifier:
+    """Fit the shipped configuration (or ``estimator``) on labelled documents, grouped by site."""
+    return (estimator or make_estimator()).fit(
         [doc.lines for doc in documents], [doc.labels for doc in documents], groups=cv_groups(documents)
     )
 
