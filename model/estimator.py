@@ -224,7 +224,7 @@ class LineClassifier(BaseEstimator):
     ) -> FirstStage:
         """Fit a first stage, on the documents plus recombined ones when ``augment`` > 0."""
         extra_docs, extra_labels = recombine(
-            documents, labels, int(round(self.augment * len(documents))), self.random_state
+            documents, labels, round(self.augment * len(documents)), self.random_state
         )
         if extra_docs:
             documents = documents + extra_docs

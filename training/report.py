@@ -12,7 +12,7 @@ from typing import Any
 
 from cleaner.artifact import runtime_versions
 from cleaner.training.devset import load_gold_dir
-from cleaner.training.evaluate import Evaluation, rounded, cross_validated_predictions, format_table, score
+from cleaner.training.evaluate import Evaluation, cross_validated_predictions, format_table, rounded, score
 from cleaner.training.labels import LabelledDocument, load_labelled_dir
 from cleaner.training.train import data_hash, fit_documents, make_estimator
 
