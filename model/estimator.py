@@ -155,9 +155,16 @@ class FirstStage:
         return self
 
     def predict_proba(self, documents: Documents, shape: np.ndarray) -> np.ndarray:
+        """The logistic regression's P(content), computed block by block: stacking the dense
+        shape block and the sparse word block into one matrix costs more than the product."""
         if len(shape) == 0:
             return np.zeros(0)
-        return self.classifier_.predict_proba(self._matrix(documents, shape))[:, 1]
+        weights = self.classifier_.coef_[0]
+        n_shape = shape.shape[1]
+        score = self.scaler_.transform(shape) @ weights[:n_shape] + self.classifier_.intercept_[0]
+        if self.words_ is not None:
+            score += self.words_.transform(documents) @ weights[n_shape:]
+        return 1.0 / (1.0 + np.exp(-score))
 
 
 class LineClassifier(BaseEstimator):
@@ -223,9 +230,7 @@ class LineClassifier(BaseEstimator):
         self, documents: list[list[str]], labels: Sequence[Sequence[str | None]], shape: np.ndarray, y: np.ndarray
     ) -> FirstStage:
         """Fit a first stage, on the documents plus recombined ones when ``augment`` > 0."""
-        extra_docs, extra_labels = recombine(
-            documents, labels, round(self.augment * len(documents)), self.random_state
-        )
+        extra_docs, extra_labels = recombine(documents, labels, round(self.augment * len(documents)), self.random_state)
         if extra_docs:
             documents = documents + extra_docs
             shape = np.vstack([shape, self._shape(extra_docs)[0]])

@@ -13,6 +13,7 @@ return one row per non-blank line, in order (blank lines carry no label and get 
 from __future__ import annotations
 
 import re
+import string
 from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
@@ -27,17 +28,17 @@ Documents = Sequence[Sequence[str]]
 
 _WORD_EDGE = re.compile(r"^\W+|\W+$")
 _TIME = re.compile(r"\b\d{1,2}[:h]\d{2}\b|\b\d{1,2}:\d{2}\s*[AaPp]\.?[Mm]\b")
-_DATE = re.compile(
+_MONTH = r"(?:[Jj]an|[Ff]eb|[Mm]ar|[Aa]pr|[Mm]ay|[Jj]un|[Jj]ul|[Aa]ug|[Ss]ep|[Oo]ct|[Nn]ov|[Dd]ec)"
+_DATE = re.compile(  # case-sensitive alternatives: re.IGNORECASE makes the scan slower
     r"\b\d{1,2}[/.-]\d{1,2}(?:[/.-]\d{2,4})?\b"
-    r"|\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.? \d{1,2}\b"
-    r"|\b\d{1,2} (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
-    r"|\b(?:tháng|ngày) \d{1,2}\b|\b\d+ (?:giờ|phút|ngày|hours?|minutes?|days?) (?:trước|ago)\b",
-    re.IGNORECASE,
+    rf"|\b{_MONTH}[a-z]*\.? \d{{1,2}}\b"
+    rf"|\b\d{{1,2}} {_MONTH}"
+    r"|\b(?:[Tt]háng|[Nn]gày) \d{1,2}\b|\b\d+ (?:giờ|phút|ngày|hours?|minutes?|days?) (?:trước|ago)\b"
 )
 _TERMINAL = frozenset('.!?…"”’»)')
 _BULLET = frozenset("•·-–—*►▪●○◦+>")
 _SLUG_TOKEN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-_SENTENCE_END = re.compile(r"[.!?…][\"”’)]?\s+(?=[^\W\d_])")
+_SENTENCE_END = re.compile(r"[.!?…][\"”’)]?[^\S\n]+(?=[^\W\d_])")
 
 BASE_FEATURES = (
     "chars_log",
@@ -130,8 +131,47 @@ def stopword_set(languages: tuple[str, ...]) -> frozenset[str]:
     return frozenset(words)
 
 
+# Character classes of code points below 0x3000, looked up with numpy instead of per-character
+# Python calls; above it, only CJK, kana and hangul count (as letters without case).
+_ALPHA, _UPPER, _DIGIT, _SPACE, _ASCII_ALPHA, _LOWER = 1, 2, 4, 8, 16, 32
+_TABLE_SIZE = 0x3000
+
+
+@lru_cache(maxsize=1)
+def _char_classes() -> np.ndarray:
+    table = np.zeros(_TABLE_SIZE, dtype=np.uint8)
+    for code in range(_TABLE_SIZE):
+        c = chr(code)
+        table[code] = (
+            _ALPHA * c.isalpha()
+            | _UPPER * c.isupper()
+            | _DIGIT * c.isdigit()
+            | _SPACE * (c == " ")
+            | _ASCII_ALPHA * (c.isascii() and c.isalpha())
+            | _LOWER * c.islower()
+        )
+    return table
+
+
+# Punctuation stripped from the ends of a word before the stopword look-up.
+_EDGE_PUNCTUATION = string.punctuation.replace("_", "") + "“”‘’«»…–—•·、。，：；！？（）【】《》"
+_NUMBERED = re.compile(r"^\d{1,2}[.)]\s", re.MULTILINE)
+
+
+def _line_hits(pattern: re.Pattern[str], joined: str, starts: np.ndarray, n: int) -> np.ndarray:
+    """Per line, how many matches of ``pattern`` begin in it (one regex pass over the document)."""
+    positions = [m.start() for m in pattern.finditer(joined)]
+    if not positions:
+        return np.zeros(n)
+    return np.bincount(np.searchsorted(starts, positions, side="right") - 1, minlength=n).astype(float)
+
+
 def _base_matrix(lines: Sequence[str], stopwords: frozenset[str]) -> np.ndarray:
-    """Own-line and document-position features for the non-blank lines of one document."""
+    """Own-line and document-position features for the non-blank lines of one document.
+
+    Character classes and regex matches are computed over the whole document at once (numpy and
+    one regex pass each); only cheap C-level string methods run per line.
+    """
     blank = [is_blank(line) for line in lines]
     index = [i for i, b in enumerate(blank) if not b]
     texts = [lines[i].strip() for i in index]
@@ -139,74 +179,96 @@ def _base_matrix(lines: Sequence[str], stopwords: frozenset[str]) -> np.ndarray:
     out = np.zeros((n, len(BASE_FEATURES)), dtype=np.float64)
     if n == 0:
         return out
+    joined = "\n".join(texts)
+    n_chars = np.fromiter(map(len, texts), dtype=np.int64, count=n)
+    starts = np.concatenate([[0], np.cumsum(n_chars[:-1] + 1)])
+    codes = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
+    wide_letter = ((codes >= 0x3040) & (codes < 0xA000)) | ((codes >= 0xAC00) & (codes < 0xD7B0))  # CJK, kana, hangul
+    classes = np.where(codes < _TABLE_SIZE, _char_classes()[np.minimum(codes, _TABLE_SIZE - 1)], wide_letter * _ALPHA)
+
+    def per_line(bit: int) -> np.ndarray:
+        return np.add.reduceat(((classes & bit) > 0).astype(np.int64), starts).astype(float)
+
+    letters, upper, digits, spaces = per_line(_ALPHA), per_line(_UPPER), per_line(_DIGIT), per_line(_SPACE)
+    ascii_letters = per_line(_ASCII_ALPHA)
+    # The first letter is nearly always the first character, so a short Python scan is cheapest.
+    first_letter = [next((c for c in text if c.isalpha()), "") for text in texts]
+    first_upper = np.fromiter((c.isupper() for c in first_letter), bool, n)
+    first_lower = np.fromiter((c.islower() for c in first_letter), bool, n)
+
+    words = [text.split() for text in texts]
+    n_words = np.fromiter(map(len, words), dtype=float, count=n)
+    lowered = joined.lower().split("\n")
+    n_stop = np.fromiter(
+        (sum(w.strip(_EDGE_PUNCTUATION) in stopwords for w in low.split()) for low in lowered), float, n
+    )
+    tails = [text.rstrip(" |") for text in texts]
+    terminal = np.fromiter((t[-1:] in _TERMINAL for t in tails), float, n)
     counts: dict[str, int] = {}
-    for text in texts:
-        counts[text] = counts.get(text, 0) + 1
-    first = texts[0]
     prefixes: dict[tuple[str, ...], int] = {}
-    for text in texts:
-        key = tuple(text.split()[:2])
+    for text, split in zip(texts, words):
+        counts[text] = counts.get(text, 0) + 1
+        key = tuple(split[:2])
         prefixes[key] = prefixes.get(key, 0) + 1
-    longest = max(np.percentile([len(t) for t in texts], 90), 1.0)
-    for row, (i, text) in enumerate(zip(index, texts)):
-        words = text.split()
-        n_words = len(words)
-        n_chars = len(text)
-        letters = sum(c.isalpha() for c in text)
-        upper = sum(c.isupper() for c in text)
-        digits = sum(c.isdigit() for c in text)
-        spaces = text.count(" ")
-        symbols = n_chars - letters - digits - spaces
-        tokens = [_WORD_EDGE.sub("", w).lower() for w in words]
-        n_stop = sum(t in stopwords for t in tokens)
-        tail = text.rstrip(" |")
-        first_alpha = next((c for c in text if c.isalpha()), "")
-        slug = 0
-        for w in words:
-            if not _SLUG_TOKEN.match(w):
-                break
-            slug += 1 + w.count("-")
-        ascii_letters = sum(c.isascii() for c in text if c.isalpha())
-        prose = n_words >= 8 and (tail[-1:] in _TERMINAL or n_words >= 20) and "](" not in text
-        out[row] = (
-            np.log1p(n_chars),
-            np.log1p(n_words),
-            (n_chars - spaces) / max(n_words, 1),
-            tail[-1:] in _TERMINAL,
-            tail.endswith(":"),
-            tail.endswith("...") or tail.endswith("…"),
-            first_alpha.isupper(),
-            first_alpha.islower(),
-            upper / max(letters, 1),
-            digits / n_chars,
-            symbols / n_chars,
-            (text.count(",") + text.count(";")) / max(n_words, 1),
-            n_stop / max(n_words, 1),
-            np.log1p(n_stop),
-            bool(_TIME.search(text)),
-            bool(_DATE.search(text)),
-            text.startswith("!["),
-            "](" in text or "http://" in text or "https://" in text,
-            "|" in text,
-            text[0] in _BULLET,
-            bool(re.match(r"\d{1,2}[.)]\s", text)),
-            text.startswith("["),
-            min(slug, 6) / 6 if slug >= 3 and first_alpha.islower() else 0.0,
-            ascii_letters / max(letters, 1),
-            np.log(counts[text]),
-            row > 0 and texts[row - 1] == text,
-            row + 1 < n and texts[row + 1] == text,
-            row > 0 and text == first,
-            i > 0 and blank[i - 1],
-            i + 1 < len(lines) and blank[i + 1],
-            row / max(n - 1, 1),
-            row == 0,
-            np.log1p(n - 1 - row),
-            prose,
-            np.log1p(len(_SENTENCE_END.findall(text)) + (tail[-1:] in _TERMINAL)),
-            min(n_chars / longest, 2.0),
-            np.log(prefixes[tuple(words[:2])]) if n_words >= 2 else 0.0,
-        )
+    slug = np.zeros(n)
+    for row in np.flatnonzero(first_lower):
+        if texts[row][:1].isascii():
+            run = 0
+            for w in words[row]:
+                if not _SLUG_TOKEN.match(w):
+                    break
+                run += 1 + w.count("-")
+            slug[row] = min(run, 6) / 6 if run >= 3 else 0.0
+    links = np.fromiter(("](" in t or "http://" in t or "https://" in t for t in texts), float, n)
+    rows = np.arange(n)
+    same_prev = np.fromiter((r > 0 and texts[r - 1] == texts[r] for r in range(n)), float, n)
+    same_next = np.concatenate([same_prev[1:], [0.0]])
+    sentences = _line_hits(_SENTENCE_END, joined, starts, n) + terminal
+    columns = {
+        "chars_log": np.log1p(n_chars),
+        "words_log": np.log1p(n_words),
+        "mean_word_len": (n_chars - spaces) / np.maximum(n_words, 1),
+        "ends_terminal": terminal,
+        "ends_colon": np.fromiter((t.endswith(":") for t in tails), float, n),
+        "ends_ellipsis": np.fromiter((t.endswith(("...", "…")) for t in tails), float, n),
+        "starts_upper": first_upper,
+        "starts_lower": first_lower,
+        "upper_ratio": upper / np.maximum(letters, 1),
+        "digit_ratio": digits / n_chars,
+        "symbol_ratio": (n_chars - letters - digits - spaces) / n_chars,
+        "comma_per_word": np.fromiter((t.count(",") + t.count(";") for t in texts), float, n) / np.maximum(n_words, 1),
+        "stopword_ratio": n_stop / np.maximum(n_words, 1),
+        "stopwords_log": np.log1p(n_stop),
+        "has_time": _line_hits(_TIME, joined, starts, n) > 0,
+        "has_date": _line_hits(_DATE, joined, starts, n) > 0,
+        "is_image": np.fromiter((t.startswith("![") for t in texts), float, n),
+        "has_link": links,
+        "has_pipe": np.fromiter(("|" in t for t in texts), float, n),
+        "starts_bullet": np.fromiter((t[0] in _BULLET for t in texts), float, n),
+        "starts_numbered": _line_hits(_NUMBERED, joined, starts, n) > 0,
+        "starts_bracket": np.fromiter((t.startswith("[") for t in texts), float, n),
+        "slug_prefix": slug,
+        "ascii_letter_ratio": ascii_letters / np.maximum(letters, 1),
+        "repeats_log": np.log(np.fromiter((counts[t] for t in texts), float, n)),
+        "same_as_prev": same_prev,
+        "same_as_next": same_next,
+        "repeats_first_line": np.fromiter((r > 0 and texts[r] == texts[0] for r in range(n)), float, n),
+        "blank_before": np.fromiter((i > 0 and blank[i - 1] for i in index), float, n),
+        "blank_after": np.fromiter((i + 1 < len(lines) and blank[i + 1] for i in index), float, n),
+        "relative_position": rows / max(n - 1, 1),
+        "is_first": rows == 0,
+        "lines_to_end_log": np.log1p(n - 1 - rows),
+        "prose_like": (n_words >= 8)
+        & ((terminal > 0) | (n_words >= 20))
+        & np.fromiter(("](" not in t for t in texts), bool, n),
+        "sentences_log": np.log1p(sentences),
+        "chars_vs_longest": np.minimum(n_chars / max(np.percentile(n_chars, 90), 1.0), 2.0),
+        "shared_prefix_log": np.where(
+            n_words >= 2, np.log(np.fromiter((prefixes[tuple(w[:2])] for w in words), float, n)), 0.0
+        ),
+    }
+    for column, name in enumerate(BASE_FEATURES):
+        out[:, column] = columns[name]
     return out
 
 
