@@ -42,11 +42,16 @@ eval: $(BIN)/cleaner
 	$(BIN)/cleaner evaluate
 
 ## eval-dev: the model trained on labels/ against peer baselines on ../shared/devset (never trained on)
-eval-dev: $(MODEL)
+eval-dev: $(BIN)/cleaner
 	@if [ ! -d $(DEVSET) ]; then echo "eval-dev skipped: $(DEVSET) not found"; exit 0; fi; \
-	$(BIN)/pip install --quiet -e '.[dev,bench]' && \
-	$(BIN)/cleaner evaluate --test $(DEVSET)/vi --test $(DEVSET)/en --baselines \
-	  --json model/eval-dev.json --card model/MODEL_CARD.md
+	$(BIN)/pip install --quiet -e '.[dev,bench,plot]' && \
+	$(BIN)/cleaner evaluate --test $(DEVSET)/vi --test $(DEVSET)/en --baselines --learning-curve \
+	  --plot model/learning_curve.png --json model/eval-dev.json --card model/MODEL_CARD.md
+
+## bench: throughput (1 job and all cores), start-up, peak RSS, and peers, on a 50 MB corpus
+bench: $(MODEL)
+	$(BIN)/pip install --quiet -e '.[dev,bench]'
+	$(BIN)/python -m cleaner.training.bench
 
 clean:
 	rm -rf $(VENV) model/artifacts build *.egg-info

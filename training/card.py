@@ -79,7 +79,7 @@ def render_model_card(results: dict[str, Any]) -> str:
             "",
             f"## Held out: `{directory}` ({test['documents']} pages, never trained on)",
             "",
-            HEADER[:-1] + " MB/s |",
+            HEADER + " MB/s |",
             RULE + "---|",
         ]
         for system in test["systems"]:

@@ -108,3 +108,18 @@ def format_table(evaluations: Sequence[Evaluation], by: str = "overall") -> str:
                 f"{s['char_f1']:>7.3f} {s['line_f1']:>7.3f}"
             )
     return "\n".join(rows)
+
+
+def format_side_by_side(evaluations: Sequence[Evaluation], by: str = "site") -> str:
+    """One row per site (or document), one column per system: content char F1 / line F1."""
+    header = f"{by:<30}" + "".join(f" {e.system[:22]:>22}" for e in evaluations)
+    rows = [header, f"{'':<30}" + "".join(f" {'char F1 / line F1':>22}" for _ in evaluations), "-" * len(header)]
+    groups = sorted(evaluations[0].per_site if by == "site" else evaluations[0].per_document)
+    for name in groups:
+        cells = []
+        for evaluation in evaluations:
+            counts = (evaluation.per_site if by == "site" else evaluation.per_document)[name]
+            s = counts.scores()
+            cells.append(f" {s['char_f1']:>10.3f} / {s['line_f1']:<9.3f}")
+        rows.append(f"{name[:30]:<30}" + "".join(cells))
+    return "\n".join(rows)

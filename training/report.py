@@ -12,7 +12,14 @@ from typing import Any
 
 from cleaner.artifact import runtime_versions
 from cleaner.training.devset import load_gold_dir
-from cleaner.training.evaluate import Evaluation, cross_validated_predictions, format_table, rounded, score
+from cleaner.training.evaluate import (
+    Evaluation,
+    cross_validated_predictions,
+    format_side_by_side,
+    format_table,
+    rounded,
+    score,
+)
 from cleaner.training.labels import LabelledDocument, load_labelled_dir
 from cleaner.training.train import data_hash, fit_documents, make_estimator
 
@@ -88,7 +95,7 @@ def run_evaluation(
             evaluations, speeds = _score_systems(model, peers, held_out)
             echo(format_table(evaluations))
             if by != "none":
-                echo(format_table(evaluations, by=by))
+                echo(format_side_by_side(evaluations, by=by))
             for name, reason in skipped.items():
                 echo(f"{name}: skipped, {reason}")
             echo("throughput (dump MB/s, one process): " + ", ".join(f"{k} {v:.2f}" for k, v in speeds.items()))
@@ -144,8 +151,12 @@ def _score_systems(
 
 
 def _describe(labels_dir: Path, documents: Sequence[LabelledDocument]) -> dict[str, Any]:
+    try:
+        shown = labels_dir.resolve().relative_to(Path.cwd())
+    except ValueError:
+        shown = labels_dir
     return {
-        "directory": str(labels_dir),
+        "directory": str(shown),
         "sha256": data_hash(labels_dir, documents),
         "documents": len(documents),
         "sites": len({doc.site for doc in documents}),
