@@ -1,11 +1,11 @@
-"""The line classifier: per-line features, a first logistic regression, and a stacked second one
-that reads the first one's probabilities in a window around each line.
+"""The line classifier: per-line features, a first logistic regression, and stacked context stages
+(two by default) that read the previous stage's probabilities in a window around each line.
 
-The second stage is what lets a teaser block go as a block: a prose-like summary surrounded by
+The context stages are what let a teaser block go as a block: a prose-like summary surrounded by
 lines the first stage calls boilerplate is pulled down with them, and a related-news box in the
-middle of an article does not cut the article in two. It is trained on out-of-fold first-stage
-probabilities (folds leave whole sites out), so it learns how the first stage errs on unseen sites
-rather than how it fits the sites it was trained on.
+middle of an article does not cut the article in two. Each is trained on out-of-fold probabilities
+of the stage before (folds leave whole sites out), so it learns how that stage errs on unseen
+sites rather than how it fits the sites it was trained on.
 
 Samples are documents: ``fit(documents, labels)`` takes a sequence of documents (each a sequence of
 dump lines) and, for each, one label per line (``"content"``, ``"boilerplate"`` or None for a blank
@@ -180,8 +180,10 @@ class LineClassifier(BaseEstimator):
         (``Tin liên quan``, ``Related``, ``Share``); see :class:`~cleaner.features.CueWordTfidf`.
     min_documents : int
         A word n-gram is a feature only if it occurs in at least this many training documents.
-    stacking : bool
-        Add the second, context-reading stage.
+    context_rounds : int
+        How many context-reading stages follow the first (0: none). Each reads the previous stage's
+        held-out probabilities around every line; a second round lets a decision about a block
+        settle after its neighbours' decisions have.
     n_splits : int
         Folds (grouped by site) for the out-of-fold first-stage probabilities the second stage learns
         from; one site per fold when there are fewer sites. More folds train each out-of-fold model
@@ -204,21 +206,21 @@ class LineClassifier(BaseEstimator):
         C: float = 0.03,
         use_words: bool = True,
         min_documents: int = 4,
-        stacking: bool = True,
         n_splits: int = 10,
         threshold: float | None = None,
         stopword_languages: tuple[str, ...] = ("vi", "en"),
         stack_C: float = 1.0,
         augment: float = 0.0,
         random_state: int = 0,
+        context_rounds: int = 2,
     ) -> None:
+        self.context_rounds = context_rounds
         self.augment = augment
         self.stack_C = stack_C
         self.random_state = random_state
         self.C = C
         self.use_words = use_words
         self.min_documents = min_documents
-        self.stacking = stacking
         self.n_splits = n_splits
         self.threshold = threshold
         self.stopword_languages = stopword_languages
@@ -267,9 +269,9 @@ class LineClassifier(BaseEstimator):
         self.shape_features_ = LineShapeFeatures(stopword_languages=self.stopword_languages).fit(documents)
         shape, offsets, markup = self._shape(documents)
         self.first_stage_ = self._fit_first_stage(documents, labels, shape, y)
-        self.second_stage_ = None
+        self.context_stages_: list[LogisticRegression] = []
         self.threshold_ = 0.5 if self.threshold is None else self.threshold
-        if not self.stacking:
+        if self.context_rounds < 1:
             return self
         groups = list(groups) if groups is not None else [str(i) for i in range(len(documents))]
         n_splits = min(self.n_splits, len(set(groups)))
@@ -283,13 +285,17 @@ class LineClassifier(BaseEstimator):
                 [documents[i] for i in train], [labels[i] for i in train], shape[train_rows], y[train_rows]
             )
             oof[test_rows] = model.predict_proba([documents[i] for i in test], shape[test_rows])
-        # Image markup is boilerplate by definition (see is_markup_only): the second stage neither
-        # learns from it nor sees it in a line's context, so a photo between two paragraphs does
-        # not make them look like the end of the article.
-        stacked, text = self._stack(oof, shape, offsets, markup), ~markup
-        self.second_stage_ = self._new_second_stage().fit(stacked, y[text])
-        if self.threshold is None:
-            line_groups = np.repeat(groups, np.diff(offsets))[text]
+        # Image markup is boilerplate by definition (see is_markup_only): the context stages neither
+        # learn from it nor see it in a line's context, so a photo between two paragraphs does not
+        # make them look like the end of the article.
+        text = ~markup
+        line_groups = np.repeat(groups, np.diff(offsets))[text]
+        chars = np.expm1(shape[text, BASE_FEATURES.index("chars_log")])
+        self.context_stages_ = []
+        for _ in range(self.context_rounds):
+            stacked = self._stack(oof, shape, offsets, markup)
+            self.context_stages_.append(self._new_second_stage().fit(stacked, y[text]))
+            # Held-out probabilities of this round: the next round's input and the threshold's basis.
             held_out = cross_val_predict(
                 self._new_second_stage(),
                 stacked,
@@ -298,9 +304,11 @@ class LineClassifier(BaseEstimator):
                 cv=GroupKFold(n_splits),
                 method="predict_proba",
             )[:, 1]
-            chars = np.expm1(shape[text, BASE_FEATURES.index("chars_log")])
+            oof = np.zeros(len(y))
+            oof[text] = held_out
+        if self.threshold is None:
             # Few sites make the held-out probabilities coarse; keep the cut near the calibrated middle.
-            self.threshold_ = float(np.clip(best_threshold(held_out, y[text], chars), 0.25, 0.75))
+            self.threshold_ = float(np.clip(best_threshold(oof[text], y[text], chars), 0.25, 0.75))
         return self
 
     @staticmethod
@@ -317,9 +325,10 @@ class LineClassifier(BaseEstimator):
         documents = [list(doc) for doc in documents]
         shape, offsets, markup = self._shape(documents)
         probabilities = self.first_stage_.predict_proba(documents, shape)
-        if self.second_stage_ is not None and (~markup).any():
-            stacked = self._stack(probabilities, shape, offsets, markup)
-            probabilities[~markup] = self.second_stage_.predict_proba(stacked)[:, 1]
+        if (~markup).any():
+            for stage in self.context_stages_:
+                stacked = self._stack(probabilities, shape, offsets, markup)
+                probabilities[~markup] = stage.predict_proba(stacked)[:, 1]
         probabilities[markup] = 0.0
         return [probabilities[offsets[i] : offsets[i + 1]] for i in range(len(documents))]
 

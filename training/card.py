@@ -59,10 +59,9 @@ def render_model_card(results: dict[str, Any]) -> str:
         "(word 1-2-grams occurring in at least `min_documents` training pages). Shape features: "
         + ", ".join(f"`{name}`" for name in LineShapeFeatures().get_feature_names_out()[:40])
         + ", ... (all in `model/features.py`).",
-        "2. Second stage: the first stage's out-of-fold probabilities in a window, their local and "
-        "before/after means, the most likely article span, and a few own-line facts: "
-        + ", ".join(f"`{name}`" for name in stack_feature_names())
-        + ".",
+        "2. Context stages (`context_rounds` of them): the previous stage's out-of-fold probabilities "
+        "in a window, their local and before/after means, the most likely article span, and a few "
+        "own-line facts: " + ", ".join(f"`{name}`" for name in stack_feature_names()) + ".",
         "3. Threshold on P(content) chosen by grouped cross-validation to maximise character F1.",
         "",
         "Versions: " + ", ".join(f"{k} {v}" for k, v in results["versions"].items()) + ".",

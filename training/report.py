@@ -27,7 +27,8 @@ Echo = Callable[[str], None]
 MODEL_NAME = "cleaner"
 # Variants scored beside the shipped model on held-out pages: what each part adds.
 ABLATIONS: dict[str, dict[str, Any]] = {
-    "without the second (context) stage": {"stacking": False},
+    "without the context stages": {"context_rounds": 0},
+    "with one context stage instead of two": {"context_rounds": 1},
     "without cue-word TF-IDF": {"use_words": False},
     "with augmentation (0.5 recombined pages per page)": {"augment": 0.5},
 }
