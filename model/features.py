@@ -166,6 +166,18 @@ def _line_hits(pattern: re.Pattern[str], joined: str, starts: np.ndarray, n: int
     return np.bincount(np.searchsorted(starts, positions, side="right") - 1, minlength=n).astype(float)
 
 
+def _digit_line_hits(pattern: re.Pattern[str], texts: Sequence[str], digits: np.ndarray) -> np.ndarray:
+    """Like :func:`_line_hits` for a pattern that needs a digit: only lines with digits are scanned."""
+    rows = np.flatnonzero(digits)
+    hits = np.zeros(len(texts))
+    if len(rows):
+        subset = [texts[r] for r in rows]
+        lengths = np.fromiter(map(len, subset), dtype=np.int64, count=len(subset))
+        starts = np.concatenate([[0], np.cumsum(lengths[:-1] + 1)])
+        hits[rows] = _line_hits(pattern, "\n".join(subset), starts, len(subset))
+    return hits
+
+
 def _base_matrix(lines: Sequence[str], stopwords: frozenset[str]) -> np.ndarray:
     """Own-line and document-position features for the non-blank lines of one document.
 
@@ -239,8 +251,8 @@ def _base_matrix(lines: Sequence[str], stopwords: frozenset[str]) -> np.ndarray:
         "comma_per_word": np.fromiter((t.count(",") + t.count(";") for t in texts), float, n) / np.maximum(n_words, 1),
         "stopword_ratio": n_stop / np.maximum(n_words, 1),
         "stopwords_log": np.log1p(n_stop),
-        "has_time": _line_hits(_TIME, joined, starts, n) > 0,
-        "has_date": _line_hits(_DATE, joined, starts, n) > 0,
+        "has_time": _digit_line_hits(_TIME, texts, digits) > 0,
+        "has_date": _digit_line_hits(_DATE, texts, digits) > 0,
         "is_image": np.fromiter((t.startswith("![") for t in texts), float, n),
         "has_link": links,
         "has_pipe": np.fromiter(("|" in t for t in texts), float, n),
