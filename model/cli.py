@@ -7,13 +7,15 @@ failed inputs exit 1 after every other input has been processed.
 
 from __future__ import annotations
 
+import codecs
+import contextlib
 import json
 import os
 import sys
-import tempfile
+from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Any, NoReturn, TextIO
+from typing import Annotated, Any, NoReturn
 
 import typer
 
@@ -29,7 +31,6 @@ labels_app = typer.Typer(help="Work with labelled dumps (labels/*.tsv).", no_arg
 app.add_typer(labels_app, name="labels")
 
 REPOSITORY = Path(__file__).resolve().parent.parent
-BATCH_DOCUMENTS = 64
 
 
 class OutputFormat(str, Enum):
@@ -76,50 +77,95 @@ def _load(model: Path | None) -> Any:
         fail(str(exc))
 
 
-def _write_atomic(path: Path, text: str) -> None:
-    """Write via a temporary file and a rename, so an interrupted run leaves no half-written file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+class InputFormat(str, Enum):
+    auto = "auto"
+    text = "text"
+    jsonl = "jsonl"
+    warc = "warc"
 
 
-def _render(fmt: OutputFormat, lines: list[str], scores: list[float | None], threshold: float, file: str | None) -> str:
-    from cleaner.estimator import BOILERPLATE, CONTENT
-    from cleaner.text import join_kept
-    from cleaner.training.labels import format_label_lines
+class DocumentOutput(str, Enum):
+    auto = "auto"
+    text = "text"
+    jsonl = "jsonl"
 
-    labels = [None if s is None else (CONTENT if s >= threshold else BOILERPLATE) for s in scores]
-    if fmt is OutputFormat.text:
-        return join_kept(lines, [label == CONTENT for label in labels])
-    if fmt is OutputFormat.labels:
-        return format_label_lines(lines, labels)
-    records = []
-    for number, (line, label, value) in enumerate(zip(lines, labels, scores), 1):
-        record: dict[str, Any] = {} if file is None else {"file": file}
-        record.update(line=number, text=line, label=label, score=None if value is None else round(value, 4))
-        records.append(json.dumps(record, ensure_ascii=False) + "\n")
-    return "".join(records)
+
+@dataclass
+class _Layout:
+    """Where outputs go (``root`` for -o DIR, else one stream to ``target`` or stdout) and how
+    text and JSONL/WARC inputs are rendered."""
+
+    root: Path | None
+    target: Path | None
+    text_render: str
+    structured_render: str
+    name_lines: bool
+
+
+def _layout(
+    paths: list[str], output: Path | None, fmt: OutputFormat, documents: DocumentOutput, input_format: str | None
+) -> _Layout:
+    """Resolve -o, --format and --output-format into a layout, or fail with a usage error (exit 2)."""
+    from cleaner.inputs import STDIN, TEXT, detect_kind
+    from cleaner.worker import LABELS_OUT, LINES_OUT, RECORD_OUT, TEXT_OUT
+
+    named = [p for p in paths if p == STDIN or not Path(p).is_dir()]
+    structured = any(
+        (input_format or (TEXT if p == STDIN else detect_kind(Path(p).name)) or TEXT) != TEXT for p in named
+    )
+    several = len(paths) > 1 or len(named) < len(paths)
+    is_dir = output is not None and output.is_dir()
+    if fmt is OutputFormat.jsonl:
+        if documents is not DocumentOutput.auto:
+            fail("--format jsonl writes one record per line: drop --output-format (records per document: -f text)", 2)
+        if is_dir:
+            fail(f"-o {output}: with --format jsonl, -o names one output file, not a directory", 2)
+        return _Layout(None, output, LINES_OUT, LINES_OUT, several or structured)
+    if structured and (fmt is OutputFormat.labels or documents is DocumentOutput.text):
+        what = "--format labels" if fmt is OutputFormat.labels else "--output-format text"
+        fail(f"{what} is for plain-text dumps; JSONL and WARC inputs are written as JSONL records", 2)
+    records = documents is DocumentOutput.jsonl or (
+        documents is DocumentOutput.auto
+        and fmt is OutputFormat.text
+        and ((output is not None and output.name.lower().endswith(".jsonl")) or (output is None and structured))
+    )
+    if records:
+        if fmt is OutputFormat.labels:
+            fail("--format labels writes one file per input: pass -o DIR, not a .jsonl file", 2)
+        if is_dir:
+            fail(f"-o {output} is a directory; JSONL records go to one file (-o out.jsonl) or stdout", 2)
+        return _Layout(None, output, RECORD_OUT, RECORD_OUT, False)
+    render = TEXT_OUT if fmt is OutputFormat.text else LABELS_OUT
+    if output is None:
+        if several:
+            fail(
+                "several inputs: pass -o DIR to write one cleaned file per input, or use --output-format jsonl "
+                "(one record per document) or --format jsonl",
+                2,
+            )
+        return _Layout(None, None, render, RECORD_OUT, False)
+    if output.exists() and not is_dir:
+        fail(f"-o {output} is a file; -o takes a directory (one output per input) or a .jsonl file", 2)
+    return _Layout(output, None, render, RECORD_OUT, False)
 
 
 @app.command()
 def predict(
     paths: Annotated[
         list[str],
-        typer.Argument(help="Dump files, directories (their *.txt, recursively) or - for standard input."),
+        typer.Argument(
+            help="Dump files, JSONL files (.jsonl, .jsonl.gz, .jsonl.zst), WET/WARC files (.warc.gz, .warc.wet.gz, "
+            ".warc, .wet), directories (their files of these kinds, recursively) or - for standard input."
+        ),
     ],
     output: Annotated[
         Path | None,
         typer.Option(
             "--output",
             "-o",
-            help="Directory to write one output per input, under the input's relative name "
-            "(with --format jsonl: one file for all records). Default: standard output.",
+            help="A directory: one output per input under the input's relative name (cleaned text for a text "
+            "dump, a .jsonl of cleaned records for a JSONL or WARC input). A file ending in .jsonl: one record per "
+            "document (with --format jsonl: the per-line records). Default: standard output.",
         ),
     ] = None,
     fmt: Annotated[
@@ -131,6 +177,27 @@ def predict(
             "labels: the label-file format, to correct by hand and add to labels/.",
         ),
     ] = OutputFormat.text,
+    input_format: Annotated[
+        InputFormat,
+        typer.Option(help="How to read the named files and stdin. auto: by name (.jsonl, .warc.gz...); stdin is text."),
+    ] = InputFormat.auto,
+    output_format: Annotated[
+        DocumentOutput,
+        typer.Option(
+            help="jsonl: one JSON record per document: a JSONL input's record with the cleaned text in its text "
+            "field and every other field kept, other inputs' {id, text}; each plus lines_total, lines_kept (non-blank "
+            "lines), chars_kept and mean_score (mean P(content)). auto: jsonl for -o *.jsonl, or for JSONL/WARC "
+            "inputs to stdout; text otherwise."
+        ),
+    ] = DocumentOutput.auto,
+    text_field: Annotated[str, typer.Option(help="The JSONL field holding the page text (cleaned in place).")] = "text",
+    id_field: Annotated[
+        str | None,
+        typer.Option(
+            help="The JSONL field holding each record's unique id; text and WARC records get their id (file path, "
+            "WARC-Record-ID) under this name (default: id). Needed by --resume with -o FILE.jsonl."
+        ),
+    ] = None,
     threshold: Annotated[
         float | None,
         typer.Option(min=0.0, max=1.0, help="Keep lines with P(content) >= this. Default: the model's own."),
@@ -146,8 +213,36 @@ def predict(
         str,
         typer.Option(help="What to do with undecodable bytes: strict (report the file), replace, ignore."),
     ] = "strict",
+    jobs: Annotated[
+        int | None,
+        typer.Option(
+            "--jobs", "-j", min=1, help="Worker processes. Default: all cores. 1: clean in this process, no pool."
+        ),
+    ] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar and no closing summary.")] = False,
+    fail_fast: Annotated[bool, typer.Option(help="Stop at the first bad input or record (exit 1).")] = False,
+    resume: Annotated[
+        bool,
+        typer.Option(
+            help="Continue an interrupted run. -o DIR: skip inputs whose output file exists (outputs are only "
+            "ever complete: written to a temporary file, then renamed). -o FILE.jsonl: a run grows "
+            "FILE.jsonl.partial and renames it when done; --resume keeps its records and skips documents whose "
+            "--id-field value is already there (ids must be unique)."
+        ),
+    ] = False,
+    max_document_mb: Annotated[
+        float,
+        typer.Option(
+            min=0.001, help="Skip (and report) any document, record or line of JSONL larger than this many MB."
+        ),
+    ] = 10.0,
 ) -> None:
     """Clean dumps: print the content lines, deleting boilerplate lines and changing nothing else.
+
+    Bad inputs (undecodable bytes, a line that is not JSON, a record without the text field, a damaged
+    gzip or WARC, a document over --max-document-mb) are reported on stderr as path:LINE: what is wrong,
+    counted, and skipped; the rest is cleaned and the exit code is 1. An empty document is not an error:
+    it cleans to empty text and is counted as empty. NUL and other control characters are text like any other.
 
     Examples:
 
@@ -155,69 +250,140 @@ def predict(
 
       cleaner predict dumps/ -o cleaned/
 
+      cleaner predict crawl.jsonl.gz -o cleaned.jsonl --id-field id --resume
+
+      cleaner predict CC-MAIN-*.warc.wet.gz -o cleaned/ -j 8
+
       cleaner predict new.txt --format labels > labels/new.tsv
     """
-    from cleaner.inputs import Document, InputError, iter_documents
+    from cleaner.inputs import STDIN
 
     if errors not in ("strict", "replace", "ignore", "surrogateescape"):
         fail(f"--errors {errors!r}: use strict, replace or ignore", 2)
-    documents = iter_documents(paths, encoding, errors)
-    first: list[Document | InputError] = []
-    for item in documents:
-        first.append(item)
-        if len(first) == 2:
-            break
-    several = len(paths) > 1 or len(first) > 1 or any(Path(p).is_dir() for p in paths if p != "-")
-    if several and output is None and fmt is not OutputFormat.jsonl:
-        fail("several inputs: pass -o DIR to write one cleaned file per input, or use --format jsonl", 2)
-    estimator = _load(model)
-    cut = estimator.threshold_ if threshold is None else threshold
-
-    jsonl_handle: TextIO | None = None
-    if fmt is OutputFormat.jsonl and output is not None:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        jsonl_handle = output.open("w", encoding="utf-8")
-    failed = 0
-
-    def emit(batch: list[Document]) -> None:
-        for doc, scores in zip(batch, estimator.predict_proba([d.lines for d in batch])):
-            text = _render(fmt, doc.lines, scores, cut, doc.name if several else None)
-            if fmt is OutputFormat.jsonl:
-                (jsonl_handle or sys.stdout).write(text)
-            elif output is not None:
-                _write_atomic(output / doc.relative, text)
-            else:
-                sys.stdout.write(text)
-
-    batch: list[Document] = []
-    written: dict[Path, str] = {}
+    if not text_field:
+        fail("--text-field: give the name of the field holding the text", 2)
     try:
-        for item in [*first, *documents]:
-            if output is not None and fmt is not OutputFormat.jsonl and isinstance(item, Document):
-                if item.relative in written:
-                    item = InputError(
-                        item.name,
-                        f"its output {output / item.relative} would overwrite that of {written[item.relative]}; "
-                        "clean inputs with the same name in separate runs or pass their common parent directory",
-                    )
-                else:
-                    written[item.relative] = item.name
-            if isinstance(item, InputError):
-                warn(str(item))
-                failed += 1
-                continue
-            batch.append(item)
-            if len(batch) >= BATCH_DOCUMENTS:
-                emit(batch)
-                batch = []
-        emit(batch)
+        codecs.lookup(encoding)
+    except LookupError:
+        fail(f"--encoding {encoding!r}: unknown encoding; use a Python codec name such as utf-8, cp1258, latin-1", 2)
+    if paths.count(STDIN) > 1:
+        fail("- (standard input) can be named only once", 2)
+    chosen = None if input_format is InputFormat.auto else input_format.value
+    layout = _layout(paths, output, fmt, output_format, chosen)
+    if resume:
+        if output is None:
+            fail("--resume needs -o: it continues the outputs of an earlier run", 2)
+        if layout.target is not None and layout.text_render == "lines":
+            fail("--resume works with -o DIR and with document records (-o FILE.jsonl), not with --format jsonl", 2)
+        if layout.target is not None and id_field is None:
+            fail("--resume with -o FILE.jsonl needs --id-field: the field with each record's unique id", 2)
+    from cleaner.worker import Settings
+
+    settings = Settings(
+        _model_path(model), threshold, layout.text_render, layout.structured_render, text_field, id_field,
+        encoding, errors, layout.name_lines,
+    )  # fmt: skip
+    _run_predict(
+        paths, chosen, layout, settings, jobs=jobs or _cores(), quiet=quiet, fail_fast=fail_fast, resume=resume,
+        limit=int(max_document_mb * 1e6),
+    )  # fmt: skip
+
+
+def _cores() -> int:
+    """The cores this process may run on (fewer than the machine's under taskset or a container)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0)) or 1
+    return os.cpu_count() or 1
+
+
+def _model_path(model: Path | None) -> str:
+    from cleaner.artifact import default_model_path
+
+    return str((model or default_model_path()).resolve())
+
+
+def _run_predict(
+    paths: list[str],
+    input_format: str | None,
+    layout: _Layout,
+    settings: Any,
+    *,
+    jobs: int,
+    quiet: bool,
+    fail_fast: bool,
+    resume: bool,
+    limit: int,
+) -> None:
+    """Stream every input through the model into the layout's outputs; exit 1 if anything failed.
+
+    The model is loaded where it is used: in this process for a small run or --jobs 1, else once in
+    each worker; a model that cannot be loaded stops the run with its one-line reason either way.
+    """
+    from concurrent.futures.process import BrokenProcessPool
+    from dataclasses import replace
+
+    from cleaner.artifact import ModelError
+    from cleaner.inputs import TEXT, InputError, expand_inputs
+    from cleaner.outputs import StreamSink, TreeSink, output_name
+    from cleaner.pipeline import FailFast, Run, execute
+    from cleaner.progress import Progress, Tally
+    from cleaner.resume import read_done_ids
+
+    inputs = list(expand_inputs(paths, input_format))
+    if layout.root is not None:
+        inputs = [
+            item if isinstance(item, InputError) else replace(item, relative=output_name(item.relative, item.kind))
+            for item in inputs
+        ]
+    files = [i for i in inputs if not isinstance(i, InputError)]
+    several = len(inputs) > 1 or any(i.kind != TEXT for i in files)
+    sizes = [i.size for i in files]
+    total = None if None in sizes else sum(sizes)  # type: ignore[arg-type]
+    try:
+        sink: TreeSink | StreamSink = (
+            TreeSink(layout.root) if layout.root is not None else StreamSink(layout.target, resume)
+        )
+        if resume and isinstance(sink, StreamSink) and settings.id_field is not None:
+            settings = replace(settings, done=read_done_ids(sink.partial, settings.id_field))
+    except OSError as exc:
+        fail(f"{exc.filename or layout.target}: cannot write: {exc.strerror or exc}")
+    run = Run(inputs, settings, sink, jobs, limit, resume, fail_fast)
+    progress = Progress(total, several and not quiet)
+    tally = Tally()
+    stopped = None
+    try:
+        execute(run, None, progress, tally)
+        sink.close()
+    except ModelError as exc:
+        progress.close()
+        sink.abort()
+        fail(str(exc))
+    except FailFast:
+        stopped = "stopped at the first error (--fail-fast)"
+    except KeyboardInterrupt:
+        stopped = "interrupted"
+    except BrokenProcessPool:
+        stopped = "a worker process died (out of memory?); rerun with fewer --jobs"
+    except BrokenPipeError:
+        with contextlib.suppress(OSError, ValueError):  # the reader went away (| head): nothing more to say
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        raise typer.Exit(1) from None
+    except OSError as exc:
+        stopped = f"{exc.filename or 'output'}: cannot write: {exc.strerror or exc}"
     finally:
-        if jsonl_handle is not None:
-            jsonl_handle.close()
-    sys.stdout.flush()
-    if failed:
-        warn(f"{failed} input(s) could not be read; the others were processed")
-        raise typer.Exit(1)
+        progress.close()
+    if stopped is not None:
+        sink.abort()
+    if several and not quiet:
+        warn(tally.summary())
+    if stopped is not None:
+        partial = getattr(sink, "partial", None)
+        kept = f"; the records written so far are in {partial}" if partial is not None and partial.exists() else ""
+        resumable = layout.root is not None or (layout.target is not None and layout.text_render != "lines")
+        again = "; rerun with --resume to continue" if resumable else ""
+        fail(f"{stopped}{kept}{again}", 130 if stopped == "interrupted" else 1)
+    if tally.errors:
+        fail(f"{tally.errors} input(s) or record(s) could not be cleaned; every other document was")
 
 
 @app.command()
@@ -271,19 +437,57 @@ def evaluate(
     card: Annotated[
         Path | None, typer.Option(help="Write the model card (markdown) from this run's results here.")
     ] = None,
+    curve: Annotated[
+        bool,
+        typer.Option(
+            "--learning-curve",
+            help="Also train on 1, 2, 4, ... labelled sites and report held-out F1 at each size "
+            "(on the --test directories, else on the labelled sites left out).",
+        ),
+    ] = False,
+    plot: Annotated[Path, typer.Option(help="Where --learning-curve writes its PNG plot.")] = REPOSITORY
+    / "model"
+    / "learning_curve.png",
+    overrides: Annotated[
+        list[str] | None,
+        typer.Option("--set", help="Override an estimator parameter, KEY=VALUE (repeatable), e.g. --set C=0.1."),
+    ] = None,
 ) -> None:
     """Cross-validate on labels/ (leave one site out), or score held-out --test directories.
 
     Prints content-class precision/recall/F1, line-level and character-weighted, overall and per
-    site (or per document).
+    site (or per document). With --test, the model is trained on all of labels/ and never sees the
+    test pages; --baselines scores peer systems on the same pages.
     """
+    from cleaner.training.labels import LabelFormatError
     from cleaner.training.report import run_evaluation
 
     if by not in ("site", "document", "none"):
         fail(f"--by {by!r}: use site, document or none", 2)
+    params = {}
+    for item in overrides or []:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            fail(f"--set {item!r}: use KEY=VALUE, e.g. --set C=0.1", 2)
+        try:
+            params[key] = json.loads(value)
+        except json.JSONDecodeError:
+            params[key] = value
     try:
-        run_evaluation(labels, test or [], baselines, by, jobs, json_out, card, echo=typer.echo)
-    except (ValueError, OSError) as exc:
+        run_evaluation(
+            labels,
+            test or [],
+            baselines,
+            by,
+            jobs,
+            json_out,
+            card,
+            echo=typer.echo,
+            params=params,
+            curve=plot if curve else None,
+            command="cleaner " + " ".join(sys.argv[1:]),
+        )
+    except (ValueError, OSError, LabelFormatError) as exc:
         fail(str(exc))
 
 

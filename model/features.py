@@ -194,7 +194,7 @@ def _base_matrix(lines: Sequence[str], stopwords: frozenset[str]) -> np.ndarray:
     joined = "\n".join(texts)
     n_chars = np.fromiter(map(len, texts), dtype=np.int64, count=n)
     starts = np.concatenate([[0], np.cumsum(n_chars[:-1] + 1)])
-    codes = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
+    codes = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     wide_letter = ((codes >= 0x3040) & (codes < 0xA000)) | ((codes >= 0xAC00) & (codes < 0xD7B0))  # CJK, kana, hangul
     classes = np.where(codes < _TABLE_SIZE, _char_classes()[np.minimum(codes, _TABLE_SIZE - 1)], wide_letter * _ALPHA)
 

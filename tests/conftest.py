@@ -12,10 +12,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
+
 from cleaner.artifact import save_model
 from cleaner.estimator import LineClassifier
 from cleaner.training.labels import read_label_file
-from typer.testing import CliRunner
 
 REPO = Path(__file__).resolve().parent.parent
 LABELS_DIR = REPO / "labels"

@@ -7,13 +7,14 @@ import json
 import shutil
 from pathlib import Path
 
-import cleaner
 import joblib
 import pytest
 import sklearn
+from conftest import Labelled
+
+import cleaner
 from cleaner.artifact import ModelError, load_model, save_model
 from cleaner.estimator import LineClassifier
-from conftest import Labelled
 
 
 def manifest_of(path: Path) -> dict:
@@ -46,9 +47,7 @@ def test_save_writes_model_and_manifest(trained_model: LineClassifier, tmp_path:
     ]  # no temporary files left
 
 
-def test_load_round_trip(
-    model_path: Path, trained_model: LineClassifier, seed_documents: list[Labelled]
-) -> None:
+def test_load_round_trip(model_path: Path, trained_model: LineClassifier, seed_documents: list[Labelled]) -> None:
     loaded = load_model(model_path)
     assert isinstance(loaded, LineClassifier)
     assert loaded.threshold_ == trained_model.threshold_

@@ -6,9 +6,10 @@ import shutil
 from pathlib import Path
 
 import pytest
-from cleaner.cli import app
 from conftest import Labelled
 from typer.testing import CliRunner
+
+from cleaner.cli import app
 
 
 @pytest.mark.parametrize(
@@ -83,12 +84,8 @@ def test_labels_check_good_dir(runner: CliRunner, labels_dir: Path, tmp_path: Pa
     ],
     ids=["unlisted", "malformed", "no-file", "duplicate"],
 )
-def test_labels_check_bad_dir(
-    runner: CliRunner, labels_dir: Path, tmp_path: Path, damage, mention: str
-) -> None:
-    directory = make_labels_dir(
-        tmp_path / "labels", labels_dir, ["seed-thoidai-001", "seed-kinhtedothi-002"]
-    )
+def test_labels_check_bad_dir(runner: CliRunner, labels_dir: Path, tmp_path: Path, damage, mention: str) -> None:
+    directory = make_labels_dir(tmp_path / "labels", labels_dir, ["seed-thoidai-001", "seed-kinhtedothi-002"])
     damage(directory)
     result = runner.invoke(app, ["labels", "check", str(directory)])
     assert result.exit_code != 0

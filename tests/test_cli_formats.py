@@ -6,13 +6,14 @@ import json
 from pathlib import Path
 
 import pytest
+from conftest import Labelled
+from support import non_blank, output_lines
+from typer.testing import CliRunner
+
 from cleaner.cli import app
 from cleaner.estimator import CONTENT, LineClassifier
 from cleaner.text import is_blank
 from cleaner.training.labels import parse_label_text
-from conftest import Labelled
-from support import non_blank, output_lines
-from typer.testing import CliRunner
 
 
 @pytest.fixture
@@ -48,9 +49,7 @@ def test_jsonl_records(
     dump: Path,
     sample_document: Labelled,
 ) -> None:
-    records = [
-        json.loads(row) for row in predict(runner, model_path, str(dump), "--format", "jsonl").splitlines()
-    ]
+    records = [json.loads(row) for row in predict(runner, model_path, str(dump), "--format", "jsonl").splitlines()]
     lines = sample_document.lines
     assert len(records) == len(lines)
     expected_labels = trained_model.predict_lines(lines)
@@ -69,9 +68,7 @@ def test_jsonl_records(
             assert record["score"] == pytest.approx(expected_scores[number - 1], abs=1e-3)
 
 
-def test_jsonl_with_several_inputs_names_the_file(
-    runner: CliRunner, model_path: Path, tmp_path: Path
-) -> None:
+def test_jsonl_with_several_inputs_names_the_file(runner: CliRunner, model_path: Path, tmp_path: Path) -> None:
     first, second = tmp_path / "a.txt", tmp_path / "b.txt"
     first.write_text("Menu\n\nBody of page a.\n", encoding="utf-8")
     second.write_text("Body of page b.\n", encoding="utf-8")
@@ -107,9 +104,7 @@ def test_labels_format_parses_back(
 
 def test_labels_format_with_blank_whitespace_lines(runner: CliRunner, model_path: Path) -> None:
     text = "Headline of the page\n   \nBody\tparagraph with a tab.\n\t\n"
-    lines, labels = parse_label_text(
-        predict(runner, model_path, "-", "-f", "labels", stdin=text.encode()), "-"
-    )
+    lines, labels = parse_label_text(predict(runner, model_path, "-", "-f", "labels", stdin=text.encode()), "-")
     assert lines == ["Headline of the page", "", "Body\tparagraph with a tab.", ""]
     assert [label is None for label in labels] == [False, True, False, True]
 
@@ -135,8 +130,6 @@ def test_threshold_applies_to_jsonl_labels(runner: CliRunner, model_path: Path, 
 
 
 @pytest.mark.parametrize("value", ["-0.1", "1.5"])
-def test_threshold_out_of_range_is_a_usage_error(
-    runner: CliRunner, model_path: Path, dump: Path, value: str
-) -> None:
+def test_threshold_out_of_range_is_a_usage_error(runner: CliRunner, model_path: Path, dump: Path, value: str) -> None:
     result = runner.invoke(app, ["predict", str(dump), "--model", str(model_path), "--threshold", value])
     assert result.exit_code == 2

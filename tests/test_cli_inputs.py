@@ -5,12 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from cleaner.cli import app
-from cleaner.estimator import LineClassifier
-from cleaner.text import decode, split_lines
 from conftest import Labelled
 from support import assert_clean_shape, non_blank, output_lines
 from typer.testing import CliRunner
+
+from cleaner.cli import app
+from cleaner.estimator import LineClassifier
+from cleaner.text import decode, split_lines
 
 PAGE_A = "Trang chủ | Đăng nhập\n\nTiêu đề bài viết\nNội dung chính của bài viết, đủ dài để là văn xuôi.\n"
 PAGE_B = "Menu\nA body paragraph that reads like prose and ends with a full stop.\n"
@@ -20,9 +21,7 @@ def invoke(runner: CliRunner, model_path: Path, *args: str, stdin: bytes | None 
     return runner.invoke(app, ["predict", *args, "--model", str(model_path)], input=stdin)
 
 
-def test_stdin(
-    runner: CliRunner, model_path: Path, trained_model: LineClassifier, sample_document: Labelled
-) -> None:
+def test_stdin(runner: CliRunner, model_path: Path, trained_model: LineClassifier, sample_document: Labelled) -> None:
     result = invoke(runner, model_path, "-", stdin=sample_document.text.encode())
     assert result.exit_code == 0, result.output
     assert result.stdout == trained_model.clean(sample_document.text)
@@ -36,9 +35,7 @@ def test_directory_needs_an_output_directory(runner: CliRunner, model_path: Path
     assert "-o" in result.stderr
 
 
-def test_several_inputs_without_output_is_a_usage_error(
-    runner: CliRunner, model_path: Path, tmp_path: Path
-) -> None:
+def test_several_inputs_without_output_is_a_usage_error(runner: CliRunner, model_path: Path, tmp_path: Path) -> None:
     for name, text in (("a.txt", PAGE_A), ("b.txt", PAGE_B)):
         (tmp_path / name).write_text(text, encoding="utf-8")
     for fmt in ("text", "labels"):
@@ -121,9 +118,7 @@ def test_invalid_utf8_line_in_a_cr_dump(runner: CliRunner, model_path: Path, tmp
     assert f"{bad}:3" in result.stderr
 
 
-def test_invalid_utf8_in_a_batch_loses_only_that_file(
-    runner: CliRunner, model_path: Path, tmp_path: Path
-) -> None:
+def test_invalid_utf8_in_a_batch_loses_only_that_file(runner: CliRunner, model_path: Path, tmp_path: Path) -> None:
     (tmp_path / "in").mkdir()
     (tmp_path / "in" / "bad.txt").write_bytes(b"\xff\xfe broken\n")
     (tmp_path / "in" / "good.txt").write_text(PAGE_A, encoding="utf-8")

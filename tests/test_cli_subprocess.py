@@ -5,8 +5,9 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-from cleaner.estimator import LineClassifier
 from conftest import Labelled
+
+from cleaner.estimator import LineClassifier
 
 
 def run(exe: Path, *args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from cleaner.cli import app
-from cleaner.estimator import LineClassifier
-from cleaner.text import split_lines
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from support import assert_clean_shape, non_blank, output_lines
 from typer.testing import CliRunner
+
+from cleaner.cli import app
+from cleaner.estimator import LineClassifier
+from cleaner.text import split_lines
 
 LINE = st.one_of(
     st.sampled_from(["", " ", "\t", "  \t ", "\u00a0", "Tin bài liên quan", "![]() |", "11:45 27/02/2025"]),
@@ -20,7 +21,7 @@ LINE = st.one_of(
             "The minister said the council offers a chance for an in-depth and trustworthy exchange.",
         ]
     ),
-    st.text(st.characters(exclude_characters="\r\n"), max_size=40),
+    st.text(st.characters(exclude_characters="\r\n", codec="utf-8"), max_size=40),
 )
 STRUCTURED = st.builds(
     lambda lines, seps, tail: "".join(line + sep for line, sep in zip(lines, seps)) + tail,

@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import pytest
-from cleaner.estimator import BOILERPLATE, CONTENT, LineClassifier
-from cleaner.text import is_blank, split_lines
 from conftest import Labelled
 from sklearn.base import clone
 from support import non_blank, output_lines
 
+from cleaner.estimator import BOILERPLATE, CONTENT, LineClassifier
+from cleaner.text import is_blank, split_lines
+
 MIXED = ["Trang chủ | Đăng nhập", "", "Tiêu đề bài viết", "  ", "\t", "Nội dung chính của bài viết.", ""]
 
 
-def test_predict_is_aligned_with_lines(
-    trained_model: LineClassifier, seed_documents: list[Labelled]
-) -> None:
+def test_predict_is_aligned_with_lines(trained_model: LineClassifier, seed_documents: list[Labelled]) -> None:
     documents = [doc.lines for doc in seed_documents] + [MIXED, [], ["", " "]]
     predictions = trained_model.predict(documents)
     assert len(predictions) == len(documents)
@@ -36,9 +35,7 @@ def test_predict_proba_is_aligned_and_bounded(trained_model: LineClassifier) -> 
             assert 0.0 <= score <= 1.0
 
 
-def test_predict_follows_proba_and_threshold(
-    trained_model: LineClassifier, sample_document: Labelled
-) -> None:
+def test_predict_follows_proba_and_threshold(trained_model: LineClassifier, sample_document: Labelled) -> None:
     assert 0.0 <= trained_model.threshold_ <= 1.0
     scores = trained_model.predict_proba_lines(sample_document.lines)
     labels = trained_model.predict_lines(sample_document.lines)
@@ -52,26 +49,20 @@ def test_explicit_threshold(trained_model: LineClassifier, sample_document: Labe
     assert trained_model.predict_lines(MIXED, threshold=0.0).count(CONTENT) == len(non_blank(MIXED))
 
 
-def test_single_document_helpers_match_batch(
-    trained_model: LineClassifier, sample_document: Labelled
-) -> None:
+def test_single_document_helpers_match_batch(trained_model: LineClassifier, sample_document: Labelled) -> None:
     lines = sample_document.lines
     assert trained_model.predict_lines(lines) == trained_model.predict([lines])[0]
     assert trained_model.predict_proba_lines(lines) == trained_model.predict_proba([lines])[0]
     assert trained_model.predict_lines(tuple(lines)) == trained_model.predict_lines(lines)
 
 
-def test_documents_do_not_influence_each_other(
-    trained_model: LineClassifier, seed_documents: list[Labelled]
-) -> None:
+def test_documents_do_not_influence_each_other(trained_model: LineClassifier, seed_documents: list[Labelled]) -> None:
     together = trained_model.predict_proba([doc.lines for doc in seed_documents[:3]])
     for doc, scores in zip(seed_documents[:3], together):
         assert scores == pytest.approx(trained_model.predict_proba_lines(doc.lines))
 
 
-def test_clean_keeps_exactly_the_predicted_content(
-    trained_model: LineClassifier, sample_document: Labelled
-) -> None:
+def test_clean_keeps_exactly_the_predicted_content(trained_model: LineClassifier, sample_document: Labelled) -> None:
     text = sample_document.text
     labels = trained_model.predict_lines(split_lines(text))
     cleaned = output_lines(trained_model.clean(text))
@@ -92,9 +83,7 @@ def test_clean_of_blank_dumps(trained_model: LineClassifier, text: str) -> None:
 
 def test_threshold_parameter_is_used(seed_documents: list[Labelled]) -> None:
     small = seed_documents[1:3]
-    model = LineClassifier(n_splits=2, threshold=0.8).fit(
-        [d.lines for d in small], [d.labels for d in small]
-    )
+    model = LineClassifier(n_splits=2, threshold=0.8).fit([d.lines for d in small], [d.labels for d in small])
     assert model.threshold_ == pytest.approx(0.8)
 
 

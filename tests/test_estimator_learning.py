@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from cleaner.estimator import BOILERPLATE, CONTENT, LineClassifier
 from conftest import Labelled
 from sklearn.metrics import roc_auc_score
+
+from cleaner.estimator import BOILERPLATE, CONTENT, LineClassifier
 
 
 def counts(model: LineClassifier, documents: list[Labelled]) -> dict[tuple[str, str], int]:
@@ -27,32 +28,22 @@ def test_keeps_most_content_and_drops_most_boilerplate(
 ) -> None:
     table = counts(trained_model, seed_documents)
     content_recall = table[CONTENT, CONTENT] / (table[CONTENT, CONTENT] + table[CONTENT, BOILERPLATE])
-    dropped = table[BOILERPLATE, BOILERPLATE] / (
-        table[BOILERPLATE, BOILERPLATE] + table[BOILERPLATE, CONTENT]
-    )
+    dropped = table[BOILERPLATE, BOILERPLATE] / (table[BOILERPLATE, BOILERPLATE] + table[BOILERPLATE, CONTENT])
     assert content_recall > 0.8
     assert dropped > 0.8
 
 
-def test_every_seed_document_keeps_content(
-    trained_model: LineClassifier, seed_documents: list[Labelled]
-) -> None:
+def test_every_seed_document_keeps_content(trained_model: LineClassifier, seed_documents: list[Labelled]) -> None:
     for doc in seed_documents:
         cleaned = trained_model.clean(doc.text)
-        kept_content = [
-            line for line, label in zip(doc.lines, doc.labels) if label == CONTENT and line in cleaned
-        ]
+        kept_content = [line for line, label in zip(doc.lines, doc.labels) if label == CONTENT and line in cleaned]
         assert len(kept_content) >= 0.7 * doc.labels.count(CONTENT), doc.name
 
 
-def test_content_scores_above_boilerplate(
-    trained_model: LineClassifier, seed_documents: list[Labelled]
-) -> None:
+def test_content_scores_above_boilerplate(trained_model: LineClassifier, seed_documents: list[Labelled]) -> None:
     """Independently of the chosen threshold, P(content) ranks content lines above boilerplate."""
     gold, scores = [], []
-    for doc, probabilities in zip(
-        seed_documents, trained_model.predict_proba([d.lines for d in seed_documents])
-    ):
+    for doc, probabilities in zip(seed_documents, trained_model.predict_proba([d.lines for d in seed_documents])):
         for label, score in zip(doc.labels, probabilities):
             if label is not None:
                 gold.append(label == CONTENT)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from cleaner.features import LineShapeFeatures, NonBlankLines
-from cleaner.text import is_blank
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.base import clone
+
+from cleaner.features import LineShapeFeatures, NonBlankLines
+from cleaner.text import is_blank
 
 ARTICLE = [
     "Trang chủ | Thời sự | Thế giới",
@@ -69,9 +70,7 @@ def test_neighbour_features_exist() -> None:
 def test_a_line_sees_its_neighbours() -> None:
     """The same line gets different rows when its neighbours change."""
     line = "Ngày 24/3, Ngoại trưởng Đức cho biết ông hoan nghênh nối lại đối thoại giữa NATO và Nga."
-    among_prose = features(
-        [["Đoạn văn dài đầu tiên của bài báo, kết thúc bằng dấu chấm.", line, "Kết thúc."]]
-    )
+    among_prose = features([["Đoạn văn dài đầu tiên của bài báo, kết thúc bằng dấu chấm.", line, "Kết thúc."]])
     among_menus = features([["Trang chủ", line, "Đăng nhập | Đăng ký"]])
     assert not np.allclose(among_prose[1], among_menus[1])
 

@@ -30,9 +30,7 @@ def run(directory: Path) -> tuple[list[str], list[str]]:
 
 def test_good_directory(tmp_path: Path) -> None:
     other = "C\tAnother article.\nB\tFooter\n"
-    directory = make_repo(
-        tmp_path, "a,a.example,en,written,\nb,b.example,vi,user,\n", {"a": TSV, "b": other}
-    )
+    directory = make_repo(tmp_path, "a,a.example,en,written,\nb,b.example,vi,user,\n", {"a": TSV, "b": other})
     problems, said = run(directory)
     assert problems == []
     report = "\n".join(said)

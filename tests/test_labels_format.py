@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from cleaner.text import is_blank
 from cleaner.training.labels import (
     BOILERPLATE,
@@ -12,8 +15,6 @@ from cleaner.training.labels import (
     parse_label_text,
     read_label_file,
 )
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 
 def test_parse_example() -> None:
@@ -75,9 +76,7 @@ DUMP_LINE = st.text(st.characters(exclude_characters="\r\n"), max_size=12)
 @settings(max_examples=50, deadline=None)
 @given(data=st.data(), lines=st.lists(DUMP_LINE, max_size=10))
 def test_format_then_parse_round_trips(data: st.DataObject, lines: list[str]) -> None:
-    labels = [
-        None if is_blank(line) else data.draw(st.sampled_from([CONTENT, BOILERPLATE])) for line in lines
-    ]
+    labels = [None if is_blank(line) else data.draw(st.sampled_from([CONTENT, BOILERPLATE])) for line in lines]
     text = format_label_lines(lines, labels)
     parsed_lines, parsed_labels = parse_label_text(text, "x.tsv")
     # Blank dump lines are written as empty rows, so they come back as "".

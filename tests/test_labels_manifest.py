@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+
 from cleaner.training.labels import (
     CONTENT,
     LabelFormatError,
@@ -126,9 +127,7 @@ def test_unlisted_file_is_rejected(tmp_path: Path) -> None:
 
 
 def test_row_without_file_is_rejected(tmp_path: Path) -> None:
-    directory = write_dir(
-        tmp_path, HEADER + "a,a.example,en,user,\nghost,a.example,en,user,\n", {"a": GOOD_TSV}
-    )
+    directory = write_dir(tmp_path, HEADER + "a,a.example,en,user,\nghost,a.example,en,user,\n", {"a": GOOD_TSV})
     message = error_of(load_labelled_dir, directory)
     assert MANIFEST_PREFIX.match(message), message
     assert "ghost" in message

@@ -5,9 +5,10 @@ from __future__ import annotations
 import codecs
 
 import pytest
-from cleaner.text import DecodeError, decode, split_lines
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
+from cleaner.text import DecodeError, decode, split_lines
 
 BOM = codecs.BOM_UTF8
 

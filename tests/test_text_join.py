@@ -5,10 +5,11 @@ from __future__ import annotations
 from itertools import pairwise
 
 import pytest
-from cleaner.text import is_blank, join_kept
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from support import assert_clean_shape, output_lines
+
+from cleaner.text import is_blank, join_kept
 
 A, B, C = "Headline", "Menu | Login", "Body paragraph."
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from cleaner.text import is_blank, split_lines
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
+from cleaner.text import is_blank, split_lines
 
 # Line text: anything but the three line breaks (and a BOM, which split_lines drops at the start).
 LINE = st.text(st.characters(exclude_characters="\r\n\ufeff"), max_size=20)

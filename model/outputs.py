@@ -1,0 +1,140 @@
+"""Writing cleaned documents: a mirrored tree of files, or one stream (stdout or a JSONL file).
+
+Nothing is ever half-written under its final name. A tree output file is written to a temporary
+file beside it and renamed when complete (for a JSONL or WARC input: when the whole input is done).
+A single output file grows as ``NAME.partial`` and is renamed to ``NAME`` when the run ends; a run
+that is interrupted leaves the ``.partial`` file, which ``--resume`` continues.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import IO
+
+from cleaner.inputs import TEXT, InputDone
+from cleaner.resume import prepare_partial
+from cleaner.worker import Cleaned
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write via a temporary file and a rename, so an interrupted run leaves no half-written file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def output_name(relative: Path, kind: str) -> Path:
+    """Where an input's output goes under ``-o DIR``: a text file keeps its name, a JSONL or WARC
+    input becomes one uncompressed ``.jsonl`` file (``a.jsonl.gz`` -> ``a.jsonl``)."""
+    if kind == TEXT:
+        return relative
+    name = relative.name
+    for suffix in (".gz", ".zst"):
+        if name.lower().endswith(suffix):
+            name = name[: -len(suffix)]
+    if not name.lower().endswith(".jsonl"):
+        name += ".jsonl"
+    return relative.with_name(name)
+
+
+def partial_path(target: Path) -> Path:
+    return target.with_name(target.name + ".partial")
+
+
+class TreeSink:
+    """One output file per input under ``root``; a text input's file is one document, a JSONL or
+    WARC input's file collects its records and is renamed into place at its :class:`InputDone`."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.open: tuple[Path, str, IO[bytes]] | None = None
+
+    def write(self, item: Cleaned | InputDone) -> None:
+        assert item.relative is not None
+        target = self.root / item.relative
+        if isinstance(item, Cleaned) and item.kind == TEXT:
+            write_atomic(target, item.output)
+            return
+        if self.open is None or self.open[0] != target:
+            self._start(target)  # an input without a single good record still gets its (empty) file
+        if isinstance(item, InputDone):
+            self._finish()
+        else:
+            self.open[2].write(item.output)  # type: ignore[index]
+
+    def _start(self, target: Path) -> None:
+        self.abort()
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+        self.open = (target, tmp, os.fdopen(fd, "wb"))
+
+    def _finish(self) -> None:
+        if self.open is not None:
+            target, tmp, handle = self.open
+            handle.close()
+            os.replace(tmp, target)
+            self.open = None
+
+    def close(self) -> None:
+        self.abort()  # every input ends with InputDone: anything still open is incomplete
+
+    def abort(self) -> None:
+        if self.open is not None:
+            _, tmp, handle = self.open
+            handle.close()
+            Path(tmp).unlink(missing_ok=True)
+            self.open = None
+
+
+class StreamSink:
+    """All outputs into one stream: standard output, or ``target`` via ``target.partial``."""
+
+    def __init__(self, target: Path | None, resume: bool = False) -> None:
+        self.target = target
+        self.resume = resume
+        self.handle: IO[bytes] | None = None
+        if target is not None:
+            self.partial = partial_path(target)
+            if resume:
+                prepare_partial(target, self.partial)
+
+    def _open(self) -> IO[bytes]:
+        """Opened at the first output, so that a run that fails before it leaves no file behind."""
+        if self.target is None:
+            sys.stdout.flush()
+            self.handle = sys.stdout.buffer
+        else:
+            self.target.parent.mkdir(parents=True, exist_ok=True)
+            self.handle = self.partial.open("ab" if self.resume else "wb")
+        return self.handle
+
+    def write(self, item: Cleaned | InputDone) -> None:
+        if isinstance(item, Cleaned):
+            (self.handle or self._open()).write(item.output)
+
+    def close(self) -> None:
+        """The run is over: the file is complete under its final name."""
+        handle = self.handle or self._open()
+        if self.target is None:
+            handle.flush()
+            return
+        handle.close()
+        os.replace(self.partial, self.target)
+
+    def abort(self) -> None:
+        """The run stopped early: keep what was written as ``.partial``, for ``--resume``."""
+        if self.handle is None:
+            return
+        if self.target is None:
+            self.handle.flush()
+        else:
+            self.handle.close()

@@ -1,0 +1,82 @@
+"""One ``cleaner predict`` run: inputs -> readers -> (worker pool) -> writers, counted as it goes.
+
+The main process reads and writes; the workers clean. Errors travel in the stream in input order,
+like documents, so each is reported once, at its place, and counted; the run goes on unless it is
+asked to stop at the first (``--fail-fast``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import closing
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from cleaner.inputs import InputDone, InputError, InputFile
+from cleaner.outputs import StreamSink, TreeSink
+from cleaner.parallel import clean_in_order
+from cleaner.progress import Progress, Tally
+from cleaner.readers import read_input
+from cleaner.worker import Cleaned, Settings, Skipped
+
+
+class FailFast(Exception):
+    """Raised at the first error under ``--fail-fast``."""
+
+
+@dataclass
+class Run:
+    """Everything a run needs; ``inputs`` already carry their output names (``relative``)."""
+
+    inputs: list[InputFile | InputError]
+    settings: Settings
+    sink: TreeSink | StreamSink
+    jobs: int
+    limit: int
+    resume: bool = False
+    fail_fast: bool = False
+
+
+def items(run: Run) -> Iterator[Any]:
+    """The documents of every input, in order, with the inputs' own errors in their place.
+
+    Under ``-o DIR`` two inputs writing to the same output name are an error (the second one),
+    and ``--resume`` skips an input whose output file already exists (it is complete: written
+    atomically).
+    """
+    owner: dict[Path, str] = {}
+    for source in run.inputs:
+        if isinstance(source, InputError):
+            yield source
+            continue
+        if isinstance(run.sink, TreeSink):
+            if source.relative in owner:
+                yield InputError(
+                    source.name,
+                    f"its output {run.sink.root / source.relative} would overwrite that of "
+                    f"{owner[source.relative]}; clean inputs with the same name in separate runs or pass "
+                    "their common parent directory",
+                    source.size or 0,
+                )
+                continue
+            owner[source.relative] = source.name
+            if run.resume and (run.sink.root / source.relative).exists():
+                yield Skipped(source.name, source.size or 0)
+                continue
+        yield from read_input(source, run.limit)
+
+
+def execute(run: Run, model: Any, progress: Progress, tally: Tally) -> None:
+    """Clean everything into the sink; raises :class:`FailFast` at the first error if asked to."""
+    with closing(clean_in_order(items(run), run.settings, run.jobs, model)) as chunks:
+        for chunk in chunks:
+            for item in chunk:
+                tally.count(item)
+                if isinstance(item, (Cleaned, InputDone)):
+                    run.sink.write(item)
+                elif isinstance(item, InputError):
+                    progress.message(f"cleaner: {item}")
+                    if run.fail_fast:
+                        raise FailFast(str(item))
+                progress.advance(getattr(item, "consumed", 0), tally)

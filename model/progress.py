@@ -1,0 +1,79 @@
+"""What a run did, as it goes (a tqdm bar on stderr) and at its end (a one-line summary).
+
+The bar only appears on a terminal, so logs and pipes get the errors and the summary, not a
+stream of carriage returns. It counts bytes of the input files as stored (compressed bytes for
+``.gz``), so its total and time left are right for compressed inputs too.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from cleaner.inputs import InputError
+from cleaner.worker import Cleaned, Skipped
+
+
+@dataclass
+class Tally:
+    documents: int = 0
+    empty: int = 0
+    skipped: int = 0
+    errors: int = 0
+    size: int = 0
+    lines_kept: int = 0
+    lines_dropped: int = 0
+    started: float = field(default_factory=time.monotonic)
+
+    def count(self, item: Any) -> None:
+        if isinstance(item, Cleaned):
+            self.documents += 1
+            self.empty += item.lines_total == 0
+            self.size += item.size
+            self.lines_kept += item.lines_kept
+            self.lines_dropped += item.lines_total - item.lines_kept
+        elif isinstance(item, Skipped):
+            self.skipped += 1
+        elif isinstance(item, InputError):
+            self.errors += 1
+
+    def summary(self) -> str:
+        seconds = max(time.monotonic() - self.started, 1e-9)
+        megabytes = self.size / 1e6
+        extra = [f"{self.empty} empty"] if self.empty else []
+        if self.skipped:
+            extra.append(f"{self.skipped} already done")
+        detail = f" ({', '.join(extra)})" if extra else ""
+        return (
+            f"{self.documents} documents{detail}, {megabytes:.1f} MB, lines kept {self.lines_kept}, "
+            f"dropped {self.lines_dropped}, {self.errors} errors, {seconds:.1f} s, {megabytes / seconds:.2f} MB/s"
+        )
+
+
+class Progress:
+    """A tqdm bar over input bytes when ``enabled`` and stderr is a terminal; messages go above it."""
+
+    def __init__(self, total: int | None, enabled: bool) -> None:
+        self.bar: Any = None
+        if enabled and sys.stderr.isatty():
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=total, unit="B", unit_scale=True, file=sys.stderr, dynamic_ncols=True)
+
+    def advance(self, consumed: int, tally: Tally) -> None:
+        if self.bar is not None and consumed:
+            self.bar.update(consumed)
+            self.bar.set_postfix_str(f"{tally.documents} docs, {tally.errors} errors", refresh=False)
+
+    def message(self, text: str) -> None:
+        if self.bar is not None:
+            self.bar.write(text, file=sys.stderr)
+        else:
+            print(text, file=sys.stderr, flush=True)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None

@@ -1,0 +1,220 @@
+"""Bad input never loses good input: one error line per bad document, counted, the rest cleaned."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from corpus_support import PAGE, PAGE_EN, jsonl, read_jsonl
+from typer.testing import CliRunner
+
+from cleaner.artifact import ModelError
+from cleaner.cli import app
+from cleaner.inputs import JSONL, TEXT, InputError, Raw
+from cleaner.worker import Cleaned, Cleaner, Settings
+
+GOOD = {"id": "good", "text": PAGE_EN}
+
+
+def invoke(runner: CliRunner, model_path: Path, *args: str):
+    return runner.invoke(app, ["predict", *args, "--model", str(model_path)])
+
+
+def errors_of(stderr: str) -> list[str]:
+    """The per-document error lines (not the summary or the closing count)."""
+    return [line for line in stderr.splitlines() if line.startswith("cleaner: ") and ": " in line[9:]]
+
+
+def run_jsonl(runner: CliRunner, model_path: Path, tmp_path: Path, lines: bytes, *args: str):
+    source = tmp_path / "in.jsonl"
+    source.write_bytes(jsonl([GOOD]) + lines + jsonl([GOOD | {"id": "after"}]))
+    target = tmp_path / "out.jsonl"
+    result = invoke(runner, model_path, str(source), "-o", str(target), "--id-field", "id", *args)
+    return source, target, result
+
+
+@pytest.mark.parametrize(
+    ("line", "says"),
+    [
+        (b'{"id": 1, "text": "caf\xe9"}\n', "not valid utf-8"),
+        (b"this is not JSON\n", "not valid JSON"),
+        (b'{"id": 1, "body": "no text field"}\n', "has no 'text' field"),
+        (b'{"id": 1, "text": null}\n', "is null, not a string"),
+        (b'{"id": 1, "text": ["a list"]}\n', "is list, not a string"),
+        (b'"a JSON string"\n', "not an object"),
+    ],
+    ids=["undecodable", "not-json", "no-text-field", "text-null", "text-list", "not-an-object"],
+)
+def test_bad_record_is_one_error_line(
+    runner: CliRunner, model_path: Path, tmp_path: Path, line: bytes, says: str
+) -> None:
+    source, target, result = run_jsonl(runner, model_path, tmp_path, line)
+    assert result.exit_code == 1
+    (error,) = errors_of(result.stderr)
+    assert error.startswith(f"cleaner: {source}:2: ")
+    assert says in error
+    assert "; " in error  # what is wrong; what to do
+    assert [r["id"] for r in read_jsonl(target)] == ["good", "after"]
+    assert "1 errors" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_undecodable_text_file_names_the_line(runner: CliRunner, model_path: Path, tmp_path: Path) -> None:
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.txt").write_bytes(b"Headline\nBody \xff here\n")
+    (tmp_path / "in" / "b.txt").write_text(PAGE, encoding="utf-8")
+    result = invoke(runner, model_path, str(tmp_path / "in"), "-o", str(tmp_path / "out.jsonl"))
+    assert result.exit_code == 1
+    (error,) = errors_of(result.stderr)
+    assert f"{tmp_path / 'in' / 'a.txt'}:2: " in error
+    assert [r["id"] for r in read_jsonl(tmp_path / "out.jsonl")] == [str(tmp_path / "in" / "b.txt")]
+
+
+def test_nul_bytes_are_text(runner: CliRunner, model_path: Path, tmp_path: Path) -> None:
+    """NUL is a character like any other: the document is cleaned, the NUL kept where its line is."""
+    text_file = tmp_path / "nul.txt"
+    text_file.write_bytes(b"Head\x00line\n\nA body paragraph\x00 with a NUL in it.\n")
+    result = invoke(runner, model_path, str(text_file), "--threshold", "0")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "Head\x00line\n\nA body paragraph\x00 with a NUL in it.\n"
+    records = b'{"text": "raw \x00 NUL in a JSON string"}\n{"text": "escaped \\u0000 NUL"}\n'
+    _, target, result = run_jsonl(runner, model_path, tmp_path, records, "--threshold", "0")
+    assert result.exit_code == 0, result.output
+    assert [r["text"] for r in read_jsonl(target)][1:3] == ["raw \x00 NUL in a JSON string", "escaped \x00 NUL"]
+
+
+def test_30_mb_single_line(runner: CliRunner, model_path: Path, tmp_path: Path) -> None:
+    huge = b"x" * 30_000_000
+    source, target, result = run_jsonl(runner, model_path, tmp_path, b'{"id": 1, "text": "' + huge + b'"}\n')
+    assert result.exit_code == 1
+    (error,) = errors_of(result.stderr)
+    assert error.startswith(f"cleaner: {source}:2: document of 30.0 MB")
+    assert "--max-document-mb" in error
+    assert [r["id"] for r in read_jsonl(target)] == ["good", "after"]
+    (tmp_path / "dir").mkdir()
+    (tmp_path / "dir" / "huge.txt").write_bytes(huge)
+    (tmp_path / "dir" / "ok.txt").write_text(PAGE, encoding="utf-8")
+    result = invoke(runner, model_path, str(tmp_path / "dir"), "-o", str(tmp_path / "tree"))
+    assert result.exit_code == 1
+    assert len(errors_of(result.stderr)) == 1
+    assert [p.name for p in (tmp_path / "tree").iterdir()] == ["ok.txt"]
+
+
+def test_empty_documents_are_counted_not_errors(runner: CliRunner, model_path: Path, tmp_path: Path) -> None:
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "empty.txt").write_bytes(b"")
+    (tmp_path / "in" / "blank.txt").write_bytes(b"\n  \n")
+    (tmp_path / "in" / "page.txt").write_text(PAGE, encoding="utf-8")
+    result = invoke(runner, model_path, str(tmp_path / "in"), "-o", str(tmp_path / "out"))
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "out" / "empty.txt").read_bytes() == b""
+    assert (tmp_path / "out" / "blank.txt").read_bytes() == b""
+    assert "3 documents (2 empty)" in result.stderr
+    _, target, result = run_jsonl(runner, model_path, tmp_path, b'{"id": "e", "text": ""}\n')
+    assert result.exit_code == 0, result.output
+    empty = read_jsonl(target)[1]
+    assert empty == {"id": "e", "text": "", "lines_total": 0, "lines_kept": 0, "chars_kept": 0, "mean_score": None}
+
+
+def test_damaged_gzip_keeps_the_records_before(runner: CliRunner, model_path: Path, tmp_path: Path) -> None:
+    whole = gzip.compress(jsonl({"id": n, "text": PAGE} for n in range(300)))
+    source = tmp_path / "cut.jsonl.gz"
+    source.write_bytes(whole[:-30])
+    result = invoke(runner, model_path, str(source), "-o", str(tmp_path / "out"), "-q")
+    assert result.exit_code == 1
+    (error,) = errors_of(result.stderr)
+    assert "damaged or truncated" in error
+    assert len(read_jsonl(tmp_path / "out" / "cut.jsonl")) > 250
+
+
+def test_fail_fast_stops_at_the_first_error(runner: CliRunner, model_path: Path, tmp_path: Path) -> None:
+    _, target, result = run_jsonl(runner, model_path, tmp_path, b"not json\n", "--fail-fast")
+    assert result.exit_code == 1
+    assert len(errors_of(result.stderr)) == 1
+    assert result.stderr.splitlines()[-1].startswith("cleaner: stopped at the first error (--fail-fast)")
+    assert not target.exists()  # never a half-written file under the final name
+    partial = target.with_name("out.jsonl.partial")
+    assert [r["id"] for r in read_jsonl(partial)] == ["good"]
+
+
+def test_resume_a_jsonl_output(runner: CliRunner, model_path: Path, tmp_path: Path) -> None:
+    source = tmp_path / "in.jsonl"
+    records = [{"id": f"r{n}", "text": PAGE if n % 2 else PAGE_EN} for n in range(6)]
+    source.write_bytes(jsonl(records))
+    target = tmp_path / "out.jsonl"
+    full = invoke(runner, model_path, str(source), "-o", str(target), "--id-field", "id")
+    assert full.exit_code == 0, full.output
+    expected = target.read_bytes()
+    lines = expected.splitlines(keepends=True)
+    # An interrupted run: two whole records and half of the third, and a stale record that must stay.
+    target.unlink()
+    target.with_name("out.jsonl.partial").write_bytes(lines[0] + lines[1] + lines[2][:15])
+    result = invoke(runner, model_path, str(source), "-o", str(target), "--id-field", "id", "--resume")
+    assert result.exit_code == 0, result.output
+    assert target.read_bytes() == expected
+    assert "(2 already done)" in result.stderr
+    again = invoke(runner, model_path, str(source), "-o", str(target), "--id-field", "id", "--resume")
+    assert again.exit_code == 0
+    assert target.read_bytes() == expected
+    assert "(6 already done)" in again.stderr
+
+
+def test_resume_a_tree_skips_finished_inputs(runner: CliRunner, model_path: Path, tmp_path: Path) -> None:
+    (tmp_path / "in").mkdir()
+    for name in ("a.txt", "b.txt"):
+        (tmp_path / "in" / name).write_text(PAGE, encoding="utf-8")
+    (tmp_path / "in" / "c.jsonl").write_bytes(jsonl([{"text": PAGE}]))
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "a.txt").write_text("finished earlier\n", encoding="utf-8")
+    (out / ".b.txt.abc.tmp").write_text("left by a killed run", encoding="utf-8")
+    result = invoke(runner, model_path, str(tmp_path / "in"), "-o", str(out), "--resume")
+    assert result.exit_code == 0, result.output
+    assert (out / "a.txt").read_text(encoding="utf-8") == "finished earlier\n"
+    assert (out / "b.txt").is_file()
+    assert len(read_jsonl(out / "c.jsonl")) == 1
+    assert "(1 already done)" in result.stderr
+
+
+def test_no_temporary_files_left(runner: CliRunner, model_path: Path, tmp_path: Path) -> None:
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.jsonl").write_bytes(jsonl([GOOD]) + b"broken\n")
+    (tmp_path / "in" / "b.txt").write_bytes(b"\xff\xfe")
+    result = invoke(runner, model_path, str(tmp_path / "in"), "-o", str(tmp_path / "out"))
+    assert result.exit_code == 1
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["a.jsonl"]
+
+
+class ExplodingModel:
+    """A model that fails on any batch holding a line with BOOM, as a model bug would."""
+
+    threshold_ = 0.5
+
+    def predict_proba_nonblank(self, documents: list[list[str]]) -> list[np.ndarray]:
+        if any("BOOM" in line for doc in documents for line in doc):
+            raise ValueError("boom")
+        return [np.full(sum(1 for line in doc if line.strip()), 0.9) for doc in documents]
+
+
+def test_a_document_that_breaks_the_model_loses_only_itself() -> None:
+    cleaner = Cleaner(Settings("unused", None), ExplodingModel())
+    chunk = [
+        Raw(TEXT, "a.txt", b"Fine line.\n", ident="a.txt"),
+        Raw(JSONL, "b.jsonl:1", json.dumps({"text": "BOOM here"}).encode()),
+        Raw(JSONL, "b.jsonl:2", json.dumps({"text": "Also fine."}).encode()),
+    ]
+    first, second, third = cleaner.run(chunk)
+    assert isinstance(first, Cleaned) and first.output == b"Fine line.\n"
+    assert isinstance(second, InputError) and second.where == "b.jsonl:1"
+    assert "please report" in second.message
+    assert isinstance(third, Cleaned) and json.loads(third.output)["text"] == "Also fine."
+
+
+def test_a_model_that_fails_on_everything_stops_the_run() -> None:
+    cleaner = Cleaner(Settings("unused", None), ExplodingModel())
+    chunk = [Raw(TEXT, f"{n}.txt", b"BOOM\n", ident=f"{n}.txt") for n in range(3)]
+    with pytest.raises(ModelError, match="fails on every document"):
+        cleaner.run(chunk)

@@ -1,0 +1,117 @@
+"""The worker pool keeps input order and reports a broken model; cleaning is deletion-only for any input."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from corpus_support import PAGE, PAGE_EN, jsonl, lines_of
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+from support import assert_clean_shape, output_lines
+from typer.testing import CliRunner
+
+from cleaner.artifact import ModelError
+from cleaner.cli import app
+from cleaner.estimator import LineClassifier
+from cleaner.inputs import JSONL, TEXT, WARC, InputDone, InputError, Raw
+from cleaner.parallel import chunked, clean_in_order
+from cleaner.text import split_lines
+from cleaner.worker import RECORD_OUT, Cleaned, Cleaner, Settings
+
+PROPERTY = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+LINE = st.one_of(
+    st.sampled_from(["", " ", "Tin liên quan", "Menu | Home", "A sentence of body text that ends here."]),
+    st.text(st.characters(exclude_characters="\r\n", codec="utf-8"), max_size=30),
+)
+TEXT_ST = st.builds(
+    lambda lines, end: "\n".join(lines) + end, st.lists(LINE, max_size=8), st.sampled_from(["", "\n", "\r\n"])
+)
+
+
+def raws(count: int) -> list[Raw]:
+    pages = [PAGE, PAGE_EN, "", "Only one line."]
+    return [
+        Raw(JSONL, f"in.jsonl:{n}", json.dumps({"id": n, "text": pages[n % 4]}).encode(), consumed=1)
+        for n in range(1, count + 1)
+    ]
+
+
+def test_chunks_are_bounded_by_documents_and_bytes() -> None:
+    items = [*raws(7), InputDone(Path("x")), InputError("y", "bad")]
+    assert [len(c) for c in chunked(items, documents=3)] == [3, 3, 3]
+    assert [len(c) for c in chunked(raws(4), documents=100, size=1)] == [1, 1, 1, 1]
+
+
+def test_pool_keeps_input_order(model_path: Path, trained_model: LineClassifier) -> None:
+    items = [*raws(9), InputError("bad.jsonl:3", "not valid JSON"), *raws(5)]
+    config = Settings(str(model_path), None, RECORD_OUT, RECORD_OUT, id_field="id")
+    alone = [item for chunk in clean_in_order(items, config, 1, trained_model, documents=2) for item in chunk]
+    pooled = [item for chunk in clean_in_order(items, config, 2, None, documents=2) for item in chunk]
+    assert [type(i).__name__ for i in pooled] == [type(i).__name__ for i in alone]
+    assert [i.output for i in pooled if isinstance(i, Cleaned)] == [i.output for i in alone if isinstance(i, Cleaned)]
+    assert [json.loads(i.output)["id"] for i in pooled if isinstance(i, Cleaned)] == [*range(1, 10), *range(1, 6)]
+
+
+def test_pool_reports_a_model_that_cannot_load(tmp_path: Path) -> None:
+    config = Settings(str(tmp_path / "missing.joblib"), None)
+    with pytest.raises(ModelError, match=r"missing\.joblib"):
+        list(clean_in_order(raws(6), config, 2, None, documents=2))
+
+
+def test_cli_jobs_2_matches_jobs_1(runner: CliRunner, model_path: Path, tmp_path: Path) -> None:
+    source = tmp_path / "in.jsonl"
+    source.write_bytes(jsonl({"id": n, "text": PAGE if n % 3 else PAGE_EN} for n in range(300)))
+    outputs = []
+    for jobs in ("1", "2"):
+        target = tmp_path / f"out{jobs}.jsonl"
+        result = runner.invoke(app, ["predict", str(source), "-o", str(target), "-j", jobs, "--model", str(model_path)])
+        assert result.exit_code == 0, result.output
+        assert "300 documents" in result.stderr
+        outputs.append(target.read_bytes())
+    assert outputs[0] == outputs[1]
+
+
+@PROPERTY
+@given(st.lists(TEXT_ST, min_size=1, max_size=4), st.sampled_from([None, 0.0, 1.0]))
+@example(["\ufeffHead\r\n\r\nBody.\rFoot\n"], None)
+def test_records_only_delete_lines(trained_model: LineClassifier, texts: list[str], threshold: float | None) -> None:
+    cleaner = Cleaner(Settings("unused", threshold), trained_model)
+    items = [Raw(JSONL, f"in.jsonl:{n}", json.dumps({"text": t}).encode()) for n, t in enumerate(texts, 1)]
+    items += [Raw(WARC, f"x.wet:{n}", t.encode(), ident=str(n)) for n, t in enumerate(texts, 1)]
+    for text, result in zip(texts + texts, cleaner.run(items)):
+        assert isinstance(result, Cleaned), result
+        cleaned = json.loads(result.output)["text"]
+        lines = split_lines(text)
+        assert_clean_shape(output_lines(cleaned if cleaned.endswith("\n") or not cleaned else cleaned + "\n"), lines)
+        if threshold == 0.0:
+            assert [line for line in split_lines(cleaned) if line.strip()] == [line for line in lines if line.strip()]
+
+
+@PROPERTY
+@given(st.binary(max_size=400), st.sampled_from(["strict", "replace"]))
+def test_arbitrary_bytes_never_crash_the_worker(trained_model: LineClassifier, data: bytes, errors: str) -> None:
+    cleaner = Cleaner(Settings("unused", None, errors=errors), trained_model)
+    results = cleaner.run([Raw(JSONL, "in.jsonl:1", data), Raw(TEXT, "in.txt", data, ident="in.txt")])
+    assert all(isinstance(r, (Cleaned, InputError)) for r in results)
+    if isinstance(results[1], Cleaned):
+        text = data.decode("utf-8", errors).removeprefix("\ufeff")
+        assert_clean_shape(output_lines(results[1].output.decode()), split_lines(text))
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(TEXT_ST, min_size=1, max_size=3))
+@example(["0\x85 NEL and \u2028 LINE SEPARATOR are not line breaks in JSONL"])
+def test_cli_jsonl_only_deletes_lines(model_path: Path, texts: list[str]) -> None:
+    data = jsonl({"n": n, "text": t} for n, t in enumerate(texts))
+    result = CliRunner().invoke(
+        app, ["predict", "-", "--input-format", "jsonl", "--model", str(model_path)], input=data
+    )
+    assert result.exit_code == 0, result.output
+    records = [json.loads(line) for line in lines_of(result.stdout)]
+    assert [r["n"] for r in records] == list(range(len(texts)))
+    for record, text in zip(records, texts):
+        cleaned = record["text"]
+        kept = output_lines(cleaned if cleaned.endswith("\n") or not cleaned else cleaned + "\n")
+        assert_clean_shape(kept, split_lines(text))

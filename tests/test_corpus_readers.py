@@ -1,0 +1,141 @@
+"""Streaming readers: JSONL (plain, gzip, zstd), WET, and input expansion; arbitrary bytes never crash them."""
+
+from __future__ import annotations
+
+import gzip
+import tempfile
+from pathlib import Path
+
+import pytest
+import zstandard
+from corpus_support import jsonl, record_id, wet
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from cleaner.inputs import JSONL, TEXT, WARC, InputDone, InputError, InputFile, Raw, detect_kind, expand_inputs
+from cleaner.readers import read_input
+
+LIMIT = 10_000_000
+FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def source(path: Path, kind: str) -> InputFile:
+    return InputFile(str(path), Path(path.name), kind, path.stat().st_size)
+
+
+def read(path: Path, kind: str, limit: int = LIMIT) -> list:
+    return list(read_input(source(path, kind), limit))
+
+
+@pytest.mark.parametrize(
+    ("name", "kind"),
+    [
+        ("a.txt", TEXT),
+        ("a.jsonl", JSONL),
+        ("a.JSONL.GZ", JSONL),
+        ("a.jsonl.zst", JSONL),
+        ("CC-1.warc.wet.gz", WARC),
+        ("x.warc.gz", WARC),
+        ("x.warc", WARC),
+        ("x.wet", WARC),
+        ("notes.md", None),
+        ("a.json", None),
+    ],
+)
+def test_detect_kind(name: str, kind: str | None) -> None:
+    assert detect_kind(name) == kind
+
+
+def test_directory_expansion_takes_known_kinds(tmp_path: Path) -> None:
+    for name in ("b.txt", "a.jsonl.gz", "sub/c.warc.wet.gz", "notes.md", ".a.txt.x1.tmp", "o.jsonl.partial"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_bytes(b"")
+    found = [(f.relative.as_posix(), f.kind) for f in expand_inputs([str(tmp_path)])]
+    assert found == [("a.jsonl.gz", JSONL), ("b.txt", TEXT), ("sub/c.warc.wet.gz", WARC)]
+
+
+@pytest.mark.parametrize("compress", [lambda b: b, gzip.compress, zstandard.ZstdCompressor().compress])
+def test_jsonl_records_lazily_with_line_numbers(tmp_path: Path, compress) -> None:
+    path = tmp_path / "in.jsonl"
+    path.write_bytes(compress(b'\xef\xbb\xbf{"text": "a"}\n\n  \n{"text": "b"}\n{"text": "c"}'))
+    items = read(path, JSONL)
+    assert [(i.where, i.data) for i in items if isinstance(i, Raw)] == [
+        (f"{path}:1", b'{"text": "a"}\n'),
+        (f"{path}:4", b'{"text": "b"}\n'),
+        (f"{path}:5", b'{"text": "c"}'),
+    ]
+    assert isinstance(items[-1], InputDone)
+
+
+def test_truncated_gzip_keeps_records_before_the_damage(tmp_path: Path) -> None:
+    whole = gzip.compress(jsonl({"text": f"page {n}"} for n in range(200)))
+    path = tmp_path / "cut.jsonl.gz"
+    path.write_bytes(whole[: len(whole) - 40])
+    items = read(path, JSONL)
+    errors = [i for i in items if isinstance(i, InputError)]
+    assert len(errors) == 1
+    assert "damaged or truncated" in errors[0].message
+    assert errors[0].where.startswith(f"{path}:")
+    assert sum(isinstance(i, Raw) for i in items) > 100
+
+
+def test_overlong_jsonl_line_is_skipped_without_holding_it(tmp_path: Path) -> None:
+    path = tmp_path / "big.jsonl"
+    path.write_bytes(b'{"text": "ok"}\n{"text": "' + b"x" * 3_000_000 + b'"}\n{"text": "after"}\n')
+    items = read(path, JSONL, limit=1_000_000)
+    assert [type(i).__name__ for i in items] == ["Raw", "InputError", "Raw", "InputDone"]
+    assert items[1].where == f"{path}:2"
+    assert "--max-document-mb" in items[1].message
+
+
+def test_wet_conversion_records(tmp_path: Path) -> None:
+    path = tmp_path / "crawl.warc.wet.gz"
+    path.write_bytes(wet(["First page\nBody.", "Second page"]))
+    raws = [i for i in read(path, WARC) if isinstance(i, Raw)]
+    assert [(r.ident, r.url, r.data) for r in raws] == [
+        (record_id(1), "https://site.example/1", b"First page\nBody."),
+        (record_id(2), "https://site.example/2", b"Second page"),
+    ]
+
+
+def test_warc_without_conversion_records_is_reported(tmp_path: Path) -> None:
+    path = tmp_path / "raw.warc"
+    path.write_bytes(wet([], gz=False))
+    errors = [i for i in read(path, WARC) if isinstance(i, InputError)]
+    assert len(errors) == 1
+    assert "conversion" in errors[0].message
+
+
+def _read_bytes(data: bytes, suffix: str, kind: str) -> list:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"in{suffix}"
+        path.write_bytes(data)
+        return read(path, kind, limit=1000)
+
+
+@FAST
+@given(st.binary(max_size=3000))
+def test_jsonl_reader_arbitrary_bytes(data: bytes) -> None:
+    items = _read_bytes(data, ".jsonl", JSONL)
+    assert all(isinstance(i, (Raw, InputError, InputDone)) for i in items)
+    lines = data.split(b"\n")
+    for item in items:
+        if isinstance(item, Raw):
+            number = int(item.where.rsplit(":", 1)[1])
+            line = lines[number - 1]
+            assert item.data.rstrip(b"\n") == (line.removeprefix(b"\xef\xbb\xbf") if number == 1 else line)
+
+
+@FAST
+@given(st.one_of(st.binary(max_size=2000), st.binary(max_size=2000).map(lambda b: b"\x1f\x8b\x08" + b)))
+def test_gzip_and_warc_readers_arbitrary_bytes(data: bytes) -> None:
+    for suffix, kind in ((".jsonl.gz", JSONL), (".warc.gz", WARC)):
+        items = _read_bytes(data, suffix, kind)
+        assert all(isinstance(i, (Raw, InputError, InputDone)) for i in items)
+
+
+@FAST
+@given(st.lists(st.text(st.characters(codec="utf-8"), max_size=200), max_size=4))
+def test_wet_round_trips_arbitrary_text(texts: list[str]) -> None:
+    raws = [i for i in _read_bytes(wet(texts), ".warc.wet.gz", WARC) if isinstance(i, Raw)]
+    assert [r.data for r in raws] == [t.encode() for t in texts]
