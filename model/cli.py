@@ -383,7 +383,7 @@ def _run_predict(
         again = "; rerun with --resume to continue" if resumable else ""
         fail(f"{stopped}{kept}{again}", 130 if stopped == "interrupted" else 1)
     if tally.errors:
-        fail(f"{tally.errors} input(s) or record(s) could not be cleaned; every other document was")
+        fail(f"{tally.errors} input(s) or record(s) could not be cleaned; every other document was cleaned")
 
 
 @app.command()
