@@ -24,7 +24,7 @@ from sklearn.model_selection import GroupKFold, cross_val_predict
 from sklearn.preprocessing import StandardScaler
 
 from cleaner.augment import recombine
-from cleaner.features import BASE_FEATURES, CueWordTfidf, Documents, LineShapeFeatures, is_markup_only
+from cleaner.features import BASE_FEATURES, CueWordTfidf, Documents, LineBatch, LineShapeFeatures, is_markup_only
 from cleaner.text import is_blank, join_kept, split_lines
 
 CONTENT = "content"
@@ -61,28 +61,45 @@ def stack_features(probabilities: np.ndarray, shape: np.ndarray) -> np.ndarray:
     before and after the line, whether the line lies inside the span that maximises sum(P - 0.5)
     (the most likely article span) or how far outside it, and a few own-line shape features.
     """
+    return _stack_rows(probabilities, shape, np.array([0, len(probabilities)]))
+
+
+def _stack_rows(probabilities: np.ndarray, shape: np.ndarray, bounds: np.ndarray) -> np.ndarray:
+    """:func:`stack_features` of many documents at once (rows ``bounds[d]:bounds[d + 1]`` of
+    document d): the same values, computed with numpy over the batch instead of per document."""
     p = np.asarray(probabilities, dtype=np.float64)
     n = len(p)
     if n == 0:
         return np.zeros((0, len(stack_feature_names())))
+    sizes = np.diff(bounds)
+    doc = np.repeat(np.arange(len(sizes)), sizes)
+    first, size = bounds[:-1][doc], sizes[doc]
+    rows = np.arange(n) - first  # row number within the document
     logit = _logit(p)
-    rows = np.arange(n)
     columns = []
     for offset in STACK_OFFSETS:
         source = rows + offset
-        valid = (source >= 0) & (source < n)
-        columns.append(np.where(valid, logit[np.clip(source, 0, n - 1)], 0.0))
+        valid = (source >= 0) & (source < size)
+        columns.append(np.where(valid, logit[np.clip(first + source, 0, n - 1)], 0.0))
         if offset:
             columns.append((~valid).astype(float))
-    cumulative = np.concatenate([[0.0], np.cumsum(p)])
+    # Running sums of P, restarting at 0 for each document as np.cumsum of the document alone
+    # would (so rows never depend on other documents' rounding): document d's run, its leading 0
+    # included, is cumulative[bounds[d] + d : bounds[d + 1] + d + 1].
+    cumulative = np.zeros(n + len(sizes))
+    spans = []
+    for d, (lo, hi) in enumerate(zip(bounds[:-1].tolist(), bounds[1:].tolist())):
+        np.cumsum(p[lo:hi], out=cumulative[lo + d + 1 : hi + d + 1])
+        spans.append(_best_span(p[lo:hi] - 0.5))
+    base = first + doc
     for radius in STACK_WINDOWS:
-        lo = np.clip(rows - radius, 0, n)
-        hi = np.clip(rows + radius + 1, 0, n)
-        columns.append((cumulative[hi] - cumulative[lo]) / (hi - lo))
-    columns.append(np.where(rows > 0, cumulative[rows] / np.maximum(rows, 1), 0.5))
-    after = cumulative[n] - cumulative[rows + 1]
-    columns.append(np.where(rows < n - 1, after / np.maximum(n - 1 - rows, 1), 0.5))
-    start, end = _best_span(p - 0.5)
+        lo = np.clip(rows - radius, 0, size)
+        hi = np.clip(rows + radius + 1, 0, size)
+        columns.append((cumulative[base + hi] - cumulative[base + lo]) / (hi - lo))
+    columns.append(np.where(rows > 0, cumulative[base + rows] / np.maximum(rows, 1), 0.5))
+    after = cumulative[base + size] - cumulative[base + rows + 1]
+    columns.append(np.where(rows < size - 1, after / np.maximum(size - 1 - rows, 1), 0.5))
+    start, end = np.asarray(spans, dtype=np.int64).reshape(-1, 2)[doc].T
     columns.append(((rows >= start) & (rows <= end)).astype(float))
     columns.append(np.log1p(np.clip(start - rows, 0, None)))
     columns.append(np.log1p(np.clip(rows - end, 0, None)))
@@ -154,16 +171,19 @@ class FirstStage:
         self.classifier_.fit(self._matrix(documents, shape), y)
         return self
 
-    def predict_proba(self, documents: Documents, shape: np.ndarray) -> np.ndarray:
+    def predict_proba(self, documents: Documents, shape: np.ndarray, batch: LineBatch | None = None) -> np.ndarray:
         """The logistic regression's P(content), computed block by block: stacking the dense
-        shape block and the sparse word block into one matrix costs more than the product."""
+        shape block and the sparse word block into one matrix costs more than the product.
+        ``batch``, the documents' :class:`~cleaner.features.LineBatch` if the caller has one,
+        saves preparing their lines again."""
         if len(shape) == 0:
             return np.zeros(0)
         weights = self.classifier_.coef_[0]
         n_shape = shape.shape[1]
         score = self.scaler_.transform(shape) @ weights[:n_shape] + self.classifier_.intercept_[0]
         if self.words_ is not None:
-            score += self.words_.transform(documents) @ weights[n_shape:]
+            words = self.words_.transform(documents) if batch is None else self.words_.transform_batch(batch)
+            score += words @ weights[n_shape:]
         return 1.0 / (1.0 + np.exp(-score))
 
 
@@ -245,13 +265,14 @@ class LineClassifier(BaseEstimator):
     def _shape(self, documents: list[list[str]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Shape features of all non-blank lines, each document's first row (plus the end), and
         which rows are image markup only."""
-        shape = self.shape_features_.transform(documents)
-        sizes = [sum(not is_blank(line) for line in doc) for doc in documents]
+        return self._shape_of(LineBatch(documents))
+
+    def _shape_of(self, batch: LineBatch) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        shape = self.shape_features_.transform_batch(batch)
         markup = shape[:, BASE_FEATURES.index("is_image")] > 0
-        if markup.any():
-            lines = [line for doc in documents for line in doc if not is_blank(line)]
-            markup = np.fromiter((m and is_markup_only(line) for m, line in zip(markup, lines)), bool, len(lines))
-        return shape, np.concatenate([[0], np.cumsum(sizes)]).astype(int), markup
+        for row in np.flatnonzero(markup).tolist():
+            markup[row] = is_markup_only(batch.texts[row])
+        return shape, batch.bounds, markup
 
     def fit(
         self,
@@ -314,17 +335,17 @@ class LineClassifier(BaseEstimator):
     @staticmethod
     def _stack(probabilities: np.ndarray, shape: np.ndarray, offsets: np.ndarray, markup: np.ndarray) -> np.ndarray:
         """Second-stage rows of the lines that are not image markup, document by document."""
-        blocks = []
-        for i in range(len(offsets) - 1):
-            rows = np.arange(offsets[i], offsets[i + 1])[~markup[offsets[i] : offsets[i + 1]]]
-            blocks.append(stack_features(probabilities[rows], shape[rows]))
-        return np.vstack(blocks) if blocks else np.zeros((0, len(stack_feature_names())))
+        text = ~markup
+        document = np.repeat(np.arange(len(offsets) - 1), np.diff(offsets))
+        kept = np.bincount(document[text], minlength=len(offsets) - 1)
+        return _stack_rows(probabilities[text], shape[text], np.concatenate([[0], np.cumsum(kept)]))
 
     def predict_proba_nonblank(self, documents: Documents) -> list[np.ndarray]:
         """P(content) of the non-blank lines of each document."""
         documents = [list(doc) for doc in documents]
-        shape, offsets, markup = self._shape(documents)
-        probabilities = self.first_stage_.predict_proba(documents, shape)
+        batch = LineBatch(documents)  # lines stripped and classified once for both feature sets
+        shape, offsets, markup = self._shape_of(batch)
+        probabilities = self.first_stage_.predict_proba(documents, shape, batch)
         if (~markup).any():
             for stage in self.context_stages_:
                 stacked = self._stack(probabilities, shape, offsets, markup)

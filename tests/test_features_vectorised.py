@@ -1,0 +1,478 @@
+"""The batch-vectorised features equal their plain definitions, bit for bit.
+
+cleaner.features computes a whole batch of documents at once with numpy (character classes, hashed
+word look-ups, rewritten regexes). This file keeps the plain definitions as the reference: the
+per-document, per-line Python the features were first written as, TfidfVectorizer itself for the
+word features, and np.percentile, str.strip and set membership for the helpers. Any difference,
+however small, fails: the model's outputs must not depend on how fast the features are computed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from itertools import pairwise
+
+import numpy as np
+import pytest
+from conftest import Labelled
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
+from cleaner import estimator, features
+from cleaner.features import (
+    _BULLET,
+    _DATE,
+    _DATE_FROM_DIGIT,
+    _DATE_FROM_MONTH,
+    _EDGE,
+    _EDGE_PUNCTUATION,
+    _NUMBERED,
+    _SENTENCE_END,
+    _SLUG_TOKEN,
+    _TERMINAL,
+    _TIME,
+    BASE_FEATURES,
+    NEIGHBOUR_FEATURES,
+    NEIGHBOUR_OFFSETS,
+    CueWordTfidf,
+    LineShapeFeatures,
+    NonBlankLines,
+    _first_where,
+    _Lexicon,
+    _percentile_90,
+    _strip,
+    _Text,
+    stopword_set,
+)
+from cleaner.text import is_blank
+
+PROPERTY = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+# Characters that have tripped vectorised text code: case mappings that change length or depend on
+# context (İ, Σ), letters and digits outside ASCII and above the class table (fullwidth, CJK),
+# whitespace that str.split knows and " " does not, NUL, combining marks, a lone surrogate.
+NASTY = "İΣςσßǅ１０：\x0b\x0c\x1c\x85\u2028\u3000\x00\u0301\u0307漢ア한😀\ud800Ａａ²٣、。，đĐưở\xa0\u200bⅫ"
+SNIPPETS = [
+    "12/3", "10:30 am", "1:30PM", "10h30", "1. ", "12) ", "Jan 5", "5 Dec", "Sept. 12", "MAY 3", "mayo 4",
+    "tháng 3", "ngày 12", "3 giờ trước", "2 days ago", "![a](b)", "](", "http://x", "https://y", "...", "…",
+    "Tin liên quan", "đọc nhiều", "the ", "of the ", "a-b-c d", "x-y-z-w", "“và”", "(và)", "và,", "---",
+    "«the»", "12.", "9. x", " | ", "||", "«««và»»»", "!!!!!!!", "ΑΣ Σ", "İjan 5",
+]  # fmt: skip
+LINE = st.one_of(
+    st.sampled_from(["", " ", "\t", "  \u3000 ", "![]() |", "11:45 27/02/2025", "- a", "[x]", "1.", *SNIPPETS]),
+    st.lists(
+        st.one_of(st.sampled_from(SNIPPETS), st.text(st.sampled_from(list("aAbZ09 .,;:!?-|[]()#'\t") + list(NASTY)))),
+        max_size=8,
+    ).map(" ".join),
+    st.text(st.characters(exclude_characters="\r\n"), max_size=40),
+)
+# Documents whose lines sometimes come back (repeats are features of their own).
+DOCUMENT = st.tuples(st.lists(LINE, max_size=12), st.lists(st.integers(0, 11), max_size=4)).map(
+    lambda drawn: drawn[0] + [drawn[0][i % len(drawn[0])] for i in drawn[1]] if drawn[0] else []
+)
+DOCUMENTS = st.lists(DOCUMENT, max_size=5)
+
+
+# --- The reference: the features as first written, one document at a time, one line at a time. ---
+
+_ALPHA, _UPPER, _DIGIT, _SPACE, _ASCII_ALPHA = 1, 2, 4, 8, 16
+
+
+def _reference_classes(text: str) -> np.ndarray:
+    """What the shape features count per character: exact below 0x3000, above only CJK/kana/hangul."""
+    out = []
+    for c in text:
+        if ord(c) >= 0x3000:
+            code = ord(c)
+            out.append(_ALPHA * ((0x3040 <= code < 0xA000) or (0xAC00 <= code < 0xD7B0)))
+        else:
+            out.append(
+                _ALPHA * c.isalpha()
+                | _UPPER * c.isupper()
+                | _DIGIT * c.isdigit()
+                | _SPACE * (c == " ")
+                | _ASCII_ALPHA * (c.isascii() and c.isalpha())
+            )
+    return np.asarray(out, dtype=np.int64)
+
+
+def _line_hits(pattern: re.Pattern[str], joined: str, starts: np.ndarray, n: int) -> np.ndarray:
+    positions = [m.start() for m in pattern.finditer(joined)]
+    if not positions:
+        return np.zeros(n)
+    return np.bincount(np.searchsorted(starts, positions, side="right") - 1, minlength=n).astype(float)
+
+
+def _digit_line_hits(pattern: re.Pattern[str], texts: Sequence[str], digits: np.ndarray) -> np.ndarray:
+    rows = np.flatnonzero(digits)
+    hits = np.zeros(len(texts))
+    if len(rows):
+        subset = [texts[r] for r in rows]
+        starts = np.concatenate([[0], np.cumsum([len(t) + 1 for t in subset[:-1]])]).astype(int)
+        hits[rows] = _line_hits(pattern, "\n".join(subset), starts, len(subset))
+    return hits
+
+
+def reference_base(lines: Sequence[str], stopwords: frozenset[str]) -> np.ndarray:
+    """Own-line and position features of one document's non-blank lines, line by line."""
+    blank = [is_blank(line) for line in lines]
+    index = [i for i, b in enumerate(blank) if not b]
+    texts = [lines[i].strip() for i in index]
+    n = len(texts)
+    out = np.zeros((n, len(BASE_FEATURES)))
+    if n == 0:
+        return out
+    joined = "\n".join(texts)
+    n_chars = np.array([len(t) for t in texts], dtype=np.int64)
+    starts = np.concatenate([[0], np.cumsum(n_chars[:-1] + 1)]).astype(int)
+    classes = [_reference_classes(t) for t in texts]
+
+    def per_line(bit: int) -> np.ndarray:
+        return np.array([float(((c & bit) > 0).sum()) for c in classes])
+
+    letters, upper, digits, spaces = per_line(_ALPHA), per_line(_UPPER), per_line(_DIGIT), per_line(_SPACE)
+    ascii_letters = per_line(_ASCII_ALPHA)
+    first_letter = [next((c for c in text if c.isalpha()), "") for text in texts]
+    first_upper = np.array([c.isupper() for c in first_letter])
+    first_lower = np.array([c.islower() for c in first_letter])
+    words = [text.split() for text in texts]
+    n_words = np.array([float(len(w)) for w in words])
+    n_stop = np.array(
+        [float(sum(w.strip(_EDGE_PUNCTUATION) in stopwords for w in text.lower().split())) for text in texts]
+    )
+    tails = [text.rstrip(" |") for text in texts]
+    terminal = np.array([float(t[-1:] in _TERMINAL) for t in tails])
+    counts: dict[str, int] = {}
+    prefixes: dict[tuple[str, ...], int] = {}
+    for text, split in zip(texts, words):
+        counts[text] = counts.get(text, 0) + 1
+        prefixes[tuple(split[:2])] = prefixes.get(tuple(split[:2]), 0) + 1
+    slug = np.zeros(n)
+    for row in np.flatnonzero(first_lower):
+        if texts[row][:1].isascii():
+            run = 0
+            for w in words[row]:
+                if not _SLUG_TOKEN.match(w):
+                    break
+                run += 1 + w.count("-")
+            slug[row] = min(run, 6) / 6 if run >= 3 else 0.0
+    rows = np.arange(n)
+    same_prev = np.array([float(r > 0 and texts[r - 1] == texts[r]) for r in range(n)])
+    columns = {
+        "chars_log": np.log1p(n_chars),
+        "words_log": np.log1p(n_words),
+        "mean_word_len": (n_chars - spaces) / np.maximum(n_words, 1),
+        "ends_terminal": terminal,
+        "ends_colon": [t.endswith(":") for t in tails],
+        "ends_ellipsis": [t.endswith(("...", "…")) for t in tails],
+        "starts_upper": first_upper,
+        "starts_lower": first_lower,
+        "upper_ratio": upper / np.maximum(letters, 1),
+        "digit_ratio": digits / n_chars,
+        "symbol_ratio": (n_chars - letters - digits - spaces) / n_chars,
+        "comma_per_word": np.array([t.count(",") + t.count(";") for t in texts]) / np.maximum(n_words, 1),
+        "stopword_ratio": n_stop / np.maximum(n_words, 1),
+        "stopwords_log": np.log1p(n_stop),
+        "has_time": _digit_line_hits(_TIME, texts, digits) > 0,
+        "has_date": _digit_line_hits(_DATE, texts, digits) > 0,
+        "is_image": [t.startswith("![") for t in texts],
+        "has_link": ["](" in t or "http://" in t or "https://" in t for t in texts],
+        "has_pipe": ["|" in t for t in texts],
+        "starts_bullet": [t[0] in _BULLET for t in texts],
+        "starts_numbered": _line_hits(_NUMBERED, joined, starts, n) > 0,
+        "starts_bracket": [t.startswith("[") for t in texts],
+        "slug_prefix": slug,
+        "ascii_letter_ratio": ascii_letters / np.maximum(letters, 1),
+        "repeats_log": np.log([float(counts[t]) for t in texts]),
+        "same_as_prev": same_prev,
+        "same_as_next": np.concatenate([same_prev[1:], [0.0]]),
+        "repeats_first_line": [r > 0 and texts[r] == texts[0] for r in range(n)],
+        "blank_before": [i > 0 and blank[i - 1] for i in index],
+        "blank_after": [i + 1 < len(lines) and blank[i + 1] for i in index],
+        "relative_position": rows / max(n - 1, 1),
+        "is_first": rows == 0,
+        "lines_to_end_log": np.log1p(n - 1 - rows),
+        "prose_like": (n_words >= 8) & ((terminal > 0) | (n_words >= 20)) & np.array(["](" not in t for t in texts]),
+        "sentences_log": np.log1p(_line_hits(_SENTENCE_END, joined, starts, n) + terminal),
+        "chars_vs_longest": np.minimum(n_chars / max(np.percentile(n_chars, 90), 1.0), 2.0),
+        "shared_prefix_log": np.where(n_words >= 2, np.log([float(prefixes[tuple(w[:2])]) for w in words]), 0.0),
+    }
+    for column, name in enumerate(BASE_FEATURES):
+        out[:, column] = columns[name]
+    return out
+
+
+def reference_main_block(prose: np.ndarray, chars: np.ndarray, max_gap: int = 2) -> tuple[int, int]:
+    best, best_span = 0.0, (-1, -1)
+    start, mass, gap = -1, 0.0, 0
+    for row, is_prose in enumerate(prose):
+        if is_prose:
+            if start < 0:
+                start, mass = row, 0.0
+            mass += chars[row]
+            gap = 0
+            if mass > best:
+                best, best_span = mass, (start, row)
+        elif start >= 0:
+            gap += 1
+            if gap > max_gap:
+                start, gap = -1, 0
+    return best_span
+
+
+def reference_rows(lines: Sequence[str], stopwords: frozenset[str]) -> np.ndarray:
+    """Every feature of one document's non-blank lines."""
+    base = reference_base(lines, stopwords)
+    n = len(base)
+    blank_ratio = sum(map(is_blank, lines)) / max(len(lines), 1)
+    document = np.tile([blank_ratio, np.log1p(len(lines))], (n, 1))
+    columns = [BASE_FEATURES.index(name) for name in NEIGHBOUR_FEATURES]
+    neighbours = []
+    for offset in NEIGHBOUR_OFFSETS:
+        shifted = np.zeros((n, len(columns) + 1))
+        for row in range(n):
+            if 0 <= row + offset < n:
+                shifted[row, :-1] = base[row + offset, columns]
+            else:
+                shifted[row, -1] = 1.0
+        neighbours.append(shifted)
+    block = np.zeros((n, 7))
+    if n:
+        prose = base[:, BASE_FEATURES.index("prose_like")]
+        chars = np.expm1(base[:, BASE_FEATURES.index("chars_log")]) * prose
+        cumulative = np.concatenate([[0.0], np.cumsum(prose)])
+        rows = np.arange(n)
+        for column, radius in ((0, 3), (1, 8)):
+            lo, hi = np.clip(rows - radius, 0, n), np.clip(rows + radius + 1, 0, n)
+            block[:, column] = (cumulative[hi] - cumulative[lo]) / (hi - lo)
+        total = chars.sum()
+        if total > 0:
+            before = np.cumsum(chars) - chars
+            block[:, 2] = before / total
+            block[:, 3] = (total - before - chars) / total
+        start, end = reference_main_block(prose, chars)
+        if start >= 0:
+            block[:, 4] = (rows >= start) & (rows <= end)
+            block[:, 5] = np.log1p(np.clip(start - rows, 0, None))
+            block[:, 6] = np.log1p(np.clip(rows - end, 0, None))
+    return np.hstack([base, document, *neighbours, block])
+
+
+def assert_same(documents: list[list[str]]) -> None:
+    stopwords = stopword_set(("vi", "en"))
+    width = len(LineShapeFeatures().get_feature_names_out())
+    expected = np.vstack([np.zeros((0, width)), *(reference_rows(doc, stopwords) for doc in documents)])
+    actual = LineShapeFeatures().fit(documents).transform(documents)
+    assert actual.shape == expected.shape
+    mismatch = np.argwhere(actual != expected)
+    names = LineShapeFeatures().get_feature_names_out()
+    assert not len(mismatch), sorted({str(names[column]) for _, column in mismatch})
+
+
+# --- Shape features ---
+
+
+def test_shape_features_of_labelled_pages_equal_the_reference(seed_documents: list[Labelled]) -> None:
+    assert_same([doc.lines for doc in seed_documents])
+
+
+@PROPERTY
+@given(DOCUMENTS)
+@example([["1.", "x"], ["2."], ["Σ 3. x", "x İ"]])  # "^\d[.)]\s" takes the line break inside a document only
+@example([["Tin liên quan", "Tin liên quan", "tin  liên", "tin liên\tquan"]])
+def test_shape_features_equal_the_reference(documents: list[list[str]]) -> None:
+    assert_same(documents)
+
+
+@PROPERTY
+@given(DOCUMENTS)
+def test_shape_features_without_context_dependent_case(documents: list[list[str]]) -> None:
+    """Without "İ" and "Σ" the lower-cased text comes from a table rather than str.lower."""
+    assert_same([[line.replace("İ", "I").replace("Σ", "S") for line in doc] for doc in documents])
+
+
+# --- Word features: CueWordTfidf against its own fitted TfidfVectorizer ---
+
+
+@pytest.fixture(scope="module")
+def cue_words(seed_documents: list[Labelled]) -> CueWordTfidf:
+    return CueWordTfidf(min_documents=2).fit([doc.lines for doc in seed_documents])
+
+
+def assert_same_tfidf(transformer: CueWordTfidf, documents: list[list[str]]) -> None:
+    lines = NonBlankLines().transform(documents)
+    if not lines:  # as the vectorizer does
+        with pytest.raises(ValueError):
+            transformer.transform(documents)
+        return
+    actual = transformer.transform(documents)
+    expected = transformer.vectorizer_.transform(lines)
+    assert type(actual) is type(expected)
+    assert actual.shape == expected.shape
+    np.testing.assert_array_equal(actual.indptr, expected.indptr)
+    np.testing.assert_array_equal(actual.indices, expected.indices)
+    np.testing.assert_array_equal(actual.data, expected.data)
+
+
+def test_tfidf_of_labelled_pages_equals_the_vectorizer(cue_words: CueWordTfidf, seed_documents: list[Labelled]) -> None:
+    assert_same_tfidf(cue_words, [doc.lines for doc in seed_documents])
+
+
+@PROPERTY
+@given(DOCUMENTS)
+@example([["Tin Liên Quan x tin liên quan", "A b tin", "İstanbul ΣΑΣ", "đọc  nhiều, đọc nhiều"]])
+def test_tfidf_equals_the_vectorizer(cue_words: CueWordTfidf, documents: list[list[str]]) -> None:
+    assert_same_tfidf(cue_words, documents)
+
+
+def test_tfidf_by_binary_search_equals_the_vectorizer(
+    cue_words: CueWordTfidf, seed_documents: list[Labelled], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Large n-gram tables are searched rather than held densely: same result."""
+    monkeypatch.setattr(features._NgramTable, "DENSE_CELLS", 0)
+    assert_same_tfidf(
+        CueWordTfidf(min_documents=2).fit([doc.lines for doc in seed_documents]), [doc.lines for doc in seed_documents]
+    )
+
+
+def test_tfidf_with_other_vectorizer_settings_falls_back(seed_documents: list[Labelled]) -> None:
+    transformer = CueWordTfidf(min_documents=2).fit([doc.lines for doc in seed_documents])
+    transformer.vectorizer_.set_params(binary=True)
+    assert features._ngram_index(transformer.vectorizer_) is None
+    assert_same_tfidf(transformer, [doc.lines for doc in seed_documents])
+
+
+# --- Helpers ---
+
+
+DATE_TEXT = st.lists(
+    st.sampled_from(
+        ["5", "12", "123", "0", "１", " ", " ", "/", "-", ".", ":", "h", "Jan", "jan", "Dec", "may", "Mayo", "Sept.",
+         "tháng", "Tháng", "ngày", "Ngày", "xjan", "giờ", "phút", "trước", "ago", "days", "hour", "am", "PM", "a", "_",
+         "é", "\t"]
+    ),
+    max_size=10,
+).map("".join)  # fmt: skip
+
+
+@settings(max_examples=500, deadline=None)
+@given(DATE_TEXT)
+@example("tháng 5")
+@example("xtháng 5")
+@example("Dec. 12")
+@example("12 Sept")
+def test_fast_date_patterns_match_the_same_lines(text: str) -> None:
+    expected = _DATE.search(text) is not None
+    assert expected == (_DATE_FROM_DIGIT.search(text) is not None or _DATE_FROM_MONTH.search(text) is not None)
+    if _TIME.search(text):  # the time scan skips lines without a digit before ":" or "h"
+        assert re.search(r"\d[:h]", text)
+
+
+@given(st.lists(st.lists(st.integers(0, 10**6), min_size=0, max_size=40), max_size=12))
+def test_percentile_90_is_numpys(groups: list[list[int]]) -> None:
+    values = np.asarray([v for group in groups for v in group], dtype=np.int64)
+    bounds = np.concatenate([[0], np.cumsum([len(group) for group in groups])]).astype(np.int64)
+    expected = [np.percentile(np.asarray(group, dtype=np.int64), 90) if group else 0.0 for group in groups]
+    np.testing.assert_array_equal(_percentile_90(values, bounds), expected)
+
+
+def test_percentile_90_is_numpys_for_every_size_up_to_500() -> None:
+    rng = np.random.default_rng(0)
+    sizes = np.arange(1, 501)
+    values = rng.integers(0, 2000, sizes.sum())
+    bounds = np.concatenate([[0], np.cumsum(sizes)])
+    expected = [np.percentile(values[a:b], 90) for a, b in pairwise(bounds)]
+    np.testing.assert_array_equal(_percentile_90(values, bounds), expected)
+
+
+def strings_of(pieces: list[str], min_size: int = 0, max_size: int = 6) -> st.SearchStrategy[str]:
+    return st.lists(st.sampled_from(pieces), min_size=min_size, max_size=max_size).map("".join)
+
+
+WORDS = st.lists(strings_of([*"abcđư.,«»-!", "ab", "của", "İ", "😀"]), max_size=30)
+
+
+@given(WORDS, WORDS)
+@example(["", "a", "ab"], ["", "a", "b", "ab", "abc"])
+def test_lexicon_finds_exactly_its_strings(strings: list[str], candidates: list[str]) -> None:
+    lexicon = _Lexicon(strings)
+    text = _Text.of(candidates)
+    found = lexicon.find(text.codes, text.starts, text.lengths)
+    assert [lexicon.strings[i] if i >= 0 else None for i in found] == [
+        c if c in set(strings) else None for c in candidates
+    ]
+
+
+def test_lexicon_survives_many_strings_of_one_length() -> None:
+    strings = [f"{i:05d}" for i in range(0, 100000, 7)]
+    candidates = [f"{i:05d}" for i in range(0, 3000)]
+    text = _Text.of(candidates)
+    found = _Lexicon(strings).find(text.codes, text.starts, text.lengths)
+    assert [i >= 0 for i in found] == [int(c) % 7 == 0 for c in candidates]
+
+
+@given(st.lists(strings_of([*"ab.,!«»-", "xxx", "." * 9], min_size=1), max_size=20))
+def test_strip_is_str_strip(words: list[str]) -> None:
+    text = _Text.of(words)
+    starts, ends = _strip(text, text.starts, text.ends, _EDGE)
+    assert [text.joined[a:b] for a, b in zip(starts, ends)] == [w.strip(_EDGE_PUNCTUATION) for w in words]
+
+
+@given(st.lists(strings_of(["a", "B", "1", " ", "|", "1......", "|" * 7], min_size=1), max_size=20))
+def test_first_where_finds_letters_and_tails(lines: list[str]) -> None:
+    text = _Text.of(lines)
+    first = _first_where(text.classes, features._ALPHA, True, text.starts, text.ends)
+    last = _first_where(text.classes, features._SPACE | features._PIPE, False, text.starts, text.ends, backwards=True)
+    for line, start, at, tail_at in zip(lines, text.starts, first, last):
+        letters = [i for i, c in enumerate(line) if c.isalpha()]
+        assert at - start == (letters[0] if letters else len(line))
+        assert tail_at - start == len(line.rstrip(" |")) - 1
+
+
+# --- Second stage: the context features of a batch equal those of each document alone ---
+
+
+def reference_stack_features(p: np.ndarray, shape: np.ndarray) -> np.ndarray:
+    """estimator.stack_features as first written, for one document."""
+    n = len(p)
+    if n == 0:
+        return np.zeros((0, len(estimator.stack_feature_names())))
+    logit = estimator._logit(p)
+    rows = np.arange(n)
+    columns = []
+    for offset in estimator.STACK_OFFSETS:
+        source = rows + offset
+        valid = (source >= 0) & (source < n)
+        columns.append(np.where(valid, logit[np.clip(source, 0, n - 1)], 0.0))
+        if offset:
+            columns.append((~valid).astype(float))
+    cumulative = np.concatenate([[0.0], np.cumsum(p)])
+    for radius in estimator.STACK_WINDOWS:
+        lo, hi = np.clip(rows - radius, 0, n), np.clip(rows + radius + 1, 0, n)
+        columns.append((cumulative[hi] - cumulative[lo]) / (hi - lo))
+    columns.append(np.where(rows > 0, cumulative[rows] / np.maximum(rows, 1), 0.5))
+    columns.append(np.where(rows < n - 1, (cumulative[n] - cumulative[rows + 1]) / np.maximum(n - 1 - rows, 1), 0.5))
+    start, end = estimator._best_span(p - 0.5)
+    columns.append(((rows >= start) & (rows <= end)).astype(float))
+    columns.append(np.log1p(np.clip(start - rows, 0, None)))
+    columns.append(np.log1p(np.clip(rows - end, 0, None)))
+    return np.column_stack([*columns, shape[:, estimator._STACK_SHAPE_COLUMNS]])
+
+
+def test_stacking_a_batch_equals_stacking_each_document() -> None:
+    rng = np.random.default_rng(0)
+    for _ in range(200):
+        sizes = rng.integers(0, 20, rng.integers(0, 6))
+        offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(int)
+        n = int(offsets[-1])
+        probabilities = rng.choice([0.5, 0.25, 0.75, 0.0, 1.0, 0.123], n) if rng.random() < 0.5 else rng.random(n)
+        shape = rng.random((n, len(BASE_FEATURES)))
+        markup = rng.random(n) < 0.2
+        batch = estimator.LineClassifier._stack(probabilities, shape, offsets, markup)
+        alone = [
+            reference_stack_features(probabilities[a:b][~markup[a:b]], shape[a:b][~markup[a:b]])
+            for a, b in pairwise(offsets)
+        ]
+        expected = np.vstack([np.zeros((0, batch.shape[1])), *alone])
+        np.testing.assert_array_equal(batch, expected)
