@@ -20,6 +20,7 @@ from __future__ import annotations
 import math
 import re
 import string
+import unicodedata
 import weakref
 from collections.abc import Callable, Iterable, Sequence
 from functools import cached_property, lru_cache
@@ -92,6 +93,7 @@ BASE_FEATURES = (
     "starts_numbered",
     "starts_bracket",
     "slug_prefix",
+    "slug_spells_title",
     "ascii_letter_ratio",
     "repeats_log",
     "same_as_prev",
@@ -563,6 +565,33 @@ def _percentile_90(values: np.ndarray, bounds: np.ndarray) -> np.ndarray:
     return result
 
 
+def ascii_fold(text: str) -> str:
+    """The lower-case ASCII spelling of a text, as URL slugs spell titles: accents and punctuation gone."""
+    decomposed = unicodedata.normalize("NFD", text.lower().replace("đ", "d"))
+    letters = "".join(c if c.isalnum() else " " for c in decomposed if not unicodedata.combining(c))
+    return " ".join(letters.encode("ascii", "ignore").decode().split())
+
+
+def _slug_spells_title(batch: LineBatch, slug: np.ndarray) -> np.ndarray:
+    """1 for a line whose slug prefix spells out another line of its page (usually the headline).
+
+    A URL slug is a title with its accents and punctuation gone, so such a prefix marks a
+    related-news link or an image remnant, whereas a list item that merely starts in lower case
+    (``5-7 kg 60-100 mg``, ``off-peak return fares``) spells nothing. Only slug lines are folded.
+    """
+    result = np.zeros(len(batch))
+    for document in np.unique(batch.doc[slug > 0]).tolist():
+        rows = range(batch.bounds[document], batch.bounds[document + 1])
+        titles = [ascii_fold(batch.texts[r])[:40] for r in rows if len(batch.texts[r]) >= 15 and not slug[r]]
+        for row in rows:
+            if slug[row]:
+                words = [w for w in batch.texts[row].split()[:12] if _SLUG_TOKEN.match(w)]
+                prefix = " ".join(words).replace("-", " ")[:40]
+                if len(prefix) >= 15 and any(t.startswith(prefix) or prefix.startswith(t) for t in titles):
+                    result[row] = 1.0
+    return result
+
+
 def _base_matrix(batch: LineBatch, stopwords: frozenset[str]) -> np.ndarray:
     """Own-line and document-position features of every non-blank line of the batch."""
     texts, n = batch.texts, len(batch)
@@ -641,6 +670,7 @@ def _base_matrix(batch: LineBatch, stopwords: frozenset[str]) -> np.ndarray:
                 break
             run += 1 + w.count("-")
         slug[row] = min(run, 6) / 6 if run >= 3 else 0.0
+    spells_title = _slug_spells_title(batch, slug)
 
     markdown_link = text.contains("](")
     links = markdown_link | text.contains("http://") | text.contains("https://")
@@ -689,6 +719,7 @@ def _base_matrix(batch: LineBatch, stopwords: frozenset[str]) -> np.ndarray:
         "starts_numbered": numbered,
         "starts_bracket": codes[starts] == ord("["),
         "slug_prefix": slug,
+        "slug_spells_title": spells_title,
         "ascii_letter_ratio": ascii_letters / np.maximum(letters, 1),
         "repeats_log": np.log(repeats),
         "same_as_prev": same_prev,

@@ -119,3 +119,16 @@ def test_non_blank_lines(documents: list[list[str]]) -> None:
     expected = [line for doc in documents for line in doc if not is_blank(line)]
     assert len(lines) == len(expected) == features(documents).shape[0]
     assert [line.strip() for line in lines] == [line.strip() for line in expected]
+
+
+def test_slug_prefix_that_spells_the_headline_is_flagged() -> None:
+    page = [
+        "Các nước châu Âu muốn khôi phục hợp tác song phương với Nga",
+        "cac nuoc chau au muon khoi phuc hop tac song phuong voi nga Nga - Pháp thắt chặt hợp tác",
+        "5-7 kg 60-100 mg siro 120 mg/5 ml dùng cho trẻ nhỏ",
+        "off-peak and super off-peak return fares",
+    ]
+    features = LineShapeFeatures().fit([page])
+    column = list(features.get_feature_names_out()).index("slug_spells_title")
+    flags = features.transform([page])[:, column].tolist()
+    assert flags == [0.0, 1.0, 0.0, 0.0]

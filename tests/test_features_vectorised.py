@@ -43,6 +43,7 @@ from cleaner.features import (
     _percentile_90,
     _strip,
     _Text,
+    ascii_fold,
     stopword_set,
 )
 from cleaner.text import is_blank
@@ -114,6 +115,17 @@ def _digit_line_hits(pattern: re.Pattern[str], texts: Sequence[str], digits: np.
     return hits
 
 
+def _reference_spells_title(texts: list[str], slug: np.ndarray) -> np.ndarray:
+    """Line by line: does the slug prefix spell another (non-slug, 15+ character) line of the page?"""
+    titles = [ascii_fold(t)[:40] for t, s in zip(texts, slug) if len(t) >= 15 and not s]
+    result = np.zeros(len(texts))
+    for row, text in enumerate(texts):
+        if slug[row]:
+            prefix = " ".join(w for w in text.split()[:12] if _SLUG_TOKEN.match(w)).replace("-", " ")[:40]
+            result[row] = len(prefix) >= 15 and any(t.startswith(prefix) or prefix.startswith(t) for t in titles)
+    return result
+
+
 def reference_base(lines: Sequence[str], stopwords: frozenset[str]) -> np.ndarray:
     """Own-line and position features of one document's non-blank lines, line by line."""
     blank = [is_blank(line) for line in lines]
@@ -183,6 +195,7 @@ def reference_base(lines: Sequence[str], stopwords: frozenset[str]) -> np.ndarra
         "starts_numbered": _line_hits(_NUMBERED, joined, starts, n) > 0,
         "starts_bracket": [t.startswith("[") for t in texts],
         "slug_prefix": slug,
+        "slug_spells_title": _reference_spells_title(texts, slug),
         "ascii_letter_ratio": ascii_letters / np.maximum(letters, 1),
         "repeats_log": np.log([float(counts[t]) for t in texts]),
         "same_as_prev": same_prev,
