@@ -120,6 +120,7 @@ def format_side_by_side(evaluations: Sequence[Evaluation], by: str = "site") -> 
         for evaluation in evaluations:
             counts = (evaluation.per_site if by == "site" else evaluation.per_document)[name]
             s = counts.scores()
-            cells.append(f" {s['char_f1']:>10.3f} / {s['line_f1']:<9.3f}")
+            cell = f"{s['char_f1']:.3f} / {s['line_f1']:.3f}"
+            cells.append(f" {cell:>22}")
         rows.append(f"{name[:30]:<30}" + "".join(cells))
     return "\n".join(rows)
