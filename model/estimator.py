@@ -24,8 +24,10 @@ from sklearn.model_selection import GroupKFold, cross_val_predict
 from sklearn.preprocessing import StandardScaler
 
 from cleaner.augment import recombine
-from cleaner.features import BASE_FEATURES, CueWordTfidf, Documents, LineBatch, LineShapeFeatures, is_markup_only
+from cleaner.batch import Documents, LineBatch
+from cleaner.features import BASE_FEATURES, LineShapeFeatures, is_markup_only
 from cleaner.text import is_blank, join_kept, split_lines
+from cleaner.words import CueWordTfidf
 
 CONTENT = "content"
 BOILERPLATE = "boilerplate"
@@ -182,7 +184,7 @@ class FirstStage:
     def predict_proba(self, documents: Documents, shape: np.ndarray, batch: LineBatch | None = None) -> np.ndarray:
         """The logistic regression's P(content), computed block by block: stacking the dense
         shape block and the sparse word block into one matrix costs more than the product.
-        ``batch``, the documents' :class:`~cleaner.features.LineBatch` if the caller has one,
+        ``batch``, the documents' :class:`~cleaner.batch.LineBatch` if the caller has one,
         saves preparing their lines again."""
         if len(shape) == 0:
             return np.zeros(0)
@@ -205,7 +207,7 @@ class LineClassifier(BaseEstimator):
         from a dozen sites, a simpler first stage transfers better to sites never seen.
     use_words : bool
         Add word 1-2-gram TF-IDF features of the line to the shape features. They learn cue phrases
-        (``Tin liên quan``, ``Related``, ``Share``); see :class:`~cleaner.features.CueWordTfidf`.
+        (``Tin liên quan``, ``Related``, ``Share``); see :class:`~cleaner.words.CueWordTfidf`.
     min_documents : int
         A word n-gram is a feature only if it occurs in at least this many training documents.
     word_weight : float

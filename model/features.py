@@ -9,34 +9,60 @@ its place relative to the document's main prose block.
 All transformers take ``documents``, a sequence of documents, each a sequence of dump lines, and
 return one row per non-blank line, in order (blank lines carry no label and get no row).
 
-Speed: the features of a whole batch of documents are computed at once (see :class:`LineBatch`),
-with numpy over the characters of all its lines and C-level ``map`` over its lines. Pages are short
-(about a hundred lines) and hold many words, so Python work per page, per line or per word would
-otherwise be most of the cost of cleaning a corpus.
+The features of a whole batch of documents are computed at once, over its
+:class:`~cleaner.batch.LineBatch` (see :mod:`cleaner.batch` for why); the word features are
+:class:`~cleaner.words.CueWordTfidf`.
 """
 
 from __future__ import annotations
 
-import math
 import re
-import string
 import unicodedata
-import weakref
-from collections.abc import Callable, Iterable, Sequence
-from functools import cached_property, lru_cache
-from itertools import chain, compress, count
-from typing import Any, NamedTuple
+from collections.abc import Sequence
+from functools import lru_cache
+from itertools import count
 
 import numpy as np
-import scipy.sparse as sp
-import sklearn
 from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.preprocessing import normalize
 
-from cleaner.text import is_blank
+from cleaner.batch import (
+    ALPHA,
+    ASCII_ALPHA,
+    BULLET_CHAR,
+    COMMA,
+    DECIMAL,
+    DIGIT,
+    EDGE,
+    LOWER,
+    MONTH_NAMES,
+    PIPE,
+    SPACE,
+    TABLE_SIZE,
+    TERMINAL_CHAR,
+    UPPER,
+    WHITESPACE,
+    Documents,
+    LineBatch,
+    Text,
+    first_where,
+    strip,
+)
+from cleaner.lexicon import stopword_lexicon
+from cleaner.words import CueWordTfidf, NonBlankLines
 
-Documents = Sequence[Sequence[str]]
+__all__ = [
+    "BASE_FEATURES",
+    "BLOCK_FEATURES",
+    "DOCUMENT_FEATURES",
+    "NEIGHBOUR_FEATURES",
+    "NEIGHBOUR_OFFSETS",
+    "CueWordTfidf",
+    "LineShapeFeatures",
+    "NonBlankLines",
+    "ascii_fold",
+    "is_markup_only",
+    "stopword_set",
+]
 
 _WORD_EDGE = re.compile(r"^\W+|\W+$")
 _TIME = re.compile(r"\b\d{1,2}[:h]\d{2}\b|\b\d{1,2}:\d{2}\s*[AaPp]\.?[Mm]\b")
@@ -58,14 +84,9 @@ _DATE_FROM_DIGIT = re.compile(
     r"|\d* (?:giờ|phút|ngày|hours?|minutes?|days?) (?:trước|ago)\b"
     r"|(?<=\b[Tt]háng \d)\d?\b|(?<=\b[Nn]gày \d)\d?\b)"
 )
-_MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-# Three lower-case letters as one integer (code points < 2**21): how LineBatch.month_rows spots months.
-_MONTH_KEYS = np.array(sorted((ord(m[0].lower()) << 42) | (ord(m[1]) << 21) | ord(m[2]) for m in _MONTH_NAMES))
 _DATE_FROM_MONTH = re.compile(
-    "(?:" + "|".join(f"{m}|{m.lower()}" for m in _MONTH_NAMES) + r")(?<!\w\w\w\w)[a-z]*\.? \d{1,2}\b"
+    "(?:" + "|".join(f"{m}|{m.lower()}" for m in MONTH_NAMES) + r")(?<!\w\w\w\w)[a-z]*\.? \d{1,2}\b"
 )
-_TERMINAL = frozenset('.!?…"”’»)')
-_BULLET = frozenset("•·-–—*►▪●○◦+>")
 _SLUG_TOKEN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _SENTENCE_END = re.compile(r"[.!?…][\"”’)]?[^\S\n]+(?=[^\W\d_])")
 
@@ -161,345 +182,10 @@ def stopword_set(languages: tuple[str, ...]) -> frozenset[str]:
     return frozenset(words)
 
 
-# Punctuation stripped from the ends of a word before the stopword look-up.
-_EDGE_PUNCTUATION = string.punctuation.replace("_", "") + "“”‘’«»…–—•·、。，：；！？（）【】《》"
 _NUMBERED = re.compile(r"^\d{1,2}[.)]\s", re.MULTILINE)
 
-# Character classes, as bits of one uint16 per character, from Python's own str predicates, so
-# that numpy can do what str methods and the regex module would do word by word: split on
-# whitespace (str.isspace is what str.split and the regex \s use), find word characters (the regex
-# \w is str.isalnum or "_", and \d is str.isdecimal), strip punctuation, test a line's first or
-# last character. The shape features count the first six only below 0x3000; above it, only CJK,
-# kana and hangul count, as letters without case (see _base_matrix).
-_ALPHA, _UPPER, _DIGIT, _SPACE, _ASCII_ALPHA, _LOWER = 1, 2, 4, 8, 16, 32
-_WHITESPACE, _WORD, _DECIMAL, _EDGE, _TERMINAL_CHAR, _BULLET_CHAR, _COMMA = 64, 128, 256, 512, 1024, 2048, 4096
-_PIPE = 8192
-_TABLE_SIZE = 0x3000
 
-
-def _char_class(c: str) -> int:
-    """The class bits of one character, from Python's own predicates."""
-    return (
-        _ALPHA * c.isalpha()
-        | _UPPER * c.isupper()
-        | _DIGIT * c.isdigit()
-        | _SPACE * (c == " ")
-        | _ASCII_ALPHA * (c.isascii() and c.isalpha())
-        | _LOWER * c.islower()
-        | _WHITESPACE * c.isspace()
-        | _WORD * (c.isalnum() or c == "_")
-        | _DECIMAL * c.isdecimal()
-        | _EDGE * (c in _EDGE_PUNCTUATION)
-        | _TERMINAL_CHAR * (c in _TERMINAL)
-        | _BULLET_CHAR * (c in _BULLET)
-        | _COMMA * (c in ",;")
-        | _PIPE * (c == "|")
-    )
-
-
-@lru_cache(maxsize=1)
-def _class_table() -> np.ndarray:
-    return np.fromiter(map(_char_class, map(chr, range(_TABLE_SIZE))), np.uint16, _TABLE_SIZE)
-
-
-def _per_code_point(codes: np.ndarray, table: np.ndarray, function: Callable[[int], int]) -> np.ndarray:
-    """``function`` of every code point: looked up in ``table`` (its values below 0x3000), in
-    slices so that the look-up's index temporaries stay small, and computed in Python once per
-    distinct code point above 0x3000 (few in most text)."""
-    out = np.empty(len(codes), table.dtype)
-    step = 1 << 16
-    for i in range(0, len(codes), step):
-        np.take(table, np.minimum(codes[i : i + step], _TABLE_SIZE - 1), out=out[i : i + step])
-    high = np.flatnonzero(codes >= _TABLE_SIZE)
-    if len(high):
-        values, inverse = np.unique(codes[high], return_inverse=True)
-        out[high] = np.fromiter(map(function, values.tolist()), table.dtype, len(values))[inverse]
-    return out
-
-
-def _classes(codes: np.ndarray) -> np.ndarray:
-    """Class bits of every code point."""
-    return _per_code_point(codes, _class_table(), lambda code: _char_class(chr(code)))
-
-
-@lru_cache(maxsize=1)
-def _lower_table() -> np.ndarray:
-    return np.fromiter((ord(chr(c).lower()[0]) for c in range(_TABLE_SIZE)), np.uint32, _TABLE_SIZE)
-
-
-def _lower_codes(codes: np.ndarray) -> np.ndarray:
-    """The code points lower-cased one by one (for text without "İ", whose lower case is two
-    characters, and "Σ", whose lower case depends on what follows)."""
-    return _per_code_point(codes, _lower_table(), lambda code: ord(chr(code).lower()))
-
-
-def _code_points(text: str) -> np.ndarray:
-    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-
-
-def _first_where(
-    classes: np.ndarray, bits: int, want: bool, starts: np.ndarray, ends: np.ndarray, backwards: bool = False
-) -> np.ndarray:
-    """Per span [start, end), the first position whose character has any of the class ``bits``
-    (none of them, if not ``want``), or ``end`` if there is none; the last one, or ``start - 1``,
-    if ``backwards``.
-
-    The span's first (last) character nearly always qualifies, so spans move one character per
-    round for a few rounds, and the rare rest is finished by a binary search among all qualifying
-    positions.
-    """
-    step = -1 if backwards else 1
-    at = ends - 1 if backwards else starts.copy()
-    pending = np.flatnonzero(((classes[at] & bits) != 0) != want)
-    for _ in range(4):
-        if not len(pending):
-            return at
-        moved = at[pending] + step
-        at[pending] = moved
-        pending = pending[(moved >= starts[pending]) & (moved < ends[pending])]
-        pending = pending[((classes[at[pending]] & bits) != 0) != want]
-    if len(pending):  # qualifying positions, with a sentinel beyond either end of the text
-        positions = np.concatenate([[-1], np.flatnonzero(((classes & bits) != 0) == want), [len(classes)]])
-        if backwards:
-            found = positions[np.searchsorted(positions, at[pending], side="right") - 1]
-            at[pending] = np.maximum(found, starts[pending] - 1)
-        else:
-            at[pending] = np.minimum(positions[np.searchsorted(positions, at[pending])], ends[pending])
-    return at
-
-
-def _strip(text: _Text, starts: np.ndarray, ends: np.ndarray, bit: int) -> tuple[np.ndarray, np.ndarray]:
-    """Bounds of the substrings [start, end) of ``text`` stripped of characters with the class bit
-    at both ends (as str.strip would); a substring stripped to nothing gets end == start."""
-    first = _first_where(text.classes, bit, False, starts, ends)
-    last = _first_where(text.classes, bit, False, starts, ends, backwards=True)
-    return first, np.maximum(last + 1, first)
-
-
-class _Text:
-    """Lines joined with "\\n" into one string, with its code points and their class bits.
-
-    The separator is whitespace and not a word character, so no word, token or regex match used by
-    the features spans two lines (as when each line is handled alone); positions map back to lines
-    through ``starts`` and ``ends``.
-    """
-
-    def __init__(self, lengths: np.ndarray, codes: np.ndarray, joined: str | None = None) -> None:
-        self.joined = joined  # the string itself, when the text was made from one
-        self.lengths = lengths
-        self.starts = np.cumsum(lengths + 1) - (lengths + 1)
-        self.ends = self.starts + lengths
-        self.codes = codes
-        self.classes = _classes(codes)
-
-    @classmethod
-    def of(cls, lines: list[str]) -> _Text:
-        joined = "\n".join(lines)
-        return cls(np.fromiter(map(len, lines), np.int64, len(lines)), _code_points(joined), joined)
-
-    @cached_property
-    def _line(self) -> np.ndarray:
-        """The line of every character (a separator counts with the line before it)."""
-        return np.repeat(np.arange(len(self.lengths), dtype=np.int32), self.lengths + 1)[: len(self.codes)]
-
-    def line_of(self, positions: np.ndarray) -> np.ndarray:
-        return self._line[positions]
-
-    def count(self, mask: np.ndarray) -> np.ndarray:
-        """Per line, how many characters ``mask`` selects (the separators must not be selected)."""
-        return np.add.reduceat(mask.view(np.uint8), self.starts, dtype=np.int64)
-
-    def contains(self, literal: str) -> np.ndarray:
-        """Per line, whether it contains ``literal`` (which holds no line break)."""
-        codes, first = self.codes, ord(literal[0])
-        at = np.flatnonzero(codes[: max(len(codes) - len(literal) + 1, 0)] == first)
-        for k, char in enumerate(literal[1:], 1):
-            at = at[codes[at + k] == ord(char)]
-        hit = np.zeros(len(self.lengths), bool)
-        hit[self.line_of(at)] = True
-        return hit
-
-    def runs(self, bit: int, inside: bool = True) -> tuple[np.ndarray, np.ndarray]:
-        """Starts and ends of the maximal runs of characters with the class bit (without it if not
-        ``inside``): the words of str.split() are the runs outside _WHITESPACE, and the tokens of
-        the regex \\w+ the runs inside _WORD."""
-        padded = np.zeros(len(self.codes) + 2, bool)
-        padded[1:-1] = ((self.classes & bit) != 0) == inside
-        edges = np.flatnonzero(padded[1:] != padded[:-1])  # a run's start, its end, the next start...
-        return edges[::2], edges[1::2]
-
-
-class LineBatch:
-    """The non-blank lines of a batch of documents (stripped, in order) and where each one sits.
-
-    Everything the features need that does not depend on the document is computed over the whole
-    batch at once: the lines joined into one :class:`_Text` (and a lower-cased one), made when first
-    used, so that ``LineClassifier`` can hand one batch to both feature transformers and the lines
-    are stripped, lower-cased and classified once.
-    """
-
-    def __init__(self, documents: Documents) -> None:
-        sizes = np.fromiter(map(len, documents), np.int64, len(documents))
-        stripped = list(map(str.strip, chain.from_iterable(documents)))
-        nonblank = np.fromiter(map(bool, stripped), bool, len(stripped))  # see cleaner.text.is_blank
-        self.texts: list[str] = list(compress(stripped, nonblank))
-        self.doc = np.repeat(np.arange(len(sizes)), sizes)[nonblank]  # each row's document
-        rows = np.bincount(self.doc, minlength=len(sizes))
-        self.bounds = np.concatenate([[0], np.cumsum(rows)]).astype(np.int64)  # rows of document d: bounds[d:d+2]
-        self.row = np.arange(len(self.texts)) - self.bounds[self.doc]  # row number within the document
-        self.sizes = sizes  # dump lines per document, blank ones included
-        self.blanks = sizes - rows
-        number = np.arange(len(stripped)) - np.repeat(np.cumsum(sizes) - sizes, sizes)  # line number in its dump
-        blank = ~nonblank
-        before = np.zeros(len(stripped), bool)
-        before[1:] = blank[:-1]
-        after = np.zeros(len(stripped), bool)
-        after[:-1] = blank[1:]
-        self.blank_before = (before & (number > 0))[nonblank]
-        self.blank_after = (after & (number < np.repeat(sizes, sizes) - 1))[nonblank]
-
-    def __len__(self) -> int:
-        return len(self.texts)
-
-    @cached_property
-    def text(self) -> _Text:
-        return _Text.of(self.texts)
-
-    @cached_property
-    def lowered(self) -> _Text:
-        """The lines lower-cased one by one, as TfidfVectorizer does.
-
-        str.lower maps each character to one character, except "İ" (to two) and "Σ" (to "σ" or,
-        ending a word, "ς"); without those, the lower-cased code points come from a table.
-        """
-        text = self.text
-        if "İ" in text.joined or "Σ" in text.joined:
-            return _Text.of(list(map(str.lower, self.texts)))
-        return _Text(text.lengths, _lower_codes(text.codes))
-
-    @cached_property
-    def tokens(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Start, end and line of the tokens of TfidfVectorizer's default token pattern
-        ``\\b\\w\\w+\\b`` in the lower-cased text: the runs of two or more word characters."""
-        lowered = self.lowered
-        starts, ends = lowered.runs(_WORD)
-        long = ends - starts >= 2
-        return starts[long], ends[long], lowered.line_of(starts[long])
-
-    @cached_property
-    def month_rows(self) -> np.ndarray:
-        """The lines with a token that starts like a month's name, the only ones where
-        _DATE_FROM_MONTH can match (lower-casing keeps a non-word character one, so the month of a
-        match starts a token)."""
-        starts, ends, line = self.tokens
-        starts, line = starts[ends - starts >= 3], line[ends - starts >= 3]
-        codes = self.lowered.codes
-        key = (codes[starts].astype(np.int64) << 42) | (codes[starts + 1].astype(np.int64) << 21) | codes[starts + 2]
-        at = np.minimum(np.searchsorted(_MONTH_KEYS, key), len(_MONTH_KEYS) - 1)
-        return np.unique(line[_MONTH_KEYS[at] == key])
-
-    @cached_property
-    def last_in_document(self) -> np.ndarray:
-        return self.row == np.diff(self.bounds)[self.doc] - 1
-
-
-class _Lexicon:
-    """A fixed set of strings in which many substrings of a text are looked up at once.
-
-    Looking words up one by one in a Python set costs a few Python calls per word, and pages hold
-    many words. Here the candidates are grouped by length and hashed together, a character
-    position at a time (a polynomial in wrapping 64-bit arithmetic, by Horner's rule). Per length,
-    the set's strings sit in a hash table with about eight buckets per string, so that most
-    candidates not in the set stop at an empty bucket; a candidate whose hash matches is confirmed
-    by comparing its characters, so a hash collision can never produce a false hit.
-    """
-
-    _BASES = (0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9)
-    _MIX = np.uint64(0x9E3779B97F4A7C15)  # Fibonacci hashing: a bucket from the top bits of hash * _MIX
-
-    def __init__(self, strings: Iterable[str]) -> None:
-        self.strings = sorted(set(strings))
-        by_length: dict[int, list[int]] = {}
-        for index, s in enumerate(self.strings):
-            by_length.setdefault(len(s), []).append(index)
-        self.longest = max(by_length, default=0)
-        for base in self._BASES:  # a base under which two strings share a hash: try the next one
-            self.base = np.uint64(base)
-            self.groups: dict[int, _Bucketed] = {}
-            for length, indices in by_length.items():
-                chars = _code_points("".join(self.strings[i] for i in indices)).reshape(len(indices), length)
-                hashes = self._hash(chars.T, len(indices))
-                if len(np.unique(hashes)) < len(hashes):
-                    break
-                bits = len(indices).bit_length() + 3
-                buckets = self._bucket(hashes, bits)
-                order = np.argsort(buckets, kind="stable")
-                starts = np.searchsorted(buckets[order], np.arange((1 << bits) + 1))
-                self.groups[length] = _Bucketed(bits, starts, hashes[order], chars[order], np.asarray(indices)[order])
-            else:
-                return
-        raise RuntimeError("no hash base separates the strings")  # pragma: no cover - 2**-64 per pair
-
-    def _hash(self, columns: Iterable[np.ndarray], size: int) -> np.ndarray:
-        """Hashes of ``size`` strings given as their code points, one array per character position."""
-        hashed = np.zeros(size, np.uint64)
-        for column in columns:
-            hashed = hashed * self.base + column
-        return hashed
-
-    def _bucket(self, hashes: np.ndarray, bits: int) -> np.ndarray:
-        return ((hashes * self._MIX) >> np.uint64(64 - bits)).astype(np.intp)
-
-    def find(self, codes: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
-        """Index in ``strings`` of every substring ``codes[start : start + length]``, or -1."""
-        found = np.full(len(starts), -1, np.int64)
-        if not len(starts):
-            return found
-        # Group the candidates by length with one sort (a radix sort of bytes, as strings are short);
-        # candidates longer than every string fall in one group that is never looked at.
-        capped = np.minimum(lengths, self.longest + 1).astype(np.uint8 if self.longest < 255 else np.int64)
-        order = np.argsort(capped, kind="stable")
-        bounds = np.searchsorted(capped[order], np.arange(self.longest + 2))
-        for length, group in self.groups.items():
-            which = order[bounds[length] : bounds[length + 1]]
-            if not len(which):
-                continue
-            first = starts[which]
-            hashed = self._hash((codes[first + j] for j in range(length)), len(which))
-            bucket = self._bucket(hashed, group.bits)
-            at, stop = group.starts[bucket], group.starts[bucket + 1]
-            pending = np.flatnonzero(at < stop)
-            while len(pending):  # walk the buckets, which nearly all hold one string at most
-                same = group.hashes[at[pending]] == hashed[pending]
-                hit = pending[same]
-                for j in range(length):
-                    hit = hit[codes[first[hit] + j] == group.chars[at[hit], j]]
-                found[which[hit]] = group.indices[at[hit]]
-                pending = pending[~same]
-                at[pending] += 1
-                pending = pending[at[pending] < stop[pending]]
-        return found
-
-
-class _Bucketed(NamedTuple):
-    """A :class:`_Lexicon`'s strings of one length, by bucket: those of bucket b are
-    ``starts[b]:starts[b + 1]`` of ``hashes``, ``chars`` (their code points) and ``indices``."""
-
-    bits: int
-    starts: np.ndarray
-    hashes: np.ndarray
-    chars: np.ndarray
-    indices: np.ndarray
-
-
-@lru_cache(maxsize=8)
-def _stopword_lexicon(stopwords: frozenset[str]) -> _Lexicon:
-    return _Lexicon(stopwords)
-
-
-def _matches(
-    pattern: re.Pattern[str], text: _Text, texts: list[str], rows: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
+def _matches(pattern: re.Pattern[str], text: Text, texts: list[str], rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Where ``pattern`` matches in the lines ``rows`` of ``text``: the row each match starts in,
     and how far its end lies past the end of that line (> 0: the match took the line break).
 
@@ -519,7 +205,7 @@ def _matches(
     return rows[line], spans[:, 1] - (starts[line] + lengths[line])
 
 
-def _has_match(pattern: re.Pattern[str], text: _Text, texts: list[str], rows: np.ndarray) -> np.ndarray:
+def _has_match(pattern: re.Pattern[str], text: Text, texts: list[str], rows: np.ndarray) -> np.ndarray:
     """Per line, whether ``pattern`` matches in it; only ``rows`` are scanned."""
     hit = np.zeros(len(texts), bool)
     hit[_matches(pattern, text, texts, rows)[0]] = True
@@ -602,30 +288,30 @@ def _base_matrix(batch: LineBatch, stopwords: frozenset[str]) -> np.ndarray:
     codes, classes, starts, ends = text.codes, text.classes, text.starts, text.ends
     n_chars = text.lengths
     counted = classes
-    high = codes >= _TABLE_SIZE
+    high = codes >= TABLE_SIZE
     if high.any():  # above the table, only CJK, kana and hangul count, as letters without case
         wide = codes[high]
         counted = classes.copy()
-        counted[high] = _ALPHA * (((wide >= 0x3040) & (wide < 0xA000)) | ((wide >= 0xAC00) & (wide < 0xD7B0)))
+        counted[high] = ALPHA * (((wide >= 0x3040) & (wide < 0xA000)) | ((wide >= 0xAC00) & (wide < 0xD7B0)))
 
     def per_line(bits: np.ndarray, bit: int) -> np.ndarray:
         return text.count((bits & bit) != 0).astype(float)
 
-    letters, upper, digits = per_line(counted, _ALPHA), per_line(counted, _UPPER), per_line(counted, _DIGIT)
-    spaces, ascii_letters = per_line(counted, _SPACE), per_line(counted, _ASCII_ALPHA)
-    commas = per_line(classes, _COMMA)
+    letters, upper, digits = per_line(counted, ALPHA), per_line(counted, UPPER), per_line(counted, DIGIT)
+    spaces, ascii_letters = per_line(counted, SPACE), per_line(counted, ASCII_ALPHA)
+    commas = per_line(classes, COMMA)
 
-    first_letter = _first_where(classes, _ALPHA, True, starts, ends)
+    first_letter = first_where(classes, ALPHA, True, starts, ends)
     has_letter = first_letter < ends
     first_letter = np.minimum(first_letter, ends - 1)
-    first_upper = has_letter & ((classes[first_letter] & _UPPER) != 0)
-    first_lower = has_letter & ((classes[first_letter] & _LOWER) != 0)
+    first_upper = has_letter & ((classes[first_letter] & UPPER) != 0)
+    first_lower = has_letter & ((classes[first_letter] & LOWER) != 0)
 
     # The line without trailing spaces and pipes ("tail"): its last character.
-    last = _first_where(classes, _SPACE | _PIPE, False, starts, ends, backwards=True)
+    last = first_where(classes, SPACE | PIPE, False, starts, ends, backwards=True)
     has_tail = last >= starts
     last = np.maximum(last, starts)
-    terminal = (has_tail & ((classes[last] & _TERMINAL_CHAR) != 0)).astype(float)
+    terminal = (has_tail & ((classes[last] & TERMINAL_CHAR) != 0)).astype(float)
     ends_colon = has_tail & (codes[last] == ord(":"))
     dots = (
         (last - 2 >= starts)
@@ -635,11 +321,11 @@ def _base_matrix(batch: LineBatch, stopwords: frozenset[str]) -> np.ndarray:
     ends_ellipsis = has_tail & ((codes[last] == ord("…")) | (dots & (codes[last] == ord("."))))
 
     # Words as str.split() makes them; stopwords are looked up lower-cased and without edge punctuation.
-    word_starts, word_ends = text.runs(_WHITESPACE, inside=False)
+    word_starts, word_ends = text.runs(WHITESPACE, inside=False)
     n_words = np.bincount(text.line_of(word_starts), minlength=n).astype(float)
-    low_starts, low_ends = lowered.runs(_WHITESPACE, inside=False)
-    stripped_start, stripped_end = _strip(lowered, low_starts, low_ends, _EDGE)
-    is_stopword = _stopword_lexicon(stopwords).find(lowered.codes, stripped_start, stripped_end - stripped_start) >= 0
+    low_starts, low_ends = lowered.runs(WHITESPACE, inside=False)
+    stripped_start, stripped_end = strip(lowered, low_starts, low_ends, EDGE)
+    is_stopword = stopword_lexicon(stopwords).find(lowered.codes, stripped_start, stripped_end - stripped_start) >= 0
     n_stop = np.bincount(lowered.line_of(low_starts[is_stopword]), minlength=n).astype(float)
 
     # Repeats within a document, counted with numpy over each line's number in a dict of lines.
@@ -679,12 +365,12 @@ def _base_matrix(batch: LineBatch, stopwords: frozenset[str]) -> np.ndarray:
     # those where a digit is followed by ":" or "h".
     digit_rows = np.flatnonzero(digits)
     before_colon = np.zeros(len(codes), bool)
-    before_colon[:-1] = ((classes[:-1] & _DECIMAL) != 0) & ((codes[1:] == ord(":")) | (codes[1:] == ord("h")))
+    before_colon[:-1] = ((classes[:-1] & DECIMAL) != 0) & ((codes[1:] == ord(":")) | (codes[1:] == ord("h")))
     time_rows = np.flatnonzero(digits * text.count(before_colon))
     # "^\d{1,2}[.)]\s" matches at the start of a line that starts with a digit (or after a line
     # break inside a line, which dump lines do not have); it may take the line break after the line
     # as its \s, but a document's last line has none.
-    may_be_numbered = (classes[starts] & _DECIMAL) != 0
+    may_be_numbered = (classes[starts] & DECIMAL) != 0
     if text.joined.count("\n") > n - 1:
         may_be_numbered |= text.count(codes == ord("\n")) > 0
     numbered_rows, past_end = _matches(_NUMBERED, text, texts, np.flatnonzero(may_be_numbered))
@@ -715,7 +401,7 @@ def _base_matrix(batch: LineBatch, stopwords: frozenset[str]) -> np.ndarray:
         "is_image": (codes[starts] == ord("!")) & (n_chars >= 2) & (second == ord("[")),
         "has_link": links,
         "has_pipe": text.contains("|"),
-        "starts_bullet": (classes[starts] & _BULLET_CHAR) != 0,
+        "starts_bullet": (classes[starts] & BULLET_CHAR) != 0,
         "starts_numbered": numbered,
         "starts_bracket": codes[starts] == ord("["),
         "slug_prefix": slug,
@@ -854,194 +540,3 @@ class LineShapeFeatures(TransformerMixin, BaseEstimator):
             for name in (*NEIGHBOUR_FEATURES, "missing")
         ]
         return np.asarray([*BASE_FEATURES, *DOCUMENT_FEATURES, *neighbours, *BLOCK_FEATURES], dtype=object)
-
-
-class NonBlankLines(TransformerMixin, BaseEstimator):
-    """Flatten documents into their non-blank lines, the input of a text vectorizer."""
-
-    def fit(self, documents: Documents, y: object = None) -> NonBlankLines:
-        return self
-
-    def transform(self, documents: Documents) -> list[str]:
-        return [line.strip() for lines in documents for line in lines if not is_blank(line)]
-
-    def get_feature_names_out(self, input_features: object = None) -> np.ndarray:
-        return np.asarray(["line"], dtype=object)
-
-
-class _NgramIndex:
-    """A fitted vocabulary of word n-grams, ready to be matched against a batch's tokens.
-
-    Its words form a :class:`_Lexicon`, in which every token is looked up once; its n-grams of
-    each size are an :class:`_NgramTable`. A run of tokens that are not all vocabulary words cannot
-    be a vocabulary n-gram.
-    """
-
-    def __init__(self, vocabulary: dict[str, int]) -> None:
-        terms = [(term.split(" "), column) for term, column in vocabulary.items()]
-        self.words = _Lexicon(word for parts, _ in terms for word in parts)
-        number = {word: i for i, word in enumerate(self.words.strings)}
-        by_size: dict[int, list[tuple[list[int], int]]] = {}
-        for parts, column in terms:
-            by_size.setdefault(len(parts), []).append(([number[word] for word in parts], column))
-        self.tables = {size: _NgramTable(entries, len(number)) for size, entries in by_size.items()}
-
-
-class _NgramTable:
-    """The vocabulary's n-grams of one size n, as a table with one axis per word position.
-
-    Only some words occur at position k of an n-gram; they are numbered along axis k (``axes[k]``
-    maps a word's number to it, -1 for a word never there). Each n-gram is then a cell of the
-    flattened table, looked up for many n-grams at once with numpy: in a dense array of columns if
-    the table is small (it is for unigrams and bigrams), else by binary search in the sorted cells.
-    """
-
-    DENSE_CELLS = 1 << 22
-
-    def __init__(self, entries: list[tuple[list[int], int]], n_words: int) -> None:
-        self.axes, self.extents = [], []
-        for k in range(len(entries[0][0])):
-            present = sorted({words[k] for words, _ in entries})
-            # One entry more than there are words, -1: it is the one an unknown token (-1) indexes.
-            axis = np.full(n_words + 1, -1, np.int64)
-            axis[present] = np.arange(len(present))
-            self.axes.append(axis)
-            self.extents.append(len(present))
-        cells = np.zeros(len(entries), np.int64)
-        for k, (axis, extent) in enumerate(zip(self.axes, self.extents)):
-            cells = cells * extent + axis[[words[k] for words, _ in entries]]
-        columns = np.asarray([column for _, column in entries], np.int64)
-        self.usable = math.prod(self.extents) < 2**62  # cell numbers must fit in int64
-        if math.prod(self.extents) <= self.DENSE_CELLS:
-            self.dense: np.ndarray | None = np.full(math.prod(self.extents), -1, np.int32)
-            self.dense[cells] = columns
-        else:
-            self.dense = None
-            order = np.argsort(cells)
-            self.cells, self.columns = cells[order], columns[order]
-
-    def find(self, word: np.ndarray, line: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """The vocabulary n-grams among the runs of n consecutive tokens (``word``: each token's
-        number in the lexicon or -1, ``line``: its line): their first token and their column."""
-        m = len(word) - len(self.axes) + 1
-        if m <= 0:
-            return np.zeros(0, np.int64), np.zeros(0, np.int64)
-        cell = np.zeros(m, np.int64)
-        usable = np.ones(m, bool)
-        for k, (axis, extent) in enumerate(zip(self.axes, self.extents)):
-            part = axis[word[k : k + m]]
-            usable &= (part >= 0) & (line[k : k + m] == line[:m])
-            cell = cell * extent + part
-        first = np.flatnonzero(usable)
-        if self.dense is not None:
-            column = self.dense[cell[first]]
-        else:
-            at = np.minimum(np.searchsorted(self.cells, cell[first]), len(self.cells) - 1)
-            column = np.where(self.cells[at] == cell[first], self.columns[at], -1)
-        return first[column >= 0], column[column >= 0]
-
-
-# TfidfVectorizer settings under which CueWordTfidf.transform computes the same matrix itself.
-_TFIDF_SETTINGS = {
-    "input": "content",
-    "analyzer": "word",
-    "lowercase": True,
-    "preprocessor": None,
-    "strip_accents": None,
-    "tokenizer": None,
-    "token_pattern": r"(?u)\b\w\w+\b",
-    "stop_words": None,
-    "binary": False,
-    "dtype": np.float64,
-    "sublinear_tf": True,
-    "use_idf": True,
-    "norm": "l2",
-}
-
-
-class CueWordTfidf(TransformerMixin, BaseEstimator):
-    """Word n-gram TF-IDF of each non-blank line, over words that recur across many documents.
-
-    Boilerplate cues (``Tin liên quan``, ``Đọc nhiều``, ``Related``, ``Share``) recur on every page
-    of every site; an article's topical words recur only within its own page. Keeping n-grams seen
-    in at least ``min_documents`` training documents lets the model learn the cues without learning
-    that today's news topics are content.
-
-    ``transform`` returns exactly what the fitted ``vectorizer_`` (a TfidfVectorizer) returns, but
-    counts the n-grams itself, vectorised over the whole batch (see :meth:`transform_batch`):
-    TfidfVectorizer tokenises and looks up n-grams line by line in Python.
-    """
-
-    def __init__(self, ngram_range: tuple[int, int] = (1, 2), min_documents: int = 4) -> None:
-        self.ngram_range = ngram_range
-        self.min_documents = min_documents
-
-    def _vectorizer(self, vocabulary: Sequence[str] | None = None) -> TfidfVectorizer:
-        return TfidfVectorizer(ngram_range=self.ngram_range, sublinear_tf=True, vocabulary=vocabulary)
-
-    def fit(self, documents: Documents, y: object = None) -> CueWordTfidf:
-        analyze = self._vectorizer().build_analyzer()
-        document_frequency: dict[str, int] = {}
-        for lines in documents:
-            terms = {term for line in lines if not is_blank(line) for term in analyze(line)}
-            for term in terms:
-                document_frequency[term] = document_frequency.get(term, 0) + 1
-        vocabulary = sorted(t for t, n in document_frequency.items() if n >= self.min_documents)
-        self.vectorizer_ = self._vectorizer(vocabulary or ["\0"]).fit(NonBlankLines().transform(documents))
-        return self
-
-    def transform(self, documents: Documents) -> Any:
-        return self.transform_batch(LineBatch(documents))
-
-    def transform_batch(self, batch: LineBatch) -> Any:
-        """``transform`` of the documents that ``batch`` was made from.
-
-        The vectorizer's analyzer lower-cases a line and takes its tokens (runs of two or more word
-        characters, the token pattern ``\\b\\w\\w+\\b``) and their n-grams; here the tokens of the
-        whole batch come from one pass of numpy over its lower-cased text, are looked up in the
-        vocabulary's words at once, and n-grams are matched as integer keys. The counts then go
-        through the same steps as TfidfVectorizer's (sublinear tf, idf, l2 norm), in the same order.
-        """
-        vectorizer = self.vectorizer_
-        index = _ngram_index(vectorizer)
-        if index is None or not len(batch):  # (the vectorizer raises ValueError for no lines)
-            return vectorizer.transform(batch.texts)
-        starts, ends, line = batch.tokens
-        word = index.words.find(batch.lowered.codes, starts, ends - starts)
-        rows, columns = [np.zeros(0, np.int64)], [np.zeros(0, np.int64)]
-        low, high = vectorizer.ngram_range
-        for size, table in index.tables.items():
-            if low <= size <= high:
-                first, column = table.find(word, line)
-                rows.append(line[first])
-                columns.append(column)
-        n_rows, n_columns = len(batch), len(vectorizer.vocabulary_)
-        cells, counts = np.unique(np.concatenate(rows) * n_columns + np.concatenate(columns), return_counts=True)
-        indptr = np.searchsorted(cells // n_columns, np.arange(n_rows + 1))
-        matrix = sp.csr_matrix(
-            (counts.astype(np.float64), (cells % n_columns).astype(np.int32), indptr.astype(np.int32)),
-            shape=(n_rows, n_columns),
-        )
-        np.log(matrix.data, out=matrix.data)  # sublinear tf: 1 + log(count)
-        matrix.data += 1.0
-        matrix.data *= vectorizer.idf_[matrix.indices]
-        matrix = normalize(matrix, norm="l2", copy=False)
-        return sp.csr_array(matrix) if sklearn.get_config().get("sparse_interface") == "sparray" else matrix
-
-    def get_feature_names_out(self, input_features: object = None) -> np.ndarray:
-        return self.vectorizer_.get_feature_names_out()
-
-
-_NGRAM_INDEXES: weakref.WeakKeyDictionary[TfidfVectorizer, _NgramIndex | None] = weakref.WeakKeyDictionary()
-
-
-def _ngram_index(vectorizer: TfidfVectorizer) -> _NgramIndex | None:
-    """The n-gram index of a fitted vectorizer (made once per vectorizer), or None when its settings
-    are not those CueWordTfidf uses, so that only the vectorizer itself can transform."""
-    if vectorizer not in _NGRAM_INDEXES:
-        params = vectorizer.get_params()
-        same = all(params[name] == value for name, value in _TFIDF_SETTINGS.items())
-        index = _NgramIndex(vectorizer.vocabulary_) if same else None
-        usable = index is not None and all(table.usable for table in index.tables.values())
-        _NGRAM_INDEXES[vectorizer] = index if usable else None
-    return _NGRAM_INDEXES[vectorizer]

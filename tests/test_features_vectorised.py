@@ -19,34 +19,27 @@ from conftest import Labelled
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from cleaner import estimator, features
+from cleaner import estimator
+from cleaner.batch import _BULLET, _EDGE_PUNCTUATION, _TERMINAL, ALPHA, EDGE, PIPE, SPACE, Text, first_where, strip
 from cleaner.features import (
-    _BULLET,
     _DATE,
     _DATE_FROM_DIGIT,
     _DATE_FROM_MONTH,
-    _EDGE,
-    _EDGE_PUNCTUATION,
     _NUMBERED,
     _SENTENCE_END,
     _SLUG_TOKEN,
-    _TERMINAL,
     _TIME,
     BASE_FEATURES,
     NEIGHBOUR_FEATURES,
     NEIGHBOUR_OFFSETS,
-    CueWordTfidf,
     LineShapeFeatures,
-    NonBlankLines,
-    _first_where,
-    _Lexicon,
     _percentile_90,
-    _strip,
-    _Text,
     ascii_fold,
     stopword_set,
 )
+from cleaner.lexicon import _Lexicon, _NgramTable
 from cleaner.text import is_blank
+from cleaner.words import CueWordTfidf, NonBlankLines, _ngram_index
 
 PROPERTY = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -343,7 +336,7 @@ def test_tfidf_by_binary_search_equals_the_vectorizer(
     cue_words: CueWordTfidf, seed_documents: list[Labelled], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Large n-gram tables are searched rather than held densely: same result."""
-    monkeypatch.setattr(features._NgramTable, "DENSE_CELLS", 0)
+    monkeypatch.setattr(_NgramTable, "DENSE_CELLS", 0)
     assert_same_tfidf(
         CueWordTfidf(min_documents=2).fit([doc.lines for doc in seed_documents]), [doc.lines for doc in seed_documents]
     )
@@ -352,7 +345,7 @@ def test_tfidf_by_binary_search_equals_the_vectorizer(
 def test_tfidf_with_other_vectorizer_settings_falls_back(seed_documents: list[Labelled]) -> None:
     transformer = CueWordTfidf(min_documents=2).fit([doc.lines for doc in seed_documents])
     transformer.vectorizer_.set_params(binary=True)
-    assert features._ngram_index(transformer.vectorizer_) is None
+    assert _ngram_index(transformer.vectorizer_) is None
     assert_same_tfidf(transformer, [doc.lines for doc in seed_documents])
 
 
@@ -410,7 +403,7 @@ WORDS = st.lists(strings_of([*"abcđư.,«»-!", "ab", "của", "İ", "😀"]), 
 @example(["", "a", "ab"], ["", "a", "b", "ab", "abc"])
 def test_lexicon_finds_exactly_its_strings(strings: list[str], candidates: list[str]) -> None:
     lexicon = _Lexicon(strings)
-    text = _Text.of(candidates)
+    text = Text.of(candidates)
     found = lexicon.find(text.codes, text.starts, text.lengths)
     assert [lexicon.strings[i] if i >= 0 else None for i in found] == [
         c if c in set(strings) else None for c in candidates
@@ -420,23 +413,23 @@ def test_lexicon_finds_exactly_its_strings(strings: list[str], candidates: list[
 def test_lexicon_survives_many_strings_of_one_length() -> None:
     strings = [f"{i:05d}" for i in range(0, 100000, 7)]
     candidates = [f"{i:05d}" for i in range(0, 3000)]
-    text = _Text.of(candidates)
+    text = Text.of(candidates)
     found = _Lexicon(strings).find(text.codes, text.starts, text.lengths)
     assert [i >= 0 for i in found] == [int(c) % 7 == 0 for c in candidates]
 
 
 @given(st.lists(strings_of([*"ab.,!«»-", "xxx", "." * 9], min_size=1), max_size=20))
 def test_strip_is_str_strip(words: list[str]) -> None:
-    text = _Text.of(words)
-    starts, ends = _strip(text, text.starts, text.ends, _EDGE)
+    text = Text.of(words)
+    starts, ends = strip(text, text.starts, text.ends, EDGE)
     assert [text.joined[a:b] for a, b in zip(starts, ends)] == [w.strip(_EDGE_PUNCTUATION) for w in words]
 
 
 @given(st.lists(strings_of(["a", "B", "1", " ", "|", "1......", "|" * 7], min_size=1), max_size=20))
 def test_first_where_finds_letters_and_tails(lines: list[str]) -> None:
-    text = _Text.of(lines)
-    first = _first_where(text.classes, features._ALPHA, True, text.starts, text.ends)
-    last = _first_where(text.classes, features._SPACE | features._PIPE, False, text.starts, text.ends, backwards=True)
+    text = Text.of(lines)
+    first = first_where(text.classes, ALPHA, True, text.starts, text.ends)
+    last = first_where(text.classes, SPACE | PIPE, False, text.starts, text.ends, backwards=True)
     for line, start, at, tail_at in zip(lines, text.starts, first, last):
         letters = [i for i, c in enumerate(line) if c.isalpha()]
         assert at - start == (letters[0] if letters else len(line))

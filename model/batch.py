@@ -1,0 +1,266 @@
+"""The batch text machinery: a batch of documents' lines as one text that numpy can work on.
+
+Speed: the features of a whole batch of documents are computed at once (see :class:`LineBatch`),
+with numpy over the characters of all its lines and C-level ``map`` over its lines. Pages are short
+(about a hundred lines) and hold many words, so Python work per page, per line or per word would
+otherwise be most of the cost of cleaning a corpus. This module holds what both feature
+transformers share: the lines of a batch, stripped and joined, their code points and character
+classes, and the vectorised str helpers (split, strip, lower) built on them.
+"""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Callable, Sequence
+from functools import cached_property, lru_cache
+from itertools import chain, compress
+
+import numpy as np
+
+Documents = Sequence[Sequence[str]]
+
+MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+# Three lower-case letters as one integer (code points < 2**21): how LineBatch.month_rows spots months.
+_MONTH_KEYS = np.array(sorted((ord(m[0].lower()) << 42) | (ord(m[1]) << 21) | ord(m[2]) for m in MONTH_NAMES))
+_TERMINAL = frozenset('.!?…"”’»)')
+_BULLET = frozenset("•·-–—*►▪●○◦+>")
+
+# Punctuation stripped from the ends of a word before the stopword look-up.
+_EDGE_PUNCTUATION = string.punctuation.replace("_", "") + "“”‘’«»…–—•·、。，：；！？（）【】《》"
+
+# Character classes, as bits of one uint16 per character, from Python's own str predicates, so
+# that numpy can do what str methods and the regex module would do word by word: split on
+# whitespace (str.isspace is what str.split and the regex \s use), find word characters (the regex
+# \w is str.isalnum or "_", and \d is str.isdecimal), strip punctuation, test a line's first or
+# last character. The shape features count the first six only below 0x3000; above it, only CJK,
+# kana and hangul count, as letters without case (see cleaner.features._base_matrix).
+ALPHA, UPPER, DIGIT, SPACE, ASCII_ALPHA, LOWER = 1, 2, 4, 8, 16, 32
+WHITESPACE, _WORD, DECIMAL, EDGE, TERMINAL_CHAR, BULLET_CHAR, COMMA = 64, 128, 256, 512, 1024, 2048, 4096
+PIPE = 8192
+TABLE_SIZE = 0x3000
+
+
+def _char_class(c: str) -> int:
+    """The class bits of one character, from Python's own predicates."""
+    return (
+        ALPHA * c.isalpha()
+        | UPPER * c.isupper()
+        | DIGIT * c.isdigit()
+        | SPACE * (c == " ")
+        | ASCII_ALPHA * (c.isascii() and c.isalpha())
+        | LOWER * c.islower()
+        | WHITESPACE * c.isspace()
+        | _WORD * (c.isalnum() or c == "_")
+        | DECIMAL * c.isdecimal()
+        | EDGE * (c in _EDGE_PUNCTUATION)
+        | TERMINAL_CHAR * (c in _TERMINAL)
+        | BULLET_CHAR * (c in _BULLET)
+        | COMMA * (c in ",;")
+        | PIPE * (c == "|")
+    )
+
+
+@lru_cache(maxsize=1)
+def _class_table() -> np.ndarray:
+    return np.fromiter(map(_char_class, map(chr, range(TABLE_SIZE))), np.uint16, TABLE_SIZE)
+
+
+def _per_code_point(codes: np.ndarray, table: np.ndarray, function: Callable[[int], int]) -> np.ndarray:
+    """``function`` of every code point: looked up in ``table`` (its values below 0x3000), in
+    slices so that the look-up's index temporaries stay small, and computed in Python once per
+    distinct code point above 0x3000 (few in most text)."""
+    out = np.empty(len(codes), table.dtype)
+    step = 1 << 16
+    for i in range(0, len(codes), step):
+        np.take(table, np.minimum(codes[i : i + step], TABLE_SIZE - 1), out=out[i : i + step])
+    high = np.flatnonzero(codes >= TABLE_SIZE)
+    if len(high):
+        values, inverse = np.unique(codes[high], return_inverse=True)
+        out[high] = np.fromiter(map(function, values.tolist()), table.dtype, len(values))[inverse]
+    return out
+
+
+def _classes(codes: np.ndarray) -> np.ndarray:
+    """Class bits of every code point."""
+    return _per_code_point(codes, _class_table(), lambda code: _char_class(chr(code)))
+
+
+@lru_cache(maxsize=1)
+def _lower_table() -> np.ndarray:
+    return np.fromiter((ord(chr(c).lower()[0]) for c in range(TABLE_SIZE)), np.uint32, TABLE_SIZE)
+
+
+def _lower_codes(codes: np.ndarray) -> np.ndarray:
+    """The code points lower-cased one by one (for text without "İ", whose lower case is two
+    characters, and "Σ", whose lower case depends on what follows)."""
+    return _per_code_point(codes, _lower_table(), lambda code: ord(chr(code).lower()))
+
+
+def code_points(text: str) -> np.ndarray:
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+
+
+def first_where(
+    classes: np.ndarray, bits: int, want: bool, starts: np.ndarray, ends: np.ndarray, backwards: bool = False
+) -> np.ndarray:
+    """Per span [start, end), the first position whose character has any of the class ``bits``
+    (none of them, if not ``want``), or ``end`` if there is none; the last one, or ``start - 1``,
+    if ``backwards``.
+
+    The span's first (last) character nearly always qualifies, so spans move one character per
+    round for a few rounds, and the rare rest is finished by a binary search among all qualifying
+    positions.
+    """
+    step = -1 if backwards else 1
+    at = ends - 1 if backwards else starts.copy()
+    pending = np.flatnonzero(((classes[at] & bits) != 0) != want)
+    for _ in range(4):
+        if not len(pending):
+            return at
+        moved = at[pending] + step
+        at[pending] = moved
+        pending = pending[(moved >= starts[pending]) & (moved < ends[pending])]
+        pending = pending[((classes[at[pending]] & bits) != 0) != want]
+    if len(pending):  # qualifying positions, with a sentinel beyond either end of the text
+        positions = np.concatenate([[-1], np.flatnonzero(((classes & bits) != 0) == want), [len(classes)]])
+        if backwards:
+            found = positions[np.searchsorted(positions, at[pending], side="right") - 1]
+            at[pending] = np.maximum(found, starts[pending] - 1)
+        else:
+            at[pending] = np.minimum(positions[np.searchsorted(positions, at[pending])], ends[pending])
+    return at
+
+
+def strip(text: Text, starts: np.ndarray, ends: np.ndarray, bit: int) -> tuple[np.ndarray, np.ndarray]:
+    """Bounds of the substrings [start, end) of ``text`` stripped of characters with the class bit
+    at both ends (as str.strip would); a substring stripped to nothing gets end == start."""
+    first = first_where(text.classes, bit, False, starts, ends)
+    last = first_where(text.classes, bit, False, starts, ends, backwards=True)
+    return first, np.maximum(last + 1, first)
+
+
+class Text:
+    """Lines joined with "\\n" into one string, with its code points and their class bits.
+
+    The separator is whitespace and not a word character, so no word, token or regex match used by
+    the features spans two lines (as when each line is handled alone); positions map back to lines
+    through ``starts`` and ``ends``.
+    """
+
+    def __init__(self, lengths: np.ndarray, codes: np.ndarray, joined: str | None = None) -> None:
+        self.joined = joined  # the string itself, when the text was made from one
+        self.lengths = lengths
+        self.starts = np.cumsum(lengths + 1) - (lengths + 1)
+        self.ends = self.starts + lengths
+        self.codes = codes
+        self.classes = _classes(codes)
+
+    @classmethod
+    def of(cls, lines: list[str]) -> Text:
+        joined = "\n".join(lines)
+        return cls(np.fromiter(map(len, lines), np.int64, len(lines)), code_points(joined), joined)
+
+    @cached_property
+    def _line(self) -> np.ndarray:
+        """The line of every character (a separator counts with the line before it)."""
+        return np.repeat(np.arange(len(self.lengths), dtype=np.int32), self.lengths + 1)[: len(self.codes)]
+
+    def line_of(self, positions: np.ndarray) -> np.ndarray:
+        return self._line[positions]
+
+    def count(self, mask: np.ndarray) -> np.ndarray:
+        """Per line, how many characters ``mask`` selects (the separators must not be selected)."""
+        return np.add.reduceat(mask.view(np.uint8), self.starts, dtype=np.int64)
+
+    def contains(self, literal: str) -> np.ndarray:
+        """Per line, whether it contains ``literal`` (which holds no line break)."""
+        codes, first = self.codes, ord(literal[0])
+        at = np.flatnonzero(codes[: max(len(codes) - len(literal) + 1, 0)] == first)
+        for k, char in enumerate(literal[1:], 1):
+            at = at[codes[at + k] == ord(char)]
+        hit = np.zeros(len(self.lengths), bool)
+        hit[self.line_of(at)] = True
+        return hit
+
+    def runs(self, bit: int, inside: bool = True) -> tuple[np.ndarray, np.ndarray]:
+        """Starts and ends of the maximal runs of characters with the class bit (without it if not
+        ``inside``): the words of str.split() are the runs outside WHITESPACE, and the tokens of
+        the regex \\w+ the runs inside _WORD."""
+        padded = np.zeros(len(self.codes) + 2, bool)
+        padded[1:-1] = ((self.classes & bit) != 0) == inside
+        edges = np.flatnonzero(padded[1:] != padded[:-1])  # a run's start, its end, the next start...
+        return edges[::2], edges[1::2]
+
+
+class LineBatch:
+    """The non-blank lines of a batch of documents (stripped, in order) and where each one sits.
+
+    Everything the features need that does not depend on the document is computed over the whole
+    batch at once: the lines joined into one :class:`Text` (and a lower-cased one), made when first
+    used, so that ``LineClassifier`` can hand one batch to both feature transformers and the lines
+    are stripped, lower-cased and classified once.
+    """
+
+    def __init__(self, documents: Documents) -> None:
+        sizes = np.fromiter(map(len, documents), np.int64, len(documents))
+        stripped = list(map(str.strip, chain.from_iterable(documents)))
+        nonblank = np.fromiter(map(bool, stripped), bool, len(stripped))  # see cleaner.text.is_blank
+        self.texts: list[str] = list(compress(stripped, nonblank))
+        self.doc = np.repeat(np.arange(len(sizes)), sizes)[nonblank]  # each row's document
+        rows = np.bincount(self.doc, minlength=len(sizes))
+        self.bounds = np.concatenate([[0], np.cumsum(rows)]).astype(np.int64)  # rows of document d: bounds[d:d+2]
+        self.row = np.arange(len(self.texts)) - self.bounds[self.doc]  # row number within the document
+        self.sizes = sizes  # dump lines per document, blank ones included
+        self.blanks = sizes - rows
+        number = np.arange(len(stripped)) - np.repeat(np.cumsum(sizes) - sizes, sizes)  # line number in its dump
+        blank = ~nonblank
+        before = np.zeros(len(stripped), bool)
+        before[1:] = blank[:-1]
+        after = np.zeros(len(stripped), bool)
+        after[:-1] = blank[1:]
+        self.blank_before = (before & (number > 0))[nonblank]
+        self.blank_after = (after & (number < np.repeat(sizes, sizes) - 1))[nonblank]
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+    @cached_property
+    def text(self) -> Text:
+        return Text.of(self.texts)
+
+    @cached_property
+    def lowered(self) -> Text:
+        """The lines lower-cased one by one, as TfidfVectorizer does.
+
+        str.lower maps each character to one character, except "İ" (to two) and "Σ" (to "σ" or,
+        ending a word, "ς"); without those, the lower-cased code points come from a table.
+        """
+        text = self.text
+        if "İ" in text.joined or "Σ" in text.joined:
+            return Text.of(list(map(str.lower, self.texts)))
+        return Text(text.lengths, _lower_codes(text.codes))
+
+    @cached_property
+    def tokens(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Start, end and line of the tokens of TfidfVectorizer's default token pattern
+        ``\\b\\w\\w+\\b`` in the lower-cased text: the runs of two or more word characters."""
+        lowered = self.lowered
+        starts, ends = lowered.runs(_WORD)
+        long = ends - starts >= 2
+        return starts[long], ends[long], lowered.line_of(starts[long])
+
+    @cached_property
+    def month_rows(self) -> np.ndarray:
+        """The lines with a token that starts like a month's name, the only ones where
+        cleaner.features._DATE_FROM_MONTH can match (lower-casing keeps a non-word character one, so
+        the month of a match starts a token)."""
+        starts, ends, line = self.tokens
+        starts, line = starts[ends - starts >= 3], line[ends - starts >= 3]
+        codes = self.lowered.codes
+        key = (codes[starts].astype(np.int64) << 42) | (codes[starts + 1].astype(np.int64) << 21) | codes[starts + 2]
+        at = np.minimum(np.searchsorted(_MONTH_KEYS, key), len(_MONTH_KEYS) - 1)
+        return np.unique(line[_MONTH_KEYS[at] == key])
+
+    @cached_property
+    def last_in_document(self) -> np.ndarray:
+        return self.row == np.diff(self.bounds)[self.doc] - 1
