@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
 from functools import lru_cache
 from itertools import count
 
@@ -522,10 +521,6 @@ class LineShapeFeatures(TransformerMixin, BaseEstimator):
     def transform_batch(self, batch: LineBatch) -> np.ndarray:
         """``transform`` of the documents that ``batch`` was made from."""
         return self._transform(batch, stopword_set(tuple(self.stopword_languages)))
-
-    def transform_document(self, lines: Sequence[str], stopwords: frozenset[str]) -> np.ndarray:
-        """The rows of one document (``transform`` does a whole batch at once)."""
-        return self._transform(LineBatch([lines]), stopwords)
 
     def _transform(self, batch: LineBatch, stopwords: frozenset[str]) -> np.ndarray:
         base = _base_matrix(batch, stopwords)
