@@ -9,12 +9,14 @@ one-line explanation instead of failing later in an obscure way.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
 import platform
-import tempfile
 from pathlib import Path
 from typing import Any
+
+from cleaner.atomic import write_atomic
 
 DEFAULT_MODEL_PATH = Path(__file__).resolve().parent / "artifacts" / "cleaner.joblib"
 MODEL_ENV = "CLEANER_MODEL"
@@ -57,23 +59,13 @@ def runtime_versions() -> dict[str, str]:
     }
 
 
-def _atomic_write(path: Path, write: Any) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        write(Path(tmp))
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def save_model(model: Any, path: Path, metadata: dict[str, Any]) -> dict[str, Any]:
     """Write the model and its manifest atomically; returns the manifest."""
     import joblib
 
-    _atomic_write(path, lambda tmp: joblib.dump(model, tmp, compress=3))
+    buffer = io.BytesIO()
+    joblib.dump(model, buffer, compress=3)
+    write_atomic(path, buffer.getvalue())
     manifest = {
         "artifact": path.name,
         "sha256": sha256_file(path),
@@ -81,10 +73,7 @@ def save_model(model: Any, path: Path, metadata: dict[str, Any]) -> dict[str, An
         "threshold": float(model.threshold_),
         **metadata,
     }
-    _atomic_write(
-        manifest_path(path),
-        lambda tmp: tmp.write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"),
-    )
+    write_atomic(manifest_path(path), (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode())
     return manifest
 
 

@@ -14,22 +14,10 @@ import tempfile
 from pathlib import Path
 from typing import IO
 
+from cleaner.atomic import write_atomic
 from cleaner.inputs import TEXT, InputDone
 from cleaner.resume import prepare_partial
 from cleaner.worker import Cleaned
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write via a temporary file and a rename, so an interrupted run leaves no half-written file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def output_name(relative: Path, kind: str) -> Path:
