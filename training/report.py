@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime
 import json
 import time
-from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -21,7 +20,7 @@ from cleaner.training.evaluate import (
     score,
 )
 from cleaner.training.labels import LabelledDocument, load_labelled_dir
-from cleaner.training.train import data_hash, fit_documents, make_estimator
+from cleaner.training.train import describe_data, fit_documents, make_estimator
 
 Echo = Callable[[str], None]
 MODEL_NAME = "cleaner"
@@ -66,7 +65,7 @@ def run_evaluation(
         "command": command,
         "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         "versions": runtime_versions(),
-        "training_data": _describe(labels_dir, documents),
+        "training_data": describe_data(labels_dir, documents),
         "estimator": estimator().get_params(),
     }
     _section(echo, f"leave-one-site-out cross-validation on {labels_dir} ({len(documents)} documents)")
@@ -149,20 +148,3 @@ def _score_systems(
         speeds[name] = megabytes / max(time.perf_counter() - started, 1e-9)
         evaluations.append(score(name, documents, predictions))
     return evaluations, speeds
-
-
-def _describe(labels_dir: Path, documents: Sequence[LabelledDocument]) -> dict[str, Any]:
-    try:
-        shown = labels_dir.resolve().relative_to(Path.cwd())
-    except ValueError:
-        shown = labels_dir
-    return {
-        "directory": str(shown),
-        "sha256": data_hash(labels_dir, documents),
-        "documents": len(documents),
-        "sites": len({doc.site for doc in documents}),
-        "languages": dict(Counter(doc.language for doc in documents)),
-        "origins": dict(Counter(doc.origin for doc in documents)),
-        "labelled_lines": sum(label is not None for doc in documents for label in doc.labels),
-        "content_lines": sum(label == "content" for doc in documents for label in doc.labels),
-    }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import time
+from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,25 @@ def data_hash(directory: Path, documents: Sequence[LabelledDocument]) -> str:
     return digest.hexdigest()
 
 
+def describe_data(directory: Path, documents: Sequence[LabelledDocument]) -> dict[str, Any]:
+    """What a model was trained on, for its manifest and the model card."""
+    try:
+        shown = directory.resolve().relative_to(Path.cwd())
+    except ValueError:
+        shown = directory
+    return {
+        "directory": str(shown),
+        "sha256": data_hash(directory, documents),
+        "documents": len(documents),
+        "sites": len({doc.site for doc in documents}),
+        "languages": dict(Counter(doc.language for doc in documents)),
+        "origins": dict(Counter(doc.origin for doc in documents)),
+        "lines": sum(len(doc.lines) for doc in documents),
+        "labelled_lines": sum(label is not None for doc in documents for label in doc.labels),
+        "content_lines": sum(label == "content" for doc in documents for label in doc.labels),
+    }
+
+
 def make_estimator() -> LineClassifier:
     """The shipped configuration; ``cleaner evaluate`` cross-validates exactly this."""
     return LineClassifier()
@@ -45,15 +65,7 @@ def train(labels_dir: Path, output: Path, cross_validate: bool = True, n_jobs: i
     model = fit_documents(documents)
     seconds = time.perf_counter() - started
     metadata: dict[str, Any] = {
-        "training_data": {
-            "directory": str(labels_dir),
-            "sha256": data_hash(labels_dir, documents),
-            "documents": len(documents),
-            "sites": len({doc.site for doc in documents}),
-            "lines": sum(len(doc.lines) for doc in documents),
-            "labelled_lines": sum(label is not None for doc in documents for label in doc.labels),
-            "content_lines": sum(label == "content" for doc in documents for label in doc.labels),
-        },
+        "training_data": describe_data(labels_dir, documents),
         "estimator": {"class": type(model).__name__, "params": model.get_params()},
         "fit_seconds": round(seconds, 2),
     }
