@@ -69,9 +69,7 @@ def run_evaluation(
         "estimator": estimator().get_params(),
     }
     _section(echo, f"leave-one-site-out cross-validation on {labels_dir} ({len(documents)} documents)")
-    cv = score(
-        f"{MODEL_NAME} (cross-validated)", documents, cross_validated_predictions(documents, make_estimator, jobs)
-    )
+    cv = score(f"{MODEL_NAME} (cross-validated)", documents, cross_validated_predictions(documents, estimator, jobs))
     echo(format_table([cv]))
     if by != "none":
         echo(format_table([cv], by=by))
