@@ -141,12 +141,6 @@ def _size(path: Path) -> int | None:
         return None
 
 
-def expand(paths: Sequence[str]) -> Iterator[tuple[str, Path] | InputError]:
-    """(path, relative output name) for each file; directories give their ``*.txt`` recursively."""
-    for item in expand_inputs(paths, text_only=True):
-        yield item if isinstance(item, InputError) else (item.name, item.relative)
-
-
 def read_document(name: str, relative: Path, encoding: str, errors: str) -> Document | InputError:
     """Read and split one dump; undecodable bytes give an error that names the line."""
     try:
@@ -168,9 +162,6 @@ DECODE_HINT = "pass --encoding if the file is in another encoding, or --errors r
 def iter_documents(
     paths: Sequence[str], encoding: str = "utf-8", errors: str = "strict"
 ) -> Iterator[Document | InputError]:
-    """Every input named by ``paths``, in order, read or reported."""
-    for item in expand(paths):
-        if isinstance(item, InputError):
-            yield item
-        else:
-            yield read_document(item[0], item[1], encoding, errors)
+    """Every text dump named by ``paths`` (directories: their ``*.txt``), in order, read or reported."""
+    for item in expand_inputs(paths, text_only=True):
+        yield item if isinstance(item, InputError) else read_document(item.name, item.relative, encoding, errors)
