@@ -22,7 +22,11 @@ Documents = Sequence[Sequence[str]]
 MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 # Three lower-case letters as one integer (code points < 2**21): how LineBatch.month_rows spots months.
 _MONTH_KEYS = np.array(sorted((ord(m[0].lower()) << 42) | (ord(m[1]) << 21) | ord(m[2]) for m in MONTH_NAMES))
-_TERMINAL = frozenset('.!?…"”’»)')
+_TERMINAL = frozenset(".!?…")
+# Quotes and brackets that may close a sentence after its terminal mark: 'nói: "Đúng vậy."', "(...)."
+# A line is terminated when its last character outside these (and spaces and pipes) is terminal,
+# so "Tiêu đề (12/06/2025)" and a quoted headline 'Bộ trưởng: "Không để ai bị bỏ lại"' are not.
+_CLOSERS = "\"”’»)]'"
 _BULLET = frozenset("•·-–—*►▪●○◦+>")
 
 # Punctuation stripped from the ends of a word before the stopword look-up.
@@ -36,7 +40,7 @@ _EDGE_PUNCTUATION = string.punctuation.replace("_", "") + "“”‘’«»…�
 # kana and hangul count, as letters without case (see cleaner.features._base_matrix).
 ALPHA, UPPER, DIGIT, SPACE, ASCII_ALPHA, LOWER = 1, 2, 4, 8, 16, 32
 WHITESPACE, _WORD, DECIMAL, EDGE, TERMINAL_CHAR, BULLET_CHAR, COMMA = 64, 128, 256, 512, 1024, 2048, 4096
-PIPE = 8192
+PIPE, CLOSER = 8192, 16384
 TABLE_SIZE = 0x3000
 
 
@@ -57,6 +61,7 @@ def _char_class(c: str) -> int:
         | BULLET_CHAR * (c in _BULLET)
         | COMMA * (c in ",;")
         | PIPE * (c == "|")
+        | CLOSER * (c in _CLOSERS)
     )
 
 

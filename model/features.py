@@ -28,6 +28,7 @@ from cleaner.batch import (
     ALPHA,
     ASCII_ALPHA,
     BULLET_CHAR,
+    CLOSER,
     COMMA,
     DECIMAL,
     DIGIT,
@@ -55,6 +56,7 @@ __all__ = [
     "DOCUMENT_FEATURES",
     "NEIGHBOUR_FEATURES",
     "NEIGHBOUR_OFFSETS",
+    "TOPIC_FEATURES",
     "CueWordTfidf",
     "LineShapeFeatures",
     "NonBlankLines",
@@ -86,6 +88,9 @@ _DATE_FROM_DIGIT = re.compile(
 _DATE_FROM_MONTH = re.compile(
     "(?:" + "|".join(f"{m}|{m.lower()}" for m in MONTH_NAMES) + r")(?<!\w\w\w\w)[a-z]*\.? \d{1,2}\b"
 )
+# A date or time closing the line, maybe in brackets: "Tiêu đề bài (12/06/2025)", "Title | 10:42".
+# Teaser and archive lists stamp every title so; an article's prose rarely ends on one.
+_ENDS_DATE = re.compile(r"(?<!\d)(?:\d{1,2}[/.-]\d{1,2}(?:[/.-]\d{2,4})?|\d{1,2}[:h]\d{2})[)\]]?\s*$")
 _SLUG_TOKEN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _SENTENCE_END = re.compile(r"[.!?…][\"”’)]?[^\S\n]+(?=[^\W\d_])")
 
@@ -106,6 +111,7 @@ BASE_FEATURES = (
     "stopwords_log",
     "has_time",
     "has_date",
+    "ends_date",
     "is_image",
     "has_link",
     "has_pipe",
@@ -142,6 +148,7 @@ NEIGHBOUR_FEATURES = (
     "same_as_prev",
 )
 NEIGHBOUR_OFFSETS = (-2, -1, 1, 2)
+TOPIC_FEATURES = ("topic_shared", "topic_shared_far")
 BLOCK_FEATURES = (
     "prose_window_3",
     "prose_window_8",
@@ -208,6 +215,15 @@ def _has_match(pattern: re.Pattern[str], text: Text, texts: list[str], rows: np.
     """Per line, whether ``pattern`` matches in it; only ``rows`` are scanned."""
     hit = np.zeros(len(texts), bool)
     hit[_matches(pattern, text, texts, rows)[0]] = True
+    return hit
+
+
+def _ends_date(texts: list[str], rows: np.ndarray) -> np.ndarray:
+    """Per line, whether it ends in a date or time (:data:`_ENDS_DATE`); only ``rows`` are tried,
+    the lines whose tail's last or next-to-last character is a digit."""
+    hit = np.zeros(len(texts), bool)
+    for row in rows.tolist():
+        hit[row] = _ENDS_DATE.search(texts[row]) is not None
     return hit
 
 
@@ -310,7 +326,8 @@ def _base_matrix(batch: LineBatch, stopwords: frozenset[str]) -> np.ndarray:
     last = first_where(classes, SPACE | PIPE, False, starts, ends, backwards=True)
     has_tail = last >= starts
     last = np.maximum(last, starts)
-    terminal = (has_tail & ((classes[last] & TERMINAL_CHAR) != 0)).astype(float)
+    core = first_where(classes, SPACE | PIPE | CLOSER, False, starts, ends, backwards=True)
+    terminal = ((core >= starts) & ((classes[np.maximum(core, starts)] & TERMINAL_CHAR) != 0)).astype(float)
     ends_colon = has_tail & (codes[last] == ord(":"))
     dots = (
         (last - 2 >= starts)
@@ -397,6 +414,9 @@ def _base_matrix(batch: LineBatch, stopwords: frozenset[str]) -> np.ndarray:
         "has_time": _has_match(_TIME, text, texts, time_rows),
         "has_date": _has_match(_DATE_FROM_DIGIT, text, texts, digit_rows)
         | _has_match(_DATE_FROM_MONTH, text, texts, np.intersect1d(digit_rows, batch.month_rows)),
+        "ends_date": _ends_date(
+            texts, np.flatnonzero(((classes[last] | classes[np.maximum(last - 1, starts)]) & DECIMAL) != 0)
+        ),
         "is_image": (codes[starts] == ord("!")) & (n_chars >= 2) & (second == ord("[")),
         "has_link": links,
         "has_pipe": text.contains("|"),
@@ -464,6 +484,68 @@ def _block_matrix(base: np.ndarray, batch: LineBatch) -> np.ndarray:
     return out
 
 
+def _topic_matrix(batch: LineBatch, stopwords: frozenset[str]) -> np.ndarray:
+    """How much of a line's vocabulary the rest of its document shares.
+
+    An article's paragraphs, subheadings and captions keep coming back to the same names and
+    subjects; a teaser of another story brings its own words, shared at most with its own summary
+    next to it. Per line, of its distinct words (tokens as in :attr:`LineBatch.tokens`, lower-cased,
+    neither stopwords nor numbers): the share found in at least two other lines of the document
+    (``topic_shared``), and the share found in a line more than two lines away (``topic_shared_far``).
+
+    Words are compared by a 64-bit hash of their characters; each word's lines in its document are
+    found with one sort over the batch.
+    """
+    out = np.zeros((len(batch), len(TOPIC_FEATURES)))
+    lowered = batch.lowered
+    starts, ends, line = batch.tokens
+    keep = stopword_lexicon(stopwords).find(lowered.codes, starts, ends - starts) < 0
+    not_digit = np.concatenate([[0], np.cumsum((lowered.classes & DIGIT) == 0, dtype=np.int32)])
+    keep &= not_digit[ends] > not_digit[starts]
+    starts, ends, line = starts[keep], ends[keep], line[keep]
+    if not len(starts):
+        return out
+    # Number the words, then sort the tokens by (document, word), keeping text order within each:
+    # a word's lines in a document are then one run, in order, and a line repeating it adjacent.
+    number = np.unique(_span_hashes(lowered.codes, starts, ends), return_inverse=True)[1].ravel()
+    key = batch.doc[line] * (int(number.max()) + 1) + number
+    order = np.argsort(key, kind="stable")
+    key, line = key[order], line[order]
+    distinct = np.ones(len(key), bool)  # the first token of each (document, word, line)
+    distinct[1:] = (key[1:] != key[:-1]) | (line[1:] != line[:-1])
+    key, line = key[distinct], line[distinct]
+    first = np.flatnonzero(np.concatenate([[True], key[1:] != key[:-1]]))
+    size = np.diff(np.append(first, len(key)))
+    row = batch.row[line]
+    lines_with = np.repeat(size, size)
+    lowest = np.repeat(row[first], size)
+    highest = np.repeat(row[first + size - 1], size)
+    words = np.bincount(line, minlength=len(batch))
+    shared = np.bincount(line, weights=lines_with >= 3, minlength=len(batch))
+    far = np.bincount(line, weights=(lowest < row - 2) | (highest > row + 2), minlength=len(batch))
+    has = words > 0
+    out[has, 0] = shared[has] / words[has]
+    out[has, 1] = far[has] / words[has]
+    return out
+
+
+def _span_hashes(codes: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """A 64-bit polynomial hash (wrapping arithmetic, Horner's rule) of each ``codes[start:end]``
+    and its length. The spans are sorted longest first, so that step j works on a prefix."""
+    lengths = ends - starts
+    order = np.argsort(-lengths, kind="stable")
+    first, sorted_lengths = starts[order], lengths[order]
+    hashed = sorted_lengths.astype(np.uint64)
+    base = np.uint64(0x9E3779B97F4A7C15)
+    negated = -sorted_lengths  # ascending: the spans longer than j are a prefix
+    for j in range(int(sorted_lengths[0]) if len(order) else 0):
+        active = int(np.searchsorted(negated, -j, side="left"))
+        hashed[:active] = hashed[:active] * base + codes[first[:active] + j].astype(np.uint64)
+    out = np.empty(len(order), np.uint64)
+    out[order] = hashed
+    return out
+
+
 def _main_block(prose: np.ndarray, chars: np.ndarray, max_gap: int = 2) -> tuple[int, int]:
     """(first, last) row of the run of prose lines with the most prose characters, or (-1, -1).
 
@@ -526,7 +608,8 @@ class LineShapeFeatures(TransformerMixin, BaseEstimator):
         base = _base_matrix(batch, stopwords)
         blank_ratio = batch.blanks / np.maximum(batch.sizes, 1)
         document = np.column_stack([blank_ratio[batch.doc], np.log1p(batch.sizes)[batch.doc]])
-        return np.hstack([base, document, _neighbour_matrix(base, batch), _block_matrix(base, batch)])
+        context = [_neighbour_matrix(base, batch), _block_matrix(base, batch), _topic_matrix(batch, stopwords)]
+        return np.hstack([base, document, *context])
 
     def get_feature_names_out(self, input_features: object = None) -> np.ndarray:
         neighbours = [
@@ -534,4 +617,6 @@ class LineShapeFeatures(TransformerMixin, BaseEstimator):
             for o in NEIGHBOUR_OFFSETS
             for name in (*NEIGHBOUR_FEATURES, "missing")
         ]
-        return np.asarray([*BASE_FEATURES, *DOCUMENT_FEATURES, *neighbours, *BLOCK_FEATURES], dtype=object)
+        return np.asarray(
+            [*BASE_FEATURES, *DOCUMENT_FEATURES, *neighbours, *BLOCK_FEATURES, *TOPIC_FEATURES], dtype=object
+        )

@@ -132,3 +132,55 @@ def test_slug_prefix_that_spells_the_headline_is_flagged() -> None:
     column = list(features.get_feature_names_out()).index("slug_spells_title")
     flags = features.transform([page])[:, column].tolist()
     assert flags == [0.0, 1.0, 0.0, 0.0]
+
+
+def column(documents: list[list[str]], name: str) -> np.ndarray:
+    names = list(LineShapeFeatures().fit(documents).get_feature_names_out())
+    return features(documents)[:, names.index(name)]
+
+
+@pytest.mark.parametrize(
+    ("line", "terminal"),
+    [
+        ("Ông nói rằng mọi việc đã xong.", 1.0),
+        ('Ông nói: "Mọi việc đã xong."', 1.0),
+        ("Mọi việc đã xong (ảnh minh họa).", 1.0),
+        ("Hà Khê công bố 5 sản phẩm OCOP mới (11/06/2025)", 0.0),
+        ('Bộ trưởng: "Không để ai bị bỏ lại phía sau"', 0.0),
+        ("Tin liên quan", 0.0),
+    ],
+)
+def test_a_closing_bracket_or_quote_ends_a_sentence_only_after_a_terminal_mark(line: str, terminal: float) -> None:
+    assert column([[line]], "ends_terminal")[0] == terminal
+
+
+@pytest.mark.parametrize(
+    ("line", "ends_date"),
+    [
+        ("Hà Khê công bố 5 sản phẩm OCOP mới (11/06/2025)", True),
+        ("Giá vàng hôm nay | 10:42", True),
+        ("Kỷ niệm ngày 2/9 [03/09]", True),
+        ("Chiều 12/6, UBND tỉnh tổ chức hội nghị tổng kết.", False),
+        ("Tỷ số chung cuộc 2-1 sau 90 phút", False),
+        ("Năm 2025", False),
+    ],
+)
+def test_ends_date_spots_a_stamped_title(line: str, ends_date: bool) -> None:
+    assert column([[line]], "ends_date")[0] == float(ends_date)
+
+
+def test_a_teaser_of_another_story_shares_fewer_words_with_the_page() -> None:
+    page = [
+        "Xuất khẩu cà phê 9 tháng đạt 7,4 tỷ USD",
+        "Kim ngạch xuất khẩu cà phê tăng mạnh nhờ giá cà phê thế giới ở mức cao.",
+        "Nông dân Tây Nguyên có lãi từ cà phê nhưng chi phí sản xuất cũng tăng.",
+        "Doanh nghiệp cà phê chạy đua truy xuất nguồn gốc trước khi EUDR có hiệu lực.",
+        "Tin liên quan",
+        "Ngân hàng dành gói tín dụng ưu đãi cho người mua nhà lần đầu",
+    ]
+    shared = column([page], "topic_shared")
+    far = column([page], "topic_shared_far")
+    assert shared[5] == far[5] == 0.0
+    assert min(shared[:4]) > 0.0 and far[0] > 0.0
+    # The words counted are those of the document alone: another page beside it changes nothing.
+    assert np.array_equal(column([page, ["Giá gạo xuất khẩu tăng", "Giá gạo"]], "topic_shared")[: len(page)], shared)

@@ -20,11 +20,24 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from cleaner import estimator
-from cleaner.batch import _BULLET, _EDGE_PUNCTUATION, _TERMINAL, ALPHA, EDGE, PIPE, SPACE, Text, first_where, strip
+from cleaner.batch import (
+    _BULLET,
+    _CLOSERS,
+    _EDGE_PUNCTUATION,
+    _TERMINAL,
+    ALPHA,
+    EDGE,
+    PIPE,
+    SPACE,
+    Text,
+    first_where,
+    strip,
+)
 from cleaner.features import (
     _DATE,
     _DATE_FROM_DIGIT,
     _DATE_FROM_MONTH,
+    _ENDS_DATE,
     _NUMBERED,
     _SENTENCE_END,
     _SLUG_TOKEN,
@@ -147,7 +160,7 @@ def reference_base(lines: Sequence[str], stopwords: frozenset[str]) -> np.ndarra
         [float(sum(w.strip(_EDGE_PUNCTUATION) in stopwords for w in text.lower().split())) for text in texts]
     )
     tails = [text.rstrip(" |") for text in texts]
-    terminal = np.array([float(t[-1:] in _TERMINAL) for t in tails])
+    terminal = np.array([float(t.rstrip(" |" + _CLOSERS)[-1:] in _TERMINAL) for t in tails])
     counts: dict[str, int] = {}
     prefixes: dict[tuple[str, ...], int] = {}
     for text, split in zip(texts, words):
@@ -181,6 +194,7 @@ def reference_base(lines: Sequence[str], stopwords: frozenset[str]) -> np.ndarra
         "stopwords_log": np.log1p(n_stop),
         "has_time": _digit_line_hits(_TIME, texts, digits) > 0,
         "has_date": _digit_line_hits(_DATE, texts, digits) > 0,
+        "ends_date": [_ENDS_DATE.search(t) is not None for t in texts],
         "is_image": [t.startswith("![") for t in texts],
         "has_link": ["](" in t or "http://" in t or "https://" in t for t in texts],
         "has_pipe": ["|" in t for t in texts],
@@ -262,7 +276,27 @@ def reference_rows(lines: Sequence[str], stopwords: frozenset[str]) -> np.ndarra
             block[:, 4] = (rows >= start) & (rows <= end)
             block[:, 5] = np.log1p(np.clip(start - rows, 0, None))
             block[:, 6] = np.log1p(np.clip(rows - end, 0, None))
-    return np.hstack([base, document, *neighbours, block])
+    return np.hstack([base, document, *neighbours, block, reference_topic(lines, stopwords)])
+
+
+def reference_topic(lines: Sequence[str], stopwords: frozenset[str]) -> np.ndarray:
+    """topic_shared and topic_shared_far of one document's non-blank lines, with Python sets."""
+    words = [
+        {w for w in re.findall(r"(?u)\b\w\w+\b", line.strip().lower()) if w not in stopwords and not w.isdigit()}
+        for line in lines
+        if not is_blank(line)
+    ]
+    where: dict[str, list[int]] = {}
+    for i, line_words in enumerate(words):
+        for w in line_words:
+            where.setdefault(w, []).append(i)
+    out = np.zeros((len(words), 2))
+    for i, line_words in enumerate(words):
+        if line_words:
+            shared = sum(len(where[w]) >= 3 for w in line_words)
+            far = sum(any(abs(j - i) > 2 for j in where[w]) for w in line_words)
+            out[i] = (shared / len(line_words), far / len(line_words))
+    return out
 
 
 def assert_same(documents: list[list[str]]) -> None:
