@@ -237,7 +237,7 @@ class LineClassifier(BaseEstimator):
         self,
         C: float = 0.03,
         use_words: bool = True,
-        min_documents: int = 4,
+        min_documents: int = 3,
         n_splits: int = 10,
         threshold: float | None = None,
         stopword_languages: tuple[str, ...] = ("vi", "en"),
@@ -245,7 +245,7 @@ class LineClassifier(BaseEstimator):
         augment: float = 0.0,
         random_state: int = 0,
         context_rounds: int = 2,
-        word_weight: float = 10.0,
+        word_weight: float = 20.0,
     ) -> None:
         self.word_weight = word_weight
         self.context_rounds = context_rounds
