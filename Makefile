@@ -6,6 +6,8 @@ MODEL := model/artifacts/cleaner.joblib
 SAMPLE := ../shared/seeds/003_b83d7dfa7d287b8d.txt
 DEVSET := ../shared/devset
 LABELS := $(wildcard labels/*.tsv) labels/manifest.csv
+# The code a saved model depends on: when it changes, `make demo` retrains instead of failing to load.
+MODEL_CODE := model/batch.py model/lexicon.py model/features.py model/words.py model/estimator.py
 
 .PHONY: demo test lint train eval eval-dev bench learning-curve clean
 
@@ -15,7 +17,7 @@ $(BIN)/cleaner: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	@touch $@
 
-$(MODEL): $(BIN)/cleaner $(LABELS)
+$(MODEL): $(BIN)/cleaner $(LABELS) $(MODEL_CODE)
 	$(BIN)/cleaner train --output $(MODEL)
 
 ## demo: set up .venv, train the model if it is missing, clean one seed dump to stdout

@@ -59,6 +59,15 @@ def runtime_versions() -> dict[str, str]:
     }
 
 
+def feature_names() -> dict[str, list[str]]:
+    """The features this version of cleaner computes, per stage: a model fitted on other ones
+    cannot be used (its weights would meet the wrong columns, or fail on their number)."""
+    from cleaner.estimator import stack_feature_names
+    from cleaner.features import LineShapeFeatures
+
+    return {"lines": LineShapeFeatures().get_feature_names_out().tolist(), "context": stack_feature_names()}
+
+
 def save_model(model: Any, path: Path, metadata: dict[str, Any]) -> dict[str, Any]:
     """Write the model and its manifest atomically; returns the manifest."""
     import joblib
@@ -71,6 +80,7 @@ def save_model(model: Any, path: Path, metadata: dict[str, Any]) -> dict[str, An
         "sha256": sha256_file(path),
         "versions": runtime_versions(),
         "threshold": float(model.threshold_),
+        "features": feature_names(),
         **metadata,
     }
     write_atomic(manifest_path(path), (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode())
@@ -117,4 +127,24 @@ def load_model(path: Path | str | None = None) -> Any:
             f"{model_path} was built with scikit-learn {built_with}, this is {sklearn.__version__}; "
             "retrain with `make train`"
         )
+    _check_features(model_path, manifest.get("features"))
     return joblib.load(model_path)
+
+
+def _check_features(model_path: Path, built_with: object) -> None:
+    current = feature_names()
+    if built_with == current:
+        return
+    if not isinstance(built_with, dict):
+        detail = "its manifest does not list the features it was trained on"
+    else:
+        changes = []
+        for stage, names in current.items():
+            old = built_with.get(stage)
+            old = old if isinstance(old, list) else []
+            if old != names:
+                added = [name for name in names if name not in old]
+                new = f", new: {added[:3]}" if added else ""
+                changes.append(f"{stage}: {len(old)} -> {len(names)} features{new}")
+        detail = f"it was trained on other features than this cleaner computes ({'; '.join(changes)})"
+    raise ModelError(f"{model_path}: {detail}; retrain with `make train`")

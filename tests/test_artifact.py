@@ -118,6 +118,19 @@ def test_scikit_learn_version_mismatch(model_copy: Path) -> None:
     assert sklearn.__version__ in message
 
 
+def test_model_trained_on_other_features(model_copy: Path) -> None:
+    """A model saved by a cleaner whose features differ (an artifact older than the code) is refused
+    with what changed and what to run, not a shape error from deep inside scikit-learn."""
+    manifest = manifest_of(model_copy)
+    manifest["features"]["lines"] = manifest["features"]["lines"][:-2]
+    model_copy.with_suffix(".json").write_text(json.dumps(manifest), encoding="utf-8")
+    message = load_error(model_copy)
+    assert "features" in message and "make train" in message
+    del manifest["features"]
+    model_copy.with_suffix(".json").write_text(json.dumps(manifest), encoding="utf-8")
+    assert "features" in load_error(model_copy)
+
+
 def test_missing_model_file(tmp_path: Path) -> None:
     assert "nonexistent.joblib" in load_error(tmp_path / "nonexistent.joblib")
 
