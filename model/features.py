@@ -505,17 +505,19 @@ def _topic_matrix(batch: LineBatch, stopwords: frozenset[str]) -> np.ndarray:
     starts, ends, line = starts[keep], ends[keep], line[keep]
     if not len(starts):
         return out
-    # Number the words, then sort the tokens by (document, word), keeping text order within each:
-    # a word's lines in a document are then one run, in order, and a line repeating it adjacent.
-    number = np.unique(_span_hashes(lowered.codes, starts, ends), return_inverse=True)[1].ravel()
-    key = batch.doc[line] * (int(number.max()) + 1) + number
-    order = np.argsort(key, kind="stable")
-    key, line = key[order], line[order]
-    distinct = np.ones(len(key), bool)  # the first token of each (document, word, line)
-    distinct[1:] = (key[1:] != key[:-1]) | (line[1:] != line[:-1])
-    key, line = key[distinct], line[distinct]
-    first = np.flatnonzero(np.concatenate([[True], key[1:] != key[:-1]]))
-    size = np.diff(np.append(first, len(key)))
+    # One stable sort by word: each word's tokens in a document are then one run, in text order,
+    # and the tokens of a word repeated within a line are adjacent.
+    word = _span_hashes(lowered.codes, starts, ends)
+    order = np.argsort(word, kind="stable")
+    word, line = word[order], line[order]
+    doc = batch.doc[line]
+    new_group = np.ones(len(word), bool)
+    new_group[1:] = (word[1:] != word[:-1]) | (doc[1:] != doc[:-1])
+    distinct = new_group.copy()  # the first token of each (word, document, line)
+    distinct[1:] |= line[1:] != line[:-1]
+    line, new_group = line[distinct], new_group[distinct]
+    first = np.flatnonzero(new_group)
+    size = np.diff(np.append(first, len(line)))
     row = batch.row[line]
     lines_with = np.repeat(size, size)
     lowest = np.repeat(row[first], size)
