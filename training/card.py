@@ -11,8 +11,11 @@ from cleaner.features import LineShapeFeatures
 KNOWN_WEAKNESSES = """\
 - A related-news box inside the body with no header line (just two or three headline-shaped lines
   between paragraphs) is often kept: nothing but its shape tells it from in-body subheadings.
-- Teaser titles directly below the article, before any header such as `Tin liên quan`, can be kept
-  for the same reason; teaser summaries further down are removed reliably.
+- Teaser blocks directly below the article, before any header such as `Tin liên quan`, can be kept
+  for the same reason, above all when each teaser is a title and a one-sentence summary with no
+  blank lines between them: the summaries read like the article's paragraphs and the titles like its
+  subheadings. The topic features (how much of a line's vocabulary the rest of the page shares)
+  catch teasers of unrelated stories, not those on the article's own subject.
 - Short lines in site chrome that look like article text (phone numbers, addresses, a date line
   between the headline and the lead) are sometimes kept.
 - Training pages come from few sites, most of them written by this project; a layout unlike all of
