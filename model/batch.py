@@ -173,8 +173,9 @@ def first_where(
     if ``backwards``.
 
     The span's first (last) character nearly always qualifies, so spans move one character per
-    round for a few rounds, and the rare rest is finished by a binary search among all qualifying
-    positions.
+    round for a few rounds, and the rare rest is finished by a binary search among the qualifying
+    positions in what remains of those spans (any qualifying position between a span's position
+    and its end is in there; searching the whole text cost more than all the rounds).
     """
     step = -1 if backwards else 1
     at = ends - 1 if backwards else starts.copy()
@@ -186,8 +187,11 @@ def first_where(
         at[pending] = moved
         pending = pending[(moved >= starts[pending]) & (moved < ends[pending])]
         pending = pending[((classes[at[pending]] & bits) != 0) != want]
-    if len(pending):  # qualifying positions, with a sentinel beyond either end of the text
-        positions = np.concatenate([[-1], np.flatnonzero(((classes & bits) != 0) == want), [len(classes)]])
+    if len(pending):  # qualifying positions left in those spans, with a sentinel beyond either end of the text
+        first = starts[pending] if backwards else at[pending]
+        sizes = (at[pending] + 1 if backwards else ends[pending]) - first
+        rest = np.repeat(first - (np.cumsum(sizes) - sizes), sizes) + np.arange(sizes.sum())
+        positions = np.concatenate([[-1], np.sort(rest[((classes[rest] & bits) != 0) == want]), [len(classes)]])
         if backwards:
             found = positions[np.searchsorted(positions, at[pending], side="right") - 1]
             at[pending] = np.maximum(found, starts[pending] - 1)
