@@ -129,11 +129,11 @@ def ascii_fold_lines(lines: Sequence[str], width: int | None = None) -> list[str
     joining lines by a line break, and a line's first ``width`` folded characters are those of any
     prefix of the line whose own fold is that long. Lines are therefore folded together, in one NFD
     and one numpy pass over their code points instead of Python per character, and with ``width``
-    only their first ``2 * width`` characters unless that is too short.
+    only their first ``1.5 * width`` characters unless those fold to fewer than ``width``.
     """
     if width is None:
         return _fold(lines)
-    head = 2 * width
+    head = width + width // 2
     folded = _fold([line[:head] for line in lines])
     short = [i for i, (line, fold) in enumerate(zip(lines, folded)) if len(fold) < width and len(line) > head]
     for i, fold in zip(short, _fold([lines[i] for i in short])):
