@@ -20,6 +20,8 @@ from typing import Any
 CHUNK_DOCUMENTS = 128
 CHUNK_BYTES = 2_000_000
 CHUNKS_PER_WORKER = 2
+# What every worker imports to load and run the model: the fork server imports it once for all.
+PRELOAD = ["cleaner.worker", "cleaner.artifact", "cleaner.estimator", "joblib"]
 ONE_THREAD = 1  # BLAS and OpenMP threads per process: one process per core, no threads on top
 
 _CLEANER: Any = None
@@ -102,8 +104,11 @@ def _pooled(head: list[list[Any]], chunks: Iterator[list[Any]], settings: Any, j
 
     for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ.setdefault(name, str(ONE_THREAD))  # inherited by the workers, read when numpy loads
-    # spawn, not fork: the main process may run tqdm's monitor thread, and fork with threads is unsafe.
-    context = multiprocessing.get_context("spawn")
+    # Not fork: the main process may run tqdm's monitor thread, and fork with threads is unsafe. A fork
+    # server is a fresh single-threaded process that imports scikit-learn and the model code once and
+    # forks the workers from itself, so they start without importing them again (spawn: each did).
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(PRELOAD)
     limit = jobs * CHUNKS_PER_WORKER
     with ProcessPoolExecutor(jobs, mp_context=context, initializer=_init_worker, initargs=(settings,)) as pool:
         pending: deque[Future[list[Any]]] = deque()

@@ -135,3 +135,13 @@ def test_in_process_cleaning_runs_blas_on_one_thread(model_path: Path, trained_m
     cleaned = [item for chunk in clean_in_order(raws(4), config, 1, Spy(), documents=2) for item in chunk]
     assert all(isinstance(item, Cleaned) for item in cleaned)
     assert seen and set(seen) == {1}
+
+
+def test_fork_server_preloads_modules_that_exist() -> None:
+    """The fork server ignores a module it cannot import: a renamed one would silently cost start-up."""
+    import importlib
+
+    from cleaner.parallel import PRELOAD
+
+    for name in PRELOAD:
+        importlib.import_module(name)
