@@ -9,11 +9,13 @@ time: the benchmark reports, the tests check behaviour.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -21,12 +23,7 @@ from cleaner.text import split_lines
 from cleaner.training.labels import LabelledDocument, load_labelled_dir
 
 REPOSITORY = Path(__file__).resolve().parent.parent
-# Runs a command and prints the peak RSS (KiB) of its largest process, pool workers included.
-_PEAK_RSS = (
-    "import resource, subprocess, sys; "
-    "code = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL).returncode; "
-    "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss); sys.exit(code)"
-)
+RSS_POLL_SECONDS = 0.2
 
 
 def build_corpus(labels_dir: Path, seeds_dir: Path, target_mb: float, path: Path) -> tuple[int, int]:
@@ -46,13 +43,48 @@ def build_corpus(labels_dir: Path, seeds_dir: Path, target_mb: float, path: Path
 
 
 def _timed(command: list[str]) -> tuple[float, int]:
-    """Wall seconds and peak RSS (KiB) of a command; fails loudly if it fails."""
-    started = time.perf_counter()
-    result = subprocess.run([sys.executable, "-c", _PEAK_RSS, *command], capture_output=True, text=True)
-    seconds = time.perf_counter() - started
-    if result.returncode != 0:
-        raise SystemExit(f"bench: {' '.join(command)} failed:\n{result.stderr[-2000:]}")
-    return seconds, int(result.stdout.strip().splitlines()[-1])
+    """Wall seconds and peak RSS (KiB) of the largest process a command runs; fails loudly if it fails.
+
+    The pool's workers are children of its fork server, which the command does not wait for, so
+    resource usage of children misses them: the process tree's peaks (VmHWM) are polled instead.
+    """
+    with tempfile.TemporaryFile() as errors:
+        started = time.perf_counter()
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=errors)
+        peak = 0
+        while True:
+            pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+            if pid:
+                break
+            peak = max(peak, _peak_rss_of_tree(process.pid))
+            time.sleep(RSS_POLL_SECONDS)
+        seconds = time.perf_counter() - started
+        process.returncode = os.waitstatus_to_exitcode(status)
+        if process.returncode != 0:
+            errors.seek(0)
+            raise SystemExit(f"bench: {' '.join(command)} failed:\n{errors.read().decode()[-2000:]}")
+    return seconds, max(peak, usage.ru_maxrss)
+
+
+def _peak_rss_of_tree(root: int) -> int:
+    """The largest VmHWM (KiB) among ``root`` and its descendants, from /proc (0 where there is none)."""
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError, IndexError, ValueError):
+                parents[int(entry.name)] = int((entry / "stat").read_bytes().rsplit(b")", 1)[1].split()[1])
+    tree, frontier = {root}, [root]
+    while frontier:
+        children = [pid for pid, parent in parents.items() if parent in frontier and pid not in tree]
+        tree.update(children)
+        frontier = children
+    peak = 0
+    for pid in tree:
+        with contextlib.suppress(OSError, ValueError):
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    peak = max(peak, int(line.split()[1]))
+    return peak
 
 
 def _median_seconds(command: list[str], runs: int = 5) -> float:
@@ -62,6 +94,17 @@ def _median_seconds(command: list[str], runs: int = 5) -> float:
         subprocess.run(command, capture_output=True, check=True)
         times.append(time.perf_counter() - started)
     return statistics.median(times)
+
+
+def _peers_how() -> dict[str, str]:
+    """How each peer is run: as in `make eval-dev` and ../shared/devset/BASELINES.md."""
+    from cleaner.training.baselines import C4_OPTIONS
+
+    options = ", ".join(f"{name}={value}" for name, value in C4_OPTIONS.items())
+    return {
+        "jusText": "justext.justext() once per page, each line a <p>, the page language's stoplist",
+        "C4 line rule (datatrove)": f"C4QualityFilter({options}) built once, each line a Document",
+    }
 
 
 def _peer_throughput(texts: list[str]) -> dict[str, float | str]:
@@ -153,9 +196,10 @@ def main(argv: list[str] | None = None) -> int:
                 break
     peers = _peer_throughput(sample)
     report["peers_mb_per_s"] = peers
+    report["peers_how"] = how = _peers_how()
     for name, value in peers.items():
         shown = f"{value:.2f} MB/s (one process, {total / 1e6:.1f} MB)" if isinstance(value, float) else value
-        print(f"{name}: {shown}")
+        print(f"{name}: {shown}; {how[name]}")
     (args.workdir / "bench.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     print(f"wrote {args.workdir / 'bench.json'}")
     return 0
