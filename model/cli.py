@@ -357,6 +357,8 @@ def _run_predict(
         sink: TreeSink | StreamSink = (
             TreeSink(layout.root) if layout.root is not None else StreamSink(layout.target, resume)
         )
+        if isinstance(sink, TreeSink):
+            sink.remove_stale(i.relative for i in files)
         if resume and isinstance(sink, StreamSink) and settings.id_field is not None:
             settings = replace(settings, done=read_done_ids(sink.partial, settings.id_field))
     except OSError as exc:

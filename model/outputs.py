@@ -1,7 +1,8 @@
 """Writing cleaned documents: a mirrored tree of files, or one stream (stdout or a JSONL file).
 
 Nothing is ever half-written under its final name. A tree output file is written to a temporary
-file beside it and renamed when complete (for a JSONL or WARC input: when the whole input is done).
+file beside it and renamed when complete (for a JSONL or WARC input: when the whole input is done);
+the temporary files a killed run leaves are deleted by the next run into the same tree.
 A single output file grows as ``NAME.partial`` and is renamed to ``NAME`` when the run ends; a run
 that is interrupted leaves the ``.partial`` file, which ``--resume`` continues. A single JSONL file
 named ``*.jsonl.gz`` or ``*.jsonl.zst`` is compressed as it is written (and renamed the same way).
@@ -12,13 +13,13 @@ from __future__ import annotations
 import gzip
 import os
 import sys
-import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 from typing import IO
 
 import zstandard
 
-from cleaner.atomic import write_atomic
+from cleaner.atomic import remove_stale_temporaries, temporary_beside, write_atomic
 from cleaner.inputs import TEXT, InputDone
 from cleaner.resume import prepare_partial
 from cleaner.worker import Cleaned
@@ -85,10 +86,13 @@ class TreeSink:
         else:
             self.open[2].write(item.output)  # type: ignore[index]
 
+    def remove_stale(self, relatives: Iterable[Path]) -> list[Path]:
+        """Delete the temporary files a killed run left for these outputs (see cleaner.atomic)."""
+        return remove_stale_temporaries(self.root / relative for relative in relatives)
+
     def _start(self, target: Path) -> None:
         self.abort()
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+        fd, tmp = temporary_beside(target)
         self.open = (target, tmp, os.fdopen(fd, "wb"))
 
     def _finish(self) -> None:

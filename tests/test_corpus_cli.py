@@ -214,3 +214,27 @@ def test_compressed_output_is_never_half_written(runner: CliRunner, model_path: 
     result = invoke(runner, model_path, str(source), "-o", str(target), "--resume", "--id-field", "id")
     assert result.exit_code == 2
     assert "cannot continue a compressed output" in result.stderr
+
+
+@pytest.mark.parametrize("resume", [False, True])
+def test_next_run_removes_temporaries_a_killed_run_left(
+    runner: CliRunner, model_path: Path, tmp_path: Path, resume: bool
+) -> None:
+    """A SIGKILL leaves the hidden temporary file being written; the next run into -o DIR deletes
+    those of its own outputs (even of an input --resume skips) and nothing else."""
+    source = tmp_path / "in"
+    (source / "shards").mkdir(parents=True)
+    (source / "page.txt").write_text(PAGE, encoding="utf-8")
+    (source / "shards" / "000.jsonl").write_bytes(jsonl([{"id": 1, "text": PAGE}]))
+    out = tmp_path / "out"
+    (out / "shards").mkdir(parents=True)
+    (out / "page.txt").write_text("cleaned before", encoding="utf-8")
+    stale = [out / ".page.txt.k3x_9q2a.tmp", out / "shards" / ".000.jsonl.a1b2c3d4.tmp"]
+    kept = [out / ".other.txt.k3x_9q2a.tmp", out / ".page.txt.notes.tmp", out / ".page.txt.k3x_9q2a.tmp.bak"]
+    for path in stale + kept:
+        path.write_bytes(b"half")
+    result = invoke(runner, model_path, str(source), "-o", str(out), *(["--resume"] if resume else []))
+    assert result.exit_code == 0, result.output
+    assert not any(path.exists() for path in stale)
+    assert all(path.exists() for path in kept)
+    assert ((out / "page.txt").read_text(encoding="utf-8") == "cleaned before") is resume
