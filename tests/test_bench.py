@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from cleaner.training.bench import _peak_rss_of_tree, _timed
+from cleaner.training.bench import _sample_tree, _timed
 from cleaner.training.labels import LabelledDocument
 
 
@@ -27,13 +27,20 @@ def test_peak_rss_covers_grandchildren() -> None:
     """A grandchild holding 200 MB is seen, as pool workers under a fork server must be."""
     grandchild = "x = bytearray(200 * 2**20); import time; time.sleep(1.5)"
     child = f"import subprocess, sys; subprocess.Popen([sys.executable, '-c', {grandchild!r}]).wait()"
-    seconds, peak = _timed([sys.executable, "-c", child])
-    assert seconds >= 1.5
-    assert peak >= 200 * 1024
+    usage = _timed([sys.executable, "-c", child])
+    assert usage.seconds >= 1.5
+    assert usage.peak_kib >= 200 * 1024
 
 
-def test_peak_rss_of_this_process() -> None:
-    assert _peak_rss_of_tree(os.getpid()) > 0
+def test_cpu_seconds_cover_grandchildren() -> None:
+    busy = "import time; end = time.process_time() + 1.0\nwhile time.process_time() < end: pass"
+    child = f"import subprocess, sys; subprocess.Popen([sys.executable, '-c', {busy!r}]).wait()"
+    assert _timed([sys.executable, "-c", child]).cpu_seconds >= 0.7
+
+
+def test_sample_of_this_process() -> None:
+    seconds, kib = _sample_tree(os.getpid())[os.getpid()]
+    assert seconds > 0 and kib > 0
 
 
 def test_timed_fails_loudly() -> None:
