@@ -3,7 +3,8 @@
 Documents are grouped into chunks (up to 128 documents or 2 MB) so that the model predicts a batch
 at a time and inter-process traffic is a few large messages rather than many small ones. A
 :class:`~concurrent.futures.ProcessPoolExecutor` whose initializer loads the model once per worker
-cleans them; at most two chunks per worker are in flight, and results are taken oldest first, so
+(workers are forked from a fork server that has imported scikit-learn once for all) cleans them;
+at most two chunks per worker are in flight, and results are taken oldest first, so
 output order is input order and memory does not grow with the input. A run that fits in one chunk,
 or ``--jobs 1``, is cleaned in this process: starting workers would cost more than it saves.
 """
