@@ -25,17 +25,17 @@ def test_c4_peer_judges_whole_lines() -> None:
 
 def test_peak_rss_covers_grandchildren() -> None:
     """A grandchild holding 200 MB is seen, as pool workers under a fork server must be."""
-    grandchild = "x = bytearray(200 * 2**20); import time; time.sleep(1.5)"
+    grandchild = "x = bytearray(200 * 2**20); import time; time.sleep(0.8)"
     child = f"import subprocess, sys; subprocess.Popen([sys.executable, '-c', {grandchild!r}]).wait()"
     usage = _timed([sys.executable, "-c", child])
-    assert usage.seconds >= 1.5
+    assert usage.seconds >= 0.8
     assert usage.peak_kib >= 200 * 1024
 
 
 def test_cpu_seconds_cover_grandchildren() -> None:
-    busy = "import time; end = time.process_time() + 1.0\nwhile time.process_time() < end: pass"
+    busy = "import time; end = time.process_time() + 0.6\nwhile time.process_time() < end: pass"
     child = f"import subprocess, sys; subprocess.Popen([sys.executable, '-c', {busy!r}]).wait()"
-    assert _timed([sys.executable, "-c", child]).cpu_seconds >= 0.7
+    assert _timed([sys.executable, "-c", child]).cpu_seconds >= 0.4
 
 
 def test_sample_of_this_process() -> None:
