@@ -11,6 +11,7 @@ classes, and the vectorised str helpers (split, strip, lower) built on them.
 from __future__ import annotations
 
 import string
+import unicodedata
 from collections.abc import Callable, Sequence
 from functools import cached_property, lru_cache
 from itertools import chain, compress
@@ -105,6 +106,70 @@ def code_points(text: str) -> np.ndarray:
     return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
 
 
+# What ascii_fold does with each character of the decomposed, lower-cased text.
+_FOLD_KEEP, _FOLD_SPACE, _FOLD_DROP = 0, 1, 2
+
+
+def _fold_action(code: int) -> int:
+    c = chr(code)
+    if unicodedata.combining(c):
+        return _FOLD_DROP  # accents, split off by NFD
+    if c.isalnum():
+        return _FOLD_KEEP if c.isascii() else _FOLD_DROP  # a letter with no ASCII spelling goes
+    return _FOLD_SPACE
+
+
+@lru_cache(maxsize=1)
+def _fold_table() -> np.ndarray:
+    return np.fromiter(map(_fold_action, range(TABLE_SIZE)), np.uint8, TABLE_SIZE)
+
+
+def ascii_fold_lines(lines: Sequence[str], width: int | None = None) -> list[str]:
+    """The lower-case ASCII spelling of each line, as URL slugs spell titles: accents and
+    punctuation gone, words separated by one space; only its first ``width`` characters if given.
+
+    Speed: the fold maps every character to a string of its own (lower case, NFD, then dropping
+    combining marks and non-ASCII letters and digits, and turning anything else that is not a
+    letter or digit into a space) before words are joined by single spaces, so it commutes with
+    joining lines by a line break, and a line's first ``width`` folded characters are those of any
+    prefix of the line whose own fold is that long. Lines are therefore folded together, in one NFD
+    and one numpy pass over their code points instead of Python per character, and with ``width``
+    only their first ``1.5 * width`` characters unless those fold to fewer than ``width``.
+    """
+    if width is None:
+        return _fold(lines)
+    head = width + width // 2
+    folded = _fold([line[:head] for line in lines])
+    short = [i for i, (line, fold) in enumerate(zip(lines, folded)) if len(fold) < width and len(line) > head]
+    for i, fold in zip(short, _fold([lines[i] for i in short])):
+        folded[i] = fold
+    return [fold[:width] for fold in folded]
+
+
+def _fold(lines: Sequence[str]) -> list[str]:
+    """:func:`ascii_fold_lines` of whole lines."""
+    if not lines:
+        return []
+    joined = "\n".join(lines)
+    if joined.count("\n") != len(lines) - 1:  # a line break inside a line folds to a space anyway
+        joined = "\n".join(line.replace("\n", " ") for line in lines)
+    codes = code_points(unicodedata.normalize("NFD", joined.lower().replace("đ", "d")))
+    action = _per_code_point(codes, _fold_table(), _fold_action)
+    action[codes == ord("\n")] = _FOLD_KEEP  # the separator stays
+    folded = codes.copy()
+    folded[action == _FOLD_SPACE] = ord(" ")
+    folded = folded[action != _FOLD_DROP]  # ASCII letters and digits, spaces and separators now
+    # As " ".join(line.split()): a run of spaces becomes its last space, then a space next to
+    # a separator or an end of the text goes.
+    space = folded == ord(" ")
+    space[:-1] &= space[1:]
+    folded = folded[~space]
+    space, edge = folded == ord(" "), np.ones(len(folded) + 2, bool)
+    edge[1:-1] = folded == ord("\n")
+    folded = folded[~(space & (edge[:-2] | edge[2:]))]
+    return folded.astype(np.uint8).tobytes().decode("ascii").split("\n")
+
+
 def first_where(
     classes: np.ndarray, bits: int, want: bool, starts: np.ndarray, ends: np.ndarray, backwards: bool = False
 ) -> np.ndarray:
@@ -113,8 +178,9 @@ def first_where(
     if ``backwards``.
 
     The span's first (last) character nearly always qualifies, so spans move one character per
-    round for a few rounds, and the rare rest is finished by a binary search among all qualifying
-    positions.
+    round for a few rounds, and the rare rest is finished by a binary search among the qualifying
+    positions in what remains of those spans (any qualifying position between a span's position
+    and its end is in there; searching the whole text cost more than all the rounds).
     """
     step = -1 if backwards else 1
     at = ends - 1 if backwards else starts.copy()
@@ -126,8 +192,11 @@ def first_where(
         at[pending] = moved
         pending = pending[(moved >= starts[pending]) & (moved < ends[pending])]
         pending = pending[((classes[at[pending]] & bits) != 0) != want]
-    if len(pending):  # qualifying positions, with a sentinel beyond either end of the text
-        positions = np.concatenate([[-1], np.flatnonzero(((classes & bits) != 0) == want), [len(classes)]])
+    if len(pending):  # qualifying positions left in those spans, with a sentinel beyond either end of the text
+        first = starts[pending] if backwards else at[pending]
+        sizes = (at[pending] + 1 if backwards else ends[pending]) - first
+        rest = np.repeat(first - (np.cumsum(sizes) - sizes), sizes) + np.arange(sizes.sum())
+        positions = np.concatenate([[-1], np.sort(rest[((classes[rest] & bits) != 0) == want]), [len(classes)]])
         if backwards:
             found = positions[np.searchsorted(positions, at[pending], side="right") - 1]
             at[pending] = np.maximum(found, starts[pending] - 1)

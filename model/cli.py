@@ -107,6 +107,7 @@ def _layout(
 ) -> _Layout:
     """Resolve -o, --format and --output-format into a layout, or fail with a usage error (exit 2)."""
     from cleaner.inputs import STDIN, TEXT, detect_kind
+    from cleaner.outputs import jsonl_compression
     from cleaner.worker import LABELS_OUT, LINES_OUT, RECORD_OUT, TEXT_OUT
 
     named = [p for p in paths if p == STDIN or not Path(p).is_dir()]
@@ -127,7 +128,7 @@ def _layout(
     records = documents is DocumentOutput.jsonl or (
         documents is DocumentOutput.auto
         and fmt is OutputFormat.text
-        and ((output is not None and output.name.lower().endswith(".jsonl")) or (output is None and structured))
+        and ((output is not None and jsonl_compression(output) is not None) or (output is None and structured))
     )
     if records:
         if fmt is OutputFormat.labels:
@@ -145,7 +146,7 @@ def _layout(
             )
         return _Layout(None, None, render, RECORD_OUT, False)
     if output.exists() and not is_dir:
-        fail(f"-o {output} is a file; -o takes a directory (one output per input) or a .jsonl file", 2)
+        fail(f"-o {output} is a file; -o takes a directory (one output per input) or a .jsonl[.gz|.zst] file", 2)
     return _Layout(output, None, render, RECORD_OUT, False)
 
 
@@ -165,7 +166,8 @@ def predict(
             "-o",
             help="A directory: one output per input under the input's relative name (cleaned text for a text "
             "dump, a .jsonl of cleaned records for a JSONL or WARC input). A file ending in .jsonl: one record per "
-            "document (with --format jsonl: the per-line records). Default: standard output.",
+            "document (with --format jsonl: the per-line records); .jsonl.gz or .jsonl.zst: the same, compressed. "
+            "Default: standard output.",
         ),
     ] = None,
     fmt: Annotated[
@@ -277,6 +279,12 @@ def predict(
             fail("--resume works with -o DIR and with document records (-o FILE.jsonl), not with --format jsonl", 2)
         if layout.target is not None and id_field is None:
             fail("--resume with -o FILE.jsonl needs --id-field: the field with each record's unique id", 2)
+        if layout.target is not None and _compressed(layout.target):
+            fail(
+                f"--resume cannot continue a compressed output ({layout.target.name}): a stream cut off by a "
+                "kill cannot be appended to; write -o FILE.jsonl and compress it when the run is done",
+                2,
+            )
     from cleaner.worker import Settings
 
     settings = Settings(
@@ -287,6 +295,12 @@ def predict(
         paths, chosen, layout, settings, jobs=jobs or _cores(), quiet=quiet, fail_fast=fail_fast, resume=resume,
         limit=int(max_document_mb * 1e6),
     )  # fmt: skip
+
+
+def _compressed(target: Path) -> bool:
+    from cleaner.outputs import jsonl_compression
+
+    return bool(jsonl_compression(target))
 
 
 def _cores() -> int:
@@ -343,6 +357,8 @@ def _run_predict(
         sink: TreeSink | StreamSink = (
             TreeSink(layout.root) if layout.root is not None else StreamSink(layout.target, resume)
         )
+        if isinstance(sink, TreeSink):
+            sink.remove_stale(i.relative for i in files)
         if resume and isinstance(sink, StreamSink) and settings.id_field is not None:
             settings = replace(settings, done=read_done_ids(sink.partial, settings.id_field))
     except OSError as exc:
@@ -379,7 +395,9 @@ def _run_predict(
     if stopped is not None:
         partial = getattr(sink, "partial", None)
         kept = f"; the records written so far are in {partial}" if partial is not None and partial.exists() else ""
-        resumable = layout.root is not None or (layout.target is not None and layout.text_render != "lines")
+        resumable = layout.root is not None or (
+            layout.target is not None and layout.text_render != "lines" and not _compressed(layout.target)
+        )
         again = "; rerun with --resume to continue" if resumable else ""
         fail(f"{stopped}{kept}{again}", 130 if stopped == "interrupted" else 1)
     if tally.errors:

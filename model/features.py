@@ -17,7 +17,6 @@ The features of a whole batch of documents are computed at once, over its
 from __future__ import annotations
 
 import re
-import unicodedata
 from functools import lru_cache
 from itertools import count
 
@@ -44,6 +43,7 @@ from cleaner.batch import (
     Documents,
     LineBatch,
     Text,
+    ascii_fold_lines,
     first_where,
     strip,
 )
@@ -268,9 +268,7 @@ def _percentile_90(values: np.ndarray, bounds: np.ndarray) -> np.ndarray:
 
 def ascii_fold(text: str) -> str:
     """The lower-case ASCII spelling of a text, as URL slugs spell titles: accents and punctuation gone."""
-    decomposed = unicodedata.normalize("NFD", text.lower().replace("đ", "d"))
-    letters = "".join(c if c.isalnum() else " " for c in decomposed if not unicodedata.combining(c))
-    return " ".join(letters.encode("ascii", "ignore").decode().split())
+    return ascii_fold_lines([text])[0]
 
 
 def _slug_spells_title(batch: LineBatch, slug: np.ndarray) -> np.ndarray:
@@ -278,18 +276,28 @@ def _slug_spells_title(batch: LineBatch, slug: np.ndarray) -> np.ndarray:
 
     A URL slug is a title with its accents and punctuation gone, so such a prefix marks a
     related-news link or an image remnant, whereas a list item that merely starts in lower case
-    (``5-7 kg 60-100 mg``, ``off-peak return fares``) spells nothing. Only slug lines are folded.
+    (``5-7 kg 60-100 mg``, ``off-peak return fares``) spells nothing. Only the pages with a slug
+    prefix long enough to count have their lines folded.
     """
     result = np.zeros(len(batch))
-    for document in np.unique(batch.doc[slug > 0]).tolist():
-        rows = range(batch.bounds[document], batch.bounds[document + 1])
-        titles = [ascii_fold(batch.texts[r])[:40] for r in rows if len(batch.texts[r]) >= 15 and not slug[r]]
-        for row in rows:
-            if slug[row]:
-                words = [w for w in batch.texts[row].split()[:12] if _SLUG_TOKEN.match(w)]
-                prefix = " ".join(words).replace("-", " ")[:40]
-                if len(prefix) >= 15 and any(t.startswith(prefix) or prefix.startswith(t) for t in titles):
-                    result[row] = 1.0
+    texts, doc = batch.texts, batch.doc.tolist()
+    prefixes: dict[int, str] = {}
+    for row in np.flatnonzero(slug).tolist():
+        words = [w for w in texts[row].split()[:12] if _SLUG_TOKEN.match(w)]
+        prefix = " ".join(words).replace("-", " ")[:40]
+        if len(prefix) >= 15:
+            prefixes[row] = prefix
+    if not prefixes:
+        return result
+    # The candidate titles of those pages, folded in one call.
+    pages = np.isin(batch.doc, [doc[row] for row in prefixes])
+    candidates = np.flatnonzero(pages & (batch.text.lengths >= 15) & (slug == 0)).tolist()
+    titles: dict[int, list[str]] = {}
+    for row, folded in zip(candidates, ascii_fold_lines([texts[r] for r in candidates], width=40)):
+        titles.setdefault(doc[row], []).append(folded)
+    for row, prefix in prefixes.items():
+        if any(t.startswith(prefix) or prefix.startswith(t) for t in titles.get(doc[row], ())):
+            result[row] = 1.0
     return result
 
 

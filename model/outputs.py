@@ -1,20 +1,25 @@
 """Writing cleaned documents: a mirrored tree of files, or one stream (stdout or a JSONL file).
 
 Nothing is ever half-written under its final name. A tree output file is written to a temporary
-file beside it and renamed when complete (for a JSONL or WARC input: when the whole input is done).
+file beside it and renamed when complete (for a JSONL or WARC input: when the whole input is done);
+the temporary files a killed run leaves are deleted by the next run into the same tree.
 A single output file grows as ``NAME.partial`` and is renamed to ``NAME`` when the run ends; a run
-that is interrupted leaves the ``.partial`` file, which ``--resume`` continues.
+that is interrupted leaves the ``.partial`` file, which ``--resume`` continues. A single JSONL file
+named ``*.jsonl.gz`` or ``*.jsonl.zst`` is compressed as it is written (and renamed the same way).
 """
 
 from __future__ import annotations
 
+import gzip
 import os
 import sys
-import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 from typing import IO
 
-from cleaner.atomic import write_atomic
+import zstandard
+
+from cleaner.atomic import remove_stale_temporaries, temporary_beside, write_atomic
 from cleaner.inputs import TEXT, InputDone
 from cleaner.resume import prepare_partial
 from cleaner.worker import Cleaned
@@ -38,6 +43,28 @@ def partial_path(target: Path) -> Path:
     return target.with_name(target.name + ".partial")
 
 
+# -o names that make one JSONL stream, and the compression each asks for ("" for none).
+JSONL_OUTPUTS = {".jsonl": "", ".jsonl.gz": ".gz", ".jsonl.zst": ".zst"}
+GZIP_LEVEL = 6  # zlib's default: gzip's own 9 costs the main process twice the time for 1-2% smaller files
+
+
+def jsonl_compression(target: Path) -> str | None:
+    """The compression an -o name asks for: "" for out.jsonl, ".gz" or ".zst" for out.jsonl.gz or
+    out.jsonl.zst, None for a name that is not a JSONL file."""
+    name = target.name.lower()
+    return next((compression for suffix, compression in JSONL_OUTPUTS.items() if name.endswith(suffix)), None)
+
+
+def _compressor(raw: IO[bytes], compression: str, name: str) -> IO[bytes]:
+    """A writer that compresses into ``raw`` (left open); closing it finishes the compressed stream.
+
+    gzip gets the final name (without .gz) and time 0 in its header, so equal runs write equal files.
+    """
+    if compression == ".gz":
+        return gzip.GzipFile(filename=name, mode="wb", compresslevel=GZIP_LEVEL, fileobj=raw, mtime=0)
+    return zstandard.ZstdCompressor().stream_writer(raw, closefd=False)  # type: ignore[return-value]
+
+
 class TreeSink:
     """One output file per input under ``root``; a text input's file is one document, a JSONL or
     WARC input's file collects its records and is renamed into place at its :class:`InputDone`."""
@@ -59,10 +86,13 @@ class TreeSink:
         else:
             self.open[2].write(item.output)  # type: ignore[index]
 
+    def remove_stale(self, relatives: Iterable[Path]) -> list[Path]:
+        """Delete the temporary files a killed run left for these outputs (see cleaner.atomic)."""
+        return remove_stale_temporaries(self.root / relative for relative in relatives)
+
     def _start(self, target: Path) -> None:
         self.abort()
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+        fd, tmp = temporary_beside(target)
         self.open = (target, tmp, os.fdopen(fd, "wb"))
 
     def _finish(self) -> None:
@@ -84,12 +114,15 @@ class TreeSink:
 
 
 class StreamSink:
-    """All outputs into one stream: standard output, or ``target`` via ``target.partial``."""
+    """All outputs into one stream: standard output, or ``target`` via ``target.partial``
+    (compressed if ``target`` ends in .jsonl.gz or .jsonl.zst; such a stream cannot be resumed)."""
 
     def __init__(self, target: Path | None, resume: bool = False) -> None:
         self.target = target
         self.resume = resume
         self.handle: IO[bytes] | None = None
+        self.raw: IO[bytes] | None = None  # the file under a compressor
+        self.compression = "" if target is None else jsonl_compression(target) or ""
         if target is not None:
             self.partial = partial_path(target)
             if resume:
@@ -103,7 +136,16 @@ class StreamSink:
         else:
             self.target.parent.mkdir(parents=True, exist_ok=True)
             self.handle = self.partial.open("ab" if self.resume else "wb")
+            if self.compression:
+                self.raw = self.handle
+                self.handle = _compressor(self.raw, self.compression, self.target.name[: -len(self.compression)])
         return self.handle
+
+    def _close_file(self) -> None:
+        assert self.handle is not None
+        self.handle.close()  # a compressor writes the end of its stream here
+        if self.raw is not None:
+            self.raw.close()
 
     def write(self, item: Cleaned | InputDone) -> None:
         if isinstance(item, Cleaned):
@@ -115,14 +157,15 @@ class StreamSink:
         if self.target is None:
             handle.flush()
             return
-        handle.close()
+        self._close_file()
         os.replace(self.partial, self.target)
 
     def abort(self) -> None:
-        """The run stopped early: keep what was written as ``.partial``, for ``--resume``."""
+        """The run stopped early: keep what was written as ``.partial``, for ``--resume`` (a
+        compressed stream is ended properly, so it can be read, but it cannot be resumed)."""
         if self.handle is None:
             return
         if self.target is None:
             self.handle.flush()
         else:
-            self.handle.close()
+            self._close_file()

@@ -51,7 +51,8 @@ def split_lines(text: str) -> list[str]:
     """
     if text.startswith("\ufeff"):
         text = text[1:]
-    lines = _LINE_BREAK.split(text)
+    # Most dumps break lines with LF only: str.split is several times faster than the regex then.
+    lines = text.split("\n") if "\r" not in text else _LINE_BREAK.split(text)
     if lines and lines[-1] == "":
         lines.pop()
     return lines
@@ -68,7 +69,7 @@ def join_kept(lines: Sequence[str], keep: Sequence[bool]) -> str:
     out: list[str] = []
     pending_blank: str | None = None
     for line, kept in zip(lines, keep):
-        if is_blank(line):
+        if not line.strip():  # is_blank(line), inlined: this runs for every line of a corpus
             if out and pending_blank is None:
                 pending_blank = line  # the dump's own blank line, so output lines are input lines
         elif kept:

@@ -178,3 +178,63 @@ def test_help_documents_the_corpus_options(runner: CliRunner) -> None:
         assert option in out
     for option in ("--fail-fast", "--resume", "--max-document-mb"):
         assert option in out
+
+
+@pytest.mark.parametrize("suffix", [".jsonl.gz", ".jsonl.zst"])
+def test_compressed_jsonl_output(runner: CliRunner, model_path: Path, tmp_path: Path, suffix: str) -> None:
+    """-o out.jsonl.gz / .zst: the records of -o out.jsonl, compressed, renamed into place when complete."""
+    import zstandard
+
+    source = tmp_path / "in.jsonl"
+    source.write_bytes(jsonl({"id": n, "text": PAGE if n % 2 else PAGE_EN} for n in range(40)))
+    plain, packed = tmp_path / "out.jsonl", tmp_path / f"out{suffix}"
+    for target in (plain, packed):
+        result = invoke(runner, model_path, str(source), "-o", str(target), "-j", "1")
+        assert result.exit_code == 0, result.output
+    data = packed.read_bytes()
+    if suffix == ".jsonl.gz":
+        unpacked = gzip.decompress(data)
+    else:
+        unpacked = zstandard.ZstdDecompressor().stream_reader(data, read_across_frames=True).read()
+    assert unpacked == plain.read_bytes()
+    assert not list(tmp_path.glob("*.partial"))
+
+
+def test_compressed_output_is_never_half_written(runner: CliRunner, model_path: Path, tmp_path: Path) -> None:
+    """A run that stops early leaves no out.jsonl.gz, and --resume refuses a compressed stream."""
+    source = tmp_path / "in.jsonl"
+    source.write_bytes(jsonl([{"id": 1, "text": PAGE}]) + b"not json\n" + jsonl([{"id": 3, "text": PAGE_EN}]))
+    target = tmp_path / "out.jsonl.gz"
+    result = invoke(runner, model_path, str(source), "-o", str(target), "--fail-fast")
+    assert result.exit_code == 1
+    assert not target.exists()
+    written = lines_of(gzip.decompress(Path(f"{target}.partial").read_bytes()).decode())  # ended properly
+    assert [json.loads(line)["id"] for line in written] == [1]
+    assert "--resume" not in result.stderr.splitlines()[-1]
+    result = invoke(runner, model_path, str(source), "-o", str(target), "--resume", "--id-field", "id")
+    assert result.exit_code == 2
+    assert "cannot continue a compressed output" in result.stderr
+
+
+@pytest.mark.parametrize("resume", [False, True])
+def test_next_run_removes_temporaries_a_killed_run_left(
+    runner: CliRunner, model_path: Path, tmp_path: Path, resume: bool
+) -> None:
+    """A SIGKILL leaves the hidden temporary file being written; the next run into -o DIR deletes
+    those of its own outputs (even of an input --resume skips) and nothing else."""
+    source = tmp_path / "in"
+    (source / "shards").mkdir(parents=True)
+    (source / "page.txt").write_text(PAGE, encoding="utf-8")
+    (source / "shards" / "000.jsonl").write_bytes(jsonl([{"id": 1, "text": PAGE}]))
+    out = tmp_path / "out"
+    (out / "shards").mkdir(parents=True)
+    (out / "page.txt").write_text("cleaned before", encoding="utf-8")
+    stale = [out / ".page.txt.k3x_9q2a.tmp", out / "shards" / ".000.jsonl.a1b2c3d4.tmp"]
+    kept = [out / ".other.txt.k3x_9q2a.tmp", out / ".page.txt.notes.tmp", out / ".page.txt.k3x_9q2a.tmp.bak"]
+    for path in stale + kept:
+        path.write_bytes(b"half")
+    result = invoke(runner, model_path, str(source), "-o", str(out), *(["--resume"] if resume else []))
+    assert result.exit_code == 0, result.output
+    assert not any(path.exists() for path in stale)
+    assert all(path.exists() for path in kept)
+    assert ((out / "page.txt").read_text(encoding="utf-8") == "cleaned before") is resume

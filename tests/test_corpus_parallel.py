@@ -115,3 +115,33 @@ def test_cli_jsonl_only_deletes_lines(model_path: Path, texts: list[str]) -> Non
         cleaned = record["text"]
         kept = output_lines(cleaned if cleaned.endswith("\n") or not cleaned else cleaned + "\n")
         assert_clean_shape(kept, split_lines(text))
+
+
+def test_in_process_cleaning_runs_blas_on_one_thread(model_path: Path, trained_model: LineClassifier) -> None:
+    """--jobs 1 is one core, like a pool's worker: BLAS threads would only spin on small products."""
+    from threadpoolctl import threadpool_info
+
+    seen: list[int] = []
+    predict = trained_model.predict_proba_nonblank
+
+    class Spy:
+        threshold_ = trained_model.threshold_
+
+        def predict_proba_nonblank(self, documents: list[list[str]]) -> list:
+            seen.extend(pool["num_threads"] for pool in threadpool_info())
+            return predict(documents)
+
+    config = Settings(str(model_path), None, RECORD_OUT, RECORD_OUT)
+    cleaned = [item for chunk in clean_in_order(raws(4), config, 1, Spy(), documents=2) for item in chunk]
+    assert all(isinstance(item, Cleaned) for item in cleaned)
+    assert seen and set(seen) == {1}
+
+
+def test_fork_server_preloads_modules_that_exist() -> None:
+    """The fork server ignores a module it cannot import: a renamed one would silently cost start-up."""
+    import importlib
+
+    from cleaner.parallel import PRELOAD
+
+    for name in PRELOAD:
+        importlib.import_module(name)

@@ -10,6 +10,7 @@ however small, fails: the model's outputs must not depend on how fast the featur
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
 from itertools import pairwise
 
@@ -30,6 +31,7 @@ from cleaner.batch import (
     PIPE,
     SPACE,
     Text,
+    ascii_fold_lines,
     first_where,
     strip,
 )
@@ -47,7 +49,6 @@ from cleaner.features import (
     NEIGHBOUR_OFFSETS,
     LineShapeFeatures,
     _percentile_90,
-    ascii_fold,
     stopword_set,
 )
 from cleaner.lexicon import _Lexicon, _NgramTable
@@ -121,9 +122,16 @@ def _digit_line_hits(pattern: re.Pattern[str], texts: Sequence[str], digits: np.
     return hits
 
 
+def _reference_ascii_fold(text: str) -> str:
+    """Character by character: lower case, accents split off and dropped, punctuation as spaces."""
+    decomposed = unicodedata.normalize("NFD", text.lower().replace("đ", "d"))
+    letters = "".join(c if c.isalnum() else " " for c in decomposed if not unicodedata.combining(c))
+    return " ".join(letters.encode("ascii", "ignore").decode().split())
+
+
 def _reference_spells_title(texts: list[str], slug: np.ndarray) -> np.ndarray:
     """Line by line: does the slug prefix spell another (non-slug, 15+ character) line of the page?"""
-    titles = [ascii_fold(t)[:40] for t, s in zip(texts, slug) if len(t) >= 15 and not s]
+    titles = [_reference_ascii_fold(t)[:40] for t, s in zip(texts, slug) if len(t) >= 15 and not s]
     result = np.zeros(len(texts))
     for row, text in enumerate(texts):
         if slug[row]:
@@ -468,6 +476,23 @@ def test_first_where_finds_letters_and_tails(lines: list[str]) -> None:
         letters = [i for i, c in enumerate(line) if c.isalpha()]
         assert at - start == (letters[0] if letters else len(line))
         assert tail_at - start == len(line.rstrip(" |")) - 1
+
+
+FOLD_TEXT = strings_of([*"aZ09 -.,\n\t", *NASTY, "Việt Nam", "ǅ\u0301", "\u0301\u0323", " " * 9], max_size=60)
+
+
+@PROPERTY
+@given(st.lists(FOLD_TEXT, max_size=8), st.sampled_from([None, 1, 5, 40]))
+def test_ascii_fold_lines_is_the_plain_fold(lines: list[str], width: int | None) -> None:
+    expected = [_reference_ascii_fold(line)[:width] for line in lines]
+    assert ascii_fold_lines(lines, width) == expected
+
+
+def test_ascii_fold_lines_folds_every_character_as_the_plain_fold() -> None:
+    characters = [chr(code) for code in range(0x110000)]
+    lines = ["É" + "".join(characters[i : i + 61]) + "x" for i in range(0, len(characters), 61)]
+    assert ascii_fold_lines(lines) == [_reference_ascii_fold(line) for line in lines]
+    assert ascii_fold_lines(lines, 40) == [_reference_ascii_fold(line)[:40] for line in lines]
 
 
 # --- Second stage: the context features of a batch equal those of each document alone ---

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -69,3 +71,14 @@ def test_blank(line: str) -> None:
 @pytest.mark.parametrize("line", ["a", " a ", ".", "|", "\u200b", "  •"])
 def test_not_blank(line: str) -> None:
     assert not is_blank(line)
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.text("ab \n\x85\u2028\ufeff", max_size=20))
+def test_text_without_cr_splits_as_on_every_break(text: str) -> None:
+    """Text without CR takes the str.split fast path; it must split as the LF/CRLF/CR regex does."""
+    body = text[1:] if text.startswith("\ufeff") else text
+    expected = re.split(r"\r\n|\r|\n", body)
+    if expected[-1] == "":
+        expected.pop()
+    assert split_lines(text) == expected

@@ -2,31 +2,31 @@
 
 Everything is measured in one run on one corpus (the labelled dumps replicated to a target size),
 so the figures are comparable with each other; the machine is shared and noisy, so read ratios
-(2 jobs against 1, cleaner against jusText) rather than absolute numbers. Nothing here asserts a
+(2 jobs against 1, cleaner against jusText) rather than absolute numbers. Each cleaner run is
+repeated (``--repeat``, medians reported) and its CPU seconds, all processes included, are
+reported beside its wall time: other users' load stretches wall time, hardly CPU time. Nothing here asserts a
 time: the benchmark reports, the tests check behaviour.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from cleaner.text import split_lines
 from cleaner.training.labels import LabelledDocument, load_labelled_dir
 
 REPOSITORY = Path(__file__).resolve().parent.parent
-# Runs a command and prints the peak RSS (KiB) of its largest process, pool workers included.
-_PEAK_RSS = (
-    "import resource, subprocess, sys; "
-    "code = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL).returncode; "
-    "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss); sys.exit(code)"
-)
+POLL_SECONDS = 0.1
 
 
 def build_corpus(labels_dir: Path, seeds_dir: Path, target_mb: float, path: Path) -> tuple[int, int]:
@@ -45,14 +45,62 @@ def build_corpus(labels_dir: Path, seeds_dir: Path, target_mb: float, path: Path
     return copies * len(texts), copies * size
 
 
-def _timed(command: list[str]) -> tuple[float, int]:
-    """Wall seconds and peak RSS (KiB) of a command; fails loudly if it fails."""
-    started = time.perf_counter()
-    result = subprocess.run([sys.executable, "-c", _PEAK_RSS, *command], capture_output=True, text=True)
-    seconds = time.perf_counter() - started
-    if result.returncode != 0:
-        raise SystemExit(f"bench: {' '.join(command)} failed:\n{result.stderr[-2000:]}")
-    return seconds, int(result.stdout.strip().splitlines()[-1])
+@dataclass(frozen=True)
+class Usage:
+    """What running a command cost: wall seconds, CPU seconds and the peak RSS (KiB) of its largest process."""
+
+    seconds: float
+    cpu_seconds: float
+    peak_kib: int
+
+
+def _timed(command: list[str]) -> Usage:
+    """Run a command to its end, sampling its whole process tree; fails loudly if it fails.
+
+    The pool's workers are children of its fork server, which the command does not wait for, so
+    the resource usage of children misses them: every process of the tree is sampled from /proc
+    instead (CPU time may be short by up to one sampling interval per process). CPU seconds are
+    what a shared, busy machine does not distort: the wall time also counts other users' load.
+    """
+    cpu: dict[int, float] = {}
+    peak: dict[int, int] = {}
+    with tempfile.TemporaryFile() as errors:
+        started = time.perf_counter()
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=errors)
+        while process.poll() is None:
+            for pid, (seconds, kib) in _sample_tree(process.pid).items():
+                cpu[pid] = max(cpu.get(pid, 0.0), seconds)
+                peak[pid] = max(peak.get(pid, 0), kib)
+            time.sleep(POLL_SECONDS)
+        wall = time.perf_counter() - started
+        if process.returncode != 0:
+            errors.seek(0)
+            raise SystemExit(f"bench: {' '.join(command)} failed:\n{errors.read().decode()[-2000:]}")
+    return Usage(wall, sum(cpu.values()), max(peak.values(), default=0))
+
+
+def _sample_tree(root: int) -> dict[int, tuple[float, int]]:
+    """CPU seconds so far and peak RSS (VmHWM, KiB) of ``root`` and each of its descendants, from /proc."""
+    stats: dict[int, list[bytes]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError, IndexError):
+                stats[int(entry.name)] = (entry / "stat").read_bytes().rsplit(b")", 1)[1].split()
+    tree, frontier = {root}, {root}
+    while frontier:
+        frontier = {pid for pid, fields in stats.items() if int(fields[1]) in frontier and pid not in tree}
+        tree |= frontier
+    ticks = os.sysconf("SC_CLK_TCK")
+    sample = {}
+    for pid in tree & stats.keys():
+        kib = 0
+        with contextlib.suppress(OSError, ValueError):
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    kib = int(line.split()[1])
+        fields = stats[pid]  # after the name: state, ppid, ..., utime (12th), stime (13th)
+        sample[pid] = ((int(fields[11]) + int(fields[12])) / ticks, kib)
+    return sample
 
 
 def _median_seconds(command: list[str], runs: int = 5) -> float:
@@ -62,6 +110,17 @@ def _median_seconds(command: list[str], runs: int = 5) -> float:
         subprocess.run(command, capture_output=True, check=True)
         times.append(time.perf_counter() - started)
     return statistics.median(times)
+
+
+def _peers_how() -> dict[str, str]:
+    """How each peer is run: as in `make eval-dev` and ../shared/devset/BASELINES.md."""
+    from cleaner.training.baselines import C4_OPTIONS
+
+    options = ", ".join(f"{name}={value}" for name, value in C4_OPTIONS.items())
+    return {
+        "jusText": "justext.justext() once per page, each line a <p>, the page language's stoplist",
+        "C4 line rule (datatrove)": f"C4QualityFilter({options}) built once, each line a Document",
+    }
 
 
 def _peer_throughput(texts: list[str]) -> dict[str, float | str]:
@@ -90,6 +149,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workdir", type=Path, default=REPOSITORY / "bench-corpus")
     parser.add_argument("--labels", type=Path, default=REPOSITORY / "labels")
     parser.add_argument("--seeds", type=Path, default=REPOSITORY.parent / "shared" / "seeds")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per --jobs setting; medians are reported")
     args = parser.parse_args(argv)
 
     cleaner = str(Path(sys.executable).with_name("cleaner"))
@@ -124,24 +184,40 @@ def main(argv: list[str] | None = None) -> int:
     )
 
     runs = {}
+    report["load_average_before"] = [round(x, 2) for x in os.getloadavg()]
     for jobs in sorted({1, os.cpu_count() or 1}):
         output = args.workdir / f"out-{jobs}.jsonl"
-        seconds, rss = _timed([cleaner, "predict", str(corpus), "-o", str(output), "--jobs", str(jobs), "--quiet"])
+        command = [cleaner, "predict", str(corpus), "-o", str(output), "--jobs", str(jobs), "--quiet"]
+        usages = [_timed(command) for _ in range(args.repeat)]
+        seconds = statistics.median(u.seconds for u in usages)
+        cpu = statistics.median(u.cpu_seconds for u in usages)
+        rss = max(u.peak_kib for u in usages)
         runs[jobs] = {
             "seconds": round(seconds, 2),
             "mb_per_s": round(megabytes / seconds, 2),
             "docs_per_s": round(documents / seconds, 1),
+            "cpu_seconds": round(cpu, 2),
+            "mb_per_cpu_second": round(megabytes / cpu, 2),
             "peak_rss_mb": round(rss / 1024, 1),
+            "all_seconds": [round(u.seconds, 2) for u in usages],
         }
         print(
             f"cleaner predict --jobs {jobs}: {seconds:.1f} s, {megabytes / seconds:.2f} MB/s, "
-            f"{documents / seconds:.0f} pages/s, peak RSS {rss / 1024:.0f} MB (largest process)"
+            f"{documents / seconds:.0f} pages/s; {cpu:.1f} CPU s ({megabytes / cpu:.2f} MB per CPU second); "
+            f"peak RSS {rss / 1024:.0f} MB (largest process); median of {args.repeat}"
         )
+    report["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
     report["cleaner"] = runs
     if len(runs) > 1:
         speedup = runs[1]["seconds"] / runs[max(runs)]["seconds"]
         report["speedup"] = round(speedup, 2)
-        print(f"speed-up {max(runs)} jobs / 1 job: {speedup:.2f}x")
+        overhead = runs[max(runs)]["cpu_seconds"] / runs[1]["cpu_seconds"]
+        report["cpu_seconds_ratio"] = round(overhead, 2)
+        print(
+            f"speed-up {max(runs)} jobs / 1 job: {speedup:.2f}x (CPU seconds {overhead:.2f}x those of 1 job; "
+            f"load average before/after: {report['load_average_before'][0]}/{report['load_average_after'][0]} "
+            f"on {os.cpu_count()} cores, other users' load included)"
+        )
 
     sample, total = [], 0
     with corpus.open(encoding="utf-8") as handle:
@@ -153,9 +229,10 @@ def main(argv: list[str] | None = None) -> int:
                 break
     peers = _peer_throughput(sample)
     report["peers_mb_per_s"] = peers
+    report["peers_how"] = how = _peers_how()
     for name, value in peers.items():
         shown = f"{value:.2f} MB/s (one process, {total / 1e6:.1f} MB)" if isinstance(value, float) else value
-        print(f"{name}: {shown}")
+        print(f"{name}: {shown}; {how[name]}")
     (args.workdir / "bench.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     print(f"wrote {args.workdir / 'bench.json'}")
     return 0
