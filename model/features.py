@@ -56,7 +56,6 @@ __all__ = [
     "DOCUMENT_FEATURES",
     "NEIGHBOUR_FEATURES",
     "NEIGHBOUR_OFFSETS",
-    "TOPIC_FEATURES",
     "CueWordTfidf",
     "LineShapeFeatures",
     "NonBlankLines",
@@ -148,7 +147,6 @@ NEIGHBOUR_FEATURES = (
     "same_as_prev",
 )
 NEIGHBOUR_OFFSETS = (-2, -1, 1, 2)
-TOPIC_FEATURES = ("topic_shared", "topic_shared_far")
 BLOCK_FEATURES = (
     "prose_window_3",
     "prose_window_8",
@@ -492,70 +490,6 @@ def _block_matrix(base: np.ndarray, batch: LineBatch) -> np.ndarray:
     return out
 
 
-def _topic_matrix(batch: LineBatch, stopwords: frozenset[str]) -> np.ndarray:
-    """How much of a line's vocabulary the rest of its document shares.
-
-    An article's paragraphs, subheadings and captions keep coming back to the same names and
-    subjects; a teaser of another story brings its own words, shared at most with its own summary
-    next to it. Per line, of its distinct words (tokens as in :attr:`LineBatch.tokens`, lower-cased,
-    neither stopwords nor numbers): the share found in at least two other lines of the document
-    (``topic_shared``), and the share found in a line more than two lines away (``topic_shared_far``).
-
-    Words are compared by a 64-bit hash of their characters; each word's lines in its document are
-    found with one sort over the batch.
-    """
-    out = np.zeros((len(batch), len(TOPIC_FEATURES)))
-    lowered = batch.lowered
-    starts, ends, line = batch.tokens
-    keep = stopword_lexicon(stopwords).find(lowered.codes, starts, ends - starts) < 0
-    not_digit = np.concatenate([[0], np.cumsum((lowered.classes & DIGIT) == 0, dtype=np.int32)])
-    keep &= not_digit[ends] > not_digit[starts]
-    starts, ends, line = starts[keep], ends[keep], line[keep]
-    if not len(starts):
-        return out
-    # One stable sort by word: each word's tokens in a document are then one run, in text order,
-    # and the tokens of a word repeated within a line are adjacent.
-    word = _span_hashes(lowered.codes, starts, ends)
-    order = np.argsort(word, kind="stable")
-    word, line = word[order], line[order]
-    doc = batch.doc[line]
-    new_group = np.ones(len(word), bool)
-    new_group[1:] = (word[1:] != word[:-1]) | (doc[1:] != doc[:-1])
-    distinct = new_group.copy()  # the first token of each (word, document, line)
-    distinct[1:] |= line[1:] != line[:-1]
-    line, new_group = line[distinct], new_group[distinct]
-    first = np.flatnonzero(new_group)
-    size = np.diff(np.append(first, len(line)))
-    row = batch.row[line]
-    lines_with = np.repeat(size, size)
-    lowest = np.repeat(row[first], size)
-    highest = np.repeat(row[first + size - 1], size)
-    words = np.bincount(line, minlength=len(batch))
-    shared = np.bincount(line, weights=lines_with >= 3, minlength=len(batch))
-    far = np.bincount(line, weights=(lowest < row - 2) | (highest > row + 2), minlength=len(batch))
-    has = words > 0
-    out[has, 0] = shared[has] / words[has]
-    out[has, 1] = far[has] / words[has]
-    return out
-
-
-def _span_hashes(codes: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
-    """A 64-bit polynomial hash (wrapping arithmetic, Horner's rule) of each ``codes[start:end]``
-    and its length. The spans are sorted longest first, so that step j works on a prefix."""
-    lengths = ends - starts
-    order = np.argsort(-lengths, kind="stable")
-    first, sorted_lengths = starts[order], lengths[order]
-    hashed = sorted_lengths.astype(np.uint64)
-    base = np.uint64(0x9E3779B97F4A7C15)
-    negated = -sorted_lengths  # ascending: the spans longer than j are a prefix
-    for j in range(int(sorted_lengths[0]) if len(order) else 0):
-        active = int(np.searchsorted(negated, -j, side="left"))
-        hashed[:active] = hashed[:active] * base + codes[first[:active] + j].astype(np.uint64)
-    out = np.empty(len(order), np.uint64)
-    out[order] = hashed
-    return out
-
-
 def _main_block(prose: np.ndarray, chars: np.ndarray, max_gap: int = 2) -> tuple[int, int]:
     """(first, last) row of the run of prose lines with the most prose characters, or (-1, -1).
 
@@ -618,8 +552,7 @@ class LineShapeFeatures(TransformerMixin, BaseEstimator):
         base = _base_matrix(batch, stopwords)
         blank_ratio = batch.blanks / np.maximum(batch.sizes, 1)
         document = np.column_stack([blank_ratio[batch.doc], np.log1p(batch.sizes)[batch.doc]])
-        context = [_neighbour_matrix(base, batch), _block_matrix(base, batch), _topic_matrix(batch, stopwords)]
-        return np.hstack([base, document, *context])
+        return np.hstack([base, document, _neighbour_matrix(base, batch), _block_matrix(base, batch)])
 
     def get_feature_names_out(self, input_features: object = None) -> np.ndarray:
         neighbours = [
@@ -628,5 +561,5 @@ class LineShapeFeatures(TransformerMixin, BaseEstimator):
             for name in (*NEIGHBOUR_FEATURES, "missing")
         ]
         return np.asarray(
-            [*BASE_FEATURES, *DOCUMENT_FEATURES, *neighbours, *BLOCK_FEATURES, *TOPIC_FEATURES], dtype=object
+            [*BASE_FEATURES, *DOCUMENT_FEATURES, *neighbours, *BLOCK_FEATURES], dtype=object
         )

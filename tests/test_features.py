@@ -167,20 +167,3 @@ def test_a_closing_bracket_or_quote_ends_a_sentence_only_after_a_terminal_mark(l
 )
 def test_ends_date_spots_a_stamped_title(line: str, ends_date: bool) -> None:
     assert column([[line]], "ends_date")[0] == float(ends_date)
-
-
-def test_a_teaser_of_another_story_shares_fewer_words_with_the_page() -> None:
-    page = [
-        "Xuất khẩu cà phê 9 tháng đạt 7,4 tỷ USD",
-        "Kim ngạch xuất khẩu cà phê tăng mạnh nhờ giá cà phê thế giới ở mức cao.",
-        "Nông dân Tây Nguyên có lãi từ cà phê nhưng chi phí sản xuất cũng tăng.",
-        "Doanh nghiệp cà phê chạy đua truy xuất nguồn gốc trước khi EUDR có hiệu lực.",
-        "Tin liên quan",
-        "Ngân hàng dành gói tín dụng ưu đãi cho người mua nhà lần đầu",
-    ]
-    shared = column([page], "topic_shared")
-    far = column([page], "topic_shared_far")
-    assert shared[5] == far[5] == 0.0
-    assert min(shared[:4]) > 0.0 and far[0] > 0.0
-    # The words counted are those of the document alone: another page beside it changes nothing.
-    assert np.array_equal(column([page, ["Giá gạo xuất khẩu tăng", "Giá gạo"]], "topic_shared")[: len(page)], shared)

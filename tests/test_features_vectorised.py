@@ -284,27 +284,7 @@ def reference_rows(lines: Sequence[str], stopwords: frozenset[str]) -> np.ndarra
             block[:, 4] = (rows >= start) & (rows <= end)
             block[:, 5] = np.log1p(np.clip(start - rows, 0, None))
             block[:, 6] = np.log1p(np.clip(rows - end, 0, None))
-    return np.hstack([base, document, *neighbours, block, reference_topic(lines, stopwords)])
-
-
-def reference_topic(lines: Sequence[str], stopwords: frozenset[str]) -> np.ndarray:
-    """topic_shared and topic_shared_far of one document's non-blank lines, with Python sets."""
-    words = [
-        {w for w in re.findall(r"(?u)\b\w\w+\b", line.strip().lower()) if w not in stopwords and not w.isdigit()}
-        for line in lines
-        if not is_blank(line)
-    ]
-    where: dict[str, list[int]] = {}
-    for i, line_words in enumerate(words):
-        for w in line_words:
-            where.setdefault(w, []).append(i)
-    out = np.zeros((len(words), 2))
-    for i, line_words in enumerate(words):
-        if line_words:
-            shared = sum(len(where[w]) >= 3 for w in line_words)
-            far = sum(any(abs(j - i) > 2 for j in where[w]) for w in line_words)
-            out[i] = (shared / len(line_words), far / len(line_words))
-    return out
+    return np.hstack([base, document, *neighbours, block])
 
 
 def assert_same(documents: list[list[str]]) -> None:

@@ -14,8 +14,7 @@ KNOWN_WEAKNESSES = """\
 - Teaser blocks directly below the article, before any header such as `Tin liên quan`, can be kept
   for the same reason, above all when each teaser is a title and a one-sentence summary with no
   blank lines between them: the summaries read like the article's paragraphs and the titles like its
-  subheadings. The topic features (how much of a line's vocabulary the rest of the page shares)
-  catch teasers of unrelated stories, not those on the article's own subject.
+  subheadings.
 - Short lines in site chrome that look like article text (phone numbers, addresses, a date line
   between the headline and the lead) are sometimes kept.
 - Training pages come from few sites, most of them written by this project; a layout unlike all of
