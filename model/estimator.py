@@ -25,7 +25,8 @@ from sklearn.preprocessing import StandardScaler
 
 from cleaner.augment import recombine
 from cleaner.batch import Documents, LineBatch
-from cleaner.features import BASE_FEATURES, LineShapeFeatures, is_markup_only
+from cleaner.features import BASE_FEATURES, LineShapeFeatures
+from cleaner.shape import markup_rows
 from cleaner.text import is_blank, join_kept, split_lines
 from cleaner.words import CueWordTfidf
 
@@ -283,10 +284,7 @@ class LineClassifier(BaseEstimator):
 
     def _shape_of(self, batch: LineBatch) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         shape = self.shape_features_.transform_batch(batch)
-        markup = shape[:, BASE_FEATURES.index("is_image")] > 0
-        for row in np.flatnonzero(markup).tolist():
-            markup[row] = is_markup_only(batch.texts[row])
-        return shape, batch.bounds, markup
+        return shape, batch.bounds, markup_rows(shape, batch)
 
     def fit(
         self,

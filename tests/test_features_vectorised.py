@@ -35,7 +35,9 @@ from cleaner.batch import (
     first_where,
     strip,
 )
-from cleaner.features import (
+from cleaner.features import LineShapeFeatures
+from cleaner.lexicon import _Lexicon, _NgramTable
+from cleaner.shape import (
     _DATE,
     _DATE_FROM_DIGIT,
     _DATE_FROM_MONTH,
@@ -47,11 +49,9 @@ from cleaner.features import (
     BASE_FEATURES,
     NEIGHBOUR_FEATURES,
     NEIGHBOUR_OFFSETS,
-    LineShapeFeatures,
     _percentile_90,
     stopword_set,
 )
-from cleaner.lexicon import _Lexicon, _NgramTable
 from cleaner.text import is_blank
 from cleaner.words import CueWordTfidf, NonBlankLines, _ngram_index
 
