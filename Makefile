@@ -8,7 +8,7 @@ DEVSET := ../shared/devset
 LABELS := $(wildcard labels/*.tsv) labels/manifest.csv
 # The code a saved model depends on: when it changes, `make demo` retrains instead of failing to load.
 MODEL_CODE := model/batch.py model/lexicon.py model/shape.py model/features.py model/cuewords.py model/words.py \
-	model/context.py model/predictor.py model/estimator.py
+	model/context.py model/predictor.py model/estimator.py model/artifact.py
 
 .PHONY: demo test lint train eval eval-dev bench learning-curve clean
 
