@@ -82,10 +82,9 @@ class FirstStage:
         return self
 
     def predict_proba(self, documents: Documents, shape: np.ndarray, batch: LineBatch | None = None) -> np.ndarray:
-        """The logistic regression's P(content), computed block by block: stacking the dense
-        shape block and the sparse word block into one matrix costs more than the product.
-        ``batch``, the documents' :class:`~cleaner.batch.LineBatch` if the caller has one,
-        saves preparing their lines again."""
+        """The logistic regression's P(content), by :func:`~cleaner.predictor.first_stage_probability`
+        (which the predictor uses too). ``batch``, the documents' :class:`~cleaner.batch.LineBatch`
+        if the caller has one, saves preparing their lines again."""
         words = None
         if self.words_ is not None and len(shape):
             words = self.words_.transform(documents) if batch is None else self.words_.transform_batch(batch)
