@@ -1,9 +1,13 @@
-"""Saving and loading the trained model: a joblib file beside a JSON manifest.
+"""Saving and loading the trained model: a joblib file and its predictor beside a JSON manifest.
 
-joblib (pickle) runs code when it loads a file, so a model file is only loaded when its sha256
+The joblib file is the full :class:`~cleaner.estimator.LineClassifier` (what other tools load);
+the predictor file (``<name>.predictor.pkl``) is its :class:`~cleaner.predictor.Predictor`, plain
+arrays that `cleaner predict` loads without importing scikit-learn, a second of start-up.
+
+joblib and pickle run code when they load a file, so a file is only loaded when its sha256
 matches the manifest written with it, and only from paths the user chose. The manifest also records
-what the model was built with, so a model from another scikit-learn version is refused with a
-one-line explanation instead of failing later in an obscure way.
+what the model was built with, so a model from another scikit-learn version, or computing other
+features, is refused with a one-line explanation instead of failing later in an obscure way.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ import hashlib
 import io
 import json
 import os
+import pickle
 import platform
 from pathlib import Path
 from typing import Any
@@ -33,6 +38,11 @@ def default_model_path() -> Path:
 
 def manifest_path(model_path: Path) -> Path:
     return model_path.with_suffix(".json")
+
+
+def predictor_path(model_path: Path) -> Path:
+    """``cleaner.predictor.pkl`` beside ``cleaner.joblib``."""
+    return model_path.with_suffix(".predictor.pkl")
 
 
 def sha256_file(path: Path) -> str:
@@ -62,22 +72,27 @@ def runtime_versions() -> dict[str, str]:
 def feature_names() -> dict[str, list[str]]:
     """The features this version of cleaner computes, per stage: a model fitted on other ones
     cannot be used (its weights would meet the wrong columns, or fail on their number)."""
-    from cleaner.estimator import stack_feature_names
-    from cleaner.features import LineShapeFeatures
+    from cleaner.context import stack_feature_names
+    from cleaner.shape import shape_feature_names
 
-    return {"lines": LineShapeFeatures().get_feature_names_out().tolist(), "context": stack_feature_names()}
+    return {"lines": shape_feature_names(), "context": stack_feature_names()}
 
 
 def save_model(model: Any, path: Path, metadata: dict[str, Any]) -> dict[str, Any]:
-    """Write the model and its manifest atomically; returns the manifest."""
+    """Write the model, its predictor and their manifest atomically; returns the manifest."""
     import joblib
+
+    from cleaner.predictor import Predictor
 
     buffer = io.BytesIO()
     joblib.dump(model, buffer, compress=3)
     write_atomic(path, buffer.getvalue())
+    predictor = predictor_path(path)
+    write_atomic(predictor, pickle.dumps(Predictor.from_estimator(model), protocol=pickle.HIGHEST_PROTOCOL))
     manifest = {
         "artifact": path.name,
         "sha256": sha256_file(path),
+        "predictor": {"artifact": predictor.name, "sha256": sha256_file(predictor)},
         "versions": runtime_versions(),
         "threshold": float(model.threshold_),
         "features": feature_names(),
@@ -109,17 +124,9 @@ def load_model(path: Path | str | None = None) -> Any:
     import joblib
     import sklearn
 
-    model_path = Path(path) if path is not None else default_model_path()
-    if not model_path.is_file():
-        hint = "run `make train` (or `cleaner train`)" if path is None else "check the --model path"
-        raise ModelError(f"no model at {model_path}: {hint}")
+    model_path = _model_path(path)
     manifest = read_manifest(model_path)
-    actual = sha256_file(model_path)
-    if manifest.get("sha256") != actual:
-        raise ModelError(
-            f"{model_path}: sha256 {actual[:12]}... does not match its manifest; refusing to load a file that "
-            "may have been replaced (loading runs code); retrain with `make train`"
-        )
+    _check_sha256(model_path, manifest.get("sha256"))
     versions = manifest.get("versions")
     built_with = versions.get("scikit-learn") if isinstance(versions, dict) else None
     if built_with != sklearn.__version__:
@@ -129,6 +136,44 @@ def load_model(path: Path | str | None = None) -> Any:
         )
     _check_features(model_path, manifest.get("features"))
     return joblib.load(model_path)
+
+
+def load_predictor(path: Path | str | None = None) -> Any:
+    """Load the :class:`~cleaner.predictor.Predictor` saved beside the model at ``path`` (the
+    joblib file, as for :func:`load_model`) after checking the manifest; imports no scikit-learn.
+
+    No scikit-learn version check: the predictor holds numpy arrays and cleaner's own objects only.
+    """
+    model_path = _model_path(path)
+    manifest = read_manifest(model_path)
+    entry = manifest.get("predictor")
+    if not isinstance(entry, dict) or not isinstance(entry.get("artifact"), str):
+        raise ModelError(f"{manifest_path(model_path)} lists no predictor (an older model); retrain with `make train`")
+    predictor = model_path.with_name(entry["artifact"])
+    if not predictor.is_file():
+        raise ModelError(f"{predictor} is missing: the model was saved without it; retrain with `make train`")
+    _check_sha256(predictor, entry.get("sha256"))
+    _check_features(model_path, manifest.get("features"))
+    with predictor.open("rb") as handle:
+        return pickle.load(handle)
+
+
+def _model_path(path: Path | str | None) -> Path:
+    """The model file to load (``path``, else the default), which must exist."""
+    model_path = Path(path) if path is not None else default_model_path()
+    if not model_path.is_file():
+        hint = "run `make train` (or `cleaner train`)" if path is None else "check the --model path"
+        raise ModelError(f"no model at {model_path}: {hint}")
+    return model_path
+
+
+def _check_sha256(path: Path, expected: object) -> None:
+    actual = sha256_file(path)
+    if expected != actual:
+        raise ModelError(
+            f"{path}: sha256 {actual[:12]}... does not match its manifest; refusing to load a file that "
+            "may have been replaced (loading runs code); retrain with `make train`"
+        )
 
 
 def _check_features(model_path: Path, built_with: object) -> None:

@@ -25,113 +25,13 @@ from sklearn.preprocessing import StandardScaler
 
 from cleaner.augment import recombine
 from cleaner.batch import Documents, LineBatch
-from cleaner.features import BASE_FEATURES, LineShapeFeatures, is_markup_only
+from cleaner.context import context_rows
+from cleaner.context import stack_feature_names as stack_feature_names
+from cleaner.features import BASE_FEATURES, LineShapeFeatures
+from cleaner.predictor import BOILERPLATE, CONTENT, Predictor, first_stage_probability
+from cleaner.shape import markup_rows
 from cleaner.text import is_blank, join_kept, split_lines
 from cleaner.words import CueWordTfidf
-
-CONTENT = "content"
-BOILERPLATE = "boilerplate"
-STACK_OFFSETS = (-3, -2, -1, 0, 1, 2, 3)
-STACK_WINDOWS = (2, 5, 10)
-# Own-line facts the second stage may need to overrule the context: image markup inside the
-# article is still image markup, and a timestamp between two paragraphs is still a timestamp.
-STACK_SHAPE = (
-    "chars_log",
-    "is_image",
-    "has_link",
-    "has_time",
-    "has_date",
-    "same_as_prev",
-    "same_as_next",
-    "repeats_log",
-    "prose_like",
-    "ends_ellipsis",
-    "starts_bracket",
-    "slug_spells_title",
-)
-_STACK_SHAPE_COLUMNS = [BASE_FEATURES.index(name) for name in STACK_SHAPE]
-
-
-def _logit(p: np.ndarray) -> np.ndarray:
-    p = np.clip(p, 1e-4, 1 - 1e-4)
-    return np.log(p / (1 - p))
-
-
-def stack_features(probabilities: np.ndarray, shape: np.ndarray) -> np.ndarray:
-    """Second-stage features of one document's non-blank lines, from first-stage P(content).
-
-    The first-stage logit of each line and of its neighbours, local means of P(content), the mean
-    before and after the line, whether the line lies inside the span that maximises sum(P - 0.5)
-    (the most likely article span) or how far outside it, and a few own-line shape features.
-    """
-    return _stack_rows(probabilities, shape, np.array([0, len(probabilities)]))
-
-
-def _stack_rows(probabilities: np.ndarray, shape: np.ndarray, bounds: np.ndarray) -> np.ndarray:
-    """:func:`stack_features` of many documents at once (rows ``bounds[d]:bounds[d + 1]`` of
-    document d): the same values, computed with numpy over the batch instead of per document."""
-    p = np.asarray(probabilities, dtype=np.float64)
-    n = len(p)
-    if n == 0:
-        return np.zeros((0, len(stack_feature_names())))
-    sizes = np.diff(bounds)
-    doc = np.repeat(np.arange(len(sizes)), sizes)
-    first, size = bounds[:-1][doc], sizes[doc]
-    rows = np.arange(n) - first  # row number within the document
-    logit = _logit(p)
-    columns = []
-    for offset in STACK_OFFSETS:
-        source = rows + offset
-        valid = (source >= 0) & (source < size)
-        columns.append(np.where(valid, logit[np.clip(first + source, 0, n - 1)], 0.0))
-        if offset:
-            columns.append((~valid).astype(float))
-    # Running sums of P, restarting at 0 for each document as np.cumsum of the document alone
-    # would (so rows never depend on other documents' rounding): document d's run, its leading 0
-    # included, is cumulative[bounds[d] + d : bounds[d + 1] + d + 1].
-    cumulative = np.zeros(n + len(sizes))
-    spans = []
-    for d, (lo, hi) in enumerate(zip(bounds[:-1].tolist(), bounds[1:].tolist())):
-        np.cumsum(p[lo:hi], out=cumulative[lo + d + 1 : hi + d + 1])
-        spans.append(_best_span(p[lo:hi] - 0.5))
-    base = first + doc
-    for radius in STACK_WINDOWS:
-        lo = np.clip(rows - radius, 0, size)
-        hi = np.clip(rows + radius + 1, 0, size)
-        columns.append((cumulative[base + hi] - cumulative[base + lo]) / (hi - lo))
-    columns.append(np.where(rows > 0, cumulative[base + rows] / np.maximum(rows, 1), 0.5))
-    after = cumulative[base + size] - cumulative[base + rows + 1]
-    columns.append(np.where(rows < size - 1, after / np.maximum(size - 1 - rows, 1), 0.5))
-    start, end = np.asarray(spans, dtype=np.int64).reshape(-1, 2)[doc].T
-    columns.append(((rows >= start) & (rows <= end)).astype(float))
-    columns.append(np.log1p(np.clip(start - rows, 0, None)))
-    columns.append(np.log1p(np.clip(rows - end, 0, None)))
-    return np.column_stack([*columns, shape[:, _STACK_SHAPE_COLUMNS]])
-
-
-def stack_feature_names() -> list[str]:
-    names = []
-    for offset in STACK_OFFSETS:
-        names.append(f"logit[{offset:+d}]")
-        if offset:
-            names.append(f"missing[{offset:+d}]")
-    names += [f"mean_p[±{r}]" for r in STACK_WINDOWS]
-    names += ["mean_p_before", "mean_p_after", "in_best_span", "lines_before_span_log", "lines_after_span_log"]
-    return names + list(STACK_SHAPE)
-
-
-def _best_span(scores: np.ndarray) -> tuple[int, int]:
-    """(start, end) of the contiguous run with the largest sum (Kadane); (0, -1) when all <= 0."""
-    best, best_span = 0.0, (0, -1)
-    running, start = 0.0, 0
-    for i, value in enumerate(scores.tolist()):
-        if running <= 0:
-            running, start = value, i
-        else:
-            running += value
-        if running > best:
-            best, best_span = running, (start, i)
-    return best_span
 
 
 def best_threshold(probabilities: np.ndarray, y: np.ndarray, weights: np.ndarray) -> float:
@@ -182,19 +82,15 @@ class FirstStage:
         return self
 
     def predict_proba(self, documents: Documents, shape: np.ndarray, batch: LineBatch | None = None) -> np.ndarray:
-        """The logistic regression's P(content), computed block by block: stacking the dense
-        shape block and the sparse word block into one matrix costs more than the product.
-        ``batch``, the documents' :class:`~cleaner.batch.LineBatch` if the caller has one,
-        saves preparing their lines again."""
-        if len(shape) == 0:
-            return np.zeros(0)
-        weights = self.classifier_.coef_[0]
-        n_shape = shape.shape[1]
-        score = self.scaler_.transform(shape) @ weights[:n_shape] + self.classifier_.intercept_[0]
-        if self.words_ is not None:
+        """The logistic regression's P(content), by :func:`~cleaner.predictor.first_stage_probability`
+        (which the predictor uses too). ``batch``, the documents' :class:`~cleaner.batch.LineBatch`
+        if the caller has one, saves preparing their lines again."""
+        words = None
+        if self.words_ is not None and len(shape):
             words = self.words_.transform(documents) if batch is None else self.words_.transform_batch(batch)
-            score += (words @ weights[n_shape:]) * self.word_weight
-        return 1.0 / (1.0 + np.exp(-score))
+        scaling = (self.scaler_.mean_, self.scaler_.scale_)
+        coef, intercept = self.classifier_.coef_[0], self.classifier_.intercept_[0]
+        return first_stage_probability(shape, words, scaling, coef, intercept, self.word_weight)
 
 
 class LineClassifier(BaseEstimator):
@@ -283,10 +179,7 @@ class LineClassifier(BaseEstimator):
 
     def _shape_of(self, batch: LineBatch) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         shape = self.shape_features_.transform_batch(batch)
-        markup = shape[:, BASE_FEATURES.index("is_image")] > 0
-        for row in np.flatnonzero(markup).tolist():
-            markup[row] = is_markup_only(batch.texts[row])
-        return shape, batch.bounds, markup
+        return shape, batch.bounds, markup_rows(shape, batch)
 
     def fit(
         self,
@@ -328,7 +221,7 @@ class LineClassifier(BaseEstimator):
         chars = np.expm1(shape[text, BASE_FEATURES.index("chars_log")])
         self.context_stages_ = []
         for _ in range(self.context_rounds):
-            stacked = self._stack(oof, shape, offsets, markup)
+            stacked = context_rows(oof, shape, offsets, markup)
             self.context_stages_.append(self._new_second_stage().fit(stacked, y[text]))
             # Held-out probabilities of this round: the next round's input and the threshold's basis.
             held_out = cross_val_predict(
@@ -346,26 +239,10 @@ class LineClassifier(BaseEstimator):
             self.threshold_ = float(np.clip(best_threshold(oof[text], y[text], chars), 0.25, 0.75))
         return self
 
-    @staticmethod
-    def _stack(probabilities: np.ndarray, shape: np.ndarray, offsets: np.ndarray, markup: np.ndarray) -> np.ndarray:
-        """Second-stage rows of the lines that are not image markup, document by document."""
-        text = ~markup
-        document = np.repeat(np.arange(len(offsets) - 1), np.diff(offsets))
-        kept = np.bincount(document[text], minlength=len(offsets) - 1)
-        return _stack_rows(probabilities[text], shape[text], np.concatenate([[0], np.cumsum(kept)]))
-
     def predict_proba_nonblank(self, documents: Documents) -> list[np.ndarray]:
-        """P(content) of the non-blank lines of each document."""
-        documents = [list(doc) for doc in documents]
-        batch = LineBatch(documents)  # lines stripped and classified once for both feature sets
-        shape, offsets, markup = self._shape_of(batch)
-        probabilities = self.first_stage_.predict_proba(documents, shape, batch)
-        if (~markup).any():
-            for stage in self.context_stages_:
-                stacked = self._stack(probabilities, shape, offsets, markup)
-                probabilities[~markup] = stage.predict_proba(stacked)[:, 1]
-        probabilities[markup] = 0.0
-        return [probabilities[offsets[i] : offsets[i + 1]] for i in range(len(documents))]
+        """P(content) of the non-blank lines of each document, by the model's
+        :class:`~cleaner.predictor.Predictor` (the one implementation of prediction)."""
+        return Predictor.from_estimator(self).predict_proba_nonblank(documents)
 
     def predict_proba(self, documents: Documents) -> list[list[float | None]]:
         """P(content) for every line of every document; None for blank lines."""

@@ -3,7 +3,7 @@
 Documents are grouped into chunks (up to 128 documents or 2 MB) so that the model predicts a batch
 at a time and inter-process traffic is a few large messages rather than many small ones. A
 :class:`~concurrent.futures.ProcessPoolExecutor` whose initializer loads the model once per worker
-(workers are forked from a fork server that has imported scikit-learn once for all) cleans them;
+(workers are forked from a fork server that has imported the model code once for all) cleans them;
 at most two chunks per worker are in flight, and results are taken oldest first, so
 output order is input order and memory does not grow with the input. A run that fits in one chunk,
 or ``--jobs 1``, is cleaned in this process: starting workers would cost more than it saves.
@@ -21,8 +21,9 @@ from typing import Any
 CHUNK_DOCUMENTS = 128
 CHUNK_BYTES = 2_000_000
 CHUNKS_PER_WORKER = 2
-# What every worker imports to load and run the model: the fork server imports it once for all.
-PRELOAD = ["cleaner.worker", "cleaner.artifact", "cleaner.estimator", "joblib"]
+# What every worker imports to load and run the model (its predictor, no scikit-learn): the fork
+# server imports it once for all.
+PRELOAD = ["cleaner.worker", "cleaner.artifact", "cleaner.predictor"]
 ONE_THREAD = 1  # BLAS and OpenMP threads per process: one process per core, no threads on top
 
 _CLEANER: Any = None
@@ -106,7 +107,7 @@ def _pooled(head: list[list[Any]], chunks: Iterator[list[Any]], settings: Any, j
     for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ.setdefault(name, str(ONE_THREAD))  # inherited by the workers, read when numpy loads
     # Not fork: the main process may run tqdm's monitor thread, and fork with threads is unsafe. A fork
-    # server is a fresh single-threaded process that imports scikit-learn and the model code once and
+    # server is a fresh single-threaded process that imports the model code once and
     # forks the workers from itself, so they start without importing them again (spawn: each did).
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(PRELOAD)

@@ -1,7 +1,8 @@
 """Word features: TF-IDF of the cue words that recur across pages, computed over a whole batch.
 
 Kept apart from the shape features because it is the one transformer that is fitted to a vocabulary
-(sklearn's TfidfVectorizer), and matches it with the hashed n-gram index of :mod:`cleaner.lexicon`.
+(sklearn's TfidfVectorizer); the transform itself is :mod:`cleaner.cuewords`, which predicting
+uses without scikit-learn.
 """
 
 from __future__ import annotations
@@ -15,10 +16,9 @@ import scipy.sparse as sp
 import sklearn
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.preprocessing import normalize
 
 from cleaner.batch import Documents, LineBatch
-from cleaner.lexicon import NgramIndex
+from cleaner.cuewords import CueWords
 from cleaner.text import is_blank
 
 
@@ -88,54 +88,32 @@ class CueWordTfidf(TransformerMixin, BaseEstimator):
         return self.transform_batch(LineBatch(documents))
 
     def transform_batch(self, batch: LineBatch) -> Any:
-        """``transform`` of the documents that ``batch`` was made from.
-
-        The vectorizer's analyzer lower-cases a line and takes its tokens (runs of two or more word
-        characters, the token pattern ``\\b\\w\\w+\\b``) and their n-grams; here the tokens of the
-        whole batch come from one pass of numpy over its lower-cased text, are looked up in the
-        vocabulary's words at once, and n-grams are matched as integer keys. The counts then go
-        through the same steps as TfidfVectorizer's (sublinear tf, idf, l2 norm), in the same order.
-        """
-        vectorizer = self.vectorizer_
-        index = _ngram_index(vectorizer)
-        if index is None or not len(batch):  # (the vectorizer raises ValueError for no lines)
-            return vectorizer.transform(batch.texts)
-        starts, ends, line = batch.tokens
-        word = index.words.find(batch.lowered.codes, starts, ends - starts)
-        rows, columns = [np.zeros(0, np.int64)], [np.zeros(0, np.int64)]
-        low, high = vectorizer.ngram_range
-        for size, table in index.tables.items():
-            if low <= size <= high:
-                first, column = table.find(word, line)
-                rows.append(line[first])
-                columns.append(column)
-        n_rows, n_columns = len(batch), len(vectorizer.vocabulary_)
-        cells, counts = np.unique(np.concatenate(rows) * n_columns + np.concatenate(columns), return_counts=True)
-        indptr = np.searchsorted(cells // n_columns, np.arange(n_rows + 1))
-        matrix = sp.csr_matrix(
-            (counts.astype(np.float64), (cells % n_columns).astype(np.int32), indptr.astype(np.int32)),
-            shape=(n_rows, n_columns),
-        )
-        np.log(matrix.data, out=matrix.data)  # sublinear tf: 1 + log(count)
-        matrix.data += 1.0
-        matrix.data *= vectorizer.idf_[matrix.indices]
-        matrix = normalize(matrix, norm="l2", copy=False)
+        """``transform`` of the documents that ``batch`` was made from, by :meth:`cue_words`."""
+        words = self.cue_words()
+        if words is None or not len(batch):  # (the vectorizer raises ValueError for no lines)
+            return self.vectorizer_.transform(batch.texts)
+        matrix = words.transform_batch(batch)
         return sp.csr_array(matrix) if sklearn.get_config().get("sparse_interface") == "sparray" else matrix
+
+    def cue_words(self) -> CueWords | None:
+        """The fitted vocabulary as a :class:`~cleaner.cuewords.CueWords`, which computes the
+        vectorizer's rows without it; None if the vectorizer's settings are not those it assumes."""
+        return _cue_words(self.vectorizer_)
 
     def get_feature_names_out(self, input_features: object = None) -> np.ndarray:
         return self.vectorizer_.get_feature_names_out()
 
 
-_NGRAM_INDEXES: weakref.WeakKeyDictionary[TfidfVectorizer, NgramIndex | None] = weakref.WeakKeyDictionary()
+_CUE_WORDS: weakref.WeakKeyDictionary[TfidfVectorizer, CueWords | None] = weakref.WeakKeyDictionary()
 
 
-def _ngram_index(vectorizer: TfidfVectorizer) -> NgramIndex | None:
-    """The n-gram index of a fitted vectorizer (made once per vectorizer), or None when its settings
-    are not those CueWordTfidf uses, so that only the vectorizer itself can transform."""
-    if vectorizer not in _NGRAM_INDEXES:
+def _cue_words(vectorizer: TfidfVectorizer) -> CueWords | None:
+    """The CueWords of a fitted vectorizer (made once per vectorizer, with its n-gram index), or
+    None when its settings are not those CueWordTfidf uses, so that only the vectorizer itself can
+    transform."""
+    if vectorizer not in _CUE_WORDS:
         params = vectorizer.get_params()
         same = all(params[name] == value for name, value in _TFIDF_SETTINGS.items())
-        index = NgramIndex(vectorizer.vocabulary_) if same else None
-        usable = index is not None and all(table.usable for table in index.tables.values())
-        _NGRAM_INDEXES[vectorizer] = index if usable else None
-    return _NGRAM_INDEXES[vectorizer]
+        words = CueWords(vectorizer.vocabulary_, vectorizer.idf_, vectorizer.ngram_range) if same else None
+        _CUE_WORDS[vectorizer] = words if words is not None and words.usable else None
+    return _CUE_WORDS[vectorizer]

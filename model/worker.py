@@ -90,9 +90,9 @@ class Cleaner:
 
     def __init__(self, settings: Settings, model: Any = None) -> None:
         if model is None:
-            from cleaner.artifact import load_model
+            from cleaner.artifact import load_predictor
 
-            model = load_model(settings.model_path)
+            model = load_predictor(settings.model_path)
         self.settings = settings
         self.model = model
         self.cut = model.threshold_ if settings.threshold is None else settings.threshold
@@ -209,14 +209,14 @@ class Cleaner:
 
     @staticmethod
     def _labels(lines: list[str], keep: list[bool]) -> str:
-        from cleaner.estimator import BOILERPLATE, CONTENT
+        from cleaner.predictor import BOILERPLATE, CONTENT
         from cleaner.training.labels import format_label_lines
 
         labels = [None if is_blank(line) else (CONTENT if kept else BOILERPLATE) for line, kept in zip(lines, keep)]
         return format_label_lines(lines, labels)
 
     def _line_records(self, doc: Parsed, scores: np.ndarray) -> bytes:
-        from cleaner.estimator import BOILERPLATE, CONTENT
+        from cleaner.predictor import BOILERPLATE, CONTENT
 
         values = iter(scores.tolist())
         rows = []

@@ -82,11 +82,11 @@ def model_path(trained_model: LineClassifier, tmp_path_factory: pytest.TempPathF
 
 @pytest.fixture
 def model_copy(model_path: Path, tmp_path: Path) -> Path:
-    """A private copy of the saved model and its manifest, for tests that damage them."""
+    """A private copy of the saved model, its predictor and their manifest, for tests that damage them."""
     target = tmp_path / "copy" / model_path.name
     target.parent.mkdir()
-    shutil.copy2(model_path, target)
-    shutil.copy2(model_path.with_suffix(".json"), target.with_suffix(".json"))
+    for suffix in (".joblib", ".predictor.pkl", ".json"):
+        shutil.copy2(model_path.with_suffix(suffix), target.with_suffix(suffix))
     return target
 
 

@@ -41,9 +41,15 @@ def test_save_writes_model_and_manifest(trained_model: LineClassifier, tmp_path:
     assert manifest["threshold"] == pytest.approx(trained_model.threshold_)
     assert manifest["note"] == "unit test"
     assert manifest["training_data"] == {"documents": 5}
+    predictor = path.with_suffix(".predictor.pkl")
+    assert manifest["predictor"] == {
+        "artifact": predictor.name,
+        "sha256": hashlib.sha256(predictor.read_bytes()).hexdigest(),
+    }
     assert sorted(p.name for p in path.parent.iterdir()) == [
         "m.joblib",
         "m.json",
+        "m.predictor.pkl",
     ]  # no temporary files left
 
 

@@ -48,7 +48,8 @@ def test_missing_model_is_one_line(runner: CliRunner, tmp_path: Path) -> None:
 
 
 def test_tampered_model_is_one_line(runner: CliRunner, model_copy: Path, tmp_path: Path) -> None:
-    model_copy.write_bytes(model_copy.read_bytes() + b"\0")
+    predictor = model_copy.with_suffix(".predictor.pkl")  # what predict loads
+    predictor.write_bytes(predictor.read_bytes() + b"\0")
     dump = tmp_path / "page.txt"
     dump.write_text("Headline\nBody.\n", encoding="utf-8")
     result = runner.invoke(app, ["predict", str(dump), "--model", str(model_copy)])

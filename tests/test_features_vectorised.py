@@ -20,7 +20,7 @@ from conftest import Labelled
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from cleaner import estimator
+from cleaner import context
 from cleaner.batch import (
     _BULLET,
     _CLOSERS,
@@ -35,7 +35,9 @@ from cleaner.batch import (
     first_where,
     strip,
 )
-from cleaner.features import (
+from cleaner.features import LineShapeFeatures
+from cleaner.lexicon import _Lexicon, _NgramTable
+from cleaner.shape import (
     _DATE,
     _DATE_FROM_DIGIT,
     _DATE_FROM_MONTH,
@@ -47,13 +49,11 @@ from cleaner.features import (
     BASE_FEATURES,
     NEIGHBOUR_FEATURES,
     NEIGHBOUR_OFFSETS,
-    LineShapeFeatures,
     _percentile_90,
     stopword_set,
 )
-from cleaner.lexicon import _Lexicon, _NgramTable
 from cleaner.text import is_blank
-from cleaner.words import CueWordTfidf, NonBlankLines, _ngram_index
+from cleaner.words import CueWordTfidf, NonBlankLines, _cue_words
 
 PROPERTY = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -367,7 +367,7 @@ def test_tfidf_by_binary_search_equals_the_vectorizer(
 def test_tfidf_with_other_vectorizer_settings_falls_back(seed_documents: list[Labelled]) -> None:
     transformer = CueWordTfidf(min_documents=2).fit([doc.lines for doc in seed_documents])
     transformer.vectorizer_.set_params(binary=True)
-    assert _ngram_index(transformer.vectorizer_) is None
+    assert _cue_words(transformer.vectorizer_) is None
     assert_same_tfidf(transformer, [doc.lines for doc in seed_documents])
 
 
@@ -479,30 +479,30 @@ def test_ascii_fold_lines_folds_every_character_as_the_plain_fold() -> None:
 
 
 def reference_stack_features(p: np.ndarray, shape: np.ndarray) -> np.ndarray:
-    """estimator.stack_features as first written, for one document."""
+    """context.stack_features as first written, for one document."""
     n = len(p)
     if n == 0:
-        return np.zeros((0, len(estimator.stack_feature_names())))
-    logit = estimator._logit(p)
+        return np.zeros((0, len(context.stack_feature_names())))
+    logit = context._logit(p)
     rows = np.arange(n)
     columns = []
-    for offset in estimator.STACK_OFFSETS:
+    for offset in context.STACK_OFFSETS:
         source = rows + offset
         valid = (source >= 0) & (source < n)
         columns.append(np.where(valid, logit[np.clip(source, 0, n - 1)], 0.0))
         if offset:
             columns.append((~valid).astype(float))
     cumulative = np.concatenate([[0.0], np.cumsum(p)])
-    for radius in estimator.STACK_WINDOWS:
+    for radius in context.STACK_WINDOWS:
         lo, hi = np.clip(rows - radius, 0, n), np.clip(rows + radius + 1, 0, n)
         columns.append((cumulative[hi] - cumulative[lo]) / (hi - lo))
     columns.append(np.where(rows > 0, cumulative[rows] / np.maximum(rows, 1), 0.5))
     columns.append(np.where(rows < n - 1, (cumulative[n] - cumulative[rows + 1]) / np.maximum(n - 1 - rows, 1), 0.5))
-    start, end = estimator._best_span(p - 0.5)
+    start, end = context._best_span(p - 0.5)
     columns.append(((rows >= start) & (rows <= end)).astype(float))
     columns.append(np.log1p(np.clip(start - rows, 0, None)))
     columns.append(np.log1p(np.clip(rows - end, 0, None)))
-    return np.column_stack([*columns, shape[:, estimator._STACK_SHAPE_COLUMNS]])
+    return np.column_stack([*columns, shape[:, context._STACK_SHAPE_COLUMNS]])
 
 
 def test_stacking_a_batch_equals_stacking_each_document() -> None:
@@ -514,7 +514,7 @@ def test_stacking_a_batch_equals_stacking_each_document() -> None:
         probabilities = rng.choice([0.5, 0.25, 0.75, 0.0, 1.0, 0.123], n) if rng.random() < 0.5 else rng.random(n)
         shape = rng.random((n, len(BASE_FEATURES)))
         markup = rng.random(n) < 0.2
-        batch = estimator.LineClassifier._stack(probabilities, shape, offsets, markup)
+        batch = context.context_rows(probabilities, shape, offsets, markup)
         alone = [
             reference_stack_features(probabilities[a:b][~markup[a:b]], shape[a:b][~markup[a:b]])
             for a, b in pairwise(offsets)

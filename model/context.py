@@ -1,0 +1,132 @@
+"""The context stages' features and probabilities: what a stacked stage reads around each line.
+
+Kept apart from :mod:`cleaner.estimator`, which fits the stages with scikit-learn, so that
+predicting (:mod:`cleaner.predictor`) imports numpy only; both use these functions.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.special import expit
+
+from cleaner.shape import BASE_FEATURES
+
+STACK_OFFSETS = (-3, -2, -1, 0, 1, 2, 3)
+STACK_WINDOWS = (2, 5, 10)
+# Own-line facts the second stage may need to overrule the context: image markup inside the
+# article is still image markup, and a timestamp between two paragraphs is still a timestamp.
+STACK_SHAPE = (
+    "chars_log",
+    "is_image",
+    "has_link",
+    "has_time",
+    "has_date",
+    "same_as_prev",
+    "same_as_next",
+    "repeats_log",
+    "prose_like",
+    "ends_ellipsis",
+    "starts_bracket",
+    "slug_spells_title",
+)
+_STACK_SHAPE_COLUMNS = [BASE_FEATURES.index(name) for name in STACK_SHAPE]
+
+
+def _logit(p: np.ndarray) -> np.ndarray:
+    p = np.clip(p, 1e-4, 1 - 1e-4)
+    return np.log(p / (1 - p))
+
+
+def stack_features(probabilities: np.ndarray, shape: np.ndarray) -> np.ndarray:
+    """Second-stage features of one document's non-blank lines, from first-stage P(content).
+
+    The first-stage logit of each line and of its neighbours, local means of P(content), the mean
+    before and after the line, whether the line lies inside the span that maximises sum(P - 0.5)
+    (the most likely article span) or how far outside it, and a few own-line shape features.
+    """
+    return _stack_rows(probabilities, shape, np.array([0, len(probabilities)]))
+
+
+def _stack_rows(probabilities: np.ndarray, shape: np.ndarray, bounds: np.ndarray) -> np.ndarray:
+    """:func:`stack_features` of many documents at once (rows ``bounds[d]:bounds[d + 1]`` of
+    document d): the same values, computed with numpy over the batch instead of per document."""
+    p = np.asarray(probabilities, dtype=np.float64)
+    n = len(p)
+    if n == 0:
+        return np.zeros((0, len(stack_feature_names())))
+    sizes = np.diff(bounds)
+    doc = np.repeat(np.arange(len(sizes)), sizes)
+    first, size = bounds[:-1][doc], sizes[doc]
+    rows = np.arange(n) - first  # row number within the document
+    logit = _logit(p)
+    columns = []
+    for offset in STACK_OFFSETS:
+        source = rows + offset
+        valid = (source >= 0) & (source < size)
+        columns.append(np.where(valid, logit[np.clip(first + source, 0, n - 1)], 0.0))
+        if offset:
+            columns.append((~valid).astype(float))
+    # Running sums of P, restarting at 0 for each document as np.cumsum of the document alone
+    # would (so rows never depend on other documents' rounding): document d's run, its leading 0
+    # included, is cumulative[bounds[d] + d : bounds[d + 1] + d + 1].
+    cumulative = np.zeros(n + len(sizes))
+    spans = []
+    for d, (lo, hi) in enumerate(zip(bounds[:-1].tolist(), bounds[1:].tolist())):
+        np.cumsum(p[lo:hi], out=cumulative[lo + d + 1 : hi + d + 1])
+        spans.append(_best_span(p[lo:hi] - 0.5))
+    base = first + doc
+    for radius in STACK_WINDOWS:
+        lo = np.clip(rows - radius, 0, size)
+        hi = np.clip(rows + radius + 1, 0, size)
+        columns.append((cumulative[base + hi] - cumulative[base + lo]) / (hi - lo))
+    columns.append(np.where(rows > 0, cumulative[base + rows] / np.maximum(rows, 1), 0.5))
+    after = cumulative[base + size] - cumulative[base + rows + 1]
+    columns.append(np.where(rows < size - 1, after / np.maximum(size - 1 - rows, 1), 0.5))
+    start, end = np.asarray(spans, dtype=np.int64).reshape(-1, 2)[doc].T
+    columns.append(((rows >= start) & (rows <= end)).astype(float))
+    columns.append(np.log1p(np.clip(start - rows, 0, None)))
+    columns.append(np.log1p(np.clip(rows - end, 0, None)))
+    return np.column_stack([*columns, shape[:, _STACK_SHAPE_COLUMNS]])
+
+
+def stack_feature_names() -> list[str]:
+    names = []
+    for offset in STACK_OFFSETS:
+        names.append(f"logit[{offset:+d}]")
+        if offset:
+            names.append(f"missing[{offset:+d}]")
+    names += [f"mean_p[±{r}]" for r in STACK_WINDOWS]
+    names += ["mean_p_before", "mean_p_after", "in_best_span", "lines_before_span_log", "lines_after_span_log"]
+    return names + list(STACK_SHAPE)
+
+
+def _best_span(scores: np.ndarray) -> tuple[int, int]:
+    """(start, end) of the contiguous run with the largest sum (Kadane); (0, -1) when all <= 0."""
+    best, best_span = 0.0, (0, -1)
+    running, start = 0.0, 0
+    for i, value in enumerate(scores.tolist()):
+        if running <= 0:
+            running, start = value, i
+        else:
+            running += value
+        if running > best:
+            best, best_span = running, (start, i)
+    return best_span
+
+
+def context_rows(probabilities: np.ndarray, shape: np.ndarray, offsets: np.ndarray, markup: np.ndarray) -> np.ndarray:
+    """Context-stage rows of the lines that are not image markup, document by document (rows
+    ``offsets[d]:offsets[d + 1]`` of ``probabilities`` and ``shape`` are document d's)."""
+    text = ~markup
+    document = np.repeat(np.arange(len(offsets) - 1), np.diff(offsets))
+    kept = np.bincount(document[text], minlength=len(offsets) - 1)
+    return _stack_rows(probabilities[text], shape[text], np.concatenate([[0], np.cumsum(kept)]))
+
+
+def context_probability(rows: np.ndarray, coef: np.ndarray, intercept: np.ndarray) -> np.ndarray:
+    """P(content) of a fitted binary logistic regression (``coef_`` of shape (1, n), ``intercept_``)
+    on dense rows, computed as scikit-learn's ``predict_proba(rows)[:, 1]`` computes it, operation
+    for operation (the same matrix product, then scipy's expit rather than ``1 / (1 + exp(-x))``,
+    which rounds differently), so that the probabilities are bit-for-bit the same."""
+    scores = rows @ coef.T + intercept
+    return expit(scores.reshape(-1))

@@ -1,0 +1,535 @@
+"""Per-line shape features that transfer across sites and languages, without scikit-learn.
+
+A line alone cannot tell a teaser summary from a body paragraph: both are prose. What differs is
+the line's surroundings: a teaser summary sits after a repeated title and a timestamp, far below the
+article's longest run of prose; a body paragraph sits inside that run. So besides the line's own
+shape (length, punctuation, stopword density, markup), every row carries its neighbours' shape and
+its place relative to the document's main prose block.
+
+Every function returns one row per non-blank line of a batch, in order (blank lines carry no label
+and get no row). The features of a whole batch of documents are computed at once, over its
+:class:`~cleaner.batch.LineBatch` (see :mod:`cleaner.batch` for why). This module imports numpy
+only, so that predicting (:mod:`cleaner.predictor`) does not import scikit-learn;
+:class:`~cleaner.features.LineShapeFeatures` is its scikit-learn transformer for training.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from itertools import count
+
+import numpy as np
+
+from cleaner.batch import (
+    ALPHA,
+    ASCII_ALPHA,
+    BULLET_CHAR,
+    CLOSER,
+    COMMA,
+    DECIMAL,
+    DIGIT,
+    EDGE,
+    LOWER,
+    MONTH_NAMES,
+    PIPE,
+    SPACE,
+    TABLE_SIZE,
+    TERMINAL_CHAR,
+    UPPER,
+    WHITESPACE,
+    LineBatch,
+    Text,
+    ascii_fold_lines,
+    first_where,
+    strip,
+)
+from cleaner.lexicon import stopword_lexicon
+
+_WORD_EDGE = re.compile(r"^\W+|\W+$")
+_TIME = re.compile(r"\b\d{1,2}[:h]\d{2}\b|\b\d{1,2}:\d{2}\s*[AaPp]\.?[Mm]\b")
+_MONTH = r"(?:[Jj]an|[Ff]eb|[Mm]ar|[Aa]pr|[Mm]ay|[Jj]un|[Jj]ul|[Aa]ug|[Ss]ep|[Oo]ct|[Nn]ov|[Dd]ec)"
+_DATE = re.compile(  # case-sensitive alternatives: re.IGNORECASE makes the scan slower
+    r"\b\d{1,2}[/.-]\d{1,2}(?:[/.-]\d{2,4})?\b"
+    rf"|\b{_MONTH}[a-z]*\.? \d{{1,2}}\b"
+    rf"|\b\d{{1,2}} {_MONTH}"
+    r"|\b(?:[Tt]háng|[Nn]gày) \d{1,2}\b|\b\d+ (?:giờ|phút|ngày|hours?|minutes?|days?) (?:trước|ago)\b"
+)
+# _DATE as two patterns that match in exactly the same lines (tests/test_features.py checks it), but
+# faster: each starts with a character class (a digit; a month's first letter), so the regex engine
+# jumps from one such character to the next, while a pattern starting with \b is tried at every
+# position. The leading \b becomes a look-behind after the first characters, and "tháng 5" and
+# "ngày 5" are found from their digit.
+_DATE_FROM_DIGIT = re.compile(
+    r"\d(?<!\w\d)(?:\d?[/.-]\d{1,2}(?:[/.-]\d{2,4})?\b"
+    rf"|\d? {_MONTH}"
+    r"|\d* (?:giờ|phút|ngày|hours?|minutes?|days?) (?:trước|ago)\b"
+    r"|(?<=\b[Tt]háng \d)\d?\b|(?<=\b[Nn]gày \d)\d?\b)"
+)
+_DATE_FROM_MONTH = re.compile(
+    "(?:" + "|".join(f"{m}|{m.lower()}" for m in MONTH_NAMES) + r")(?<!\w\w\w\w)[a-z]*\.? \d{1,2}\b"
+)
+# A date or time closing the line, maybe in brackets: "Tiêu đề bài (12/06/2025)", "Title | 10:42".
+# Teaser and archive lists stamp every title so; an article's prose rarely ends on one.
+_ENDS_DATE = re.compile(r"(?<!\d)(?:\d{1,2}[/.-]\d{1,2}(?:[/.-]\d{2,4})?|\d{1,2}[:h]\d{2})[)\]]?\s*$")
+_SLUG_TOKEN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+_SENTENCE_END = re.compile(r"[.!?…][\"”’)]?[^\S\n]+(?=[^\W\d_])")
+
+BASE_FEATURES = (
+    "chars_log",
+    "words_log",
+    "mean_word_len",
+    "ends_terminal",
+    "ends_colon",
+    "ends_ellipsis",
+    "starts_upper",
+    "starts_lower",
+    "upper_ratio",
+    "digit_ratio",
+    "symbol_ratio",
+    "comma_per_word",
+    "stopword_ratio",
+    "stopwords_log",
+    "has_time",
+    "has_date",
+    "ends_date",
+    "is_image",
+    "has_link",
+    "has_pipe",
+    "starts_bullet",
+    "starts_numbered",
+    "starts_bracket",
+    "slug_prefix",
+    "slug_spells_title",
+    "ascii_letter_ratio",
+    "repeats_log",
+    "same_as_prev",
+    "same_as_next",
+    "repeats_first_line",
+    "blank_before",
+    "blank_after",
+    "relative_position",
+    "is_first",
+    "lines_to_end_log",
+    "prose_like",
+    "sentences_log",
+    "chars_vs_longest",
+    "shared_prefix_log",
+)
+DOCUMENT_FEATURES = ("doc_blank_ratio", "doc_lines_log")
+NEIGHBOUR_FEATURES = (
+    "chars_log",
+    "ends_terminal",
+    "prose_like",
+    "is_image",
+    "has_time",
+    "has_date",
+    "stopword_ratio",
+    "starts_bracket",
+    "same_as_prev",
+)
+NEIGHBOUR_OFFSETS = (-2, -1, 1, 2)
+BLOCK_FEATURES = (
+    "prose_window_3",
+    "prose_window_8",
+    "prose_chars_before",
+    "prose_chars_after",
+    "in_main_block",
+    "lines_before_main_block_log",
+    "lines_after_main_block_log",
+)
+
+
+_MARKUP_ONLY = re.compile(r"^(?:!\[.*?\]\([^()\s]*(?:\([^()\s]*\)[^()\s]*)*\)[\s|]*)+$")
+
+
+def is_markup_only(line: str) -> bool:
+    """True for a line that is nothing but image markup (``![alt](src)``, perhaps with table pipes).
+
+    The labelling guideline makes such lines boilerplate whatever their alt text says (a caption is
+    a line of its own), so the classifier does not have to learn it from context.
+    """
+    text = line.strip()
+    return text.startswith("![") and bool(_MARKUP_ONLY.match(text))
+
+
+@lru_cache(maxsize=8)
+def stopword_set(languages: tuple[str, ...]) -> frozenset[str]:
+    """Single-word stopwords of the given languages (stopwordsiso's lists, lower-cased).
+
+    Vietnamese is written in syllables separated by spaces, so its multi-syllable entries are left
+    out rather than split: their syllables are often content words on their own.
+    """
+    import stopwordsiso
+
+    words: set[str] = set()
+    for language in languages:
+        words.update(w.lower() for w in stopwordsiso.stopwords(language) if " " not in w)
+    return frozenset(words)
+
+
+_NUMBERED = re.compile(r"^\d{1,2}[.)]\s", re.MULTILINE)
+
+
+def _matches(pattern: re.Pattern[str], text: Text, texts: list[str], rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Where ``pattern`` matches in the lines ``rows`` of ``text``: the row each match starts in,
+    and how far its end lies past the end of that line (> 0: the match took the line break).
+
+    One regex pass over those lines, each followed by "\\n" as it is inside a document.
+    """
+    if not len(rows):
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    if len(rows) == len(texts):
+        joined, lengths, starts = text.joined, text.lengths, text.starts
+    else:
+        subset = list(map(texts.__getitem__, rows.tolist()))
+        joined = "\n".join(subset)
+        lengths = np.fromiter(map(len, subset), np.int64, len(subset))
+        starts = np.cumsum(lengths + 1) - (lengths + 1)
+    spans = np.array([m.span() for m in pattern.finditer(f"{joined}\n")], dtype=np.int64).reshape(-1, 2)
+    line = np.searchsorted(starts, spans[:, 0], side="right") - 1
+    return rows[line], spans[:, 1] - (starts[line] + lengths[line])
+
+
+def _has_match(pattern: re.Pattern[str], text: Text, texts: list[str], rows: np.ndarray) -> np.ndarray:
+    """Per line, whether ``pattern`` matches in it; only ``rows`` are scanned."""
+    hit = np.zeros(len(texts), bool)
+    hit[_matches(pattern, text, texts, rows)[0]] = True
+    return hit
+
+
+def _ends_date(texts: list[str], rows: np.ndarray) -> np.ndarray:
+    """Per line, whether it ends in a date or time (:data:`_ENDS_DATE`); only ``rows`` are tried,
+    the lines whose tail's last or next-to-last character is a digit."""
+    hit = np.zeros(len(texts), bool)
+    for row in rows.tolist():
+        hit[row] = _ENDS_DATE.search(texts[row]) is not None
+    return hit
+
+
+def _count_within(groups: np.ndarray, keys: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Per row, how many rows of its group have the same key (as float), and the key's number.
+
+    Keys are numbered by a dict (C-level ``map``, no tuple per row) and counted with numpy.
+    """
+    number: dict[str, int] = {}
+    numbers = np.fromiter(map(number.setdefault, keys, count()), np.int64, len(keys))
+    _, inverse, counts = np.unique(groups * max(len(keys), 1) + numbers, return_inverse=True, return_counts=True)
+    return counts[inverse.reshape(-1)].astype(float), numbers
+
+
+def _percentile_90(values: np.ndarray, bounds: np.ndarray) -> np.ndarray:
+    """``np.percentile(values[a:b], 90)`` of every document's rows, for all documents at once.
+
+    numpy's default method ('linear', Hyndman and Fan's 7th) with numpy's own floating-point steps,
+    so that the result is bit-identical; tests/test_features.py checks it against np.percentile.
+    Documents without rows get 0.
+    """
+    counts = np.diff(bounds)
+    result = np.zeros(len(counts))
+    docs = np.flatnonzero(counts)
+    if not len(docs):
+        return result
+    ordered = values[np.lexsort((values, np.repeat(np.arange(len(counts)), counts)))]
+    n = counts[docs]
+    index = (n - 1) * 0.9
+    below = np.floor(index)
+    gamma = index - below
+    below = below.astype(np.int64)
+    above = below + 1
+    beyond = index >= n - 1  # numpy takes the last value then
+    below[beyond] = above[beyond] = n[beyond] - 1
+    a = ordered[bounds[docs] + below]
+    b = ordered[bounds[docs] + above]
+    difference = b - a
+    result[docs] = np.where(gamma >= 0.5, b - difference * (1 - gamma), a + difference * gamma)
+    return result
+
+
+def ascii_fold(text: str) -> str:
+    """The lower-case ASCII spelling of a text, as URL slugs spell titles: accents and punctuation gone."""
+    return ascii_fold_lines([text])[0]
+
+
+def _slug_spells_title(batch: LineBatch, slug: np.ndarray) -> np.ndarray:
+    """1 for a line whose slug prefix spells out another line of its page (usually the headline).
+
+    A URL slug is a title with its accents and punctuation gone, so such a prefix marks a
+    related-news link or an image remnant, whereas a list item that merely starts in lower case
+    (``5-7 kg 60-100 mg``, ``off-peak return fares``) spells nothing. Only the pages with a slug
+    prefix long enough to count have their lines folded.
+    """
+    result = np.zeros(len(batch))
+    texts, doc = batch.texts, batch.doc.tolist()
+    prefixes: dict[int, str] = {}
+    for row in np.flatnonzero(slug).tolist():
+        words = [w for w in texts[row].split()[:12] if _SLUG_TOKEN.match(w)]
+        prefix = " ".join(words).replace("-", " ")[:40]
+        if len(prefix) >= 15:
+            prefixes[row] = prefix
+    if not prefixes:
+        return result
+    # The candidate titles of those pages, folded in one call.
+    pages = np.isin(batch.doc, [doc[row] for row in prefixes])
+    candidates = np.flatnonzero(pages & (batch.text.lengths >= 15) & (slug == 0)).tolist()
+    titles: dict[int, list[str]] = {}
+    for row, folded in zip(candidates, ascii_fold_lines([texts[r] for r in candidates], width=40)):
+        titles.setdefault(doc[row], []).append(folded)
+    for row, prefix in prefixes.items():
+        if any(t.startswith(prefix) or prefix.startswith(t) for t in titles.get(doc[row], ())):
+            result[row] = 1.0
+    return result
+
+
+def _base_matrix(batch: LineBatch, stopwords: frozenset[str]) -> np.ndarray:
+    """Own-line and document-position features of every non-blank line of the batch."""
+    texts, n = batch.texts, len(batch)
+    out = np.zeros((n, len(BASE_FEATURES)), dtype=np.float64)
+    if n == 0:
+        return out
+    text, lowered = batch.text, batch.lowered
+    codes, classes, starts, ends = text.codes, text.classes, text.starts, text.ends
+    n_chars = text.lengths
+    counted = classes
+    high = codes >= TABLE_SIZE
+    if high.any():  # above the table, only CJK, kana and hangul count, as letters without case
+        wide = codes[high]
+        counted = classes.copy()
+        counted[high] = ALPHA * (((wide >= 0x3040) & (wide < 0xA000)) | ((wide >= 0xAC00) & (wide < 0xD7B0)))
+
+    def per_line(bits: np.ndarray, bit: int) -> np.ndarray:
+        return text.count((bits & bit) != 0).astype(float)
+
+    letters, upper, digits = per_line(counted, ALPHA), per_line(counted, UPPER), per_line(counted, DIGIT)
+    spaces, ascii_letters = per_line(counted, SPACE), per_line(counted, ASCII_ALPHA)
+    commas = per_line(classes, COMMA)
+
+    first_letter = first_where(classes, ALPHA, True, starts, ends)
+    has_letter = first_letter < ends
+    first_letter = np.minimum(first_letter, ends - 1)
+    first_upper = has_letter & ((classes[first_letter] & UPPER) != 0)
+    first_lower = has_letter & ((classes[first_letter] & LOWER) != 0)
+
+    # The line without trailing spaces and pipes ("tail"): its last character.
+    last = first_where(classes, SPACE | PIPE, False, starts, ends, backwards=True)
+    has_tail = last >= starts
+    last = np.maximum(last, starts)
+    core = first_where(classes, SPACE | PIPE | CLOSER, False, starts, ends, backwards=True)
+    terminal = ((core >= starts) & ((classes[np.maximum(core, starts)] & TERMINAL_CHAR) != 0)).astype(float)
+    ends_colon = has_tail & (codes[last] == ord(":"))
+    dots = (
+        (last - 2 >= starts)
+        & (codes[np.maximum(last - 2, 0)] == ord("."))
+        & (codes[np.maximum(last - 1, 0)] == ord("."))
+    )
+    ends_ellipsis = has_tail & ((codes[last] == ord("…")) | (dots & (codes[last] == ord("."))))
+
+    # Words as str.split() makes them; stopwords are looked up lower-cased and without edge punctuation.
+    word_starts, word_ends = text.runs(WHITESPACE, inside=False)
+    n_words = np.bincount(text.line_of(word_starts), minlength=n).astype(float)
+    low_starts, low_ends = lowered.runs(WHITESPACE, inside=False)
+    stripped_start, stripped_end = strip(lowered, low_starts, low_ends, EDGE)
+    is_stopword = stopword_lexicon(stopwords).find(lowered.codes, stripped_start, stripped_end - stripped_start) >= 0
+    n_stop = np.bincount(lowered.line_of(low_starts[is_stopword]), minlength=n).astype(float)
+
+    # Repeats within a document, counted with numpy over each line's number in a dict of lines.
+    repeats, line_number = _count_within(batch.doc, texts)
+    same_prev = np.zeros(n)
+    same_prev[1:] = (line_number[1:] == line_number[:-1]) & (batch.doc[1:] == batch.doc[:-1])
+    same_next = np.zeros(n)
+    same_next[:-1] = same_prev[1:]
+    repeats_first = (line_number == line_number[batch.bounds[batch.doc]]) & (batch.row > 0)
+
+    # Lines sharing their first two words: the key is the two words with one space between them.
+    two = np.flatnonzero(n_words >= 2)
+    first_word = np.searchsorted(word_starts, starts[two])
+    a, b = word_starts[first_word], word_ends[first_word]
+    c, d = word_starts[first_word + 1], word_ends[first_word + 1]
+    joined = text.joined
+    prefixes = list(map(joined.__getitem__, map(slice, a.tolist(), d.tolist())))
+    for i in np.flatnonzero((c != b + 1) | (codes[b] != ord(" "))).tolist():
+        prefixes[i] = f"{joined[a[i] : b[i]]} {joined[c[i] : d[i]]}"
+    shared_prefix = np.zeros(n)
+    shared_prefix[two] = np.log(_count_within(batch.doc[two], prefixes)[0])
+
+    slug = np.zeros(n)
+    for row in np.flatnonzero(first_lower & (codes[starts] < 128)).tolist():
+        run = 0
+        for w in texts[row].split():
+            if not _SLUG_TOKEN.match(w):
+                break
+            run += 1 + w.count("-")
+        slug[row] = min(run, 6) / 6 if run >= 3 else 0.0
+    spells_title = _slug_spells_title(batch, slug)
+
+    markdown_link = text.contains("](")
+    links = markdown_link | text.contains("http://") | text.contains("https://")
+    second = codes[np.minimum(starts + 1, len(codes) - 1)]
+    # Time and date patterns need a digit: only lines with digits are scanned, and for a time only
+    # those where a digit is followed by ":" or "h".
+    digit_rows = np.flatnonzero(digits)
+    before_colon = np.zeros(len(codes), bool)
+    before_colon[:-1] = ((classes[:-1] & DECIMAL) != 0) & ((codes[1:] == ord(":")) | (codes[1:] == ord("h")))
+    time_rows = np.flatnonzero(digits * text.count(before_colon))
+    # "^\d{1,2}[.)]\s" matches at the start of a line that starts with a digit (or after a line
+    # break inside a line, which dump lines do not have); it may take the line break after the line
+    # as its \s, but a document's last line has none.
+    may_be_numbered = (classes[starts] & DECIMAL) != 0
+    if text.joined.count("\n") > n - 1:
+        may_be_numbered |= text.count(codes == ord("\n")) > 0
+    numbered_rows, past_end = _matches(_NUMBERED, text, texts, np.flatnonzero(may_be_numbered))
+    numbered = np.zeros(n, bool)
+    numbered[numbered_rows[(past_end <= 0) | ~batch.last_in_document[numbered_rows]]] = True
+    sentence_rows = _matches(_SENTENCE_END, text, texts, np.arange(n))[0]
+    sentences = np.bincount(sentence_rows, minlength=n) + terminal
+    rows = batch.row
+    size = np.diff(batch.bounds)[batch.doc]
+    columns = {
+        "chars_log": np.log1p(n_chars),
+        "words_log": np.log1p(n_words),
+        "mean_word_len": (n_chars - spaces) / np.maximum(n_words, 1),
+        "ends_terminal": terminal,
+        "ends_colon": ends_colon,
+        "ends_ellipsis": ends_ellipsis,
+        "starts_upper": first_upper,
+        "starts_lower": first_lower,
+        "upper_ratio": upper / np.maximum(letters, 1),
+        "digit_ratio": digits / n_chars,
+        "symbol_ratio": (n_chars - letters - digits - spaces) / n_chars,
+        "comma_per_word": commas / np.maximum(n_words, 1),
+        "stopword_ratio": n_stop / np.maximum(n_words, 1),
+        "stopwords_log": np.log1p(n_stop),
+        "has_time": _has_match(_TIME, text, texts, time_rows),
+        "has_date": _has_match(_DATE_FROM_DIGIT, text, texts, digit_rows)
+        | _has_match(_DATE_FROM_MONTH, text, texts, np.intersect1d(digit_rows, batch.month_rows)),
+        "ends_date": _ends_date(
+            texts, np.flatnonzero(((classes[last] | classes[np.maximum(last - 1, starts)]) & DECIMAL) != 0)
+        ),
+        "is_image": (codes[starts] == ord("!")) & (n_chars >= 2) & (second == ord("[")),
+        "has_link": links,
+        "has_pipe": text.contains("|"),
+        "starts_bullet": (classes[starts] & BULLET_CHAR) != 0,
+        "starts_numbered": numbered,
+        "starts_bracket": codes[starts] == ord("["),
+        "slug_prefix": slug,
+        "slug_spells_title": spells_title,
+        "ascii_letter_ratio": ascii_letters / np.maximum(letters, 1),
+        "repeats_log": np.log(repeats),
+        "same_as_prev": same_prev,
+        "same_as_next": same_next,
+        "repeats_first_line": repeats_first,
+        "blank_before": batch.blank_before,
+        "blank_after": batch.blank_after,
+        "relative_position": rows / np.maximum(size - 1, 1),
+        "is_first": rows == 0,
+        "lines_to_end_log": np.log1p(size - 1 - rows),
+        "prose_like": (n_words >= 8) & ((terminal > 0) | (n_words >= 20)) & ~markdown_link,
+        "sentences_log": np.log1p(sentences),
+        "chars_vs_longest": np.minimum(
+            n_chars / np.maximum(_percentile_90(n_chars, batch.bounds), 1.0)[batch.doc], 2.0
+        ),
+        "shared_prefix_log": shared_prefix,
+    }
+    for column, name in enumerate(BASE_FEATURES):
+        out[:, column] = columns[name]
+    return out
+
+
+def _block_matrix(base: np.ndarray, batch: LineBatch) -> np.ndarray:
+    """Where each line sits relative to its document's prose: local prose density, the share of
+    prose characters before and after it, and its distance to the main prose block (the run of
+    prose-like lines, gaps of up to two other lines allowed, with the most prose characters)."""
+    n = len(base)
+    out = np.zeros((n, len(BLOCK_FEATURES)))
+    if n == 0:
+        return out
+    prose = base[:, BASE_FEATURES.index("prose_like")]
+    chars = np.expm1(base[:, BASE_FEATURES.index("chars_log")]) * prose
+    first, stop = batch.bounds[:-1][batch.doc], batch.bounds[1:][batch.doc]
+    cumulative = np.concatenate([[0.0], np.cumsum(prose)])  # whole numbers: exact across documents
+    index = np.arange(n)
+    for column, radius in ((0, 3), (1, 8)):
+        lo = np.maximum(index - radius, first)
+        hi = np.minimum(index + radius + 1, stop)
+        out[:, column] = (cumulative[hi] - cumulative[lo]) / (hi - lo)
+    # Sums of prose characters (fractional after expm1) document by document, so that a row never
+    # depends on the rounding of other documents' sums.
+    block_start = np.full(len(batch.bounds) - 1, -1)
+    block_end = np.full(len(batch.bounds) - 1, -1)
+    for doc in np.unique(batch.doc[prose > 0]).tolist():
+        lo, hi = batch.bounds[doc], batch.bounds[doc + 1]
+        mass = chars[lo:hi]
+        total = mass.sum()
+        before = np.cumsum(mass) - mass
+        out[lo:hi, 2] = before / total
+        out[lo:hi, 3] = (total - before - mass) / total
+        block_start[doc], block_end[doc] = _main_block(prose[lo:hi], mass)
+    start, end, rows = block_start[batch.doc], block_end[batch.doc], batch.row
+    found = start >= 0
+    out[:, 4] = found & (rows >= start) & (rows <= end)
+    out[:, 5] = np.where(found, np.log1p(np.clip(start - rows, 0, None)), 0.0)
+    out[:, 6] = np.where(found, np.log1p(np.clip(rows - end, 0, None)), 0.0)
+    return out
+
+
+def _main_block(prose: np.ndarray, chars: np.ndarray, max_gap: int = 2) -> tuple[int, int]:
+    """(first, last) row of the run of prose lines with the most prose characters, or (-1, -1).
+
+    A run goes on across up to ``max_gap`` other lines; its characters are summed in row order.
+    """
+    best, best_span = 0.0, (-1, -1)
+    start, mass, previous = -1, 0.0, -1
+    masses = chars.tolist()
+    for row in np.flatnonzero(prose).tolist():
+        if start < 0 or row - previous - 1 > max_gap:
+            start, mass = row, 0.0
+        mass += masses[row]
+        previous = row
+        if mass > best:
+            best, best_span = mass, (start, row)
+    return best_span
+
+
+def _neighbour_matrix(base: np.ndarray, batch: LineBatch) -> np.ndarray:
+    """The neighbours' shape, shifted into each row, with an indicator for 'no such neighbour'
+    (the neighbour would be outside the document)."""
+    columns = [BASE_FEATURES.index(name) for name in NEIGHBOUR_FEATURES]
+    n = len(base)
+    first, stop = batch.bounds[:-1][batch.doc], batch.bounds[1:][batch.doc]
+    blocks = []
+    for offset in NEIGHBOUR_OFFSETS:
+        shifted = np.zeros((n, len(columns) + 1))
+        source = np.arange(n) + offset
+        valid = (source >= first) & (source < stop)
+        shifted[valid, :-1] = base[source[valid]][:, columns]
+        shifted[~valid, -1] = 1.0
+        blocks.append(shifted)
+    return np.hstack(blocks) if blocks else np.zeros((n, 0))
+
+
+def shape_feature_names() -> list[str]:
+    """The names of :func:`shape_matrix`'s columns, in order."""
+    neighbours = [
+        f"{'prev' if o < 0 else 'next'}{abs(o)}_{name}"
+        for o in NEIGHBOUR_OFFSETS
+        for name in (*NEIGHBOUR_FEATURES, "missing")
+    ]
+    return [*BASE_FEATURES, *DOCUMENT_FEATURES, *neighbours, *BLOCK_FEATURES]
+
+
+def shape_matrix(batch: LineBatch, stopwords: frozenset[str]) -> np.ndarray:
+    """The shape features of every non-blank line of the batch: its own, its document's, its
+    neighbours' and its place relative to the main prose block."""
+    base = _base_matrix(batch, stopwords)
+    blank_ratio = batch.blanks / np.maximum(batch.sizes, 1)
+    document = np.column_stack([blank_ratio[batch.doc], np.log1p(batch.sizes)[batch.doc]])
+    return np.hstack([base, document, _neighbour_matrix(base, batch), _block_matrix(base, batch)])
+
+
+def markup_rows(shape: np.ndarray, batch: LineBatch) -> np.ndarray:
+    """Which rows of ``shape_matrix(batch, ...)`` are image markup only (see :func:`is_markup_only`):
+    the regex runs only on the rows whose ``is_image`` feature says they may be."""
+    markup = shape[:, BASE_FEATURES.index("is_image")] > 0
+    for row in np.flatnonzero(markup).tolist():
+        markup[row] = is_markup_only(batch.texts[row])
+    return markup

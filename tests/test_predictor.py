@@ -1,0 +1,194 @@
+"""cleaner.predictor: the scikit-learn-free predictor gives the fitted model's probabilities, bit for bit."""
+
+from __future__ import annotations
+
+import json
+import os
+import pickle
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from conftest import Labelled
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sklearn.linear_model import LogisticRegression
+from sklearn.preprocessing import normalize
+from test_features_vectorised import DOCUMENTS
+
+from cleaner.artifact import ModelError, load_predictor
+from cleaner.batch import LineBatch
+from cleaner.context import context_probability, context_rows
+from cleaner.cuewords import normalize_rows_l2
+from cleaner.estimator import LineClassifier
+from cleaner.predictor import Predictor
+
+PROPERTY = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def sklearn_reference(model: LineClassifier, documents: list[list[str]]) -> list[np.ndarray]:
+    """P(content) as LineClassifier computed it with scikit-learn's objects before the predictor:
+    the scaler's ``transform``, the vectorizer's ``transform`` and the context stages' ``predict_proba``."""
+    batch = LineBatch(documents)
+    shape, offsets, markup = model._shape_of(batch)
+    first = model.first_stage_
+    weights = first.classifier_.coef_[0]
+    n_shape = shape.shape[1]
+    probabilities = np.zeros(0)
+    if len(shape):
+        score = first.scaler_.transform(shape) @ weights[:n_shape] + first.classifier_.intercept_[0]
+        score += (first.words_.vectorizer_.transform(batch.texts) @ weights[n_shape:]) * first.word_weight
+        probabilities = 1.0 / (1.0 + np.exp(-score))
+    if (~markup).any():
+        for stage in model.context_stages_:
+            probabilities[~markup] = stage.predict_proba(context_rows(probabilities, shape, offsets, markup))[:, 1]
+    probabilities[markup] = 0.0
+    return [probabilities[offsets[i] : offsets[i + 1]] for i in range(len(documents))]
+
+
+def assert_same(actual: list[np.ndarray], expected: list[np.ndarray]) -> None:
+    assert len(actual) == len(expected)
+    for a, e in zip(actual, expected):
+        assert np.array_equal(a, e), np.abs(a - e).max()
+
+
+@pytest.fixture(scope="module")
+def loaded(model_path: Path) -> Predictor:
+    return load_predictor(model_path)
+
+
+def test_loaded_predictor_equals_the_model_on_labelled_pages(
+    loaded: Predictor, trained_model: LineClassifier, seed_documents: list[Labelled]
+) -> None:
+    documents = [doc.lines for doc in seed_documents]
+    expected = sklearn_reference(trained_model, documents)
+    assert_same(loaded.predict_proba_nonblank(documents), expected)
+    assert_same(trained_model.predict_proba_nonblank(documents), expected)
+    for doc in documents[:3]:  # one document at a time, as the worker retries a failed chunk
+        assert_same(loaded.predict_proba_nonblank([doc]), sklearn_reference(trained_model, [doc]))
+    assert loaded.threshold_ == trained_model.threshold_
+
+
+@PROPERTY
+@given(DOCUMENTS)
+def test_loaded_predictor_equals_the_model(
+    loaded: Predictor, trained_model: LineClassifier, documents: list[list[str]]
+) -> None:
+    expected = sklearn_reference(trained_model, documents)
+    assert_same(loaded.predict_proba_nonblank(documents), expected)
+
+
+def test_predictor_pickle_holds_no_scikit_learn(model_path: Path) -> None:
+    data = model_path.with_suffix(".predictor.pkl").read_bytes()
+    assert b"sklearn" not in data
+    assert b"NgramIndex" not in data  # rebuilt on load, not saved
+
+
+SPARSE = st.lists(
+    st.lists(st.floats(1e-3, 1e3, allow_nan=False), max_size=40), min_size=1, max_size=30
+)  # rows of positive values, some empty, some long enough for numpy's pairwise sums to differ
+
+
+@PROPERTY
+@given(SPARSE)
+def test_l2_rows_equal_sklearn_normalize(rows: list[list[float]]) -> None:
+    indptr = np.cumsum([0, *map(len, rows)])
+    indices = np.concatenate([np.arange(len(row)) for row in rows] or [np.zeros(0)]).astype(np.int32)
+    data = np.asarray([value for row in rows for value in row], dtype=np.float64)
+    matrix = sp.csr_matrix((data, indices, indptr), shape=(len(rows), 40))
+    expected = normalize(matrix, norm="l2")
+    normalize_rows_l2(matrix)
+    assert np.array_equal(matrix.data, expected.data)
+
+
+def test_context_probability_equals_predict_proba() -> None:
+    rng = np.random.default_rng(0)
+    x, y = rng.normal(size=(500, 30)), rng.integers(0, 2, 500)
+    stage = LogisticRegression().fit(x, y)
+    assert np.array_equal(context_probability(x, stage.coef_, stage.intercept_), stage.predict_proba(x)[:, 1])
+
+
+# --- Loading ---
+
+
+def predictor_error(path: Path) -> str:
+    with pytest.raises(ModelError) as info:
+        load_predictor(path)
+    message = str(info.value)
+    assert "\n" not in message.strip() and "retrain with `make train`" in message, message
+    return message
+
+
+def test_missing_predictor(model_copy: Path) -> None:
+    model_copy.with_suffix(".predictor.pkl").unlink()
+    assert "missing" in predictor_error(model_copy)
+
+
+def test_tampered_predictor(model_copy: Path) -> None:
+    path = model_copy.with_suffix(".predictor.pkl")
+    path.write_bytes(path.read_bytes() + b"\0")
+    assert "sha256" in predictor_error(model_copy)
+
+
+def test_manifest_without_predictor(model_copy: Path) -> None:
+    manifest = json.loads(model_copy.with_suffix(".json").read_text(encoding="utf-8"))
+    del manifest["predictor"]
+    model_copy.with_suffix(".json").write_text(json.dumps(manifest), encoding="utf-8")
+    assert "no predictor" in predictor_error(model_copy)
+
+
+def test_predictor_trained_on_other_features(model_copy: Path) -> None:
+    manifest = json.loads(model_copy.with_suffix(".json").read_text(encoding="utf-8"))
+    manifest["features"]["context"] = manifest["features"]["context"][:-1]
+    model_copy.with_suffix(".json").write_text(json.dumps(manifest), encoding="utf-8")
+    assert "features" in predictor_error(model_copy)
+
+
+def test_predictor_is_a_plain_pickle(model_path: Path, loaded: Predictor) -> None:
+    with model_path.with_suffix(".predictor.pkl").open("rb") as handle:
+        assert isinstance(pickle.load(handle), Predictor)
+
+
+# --- No scikit-learn on the prediction path ---
+
+
+def without_sklearn_env(model_path: Path) -> dict[str, str]:
+    return {**os.environ, "CLEANER_MODEL": str(model_path)}
+
+
+def test_load_predictor_imports_no_scikit_learn(model_path: Path) -> None:
+    code = (
+        "import sys; from cleaner.artifact import load_predictor; load_predictor(); "
+        "assert not [m for m in sys.modules if m.startswith('sklearn')], 'sklearn imported'"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], env=without_sklearn_env(model_path), capture_output=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr.decode()
+
+
+def imported(stderr: bytes) -> set[str]:
+    """The modules a process imported, from Python's ``-X importtime`` lines on its stderr."""
+    lines = stderr.decode(errors="replace").splitlines()
+    return {line.rsplit("|", 1)[1].strip() for line in lines if line.startswith("import time:") and "|" in line}
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_predict_imports_no_scikit_learn(
+    cleaner_exe: Path, model_path: Path, sample_document: Labelled, tmp_path: Path, jobs: str
+) -> None:
+    """`cleaner predict` in-process and in a pool (its fork server and workers) never imports
+    scikit-learn; PYTHONPROFILEIMPORTTIME makes every process list its imports on stderr."""
+    corpus = tmp_path / "corpus.jsonl"
+    record = json.dumps({"text": sample_document.text}, ensure_ascii=False)
+    corpus.write_text((record + "\n") * 300, encoding="utf-8")  # three chunks: a pool for --jobs 2
+    env = {**without_sklearn_env(model_path), "PYTHONPROFILEIMPORTTIME": "1"}
+    command = [str(cleaner_exe), "predict", str(corpus), "-o", str(tmp_path / "out.jsonl"), "--jobs", jobs]
+    result = subprocess.run(command, env=env, capture_output=True, timeout=300)
+    assert result.returncode == 0, result.stderr.decode()[-2000:]
+    modules = imported(result.stderr)
+    assert "cleaner.predictor" in modules  # the check sees the process that predicted
+    assert not [m for m in modules if m.split(".")[0] == "sklearn"]
