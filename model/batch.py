@@ -221,13 +221,15 @@ class Text:
     through ``starts`` and ``ends``.
     """
 
-    def __init__(self, lengths: np.ndarray, codes: np.ndarray, joined: str | None = None) -> None:
+    def __init__(
+        self, lengths: np.ndarray, codes: np.ndarray, joined: str | None = None, classes: np.ndarray | None = None
+    ) -> None:
         self.joined = joined  # the string itself, when the text was made from one
         self.lengths = lengths
         self.starts = np.cumsum(lengths + 1) - (lengths + 1)
         self.ends = self.starts + lengths
         self.codes = codes
-        self.classes = _classes(codes)
+        self.classes = _classes(codes) if classes is None else classes  # given: the caller knows them
 
     @classmethod
     def of(cls, lines: list[str]) -> Text:
@@ -307,12 +309,18 @@ class LineBatch:
         """The lines lower-cased one by one, as TfidfVectorizer does.
 
         str.lower maps each character to one character, except "İ" (to two) and "Σ" (to "σ" or,
-        ending a word, "ς"); without those, the lower-cased code points come from a table.
+        ending a word, "ς"); without those, the lower-cased code points come from a table. Lower
+        case changes few characters (capitals), so only theirs are classified again; the others
+        keep the text's class bits.
         """
         text = self.text
         if "İ" in text.joined or "Σ" in text.joined:
             return Text.of(list(map(str.lower, self.texts)))
-        return Text(text.lengths, _lower_codes(text.codes))
+        codes = _lower_codes(text.codes)
+        changed = np.flatnonzero(codes != text.codes)
+        classes = text.classes.copy()
+        classes[changed] = _classes(codes[changed])
+        return Text(text.lengths, codes, classes=classes)
 
     @cached_property
     def tokens(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

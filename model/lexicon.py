@@ -56,8 +56,9 @@ class _Lexicon:
     def _hash(self, columns: Iterable[np.ndarray], size: int) -> np.ndarray:
         """Hashes of ``size`` strings given as their code points, one array per character position."""
         hashed = np.zeros(size, np.uint64)
-        for column in columns:
-            hashed = hashed * self.base + column
+        for column in columns:  # in place: no temporary per character position
+            hashed *= self.base
+            hashed += column
         return hashed
 
     def _bucket(self, hashes: np.ndarray, bits: int) -> np.ndarray:

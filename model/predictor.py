@@ -40,7 +40,9 @@ def first_stage_probability(
         return np.zeros(0)
     mean, scale = scaling
     n_shape = shape.shape[1]
-    score = ((shape - mean) / scale) @ coef[:n_shape] + intercept
+    standardised = shape - mean
+    standardised /= scale  # in place: the same values as (shape - mean) / scale, one matrix fewer
+    score = standardised @ coef[:n_shape] + intercept
     if words is not None:
         score += (words @ coef[n_shape:]) * word_weight
     return 1.0 / (1.0 + np.exp(-score))
