@@ -72,6 +72,7 @@ _DATE_FROM_MONTH = re.compile(
 # A date or time closing the line, maybe in brackets: "Tiêu đề bài (12/06/2025)", "Title | 10:42".
 # Teaser and archive lists stamp every title so; an article's prose rarely ends on one.
 _ENDS_DATE = re.compile(r"(?<!\d)(?:\d{1,2}[/.-]\d{1,2}(?:[/.-]\d{2,4})?|\d{1,2}[:h]\d{2})[)\]]?\s*$")
+_ENDS_DATE_LONGEST = len("12/06/2025)")  # its longest match in a stripped line
 _SLUG_TOKEN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _SENTENCE_END = re.compile(r"[.!?…][\"”’)]?[^\S\n]+(?=[^\W\d_])")
 
@@ -200,11 +201,63 @@ def _has_match(pattern: re.Pattern[str], text: Text, texts: list[str], rows: np.
 
 def _ends_date(texts: list[str], rows: np.ndarray) -> np.ndarray:
     """Per line, whether it ends in a date or time (:data:`_ENDS_DATE`); only ``rows`` are tried,
-    the lines whose tail's last or next-to-last character is a digit."""
+    the lines whose tail's last or next-to-last character is a digit.
+
+    Lines are stripped, so a match ends at the line's end, and it is at most
+    :data:`_ENDS_DATE_LONGEST` characters long: searching the line's last characters, one more
+    for the look-behind, finds what searching the whole line would, without scanning long lines.
+    """
     hit = np.zeros(len(texts), bool)
     for row in rows.tolist():
-        hit[row] = _ENDS_DATE.search(texts[row]) is not None
+        hit[row] = _ENDS_DATE.search(texts[row][-_ENDS_DATE_LONGEST - 1 :]) is not None
     return hit
+
+
+def _clamped(values: np.ndarray, at: np.ndarray) -> np.ndarray:
+    """``values`` at positions ``at``, those outside the array moved to its nearest end: for
+    candidate filters, which may let a line through wrongly but never keep one out wrongly."""
+    return values[np.clip(at, 0, len(values) - 1)]
+
+
+def _ascii_table(chars: str) -> np.ndarray:
+    """Which code points are among the ASCII ``chars``, indexed by ``np.minimum(code, 128)``."""
+    table = np.zeros(129, bool)
+    table[[ord(c) for c in chars]] = True
+    return table
+
+
+_DATE_SEPARATOR = _ascii_table("/.-")
+_DATE_WORD_START = _ascii_table("JjFfMmAaSsOoNnDd" "gpnhmd")  # months; giờ, phút, ngày, hours, minutes, days
+_DATE_WORD_END = _ascii_table("gy")  # "tháng 5", "ngày 5"
+
+
+def _date_rows(text: Text) -> np.ndarray:
+    """The lines where :data:`_DATE_FROM_DIGIT` may match, for it to scan only those.
+
+    Each of its matches has a digit followed by "/", "." or "-" and a digit ("12/6"), or by a
+    space and the first letter of a month or a unit ("5 Jun", "3 ngày trước"), or a first digit
+    after "g " or "y " ("tháng 5", "ngày 21"). Looking at the few characters around every digit is
+    much cheaper than the regex scan of the many lines with numbers in prose that have none.
+    """
+    codes, classes = text.codes, text.classes
+    at = np.flatnonzero(classes & DECIMAL)
+    after = _clamped(codes, at + 1)
+    may = _DATE_SEPARATOR[np.minimum(after, 128)] & ((_clamped(classes, at + 2) & DECIMAL) != 0)
+    may |= (after == ord(" ")) & _DATE_WORD_START[np.minimum(_clamped(codes, at + 2), 128)]
+    may |= (_clamped(codes, at - 1) == ord(" ")) & _DATE_WORD_END[np.minimum(_clamped(codes, at - 2), 128)]
+    return np.unique(text.line_of(at[may]))
+
+
+def _sentence_rows(text: Text) -> np.ndarray:
+    """The lines where :data:`_SENTENCE_END` may match, for it to scan only those: the lines with
+    a terminal mark followed by whitespace other than the line break, perhaps after a closing
+    quote or bracket (the many lines with one sentence or none have no such mark)."""
+    codes, classes = text.codes, text.classes
+    at = np.flatnonzero(classes & TERMINAL_CHAR)
+    after = _clamped(classes, at + 1)
+    may = ((after & WHITESPACE) != 0) & (_clamped(codes, at + 1) != ord("\n"))
+    may |= ((after & CLOSER) != 0) & ((_clamped(classes, at + 2) & WHITESPACE) != 0)
+    return np.unique(text.line_of(at[may]))
 
 
 def _count_within(groups: np.ndarray, keys: list[str]) -> tuple[np.ndarray, np.ndarray]:
@@ -380,7 +433,7 @@ def _base_matrix(batch: LineBatch, stopwords: frozenset[str]) -> np.ndarray:
     numbered_rows, past_end = _matches(_NUMBERED, text, texts, np.flatnonzero(may_be_numbered))
     numbered = np.zeros(n, bool)
     numbered[numbered_rows[(past_end <= 0) | ~batch.last_in_document[numbered_rows]]] = True
-    sentence_rows = _matches(_SENTENCE_END, text, texts, np.arange(n))[0]
+    sentence_rows = _matches(_SENTENCE_END, text, texts, _sentence_rows(text))[0]
     sentences = np.bincount(sentence_rows, minlength=n) + terminal
     rows = batch.row
     size = np.diff(batch.bounds)[batch.doc]
@@ -400,7 +453,7 @@ def _base_matrix(batch: LineBatch, stopwords: frozenset[str]) -> np.ndarray:
         "stopword_ratio": n_stop / np.maximum(n_words, 1),
         "stopwords_log": np.log1p(n_stop),
         "has_time": _has_match(_TIME, text, texts, time_rows),
-        "has_date": _has_match(_DATE_FROM_DIGIT, text, texts, digit_rows)
+        "has_date": _has_match(_DATE_FROM_DIGIT, text, texts, _date_rows(text))
         | _has_match(_DATE_FROM_MONTH, text, texts, np.intersect1d(digit_rows, batch.month_rows)),
         "ends_date": _ends_date(
             texts, np.flatnonzero(((classes[last] | classes[np.maximum(last - 1, starts)]) & DECIMAL) != 0)

@@ -49,7 +49,10 @@ from cleaner.shape import (
     BASE_FEATURES,
     NEIGHBOUR_FEATURES,
     NEIGHBOUR_OFFSETS,
+    _date_rows,
+    _ends_date,
     _percentile_90,
+    _sentence_rows,
     stopword_set,
 )
 from cleaner.text import is_blank
@@ -387,6 +390,8 @@ DATE_TEXT = st.lists(
 @settings(max_examples=500, deadline=None)
 @given(DATE_TEXT)
 @example("tháng 5")
+@example("ngày 21 đến")
+@example("3 ngày trước")
 @example("xtháng 5")
 @example("Dec. 12")
 @example("12 Sept")
@@ -395,6 +400,22 @@ def test_fast_date_patterns_match_the_same_lines(text: str) -> None:
     assert expected == (_DATE_FROM_DIGIT.search(text) is not None or _DATE_FROM_MONTH.search(text) is not None)
     if _TIME.search(text):  # the time scan skips lines without a digit before ":" or "h"
         assert re.search(r"\d[:h]", text)
+    if _DATE_FROM_DIGIT.search(text):  # the date scan skips the lines _date_rows leaves out
+        assert list(_date_rows(Text.of([text]))) == [0]
+    line = text.strip()
+    assert _ends_date([line], np.array([0]))[0] == (_ENDS_DATE.search(line) is not None)
+
+
+SENTENCE_TEXT = st.lists(
+    st.sampled_from(["a", "É", "1", " ", "\t", ".", "!", "?", "…", '"', "”", ")", "»", "_"]), max_size=12
+).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(SENTENCE_TEXT)
+def test_sentence_scan_skips_only_lines_without_a_sentence_end(text: str) -> None:
+    if _SENTENCE_END.search(text):
+        assert list(_sentence_rows(Text.of([text]))) == [0]
 
 
 @given(st.lists(st.lists(st.integers(0, 10**6), min_size=0, max_size=40), max_size=12))
