@@ -317,21 +317,42 @@ def _slug_spells_title(batch: LineBatch, slug: np.ndarray) -> np.ndarray:
     prefixes: dict[int, str] = {}
     for row in np.flatnonzero(slug).tolist():
         words = [w for w in texts[row].split()[:12] if _SLUG_TOKEN.match(w)]
-        prefix = " ".join(words).replace("-", " ")[:40]
+        prefix = " ".join(words).replace("-", " ")[:_TITLE_WIDTH]
         if len(prefix) >= 15:
             prefixes[row] = prefix
     if not prefixes:
         return result
-    # The candidate titles of those pages, folded in one call.
-    pages = np.isin(batch.doc, [doc[row] for row in prefixes])
+    # The candidate titles of those pages. The fold of a line's first few characters is a prefix
+    # of the line's own fold (see ascii_fold_lines), so a title can only match a prefix it is
+    # comparable with: those heads are folded for every candidate, in one call, and only the few
+    # lines whose head is comparable with a prefix of their page are folded in full.
+    page_prefixes: dict[int, list[str]] = {}
+    for row, prefix in prefixes.items():
+        page_prefixes.setdefault(doc[row], []).append(prefix)
+    pages = np.isin(batch.doc, list(page_prefixes))
     candidates = np.flatnonzero(pages & (batch.text.lengths >= 15) & (slug == 0)).tolist()
+    heads = ascii_fold_lines([texts[r][:_TITLE_HEAD] for r in candidates])
+    candidates = [
+        row
+        for row, head in zip(candidates, heads)
+        if any(_comparable(head[:_TITLE_WIDTH], prefix) for prefix in page_prefixes[doc[row]])
+    ]
     titles: dict[int, list[str]] = {}
-    for row, folded in zip(candidates, ascii_fold_lines([texts[r] for r in candidates], width=40)):
+    for row, folded in zip(candidates, ascii_fold_lines([texts[r] for r in candidates], width=_TITLE_WIDTH)):
         titles.setdefault(doc[row], []).append(folded)
     for row, prefix in prefixes.items():
-        if any(t.startswith(prefix) or prefix.startswith(t) for t in titles.get(doc[row], ())):
+        if any(_comparable(t, prefix) for t in titles.get(doc[row], ())):
             result[row] = 1.0
     return result
+
+
+_TITLE_WIDTH = 40  # folded characters of a title compared with a slug prefix (which has at most as many)
+_TITLE_HEAD = 10  # characters of a line folded to tell whether it may be a title that spells a slug prefix
+
+
+def _comparable(a: str, b: str) -> bool:
+    """Whether one of the strings starts the other."""
+    return a.startswith(b) or b.startswith(a)
 
 
 def _base_matrix(batch: LineBatch, stopwords: frozenset[str]) -> np.ndarray:
