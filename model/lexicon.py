@@ -48,7 +48,8 @@ class _Lexicon:
                 buckets = self._bucket(hashes, bits)
                 order = np.argsort(buckets, kind="stable")
                 starts = np.searchsorted(buckets[order], np.arange((1 << bits) + 1))
-                self.groups[length] = _Bucketed(bits, starts, hashes[order], chars[order], np.asarray(indices)[order])
+                columns = np.ascontiguousarray(chars[order].T)
+                self.groups[length] = _Bucketed(bits, starts, hashes[order], columns, np.asarray(indices)[order])
             else:
                 return
         raise RuntimeError("no hash base separates the strings")  # pragma: no cover - 2**-64 per pair
@@ -79,16 +80,20 @@ class _Lexicon:
             if not len(which):
                 continue
             first = starts[which]
-            hashed = self._hash((codes[first + j] for j in range(length)), len(which))
+            # The candidates' characters, a position at a time: hashed, then compared on a hash hit.
+            columns = [codes[first + j] for j in range(length)]
+            hashed = self._hash(columns, len(which))
             bucket = self._bucket(hashed, group.bits)
             at, stop = group.starts[bucket], group.starts[bucket + 1]
             pending = np.flatnonzero(at < stop)
             while len(pending):  # walk the buckets, which nearly all hold one string at most
                 same = group.hashes[at[pending]] == hashed[pending]
                 hit = pending[same]
-                for j in range(length):
-                    hit = hit[codes[first[hit] + j] == group.chars[at[hit], j]]
-                found[which[hit]] = group.indices[at[hit]]
+                slot = at[hit]
+                equal = np.ones(len(hit), bool)
+                for column, chars in zip(columns, group.chars):
+                    equal &= column[hit] == chars[slot]
+                found[which[hit[equal]]] = group.indices[slot[equal]]
                 pending = pending[~same]
                 at[pending] += 1
                 pending = pending[at[pending] < stop[pending]]
@@ -97,7 +102,8 @@ class _Lexicon:
 
 class _Bucketed(NamedTuple):
     """A :class:`_Lexicon`'s strings of one length, by bucket: those of bucket b are
-    ``starts[b]:starts[b + 1]`` of ``hashes``, ``chars`` (their code points) and ``indices``."""
+    ``starts[b]:starts[b + 1]`` of ``hashes``, ``indices`` and each row of ``chars`` (their code
+    points, one row per character position, as candidates are compared)."""
 
     bits: int
     starts: np.ndarray
