@@ -331,13 +331,14 @@ class LineBatch:
         long = ends - starts >= 2
         return starts[long], ends[long], lowered.line_of(starts[long])
 
-    @cached_property
-    def month_rows(self) -> np.ndarray:
-        """The lines with a token that starts like a month's name, the only ones where
-        cleaner.shape._DATE_FROM_MONTH can match (lower-casing keeps a non-word character one, so
-        the month of a match starts a token)."""
+    def month_rows(self, among: np.ndarray) -> np.ndarray:
+        """Of the lines ``among`` (a mask), those with a token that starts like a month's name, the
+        only ones where cleaner.shape._DATE_FROM_MONTH can match (lower-casing keeps a non-word
+        character one, so the month of a match starts a token). The caller passes the lines the
+        pattern needs anyway (with a digit), so that only their tokens are looked at."""
         starts, ends, line = self.tokens
-        starts, line = starts[ends - starts >= 3], line[ends - starts >= 3]
+        candidate = (ends - starts >= 3) & among[line]
+        starts, line = starts[candidate], line[candidate]
         codes = self.lowered.codes
         key = (codes[starts].astype(np.int64) << 42) | (codes[starts + 1].astype(np.int64) << 21) | codes[starts + 2]
         at = np.minimum(np.searchsorted(_MONTH_KEYS, key), len(_MONTH_KEYS) - 1)

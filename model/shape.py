@@ -439,9 +439,9 @@ def _base_matrix(batch: LineBatch, stopwords: frozenset[str]) -> np.ndarray:
     markdown_link = text.contains("](")
     links = markdown_link | text.contains("http://") | text.contains("https://")
     second = codes[np.minimum(starts + 1, len(codes) - 1)]
-    # Time and date patterns need a digit: only lines with digits are scanned, and for a time only
-    # those where a digit is followed by ":" or "h".
-    digit_rows = np.flatnonzero(digits)
+    # Time and date patterns need a digit: only lines with digits are scanned (for a date, see
+    # _date_rows and LineBatch.month_rows), and for a time only those where a digit is followed by
+    # ":" or "h".
     before_colon = np.zeros(len(codes), bool)
     before_colon[:-1] = ((classes[:-1] & DECIMAL) != 0) & ((codes[1:] == ord(":")) | (codes[1:] == ord("h")))
     time_rows = np.flatnonzero(digits * text.count(before_colon))
@@ -475,7 +475,7 @@ def _base_matrix(batch: LineBatch, stopwords: frozenset[str]) -> np.ndarray:
         "stopwords_log": np.log1p(n_stop),
         "has_time": _has_match(_TIME, text, texts, time_rows),
         "has_date": _has_match(_DATE_FROM_DIGIT, text, texts, _date_rows(text))
-        | _has_match(_DATE_FROM_MONTH, text, texts, np.intersect1d(digit_rows, batch.month_rows)),
+        | _has_match(_DATE_FROM_MONTH, text, texts, batch.month_rows(digits > 0)),
         "ends_date": _ends_date(
             texts, np.flatnonzero(((classes[last] | classes[np.maximum(last - 1, starts)]) & DECIMAL) != 0)
         ),
