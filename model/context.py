@@ -44,12 +44,13 @@ def stack_features(probabilities: np.ndarray, shape: np.ndarray) -> np.ndarray:
     before and after the line, whether the line lies inside the span that maximises sum(P - 0.5)
     (the most likely article span) or how far outside it, and a few own-line shape features.
     """
-    return _stack_rows(probabilities, shape, np.array([0, len(probabilities)]))
+    return _stack_rows(probabilities, shape[:, _STACK_SHAPE_COLUMNS], np.array([0, len(probabilities)]))
 
 
-def _stack_rows(probabilities: np.ndarray, shape: np.ndarray, bounds: np.ndarray) -> np.ndarray:
+def _stack_rows(probabilities: np.ndarray, own: np.ndarray, bounds: np.ndarray) -> np.ndarray:
     """:func:`stack_features` of many documents at once (rows ``bounds[d]:bounds[d + 1]`` of
-    document d): the same values, computed with numpy over the batch instead of per document."""
+    document d): the same values, computed with numpy over the batch instead of per document.
+    ``own`` holds the rows' :data:`STACK_SHAPE` columns of the shape features."""
     p = np.asarray(probabilities, dtype=np.float64)
     n = len(p)
     if n == 0:
@@ -86,7 +87,13 @@ def _stack_rows(probabilities: np.ndarray, shape: np.ndarray, bounds: np.ndarray
     columns.append(((rows >= start) & (rows <= end)).astype(float))
     columns.append(np.log1p(np.clip(start - rows, 0, None)))
     columns.append(np.log1p(np.clip(rows - end, 0, None)))
-    return np.column_stack([*columns, shape[:, _STACK_SHAPE_COLUMNS]])
+    # Filled column by column into Fortran order, the layout the stages have always been given
+    # (the product with their weights rounds differently in another layout).
+    out = np.empty((n, len(columns) + own.shape[1]), order="F")
+    for i, column in enumerate(columns):
+        out[:, i] = column
+    out[:, len(columns) :] = own
+    return out
 
 
 def stack_feature_names() -> list[str]:
@@ -120,7 +127,9 @@ def context_rows(probabilities: np.ndarray, shape: np.ndarray, offsets: np.ndarr
     text = ~markup
     document = np.repeat(np.arange(len(offsets) - 1), np.diff(offsets))
     kept = np.bincount(document[text], minlength=len(offsets) - 1)
-    return _stack_rows(probabilities[text], shape[text], np.concatenate([[0], np.cumsum(kept)]))
+    # The few shape columns the stage reads, then their rows: not every column of those rows.
+    own = shape[:, _STACK_SHAPE_COLUMNS][text]
+    return _stack_rows(probabilities[text], own, np.concatenate([[0], np.cumsum(kept)]))
 
 
 def context_probability(rows: np.ndarray, coef: np.ndarray, intercept: np.ndarray) -> np.ndarray:
