@@ -74,11 +74,12 @@ def _class_table() -> np.ndarray:
 def _per_code_point(codes: np.ndarray, table: np.ndarray, function: Callable[[int], int]) -> np.ndarray:
     """``function`` of every code point: looked up in ``table`` (its values below 0x3000), in
     slices so that the look-up's index temporaries stay small, and computed in Python once per
-    distinct code point above 0x3000 (few in most text)."""
+    distinct code point above 0x3000 (few in most text). Code points beyond the table are first
+    clipped to its last entry by the look-up itself (``mode="clip"``), with no array of their own."""
     out = np.empty(len(codes), table.dtype)
     step = 1 << 16
     for i in range(0, len(codes), step):
-        np.take(table, np.minimum(codes[i : i + step], TABLE_SIZE - 1), out=out[i : i + step])
+        np.take(table, codes[i : i + step], out=out[i : i + step], mode="clip")
     high = np.flatnonzero(codes >= TABLE_SIZE)
     if len(high):
         values, inverse = np.unique(codes[high], return_inverse=True)
