@@ -570,12 +570,13 @@ def _neighbour_matrix(base: np.ndarray, batch: LineBatch) -> np.ndarray:
     columns = [BASE_FEATURES.index(name) for name in NEIGHBOUR_FEATURES]
     n = len(base)
     first, stop = batch.bounds[:-1][batch.doc], batch.bounds[1:][batch.doc]
+    shared = base[:, columns]  # the neighbours' columns once, then shifted: not their whole rows
     blocks = []
     for offset in NEIGHBOUR_OFFSETS:
         shifted = np.zeros((n, len(columns) + 1))
         source = np.arange(n) + offset
         valid = (source >= first) & (source < stop)
-        shifted[valid, :-1] = base[source[valid]][:, columns]
+        shifted[valid, :-1] = shared[source[valid]]
         shifted[~valid, -1] = 1.0
         blocks.append(shifted)
     return np.hstack(blocks) if blocks else np.zeros((n, 0))
