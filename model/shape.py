@@ -231,16 +231,16 @@ _DATE_WORD_START = _ascii_table("JjFfMmAaSsOoNnDd" "gpnhmd")  # months; giờ, p
 _DATE_WORD_END = _ascii_table("gy")  # "tháng 5", "ngày 5"
 
 
-def _date_rows(text: Text) -> np.ndarray:
+def _date_rows(text: Text, decimal: np.ndarray) -> np.ndarray:
     """The lines where :data:`_DATE_FROM_DIGIT` may match, for it to scan only those.
 
     Each of its matches has a digit followed by "/", "." or "-" and a digit ("12/6"), or by a
     space and the first letter of a month or a unit ("5 Jun", "3 ngày trước"), or a first digit
     after "g " or "y " ("tháng 5", "ngày 21"). Looking at the few characters around every digit is
     much cheaper than the regex scan of the many lines with numbers in prose that have none.
+    ``decimal`` holds the positions of the text's decimal digits.
     """
-    codes, classes = text.codes, text.classes
-    at = np.flatnonzero(classes & DECIMAL)
+    codes, classes, at = text.codes, text.classes, decimal
     after = _clamped(codes, at + 1)
     may = _DATE_SEPARATOR[np.minimum(after, 128)] & ((_clamped(classes, at + 2) & DECIMAL) != 0)
     may |= (after == ord(" ")) & _DATE_WORD_START[np.minimum(_clamped(codes, at + 2), 128)]
@@ -318,24 +318,31 @@ def _slug_spells_title(batch: LineBatch, slug: np.ndarray) -> np.ndarray:
     for row in np.flatnonzero(slug).tolist():
         words = [w for w in texts[row].split()[:12] if _SLUG_TOKEN.match(w)]
         prefix = " ".join(words).replace("-", " ")[:_TITLE_WIDTH]
-        if len(prefix) >= 15:
+        if len(prefix) >= _SHORTEST_PREFIX:
             prefixes[row] = prefix
     if not prefixes:
         return result
     # The candidate titles of those pages. The fold of a line's first few characters is a prefix
     # of the line's own fold (see ascii_fold_lines), so a title can only match a prefix it is
     # comparable with: those heads are folded for every candidate, in one call, and only the few
-    # lines whose head is comparable with a prefix of their page are folded in full.
+    # lines whose head is comparable with a prefix of their page are folded in full. A head shorter
+    # than any prefix is comparable with one when it starts it: a set look-up among their starts.
     page_prefixes: dict[int, list[str]] = {}
+    page_starts: dict[int, set[str]] = {}
     for row, prefix in prefixes.items():
         page_prefixes.setdefault(doc[row], []).append(prefix)
+        page_starts.setdefault(doc[row], set()).update(prefix[:k] for k in range(len(prefix) + 1))
     pages = np.isin(batch.doc, list(page_prefixes))
     candidates = np.flatnonzero(pages & (batch.text.lengths >= 15) & (slug == 0)).tolist()
     heads = ascii_fold_lines([texts[r][:_TITLE_HEAD] for r in candidates])
     candidates = [
         row
         for row, head in zip(candidates, heads)
-        if any(_comparable(head[:_TITLE_WIDTH], prefix) for prefix in page_prefixes[doc[row]])
+        if head in page_starts[doc[row]]
+        or (
+            len(head) >= _SHORTEST_PREFIX
+            and any(_comparable(head[:_TITLE_WIDTH], prefix) for prefix in page_prefixes[doc[row]])
+        )
     ]
     titles: dict[int, list[str]] = {}
     for row, folded in zip(candidates, ascii_fold_lines([texts[r] for r in candidates], width=_TITLE_WIDTH)):
@@ -346,6 +353,7 @@ def _slug_spells_title(batch: LineBatch, slug: np.ndarray) -> np.ndarray:
     return result
 
 
+_SHORTEST_PREFIX = 15  # a shorter slug prefix could spell a title by chance
 _TITLE_WIDTH = 40  # folded characters of a title compared with a slug prefix (which has at most as many)
 _TITLE_HEAD = 10  # characters of a line folded to tell whether it may be a title that spells a slug prefix
 
@@ -442,9 +450,9 @@ def _base_matrix(batch: LineBatch, stopwords: frozenset[str]) -> np.ndarray:
     # Time and date patterns need a digit: only lines with digits are scanned (for a date, see
     # _date_rows and LineBatch.month_rows), and for a time only those where a digit is followed by
     # ":" or "h".
-    before_colon = np.zeros(len(codes), bool)
-    before_colon[:-1] = ((classes[:-1] & DECIMAL) != 0) & ((codes[1:] == ord(":")) | (codes[1:] == ord("h")))
-    time_rows = np.flatnonzero(digits * text.count(before_colon))
+    decimal = np.flatnonzero(classes & DECIMAL)
+    after_decimal = _clamped(codes, decimal + 1)
+    time_rows = np.unique(text.line_of(decimal[(after_decimal == ord(":")) | (after_decimal == ord("h"))]))
     # "^\d{1,2}[.)]\s" matches at the start of a line that starts with a digit (or after a line
     # break inside a line, which dump lines do not have); it may take the line break after the line
     # as its \s, but a document's last line has none.
@@ -474,7 +482,7 @@ def _base_matrix(batch: LineBatch, stopwords: frozenset[str]) -> np.ndarray:
         "stopword_ratio": n_stop / np.maximum(n_words, 1),
         "stopwords_log": np.log1p(n_stop),
         "has_time": _has_match(_TIME, text, texts, time_rows),
-        "has_date": _has_match(_DATE_FROM_DIGIT, text, texts, _date_rows(text))
+        "has_date": _has_match(_DATE_FROM_DIGIT, text, texts, _date_rows(text, decimal))
         | _has_match(_DATE_FROM_MONTH, text, texts, batch.month_rows(digits > 0)),
         "ends_date": _ends_date(
             texts, np.flatnonzero(((classes[last] | classes[np.maximum(last - 1, starts)]) & DECIMAL) != 0)
