@@ -216,7 +216,7 @@ def _ends_date(texts: list[str], rows: np.ndarray) -> np.ndarray:
 def _clamped(values: np.ndarray, at: np.ndarray) -> np.ndarray:
     """``values`` at positions ``at``, those outside the array moved to its nearest end: for
     candidate filters, which may let a line through wrongly but never keep one out wrongly."""
-    return values[np.clip(at, 0, len(values) - 1)]
+    return np.take(values, at, mode="clip")
 
 
 def _ascii_table(chars: str) -> np.ndarray:
