@@ -18,9 +18,17 @@ _TEMPORARY = re.compile(r"\.(?P<name>.+)\.[a-z0-9_]{8}\.tmp")
 
 
 def temporary_beside(path: Path) -> tuple[int, str]:
-    """A new hidden temporary file in ``path``'s folder, to be renamed to ``path``: (fd, its path)."""
+    """A new hidden temporary file in ``path``'s folder, to be renamed to ``path``: (fd, its path).
+
+    mkstemp makes the file readable by its owner only; it gets the permissions that ``open`` would
+    have given ``path`` (0o666 less the umask), so that outputs can be shared as usual.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
-    return tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    umask = os.umask(0)
+    os.umask(umask)
+    os.fchmod(fd, 0o666 & ~umask)
+    return fd, tmp
 
 
 def remove_stale_temporaries(paths: Iterable[Path]) -> list[Path]:
