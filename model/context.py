@@ -37,20 +37,13 @@ def _logit(p: np.ndarray) -> np.ndarray:
     return np.log(p / (1 - p))
 
 
-def stack_features(probabilities: np.ndarray, shape: np.ndarray) -> np.ndarray:
-    """Second-stage features of one document's non-blank lines, from first-stage P(content).
-
-    The first-stage logit of each line and of its neighbours, local means of P(content), the mean
-    before and after the line, whether the line lies inside the span that maximises sum(P - 0.5)
-    (the most likely article span) or how far outside it, and a few own-line shape features.
-    """
-    return _stack_rows(probabilities, shape[:, _STACK_SHAPE_COLUMNS], np.array([0, len(probabilities)]))
-
-
 def _stack_rows(probabilities: np.ndarray, own: np.ndarray, bounds: np.ndarray) -> np.ndarray:
-    """:func:`stack_features` of many documents at once (rows ``bounds[d]:bounds[d + 1]`` of
-    document d): the same values, computed with numpy over the batch instead of per document.
-    ``own`` holds the rows' :data:`STACK_SHAPE` columns of the shape features."""
+    """Context-stage features of many documents at once (rows ``bounds[d]:bounds[d + 1]`` of
+    document d), from first-stage P(content): the logit of each line and of its neighbours, local
+    means of P(content), the mean before and after the line, whether the line lies inside the span
+    that maximises sum(P - 0.5) (the most likely article span) or how far outside it, and ``own``,
+    the rows' :data:`STACK_SHAPE` columns of the shape features. Each document's rows are what
+    computing it alone would give."""
     p = np.asarray(probabilities, dtype=np.float64)
     n = len(p)
     if n == 0:

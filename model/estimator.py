@@ -81,13 +81,12 @@ class FirstStage:
         self.classifier_.fit(self._matrix(documents, shape), y)
         return self
 
-    def predict_proba(self, documents: Documents, shape: np.ndarray, batch: LineBatch | None = None) -> np.ndarray:
+    def predict_proba(self, documents: Documents, shape: np.ndarray) -> np.ndarray:
         """The logistic regression's P(content), by :func:`~cleaner.predictor.first_stage_probability`
-        (which the predictor uses too). ``batch``, the documents' :class:`~cleaner.batch.LineBatch`
-        if the caller has one, saves preparing their lines again."""
+        (which the predictor uses too)."""
         words = None
         if self.words_ is not None and len(shape):
-            words = self.words_.transform(documents) if batch is None else self.words_.transform_batch(batch)
+            words = self.words_.transform(documents)
         scaling = (self.scaler_.mean_, self.scaler_.scale_)
         coef, intercept = self.classifier_.coef_[0], self.classifier_.intercept_[0]
         return first_stage_probability(shape, words, scaling, coef, intercept, self.word_weight)

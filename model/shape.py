@@ -46,7 +46,6 @@ from cleaner.batch import (
 )
 from cleaner.lexicon import stopword_lexicon
 
-_WORD_EDGE = re.compile(r"^\W+|\W+$")
 _TIME = re.compile(r"\b\d{1,2}[:h]\d{2}\b|\b\d{1,2}:\d{2}\s*[AaPp]\.?[Mm]\b")
 _MONTH = r"(?:[Jj]an|[Ff]eb|[Mm]ar|[Aa]pr|[Mm]ay|[Jj]un|[Jj]ul|[Aa]ug|[Ss]ep|[Oo]ct|[Nn]ov|[Dd]ec)"
 _DATE = re.compile(  # case-sensitive alternatives: re.IGNORECASE makes the scan slower

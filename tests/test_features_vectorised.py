@@ -502,7 +502,7 @@ def test_ascii_fold_lines_folds_every_character_as_the_plain_fold() -> None:
 
 
 def reference_stack_features(p: np.ndarray, shape: np.ndarray) -> np.ndarray:
-    """context.stack_features as first written, for one document."""
+    """The context-stage features of one document, as first written (per document)."""
     n = len(p)
     if n == 0:
         return np.zeros((0, len(context.stack_feature_names())))
