@@ -45,12 +45,8 @@ def predictor_path(model_path: Path) -> Path:
     return model_path.with_suffix(".predictor.pkl")
 
 
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
 
 
 def runtime_versions() -> dict[str, str]:
@@ -86,13 +82,15 @@ def save_model(model: Any, path: Path, metadata: dict[str, Any]) -> dict[str, An
 
     buffer = io.BytesIO()
     joblib.dump(model, buffer, compress=3)
-    write_atomic(path, buffer.getvalue())
+    model_bytes = buffer.getvalue()
+    write_atomic(path, model_bytes)
     predictor = predictor_path(path)
-    write_atomic(predictor, pickle.dumps(Predictor.from_estimator(model), protocol=pickle.HIGHEST_PROTOCOL))
+    predictor_bytes = pickle.dumps(Predictor.from_estimator(model), protocol=pickle.HIGHEST_PROTOCOL)
+    write_atomic(predictor, predictor_bytes)
     manifest = {
         "artifact": path.name,
-        "sha256": sha256_file(path),
-        "predictor": {"artifact": predictor.name, "sha256": sha256_file(predictor)},
+        "sha256": _sha256(model_bytes),
+        "predictor": {"artifact": predictor.name, "sha256": _sha256(predictor_bytes)},
         "versions": runtime_versions(),
         "threshold": float(model.threshold_),
         "features": feature_names(),
@@ -126,7 +124,7 @@ def load_model(path: Path | str | None = None) -> Any:
 
     model_path = _model_path(path)
     manifest = read_manifest(model_path)
-    _check_sha256(model_path, manifest.get("sha256"))
+    data = _read_checked(model_path, manifest.get("sha256"))
     versions = manifest.get("versions")
     built_with = versions.get("scikit-learn") if isinstance(versions, dict) else None
     if built_with != sklearn.__version__:
@@ -135,7 +133,7 @@ def load_model(path: Path | str | None = None) -> Any:
             "retrain with `make train`"
         )
     _check_features(model_path, manifest.get("features"))
-    return joblib.load(model_path)
+    return joblib.load(io.BytesIO(data))
 
 
 def load_predictor(path: Path | str | None = None) -> Any:
@@ -152,10 +150,9 @@ def load_predictor(path: Path | str | None = None) -> Any:
     predictor = model_path.with_name(entry["artifact"])
     if not predictor.is_file():
         raise ModelError(f"{predictor} is missing: the model was saved without it; retrain with `make train`")
-    _check_sha256(predictor, entry.get("sha256"))
+    data = _read_checked(predictor, entry.get("sha256"))
     _check_features(model_path, manifest.get("features"))
-    with predictor.open("rb") as handle:
-        return pickle.load(handle)
+    return pickle.loads(data)
 
 
 def _model_path(path: Path | str | None) -> Path:
@@ -167,13 +164,17 @@ def _model_path(path: Path | str | None) -> Path:
     return model_path
 
 
-def _check_sha256(path: Path, expected: object) -> None:
-    actual = sha256_file(path)
+def _read_checked(path: Path, expected: object) -> bytes:
+    """The file's bytes, if their sha256 is the manifest's. What is loaded is what was checked:
+    the file is read once, not hashed and then opened again."""
+    data = path.read_bytes()
+    actual = _sha256(data)
     if expected != actual:
         raise ModelError(
             f"{path}: sha256 {actual[:12]}... does not match its manifest; refusing to load a file that "
             "may have been replaced (loading runs code); retrain with `make train`"
         )
+    return data
 
 
 def _check_features(model_path: Path, built_with: object) -> None:
