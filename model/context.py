@@ -7,7 +7,6 @@ predicting (:mod:`cleaner.predictor`) imports numpy only; both use these functio
 from __future__ import annotations
 
 import numpy as np
-from scipy.special import expit
 
 from cleaner.shape import BASE_FEATURES
 
@@ -127,8 +126,20 @@ def context_rows(probabilities: np.ndarray, shape: np.ndarray, offsets: np.ndarr
 
 def context_probability(rows: np.ndarray, coef: np.ndarray, intercept: np.ndarray) -> np.ndarray:
     """P(content) of a fitted binary logistic regression (``coef_`` of shape (1, n), ``intercept_``)
-    on dense rows, computed as scikit-learn's ``predict_proba(rows)[:, 1]`` computes it, operation
-    for operation (the same matrix product, then scipy's expit rather than ``1 / (1 + exp(-x))``,
-    which rounds differently), so that the probabilities are bit-for-bit the same."""
+    on dense rows, computed as scikit-learn's ``predict_proba(rows)[:, 1]`` computes it: the same
+    matrix product, then the logistic function (:func:`expit`, equal to scipy's within an ulp)."""
     scores = rows @ coef.T + intercept
     return expit(scores.reshape(-1))
+
+
+def expit(x: np.ndarray) -> np.ndarray:
+    """The logistic function ``1 / (1 + exp(-x))``, the formula of ``scipy.special.expit``.
+
+    Not scipy's own: importing scipy.special costs about 0.2 s of every run's start-up (and of a
+    pool's fork server). numpy's exp has its own SIMD code, which may round the last bit otherwise
+    than the C library's exp that scipy calls, so a result may differ from scipy's by an ulp
+    (tests/test_predictor.py bounds it). Below x = -709, exp(-x) overflows to inf and the result is
+    0, as scipy's is; above x = 745 it underflows to 0 and the result is 1: neither is an error.
+    """
+    with np.errstate(over="ignore", under="ignore"):
+        return 1.0 / (1.0 + np.exp(-x))

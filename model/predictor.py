@@ -13,11 +13,10 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-import scipy.sparse as sp
 
 from cleaner.batch import Documents, LineBatch
 from cleaner.context import context_probability, context_rows
-from cleaner.cuewords import CueWords
+from cleaner.cuewords import CueWords, SparseRows
 from cleaner.shape import markup_rows, shape_matrix, stopword_set
 
 CONTENT = "content"
@@ -26,7 +25,7 @@ BOILERPLATE = "boilerplate"
 
 def first_stage_probability(
     shape: np.ndarray,
-    words: sp.csr_matrix | None,
+    words: SparseRows | Any | None,
     scaling: tuple[np.ndarray, np.ndarray],
     coef: np.ndarray,
     intercept: float,
@@ -35,7 +34,8 @@ def first_stage_probability(
     """The first stage's P(content): a logistic regression on the standardised shape features
     (``scaling``: the scaler's mean and scale) and the word block times ``word_weight``, computed
     block by block, since stacking the dense and the sparse block into one matrix costs more than
-    the product. ``coef`` is the regression's weights, shape columns first."""
+    the product. ``coef`` is the regression's weights, shape columns first; ``words`` is
+    :class:`~cleaner.cuewords.SparseRows` or a scipy sparse matrix (both multiply alike)."""
     if len(shape) == 0:
         return np.zeros(0)
     mean, scale = scaling
@@ -104,7 +104,7 @@ class Predictor:
         batch = LineBatch(documents)  # lines stripped and classified once for both feature sets
         shape = shape_matrix(batch, stopword_set(self.stopword_languages))
         markup = markup_rows(shape, batch)
-        words = self.words.transform_batch(batch) if self.words is not None and len(batch) else None
+        words = self.words.rows(batch) if self.words is not None and len(batch) else None
         probabilities = first_stage_probability(shape, words, self.scaling, self.coef, self.intercept, self.word_weight)
         offsets = batch.bounds
         if (~markup).any():
