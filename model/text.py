@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import codecs
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from itertools import compress
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
@@ -66,13 +67,25 @@ def is_blank(line: str) -> bool:
 def join_kept(lines: Sequence[str], keep: Sequence[bool]) -> str:
     """The cleaned dump: kept lines in order, one blank line where the dump had blank lines between
     two kept lines, never two blank lines in a row, and a final newline when anything is kept."""
+    # The decisions of the non-blank lines: those whose stripped text is not empty.
+    return join_nonblank_kept(lines, compress(keep, map(str.strip, lines)))
+
+
+def join_nonblank_kept(lines: Sequence[str], kept: Iterable[bool]) -> str:
+    """:func:`join_kept` given a decision for each non-blank line only, in order, as the model
+    gives them (lines past the last decision are dropped).
+
+    The worker renders every line of a corpus with it: each line is stripped once, here, rather
+    than once to spread the decisions over all lines and again to join them.
+    """
+    decisions = iter(kept)
     out: list[str] = []
     pending_blank: str | None = None
-    for line, kept in zip(lines, keep):
+    for line in lines:
         if not line.strip():  # is_blank(line), inlined: this runs for every line of a corpus
             if out and pending_blank is None:
                 pending_blank = line  # the dump's own blank line, so output lines are input lines
-        elif kept:
+        elif next(decisions, False):
             if pending_blank is not None:
                 out.append(pending_blank)
             out.append(line)

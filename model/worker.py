@@ -18,7 +18,7 @@ import numpy as np
 
 from cleaner.inputs import DECODE_HINT, JSONL, TEXT, WARC, InputError, Raw
 from cleaner.resume import DoneIds, id_text
-from cleaner.text import DecodeError, decode, is_blank, join_kept, split_lines
+from cleaner.text import DecodeError, decode, is_blank, join_nonblank_kept, split_lines
 
 # Rendering: the cleaned dump, the label-file format, one JSON record per line, one per document.
 TEXT_OUT, LABELS_OUT, LINES_OUT, RECORD_OUT = "text", "labels", "lines", "record"
@@ -192,12 +192,11 @@ class Cleaner:
 
     def render(self, doc: Parsed, scores: np.ndarray) -> Cleaned:
         kept_mask = np.asarray(scores) >= self.cut
-        flags = iter(kept_mask.tolist())
-        keep = [next(flags) if line.strip() else False for line in doc.lines]  # not is_blank(line), inlined: hot
+        keep = kept_mask.tolist()  # one decision per non-blank line, as the scores
         kept = int(kept_mask.sum())
         how = self.settings.render_for(doc.raw.kind)
         if how == TEXT_OUT:
-            output = encode(join_kept(doc.lines, keep))
+            output = encode(join_nonblank_kept(doc.lines, keep))
         elif how == LABELS_OUT:
             output = encode(self._labels(doc.lines, keep))
         elif how == LINES_OUT:
@@ -209,10 +208,12 @@ class Cleaner:
 
     @staticmethod
     def _labels(lines: list[str], keep: list[bool]) -> str:
+        """The label-file lines; ``keep`` has a decision per non-blank line."""
         from cleaner.predictor import BOILERPLATE, CONTENT
         from cleaner.training.labels import format_label_lines
 
-        labels = [None if is_blank(line) else (CONTENT if kept else BOILERPLATE) for line, kept in zip(lines, keep)]
+        decisions = iter(keep)
+        labels = [None if is_blank(line) else (CONTENT if next(decisions) else BOILERPLATE) for line in lines]
         return format_label_lines(lines, labels)
 
     def _line_records(self, doc: Parsed, scores: np.ndarray) -> bytes:
@@ -230,8 +231,9 @@ class Cleaner:
         return b"".join(rows)
 
     def _document_record(self, doc: Parsed, keep: list[bool], scores: np.ndarray, kept: int) -> bytes:
+        """The document's record with its cleaned text; ``keep`` has a decision per non-blank line."""
         settings = self.settings
-        cleaned = join_kept(doc.lines, keep)
+        cleaned = join_nonblank_kept(doc.lines, keep)
         if cleaned and not doc.text.endswith(("\n", "\r")):
             cleaned = cleaned[:-1]  # records usually hold text without a final line break: keep it so
         if doc.record is not None:

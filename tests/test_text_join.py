@@ -1,4 +1,4 @@
-"""cleaner.text.join_kept: the cleaned dump built from the kept lines."""
+"""cleaner.text.join_kept and join_nonblank_kept: the cleaned dump built from the kept lines."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from support import assert_clean_shape, output_lines
 
-from cleaner.text import is_blank, join_kept
+from cleaner.text import is_blank, join_kept, join_nonblank_kept
 
 A, B, C = "Headline", "Menu | Login", "Body paragraph."
 
@@ -32,6 +32,13 @@ A, B, C = "Headline", "Menu | Login", "Body paragraph."
 )
 def test_examples(lines: list[str], keep: list[bool], expected: str) -> None:
     assert join_kept(lines, keep) == expected
+    # The worker's form: one decision per non-blank line, as the model's scores come.
+    decisions = [kept for line, kept in zip(lines, keep) if not is_blank(line)]
+    assert join_nonblank_kept(lines, decisions) == expected
+
+
+def test_lines_past_the_last_decision_are_dropped() -> None:
+    assert join_nonblank_kept([A, "", C], [True]) == "Headline\n"
 
 
 def test_the_blank_line_written_is_one_of_the_dumps_own() -> None:
