@@ -362,10 +362,12 @@ def _comparable(a: str, b: str) -> bool:
     return a.startswith(b) or b.startswith(a)
 
 
-def _base_matrix(batch: LineBatch, stopwords: frozenset[str]) -> np.ndarray:
-    """Own-line and document-position features of every non-blank line of the batch."""
+def _base_matrix(batch: LineBatch, stopwords: frozenset[str], out: np.ndarray | None = None) -> np.ndarray:
+    """Own-line and document-position features of every non-blank line of the batch, in ``out``
+    if given (columns of a wider matrix: see :func:`shape_matrix`)."""
     texts, n = batch.texts, len(batch)
-    out = np.zeros((n, len(BASE_FEATURES)), dtype=np.float64)
+    if out is None:
+        out = np.zeros((n, len(BASE_FEATURES)), dtype=np.float64)
     if n == 0:
         return out
     text, lowered = batch.text, batch.lowered
@@ -571,22 +573,20 @@ def _main_block(prose: np.ndarray, chars: np.ndarray, max_gap: int = 2) -> tuple
     return best_span
 
 
-def _neighbour_matrix(base: np.ndarray, batch: LineBatch) -> np.ndarray:
+def _neighbour_matrix(base: np.ndarray, batch: LineBatch, out: np.ndarray) -> None:
     """The neighbours' shape, shifted into each row, with an indicator for 'no such neighbour'
-    (the neighbour would be outside the document)."""
+    (the neighbour would be outside the document), written into ``out`` (zeros, one block of
+    columns per offset)."""
     columns = [BASE_FEATURES.index(name) for name in NEIGHBOUR_FEATURES]
-    n = len(base)
+    n, width = len(base), len(columns) + 1
     first, stop = batch.bounds[:-1][batch.doc], batch.bounds[1:][batch.doc]
     shared = base[:, columns]  # the neighbours' columns once, then shifted: not their whole rows
-    blocks = []
-    for offset in NEIGHBOUR_OFFSETS:
-        shifted = np.zeros((n, len(columns) + 1))
+    for block, offset in enumerate(NEIGHBOUR_OFFSETS):
+        shifted = out[:, block * width : (block + 1) * width]
         source = np.arange(n) + offset
         valid = (source >= first) & (source < stop)
         shifted[valid, :-1] = shared[source[valid]]
         shifted[~valid, -1] = 1.0
-        blocks.append(shifted)
-    return np.hstack(blocks) if blocks else np.zeros((n, 0))
 
 
 def shape_feature_names() -> list[str]:
@@ -601,11 +601,25 @@ def shape_feature_names() -> list[str]:
 
 def shape_matrix(batch: LineBatch, stopwords: frozenset[str]) -> np.ndarray:
     """The shape features of every non-blank line of the batch: its own, its document's, its
-    neighbours' and its place relative to the main prose block."""
-    base = _base_matrix(batch, stopwords)
+    neighbours' and its place relative to the main prose block.
+
+    Each block of columns is written into one matrix allocated up front: stacking the blocks
+    afterwards copied every row of the batch twice more.
+    """
+    widths = (
+        len(BASE_FEATURES),
+        len(DOCUMENT_FEATURES),
+        len(NEIGHBOUR_OFFSETS) * (len(NEIGHBOUR_FEATURES) + 1),
+        len(BLOCK_FEATURES),
+    )
+    base_end, document_end, neighbour_end, total = np.cumsum(widths).tolist()
+    out = np.zeros((len(batch), total))
+    base = _base_matrix(batch, stopwords, out[:, :base_end])
     blank_ratio = batch.blanks / np.maximum(batch.sizes, 1)
-    document = np.column_stack([blank_ratio[batch.doc], np.log1p(batch.sizes)[batch.doc]])
-    return np.hstack([base, document, _neighbour_matrix(base, batch), _block_matrix(base, batch)])
+    out[:, base_end:document_end] = np.column_stack([blank_ratio[batch.doc], np.log1p(batch.sizes)[batch.doc]])
+    _neighbour_matrix(base, batch, out[:, document_end:neighbour_end])
+    out[:, neighbour_end:] = _block_matrix(base, batch)
+    return out
 
 
 def markup_rows(shape: np.ndarray, batch: LineBatch) -> np.ndarray:
