@@ -12,9 +12,10 @@ import json
 import os
 from array import array
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
+if TYPE_CHECKING:
+    import numpy as np
 
 
 def id_text(value: Any) -> str | None:
@@ -30,17 +31,23 @@ def id_hash(ident: str) -> int:
 
 
 class DoneIds:
-    """Membership test for ids already written, as a sorted ``uint64`` array (picklable, compact)."""
+    """Membership test for ids already written, as a sorted ``uint64`` array (picklable, compact).
+
+    numpy is imported only here and in :func:`read_done_ids`: the main process of every run imports
+    this module, and numpy is 0.1 s of its start-up, which a pool's main process otherwise never needs.
+    """
 
     def __init__(self, hashes: np.ndarray) -> None:
+        import numpy as np
+
         self.hashes = np.unique(hashes.astype(np.uint64))
 
     def __len__(self) -> int:
         return len(self.hashes)
 
     def __contains__(self, ident: str) -> bool:
-        value = np.uint64(id_hash(ident))
-        at = int(np.searchsorted(self.hashes, value))
+        value = self.hashes.dtype.type(id_hash(ident))
+        at = int(self.hashes.searchsorted(value))
         return at < len(self.hashes) and self.hashes[at] == value
 
 
@@ -65,6 +72,8 @@ def truncate_to_last_line(path: Path) -> None:
 
 def read_done_ids(path: Path, field: str) -> DoneIds:
     """The ids (``field`` of each record) in a JSONL output written by an earlier run."""
+    import numpy as np
+
     hashes = array("Q")
     with path.open("rb") as handle:
         for line in handle:

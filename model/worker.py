@@ -12,13 +12,14 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from cleaner.inputs import DECODE_HINT, JSONL, TEXT, WARC, InputError, Raw
 from cleaner.resume import DoneIds, id_text
 from cleaner.text import DecodeError, decode, is_blank, join_nonblank_kept, split_lines
+
+if TYPE_CHECKING:  # numpy arrays come from the model: the main process of a pool never imports numpy
+    import numpy as np
 
 # Rendering: the cleaned dump, the label-file format, one JSON record per line, one per document.
 TEXT_OUT, LABELS_OUT, LINES_OUT, RECORD_OUT = "text", "labels", "lines", "record"
@@ -191,7 +192,7 @@ class Cleaner:
         return results
 
     def render(self, doc: Parsed, scores: np.ndarray) -> Cleaned:
-        kept_mask = np.asarray(scores) >= self.cut
+        kept_mask = scores >= self.cut
         keep = kept_mask.tolist()  # one decision per non-blank line, as the scores
         kept = int(kept_mask.sum())
         how = self.settings.render_for(doc.raw.kind)

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -145,3 +148,22 @@ def test_fork_server_preloads_modules_that_exist() -> None:
 
     for name in PRELOAD:
         importlib.import_module(name)
+
+
+def test_the_main_process_of_a_pool_imports_no_numpy(model_path: Path, tmp_path: Path) -> None:
+    """With a pool the main process only reads and writes: it does not import numpy (0.1 s of its
+    start-up, during which the workers could not start)."""
+    corpus = tmp_path / "corpus.jsonl"
+    corpus.write_text((json.dumps({"id": 1, "text": PAGE}) + "\n") * 300, encoding="utf-8")  # three chunks
+    code = (
+        "import atexit, sys\n"
+        "atexit.register(lambda: print('numpy' in sys.modules, file=sys.stderr))\n"
+        "from cleaner.cli import app\n"
+        f"sys.argv = ['cleaner', 'predict', {str(corpus)!r}, '-o', {str(tmp_path / 'out.jsonl')!r}, '-j', '2', '-q']\n"
+        "app()\n"
+    )
+    env = {**os.environ, "CLEANER_MODEL": str(model_path)}
+    result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, timeout=300)
+    assert result.returncode == 0, result.stderr.decode()[-2000:]
+    assert result.stderr.decode().strip().splitlines()[-1] == "False"
+    assert len((tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()) == 300
