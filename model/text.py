@@ -75,19 +75,25 @@ def join_nonblank_kept(lines: Sequence[str], kept: Iterable[bool]) -> str:
     """:func:`join_kept` given a decision for each non-blank line only, in order, as the model
     gives them (lines past the last decision are dropped).
 
-    The worker renders every line of a corpus with it: each line is stripped once, here, rather
-    than once to spread the decisions over all lines and again to join them.
+    The worker renders every line of a corpus with it. Speed: the non-blank lines and then the kept
+    ones are picked out by C-level ``map`` and ``compress`` (each line stripped once), and Python
+    visits only the kept lines: whether the dump had a blank line since the previous kept line is
+    told by positions (more lines lie between them than non-blank ones), and only then is the
+    first such blank line looked for.
     """
-    decisions = iter(kept)
+    nonblank = compress(range(len(lines)), map(str.strip, lines))
     out: list[str] = []
-    pending_blank: str | None = None
-    for line in lines:
-        if not line.strip():  # is_blank(line), inlined: this runs for every line of a corpus
-            if out and pending_blank is None:
-                pending_blank = line  # the dump's own blank line, so output lines are input lines
-        elif next(decisions, False):
-            if pending_blank is not None:
-                out.append(pending_blank)
-            out.append(line)
-            pending_blank = None
+    previous = previous_rank = -1  # the previous kept line: its position in lines and among the non-blank lines
+    for rank, at in compress(enumerate(nonblank), kept):
+        if out and at - previous != rank - previous_rank:  # a blank line between them
+            out.append(_first_blank(lines, previous + 1))
+        out.append(lines[at])
+        previous, previous_rank = at, rank
     return "\n".join(out) + "\n" if out else ""
+
+
+def _first_blank(lines: Sequence[str], start: int) -> str:
+    """The first blank line of ``lines`` from ``start`` on (the caller knows there is one)."""
+    while lines[start].strip():
+        start += 1
+    return lines[start]

@@ -78,3 +78,30 @@ def test_join_kept_properties(data: st.DataObject, lines: list[str]) -> None:
             assert is_blank(out[position])
             position += 1
         assert out[position] == lines[second]
+
+
+def _join_line_by_line(lines: list[str], kept: list[bool]) -> str:
+    """join_nonblank_kept as it was written before it visited only the kept lines: every line in
+    turn, a pending blank line written before the next kept line."""
+    decisions = iter(kept)
+    out: list[str] = []
+    pending_blank: str | None = None
+    for line in lines:
+        if is_blank(line):
+            if out and pending_blank is None:
+                pending_blank = line
+        elif next(decisions, False):
+            if pending_blank is not None:
+                out.append(pending_blank)
+            out.append(line)
+            pending_blank = None
+    return "\n".join(out) + "\n" if out else ""
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=st.data(), lines=LINES)
+def test_join_nonblank_kept_is_the_line_by_line_join(data: st.DataObject, lines: list[str]) -> None:
+    # Decisions for fewer, as many or more lines than are non-blank.
+    kept = data.draw(st.lists(st.booleans(), max_size=len(lines) + 2))
+    assert join_nonblank_kept(lines, kept) == _join_line_by_line(lines, kept)
+    assert join_nonblank_kept(lines, iter(kept)) == _join_line_by_line(lines, kept)
