@@ -250,11 +250,18 @@ class Text:
         return np.add.reduceat(mask.view(np.uint8), self.starts, dtype=np.int64)
 
     def contains(self, literal: str) -> np.ndarray:
-        """Per line, whether it contains ``literal`` (which holds no line break)."""
-        codes, first = self.codes, ord(literal[0])
-        at = np.flatnonzero(codes[: max(len(codes) - len(literal) + 1, 0)] == first)
-        for k, char in enumerate(literal[1:], 1):
-            at = at[codes[at + k] == ord(char)]
+        """Per line, whether it contains ``literal`` (which holds no line break).
+
+        Speed: the candidates are the positions of the literal's first character that is not a
+        letter (the ":" of "https://"), if it has one: in text, far fewer than those of a letter.
+        """
+        codes = self.codes
+        anchor = next((k for k, char in enumerate(literal) if not char.isalpha()), 0)
+        at = np.flatnonzero(codes == ord(literal[anchor])) - anchor  # where the literal would start
+        at = at[(at >= 0) & (at <= len(codes) - len(literal))]
+        for k, char in enumerate(literal):
+            if k != anchor:
+                at = at[codes[at + k] == ord(char)]
         hit = np.zeros(len(self.lengths), bool)
         hit[self.line_of(at)] = True
         return hit

@@ -544,3 +544,11 @@ def test_stacking_a_batch_equals_stacking_each_document() -> None:
         ]
         expected = np.vstack([np.zeros((0, batch.shape[1])), *alone])
         np.testing.assert_array_equal(batch, expected)
+
+
+@given(
+    st.lists(strings_of(["h", "ttp", "s", ":", "//", "](", "|", "a", " ", "đ"], max_size=12), max_size=12),
+    st.sampled_from(["](", "http://", "https://", "|", ":", "h", "ttp:", "đ"]),
+)
+def test_text_contains_is_the_in_operator(lines: list[str], literal: str) -> None:
+    assert Text.of(lines).contains(literal).tolist() == [literal in line for line in lines]
