@@ -115,6 +115,7 @@ BASE_FEATURES = (
     "sentences_log",
     "chars_vs_longest",
     "shared_prefix_log",
+    "teaser_run",
 )
 DOCUMENT_FEATURES = ("doc_blank_ratio", "doc_lines_log")
 NEIGHBOUR_FEATURES = (
@@ -242,7 +243,7 @@ def _ascii_table(chars: str) -> np.ndarray:
 
 
 _DATE_SEPARATOR = _ascii_table("/.-")
-_DATE_WORD_START = _ascii_table("JjFfMmAaSsOoNnDd" "gpnhmd")  # months; giờ, phút, ngày, hours, minutes, days
+_DATE_WORD_START = _ascii_table("JjFfMmAaSsOoNnDdgpnhmd")  # months; giờ, phút, ngày, hours, minutes, days
 _DATE_WORD_END = _ascii_table("gy")  # "tháng 5", "ngày 5"
 
 
@@ -530,9 +531,41 @@ def _base_matrix(batch: LineBatch, stopwords: frozenset[str], out: np.ndarray | 
         ),
         "shared_prefix_log": shared_prefix,
     }
+    columns["teaser_run"] = _teaser_runs(
+        batch.bounds,
+        prose=columns["prose_like"],
+        title=~columns["prose_like"] & (n_words >= 5) & (n_words <= 25) & (terminal == 0) & ~columns["is_image"],
+        one_sentence=sentences <= 1,
+    )
     for column, name in enumerate(BASE_FEATURES):
         out[:, column] = columns[name]
     return out
+
+
+# A teaser list ("Tin mới nhất", "Latest", related news) set out as title, one-sentence summary,
+# title, summary...: each summary reads like a paragraph of the article, the run of pairs does not.
+# Letters: T a title-like line, S a one-sentence prose line, x any other, | between documents.
+_TEASER_RUN = re.compile(r"(?:TS){3,}")
+
+
+def _teaser_runs(bounds: np.ndarray, prose: np.ndarray, title: np.ndarray, one_sentence: np.ndarray) -> np.ndarray:
+    """1.0 for the lines in a run of three or more (title, one-sentence summary) pairs.
+
+    Each line becomes a letter (see :data:`_TEASER_RUN`), so that one regex pass over the batch's
+    letters finds the runs of every document at once. ``title`` marks title-like lines (5 to 25
+    words, no terminal mark, not prose, not image markup), ``prose`` and ``one_sentence`` the
+    summaries: prose of one sentence.
+    """
+    letters = np.full(len(prose), ord("x"), np.uint8)
+    letters[title] = ord("T")
+    letters[prose & one_sentence] = ord("S")
+    letters = np.insert(letters, bounds[1:-1], ord("|"))  # no run spans two documents
+    edges = np.zeros(len(letters) + 1, np.int64)
+    for match in _TEASER_RUN.finditer(letters.tobytes().decode("ascii")):
+        edges[match.start()] += 1
+        edges[match.end()] -= 1
+    inside = np.cumsum(edges[:-1]) > 0
+    return inside[letters != ord("|")].astype(float)
 
 
 def _block_matrix(base: np.ndarray, batch: LineBatch) -> np.ndarray:

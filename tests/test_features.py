@@ -167,3 +167,28 @@ def test_a_closing_bracket_or_quote_ends_a_sentence_only_after_a_terminal_mark(l
 )
 def test_ends_date_spots_a_stamped_title(line: str, ends_date: bool) -> None:
     assert column([[line]], "ends_date")[0] == float(ends_date)
+
+
+TEASERS = [
+    "Giá hồ tiêu tăng trở lại, nông dân Bình Phước tích trữ chờ giá",
+    "Giá hồ tiêu đen trong nước đã quay lại mốc 150.000 đồng/kg sau khi các nhà nhập khẩu tăng mua.",
+    "Chính phủ lập tổ công tác tháo gỡ vướng mắc cho doanh nghiệp xuất khẩu gỗ",
+    "Tổ công tác có nhiệm vụ làm việc với các nước nhập khẩu về yêu cầu truy xuất nguồn gốc gỗ.",
+    "Giá gạo xuất khẩu xuống thấp nhất trong tám năm qua",
+    "Giá gạo 5% tấm của Việt Nam chỉ còn 365 USD/tấn khi Ấn Độ tiếp tục nới lỏng xuất khẩu.",
+]
+
+
+def test_a_run_of_title_and_summary_pairs_is_a_teaser_run() -> None:
+    assert column([["Tin mới nhất", *TEASERS]], "teaser_run").tolist() == [0.0] + [1.0] * 6
+
+
+def test_two_pairs_or_a_paragraph_of_several_sentences_make_no_teaser_run() -> None:
+    assert column([TEASERS[:4]], "teaser_run").tolist() == [0.0] * 4
+    several = [*TEASERS[:3], TEASERS[3] + " Đoàn sẽ làm việc đến hết năm nay.", *TEASERS[4:]]
+    assert column([several], "teaser_run").tolist() == [0.0] * 6
+
+
+def test_a_teaser_run_does_not_span_two_documents() -> None:
+    runs = column([TEASERS[:4], TEASERS[4:] + TEASERS[:2]], "teaser_run")
+    assert runs.tolist() == [0.0] * 8

@@ -230,9 +230,33 @@ def reference_base(lines: Sequence[str], stopwords: frozenset[str]) -> np.ndarra
         "chars_vs_longest": np.minimum(n_chars / max(np.percentile(n_chars, 90), 1.0), 2.0),
         "shared_prefix_log": np.where(n_words >= 2, np.log([float(prefixes[tuple(w[:2])]) for w in words]), 0.0),
     }
+    sentences = _line_hits(_SENTENCE_END, joined, starts, n) + terminal
+    columns["teaser_run"] = _reference_teaser_runs(
+        title=[
+            not prose and 5 <= len(w) <= 25 and not end and not image
+            for prose, w, end, image in zip(columns["prose_like"], words, terminal, columns["is_image"])
+        ],
+        summary=[bool(prose) and count <= 1 for prose, count in zip(columns["prose_like"], sentences)],
+    )
     for column, name in enumerate(BASE_FEATURES):
         out[:, column] = columns[name]
     return out
+
+
+def _reference_teaser_runs(title: list[bool], summary: list[bool]) -> np.ndarray:
+    """Lines in 3 or more consecutive (title, summary) pairs, pair by pair from each start."""
+    n = len(title)
+    is_pair = [title[i] and i + 1 < n and summary[i + 1] for i in range(n)]
+    run = np.zeros(n)
+    for start in range(n):
+        if start >= 2 and is_pair[start - 2]:
+            continue  # inside a run that began earlier
+        pairs = 0
+        while start + 2 * pairs < n and is_pair[start + 2 * pairs]:
+            pairs += 1
+        if pairs >= 3:
+            run[start : start + 2 * pairs] = 1.0
+    return run
 
 
 def reference_main_block(prose: np.ndarray, chars: np.ndarray, max_gap: int = 2) -> tuple[int, int]:
