@@ -12,9 +12,11 @@ KNOWN_WEAKNESSES = """\
 - A related-news box inside the body with no header line (just two or three headline-shaped lines
   between paragraphs) is often kept: nothing but its shape tells it from in-body subheadings.
 - Teaser blocks directly below the article, before any header such as `Tin liên quan`, can be kept
-  for the same reason, above all when each teaser is a title and a one-sentence summary with no
-  blank lines between them: the summaries read like the article's paragraphs and the titles like its
-  subheadings.
+  for the same reason. Three or more title + one-sentence summary pairs in a row are recognised as a
+  list (`teaser_run`); one or two pairs, or pairs with a date line or a longer summary between the
+  titles, read like the article's subheadings and paragraphs and are often kept.
+- A cue word is learnt only if it appears in at least 3 training pages (`min_documents`): a label
+  line such as `Advertisement` inside the body is kept while too few labelled pages have one.
 - Short lines in site chrome that look like article text (phone numbers, addresses, a date line
   between the headline and the lead) are sometimes kept.
 - Training pages come from few sites, most of them written by this project; a layout unlike all of
