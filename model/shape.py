@@ -193,27 +193,50 @@ def _matches(pattern: re.Pattern[str], text: Text, texts: list[str], rows: np.nd
     return rows[line], spans[:, 1] - (starts[line] + lengths[line])
 
 
-def _has_match(pattern: re.Pattern[str], texts: list[str], rows: np.ndarray) -> np.ndarray:
-    """Per line, whether ``pattern`` matches in it; only ``rows`` are scanned.
+def _has_match(pattern: re.Pattern[str], texts: list[str], rows: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+    """Per line, whether ``pattern`` matches in it; only ``rows`` are scanned, each from its
+    ``offsets`` entry on (no match starts before it: see :func:`_candidates`).
 
     Line by line with C-level ``map`` (the pattern's matches neither take a line break nor look
     across one, so a line alone matches as it does inside its document): a search stops at a
-    line's first match, where a scan of all lines at once would find every match.
+    line's first match, where a scan of all lines at once would find every match. A search from
+    an offset sees the characters before it, as look-behinds and \\b need.
     """
     hit = np.zeros(len(texts), bool)
     lines = list(map(texts.__getitem__, rows.tolist()))
-    hit[rows] = np.fromiter(map(bool, map(pattern.search, lines)), bool, len(lines))
+    hit[rows] = np.fromiter(map(bool, map(pattern.search, lines, offsets.tolist())), bool, len(lines))
     return hit
 
 
-def _count_matches(pattern: re.Pattern[str], texts: list[str], rows: np.ndarray) -> np.ndarray:
+def _count_matches(pattern: re.Pattern[str], texts: list[str], rows: np.ndarray, offsets: np.ndarray) -> np.ndarray:
     """Per line, how many times ``pattern`` (whose matches neither take a line break nor look
-    across one) matches in it; only ``rows`` are scanned, line by line with C-level ``map``,
-    which costs less than one scan of those lines joined and mapping each match to its line."""
+    across one) matches in it; only ``rows`` are scanned, each from its ``offsets`` entry on (no
+    match starts before it), line by line with C-level ``map``, which costs less than one scan
+    of those lines joined and mapping each match to its line."""
     counts = np.zeros(len(texts), np.int64)
     lines = list(map(texts.__getitem__, rows.tolist()))
-    counts[rows] = np.fromiter(map(len, map(pattern.findall, lines)), np.int64, len(lines))
+    counts[rows] = np.fromiter(map(len, map(pattern.findall, lines, offsets.tolist())), np.int64, len(lines))
     return counts
+
+
+def _candidates(text: Text, at: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The lines holding the (sorted) positions ``at``, and in each the offset of its first one.
+
+    For speed: the regex scans of :func:`_has_match` and :func:`_count_matches` start there, not
+    at the line's start (sre tries every position of a line, at some ten nanoseconds each).
+    """
+    lines = text.line_of(at)
+    first = np.flatnonzero(np.r_[True, lines[1:] != lines[:-1]]) if len(lines) else np.zeros(0, np.int64)
+    rows = lines[first].astype(np.int64)
+    return rows, at[first] - text.starts[rows]
+
+
+def _digit_run_starts(decimal: np.ndarray) -> np.ndarray:
+    """For each of the (sorted) positions of decimal digits, where its run of consecutive digits
+    starts: the time and date patterns' matches start there or later (see :func:`_date_rows`)."""
+    new = np.ones(len(decimal), bool)
+    new[1:] = np.diff(decimal) != 1
+    return decimal[np.maximum.accumulate(np.where(new, np.arange(len(decimal)), 0))]
 
 
 def _ends_date(texts: list[str], rows: np.ndarray) -> np.ndarray:
@@ -248,24 +271,31 @@ _DATE_WORD_START = _ascii_table("JjFfMmAaSsOoNnDdgpnhmd")  # months; giờ, phú
 _DATE_WORD_END = _ascii_table("gy")  # "tháng 5", "ngày 5"
 
 
-def _date_rows(text: Text, decimal: np.ndarray) -> np.ndarray:
-    """The lines where :data:`_DATE_FROM_DIGIT` may match, for it to scan only those.
+def _date_rows(text: Text, decimal: np.ndarray, run_starts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The lines where :data:`_DATE_FROM_DIGIT` may match, for it to scan only those, and in each
+    the offset from which to scan (see :func:`_candidates`).
 
     Each of its matches has a digit followed by "/", "." or "-" and a digit ("12/6"), or by a
     space and the first letter of a month or a unit ("5 Jun", "3 ngày trước"), or a first digit
     after "g " or "y " ("tháng 5", "ngày 21"). Looking at the few characters around every digit is
     much cheaper than the regex scan of the many lines with numbers in prose that have none.
-    ``decimal`` holds the positions of the text's decimal digits.
+    ``decimal`` holds the positions of the text's decimal digits, ``run_starts`` where their runs
+    of digits start (:func:`_digit_run_starts`).
+
+    A match starts at the run of digits holding such a digit: its first digit, not preceded by a
+    word character, then at most one more digit before the separator or the space, any number
+    before " ngày trước", none after "tháng ". So no match starts before the run of the line's
+    first such digit, and the scan starts there.
     """
     codes, classes, at = text.codes, text.classes, decimal
     after = _clamped(codes, at + 1)
     may = _DATE_SEPARATOR[np.minimum(after, 128)] & ((_clamped(classes, at + 2) & DECIMAL) != 0)
     may |= (after == ord(" ")) & _DATE_WORD_START[np.minimum(_clamped(codes, at + 2), 128)]
     may |= (_clamped(codes, at - 1) == ord(" ")) & _DATE_WORD_END[np.minimum(_clamped(codes, at - 2), 128)]
-    return np.unique(text.line_of(at[may]))
+    return _candidates(text, run_starts[may])
 
 
-def _sentence_rows(text: Text) -> np.ndarray:
+def _sentence_rows(text: Text) -> tuple[np.ndarray, np.ndarray]:
     """The lines where :data:`_SENTENCE_END` may match, for it to scan only those: the lines with
     a terminal mark followed by whitespace other than the line break, perhaps after a closing
     quote or bracket (the many lines with one sentence or none have no such mark)."""
@@ -276,7 +306,7 @@ def _sentence_rows(text: Text) -> np.ndarray:
     after = _clamped(classes, at + 1)
     may = ((after & WHITESPACE) != 0) & (_clamped(codes, at + 1) != ord("\n"))
     may |= ((after & CLOSER) != 0) & ((_clamped(classes, at + 2) & WHITESPACE) != 0)
-    return np.unique(text.line_of(at[may]))
+    return _candidates(text, at[may])
 
 
 def _count_within(groups: np.ndarray, keys: list[str]) -> tuple[np.ndarray, np.ndarray]:
@@ -473,7 +503,8 @@ def _base_matrix(batch: LineBatch, stopwords: frozenset[str], out: np.ndarray | 
     # ":" or "h".
     decimal = np.flatnonzero((classes & DECIMAL) != 0)  # a bool array: see _sentence_rows
     after_decimal = _clamped(codes, decimal + 1)
-    time_rows = np.unique(text.line_of(decimal[(after_decimal == ord(":")) | (after_decimal == ord("h"))]))
+    run_starts = _digit_run_starts(decimal)  # a time or date match starts at a run of digits
+    time_rows = _candidates(text, run_starts[(after_decimal == ord(":")) | (after_decimal == ord("h"))])
     # "^\d{1,2}[.)]\s" matches at the start of a line that starts with a digit (or after a line
     # break inside a line, which dump lines do not have); it may take the line break after the line
     # as its \s, but a document's last line has none.
@@ -483,7 +514,11 @@ def _base_matrix(batch: LineBatch, stopwords: frozenset[str], out: np.ndarray | 
     numbered_rows, past_end = _matches(_NUMBERED, text, texts, np.flatnonzero(may_be_numbered))
     numbered = np.zeros(n, bool)
     numbered[numbered_rows[(past_end <= 0) | ~batch.last_in_document[numbered_rows]]] = True
-    sentences = _count_matches(_SENTENCE_END, texts, _sentence_rows(text)) + terminal
+    sentences = _count_matches(_SENTENCE_END, texts, *_sentence_rows(text)) + terminal
+    has_date = _has_match(_DATE_FROM_DIGIT, texts, *_date_rows(text, decimal, run_starts))
+    month_rows = batch.month_rows(digits > 0)
+    month_rows = month_rows[~has_date[month_rows]]  # a date found already: no need to look for another
+    has_date |= _has_match(_DATE_FROM_MONTH, texts, month_rows, np.zeros_like(month_rows))
     rows = batch.row
     size = np.diff(batch.bounds)[batch.doc]
     columns = {
@@ -501,9 +536,8 @@ def _base_matrix(batch: LineBatch, stopwords: frozenset[str], out: np.ndarray | 
         "comma_per_word": commas / np.maximum(n_words, 1),
         "stopword_ratio": n_stop / np.maximum(n_words, 1),
         "stopwords_log": np.log1p(n_stop),
-        "has_time": _has_match(_TIME, texts, time_rows),
-        "has_date": _has_match(_DATE_FROM_DIGIT, texts, _date_rows(text, decimal))
-        | _has_match(_DATE_FROM_MONTH, texts, batch.month_rows(digits > 0)),
+        "has_time": _has_match(_TIME, texts, *time_rows),
+        "has_date": has_date,
         "ends_date": _ends_date(
             texts, np.flatnonzero(((classes[last] | classes[np.maximum(last - 1, starts)]) & DECIMAL) != 0)
         ),

@@ -50,7 +50,9 @@ from cleaner.shape import (
     BASE_FEATURES,
     NEIGHBOUR_FEATURES,
     NEIGHBOUR_OFFSETS,
+    _candidates,
     _date_rows,
+    _digit_run_starts,
     _ends_date,
     _percentile_90,
     _sentence_rows,
@@ -420,14 +422,23 @@ DATE_TEXT = st.lists(
 @example("xtháng 5")
 @example("Dec. 12")
 @example("12 Sept")
+@example("x1/2 then 12345 ngày trước")  # the scan starts at a candidate that does not match
+@example("a12:30 or 9h05")
 def test_fast_date_patterns_match_the_same_lines(text: str) -> None:
     expected = _DATE.search(text) is not None
     assert expected == (_DATE_FROM_DIGIT.search(text) is not None or _DATE_FROM_MONTH.search(text) is not None)
+    line = Text.of([text])
+    decimal = np.flatnonzero(line.classes & DECIMAL)
     if _TIME.search(text):  # the time scan skips lines without a digit before ":" or "h"
         assert re.search(r"\d[:h]", text)
+        # ... and starts at the run of digits of the first such digit
+        after = line.codes[np.minimum(decimal + 1, len(line.codes) - 1)]
+        rows, offsets = _candidates(line, _digit_run_starts(decimal)[(after == ord(":")) | (after == ord("h"))])
+        assert list(rows) == [0] and _TIME.search(text, int(offsets[0]))
     if _DATE_FROM_DIGIT.search(text):  # the date scan skips the lines _date_rows leaves out
-        line = Text.of([text])
-        assert list(_date_rows(line, np.flatnonzero(line.classes & DECIMAL))) == [0]
+        rows, offsets = _date_rows(line, decimal, _digit_run_starts(decimal))
+        assert list(rows) == [0]
+        assert _DATE_FROM_DIGIT.search(text, int(offsets[0]))  # and the characters before its offset
     line = text.strip()
     assert _ends_date([line], np.array([0]))[0] == (_ENDS_DATE.search(line) is not None)
 
@@ -441,7 +452,9 @@ SENTENCE_TEXT = st.lists(
 @given(SENTENCE_TEXT)
 def test_sentence_scan_skips_only_lines_without_a_sentence_end(text: str) -> None:
     if _SENTENCE_END.search(text):
-        assert list(_sentence_rows(Text.of([text]))) == [0]
+        rows, offsets = _sentence_rows(Text.of([text]))
+        assert list(rows) == [0]
+        assert _SENTENCE_END.findall(text, int(offsets[0])) == _SENTENCE_END.findall(text)
 
 
 @given(st.lists(st.lists(st.integers(0, 10**6), min_size=0, max_size=40), max_size=12))
