@@ -125,6 +125,16 @@ def _fold_table() -> np.ndarray:
     return np.fromiter(map(_fold_action, range(TABLE_SIZE)), np.uint8, TABLE_SIZE)
 
 
+@lru_cache(maxsize=1)
+def fold_initials() -> np.ndarray:
+    """Per code point below TABLE_SIZE, the first character (as a code point) of its
+    :func:`ascii_fold_lines` fold, 0 if it folds to nothing; at TABLE_SIZE (where callers put the
+    code points above the table), 0. As the fold maps each character on its own, a line whose first
+    character folds to something folds to a string starting with that."""
+    folds = _fold([chr(code) for code in range(TABLE_SIZE)])
+    return np.array([ord(fold[0]) if fold else 0 for fold in folds] + [0], dtype=np.uint32)
+
+
 def ascii_fold_lines(lines: Sequence[str], width: int | None = None) -> list[str]:
     """The lower-case ASCII spelling of each line, as URL slugs spell titles: accents and
     punctuation gone, words separated by one space; only its first ``width`` characters if given.

@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from itertools import count
+from itertools import count, repeat
+from operator import getitem
 
 import numpy as np
 
@@ -42,6 +43,7 @@ from cleaner.batch import (
     Text,
     ascii_fold_lines,
     first_where,
+    fold_initials,
     strip,
 )
 from cleaner.lexicon import stopword_lexicon
@@ -248,8 +250,9 @@ def _ends_date(texts: list[str], rows: np.ndarray) -> np.ndarray:
     for the look-behind, finds what searching the whole line would, without scanning long lines.
     """
     hit = np.zeros(len(texts), bool)
-    for row in rows.tolist():
-        hit[row] = _ENDS_DATE.search(texts[row][-_ENDS_DATE_LONGEST - 1 :]) is not None
+    # C-level map over the rows' tails, for speed: texts[row][-_ENDS_DATE_LONGEST - 1 :] each.
+    tails = map(getitem, map(texts.__getitem__, rows.tolist()), repeat(slice(-_ENDS_DATE_LONGEST - 1, None)))
+    hit[rows] = np.fromiter(map(bool, map(_ENDS_DATE.search, tails)), bool, len(rows))
     return hit
 
 
@@ -377,13 +380,25 @@ def _slug_spells_title(batch: LineBatch, slug: np.ndarray) -> np.ndarray:
     # lines whose head is comparable with a prefix of their page are folded in full. A head shorter
     # than any prefix is comparable with one when it starts it: a set look-up among their starts.
     page_prefixes: dict[int, list[str]] = {}
-    page_starts: dict[int, set[str]] = {}
     for row, prefix in prefixes.items():
         page_prefixes.setdefault(doc[row], []).append(prefix)
-        page_starts.setdefault(doc[row], set()).update(prefix[:k] for k in range(len(prefix) + 1))
     pages = np.isin(batch.doc, list(page_prefixes))
-    candidates = np.flatnonzero(pages & (batch.text.lengths >= 15) & (slug == 0)).tolist()
+    candidates = pages & (batch.text.lengths >= 15) & (slug == 0)
+    # For speed, most lines are ruled out before folding: a title spells a prefix only if its fold
+    # starts with the prefix's first character (or is empty), and a line whose first character
+    # folds to something has a fold that starts with it (see fold_initials).
+    text = batch.text
+    initial = fold_initials()[np.minimum(text.codes[text.starts], TABLE_SIZE)].astype(np.int64)
+    allowed = np.array(sorted({doc[row] * 128 + ord(prefix[0]) for row, prefix in prefixes.items()}))
+    candidates &= (initial == 0) | np.isin(batch.doc * 128 + initial, allowed)
+    candidates = np.flatnonzero(candidates).tolist()
     heads = ascii_fold_lines([texts[r][:_TITLE_HEAD] for r in candidates])
+    # The starts of each page's prefixes, as long as the longest head at most (a longer start
+    # equals no head).
+    longest = max(map(len, heads), default=0)
+    page_starts: dict[int, set[str]] = {}
+    for row, prefix in prefixes.items():
+        page_starts.setdefault(doc[row], set()).update(prefix[:k] for k in range(min(len(prefix), longest) + 1))
     candidates = [
         row
         for row, head in zip(candidates, heads)

@@ -31,9 +31,11 @@ from cleaner.batch import (
     EDGE,
     PIPE,
     SPACE,
+    TABLE_SIZE,
     Text,
     ascii_fold_lines,
     first_where,
+    fold_initials,
     strip,
 )
 from cleaner.features import LineShapeFeatures
@@ -526,6 +528,22 @@ FOLD_TEXT = strings_of([*"aZ09 -.,\n\t", *NASTY, "Việt Nam", "ǅ\u0301", "\u03
 def test_ascii_fold_lines_is_the_plain_fold(lines: list[str], width: int | None) -> None:
     expected = [_reference_ascii_fold(line)[:width] for line in lines]
     assert ascii_fold_lines(lines, width) == expected
+
+
+@PROPERTY
+@given(FOLD_TEXT)
+def test_a_fold_starts_with_its_first_characters_initial(line: str) -> None:
+    initial = fold_initials()[min(ord(line[0]), TABLE_SIZE)] if line else 0
+    if initial:
+        assert _reference_ascii_fold(line)[0] == chr(initial)
+
+
+def test_fold_initials_are_the_first_characters_of_the_plain_folds() -> None:
+    initials = fold_initials()
+    for code in range(TABLE_SIZE):
+        fold = _reference_ascii_fold(chr(code))
+        assert initials[code] == (ord(fold[0]) if fold else 0)
+    assert initials[TABLE_SIZE] == 0
 
 
 def test_ascii_fold_lines_folds_every_character_as_the_plain_fold() -> None:
