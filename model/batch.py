@@ -23,6 +23,10 @@ Documents = Sequence[Sequence[str]]
 MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 # Three lower-case letters as one integer (code points < 2**21): how LineBatch.month_rows spots months.
 _MONTH_KEYS = np.array(sorted((ord(m[0].lower()) << 42) | (ord(m[1]) << 21) | ord(m[2]) for m in MONTH_NAMES))
+# Whether two lower-case characters (code points, 127 for any above) start a month's name: the cheap
+# first filter of LineBatch.month_rows, which only a few tokens pass.
+_MONTH_STARTS = np.zeros(128 * 128, bool)
+_MONTH_STARTS[[ord(m[0].lower()) * 128 + ord(m[1]) for m in MONTH_NAMES]] = True
 _TERMINAL = frozenset(".!?…")
 # Quotes and brackets that may close a sentence after its terminal mark: 'nói: "Đúng vậy."', "(...)."
 # A line is terminated when its last character outside these (and spaces and pipes) is terminal,
@@ -358,6 +362,10 @@ class LineBatch:
         candidate = (ends - starts >= 3) & among[line]
         starts, line = starts[candidate], line[candidate]
         codes = self.lowered.codes
+        # For speed, the tokens whose first two characters start no month go first.
+        pair = (np.minimum(codes[starts], 127) << 7) | np.minimum(codes[starts + 1], 127)
+        candidate = _MONTH_STARTS[pair]
+        starts, line = starts[candidate], line[candidate]
         key = (codes[starts].astype(np.int64) << 42) | (codes[starts + 1].astype(np.int64) << 21) | codes[starts + 2]
         at = np.minimum(np.searchsorted(_MONTH_KEYS, key), len(_MONTH_KEYS) - 1)
         return np.unique(line[_MONTH_KEYS[at] == key])

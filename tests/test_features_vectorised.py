@@ -29,9 +29,11 @@ from cleaner.batch import (
     ALPHA,
     DECIMAL,
     EDGE,
+    MONTH_NAMES,
     PIPE,
     SPACE,
     TABLE_SIZE,
+    LineBatch,
     Text,
     ascii_fold_lines,
     first_where,
@@ -607,3 +609,13 @@ def test_stacking_a_batch_equals_stacking_each_document() -> None:
 )
 def test_text_contains_is_the_in_operator(lines: list[str], literal: str) -> None:
     assert Text.of(lines).contains(literal).tolist() == [literal in line for line in lines]
+
+
+@PROPERTY
+@given(st.lists(DATE_TEXT | strings_of([*NASTY, "MAY", "Mar", "mai", "ja", "Jun ", "xdec"], max_size=20), max_size=8))
+def test_month_rows_are_the_lines_with_a_token_starting_like_a_month(lines: list[str]) -> None:
+    batch = LineBatch([lines])
+    months = tuple(m.lower() for m in MONTH_NAMES)
+    tokens = [re.findall(r"\w\w+", text.lower()) for text in batch.texts]
+    expected = [row for row, words in enumerate(tokens) if any(word.startswith(months) for word in words)]
+    assert batch.month_rows(np.ones(len(batch), bool)).tolist() == expected
