@@ -323,6 +323,42 @@ def _count_within(groups: np.ndarray, keys: list[str]) -> tuple[np.ndarray, np.n
     return counts[inverse.reshape(-1)].astype(float), numbers
 
 
+_FINGERPRINT_MIX = np.uint64(0x9E3779B97F4A7C15)
+
+
+def _first_words_shared(
+    batch: LineBatch, word_starts: np.ndarray, word_ends: np.ndarray, two: np.ndarray
+) -> np.ndarray:
+    """Per line of ``two`` (the lines with two words or more), how many lines of its document
+    start with the same two words (as float); the key is the two words with one space between.
+
+    For speed, only some keys are made as strings and counted: lines with equal keys have equal
+    fingerprints (their document, their words' lengths and some of their characters, mixed into
+    one integer), so a line whose fingerprint no other line has shares its key with none. Most
+    lines are such; making every line's key (a slice of the batch's text) cost most of the time.
+    """
+    text = batch.text
+    codes, joined = text.codes, text.joined
+    first_word = np.searchsorted(word_starts, text.starts[two])
+    a, b = word_starts[first_word], word_ends[first_word]
+    c, d = word_starts[first_word + 1], word_ends[first_word + 1]
+    doc = batch.doc[two]
+    fingerprint = np.zeros(len(two), np.uint64)
+    middles = codes[(a + b) // 2], codes[(c + d) // 2]
+    for part in (doc, b - a, d - c, codes[a], codes[b - 1], codes[c], codes[d - 1], *middles):
+        fingerprint *= _FINGERPRINT_MIX  # wraps around: a hash, whose collisions only cost time
+        fingerprint += part.astype(np.uint64)
+    _, inverse, fingerprints = np.unique(fingerprint, return_inverse=True, return_counts=True)
+    maybe = np.flatnonzero(fingerprints[inverse.reshape(-1)] > 1)
+    a, b, c, d = a[maybe], b[maybe], c[maybe], d[maybe]
+    keys = list(map(joined.__getitem__, map(slice, a.tolist(), d.tolist())))
+    for i in np.flatnonzero((c != b + 1) | (codes[b] != ord(" "))).tolist():
+        keys[i] = f"{joined[a[i] : b[i]]} {joined[c[i] : d[i]]}"
+    counts = np.ones(len(two))
+    counts[maybe] = _count_within(doc[maybe], keys)[0]
+    return counts
+
+
 def _percentile_90(values: np.ndarray, bounds: np.ndarray) -> np.ndarray:
     """``np.percentile(values[a:b], 90)`` of every document's rows, for all documents at once.
 
@@ -488,17 +524,9 @@ def _base_matrix(batch: LineBatch, stopwords: frozenset[str], out: np.ndarray | 
     same_next[:-1] = same_prev[1:]
     repeats_first = (line_number == line_number[batch.bounds[batch.doc]]) & (batch.row > 0)
 
-    # Lines sharing their first two words: the key is the two words with one space between them.
     two = np.flatnonzero(n_words >= 2)
-    first_word = np.searchsorted(word_starts, starts[two])
-    a, b = word_starts[first_word], word_ends[first_word]
-    c, d = word_starts[first_word + 1], word_ends[first_word + 1]
-    joined = text.joined
-    prefixes = list(map(joined.__getitem__, map(slice, a.tolist(), d.tolist())))
-    for i in np.flatnonzero((c != b + 1) | (codes[b] != ord(" "))).tolist():
-        prefixes[i] = f"{joined[a[i] : b[i]]} {joined[c[i] : d[i]]}"
     shared_prefix = np.zeros(n)
-    shared_prefix[two] = np.log(_count_within(batch.doc[two], prefixes)[0])
+    shared_prefix[two] = np.log(_first_words_shared(batch, word_starts, word_ends, two))
 
     slug = np.zeros(n)
     for row in np.flatnonzero(first_lower & (codes[starts] < 128)).tolist():

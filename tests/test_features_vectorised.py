@@ -33,6 +33,7 @@ from cleaner.batch import (
     PIPE,
     SPACE,
     TABLE_SIZE,
+    WHITESPACE,
     LineBatch,
     Text,
     ascii_fold_lines,
@@ -58,6 +59,7 @@ from cleaner.shape import (
     _date_rows,
     _digit_run_starts,
     _ends_date,
+    _first_words_shared,
     _percentile_90,
     _sentence_rows,
     stopword_set,
@@ -619,3 +621,18 @@ def test_month_rows_are_the_lines_with_a_token_starting_like_a_month(lines: list
     tokens = [re.findall(r"\w\w+", text.lower()) for text in batch.texts]
     expected = [row for row, words in enumerate(tokens) if any(word.startswith(months) for word in words)]
     assert batch.month_rows(np.ones(len(batch), bool)).tolist() == expected
+
+
+SHARING_LINES = strings_of(["ab", "ba", "a", "b", "Tin", " ", "  ", "\t", "đ", "İ"], max_size=8)
+
+
+@PROPERTY
+@given(st.lists(st.lists(SHARING_LINES, max_size=10), max_size=5))
+def test_first_words_shared_counts_the_lines_of_the_document_starting_alike(documents: list[list[str]]) -> None:
+    batch = LineBatch(documents)
+    word_starts, word_ends = batch.text.runs(WHITESPACE, inside=False)
+    words = [text.split() for text in batch.texts]
+    two = np.array([row for row, w in enumerate(words) if len(w) >= 2], dtype=np.int64)
+    keys = [(int(batch.doc[row]), tuple(words[row][:2])) for row in two.tolist()]
+    expected = [float(keys.count(key)) for key in keys]
+    assert _first_words_shared(batch, word_starts, word_ends, two).tolist() == expected
