@@ -112,7 +112,6 @@ def _best_span(scores: np.ndarray) -> tuple[int, int]:
     return best_span
 
 
-
 def _best_spans(scores: np.ndarray, bounds: np.ndarray) -> np.ndarray:
     """:func:`_best_span` of every document (rows ``bounds[d]:bounds[d + 1]`` of ``scores``), as a
     (documents, 2) array, from running sums instead of a Python loop over the lines.
