@@ -326,6 +326,36 @@ def _count_within(groups: np.ndarray, keys: list[str]) -> tuple[np.ndarray, np.n
 _FINGERPRINT_MIX = np.uint64(0x9E3779B97F4A7C15)
 
 
+def _shared_fingerprints(*parts: np.ndarray) -> np.ndarray:
+    """Which rows share their fingerprint with another row: the ``parts`` (integer arrays, one
+    value per row) mixed into one integer. Rows with equal parts have equal fingerprints, so a row
+    whose fingerprint no other row has differs from every other row in some part. Used for speed,
+    to make and compare strings only for the few rows that may be equal to another."""
+    fingerprint = np.zeros(len(parts[0]), np.uint64)
+    for part in parts:
+        fingerprint *= _FINGERPRINT_MIX  # wraps around: a hash, whose collisions only cost time
+        fingerprint += part.astype(np.uint64)
+    _, inverse, counts = np.unique(fingerprint, return_inverse=True, return_counts=True)
+    return counts[inverse.reshape(-1)] > 1
+
+
+def _repeated_lines(batch: LineBatch) -> tuple[np.ndarray, np.ndarray]:
+    """Per line, how many lines of its document are the same line (as float), and a number that
+    the same lines of a document share (and no other line of it).
+
+    For speed, only the lines that may be equal to another line of their document (same length,
+    same characters at a few places: see :func:`_shared_fingerprints`) are numbered by
+    :func:`_count_within`; every other line is alone, with a number of its own.
+    """
+    text, n = batch.text, len(batch)
+    starts, lengths, codes = text.starts, text.lengths, text.codes
+    places = [codes[starts + lengths * k // 4] for k in range(4)]  # lines are not empty
+    maybe = np.flatnonzero(_shared_fingerprints(batch.doc, lengths, codes[starts + lengths - 1], *places))
+    repeats, numbers = np.ones(n), np.arange(n) + n  # above every number _count_within gives
+    repeats[maybe], numbers[maybe] = _count_within(batch.doc[maybe], list(map(batch.texts.__getitem__, maybe.tolist())))
+    return repeats, numbers
+
+
 def _first_words_shared(
     batch: LineBatch, word_starts: np.ndarray, word_ends: np.ndarray, two: np.ndarray
 ) -> np.ndarray:
@@ -333,9 +363,10 @@ def _first_words_shared(
     start with the same two words (as float); the key is the two words with one space between.
 
     For speed, only some keys are made as strings and counted: lines with equal keys have equal
-    fingerprints (their document, their words' lengths and some of their characters, mixed into
-    one integer), so a line whose fingerprint no other line has shares its key with none. Most
-    lines are such; making every line's key (a slice of the batch's text) cost most of the time.
+    fingerprints (their document, their words' lengths and some of their characters: see
+    :func:`_shared_fingerprints`), so a line whose fingerprint no other line has shares its key
+    with none. Most lines are such; making every line's key (a slice of the batch's text) cost
+    most of the time.
     """
     text = batch.text
     codes, joined = text.codes, text.joined
@@ -343,13 +374,8 @@ def _first_words_shared(
     a, b = word_starts[first_word], word_ends[first_word]
     c, d = word_starts[first_word + 1], word_ends[first_word + 1]
     doc = batch.doc[two]
-    fingerprint = np.zeros(len(two), np.uint64)
-    middles = codes[(a + b) // 2], codes[(c + d) // 2]
-    for part in (doc, b - a, d - c, codes[a], codes[b - 1], codes[c], codes[d - 1], *middles):
-        fingerprint *= _FINGERPRINT_MIX  # wraps around: a hash, whose collisions only cost time
-        fingerprint += part.astype(np.uint64)
-    _, inverse, fingerprints = np.unique(fingerprint, return_inverse=True, return_counts=True)
-    maybe = np.flatnonzero(fingerprints[inverse.reshape(-1)] > 1)
+    places = codes[a], codes[(a + b) // 2], codes[b - 1], codes[c], codes[(c + d) // 2], codes[d - 1]
+    maybe = np.flatnonzero(_shared_fingerprints(doc, b - a, d - c, *places))
     a, b, c, d = a[maybe], b[maybe], c[maybe], d[maybe]
     keys = list(map(joined.__getitem__, map(slice, a.tolist(), d.tolist())))
     for i in np.flatnonzero((c != b + 1) | (codes[b] != ord(" "))).tolist():
@@ -517,7 +543,7 @@ def _base_matrix(batch: LineBatch, stopwords: frozenset[str], out: np.ndarray | 
     n_stop = np.bincount(lowered.line_of(low_starts[is_stopword]), minlength=n).astype(float)
 
     # Repeats within a document, counted with numpy over each line's number in a dict of lines.
-    repeats, line_number = _count_within(batch.doc, texts)
+    repeats, line_number = _repeated_lines(batch)
     same_prev = np.zeros(n)
     same_prev[1:] = (line_number[1:] == line_number[:-1]) & (batch.doc[1:] == batch.doc[:-1])
     same_next = np.zeros(n)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
-from itertools import pairwise
+from itertools import pairwise, product
 
 import numpy as np
 import pytest
@@ -61,6 +61,7 @@ from cleaner.shape import (
     _ends_date,
     _first_words_shared,
     _percentile_90,
+    _repeated_lines,
     _sentence_rows,
     stopword_set,
 )
@@ -636,3 +637,18 @@ def test_first_words_shared_counts_the_lines_of_the_document_starting_alike(docu
     keys = [(int(batch.doc[row]), tuple(words[row][:2])) for row in two.tolist()]
     expected = [float(keys.count(key)) for key in keys]
     assert _first_words_shared(batch, word_starts, word_ends, two).tolist() == expected
+
+
+REPEATING_LINES = st.sampled_from(["a", "ab", "ba", "a b", "b a", "Tin", "tin", "đ", "xđ", "  a"])
+
+
+@PROPERTY
+@given(st.lists(st.lists(REPEATING_LINES, max_size=12), max_size=5))
+def test_repeated_lines_count_the_same_lines_of_the_document(documents: list[list[str]]) -> None:
+    batch = LineBatch(documents)
+    repeats, numbers = _repeated_lines(batch)
+    keys = list(zip(batch.doc.tolist(), batch.texts))
+    assert repeats.tolist() == [float(keys.count(key)) for key in keys]
+    for i, j in product(range(len(keys)), repeat=2):
+        if keys[i][0] == keys[j][0]:
+            assert (numbers[i] == numbers[j]) == (keys[i] == keys[j])
