@@ -537,7 +537,10 @@ def _base_matrix(batch: LineBatch, stopwords: frozenset[str], out: np.ndarray | 
     # Words as str.split() makes them; stopwords are looked up lower-cased and without edge punctuation.
     word_starts, word_ends = text.runs(WHITESPACE, inside=False)
     n_words = np.bincount(text.line_of(word_starts), minlength=n).astype(float)
-    low_starts, low_ends = lowered.runs(WHITESPACE, inside=False)
+    # Lower case keeps every character's place and whether it is whitespace, unless "İ" grew (see
+    # LineBatch.lowered): then the words are the same runs, not looked for again (for speed).
+    same_places = len(lowered.codes) == len(codes)
+    low_starts, low_ends = (word_starts, word_ends) if same_places else lowered.runs(WHITESPACE, inside=False)
     stripped_start, stripped_end = strip(lowered, low_starts, low_ends, EDGE)
     is_stopword = stopword_lexicon(stopwords).find(lowered.codes, stripped_start, stripped_end - stripped_start) >= 0
     n_stop = np.bincount(lowered.line_of(low_starts[is_stopword]), minlength=n).astype(float)

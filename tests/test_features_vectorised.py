@@ -652,3 +652,12 @@ def test_repeated_lines_count_the_same_lines_of_the_document(documents: list[lis
     for i, j in product(range(len(keys)), repeat=2):
         if keys[i][0] == keys[j][0]:
             assert (numbers[i] == numbers[j]) == (keys[i] == keys[j])
+
+
+def test_lower_case_keeps_whitespace_and_places_but_for_dotted_capital_i() -> None:
+    """_base_matrix takes the words of the lower-cased text from the text's when both are as long."""
+    for code in range(0x110000):
+        char = chr(code)
+        lowered = char.lower()
+        assert (len(lowered) == 1) == (char != "İ")
+        assert lowered[0].isspace() == char.isspace()
