@@ -796,9 +796,15 @@ def _neighbour_matrix(base: np.ndarray, batch: LineBatch, out: np.ndarray) -> No
     for block, offset in enumerate(NEIGHBOUR_OFFSETS):
         shifted = out[:, block * width : (block + 1) * width]
         source = np.arange(n) + offset
-        valid = (source >= first) & (source < stop)
-        shifted[valid, :-1] = shared[source[valid]]
-        shifted[~valid, -1] = 1.0
+        missing = (source < first) | (source >= stop)
+        # For speed, every row takes the row `offset` away (a slice, not a gather), then the few
+        # rows whose neighbour lies outside their document are set back to zeros.
+        if offset > 0:
+            shifted[: max(n - offset, 0), :-1] = shared[offset:]
+        else:
+            shifted[-offset:, :-1] = shared[: max(n + offset, 0)]
+        shifted[missing, :-1] = 0.0
+        shifted[missing, -1] = 1.0
 
 
 def shape_feature_names() -> list[str]:
