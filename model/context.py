@@ -156,15 +156,31 @@ def _best_spans(scores: np.ndarray, bounds: np.ndarray) -> np.ndarray:
     return spans
 
 
-def context_rows(probabilities: np.ndarray, shape: np.ndarray, offsets: np.ndarray, markup: np.ndarray) -> np.ndarray:
-    """Context-stage rows of the lines that are not image markup, document by document (rows
-    ``offsets[d]:offsets[d + 1]`` of ``probabilities`` and ``shape`` are document d's)."""
+def context_inputs(shape: np.ndarray, offsets: np.ndarray, markup: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """What the context rows take from the shape features, the same for every context stage: the
+    :data:`STACK_SHAPE` columns of the lines that are not image markup, and each document's bounds
+    among those lines (rows ``offsets[d]:offsets[d + 1]`` of ``shape`` are document d's). A
+    predictor computes them once for all its stages (for speed)."""
     text = ~markup
     document = np.repeat(np.arange(len(offsets) - 1), np.diff(offsets))
     kept = np.bincount(document[text], minlength=len(offsets) - 1)
     # The few shape columns the stage reads, then their rows: not every column of those rows.
     own = shape[:, _STACK_SHAPE_COLUMNS][text]
-    return _stack_rows(probabilities[text], own, np.concatenate([[0], np.cumsum(kept)]))
+    return own, np.concatenate([[0], np.cumsum(kept)])
+
+
+def context_rows(
+    probabilities: np.ndarray,
+    shape: np.ndarray,
+    offsets: np.ndarray,
+    markup: np.ndarray,
+    inputs: tuple[np.ndarray, np.ndarray] | None = None,
+) -> np.ndarray:
+    """Context-stage rows of the lines that are not image markup, document by document (rows
+    ``offsets[d]:offsets[d + 1]`` of ``probabilities`` and ``shape`` are document d's);
+    ``inputs``, if given, is ``context_inputs(shape, offsets, markup)``."""
+    own, bounds = context_inputs(shape, offsets, markup) if inputs is None else inputs
+    return _stack_rows(probabilities[~markup], own, bounds)
 
 
 def context_probability(rows: np.ndarray, coef: np.ndarray, intercept: np.ndarray) -> np.ndarray:
