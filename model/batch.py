@@ -23,6 +23,10 @@ Documents = Sequence[Sequence[str]]
 MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 # Three lower-case letters as one integer (code points < 2**21): how LineBatch.month_rows spots months.
 _MONTH_KEYS = np.array(sorted((ord(m[0].lower()) << 42) | (ord(m[1]) << 21) | ord(m[2]) for m in MONTH_NAMES))
+# Whether two lower-case characters (code points, 127 for any above) start a month's name: the cheap
+# first filter of LineBatch.month_rows, which only a few tokens pass.
+_MONTH_STARTS = np.zeros(128 * 128, bool)
+_MONTH_STARTS[[ord(m[0].lower()) * 128 + ord(m[1]) for m in MONTH_NAMES]] = True
 _TERMINAL = frozenset(".!?…")
 # Quotes and brackets that may close a sentence after its terminal mark: 'nói: "Đúng vậy."', "(...)."
 # A line is terminated when its last character outside these (and spaces and pipes) is terminal,
@@ -123,6 +127,16 @@ def _fold_action(code: int) -> int:
 @lru_cache(maxsize=1)
 def _fold_table() -> np.ndarray:
     return np.fromiter(map(_fold_action, range(TABLE_SIZE)), np.uint8, TABLE_SIZE)
+
+
+@lru_cache(maxsize=1)
+def fold_initials() -> np.ndarray:
+    """Per code point below TABLE_SIZE, the first character (as a code point) of its
+    :func:`ascii_fold_lines` fold, 0 if it folds to nothing; at TABLE_SIZE (where callers put the
+    code points above the table), 0. As the fold maps each character on its own, a line whose first
+    character folds to something folds to a string starting with that."""
+    folds = _fold([chr(code) for code in range(TABLE_SIZE)])
+    return np.array([ord(fold[0]) if fold else 0 for fold in folds] + [0], dtype=np.uint32)
 
 
 def ascii_fold_lines(lines: Sequence[str], width: int | None = None) -> list[str]:
@@ -348,6 +362,10 @@ class LineBatch:
         candidate = (ends - starts >= 3) & among[line]
         starts, line = starts[candidate], line[candidate]
         codes = self.lowered.codes
+        # For speed, the tokens whose first two characters start no month go first.
+        pair = (np.minimum(codes[starts], 127) << 7) | np.minimum(codes[starts + 1], 127)
+        candidate = _MONTH_STARTS[pair]
+        starts, line = starts[candidate], line[candidate]
         key = (codes[starts].astype(np.int64) << 42) | (codes[starts + 1].astype(np.int64) << 21) | codes[starts + 2]
         at = np.minimum(np.searchsorted(_MONTH_KEYS, key), len(_MONTH_KEYS) - 1)
         return np.unique(line[_MONTH_KEYS[at] == key])

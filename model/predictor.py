@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from cleaner.batch import Documents, LineBatch
-from cleaner.context import context_probability, context_rows
+from cleaner.context import context_inputs, context_probability, context_rows
 from cleaner.cuewords import CueWords, SparseRows
 from cleaner.shape import markup_rows, shape_matrix, stopword_set
 
@@ -108,8 +108,9 @@ class Predictor:
         probabilities = first_stage_probability(shape, words, self.scaling, self.coef, self.intercept, self.word_weight)
         offsets = batch.bounds
         if (~markup).any():
+            inputs = context_inputs(shape, offsets, markup)  # the same for every stage
             for coef, intercept in self.context_stages:
-                rows = context_rows(probabilities, shape, offsets, markup)
+                rows = context_rows(probabilities, shape, offsets, markup, inputs)
                 probabilities[~markup] = context_probability(rows, coef, intercept)
         probabilities[markup] = 0.0
         return [probabilities[offsets[i] : offsets[i + 1]] for i in range(len(documents))]

@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from itertools import count
+from itertools import count, repeat
+from operator import getitem
 
 import numpy as np
 
@@ -42,9 +43,11 @@ from cleaner.batch import (
     Text,
     ascii_fold_lines,
     first_where,
+    fold_initials,
     strip,
 )
 from cleaner.lexicon import stopword_lexicon
+from cleaner.segments import document_cumsum, rounding_tolerance
 
 _TIME = re.compile(r"\b\d{1,2}[:h]\d{2}\b|\b\d{1,2}:\d{2}\s*[AaPp]\.?[Mm]\b")
 _MONTH = r"(?:[Jj]an|[Ff]eb|[Mm]ar|[Aa]pr|[Mm]ay|[Jj]un|[Jj]ul|[Aa]ug|[Ss]ep|[Oo]ct|[Nn]ov|[Dd]ec)"
@@ -192,27 +195,50 @@ def _matches(pattern: re.Pattern[str], text: Text, texts: list[str], rows: np.nd
     return rows[line], spans[:, 1] - (starts[line] + lengths[line])
 
 
-def _has_match(pattern: re.Pattern[str], texts: list[str], rows: np.ndarray) -> np.ndarray:
-    """Per line, whether ``pattern`` matches in it; only ``rows`` are scanned.
+def _has_match(pattern: re.Pattern[str], texts: list[str], rows: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+    """Per line, whether ``pattern`` matches in it; only ``rows`` are scanned, each from its
+    ``offsets`` entry on (no match starts before it: see :func:`_candidates`).
 
     Line by line with C-level ``map`` (the pattern's matches neither take a line break nor look
     across one, so a line alone matches as it does inside its document): a search stops at a
-    line's first match, where a scan of all lines at once would find every match.
+    line's first match, where a scan of all lines at once would find every match. A search from
+    an offset sees the characters before it, as look-behinds and \\b need.
     """
     hit = np.zeros(len(texts), bool)
     lines = list(map(texts.__getitem__, rows.tolist()))
-    hit[rows] = np.fromiter(map(bool, map(pattern.search, lines)), bool, len(lines))
+    hit[rows] = np.fromiter(map(bool, map(pattern.search, lines, offsets.tolist())), bool, len(lines))
     return hit
 
 
-def _count_matches(pattern: re.Pattern[str], texts: list[str], rows: np.ndarray) -> np.ndarray:
+def _count_matches(pattern: re.Pattern[str], texts: list[str], rows: np.ndarray, offsets: np.ndarray) -> np.ndarray:
     """Per line, how many times ``pattern`` (whose matches neither take a line break nor look
-    across one) matches in it; only ``rows`` are scanned, line by line with C-level ``map``,
-    which costs less than one scan of those lines joined and mapping each match to its line."""
+    across one) matches in it; only ``rows`` are scanned, each from its ``offsets`` entry on (no
+    match starts before it), line by line with C-level ``map``, which costs less than one scan
+    of those lines joined and mapping each match to its line."""
     counts = np.zeros(len(texts), np.int64)
     lines = list(map(texts.__getitem__, rows.tolist()))
-    counts[rows] = np.fromiter(map(len, map(pattern.findall, lines)), np.int64, len(lines))
+    counts[rows] = np.fromiter(map(len, map(pattern.findall, lines, offsets.tolist())), np.int64, len(lines))
     return counts
+
+
+def _candidates(text: Text, at: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The lines holding the (sorted) positions ``at``, and in each the offset of its first one.
+
+    For speed: the regex scans of :func:`_has_match` and :func:`_count_matches` start there, not
+    at the line's start (sre tries every position of a line, at some ten nanoseconds each).
+    """
+    lines = text.line_of(at)
+    first = np.flatnonzero(np.r_[True, lines[1:] != lines[:-1]]) if len(lines) else np.zeros(0, np.int64)
+    rows = lines[first].astype(np.int64)
+    return rows, at[first] - text.starts[rows]
+
+
+def _digit_run_starts(decimal: np.ndarray) -> np.ndarray:
+    """For each of the (sorted) positions of decimal digits, where its run of consecutive digits
+    starts: the time and date patterns' matches start there or later (see :func:`_date_rows`)."""
+    new = np.ones(len(decimal), bool)
+    new[1:] = np.diff(decimal) != 1
+    return decimal[np.maximum.accumulate(np.where(new, np.arange(len(decimal)), 0))]
 
 
 def _ends_date(texts: list[str], rows: np.ndarray) -> np.ndarray:
@@ -224,8 +250,9 @@ def _ends_date(texts: list[str], rows: np.ndarray) -> np.ndarray:
     for the look-behind, finds what searching the whole line would, without scanning long lines.
     """
     hit = np.zeros(len(texts), bool)
-    for row in rows.tolist():
-        hit[row] = _ENDS_DATE.search(texts[row][-_ENDS_DATE_LONGEST - 1 :]) is not None
+    # C-level map over the rows' tails, for speed: texts[row][-_ENDS_DATE_LONGEST - 1 :] each.
+    tails = map(getitem, map(texts.__getitem__, rows.tolist()), repeat(slice(-_ENDS_DATE_LONGEST - 1, None)))
+    hit[rows] = np.fromiter(map(bool, map(_ENDS_DATE.search, tails)), bool, len(rows))
     return hit
 
 
@@ -247,24 +274,31 @@ _DATE_WORD_START = _ascii_table("JjFfMmAaSsOoNnDdgpnhmd")  # months; giờ, phú
 _DATE_WORD_END = _ascii_table("gy")  # "tháng 5", "ngày 5"
 
 
-def _date_rows(text: Text, decimal: np.ndarray) -> np.ndarray:
-    """The lines where :data:`_DATE_FROM_DIGIT` may match, for it to scan only those.
+def _date_rows(text: Text, decimal: np.ndarray, run_starts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The lines where :data:`_DATE_FROM_DIGIT` may match, for it to scan only those, and in each
+    the offset from which to scan (see :func:`_candidates`).
 
     Each of its matches has a digit followed by "/", "." or "-" and a digit ("12/6"), or by a
     space and the first letter of a month or a unit ("5 Jun", "3 ngày trước"), or a first digit
     after "g " or "y " ("tháng 5", "ngày 21"). Looking at the few characters around every digit is
     much cheaper than the regex scan of the many lines with numbers in prose that have none.
-    ``decimal`` holds the positions of the text's decimal digits.
+    ``decimal`` holds the positions of the text's decimal digits, ``run_starts`` where their runs
+    of digits start (:func:`_digit_run_starts`).
+
+    A match starts at the run of digits holding such a digit: its first digit, not preceded by a
+    word character, then at most one more digit before the separator or the space, any number
+    before " ngày trước", none after "tháng ". So no match starts before the run of the line's
+    first such digit, and the scan starts there.
     """
     codes, classes, at = text.codes, text.classes, decimal
     after = _clamped(codes, at + 1)
     may = _DATE_SEPARATOR[np.minimum(after, 128)] & ((_clamped(classes, at + 2) & DECIMAL) != 0)
     may |= (after == ord(" ")) & _DATE_WORD_START[np.minimum(_clamped(codes, at + 2), 128)]
     may |= (_clamped(codes, at - 1) == ord(" ")) & _DATE_WORD_END[np.minimum(_clamped(codes, at - 2), 128)]
-    return np.unique(text.line_of(at[may]))
+    return _candidates(text, run_starts[may])
 
 
-def _sentence_rows(text: Text) -> np.ndarray:
+def _sentence_rows(text: Text) -> tuple[np.ndarray, np.ndarray]:
     """The lines where :data:`_SENTENCE_END` may match, for it to scan only those: the lines with
     a terminal mark followed by whitespace other than the line break, perhaps after a closing
     quote or bracket (the many lines with one sentence or none have no such mark)."""
@@ -275,7 +309,7 @@ def _sentence_rows(text: Text) -> np.ndarray:
     after = _clamped(classes, at + 1)
     may = ((after & WHITESPACE) != 0) & (_clamped(codes, at + 1) != ord("\n"))
     may |= ((after & CLOSER) != 0) & ((_clamped(classes, at + 2) & WHITESPACE) != 0)
-    return np.unique(text.line_of(at[may]))
+    return _candidates(text, at[may])
 
 
 def _count_within(groups: np.ndarray, keys: list[str]) -> tuple[np.ndarray, np.ndarray]:
@@ -287,6 +321,68 @@ def _count_within(groups: np.ndarray, keys: list[str]) -> tuple[np.ndarray, np.n
     numbers = np.fromiter(map(number.setdefault, keys, count()), np.int64, len(keys))
     _, inverse, counts = np.unique(groups * max(len(keys), 1) + numbers, return_inverse=True, return_counts=True)
     return counts[inverse.reshape(-1)].astype(float), numbers
+
+
+_FINGERPRINT_MIX = np.uint64(0x9E3779B97F4A7C15)
+
+
+def _shared_fingerprints(*parts: np.ndarray) -> np.ndarray:
+    """Which rows share their fingerprint with another row: the ``parts`` (integer arrays, one
+    value per row) mixed into one integer. Rows with equal parts have equal fingerprints, so a row
+    whose fingerprint no other row has differs from every other row in some part. Used for speed,
+    to make and compare strings only for the few rows that may be equal to another."""
+    fingerprint = np.zeros(len(parts[0]), np.uint64)
+    for part in parts:
+        fingerprint *= _FINGERPRINT_MIX  # wraps around: a hash, whose collisions only cost time
+        fingerprint += part.astype(np.uint64)
+    _, inverse, counts = np.unique(fingerprint, return_inverse=True, return_counts=True)
+    return counts[inverse.reshape(-1)] > 1
+
+
+def _repeated_lines(batch: LineBatch) -> tuple[np.ndarray, np.ndarray]:
+    """Per line, how many lines of its document are the same line (as float), and a number that
+    the same lines of a document share (and no other line of it).
+
+    For speed, only the lines that may be equal to another line of their document (same length,
+    same characters at a few places: see :func:`_shared_fingerprints`) are numbered by
+    :func:`_count_within`; every other line is alone, with a number of its own.
+    """
+    text, n = batch.text, len(batch)
+    starts, lengths, codes = text.starts, text.lengths, text.codes
+    places = [codes[starts + lengths * k // 4] for k in range(4)]  # lines are not empty
+    maybe = np.flatnonzero(_shared_fingerprints(batch.doc, lengths, codes[starts + lengths - 1], *places))
+    repeats, numbers = np.ones(n), np.arange(n) + n  # above every number _count_within gives
+    repeats[maybe], numbers[maybe] = _count_within(batch.doc[maybe], list(map(batch.texts.__getitem__, maybe.tolist())))
+    return repeats, numbers
+
+
+def _first_words_shared(
+    batch: LineBatch, word_starts: np.ndarray, word_ends: np.ndarray, two: np.ndarray
+) -> np.ndarray:
+    """Per line of ``two`` (the lines with two words or more), how many lines of its document
+    start with the same two words (as float); the key is the two words with one space between.
+
+    For speed, only some keys are made as strings and counted: lines with equal keys have equal
+    fingerprints (their document, their words' lengths and some of their characters: see
+    :func:`_shared_fingerprints`), so a line whose fingerprint no other line has shares its key
+    with none. Most lines are such; making every line's key (a slice of the batch's text) cost
+    most of the time.
+    """
+    text = batch.text
+    codes, joined = text.codes, text.joined
+    first_word = np.searchsorted(word_starts, text.starts[two])
+    a, b = word_starts[first_word], word_ends[first_word]
+    c, d = word_starts[first_word + 1], word_ends[first_word + 1]
+    doc = batch.doc[two]
+    places = codes[a], codes[(a + b) // 2], codes[b - 1], codes[c], codes[(c + d) // 2], codes[d - 1]
+    maybe = np.flatnonzero(_shared_fingerprints(doc, b - a, d - c, *places))
+    a, b, c, d = a[maybe], b[maybe], c[maybe], d[maybe]
+    keys = list(map(joined.__getitem__, map(slice, a.tolist(), d.tolist())))
+    for i in np.flatnonzero((c != b + 1) | (codes[b] != ord(" "))).tolist():
+        keys[i] = f"{joined[a[i] : b[i]]} {joined[c[i] : d[i]]}"
+    counts = np.ones(len(two))
+    counts[maybe] = _count_within(doc[maybe], keys)[0]
+    return counts
 
 
 def _percentile_90(values: np.ndarray, bounds: np.ndarray) -> np.ndarray:
@@ -346,13 +442,25 @@ def _slug_spells_title(batch: LineBatch, slug: np.ndarray) -> np.ndarray:
     # lines whose head is comparable with a prefix of their page are folded in full. A head shorter
     # than any prefix is comparable with one when it starts it: a set look-up among their starts.
     page_prefixes: dict[int, list[str]] = {}
-    page_starts: dict[int, set[str]] = {}
     for row, prefix in prefixes.items():
         page_prefixes.setdefault(doc[row], []).append(prefix)
-        page_starts.setdefault(doc[row], set()).update(prefix[:k] for k in range(len(prefix) + 1))
     pages = np.isin(batch.doc, list(page_prefixes))
-    candidates = np.flatnonzero(pages & (batch.text.lengths >= 15) & (slug == 0)).tolist()
+    candidates = pages & (batch.text.lengths >= 15) & (slug == 0)
+    # For speed, most lines are ruled out before folding: a title spells a prefix only if its fold
+    # starts with the prefix's first character (or is empty), and a line whose first character
+    # folds to something has a fold that starts with it (see fold_initials).
+    text = batch.text
+    initial = fold_initials()[np.minimum(text.codes[text.starts], TABLE_SIZE)].astype(np.int64)
+    allowed = np.array(sorted({doc[row] * 128 + ord(prefix[0]) for row, prefix in prefixes.items()}))
+    candidates &= (initial == 0) | np.isin(batch.doc * 128 + initial, allowed)
+    candidates = np.flatnonzero(candidates).tolist()
     heads = ascii_fold_lines([texts[r][:_TITLE_HEAD] for r in candidates])
+    # The starts of each page's prefixes, as long as the longest head at most (a longer start
+    # equals no head).
+    longest = max(map(len, heads), default=0)
+    page_starts: dict[int, set[str]] = {}
+    for row, prefix in prefixes.items():
+        page_starts.setdefault(doc[row], set()).update(prefix[:k] for k in range(min(len(prefix), longest) + 1))
     candidates = [
         row
         for row, head in zip(candidates, heads)
@@ -429,30 +537,25 @@ def _base_matrix(batch: LineBatch, stopwords: frozenset[str], out: np.ndarray | 
     # Words as str.split() makes them; stopwords are looked up lower-cased and without edge punctuation.
     word_starts, word_ends = text.runs(WHITESPACE, inside=False)
     n_words = np.bincount(text.line_of(word_starts), minlength=n).astype(float)
-    low_starts, low_ends = lowered.runs(WHITESPACE, inside=False)
+    # Lower case keeps every character's place and whether it is whitespace, unless "İ" grew (see
+    # LineBatch.lowered): then the words are the same runs, not looked for again (for speed).
+    same_places = len(lowered.codes) == len(codes)
+    low_starts, low_ends = (word_starts, word_ends) if same_places else lowered.runs(WHITESPACE, inside=False)
     stripped_start, stripped_end = strip(lowered, low_starts, low_ends, EDGE)
     is_stopword = stopword_lexicon(stopwords).find(lowered.codes, stripped_start, stripped_end - stripped_start) >= 0
     n_stop = np.bincount(lowered.line_of(low_starts[is_stopword]), minlength=n).astype(float)
 
     # Repeats within a document, counted with numpy over each line's number in a dict of lines.
-    repeats, line_number = _count_within(batch.doc, texts)
+    repeats, line_number = _repeated_lines(batch)
     same_prev = np.zeros(n)
     same_prev[1:] = (line_number[1:] == line_number[:-1]) & (batch.doc[1:] == batch.doc[:-1])
     same_next = np.zeros(n)
     same_next[:-1] = same_prev[1:]
     repeats_first = (line_number == line_number[batch.bounds[batch.doc]]) & (batch.row > 0)
 
-    # Lines sharing their first two words: the key is the two words with one space between them.
     two = np.flatnonzero(n_words >= 2)
-    first_word = np.searchsorted(word_starts, starts[two])
-    a, b = word_starts[first_word], word_ends[first_word]
-    c, d = word_starts[first_word + 1], word_ends[first_word + 1]
-    joined = text.joined
-    prefixes = list(map(joined.__getitem__, map(slice, a.tolist(), d.tolist())))
-    for i in np.flatnonzero((c != b + 1) | (codes[b] != ord(" "))).tolist():
-        prefixes[i] = f"{joined[a[i] : b[i]]} {joined[c[i] : d[i]]}"
     shared_prefix = np.zeros(n)
-    shared_prefix[two] = np.log(_count_within(batch.doc[two], prefixes)[0])
+    shared_prefix[two] = np.log(_first_words_shared(batch, word_starts, word_ends, two))
 
     slug = np.zeros(n)
     for row in np.flatnonzero(first_lower & (codes[starts] < 128)).tolist():
@@ -472,7 +575,8 @@ def _base_matrix(batch: LineBatch, stopwords: frozenset[str], out: np.ndarray | 
     # ":" or "h".
     decimal = np.flatnonzero((classes & DECIMAL) != 0)  # a bool array: see _sentence_rows
     after_decimal = _clamped(codes, decimal + 1)
-    time_rows = np.unique(text.line_of(decimal[(after_decimal == ord(":")) | (after_decimal == ord("h"))]))
+    run_starts = _digit_run_starts(decimal)  # a time or date match starts at a run of digits
+    time_rows = _candidates(text, run_starts[(after_decimal == ord(":")) | (after_decimal == ord("h"))])
     # "^\d{1,2}[.)]\s" matches at the start of a line that starts with a digit (or after a line
     # break inside a line, which dump lines do not have); it may take the line break after the line
     # as its \s, but a document's last line has none.
@@ -482,7 +586,11 @@ def _base_matrix(batch: LineBatch, stopwords: frozenset[str], out: np.ndarray | 
     numbered_rows, past_end = _matches(_NUMBERED, text, texts, np.flatnonzero(may_be_numbered))
     numbered = np.zeros(n, bool)
     numbered[numbered_rows[(past_end <= 0) | ~batch.last_in_document[numbered_rows]]] = True
-    sentences = _count_matches(_SENTENCE_END, texts, _sentence_rows(text)) + terminal
+    sentences = _count_matches(_SENTENCE_END, texts, *_sentence_rows(text)) + terminal
+    has_date = _has_match(_DATE_FROM_DIGIT, texts, *_date_rows(text, decimal, run_starts))
+    month_rows = batch.month_rows(digits > 0)
+    month_rows = month_rows[~has_date[month_rows]]  # a date found already: no need to look for another
+    has_date |= _has_match(_DATE_FROM_MONTH, texts, month_rows, np.zeros_like(month_rows))
     rows = batch.row
     size = np.diff(batch.bounds)[batch.doc]
     columns = {
@@ -500,9 +608,8 @@ def _base_matrix(batch: LineBatch, stopwords: frozenset[str], out: np.ndarray | 
         "comma_per_word": commas / np.maximum(n_words, 1),
         "stopword_ratio": n_stop / np.maximum(n_words, 1),
         "stopwords_log": np.log1p(n_stop),
-        "has_time": _has_match(_TIME, texts, time_rows),
-        "has_date": _has_match(_DATE_FROM_DIGIT, texts, _date_rows(text, decimal))
-        | _has_match(_DATE_FROM_MONTH, texts, batch.month_rows(digits > 0)),
+        "has_time": _has_match(_TIME, texts, *time_rows),
+        "has_date": has_date,
         "ends_date": _ends_date(
             texts, np.flatnonzero(((classes[last] | classes[np.maximum(last - 1, starts)]) & DECIMAL) != 0)
         ),
@@ -586,17 +693,22 @@ def _block_matrix(base: np.ndarray, batch: LineBatch) -> np.ndarray:
         hi = np.minimum(index + radius + 1, stop)
         out[:, column] = (cumulative[hi] - cumulative[lo]) / (hi - lo)
     # Sums of prose characters (fractional after expm1) document by document, so that a row never
-    # depends on the rounding of other documents' sums.
-    block_start = np.full(len(batch.bounds) - 1, -1)
-    block_end = np.full(len(batch.bounds) - 1, -1)
-    for doc in np.unique(batch.doc[prose > 0]).tolist():
-        lo, hi = batch.bounds[doc], batch.bounds[doc + 1]
-        mass = chars[lo:hi]
-        total = mass.sum()
-        before = np.cumsum(mass) - mass
-        out[lo:hi, 2] = before / total
-        out[lo:hi, 3] = (total - before - mass) / total
-        block_start[doc], block_end[doc] = _main_block(prose[lo:hi], mass)
+    # depends on the rounding of other documents' sums; for speed, the running sums of all
+    # documents at once (see cleaner.segments) and Python only for the totals (numpy's pairwise
+    # sum of each document alone, which no batched sum reproduces bit for bit).
+    bounds = batch.bounds
+    documents = np.unique(batch.doc[prose > 0])
+    totals = np.zeros(len(bounds) - 1)
+    starts, ends = bounds[documents].tolist(), bounds[documents + 1].tolist()
+    totals[documents] = [chars[lo:hi].sum() for lo, hi in zip(starts, ends)]
+    running = document_cumsum(chars, bounds)
+    with_prose = np.zeros(len(bounds) - 1, dtype=bool)
+    with_prose[documents] = True
+    counted = with_prose[batch.doc]  # the rows of documents with prose
+    total, before, mass = totals[batch.doc][counted], (running - chars)[counted], chars[counted]
+    out[counted, 2] = before / total
+    out[counted, 3] = (total - before - mass) / total
+    block_start, block_end = _main_blocks(prose, chars, running, totals, bounds)
     start, end, rows = block_start[batch.doc], block_end[batch.doc], batch.row
     found = start >= 0
     out[:, 4] = found & (rows >= start) & (rows <= end)
@@ -623,6 +735,56 @@ def _main_block(prose: np.ndarray, chars: np.ndarray, max_gap: int = 2) -> tuple
     return best_span
 
 
+def _main_blocks(
+    prose: np.ndarray,
+    chars: np.ndarray,
+    cumulative: np.ndarray,
+    totals: np.ndarray,
+    bounds: np.ndarray,
+    max_gap: int = 2,
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_main_block` of every document (rows ``bounds[d]:bounds[d + 1]``), as arrays of first
+    and last rows (-1 where a document has no prose), without a Python loop over the lines.
+
+    ``cumulative`` is each document's running sum of ``chars`` and ``totals`` its sum. Prose lines
+    add positive masses, so a run's sum is largest at its last line, and the main block is the
+    first run with the largest sum. The runs' sums are taken as differences of running sums,
+    which round otherwise than :func:`_main_block`'s sums from each run's start: a document whose
+    two best runs are closer than that rounding could move (or with a prose line of no mass) is
+    left to :func:`_main_block`, so the blocks are exactly its blocks.
+    """
+    first = np.full(len(bounds) - 1, -1)
+    last = np.full(len(bounds) - 1, -1)
+    lines = np.flatnonzero(prose)
+    if len(lines) == 0:
+        return first, last
+    sizes = np.diff(bounds)
+    doc = np.repeat(np.arange(len(sizes)), sizes)[lines]
+    row = lines - bounds[doc]
+    starts = np.ones(len(lines), dtype=bool)  # a run starts at a document's first prose line or after a long gap
+    starts[1:] = (doc[1:] != doc[:-1]) | (row[1:] - row[:-1] - 1 > max_gap)
+    run_first = np.flatnonzero(starts)
+    run_last = np.append(run_first[1:] - 1, len(lines) - 1)
+    head, tail = lines[run_first], lines[run_last]
+    run_mass = cumulative[tail] - (cumulative[head] - chars[head])
+    run_doc = doc[run_first]
+    doc_first = np.flatnonzero(np.r_[True, run_doc[1:] != run_doc[:-1]])  # each document's first run
+    documents = run_doc[doc_first]
+    runs = np.diff(np.append(doc_first, len(run_doc)))
+    best = np.maximum.reduceat(run_mass, doc_first)
+    tolerance = rounding_tolerance(sizes[documents], totals[documents])
+    near = run_mass >= np.repeat(best - tolerance, runs)
+    massless = np.bincount(doc[chars[lines] <= 0], minlength=len(sizes))[documents] > 0
+    unsure = (np.add.reduceat(near.astype(np.int64), doc_first) > 1) | massless | (best <= tolerance)
+    winner = near & ~np.repeat(unsure, runs)  # the one near run of each sure document
+    first[run_doc[winner]] = row[run_first[winner]]
+    last[run_doc[winner]] = row[run_last[winner]]
+    for document in documents[unsure].tolist():
+        lo, hi = bounds[document], bounds[document + 1]
+        first[document], last[document] = _main_block(prose[lo:hi], chars[lo:hi], max_gap)
+    return first, last
+
+
 def _neighbour_matrix(base: np.ndarray, batch: LineBatch, out: np.ndarray) -> None:
     """The neighbours' shape, shifted into each row, with an indicator for 'no such neighbour'
     (the neighbour would be outside the document), written into ``out`` (zeros, one block of
@@ -634,9 +796,15 @@ def _neighbour_matrix(base: np.ndarray, batch: LineBatch, out: np.ndarray) -> No
     for block, offset in enumerate(NEIGHBOUR_OFFSETS):
         shifted = out[:, block * width : (block + 1) * width]
         source = np.arange(n) + offset
-        valid = (source >= first) & (source < stop)
-        shifted[valid, :-1] = shared[source[valid]]
-        shifted[~valid, -1] = 1.0
+        missing = (source < first) | (source >= stop)
+        # For speed, every row takes the row `offset` away (a slice, not a gather), then the few
+        # rows whose neighbour lies outside their document are set back to zeros.
+        if offset > 0:
+            shifted[: max(n - offset, 0), :-1] = shared[offset:]
+        else:
+            shifted[-offset:, :-1] = shared[: max(n + offset, 0)]
+        shifted[missing, :-1] = 0.0
+        shifted[missing, -1] = 1.0
 
 
 def shape_feature_names() -> list[str]:

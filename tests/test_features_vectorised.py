@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
-from itertools import pairwise
+from itertools import pairwise, product
 
 import numpy as np
 import pytest
@@ -29,11 +29,16 @@ from cleaner.batch import (
     ALPHA,
     DECIMAL,
     EDGE,
+    MONTH_NAMES,
     PIPE,
     SPACE,
+    TABLE_SIZE,
+    WHITESPACE,
+    LineBatch,
     Text,
     ascii_fold_lines,
     first_where,
+    fold_initials,
     strip,
 )
 from cleaner.features import LineShapeFeatures
@@ -50,9 +55,13 @@ from cleaner.shape import (
     BASE_FEATURES,
     NEIGHBOUR_FEATURES,
     NEIGHBOUR_OFFSETS,
+    _candidates,
     _date_rows,
+    _digit_run_starts,
     _ends_date,
+    _first_words_shared,
     _percentile_90,
+    _repeated_lines,
     _sentence_rows,
     stopword_set,
 )
@@ -420,14 +429,23 @@ DATE_TEXT = st.lists(
 @example("xtháng 5")
 @example("Dec. 12")
 @example("12 Sept")
+@example("x1/2 then 12345 ngày trước")  # the scan starts at a candidate that does not match
+@example("a12:30 or 9h05")
 def test_fast_date_patterns_match_the_same_lines(text: str) -> None:
     expected = _DATE.search(text) is not None
     assert expected == (_DATE_FROM_DIGIT.search(text) is not None or _DATE_FROM_MONTH.search(text) is not None)
+    line = Text.of([text])
+    decimal = np.flatnonzero(line.classes & DECIMAL)
     if _TIME.search(text):  # the time scan skips lines without a digit before ":" or "h"
         assert re.search(r"\d[:h]", text)
+        # ... and starts at the run of digits of the first such digit
+        after = line.codes[np.minimum(decimal + 1, len(line.codes) - 1)]
+        rows, offsets = _candidates(line, _digit_run_starts(decimal)[(after == ord(":")) | (after == ord("h"))])
+        assert list(rows) == [0] and _TIME.search(text, int(offsets[0]))
     if _DATE_FROM_DIGIT.search(text):  # the date scan skips the lines _date_rows leaves out
-        line = Text.of([text])
-        assert list(_date_rows(line, np.flatnonzero(line.classes & DECIMAL))) == [0]
+        rows, offsets = _date_rows(line, decimal, _digit_run_starts(decimal))
+        assert list(rows) == [0]
+        assert _DATE_FROM_DIGIT.search(text, int(offsets[0]))  # and the characters before its offset
     line = text.strip()
     assert _ends_date([line], np.array([0]))[0] == (_ENDS_DATE.search(line) is not None)
 
@@ -441,7 +459,9 @@ SENTENCE_TEXT = st.lists(
 @given(SENTENCE_TEXT)
 def test_sentence_scan_skips_only_lines_without_a_sentence_end(text: str) -> None:
     if _SENTENCE_END.search(text):
-        assert list(_sentence_rows(Text.of([text]))) == [0]
+        rows, offsets = _sentence_rows(Text.of([text]))
+        assert list(rows) == [0]
+        assert _SENTENCE_END.findall(text, int(offsets[0])) == _SENTENCE_END.findall(text)
 
 
 @given(st.lists(st.lists(st.integers(0, 10**6), min_size=0, max_size=40), max_size=12))
@@ -515,6 +535,22 @@ def test_ascii_fold_lines_is_the_plain_fold(lines: list[str], width: int | None)
     assert ascii_fold_lines(lines, width) == expected
 
 
+@PROPERTY
+@given(FOLD_TEXT)
+def test_a_fold_starts_with_its_first_characters_initial(line: str) -> None:
+    initial = fold_initials()[min(ord(line[0]), TABLE_SIZE)] if line else 0
+    if initial:
+        assert _reference_ascii_fold(line)[0] == chr(initial)
+
+
+def test_fold_initials_are_the_first_characters_of_the_plain_folds() -> None:
+    initials = fold_initials()
+    for code in range(TABLE_SIZE):
+        fold = _reference_ascii_fold(chr(code))
+        assert initials[code] == (ord(fold[0]) if fold else 0)
+    assert initials[TABLE_SIZE] == 0
+
+
 def test_ascii_fold_lines_folds_every_character_as_the_plain_fold() -> None:
     characters = [chr(code) for code in range(0x110000)]
     lines = ["É" + "".join(characters[i : i + 61]) + "x" for i in range(0, len(characters), 61)]
@@ -576,3 +612,52 @@ def test_stacking_a_batch_equals_stacking_each_document() -> None:
 )
 def test_text_contains_is_the_in_operator(lines: list[str], literal: str) -> None:
     assert Text.of(lines).contains(literal).tolist() == [literal in line for line in lines]
+
+
+@PROPERTY
+@given(st.lists(DATE_TEXT | strings_of([*NASTY, "MAY", "Mar", "mai", "ja", "Jun ", "xdec"], max_size=20), max_size=8))
+def test_month_rows_are_the_lines_with_a_token_starting_like_a_month(lines: list[str]) -> None:
+    batch = LineBatch([lines])
+    months = tuple(m.lower() for m in MONTH_NAMES)
+    tokens = [re.findall(r"\w\w+", text.lower()) for text in batch.texts]
+    expected = [row for row, words in enumerate(tokens) if any(word.startswith(months) for word in words)]
+    assert batch.month_rows(np.ones(len(batch), bool)).tolist() == expected
+
+
+SHARING_LINES = strings_of(["ab", "ba", "a", "b", "Tin", " ", "  ", "\t", "đ", "İ"], max_size=8)
+
+
+@PROPERTY
+@given(st.lists(st.lists(SHARING_LINES, max_size=10), max_size=5))
+def test_first_words_shared_counts_the_lines_of_the_document_starting_alike(documents: list[list[str]]) -> None:
+    batch = LineBatch(documents)
+    word_starts, word_ends = batch.text.runs(WHITESPACE, inside=False)
+    words = [text.split() for text in batch.texts]
+    two = np.array([row for row, w in enumerate(words) if len(w) >= 2], dtype=np.int64)
+    keys = [(int(batch.doc[row]), tuple(words[row][:2])) for row in two.tolist()]
+    expected = [float(keys.count(key)) for key in keys]
+    assert _first_words_shared(batch, word_starts, word_ends, two).tolist() == expected
+
+
+REPEATING_LINES = st.sampled_from(["a", "ab", "ba", "a b", "b a", "Tin", "tin", "đ", "xđ", "  a"])
+
+
+@PROPERTY
+@given(st.lists(st.lists(REPEATING_LINES, max_size=12), max_size=5))
+def test_repeated_lines_count_the_same_lines_of_the_document(documents: list[list[str]]) -> None:
+    batch = LineBatch(documents)
+    repeats, numbers = _repeated_lines(batch)
+    keys = list(zip(batch.doc.tolist(), batch.texts))
+    assert repeats.tolist() == [float(keys.count(key)) for key in keys]
+    for i, j in product(range(len(keys)), repeat=2):
+        if keys[i][0] == keys[j][0]:
+            assert (numbers[i] == numbers[j]) == (keys[i] == keys[j])
+
+
+def test_lower_case_keeps_whitespace_and_places_but_for_dotted_capital_i() -> None:
+    """_base_matrix takes the words of the lower-cased text from the text's when both are as long."""
+    for code in range(0x110000):
+        char = chr(code)
+        lowered = char.lower()
+        assert (len(lowered) == 1) == (char != "İ")
+        assert lowered[0].isspace() == char.isspace()
