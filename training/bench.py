@@ -3,9 +3,10 @@
 Everything is measured in one run on one corpus (the labelled dumps replicated to a target size),
 so the figures are comparable with each other; the machine is shared and noisy, so read ratios
 (2 jobs against 1, cleaner against jusText) rather than absolute numbers. Each cleaner run is
-repeated (``--repeat``, medians reported) and its CPU seconds, all processes included, are
-reported beside its wall time: other users' load stretches wall time, hardly CPU time. Nothing here asserts a
-time: the benchmark reports, the tests check behaviour.
+repeated (``--repeat``, medians reported; the 1-job and all-core runs interleaved) and its CPU
+seconds, all processes included, are reported beside its wall time: other users' load stretches
+wall time, hardly CPU time. Nothing here asserts a time: the benchmark reports, the tests check
+behaviour.
 """
 
 from __future__ import annotations
@@ -185,10 +186,29 @@ def main(argv: list[str] | None = None) -> int:
 
     runs = {}
     report["load_average_before"] = [round(x, 2) for x in os.getloadavg()]
-    for jobs in sorted({1, os.cpu_count() or 1}):
-        output = args.workdir / f"out-{jobs}.jsonl"
-        command = [cleaner, "predict", str(corpus), "-o", str(output), "--jobs", str(jobs), "--quiet"]
-        usages = [_timed(command) for _ in range(args.repeat)]
+    settings = sorted({1, os.cpu_count() or 1})
+    commands = {
+        jobs: [
+            cleaner,
+            "predict",
+            str(corpus),
+            "-o",
+            str(args.workdir / f"out-{jobs}.jsonl"),
+            "--jobs",
+            str(jobs),
+            "--quiet",
+        ]
+        for jobs in settings
+    }
+    # Interleaved (1 job, all cores, 1 job, ...): on a shared machine whose speed drifts over a
+    # minute, runs of one setting after all of the other would bias the speed-up; interleaved,
+    # both settings sample the same moments.
+    timed: dict[int, list[Usage]] = {jobs: [] for jobs in settings}
+    for _ in range(args.repeat):
+        for jobs in settings:
+            timed[jobs].append(_timed(commands[jobs]))
+    for jobs in settings:
+        usages = timed[jobs]
         seconds = statistics.median(u.seconds for u in usages)
         cpu = statistics.median(u.cpu_seconds for u in usages)
         rss = max(u.peak_kib for u in usages)
