@@ -7,7 +7,7 @@ SAMPLE := ../shared/seeds/003_b83d7dfa7d287b8d.txt
 DEVSET := ../shared/devset
 LABELS := $(wildcard labels/*.tsv) labels/manifest.csv
 # The code a saved model depends on: when it changes, `make demo` retrains instead of failing to load.
-MODEL_CODE := model/batch.py model/lexicon.py model/segments.py model/shape.py model/features.py model/cuewords.py model/words.py \
+MODEL_CODE := model/batch.py model/lexicon.py model/segments.py model/scans.py model/repeats.py model/slugs.py model/shape.py model/features.py model/cuewords.py model/words.py \
 	model/context.py model/predictor.py model/estimator.py model/artifact.py
 
 .PHONY: demo test lint train eval eval-dev bench learning-curve clean

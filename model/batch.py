@@ -355,7 +355,7 @@ class LineBatch:
 
     def month_rows(self, among: np.ndarray) -> np.ndarray:
         """Of the lines ``among`` (a mask), those with a token that starts like a month's name, the
-        only ones where cleaner.shape._DATE_FROM_MONTH can match (lower-casing keeps a non-word
+        only ones where cleaner.scans.DATE_FROM_MONTH can match (lower-casing keeps a non-word
         character one, so the month of a match starts a token). The caller passes the lines the
         pattern needs anyway (with a digit), so that only their tokens are looked at."""
         starts, ends, line = self.tokens

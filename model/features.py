@@ -18,12 +18,12 @@ from cleaner.shape import (
     DOCUMENT_FEATURES,
     NEIGHBOUR_FEATURES,
     NEIGHBOUR_OFFSETS,
-    ascii_fold,
     is_markup_only,
     shape_feature_names,
     shape_matrix,
     stopword_set,
 )
+from cleaner.slugs import ascii_fold
 from cleaner.words import CueWordTfidf, NonBlankLines
 
 __all__ = [

@@ -17,8 +17,6 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from itertools import count, repeat
-from operator import getitem
 
 import numpy as np
 
@@ -32,7 +30,6 @@ from cleaner.batch import (
     DIGIT,
     EDGE,
     LOWER,
-    MONTH_NAMES,
     PIPE,
     SPACE,
     TABLE_SIZE,
@@ -40,43 +37,29 @@ from cleaner.batch import (
     UPPER,
     WHITESPACE,
     LineBatch,
-    Text,
-    ascii_fold_lines,
     first_where,
-    fold_initials,
     strip,
 )
 from cleaner.lexicon import stopword_lexicon
+from cleaner.repeats import first_words_shared, repeated_lines
+from cleaner.scans import (
+    DATE_FROM_DIGIT,
+    DATE_FROM_MONTH,
+    NUMBERED,
+    SENTENCE_END,
+    TIME,
+    candidates,
+    clamped,
+    count_matches,
+    date_rows,
+    digit_run_starts,
+    ends_date,
+    has_match,
+    matches,
+    sentence_rows,
+)
 from cleaner.segments import document_cumsum, rounding_tolerance
-
-_TIME = re.compile(r"\b\d{1,2}[:h]\d{2}\b|\b\d{1,2}:\d{2}\s*[AaPp]\.?[Mm]\b")
-_MONTH = r"(?:[Jj]an|[Ff]eb|[Mm]ar|[Aa]pr|[Mm]ay|[Jj]un|[Jj]ul|[Aa]ug|[Ss]ep|[Oo]ct|[Nn]ov|[Dd]ec)"
-_DATE = re.compile(  # case-sensitive alternatives: re.IGNORECASE makes the scan slower
-    r"\b\d{1,2}[/.-]\d{1,2}(?:[/.-]\d{2,4})?\b"
-    rf"|\b{_MONTH}[a-z]*\.? \d{{1,2}}\b"
-    rf"|\b\d{{1,2}} {_MONTH}"
-    r"|\b(?:[Tt]háng|[Nn]gày) \d{1,2}\b|\b\d+ (?:giờ|phút|ngày|hours?|minutes?|days?) (?:trước|ago)\b"
-)
-# _DATE as two patterns that match in exactly the same lines (tests/test_features.py checks it), but
-# faster: each starts with a character class (a digit; a month's first letter), so the regex engine
-# jumps from one such character to the next, while a pattern starting with \b is tried at every
-# position. The leading \b becomes a look-behind after the first characters, and "tháng 5" and
-# "ngày 5" are found from their digit.
-_DATE_FROM_DIGIT = re.compile(
-    r"\d(?<!\w\d)(?:\d?[/.-]\d{1,2}(?:[/.-]\d{2,4})?\b"
-    rf"|\d? {_MONTH}"
-    r"|\d* (?:giờ|phút|ngày|hours?|minutes?|days?) (?:trước|ago)\b"
-    r"|(?<=\b[Tt]háng \d)\d?\b|(?<=\b[Nn]gày \d)\d?\b)"
-)
-_DATE_FROM_MONTH = re.compile(
-    "(?:" + "|".join(f"{m}|{m.lower()}" for m in MONTH_NAMES) + r")(?<!\w\w\w\w)[a-z]*\.? \d{1,2}\b"
-)
-# A date or time closing the line, maybe in brackets: "Tiêu đề bài (12/06/2025)", "Title | 10:42".
-# Teaser and archive lists stamp every title so; an article's prose rarely ends on one.
-_ENDS_DATE = re.compile(r"(?<!\d)(?:\d{1,2}[/.-]\d{1,2}(?:[/.-]\d{2,4})?|\d{1,2}[:h]\d{2})[)\]]?\s*$")
-_ENDS_DATE_LONGEST = len("12/06/2025)")  # its longest match in a stripped line
-_SLUG_TOKEN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-_SENTENCE_END = re.compile(r"[.!?…][\"”’)]?[^\S\n]+(?=[^\W\d_])")
+from cleaner.slugs import SLUG_TOKEN, slug_spells_title
 
 BASE_FEATURES = (
     "chars_log",
@@ -172,219 +155,6 @@ def stopword_set(languages: tuple[str, ...]) -> frozenset[str]:
     return frozenset(words)
 
 
-_NUMBERED = re.compile(r"^\d{1,2}[.)]\s", re.MULTILINE)
-
-
-def _matches(pattern: re.Pattern[str], text: Text, texts: list[str], rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Where ``pattern`` matches in the lines ``rows`` of ``text``: the row each match starts in,
-    and how far its end lies past the end of that line (> 0: the match took the line break).
-
-    One regex pass over those lines, each followed by "\\n" as it is inside a document.
-    """
-    if not len(rows):
-        return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    if len(rows) == len(texts):
-        joined, lengths, starts = text.joined, text.lengths, text.starts
-    else:
-        subset = list(map(texts.__getitem__, rows.tolist()))
-        joined = "\n".join(subset)
-        lengths = np.fromiter(map(len, subset), np.int64, len(subset))
-        starts = np.cumsum(lengths + 1) - (lengths + 1)
-    spans = np.array([m.span() for m in pattern.finditer(f"{joined}\n")], dtype=np.int64).reshape(-1, 2)
-    line = np.searchsorted(starts, spans[:, 0], side="right") - 1
-    return rows[line], spans[:, 1] - (starts[line] + lengths[line])
-
-
-def _has_match(pattern: re.Pattern[str], texts: list[str], rows: np.ndarray, offsets: np.ndarray) -> np.ndarray:
-    """Per line, whether ``pattern`` matches in it; only ``rows`` are scanned, each from its
-    ``offsets`` entry on (no match starts before it: see :func:`_candidates`).
-
-    Line by line with C-level ``map`` (the pattern's matches neither take a line break nor look
-    across one, so a line alone matches as it does inside its document): a search stops at a
-    line's first match, where a scan of all lines at once would find every match. A search from
-    an offset sees the characters before it, as look-behinds and \\b need.
-    """
-    hit = np.zeros(len(texts), bool)
-    lines = list(map(texts.__getitem__, rows.tolist()))
-    hit[rows] = np.fromiter(map(bool, map(pattern.search, lines, offsets.tolist())), bool, len(lines))
-    return hit
-
-
-def _count_matches(pattern: re.Pattern[str], texts: list[str], rows: np.ndarray, offsets: np.ndarray) -> np.ndarray:
-    """Per line, how many times ``pattern`` (whose matches neither take a line break nor look
-    across one) matches in it; only ``rows`` are scanned, each from its ``offsets`` entry on (no
-    match starts before it), line by line with C-level ``map``, which costs less than one scan
-    of those lines joined and mapping each match to its line."""
-    counts = np.zeros(len(texts), np.int64)
-    lines = list(map(texts.__getitem__, rows.tolist()))
-    counts[rows] = np.fromiter(map(len, map(pattern.findall, lines, offsets.tolist())), np.int64, len(lines))
-    return counts
-
-
-def _candidates(text: Text, at: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The lines holding the (sorted) positions ``at``, and in each the offset of its first one.
-
-    For speed: the regex scans of :func:`_has_match` and :func:`_count_matches` start there, not
-    at the line's start (sre tries every position of a line, at some ten nanoseconds each).
-    """
-    lines = text.line_of(at)
-    first = np.flatnonzero(np.r_[True, lines[1:] != lines[:-1]]) if len(lines) else np.zeros(0, np.int64)
-    rows = lines[first].astype(np.int64)
-    return rows, at[first] - text.starts[rows]
-
-
-def _digit_run_starts(decimal: np.ndarray) -> np.ndarray:
-    """For each of the (sorted) positions of decimal digits, where its run of consecutive digits
-    starts: the time and date patterns' matches start there or later (see :func:`_date_rows`)."""
-    new = np.ones(len(decimal), bool)
-    new[1:] = np.diff(decimal) != 1
-    return decimal[np.maximum.accumulate(np.where(new, np.arange(len(decimal)), 0))]
-
-
-def _ends_date(texts: list[str], rows: np.ndarray) -> np.ndarray:
-    """Per line, whether it ends in a date or time (:data:`_ENDS_DATE`); only ``rows`` are tried,
-    the lines whose tail's last or next-to-last character is a digit.
-
-    Lines are stripped, so a match ends at the line's end, and it is at most
-    :data:`_ENDS_DATE_LONGEST` characters long: searching the line's last characters, one more
-    for the look-behind, finds what searching the whole line would, without scanning long lines.
-    """
-    hit = np.zeros(len(texts), bool)
-    # C-level map over the rows' tails, for speed: texts[row][-_ENDS_DATE_LONGEST - 1 :] each.
-    tails = map(getitem, map(texts.__getitem__, rows.tolist()), repeat(slice(-_ENDS_DATE_LONGEST - 1, None)))
-    hit[rows] = np.fromiter(map(bool, map(_ENDS_DATE.search, tails)), bool, len(rows))
-    return hit
-
-
-def _clamped(values: np.ndarray, at: np.ndarray) -> np.ndarray:
-    """``values`` at positions ``at``, those outside the array moved to its nearest end: for
-    candidate filters, which may let a line through wrongly but never keep one out wrongly."""
-    return np.take(values, at, mode="clip")
-
-
-def _ascii_table(chars: str) -> np.ndarray:
-    """Which code points are among the ASCII ``chars``, indexed by ``np.minimum(code, 128)``."""
-    table = np.zeros(129, bool)
-    table[[ord(c) for c in chars]] = True
-    return table
-
-
-_DATE_SEPARATOR = _ascii_table("/.-")
-_DATE_WORD_START = _ascii_table("JjFfMmAaSsOoNnDdgpnhmd")  # months; giờ, phút, ngày, hours, minutes, days
-_DATE_WORD_END = _ascii_table("gy")  # "tháng 5", "ngày 5"
-
-
-def _date_rows(text: Text, decimal: np.ndarray, run_starts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The lines where :data:`_DATE_FROM_DIGIT` may match, for it to scan only those, and in each
-    the offset from which to scan (see :func:`_candidates`).
-
-    Each of its matches has a digit followed by "/", "." or "-" and a digit ("12/6"), or by a
-    space and the first letter of a month or a unit ("5 Jun", "3 ngày trước"), or a first digit
-    after "g " or "y " ("tháng 5", "ngày 21"). Looking at the few characters around every digit is
-    much cheaper than the regex scan of the many lines with numbers in prose that have none.
-    ``decimal`` holds the positions of the text's decimal digits, ``run_starts`` where their runs
-    of digits start (:func:`_digit_run_starts`).
-
-    A match starts at the run of digits holding such a digit: its first digit, not preceded by a
-    word character, then at most one more digit before the separator or the space, any number
-    before " ngày trước", none after "tháng ". So no match starts before the run of the line's
-    first such digit, and the scan starts there.
-    """
-    codes, classes, at = text.codes, text.classes, decimal
-    after = _clamped(codes, at + 1)
-    may = _DATE_SEPARATOR[np.minimum(after, 128)] & ((_clamped(classes, at + 2) & DECIMAL) != 0)
-    may |= (after == ord(" ")) & _DATE_WORD_START[np.minimum(_clamped(codes, at + 2), 128)]
-    may |= (_clamped(codes, at - 1) == ord(" ")) & _DATE_WORD_END[np.minimum(_clamped(codes, at - 2), 128)]
-    return _candidates(text, run_starts[may])
-
-
-def _sentence_rows(text: Text) -> tuple[np.ndarray, np.ndarray]:
-    """The lines where :data:`_SENTENCE_END` may match, for it to scan only those: the lines with
-    a terminal mark followed by whitespace other than the line break, perhaps after a closing
-    quote or bracket (the many lines with one sentence or none have no such mark)."""
-    codes, classes = text.codes, text.classes
-    # != 0 for speed: numpy finds the true values of a bool array several times faster than the
-    # non-zero values of an integer array.
-    at = np.flatnonzero((classes & TERMINAL_CHAR) != 0)
-    after = _clamped(classes, at + 1)
-    may = ((after & WHITESPACE) != 0) & (_clamped(codes, at + 1) != ord("\n"))
-    may |= ((after & CLOSER) != 0) & ((_clamped(classes, at + 2) & WHITESPACE) != 0)
-    return _candidates(text, at[may])
-
-
-def _count_within(groups: np.ndarray, keys: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    """Per row, how many rows of its group have the same key (as float), and the key's number.
-
-    Keys are numbered by a dict (C-level ``map``, no tuple per row) and counted with numpy.
-    """
-    number: dict[str, int] = {}
-    numbers = np.fromiter(map(number.setdefault, keys, count()), np.int64, len(keys))
-    _, inverse, counts = np.unique(groups * max(len(keys), 1) + numbers, return_inverse=True, return_counts=True)
-    return counts[inverse.reshape(-1)].astype(float), numbers
-
-
-_FINGERPRINT_MIX = np.uint64(0x9E3779B97F4A7C15)
-
-
-def _shared_fingerprints(*parts: np.ndarray) -> np.ndarray:
-    """Which rows share their fingerprint with another row: the ``parts`` (integer arrays, one
-    value per row) mixed into one integer. Rows with equal parts have equal fingerprints, so a row
-    whose fingerprint no other row has differs from every other row in some part. Used for speed,
-    to make and compare strings only for the few rows that may be equal to another."""
-    fingerprint = np.zeros(len(parts[0]), np.uint64)
-    for part in parts:
-        fingerprint *= _FINGERPRINT_MIX  # wraps around: a hash, whose collisions only cost time
-        fingerprint += part.astype(np.uint64)
-    _, inverse, counts = np.unique(fingerprint, return_inverse=True, return_counts=True)
-    return counts[inverse.reshape(-1)] > 1
-
-
-def _repeated_lines(batch: LineBatch) -> tuple[np.ndarray, np.ndarray]:
-    """Per line, how many lines of its document are the same line (as float), and a number that
-    the same lines of a document share (and no other line of it).
-
-    For speed, only the lines that may be equal to another line of their document (same length,
-    same characters at a few places: see :func:`_shared_fingerprints`) are numbered by
-    :func:`_count_within`; every other line is alone, with a number of its own.
-    """
-    text, n = batch.text, len(batch)
-    starts, lengths, codes = text.starts, text.lengths, text.codes
-    places = [codes[starts + lengths * k // 4] for k in range(4)]  # lines are not empty
-    maybe = np.flatnonzero(_shared_fingerprints(batch.doc, lengths, codes[starts + lengths - 1], *places))
-    repeats, numbers = np.ones(n), np.arange(n) + n  # above every number _count_within gives
-    repeats[maybe], numbers[maybe] = _count_within(batch.doc[maybe], list(map(batch.texts.__getitem__, maybe.tolist())))
-    return repeats, numbers
-
-
-def _first_words_shared(
-    batch: LineBatch, word_starts: np.ndarray, word_ends: np.ndarray, two: np.ndarray
-) -> np.ndarray:
-    """Per line of ``two`` (the lines with two words or more), how many lines of its document
-    start with the same two words (as float); the key is the two words with one space between.
-
-    For speed, only some keys are made as strings and counted: lines with equal keys have equal
-    fingerprints (their document, their words' lengths and some of their characters: see
-    :func:`_shared_fingerprints`), so a line whose fingerprint no other line has shares its key
-    with none. Most lines are such; making every line's key (a slice of the batch's text) cost
-    most of the time.
-    """
-    text = batch.text
-    codes, joined = text.codes, text.joined
-    first_word = np.searchsorted(word_starts, text.starts[two])
-    a, b = word_starts[first_word], word_ends[first_word]
-    c, d = word_starts[first_word + 1], word_ends[first_word + 1]
-    doc = batch.doc[two]
-    places = codes[a], codes[(a + b) // 2], codes[b - 1], codes[c], codes[(c + d) // 2], codes[d - 1]
-    maybe = np.flatnonzero(_shared_fingerprints(doc, b - a, d - c, *places))
-    a, b, c, d = a[maybe], b[maybe], c[maybe], d[maybe]
-    keys = list(map(joined.__getitem__, map(slice, a.tolist(), d.tolist())))
-    for i in np.flatnonzero((c != b + 1) | (codes[b] != ord(" "))).tolist():
-        keys[i] = f"{joined[a[i] : b[i]]} {joined[c[i] : d[i]]}"
-    counts = np.ones(len(two))
-    counts[maybe] = _count_within(doc[maybe], keys)[0]
-    return counts
-
-
 def _percentile_90(values: np.ndarray, bounds: np.ndarray) -> np.ndarray:
     """``np.percentile(values[a:b], 90)`` of every document's rows, for all documents at once.
 
@@ -411,82 +181,6 @@ def _percentile_90(values: np.ndarray, bounds: np.ndarray) -> np.ndarray:
     difference = b - a
     result[docs] = np.where(gamma >= 0.5, b - difference * (1 - gamma), a + difference * gamma)
     return result
-
-
-def ascii_fold(text: str) -> str:
-    """The lower-case ASCII spelling of a text, as URL slugs spell titles: accents and punctuation gone."""
-    return ascii_fold_lines([text])[0]
-
-
-def _slug_spells_title(batch: LineBatch, slug: np.ndarray) -> np.ndarray:
-    """1 for a line whose slug prefix spells out another line of its page (usually the headline).
-
-    A URL slug is a title with its accents and punctuation gone, so such a prefix marks a
-    related-news link or an image remnant, whereas a list item that merely starts in lower case
-    (``5-7 kg 60-100 mg``, ``off-peak return fares``) spells nothing. Only the pages with a slug
-    prefix long enough to count have their lines folded.
-    """
-    result = np.zeros(len(batch))
-    texts, doc = batch.texts, batch.doc.tolist()
-    prefixes: dict[int, str] = {}
-    for row in np.flatnonzero(slug).tolist():
-        words = [w for w in texts[row].split()[:12] if _SLUG_TOKEN.match(w)]
-        prefix = " ".join(words).replace("-", " ")[:_TITLE_WIDTH]
-        if len(prefix) >= _SHORTEST_PREFIX:
-            prefixes[row] = prefix
-    if not prefixes:
-        return result
-    # The candidate titles of those pages. The fold of a line's first few characters is a prefix
-    # of the line's own fold (see ascii_fold_lines), so a title can only match a prefix it is
-    # comparable with: those heads are folded for every candidate, in one call, and only the few
-    # lines whose head is comparable with a prefix of their page are folded in full. A head shorter
-    # than any prefix is comparable with one when it starts it: a set look-up among their starts.
-    page_prefixes: dict[int, list[str]] = {}
-    for row, prefix in prefixes.items():
-        page_prefixes.setdefault(doc[row], []).append(prefix)
-    pages = np.isin(batch.doc, list(page_prefixes))
-    candidates = pages & (batch.text.lengths >= 15) & (slug == 0)
-    # For speed, most lines are ruled out before folding: a title spells a prefix only if its fold
-    # starts with the prefix's first character (or is empty), and a line whose first character
-    # folds to something has a fold that starts with it (see fold_initials).
-    text = batch.text
-    initial = fold_initials()[np.minimum(text.codes[text.starts], TABLE_SIZE)].astype(np.int64)
-    allowed = np.array(sorted({doc[row] * 128 + ord(prefix[0]) for row, prefix in prefixes.items()}))
-    candidates &= (initial == 0) | np.isin(batch.doc * 128 + initial, allowed)
-    candidates = np.flatnonzero(candidates).tolist()
-    heads = ascii_fold_lines([texts[r][:_TITLE_HEAD] for r in candidates])
-    # The starts of each page's prefixes, as long as the longest head at most (a longer start
-    # equals no head).
-    longest = max(map(len, heads), default=0)
-    page_starts: dict[int, set[str]] = {}
-    for row, prefix in prefixes.items():
-        page_starts.setdefault(doc[row], set()).update(prefix[:k] for k in range(min(len(prefix), longest) + 1))
-    candidates = [
-        row
-        for row, head in zip(candidates, heads)
-        if head in page_starts[doc[row]]
-        or (
-            len(head) >= _SHORTEST_PREFIX
-            and any(_comparable(head[:_TITLE_WIDTH], prefix) for prefix in page_prefixes[doc[row]])
-        )
-    ]
-    titles: dict[int, list[str]] = {}
-    for row, folded in zip(candidates, ascii_fold_lines([texts[r] for r in candidates], width=_TITLE_WIDTH)):
-        titles.setdefault(doc[row], []).append(folded)
-    for row, prefix in prefixes.items():
-        if any(_comparable(t, prefix) for t in titles.get(doc[row], ())):
-            result[row] = 1.0
-    return result
-
-
-_SHORTEST_PREFIX = 15  # a shorter slug prefix could spell a title by chance
-_TITLE_WIDTH = 40  # folded characters of a title compared with a slug prefix (which has at most as many)
-_TITLE_HEAD = 10  # characters of a line folded to tell whether it may be a title that spells a slug prefix
-
-
-def _comparable(a: str, b: str) -> bool:
-    """Whether one of the strings starts the other."""
-    return a.startswith(b) or b.startswith(a)
 
 
 def _base_matrix(batch: LineBatch, stopwords: frozenset[str], out: np.ndarray | None = None) -> np.ndarray:
@@ -546,7 +240,7 @@ def _base_matrix(batch: LineBatch, stopwords: frozenset[str], out: np.ndarray | 
     n_stop = np.bincount(lowered.line_of(low_starts[is_stopword]), minlength=n).astype(float)
 
     # Repeats within a document, counted with numpy over each line's number in a dict of lines.
-    repeats, line_number = _repeated_lines(batch)
+    repeats, line_number = repeated_lines(batch)
     same_prev = np.zeros(n)
     same_prev[1:] = (line_number[1:] == line_number[:-1]) & (batch.doc[1:] == batch.doc[:-1])
     same_next = np.zeros(n)
@@ -555,42 +249,42 @@ def _base_matrix(batch: LineBatch, stopwords: frozenset[str], out: np.ndarray | 
 
     two = np.flatnonzero(n_words >= 2)
     shared_prefix = np.zeros(n)
-    shared_prefix[two] = np.log(_first_words_shared(batch, word_starts, word_ends, two))
+    shared_prefix[two] = np.log(first_words_shared(batch, word_starts, word_ends, two))
 
     slug = np.zeros(n)
     for row in np.flatnonzero(first_lower & (codes[starts] < 128)).tolist():
         run = 0
         for w in texts[row].split():
-            if not _SLUG_TOKEN.match(w):
+            if not SLUG_TOKEN.match(w):
                 break
             run += 1 + w.count("-")
         slug[row] = min(run, 6) / 6 if run >= 3 else 0.0
-    spells_title = _slug_spells_title(batch, slug)
+    spells_title = slug_spells_title(batch, slug)
 
     markdown_link = text.contains("](")
     links = markdown_link | text.contains("http://") | text.contains("https://")
     second = codes[np.minimum(starts + 1, len(codes) - 1)]
     # Time and date patterns need a digit: only lines with digits are scanned (for a date, see
-    # _date_rows and LineBatch.month_rows), and for a time only those where a digit is followed by
+    # date_rows and LineBatch.month_rows), and for a time only those where a digit is followed by
     # ":" or "h".
-    decimal = np.flatnonzero((classes & DECIMAL) != 0)  # a bool array: see _sentence_rows
-    after_decimal = _clamped(codes, decimal + 1)
-    run_starts = _digit_run_starts(decimal)  # a time or date match starts at a run of digits
-    time_rows = _candidates(text, run_starts[(after_decimal == ord(":")) | (after_decimal == ord("h"))])
+    decimal = np.flatnonzero((classes & DECIMAL) != 0)  # a bool array: see sentence_rows
+    after_decimal = clamped(codes, decimal + 1)
+    run_starts = digit_run_starts(decimal)  # a time or date match starts at a run of digits
+    time_rows = candidates(text, run_starts[(after_decimal == ord(":")) | (after_decimal == ord("h"))])
     # "^\d{1,2}[.)]\s" matches at the start of a line that starts with a digit (or after a line
     # break inside a line, which dump lines do not have); it may take the line break after the line
     # as its \s, but a document's last line has none.
     may_be_numbered = (classes[starts] & DECIMAL) != 0
     if text.joined.count("\n") > n - 1:
         may_be_numbered |= text.count(codes == ord("\n")) > 0
-    numbered_rows, past_end = _matches(_NUMBERED, text, texts, np.flatnonzero(may_be_numbered))
+    numbered_rows, past_end = matches(NUMBERED, text, texts, np.flatnonzero(may_be_numbered))
     numbered = np.zeros(n, bool)
     numbered[numbered_rows[(past_end <= 0) | ~batch.last_in_document[numbered_rows]]] = True
-    sentences = _count_matches(_SENTENCE_END, texts, *_sentence_rows(text)) + terminal
-    has_date = _has_match(_DATE_FROM_DIGIT, texts, *_date_rows(text, decimal, run_starts))
+    sentences = count_matches(SENTENCE_END, texts, *sentence_rows(text)) + terminal
+    has_date = has_match(DATE_FROM_DIGIT, texts, *date_rows(text, decimal, run_starts))
     month_rows = batch.month_rows(digits > 0)
     month_rows = month_rows[~has_date[month_rows]]  # a date found already: no need to look for another
-    has_date |= _has_match(_DATE_FROM_MONTH, texts, month_rows, np.zeros_like(month_rows))
+    has_date |= has_match(DATE_FROM_MONTH, texts, month_rows, np.zeros_like(month_rows))
     rows = batch.row
     size = np.diff(batch.bounds)[batch.doc]
     columns = {
@@ -608,9 +302,9 @@ def _base_matrix(batch: LineBatch, stopwords: frozenset[str], out: np.ndarray | 
         "comma_per_word": commas / np.maximum(n_words, 1),
         "stopword_ratio": n_stop / np.maximum(n_words, 1),
         "stopwords_log": np.log1p(n_stop),
-        "has_time": _has_match(_TIME, texts, *time_rows),
+        "has_time": has_match(TIME, texts, *time_rows),
         "has_date": has_date,
-        "ends_date": _ends_date(
+        "ends_date": ends_date(
             texts, np.flatnonzero(((classes[last] | classes[np.maximum(last - 1, starts)]) & DECIMAL) != 0)
         ),
         "is_image": (codes[starts] == ord("!")) & (n_chars >= 2) & (second == ord("[")),

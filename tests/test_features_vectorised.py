@@ -43,28 +43,29 @@ from cleaner.batch import (
 )
 from cleaner.features import LineShapeFeatures
 from cleaner.lexicon import _Lexicon, _NgramTable
+from cleaner.repeats import first_words_shared, repeated_lines
+from cleaner.scans import (
+    DATE,
+    DATE_FROM_DIGIT,
+    DATE_FROM_MONTH,
+    ENDS_DATE,
+    NUMBERED,
+    SENTENCE_END,
+    TIME,
+    candidates,
+    date_rows,
+    digit_run_starts,
+    ends_date,
+    sentence_rows,
+)
 from cleaner.shape import (
-    _DATE,
-    _DATE_FROM_DIGIT,
-    _DATE_FROM_MONTH,
-    _ENDS_DATE,
-    _NUMBERED,
-    _SENTENCE_END,
-    _SLUG_TOKEN,
-    _TIME,
     BASE_FEATURES,
     NEIGHBOUR_FEATURES,
     NEIGHBOUR_OFFSETS,
-    _candidates,
-    _date_rows,
-    _digit_run_starts,
-    _ends_date,
-    _first_words_shared,
     _percentile_90,
-    _repeated_lines,
-    _sentence_rows,
     stopword_set,
 )
+from cleaner.slugs import SLUG_TOKEN
 from cleaner.text import is_blank
 from cleaner.words import CueWordTfidf, NonBlankLines, _cue_words
 
@@ -148,7 +149,7 @@ def _reference_spells_title(texts: list[str], slug: np.ndarray) -> np.ndarray:
     result = np.zeros(len(texts))
     for row, text in enumerate(texts):
         if slug[row]:
-            prefix = " ".join(w for w in text.split()[:12] if _SLUG_TOKEN.match(w)).replace("-", " ")[:40]
+            prefix = " ".join(w for w in text.split()[:12] if SLUG_TOKEN.match(w)).replace("-", " ")[:40]
             result[row] = len(prefix) >= 15 and any(t.startswith(prefix) or prefix.startswith(t) for t in titles)
     return result
 
@@ -192,7 +193,7 @@ def reference_base(lines: Sequence[str], stopwords: frozenset[str]) -> np.ndarra
         if texts[row][:1].isascii():
             run = 0
             for w in words[row]:
-                if not _SLUG_TOKEN.match(w):
+                if not SLUG_TOKEN.match(w):
                     break
                 run += 1 + w.count("-")
             slug[row] = min(run, 6) / 6 if run >= 3 else 0.0
@@ -213,14 +214,14 @@ def reference_base(lines: Sequence[str], stopwords: frozenset[str]) -> np.ndarra
         "comma_per_word": np.array([t.count(",") + t.count(";") for t in texts]) / np.maximum(n_words, 1),
         "stopword_ratio": n_stop / np.maximum(n_words, 1),
         "stopwords_log": np.log1p(n_stop),
-        "has_time": _digit_line_hits(_TIME, texts, digits) > 0,
-        "has_date": _digit_line_hits(_DATE, texts, digits) > 0,
-        "ends_date": [_ENDS_DATE.search(t) is not None for t in texts],
+        "has_time": _digit_line_hits(TIME, texts, digits) > 0,
+        "has_date": _digit_line_hits(DATE, texts, digits) > 0,
+        "ends_date": [ENDS_DATE.search(t) is not None for t in texts],
         "is_image": [t.startswith("![") for t in texts],
         "has_link": ["](" in t or "http://" in t or "https://" in t for t in texts],
         "has_pipe": ["|" in t for t in texts],
         "starts_bullet": [t[0] in _BULLET for t in texts],
-        "starts_numbered": _line_hits(_NUMBERED, joined, starts, n) > 0,
+        "starts_numbered": _line_hits(NUMBERED, joined, starts, n) > 0,
         "starts_bracket": [t.startswith("[") for t in texts],
         "slug_prefix": slug,
         "slug_spells_title": _reference_spells_title(texts, slug),
@@ -235,11 +236,11 @@ def reference_base(lines: Sequence[str], stopwords: frozenset[str]) -> np.ndarra
         "is_first": rows == 0,
         "lines_to_end_log": np.log1p(n - 1 - rows),
         "prose_like": (n_words >= 8) & ((terminal > 0) | (n_words >= 20)) & np.array(["](" not in t for t in texts]),
-        "sentences_log": np.log1p(_line_hits(_SENTENCE_END, joined, starts, n) + terminal),
+        "sentences_log": np.log1p(_line_hits(SENTENCE_END, joined, starts, n) + terminal),
         "chars_vs_longest": np.minimum(n_chars / max(np.percentile(n_chars, 90), 1.0), 2.0),
         "shared_prefix_log": np.where(n_words >= 2, np.log([float(prefixes[tuple(w[:2])]) for w in words]), 0.0),
     }
-    sentences = _line_hits(_SENTENCE_END, joined, starts, n) + terminal
+    sentences = _line_hits(SENTENCE_END, joined, starts, n) + terminal
     columns["teaser_run"] = _reference_teaser_runs(
         title=[
             not prose and 5 <= len(w) <= 25 and not end and not image
@@ -432,22 +433,22 @@ DATE_TEXT = st.lists(
 @example("x1/2 then 12345 ngày trước")  # the scan starts at a candidate that does not match
 @example("a12:30 or 9h05")
 def test_fast_date_patterns_match_the_same_lines(text: str) -> None:
-    expected = _DATE.search(text) is not None
-    assert expected == (_DATE_FROM_DIGIT.search(text) is not None or _DATE_FROM_MONTH.search(text) is not None)
+    expected = DATE.search(text) is not None
+    assert expected == (DATE_FROM_DIGIT.search(text) is not None or DATE_FROM_MONTH.search(text) is not None)
     line = Text.of([text])
     decimal = np.flatnonzero(line.classes & DECIMAL)
-    if _TIME.search(text):  # the time scan skips lines without a digit before ":" or "h"
+    if TIME.search(text):  # the time scan skips lines without a digit before ":" or "h"
         assert re.search(r"\d[:h]", text)
         # ... and starts at the run of digits of the first such digit
         after = line.codes[np.minimum(decimal + 1, len(line.codes) - 1)]
-        rows, offsets = _candidates(line, _digit_run_starts(decimal)[(after == ord(":")) | (after == ord("h"))])
-        assert list(rows) == [0] and _TIME.search(text, int(offsets[0]))
-    if _DATE_FROM_DIGIT.search(text):  # the date scan skips the lines _date_rows leaves out
-        rows, offsets = _date_rows(line, decimal, _digit_run_starts(decimal))
+        rows, offsets = candidates(line, digit_run_starts(decimal)[(after == ord(":")) | (after == ord("h"))])
+        assert list(rows) == [0] and TIME.search(text, int(offsets[0]))
+    if DATE_FROM_DIGIT.search(text):  # the date scan skips the lines date_rows leaves out
+        rows, offsets = date_rows(line, decimal, digit_run_starts(decimal))
         assert list(rows) == [0]
-        assert _DATE_FROM_DIGIT.search(text, int(offsets[0]))  # and the characters before its offset
+        assert DATE_FROM_DIGIT.search(text, int(offsets[0]))  # and the characters before its offset
     line = text.strip()
-    assert _ends_date([line], np.array([0]))[0] == (_ENDS_DATE.search(line) is not None)
+    assert ends_date([line], np.array([0]))[0] == (ENDS_DATE.search(line) is not None)
 
 
 SENTENCE_TEXT = st.lists(
@@ -458,10 +459,10 @@ SENTENCE_TEXT = st.lists(
 @settings(max_examples=300, deadline=None)
 @given(SENTENCE_TEXT)
 def test_sentence_scan_skips_only_lines_without_a_sentence_end(text: str) -> None:
-    if _SENTENCE_END.search(text):
-        rows, offsets = _sentence_rows(Text.of([text]))
+    if SENTENCE_END.search(text):
+        rows, offsets = sentence_rows(Text.of([text]))
         assert list(rows) == [0]
-        assert _SENTENCE_END.findall(text, int(offsets[0])) == _SENTENCE_END.findall(text)
+        assert SENTENCE_END.findall(text, int(offsets[0])) == SENTENCE_END.findall(text)
 
 
 @given(st.lists(st.lists(st.integers(0, 10**6), min_size=0, max_size=40), max_size=12))
@@ -636,7 +637,7 @@ def test_first_words_shared_counts_the_lines_of_the_document_starting_alike(docu
     two = np.array([row for row, w in enumerate(words) if len(w) >= 2], dtype=np.int64)
     keys = [(int(batch.doc[row]), tuple(words[row][:2])) for row in two.tolist()]
     expected = [float(keys.count(key)) for key in keys]
-    assert _first_words_shared(batch, word_starts, word_ends, two).tolist() == expected
+    assert first_words_shared(batch, word_starts, word_ends, two).tolist() == expected
 
 
 REPEATING_LINES = st.sampled_from(["a", "ab", "ba", "a b", "b a", "Tin", "tin", "đ", "xđ", "  a"])
@@ -646,7 +647,7 @@ REPEATING_LINES = st.sampled_from(["a", "ab", "ba", "a b", "b a", "Tin", "tin", 
 @given(st.lists(st.lists(REPEATING_LINES, max_size=12), max_size=5))
 def test_repeated_lines_count_the_same_lines_of_the_document(documents: list[list[str]]) -> None:
     batch = LineBatch(documents)
-    repeats, numbers = _repeated_lines(batch)
+    repeats, numbers = repeated_lines(batch)
     keys = list(zip(batch.doc.tolist(), batch.texts))
     assert repeats.tolist() == [float(keys.count(key)) for key in keys]
     for i, j in product(range(len(keys)), repeat=2):
