@@ -187,19 +187,8 @@ def main(argv: list[str] | None = None) -> int:
     runs = {}
     report["load_average_before"] = [round(x, 2) for x in os.getloadavg()]
     settings = sorted({1, os.cpu_count() or 1})
-    commands = {
-        jobs: [
-            cleaner,
-            "predict",
-            str(corpus),
-            "-o",
-            str(args.workdir / f"out-{jobs}.jsonl"),
-            "--jobs",
-            str(jobs),
-            "--quiet",
-        ]
-        for jobs in settings
-    }
+    predict = [cleaner, "predict", str(corpus), "--quiet", "-o"]
+    commands = {jobs: [*predict, str(args.workdir / f"out-{jobs}.jsonl"), "--jobs", str(jobs)] for jobs in settings}
     # Interleaved (1 job, all cores, 1 job, ...): on a shared machine whose speed drifts over a
     # minute, runs of one setting after all of the other would bias the speed-up; interleaved,
     # both settings sample the same moments.
