@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from cleaner.batch import Documents, LineBatch
-from cleaner.context import context_inputs, context_probability, context_rows
+from cleaner.context import context_inputs, context_probability, context_rows, expit
 from cleaner.cuewords import CueWords, SparseRows
 from cleaner.shape import markup_rows, shape_matrix, stopword_set
 
@@ -45,7 +45,7 @@ def first_stage_probability(
     score = standardised @ coef[:n_shape] + intercept
     if words is not None:
         score += (words @ coef[n_shape:]) * word_weight
-    return 1.0 / (1.0 + np.exp(-score))
+    return expit(score)
 
 
 class Predictor:
