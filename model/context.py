@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from cleaner.segments import document_cumsum, document_groups, pad, rounding_tolerance
+from cleaner.segments import document_cumsum
 from cleaner.shape import BASE_FEATURES
 
 STACK_OFFSETS = (-3, -2, -1, 0, 1, 2, 3)
@@ -65,7 +65,6 @@ def _stack_rows(probabilities: np.ndarray, own: np.ndarray, bounds: np.ndarray) 
     # included, is cumulative[bounds[d] + d : bounds[d + 1] + d + 1].
     cumulative = np.zeros(n + len(sizes))
     cumulative[np.arange(n) + doc + 1] = document_cumsum(p, bounds)
-    spans = _best_spans(p - 0.5, bounds)
     base = first + doc
     for radius in STACK_WINDOWS:
         lo = np.clip(rows - radius, 0, size)
@@ -74,7 +73,8 @@ def _stack_rows(probabilities: np.ndarray, own: np.ndarray, bounds: np.ndarray) 
     columns.append(np.where(rows > 0, cumulative[base + rows] / np.maximum(rows, 1), 0.5))
     after = cumulative[base + size] - cumulative[base + rows + 1]
     columns.append(np.where(rows < size - 1, after / np.maximum(size - 1 - rows, 1), 0.5))
-    start, end = spans[doc].T
+    spans = [_best_span(p[lo:hi] - 0.5) for lo, hi in zip(bounds[:-1].tolist(), bounds[1:].tolist())]
+    start, end = np.asarray(spans, dtype=np.int64).reshape(-1, 2)[doc].T
     columns.append(((rows >= start) & (rows <= end)).astype(float))
     columns.append(np.log1p(np.clip(start - rows, 0, None)))
     columns.append(np.log1p(np.clip(rows - end, 0, None)))
@@ -110,50 +110,6 @@ def _best_span(scores: np.ndarray) -> tuple[int, int]:
         if running > best:
             best, best_span = running, (start, i)
     return best_span
-
-
-def _best_spans(scores: np.ndarray, bounds: np.ndarray) -> np.ndarray:
-    """:func:`_best_span` of every document (rows ``bounds[d]:bounds[d + 1]`` of ``scores``), as a
-    (documents, 2) array, from running sums instead of a Python loop over the lines.
-
-    With P the running sums of a document's scores (P[0] = 0), Kadane's run ending at line i starts
-    after the last time P reached its minimum so far, and holds P[i + 1] - min(P[0..i]); the best
-    span ends at the first line where that is largest, if it is positive. Differences of running
-    sums round otherwise than Kadane's sums from the start of a run, so a document where any
-    decision is closer than the rounding could move it (two spans' sums, a run's sum near 0) is
-    left to :func:`_best_span`: the spans are exactly its spans.
-    """
-    spans = np.tile(np.array([0, -1], dtype=np.int64), (len(bounds) - 1, 1))
-    for documents in document_groups(bounds):
-        padded = pad(scores, bounds, documents)
-        sizes, grid = padded.sizes, padded.grid
-        if grid.shape[1] == 0:
-            continue
-        prefix = np.zeros((len(sizes), grid.shape[1] + 1))
-        np.cumsum(grid, axis=1, out=prefix[:, 1:])
-        lowest = np.minimum.accumulate(prefix[:, :-1], axis=1)  # min(P[0..i])
-        gain = prefix[:, 1:] - lowest  # the sum of the run ending at line i
-        column = np.arange(grid.shape[1])
-        inside = column < sizes[:, None]
-        gain[~inside] = -np.inf
-        end = gain.argmax(axis=1)  # the first largest
-        rows = np.arange(len(sizes))
-        best = gain[rows, end]
-        # A run restarts at line i when the one before it summed to <= 0: P[i] <= min(P[0..i-1]).
-        restart = np.ones(grid.shape, dtype=bool)
-        margin = prefix[:, 1:-1] - lowest[:, :-1]
-        restart[:, 1:] = margin <= 0
-        start = np.maximum.accumulate(np.where(restart, column, 0), axis=1)[rows, end]
-        tolerance = rounding_tolerance(sizes, np.abs(grid).sum(axis=1))
-        near = (np.abs(margin) < tolerance[:, None]) & inside[:, 1:]
-        unsure = (
-            near.any(axis=1) | ((gain >= (best - tolerance)[:, None]).sum(axis=1) > 1) | (np.abs(best) < tolerance)
-        ) & (sizes > 0)
-        found = (best > 0) & ~unsure
-        spans[documents[found]] = np.column_stack([start[found], end[found]])
-        for document in documents[unsure].tolist():
-            spans[document] = _best_span(scores[bounds[document] : bounds[document + 1]])
-    return spans
 
 
 def context_inputs(shape: np.ndarray, offsets: np.ndarray, markup: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -21,8 +21,6 @@ import numpy as np
 
 # At most this many cells (8 bytes each) in one padded group: 4 MB, whatever the documents' lengths.
 MAX_CELLS = 1 << 19
-# The unit roundoff of float64: a sum of n terms is off by at most about n * UNIT * sum(|terms|).
-UNIT_ROUNDOFF = 2.0**-53
 
 
 class Padded(NamedTuple):
@@ -82,11 +80,3 @@ def document_cumsum(values: np.ndarray, bounds: np.ndarray, max_cells: int = MAX
         # Zeros after each document's end: they change none of its sums.
         out[padded.lines] = np.cumsum(padded.grid, axis=1).ravel()[padded.cells]
     return out
-
-
-def rounding_tolerance(sizes: np.ndarray, absolute_sums: np.ndarray) -> np.ndarray:
-    """A bound, per document, on how far two ways of summing its values in float64 (sequentially
-    from any start, or as differences of running sums) can disagree: twice the worst case of
-    each, ``n * UNIT_ROUNDOFF * sum(|values|)`` for n values. Comparisons closer than this are
-    left to the exact (sequential) code."""
-    return 8.0 * UNIT_ROUNDOFF * sizes * (absolute_sums + 1.0)

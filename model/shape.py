@@ -58,7 +58,7 @@ from cleaner.scans import (
     matches,
     sentence_rows,
 )
-from cleaner.segments import document_cumsum, rounding_tolerance
+from cleaner.segments import document_cumsum
 from cleaner.slugs import SLUG_TOKEN, slug_spells_title
 
 BASE_FEATURES = (
@@ -389,20 +389,23 @@ def _block_matrix(base: np.ndarray, batch: LineBatch) -> np.ndarray:
     # Sums of prose characters (fractional after expm1) document by document, so that a row never
     # depends on the rounding of other documents' sums; for speed, the running sums of all
     # documents at once (see cleaner.segments) and Python only for the totals (numpy's pairwise
-    # sum of each document alone, which no batched sum reproduces bit for bit).
+    # sum of each document alone, which no batched sum reproduces bit for bit) and main blocks.
     bounds = batch.bounds
-    documents = np.unique(batch.doc[prose > 0])
+    documents = np.unique(batch.doc[prose > 0]).tolist()
     totals = np.zeros(len(bounds) - 1)
-    starts, ends = bounds[documents].tolist(), bounds[documents + 1].tolist()
-    totals[documents] = [chars[lo:hi].sum() for lo, hi in zip(starts, ends)]
-    running = document_cumsum(chars, bounds)
     with_prose = np.zeros(len(bounds) - 1, dtype=bool)
     with_prose[documents] = True
+    block_start = np.full(len(bounds) - 1, -1)
+    block_end = np.full(len(bounds) - 1, -1)
+    for doc in documents:
+        lo, hi = bounds[doc], bounds[doc + 1]
+        totals[doc] = chars[lo:hi].sum()
+        block_start[doc], block_end[doc] = _main_block(prose[lo:hi], chars[lo:hi])
+    running = document_cumsum(chars, bounds)
     counted = with_prose[batch.doc]  # the rows of documents with prose
     total, before, mass = totals[batch.doc][counted], (running - chars)[counted], chars[counted]
     out[counted, 2] = before / total
     out[counted, 3] = (total - before - mass) / total
-    block_start, block_end = _main_blocks(prose, chars, running, totals, bounds)
     start, end, rows = block_start[batch.doc], block_end[batch.doc], batch.row
     found = start >= 0
     out[:, 4] = found & (rows >= start) & (rows <= end)
@@ -427,56 +430,6 @@ def _main_block(prose: np.ndarray, chars: np.ndarray, max_gap: int = 2) -> tuple
         if mass > best:
             best, best_span = mass, (start, row)
     return best_span
-
-
-def _main_blocks(
-    prose: np.ndarray,
-    chars: np.ndarray,
-    cumulative: np.ndarray,
-    totals: np.ndarray,
-    bounds: np.ndarray,
-    max_gap: int = 2,
-) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`_main_block` of every document (rows ``bounds[d]:bounds[d + 1]``), as arrays of first
-    and last rows (-1 where a document has no prose), without a Python loop over the lines.
-
-    ``cumulative`` is each document's running sum of ``chars`` and ``totals`` its sum. Prose lines
-    add positive masses, so a run's sum is largest at its last line, and the main block is the
-    first run with the largest sum. The runs' sums are taken as differences of running sums,
-    which round otherwise than :func:`_main_block`'s sums from each run's start: a document whose
-    two best runs are closer than that rounding could move (or with a prose line of no mass) is
-    left to :func:`_main_block`, so the blocks are exactly its blocks.
-    """
-    first = np.full(len(bounds) - 1, -1)
-    last = np.full(len(bounds) - 1, -1)
-    lines = np.flatnonzero(prose)
-    if len(lines) == 0:
-        return first, last
-    sizes = np.diff(bounds)
-    doc = np.repeat(np.arange(len(sizes)), sizes)[lines]
-    row = lines - bounds[doc]
-    starts = np.ones(len(lines), dtype=bool)  # a run starts at a document's first prose line or after a long gap
-    starts[1:] = (doc[1:] != doc[:-1]) | (row[1:] - row[:-1] - 1 > max_gap)
-    run_first = np.flatnonzero(starts)
-    run_last = np.append(run_first[1:] - 1, len(lines) - 1)
-    head, tail = lines[run_first], lines[run_last]
-    run_mass = cumulative[tail] - (cumulative[head] - chars[head])
-    run_doc = doc[run_first]
-    doc_first = np.flatnonzero(np.r_[True, run_doc[1:] != run_doc[:-1]])  # each document's first run
-    documents = run_doc[doc_first]
-    runs = np.diff(np.append(doc_first, len(run_doc)))
-    best = np.maximum.reduceat(run_mass, doc_first)
-    tolerance = rounding_tolerance(sizes[documents], totals[documents])
-    near = run_mass >= np.repeat(best - tolerance, runs)
-    massless = np.bincount(doc[chars[lines] <= 0], minlength=len(sizes))[documents] > 0
-    unsure = (np.add.reduceat(near.astype(np.int64), doc_first) > 1) | massless | (best <= tolerance)
-    winner = near & ~np.repeat(unsure, runs)  # the one near run of each sure document
-    first[run_doc[winner]] = row[run_first[winner]]
-    last[run_doc[winner]] = row[run_last[winner]]
-    for document in documents[unsure].tolist():
-        lo, hi = bounds[document], bounds[document + 1]
-        first[document], last[document] = _main_block(prose[lo:hi], chars[lo:hi], max_gap)
-    return first, last
 
 
 def _neighbour_matrix(base: np.ndarray, batch: LineBatch, out: np.ndarray) -> None:
