@@ -28,6 +28,8 @@ STACK_SHAPE = (
     "ends_ellipsis",
     "starts_bracket",
     "slug_spells_title",
+    "heading_prose_after_log",
+    "heading_prose_before_log",
 )
 _STACK_SHAPE_COLUMNS = [BASE_FEATURES.index(name) for name in STACK_SHAPE]
 

@@ -102,6 +102,8 @@ BASE_FEATURES = (
     "chars_vs_longest",
     "shared_prefix_log",
     "teaser_run",
+    "heading_prose_after_log",
+    "heading_prose_before_log",
 )
 DOCUMENT_FEATURES = ("doc_blank_ratio", "doc_lines_log")
 NEIGHBOUR_FEATURES = (
@@ -338,6 +340,21 @@ def _base_matrix(batch: LineBatch, stopwords: frozenset[str], out: np.ndarray | 
         title=~columns["prose_like"] & (n_words >= 5) & (n_words <= 25) & (terminal == 0) & ~columns["is_image"],
         one_sentence=sentences <= 1,
     )
+    heading = (
+        ~columns["prose_like"]
+        & (n_words >= 4)
+        & (n_words <= 30)
+        & (terminal == 0)
+        & first_upper
+        & ~columns["is_image"]
+        & ~columns["has_pipe"]
+        & ~columns["has_time"]
+        & ~has_date
+        & (columns["ends_colon"] == 0)
+    )
+    columns["heading_prose_after_log"], columns["heading_prose_before_log"] = _prose_around_headings(
+        batch.bounds, batch.doc, heading, n_chars * columns["prose_like"]
+    )
     for column, name in enumerate(BASE_FEATURES):
         out[:, column] = columns[name]
     return out
@@ -367,6 +384,34 @@ def _teaser_runs(bounds: np.ndarray, prose: np.ndarray, title: np.ndarray, one_s
         edges[match.end()] -= 1
     inside = np.cumsum(edges[:-1]) > 0
     return inside[letters != ord("|")].astype(float)
+
+
+def _prose_around_headings(
+    bounds: np.ndarray, doc: np.ndarray, heading: np.ndarray, prose_chars: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """For each heading-like line, log(1 + prose characters) from it to the next heading-like line
+    of its document, and from the previous one to it; 0 for other lines.
+
+    A headline or a subheading introduces paragraphs of prose before the next heading; a teaser
+    title introduces one summary, a menu item none. The line's own shape (title-like) and its
+    neighbours' cannot tell these apart, so the two go into one column each, zero elsewhere: a
+    linear model can then weigh "a heading over much prose" on its own. ``heading`` marks the
+    heading-like lines; ``prose_chars`` is each line's length if it is prose, else 0. Whole numbers
+    summed over the batch: exact, so a row never depends on the other documents of its batch.
+    """
+    n = len(heading)
+    index = np.arange(n)
+    first, stop = bounds[:-1][doc], bounds[1:][doc]
+    # The nearest heading strictly after each row (n if none), and strictly before it (-1 if none),
+    # then clamped to the row's own document.
+    following = np.minimum.accumulate(np.where(heading, index, n)[::-1])[::-1]
+    following = np.minimum(np.append(following[1:], n), stop)
+    preceding = np.maximum.accumulate(np.where(heading, index, -1))
+    preceding = np.maximum(np.insert(preceding[:-1], 0, -1), first - 1)
+    cumulative = np.concatenate([[0.0], np.cumsum(prose_chars)])
+    after = cumulative[following] - cumulative[index + 1]
+    before = cumulative[index] - cumulative[preceding + 1]
+    return np.log1p(after) * heading, np.log1p(before) * heading
 
 
 def _block_matrix(base: np.ndarray, batch: LineBatch) -> np.ndarray:

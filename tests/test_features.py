@@ -192,3 +192,20 @@ def test_two_pairs_or_a_paragraph_of_several_sentences_make_no_teaser_run() -> N
 def test_a_teaser_run_does_not_span_two_documents() -> None:
     runs = column([TEASERS[:4], TEASERS[4:] + TEASERS[:2]], "teaser_run")
     assert runs.tolist() == [0.0] * 8
+
+
+def test_a_headline_over_paragraphs_heads_more_prose_than_a_teaser_title() -> None:
+    body = [
+        "Ngân hàng Đông Hải giảm lãi suất tiết kiệm kỳ hạn 12 tháng",
+        "Thứ Hai, 12/05/2025 - 08:30",
+        TEASERS[1] + " " + TEASERS[3],
+        TEASERS[5] + " Lãi suất huy động được dự báo còn giảm trong quý tới.",
+    ]
+    document = [*TEASERS, *body]
+    after = column([document], "heading_prose_after_log")
+    before = column([document], "heading_prose_before_log")
+    headline, teaser_titles = len(TEASERS), [0, 2, 4]
+    assert after[headline] > max(after[teaser_titles]) + 1  # e (2.7) times the prose, and more
+    assert before[headline] == pytest.approx(np.log1p(len(TEASERS[5])))  # the last teaser's summary
+    not_headings = [i for i in range(len(document)) if i not in (headline, *teaser_titles)]
+    assert not after[not_headings].any() and not before[not_headings].any()  # prose, and a dated line

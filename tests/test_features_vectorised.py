@@ -248,6 +248,24 @@ def reference_base(lines: Sequence[str], stopwords: frozenset[str]) -> np.ndarra
         ],
         summary=[bool(prose) and count <= 1 for prose, count in zip(columns["prose_like"], sentences)],
     )
+    heading = [
+        not prose and 4 <= len(w) <= 30 and not end and upper and not any(flags)
+        for prose, w, end, upper, *flags in zip(
+            columns["prose_like"],
+            words,
+            terminal,
+            first_upper,
+            columns["is_image"],
+            columns["has_pipe"],
+            columns["has_time"],
+            columns["has_date"],
+            columns["ends_colon"],
+        )
+    ]
+    prose_chars = [int(c) if prose else 0 for c, prose in zip(n_chars, columns["prose_like"])]
+    columns["heading_prose_after_log"], columns["heading_prose_before_log"] = _reference_prose_around_headings(
+        heading, prose_chars
+    )
     for column, name in enumerate(BASE_FEATURES):
         out[:, column] = columns[name]
     return out
@@ -267,6 +285,19 @@ def _reference_teaser_runs(title: list[bool], summary: list[bool]) -> np.ndarray
         if pairs >= 3:
             run[start : start + 2 * pairs] = 1.0
     return run
+
+
+def _reference_prose_around_headings(heading: list[bool], prose_chars: list[int]) -> tuple[np.ndarray, np.ndarray]:
+    """For each heading, log(1 + prose characters) between it and the next heading (or the end),
+    and between the previous heading (or the start) and it; 0 for other lines."""
+    n = len(heading)
+    after, before = np.zeros(n), np.zeros(n)
+    for row in np.flatnonzero(heading):
+        stop = next((r for r in range(row + 1, n) if heading[r]), n)
+        start = next((r for r in range(row - 1, -1, -1) if heading[r]), -1)
+        after[row] = np.log1p(sum(prose_chars[row + 1 : stop]))
+        before[row] = np.log1p(sum(prose_chars[start + 1 : row]))
+    return after, before
 
 
 def reference_main_block(prose: np.ndarray, chars: np.ndarray, max_gap: int = 2) -> tuple[int, int]:
