@@ -15,6 +15,10 @@ KNOWN_WEAKNESSES = """\
   for the same reason. Three or more title + one-sentence summary pairs in a row are recognised as a
   list (`teaser_run`); one or two pairs, or pairs with a date line or a longer summary between the
   titles, read like the article's subheadings and paragraphs and are often kept.
+- Headlines and subheadings are shaped like teaser titles. How much prose a heading-like line
+  introduces before the next one (`heading_prose_after_log`) tells a heading over paragraphs from a
+  teaser title over one summary, but a headline over a short lead, or one whose lead the page sets
+  apart with widgets, captions or a table, is still sometimes dropped.
 - A cue word is learnt only if it appears in at least 3 training pages (`min_documents`): a label
   line such as `Advertisement` inside the body is kept while too few labelled pages have one.
 - Short lines in site chrome that look like article text (phone numbers, addresses, a date line
