@@ -21,7 +21,7 @@ import platform
 from pathlib import Path
 from typing import Any
 
-from cleaner.atomic import write_atomic
+from cleaner.atomic import remove_stale_temporaries, write_atomic
 
 DEFAULT_MODEL_PATH = Path(__file__).resolve().parent / "artifacts" / "cleaner.joblib"
 MODEL_ENV = "CLEANER_MODEL"
@@ -75,11 +75,16 @@ def feature_names() -> dict[str, list[str]]:
 
 
 def save_model(model: Any, path: Path, metadata: dict[str, Any]) -> dict[str, Any]:
-    """Write the model, its predictor and their manifest atomically; returns the manifest."""
+    """Write the model, its predictor and their manifest atomically; returns the manifest.
+
+    The temporary files that a killed ``cleaner train`` left for these three are deleted first:
+    each is as big as the model, and nothing else would ever remove them.
+    """
     import joblib
 
     from cleaner.predictor import Predictor
 
+    remove_stale_temporaries([path, predictor_path(path), manifest_path(path)])
     buffer = io.BytesIO()
     joblib.dump(model, buffer, compress=3)
     model_bytes = buffer.getvalue()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from conftest import Labelled
 
 import cleaner
 from cleaner.artifact import ModelError, load_model, save_model
+from cleaner.atomic import temporary_beside
 from cleaner.estimator import LineClassifier
 
 
@@ -51,6 +53,20 @@ def test_save_writes_model_and_manifest(trained_model: LineClassifier, tmp_path:
         "m.json",
         "m.predictor.pkl",
     ]  # no temporary files left
+
+
+def test_save_deletes_what_a_killed_training_left(trained_model: LineClassifier, tmp_path: Path) -> None:
+    path = tmp_path / "m.joblib"
+    left = []
+    for name in ("m.joblib", "m.predictor.pkl", "m.json"):
+        fd, temporary = temporary_beside(tmp_path / name)  # as a SIGKILL mid-write leaves it
+        os.close(fd)
+        left.append(Path(temporary))
+    other = tmp_path / ".other.joblib.abcd1234.tmp"
+    other.write_bytes(b"another model's")
+    save_model(trained_model, path, {})
+    assert not any(p.exists() for p in left)
+    assert other.exists()  # not one of this model's files: left alone
 
 
 def test_load_round_trip(model_path: Path, trained_model: LineClassifier, seed_documents: list[Labelled]) -> None:
