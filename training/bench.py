@@ -22,6 +22,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from cleaner.text import split_lines
 from cleaner.training.labels import LabelledDocument, load_labelled_dir
@@ -104,6 +105,77 @@ def _sample_tree(root: int) -> dict[int, tuple[float, int]]:
     return sample
 
 
+def _throughput(
+    cleaner: str, corpus: Path, megabytes: float, documents: int, settings: list[int], repeat: int, workdir: Path
+) -> dict[int, dict[str, object]]:
+    """``cleaner predict corpus -o out.jsonl`` with each ``--jobs`` setting, ``repeat`` times, printed.
+
+    Interleaved (1 job, all cores, 1 job, ...): on a shared machine whose speed drifts over a
+    minute, runs of one setting after all of the other would bias the speed-up; interleaved, both
+    settings sample the same moments.
+    """
+    predict = [cleaner, "predict", str(corpus), "--quiet", "-o"]
+    commands = {jobs: [*predict, str(workdir / f"out-{jobs}.jsonl"), "--jobs", str(jobs)] for jobs in settings}
+    timed: dict[int, list[Usage]] = {jobs: [] for jobs in settings}
+    for _ in range(repeat):
+        for jobs in settings:
+            timed[jobs].append(_timed(commands[jobs]))
+    runs: dict[int, dict[str, object]] = {}
+    for jobs in settings:
+        usages = timed[jobs]
+        seconds = statistics.median(u.seconds for u in usages)
+        cpu = statistics.median(u.cpu_seconds for u in usages)
+        rss = max(u.peak_kib for u in usages)
+        runs[jobs] = {
+            "seconds": round(seconds, 2),
+            "mb_per_s": round(megabytes / seconds, 2),
+            "docs_per_s": round(documents / seconds, 1),
+            "cpu_seconds": round(cpu, 2),
+            "mb_per_cpu_second": round(megabytes / cpu, 2),
+            "peak_rss_mb": round(rss / 1024, 1),
+            "all_seconds": [round(u.seconds, 2) for u in usages],
+        }
+        print(
+            f"cleaner predict --jobs {jobs}: {seconds:.1f} s, {megabytes / seconds:.2f} MB/s, "
+            f"{documents / seconds:.0f} pages/s; {cpu:.1f} CPU s ({megabytes / cpu:.2f} MB per CPU second); "
+            f"peak RSS {rss / 1024:.0f} MB (largest process); median of {repeat}"
+        )
+    return runs
+
+
+def _speedup(runs: dict[int, dict[str, Any]], load_before: float, load_after: float) -> dict[str, float]:
+    """The all-core run's speed-up over the 1-job run, and the ratio of their CPU seconds, printed."""
+    most = max(runs)
+    speedup = runs[1]["seconds"] / runs[most]["seconds"]
+    overhead = runs[most]["cpu_seconds"] / runs[1]["cpu_seconds"]
+    print(
+        f"speed-up {most} jobs / 1 job: {speedup:.2f}x (CPU seconds {overhead:.2f}x those of 1 job; "
+        f"load average before/after: {load_before}/{load_after} on {os.cpu_count()} cores, other users' load included)"
+    )
+    return {"speedup": round(speedup, 2), "cpu_seconds_ratio": round(overhead, 2)}
+
+
+def _fixed_and_running(
+    small: dict[int, dict[str, Any]], small_mb: float, large: dict[int, dict[str, Any]], large_mb: float
+) -> dict[str, object]:
+    """Each setting's fixed seconds and running throughput from two corpus sizes, printed.
+
+    seconds = fixed + MB / running throughput, solved from the two sizes' medians: the fixed part
+    (start-up, a pool's start, exit) is paid once per run, however big the input.
+    """
+    result: dict[str, object] = {}
+    for jobs in small:
+        running = (large_mb - small_mb) / max(large[jobs]["seconds"] - small[jobs]["seconds"], 1e-9)
+        fixed = small[jobs]["seconds"] - small_mb / running
+        result[str(jobs)] = {"fixed_seconds": round(fixed, 2), "running_mb_per_s": round(running, 2)}
+        print(f"--jobs {jobs}: {fixed:.2f} s fixed per run, then {running:.2f} MB/s")
+    most = max(small)
+    ratio = result[str(most)]["running_mb_per_s"] / result["1"]["running_mb_per_s"]  # type: ignore[index]
+    result["running_speedup"] = round(ratio, 2)
+    print(f"running speed-up {most} jobs / 1 job, fixed seconds aside: {ratio:.2f}x")
+    return result
+
+
 def _median_seconds(command: list[str], runs: int = 5) -> float:
     times = []
     for _ in range(runs):
@@ -151,6 +223,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--labels", type=Path, default=REPOSITORY / "labels")
     parser.add_argument("--seeds", type=Path, default=REPOSITORY.parent / "shared" / "seeds")
     parser.add_argument("--repeat", type=int, default=3, help="runs per --jobs setting; medians are reported")
+    parser.add_argument(
+        "--scale", type=float, default=4.0, help="also time a corpus this many times larger (default 4; 1: skip)"
+    )
     args = parser.parse_args(argv)
 
     cleaner = str(Path(sys.executable).with_name("cleaner"))
@@ -184,49 +259,33 @@ def main(argv: list[str] | None = None) -> int:
         f"{report['import_seconds']:.2f} s; load_predictor(): {report['load_predictor_seconds']:.3f} s"
     )
 
-    runs = {}
-    report["load_average_before"] = [round(x, 2) for x in os.getloadavg()]
     settings = sorted({1, os.cpu_count() or 1})
-    predict = [cleaner, "predict", str(corpus), "--quiet", "-o"]
-    commands = {jobs: [*predict, str(args.workdir / f"out-{jobs}.jsonl"), "--jobs", str(jobs)] for jobs in settings}
-    # Interleaved (1 job, all cores, 1 job, ...): on a shared machine whose speed drifts over a
-    # minute, runs of one setting after all of the other would bias the speed-up; interleaved,
-    # both settings sample the same moments.
-    timed: dict[int, list[Usage]] = {jobs: [] for jobs in settings}
-    for _ in range(args.repeat):
-        for jobs in settings:
-            timed[jobs].append(_timed(commands[jobs]))
-    for jobs in settings:
-        usages = timed[jobs]
-        seconds = statistics.median(u.seconds for u in usages)
-        cpu = statistics.median(u.cpu_seconds for u in usages)
-        rss = max(u.peak_kib for u in usages)
-        runs[jobs] = {
-            "seconds": round(seconds, 2),
-            "mb_per_s": round(megabytes / seconds, 2),
-            "docs_per_s": round(documents / seconds, 1),
-            "cpu_seconds": round(cpu, 2),
-            "mb_per_cpu_second": round(megabytes / cpu, 2),
-            "peak_rss_mb": round(rss / 1024, 1),
-            "all_seconds": [round(u.seconds, 2) for u in usages],
-        }
-        print(
-            f"cleaner predict --jobs {jobs}: {seconds:.1f} s, {megabytes / seconds:.2f} MB/s, "
-            f"{documents / seconds:.0f} pages/s; {cpu:.1f} CPU s ({megabytes / cpu:.2f} MB per CPU second); "
-            f"peak RSS {rss / 1024:.0f} MB (largest process); median of {args.repeat}"
-        )
+    report["load_average_before"] = [round(x, 2) for x in os.getloadavg()]
+    runs = _throughput(cleaner, corpus, megabytes, documents, settings, args.repeat, args.workdir)
     report["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
     report["cleaner"] = runs
     if len(runs) > 1:
-        speedup = runs[1]["seconds"] / runs[max(runs)]["seconds"]
-        report["speedup"] = round(speedup, 2)
-        overhead = runs[max(runs)]["cpu_seconds"] / runs[1]["cpu_seconds"]
-        report["cpu_seconds_ratio"] = round(overhead, 2)
-        print(
-            f"speed-up {max(runs)} jobs / 1 job: {speedup:.2f}x (CPU seconds {overhead:.2f}x those of 1 job; "
-            f"load average before/after: {report['load_average_before'][0]}/{report['load_average_after'][0]} "
-            f"on {os.cpu_count()} cores, other users' load included)"
-        )
+        report.update(_speedup(runs, report["load_average_before"][0], report["load_average_after"][0]))
+
+    if args.scale > 1 and len(settings) > 1:
+        # The same pages again, `--scale` times as many: a run's fixed cost (start-up, the pool's
+        # start, exit) weighs less, as it does on a real corpus. Two sizes give each setting's fixed
+        # seconds and its throughput once running (seconds = fixed + MB / throughput).
+        large = args.workdir / "corpus-large.jsonl"
+        large_documents, large_size = build_corpus(args.labels, args.seeds, args.size_mb * args.scale, large)
+        large_mb = large_size / 1e6
+        print(f"larger corpus: {large} ({large_documents} pages, {large_mb:.1f} MB of text)")
+        before = round(os.getloadavg()[0], 2)
+        large_runs = _throughput(cleaner, large, large_mb, large_documents, settings, args.repeat, args.workdir)
+        report["larger_corpus"] = {
+            "corpus_mb": round(large_mb, 2),
+            "cleaner": large_runs,
+            **_speedup(large_runs, before, round(os.getloadavg()[0], 2)),
+        }
+        report["fixed_and_running"] = _fixed_and_running(runs, megabytes, large_runs, large_mb)
+        large.unlink()
+        for jobs in settings:
+            (args.workdir / f"out-{jobs}.jsonl").unlink(missing_ok=True)
 
     sample, total = [], 0
     with corpus.open(encoding="utf-8") as handle:
