@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from cleaner.training.bench import _fixed_and_running, _sample_tree, _timed
+from cleaner.training.bench import _sample_tree, _timed
 from cleaner.training.labels import LabelledDocument
 
 
@@ -47,12 +47,3 @@ def test_timed_fails_loudly() -> None:
     with pytest.raises(SystemExit, match="boom"):
         _timed([sys.executable, "-c", "import sys; sys.exit('boom')"])
 
-
-def test_two_corpus_sizes_split_each_run_into_fixed_seconds_and_running_throughput() -> None:
-    """seconds = fixed + MB / throughput: 0.2 s + 10 MB/s for 1 job, 0.5 s + 20 MB/s for 2 jobs."""
-    small = {1: {"seconds": 0.2 + 50 / 10}, 2: {"seconds": 0.5 + 50 / 20}}
-    large = {1: {"seconds": 0.2 + 200 / 10}, 2: {"seconds": 0.5 + 200 / 20}}
-    result = _fixed_and_running(small, 50.0, large, 200.0)
-    assert result["1"] == {"fixed_seconds": 0.2, "running_mb_per_s": 10.0}
-    assert result["2"] == {"fixed_seconds": 0.5, "running_mb_per_s": 20.0}
-    assert result["running_speedup"] == 2.0

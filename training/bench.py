@@ -155,27 +155,6 @@ def _speedup(runs: dict[int, dict[str, Any]], load_before: float, load_after: fl
     return {"speedup": round(speedup, 2), "cpu_seconds_ratio": round(overhead, 2)}
 
 
-def _fixed_and_running(
-    small: dict[int, dict[str, Any]], small_mb: float, large: dict[int, dict[str, Any]], large_mb: float
-) -> dict[str, object]:
-    """Each setting's fixed seconds and running throughput from two corpus sizes, printed.
-
-    seconds = fixed + MB / running throughput, solved from the two sizes' medians: the fixed part
-    (start-up, a pool's start, exit) is paid once per run, however big the input.
-    """
-    result: dict[str, object] = {}
-    for jobs in small:
-        running = (large_mb - small_mb) / max(large[jobs]["seconds"] - small[jobs]["seconds"], 1e-9)
-        fixed = small[jobs]["seconds"] - small_mb / running
-        result[str(jobs)] = {"fixed_seconds": round(fixed, 2), "running_mb_per_s": round(running, 2)}
-        print(f"--jobs {jobs}: {fixed:.2f} s fixed per run, then {running:.2f} MB/s")
-    most = max(small)
-    ratio = result[str(most)]["running_mb_per_s"] / result["1"]["running_mb_per_s"]  # type: ignore[index]
-    result["running_speedup"] = round(ratio, 2)
-    print(f"running speed-up {most} jobs / 1 job, fixed seconds aside: {ratio:.2f}x")
-    return result
-
-
 def _median_seconds(command: list[str], runs: int = 5) -> float:
     times = []
     for _ in range(runs):
@@ -269,8 +248,7 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.scale > 1 and len(settings) > 1:
         # The same pages again, `--scale` times as many: a run's fixed cost (start-up, the pool's
-        # start, exit) weighs less, as it does on a real corpus. Two sizes give each setting's fixed
-        # seconds and its throughput once running (seconds = fixed + MB / throughput).
+        # start, exit: a few tenths of a second) weighs less, as it does on a real corpus.
         large = args.workdir / "corpus-large.jsonl"
         large_documents, large_size = build_corpus(args.labels, args.seeds, args.size_mb * args.scale, large)
         large_mb = large_size / 1e6
@@ -282,7 +260,6 @@ def main(argv: list[str] | None = None) -> int:
             "cleaner": large_runs,
             **_speedup(large_runs, before, round(os.getloadavg()[0], 2)),
         }
-        report["fixed_and_running"] = _fixed_and_running(runs, megabytes, large_runs, large_mb)
         large.unlink()
         for jobs in settings:
             (args.workdir / f"out-{jobs}.jsonl").unlink(missing_ok=True)
