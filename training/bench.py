@@ -5,8 +5,10 @@ so the figures are comparable with each other; the machine is shared and noisy, 
 (2 jobs against 1, cleaner against jusText) rather than absolute numbers. Each cleaner run is
 repeated (``--repeat``, medians reported; the 1-job and all-core runs interleaved) and its CPU
 seconds, all processes included, are reported beside its wall time: other users' load stretches
-wall time, hardly CPU time. Nothing here asserts a time: the benchmark reports, the tests check
-behaviour.
+wall time, and a host whose cores are contended inflates the CPU seconds of the all-core runs.
+The two settings are then timed again on the same pages replicated ``--scale`` times, where a
+run's fixed start-up and exit weigh less. Nothing here asserts a time: the benchmark reports, the
+tests check behaviour.
 """
 
 from __future__ import annotations
