@@ -393,7 +393,7 @@ def _prose_around_headings(
     of its document, and from the previous one to it; 0 for other lines.
 
     A headline or a subheading introduces paragraphs of prose before the next heading; a teaser
-    title introduces one summary, a menu item none. The line's own shape (title-like) and its
+    title introduces one summary, a title in a list of links none. The line's own shape (title-like) and its
     neighbours' cannot tell these apart, so the two go into one column each, zero elsewhere: a
     linear model can then weigh "a heading over much prose" on its own. ``heading`` marks the
     heading-like lines; ``prose_chars`` is each line's length if it is prose, else 0. Whole numbers
