@@ -334,23 +334,25 @@ def _base_matrix(batch: LineBatch, stopwords: frozenset[str], out: np.ndarray | 
         ),
         "shared_prefix_log": shared_prefix,
     }
+    # Title-shaped: neither prose nor image markup, and no terminal mark. Teaser titles and
+    # headings are such lines of a few words; a heading also starts upper-case and is not a
+    # date, time, pipe-separated or "label:" line.
+    title_shaped = ~columns["prose_like"] & (terminal == 0) & ~columns["is_image"]
     columns["teaser_run"] = _teaser_runs(
         batch.bounds,
         prose=columns["prose_like"],
-        title=~columns["prose_like"] & (n_words >= 5) & (n_words <= 25) & (terminal == 0) & ~columns["is_image"],
+        title=title_shaped & (n_words >= 5) & (n_words <= 25),
         one_sentence=sentences <= 1,
     )
     heading = (
-        ~columns["prose_like"]
+        title_shaped
         & (n_words >= 4)
         & (n_words <= 30)
-        & (terminal == 0)
         & first_upper
-        & ~columns["is_image"]
         & ~columns["has_pipe"]
         & ~columns["has_time"]
         & ~has_date
-        & (columns["ends_colon"] == 0)
+        & ~ends_colon
     )
     columns["heading_prose_after_log"], columns["heading_prose_before_log"] = _prose_around_headings(
         batch.bounds, batch.doc, heading, n_chars * columns["prose_like"]
