@@ -46,4 +46,3 @@ def test_sample_of_this_process() -> None:
 def test_timed_fails_loudly() -> None:
     with pytest.raises(SystemExit, match="boom"):
         _timed([sys.executable, "-c", "import sys; sys.exit('boom')"])
-
