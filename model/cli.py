@@ -339,10 +339,12 @@ def _run_predict(
     from cleaner.artifact import ModelError
     from cleaner.inputs import TEXT, InputError, expand_inputs
     from cleaner.outputs import StreamSink, TreeSink, output_name
+    from cleaner.parallel import one_native_thread
     from cleaner.pipeline import FailFast, Run, execute
     from cleaner.progress import Progress, Tally
     from cleaner.resume import read_done_ids
 
+    one_native_thread()  # before --resume's ids import numpy
     inputs = list(expand_inputs(paths, input_format))
     if layout.root is not None:
         inputs = [

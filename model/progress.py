@@ -60,7 +60,12 @@ class Progress:
         if enabled and sys.stderr.isatty():
             from tqdm import tqdm
 
-            self.bar = tqdm(total=total, unit="B", unit_scale=True, file=sys.stderr, dynamic_ncols=True)
+            class Bar(tqdm):  # type: ignore[type-arg]
+                # No monitor thread (it only tunes miniters, and this bar is updated per chunk): with a
+                # thread running, the worker pool could not fork (see cleaner.parallel.can_fork).
+                monitor_interval = 0
+
+            self.bar = Bar(total=total, unit="B", unit_scale=True, file=sys.stderr, dynamic_ncols=True)
 
     def advance(self, consumed: int, tally: Tally) -> None:
         if self.bar is not None and consumed:

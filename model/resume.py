@@ -34,7 +34,7 @@ class DoneIds:
     """Membership test for ids already written, as a sorted ``uint64`` array (picklable, compact).
 
     numpy is imported only here and in :func:`read_done_ids`: the main process of every run imports
-    this module, and numpy is 0.1 s of its start-up, which a pool's main process otherwise never needs.
+    this module, and numpy is 0.1 s of start-up that a run on a fork server's pool never needs there.
     """
 
     def __init__(self, hashes: np.ndarray) -> None:

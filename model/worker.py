@@ -18,7 +18,7 @@ from cleaner.inputs import DECODE_HINT, JSONL, TEXT, WARC, InputError, Raw
 from cleaner.resume import DoneIds, id_text
 from cleaner.text import DecodeError, decode, is_blank, join_nonblank_kept, split_lines
 
-if TYPE_CHECKING:  # numpy arrays come from the model: the main process of a pool never imports numpy
+if TYPE_CHECKING:  # numpy arrays come from the model, which imports numpy where it predicts
     import numpy as np
 
 # Rendering: the cleaned dump, the label-file format, one JSON record per line, one per document.

@@ -47,7 +47,14 @@ def test_chunks_are_bounded_by_documents_and_bytes() -> None:
     assert [len(c) for c in chunked(raws(4), documents=100, size=1)] == [1, 1, 1, 1]
 
 
-def test_pool_keeps_input_order(model_path: Path, trained_model: LineClassifier) -> None:
+@pytest.fixture(params=["fork", "forkserver"])
+def start_method(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Both ways the pool starts its workers: forked from this process, or from a fork server."""
+    monkeypatch.setattr("cleaner.parallel.can_fork", lambda: request.param == "fork")
+    return request.param
+
+
+def test_pool_keeps_input_order(model_path: Path, trained_model: LineClassifier, start_method: str) -> None:
     items = [*raws(9), InputError("bad.jsonl:3", "not valid JSON"), *raws(5)]
     config = Settings(str(model_path), None, RECORD_OUT, RECORD_OUT, id_field="id")
     alone = [item for chunk in clean_in_order(items, config, 1, trained_model, documents=2) for item in chunk]
@@ -57,7 +64,17 @@ def test_pool_keeps_input_order(model_path: Path, trained_model: LineClassifier)
     assert [json.loads(i.output)["id"] for i in pooled if isinstance(i, Cleaned)] == [*range(1, 10), *range(1, 6)]
 
 
-def test_pool_reports_a_model_that_cannot_load(tmp_path: Path) -> None:
+def test_forked_workers_use_the_model_they_are_given(
+    trained_model: LineClassifier, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A library caller's model object reaches forked workers as it is: no path to load it from."""
+    monkeypatch.setattr("cleaner.parallel.can_fork", lambda: True)
+    config = Settings("no-such-model.joblib", None, RECORD_OUT, RECORD_OUT)
+    pooled = [item for chunk in clean_in_order(raws(6), config, 2, trained_model, documents=2) for item in chunk]
+    assert len(pooled) == 6 and all(isinstance(item, Cleaned) for item in pooled)
+
+
+def test_pool_reports_a_model_that_cannot_load(tmp_path: Path, start_method: str) -> None:
     config = Settings(str(tmp_path / "missing.joblib"), None)
     with pytest.raises(ModelError, match=r"missing\.joblib"):
         list(clean_in_order(raws(6), config, 2, None, documents=2))
@@ -150,20 +167,35 @@ def test_fork_server_preloads_modules_that_exist() -> None:
         importlib.import_module(name)
 
 
-def test_the_main_process_of_a_pool_imports_no_numpy(model_path: Path, tmp_path: Path) -> None:
-    """With a pool the main process only reads and writes: it does not import numpy (0.1 s of its
-    start-up, during which the workers could not start)."""
+@pytest.mark.skipif(sys.platform != "linux", reason="workers are forked only on Linux")
+def test_cli_forks_workers_that_import_nothing_again(cleaner_exe: Path, model_path: Path, tmp_path: Path) -> None:
+    """`cleaner predict -j 2` forks its workers (no fork server) after one prediction of its own, so
+    what the first prediction imports (stopwordsiso) is imported once, not once more per worker;
+    PYTHONPROFILEIMPORTTIME makes every process list its imports on stderr."""
     corpus = tmp_path / "corpus.jsonl"
     corpus.write_text((json.dumps({"id": 1, "text": PAGE}) + "\n") * 300, encoding="utf-8")  # three chunks
-    code = (
-        "import atexit, sys\n"
-        "atexit.register(lambda: print('numpy' in sys.modules, file=sys.stderr))\n"
-        "from cleaner.cli import app\n"
-        f"sys.argv = ['cleaner', 'predict', {str(corpus)!r}, '-o', {str(tmp_path / 'out.jsonl')!r}, '-j', '2', '-q']\n"
-        "app()\n"
-    )
-    env = {**os.environ, "CLEANER_MODEL": str(model_path)}
-    result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, timeout=300)
-    assert result.returncode == 0, result.stderr.decode()[-2000:]
-    assert result.stderr.decode().strip().splitlines()[-1] == "False"
+    command = [str(cleaner_exe), "predict", str(corpus), "-o", str(tmp_path / "out.jsonl"), "-j", "2", "-q"]
+    env = {**os.environ, "CLEANER_MODEL": str(model_path), "PYTHONPROFILEIMPORTTIME": "1"}
+    result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    imports = [line.rsplit("|", 1)[1].strip() for line in result.stderr.splitlines() if line.startswith("import time:")]
+    assert "multiprocessing.popen_fork" in imports and "multiprocessing.forkserver" not in imports
+    assert imports.count("stopwordsiso._core") == 1
     assert len((tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()) == 300
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="workers are forked only on Linux")
+def test_workers_are_forked_only_from_a_single_threaded_process() -> None:
+    """A fresh CLI process may fork its workers (it has no other thread, the BLAS pool included);
+    with a thread running, a child could inherit that thread's locks held, so it must not."""
+    code = (
+        "import os; os.environ.setdefault('OPENBLAS_NUM_THREADS', '1')\n"
+        "import threading\n"
+        "import cleaner.cli, cleaner.predictor\n"
+        "from cleaner.parallel import can_fork\n"
+        "print(can_fork())\n"
+        "stop = threading.Event(); threading.Thread(target=stop.wait).start()\n"
+        "print(can_fork()); stop.set()\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert result.stdout.split() == ["True", "False"], result.stderr

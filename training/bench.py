@@ -61,8 +61,8 @@ class Usage:
 def _timed(command: list[str]) -> Usage:
     """Run a command to its end, sampling its whole process tree; fails loudly if it fails.
 
-    The pool's workers are children of its fork server, which the command does not wait for, so
-    the resource usage of children misses them: every process of the tree is sampled from /proc
+    A pool's workers may be children of a fork server, which the command does not wait for, so
+    the resource usage of children can miss them: every process of the tree is sampled from /proc
     instead (CPU time may be short by up to one sampling interval per process). CPU seconds are
     what a shared, busy machine does not distort: the wall time also counts other users' load.
     """
