@@ -134,20 +134,30 @@ def one_native_thread() -> None:
         os.environ.setdefault(name, str(ONE_THREAD))
 
 
+def _cleaner_to_fork(settings: Any, model: Any) -> Any:
+    """The cleaner that forked workers will share, loaded and warmed up here; None if this process
+    cannot fork, before the model is loaded or after (numpy starts a BLAS thread pool as it loads
+    when the user's OPENBLAS_NUM_THREADS asks for one)."""
+    if not can_fork():
+        return None
+    from cleaner.worker import Cleaner
+
+    # Loaded before the fork, so that a model that cannot be loaded stops the run here, once.
+    cleaner = Cleaner(settings, model)
+    # What the model sets up at its first prediction (stop-word tables, lazy imports: 0.05 s) is
+    # then done once here, not again by every worker at its first chunk.
+    cleaner.predict([["A line to predict before the workers fork."]])
+    return cleaner if can_fork() else None
+
+
 def _pooled(
     head: list[list[Any]], chunks: Iterator[list[Any]], settings: Any, jobs: int, model: Any
 ) -> Iterator[list[Any]]:
     import multiprocessing
 
     one_native_thread()
-    if can_fork():
-        from cleaner.worker import Cleaner
-
-        # Loaded before the fork, so that a model that cannot be loaded stops the run here, once.
-        cleaner = Cleaner(settings, model)
-        # What the model sets up at its first prediction (stop-word tables, lazy imports: 0.05 s)
-        # is then done once here, not again by every worker at its first chunk.
-        cleaner.predict([["A line to predict before the workers fork."]])
+    cleaner = _cleaner_to_fork(settings, model)
+    if cleaner is not None:
         initargs: tuple[Any, ...] = (settings, cleaner)
         context = multiprocessing.get_context("fork")
     else:

@@ -167,21 +167,46 @@ def test_fork_server_preloads_modules_that_exist() -> None:
         importlib.import_module(name)
 
 
-@pytest.mark.skipif(sys.platform != "linux", reason="workers are forked only on Linux")
-def test_cli_forks_workers_that_import_nothing_again(cleaner_exe: Path, model_path: Path, tmp_path: Path) -> None:
-    """`cleaner predict -j 2` forks its workers (no fork server) after one prediction of its own, so
-    what the first prediction imports (stopwordsiso) is imported once, not once more per worker;
-    PYTHONPROFILEIMPORTTIME makes every process list its imports on stderr."""
+BLAS_THREADS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+def pooled_run_imports(cleaner_exe: Path, model_path: Path, tmp_path: Path, blas_threads: str | None) -> list[str]:
+    """The modules a `cleaner predict -j 2` run imported, in all its processes (one per import:
+    PYTHONPROFILEIMPORTTIME makes every process list its imports on stderr)."""
     corpus = tmp_path / "corpus.jsonl"
     corpus.write_text((json.dumps({"id": 1, "text": PAGE}) + "\n") * 300, encoding="utf-8")  # three chunks
     command = [str(cleaner_exe), "predict", str(corpus), "-o", str(tmp_path / "out.jsonl"), "-j", "2", "-q"]
-    env = {**os.environ, "CLEANER_MODEL": str(model_path), "PYTHONPROFILEIMPORTTIME": "1"}
+    env = {key: value for key, value in os.environ.items() if key not in BLAS_THREADS}
+    env.update(CLEANER_MODEL=str(model_path), PYTHONPROFILEIMPORTTIME="1")
+    if blas_threads is not None:
+        env["OPENBLAS_NUM_THREADS"] = blas_threads
     result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-2000:]
-    imports = [line.rsplit("|", 1)[1].strip() for line in result.stderr.splitlines() if line.startswith("import time:")]
+    assert len((tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()) == 300
+    return [line.rsplit("|", 1)[1].strip() for line in result.stderr.splitlines() if line.startswith("import time:")]
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="workers are forked only on Linux")
+def test_cli_forks_workers_that_import_nothing_again(cleaner_exe: Path, model_path: Path, tmp_path: Path) -> None:
+    """`cleaner predict -j 2` forks its workers (no fork server) after one prediction of its own, so
+    what the first prediction imports (stopwordsiso) is imported once, not once more per worker."""
+    imports = pooled_run_imports(cleaner_exe, model_path, tmp_path, None)
     assert "multiprocessing.popen_fork" in imports and "multiprocessing.forkserver" not in imports
     assert imports.count("stopwordsiso._core") == 1
-    assert len((tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()) == 300
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="workers are forked only on Linux")
+def test_cli_does_not_fork_beside_a_blas_thread_pool(cleaner_exe: Path, model_path: Path, tmp_path: Path) -> None:
+    """A user's OPENBLAS_NUM_THREADS=2 makes numpy start a thread as the model loads: the workers
+    then come from a fork server, as with any other thread."""
+    probe = "import os, numpy; print(len(os.listdir('/proc/self/task')))"
+    threads = subprocess.run(
+        [sys.executable, "-c", probe], env={**os.environ, "OPENBLAS_NUM_THREADS": "2"}, capture_output=True, text=True
+    )
+    if threads.stdout.strip() == "1":
+        pytest.skip("this numpy's BLAS starts no thread of its own")
+    imports = pooled_run_imports(cleaner_exe, model_path, tmp_path, "2")
+    assert "multiprocessing.forkserver" in imports
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="workers are forked only on Linux")
