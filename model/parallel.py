@@ -34,6 +34,7 @@ CHUNKS_PER_WORKER = 2
 # reads every installed package's metadata for its version (0.05 s): once, not once per worker.
 PRELOAD = ["cleaner.worker", "cleaner.artifact", "cleaner.predictor", "stopwordsiso"]
 ONE_THREAD = 1  # BLAS and OpenMP threads per process: one process per core, no threads on top
+NATIVE_THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
 _CLEANER: Any = None
 
@@ -130,7 +131,7 @@ def one_native_thread() -> None:
     """One BLAS and OpenMP thread per process, unless the user chose otherwise: read when numpy
     loads (so call this first), and inherited by the workers. One process per core, no threads on
     top; and a process whose BLAS started a thread pool cannot fork its workers."""
-    for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    for name in NATIVE_THREAD_VARIABLES:
         os.environ.setdefault(name, str(ONE_THREAD))
 
 

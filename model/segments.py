@@ -24,12 +24,9 @@ MAX_CELLS = 1 << 19
 
 
 class Padded(NamedTuple):
-    """A group of documents as the rows of ``grid``: document ``documents[i]`` is row i, its
-    ``sizes[i]`` values first, then padding. Line ``lines[k]`` of the batch is cell ``cells[k]``
-    of ``grid.ravel()``."""
+    """A group of documents as the rows of ``grid``: the group's i-th document is row i, its values
+    first, then padding. Line ``lines[k]`` of the batch is cell ``cells[k]`` of ``grid.ravel()``."""
 
-    documents: np.ndarray
-    sizes: np.ndarray
     lines: np.ndarray
     cells: np.ndarray
     grid: np.ndarray
@@ -68,7 +65,7 @@ def pad(values: np.ndarray, bounds: np.ndarray, documents: np.ndarray, fill: flo
     cells = position + np.repeat(np.arange(len(sizes)) * width - offsets, sizes)
     grid = np.full(len(sizes) * width, fill, dtype=np.float64)
     grid[cells] = values[lines]
-    return Padded(documents, sizes, lines, cells, grid.reshape(len(sizes), width))
+    return Padded(lines, cells, grid.reshape(len(sizes), width))
 
 
 def document_cumsum(values: np.ndarray, bounds: np.ndarray, max_cells: int = MAX_CELLS) -> np.ndarray:

@@ -19,7 +19,7 @@ from cleaner.artifact import ModelError
 from cleaner.cli import app
 from cleaner.estimator import LineClassifier
 from cleaner.inputs import JSONL, TEXT, WARC, InputDone, InputError, Raw
-from cleaner.parallel import chunked, clean_in_order
+from cleaner.parallel import NATIVE_THREAD_VARIABLES, chunked, clean_in_order
 from cleaner.text import split_lines
 from cleaner.worker import RECORD_OUT, Cleaned, Cleaner, Settings
 
@@ -167,16 +167,13 @@ def test_fork_server_preloads_modules_that_exist() -> None:
         importlib.import_module(name)
 
 
-BLAS_THREADS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
-
-
 def pooled_run_imports(cleaner_exe: Path, model_path: Path, tmp_path: Path, blas_threads: str | None) -> list[str]:
     """The modules a `cleaner predict -j 2` run imported, in all its processes (one per import:
     PYTHONPROFILEIMPORTTIME makes every process list its imports on stderr)."""
     corpus = tmp_path / "corpus.jsonl"
     corpus.write_text((json.dumps({"id": 1, "text": PAGE}) + "\n") * 300, encoding="utf-8")  # three chunks
     command = [str(cleaner_exe), "predict", str(corpus), "-o", str(tmp_path / "out.jsonl"), "-j", "2", "-q"]
-    env = {key: value for key, value in os.environ.items() if key not in BLAS_THREADS}
+    env = {key: value for key, value in os.environ.items() if key not in NATIVE_THREAD_VARIABLES}
     env.update(CLEANER_MODEL=str(model_path), PYTHONPROFILEIMPORTTIME="1")
     if blas_threads is not None:
         env["OPENBLAS_NUM_THREADS"] = blas_threads
