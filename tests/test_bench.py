@@ -1,13 +1,16 @@
-"""The benchmark's helpers: the C4 peer is the line rule BASELINES.md runs, and peak RSS sees pool workers."""
+"""The benchmark's helpers: the C4 peer is the line rule BASELINES.md runs, CPU seconds and peak RSS see
+pool workers, and the corpus splits into shares for the independent runs."""
 
 from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
 
 import pytest
 
-from cleaner.training.bench import _sample_tree, _timed
+from cleaner.training import bench
+from cleaner.training.bench import _sample_tree, _timed, split_corpus
 from cleaner.training.labels import LabelledDocument
 
 
@@ -46,3 +49,51 @@ def test_sample_of_this_process() -> None:
 def test_timed_fails_loudly() -> None:
     with pytest.raises(SystemExit, match="boom"):
         _timed([sys.executable, "-c", "import sys; sys.exit('boom')"])
+
+
+BUSY = "import time; end = time.process_time() + 0.6\nwhile time.process_time() < end: pass"
+
+
+def test_cpu_seconds_cover_processes_nobody_waits_for(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Workers under a fork server are not the command's to wait for: the kernel's account of the
+    command misses them, and the samples from /proc must not."""
+    monkeypatch.setattr(bench, "POLL_SECONDS", 0.05)
+    server = f"import subprocess, sys; subprocess.Popen([sys.executable, '-c', {BUSY!r}]).wait()"
+    # Wait until the "fork server" has ended without reaping it (WNOWAIT), then exit.
+    command = (
+        "import os, subprocess, sys\n"
+        f"server = subprocess.Popen([sys.executable, '-c', {server!r}])\n"
+        "os.waitid(os.P_PID, server.pid, os.WEXITED | os.WNOWAIT)\n"
+        "os._exit(0)"
+    )
+    assert _timed([sys.executable, "-c", command]).cpu_seconds >= 0.4
+
+
+def test_commands_run_at_once(tmp_path: Path) -> None:
+    """Each command waits for the other to have started (run one after the other, the first would
+    give up) and then keeps a core busy: the CPU seconds are both commands'."""
+
+    def meeting(mine: Path, other: Path) -> list[str]:
+        script = (
+            "import pathlib, sys, time\n"
+            f"pathlib.Path({str(mine)!r}).touch()\n"
+            "end = time.monotonic() + 10\n"
+            f"while not pathlib.Path({str(other)!r}).exists():\n"
+            "    if time.monotonic() > end: sys.exit('the other command never started')\n"
+            "    time.sleep(0.01)\n"
+        )
+        return [sys.executable, "-c", script + BUSY]
+
+    first, second = tmp_path / "first", tmp_path / "second"
+    assert _timed(meeting(first, second), meeting(second, first)).cpu_seconds >= 1.1
+
+
+def test_split_corpus_keeps_every_record_once(tmp_path: Path) -> None:
+    records = [f'{{"id": {i}, "text": "{"x" * (i % 97)}"}}\n' for i in range(1000)]
+    corpus = tmp_path / "corpus.jsonl"
+    corpus.write_text("".join(records), encoding="utf-8")
+    parts = split_corpus(corpus, 3)
+    assert [p.name for p in parts] == [f"corpus-part{i}of3.jsonl" for i in (1, 2, 3)]
+    assert "".join(p.read_text(encoding="utf-8") for p in parts) == corpus.read_text(encoding="utf-8")
+    sizes = [p.stat().st_size for p in parts]
+    assert max(sizes) - min(sizes) < 200  # at most about one record apart

@@ -3,12 +3,13 @@
 Everything is measured in one run on one corpus (the labelled dumps replicated to a target size),
 so the figures are comparable with each other; the machine is shared and noisy, so read ratios
 (2 jobs against 1, cleaner against jusText) rather than absolute numbers. Each cleaner run is
-repeated (``--repeat``, medians reported; the 1-job and all-core runs interleaved) and its CPU
-seconds, all processes included, are reported beside its wall time: other users' load stretches
-wall time, and a host whose cores are contended inflates the CPU seconds of the all-core runs.
-The two settings are then timed again on the same pages replicated ``--scale`` times, where a
-run's fixed start-up and exit weigh less. Nothing here asserts a time: the benchmark reports, the
-tests check behaviour.
+repeated (``--repeat``, medians reported; the settings interleaved) and its CPU seconds, all
+processes included, are reported beside its wall time: other users' load stretches wall time, and
+a host whose cores are contended inflates the CPU seconds of the all-core runs. With more than one
+core, one process per core on its share of the corpus, at once, shows what speed-up the host itself
+gives this work; the pool's speed-up reads against it. The settings are then timed again on the
+same pages replicated ``--scale`` times, where a run's fixed start-up and exit weigh less. Nothing
+here asserts a time: the benchmark reports, the tests check behaviour.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,7 +32,8 @@ from cleaner.text import split_lines
 from cleaner.training.labels import LabelledDocument, load_labelled_dir
 
 REPOSITORY = Path(__file__).resolve().parent.parent
-POLL_SECONDS = 0.1
+POLL_SECONDS = 0.5
+INDEPENDENT = "independent"  # the runs of one --jobs 1 process per core, each on its share
 
 
 def build_corpus(labels_dir: Path, seeds_dir: Path, target_mb: float, path: Path) -> tuple[int, int]:
@@ -49,6 +52,21 @@ def build_corpus(labels_dir: Path, seeds_dir: Path, target_mb: float, path: Path
     return copies * len(texts), copies * size
 
 
+def split_corpus(corpus: Path, parts: int) -> list[Path]:
+    """The corpus cut at record boundaries into ``parts`` files of about equal size, beside it."""
+    total = corpus.stat().st_size
+    paths = [corpus.with_name(f"{corpus.stem}-part{i + 1}of{parts}{corpus.suffix}") for i in range(parts)]
+    with corpus.open("rb") as records:
+        for index, path in enumerate(paths):
+            end = total * (index + 1) // parts
+            with path.open("wb") as out:
+                for record in records:
+                    out.write(record)
+                    if records.tell() >= end and index < parts - 1:
+                        break
+    return paths
+
+
 @dataclass(frozen=True)
 class Usage:
     """What running a command cost: wall seconds, CPU seconds and the peak RSS (KiB) of its largest process."""
@@ -58,29 +76,59 @@ class Usage:
     peak_kib: int
 
 
-def _timed(command: list[str]) -> Usage:
-    """Run a command to its end, sampling its whole process tree; fails loudly if it fails.
+def _timed(*commands: list[str]) -> Usage:
+    """Run the commands at the same time, to their ends; fails loudly if one fails.
 
-    A pool's workers may be children of a fork server, which the command does not wait for, so
-    the resource usage of children can miss them: every process of the tree is sampled from /proc
-    instead (CPU time may be short by up to one sampling interval per process). CPU seconds are
-    what a shared, busy machine does not distort: the wall time also counts other users' load.
+    The wall time runs until the last one ends. CPU seconds are the kernel's account of each
+    command and of every descendant it waited for (``wait4``), exact and free while they run. A
+    pool's workers may be children of a fork server, which the command does not wait for: so every
+    process of each tree is also sampled from /proc now and then (a sample costs about a
+    millisecond, taken from the cores being measured, and may miss up to one interval of CPU time
+    per process), and each command's CPU seconds are the larger of the two accounts. The peak RSS
+    is the largest high-water mark (VmHWM) sampled: the kernel's own peak would also count the
+    image of this process that the command was forked from.
     """
-    cpu: dict[int, float] = {}
+    cpu: dict[int, dict[int, float]] = {}
     peak: dict[int, int] = {}
-    with tempfile.TemporaryFile() as errors:
+    ended: dict[int, tuple[float, int, Any]] = {}
+    waited: list[int] = []
+    all_ended = threading.Event()
+
+    def wait(pid: int) -> None:
+        try:
+            _, status, usage = os.wait4(pid, 0)
+            ended[pid] = (time.perf_counter(), status, usage)
+        finally:  # if wait4 failed, the missing entry fails the run below rather than hanging it
+            waited.append(pid)
+            if len(waited) == len(commands):
+                all_ended.set()
+
+    with contextlib.ExitStack() as stack:
+        errors = [stack.enter_context(tempfile.TemporaryFile()) for _ in commands]
         started = time.perf_counter()
-        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=errors)
-        while process.poll() is None:
-            for pid, (seconds, kib) in _sample_tree(process.pid).items():
-                cpu[pid] = max(cpu.get(pid, 0.0), seconds)
-                peak[pid] = max(peak.get(pid, 0), kib)
-            time.sleep(POLL_SECONDS)
-        wall = time.perf_counter() - started
-        if process.returncode != 0:
-            errors.seek(0)
-            raise SystemExit(f"bench: {' '.join(command)} failed:\n{errors.read().decode()[-2000:]}")
-    return Usage(wall, sum(cpu.values()), max(peak.values(), default=0))
+        processes = [
+            subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=error)
+            for command, error in zip(commands, errors)
+        ]
+        for process in processes:
+            threading.Thread(target=wait, args=(process.pid,), daemon=True).start()
+        while not all_ended.is_set():
+            for process in processes:
+                tree = cpu.setdefault(process.pid, {})
+                for pid, (seconds, kib) in _sample_tree(process.pid).items():
+                    tree[pid] = max(tree.get(pid, 0.0), seconds)
+                    peak[pid] = max(peak.get(pid, 0), kib)
+            all_ended.wait(POLL_SECONDS)
+        wall = max(end for end, _, _ in ended.values()) - started
+        cpu_seconds = 0.0
+        for process, command, error in zip(processes, commands, errors):
+            _, status, usage = ended[process.pid]
+            process.returncode = os.waitstatus_to_exitcode(status)
+            if process.returncode != 0:
+                error.seek(0)
+                raise SystemExit(f"bench: {' '.join(command)} failed:\n{error.read().decode()[-2000:]}")
+            cpu_seconds += max(usage.ru_utime + usage.ru_stime, sum(cpu.get(process.pid, {}).values()))
+    return Usage(wall, cpu_seconds, max(peak.values(), default=0))
 
 
 def _sample_tree(root: int) -> dict[int, tuple[float, int]]:
@@ -108,27 +156,47 @@ def _sample_tree(root: int) -> dict[int, tuple[float, int]]:
 
 
 def _throughput(
-    cleaner: str, corpus: Path, megabytes: float, documents: int, settings: list[int], repeat: int, workdir: Path
-) -> dict[int, dict[str, object]]:
+    cleaner: str,
+    corpus: Path,
+    megabytes: float,
+    documents: int,
+    settings: list[int],
+    repeat: int,
+    workdir: Path,
+) -> dict[str, dict[str, object]]:
     """``cleaner predict corpus -o out.jsonl`` with each ``--jobs`` setting, ``repeat`` times, printed.
 
+    With more than one core, one more setting: as many ``--jobs 1`` processes as cores, at once,
+    each on its share of the corpus. A pool can at best come close to that (nothing passes between
+    the processes, and each pays the same start-up), so its speed-up over one job is what this host
+    gives this work at that moment, shared caches and other users' load included, and the pool's
+    speed-up reads against it.
+
     Interleaved (1 job, all cores, 1 job, ...): on a shared machine whose speed drifts over a
-    minute, runs of one setting after all of the other would bias the speed-up; interleaved, both
+    minute, runs of one setting after all of the other would bias the speed-up; interleaved, all
     settings sample the same moments.
     """
-    predict = [cleaner, "predict", str(corpus), "--quiet", "-o"]
-    commands = {jobs: [*predict, str(workdir / f"out-{jobs}.jsonl"), "--jobs", str(jobs)] for jobs in settings}
-    timed: dict[int, list[Usage]] = {jobs: [] for jobs in settings}
+    predict = [cleaner, "predict", "--quiet"]
+    commands = {
+        f"{jobs}": [[*predict, str(corpus), "-o", str(workdir / f"out-{jobs}.jsonl"), "--jobs", str(jobs)]]
+        for jobs in settings
+    }
+    most = max(settings)
+    if most > 1:
+        parts = split_corpus(corpus, most)
+        commands[INDEPENDENT] = [
+            [*predict, str(part), "-o", str(part.with_name(f"out-{part.name}")), "--jobs", "1"] for part in parts
+        ]
+    timed: dict[str, list[Usage]] = {name: [] for name in commands}
     for _ in range(repeat):
-        for jobs in settings:
-            timed[jobs].append(_timed(commands[jobs]))
-    runs: dict[int, dict[str, object]] = {}
-    for jobs in settings:
-        usages = timed[jobs]
+        for name, together in commands.items():
+            timed[name].append(_timed(*together))
+    runs: dict[str, dict[str, object]] = {}
+    for name, usages in timed.items():
         seconds = statistics.median(u.seconds for u in usages)
         cpu = statistics.median(u.cpu_seconds for u in usages)
         rss = max(u.peak_kib for u in usages)
-        runs[jobs] = {
+        runs[name] = {
             "seconds": round(seconds, 2),
             "mb_per_s": round(megabytes / seconds, 2),
             "docs_per_s": round(documents / seconds, 1),
@@ -137,24 +205,40 @@ def _throughput(
             "peak_rss_mb": round(rss / 1024, 1),
             "all_seconds": [round(u.seconds, 2) for u in usages],
         }
+        what = f"cleaner predict --jobs {name}"
+        if name == INDEPENDENT:
+            what = f"{most} x cleaner predict --jobs 1 at once, each on 1/{most} of the corpus"
         print(
-            f"cleaner predict --jobs {jobs}: {seconds:.1f} s, {megabytes / seconds:.2f} MB/s, "
+            f"{what}: {seconds:.1f} s, {megabytes / seconds:.2f} MB/s, "
             f"{documents / seconds:.0f} pages/s; {cpu:.1f} CPU s ({megabytes / cpu:.2f} MB per CPU second); "
             f"peak RSS {rss / 1024:.0f} MB (largest process); median of {repeat}"
         )
+    if most > 1:
+        for part in parts:
+            part.with_name(f"out-{part.name}").unlink(missing_ok=True)
+            part.unlink()
     return runs
 
 
-def _speedup(runs: dict[int, dict[str, Any]], load_before: float, load_after: float) -> dict[str, float]:
-    """The all-core run's speed-up over the 1-job run, and the ratio of their CPU seconds, printed."""
-    most = max(runs)
-    speedup = runs[1]["seconds"] / runs[most]["seconds"]
-    overhead = runs[most]["cpu_seconds"] / runs[1]["cpu_seconds"]
+def _speedup(runs: dict[str, dict[str, Any]], load_before: float, load_after: float) -> dict[str, float]:
+    """The all-core run's speed-up over the 1-job run, the ratio of their CPU seconds, and the
+    host's own speed-up (independent processes) with the share of it the pool reaches, printed."""
+    one, most = runs["1"], runs[str(max(int(name) for name in runs if name != INDEPENDENT))]
+    speedup = one["seconds"] / most["seconds"]
+    overhead = most["cpu_seconds"] / one["cpu_seconds"]
+    host = one["seconds"] / runs[INDEPENDENT]["seconds"]
     print(
-        f"speed-up {most} jobs / 1 job: {speedup:.2f}x (CPU seconds {overhead:.2f}x those of 1 job; "
-        f"load average before/after: {load_before}/{load_after} on {os.cpu_count()} cores, other users' load included)"
+        f"speed-up all cores / 1 job: {speedup:.2f}x (CPU seconds {overhead:.2f}x those of 1 job; "
+        f"load average before/after: {load_before}/{load_after} on {os.cpu_count()} cores, "
+        "other users' load included)\n"
+        f"host speed-up (independent processes, no pool): {host:.2f}x; the pool reaches {speedup / host:.0%} of it"
     )
-    return {"speedup": round(speedup, 2), "cpu_seconds_ratio": round(overhead, 2)}
+    return {
+        "speedup": round(speedup, 2),
+        "cpu_seconds_ratio": round(overhead, 2),
+        "host_speedup": round(host, 2),
+        "pool_share_of_host_speedup": round(speedup / host, 3),
+    }
 
 
 def _median_seconds(command: list[str], runs: int = 5) -> float:
