@@ -167,10 +167,10 @@ def _throughput(
     """``cleaner predict corpus -o out.jsonl`` with each ``--jobs`` setting, ``repeat`` times, printed.
 
     With more than one core, one more setting: as many ``--jobs 1`` processes as cores, at once,
-    each on its share of the corpus. A pool can at best come close to that (nothing passes between
-    the processes, and each pays the same start-up), so its speed-up over one job is what this host
-    gives this work at that moment, shared caches and other users' load included, and the pool's
-    speed-up reads against it.
+    each on its share of the corpus. A pool can at best come close to them (nothing passes between
+    them, and each pays the same start-up), so their speed-up over one job is what this host gives
+    this work at that moment, shared caches and other users' load included: the pool's speed-up
+    reads against it.
 
     Interleaved (1 job, all cores, 1 job, ...): on a shared machine whose speed drifts over a
     minute, runs of one setting after all of the other would bias the speed-up; interleaved, all
@@ -178,7 +178,7 @@ def _throughput(
     """
     predict = [cleaner, "predict", "--quiet"]
     commands = {
-        f"{jobs}": [[*predict, str(corpus), "-o", str(workdir / f"out-{jobs}.jsonl"), "--jobs", str(jobs)]]
+        str(jobs): [[*predict, str(corpus), "-o", str(workdir / f"out-{jobs}.jsonl"), "--jobs", str(jobs)]]
         for jobs in settings
     }
     most = max(settings)
