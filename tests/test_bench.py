@@ -97,3 +97,14 @@ def test_split_corpus_keeps_every_record_once(tmp_path: Path) -> None:
     assert "".join(p.read_text(encoding="utf-8") for p in parts) == corpus.read_text(encoding="utf-8")
     sizes = [p.stat().st_size for p in parts]
     assert max(sizes) - min(sizes) < 200  # at most about one record apart
+
+
+def test_speedup_reads_the_pool_against_independent_processes() -> None:
+    def run(median: float, fastest: float) -> dict[str, float]:
+        return {"seconds": median, "best_seconds": fastest, "cpu_seconds": median}
+
+    runs = {"1": run(4.0, 3.6), "2": run(2.5, 2.0), bench.INDEPENDENT: run(2.0, 1.8)}
+    figures = bench._speedup(runs, 0.0, 0.0)
+    assert figures["speedup"] == 1.6 and figures["speedup_fastest_runs"] == 1.8
+    assert figures["host_speedup"] == 2.0 and figures["host_speedup_fastest_runs"] == 2.0
+    assert figures["pool_share_of_host_speedup"] == 0.8
