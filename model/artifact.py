@@ -25,6 +25,10 @@ from cleaner.atomic import remove_stale_temporaries, write_atomic
 
 DEFAULT_MODEL_PATH = Path(__file__).resolve().parent / "artifacts" / "cleaner.joblib"
 MODEL_ENV = "CLEANER_MODEL"
+# What a saved model holds, beyond its features' names (which are checked on their own); a model
+# saved in another format is refused with a hint to retrain. 2: the stopword list is kept with the
+# model rather than read from stopwordsiso when it is used.
+MODEL_FORMAT = 2
 
 
 class ModelError(RuntimeError):
@@ -98,6 +102,7 @@ def save_model(model: Any, path: Path, metadata: dict[str, Any]) -> dict[str, An
         "predictor": {"artifact": predictor.name, "sha256": _sha256(predictor_bytes)},
         "versions": runtime_versions(),
         "threshold": float(model.threshold_),
+        "format": MODEL_FORMAT,
         "features": feature_names(),
         **metadata,
     }
@@ -137,6 +142,7 @@ def load_model(path: Path | str | None = None) -> Any:
             f"{model_path} was built with scikit-learn {built_with}, this is {sklearn.__version__}; "
             "retrain with `make train`"
         )
+    _check_format(model_path, manifest)
     _check_features(model_path, manifest.get("features"))
     return joblib.load(io.BytesIO(data))
 
@@ -156,6 +162,7 @@ def load_predictor(path: Path | str | None = None) -> Any:
     if not predictor.is_file():
         raise ModelError(f"{predictor} is missing: the model was saved without it; retrain with `make train`")
     data = _read_checked(predictor, entry.get("sha256"))
+    _check_format(model_path, manifest)
     _check_features(model_path, manifest.get("features"))
     return pickle.loads(data)
 
@@ -180,6 +187,15 @@ def _read_checked(path: Path, expected: object) -> bytes:
             "may have been replaced (loading runs code); retrain with `make train`"
         )
     return data
+
+
+def _check_format(model_path: Path, manifest: dict[str, Any]) -> None:
+    saved = manifest.get("format", 1)
+    if saved != MODEL_FORMAT:
+        raise ModelError(
+            f"{model_path} was saved in model format {saved}, this cleaner reads format {MODEL_FORMAT}; "
+            "retrain with `make train`"
+        )
 
 
 def _check_features(model_path: Path, built_with: object) -> None:

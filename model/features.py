@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils.validation import check_is_fitted
 
 from cleaner.batch import Documents, LineBatch
 from cleaner.shape import (
@@ -48,12 +49,20 @@ class LineShapeFeatures(TransformerMixin, BaseEstimator):
     ----------
     stopword_languages : tuple of str
         ISO 639-1 codes whose stopword lists count towards ``stopword_ratio``.
+
+    Attributes
+    ----------
+    stopwords_ : frozenset of str
+        The stopwords of those languages when the transformer was fitted. They are kept with the
+        model, so that another stopwordsiso release, with other lists, cannot change the features
+        of a saved model, and predicting does not import stopwordsiso.
     """
 
     def __init__(self, stopword_languages: tuple[str, ...] = ("vi", "en")) -> None:
         self.stopword_languages = stopword_languages
 
     def fit(self, documents: Documents, y: object = None) -> LineShapeFeatures:
+        self.stopwords_ = stopword_set(tuple(self.stopword_languages))
         self.n_features_out_ = len(self.get_feature_names_out())
         return self
 
@@ -62,7 +71,8 @@ class LineShapeFeatures(TransformerMixin, BaseEstimator):
 
     def transform_batch(self, batch: LineBatch) -> np.ndarray:
         """``transform`` of the documents that ``batch`` was made from."""
-        return shape_matrix(batch, stopword_set(tuple(self.stopword_languages)))
+        check_is_fitted(self, "stopwords_")
+        return shape_matrix(batch, self.stopwords_)
 
     def get_feature_names_out(self, input_features: object = None) -> np.ndarray:
         return np.asarray(shape_feature_names(), dtype=object)

@@ -30,9 +30,8 @@ CHUNK_DOCUMENTS = 128
 CHUNK_BYTES = 2_000_000
 CHUNKS_PER_WORKER = 2
 # What every worker imports to load and run the model (its predictor, no scikit-learn): a fork
-# server imports it once for all. stopwordsiso is imported by the first prediction, and its import
-# reads every installed package's metadata for its version (0.05 s): once, not once per worker.
-PRELOAD = ["cleaner.worker", "cleaner.artifact", "cleaner.predictor", "stopwordsiso"]
+# server imports it once for all.
+PRELOAD = ["cleaner.worker", "cleaner.artifact", "cleaner.predictor"]
 ONE_THREAD = 1  # BLAS and OpenMP threads per process: one process per core, no threads on top
 NATIVE_THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
@@ -145,8 +144,8 @@ def _cleaner_to_fork(settings: Any, model: Any) -> Any:
 
     # Loaded before the fork, so that a model that cannot be loaded stops the run here, once.
     cleaner = Cleaner(settings, model)
-    # What the model sets up at its first prediction (stop-word tables, lazy imports: 0.05 s) is
-    # then done once here, not again by every worker at its first chunk.
+    # What the model sets up at its first prediction (its word index, look-up tables, lazy imports:
+    # 0.03-0.05 s) is then done once here, not again by every worker at its first chunk.
     cleaner.predict([["A line to predict before the workers fork."]])
     return cleaner if can_fork() else None
 

@@ -17,7 +17,7 @@ import numpy as np
 from cleaner.batch import Documents, LineBatch
 from cleaner.context import context_inputs, context_probability, context_rows, expit
 from cleaner.cuewords import CueWords, SparseRows
-from cleaner.shape import markup_rows, shape_matrix, stopword_set
+from cleaner.shape import markup_rows, shape_matrix
 
 CONTENT = "content"
 BOILERPLATE = "boilerplate"
@@ -57,7 +57,7 @@ class Predictor:
 
     def __init__(
         self,
-        stopword_languages: tuple[str, ...],
+        stopwords: frozenset[str],
         scaling: tuple[np.ndarray, np.ndarray],
         coef: np.ndarray,
         intercept: float,
@@ -66,7 +66,7 @@ class Predictor:
         context_stages: list[tuple[np.ndarray, np.ndarray]],
         threshold: float,
     ) -> None:
-        self.stopword_languages = stopword_languages
+        self.stopwords = stopwords
         self.scaling = scaling
         self.coef = coef
         self.intercept = intercept
@@ -88,7 +88,7 @@ class Predictor:
             if words is None:
                 raise ValueError("the model's word vectorizer has settings cleaner's CueWords cannot reproduce")
         return cls(
-            stopword_languages=tuple(model.shape_features_.stopword_languages),
+            stopwords=model.shape_features_.stopwords_,
             scaling=(first.scaler_.mean_, first.scaler_.scale_),
             coef=first.classifier_.coef_[0],
             intercept=first.classifier_.intercept_[0],
@@ -102,7 +102,7 @@ class Predictor:
         """P(content) of the non-blank lines of each document; 0 for lines of image markup only."""
         documents = [list(doc) for doc in documents]
         batch = LineBatch(documents)  # lines stripped and classified once for both feature sets
-        shape = shape_matrix(batch, stopword_set(self.stopword_languages))
+        shape = shape_matrix(batch, self.stopwords)
         markup = markup_rows(shape, batch)
         words = self.words.rows(batch) if self.words is not None and len(batch) else None
         probabilities = first_stage_probability(shape, words, self.scaling, self.coef, self.intercept, self.word_weight)

@@ -9,14 +9,16 @@ import shutil
 from pathlib import Path
 
 import joblib
+import numpy as np
 import pytest
 import sklearn
 from conftest import Labelled
 
 import cleaner
-from cleaner.artifact import ModelError, load_model, save_model
+from cleaner.artifact import MODEL_FORMAT, ModelError, load_model, load_predictor, save_model
 from cleaner.atomic import temporary_beside
 from cleaner.estimator import LineClassifier
+from cleaner.shape import stopword_set
 
 
 def manifest_of(path: Path) -> dict:
@@ -151,6 +153,42 @@ def test_model_trained_on_other_features(model_copy: Path) -> None:
     del manifest["features"]
     model_copy.with_suffix(".json").write_text(json.dumps(manifest), encoding="utf-8")
     assert "features" in load_error(model_copy)
+
+
+def test_model_saved_in_an_older_format(model_copy: Path) -> None:
+    """A model saved before the stopword list was kept with it (no format in its manifest) is
+    refused by both loaders with what to run, not an AttributeError at the first prediction."""
+    manifest = manifest_of(model_copy)
+    assert manifest["format"] == MODEL_FORMAT
+    del manifest["format"]
+    model_copy.with_suffix(".json").write_text(json.dumps(manifest), encoding="utf-8")
+    message = load_error(model_copy)
+    assert f"format 1, this cleaner reads format {MODEL_FORMAT}" in message and "make train" in message
+    with pytest.raises(ModelError, match="make train"):
+        load_predictor(model_copy)
+
+
+def test_saved_model_keeps_its_stopwords(
+    model_path: Path, seed_documents: list[Labelled], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A stopwordsiso release with other lists changes nothing for a saved model: it predicts with
+    the stopwords it was trained with, whichever loader loaded it."""
+    import stopwordsiso
+
+    pages = [doc.lines for doc in seed_documents]
+    model, predictor = load_model(model_path), load_predictor(model_path)
+    before = model.predict_proba_nonblank(pages)
+    monkeypatch.setattr(stopwordsiso, "stopwords", lambda language: {"the", "và", "của"})
+    stopword_set.cache_clear()
+    try:
+        for probabilities in (
+            load_model(model_path).predict_proba_nonblank(pages),
+            predictor.predict_proba_nonblank(pages),
+        ):
+            assert all(np.array_equal(a, b) for a, b in zip(before, probabilities))
+        assert predictor.stopwords == model.shape_features_.stopwords_ and len(predictor.stopwords) > 100
+    finally:
+        stopword_set.cache_clear()
 
 
 def test_missing_model_file(tmp_path: Path) -> None:

@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -167,12 +168,14 @@ def test_fork_server_preloads_modules_that_exist() -> None:
         importlib.import_module(name)
 
 
-def pooled_run_imports(cleaner_exe: Path, model_path: Path, tmp_path: Path, blas_threads: str | None) -> list[str]:
-    """The modules a `cleaner predict -j 2` run imported, in all its processes (one per import:
+def run_imports(
+    cleaner_exe: Path, model_path: Path, tmp_path: Path, blas_threads: str | None, jobs: int = 2
+) -> list[str]:
+    """The modules a `cleaner predict -j JOBS` run imported, in all its processes (one per import:
     PYTHONPROFILEIMPORTTIME makes every process list its imports on stderr)."""
     corpus = tmp_path / "corpus.jsonl"
     corpus.write_text((json.dumps({"id": 1, "text": PAGE}) + "\n") * 300, encoding="utf-8")  # three chunks
-    command = [str(cleaner_exe), "predict", str(corpus), "-o", str(tmp_path / "out.jsonl"), "-j", "2", "-q"]
+    command = [str(cleaner_exe), "predict", str(corpus), "-o", str(tmp_path / "out.jsonl"), "-j", str(jobs), "-q"]
     env = {key: value for key, value in os.environ.items() if key not in NATIVE_THREAD_VARIABLES}
     env.update(CLEANER_MODEL=str(model_path), PYTHONPROFILEIMPORTTIME="1")
     if blas_threads is not None:
@@ -186,10 +189,13 @@ def pooled_run_imports(cleaner_exe: Path, model_path: Path, tmp_path: Path, blas
 @pytest.mark.skipif(sys.platform != "linux", reason="workers are forked only on Linux")
 def test_cli_forks_workers_that_import_nothing_again(cleaner_exe: Path, model_path: Path, tmp_path: Path) -> None:
     """`cleaner predict -j 2` forks its workers (no fork server) after one prediction of its own, so
-    what the first prediction imports (stopwordsiso) is imported once, not once more per worker."""
-    imports = pooled_run_imports(cleaner_exe, model_path, tmp_path, None)
-    assert "multiprocessing.popen_fork" in imports and "multiprocessing.forkserver" not in imports
-    assert imports.count("stopwordsiso._core") == 1
+    that what the first prediction imports is imported once, not once more per worker: its whole
+    process tree imports nothing that a `-j 1` run does not, but the pool's own modules, once."""
+    pooled = run_imports(cleaner_exe, model_path, tmp_path, None)
+    assert "multiprocessing.popen_fork" in pooled and "multiprocessing.forkserver" not in pooled
+    assert "cleaner.predictor" in pooled
+    extra = Counter(pooled) - Counter(run_imports(cleaner_exe, model_path, tmp_path, None, jobs=1))
+    assert [name for name, count in extra.items() if count > 1 or not name.startswith("multiprocessing.")] == []
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="workers are forked only on Linux")
@@ -202,7 +208,7 @@ def test_cli_does_not_fork_beside_a_blas_thread_pool(cleaner_exe: Path, model_pa
     )
     if threads.stdout.strip() == "1":
         pytest.skip("this numpy's BLAS starts no thread of its own")
-    imports = pooled_run_imports(cleaner_exe, model_path, tmp_path, "2")
+    imports = run_imports(cleaner_exe, model_path, tmp_path, "2")
     assert "multiprocessing.forkserver" in imports
 
 
