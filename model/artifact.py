@@ -134,6 +134,7 @@ def load_model(path: Path | str | None = None) -> Any:
 
     model_path = _model_path(path)
     manifest = read_manifest(model_path)
+    _check_format(model_path, manifest)
     data = _read_checked(model_path, manifest.get("sha256"))
     versions = manifest.get("versions")
     built_with = versions.get("scikit-learn") if isinstance(versions, dict) else None
@@ -142,7 +143,6 @@ def load_model(path: Path | str | None = None) -> Any:
             f"{model_path} was built with scikit-learn {built_with}, this is {sklearn.__version__}; "
             "retrain with `make train`"
         )
-    _check_format(model_path, manifest)
     _check_features(model_path, manifest.get("features"))
     return joblib.load(io.BytesIO(data))
 
@@ -155,6 +155,7 @@ def load_predictor(path: Path | str | None = None) -> Any:
     """
     model_path = _model_path(path)
     manifest = read_manifest(model_path)
+    _check_format(model_path, manifest)
     entry = manifest.get("predictor")
     if not isinstance(entry, dict) or not isinstance(entry.get("artifact"), str):
         raise ModelError(f"{manifest_path(model_path)} lists no predictor (an older model); retrain with `make train`")
@@ -162,7 +163,6 @@ def load_predictor(path: Path | str | None = None) -> Any:
     if not predictor.is_file():
         raise ModelError(f"{predictor} is missing: the model was saved without it; retrain with `make train`")
     data = _read_checked(predictor, entry.get("sha256"))
-    _check_format(model_path, manifest)
     _check_features(model_path, manifest.get("features"))
     return pickle.loads(data)
 

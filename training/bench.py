@@ -56,13 +56,14 @@ def split_corpus(corpus: Path, parts: int) -> list[Path]:
     """The corpus cut at record boundaries into ``parts`` files of about equal size, beside it."""
     total = corpus.stat().st_size
     paths = [corpus.with_name(f"{corpus.stem}-part{i + 1}of{parts}{corpus.suffix}") for i in range(parts)]
+    written = 0
     with corpus.open("rb") as records:
         for index, path in enumerate(paths):
             end = total * (index + 1) // parts
             with path.open("wb") as out:
                 for record in records:
-                    out.write(record)
-                    if records.tell() >= end and index < parts - 1:
+                    written += out.write(record)
+                    if written >= end and index < parts - 1:
                         break
     return paths
 
