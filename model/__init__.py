@@ -12,19 +12,19 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:
-    from cleaner.artifact import load_model
-    from cleaner.estimator import LineClassifier
+    from .classifier.format import load_model
+    from .classifier.estimator import LineClassifier
 
 __all__ = ["LineClassifier", "__version__", "load_model"]
 
 
 def __getattr__(name: str) -> Any:
     if name == "load_model":
-        from cleaner.artifact import load_model
+        from .classifier.format import load_model
 
         return load_model
     if name == "LineClassifier":
-        from cleaner.estimator import LineClassifier
+        from .classifier.estimator import LineClassifier
 
         return LineClassifier
     raise AttributeError(f"module 'cleaner' has no attribute {name!r}")

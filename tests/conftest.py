@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from cleaner.artifact import save_model
-from cleaner.estimator import LineClassifier
+from cleaner.classifier.format import save_model
+from cleaner.classifier.estimator import LineClassifier
 from cleaner.training.labels import read_label_file
 
 REPO = Path(__file__).resolve().parent.parent

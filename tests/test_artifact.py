@@ -1,4 +1,4 @@
-"""cleaner.artifact: a model file beside its manifest, loaded only when the manifest vouches for it."""
+"""cleaner.classifier.format: a model file beside its manifest, loaded only when the manifest vouches for it."""
 
 from __future__ import annotations
 
@@ -15,10 +15,10 @@ import sklearn
 from conftest import Labelled
 
 import cleaner
-from cleaner.artifact import MODEL_FORMAT, ModelError, load_model, load_predictor, save_model
+from cleaner.classifier.format import MODEL_FORMAT, ModelError, load_model, load_predictor, save_model
 from cleaner.atomic import temporary_beside
-from cleaner.estimator import LineClassifier
-from cleaner.shape import stopword_set
+from cleaner.classifier.estimator import LineClassifier
+from cleaner.features.shape import stopword_set
 
 
 def manifest_of(path: Path) -> dict:

@@ -11,7 +11,7 @@ from support import non_blank, output_lines
 from typer.testing import CliRunner
 
 from cleaner.cli import app
-from cleaner.estimator import CONTENT, LineClassifier
+from cleaner.classifier.estimator import CONTENT, LineClassifier
 from cleaner.text import is_blank
 from cleaner.training.labels import parse_label_text
 

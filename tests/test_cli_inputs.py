@@ -10,7 +10,7 @@ from support import assert_clean_shape, non_blank, output_lines
 from typer.testing import CliRunner
 
 from cleaner.cli import app
-from cleaner.estimator import LineClassifier
+from cleaner.classifier.estimator import LineClassifier
 from cleaner.text import decode, split_lines
 
 PAGE_A = "Trang chủ | Đăng nhập\n\nTiêu đề bài viết\nNội dung chính của bài viết, đủ dài để là văn xuôi.\n"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from conftest import Labelled
 
-from cleaner.estimator import LineClassifier
+from cleaner.classifier.estimator import LineClassifier
 
 
 def run(exe: Path, *args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:

@@ -13,7 +13,7 @@ from support import assert_clean_shape, output_lines
 from typer.testing import CliRunner
 
 from cleaner.cli import app
-from cleaner.estimator import LineClassifier
+from cleaner.classifier.estimator import LineClassifier
 from cleaner.text import split_lines
 
 STATS = {"lines_total", "lines_kept", "chars_kept", "mean_score"}

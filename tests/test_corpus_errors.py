@@ -11,10 +11,10 @@ import pytest
 from corpus_support import PAGE, PAGE_EN, jsonl, read_jsonl
 from typer.testing import CliRunner
 
-from cleaner.artifact import ModelError
+from cleaner.classifier.format import ModelError
 from cleaner.cli import app
-from cleaner.inputs import JSONL, TEXT, InputError, Raw
-from cleaner.worker import Cleaned, Cleaner, Settings
+from cleaner.corpus.sources import JSONL, TEXT, InputError, Raw
+from cleaner.corpus.worker import Cleaned, Cleaner, Settings
 
 GOOD = {"id": "good", "text": PAGE_EN}
 

@@ -16,13 +16,13 @@ from hypothesis import strategies as st
 from support import assert_clean_shape, output_lines
 from typer.testing import CliRunner
 
-from cleaner.artifact import ModelError
+from cleaner.classifier.format import ModelError
 from cleaner.cli import app
-from cleaner.estimator import LineClassifier
-from cleaner.inputs import JSONL, TEXT, WARC, InputDone, InputError, Raw
-from cleaner.parallel import NATIVE_THREAD_VARIABLES, chunked, clean_in_order
+from cleaner.classifier.estimator import LineClassifier
+from cleaner.corpus.sources import JSONL, TEXT, WARC, InputDone, InputError, Raw
+from cleaner.corpus.parallel import NATIVE_THREAD_VARIABLES, chunked, clean_in_order
 from cleaner.text import split_lines
-from cleaner.worker import RECORD_OUT, Cleaned, Cleaner, Settings
+from cleaner.corpus.worker import RECORD_OUT, Cleaned, Cleaner, Settings
 
 PROPERTY = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 LINE = st.one_of(
@@ -51,7 +51,7 @@ def test_chunks_are_bounded_by_documents_and_bytes() -> None:
 @pytest.fixture(params=["fork", "forkserver"])
 def start_method(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
     """Both ways the pool starts its workers: forked from this process, or from a fork server."""
-    monkeypatch.setattr("cleaner.parallel.can_fork", lambda: request.param == "fork")
+    monkeypatch.setattr("cleaner.corpus.parallel.can_fork", lambda: request.param == "fork")
     return request.param
 
 
@@ -69,7 +69,7 @@ def test_forked_workers_use_the_model_they_are_given(
     trained_model: LineClassifier, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A library caller's model object reaches forked workers as it is: no path to load it from."""
-    monkeypatch.setattr("cleaner.parallel.can_fork", lambda: True)
+    monkeypatch.setattr("cleaner.corpus.parallel.can_fork", lambda: True)
     config = Settings("no-such-model.joblib", None, RECORD_OUT, RECORD_OUT)
     pooled = [item for chunk in clean_in_order(raws(6), config, 2, trained_model, documents=2) for item in chunk]
     assert len(pooled) == 6 and all(isinstance(item, Cleaned) for item in pooled)
@@ -162,7 +162,7 @@ def test_fork_server_preloads_modules_that_exist() -> None:
     """The fork server ignores a module it cannot import: a renamed one would silently cost start-up."""
     import importlib
 
-    from cleaner.parallel import PRELOAD
+    from cleaner.corpus.parallel import PRELOAD
 
     for name in PRELOAD:
         importlib.import_module(name)
@@ -193,7 +193,7 @@ def test_cli_forks_workers_that_import_nothing_again(cleaner_exe: Path, model_pa
     process tree imports nothing that a `-j 1` run does not, but the pool's own modules, once."""
     pooled = run_imports(cleaner_exe, model_path, tmp_path, None)
     assert "multiprocessing.popen_fork" in pooled and "multiprocessing.forkserver" not in pooled
-    assert "cleaner.predictor" in pooled
+    assert "cleaner.classifier.predictor" in pooled
     extra = Counter(pooled) - Counter(run_imports(cleaner_exe, model_path, tmp_path, None, jobs=1))
     assert [name for name, count in extra.items() if count > 1 or not name.startswith("multiprocessing.")] == []
 
@@ -219,8 +219,8 @@ def test_workers_are_forked_only_from_a_single_threaded_process() -> None:
     code = (
         "import os; os.environ.setdefault('OPENBLAS_NUM_THREADS', '1')\n"
         "import threading\n"
-        "import cleaner.cli, cleaner.predictor\n"
-        "from cleaner.parallel import can_fork\n"
+        "import cleaner.cli, cleaner.classifier.predictor\n"
+        "from cleaner.corpus.parallel import can_fork\n"
         "print(can_fork())\n"
         "stop = threading.Event(); threading.Thread(target=stop.wait).start()\n"
         "print(can_fork()); stop.set()\n"

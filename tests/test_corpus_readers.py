@@ -12,8 +12,8 @@ from corpus_support import jsonl, record_id, wet
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cleaner.inputs import JSONL, TEXT, WARC, InputDone, InputError, InputFile, Raw, detect_kind, expand_inputs
-from cleaner.readers import read_input
+from cleaner.corpus.sources import JSONL, TEXT, WARC, InputDone, InputError, InputFile, Raw, detect_kind, expand_inputs
+from cleaner.corpus.readers import read_input
 
 LIMIT = 10_000_000
 FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -1,4 +1,4 @@
-"""cleaner.estimator.LineClassifier: shapes, alignment, consistency between its methods."""
+"""cleaner.classifier.estimator.LineClassifier: shapes, alignment, consistency between its methods."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from conftest import Labelled
 from sklearn.base import clone
 from support import non_blank, output_lines
 
-from cleaner.estimator import BOILERPLATE, CONTENT, LineClassifier
+from cleaner.classifier.estimator import BOILERPLATE, CONTENT, LineClassifier
 from cleaner.text import is_blank, split_lines
 
 MIXED = ["Trang chủ | Đăng nhập", "", "Tiêu đề bài viết", "  ", "\t", "Nội dung chính của bài viết.", ""]

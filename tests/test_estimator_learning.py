@@ -5,7 +5,7 @@ from __future__ import annotations
 from conftest import Labelled
 from sklearn.metrics import roc_auc_score
 
-from cleaner.estimator import BOILERPLATE, CONTENT, LineClassifier
+from cleaner.classifier.estimator import BOILERPLATE, CONTENT, LineClassifier
 
 
 def counts(model: LineClassifier, documents: list[Labelled]) -> dict[tuple[str, str], int]:

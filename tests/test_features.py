@@ -1,4 +1,4 @@
-"""cleaner.features: one finite row per non-blank line, with context, documents kept apart."""
+"""cleaner.classifier.transformers: one finite row per non-blank line, with context, documents kept apart."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.base import clone
 
-from cleaner.features import LineShapeFeatures, NonBlankLines
+from cleaner.classifier.transformers import LineShapeFeatures, NonBlankLines
 from cleaner.text import is_blank
 
 ARTICLE = [

@@ -1,6 +1,6 @@
 """The batch-vectorised features equal their plain definitions, bit for bit.
 
-cleaner.features computes a whole batch of documents at once with numpy (character classes, hashed
+cleaner.classifier.transformers computes a whole batch of documents at once with numpy (character classes, hashed
 word look-ups, rewritten regexes). This file keeps the plain definitions as the reference: the
 per-document, per-line Python the features were first written as, TfidfVectorizer itself for the
 word features, and np.percentile, str.strip and set membership for the helpers. Any difference,
@@ -20,8 +20,8 @@ from conftest import Labelled
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from cleaner import context
-from cleaner.batch import (
+from cleaner.features import context
+from cleaner.features.batch import (
     _BULLET,
     _CLOSERS,
     _EDGE_PUNCTUATION,
@@ -41,10 +41,10 @@ from cleaner.batch import (
     fold_initials,
     strip,
 )
-from cleaner.features import LineShapeFeatures
-from cleaner.lexicon import _Lexicon, _NgramTable
-from cleaner.repeats import first_words_shared, repeated_lines
-from cleaner.scans import (
+from cleaner.classifier.transformers import LineShapeFeatures
+from cleaner.features.lexicon import _Lexicon, _NgramTable
+from cleaner.features.repeats import first_words_shared, repeated_lines
+from cleaner.features.scans import (
     DATE,
     DATE_FROM_DIGIT,
     DATE_FROM_MONTH,
@@ -58,16 +58,16 @@ from cleaner.scans import (
     ends_date,
     sentence_rows,
 )
-from cleaner.shape import (
+from cleaner.features.shape import (
     BASE_FEATURES,
     NEIGHBOUR_FEATURES,
     NEIGHBOUR_OFFSETS,
     _percentile_90,
     stopword_set,
 )
-from cleaner.slugs import SLUG_TOKEN
+from cleaner.features.slugs import SLUG_TOKEN
 from cleaner.text import is_blank
-from cleaner.words import CueWordTfidf, NonBlankLines, _cue_words
+from cleaner.classifier.words import CueWordTfidf, NonBlankLines, _cue_words
 
 PROPERTY = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

@@ -1,4 +1,4 @@
-"""cleaner.predictor: the scikit-learn-free predictor gives the fitted model's probabilities (bit for bit
+"""cleaner.classifier.predictor: the scikit-learn-free predictor gives the fitted model's probabilities (bit for bit
 but for the logistic function of the context stages, numpy's rather than scipy's: within an ulp)."""
 
 from __future__ import annotations
@@ -22,12 +22,12 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import normalize
 from test_features_vectorised import DOCUMENTS
 
-from cleaner.artifact import ModelError, load_predictor
-from cleaner.batch import LineBatch
-from cleaner.context import context_probability, context_rows, expit
-from cleaner.cuewords import SparseRows, normalize_rows_l2
-from cleaner.estimator import LineClassifier
-from cleaner.predictor import Predictor
+from cleaner.classifier.format import ModelError, load_predictor
+from cleaner.features.batch import LineBatch
+from cleaner.features.context import context_probability, context_rows, expit
+from cleaner.features.cuewords import SparseRows, normalize_rows_l2
+from cleaner.classifier.estimator import LineClassifier
+from cleaner.classifier.predictor import Predictor
 
 PROPERTY = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -199,7 +199,7 @@ def without_sklearn_env(model_path: Path) -> dict[str, str]:
 
 def test_load_predictor_imports_no_scikit_learn(model_path: Path) -> None:
     code = (
-        "import sys; from cleaner.artifact import load_predictor; load_predictor(); "
+        "import sys; from cleaner.classifier.format import load_predictor; load_predictor(); "
         "assert not [m for m in sys.modules if m.startswith('sklearn')], 'sklearn imported'"
     )
     result = subprocess.run(
@@ -228,6 +228,6 @@ def test_predict_imports_neither_scikit_learn_nor_scipy(
     result = subprocess.run(command, env=env, capture_output=True, timeout=300)
     assert result.returncode == 0, result.stderr.decode()[-2000:]
     modules = imported(result.stderr)
-    assert "cleaner.predictor" in modules  # the check sees the process that predicted
+    assert "cleaner.classifier.predictor" in modules  # the check sees the process that predicted
     assert not [m for m in modules if m.split(".")[0] == "sklearn"]
     assert not [m for m in modules if m.split(".")[0] == "scipy"]  # numpy alone: a faster start-up

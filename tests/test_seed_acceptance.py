@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from cleaner.estimator import LineClassifier
+from cleaner.classifier.estimator import LineClassifier
 from cleaner.training.labels import LabelledDocument, load_labelled_dir
 from cleaner.training.train import fit_documents
 

@@ -1,6 +1,6 @@
 """Per-document running sums done for all documents at once equal each document's own, bit for bit.
 
-cleaner.segments pads a batch's documents into a 2-D array; the reference is np.cumsum of each
+cleaner.features.segments pads a batch's documents into a 2-D array; the reference is np.cumsum of each
 document alone.
 """
 
@@ -12,7 +12,7 @@ import numpy as np
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from cleaner.segments import document_cumsum, document_groups, pad
+from cleaner.features.segments import document_cumsum, document_groups, pad
 
 PROPERTY = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

@@ -313,7 +313,7 @@ def main(argv: list[str] | None = None) -> int:
     # paid once per process) and loading the model's predictor.
     load = (
         "import time; t0 = time.perf_counter(); "
-        "import cleaner.predictor; from cleaner.artifact import load_predictor; t1 = time.perf_counter(); "
+        "import cleaner.classifier.predictor; from cleaner.classifier.format import load_predictor; t1 = time.perf_counter(); "
         "load_predictor(); print(t1 - t0, time.perf_counter() - t1)"
     )
     timings = [

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from cleaner.estimator import stack_feature_names
-from cleaner.features import LineShapeFeatures
+from cleaner.classifier.estimator import stack_feature_names
+from cleaner.classifier.transformers import LineShapeFeatures
 
 KNOWN_WEAKNESSES = """\
 - A related-news box inside the body with no header line (just two or three headline-shaped lines

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from joblib import Parallel, delayed
 from sklearn.model_selection import LeaveOneGroupOut
 
-from cleaner.estimator import LineClassifier
+from cleaner.classifier.estimator import LineClassifier
 from cleaner.training.labels import LabelledDocument
 from cleaner.training.metrics import Counts, count, total
 

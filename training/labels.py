@@ -11,18 +11,33 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from cleaner.text import DecodeError, decode, is_blank, split_lines
+from cleaner.labels import (
+    BOILERPLATE,
+    CONTENT,
+    TAG_OF,
+    TAGS,
+    LabelFormatError,
+    format_label_lines,
+    parse_label_text,
+)
+from cleaner.text import DecodeError, decode
 
-CONTENT = "content"
-BOILERPLATE = "boilerplate"
-TAGS = {"C": CONTENT, "B": BOILERPLATE}
-TAG_OF = {CONTENT: "C", BOILERPLATE: "B"}
+__all__ = [
+    "BOILERPLATE",
+    "CONTENT",
+    "TAGS",
+    "TAG_OF",
+    "LabelFormatError",
+    "LabelledDocument",
+    "format_label_lines",
+    "load_labelled_dir",
+    "parse_label_text",
+    "read_label_file",
+    "read_manifest",
+]
+
 MANIFEST_COLUMNS = ("name", "site", "language", "origin", "source")
 ORIGINS = ("seed", "written", "user")
-
-
-class LabelFormatError(ValueError):
-    """A label file or manifest that does not follow the format; the message starts with path:line."""
 
 
 @dataclass
@@ -39,31 +54,6 @@ class LabelledDocument:
     path: Path | None = field(default=None, compare=False)
 
 
-def parse_label_text(text: str, path: str = "<labels>") -> tuple[list[str], list[str | None]]:
-    """Parse the text of a label file into dump lines and labels."""
-    lines: list[str] = []
-    labels: list[str | None] = []
-    for number, raw in enumerate(split_lines(text), 1):
-        if raw == "":
-            lines.append("")
-            labels.append(None)
-            continue
-        tag, tab, line = raw.partition("\t")
-        if not tab:
-            raise LabelFormatError(
-                f"{path}:{number}: no tab after the tag; expected 'C<TAB>text', 'B<TAB>text' or an empty line"
-            )
-        if tag not in TAGS:
-            raise LabelFormatError(f"{path}:{number}: unknown tag {tag!r}; use C (content) or B (boilerplate)")
-        if is_blank(line):
-            raise LabelFormatError(
-                f"{path}:{number}: tag {tag} on a blank line; blank dump lines are written as empty lines"
-            )
-        lines.append(line)
-        labels.append(TAGS[tag])
-    return lines, labels
-
-
 def read_label_file(path: Path) -> tuple[list[str], list[str | None]]:
     """Read and parse one ``.tsv`` label file."""
     try:
@@ -71,14 +61,6 @@ def read_label_file(path: Path) -> tuple[list[str], list[str | None]]:
     except DecodeError as exc:
         raise LabelFormatError(f"{path}:{exc.line}: {exc}; label files must be UTF-8") from exc
     return parse_label_text(text, str(path))
-
-
-def format_label_lines(lines: Sequence[str], labels: Sequence[str | None]) -> str:
-    """The inverse of :func:`parse_label_text`: the text of a label file."""
-    out = []
-    for line, label in zip(lines, labels):
-        out.append("" if label is None or is_blank(line) else f"{TAG_OF[label]}\t{line}")
-    return "".join(row + "\n" for row in out)
 
 
 def read_manifest(path: Path) -> list[dict[str, str]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from cleaner.estimator import CONTENT
+from cleaner.classifier.estimator import CONTENT
 
 
 @dataclass(frozen=True)

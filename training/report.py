@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from cleaner.artifact import runtime_versions
+from cleaner.classifier.format import runtime_versions
 from cleaner.training.devset import load_gold_dir
 from cleaner.training.evaluate import (
     Evaluation,

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import numpy as np
 
-from cleaner.estimator import LineClassifier
-from cleaner.inputs import InputError, iter_documents
+from cleaner.classifier.estimator import LineClassifier
+from cleaner.corpus.sources import InputError, iter_documents
 
 
 @dataclass

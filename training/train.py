@@ -9,8 +9,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from cleaner.artifact import save_model
-from cleaner.estimator import LineClassifier
+from cleaner.classifier.format import save_model
+from cleaner.classifier.estimator import LineClassifier
 from cleaner.training.evaluate import cross_validated_predictions, cv_groups, score
 from cleaner.training.labels import LabelledDocument, load_labelled_dir
 

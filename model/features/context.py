@@ -1,15 +1,15 @@
 """The context stages' features and probabilities: what a stacked stage reads around each line.
 
-Kept apart from :mod:`cleaner.estimator`, which fits the stages with scikit-learn, so that
-predicting (:mod:`cleaner.predictor`) imports numpy only; both use these functions.
+Kept apart from :mod:`cleaner.classifier.estimator`, which fits the stages with scikit-learn, so that
+predicting (:mod:`cleaner.classifier.predictor`) imports numpy only; both use these functions.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from cleaner.segments import document_cumsum
-from cleaner.shape import BASE_FEATURES
+from .segments import document_cumsum
+from .shape import BASE_FEATURES
 
 STACK_OFFSETS = (-3, -2, -1, 0, 1, 2, 3)
 STACK_WINDOWS = (2, 5, 10)

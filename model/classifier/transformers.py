@@ -2,7 +2,7 @@
 
 All transformers take ``documents``, a sequence of documents, each a sequence of dump lines, and
 return one row per non-blank line, in order (blank lines carry no label and get no row). The
-computation is :mod:`cleaner.shape` (and :mod:`cleaner.cuewords` for the word features): it does
+computation is :mod:`cleaner.features.shape` (and :mod:`cleaner.features.cuewords` for the word features): it does
 not need scikit-learn, so that predicting does not import it.
 """
 
@@ -12,8 +12,8 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from cleaner.batch import Documents, LineBatch
-from cleaner.shape import (
+from ..features.batch import Documents, LineBatch
+from ..features.shape import (
     BASE_FEATURES,
     BLOCK_FEATURES,
     DOCUMENT_FEATURES,
@@ -24,8 +24,8 @@ from cleaner.shape import (
     shape_matrix,
     stopword_set,
 )
-from cleaner.slugs import ascii_fold
-from cleaner.words import CueWordTfidf, NonBlankLines
+from ..features.slugs import ascii_fold
+from .words import CueWordTfidf, NonBlankLines
 
 __all__ = [
     "BASE_FEATURES",

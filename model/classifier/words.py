@@ -1,7 +1,7 @@
 """Word features: TF-IDF of the cue words that recur across pages, computed over a whole batch.
 
 Kept apart from the shape features because it is the one transformer that is fitted to a vocabulary
-(sklearn's TfidfVectorizer); the transform itself is :mod:`cleaner.cuewords`, which predicting
+(sklearn's TfidfVectorizer); the transform itself is :mod:`cleaner.features.cuewords`, which predicting
 uses without scikit-learn.
 """
 
@@ -17,9 +17,9 @@ import sklearn
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from cleaner.batch import Documents, LineBatch
-from cleaner.cuewords import CueWords
-from cleaner.text import is_blank
+from ..features.batch import Documents, LineBatch
+from ..features.cuewords import CueWords
+from ..text import is_blank
 
 
 class NonBlankLines(TransformerMixin, BaseEstimator):

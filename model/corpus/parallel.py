@@ -31,7 +31,7 @@ CHUNK_BYTES = 2_000_000
 CHUNKS_PER_WORKER = 2
 # What every worker imports to load and run the model (its predictor, no scikit-learn): a fork
 # server imports it once for all.
-PRELOAD = ["cleaner.worker", "cleaner.artifact", "cleaner.predictor"]
+PRELOAD = ["cleaner.corpus.worker", "cleaner.classifier.format", "cleaner.classifier.predictor"]
 ONE_THREAD = 1  # BLAS and OpenMP threads per process: one process per core, no threads on top
 NATIVE_THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
@@ -67,7 +67,7 @@ def _init_worker(settings: Any, cleaner: Any = None) -> None:
     if cleaner is not None:
         _CLEANER = cleaner
         return
-    from cleaner.worker import Cleaner
+    from .worker import Cleaner
 
     try:
         _CLEANER = Cleaner(settings)
@@ -99,7 +99,7 @@ def clean_in_order(
     if jobs <= 1 or second is None:
         from threadpoolctl import threadpool_limits
 
-        from cleaner.worker import Cleaner
+        from .worker import Cleaner
 
         cleaner = Cleaner(settings, model)
         # One core, as in a pool's worker: BLAS threads only spin on the model's small products
@@ -140,7 +140,7 @@ def _cleaner_to_fork(settings: Any, model: Any) -> Any:
     when the user's OPENBLAS_NUM_THREADS asks for one)."""
     if not can_fork():
         return None
-    from cleaner.worker import Cleaner
+    from .worker import Cleaner
 
     # Loaded before the fork, so that a model that cannot be loaded stops the run here, once.
     cleaner = Cleaner(settings, model)

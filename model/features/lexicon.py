@@ -13,7 +13,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from cleaner.batch import code_points
+from .batch import code_points
 
 
 class _Lexicon:

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from cleaner.text import is_blank
+from ..text import is_blank
 
 Lines = list[str]
 Labels = list[str | None]

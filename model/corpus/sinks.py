@@ -19,10 +19,10 @@ from typing import IO
 
 import zstandard
 
-from cleaner.atomic import remove_stale_temporaries, temporary_beside, write_atomic
-from cleaner.inputs import TEXT, InputDone
-from cleaner.resume import prepare_partial
-from cleaner.worker import Cleaned
+from ..atomic import remove_stale_temporaries, temporary_beside, write_atomic
+from .sources import TEXT, InputDone
+from .resume import prepare_partial
+from .worker import Cleaned
 
 
 def output_name(relative: Path, kind: str) -> Path:

@@ -14,10 +14,10 @@ from typing import Any
 
 import numpy as np
 
-from cleaner.batch import Documents, LineBatch
-from cleaner.context import context_inputs, context_probability, context_rows, expit
-from cleaner.cuewords import CueWords, SparseRows
-from cleaner.shape import markup_rows, shape_matrix
+from ..features.batch import Documents, LineBatch
+from ..features.context import context_inputs, context_probability, context_rows, expit
+from ..features.cuewords import CueWords, SparseRows
+from ..features.shape import markup_rows, shape_matrix
 
 CONTENT = "content"
 BOILERPLATE = "boilerplate"

@@ -6,7 +6,7 @@ every line it scans. So each scan first finds, with numpy over the batch's chara
 where its pattern may match and the offset in each from which a match can start
 (:func:`candidates`), and runs the regex on those lines only: most scans from that offset, line by
 line through C-level ``map``. The patterns are also spelled so that the regex engine can skip ahead (a leading
-character class, not ``\\b``). :mod:`cleaner.shape` turns the results into features.
+character class, not ``\\b``). :mod:`cleaner.features.shape` turns the results into features.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from operator import getitem
 
 import numpy as np
 
-from cleaner.batch import CLOSER, DECIMAL, MONTH_NAMES, TERMINAL_CHAR, WHITESPACE, Text
+from .batch import CLOSER, DECIMAL, MONTH_NAMES, TERMINAL_CHAR, WHITESPACE, Text
 
 TIME = re.compile(r"\b\d{1,2}[:h]\d{2}\b|\b\d{1,2}:\d{2}\s*[AaPp]\.?[Mm]\b")
 MONTH = r"(?:[Jj]an|[Ff]eb|[Mm]ar|[Aa]pr|[Mm]ay|[Jj]un|[Jj]ul|[Aa]ug|[Ss]ep|[Oo]ct|[Nn]ov|[Dd]ec)"

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from cleaner.inputs import DECODE_HINT, JSONL, TEXT, WARC, InputError, Raw
-from cleaner.resume import DoneIds, id_text
-from cleaner.text import DecodeError, decode, is_blank, join_nonblank_kept, split_lines
+from .sources import DECODE_HINT, JSONL, TEXT, WARC, InputError, Raw
+from .resume import DoneIds, id_text
+from ..text import DecodeError, decode, is_blank, join_nonblank_kept, split_lines
 
 if TYPE_CHECKING:  # numpy arrays come from the model, which imports numpy where it predicts
     import numpy as np
@@ -91,7 +91,7 @@ class Cleaner:
 
     def __init__(self, settings: Settings, model: Any = None) -> None:
         if model is None:
-            from cleaner.artifact import load_predictor
+            from ..classifier.format import load_predictor
 
             model = load_predictor(settings.model_path)
         self.settings = settings
@@ -182,7 +182,7 @@ class Cleaner:
                 except Exception as exc:
                     results.append(exc)
         if len(results) > 1 and all(isinstance(r, Exception) for r in results):
-            from cleaner.artifact import ModelError
+            from ..classifier.format import ModelError
 
             first = results[0]
             raise ModelError(
@@ -210,15 +210,15 @@ class Cleaner:
     @staticmethod
     def _labels(lines: list[str], keep: list[bool]) -> str:
         """The label-file lines; ``keep`` has a decision per non-blank line."""
-        from cleaner.predictor import BOILERPLATE, CONTENT
-        from cleaner.training.labels import format_label_lines
+        from ..labels import BOILERPLATE, CONTENT
+        from ..labels import format_label_lines
 
         decisions = iter(keep)
         labels = [None if is_blank(line) else (CONTENT if next(decisions) else BOILERPLATE) for line in lines]
         return format_label_lines(lines, labels)
 
     def _line_records(self, doc: Parsed, scores: np.ndarray) -> bytes:
-        from cleaner.predictor import BOILERPLATE, CONTENT
+        from ..labels import BOILERPLATE, CONTENT
 
         values = iter(scores.tolist())
         rows = []

@@ -21,7 +21,7 @@ from typing import BinaryIO
 
 import zstandard
 
-from cleaner.inputs import JSONL, STDIN, TEXT, WARC, InputDone, InputError, InputFile, Raw
+from .sources import JSONL, STDIN, TEXT, WARC, InputDone, InputError, InputFile, Raw
 
 GZIP_MAGIC = b"\x1f\x8b"
 ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"

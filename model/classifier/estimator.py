@@ -23,15 +23,15 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold, cross_val_predict
 from sklearn.preprocessing import StandardScaler
 
-from cleaner.augment import recombine
-from cleaner.batch import Documents, LineBatch
-from cleaner.context import context_rows
-from cleaner.context import stack_feature_names as stack_feature_names
-from cleaner.features import BASE_FEATURES, LineShapeFeatures
-from cleaner.predictor import BOILERPLATE, CONTENT, Predictor, first_stage_probability
-from cleaner.shape import markup_rows
-from cleaner.text import is_blank, join_kept, split_lines
-from cleaner.words import CueWordTfidf
+from .augment import recombine
+from ..features.batch import Documents, LineBatch
+from ..features.context import context_rows
+from ..features.context import stack_feature_names as stack_feature_names
+from .transformers import BASE_FEATURES, LineShapeFeatures
+from .predictor import BOILERPLATE, CONTENT, Predictor, first_stage_probability
+from ..features.shape import markup_rows
+from ..text import is_blank, join_kept, split_lines
+from .words import CueWordTfidf
 
 
 def best_threshold(probabilities: np.ndarray, y: np.ndarray, weights: np.ndarray) -> float:
@@ -118,7 +118,7 @@ class LineClassifier(BaseEstimator):
     stack_C : float
         Inverse regularisation of the second-stage logistic regression.
     augment : float
-        Recombined pages added per training page (see :mod:`cleaner.augment`); off by default
+        Recombined pages added per training page (see :mod:`cleaner.classifier.augment`); off by default
         because it did not help on held-out sites (the model card measures it).
     random_state : int
         Seed of the augmentation.

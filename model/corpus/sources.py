@@ -5,7 +5,7 @@ naming the file (and line), and the others go on, so that one broken file in a d
 thousands loses nothing but itself.
 
 Besides plain-text dumps, ``cleaner predict`` reads JSONL (one page per record) and WARC/WET files;
-:func:`expand_inputs` tells them apart by name and :mod:`cleaner.readers` streams their records.
+:func:`expand_inputs` tells them apart by name and :mod:`cleaner.corpus.readers` streams their records.
 The types here are what flows from the readers through the worker pool to the writers, so they are
 small and picklable.
 """
@@ -17,7 +17,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from cleaner.text import DecodeError, decode, split_lines
+from ..text import DecodeError, decode, split_lines
 
 STDIN = "-"
 TEXT, JSONL, WARC = "text", "jsonl", "warc"

@@ -12,8 +12,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from cleaner.inputs import InputError
-from cleaner.worker import Cleaned, Skipped
+from .sources import InputError
+from .worker import Cleaned, Skipped
 
 
 @dataclass

@@ -13,12 +13,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from cleaner.inputs import InputDone, InputError, InputFile
-from cleaner.outputs import StreamSink, TreeSink
-from cleaner.parallel import clean_in_order
-from cleaner.progress import Progress, Tally
-from cleaner.readers import read_input
-from cleaner.worker import Cleaned, Settings, Skipped
+from .sources import InputDone, InputError, InputFile
+from .sinks import StreamSink, TreeSink
+from .parallel import clean_in_order
+from .progress import Progress, Tally
+from .readers import read_input
+from .worker import Cleaned, Settings, Skipped
 
 
 class FailFast(Exception):

@@ -21,7 +21,7 @@ import platform
 from pathlib import Path
 from typing import Any
 
-from cleaner.atomic import remove_stale_temporaries, write_atomic
+from ..atomic import remove_stale_temporaries, write_atomic
 
 DEFAULT_MODEL_PATH = Path(__file__).resolve().parent / "artifacts" / "cleaner.joblib"
 MODEL_ENV = "CLEANER_MODEL"
@@ -58,7 +58,7 @@ def runtime_versions() -> dict[str, str]:
     import numpy
     import sklearn
 
-    from cleaner import __version__
+    from .. import __version__
 
     return {
         "cleaner": __version__,
@@ -72,8 +72,8 @@ def runtime_versions() -> dict[str, str]:
 def feature_names() -> dict[str, list[str]]:
     """The features this version of cleaner computes, per stage: a model fitted on other ones
     cannot be used (its weights would meet the wrong columns, or fail on their number)."""
-    from cleaner.context import stack_feature_names
-    from cleaner.shape import shape_feature_names
+    from ..features.context import stack_feature_names
+    from ..features.shape import shape_feature_names
 
     return {"lines": shape_feature_names(), "context": stack_feature_names()}
 
@@ -86,7 +86,7 @@ def save_model(model: Any, path: Path, metadata: dict[str, Any]) -> dict[str, An
     """
     import joblib
 
-    from cleaner.predictor import Predictor
+    from .predictor import Predictor
 
     remove_stale_temporaries([path, predictor_path(path), manifest_path(path)])
     buffer = io.BytesIO()

@@ -2,7 +2,7 @@
 
 :class:`~cleaner.words.CueWordTfidf` fits the vocabulary with scikit-learn's TfidfVectorizer and
 transforms with :class:`CueWords`, which holds only what the transform needs (the vocabulary, the
-idf weights, the n-gram sizes): predicting (:mod:`cleaner.predictor`) then imports numpy only.
+idf weights, the n-gram sizes): predicting (:mod:`cleaner.classifier.predictor`) then imports numpy only.
 The rows are exactly the vectorizer's (the tests compare them bit for bit).
 """
 
@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from cleaner.batch import LineBatch
-from cleaner.lexicon import NgramIndex
+from .batch import LineBatch
+from .lexicon import NgramIndex
 
 if TYPE_CHECKING:
     import scipy.sparse as sp

@@ -19,7 +19,7 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 
-from cleaner import __version__
+from .. import __version__
 
 app = typer.Typer(
     help="Remove boilerplate (menus, teaser lists, widgets, footers) from plain-text dumps of web pages.",
@@ -69,7 +69,7 @@ def main(
 
 
 def _load(model: Path | None) -> Any:
-    from cleaner.artifact import ModelError, load_model
+    from ..classifier.format import ModelError, load_model
 
     try:
         return load_model(model)
@@ -106,9 +106,9 @@ def _layout(
     paths: list[str], output: Path | None, fmt: OutputFormat, documents: DocumentOutput, input_format: str | None
 ) -> _Layout:
     """Resolve -o, --format and --output-format into a layout, or fail with a usage error (exit 2)."""
-    from cleaner.inputs import STDIN, TEXT, detect_kind
-    from cleaner.outputs import jsonl_compression
-    from cleaner.worker import LABELS_OUT, LINES_OUT, RECORD_OUT, TEXT_OUT
+    from ..corpus.sources import STDIN, TEXT, detect_kind
+    from ..corpus.sinks import jsonl_compression
+    from ..corpus.worker import LABELS_OUT, LINES_OUT, RECORD_OUT, TEXT_OUT
 
     named = [p for p in paths if p == STDIN or not Path(p).is_dir()]
     structured = any(
@@ -258,7 +258,7 @@ def predict(
 
       cleaner predict new.txt --format labels > labels/new.tsv
     """
-    from cleaner.inputs import STDIN
+    from ..corpus.sources import STDIN
 
     if errors not in ("strict", "replace", "ignore", "surrogateescape"):
         fail(f"--errors {errors!r}: use strict, replace or ignore", 2)
@@ -285,7 +285,7 @@ def predict(
                 "kill cannot be appended to; write -o FILE.jsonl and compress it when the run is done",
                 2,
             )
-    from cleaner.worker import Settings
+    from ..corpus.worker import Settings
 
     settings = Settings(
         _model_path(model), threshold, layout.text_render, layout.structured_render, text_field, id_field,
@@ -298,7 +298,7 @@ def predict(
 
 
 def _compressed(target: Path) -> bool:
-    from cleaner.outputs import jsonl_compression
+    from ..corpus.sinks import jsonl_compression
 
     return bool(jsonl_compression(target))
 
@@ -311,7 +311,7 @@ def _cores() -> int:
 
 
 def _model_path(model: Path | None) -> str:
-    from cleaner.artifact import default_model_path
+    from ..classifier.format import default_model_path
 
     return str((model or default_model_path()).resolve())
 
@@ -336,13 +336,13 @@ def _run_predict(
     from concurrent.futures.process import BrokenProcessPool
     from dataclasses import replace
 
-    from cleaner.artifact import ModelError
-    from cleaner.inputs import TEXT, InputError, expand_inputs
-    from cleaner.outputs import StreamSink, TreeSink, output_name
-    from cleaner.parallel import one_native_thread
-    from cleaner.pipeline import FailFast, Run, execute
-    from cleaner.progress import Progress, Tally
-    from cleaner.resume import read_done_ids
+    from ..classifier.format import ModelError
+    from ..corpus.sources import TEXT, InputError, expand_inputs
+    from ..corpus.sinks import StreamSink, TreeSink, output_name
+    from ..corpus.parallel import one_native_thread
+    from ..corpus.pipeline import FailFast, Run, execute
+    from ..corpus.progress import Progress, Tally
+    from ..corpus.resume import read_done_ids
 
     one_native_thread()  # before --resume's ids import numpy
     inputs = list(expand_inputs(paths, input_format))
@@ -417,7 +417,7 @@ def train(
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Parallel cross-validation folds.")] = 2,
 ) -> None:
     """Train the model on labelled dumps and save it (with a JSON manifest) under model/artifacts."""
-    from cleaner.artifact import default_model_path
+    from ..classifier.format import default_model_path
     from cleaner.training.labels import LabelFormatError
     from cleaner.training.train import train as run_training
 

@@ -8,8 +8,8 @@ its place relative to the document's main prose block.
 
 Every function returns one row per non-blank line of a batch, in order (blank lines carry no label
 and get no row). The features of a whole batch of documents are computed at once, over its
-:class:`~cleaner.batch.LineBatch` (see :mod:`cleaner.batch` for why). This module imports numpy
-only, so that predicting (:mod:`cleaner.predictor`) does not import scikit-learn;
+:class:`~cleaner.batch.LineBatch` (see :mod:`cleaner.features.batch` for why). This module imports numpy
+only, so that predicting (:mod:`cleaner.classifier.predictor`) does not import scikit-learn;
 :class:`~cleaner.features.LineShapeFeatures` is its scikit-learn transformer for training.
 """
 
@@ -20,7 +20,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from cleaner.batch import (
+from .batch import (
     ALPHA,
     ASCII_ALPHA,
     BULLET_CHAR,
@@ -40,9 +40,9 @@ from cleaner.batch import (
     first_where,
     strip,
 )
-from cleaner.lexicon import stopword_lexicon
-from cleaner.repeats import first_words_shared, repeated_lines
-from cleaner.scans import (
+from .lexicon import stopword_lexicon
+from .repeats import first_words_shared, repeated_lines
+from .scans import (
     DATE_FROM_DIGIT,
     DATE_FROM_MONTH,
     NUMBERED,
@@ -58,8 +58,8 @@ from cleaner.scans import (
     matches,
     sentence_rows,
 )
-from cleaner.segments import document_cumsum
-from cleaner.slugs import SLUG_TOKEN, slug_spells_title
+from .segments import document_cumsum
+from .slugs import SLUG_TOKEN, slug_spells_title
 
 BASE_FEATURES = (
     "chars_log",
@@ -435,7 +435,7 @@ def _block_matrix(base: np.ndarray, batch: LineBatch) -> np.ndarray:
         out[:, column] = (cumulative[hi] - cumulative[lo]) / (hi - lo)
     # Sums of prose characters (fractional after expm1) document by document, so that a row never
     # depends on the rounding of other documents' sums; for speed, the running sums of all
-    # documents at once (see cleaner.segments) and Python only for the totals (numpy's pairwise
+    # documents at once (see cleaner.features.segments) and Python only for the totals (numpy's pairwise
     # sum of each document alone, which no batched sum reproduces bit for bit) and main blocks.
     bounds = batch.bounds
     documents = np.unique(batch.doc[prose > 0]).tolist()

@@ -12,7 +12,7 @@ from itertools import count
 
 import numpy as np
 
-from cleaner.batch import LineBatch
+from .batch import LineBatch
 
 
 def count_within(groups: np.ndarray, keys: list[str]) -> tuple[np.ndarray, np.ndarray]:
