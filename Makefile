@@ -2,59 +2,66 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-MODEL := model/artifacts/cleaner.joblib
+# The model shipped inside the package (package data, committed): `make train` rewrites it.
+MODEL := model/data/cleaner.npz
 SAMPLE := ../shared/seeds/003_b83d7dfa7d287b8d.txt
 DEVSET := ../shared/devset
-LABELS := $(wildcard labels/*.tsv) labels/manifest.csv
-# The code a saved model depends on: when it changes, `make demo` retrains instead of failing to load.
-MODEL_CODE := model/batch.py model/lexicon.py model/segments.py model/scans.py model/repeats.py model/slugs.py model/shape.py model/features.py model/cuewords.py model/words.py \
-	model/context.py model/predictor.py model/estimator.py model/artifact.py
 
-.PHONY: demo test lint train eval eval-dev bench learning-curve clean
+.PHONY: demo test typecheck lint train eval eval-dev bench learning-curve clean
 
+# The package and what it needs to run.
 $(BIN)/cleaner: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e .
+	@touch $@
+
+# The development tools (pytest, hypothesis, ruff, mypy) on top.
+$(VENV)/.dev: $(BIN)/cleaner
 	$(BIN)/pip install --quiet -e '.[dev]'
 	@touch $@
 
-$(MODEL): $(BIN)/cleaner $(LABELS) $(MODEL_CODE)
-	$(BIN)/cleaner train --output $(MODEL)
-
-## demo: set up .venv, train the model if it is missing, clean one seed dump to stdout
-demo: $(MODEL)
+## demo: set up .venv and clean one seed dump to stdout with the shipped model
+demo: $(BIN)/cleaner
 	@if [ -f $(SAMPLE) ]; then $(BIN)/cleaner predict $(SAMPLE); \
 	else echo "($(SAMPLE) not found: cleaning a labelled dump instead)"; \
 	     cut -f2- labels/seed-baoquocte-003.tsv | $(BIN)/cleaner predict -; fi
 
-## test: set up .venv if missing, validate labels, run the tests and the linter
-test: $(BIN)/cleaner
+## test: set up .venv if missing, check labels/, run the tests, ruff and mypy
+test: $(VENV)/.dev
 	$(BIN)/cleaner labels check
 	$(BIN)/pytest
 	$(BIN)/ruff check .
+	$(MAKE) --no-print-directory typecheck
 
-lint: $(BIN)/cleaner
+# mypy checks the package under its installed name: model/ and training/ are installed as cleaner
+# and cleaner.training (see pyproject.toml), so they are linked into that shape first.
+typecheck: $(VENV)/.dev
+	@rm -rf .typecheck && mkdir -p .typecheck/cleaner
+	@ln -s $(CURDIR)/model/* .typecheck/cleaner/ && ln -s $(CURDIR)/training .typecheck/cleaner/training
+	MYPYPATH=.typecheck $(BIN)/mypy -p cleaner
+
+lint: $(VENV)/.dev
 	$(BIN)/ruff check .
 
-## train: train on labels/ and save the model under model/artifacts
+## train: train on labels/ (with leave-one-site-out cross-validation) and rewrite the shipped model
 train: $(BIN)/cleaner
-	$(BIN)/cleaner train --output $(MODEL)
+	$(BIN)/cleaner train --labels labels --output $(MODEL)
 
 ## eval: leave-one-site-out cross-validation on labels/
 eval: $(BIN)/cleaner
-	$(BIN)/cleaner evaluate
+	$(BIN)/cleaner evaluate --labels labels
 
 ## eval-dev: the model trained on labels/ against peer baselines on ../shared/devset (never trained on)
 eval-dev: $(BIN)/cleaner
 	@if [ ! -d $(DEVSET) ]; then echo "eval-dev skipped: $(DEVSET) not found"; exit 0; fi; \
 	$(BIN)/pip install --quiet -e '.[dev,bench,plot]' && \
-	$(BIN)/cleaner evaluate --test $(DEVSET)/vi --test $(DEVSET)/en --baselines --learning-curve \
-	  --plot model/learning_curve.png --json model/eval-dev.json --card model/MODEL_CARD.md
+	$(BIN)/cleaner evaluate --labels labels --test $(DEVSET)/vi --test $(DEVSET)/en --baselines --learning-curve \
+	  --plot model/data/learning_curve.png --json model/data/eval-dev.json --card model/data/MODEL_CARD.md
 
 ## bench: throughput (1 job and all cores), start-up, peak RSS, and peers, on a 50 MB corpus
-bench: $(MODEL)
+bench: $(BIN)/cleaner
 	$(BIN)/pip install --quiet -e '.[dev,bench]'
 	$(BIN)/python -m cleaner.training.bench
 
 clean:
-	rm -rf $(VENV) model/artifacts build *.egg-info
+	rm -rf $(VENV) build .typecheck *.egg-info

@@ -1,8 +1,9 @@
 """cleaner: remove boilerplate from plain-text dumps of web pages, line by line.
 
-``from cleaner import load_model`` gives the trained :class:`~cleaner.estimator.LineClassifier`
-(``predict_lines``, ``predict_proba_lines``, ``clean``). The heavy imports (scikit-learn) happen
-on first use, so that ``cleaner --help`` stays fast.
+``from cleaner import load_model`` gives the trained model (a
+:class:`~cleaner.classifier.predictor.Predictor`: ``clean``, ``predict_lines``,
+``predict_proba_lines``, ``predict``). The model code and numpy are imported on first use, so that
+``cleaner --help`` stays fast.
 """
 
 from __future__ import annotations
@@ -12,17 +13,22 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:
-    from .classifier.format import load_model
     from .classifier.estimator import LineClassifier
+    from .classifier.format import ModelError, load_model
+    from .classifier.predictor import Predictor
 
-__all__ = ["LineClassifier", "__version__", "load_model"]
+__all__ = ["LineClassifier", "ModelError", "Predictor", "__version__", "load_model"]
 
 
 def __getattr__(name: str) -> Any:
-    if name == "load_model":
-        from .classifier.format import load_model
+    if name in ("load_model", "ModelError"):
+        from .classifier import format
 
-        return load_model
+        return getattr(format, name)
+    if name == "Predictor":
+        from .classifier.predictor import Predictor
+
+        return Predictor
     if name == "LineClassifier":
         from .classifier.estimator import LineClassifier
 

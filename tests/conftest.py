@@ -14,7 +14,6 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from cleaner.classifier.format import save_model
 from cleaner.classifier.estimator import LineClassifier
 from cleaner.training.labels import read_label_file
 
@@ -75,18 +74,17 @@ def trained_model(seed_documents: list[Labelled]) -> LineClassifier:
 
 @pytest.fixture(scope="session")
 def model_path(trained_model: LineClassifier, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("model") / "cleaner.joblib"
-    save_model(trained_model, path, {"training_data": {"documents": len(SEED_NAMES)}})
+    path = tmp_path_factory.mktemp("model") / "cleaner.npz"
+    trained_model.save(path, {"training_data": {"documents": len(SEED_NAMES)}})
     return path
 
 
 @pytest.fixture
 def model_copy(model_path: Path, tmp_path: Path) -> Path:
-    """A private copy of the saved model, its predictor and their manifest, for tests that damage them."""
+    """A private copy of the saved model file, for tests that damage it."""
     target = tmp_path / "copy" / model_path.name
     target.parent.mkdir()
-    for suffix in (".joblib", ".predictor.pkl", ".json"):
-        shutil.copy2(model_path.with_suffix(suffix), target.with_suffix(suffix))
+    shutil.copy2(model_path, target)
     return target
 
 

@@ -1,7 +1,9 @@
-"""The other CLI surfaces: --help, a missing model, ``labels check`` and ``suggest``."""
+"""The other CLI surfaces: --help, the commands found through entry points, a missing model,
+``labels check`` and ``suggest``."""
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -13,7 +15,16 @@ from cleaner.cli import app
 
 
 @pytest.mark.parametrize(
-    "args", [["--help"], ["predict", "--help"], ["labels", "--help"], ["labels", "check", "--help"]]
+    "args",
+    [
+        ["--help"],
+        ["predict", "--help"],
+        ["labels", "--help"],
+        ["labels", "check", "--help"],
+        ["train", "--help"],
+        ["evaluate", "--help"],
+        ["suggest", "--help"],
+    ],
 )
 def test_help(runner: CliRunner, args: list[str]) -> None:
     result = runner.invoke(app, args)
@@ -21,10 +32,39 @@ def test_help(runner: CliRunner, args: list[str]) -> None:
     assert "Usage" in result.stdout
 
 
-def test_predict_help_documents_the_options(runner: CliRunner) -> None:
-    out = runner.invoke(app, ["predict", "--help"]).stdout
-    for option in ("--format", "--threshold", "--model", "--output", "--errors"):
-        assert option in out
+def test_help_lists_the_training_commands(runner: CliRunner) -> None:
+    """train, evaluate, labels and suggest come from the cleaner.commands entry points."""
+    out = runner.invoke(app, ["--help"]).stdout
+    for command in ("predict", "train", "evaluate", "labels", "suggest"):
+        assert command in out
+    assert "Work with labelled dumps" in out
+
+
+def test_a_mistyped_command_is_suggested(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["trian"])
+    assert result.exit_code == 2
+    assert "train" in result.output
+
+
+def test_a_broken_plugin_says_so_in_one_line(runner: CliRunner, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An entry point that cannot be imported, or names no Typer app, is listed and explains itself."""
+    from importlib.metadata import EntryPoint
+
+    from cleaner.cli.plugins import GROUP, PluginGroup
+
+    broken = {
+        "gone": EntryPoint("gone", "cleaner.training.no_such_module:app", GROUP),
+        "odd": EntryPoint("odd", "cleaner.training.commands:REPOSITORY", GROUP),
+    }
+    monkeypatch.setattr(PluginGroup, "plugins", lambda self: broken)
+    listing = runner.invoke(app, ["--help"])
+    assert listing.exit_code == 0, listing.output
+    assert "gone" in listing.stdout and "odd" in listing.stdout and "unavailable" in listing.stdout
+    for name in broken:
+        result = runner.invoke(app, [name])
+        assert result.exit_code == 1
+        assert result.stderr.startswith(f"cleaner: {name}: ")
+        assert len(result.stderr.strip().splitlines()) == 1
 
 
 def test_version(runner: CliRunner) -> None:
@@ -48,8 +88,9 @@ def test_missing_model_is_one_line(runner: CliRunner, tmp_path: Path) -> None:
 
 
 def test_tampered_model_is_one_line(runner: CliRunner, model_copy: Path, tmp_path: Path) -> None:
-    predictor = model_copy.with_suffix(".predictor.pkl")  # what predict loads
-    predictor.write_bytes(predictor.read_bytes() + b"\0")
+    data = bytearray(model_copy.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    model_copy.write_bytes(bytes(data))
     dump = tmp_path / "page.txt"
     dump.write_text("Headline\nBody.\n", encoding="utf-8")
     result = runner.invoke(app, ["predict", str(dump), "--model", str(model_copy)])
@@ -124,3 +165,123 @@ def test_suggest_with_missing_model(runner: CliRunner, tmp_path: Path) -> None:
     result = runner.invoke(app, ["suggest", str(tmp_path), "--model", str(tmp_path / "none.joblib")])
     assert result.exit_code == 1
     assert "Traceback" not in result.output
+
+
+def test_suggest_reads_what_predict_reads(runner: CliRunner, model_path: Path, tmp_path: Path) -> None:
+    """JSONL (compressed too) and standard input, each document named by its place."""
+    import gzip
+
+    from corpus_support import PAGE, PAGE_EN, jsonl
+
+    shard = tmp_path / "shard.jsonl.gz"
+    shard.write_bytes(gzip.compress(jsonl([{"text": PAGE}, {"text": PAGE_EN}])))
+    result = runner.invoke(app, ["suggest", str(shard), "-", "--model", str(model_path)], input=PAGE_EN.encode())
+    assert result.exit_code == 0, result.output
+    named = sorted(line.split()[-1] for line in result.stdout.splitlines()[1:])
+    assert named == sorted([f"{shard}:1", f"{shard}:2", "-"])
+
+
+def test_suggest_uses_the_model_of_the_environment(
+    runner: CliRunner, model_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "a.txt").write_text("Menu\nA body paragraph, long enough to be prose.\n", encoding="utf-8")
+    monkeypatch.setenv("CLEANER_MODEL", str(tmp_path / "elsewhere.npz"))
+    result = runner.invoke(app, ["suggest", str(tmp_path)])
+    assert result.exit_code == 1
+    assert "elsewhere.npz" in result.stderr
+    monkeypatch.setenv("CLEANER_MODEL", str(model_path))
+    assert runner.invoke(app, ["suggest", str(tmp_path)]).exit_code == 0
+
+
+def test_suggest_reports_unreadable_inputs_and_exits_1(runner: CliRunner, model_path: Path, tmp_path: Path) -> None:
+    pool = tmp_path / "pool"
+    pool.mkdir()
+    (pool / "good.txt").write_text("Menu\nA body paragraph, long enough to be prose.\n", encoding="utf-8")
+    (pool / "bad.txt").write_bytes(b"Headline\nBody \xff here\n")
+    (pool / "records.jsonl").write_bytes(b'{"text": "Fine."}\nnot json\n')
+    gone = tmp_path / "gone.txt"
+    result = runner.invoke(app, ["suggest", str(pool), str(gone), "--model", str(model_path)])
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    errors = [line for line in result.stderr.splitlines() if line.startswith("cleaner: ")]
+    assert any(line.startswith(f"cleaner: {pool / 'bad.txt'}:2: ") for line in errors), errors
+    assert any(line.startswith(f"cleaner: {pool / 'records.jsonl'}:2: not valid JSON") for line in errors), errors
+    assert any(line.startswith(f"cleaner: {gone}: no such file") for line in errors), errors
+    for line in errors:  # every hint names an option suggest has
+        for option in re.findall(r"--[a-z-]+", line):
+            assert option in runner.invoke(app, ["suggest", "--help"]).stdout, (option, line)
+    listed = sorted(line.split()[-1] for line in result.stdout.splitlines()[1:])
+    assert listed == sorted([str(pool / "good.txt"), f"{pool / 'records.jsonl'}:1"])
+
+
+def test_suggest_keeps_only_the_top(runner: CliRunner, model_path: Path, tmp_path: Path) -> None:
+    """Documents are summarised as they stream by; the ranking holds the best -n, in order."""
+    from corpus_support import PAGE, PAGE_EN, jsonl
+
+    from cleaner.classifier.format import load_model
+    from cleaner.training.suggest import rank_uncertain
+
+    shard = tmp_path / "many.jsonl"
+    shard.write_bytes(jsonl({"text": (PAGE if n % 2 else PAGE_EN) + f"Line {n}.\n"} for n in range(100)))
+    model = load_model(model_path)
+    full = rank_uncertain(model, [str(shard)], top=100)
+    top = rank_uncertain(model, [str(shard)], top=5)
+    assert full.documents == top.documents == 100 and full.errors == 0
+    assert top.rows == full.rows[:5]
+    assert [row.rank() for row in full.rows] == sorted(row.rank() for row in full.rows)
+
+
+def test_training_commands_say_what_they_need_outside_a_checkout(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import cleaner.training.commands
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(cleaner.training.commands, "CHECKOUT_LABELS", tmp_path / "no-checkout" / "labels")
+    for args in (["train"], ["evaluate"], ["labels", "check"]):
+        result = runner.invoke(app, args)
+        assert result.exit_code == 2, (args, result.output)
+        assert "--labels DIR" in result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_train_writes_a_model_of_ones_own(
+    runner: CliRunner, labels_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without -o, the model goes to ./cleaner.npz (never into the package), found from ./labels."""
+    names = ["seed-thoidai-000", "seed-thoidai-001", "seed-kinhtedothi-002", "seed-baoquocte-003"]
+    make_labels_dir(tmp_path / "labels", labels_dir, names)
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["train", "--no-cross-validate"])
+    assert result.exit_code == 0, result.output
+    assert "trained on 4 documents" in result.stdout
+    assert "--model cleaner.npz" in result.stdout
+    assert (tmp_path / "cleaner.npz").is_file()
+    dump = tmp_path / "page.txt"
+    dump.write_text("Headline\nA body paragraph that reads like prose.\n", encoding="utf-8")
+    monkeypatch.setenv("CLEANER_MODEL", str(tmp_path / "cleaner.npz"))
+    assert runner.invoke(app, ["predict", str(dump)]).exit_code == 0
+
+
+def test_train_exports_the_estimator_with_joblib_only_when_asked(
+    runner: CliRunner, labels_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """--joblib writes the fitted scikit-learn estimator beside the .npz model, which alone is
+    what cleaner loads; the two predict alike."""
+    import joblib
+
+    from cleaner import load_model
+    from cleaner.classifier.estimator import LineClassifier
+
+    names = ["seed-thoidai-000", "seed-kinhtedothi-002", "seed-baoquocte-003"]
+    make_labels_dir(tmp_path / "labels", labels_dir, names)
+    monkeypatch.chdir(tmp_path)
+    args = ["train", "--no-cross-validate", "-o", "m.npz", "--joblib", "m.joblib"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert "runs code" in result.stdout
+    estimator = joblib.load(tmp_path / "m.joblib")
+    assert isinstance(estimator, LineClassifier)
+    page = [["Tin liên quan", "Một đoạn văn dài của bài viết, đủ dài để đọc như văn xuôi.", ""]]
+    assert estimator.predict_proba(page) == load_model(tmp_path / "m.npz").predict_proba(page)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["labels", "m.joblib", "m.npz"]

@@ -10,10 +10,10 @@ from conftest import Labelled
 from support import non_blank, output_lines
 from typer.testing import CliRunner
 
+from cleaner.classifier.estimator import LineClassifier
 from cleaner.cli import app
-from cleaner.classifier.estimator import CONTENT, LineClassifier
+from cleaner.labels import CONTENT, parse_label_text
 from cleaner.text import is_blank
-from cleaner.training.labels import parse_label_text
 
 
 @pytest.fixture
@@ -37,7 +37,7 @@ def test_text_is_the_cleaned_dump(
     sample_document: Labelled,
 ) -> None:
     out = predict(runner, model_path, str(dump))
-    assert out == trained_model.clean(sample_document.text)
+    assert out == trained_model.predictor_.clean(sample_document.text)
     kept = non_blank(output_lines(out))
     assert 0 < len(kept) <= len(non_blank(sample_document.lines))
 
@@ -52,8 +52,8 @@ def test_jsonl_records(
     records = [json.loads(row) for row in predict(runner, model_path, str(dump), "--format", "jsonl").splitlines()]
     lines = sample_document.lines
     assert len(records) == len(lines)
-    expected_labels = trained_model.predict_lines(lines)
-    expected_scores = trained_model.predict_proba_lines(lines)
+    expected_labels = trained_model.predictor_.predict_lines(lines)
+    expected_scores = trained_model.predictor_.predict_proba_lines(lines)
     for number, (record, line) in enumerate(zip(records, lines), 1):
         assert set(record) == {"line", "text", "label", "score"}
         assert record["line"] == number
@@ -99,7 +99,7 @@ def test_labels_format_parses_back(
     out = predict(runner, model_path, str(dump), "--format", "labels")
     lines, labels = parse_label_text(out, "stdout")
     assert lines == ["" if is_blank(line) else line for line in sample_document.lines]
-    assert labels == trained_model.predict_lines(sample_document.lines)
+    assert labels == trained_model.predictor_.predict_lines(sample_document.lines)
 
 
 def test_labels_format_with_blank_whitespace_lines(runner: CliRunner, model_path: Path) -> None:

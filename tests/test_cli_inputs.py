@@ -9,8 +9,8 @@ from conftest import Labelled
 from support import assert_clean_shape, non_blank, output_lines
 from typer.testing import CliRunner
 
-from cleaner.cli import app
 from cleaner.classifier.estimator import LineClassifier
+from cleaner.cli import app
 from cleaner.text import decode, split_lines
 
 PAGE_A = "Trang chủ | Đăng nhập\n\nTiêu đề bài viết\nNội dung chính của bài viết, đủ dài để là văn xuôi.\n"
@@ -24,7 +24,7 @@ def invoke(runner: CliRunner, model_path: Path, *args: str, stdin: bytes | None 
 def test_stdin(runner: CliRunner, model_path: Path, trained_model: LineClassifier, sample_document: Labelled) -> None:
     result = invoke(runner, model_path, "-", stdin=sample_document.text.encode())
     assert result.exit_code == 0, result.output
-    assert result.stdout == trained_model.clean(sample_document.text)
+    assert result.stdout == trained_model.predictor_.clean(sample_document.text)
 
 
 def test_directory_needs_an_output_directory(runner: CliRunner, model_path: Path, tmp_path: Path) -> None:
@@ -60,7 +60,7 @@ def test_directory_recursion_into_output_dir(
     written = sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file())
     assert written == sorted(files)
     for name, text in files.items():
-        assert (out / name).read_text(encoding="utf-8") == trained_model.clean(text)
+        assert (out / name).read_text(encoding="utf-8") == trained_model.predictor_.clean(text)
 
 
 def test_several_files_into_output_dir(
@@ -88,7 +88,7 @@ def test_missing_input_is_reported_and_others_processed(
     assert result.exit_code == 1
     assert str(missing) in result.stderr
     assert "Traceback" not in result.output
-    assert (out / "good.txt").read_text(encoding="utf-8") == trained_model.clean(PAGE_B)
+    assert (out / "good.txt").read_text(encoding="utf-8") == trained_model.predictor_.clean(PAGE_B)
 
 
 def test_missing_input_with_jsonl_to_stdout(runner: CliRunner, model_path: Path, tmp_path: Path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+import sys
 from pathlib import Path
 
 from conftest import Labelled
@@ -25,7 +26,7 @@ def test_predict_file(
     dump.write_bytes(sample_document.text.replace("\n", "\r\n").encode())
     result = run(cleaner_exe, "predict", str(dump), "--model", str(model_path))
     assert result.returncode == 0, result.stderr.decode()
-    assert result.stdout.decode("utf-8") == trained_model.clean(sample_document.text)
+    assert result.stdout.decode("utf-8") == trained_model.predictor_.clean(sample_document.text)
 
 
 def test_predict_stdin_jsonl(cleaner_exe: Path, model_path: Path) -> None:
@@ -61,3 +62,32 @@ def test_help(cleaner_exe: Path) -> None:
     result = run(cleaner_exe, "--help")
     assert result.returncode == 0
     assert b"predict" in result.stdout
+
+
+def test_predict_imports_no_training_code(cleaner_exe: Path, model_path: Path, tmp_path: Path) -> None:
+    """`cleaner predict` imports neither cleaner.training nor the entry-point machinery (its start-up
+    time matters): the training commands are loaded only when one of them runs.
+
+    -X importtime lists what `import` statements load; modules that entry points load go through
+    importlib.import_module, which it does not list, so the interpreter's modules are checked too.
+    """
+    dump = tmp_path / "page.txt"
+    dump.write_text("Headline\nA body paragraph that reads like prose and ends here.\n", encoding="utf-8")
+    script = (
+        "import atexit, sys\n"
+        "atexit.register(lambda: print('MODULES', *sorted(sys.modules), file=sys.stderr))\n"
+        "from cleaner.cli import app\n"
+        "sys.argv = ['cleaner', 'predict', sys.argv[1], '--model', sys.argv[2]]\n"
+        "app()\n"
+    )
+    command = [sys.executable, "-X", "importtime", "-c", script, str(dump), str(model_path)]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "A body paragraph" in result.stdout
+    stderr = result.stderr.splitlines()
+    imported = [line.rsplit("|", 1)[1].strip() for line in stderr if line.startswith("import time:")]
+    (modules,) = [line.split()[1:] for line in stderr if line.startswith("MODULES ")]
+    assert "cleaner.cli.predict" in imported and "cleaner.cli.predict" in modules
+    for names in (imported, modules):
+        assert [name for name in names if name.startswith("cleaner.training")] == []
+        assert "importlib.metadata" not in names

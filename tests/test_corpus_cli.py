@@ -12,8 +12,9 @@ from corpus_support import PAGE, PAGE_EN, jsonl, lines_of, read_jsonl, record_id
 from support import assert_clean_shape, output_lines
 from typer.testing import CliRunner
 
-from cleaner.cli import app
 from cleaner.classifier.estimator import LineClassifier
+from cleaner.classifier.predictor import Predictor
+from cleaner.cli import app
 from cleaner.text import split_lines
 
 STATS = {"lines_total", "lines_kept", "chars_kept", "mean_score"}
@@ -23,7 +24,7 @@ def invoke(runner: CliRunner, model_path: Path, *args: str, stdin: bytes | None 
     return runner.invoke(app, ["predict", *args, "--model", str(model_path)], input=stdin)
 
 
-def clean_record_text(model: LineClassifier, text: str) -> str:
+def clean_record_text(model: Predictor, text: str) -> str:
     cleaned = model.clean(text)
     return cleaned[:-1] if cleaned and not text.endswith(("\n", "\r")) else cleaned
 
@@ -46,7 +47,7 @@ def test_jsonl_keeps_every_other_field(
         assert {k: v for k, v in after.items() if k not in STATS and k != "text"} == {
             k: v for k, v in before.items() if k != "text"
         }
-        assert after["text"] == clean_record_text(trained_model, before["text"])
+        assert after["text"] == clean_record_text(trained_model.predictor_, before["text"])
         assert after["chars_kept"] == len(after["text"])
         assert after["lines_total"] == sum(1 for line in split_lines(before["text"]) if line.strip())
         assert 0 <= after["lines_kept"] <= after["lines_total"]
@@ -110,7 +111,7 @@ def test_mixed_directory_to_tree(
     assert result.exit_code == 0, result.output
     written = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
     assert written == ["page.txt", "shards/000.jsonl", "shards/CC.warc.wet.jsonl"]
-    assert (out / "page.txt").read_text(encoding="utf-8") == trained_model.clean(PAGE)
+    assert (out / "page.txt").read_text(encoding="utf-8") == trained_model.predictor_.clean(PAGE)
     assert len(read_jsonl(out / "shards" / "000.jsonl")) == 2
     assert read_jsonl(out / "shards" / "CC.warc.wet.jsonl")[0]["id"] == record_id(1)
 

@@ -13,8 +13,10 @@ from typer.testing import CliRunner
 
 from cleaner.classifier.format import ModelError
 from cleaner.cli import app
-from cleaner.corpus.sources import JSONL, TEXT, InputError, Raw
-from cleaner.corpus.worker import Cleaned, Cleaner, Settings
+from cleaner.corpus.items import Cleaned, InputError, Raw
+from cleaner.corpus.readers.jsonl import KIND as JSONL
+from cleaner.corpus.readers.text import KIND as TEXT
+from cleaner.corpus.worker import Cleaner, Settings
 
 GOOD = {"id": "good", "text": PAGE_EN}
 
@@ -191,7 +193,7 @@ def test_no_temporary_files_left(runner: CliRunner, model_path: Path, tmp_path: 
 class ExplodingModel:
     """A model that fails on any batch holding a line with BOOM, as a model bug would."""
 
-    threshold_ = 0.5
+    threshold = 0.5
 
     def predict_proba_nonblank(self, documents: list[list[str]]) -> list[np.ndarray]:
         if any("BOOM" in line for doc in documents for line in doc):

@@ -16,13 +16,19 @@ from hypothesis import strategies as st
 from support import assert_clean_shape, output_lines
 from typer.testing import CliRunner
 
-from cleaner.classifier.format import ModelError
-from cleaner.cli import app
 from cleaner.classifier.estimator import LineClassifier
-from cleaner.corpus.sources import JSONL, TEXT, WARC, InputDone, InputError, Raw
+from cleaner.classifier.format import ModelError
+from cleaner.classifier.predictor import Predictor
+from cleaner.cli import app
+from cleaner.corpus.items import Cleaned, InputDone, InputError, Raw
 from cleaner.corpus.parallel import NATIVE_THREAD_VARIABLES, chunked, clean_in_order
+from cleaner.corpus.readers import ParseOptions
+from cleaner.corpus.readers.jsonl import KIND as JSONL
+from cleaner.corpus.readers.text import KIND as TEXT
+from cleaner.corpus.readers.warc import KIND as WARC
+from cleaner.corpus.renderers import Render
+from cleaner.corpus.worker import Cleaner, Settings
 from cleaner.text import split_lines
-from cleaner.corpus.worker import RECORD_OUT, Cleaned, Cleaner, Settings
 
 PROPERTY = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 LINE = st.one_of(
@@ -32,6 +38,12 @@ LINE = st.one_of(
 TEXT_ST = st.builds(
     lambda lines, end: "\n".join(lines) + end, st.lists(LINE, max_size=8), st.sampled_from(["", "\n", "\r\n"])
 )
+
+
+@pytest.fixture(scope="module")
+def predictor(trained_model: LineClassifier) -> Predictor:
+    """What the CLI's workers use: the model's numpy predictor."""
+    return trained_model.predictor_
 
 
 def raws(count: int) -> list[Raw]:
@@ -55,29 +67,27 @@ def start_method(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
     return request.param
 
 
-def test_pool_keeps_input_order(model_path: Path, trained_model: LineClassifier, start_method: str) -> None:
+def test_pool_keeps_input_order(model_path: Path, predictor: Predictor, start_method: str) -> None:
     items = [*raws(9), InputError("bad.jsonl:3", "not valid JSON"), *raws(5)]
-    config = Settings(str(model_path), None, RECORD_OUT, RECORD_OUT, id_field="id")
-    alone = [item for chunk in clean_in_order(items, config, 1, trained_model, documents=2) for item in chunk]
+    config = Settings(str(model_path), None, Render.RECORD, Render.RECORD, ParseOptions(id_field="id"))
+    alone = [item for chunk in clean_in_order(items, config, 1, predictor, documents=2) for item in chunk]
     pooled = [item for chunk in clean_in_order(items, config, 2, None, documents=2) for item in chunk]
     assert [type(i).__name__ for i in pooled] == [type(i).__name__ for i in alone]
     assert [i.output for i in pooled if isinstance(i, Cleaned)] == [i.output for i in alone if isinstance(i, Cleaned)]
     assert [json.loads(i.output)["id"] for i in pooled if isinstance(i, Cleaned)] == [*range(1, 10), *range(1, 6)]
 
 
-def test_forked_workers_use_the_model_they_are_given(
-    trained_model: LineClassifier, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_forked_workers_use_the_model_they_are_given(predictor: Predictor, monkeypatch: pytest.MonkeyPatch) -> None:
     """A library caller's model object reaches forked workers as it is: no path to load it from."""
     monkeypatch.setattr("cleaner.corpus.parallel.can_fork", lambda: True)
-    config = Settings("no-such-model.joblib", None, RECORD_OUT, RECORD_OUT)
-    pooled = [item for chunk in clean_in_order(raws(6), config, 2, trained_model, documents=2) for item in chunk]
+    config = Settings("no-such-model.npz", None, Render.RECORD, Render.RECORD)
+    pooled = [item for chunk in clean_in_order(raws(6), config, 2, predictor, documents=2) for item in chunk]
     assert len(pooled) == 6 and all(isinstance(item, Cleaned) for item in pooled)
 
 
 def test_pool_reports_a_model_that_cannot_load(tmp_path: Path, start_method: str) -> None:
-    config = Settings(str(tmp_path / "missing.joblib"), None)
-    with pytest.raises(ModelError, match=r"missing\.joblib"):
+    config = Settings(str(tmp_path / "missing.npz"), None)
+    with pytest.raises(ModelError, match=r"missing\.npz"):
         list(clean_in_order(raws(6), config, 2, None, documents=2))
 
 
@@ -97,8 +107,8 @@ def test_cli_jobs_2_matches_jobs_1(runner: CliRunner, model_path: Path, tmp_path
 @PROPERTY
 @given(st.lists(TEXT_ST, min_size=1, max_size=4), st.sampled_from([None, 0.0, 1.0]))
 @example(["\ufeffHead\r\n\r\nBody.\rFoot\n"], None)
-def test_records_only_delete_lines(trained_model: LineClassifier, texts: list[str], threshold: float | None) -> None:
-    cleaner = Cleaner(Settings("unused", threshold), trained_model)
+def test_records_only_delete_lines(predictor: Predictor, texts: list[str], threshold: float | None) -> None:
+    cleaner = Cleaner(Settings("unused", threshold), predictor)
     items = [Raw(JSONL, f"in.jsonl:{n}", json.dumps({"text": t}).encode()) for n, t in enumerate(texts, 1)]
     items += [Raw(WARC, f"x.wet:{n}", t.encode(), ident=str(n)) for n, t in enumerate(texts, 1)]
     for text, result in zip(texts + texts, cleaner.run(items)):
@@ -112,8 +122,8 @@ def test_records_only_delete_lines(trained_model: LineClassifier, texts: list[st
 
 @PROPERTY
 @given(st.binary(max_size=400), st.sampled_from(["strict", "replace"]))
-def test_arbitrary_bytes_never_crash_the_worker(trained_model: LineClassifier, data: bytes, errors: str) -> None:
-    cleaner = Cleaner(Settings("unused", None, errors=errors), trained_model)
+def test_arbitrary_bytes_never_crash_the_worker(predictor: Predictor, data: bytes, errors: str) -> None:
+    cleaner = Cleaner(Settings("unused", None, parse=ParseOptions(errors=errors)), predictor)
     results = cleaner.run([Raw(JSONL, "in.jsonl:1", data), Raw(TEXT, "in.txt", data, ident="in.txt")])
     assert all(isinstance(r, (Cleaned, InputError)) for r in results)
     if isinstance(results[1], Cleaned):
@@ -138,21 +148,21 @@ def test_cli_jsonl_only_deletes_lines(model_path: Path, texts: list[str]) -> Non
         assert_clean_shape(kept, split_lines(text))
 
 
-def test_in_process_cleaning_runs_blas_on_one_thread(model_path: Path, trained_model: LineClassifier) -> None:
+def test_in_process_cleaning_runs_blas_on_one_thread(model_path: Path, predictor: Predictor) -> None:
     """--jobs 1 is one core, like a pool's worker: BLAS threads would only spin on small products."""
     from threadpoolctl import threadpool_info
 
     seen: list[int] = []
-    predict = trained_model.predict_proba_nonblank
+    predict = predictor.predict_proba_nonblank
 
     class Spy:
-        threshold_ = trained_model.threshold_
+        threshold = predictor.threshold
 
         def predict_proba_nonblank(self, documents: list[list[str]]) -> list:
             seen.extend(pool["num_threads"] for pool in threadpool_info())
             return predict(documents)
 
-    config = Settings(str(model_path), None, RECORD_OUT, RECORD_OUT)
+    config = Settings(str(model_path), None, Render.RECORD, Render.RECORD)
     cleaned = [item for chunk in clean_in_order(raws(4), config, 1, Spy(), documents=2) for item in chunk]
     assert all(isinstance(item, Cleaned) for item in cleaned)
     assert seen and set(seen) == {1}

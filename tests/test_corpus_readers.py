@@ -1,4 +1,5 @@
-"""Streaming readers: JSONL (plain, gzip, zstd), WET, and input expansion; arbitrary bytes never crash them."""
+"""Streaming readers: the registry of input kinds, JSONL (plain, gzip, zstd), WET, and input expansion;
+arbitrary bytes never crash them."""
 
 from __future__ import annotations
 
@@ -12,8 +13,13 @@ from corpus_support import jsonl, record_id, wet
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cleaner.corpus.sources import JSONL, TEXT, WARC, InputDone, InputError, InputFile, Raw, detect_kind, expand_inputs
-from cleaner.corpus.readers import read_input
+from cleaner.corpus import sources
+from cleaner.corpus.items import InputDone, InputError, InputFile, Raw
+from cleaner.corpus.readers import DEFAULT_KIND, READERS, Parsed, ParseOptions, Reader, parse, read_input
+from cleaner.corpus.readers.jsonl import KIND as JSONL
+from cleaner.corpus.readers.text import KIND as TEXT
+from cleaner.corpus.readers.warc import KIND as WARC
+from cleaner.corpus.sources import KNOWN_FILES, detect_kind, expand_inputs
 
 LIMIT = 10_000_000
 FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -25,6 +31,52 @@ def source(path: Path, kind: str) -> InputFile:
 
 def read(path: Path, kind: str, limit: int = LIMIT) -> list:
     return list(read_input(source(path, kind), limit))
+
+
+def test_every_reader_is_one_complete_table_entry() -> None:
+    """Adding an input format is one module and one entry in READERS: the entry carries everything
+    (its name, suffixes, reading and parsing), and the rest is derived from the table."""
+    assert DEFAULT_KIND in READERS
+    claimed: dict[str, str] = {}
+    for kind, reader in READERS.items():
+        assert isinstance(reader, Reader)
+        assert reader.kind == kind
+        assert reader.suffixes, kind
+        assert all(suffix.startswith(".") and suffix == suffix.lower() for suffix in reader.suffixes)
+        assert callable(reader.read) and callable(reader.parse)
+        for suffix in reader.suffixes:
+            assert suffix not in claimed, f"{suffix} claimed by {claimed.get(suffix)} and {kind}"
+            claimed[suffix] = kind
+            assert detect_kind(f"name{suffix.upper()}") == kind
+            assert f"*.{suffix.split('.')[1]}" in KNOWN_FILES
+    assert sources.suffix_table(READERS) == sources.SUFFIXES
+    assert list(sources.SUFFIXES) == sorted(claimed, key=len, reverse=True)
+
+
+def test_a_new_reader_needs_only_its_table_entry(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A kind added to READERS (and nowhere else: what sources derives from the table at import is
+    derived again here) is found in directories, read and parsed."""
+
+    def read(source: InputFile, limit: int):
+        data = Path(source.name).read_bytes()
+        yield Raw("upper", source.name, data, ident=source.name, relative=source.relative, consumed=len(data))
+
+    def parse_upper(raw: Raw, options: ParseOptions) -> Parsed:
+        text = raw.data.decode().upper()
+        return Parsed(raw, text, text.splitlines(), {options.id_name: raw.ident}, raw.ident)
+
+    monkeypatch.setitem(READERS, "upper", Reader("upper", (".up",), records=False, read=read, parse=parse_upper))
+    monkeypatch.setattr(sources, "SUFFIXES", sources.suffix_table(READERS))
+    (tmp_path / "a.up").write_bytes(b"shout\n")
+    (found,) = expand_inputs([str(tmp_path)])
+    assert isinstance(found, InputFile) and found.kind == "upper"
+    (raw,) = read_input(found, LIMIT)
+    assert isinstance(raw, Raw)
+    assert parse(raw, ParseOptions()).lines == ["SHOUT"]
+
+
+def test_known_files_message() -> None:
+    assert KNOWN_FILES == "*.txt, *.jsonl[.gz|.zst], *.warc[.gz], *.wet[.gz]"
 
 
 @pytest.mark.parametrize(

@@ -9,8 +9,8 @@ from hypothesis import strategies as st
 from support import assert_clean_shape, non_blank, output_lines
 from typer.testing import CliRunner
 
-from cleaner.cli import app
 from cleaner.classifier.estimator import LineClassifier
+from cleaner.cli import app
 from cleaner.text import split_lines
 
 LINE = st.one_of(
@@ -39,14 +39,14 @@ PROPERTY = settings(max_examples=50, deadline=None, suppress_health_check=[Healt
 @example("\ufeffHeadline\r\n\r\n  \r\nBody.\rFooter\n\n")
 @example("a\r\r\nb\n\n\n")
 def test_clean_only_deletes_lines(trained_model: LineClassifier, text: str) -> None:
-    cleaned = trained_model.clean(text)
+    cleaned = trained_model.predictor_.clean(text)
     assert_clean_shape(output_lines(cleaned), split_lines(text))
 
 
 @PROPERTY
 @given(TEXT)
 def test_threshold_zero_keeps_every_non_blank_line(trained_model: LineClassifier, text: str) -> None:
-    out = output_lines(trained_model.clean(text, threshold=0.0))
+    out = output_lines(trained_model.predictor_.clean(text, threshold=0.0))
     lines = split_lines(text)
     assert_clean_shape(out, lines)
     assert non_blank(out) == non_blank(lines)

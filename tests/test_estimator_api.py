@@ -1,4 +1,5 @@
-"""cleaner.classifier.estimator.LineClassifier: shapes, alignment, consistency between its methods."""
+"""The prediction API (the Predictor that load_model returns and LineClassifier predicts through), and
+LineClassifier's scikit-learn conventions: shapes, alignment, validation, fitted state."""
 
 from __future__ import annotations
 
@@ -7,15 +8,23 @@ from conftest import Labelled
 from sklearn.base import clone
 from support import non_blank, output_lines
 
-from cleaner.classifier.estimator import BOILERPLATE, CONTENT, LineClassifier
+from cleaner.classifier.estimator import LineClassifier
+from cleaner.classifier.predictor import Predictor
+from cleaner.labels import BOILERPLATE, CONTENT
 from cleaner.text import is_blank, split_lines
+
+
+@pytest.fixture(scope="module")
+def model(trained_model: LineClassifier) -> Predictor:
+    return trained_model.predictor_
+
 
 MIXED = ["Trang chủ | Đăng nhập", "", "Tiêu đề bài viết", "  ", "\t", "Nội dung chính của bài viết.", ""]
 
 
-def test_predict_is_aligned_with_lines(trained_model: LineClassifier, seed_documents: list[Labelled]) -> None:
+def test_predict_is_aligned_with_lines(model: Predictor, seed_documents: list[Labelled]) -> None:
     documents = [doc.lines for doc in seed_documents] + [MIXED, [], ["", " "]]
-    predictions = trained_model.predict(documents)
+    predictions = model.predict(documents)
     assert len(predictions) == len(documents)
     for lines, labels in zip(documents, predictions):
         assert len(labels) == len(lines)
@@ -24,8 +33,8 @@ def test_predict_is_aligned_with_lines(trained_model: LineClassifier, seed_docum
             assert label in (None, CONTENT, BOILERPLATE)
 
 
-def test_predict_proba_is_aligned_and_bounded(trained_model: LineClassifier) -> None:
-    (scores,) = trained_model.predict_proba([MIXED])
+def test_predict_proba_is_aligned_and_bounded(model: Predictor) -> None:
+    (scores,) = model.predict_proba([MIXED])
     assert len(scores) == len(MIXED)
     for line, score in zip(MIXED, scores):
         if is_blank(line):
@@ -35,50 +44,50 @@ def test_predict_proba_is_aligned_and_bounded(trained_model: LineClassifier) -> 
             assert 0.0 <= score <= 1.0
 
 
-def test_predict_follows_proba_and_threshold(trained_model: LineClassifier, sample_document: Labelled) -> None:
-    assert 0.0 <= trained_model.threshold_ <= 1.0
-    scores = trained_model.predict_proba_lines(sample_document.lines)
-    labels = trained_model.predict_lines(sample_document.lines)
+def test_predict_follows_proba_and_threshold(model: Predictor, sample_document: Labelled) -> None:
+    assert 0.0 <= model.threshold <= 1.0
+    scores = model.predict_proba_lines(sample_document.lines)
+    labels = model.predict_lines(sample_document.lines)
     for score, label in zip(scores, labels):
         if score is not None:
-            assert label == (CONTENT if score >= trained_model.threshold_ else BOILERPLATE)
+            assert label == (CONTENT if score >= model.threshold else BOILERPLATE)
 
 
-def test_explicit_threshold(trained_model: LineClassifier, sample_document: Labelled) -> None:
-    assert set(trained_model.predict_lines(sample_document.lines, threshold=0.0)) <= {CONTENT, None}
-    assert trained_model.predict_lines(MIXED, threshold=0.0).count(CONTENT) == len(non_blank(MIXED))
+def test_explicit_threshold(model: Predictor, sample_document: Labelled) -> None:
+    assert set(model.predict_lines(sample_document.lines, threshold=0.0)) <= {CONTENT, None}
+    assert model.predict_lines(MIXED, threshold=0.0).count(CONTENT) == len(non_blank(MIXED))
 
 
-def test_single_document_helpers_match_batch(trained_model: LineClassifier, sample_document: Labelled) -> None:
+def test_single_document_helpers_match_batch(model: Predictor, sample_document: Labelled) -> None:
     lines = sample_document.lines
-    assert trained_model.predict_lines(lines) == trained_model.predict([lines])[0]
-    assert trained_model.predict_proba_lines(lines) == trained_model.predict_proba([lines])[0]
-    assert trained_model.predict_lines(tuple(lines)) == trained_model.predict_lines(lines)
+    assert model.predict_lines(lines) == model.predict([lines])[0]
+    assert model.predict_proba_lines(lines) == model.predict_proba([lines])[0]
+    assert model.predict_lines(tuple(lines)) == model.predict_lines(lines)
 
 
-def test_documents_do_not_influence_each_other(trained_model: LineClassifier, seed_documents: list[Labelled]) -> None:
-    together = trained_model.predict_proba([doc.lines for doc in seed_documents[:3]])
+def test_documents_do_not_influence_each_other(model: Predictor, seed_documents: list[Labelled]) -> None:
+    together = model.predict_proba([doc.lines for doc in seed_documents[:3]])
     for doc, scores in zip(seed_documents[:3], together):
-        assert scores == pytest.approx(trained_model.predict_proba_lines(doc.lines))
+        assert scores == pytest.approx(model.predict_proba_lines(doc.lines))
 
 
-def test_clean_keeps_exactly_the_predicted_content(trained_model: LineClassifier, sample_document: Labelled) -> None:
+def test_clean_keeps_exactly_the_predicted_content(model: Predictor, sample_document: Labelled) -> None:
     text = sample_document.text
-    labels = trained_model.predict_lines(split_lines(text))
-    cleaned = output_lines(trained_model.clean(text))
+    labels = model.predict_lines(split_lines(text))
+    cleaned = output_lines(model.clean(text))
     expected = [line for line, label in zip(split_lines(text), labels) if label == CONTENT]
     assert non_blank(cleaned) == expected
     assert 0 < len(expected) < len(non_blank(sample_document.lines))
 
 
-def test_clean_threshold(trained_model: LineClassifier, sample_document: Labelled) -> None:
-    cleaned = output_lines(trained_model.clean(sample_document.text, threshold=0.0))
+def test_clean_threshold(model: Predictor, sample_document: Labelled) -> None:
+    cleaned = output_lines(model.clean(sample_document.text, threshold=0.0))
     assert non_blank(cleaned) == non_blank(sample_document.lines)
 
 
 @pytest.mark.parametrize("text", ["", "\n", "  \n\t\n", "\r\n\r\n"])
-def test_clean_of_blank_dumps(trained_model: LineClassifier, text: str) -> None:
-    assert trained_model.clean(text) == ""
+def test_clean_of_blank_dumps(model: Predictor, text: str) -> None:
+    assert model.clean(text) == ""
 
 
 def test_threshold_parameter_is_used(seed_documents: list[Labelled]) -> None:
@@ -127,3 +136,44 @@ def test_fit_rejects_misaligned_labels(documents: list[list[str]], labels: list[
 def test_fit_needs_both_classes() -> None:
     with pytest.raises(ValueError):
         LineClassifier(n_splits=2).fit([["a", "b"], ["c"]], [[CONTENT, CONTENT], [CONTENT]])
+
+
+def test_the_estimator_predicts_through_its_predictor(trained_model: LineClassifier, model: Predictor) -> None:
+    documents = [MIXED, ["Một dòng", "", "Another line."]]
+    assert trained_model.predict_proba(documents) == model.predict_proba(documents)
+    assert trained_model.predict(documents, threshold=0.3) == model.predict(documents, threshold=0.3)
+
+
+def test_an_unfitted_estimator_says_so() -> None:
+    from sklearn.exceptions import NotFittedError
+
+    with pytest.raises(NotFittedError):
+        LineClassifier().predict([MIXED])
+    with pytest.raises(NotFittedError):
+        LineClassifier().save("/nonexistent/never-written.npz")
+
+
+@pytest.mark.parametrize(
+    ("params", "name"),
+    [
+        ({"C": 0}, "C"),
+        ({"n_splits": 1}, "n_splits"),
+        ({"threshold": 1.5}, "threshold"),
+        ({"min_documents": 0}, "min_documents"),
+        ({"context_rounds": -1}, "context_rounds"),
+        ({"use_words": "yes"}, "use_words"),
+    ],
+)
+def test_parameters_are_validated_when_fitting(
+    params: dict[str, object], name: str, seed_documents: list[Labelled]
+) -> None:
+    doc = seed_documents[0]
+    with pytest.raises(ValueError, match=f"'{name}' parameter of LineClassifier"):
+        LineClassifier(**params).fit([doc.lines], [doc.labels])  # type: ignore[arg-type]
+
+
+def test_one_site_warns_that_the_context_stages_are_skipped(seed_documents: list[Labelled]) -> None:
+    small = seed_documents[:2]
+    with pytest.warns(UserWarning, match="context stages"):
+        fitted = LineClassifier().fit([d.lines for d in small], [d.labels for d in small], groups=["a", "a"])
+    assert fitted.context_stages_ == []

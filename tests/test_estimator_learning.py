@@ -5,7 +5,8 @@ from __future__ import annotations
 from conftest import Labelled
 from sklearn.metrics import roc_auc_score
 
-from cleaner.classifier.estimator import BOILERPLATE, CONTENT, LineClassifier
+from cleaner.classifier.estimator import LineClassifier
+from cleaner.labels import BOILERPLATE, CONTENT
 
 
 def counts(model: LineClassifier, documents: list[Labelled]) -> dict[tuple[str, str], int]:
@@ -35,7 +36,7 @@ def test_keeps_most_content_and_drops_most_boilerplate(
 
 def test_every_seed_document_keeps_content(trained_model: LineClassifier, seed_documents: list[Labelled]) -> None:
     for doc in seed_documents:
-        cleaned = trained_model.clean(doc.text)
+        cleaned = trained_model.predictor_.clean(doc.text)
         kept_content = [line for line, label in zip(doc.lines, doc.labels) if label == CONTENT and line in cleaned]
         assert len(kept_content) >= 0.7 * doc.labels.count(CONTENT), doc.name
 

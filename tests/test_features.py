@@ -1,4 +1,4 @@
-"""cleaner.classifier.transformers: one finite row per non-blank line, with context, documents kept apart."""
+"""cleaner.features.shape: one finite row per non-blank line, with context, documents kept apart."""
 
 from __future__ import annotations
 
@@ -6,9 +6,10 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from sklearn.base import clone
 
-from cleaner.classifier.transformers import LineShapeFeatures, NonBlankLines
+from cleaner.classifier.estimator import stopword_set
+from cleaner.features.batch import LineBatch
+from cleaner.features.shape import shape_feature_names, shape_matrix
 from cleaner.text import is_blank
 
 ARTICLE = [
@@ -27,7 +28,7 @@ OTHER = ["Menu", "Login", "", "A short article body that ends with a full stop."
 
 
 def features(documents: list[list[str]]) -> np.ndarray:
-    return LineShapeFeatures().fit(documents).transform(documents)
+    return shape_matrix(LineBatch(documents), stopword_set(("vi", "en")))
 
 
 def non_blank_count(documents: list[list[str]]) -> int:
@@ -37,20 +38,14 @@ def non_blank_count(documents: list[list[str]]) -> int:
 def test_one_row_per_non_blank_line() -> None:
     documents = [ARTICLE, OTHER]
     matrix = features(documents)
-    names = LineShapeFeatures().fit(documents).get_feature_names_out()
+    names = shape_feature_names()
     assert matrix.shape == (non_blank_count(documents), len(names))
     assert np.isfinite(matrix).all()
     assert len(set(names)) == len(names)
 
 
-def test_fit_returns_the_transformer() -> None:
-    transformer = LineShapeFeatures()
-    assert transformer.fit([ARTICLE]) is transformer
-    assert clone(transformer).get_params() == transformer.get_params()
-
-
 def test_no_rows_without_lines() -> None:
-    width = len(LineShapeFeatures().fit([ARTICLE]).get_feature_names_out())
+    width = len(shape_feature_names())
     assert features([]).shape == (0, width)
     assert features([[]]).shape == (0, width)
     assert features([["", "  ", "\t"]]).shape == (0, width)
@@ -62,7 +57,7 @@ def test_lines_differ_from_each_other() -> None:
 
 
 def test_neighbour_features_exist() -> None:
-    names = [str(name) for name in LineShapeFeatures().fit([ARTICLE]).get_feature_names_out()]
+    names = shape_feature_names()
     assert any("prev" in name for name in names)
     assert any("next" in name for name in names)
 
@@ -107,15 +102,14 @@ DOCUMENTS = st.lists(
 @settings(max_examples=50, deadline=None)
 @given(DOCUMENTS)
 def test_shape_and_finiteness_on_arbitrary_documents(documents: list[list[str]]) -> None:
-    transformer = LineShapeFeatures().fit(documents)
-    matrix = transformer.transform(documents)
-    assert matrix.shape == (non_blank_count(documents), len(transformer.get_feature_names_out()))
+    matrix = features(documents)
+    assert matrix.shape == (non_blank_count(documents), len(shape_feature_names()))
     assert np.isfinite(matrix).all()
 
 
 @pytest.mark.parametrize("documents", [[ARTICLE], [ARTICLE, OTHER], [[], OTHER, ["", " "]]])
 def test_non_blank_lines(documents: list[list[str]]) -> None:
-    lines = NonBlankLines().fit(documents).transform(documents)
+    lines = LineBatch(documents).texts
     expected = [line for doc in documents for line in doc if not is_blank(line)]
     assert len(lines) == len(expected) == features(documents).shape[0]
     assert [line.strip() for line in lines] == [line.strip() for line in expected]
@@ -128,15 +122,12 @@ def test_slug_prefix_that_spells_the_headline_is_flagged() -> None:
         "5-7 kg 60-100 mg siro 120 mg/5 ml dùng cho trẻ nhỏ",
         "off-peak and super off-peak return fares",
     ]
-    features = LineShapeFeatures().fit([page])
-    column = list(features.get_feature_names_out()).index("slug_spells_title")
-    flags = features.transform([page])[:, column].tolist()
+    flags = column([page], "slug_spells_title").tolist()
     assert flags == [0.0, 1.0, 0.0, 0.0]
 
 
 def column(documents: list[list[str]], name: str) -> np.ndarray:
-    names = list(LineShapeFeatures().fit(documents).get_feature_names_out())
-    return features(documents)[:, names.index(name)]
+    return features(documents)[:, shape_feature_names().index(name)]
 
 
 @pytest.mark.parametrize(

@@ -1,6 +1,6 @@
 """The batch-vectorised features equal their plain definitions, bit for bit.
 
-cleaner.classifier.transformers computes a whole batch of documents at once with numpy (character classes, hashed
+cleaner.features computes a whole batch of documents at once with numpy (character classes, hashed
 word look-ups, rewritten regexes). This file keeps the plain definitions as the reference: the
 per-document, per-line Python the features were first written as, TfidfVectorizer itself for the
 word features, and np.percentile, str.strip and set membership for the helpers. Any difference,
@@ -19,7 +19,9 @@ import pytest
 from conftest import Labelled
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
+from sklearn.feature_extraction.text import TfidfVectorizer
 
+from cleaner.classifier.estimator import stopword_set
 from cleaner.features import context
 from cleaner.features.batch import (
     _BULLET,
@@ -41,8 +43,9 @@ from cleaner.features.batch import (
     fold_initials,
     strip,
 )
-from cleaner.classifier.transformers import LineShapeFeatures
+from cleaner.features.cuewords import CueWords
 from cleaner.features.lexicon import _Lexicon, _NgramTable
+from cleaner.features.lines import BASE_FEATURES, percentile_90
 from cleaner.features.repeats import first_words_shared, repeated_lines
 from cleaner.features.scans import (
     DATE,
@@ -58,16 +61,9 @@ from cleaner.features.scans import (
     ends_date,
     sentence_rows,
 )
-from cleaner.features.shape import (
-    BASE_FEATURES,
-    NEIGHBOUR_FEATURES,
-    NEIGHBOUR_OFFSETS,
-    _percentile_90,
-    stopword_set,
-)
+from cleaner.features.shape import NEIGHBOUR_FEATURES, NEIGHBOUR_OFFSETS, shape_feature_names, shape_matrix
 from cleaner.features.slugs import SLUG_TOKEN
 from cleaner.text import is_blank
-from cleaner.classifier.words import CueWordTfidf, NonBlankLines, _cue_words
 
 PROPERTY = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -358,12 +354,11 @@ def reference_rows(lines: Sequence[str], stopwords: frozenset[str]) -> np.ndarra
 
 def assert_same(documents: list[list[str]]) -> None:
     stopwords = stopword_set(("vi", "en"))
-    width = len(LineShapeFeatures().get_feature_names_out())
-    expected = np.vstack([np.zeros((0, width)), *(reference_rows(doc, stopwords) for doc in documents)])
-    actual = LineShapeFeatures().fit(documents).transform(documents)
+    names = shape_feature_names()
+    expected = np.vstack([np.zeros((0, len(names))), *(reference_rows(doc, stopwords) for doc in documents)])
+    actual = shape_matrix(LineBatch(documents), stopwords)
     assert actual.shape == expected.shape
     mismatch = np.argwhere(actual != expected)
-    names = LineShapeFeatures().get_feature_names_out()
     assert not len(mismatch), sorted({str(names[column]) for _, column in mismatch})
 
 
@@ -389,55 +384,61 @@ def test_shape_features_without_context_dependent_case(documents: list[list[str]
     assert_same([[line.replace("İ", "I").replace("Σ", "S") for line in doc] for doc in documents])
 
 
-# --- Word features: CueWordTfidf against its own fitted TfidfVectorizer ---
+# --- Word features: CueWords against scikit-learn's TfidfVectorizer ---
 
 
-@pytest.fixture(scope="module")
-def cue_words(seed_documents: list[Labelled]) -> CueWordTfidf:
-    return CueWordTfidf(min_documents=2).fit([doc.lines for doc in seed_documents])
+def vectorizer_reference(training: list[list[str]], min_documents: int) -> TfidfVectorizer:
+    """TfidfVectorizer with CueWords' settings, its vocabulary the n-grams of at least
+    ``min_documents`` training documents, fitted on the training lines: what CueWords reproduces."""
+    analyze = TfidfVectorizer(ngram_range=(1, 2)).build_analyzer()
+    counts: dict[str, int] = {}
+    for doc in training:
+        for term in {term for line in doc if not is_blank(line) for term in analyze(line)}:
+            counts[term] = counts.get(term, 0) + 1
+    vocabulary = sorted(term for term, n in counts.items() if n >= min_documents) or ["\0"]
+    lines = [line.strip() for doc in training for line in doc if not is_blank(line)]
+    return TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, vocabulary=vocabulary).fit(lines)
 
 
-def assert_same_tfidf(transformer: CueWordTfidf, documents: list[list[str]]) -> None:
-    lines = NonBlankLines().transform(documents)
-    if not lines:  # as the vectorizer does
-        with pytest.raises(ValueError):
-            transformer.transform(documents)
+def assert_same_tfidf(training: list[list[str]], documents: list[list[str]], min_documents: int = 2) -> None:
+    words = CueWords.fit(LineBatch(training), min_documents)
+    if not any(not is_blank(line) for doc in training for line in doc):  # the vectorizer cannot fit on nothing
+        assert words.vocabulary == []
+        assert words.rows(LineBatch(documents)).to_csr().nnz == 0
         return
-    actual = transformer.transform(documents)
-    expected = transformer.vectorizer_.transform(lines)
-    assert type(actual) is type(expected)
-    assert actual.shape == expected.shape
-    np.testing.assert_array_equal(actual.indptr, expected.indptr)
-    np.testing.assert_array_equal(actual.indices, expected.indices)
-    np.testing.assert_array_equal(actual.data, expected.data)
+    reference = vectorizer_reference(training, min_documents)
+    assert words.vocabulary == [t for t in reference.get_feature_names_out() if t != "\0"]
+    if words.vocabulary:
+        np.testing.assert_allclose(words.idf, reference.idf_, rtol=1e-12)
+    lines = [line.strip() for doc in documents for line in doc if not is_blank(line)]
+    actual = words.rows(LineBatch(documents)).to_csr()
+    assert actual.shape == (len(lines), len(words.vocabulary))
+    if lines and words.vocabulary:
+        expected = reference.transform(lines)
+        np.testing.assert_allclose(actual.toarray(), expected.toarray(), rtol=1e-12, atol=1e-15)
 
 
-def test_tfidf_of_labelled_pages_equals_the_vectorizer(cue_words: CueWordTfidf, seed_documents: list[Labelled]) -> None:
-    assert_same_tfidf(cue_words, [doc.lines for doc in seed_documents])
+def test_tfidf_of_labelled_pages_equals_the_vectorizer(seed_documents: list[Labelled]) -> None:
+    documents = [doc.lines for doc in seed_documents]
+    assert_same_tfidf(documents, documents)
 
 
 @PROPERTY
-@given(DOCUMENTS)
-@example([["Tin Liên Quan x tin liên quan", "A b tin", "İstanbul ΣΑΣ", "đọc  nhiều, đọc nhiều"]])
-def test_tfidf_equals_the_vectorizer(cue_words: CueWordTfidf, documents: list[list[str]]) -> None:
-    assert_same_tfidf(cue_words, documents)
+@given(DOCUMENTS, DOCUMENTS)
+@example([["Tin Liên Quan x tin liên quan", "A b tin", "İstanbul ΣΑΣ", "đọc  nhiều, đọc nhiều"]] * 2, [["tin liên"]])
+def test_tfidf_equals_the_vectorizer(training: list[list[str]], documents: list[list[str]]) -> None:
+    assert_same_tfidf(training, documents, min_documents=1)
 
 
-def test_tfidf_by_binary_search_equals_the_vectorizer(
-    cue_words: CueWordTfidf, seed_documents: list[Labelled], monkeypatch: pytest.MonkeyPatch
+def test_tfidf_by_binary_search_equals_the_dense_table(
+    seed_documents: list[Labelled], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Large n-gram tables are searched rather than held densely: same result."""
+    """Large n-gram tables are searched rather than held densely: the same rows."""
+    documents = [doc.lines for doc in seed_documents]
+    dense = CueWords.fit(LineBatch(documents), 2).rows(LineBatch(documents))
     monkeypatch.setattr(_NgramTable, "DENSE_CELLS", 0)
-    assert_same_tfidf(
-        CueWordTfidf(min_documents=2).fit([doc.lines for doc in seed_documents]), [doc.lines for doc in seed_documents]
-    )
-
-
-def test_tfidf_with_other_vectorizer_settings_falls_back(seed_documents: list[Labelled]) -> None:
-    transformer = CueWordTfidf(min_documents=2).fit([doc.lines for doc in seed_documents])
-    transformer.vectorizer_.set_params(binary=True)
-    assert _cue_words(transformer.vectorizer_) is None
-    assert_same_tfidf(transformer, [doc.lines for doc in seed_documents])
+    searched = CueWords.fit(LineBatch(documents), 2).rows(LineBatch(documents))
+    assert np.array_equal(dense.indptr, searched.indptr) and np.array_equal(dense.data, searched.data)
 
 
 # --- Helpers ---
@@ -501,7 +502,7 @@ def test_percentile_90_is_numpys(groups: list[list[int]]) -> None:
     values = np.asarray([v for group in groups for v in group], dtype=np.int64)
     bounds = np.concatenate([[0], np.cumsum([len(group) for group in groups])]).astype(np.int64)
     expected = [np.percentile(np.asarray(group, dtype=np.int64), 90) if group else 0.0 for group in groups]
-    np.testing.assert_array_equal(_percentile_90(values, bounds), expected)
+    np.testing.assert_array_equal(percentile_90(values, bounds), expected)
 
 
 def test_percentile_90_is_numpys_for_every_size_up_to_500() -> None:
@@ -510,7 +511,7 @@ def test_percentile_90_is_numpys_for_every_size_up_to_500() -> None:
     values = rng.integers(0, 2000, sizes.sum())
     bounds = np.concatenate([[0], np.cumsum(sizes)])
     expected = [np.percentile(values[a:b], 90) for a, b in pairwise(bounds)]
-    np.testing.assert_array_equal(_percentile_90(values, bounds), expected)
+    np.testing.assert_array_equal(percentile_90(values, bounds), expected)
 
 
 def strings_of(pieces: list[str], min_size: int = 0, max_size: int = 6) -> st.SearchStrategy[str]:
@@ -687,7 +688,7 @@ def test_repeated_lines_count_the_same_lines_of_the_document(documents: list[lis
 
 
 def test_lower_case_keeps_whitespace_and_places_but_for_dotted_capital_i() -> None:
-    """_base_matrix takes the words of the lower-cased text from the text's when both are as long."""
+    """The stopwords group takes the words of the lower-cased text from the text's when both are as long."""
     for code in range(0x110000):
         char = chr(code)
         lowered = char.lower()

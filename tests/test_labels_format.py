@@ -6,15 +6,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from cleaner.labels import BOILERPLATE, CONTENT, LabelFormatError, format_label_lines, parse_label_text
 from cleaner.text import is_blank
-from cleaner.training.labels import (
-    BOILERPLATE,
-    CONTENT,
-    LabelFormatError,
-    format_label_lines,
-    parse_label_text,
-    read_label_file,
-)
+from cleaner.training.labels import read_label_file
 
 
 def test_parse_example() -> None:

@@ -8,13 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from cleaner.training.labels import (
-    CONTENT,
-    LabelFormatError,
-    load_labelled_dir,
-    read_label_file,
-    read_manifest,
-)
+from cleaner.labels import CONTENT, LabelFormatError
+from cleaner.training.labels import load_labelled_dir, read_label_file, read_manifest
 
 HEADER = "name,site,language,origin,source\n"
 GOOD_TSV = "C\tHeadline of the article\nB\tLogin | Subscribe\n\nC\tBody text.\n"

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from cleaner.classifier.estimator import LineClassifier
+from cleaner.classifier.format import SHIPPED_MODEL, load_model
+from cleaner.classifier.predictor import Predictor
 from cleaner.training.labels import LabelledDocument, load_labelled_dir
-from cleaner.training.train import fit_documents
 
 LABELS = Path(__file__).resolve().parent.parent / "labels"
 
@@ -24,8 +24,9 @@ def labelled() -> list[LabelledDocument]:
 
 
 @pytest.fixture(scope="module")
-def shipped(labelled: list[LabelledDocument]) -> LineClassifier:
-    return fit_documents(labelled)
+def shipped() -> Predictor:
+    """The model shipped in the package (trained on labels/ by `make train`)."""
+    return load_model(SHIPPED_MODEL)
 
 
 def seeds(documents: list[LabelledDocument]) -> list[LabelledDocument]:
@@ -37,7 +38,7 @@ def test_there_are_five_seed_pages(labelled: list[LabelledDocument]) -> None:
 
 
 def test_each_seed_keeps_its_headline_and_body_and_drops_its_teasers(
-    labelled: list[LabelledDocument], shipped: LineClassifier
+    labelled: list[LabelledDocument], shipped: Predictor
 ) -> None:
     for doc in seeds(labelled):
         predicted = shipped.predict_lines(doc.lines)

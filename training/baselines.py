@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 from collections.abc import Callable, Sequence
 
-from cleaner.classifier.estimator import BOILERPLATE, CONTENT
+from cleaner.labels import BOILERPLATE, CONTENT
 from cleaner.text import is_blank
 from cleaner.training.labels import LabelledDocument
 

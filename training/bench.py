@@ -313,8 +313,8 @@ def main(argv: list[str] | None = None) -> int:
     # paid once per process) and loading the model's predictor.
     load = (
         "import time; t0 = time.perf_counter(); "
-        "import cleaner.classifier.predictor; from cleaner.classifier.format import load_predictor; t1 = time.perf_counter(); "
-        "load_predictor(); print(t1 - t0, time.perf_counter() - t1)"
+        "import cleaner.classifier.predictor; from cleaner import load_model; t1 = time.perf_counter(); "
+        "load_model(); print(t1 - t0, time.perf_counter() - t1)"
     )
     timings = [
         [
@@ -326,19 +326,19 @@ def main(argv: list[str] | None = None) -> int:
         for _ in range(3)
     ]
     report["import_seconds"] = round(statistics.median(t[0] for t in timings), 3)
-    report["load_predictor_seconds"] = round(statistics.median(t[1] for t in timings), 3)
+    report["load_model_seconds"] = round(statistics.median(t[1] for t in timings), 3)
     print(
         f"cleaner --help: {report['help_seconds']:.2f} s; importing the prediction code: "
-        f"{report['import_seconds']:.2f} s; load_predictor(): {report['load_predictor_seconds']:.3f} s"
+        f"{report['import_seconds']:.2f} s; load_model(): {report['load_model_seconds']:.3f} s"
     )
 
     settings = sorted({1, os.cpu_count() or 1})
-    report["load_average_before"] = [round(x, 2) for x in os.getloadavg()]
+    load_before = [round(x, 2) for x in os.getloadavg()]
     runs = _throughput(cleaner, corpus, megabytes, documents, settings, args.repeat, args.workdir)
-    report["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
-    report["cleaner"] = runs
+    load_after = [round(x, 2) for x in os.getloadavg()]
+    report.update(load_average_before=load_before, load_average_after=load_after, cleaner=runs)
     if len(runs) > 1:
-        report.update(_speedup(runs, report["load_average_before"][0], report["load_average_after"][0]))
+        report.update(_speedup(runs, load_before[0], load_after[0]))
 
     if args.scale > 1 and len(settings) > 1:
         # The same pages again, `--scale` times as many: a run's fixed cost (start-up, the pool's

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from cleaner.classifier.estimator import stack_feature_names
-from cleaner.classifier.transformers import LineShapeFeatures
+from cleaner.features.context import stack_feature_names
+from cleaner.features.shape import shape_feature_names
 
 KNOWN_WEAKNESSES = """\
 - A related-news box inside the body with no header line (just two or three headline-shaped lines
@@ -65,8 +65,8 @@ def render_model_card(results: dict[str, Any]) -> str:
         "",
         "1. First stage: scaled shape features of the line and its neighbours, and cue-word TF-IDF "
         "(word 1-2-grams occurring in at least `min_documents` training pages). Shape features: "
-        + ", ".join(f"`{name}`" for name in LineShapeFeatures().get_feature_names_out()[:40])
-        + ", ... (all in `model/features.py`).",
+        + ", ".join(f"`{name}`" for name in shape_feature_names()[:40])
+        + ", ... (all in `model/features/`).",
         "2. Context stages (`context_rounds` of them): the previous stage's out-of-fold probabilities "
         "in a window, their local and before/after means, the most likely article span, and a few "
         "own-line facts: " + ", ".join(f"`{name}`" for name in stack_feature_names()) + ".",

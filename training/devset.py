@@ -6,8 +6,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from cleaner.labels import BOILERPLATE, CONTENT, LabelFormatError
 from cleaner.text import decode, is_blank
-from cleaner.training.labels import BOILERPLATE, CONTENT, LabelFormatError, LabelledDocument
+from cleaner.training.labels import LabelledDocument
 
 _GOLD = {"C": CONTENT, "B": BOILERPLATE, "": None}
 

@@ -80,9 +80,14 @@ def cross_validated_predictions(
         predicted = model.predict([documents[i].lines for i in test])
         return list(zip(test, predicted))
 
-    results = Parallel(n_jobs=n_jobs)(delayed(run)(train, test) for train, test in splits)
+    from tqdm import tqdm
+
+    results = Parallel(n_jobs=n_jobs, return_as="generator_unordered")(
+        delayed(run)(train, test) for train, test in splits
+    )
     predictions: list[list[str | None]] = [[] for _ in documents]
-    for fold in results:
+    # A bar on stderr when it is a terminal (disable=None): cross-validation takes minutes.
+    for fold in tqdm(results, total=len(splits), desc="cross-validation", unit="fold", disable=None, leave=False):
         for index, predicted in fold:
             predictions[index] = predicted
     return predictions

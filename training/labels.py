@@ -1,4 +1,5 @@
-"""The label-file format: ``C<TAB>text`` / ``B<TAB>text`` per dump line, an empty line for a blank one.
+"""Labelled dumps on disk: ``labels/*.tsv`` files (the label-line format of :mod:`cleaner.labels`)
+listed in ``manifest.csv``.
 
 See ``labels/README.md`` for the guideline. Reading is strict: a malformed file is rejected with
 ``path:line: what is wrong``, because a silently mis-read label trains a wrong model.
@@ -7,36 +8,16 @@ See ``labels/README.md`` for the guideline. Reading is strict: a malformed file 
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from cleaner.labels import (
-    BOILERPLATE,
-    CONTENT,
-    TAG_OF,
-    TAGS,
-    LabelFormatError,
-    format_label_lines,
-    parse_label_text,
-)
+from cleaner.labels import BOILERPLATE, CONTENT, LabelFormatError, parse_label_text
 from cleaner.text import DecodeError, decode
 
-__all__ = [
-    "BOILERPLATE",
-    "CONTENT",
-    "TAGS",
-    "TAG_OF",
-    "LabelFormatError",
-    "LabelledDocument",
-    "format_label_lines",
-    "load_labelled_dir",
-    "parse_label_text",
-    "read_label_file",
-    "read_manifest",
-]
-
-MANIFEST_COLUMNS = ("name", "site", "language", "origin", "source")
+# name, site, language, origin are required; source (the dump it was labelled from) and kind (news,
+# recipe, forum...: for per-kind scores) may be empty or absent.
+MANIFEST_COLUMNS = ("name", "site", "language", "origin", "source", "kind")
 ORIGINS = ("seed", "written", "user")
 
 
@@ -51,6 +32,7 @@ class LabelledDocument:
     language: str = ""
     origin: str = ""
     source: str = ""
+    kind: str = ""
     path: Path | None = field(default=None, compare=False)
 
 
@@ -80,6 +62,7 @@ def read_manifest(path: Path) -> list[dict[str, str]]:
             if row["origin"] not in ORIGINS:
                 raise LabelFormatError(f"{path}:{number}: origin {row['origin']!r} is not one of {', '.join(ORIGINS)}")
             row.setdefault("source", "")
+            row.setdefault("kind", "")
             rows.append(row)
     return rows
 
@@ -115,6 +98,7 @@ def load_labelled_dir(directory: Path) -> list[LabelledDocument]:
                 language=row["language"],
                 origin=row["origin"],
                 source=row.get("source", ""),
+                kind=row.get("kind", ""),
                 path=path,
             )
         )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from cleaner.classifier.estimator import CONTENT
+from cleaner.labels import CONTENT
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,6 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from cleaner.classifier.format import runtime_versions
 from cleaner.training.devset import load_gold_dir
 from cleaner.training.evaluate import (
     Evaluation,
@@ -20,7 +19,7 @@ from cleaner.training.evaluate import (
     score,
 )
 from cleaner.training.labels import LabelledDocument, load_labelled_dir
-from cleaner.training.train import describe_data, fit_documents, make_estimator
+from cleaner.training.train import describe_data, fit_documents, make_estimator, runtime_versions
 
 Echo = Callable[[str], None]
 MODEL_NAME = "cleaner"
@@ -79,7 +78,8 @@ def run_evaluation(
     if tests:
         model = fit_documents(documents, estimator())
         variants = {name: fit_documents(documents, estimator(**extra)) for name, extra in ABLATIONS.items()}
-        peers, skipped = ({}, {})
+        peers: dict[str, Any] = {}
+        skipped: dict[str, str] = {}
         if baselines:
             from cleaner.training.baselines import available_baselines
 

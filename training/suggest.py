@@ -1,53 +1,125 @@
-"""``cleaner suggest``: which unlabelled dumps would teach the model most (uncertainty sampling)."""
+"""``cleaner suggest``: which unlabelled dumps would teach the model most (uncertainty sampling).
+
+Inputs are read as ``cleaner predict`` reads them (files, directories, JSONL, WET, stdin: the
+corpus sources, readers and parse step), a batch of documents at a time; each document leaves
+only its summary behind, and only the ``top`` best summaries are kept, so a corpus of any size
+needs the memory of one batch.
+"""
 
 from __future__ import annotations
 
+import heapq
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
-from cleaner.classifier.estimator import LineClassifier
-from cleaner.corpus.sources import InputError, iter_documents
+from cleaner.corpus.items import InputDone, InputError, InputFile
+from cleaner.corpus.progress import Progress, Tally
+from cleaner.corpus.readers import BadDocument, Parsed, ParseOptions, parse, read_input
+from cleaner.corpus.sources import expand_inputs
+from cleaner.corpus.worker import Model
+
+BATCH = 32
 
 
-@dataclass
+@dataclass(frozen=True)
 class Suggestion:
+    """One document's summary: where it is (``path``, or ``path:LINE`` / ``path:RECORD-ID`` in a
+    file of records), its non-blank lines, how many of them are uncertain, and their mean distance
+    from the threshold."""
+
     path: str
     lines: int
     uncertain: int
     mean_margin: float
 
+    def rank(self) -> tuple[int, float, str]:
+        """Most uncertain lines first, then lowest mean margin, then by name."""
+        return (-self.uncertain, self.mean_margin, self.path)
+
+
+@dataclass(frozen=True)
+class Ranking:
+    rows: list[Suggestion]  # the best ``top``, best first
+    documents: int
+    errors: int
+
+
+def summarize(name: str, probabilities: np.ndarray, threshold: float, margin: float) -> Suggestion:
+    distance = np.abs(probabilities - threshold)
+    return Suggestion(
+        path=name,
+        lines=len(probabilities),
+        uncertain=int((distance < margin).sum()),
+        mean_margin=float(distance.mean()) if len(distance) else 0.5,
+    )
+
 
 def rank_uncertain(
-    model: LineClassifier, directory: Path, margin: float = 0.2, batch: int = 32
-) -> tuple[list[Suggestion], list[InputError]]:
-    """Score every ``*.txt`` under ``directory``: count lines whose P(content) lies within
-    ``margin`` of the decision threshold; most uncertain lines first, then lowest mean margin."""
-    rows: list[Suggestion] = []
-    errors: list[InputError] = []
-    pending = []
+    model: Model,
+    paths: Sequence[str],
+    margin: float = 0.2,
+    top: int = 10,
+    *,
+    input_format: str | None = None,
+    options: ParseOptions | None = None,
+    limit: int = 10_000_000,
+    progress: bool = False,
+) -> Ranking:
+    """Score every document of ``paths``: count lines whose P(content) lies within ``margin`` of
+    the model's threshold; the ``top`` most uncertain documents, best first.
 
-    def flush() -> None:
-        for doc, probabilities in zip(pending, model.predict_proba_nonblank([d.lines for d in pending])):
-            distance = np.abs(probabilities - model.threshold_)
-            rows.append(
-                Suggestion(
-                    path=doc.name,
-                    lines=len(probabilities),
-                    uncertain=int((distance < margin).sum()),
-                    mean_margin=float(distance.mean()) if len(distance) else 0.5,
-                )
-            )
-        pending.clear()
+    Inputs that cannot be read and documents that cannot be parsed are reported on stderr as
+    ``cleaner: path:line: what is wrong`` and counted; the others are still scored. ``progress``
+    shows a bar over input bytes when stderr is a terminal.
+    """
+    sources = list(expand_inputs(paths, input_format))
+    sizes = [source.size for source in sources if isinstance(source, InputFile)]
+    bar = Progress(None if None in sizes else sum(size or 0 for size in sizes), progress)
+    tally = Tally()
 
-    for item in iter_documents([str(directory)]):
-        if isinstance(item, InputError):
-            errors.append(item)
-            continue
-        pending.append(item)
-        if len(pending) >= batch:
-            flush()
-    flush()
-    rows.sort(key=lambda row: (-row.uncertain, row.mean_margin, row.path))
-    return rows, errors
+    def reported(error: InputError) -> None:
+        tally.errors += 1
+        bar.message(f"cleaner: {error}")
+
+    def scored() -> Iterator[Suggestion]:
+        pending: list[Parsed] = []
+        for source in sources:
+            if isinstance(source, InputError):
+                reported(source)
+                continue
+            for item in read_input(source, limit):
+                if isinstance(item, InputDone):
+                    continue
+                bar.advance(item.consumed, tally)
+                if isinstance(item, InputError):
+                    reported(item)
+                    continue
+                try:
+                    pending.append(parse(item, options or ParseOptions()))
+                except BadDocument as exc:
+                    reported(exc.at(item))
+                    continue
+                if len(pending) >= BATCH:
+                    yield from _summaries(model, pending, margin)
+                    tally.documents += len(pending)
+                    pending = []
+        yield from _summaries(model, pending, margin)
+        tally.documents += len(pending)
+
+    try:
+        rows = heapq.nsmallest(top, scored(), key=Suggestion.rank)
+    finally:
+        bar.close()
+    return Ranking(rows, tally.documents, tally.errors)
+
+
+def _summaries(model: Model, documents: list[Parsed], margin: float) -> list[Suggestion]:
+    if not documents:
+        return []
+    scores = model.predict_proba_nonblank([doc.lines for doc in documents])
+    return [
+        summarize(doc.raw.where, probabilities, model.threshold, margin)
+        for doc, probabilities in zip(documents, scores)
+    ]

@@ -1,21 +1,33 @@
-"""Training the shipped model on ``labels/`` (``make train`` / ``cleaner train``)."""
+"""Training a model on labelled dumps (``make train`` / ``cleaner train``)."""
 
 from __future__ import annotations
 
 import hashlib
+import platform
 import time
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from cleaner.classifier.format import save_model
 from cleaner.classifier.estimator import LineClassifier
 from cleaner.training.evaluate import cross_validated_predictions, cv_groups, score
 from cleaner.training.labels import LabelledDocument, load_labelled_dir
 
-REPOSITORY = Path(__file__).resolve().parent.parent
-DEFAULT_LABELS_DIR = REPOSITORY / "labels"
+
+def runtime_versions() -> dict[str, str]:
+    """The versions a model was trained with, for its manifest and the model card."""
+    import numpy
+    import sklearn
+
+    from cleaner import __version__
+
+    return {
+        "cleaner": __version__,
+        "python": platform.python_version(),
+        "scikit-learn": sklearn.__version__,
+        "numpy": numpy.__version__,
+    }
 
 
 def data_hash(directory: Path, documents: Sequence[LabelledDocument]) -> str:
@@ -29,17 +41,12 @@ def data_hash(directory: Path, documents: Sequence[LabelledDocument]) -> str:
 
 def describe_data(directory: Path, documents: Sequence[LabelledDocument]) -> dict[str, Any]:
     """What a model was trained on, for its manifest and the model card."""
-    try:
-        shown = directory.resolve().relative_to(Path.cwd())
-    except ValueError:
-        shown = directory
     return {
-        "directory": str(shown),
         "sha256": data_hash(directory, documents),
         "documents": len(documents),
         "sites": len({doc.site for doc in documents}),
-        "languages": dict(Counter(doc.language for doc in documents)),
-        "origins": dict(Counter(doc.origin for doc in documents)),
+        "languages": dict(sorted(Counter(doc.language for doc in documents).items())),
+        "origins": dict(sorted(Counter(doc.origin for doc in documents).items())),
         "lines": sum(len(doc.lines) for doc in documents),
         "labelled_lines": sum(label is not None for doc in documents for label in doc.labels),
         "content_lines": sum(label == "content" for doc in documents for label in doc.labels),
@@ -58,22 +65,41 @@ def fit_documents(documents: Sequence[LabelledDocument], estimator: LineClassifi
     )
 
 
-def train(labels_dir: Path, output: Path, cross_validate: bool = True, n_jobs: int = 1) -> dict[str, Any]:
-    """Fit on every labelled dump, cross-validate by site, save the model and its manifest."""
+def train(
+    labels_dir: Path, output: Path, cross_validate: bool = True, n_jobs: int = 1, joblib_path: Path | None = None
+) -> dict[str, Any]:
+    """Fit on every labelled dump, cross-validate by site if asked, and save the model.
+
+    ``joblib_path``, if given, also gets the fitted scikit-learn estimator, for people who compose
+    it in their own scikit-learn code (loading a joblib file runs code; cleaner never loads one).
+    Returns the manifest written into the model file plus ``fit_seconds`` and ``cv_seconds``,
+    which are not written (equal data give an equal file).
+    """
     documents = load_labelled_dir(labels_dir)
-    started = time.perf_counter()
-    model = fit_documents(documents)
-    seconds = time.perf_counter() - started
-    metadata: dict[str, Any] = {
-        "training_data": describe_data(labels_dir, documents),
-        "estimator": {"class": type(model).__name__, "params": model.get_params()},
-        "fit_seconds": round(seconds, 2),
-    }
+    manifest: dict[str, Any] = {"training_data": describe_data(labels_dir, documents), "versions": runtime_versions()}
+    timings: dict[str, float] = {}
     if cross_validate:
+        started = time.perf_counter()
         predictions = cross_validated_predictions(documents, make_estimator, n_jobs=n_jobs)
         evaluation = score("cross-validation", documents, predictions)
-        metadata["cross_validation"] = {
+        timings["cv_seconds"] = round(time.perf_counter() - started, 2)
+        manifest["cross_validation"] = {
             "scheme": "leave one site out" if len({doc.site for doc in documents}) >= 2 else "leave one document out",
-            **evaluation.as_dict(),
+            "overall": evaluation.as_dict()["overall"],
+            "per_site": evaluation.as_dict()["per_site"],
         }
-    return save_model(model, output, metadata)
+    started = time.perf_counter()
+    model = fit_documents(documents)
+    timings["fit_seconds"] = round(time.perf_counter() - started, 2)
+    written = model.save(output, manifest)
+    if joblib_path is not None:
+        import io
+
+        import joblib
+
+        from cleaner.atomic import write_atomic
+
+        buffer = io.BytesIO()
+        joblib.dump(model, buffer, compress=3)
+        write_atomic(joblib_path, buffer.getvalue())
+    return {**written, **timings}

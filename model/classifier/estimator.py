@@ -1,5 +1,8 @@
-"""The line classifier: per-line features, a first logistic regression, and stacked context stages
-(two by default) that read the previous stage's probabilities in a window around each line.
+"""The line classifier as a scikit-learn estimator: per-line features, a first logistic regression,
+and stacked context stages (two by default) that read the previous stage's probabilities in a
+window around each line. It is the training side; what it learns is a
+:class:`~cleaner.classifier.predictor.Predictor` (``predictor_``), which predicts, and which
+:meth:`LineClassifier.save` writes as a model file.
 
 The context stages are what let a teaser block go as a block: a prose-like summary surrounded by
 lines the first stage calls boilerplate is pulled down with them, and a related-news box in the
@@ -14,7 +17,12 @@ line); ``predict`` and ``predict_proba`` return one list per document, aligned w
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
+from functools import lru_cache
+from numbers import Integral, Real
+from pathlib import Path
+from typing import Any, ClassVar
 
 import numpy as np
 import scipy.sparse as sp
@@ -22,16 +30,20 @@ from sklearn.base import BaseEstimator
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold, cross_val_predict
 from sklearn.preprocessing import StandardScaler
+from sklearn.utils._param_validation import Interval
+from sklearn.utils.validation import check_is_fitted
 
-from .augment import recombine
 from ..features.batch import Documents, LineBatch
 from ..features.context import context_rows
-from ..features.context import stack_feature_names as stack_feature_names
-from .transformers import BASE_FEATURES, LineShapeFeatures
-from .predictor import BOILERPLATE, CONTENT, Predictor, first_stage_probability
-from ..features.shape import markup_rows
-from ..text import is_blank, join_kept, split_lines
-from .words import CueWordTfidf
+from ..features.cuewords import CueWords
+from ..features.lines import BASE_FEATURES
+from ..features.shape import markup_rows, shape_matrix
+from ..labels import CONTENT
+from ..text import is_blank
+from .augment import recombine
+from .predictor import Predictor, first_stage_probability
+
+Labels = Sequence[Sequence[str | None]]
 
 
 def best_threshold(probabilities: np.ndarray, y: np.ndarray, weights: np.ndarray) -> float:
@@ -48,9 +60,26 @@ def best_threshold(probabilities: np.ndarray, y: np.ndarray, weights: np.ndarray
     return float((probabilities[order[best]] + below) / 2)
 
 
-def line_targets(labels: Sequence[Sequence[str | None]]) -> np.ndarray:
+def line_targets(labels: Labels) -> np.ndarray:
     """1 for content, 0 for boilerplate, over the non-blank lines of all documents."""
     return np.asarray([label == CONTENT for doc in labels for label in doc if label is not None], dtype=np.int8)
+
+
+@lru_cache(maxsize=8)
+def stopword_set(languages: tuple[str, ...]) -> frozenset[str]:
+    """Single-word stopwords of the given languages (stopwordsiso's lists, lower-cased).
+
+    Read when a model is fitted and kept in it, so that another stopwordsiso release cannot change
+    a saved model's features. Vietnamese is written in syllables separated by spaces, so its
+    multi-syllable entries are left out rather than split: their syllables are often content
+    words on their own.
+    """
+    import stopwordsiso
+
+    words: set[str] = set()
+    for language in languages:
+        words.update(w.lower() for w in stopwordsiso.stopwords(language) if " " not in w)
+    return frozenset(words)
 
 
 class FirstStage:
@@ -62,34 +91,31 @@ class FirstStage:
     ``Related``) deserve large weights because they mean the same on every site.
     """
 
-    def __init__(self, C: float, use_words: bool, min_documents: int, word_weight: float = 1.0) -> None:
-        self.word_weight = word_weight
+    def __init__(self, C: float, use_words: bool, min_documents: int, word_weight: float) -> None:
         self.C = C
         self.use_words = use_words
         self.min_documents = min_documents
+        self.word_weight = word_weight
 
-    def _matrix(self, documents: Documents, shape: np.ndarray) -> sp.csr_matrix:
-        parts = [sp.csr_matrix(self.scaler_.transform(shape))]
-        if self.words_ is not None:
-            parts.append(self.words_.transform(documents) * self.word_weight)
-        return sp.hstack(parts, format="csr")
-
-    def fit(self, documents: Documents, shape: np.ndarray, y: np.ndarray) -> FirstStage:
+    def fit(self, batch: LineBatch, shape: np.ndarray, y: np.ndarray) -> FirstStage:
         self.scaler_ = StandardScaler().fit(shape)
-        self.words_ = CueWordTfidf(min_documents=self.min_documents).fit(documents) if self.use_words else None
+        self.cue_words_ = CueWords.fit(batch, self.min_documents) if self.use_words else None
+        parts = [sp.csr_matrix(self.scaler_.transform(shape))]
+        if self.cue_words_ is not None:
+            parts.append(self.cue_words_.rows(batch).to_csr() * self.word_weight)
         self.classifier_ = LogisticRegression(C=self.C, max_iter=5000, class_weight="balanced")
-        self.classifier_.fit(self._matrix(documents, shape), y)
+        self.classifier_.fit(sp.hstack(parts, format="csr"), y)
         return self
 
-    def predict_proba(self, documents: Documents, shape: np.ndarray) -> np.ndarray:
-        """The logistic regression's P(content), by :func:`~cleaner.predictor.first_stage_probability`
-        (which the predictor uses too)."""
-        words = None
-        if self.words_ is not None and len(shape):
-            words = self.words_.transform(documents)
-        scaling = (self.scaler_.mean_, self.scaler_.scale_)
+    @property
+    def scaling(self) -> tuple[np.ndarray, np.ndarray]:
+        return self.scaler_.mean_, self.scaler_.scale_
+
+    def predict_proba(self, batch: LineBatch, shape: np.ndarray) -> np.ndarray:
+        """P(content) of the batch's lines, as the predictor computes it."""
+        words = self.cue_words_.rows(batch) if self.cue_words_ is not None and len(shape) else None
         coef, intercept = self.classifier_.coef_[0], self.classifier_.intercept_[0]
-        return first_stage_probability(shape, words, scaling, coef, intercept, self.word_weight)
+        return first_stage_probability(shape, words, self.scaling, coef, intercept, self.word_weight)
 
 
 class LineClassifier(BaseEstimator):
@@ -97,36 +123,63 @@ class LineClassifier(BaseEstimator):
 
     Parameters
     ----------
-    C : float
+    C : float, default=0.03
         Inverse regularisation of the first-stage logistic regression. Strong (small C): with pages
-        from a dozen sites, a simpler first stage transfers better to sites never seen.
-    use_words : bool
+        from a few dozen sites, a simpler first stage transfers better to sites never seen.
+    use_words : bool, default=True
         Add word 1-2-gram TF-IDF features of the line to the shape features. They learn cue phrases
-        (``Tin liên quan``, ``Related``, ``Share``); see :class:`~cleaner.words.CueWordTfidf`.
-    min_documents : int
+        (``Tin liên quan``, ``Related``, ``Share``); see :class:`~cleaner.features.cuewords.CueWords`.
+    min_documents : int, default=3
         A word n-gram is a feature only if it occurs in at least this many training documents.
-    word_weight : float
-        Scale of the word block against the scaled shape features (see :class:`FirstStage`).
-    context_rounds : int
+    n_splits : int, default=10
+        Folds (grouped by site) for the out-of-fold probabilities the context stages learn from; one
+        site per fold when there are fewer sites. More folds train each out-of-fold model on more
+        sites, so its errors look more like the final model's on a new site.
+    threshold : float or None, default=None
+        P(content) at or above which a line is kept; None chooses it by cross-validation in ``fit``.
+    stopword_languages : tuple of str, default=("vi", "en")
+        Languages whose stopwords count in the stopword-density features.
+    stack_C : float, default=1.0
+        Inverse regularisation of the context stages' logistic regressions.
+    augment : float, default=0.0
+        Recombined pages added per training page (see :mod:`cleaner.classifier.augment`); off by
+        default because it did not help on held-out sites (the model card measures it).
+    random_state : int, default=0
+        Seed of the augmentation.
+    context_rounds : int, default=2
         How many context-reading stages follow the first (0: none). Each reads the previous stage's
         held-out probabilities around every line; a second round lets a decision about a block
         settle after its neighbours' decisions have.
-    n_splits : int
-        Folds (grouped by site) for the out-of-fold first-stage probabilities the second stage learns
-        from; one site per fold when there are fewer sites. More folds train each out-of-fold model
-        on more sites, so its errors look more like the final model's on a new site.
-    stack_C : float
-        Inverse regularisation of the second-stage logistic regression.
-    augment : float
-        Recombined pages added per training page (see :mod:`cleaner.classifier.augment`); off by default
-        because it did not help on held-out sites (the model card measures it).
-    random_state : int
-        Seed of the augmentation.
-    threshold : float or None
-        P(content) above which a line is kept; None chooses it by cross-validation in ``fit``.
-    stopword_languages : tuple of str
-        Languages whose stopwords count in the stopword-density features.
+    word_weight : float, default=20.0
+        Scale of the word block against the scaled shape features (see :class:`FirstStage`).
+
+    Attributes
+    ----------
+    stopwords_ : frozenset of str
+        The stopwords of ``stopword_languages`` when the model was fitted; kept with it.
+    first_stage_ : FirstStage
+        The fitted first stage: ``scaler_``, ``cue_words_`` and ``classifier_``.
+    context_stages_ : list of LogisticRegression
+        The fitted context stages (empty when ``context_rounds`` is 0 or the data has one site).
+    threshold_ : float
+        The cut on P(content) in use: ``threshold``, or the one chosen by cross-validation.
+    predictor_ : Predictor
+        The fitted model as plain arrays: what predicts, and what :meth:`save` writes.
     """
+
+    _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
+        "C": [Interval(Real, 0, None, closed="neither")],
+        "use_words": ["boolean"],
+        "min_documents": [Interval(Integral, 1, None, closed="left")],
+        "n_splits": [Interval(Integral, 2, None, closed="left")],
+        "threshold": [None, Interval(Real, 0, 1, closed="both")],
+        "stopword_languages": [tuple, list],
+        "stack_C": [Interval(Real, 0, None, closed="neither")],
+        "augment": [Interval(Real, 0, None, closed="left")],
+        "random_state": ["random_state"],
+        "context_rounds": [Interval(Integral, 0, None, closed="left")],
+        "word_weight": [Interval(Real, 0, None, closed="neither")],
+    }
 
     def __init__(
         self,
@@ -142,89 +195,104 @@ class LineClassifier(BaseEstimator):
         context_rounds: int = 2,
         word_weight: float = 20.0,
     ) -> None:
-        self.word_weight = word_weight
-        self.context_rounds = context_rounds
-        self.augment = augment
-        self.stack_C = stack_C
-        self.random_state = random_state
         self.C = C
         self.use_words = use_words
         self.min_documents = min_documents
         self.n_splits = n_splits
         self.threshold = threshold
         self.stopword_languages = stopword_languages
-
-    def _new_first_stage(self) -> FirstStage:
-        return FirstStage(self.C, self.use_words, self.min_documents, self.word_weight)
+        self.stack_C = stack_C
+        self.augment = augment
+        self.random_state = random_state
+        self.context_rounds = context_rounds
+        self.word_weight = word_weight
 
     def _fit_first_stage(
-        self, documents: list[list[str]], labels: Sequence[Sequence[str | None]], shape: np.ndarray, y: np.ndarray
+        self, documents: list[list[str]], labels: Labels, batch: LineBatch, shape: np.ndarray, y: np.ndarray
     ) -> FirstStage:
         """Fit a first stage, on the documents plus recombined ones when ``augment`` > 0."""
         extra_docs, extra_labels = recombine(documents, labels, round(self.augment * len(documents)), self.random_state)
         if extra_docs:
-            documents = documents + extra_docs
-            shape = np.vstack([shape, self._shape(extra_docs)[0]])
+            batch = LineBatch(documents + extra_docs)
+            shape = np.vstack([shape, shape_matrix(LineBatch(extra_docs), self.stopwords_)])
             y = np.concatenate([y, line_targets(extra_labels)])
-        return self._new_first_stage().fit(documents, shape, y)
+        return FirstStage(self.C, self.use_words, self.min_documents, self.word_weight).fit(batch, shape, y)
 
-    def _new_second_stage(self) -> LogisticRegression:
+    def _new_context_stage(self) -> LogisticRegression:
         return LogisticRegression(C=self.stack_C, max_iter=5000, class_weight="balanced")
 
-    def _shape(self, documents: list[list[str]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Shape features of all non-blank lines, each document's first row (plus the end), and
-        which rows are image markup only."""
-        return self._shape_of(LineBatch(documents))
-
-    def _shape_of(self, batch: LineBatch) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        shape = self.shape_features_.transform_batch(batch)
-        return shape, batch.bounds, markup_rows(shape, batch)
-
-    def fit(
-        self,
-        documents: Documents,
-        labels: Sequence[Sequence[str | None]],
-        groups: Sequence[str] | None = None,
-    ) -> LineClassifier:
+    def fit(self, documents: Documents, labels: Labels, groups: Sequence[str] | None = None) -> LineClassifier:
         """Fit on labelled documents; ``groups`` (one per document, e.g. its site) keep the
         out-of-fold folds from mixing pages of one site."""
-        documents = [list(doc) for doc in documents]
-        _check_aligned(documents, labels)
+        self._validate_params()
+        lines = [list(doc) for doc in documents]
+        _check_aligned(lines, labels)
         y = line_targets(labels)
         if len(set(y.tolist())) < 2:
             raise ValueError("training data needs both content and boilerplate lines")
-        self.shape_features_ = LineShapeFeatures(stopword_languages=self.stopword_languages).fit(documents)
-        shape, offsets, markup = self._shape(documents)
-        self.first_stage_ = self._fit_first_stage(documents, labels, shape, y)
+        self.stopwords_ = stopword_set(tuple(self.stopword_languages))
+        batch = LineBatch(lines)
+        shape = shape_matrix(batch, self.stopwords_)
+        markup = markup_rows(shape, batch)
+        self.first_stage_ = self._fit_first_stage(lines, labels, batch, shape, y)
         self.context_stages_: list[LogisticRegression] = []
-        self.threshold_ = 0.5 if self.threshold is None else self.threshold
-        if self.context_rounds < 1:
-            return self
-        groups = list(groups) if groups is not None else [str(i) for i in range(len(documents))]
+        self.threshold_ = 0.5 if self.threshold is None else float(self.threshold)
+        groups = list(groups) if groups is not None else [str(i) for i in range(len(lines))]
         n_splits = min(self.n_splits, len(set(groups)))
-        if n_splits < 2:
-            return self
+        if self.context_rounds > 0 and n_splits < 2:
+            warnings.warn(
+                f"{len(set(groups))} group (site) in the training data: the context stages learn from "
+                "predictions on sites left out, which needs at least 2; fitting the first stage only",
+                UserWarning,
+                stacklevel=2,
+            )
+        if self.context_rounds > 0 and n_splits >= 2:
+            self._fit_context_stages(lines, labels, groups, n_splits, batch, shape, y, markup)
+        self.predictor_ = Predictor(
+            stopwords=self.stopwords_,
+            scaling=self.first_stage_.scaling,
+            coef=self.first_stage_.classifier_.coef_[0],
+            intercept=float(self.first_stage_.classifier_.intercept_[0]),
+            word_weight=self.word_weight,
+            words=self.first_stage_.cue_words_,
+            context_stages=[(stage.coef_, stage.intercept_) for stage in self.context_stages_],
+            threshold=self.threshold_,
+        )
+        return self
+
+    def _fit_context_stages(
+        self,
+        documents: list[list[str]],
+        labels: Labels,
+        groups: list[str],
+        n_splits: int,
+        batch: LineBatch,
+        shape: np.ndarray,
+        y: np.ndarray,
+        markup: np.ndarray,
+    ) -> None:
+        offsets = batch.bounds
         oof = np.zeros(len(y))
         for train, test in GroupKFold(n_splits=n_splits).split(documents, groups=groups):
             train_rows = np.concatenate([np.arange(offsets[i], offsets[i + 1]) for i in train])
             test_rows = np.concatenate([np.arange(offsets[i], offsets[i + 1]) for i in test])
+            train_docs = [documents[i] for i in train]
             model = self._fit_first_stage(
-                [documents[i] for i in train], [labels[i] for i in train], shape[train_rows], y[train_rows]
+                train_docs, [labels[i] for i in train], LineBatch(train_docs), shape[train_rows], y[train_rows]
             )
-            oof[test_rows] = model.predict_proba([documents[i] for i in test], shape[test_rows])
+            oof[test_rows] = model.predict_proba(LineBatch([documents[i] for i in test]), shape[test_rows])
         # Image markup is boilerplate by definition (see is_markup_only): the context stages neither
         # learn from it nor see it in a line's context, so a photo between two paragraphs does not
         # make them look like the end of the article.
         text = ~markup
         line_groups = np.repeat(groups, np.diff(offsets))[text]
         chars = np.expm1(shape[text, BASE_FEATURES.index("chars_log")])
-        self.context_stages_ = []
         for _ in range(self.context_rounds):
             stacked = context_rows(oof, shape, offsets, markup)
-            self.context_stages_.append(self._new_second_stage().fit(stacked, y[text]))
+            self.context_stages_.append(self._new_context_stage().fit(stacked, y[text]))
             # Held-out probabilities of this round: the next round's input and the threshold's basis.
             held_out = cross_val_predict(
-                self._new_second_stage(),
+                self._new_context_stage(),
                 stacked,
                 y[text],
                 groups=line_groups,
@@ -236,48 +304,41 @@ class LineClassifier(BaseEstimator):
         if self.threshold is None:
             # Few sites make the held-out probabilities coarse; keep the cut near the calibrated middle.
             self.threshold_ = float(np.clip(best_threshold(oof[text], y[text], chars), 0.25, 0.75))
-        return self
 
     def predict_proba_nonblank(self, documents: Documents) -> list[np.ndarray]:
-        """P(content) of the non-blank lines of each document, by the model's
-        :class:`~cleaner.predictor.Predictor` (the one implementation of prediction)."""
-        return Predictor.from_estimator(self).predict_proba_nonblank(documents)
+        """P(content) of the non-blank lines of each document (see :class:`Predictor`)."""
+        check_is_fitted(self, "predictor_")
+        return self.predictor_.predict_proba_nonblank(documents)
 
     def predict_proba(self, documents: Documents) -> list[list[float | None]]:
         """P(content) for every line of every document; None for blank lines."""
-        documents = [list(doc) for doc in documents]
-        result = []
-        for doc, probabilities in zip(documents, self.predict_proba_nonblank(documents)):
-            values = iter(probabilities.tolist())
-            result.append([None if is_blank(line) else next(values) for line in doc])
-        return result
+        check_is_fitted(self, "predictor_")
+        return self.predictor_.predict_proba(documents)
 
     def predict(self, documents: Documents, threshold: float | None = None) -> list[list[str | None]]:
         """``"content"``, ``"boilerplate"`` or None (blank) for every line of every document."""
-        cut = self.threshold_ if threshold is None else threshold
-        return [
-            [None if p is None else (CONTENT if p >= cut else BOILERPLATE) for p in doc]
-            for doc in self.predict_proba(documents)
-        ]
+        check_is_fitted(self, "predictor_")
+        return self.predictor_.predict(documents, threshold)
 
-    # Single-document conveniences: what other tools call after ``load_model`` or ``joblib.load``.
+    def save(self, path: Path | str, manifest: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Write the fitted model as one ``.npz`` file (:mod:`cleaner.classifier.format`), with
+        ``manifest`` (what it was trained on, its scores) and the estimator's parameters; returns
+        the manifest written."""
+        from .format import save_model
 
-    def predict_lines(self, lines: Sequence[str], threshold: float | None = None) -> list[str | None]:
-        """``"content"``, ``"boilerplate"`` or None (blank) for each line of one dump."""
-        return self.predict([lines], threshold=threshold)[0]
-
-    def predict_proba_lines(self, lines: Sequence[str]) -> list[float | None]:
-        """P(content) for each line of one dump; None for blank lines."""
-        return self.predict_proba([lines])[0]
-
-    def clean(self, text: str, threshold: float | None = None) -> str:
-        """The dump with its boilerplate lines deleted; nothing else is changed."""
-        lines = split_lines(text)
-        labels = self.predict_lines(lines, threshold=threshold)
-        return join_kept(lines, [label == CONTENT for label in labels])
+        check_is_fitted(self, "predictor_")
+        self.predictor_.manifest = {
+            **(manifest or {}),
+            "estimator": {"class": type(self).__name__, "params": _jsonable(self.get_params())},
+        }
+        return save_model(self.predictor_, Path(path))
 
 
-def _check_aligned(documents: Sequence[Sequence[str]], labels: Sequence[Sequence[str | None]]) -> None:
+def _jsonable(params: dict[str, Any]) -> dict[str, Any]:
+    return {k: list(v) if isinstance(v, tuple) else v for k, v in params.items()}
+
+
+def _check_aligned(documents: Sequence[Sequence[str]], labels: Labels) -> None:
     if len(documents) != len(labels):
         raise ValueError(f"{len(documents)} documents but {len(labels)} label lists")
     for number, (doc, doc_labels) in enumerate(zip(documents, labels)):

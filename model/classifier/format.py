@@ -1,13 +1,18 @@
-"""Saving and loading the trained model: a joblib file and its predictor beside a JSON manifest.
+"""The model file: one ``.npz`` of plain arrays and a JSON manifest, which loading never executes.
 
-The joblib file is the full :class:`~cleaner.estimator.LineClassifier` (what other tools load);
-the predictor file (``<name>.predictor.pkl``) is its :class:`~cleaner.predictor.Predictor`, plain
-arrays that `cleaner predict` loads without importing scikit-learn, a second of start-up.
+A trained model is a :class:`~cleaner.classifier.predictor.Predictor`: a few float arrays, a cue-word
+vocabulary and a stopword list. It is saved as one NumPy ``.npz`` (a zip of ``.npy`` arrays) and
+read back with ``np.load(..., allow_pickle=False)``, so a model file can hold numbers and text and
+nothing that runs when it is read, whoever made it, and it travels alone (to a cluster node, a
+model hub) without a sidecar. ``.npz`` rather than ``.safetensors``: it needs numpy only, which
+prediction imports anyway, not one more compiled dependency, and reads in milliseconds either way.
 
-joblib and pickle run code when they load a file, so a file is only loaded when its sha256
-matches the manifest written with it, and only from paths the user chose. The manifest also records
-what the model was built with, so a model from another scikit-learn version, or computing other
-features, is refused with a one-line explanation instead of failing later in an obscure way.
+The manifest (the ``manifest`` member, UTF-8 JSON) holds the format version, the feature names the
+model was trained on, the vocabulary in column order, the stopwords, the threshold, a sha256 of
+the arrays, and what the caller adds (training data hash and counts, versions, CV scores). A model
+whose format or features this cleaner does not compute, or whose arrays do not match their digest,
+is refused with one line that says what to run. Files are written atomically, byte for byte the
+same for the same model (fixed zip timestamps), so retraining on unchanged labels changes nothing.
 """
 
 from __future__ import annotations
@@ -16,19 +21,29 @@ import hashlib
 import io
 import json
 import os
-import pickle
-import platform
+import zipfile
+import zlib
 from pathlib import Path
 from typing import Any
 
-from ..atomic import remove_stale_temporaries, write_atomic
+import numpy as np
+from numpy.lib.npyio import NpzFile
 
-DEFAULT_MODEL_PATH = Path(__file__).resolve().parent / "artifacts" / "cleaner.joblib"
+from ..atomic import remove_stale_temporaries, write_atomic
+from ..features.context import stack_feature_names
+from ..features.cuewords import CueWords
+from ..features.shape import shape_feature_names
+from .predictor import Predictor
+
 MODEL_ENV = "CLEANER_MODEL"
-# What a saved model holds, beyond its features' names (which are checked on their own); a model
-# saved in another format is refused with a hint to retrain. 2: the stopword list is kept with the
-# model rather than read from stopwordsiso when it is used.
-MODEL_FORMAT = 2
+SHIPPED_MODEL = Path(__file__).resolve().parent.parent / "data" / "cleaner.npz"
+# 3: one .npz of arrays and a JSON manifest (2 and 1 were joblib and pickle files beside a manifest).
+MODEL_FORMAT = 3
+MANIFEST = "manifest"
+_ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # the zip format's epoch: equal models give equal files
+# What reading a damaged zip or .npy member raises (a bad CRC, a cut stream, a wrong header).
+_READ_ERRORS = (ValueError, OSError, EOFError, zipfile.BadZipFile, zlib.error)
+RETRAIN = "retrain with `make train` (or `cleaner train`)"
 
 
 class ModelError(RuntimeError):
@@ -36,165 +51,179 @@ class ModelError(RuntimeError):
 
 
 def default_model_path() -> Path:
-    """``$CLEANER_MODEL`` if set, else ``model/artifacts/cleaner.joblib`` inside the package."""
-    return Path(os.environ.get(MODEL_ENV) or DEFAULT_MODEL_PATH)
-
-
-def manifest_path(model_path: Path) -> Path:
-    return model_path.with_suffix(".json")
-
-
-def predictor_path(model_path: Path) -> Path:
-    """``cleaner.predictor.pkl`` beside ``cleaner.joblib``."""
-    return model_path.with_suffix(".predictor.pkl")
-
-
-def _sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def runtime_versions() -> dict[str, str]:
-    import joblib
-    import numpy
-    import sklearn
-
-    from .. import __version__
-
-    return {
-        "cleaner": __version__,
-        "python": platform.python_version(),
-        "scikit-learn": sklearn.__version__,
-        "numpy": numpy.__version__,
-        "joblib": joblib.__version__,
-    }
+    """``$CLEANER_MODEL`` if set, else the model shipped inside the package."""
+    return Path(os.environ.get(MODEL_ENV) or SHIPPED_MODEL)
 
 
 def feature_names() -> dict[str, list[str]]:
     """The features this version of cleaner computes, per stage: a model fitted on other ones
     cannot be used (its weights would meet the wrong columns, or fail on their number)."""
-    from ..features.context import stack_feature_names
-    from ..features.shape import shape_feature_names
-
     return {"lines": shape_feature_names(), "context": stack_feature_names()}
 
 
-def save_model(model: Any, path: Path, metadata: dict[str, Any]) -> dict[str, Any]:
-    """Write the model, its predictor and their manifest atomically; returns the manifest.
+def _arrays(predictor: Predictor) -> dict[str, np.ndarray]:
+    mean, scale = predictor.scaling
+    arrays = {
+        "scaling_mean": mean,
+        "scaling_scale": scale,
+        "coef": predictor.coef,
+        "intercept": np.array([predictor.intercept]),
+        "idf": predictor.words.idf if predictor.words is not None else np.zeros(0),
+    }
+    for i, (coef, intercept) in enumerate(predictor.context_stages):
+        arrays[f"context_{i}_coef"] = np.asarray(coef)
+        arrays[f"context_{i}_intercept"] = np.asarray(intercept)
+    return {name: np.ascontiguousarray(value, dtype=np.float64) for name, value in arrays.items()}
 
-    The temporary files that a killed ``cleaner train`` left for these three are deleted first:
-    each is as big as the model, and nothing else would ever remove them.
+
+def _digest(arrays: dict[str, np.ndarray]) -> str:
+    """sha256 over every array's name, shape and bytes, in name order."""
+    digest = hashlib.sha256()
+    for name in sorted(arrays):
+        value = arrays[name]
+        digest.update(f"{name}:{value.dtype.str}:{value.shape}\0".encode())
+        digest.update(value.tobytes())
+    return digest.hexdigest()
+
+
+def save_model(predictor: Predictor, path: Path) -> dict[str, Any]:
+    """Write ``predictor`` to ``path`` (one ``.npz``) atomically; returns the manifest written.
+
+    The manifest is the predictor's own (``predictor.manifest``: training data, CV scores...) plus
+    what loading checks. The temporary files that a killed ``cleaner train`` left for this path are
+    deleted first: nothing else would ever remove them.
     """
-    import joblib
-
-    from .predictor import Predictor
-
-    remove_stale_temporaries([path, predictor_path(path), manifest_path(path)])
-    buffer = io.BytesIO()
-    joblib.dump(model, buffer, compress=3)
-    model_bytes = buffer.getvalue()
-    write_atomic(path, model_bytes)
-    predictor = predictor_path(path)
-    predictor_bytes = pickle.dumps(Predictor.from_estimator(model), protocol=pickle.HIGHEST_PROTOCOL)
-    write_atomic(predictor, predictor_bytes)
+    remove_stale_temporaries([path])
+    arrays = _arrays(predictor)
     manifest = {
-        "artifact": path.name,
-        "sha256": _sha256(model_bytes),
-        "predictor": {"artifact": predictor.name, "sha256": _sha256(predictor_bytes)},
-        "versions": runtime_versions(),
-        "threshold": float(model.threshold_),
+        **predictor.manifest,
         "format": MODEL_FORMAT,
         "features": feature_names(),
-        **metadata,
+        "threshold": predictor.threshold,
+        "word_weight": predictor.word_weight,
+        "context_stages": len(predictor.context_stages),
+        "ngram_range": list(predictor.words.ngram_range) if predictor.words is not None else None,
+        "vocabulary": predictor.words.vocabulary if predictor.words is not None else None,
+        "stopwords": sorted(predictor.stopwords),
+        "sha256": _digest(arrays),
     }
-    write_atomic(manifest_path(path), (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode())
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        members = {MANIFEST: np.frombuffer(json.dumps(manifest, ensure_ascii=False).encode(), np.uint8), **arrays}
+        for name, value in members.items():
+            data = io.BytesIO()
+            np.lib.format.write_array(data, value, allow_pickle=False)
+            archive.writestr(zipfile.ZipInfo(f"{name}.npy", _ZIP_TIME), data.getvalue(), zipfile.ZIP_DEFLATED)
+    write_atomic(path, buffer.getvalue())
     return manifest
 
 
-def read_manifest(path: Path) -> dict[str, Any]:
-    meta_path = manifest_path(path)
-    if not meta_path.is_file():
-        raise ModelError(
-            f"{meta_path} is missing: a model is only loaded with the manifest written beside it; "
-            "retrain with `make train`"
-        )
-    try:
-        manifest = json.loads(meta_path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        where = f"{meta_path}:{exc.lineno}" if isinstance(exc, json.JSONDecodeError) else str(meta_path)
-        raise ModelError(f"{where}: the manifest is not valid JSON; retrain with `make train`") from exc
-    if not isinstance(manifest, dict):
-        raise ModelError(f"{meta_path}:1: the manifest is not a JSON object; retrain with `make train`")
-    return manifest
-
-
-def load_model(path: Path | str | None = None) -> Any:
-    """Load a trained :class:`~cleaner.estimator.LineClassifier` after checking its manifest."""
-    import joblib
-    import sklearn
-
+def read_manifest(path: Path | str | None = None) -> dict[str, Any]:
+    """The manifest of the model file at ``path`` (default: :func:`default_model_path`)."""
     model_path = _model_path(path)
-    manifest = read_manifest(model_path)
-    _check_format(model_path, manifest)
-    data = _read_checked(model_path, manifest.get("sha256"))
-    versions = manifest.get("versions")
-    built_with = versions.get("scikit-learn") if isinstance(versions, dict) else None
-    if built_with != sklearn.__version__:
-        raise ModelError(
-            f"{model_path} was built with scikit-learn {built_with}, this is {sklearn.__version__}; "
-            "retrain with `make train`"
-        )
-    _check_features(model_path, manifest.get("features"))
-    return joblib.load(io.BytesIO(data))
+    with _open(model_path) as archive:
+        return _manifest(model_path, archive)
 
 
-def load_predictor(path: Path | str | None = None) -> Any:
-    """Load the :class:`~cleaner.predictor.Predictor` saved beside the model at ``path`` (the
-    joblib file, as for :func:`load_model`) after checking the manifest; imports no scikit-learn.
+def load_model(path: Path | str | None = None) -> Predictor:
+    """The model at ``path``, else ``$CLEANER_MODEL``, else the one shipped with cleaner.
 
-    No scikit-learn version check: the predictor holds numpy arrays and cleaner's own objects only.
+    Raises :class:`ModelError` (one line: what is wrong, what to run) for a missing, damaged or
+    incompatible file. Reads arrays and JSON only: nothing in the file can run code.
     """
     model_path = _model_path(path)
-    manifest = read_manifest(model_path)
-    _check_format(model_path, manifest)
-    entry = manifest.get("predictor")
-    if not isinstance(entry, dict) or not isinstance(entry.get("artifact"), str):
-        raise ModelError(f"{manifest_path(model_path)} lists no predictor (an older model); retrain with `make train`")
-    predictor = model_path.with_name(entry["artifact"])
-    if not predictor.is_file():
-        raise ModelError(f"{predictor} is missing: the model was saved without it; retrain with `make train`")
-    data = _read_checked(predictor, entry.get("sha256"))
-    _check_features(model_path, manifest.get("features"))
-    return pickle.loads(data)
+    with _open(model_path) as archive:
+        manifest = _manifest(model_path, archive)
+        _check_format(model_path, manifest)
+        _check_features(model_path, manifest.get("features"))
+        try:
+            arrays = {name: archive[name] for name in archive.files if name != MANIFEST}
+        except _READ_ERRORS as exc:
+            raise ModelError(f"{model_path}: the file is damaged ({exc}); {RETRAIN}") from exc
+    if manifest.get("sha256") != _digest(arrays):
+        raise ModelError(
+            f"{model_path}: sha256 of its arrays does not match its manifest; the file is damaged or was "
+            f"changed after training; {RETRAIN}"
+        )
+    try:
+        return _predictor(manifest, arrays)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ModelError(f"{model_path}: the manifest and arrays do not make a model ({exc!r}); {RETRAIN}") from exc
+
+
+def _predictor(manifest: dict[str, Any], arrays: dict[str, np.ndarray]) -> Predictor:
+    words = None
+    if manifest["vocabulary"] is not None:
+        words = CueWords(manifest["vocabulary"], arrays["idf"], tuple(manifest["ngram_range"]))
+        if len(words.vocabulary) != len(words.idf):
+            raise ValueError(f"{len(words.vocabulary)} cue words but {len(words.idf)} idf weights")
+    stages = [
+        (arrays[f"context_{i}_coef"], arrays[f"context_{i}_intercept"]) for i in range(int(manifest["context_stages"]))
+    ]
+    reserved = {"format", "features", "threshold", "word_weight", "context_stages", "ngram_range", "vocabulary"}
+    return Predictor(
+        stopwords=frozenset(manifest["stopwords"]),
+        scaling=(arrays["scaling_mean"], arrays["scaling_scale"]),
+        coef=arrays["coef"],
+        intercept=float(arrays["intercept"][0]),
+        word_weight=float(manifest["word_weight"]),
+        words=words,
+        context_stages=stages,
+        threshold=float(manifest["threshold"]),
+        manifest={k: v for k, v in manifest.items() if k not in reserved | {"stopwords", "sha256"}},
+    )
 
 
 def _model_path(path: Path | str | None) -> Path:
     """The model file to load (``path``, else the default), which must exist."""
     model_path = Path(path) if path is not None else default_model_path()
     if not model_path.is_file():
-        hint = "run `make train` (or `cleaner train`)" if path is None else "check the --model path"
+        if path is not None:
+            hint = "check the --model path"
+        elif os.environ.get(MODEL_ENV):
+            hint = f"check ${MODEL_ENV}, or unset it to use the model shipped with cleaner"
+        else:
+            hint = "the model shipped with cleaner is missing: reinstall cleaner, or run `make train` in a checkout"
         raise ModelError(f"no model at {model_path}: {hint}")
+    if model_path.suffix.lower() in (".joblib", ".pkl", ".pickle"):
+        raise ModelError(
+            f"{model_path}: cleaner reads .npz model files only (loading a joblib or pickle file runs code); "
+            f"{RETRAIN} to get one"
+        )
     return model_path
 
 
-def _read_checked(path: Path, expected: object) -> bytes:
-    """The file's bytes, if their sha256 is the manifest's. What is loaded is what was checked:
-    the file is read once, not hashed and then opened again."""
-    data = path.read_bytes()
-    actual = _sha256(data)
-    if expected != actual:
-        raise ModelError(
-            f"{path}: sha256 {actual[:12]}... does not match its manifest; refusing to load a file that "
-            "may have been replaced (loading runs code); retrain with `make train`"
-        )
-    return data
+def _open(model_path: Path) -> NpzFile:
+    try:
+        archive = np.load(model_path, allow_pickle=False)
+    except _READ_ERRORS as exc:
+        raise ModelError(f"{model_path}: not a cleaner model file (.npz) or damaged ({exc}); {RETRAIN}") from exc
+    if not isinstance(archive, NpzFile):  # a single .npy array
+        raise ModelError(f"{model_path}: a single array, not a cleaner model file (.npz); {RETRAIN}")
+    return archive
+
+
+def _manifest(model_path: Path, archive: NpzFile) -> dict[str, Any]:
+    try:
+        raw = archive[MANIFEST]
+    except KeyError:
+        raise ModelError(f"{model_path}: an .npz without a cleaner manifest, not a cleaner model; {RETRAIN}") from None
+    except _READ_ERRORS as exc:
+        raise ModelError(f"{model_path}: the file is damaged ({exc}); {RETRAIN}") from exc
+    try:
+        manifest = json.loads(raw.tobytes().decode("utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise ModelError(f"{model_path}: its manifest is not valid JSON; {RETRAIN}") from exc
+    if not isinstance(manifest, dict):
+        raise ModelError(f"{model_path}: its manifest is not a JSON object; {RETRAIN}")
+    return manifest
 
 
 def _check_format(model_path: Path, manifest: dict[str, Any]) -> None:
     saved = manifest.get("format", 1)
     if saved != MODEL_FORMAT:
         raise ModelError(
-            f"{model_path} was saved in model format {saved}, this cleaner reads format {MODEL_FORMAT}; "
-            "retrain with `make train`"
+            f"{model_path} was saved in model format {saved}, this cleaner reads format {MODEL_FORMAT}; {RETRAIN}"
         )
 
 
@@ -214,4 +243,4 @@ def _check_features(model_path: Path, built_with: object) -> None:
                 new = f", new: {added[:3]}" if added else ""
                 changes.append(f"{stage}: {len(old)} -> {len(names)} features{new}")
         detail = f"it was trained on other features than this cleaner computes ({'; '.join(changes)})"
-    raise ModelError(f"{model_path}: {detail}; retrain with `make train`")
+    raise ModelError(f"{model_path}: {detail}; {RETRAIN}")

@@ -1,31 +1,31 @@
-"""Predicting with a trained model without scikit-learn: what `cleaner predict` loads.
+"""The trained model as plain numpy arrays: what ``load_model`` returns and everything predicts with.
 
-Importing scikit-learn takes about a second (sklearn.base pulls in scipy.stats), most of a short
-run's time, and prediction needs none of it: the scaler is ``(x - mean) / scale``, each logistic
-regression a product, an intercept and a sigmoid, and the features are cleaner's own numpy code.
-A :class:`Predictor` holds a fitted :class:`~cleaner.estimator.LineClassifier`'s numbers as plain
-arrays, and is the one implementation of prediction: ``LineClassifier.predict_proba_nonblank``
-makes one and calls it, so the two cannot disagree.
+Importing scikit-learn takes about a second, most of a short run's time, and prediction needs none
+of it: the scaler is ``(x - mean) / scale``, each logistic regression a product, an intercept and a
+sigmoid, and the features are cleaner's own numpy code. So a :class:`Predictor` holds the fitted
+numbers and computes P(content) itself; the scikit-learn :class:`~cleaner.classifier.estimator.LineClassifier`
+makes one when it is fitted and predicts through it, so the two cannot disagree.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from ..features.batch import Documents, LineBatch
-from ..features.context import context_inputs, context_probability, context_rows, expit
+from ..features.context import context_inputs, context_probability, context_rows, expit, row_dot
 from ..features.cuewords import CueWords, SparseRows
 from ..features.shape import markup_rows, shape_matrix
-
-CONTENT = "content"
-BOILERPLATE = "boilerplate"
+from ..labels import BOILERPLATE, CONTENT
+from ..text import is_blank, join_kept, split_lines
 
 
 def first_stage_probability(
     shape: np.ndarray,
-    words: SparseRows | Any | None,
+    words: SparseRows | None,
     scaling: tuple[np.ndarray, np.ndarray],
     coef: np.ndarray,
     intercept: float,
@@ -34,25 +34,51 @@ def first_stage_probability(
     """The first stage's P(content): a logistic regression on the standardised shape features
     (``scaling``: the scaler's mean and scale) and the word block times ``word_weight``, computed
     block by block, since stacking the dense and the sparse block into one matrix costs more than
-    the product. ``coef`` is the regression's weights, shape columns first; ``words`` is
-    :class:`~cleaner.cuewords.SparseRows` or a scipy sparse matrix (both multiply alike)."""
+    the product. ``coef`` is the regression's weights, shape columns first."""
     if len(shape) == 0:
         return np.zeros(0)
     mean, scale = scaling
     n_shape = shape.shape[1]
     standardised = shape - mean
     standardised /= scale  # in place: the same values as (shape - mean) / scale, one matrix fewer
-    score = standardised @ coef[:n_shape] + intercept
+    score = row_dot(standardised, coef[:n_shape]) + intercept
     if words is not None:
         score += (words @ coef[n_shape:]) * word_weight
     return expit(score)
 
 
-class Predictor:
-    """P(content) of every non-blank line, from a fitted LineClassifier's arrays.
+def _documents(documents: Documents, what: str = "documents") -> list[list[str]]:
+    """The documents as lists of lines, or a TypeError that says what was expected: a str or
+    bytes where a sequence of lines belongs would otherwise be taken character by character."""
+    if isinstance(documents, (str, bytes)) or not isinstance(documents, Sequence):
+        raise TypeError(f"{what}: expected a list of documents, each a list of lines; got {type(documents).__name__}")
+    return [_lines(doc, what) for doc in documents]
 
-    It answers what the workers ask a model (:meth:`predict_proba_nonblank` and ``threshold_``),
-    with the same values, bit for bit, as the LineClassifier it was made from.
+
+def _lines(lines: Sequence[str], what: str = "lines") -> list[str]:
+    if isinstance(lines, (str, bytes)) or not isinstance(lines, Sequence):
+        hint = " (split a dump with cleaner.text.split_lines, or call clean(text))" if isinstance(lines, str) else ""
+        raise TypeError(f"{what}: expected a list of lines (str){hint}; got {type(lines).__name__}")
+    result = list(lines)
+    for number, line in enumerate(result, 1):
+        if not isinstance(line, str):
+            raise TypeError(f"{what}: line {number} is {type(line).__name__}, not str")
+    return result
+
+
+class Predictor:
+    """P(content) of every line of a dump, from a trained model's arrays.
+
+    Get one with :func:`cleaner.load_model`. A dump is a list of lines (blank lines carry no label:
+    they get None); several dumps are predicted together faster than one by one, with the same
+    result.
+
+    Attributes
+    ----------
+    threshold : float
+        Lines with P(content) at or above it are content.
+    manifest : dict
+        What the model was trained on and how it scored (see ``cleaner.classifier.format``).
     """
 
     def __init__(
@@ -65,42 +91,21 @@ class Predictor:
         words: CueWords | None,
         context_stages: list[tuple[np.ndarray, np.ndarray]],
         threshold: float,
+        manifest: dict[str, Any] | None = None,
     ) -> None:
         self.stopwords = stopwords
         self.scaling = scaling
         self.coef = coef
-        self.intercept = intercept
-        self.word_weight = word_weight
+        self.intercept = float(intercept)
+        self.word_weight = float(word_weight)
         self.words = words
         self.context_stages = context_stages
-        self.threshold_ = threshold
-
-    @classmethod
-    def from_estimator(cls, model: Any) -> Predictor:
-        """The predictor of a fitted :class:`~cleaner.estimator.LineClassifier` (sharing its arrays).
-
-        Raises ValueError if its word features are ones :class:`CueWords` cannot compute.
-        """
-        first = model.first_stage_
-        words = None
-        if first.words_ is not None:
-            words = first.words_.cue_words()
-            if words is None:
-                raise ValueError("the model's word vectorizer has settings cleaner's CueWords cannot reproduce")
-        return cls(
-            stopwords=model.shape_features_.stopwords_,
-            scaling=(first.scaler_.mean_, first.scaler_.scale_),
-            coef=first.classifier_.coef_[0],
-            intercept=first.classifier_.intercept_[0],
-            word_weight=first.word_weight,
-            words=words,
-            context_stages=[(stage.coef_, stage.intercept_) for stage in model.context_stages_],
-            threshold=model.threshold_,
-        )
+        self.threshold = float(threshold)
+        self.manifest: dict[str, Any] = dict(manifest or {})
 
     def predict_proba_nonblank(self, documents: Documents) -> list[np.ndarray]:
         """P(content) of the non-blank lines of each document; 0 for lines of image markup only."""
-        documents = [list(doc) for doc in documents]
+        documents = _documents(documents)
         batch = LineBatch(documents)  # lines stripped and classified once for both feature sets
         shape = shape_matrix(batch, self.stopwords)
         markup = markup_rows(shape, batch)
@@ -114,3 +119,60 @@ class Predictor:
                 probabilities[~markup] = context_probability(rows, coef, intercept)
         probabilities[markup] = 0.0
         return [probabilities[offsets[i] : offsets[i + 1]] for i in range(len(documents))]
+
+    def predict_proba(self, documents: Documents) -> list[list[float | None]]:
+        """P(content) for every line of every document; None for blank lines."""
+        documents = _documents(documents)
+        result = []
+        for doc, probabilities in zip(documents, self.predict_proba_nonblank(documents)):
+            values = iter(probabilities.tolist())
+            result.append([None if is_blank(line) else next(values) for line in doc])
+        return result
+
+    def predict(self, documents: Documents, threshold: float | None = None) -> list[list[str | None]]:
+        """``"content"``, ``"boilerplate"`` or None (blank) for every line of every document."""
+        cut = self._cut(threshold)
+        return [
+            [None if p is None else (CONTENT if p >= cut else BOILERPLATE) for p in doc]
+            for doc in self.predict_proba(documents)
+        ]
+
+    def predict_lines(self, lines: Sequence[str], threshold: float | None = None) -> list[str | None]:
+        """``"content"``, ``"boilerplate"`` or None (blank) for each line of one dump."""
+        return self.predict([_lines(lines)], threshold=threshold)[0]
+
+    def predict_proba_lines(self, lines: Sequence[str]) -> list[float | None]:
+        """P(content) for each line of one dump; None for blank lines."""
+        return self.predict_proba([_lines(lines)])[0]
+
+    def clean(self, text: str, threshold: float | None = None) -> str:
+        """The dump with its boilerplate lines deleted; nothing else is changed."""
+        if not isinstance(text, str):
+            hint = " (decode bytes first, e.g. data.decode('utf-8'))" if isinstance(text, (bytes, bytearray)) else ""
+            raise TypeError(f"clean: expected the dump as a str{hint}; got {type(text).__name__}")
+        lines = split_lines(text)
+        labels = self.predict_lines(lines, threshold=threshold)
+        return join_kept(lines, [label == CONTENT for label in labels])
+
+    def _cut(self, threshold: float | None) -> float:
+        if threshold is None:
+            return self.threshold
+        if isinstance(threshold, bool) or not isinstance(threshold, (int, float)) or not 0.0 <= threshold <= 1.0:
+            raise ValueError(f"threshold: expected a number from 0 to 1, got {threshold!r}")
+        return float(threshold)
+
+    def save(self, path: Path | str) -> None:
+        """Write the model to ``path`` as one ``.npz`` file (see :mod:`cleaner.classifier.format`)."""
+        from .format import save_model
+
+        save_model(self, Path(path))
+
+    def __repr__(self) -> str:
+        words = len(self.words.vocabulary) if self.words is not None else 0
+        data = self.manifest.get("training_data", {})
+        documents = data.get("documents") if isinstance(data, dict) else None
+        trained = f", trained on {documents} documents" if documents is not None else ""
+        return (
+            f"<cleaner Predictor: {len(self.coef) - words} shape features, {words} cue words, "
+            f"{len(self.context_stages)} context stages, threshold {self.threshold:.3f}{trained}>"
+        )

@@ -22,32 +22,46 @@ import signal
 import sys
 import threading
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
-from typing import Any
+from typing import TYPE_CHECKING
+
+from .items import Incoming, Outgoing, Raw
+
+if TYPE_CHECKING:
+    from multiprocessing.context import BaseContext
+
+    from .worker import Cleaner, Model, Settings
 
 CHUNK_DOCUMENTS = 128
 CHUNK_BYTES = 2_000_000
 CHUNKS_PER_WORKER = 2
 # What every worker imports to load and run the model (its predictor, no scikit-learn): a fork
 # server imports it once for all.
-PRELOAD = ["cleaner.corpus.worker", "cleaner.classifier.format", "cleaner.classifier.predictor"]
+PRELOAD = [
+    "cleaner.corpus.worker",
+    "cleaner.corpus.readers",
+    "cleaner.corpus.renderers",
+    "cleaner.classifier.format",
+    "cleaner.classifier.predictor",
+]
 ONE_THREAD = 1  # BLAS and OpenMP threads per process: one process per core, no threads on top
 NATIVE_THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
-_CLEANER: Any = None
+Chunk = list[Incoming]
+
+_CLEANER: Cleaner | Exception | None = None
 
 
-def chunked(items: Iterable[Any], documents: int = CHUNK_DOCUMENTS, size: int = CHUNK_BYTES) -> Iterator[list[Any]]:
+def chunked(items: Iterable[Incoming], documents: int = CHUNK_DOCUMENTS, size: int = CHUNK_BYTES) -> Iterator[Chunk]:
     """Consecutive items in lists of at most ``documents`` documents or about ``size`` bytes."""
-    chunk: list[Any] = []
+    chunk: Chunk = []
     count = total = 0
     for item in items:
         chunk.append(item)
-        data = getattr(item, "data", None)
-        if data is not None:
+        if isinstance(item, Raw):
             count += 1
-            total += len(data)
+            total += len(item.data)
             if count >= documents or total >= size:
                 yield chunk
                 chunk, count, total = [], 0, 0
@@ -55,7 +69,7 @@ def chunked(items: Iterable[Any], documents: int = CHUNK_DOCUMENTS, size: int = 
         yield chunk
 
 
-def _init_worker(settings: Any, cleaner: Any = None) -> None:
+def _init_worker(settings: Settings, cleaner: Cleaner | None = None) -> None:
     """Take the forked ``cleaner``, or load the model once in this worker; Ctrl-C is the main
     process's to handle.
 
@@ -75,20 +89,21 @@ def _init_worker(settings: Any, cleaner: Any = None) -> None:
         _CLEANER = exc
 
 
-def _run_chunk(chunk: list[Any]) -> list[Any]:
+def _run_chunk(chunk: Chunk) -> list[Outgoing]:
     if isinstance(_CLEANER, Exception):
         raise _CLEANER
+    assert _CLEANER is not None, "the pool's initializer sets the cleaner"
     return _CLEANER.run(chunk)
 
 
 def clean_in_order(
-    items: Iterable[Any],
-    settings: Any,
+    items: Iterable[Incoming],
+    settings: Settings,
     jobs: int,
-    model: Any = None,
+    model: Model | None = None,
     documents: int = CHUNK_DOCUMENTS,
     size: int = CHUNK_BYTES,
-) -> Iterator[list[Any]]:
+) -> Generator[list[Outgoing], None, None]:
     """Cleaned chunks, in input order. In-process runs and forked workers use ``model``, or the one
     loaded here from ``settings.model_path``; workers from a fork server load their own from it."""
     chunks = chunked(items, documents, size)
@@ -134,7 +149,7 @@ def one_native_thread() -> None:
         os.environ.setdefault(name, str(ONE_THREAD))
 
 
-def _cleaner_to_fork(settings: Any, model: Any) -> Any:
+def _cleaner_to_fork(settings: Settings, model: Model | None) -> Cleaner | None:
     """The cleaner that forked workers will share, loaded and warmed up here; None if this process
     cannot fork, before the model is loaded or after (numpy starts a BLAS thread pool as it loads
     when the user's OPENBLAS_NUM_THREADS asks for one)."""
@@ -151,22 +166,22 @@ def _cleaner_to_fork(settings: Any, model: Any) -> Any:
 
 
 def _pooled(
-    head: list[list[Any]], chunks: Iterator[list[Any]], settings: Any, jobs: int, model: Any
-) -> Iterator[list[Any]]:
+    head: list[Chunk], chunks: Iterator[Chunk], settings: Settings, jobs: int, model: Model | None
+) -> Iterator[list[Outgoing]]:
     import multiprocessing
 
     one_native_thread()
     cleaner = _cleaner_to_fork(settings, model)
     if cleaner is not None:
-        initargs: tuple[Any, ...] = (settings, cleaner)
-        context = multiprocessing.get_context("fork")
+        initargs: tuple[Settings] | tuple[Settings, Cleaner] = (settings, cleaner)
+        context: BaseContext = multiprocessing.get_context("fork")
     else:
         initargs = (settings,)
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(PRELOAD)
     limit = jobs * CHUNKS_PER_WORKER
     with ProcessPoolExecutor(jobs, mp_context=context, initializer=_init_worker, initargs=initargs) as pool:
-        pending: deque[Future[list[Any]]] = deque()
+        pending: deque[Future[list[Outgoing]]] = deque()
         try:
             for chunk in _chain(head, chunks):
                 pending.append(pool.submit(_run_chunk, chunk))
@@ -179,6 +194,6 @@ def _pooled(
                 future.cancel()
 
 
-def _chain(head: list[list[Any]], rest: Iterator[list[Any]]) -> Iterator[list[Any]]:
+def _chain(head: list[Chunk], rest: Iterator[Chunk]) -> Iterator[Chunk]:
     yield from head
     yield from rest

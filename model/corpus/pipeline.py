@@ -11,14 +11,13 @@ from collections.abc import Iterator
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from .sources import InputDone, InputError, InputFile
-from .sinks import StreamSink, TreeSink
+from .items import Cleaned, Incoming, InputDone, InputError, InputFile, Skipped
 from .parallel import clean_in_order
 from .progress import Progress, Tally
 from .readers import read_input
-from .worker import Cleaned, Settings, Skipped
+from .sinks import StreamSink, TreeSink
+from .worker import Model, Settings
 
 
 class FailFast(Exception):
@@ -38,7 +37,7 @@ class Run:
     fail_fast: bool = False
 
 
-def items(run: Run) -> Iterator[Any]:
+def items(run: Run) -> Iterator[Incoming]:
     """The documents of every input, in order, with the inputs' own errors in their place.
 
     Under ``-o DIR`` two inputs writing to the same output name are an error (the second one),
@@ -67,7 +66,7 @@ def items(run: Run) -> Iterator[Any]:
         yield from read_input(source, run.limit)
 
 
-def execute(run: Run, model: Any, progress: Progress, tally: Tally) -> None:
+def execute(run: Run, model: Model | None, progress: Progress, tally: Tally) -> None:
     """Clean everything into the sink; raises :class:`FailFast` at the first error if asked to."""
     with closing(clean_in_order(items(run), run.settings, run.jobs, model)) as chunks:
         for chunk in chunks:
@@ -79,4 +78,4 @@ def execute(run: Run, model: Any, progress: Progress, tally: Tally) -> None:
                     progress.message(f"cleaner: {item}")
                     if run.fail_fast:
                         raise FailFast(str(item))
-                progress.advance(getattr(item, "consumed", 0), tally)
+                progress.advance(0 if isinstance(item, InputDone) else item.consumed, tally)

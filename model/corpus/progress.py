@@ -10,10 +10,12 @@ from __future__ import annotations
 import sys
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
 
-from .sources import InputError
-from .worker import Cleaned, Skipped
+from .items import Cleaned, InputError, Outgoing, Skipped
+
+if TYPE_CHECKING:
+    from tqdm import tqdm
 
 
 @dataclass
@@ -27,7 +29,7 @@ class Tally:
     lines_dropped: int = 0
     started: float = field(default_factory=time.monotonic)
 
-    def count(self, item: Any) -> None:
+    def count(self, item: Outgoing) -> None:
         if isinstance(item, Cleaned):
             self.documents += 1
             self.empty += item.lines_total == 0
@@ -56,13 +58,13 @@ class Progress:
     """A tqdm bar over input bytes when ``enabled`` and stderr is a terminal; messages go above it."""
 
     def __init__(self, total: int | None, enabled: bool) -> None:
-        self.bar: Any = None
+        self.bar: tqdm[None] | None = None
         if enabled and sys.stderr.isatty():
             from tqdm import tqdm
 
-            class Bar(tqdm):  # type: ignore[type-arg]
+            class Bar(tqdm):
                 # No monitor thread (it only tunes miniters, and this bar is updated per chunk): with a
-                # thread running, the worker pool could not fork (see cleaner.parallel.can_fork).
+                # thread running, the worker pool could not fork (see cleaner.corpus.parallel.can_fork).
                 monitor_interval = 0
 
             self.bar = Bar(total=total, unit="B", unit_scale=True, file=sys.stderr, dynamic_ncols=True)

@@ -12,13 +12,13 @@ import json
 import os
 from array import array
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     import numpy as np
 
 
-def id_text(value: Any) -> str | None:
+def id_text(value: object) -> str | None:
     """The id as text: strings as they are, numbers and the like as JSON; None when there is none."""
     if value is None:
         return None

@@ -15,20 +15,21 @@ import os
 import sys
 from collections.abc import Iterable
 from pathlib import Path
-from typing import IO
+from typing import IO, Protocol
 
 import zstandard
 
 from ..atomic import remove_stale_temporaries, temporary_beside, write_atomic
-from .sources import TEXT, InputDone
+from .items import Cleaned, InputDone
+from .readers import READERS
 from .resume import prepare_partial
-from .worker import Cleaned
 
 
 def output_name(relative: Path, kind: str) -> Path:
-    """Where an input's output goes under ``-o DIR``: a text file keeps its name, a JSONL or WARC
-    input becomes one uncompressed ``.jsonl`` file (``a.jsonl.gz`` -> ``a.jsonl``)."""
-    if kind == TEXT:
+    """Where an input's output goes under ``-o DIR``: a one-document file (a text dump) keeps its
+    name, a file of records (JSONL, WARC) becomes one uncompressed ``.jsonl`` file (``a.jsonl.gz`` ->
+    ``a.jsonl``)."""
+    if not READERS[kind].records:
         return relative
     name = relative.name
     for suffix in (".gz", ".zst"):
@@ -55,19 +56,30 @@ def jsonl_compression(target: Path) -> str | None:
     return next((compression for suffix, compression in JSONL_OUTPUTS.items() if name.endswith(suffix)), None)
 
 
-def _compressor(raw: IO[bytes], compression: str, name: str) -> IO[bytes]:
+class Output(Protocol):
+    """A stream of output bytes: a file, standard output, or a compressor writing into a file."""
+
+    def write(self, data: bytes, /) -> int: ...
+
+    def flush(self) -> object: ...
+
+    def close(self) -> None: ...
+
+
+def _compressor(raw: IO[bytes], compression: str, name: str) -> Output:
     """A writer that compresses into ``raw`` (left open); closing it finishes the compressed stream.
 
     gzip gets the final name (without .gz) and time 0 in its header, so equal runs write equal files.
     """
     if compression == ".gz":
         return gzip.GzipFile(filename=name, mode="wb", compresslevel=GZIP_LEVEL, fileobj=raw, mtime=0)
-    return zstandard.ZstdCompressor().stream_writer(raw, closefd=False)  # type: ignore[return-value]
+    writer: Output = zstandard.ZstdCompressor().stream_writer(raw, closefd=False)
+    return writer
 
 
 class TreeSink:
-    """One output file per input under ``root``; a text input's file is one document, a JSONL or
-    WARC input's file collects its records and is renamed into place at its :class:`InputDone`."""
+    """One output file per input under ``root``; a one-document input's file is its document, a
+    file of records' output collects its records and is renamed into place at its :class:`InputDone`."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
@@ -76,7 +88,7 @@ class TreeSink:
     def write(self, item: Cleaned | InputDone) -> None:
         assert item.relative is not None
         target = self.root / item.relative
-        if isinstance(item, Cleaned) and item.kind == TEXT:
+        if isinstance(item, Cleaned) and not READERS[item.kind].records:
             write_atomic(target, item.output)
             return
         if self.open is None or self.open[0] != target:
@@ -84,7 +96,8 @@ class TreeSink:
         if isinstance(item, InputDone):
             self._finish()
         else:
-            self.open[2].write(item.output)  # type: ignore[index]
+            assert self.open is not None  # opened just above
+            self.open[2].write(item.output)
 
     def remove_stale(self, relatives: Iterable[Path]) -> list[Path]:
         """Delete the temporary files a killed run left for these outputs (see cleaner.atomic)."""
@@ -120,7 +133,7 @@ class StreamSink:
     def __init__(self, target: Path | None, resume: bool = False) -> None:
         self.target = target
         self.resume = resume
-        self.handle: IO[bytes] | None = None
+        self.handle: Output | None = None
         self.raw: IO[bytes] | None = None  # the file under a compressor
         self.compression = "" if target is None else jsonl_compression(target) or ""
         if target is not None:
@@ -128,7 +141,7 @@ class StreamSink:
             if resume:
                 prepare_partial(target, self.partial)
 
-    def _open(self) -> IO[bytes]:
+    def _open(self) -> Output:
         """Opened at the first output, so that a run that fails before it leaves no file behind."""
         if self.target is None:
             sys.stdout.flush()

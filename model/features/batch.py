@@ -42,7 +42,7 @@ _EDGE_PUNCTUATION = string.punctuation.replace("_", "") + "“”‘’«»…�
 # whitespace (str.isspace is what str.split and the regex \s use), find word characters (the regex
 # \w is str.isalnum or "_", and \d is str.isdecimal), strip punctuation, test a line's first or
 # last character. The shape features count the first six only below 0x3000; above it, only CJK,
-# kana and hangul count, as letters without case (see cleaner.shape._base_matrix).
+# kana and hangul count, as letters without case (see cleaner.features.lines.LineFacts.counted).
 ALPHA, UPPER, DIGIT, SPACE, ASCII_ALPHA, LOWER = 1, 2, 4, 8, 16, 32
 WHITESPACE, _WORD, DECIMAL, EDGE, TERMINAL_CHAR, BULLET_CHAR, COMMA = 64, 128, 256, 512, 1024, 2048, 4096
 PIPE, CLOSER = 8192, 16384
@@ -251,6 +251,13 @@ class Text:
         joined = "\n".join(lines)
         return cls(np.fromiter(map(len, lines), np.int64, len(lines)), code_points(joined), joined)
 
+    @property
+    def string(self) -> str:
+        """The lines joined with "\\n" (made from the code points when the text was made from them)."""
+        if self.joined is None:
+            self.joined = self.codes.tobytes().decode("utf-32-le", "surrogatepass")
+        return self.joined
+
     @cached_property
     def _line(self) -> np.ndarray:
         """The line of every character (a separator counts with the line before it)."""
@@ -336,7 +343,7 @@ class LineBatch:
         keep the text's class bits.
         """
         text = self.text
-        if "İ" in text.joined or "Σ" in text.joined:
+        if "İ" in text.string or "Σ" in text.string:
             return Text.of(list(map(str.lower, self.texts)))
         codes = _lower_codes(text.codes)
         changed = np.flatnonzero(codes != text.codes)

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .lines import BASE_FEATURES
 from .segments import document_cumsum
-from .shape import BASE_FEATURES
 
 STACK_OFFSETS = (-3, -2, -1, 0, 1, 2, 3)
 STACK_WINDOWS = (2, 5, 10)
@@ -80,9 +80,7 @@ def _stack_rows(probabilities: np.ndarray, own: np.ndarray, bounds: np.ndarray) 
     columns.append(((rows >= start) & (rows <= end)).astype(float))
     columns.append(np.log1p(np.clip(start - rows, 0, None)))
     columns.append(np.log1p(np.clip(rows - end, 0, None)))
-    # Filled column by column into Fortran order, the layout the stages have always been given
-    # (the product with their weights rounds differently in another layout).
-    out = np.empty((n, len(columns) + own.shape[1]), order="F")
+    out = np.empty((n, len(columns) + own.shape[1]))
     for i, column in enumerate(columns):
         out[:, i] = column
     out[:, len(columns) :] = own
@@ -143,10 +141,18 @@ def context_rows(
 
 def context_probability(rows: np.ndarray, coef: np.ndarray, intercept: np.ndarray) -> np.ndarray:
     """P(content) of a fitted binary logistic regression (``coef_`` of shape (1, n), ``intercept_``)
-    on dense rows, computed as scikit-learn's ``predict_proba(rows)[:, 1]`` computes it: the same
-    matrix product, then the logistic function (:func:`expit`, equal to scipy's within an ulp)."""
-    scores = rows @ coef.T + intercept
-    return expit(scores.reshape(-1))
+    on dense rows: scikit-learn's ``predict_proba(rows)[:, 1]``, to rounding (see :func:`row_dot`)."""
+    return expit(row_dot(rows, np.asarray(coef).reshape(-1)) + np.asarray(intercept).reshape(-1)[0])
+
+
+def row_dot(matrix: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Each row of a C-ordered ``matrix`` times ``weights``, summed within the row alone.
+
+    Not ``matrix @ weights``: BLAS picks its kernel (and so its rounding) by the number of rows,
+    so a line's score would depend on how many lines share its batch, and the output on the chunk
+    size, a worker's retry of one document, or which records ``--resume`` skipped.
+    """
+    return np.einsum("ij,j->i", matrix, weights)
 
 
 def expit(x: np.ndarray) -> np.ndarray:

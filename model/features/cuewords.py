@@ -1,16 +1,24 @@
-"""The cue-word TF-IDF rows of a batch of lines, from a fitted vocabulary, without scikit-learn.
+"""Cue-word TF-IDF: word n-grams that recur across many pages, fitted and computed over a whole batch.
 
-:class:`~cleaner.words.CueWordTfidf` fits the vocabulary with scikit-learn's TfidfVectorizer and
-transforms with :class:`CueWords`, which holds only what the transform needs (the vocabulary, the
-idf weights, the n-gram sizes): predicting (:mod:`cleaner.classifier.predictor`) then imports numpy only.
-The rows are exactly the vectorizer's (the tests compare them bit for bit).
+Boilerplate cues (``Tin liên quan``, ``Đọc nhiều``, ``Related``, ``Share``) recur on every page of
+every site; an article's topical words recur only within its own page. :meth:`CueWords.fit` keeps
+the n-grams seen in at least ``min_documents`` training pages, so the model learns the cues without
+learning that today's news topics are content.
+
+The tokens are those of scikit-learn's ``TfidfVectorizer`` defaults (the lines lower-cased, runs of
+two or more word characters, word 1-2-grams) and the weights are its ``sublinear_tf=True`` ones
+(``1 + log(count)``, smoothed idf over lines, rows scaled to unit l2 norm); tests compare the two
+to a tolerance. Fitting and transforming take the tokens from the same numpy pass over the batch
+(:attr:`~cleaner.features.batch.LineBatch.tokens`), so predicting imports neither scikit-learn nor
+scipy, and every sum runs within one row, so a line's row never depends on its batch.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -23,13 +31,12 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class SparseRows:
-    """Rows of a sparse matrix in scipy's CSR layout (row i's columns and values are
+    """Rows of a sparse matrix in CSR layout (row i's columns and values are
     ``indices[indptr[i]:indptr[i + 1]]`` and ``data[...]``), without scipy.
 
     Prediction only needs each row's product with the first stage's weights, and importing
-    scipy.sparse costs about 0.15 s of every run's start-up (and of a pool's fork server): so the
-    rows stay plain arrays until a scipy matrix is asked for (:meth:`to_csr`, for training and
-    scikit-learn).
+    scipy.sparse costs about 0.15 s of every run's start-up: so the rows stay plain arrays until a
+    scipy matrix is asked for (:meth:`to_csr`, for training).
     """
 
     indptr: np.ndarray
@@ -41,8 +48,7 @@ class SparseRows:
         return len(self.indptr) - 1
 
     def __matmul__(self, weights: np.ndarray) -> np.ndarray:
-        """Each row times ``weights``, as scipy's ``csr_matrix @ vector`` computes it: the
-        products added left to right within each row (see :func:`row_sums`), bit for bit."""
+        """Each row times ``weights``: its products summed within the row alone."""
         return row_sums(self.indptr, self.data * weights[self.indices])
 
     def to_csr(self) -> sp.csr_matrix:
@@ -52,73 +58,68 @@ class SparseRows:
 
 
 def row_sums(indptr: np.ndarray, values: np.ndarray) -> np.ndarray:
-    """Per CSR row, the sum of its ``values``, added one after the other, left to right, from 0.
-
-    That is how scikit-learn's ``normalize`` sums a row's squares and scipy's CSR product a row's
-    products; numpy's sums add in pairs (other roundings). So the values are added column position
-    by column position for all rows at once: rows longest first, so that those with a k-th entry
-    are a prefix of them.
-    """
-    lengths = np.diff(indptr)
-    order = np.argsort(-lengths, kind="stable")
-    longest_first = lengths[order]
-    starts = indptr[:-1][order]
-    sums = np.zeros(len(order))
-    width = int(longest_first[0]) if len(order) else 0
-    # has[k]: how many rows have a k-th entry (lengths are non-increasing along ``order``)
-    has = np.searchsorted(-longest_first, -np.arange(width), side="left")
-    for k, rows in enumerate(has.tolist()):
-        sums[:rows] += values[starts[:rows] + k]
-    result = np.empty(len(order))
-    result[order] = sums
-    return result
+    """Per CSR row, the sum of its ``values``, each row on its own (so a row's sum never depends
+    on the other rows of its batch)."""
+    rows = np.repeat(np.arange(len(indptr) - 1), np.diff(indptr))
+    return np.bincount(rows, weights=values, minlength=len(indptr) - 1)
 
 
 class CueWords:
-    """TF-IDF (sublinear tf, idf, l2 norm) of the vocabulary's word n-grams in each line.
+    """TF-IDF of the vocabulary's word n-grams in each line.
 
-    ``vocabulary`` maps each n-gram (words joined by one space) to its column, ``idf`` holds the
-    column weights and ``ngram_range`` the n-gram sizes counted, all as a fitted TfidfVectorizer
-    with CueWordTfidf's settings has them.
+    Parameters
+    ----------
+    vocabulary : list of str
+        The n-grams (words joined by one space), in column order.
+    idf : ndarray of shape (len(vocabulary),)
+        The columns' inverse document frequencies.
+    ngram_range : (int, int)
+        The smallest and largest n-gram sizes counted.
     """
 
-    def __init__(self, vocabulary: dict[str, int], idf: np.ndarray, ngram_range: tuple[int, int]) -> None:
-        self.vocabulary = vocabulary
-        self.idf = idf
-        self.ngram_range = ngram_range
+    def __init__(self, vocabulary: list[str], idf: np.ndarray, ngram_range: tuple[int, int] = (1, 2)) -> None:
+        self.vocabulary = list(vocabulary)
+        self.idf = np.asarray(idf, dtype=np.float64)
+        self.ngram_range = (int(ngram_range[0]), int(ngram_range[1]))
+
+    @classmethod
+    def fit(cls, batch: LineBatch, min_documents: int, ngram_range: tuple[int, int] = (1, 2)) -> CueWords:
+        """The n-grams of the batch's lines that occur in at least ``min_documents`` of its
+        documents, sorted, with their smoothed idf over lines: ``log((1 + n) / (1 + df)) + 1``."""
+        per_line = _line_ngrams(batch, ngram_range)
+        pages: Counter[str] = Counter()
+        doc = batch.doc.tolist()
+        seen: dict[int, set[str]] = {}
+        for row, terms in enumerate(per_line):
+            seen.setdefault(doc[row], set()).update(terms)
+        for unique in seen.values():
+            pages.update(unique)
+        vocabulary = sorted(term for term, n in pages.items() if n >= min_documents)
+        column = {term: i for i, term in enumerate(vocabulary)}
+        lines = np.zeros(len(vocabulary))
+        for terms in per_line:
+            for term in set(terms):
+                if term in column:
+                    lines[column[term]] += 1
+        idf = np.log((1.0 + len(per_line)) / (1.0 + lines)) + 1.0
+        return cls(vocabulary, idf, ngram_range)
 
     @cached_property
     def index(self) -> NgramIndex:
         """The vocabulary's hashed n-gram index, made on first use (not saved: it is rebuilt
         faster than it loads, and its dense tables are large)."""
-        return NgramIndex(self.vocabulary)
-
-    @property
-    def usable(self) -> bool:
-        """Whether every n-gram table can number its cells in int64 (true unless n-grams are long)."""
-        return all(table.usable for table in self.index.tables.values())
-
-    def __getstate__(self) -> dict[str, Any]:
-        state = dict(self.__dict__)
-        state.pop("index", None)
-        return state
-
-    def transform_batch(self, batch: LineBatch) -> sp.csr_matrix:
-        """The TF-IDF rows of the batch's non-blank lines, as a scipy matrix (see :meth:`rows`)."""
-        return self.rows(batch).to_csr()
+        return NgramIndex({term: i for i, term in enumerate(self.vocabulary)})
 
     def rows(self, batch: LineBatch) -> SparseRows:
         """The TF-IDF rows of the batch's non-blank lines.
 
-        TfidfVectorizer's analyzer lower-cases a line and takes its tokens (runs of two or more word
-        characters, the token pattern ``\\b\\w\\w+\\b``) and their n-grams; here the tokens of the
-        whole batch come from one pass of numpy over its lower-cased text, are looked up in the
-        vocabulary's words at once, and n-grams are matched as integer keys. The counts then go
-        through the same steps as TfidfVectorizer's (sublinear tf, idf, l2 norm), in the same order.
+        The tokens of the whole batch come from one pass of numpy over its lower-cased text, are
+        looked up in the vocabulary's words at once, and n-grams are matched as integer keys; the
+        counts then become ``(1 + log(count)) * idf``, each row scaled to unit l2 norm.
         """
         n_rows, n_columns = len(batch), len(self.vocabulary)
         rows, columns = [np.zeros(0, np.int64)], [np.zeros(0, np.int64)]
-        if n_rows:
+        if n_rows and n_columns:
             starts, ends, line = batch.tokens
             word = self.index.words.find(batch.lowered.codes, starts, ends - starts)
             low, high = self.ngram_range
@@ -127,23 +128,27 @@ class CueWords:
                     first, column = table.find(word, line)
                     rows.append(line[first])
                     columns.append(column)
-        cells, counts = np.unique(np.concatenate(rows) * n_columns + np.concatenate(columns), return_counts=True)
-        indptr = np.searchsorted(cells // n_columns, np.arange(n_rows + 1))
-        indices = (cells % n_columns).astype(np.int32)
-        rows = SparseRows(indptr.astype(np.int32), indices, counts.astype(np.float64), n_columns)
-        data = rows.data
-        np.log(data, out=data)  # sublinear tf: 1 + log(count)
-        data += 1.0
-        data *= self.idf[rows.indices]
-        normalize_rows_l2(rows.indptr, data)
-        return rows
+        width = max(n_columns, 1)
+        cells, counts = np.unique(np.concatenate(rows) * width + np.concatenate(columns), return_counts=True)
+        indptr = np.searchsorted(cells // width, np.arange(n_rows + 1)).astype(np.int32)
+        indices = (cells % width).astype(np.int32)
+        data = np.log(counts.astype(np.float64)) + 1.0
+        data *= self.idf[indices]
+        norms = np.sqrt(row_sums(indptr, data * data))
+        norms[norms == 0.0] = 1.0
+        data /= np.repeat(norms, np.diff(indptr))
+        return SparseRows(indptr, indices, data, n_columns)
 
 
-def normalize_rows_l2(indptr: np.ndarray, data: np.ndarray) -> None:
-    """Divide each row of a CSR matrix (its ``indptr`` and ``data``) by its l2 norm, in place, as
-    sklearn's ``normalize`` does, bit for bit: its squares summed by :func:`row_sums`. Rows of
-    zeros are left alone, as sklearn leaves them.
-    """
-    norms = np.sqrt(row_sums(indptr, data * data))
-    norms[norms == 0.0] = 1.0  # x / 1.0 is x: a row of zeros is left as it is
-    data /= np.repeat(norms, np.diff(indptr))
+def _line_ngrams(batch: LineBatch, ngram_range: tuple[int, int]) -> list[list[str]]:
+    """The word n-grams of each of the batch's lines (the tokens of :attr:`LineBatch.tokens`)."""
+    starts, ends, line = batch.tokens
+    text = batch.lowered.string
+    tokens: list[list[str]] = [[] for _ in range(len(batch))]
+    for start, end, row in zip(starts.tolist(), ends.tolist(), line.tolist()):
+        tokens[row].append(text[start:end])
+    low, high = ngram_range
+    return [
+        [" ".join(words[i : i + n]) for n in range(low, high + 1) for i in range(len(words) - n + 1)]
+        for words in tokens
+    ]

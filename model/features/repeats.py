@@ -70,7 +70,7 @@ def first_words_shared(batch: LineBatch, word_starts: np.ndarray, word_ends: np.
     most of the time.
     """
     text = batch.text
-    codes, joined = text.codes, text.joined
+    codes, joined = text.codes, text.string
     first_word = np.searchsorted(word_starts, text.starts[two])
     a, b = word_starts[first_word], word_ends[first_word]
     c, d = word_starts[first_word + 1], word_ends[first_word + 1]

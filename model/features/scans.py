@@ -126,8 +126,8 @@ def ends_date(texts: list[str], rows: np.ndarray) -> np.ndarray:
     """
     hit = np.zeros(len(texts), bool)
     # C-level map over the rows' tails, for speed: texts[row][-ENDS_DATE_LONGEST - 1 :] each.
-    tails = map(getitem, map(texts.__getitem__, rows.tolist()), repeat(slice(-ENDS_DATE_LONGEST - 1, None)))
-    hit[rows] = np.fromiter(map(bool, map(ENDS_DATE.search, tails)), bool, len(rows))
+    tails: map[str] = map(getitem, map(texts.__getitem__, rows.tolist()), repeat(slice(-ENDS_DATE_LONGEST - 1, None)))
+    hit[rows] = np.fromiter(map(bool, map(ENDS_DATE.search, tails)), np.bool_, len(rows))
     return hit
 
 

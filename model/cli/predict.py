@@ -1,0 +1,382 @@
+"""``cleaner predict``: its options, how they resolve into a layout of outputs, and the run.
+
+The corpus machinery (:mod:`cleaner.corpus`) does the work: sources -> readers -> worker pool
+(parse, predict, render) -> sinks. This module only checks the options, chooses the renderers
+and the sink, and turns what went wrong into one line and an exit code.
+"""
+
+from __future__ import annotations
+
+import codecs
+import contextlib
+import os
+import sys
+from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from typer.models import OptionInfo
+
+from ..corpus.items import STDIN
+from ..corpus.readers import DEFAULT_KIND, READERS
+from ..corpus.renderers import Render
+from ..corpus.worker import Settings
+from . import fail, warn
+
+AUTO = "auto"
+INPUT_FORMATS = (AUTO, *READERS)
+INPUT_FORMAT_HELP = "How to read the named files and stdin. auto: by name (.jsonl, .warc.gz...); stdin is text."
+ERROR_HANDLERS = ("strict", "replace", "ignore", "surrogateescape")
+
+
+class OutputFormat(str, Enum):
+    text = "text"
+    jsonl = "jsonl"
+    labels = "labels"
+
+
+class DocumentOutput(str, Enum):
+    auto = "auto"
+    text = "text"
+    jsonl = "jsonl"
+
+
+def input_format_value(value: str) -> str:
+    """``--input-format``'s check: auto or a kind of the readers' table (a usage error otherwise)."""
+    if value not in INPUT_FORMATS:
+        raise typer.BadParameter(f"{value!r} is not one of {', '.join(map(repr, INPUT_FORMATS))}.")
+    return value
+
+
+def input_format_option() -> OptionInfo:
+    """``--input-format``: its choices are the readers' table."""
+    return typer.Option(
+        "--input-format", callback=input_format_value, metavar=f"[{'|'.join(INPUT_FORMATS)}]", help=INPUT_FORMAT_HELP
+    )
+
+
+def chosen_kind(input_format: str) -> str | None:
+    return None if input_format == AUTO else input_format
+
+
+def check_decoding(encoding: str, errors: str) -> None:
+    """``--encoding`` and ``--errors``, checked before any input is read (a usage error, exit 2)."""
+    if errors not in ERROR_HANDLERS:
+        fail(f"--errors {errors!r}: use strict, replace or ignore", 2)
+    try:
+        codecs.lookup(encoding)
+    except LookupError:
+        fail(f"--encoding {encoding!r}: unknown encoding; use a Python codec name such as utf-8, cp1258, latin-1", 2)
+
+
+@dataclass
+class Layout:
+    """Where outputs go (``root`` for -o DIR, else one stream to ``target`` or stdout) and how
+    documents of one-document files (text) and of files of records (JSONL, WARC) are rendered."""
+
+    root: Path | None
+    target: Path | None
+    text_render: Render
+    structured_render: Render
+    name_lines: bool
+
+
+def _records(kind: str | None) -> bool:
+    return READERS[kind or DEFAULT_KIND].records
+
+
+def layout_of(
+    paths: list[str], output: Path | None, fmt: OutputFormat, documents: DocumentOutput, input_format: str | None
+) -> Layout:
+    """Resolve -o, --format and --output-format into a layout, or fail with a usage error (exit 2)."""
+    from ..corpus.sinks import jsonl_compression
+    from ..corpus.sources import detect_kind
+
+    named = [p for p in paths if p == STDIN or not Path(p).is_dir()]
+    structured = any(_records(input_format or (None if p == STDIN else detect_kind(Path(p).name))) for p in named)
+    several = len(paths) > 1 or len(named) < len(paths)
+    is_dir = output is not None and output.is_dir()
+    if fmt is OutputFormat.jsonl:
+        if documents is not DocumentOutput.auto:
+            fail("--format jsonl writes one record per line: drop --output-format (records per document: -f text)", 2)
+        if is_dir:
+            fail(f"-o {output}: with --format jsonl, -o names one output file, not a directory", 2)
+        return Layout(None, output, Render.LINES, Render.LINES, several or structured)
+    if structured and (fmt is OutputFormat.labels or documents is DocumentOutput.text):
+        what = "--format labels" if fmt is OutputFormat.labels else "--output-format text"
+        fail(f"{what} is for plain-text dumps; JSONL and WARC inputs are written as JSONL records", 2)
+    records = documents is DocumentOutput.jsonl or (
+        documents is DocumentOutput.auto
+        and fmt is OutputFormat.text
+        and ((output is not None and jsonl_compression(output) is not None) or (output is None and structured))
+    )
+    if records:
+        if fmt is OutputFormat.labels:
+            fail("--format labels writes one file per input: pass -o DIR, not a .jsonl file", 2)
+        if is_dir:
+            fail(f"-o {output} is a directory; JSONL records go to one file (-o out.jsonl) or stdout", 2)
+        return Layout(None, output, Render.RECORD, Render.RECORD, False)
+    render = Render.TEXT if fmt is OutputFormat.text else Render.LABELS
+    if output is None:
+        if several:
+            fail(
+                "several inputs: pass -o DIR to write one cleaned file per input, or use --output-format jsonl "
+                "(one record per document) or --format jsonl",
+                2,
+            )
+        return Layout(None, None, render, Render.RECORD, False)
+    if output.exists() and not is_dir:
+        fail(f"-o {output} is a file; -o takes a directory (one output per input) or a .jsonl[.gz|.zst] file", 2)
+    return Layout(output, None, render, Render.RECORD, False)
+
+
+def predict(
+    paths: Annotated[
+        list[str],
+        typer.Argument(
+            help="Dump files, JSONL files (.jsonl, .jsonl.gz, .jsonl.zst), WET/WARC files (.warc.gz, .warc.wet.gz, "
+            ".warc, .wet), directories (their files of these kinds, recursively) or - for standard input."
+        ),
+    ],
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="A directory: one output per input under the input's relative name (cleaned text for a text "
+            "dump, a .jsonl of cleaned records for a JSONL or WARC input). A file ending in .jsonl: one record per "
+            "document (with --format jsonl: the per-line records); .jsonl.gz or .jsonl.zst: the same, compressed. "
+            "Default: standard output.",
+        ),
+    ] = None,
+    fmt: Annotated[
+        OutputFormat,
+        typer.Option(
+            "--format",
+            "-f",
+            help="text: the cleaned dump. jsonl: one record per dump line with label and score. "
+            "labels: the label-file format, to correct by hand and add to labels/.",
+        ),
+    ] = OutputFormat.text,
+    input_format: Annotated[str, input_format_option()] = AUTO,
+    output_format: Annotated[
+        DocumentOutput,
+        typer.Option(
+            help="jsonl: one JSON record per document: a JSONL input's record with the cleaned text in its text "
+            "field and every other field kept, other inputs' {id, text}; each plus lines_total, lines_kept (non-blank "
+            "lines), chars_kept and mean_score (mean P(content)). auto: jsonl for -o *.jsonl, or for JSONL/WARC "
+            "inputs to stdout; text otherwise."
+        ),
+    ] = DocumentOutput.auto,
+    text_field: Annotated[str, typer.Option(help="The JSONL field holding the page text (cleaned in place).")] = "text",
+    id_field: Annotated[
+        str | None,
+        typer.Option(
+            help="The JSONL field holding each record's unique id; text and WARC records get their id (file path, "
+            "WARC-Record-ID) under this name (default: id). Needed by --resume with -o FILE.jsonl."
+        ),
+    ] = None,
+    threshold: Annotated[
+        float | None,
+        typer.Option(min=0.0, max=1.0, help="Keep lines with P(content) >= this. Default: the model's own."),
+    ] = None,
+    model: Annotated[
+        Path | None,
+        typer.Option(help="Model file (.npz). Default: $CLEANER_MODEL if set, else the model shipped with cleaner."),
+    ] = None,
+    encoding: Annotated[str, typer.Option(help="Encoding of the inputs.")] = "utf-8",
+    errors: Annotated[
+        str,
+        typer.Option(help="What to do with undecodable bytes: strict (report the file), replace, ignore."),
+    ] = "strict",
+    jobs: Annotated[
+        int | None,
+        typer.Option(
+            "--jobs", "-j", min=1, help="Worker processes. Default: all cores. 1: clean in this process, no pool."
+        ),
+    ] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar and no closing summary.")] = False,
+    fail_fast: Annotated[bool, typer.Option(help="Stop at the first bad input or record (exit 1).")] = False,
+    resume: Annotated[
+        bool,
+        typer.Option(
+            help="Continue an interrupted run. -o DIR: skip inputs whose output file exists (outputs are only "
+            "ever complete: written to a temporary file, then renamed). -o FILE.jsonl: a run grows "
+            "FILE.jsonl.partial and renames it when done; --resume keeps its records and skips documents whose "
+            "--id-field value is already there (ids must be unique)."
+        ),
+    ] = False,
+    max_document_mb: Annotated[
+        float,
+        typer.Option(
+            min=0.001, help="Skip (and report) any document, record or line of JSONL larger than this many MB."
+        ),
+    ] = 10.0,
+) -> None:
+    """Clean dumps: print the content lines, deleting boilerplate lines and changing nothing else.
+
+    Bad inputs (undecodable bytes, a line that is not JSON, a record without the text field, a damaged
+    gzip or WARC, a document over --max-document-mb) are reported on stderr as path:LINE: what is wrong,
+    counted, and skipped; the rest is cleaned and the exit code is 1. An empty document is not an error:
+    it cleans to empty text and is counted as empty. NUL and other control characters are text like any other.
+
+    Examples:
+
+      cleaner predict page.txt > page.clean.txt
+
+      cleaner predict dumps/ -o cleaned/
+
+      cleaner predict crawl.jsonl.gz -o cleaned.jsonl --id-field id --resume
+
+      cleaner predict CC-MAIN-*.warc.wet.gz -o cleaned/ -j 8
+
+      cleaner predict new.txt --format labels > labels/new.tsv
+    """
+    from ..corpus.parallel import one_native_thread
+    from ..corpus.readers import ParseOptions
+
+    one_native_thread()  # before anything imports numpy (the model path, --resume's ids)
+    check_decoding(encoding, errors)
+    if not text_field:
+        fail("--text-field: give the name of the field holding the text", 2)
+    if paths.count(STDIN) > 1:
+        fail("- (standard input) can be named only once", 2)
+    chosen = chosen_kind(input_format)
+    layout = layout_of(paths, output, fmt, output_format, chosen)
+    if resume:
+        if output is None:
+            fail("--resume needs -o: it continues the outputs of an earlier run", 2)
+        if layout.target is not None and layout.text_render is Render.LINES:
+            fail("--resume works with -o DIR and with document records (-o FILE.jsonl), not with --format jsonl", 2)
+        if layout.target is not None and id_field is None:
+            fail("--resume with -o FILE.jsonl needs --id-field: the field with each record's unique id", 2)
+        if layout.target is not None and _compressed(layout.target):
+            fail(
+                f"--resume cannot continue a compressed output ({layout.target.name}): a stream cut off by a "
+                "kill cannot be appended to; write -o FILE.jsonl and compress it when the run is done",
+                2,
+            )
+    settings = Settings(
+        model_path(model),
+        threshold,
+        text_render=layout.text_render,
+        structured_render=layout.structured_render,
+        parse=ParseOptions(encoding, errors, text_field, id_field),
+        name_lines=layout.name_lines,
+    )
+    _run_predict(
+        paths, chosen, layout, settings, jobs=jobs or _cores(), quiet=quiet, fail_fast=fail_fast, resume=resume,
+        limit=int(max_document_mb * 1e6),
+    )  # fmt: skip
+
+
+def _compressed(target: Path) -> bool:
+    from ..corpus.sinks import jsonl_compression
+
+    return bool(jsonl_compression(target))
+
+
+def _cores() -> int:
+    """The cores this process may run on (fewer than the machine's under taskset or a container)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0)) or 1
+    return os.cpu_count() or 1
+
+
+def model_path(model: Path | None) -> str:
+    """The model file to load, absolute: ``--model``, else $CLEANER_MODEL, else the shipped model."""
+    from ..classifier.format import default_model_path
+
+    return str((model or default_model_path()).resolve())
+
+
+def _run_predict(
+    paths: list[str],
+    input_format: str | None,
+    layout: Layout,
+    settings: Settings,
+    *,
+    jobs: int,
+    quiet: bool,
+    fail_fast: bool,
+    resume: bool,
+    limit: int,
+) -> None:
+    """Stream every input through the model into the layout's outputs; exit 1 if anything failed.
+
+    The model is loaded where it is used: in this process for a small run or --jobs 1, else once in
+    each worker; a model that cannot be loaded stops the run with its one-line reason either way.
+    """
+    from concurrent.futures.process import BrokenProcessPool
+    from dataclasses import replace
+
+    from ..classifier.format import ModelError
+    from ..corpus.items import InputError, InputFile
+    from ..corpus.pipeline import FailFast, Run, execute
+    from ..corpus.progress import Progress, Tally
+    from ..corpus.resume import read_done_ids
+    from ..corpus.sinks import StreamSink, TreeSink, output_name
+    from ..corpus.sources import expand_inputs
+
+    inputs = list(expand_inputs(paths, input_format))
+    if layout.root is not None:
+        inputs = [
+            item if isinstance(item, InputError) else replace(item, relative=output_name(item.relative, item.kind))
+            for item in inputs
+        ]
+    files = [i for i in inputs if isinstance(i, InputFile)]
+    several = len(inputs) > 1 or any(READERS[i.kind].records for i in files)
+    sizes = [i.size for i in files]
+    total = sum(size for size in sizes if size is not None) if None not in sizes else None
+    try:
+        sink: TreeSink | StreamSink = (
+            TreeSink(layout.root) if layout.root is not None else StreamSink(layout.target, resume)
+        )
+        if isinstance(sink, TreeSink):
+            sink.remove_stale(i.relative for i in files)
+        id_field = settings.parse.id_field
+        if resume and isinstance(sink, StreamSink) and id_field is not None:
+            settings = replace(settings, done=read_done_ids(sink.partial, id_field))
+    except OSError as exc:
+        fail(f"{exc.filename or layout.target}: cannot write: {exc.strerror or exc}")
+    run = Run(inputs, settings, sink, jobs, limit, resume, fail_fast)
+    progress = Progress(total, several and not quiet)
+    tally = Tally()
+    stopped = None
+    try:
+        execute(run, None, progress, tally)
+        sink.close()
+    except ModelError as exc:
+        progress.close()
+        sink.abort()
+        fail(str(exc))
+    except FailFast:
+        stopped = "stopped at the first error (--fail-fast)"
+    except KeyboardInterrupt:
+        stopped = "interrupted"
+    except BrokenProcessPool:
+        stopped = "a worker process died (out of memory?); rerun with fewer --jobs"
+    except BrokenPipeError:
+        with contextlib.suppress(OSError, ValueError):  # the reader went away (| head): nothing more to say
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        raise typer.Exit(1) from None
+    except OSError as exc:
+        stopped = f"{exc.filename or 'output'}: cannot write: {exc.strerror or exc}"
+    finally:
+        progress.close()
+    if stopped is not None:
+        sink.abort()
+    if several and not quiet:
+        warn(tally.summary())
+    if stopped is not None:
+        partial = sink.partial if isinstance(sink, StreamSink) and sink.target is not None else None
+        kept = f"; the records written so far are in {partial}" if partial is not None and partial.exists() else ""
+        resumable = layout.root is not None or (
+            layout.target is not None and layout.text_render is not Render.LINES and not _compressed(layout.target)
+        )
+        again = "; rerun with --resume to continue" if resumable else ""
+        fail(f"{stopped}{kept}{again}", 130 if stopped == "interrupted" else 1)
+    if tally.errors:
+        fail(f"{tally.errors} input(s) or record(s) could not be cleaned; every other document was cleaned")

@@ -1,0 +1,96 @@
+"""What flows through a ``cleaner predict`` run: inputs, raw documents, errors, cleaned documents.
+
+:mod:`cleaner.corpus.sources` names the inputs (:class:`InputFile`), the readers turn each into
+:class:`Raw` documents and :class:`InputError` s (and an :class:`InputDone` at the end of a file of
+records), the workers turn each Raw into a :class:`Cleaned`, a :class:`Skipped` or an InputError,
+and the sinks write them, all in input order. They cross process boundaries in chunks, so they are
+small and picklable.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+STDIN = "-"
+
+
+@dataclass
+class InputError:
+    """An input or a document that could not be read or cleaned: ``where`` is ``path`` or
+    ``path:line``.
+
+    ``consumed`` is how many bytes of the input file it used up, so progress stays exact.
+    """
+
+    where: str
+    message: str
+    consumed: int = 0
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.message}"
+
+
+@dataclass(frozen=True)
+class InputFile:
+    """One input to stream: its name, its output's relative name, its kind (a key of
+    :data:`cleaner.corpus.readers.READERS`) and its size on disk."""
+
+    name: str
+    relative: Path
+    kind: str
+    size: int | None
+
+
+@dataclass(slots=True)
+class Raw:
+    """One document's bytes, not yet decoded: the workers decode and parse them, not the reader.
+
+    ``kind`` is the reader that made it (and parses it), ``where`` names it in messages (``path``
+    or ``path:LINE``), ``ident`` is its id for output records (file path, WARC-Record-ID; a JSONL
+    record's id field is read when it is parsed), ``relative`` is where its output goes under
+    ``-o DIR``.
+    """
+
+    kind: str
+    where: str
+    data: bytes
+    ident: str | None = None
+    url: str | None = None
+    relative: Path | None = None
+    consumed: int = 0
+
+
+@dataclass(slots=True)
+class InputDone:
+    """End of one file of records (JSONL, WARC): under ``-o DIR`` its output file is complete now."""
+
+    relative: Path
+
+
+@dataclass(slots=True)
+class Cleaned:
+    """One cleaned document: its output bytes and what the summary counts."""
+
+    where: str
+    kind: str
+    relative: Path | None
+    output: bytes
+    size: int
+    lines_total: int
+    lines_kept: int
+    consumed: int
+
+
+@dataclass(slots=True)
+class Skipped:
+    """A document or an input that an earlier run already wrote (``--resume``)."""
+
+    where: str
+    consumed: int
+
+
+# What the readers yield, what the workers are given, and what they give back.
+Item = Raw | InputError | InputDone
+Incoming = Raw | InputError | InputDone | Skipped
+Outgoing = Cleaned | Skipped | InputError | InputDone

@@ -1,0 +1,102 @@
+"""JSONL (plain, gzip or zstd): one document per line, a JSON object whose text field is cleaned.
+
+Lines are read one at a time from the decompressing stream, and a line over the size limit is
+skipped in 1 MB pieces without being held, so an input with no line breaks at all cannot fill the
+memory. JSON is parsed in the workers; the record keeps every field.
+"""
+
+from __future__ import annotations
+
+import codecs
+import json
+from collections.abc import Iterator
+from typing import BinaryIO
+
+from ...text import split_lines
+from ..items import InputError, InputFile, Item, Raw
+from ..resume import id_text
+from .common import (
+    DAMAGED,
+    STREAM_ERRORS,
+    BadDocument,
+    Parsed,
+    ParseOptions,
+    Reader,
+    Record,
+    decode_document,
+    decompressed,
+    position,
+    read_records,
+    reason,
+    too_big,
+)
+
+KIND = "jsonl"
+# Raw control characters (tabs, even NULs) inside JSON strings are common in scraped data: accept them.
+JSON_DECODER = json.JSONDecoder(strict=False)
+
+
+def read(source: InputFile, limit: int) -> Iterator[Item]:
+    return read_records(source, limit, _lines)
+
+
+def _lines(source: InputFile, handle: BinaryIO, limit: int) -> Iterator[Item]:
+    """One Raw per non-blank line; ``where`` is ``path:LINE``."""
+    number, last = 0, 0
+    try:
+        stream = decompressed(handle)
+        while True:
+            line = stream.readline(limit + 1)
+            if not line:
+                break
+            number += 1
+            size = len(line)
+            if size > limit and not line.endswith(b"\n"):
+                del line
+                while True:
+                    piece = stream.readline(1 << 20)
+                    size += len(piece)
+                    if not piece or piece.endswith(b"\n"):
+                        break
+                here = position(handle)
+                consumed, last = (here - last, here) if here >= 0 else (size, last)
+                yield InputError(f"{source.name}:{number}", too_big(size, limit), consumed)
+                continue
+            if number == 1 and line.startswith(codecs.BOM_UTF8):
+                line = line[len(codecs.BOM_UTF8) :]
+            if not line.strip():
+                continue
+            here = position(handle)
+            consumed, last = (here - last, here) if here >= 0 else (size, last)
+            yield Raw(KIND, f"{source.name}:{number}", line, relative=source.relative, consumed=consumed)
+    except STREAM_ERRORS as exc:
+        yield InputError(f"{source.name}:{number + 1}", f"cannot decompress or read: {reason(exc)}; {DAMAGED}")
+
+
+def parse(raw: Raw, options: ParseOptions) -> Parsed:
+    """The record and its text field; its id is the ``--id-field`` value (None without one)."""
+    record = _record(decode_document(raw, options, line_numbers=False), options.text_field)
+    text = record[options.text_field]
+    assert isinstance(text, str)  # checked by _record
+    ident = id_text(record.get(options.id_field)) if options.id_field else None
+    return Parsed(raw, text, split_lines(text), record, ident)
+
+
+def _record(line: str, field: str) -> Record:
+    try:
+        record = JSON_DECODER.decode(line)
+    except json.JSONDecodeError as exc:
+        raise BadDocument(
+            f"not valid JSON ({exc.msg} at column {exc.colno}); each line must be one JSON object"
+        ) from exc
+    if not isinstance(record, dict):
+        raise BadDocument(f"a JSON {type(record).__name__}, not an object; each line must be one JSON object")
+    if field not in record:
+        raise BadDocument(f"record has no {field!r} field; pass --text-field NAME for the field with the page text")
+    if not isinstance(record[field], str):
+        kind = "null" if record[field] is None else type(record[field]).__name__
+        raise BadDocument(f"field {field!r} is {kind}, not a string; fix the record or drop it")
+    return record
+
+
+READER = Reader(KIND, (".jsonl", ".jsonl.gz", ".jsonl.zst"), records=True, read=read, parse=parse)

@@ -1,0 +1,61 @@
+"""The package's architecture, enforced: imports go one way, cli -> corpus -> classifier -> features,
+and nothing in the package imports the training code (which needs scikit-learn and labels/)."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parent.parent / "model"
+# Each layer may import the layers to its right, never those to its left. The modules at the
+# package's root (text, labels, atomic) are shared by all and import no layer.
+LAYERS = ("cli", "integrations", "corpus", "classifier", "features", "")
+
+
+def layer_of(module: str) -> str:
+    parts = module.split(".")
+    return parts[1] if len(parts) > 2 and parts[1] in LAYERS else ""
+
+
+def imports(path: Path) -> list[tuple[int, str]]:
+    """The cleaner modules ``path`` imports (relative imports resolved), with their line numbers."""
+    relative = path.relative_to(PACKAGE).with_suffix("")
+    package = ["cleaner", *relative.parts[:-1]]
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package[: len(package) - node.level + 1]
+                target = ".".join([*base, node.module] if node.module else base)
+            else:
+                target = node.module or ""
+            names = [target] if node.module or not node.level else [f"{target}.{a.name}" for a in node.names]
+            found += [(node.lineno, name) for name in names]
+        elif isinstance(node, ast.Import):
+            found += [(node.lineno, alias.name) for alias in node.names]
+    return [(line, name) for line, name in found if name == "cleaner" or name.startswith("cleaner.")]
+
+
+def test_imports_go_one_way() -> None:
+    wrong = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        module = "cleaner." + ".".join(path.relative_to(PACKAGE).with_suffix("").parts)
+        if module.endswith("__init__") and module.count(".") == 1:
+            continue  # the package's own __init__ is its public face: it may name anything
+        own = LAYERS.index(layer_of(module))
+        where = path.relative_to(PACKAGE.parent)
+        for line, target in imports(path):
+            if target.startswith("cleaner.training"):
+                wrong.append(f"{where}:{line}: imports {target} (the package never imports training)")
+            elif LAYERS.index(layer_of(target)) < own:
+                wrong.append(f"{where}:{line}: {layer_of(module) or 'root'} imports {target}")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_the_checker_sees_relative_imports() -> None:
+    """The rule above is only worth something if it finds imports: features/context.py imports
+    features/segments.py relatively, and corpus modules import the classifier."""
+    found = dict((name, line) for line, name in imports(PACKAGE / "features" / "context.py"))
+    assert "cleaner.features.segments" in found
+    corpus = {name for path in (PACKAGE / "corpus").rglob("*.py") for _, name in imports(path)}
+    assert any(name.startswith("cleaner.classifier") for name in corpus)

@@ -1,0 +1,234 @@
+"""cleaner.classifier.format: one .npz of arrays and JSON, loaded without running anything in it."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import pickle
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+from conftest import Labelled
+
+import cleaner
+from cleaner.atomic import temporary_beside
+from cleaner.classifier.estimator import LineClassifier
+from cleaner.classifier.format import MANIFEST, MODEL_FORMAT, ModelError, load_model, read_manifest
+from cleaner.classifier.predictor import Predictor
+
+
+def rewrite(path: Path, change_manifest=None, change_arrays=None) -> None:  # type: ignore[no-untyped-def]
+    """Write the model at ``path`` again with its manifest or arrays changed (as a damaged,
+    tampered or older file would be), keeping the zip container valid."""
+    with np.load(path, allow_pickle=False) as archive:
+        members = {name: archive[name] for name in archive.files}
+    manifest = json.loads(members[MANIFEST].tobytes())
+    if change_manifest is not None:
+        manifest = change_manifest(manifest)
+    members[MANIFEST] = np.frombuffer(json.dumps(manifest).encode(), np.uint8)
+    if change_arrays is not None:
+        change_arrays(members)
+    buffer = io.BytesIO()
+    np.savez(buffer, **members)
+    path.write_bytes(buffer.getvalue())
+
+
+def load_error(path: Path | str) -> str:
+    with pytest.raises(ModelError) as info:
+        load_model(path)
+    message = str(info.value)
+    assert message.strip() and "\n" not in message.strip(), message
+    return message
+
+
+def test_save_writes_one_file(trained_model: LineClassifier, tmp_path: Path) -> None:
+    path = tmp_path / "nested" / "m.npz"
+    path.parent.mkdir()
+    written = trained_model.save(path, {"note": "unit test", "training_data": {"documents": 5}})
+    assert sorted(p.name for p in path.parent.iterdir()) == ["m.npz"]  # no sidecar, no temporary file
+    manifest = read_manifest(path)
+    assert manifest == json.loads(json.dumps(written))
+    assert manifest["format"] == MODEL_FORMAT
+    assert manifest["threshold"] == trained_model.threshold_
+    assert manifest["note"] == "unit test" and manifest["training_data"] == {"documents": 5}
+    assert manifest["estimator"]["params"]["C"] == trained_model.C
+    assert manifest["vocabulary"] == trained_model.first_stage_.cue_words_.vocabulary
+    assert set(manifest["stopwords"]) == trained_model.stopwords_
+
+
+def test_the_file_holds_no_pickle(model_path: Path) -> None:
+    """Every member is a plain .npy array (numeric or bytes): nothing np.load would unpickle."""
+    with zipfile.ZipFile(model_path) as archive:
+        for name in archive.namelist():
+            data = archive.read(name)
+            assert data.startswith(b"\x93NUMPY"), name
+            assert b"(lp" not in data[:200] and b"cnumpy" not in data
+    with np.load(model_path, allow_pickle=False) as archive:
+        assert all(archive[name].dtype != object for name in archive.files)
+
+
+def test_equal_models_give_equal_files(trained_model: LineClassifier, tmp_path: Path) -> None:
+    trained_model.save(tmp_path / "a.npz", {"x": 1})
+    trained_model.save(tmp_path / "b.npz", {"x": 1})
+    assert (tmp_path / "a.npz").read_bytes() == (tmp_path / "b.npz").read_bytes()
+
+
+def test_save_deletes_what_a_killed_training_left(trained_model: LineClassifier, tmp_path: Path) -> None:
+    fd, temporary = temporary_beside(tmp_path / "m.npz")  # as a SIGKILL mid-write leaves it
+    os.close(fd)
+    other = tmp_path / ".other.npz.abcd1234.tmp"
+    other.write_bytes(b"another model's")
+    trained_model.save(tmp_path / "m.npz")
+    assert not Path(temporary).exists()
+    assert other.exists()  # not this model's: left alone
+
+
+def test_load_round_trip(model_path: Path, trained_model: LineClassifier, seed_documents: list[Labelled]) -> None:
+    loaded = load_model(model_path)
+    assert isinstance(loaded, Predictor)
+    assert loaded.threshold == trained_model.threshold_
+    documents = [doc.lines for doc in seed_documents]
+    expected = trained_model.predict_proba_nonblank(documents)
+    assert all(np.array_equal(a, b) for a, b in zip(loaded.predict_proba_nonblank(documents), expected))
+    assert load_model(str(model_path)).threshold == trained_model.threshold_
+
+
+def test_package_exports_load_model(model_path: Path, sample_document: Labelled) -> None:
+    model = cleaner.load_model(model_path)
+    assert model.clean(sample_document.text) == load_model(model_path).clean(sample_document.text)
+    assert cleaner.LineClassifier is LineClassifier and cleaner.Predictor is Predictor
+
+
+def test_default_path_comes_from_the_environment(model_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CLEANER_MODEL", str(model_path))
+    assert load_model().threshold == load_model(model_path).threshold
+    monkeypatch.setenv("CLEANER_MODEL", str(model_path.with_name("gone.npz")))
+    assert "CLEANER_MODEL" in load_error_default()
+
+
+def load_error_default() -> str:
+    with pytest.raises(ModelError) as info:
+        load_model()
+    return str(info.value)
+
+
+def test_the_shipped_model_loads_without_a_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("CLEANER_MODEL", raising=False)
+    model = load_model()
+    assert model.manifest["training_data"]["documents"] > 5
+    assert model.clean("") == ""
+
+
+def test_damaged_arrays_are_refused(model_copy: Path) -> None:
+    def damage(members: dict[str, np.ndarray]) -> None:
+        members["coef"] = members["coef"].copy()
+        members["coef"][0] += 1.0
+
+    rewrite(model_copy, change_arrays=damage)
+    assert "sha256" in load_error(model_copy)
+
+
+def test_damaged_bytes_are_refused(model_copy: Path) -> None:
+    data = bytearray(model_copy.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    model_copy.write_bytes(bytes(data))
+    assert "make train" in load_error(model_copy)
+
+
+def test_a_file_that_is_not_a_model(tmp_path: Path) -> None:
+    for name, data in (("text.npz", b"just text"), ("empty.npz", b"")):
+        (tmp_path / name).write_bytes(data)
+        assert name in load_error(tmp_path / name)
+    np.save(tmp_path / "array.npy", np.zeros(3))
+    assert "single array" in load_error(tmp_path / "array.npy")
+    np.savez(tmp_path / "other.npz", x=np.zeros(3))
+    assert "manifest" in load_error(tmp_path / "other.npz")
+
+
+def test_a_pickled_array_inside_is_never_unpickled(model_copy: Path) -> None:
+    """An .npz member holding a pickle (object dtype) is refused, not loaded: np.load runs with
+    allow_pickle=False, so whatever the pickle would run never runs."""
+
+    def poison(members: dict[str, np.ndarray]) -> None:
+        members["coef"] = np.array([object()], dtype=object)
+
+    with np.load(model_copy, allow_pickle=False) as archive:
+        members = {name: archive[name] for name in archive.files}
+    poison(members)
+    buffer = io.BytesIO()
+    np.savez(buffer, **members)  # allow_pickle is True when saving
+    model_copy.write_bytes(buffer.getvalue())
+    assert "make train" in load_error(model_copy)
+
+
+@pytest.mark.parametrize("content", ["{ not json", "[]", "null"])
+def test_manifest_that_is_not_a_json_object(model_copy: Path, content: str) -> None:
+    with np.load(model_copy, allow_pickle=False) as archive:
+        members = {name: archive[name] for name in archive.files}
+    members[MANIFEST] = np.frombuffer(content.encode(), np.uint8)
+    buffer = io.BytesIO()
+    np.savez(buffer, **members)
+    model_copy.write_bytes(buffer.getvalue())
+    assert "manifest" in load_error(model_copy)
+
+
+def test_model_trained_on_other_features(model_copy: Path) -> None:
+    """A model saved by a cleaner whose features differ (a file older than the code) is refused
+    with what changed and what to run, not a shape error at the first prediction."""
+
+    def drop_two(manifest: dict) -> dict:  # type: ignore[type-arg]
+        manifest["features"]["lines"] = manifest["features"]["lines"][:-2]
+        return manifest
+
+    rewrite(model_copy, change_manifest=drop_two)
+    message = load_error(model_copy)
+    assert "features" in message and "make train" in message
+    rewrite(model_copy, change_manifest=lambda m: {k: v for k, v in m.items() if k != "features"})
+    assert "features" in load_error(model_copy)
+
+
+def test_model_saved_in_another_format(model_copy: Path) -> None:
+    rewrite(model_copy, change_manifest=lambda m: {k: v for k, v in m.items() if k != "format"})
+    message = load_error(model_copy)
+    assert f"format 1, this cleaner reads format {MODEL_FORMAT}" in message and "make train" in message
+
+
+def test_joblib_and_pickle_files_are_never_opened(tmp_path: Path) -> None:
+    """Loading a joblib or pickle file runs code: such a path is refused by its name, unread."""
+    marker = tmp_path / "ran"
+    for name in ("cleaner.joblib", "cleaner.pkl"):
+        path = tmp_path / name
+        path.write_bytes(pickle.dumps(Path(marker)))
+        assert "joblib or pickle" in load_error(path)
+    assert not marker.exists()
+
+
+def test_saved_model_keeps_its_stopwords(
+    model_path: Path, seed_documents: list[Labelled], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A stopwordsiso release with other lists changes nothing for a saved model."""
+    import stopwordsiso
+
+    from cleaner.classifier.estimator import stopword_set
+
+    pages = [doc.lines for doc in seed_documents]
+    before = load_model(model_path).predict_proba_nonblank(pages)
+    monkeypatch.setattr(stopwordsiso, "stopwords", lambda language: {"the", "và", "của"})
+    stopword_set.cache_clear()
+    try:
+        after = load_model(model_path)
+        assert all(np.array_equal(a, b) for a, b in zip(before, after.predict_proba_nonblank(pages)))
+        assert len(after.stopwords) > 100
+    finally:
+        stopword_set.cache_clear()
+
+
+def test_missing_model_file(tmp_path: Path) -> None:
+    assert "nonexistent.npz" in load_error(tmp_path / "nonexistent.npz")
+
+
+def test_directory_is_not_a_model(tmp_path: Path) -> None:
+    load_error(tmp_path)

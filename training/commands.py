@@ -1,0 +1,262 @@
+"""The training commands of ``cleaner``: ``train``, ``evaluate``, ``labels check`` and ``suggest``.
+
+Each is a Typer app named in the ``cleaner.commands`` entry-point group (``pyproject.toml``), which
+``cleaner`` (:mod:`cleaner.cli`) loads only when the command is run or listed in ``--help``: the
+prediction side never imports this package. The work is done in the modules of
+:mod:`cleaner.training`, imported when a command runs (scikit-learn takes a second to import).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from cleaner.cli import fail, warn
+from cleaner.cli.predict import AUTO, check_decoding, chosen_kind, input_format_option
+from cleaner.corpus.items import STDIN
+
+# A checkout's labels/, beside training/: found from anywhere when cleaner is installed from one.
+CHECKOUT_LABELS = Path(__file__).resolve().parent.parent / "labels"
+MANIFEST = "manifest.csv"
+DEFAULT_MODEL_FILE = Path("cleaner.npz")
+PLOT = Path("learning_curve.png")
+LABELS_HELP = (
+    "Directory of labelled dumps with manifest.csv. Default: ./labels, else the labels/ of cleaner's checkout."
+)
+
+
+def find_labels(labels: Path | None) -> Path:
+    """``--labels``, else ``labels/`` in the working directory, else the checkout's; or a usage error
+    that says what is needed (outside a checkout, an installed cleaner has no labels of its own)."""
+    if labels is not None:
+        return labels
+    found = [candidate for candidate in (Path("labels"), CHECKOUT_LABELS) if (candidate / MANIFEST).is_file()]
+    if not found:
+        fail(
+            f"no labels/{MANIFEST} in the working directory: run in a checkout of cleaner (its labels/), or pass "
+            "--labels DIR (labelled dumps and their manifest.csv, see labels/README.md)",
+            2,
+        )
+    return found[0]
+
+
+train_app = typer.Typer(add_completion=False)
+evaluate_app = typer.Typer(add_completion=False)
+labels_app = typer.Typer(add_completion=False, no_args_is_help=True)
+suggest_app = typer.Typer(add_completion=False)
+
+
+@train_app.command()
+def train(
+    labels: Annotated[Path | None, typer.Option(help=LABELS_HELP)] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help=f"Where to write the model (one .npz file). Default: {DEFAULT_MODEL_FILE} in the working directory; "
+            "use it with --model or $CLEANER_MODEL.",
+        ),
+    ] = None,
+    cross_validate: Annotated[
+        bool, typer.Option(help="Also cross-validate (leave one site out) and record the scores.")
+    ] = True,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Parallel cross-validation folds.")] = 2,
+    joblib_path: Annotated[
+        Path | None,
+        typer.Option(
+            "--joblib",
+            help="Also export the fitted scikit-learn LineClassifier to this joblib file, to compose it in your own "
+            "scikit-learn code. Loading a joblib file runs code: load only files you made; cleaner never loads one.",
+        ),
+    ] = None,
+) -> None:
+    """Train the model on labelled dumps and save it (one .npz file with its manifest)."""
+    from cleaner.labels import LabelFormatError
+    from cleaner.training.train import train as run_training
+
+    target = output or DEFAULT_MODEL_FILE
+    try:
+        manifest = run_training(
+            find_labels(labels), target, cross_validate=cross_validate, n_jobs=jobs, joblib_path=joblib_path
+        )
+    except LabelFormatError as exc:
+        fail(f"{exc}")
+    data = manifest["training_data"]
+    cv_time = f" (cross-validation {manifest['cv_seconds']} s)" if "cv_seconds" in manifest else ""
+    typer.echo(
+        f"trained on {data['documents']} documents from {data['sites']} sites "
+        f"({data['labelled_lines']} labelled lines) in {manifest['fit_seconds']} s{cv_time}"
+    )
+    if "cross_validation" in manifest:
+        s = manifest["cross_validation"]["overall"]
+        typer.echo(
+            f"{manifest['cross_validation']['scheme']}: content char P/R/F1 "
+            f"{s['char_p']:.3f}/{s['char_r']:.3f}/{s['char_f1']:.3f}, line F1 {s['line_f1']:.3f}"
+        )
+    typer.echo(f"saved {target} (threshold {manifest['threshold']:.3f})")
+    if joblib_path is not None:
+        typer.echo(f"exported the scikit-learn estimator to {joblib_path} (loading it runs code: keep it private)")
+    if output is None:
+        typer.echo(f"use it with --model {target}, or CLEANER_MODEL={target.resolve()} for every command")
+
+
+@evaluate_app.command()
+def evaluate(
+    labels: Annotated[Path | None, typer.Option(help=LABELS_HELP)] = None,
+    test: Annotated[
+        list[Path] | None,
+        typer.Option(help="Score a held-out directory in the devset format (<id>.txt + <id>.gold); repeatable."),
+    ] = None,
+    baselines: Annotated[
+        bool, typer.Option(help="Also score keep-all, the C4 line rule, jusText and single-line TF-IDF.")
+    ] = False,
+    by: Annotated[str, typer.Option(help="Detail rows: site, document or none.")] = "site",
+    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Parallel folds.")] = 2,
+    json_out: Annotated[Path | None, typer.Option("--json", help="Also write all scores as JSON here.")] = None,
+    card: Annotated[
+        Path | None, typer.Option(help="Write the model card (markdown) from this run's results here.")
+    ] = None,
+    curve: Annotated[
+        bool,
+        typer.Option(
+            "--learning-curve",
+            help="Also train on 1, 2, 4, ... labelled sites and report held-out F1 at each size "
+            "(on the --test directories, else on the labelled sites left out).",
+        ),
+    ] = False,
+    plot: Annotated[Path, typer.Option(help="Where --learning-curve writes its PNG plot.")] = PLOT,
+    overrides: Annotated[
+        list[str] | None,
+        typer.Option("--set", help="Override an estimator parameter, KEY=VALUE (repeatable), e.g. --set C=0.1."),
+    ] = None,
+) -> None:
+    """Cross-validate on labels/ (leave one site out), or score held-out --test directories.
+
+    Prints content-class precision/recall/F1, line-level and character-weighted, overall and per
+    site (or per document). With --test, the model is trained on all of labels/ and never sees the
+    test pages; --baselines scores peer systems on the same pages.
+    """
+    from cleaner.labels import LabelFormatError
+    from cleaner.training.report import run_evaluation
+
+    if by not in ("site", "document", "none"):
+        fail(f"--by {by!r}: use site, document or none", 2)
+    params: dict[str, object] = {}
+    for item in overrides or []:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            fail(f"--set {item!r}: use KEY=VALUE, e.g. --set C=0.1", 2)
+        try:
+            params[key] = json.loads(value)
+        except json.JSONDecodeError:
+            params[key] = value
+    try:
+        run_evaluation(
+            find_labels(labels),
+            test or [],
+            baselines,
+            by,
+            jobs,
+            json_out,
+            card,
+            echo=typer.echo,
+            params=params,
+            curve=plot if curve else None,
+            command="cleaner " + " ".join(sys.argv[1:]),
+        )
+    except (ValueError, OSError, LabelFormatError) as exc:
+        fail(str(exc))
+
+
+@labels_app.callback()
+def labels() -> None:
+    """Work with labelled dumps (labels/*.tsv)."""
+
+
+@labels_app.command("check")
+def labels_check(
+    directory: Annotated[
+        Path | None,
+        typer.Argument(help="Directory of labelled dumps. Default: ./labels, else the labels/ of cleaner's checkout."),
+    ] = None,
+) -> None:
+    """Validate every label file and the manifest; print per-file counts."""
+    from cleaner.training.check import check_labels
+
+    directory = find_labels(directory)
+    problems = check_labels(directory, echo=typer.echo)
+    if problems:
+        for problem in problems:
+            warn(problem)
+        fail(f"{len(problems)} problem(s) in {directory}")
+
+
+@suggest_app.command()
+def suggest(
+    paths: Annotated[
+        list[str],
+        typer.Argument(
+            help="Unlabelled dumps: files, directories (their *.txt, *.jsonl[.gz|.zst], *.warc[.gz], *.wet[.gz], "
+            "recursively), or - for standard input; as `cleaner predict` reads them."
+        ),
+    ],
+    top: Annotated[int, typer.Option("-n", "--top", min=1, help="How many dumps to list.")] = 10,
+    model: Annotated[
+        Path | None,
+        typer.Option(help="Model file (.npz). Default: $CLEANER_MODEL if set, else the model shipped with cleaner."),
+    ] = None,
+    margin: Annotated[
+        float, typer.Option(min=0.0, max=0.5, help="A line is uncertain when |P(content) - threshold| < this.")
+    ] = 0.2,
+    input_format: Annotated[str, input_format_option()] = AUTO,
+    text_field: Annotated[str, typer.Option(help="The JSONL field holding the page text.")] = "text",
+    encoding: Annotated[str, typer.Option(help="Encoding of the inputs.")] = "utf-8",
+    errors: Annotated[
+        str,
+        typer.Option(help="What to do with undecodable bytes: strict (report the document), replace, ignore."),
+    ] = "strict",
+    max_document_mb: Annotated[
+        float,
+        typer.Option(min=0.001, help="Skip (and report) any document or line of JSONL larger than this many MB."),
+    ] = 10.0,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+) -> None:
+    """Rank unlabelled dumps by how much labelling them would teach the model.
+
+    Dumps with many lines the model is unsure about come first; label those next. Inputs that cannot
+    be read are reported on stderr as path:LINE: what is wrong, the others are ranked, and the exit
+    code is 1.
+    """
+    from cleaner.classifier.format import ModelError, load_model
+    from cleaner.corpus.readers import ParseOptions
+    from cleaner.training.suggest import rank_uncertain
+
+    check_decoding(encoding, errors)
+    if not text_field:
+        fail("--text-field: give the name of the field holding the text", 2)
+    if paths.count(STDIN) > 1:
+        fail("- (standard input) can be named only once", 2)
+    try:
+        predictor = load_model(model)
+    except ModelError as exc:
+        fail(str(exc))
+    ranking = rank_uncertain(
+        predictor,
+        paths,
+        margin,
+        top,
+        input_format=chosen_kind(input_format),
+        options=ParseOptions(encoding, errors, text_field),
+        limit=int(max_document_mb * 1e6),
+        progress=not quiet,
+    )
+    typer.echo(f"{'uncertain':>9} {'lines':>6} {'mean margin':>11}  file")
+    for row in ranking.rows:
+        typer.echo(f"{row.uncertain:>9} {row.lines:>6} {row.mean_margin:>11.3f}  {row.path}")
+    if ranking.errors:
+        fail(f"{ranking.errors} input(s) or document(s) could not be read; the others were ranked")
