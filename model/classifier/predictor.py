@@ -56,7 +56,7 @@ def _documents(documents: Documents, what: str = "documents") -> list[list[str]]
     bytes where a sequence of lines belongs would otherwise be taken character by character."""
     if isinstance(documents, (str, bytes)) or not isinstance(documents, Sequence):
         raise TypeError(f"{what}: expected a list of documents, each a list of lines; got {type(documents).__name__}")
-    return [_lines(doc, what) for doc in documents]
+    return [_lines(doc, f"{what}: document {number}") for number, doc in enumerate(documents, 1)]
 
 
 def _lines(lines: Sequence[str], what: str = "lines") -> list[str]:
