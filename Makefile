@@ -7,7 +7,7 @@ MODEL := model/data/cleaner.npz
 SAMPLE := ../shared/seeds/003_b83d7dfa7d287b8d.txt
 DEVSET := ../shared/devset
 
-.PHONY: demo test typecheck lint train eval eval-dev bench learning-curve clean
+.PHONY: demo test typecheck lint train eval eval-dev bench faults learning-curve clean
 
 # The package and what it needs to run.
 $(BIN)/cleaner: pyproject.toml
@@ -62,6 +62,12 @@ eval-dev: $(BIN)/cleaner
 bench: $(BIN)/cleaner
 	$(BIN)/pip install --quiet -e '.[dev,bench]'
 	$(BIN)/python -m cleaner.training.bench
+
+## faults: cut inputs, kills and --resume, a full disk, stdin, unreadable paths: a table of what each cost
+## (records lost, orphans, temporary files left: all 0), peak memory per document size; then the slow tests
+faults: $(VENV)/.dev
+	$(BIN)/python -m cleaner.training.faults
+	$(BIN)/pytest -m slow
 
 clean:
 	rm -rf $(VENV) build .typecheck *.egg-info

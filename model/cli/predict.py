@@ -13,9 +13,7 @@ import os
 import shlex
 import signal
 import sys
-import threading
-from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -27,6 +25,7 @@ from ..corpus.items import STDIN
 from ..corpus.readers import READERS
 from ..corpus.renderers import Render
 from ..corpus.worker import Settings
+from ..signals import Caught, Interrupted, stopped_by_signals
 from . import fail, warn
 
 if TYPE_CHECKING:
@@ -273,6 +272,47 @@ def predict(
 
       cleaner predict new.txt --format labels > labels/new.tsv
     """
+    with stopped_by_signals() as received:
+        try:
+            options = Options(
+                paths, output, fmt, input_format, output_format, text_field, id_field, threshold, model, encoding,
+                errors, jobs, quiet, fail_fast, resume, max_document_mb, short_dumps,
+            )  # fmt: skip
+            _predict(options, rerun_command(ctx), received)
+        except Interrupted as exc:  # outside the run, which stops itself cleanly (see _run_predict)
+            when = "after cleaning ended" if received.ended else "before cleaning began; nothing was written"
+            fail(f"interrupted ({exc}) {when}", 128 + exc.signum)
+
+
+@dataclass(frozen=True)
+class Options:
+    """``cleaner predict``'s options, as given."""
+
+    paths: list[str]
+    output: Path | None
+    fmt: OutputFormat
+    input_format: str
+    output_format: DocumentOutput
+    text_field: str
+    id_field: str | None
+    threshold: float | None
+    model: Path | None
+    encoding: str
+    errors: str
+    jobs: int | None
+    quiet: bool
+    fail_fast: bool
+    resume: bool
+    max_document_mb: float
+    short_dumps: ShortDumps
+
+
+def _predict(options: Options, again: str, received: Caught) -> None:
+    """:func:`predict`'s work, with SIGINT, SIGTERM and SIGHUP raising :class:`Interrupted`."""
+    (
+        paths, output, fmt, input_format, output_format, text_field, id_field, threshold, model, encoding, errors,
+        jobs, quiet, fail_fast, resume, max_document_mb, short_dumps,
+    ) = astuple(options)  # fmt: skip
     from ..corpus.parallel import one_native_thread
     from ..corpus.readers import ParseOptions
 
@@ -308,7 +348,7 @@ def predict(
     )
     _run_predict(
         paths, chosen, layout, settings, jobs=jobs or _cores(), quiet=quiet, fail_fast=fail_fast, resume=resume,
-        limit=int(max_document_mb * 1e6), again=rerun_command(ctx),
+        limit=int(max_document_mb * 1e6), again=again, received=received,
     )  # fmt: skip
 
 
@@ -354,42 +394,6 @@ def model_path(model: Path | None) -> str:
     return str((model or default_model_path()).resolve())
 
 
-class Interrupted(Exception):
-    """A termination signal (SIGTERM from ``timeout``, Slurm or ``docker stop``; SIGHUP) arrived."""
-
-    def __init__(self, signum: int) -> None:
-        super().__init__(signal.Signals(signum).name)
-        self.signum = signum
-
-
-STOP_SIGNALS = ("SIGTERM", "SIGHUP")
-
-
-@contextlib.contextmanager
-def stopped_by_signals() -> Iterator[list[int]]:
-    """SIGTERM and SIGHUP raise :class:`Interrupted` in this (the main) thread, as Ctrl-C raises
-    KeyboardInterrupt, so that the run stops the same way: workers stopped, temporary files
-    removed, one message. A second signal is not caught (the defaults are back): it ends the
-    process at once. Yields the signals received."""
-    received: list[int] = []
-    if threading.current_thread() is not threading.main_thread():
-        yield received
-        return
-
-    def stop(signum: int, frame: object) -> None:
-        received.append(signum)
-        for name in STOP_SIGNALS:
-            signal.signal(getattr(signal, name), signal.SIG_DFL)
-        raise Interrupted(signum)
-
-    previous = {name: signal.signal(getattr(signal, name), stop) for name in STOP_SIGNALS if hasattr(signal, name)}
-    try:
-        yield received
-    finally:
-        for name, handler in previous.items():
-            signal.signal(getattr(signal, name), handler)
-
-
 def _run_predict(
     paths: list[str],
     input_format: str | None,
@@ -402,6 +406,7 @@ def _run_predict(
     resume: bool,
     limit: int,
     again: str = "cleaner predict ... --resume",
+    received: Caught | None = None,
 ) -> None:
     """Stream every input through the model into the layout's outputs; exit 1 if anything failed.
 
@@ -453,39 +458,40 @@ def _run_predict(
     stopped = None
     code = 1
     complete = True
-    with stopped_by_signals() as received:
-        try:
-            execute(run, None, progress, tally)
-            complete = sink.close()
-        except ModelError as exc:
-            progress.close()
-            sink.abort()
-            fail(str(exc))
-        except FailFast:
-            stopped = "stopped at the first error (--fail-fast)"
-        except KeyboardInterrupt:
-            stopped, code = "interrupted", 130
-        except Interrupted as exc:
-            stopped, code = f"interrupted ({exc})", 128 + exc.signum
-        except BrokenProcessPool:
-            if received:
-                stopped, code = f"interrupted ({signal.Signals(received[0]).name})", 128 + received[0]
-            else:
-                stopped = "a worker process died (out of memory?); rerun with fewer --jobs"
-        except BrokenPipeError:
-            with contextlib.suppress(OSError, ValueError):  # the reader went away (| head): nothing more to say
-                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-            raise typer.Exit(1) from None
-        except OutputError as exc:
-            progress.close()
-            sink.discard()
-            if several and not quiet:
-                warn(tally.summary(stopped=True, short_dumps=settings.short_dumps))
-            fail(f"{exc}{_after_write_error(sink)}")
-        finally:
-            progress.close()
-        if stopped is not None:
-            sink.abort()
+    received = received if received is not None else Caught()  # the signals are caught by predict
+    try:
+        execute(run, None, progress, tally)
+        complete = sink.close()
+    except ModelError as exc:
+        progress.close()
+        sink.abort()
+        fail(str(exc))
+    except FailFast:
+        stopped = "stopped at the first error (--fail-fast)"
+    except Interrupted as exc:
+        stopped, code = f"interrupted ({exc})", 128 + exc.signum
+    except KeyboardInterrupt:  # SIGINT with Python's own handler (not the main thread: see cleaner.signals)
+        stopped, code = "interrupted", 130
+    except BrokenProcessPool:
+        if received:
+            stopped, code = f"interrupted ({signal.Signals(received[0]).name})", 128 + received[0]
+        else:
+            stopped = "a worker process died (out of memory?); rerun with fewer --jobs"
+    except BrokenPipeError:
+        with contextlib.suppress(OSError, ValueError):  # the reader went away (| head): nothing more to say
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        raise typer.Exit(1) from None
+    except OutputError as exc:
+        progress.close()
+        sink.discard()
+        if several and not quiet:
+            warn(tally.summary(stopped=True, short_dumps=settings.short_dumps))
+        fail(f"{exc}{_after_write_error(sink)}")
+    finally:
+        progress.close()
+        received.ended = True
+    if stopped is not None:
+        sink.abort()
     if several and not quiet:
         warn(tally.summary(stopped=stopped is not None, short_dumps=settings.short_dumps))
     if stopped is not None:
@@ -506,7 +512,9 @@ def _after_write_error(sink: TreeSink | StreamSink) -> str:
     if isinstance(sink, StreamSink):
         if sink.target is None:
             return ""
-        return f"; {sink.target} is left as it was before this run" if sink.restore else f"; {sink.target} is not written"
+        return (
+            f"; {sink.target} is left as it was before this run" if sink.restore else f"; {sink.target} is not written"
+        )
     return "; the outputs finished before it are complete: fix this and rerun with --resume to write the others"
 
 

@@ -234,16 +234,29 @@ def _pooled(
 
 
 def _kill_workers(pool: ProcessPoolExecutor) -> None:
-    """Kill the pool's workers now, not after the chunks they hold (Python 3.14 has a method for
-    it; before, the pool's processes are only in its ``_processes``)."""
+    """Kill the pool's workers now, not after the chunks they hold.
+
+    A worker killed while it sends a result leaves half a message in the results pipe, and the
+    pool's manager thread then waits forever for the rest (the pool would never shut down, nor
+    the process exit): this process holds a write end of that pipe too, so no end of file comes.
+    Closing it, once the workers are dead, gives the manager thread its end of file: it finds the
+    pool broken, and ends. (The pool's processes and that pipe are only in its private
+    ``_processes`` and ``_result_queue``; Python 3.14's ``kill_workers`` leaves the pipe open.)
+    """
+    processes = list((getattr(pool, "_processes", None) or {}).values())
     kill = getattr(pool, "kill_workers", None)
     if kill is not None:
         kill()
-        return
-    processes = getattr(pool, "_processes", None) or {}
-    for process in list(processes.values()):
+    for process in processes:
         with contextlib.suppress(OSError, ValueError, AttributeError):
             process.kill()
+    for process in processes:
+        with contextlib.suppress(OSError, ValueError, AttributeError, AssertionError):
+            process.join(5)
+    writer = getattr(getattr(pool, "_result_queue", None), "_writer", None)
+    if writer is not None:
+        with contextlib.suppress(OSError):
+            writer.close()
 
 
 def _chain(head: list[Chunk], rest: Iterator[Chunk]) -> Iterator[Chunk]:

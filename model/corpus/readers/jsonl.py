@@ -43,7 +43,7 @@ def _lines(source: InputFile, handle: BinaryIO, limit: int) -> Iterator[Item]:
     break, and a JSON object that does not close) means the file is truncated."""
     number, last = 0, 0
     try:
-        stream = decompressed(handle)
+        stream = decompressed(handle, source.name)
         while True:
             line = stream.readline(limit + 1)
             if not line:

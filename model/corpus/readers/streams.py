@@ -98,13 +98,21 @@ def read_up_to(stream: BinaryIO, size: int) -> bytes:
     return b"".join(parts)
 
 
-def decompressed(handle: BinaryIO) -> io.BufferedIOBase:
+def decompressed(handle: BinaryIO, name: str = "") -> io.BufferedIOBase:
     """The stream, gunzipped or un-zstd'ed when its first bytes say so (not its name: stdin has none).
+    A file whose name says it is compressed (``name``) and whose bytes do not is cut or damaged.
 
     Reading it raises :class:`Truncated` when a compressed stream ends too soon.
     """
     buffered = handle if isinstance(handle, io.BufferedReader) else io.BufferedReader(cast("io.RawIOBase", handle))
     head = buffered.peek(4)[:4]
+    for suffix, magic, codec in ((".gz", GZIP_MAGIC, "gzip"), (".zst", ZSTD_MAGIC, "zstd")):
+        if head and name.lower().endswith(suffix) and not head.startswith(magic):
+            if magic.startswith(head):
+                raise Truncated(f"it ends inside its {codec} header")
+            raise Damaged(f"its name says {codec}, its bytes do not")
+    if _cut_magic(head):
+        raise Truncated("it ends inside the magic number of a compressed stream")
     if head.startswith(GZIP_MAGIC):
         return io.BufferedReader(cast("io.RawIOBase", _Gzip(buffered)), 1 << 16)
     if head.startswith(ZSTD_MAGIC):
@@ -112,6 +120,16 @@ def decompressed(handle: BinaryIO) -> io.BufferedIOBase:
         reader = zstandard.ZstdDecompressor().stream_reader(cast("BinaryIO", frames), read_across_frames=True)
         return io.BufferedReader(cast("io.RawIOBase", _Zstd(reader, frames)), 1 << 20)
     return buffered
+
+
+def _cut_magic(head: bytes) -> bool:
+    """Whether a whole input (shorter than 4 bytes) is the start of a gzip or zstd magic number:
+    two or three of its bytes, or gzip's first alone (a control character, no text)."""
+    return len(head) < 4 and (
+        head == GZIP_MAGIC[:1]
+        or (len(head) >= 2 and (GZIP_MAGIC + b"\x08").startswith(head))
+        or (len(head) >= 2 and ZSTD_MAGIC.startswith(head))
+    )
 
 
 class _Gzip(io.RawIOBase):

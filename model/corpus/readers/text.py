@@ -28,7 +28,7 @@ def read(source: InputFile, limit: int) -> Iterator[Item]:
         yield cannot_read(source.name, exc)
         return
     try:
-        data = read_up_to(decompressed(handle), limit + 1)  # type: ignore[arg-type]
+        data = read_up_to(decompressed(handle, source.name), limit + 1)  # type: ignore[arg-type]
     except READ_ERRORS as exc:
         yield stream_error(source.name, exc, source.size or 0)
         return

@@ -37,7 +37,7 @@ def _records(source: InputFile, handle: BinaryIO, limit: int) -> Iterator[Item]:
     seen, found, last = 0, 0, 0
     where = f"{source.name}:record 1"
     try:
-        stream = cast("BinaryIO", decompressed(handle))
+        stream = cast("BinaryIO", decompressed(handle, source.name))
         while True:
             headers = _headers(stream, seen)
             if headers is None:
