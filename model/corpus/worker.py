@@ -10,7 +10,8 @@ renderer of the chosen mode (:mod:`cleaner.corpus.renderers`).
 Two kinds of dump are not left to the model's line-by-line verdict. A dump with too few lines to
 clean line by line (a whole page on one line) is kept whole or dropped as ``--short-dumps`` says,
 with a note, never emptied in silence. And with ``--errors replace``, a line made mostly of
-replacement characters is bytes that were not text, not content: it is dropped (score 0).
+replacement characters is bytes that were not text, not content: it is dropped (score 0), at any
+threshold.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ SHORT_LINES = 3
 LONG_LINE = 1000
 SHORT_DUMPS = ("keep", "drop")
 # A line whose characters are this much undecodable bytes (U+FFFD from --errors replace, lone
-# surrogates from surrogateescape) is not text.
+# surrogates from surrogateescape) is not text: it is dropped, with P(content) 0.
 GARBLED_LINE = 0.3
 _GARBLED = re.compile("[\ufffd\udc80-\udcff]")
 
@@ -155,12 +156,15 @@ class Cleaner:
         return results
 
     def render(self, doc: Parsed, scores: np.ndarray) -> Cleaned:
-        if doc.undecodable:
-            scores = _without_garbled(doc.lines, scores)
+        garbled = _garbled(doc.lines) if doc.undecodable else []
+        if garbled:
+            scores = scores.copy()
+            scores[garbled] = 0.0
         kept_mask = scores >= self.cut
         note = self._short(doc, len(scores))
         if note is not None:
             kept_mask[:] = self.settings.short_dumps == "keep"
+        kept_mask[garbled] = False  # whatever the threshold, --threshold 0 included
         kept = int(kept_mask.sum())
         verdict = Verdict(scores, kept_mask.tolist(), kept)  # one decision per non-blank line, as the scores
         raw = doc.raw
@@ -183,12 +187,7 @@ class Cleaner:
         )
 
 
-def _without_garbled(lines: list[str], scores: np.ndarray) -> np.ndarray:
-    """The scores with 0 for the non-blank lines that are mostly undecodable bytes."""
+def _garbled(lines: list[str]) -> list[int]:
+    """Which non-blank lines (their ranks among them) are mostly undecodable bytes."""
     nonblank = [line.strip() for line in lines if line.strip()]
-    garbled = [i for i, line in enumerate(nonblank) if len(_GARBLED.findall(line)) >= GARBLED_LINE * len(line)]
-    if not garbled:
-        return scores
-    scores = scores.copy()
-    scores[garbled] = 0.0
-    return scores
+    return [i for i, line in enumerate(nonblank) if len(_GARBLED.findall(line)) >= GARBLED_LINE * len(line)]
