@@ -34,7 +34,11 @@ if TYPE_CHECKING:
 
 AUTO = "auto"
 INPUT_FORMATS = (AUTO, *READERS)
-INPUT_FORMAT_HELP = "How to read the named files and stdin. auto: by name (.jsonl, .warc.gz...); stdin is text."
+INPUT_FORMAT_HELP = (
+    "How to read the named files and stdin. auto: by name (.jsonl, .warc.gz...), else by content (gzip and zstd "
+    "by their magic bytes, then JSON objects, WARC records or text). A format makes directories give its files "
+    "only (by default they give their *.txt, and JSONL/WARC files only from folders without *.txt)."
+)
 ERROR_HANDLERS = ("strict", "replace", "ignore", "surrogateescape")
 
 
@@ -259,6 +263,10 @@ def predict(
     gzip or WARC, a document over --max-document-mb) are reported on stderr as path:LINE: what is wrong,
     counted, and skipped; the rest is cleaned and the exit code is 1. An empty document is not an error:
     it cleans to empty text and is counted as empty. NUL and other control characters are text like any other.
+
+    Outputs are complete or absent: an input cut short or damaged gets no output under -o DIR (and leaves
+    -o FILE.jsonl as FILE.jsonl.partial); Ctrl-C, SIGTERM and SIGHUP stop the run cleanly and print the
+    command that resumes it (exit 130, 143, 129).
 
     Examples:
 
