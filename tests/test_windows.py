@@ -4,7 +4,6 @@ bit, the scores of the whole document in one batch; and the memory it takes, for
 from __future__ import annotations
 
 import os
-import subprocess
 from pathlib import Path
 
 import numpy as np
@@ -20,6 +19,7 @@ from cleaner.classifier.predictor import Predictor
 from cleaner.features.batch import LineBatch
 from cleaner.features.context import STACK_SHAPE
 from cleaner.features.shape import shape_feature_names, shape_matrix
+from cleaner.training.fault_runs import Cleaner, peak_mb
 
 PROPERTY = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -77,13 +77,6 @@ def test_the_byte_columns_hold_zeros_and_ones_only(loaded: Predictor, seed_docum
         assert set(np.unique(shape[:, names.index(name)]).tolist()) <= {0.0, 1.0}, name
 
 
-def peak_mb(command: list[str]) -> float:
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    _, status, usage = os.wait4(process.pid, 0)
-    assert os.waitstatus_to_exitcode(status) == 0, command
-    return usage.ru_maxrss / 1024
-
-
 def short_lines(path: Path, size: int, seed_documents: list[Labelled]) -> Path:
     """A dump of ``size`` bytes of short lines (one to four words): the most lines per byte a
     page has, the worst case for memory."""
@@ -105,9 +98,10 @@ def test_memory_of_a_dump_of_short_lines(
 ) -> None:
     """The documented bound: a process takes at most 20 times its largest document beyond what it
     takes for one page (the issue's 9.7 MB dump of short lines took 1.2 GB, 120 times)."""
+    cleaner = Cleaner(str(cleaner_exe), {**os.environ, "CLEANER_MODEL": str(model_path)})
     page = tmp_path / "page.txt"
     page.write_text(seed_documents[0].text, encoding="utf-8")
-    base = peak_mb([str(cleaner_exe), "predict", str(page), "--model", str(model_path), "-j", "1"])
+    base = peak_mb(cleaner, "predict", str(page), "-j", "1")
     dump = short_lines(tmp_path / "short.txt", 3_000_000, seed_documents)
-    peak = peak_mb([str(cleaner_exe), "predict", str(dump), "--model", str(model_path), "-j", "1"])
+    peak = peak_mb(cleaner, "predict", str(dump), "-j", "1")
     assert (peak - base) / 3.0 <= 20.0, (peak, base)

@@ -135,9 +135,10 @@ def kills(
     landed = 0
     for _ in range(times):
         _remove(target)
+        started = time.monotonic()
         process = cleaner.start(*args)
-        catching(process.pid)
-        time.sleep(rng.uniform(0.0, duration))
+        ready = catching(process.pid) - started
+        time.sleep(rng.uniform(0.0, 0.9 * max(duration - ready, 0.1)))
         stopped = process.poll() is None
         if stopped:
             with contextlib.suppress(ProcessLookupError):
@@ -179,19 +180,19 @@ def kills(
     return outcome
 
 
-def catching(pid: int) -> None:
+def catching(pid: int) -> float:
     """Wait until the process catches SIGINT and SIGTERM (cleaner sets its handlers first thing;
     before that, in the interpreter's own start, a signal has its default effect, and there is
-    nothing yet to clean up)."""
+    nothing yet to clean up); returns when (time.monotonic)."""
     wanted = (1 << (signal.SIGINT - 1)) | (1 << (signal.SIGTERM - 1))
     status = Path(f"/proc/{pid}/status")
     while True:
         try:
             caught = next(line for line in status.read_text().splitlines() if line.startswith("SigCgt:"))
         except (OSError, StopIteration):
-            return  # it has ended already
+            return time.monotonic()  # it has ended already
         if int(caught.split()[1], 16) & wanted == wanted:
-            return
+            return time.monotonic()
         time.sleep(0.01)
 
 
@@ -284,15 +285,24 @@ def truncated_then_resumed(
     return outcome
 
 
+# Started from a small process: the kernel's peak RSS of a child counts the image it was forked
+# from, before exec (a large parent, such as this one or pytest, would add its own size).
+_PEAK = (
+    "import os, subprocess, sys\n"
+    "process = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)\n"
+    "_, status, usage = os.wait4(process.pid, 0)\n"
+    "print(os.waitstatus_to_exitcode(status), usage.ru_maxrss)\n"
+)
+
+
 def peak_mb(cleaner: Cleaner, *args: str) -> float:
     """The peak resident memory of ``cleaner ARGS`` (one process: -j 1), in MB."""
-    process = subprocess.Popen(
-        [cleaner.exe, *args], env=cleaner.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    _, status, usage = os.wait4(process.pid, 0)
-    if os.waitstatus_to_exitcode(status) != 0:
+    command = [sys.executable, "-I", "-S", "-c", _PEAK, cleaner.exe, *args]
+    result = subprocess.run(command, env=cleaner.env, capture_output=True, text=True, check=True)
+    code, kib = map(int, result.stdout.split())
+    if code != 0:
         raise RuntimeError(f"cleaner {' '.join(args)} failed")
-    return usage.ru_maxrss / 1024
+    return kib / 1024
 
 
 def short_lines(words: list[str], size: int, seed: int = 0) -> str:

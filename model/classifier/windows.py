@@ -103,10 +103,26 @@ def predict_long(predictor: Predictor, lines: list[str], window: int | None = No
     document in one batch; 0 for lines of image markup only. ``window``: lines a window holds
     (default :data:`WINDOW`)."""
     window = window or WINDOW
+    if not any(map(str.strip, lines)):
+        return np.zeros(0)
+    # The first stage, window by window; what it needed of the whole document is gone after it.
+    probabilities, markup, own = _first_stage(predictor, lines, window)
+    text = ~markup
+    if text.any():
+        p = probabilities[text]
+        kept = np.flatnonzero(text)
+        for coef, intercept in predictor.context_stages:
+            p = _context_stage(p, own, kept, coef, intercept, window)
+        probabilities[text] = p
+    probabilities[markup] = 0.0
+    return probabilities
+
+
+def _first_stage(predictor: Predictor, lines: list[str], window: int) -> tuple[np.ndarray, np.ndarray, _Own]:
+    """The first stage's P(content) of every non-blank line, which are image markup, and their
+    STACK_SHAPE columns (what the context stages read)."""
     texts = [text for text in map(str.strip, lines) if text]
     n = len(texts)
-    if n == 0:
-        return np.zeros(0)
     positions = np.flatnonzero(np.fromiter(map(bool, map(str.strip, lines)), bool, len(lines)))
     windows = [(lo, min(lo + window, n)) for lo in range(0, n, window)]
 
@@ -131,15 +147,7 @@ def predict_long(predictor: Predictor, lines: list[str], window: int | None = No
         words = predictor.words.rows(batch) if predictor.words is not None else None
         first = predictor.first_stage(shape, words)
         probabilities[lo:hi] = first[own_rows]
-    text = ~markup
-    if text.any():
-        p = probabilities[text]
-        kept = np.flatnonzero(text)
-        for coef, intercept in predictor.context_stages:
-            p = _context_stage(p, own, kept, coef, intercept, window)
-        probabilities[text] = p
-    probabilities[markup] = 0.0
-    return probabilities
+    return probabilities, markup, own
 
 
 class _Own:

@@ -36,6 +36,7 @@ SHORT_DUMPS = ("keep", "drop")
 # A line whose characters are this much undecodable bytes (U+FFFD from --errors replace, lone
 # surrogates from surrogateescape) is not text: it is dropped, with P(content) 0.
 GARBLED_LINE = 0.3
+LIGHTEN = 1 << 20  # a document of more bytes keeps only what cleaning it reads (see Cleaner._lighten)
 _GARBLED = re.compile("[\ufffd\udc80-\udcff]")
 
 
@@ -89,7 +90,7 @@ class Cleaner:
     def run(self, items: list[Incoming]) -> list[Outgoing]:
         """The chunk with every Raw replaced by its Cleaned, Skipped or InputError, in order."""
         out: list[Outgoing | None] = []
-        parsed: list[tuple[int, Parsed]] = []
+        parsed: list[tuple[int, Parsed, int]] = []
         for item in items:
             if not isinstance(item, Raw):
                 out.append(item)
@@ -102,16 +103,30 @@ class Cleaner:
             if isinstance(result, Skipped):
                 out.append(result)
             else:
-                parsed.append((len(out), result))
+                parsed.append((len(out), result, len(item.data)))
                 out.append(None)  # cleaned below, in one batch
-        scores = self.predict([doc.lines for _, doc in parsed])
-        for (index, doc), score in zip(parsed, scores):
+                if len(item.data) > LIGHTEN:
+                    self._lighten(result)
+        scores = self.predict([doc.lines for _, doc, _ in parsed])
+        for (index, doc, size), score in zip(parsed, scores):
             if isinstance(score, Exception):
                 message = f"the model failed on this document ({type(score).__name__}: {score}); please report it"
                 out[index] = InputError(doc.raw.where, message, doc.raw.consumed)
             else:
-                out[index] = self.render(doc, score)
+                out[index] = self.render(doc, score, size)
         return cast("list[Outgoing]", out)  # every None was replaced
+
+    def _lighten(self, doc: Parsed) -> None:
+        """A large document keeps only what predicting and rendering read: its lines, its record
+        and its text's last character (records keep a final line break or none); its bytes and
+        the rest of its text go, as large again as its lines (four times its bytes, for text with
+        one character beyond the BMP)."""
+        end = doc.text[-1:]
+        field = self.settings.parse.text_field
+        if doc.record.get(field) is doc.text:
+            doc.record[field] = end
+        doc.text = end
+        doc.raw.data = b""
 
     def parse(self, raw: Raw) -> Parsed | Skipped:
         """The document parsed by its reader, or Skipped if an earlier run wrote it (``--resume``)."""
@@ -155,7 +170,8 @@ class Cleaner:
             ) from first
         return results
 
-    def render(self, doc: Parsed, scores: np.ndarray) -> Cleaned:
+    def render(self, doc: Parsed, scores: np.ndarray, size: int | None = None) -> Cleaned:
+        """The document's output; ``size``: its bytes (the Raw's, unless lightened already)."""
         garbled = _garbled(doc.lines) if doc.undecodable else []
         if garbled:
             scores = scores.copy()
@@ -169,7 +185,8 @@ class Cleaner:
         verdict = Verdict(scores, kept_mask.tolist(), kept)  # one decision per non-blank line, as the scores
         raw = doc.raw
         output = render(self.settings.render_for(raw.kind), doc, verdict, self.style)
-        return Cleaned(raw.where, raw.kind, raw.relative, output, len(raw.data), len(scores), kept, raw.consumed, note)
+        size = len(raw.data) if size is None else size
+        return Cleaned(raw.where, raw.kind, raw.relative, output, size, len(scores), kept, raw.consumed, note)
 
     def _short(self, doc: Parsed, lines: int) -> str | None:
         """The note for a dump too short to clean line by line (see :data:`SHORT_LINES`), or None."""

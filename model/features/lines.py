@@ -526,15 +526,17 @@ def _prose_around_headings(
     summed over the batch: exact, so a row never depends on the other documents of its batch.
     """
     n = len(heading)
-    index = np.arange(n)
-    first, stop = bounds[:-1][doc], bounds[1:][doc]
-    # The nearest heading strictly after each row (n if none), and strictly before it (-1 if none),
-    # then clamped to the row's own document.
-    following = np.minimum.accumulate(np.where(heading, index, n)[::-1])[::-1]
-    following = np.minimum(np.append(following[1:], n), stop)
-    preceding = np.maximum.accumulate(np.where(heading, index, -1))
-    preceding = np.maximum(np.insert(preceding[:-1], 0, -1), first - 1)
+    after, before = np.zeros(n), np.zeros(n)
+    rows = np.flatnonzero(heading)
+    if not len(rows):
+        return after, before
+    first, stop = bounds[:-1][doc[rows]], bounds[1:][doc[rows]]
+    # The next heading after each heading (n if none), and the one before it (-1 if none), clamped
+    # to its own document. Only the heading rows are computed (few lines of a page are headings):
+    # a long document's windows hold the whole document's in a few bytes a line.
+    following = np.minimum(np.append(rows[1:], n), stop)
+    preceding = np.maximum(np.insert(rows[:-1], 0, -1), first - 1)
     cumulative = np.concatenate([[0.0], np.cumsum(prose_chars)])
-    after = cumulative[following] - cumulative[index + 1]
-    before = cumulative[index] - cumulative[preceding + 1]
-    return np.log1p(after) * heading, np.log1p(before) * heading
+    after[rows] = np.log1p(cumulative[following] - cumulative[rows + 1])
+    before[rows] = np.log1p(cumulative[rows] - cumulative[preceding + 1])
+    return after, before

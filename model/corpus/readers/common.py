@@ -45,7 +45,8 @@ class Parsed:
     """One document, parsed: its text and lines, its output record (a JSONL record with every field,
     else ``{id}`` and what the input says of it, such as a WET record's url; the cleaned text goes
     into it under the text field), its id (None when it has none), and how many of its bytes the
-    ``--errors`` handler replaced (0 for most documents)."""
+    ``--errors`` handler replaced (0 for most documents). A worker cuts a large document's text to
+    its last character, and its raw bytes to none, once it is parsed (worker.Cleaner._lighten)."""
 
     raw: Raw
     text: str
