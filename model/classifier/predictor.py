@@ -19,6 +19,7 @@ from ..features.batch import Documents, LineBatch
 from ..features.context import context_inputs, context_probability, context_rows, expit, row_dot
 from ..features.cuewords import CueWords, SparseRows
 from ..features.shape import markup_rows, shape_matrix
+from ..features.stopwords import Stopwords
 from ..labels import BOILERPLATE, CONTENT
 from ..text import is_blank, join_kept, split_lines
 
@@ -83,7 +84,7 @@ class Predictor:
 
     def __init__(
         self,
-        stopwords: frozenset[str],
+        stopwords: Stopwords,
         scaling: tuple[np.ndarray, np.ndarray],
         coef: np.ndarray,
         intercept: float,

@@ -38,9 +38,9 @@ from .batch import (
     WHITESPACE,
     LineBatch,
     first_where,
+    no_space_letters,
     strip,
 )
-from .lexicon import stopword_lexicon
 from .repeats import first_words_shared, repeated_lines
 from .scans import (
     DATE_FROM_DIGIT,
@@ -59,6 +59,7 @@ from .scans import (
     sentence_rows,
 )
 from .slugs import SLUG_TOKEN, slug_spells_title
+from .stopwords import Stopwords, bit_counts
 
 Columns = dict[str, np.ndarray]
 
@@ -70,7 +71,7 @@ class LineFacts:
     stripped, in order), unless they say they are per character.
     """
 
-    def __init__(self, batch: LineBatch, stopwords: frozenset[str]) -> None:
+    def __init__(self, batch: LineBatch, stopwords: Stopwords) -> None:
         self.batch = batch
         self.stopwords = stopwords
         self.n = len(batch)
@@ -145,8 +146,33 @@ class LineFacts:
         return self.text.runs(WHITESPACE, inside=False)
 
     @cached_property
-    def n_words(self) -> np.ndarray:
+    def unspaced(self) -> np.ndarray:
+        """Which characters are letters of scripts written without spaces (per character)."""
+        return no_space_letters(self.codes)
+
+    @cached_property
+    def split_words(self) -> np.ndarray:
+        """Words per line, as str.split() makes them."""
         return np.bincount(self.text.line_of(self.words[0]), minlength=self.n).astype(float)
+
+    @cached_property
+    def n_words(self) -> np.ndarray:
+        """Words per line, as str.split() makes them; in scripts without spaces, where a "word" is
+        a clause, every two letters count as one word instead (about a Chinese word's length), so
+        that length, density and prose thresholds mean the same in every script."""
+        starts, _ = self.words
+        if not self.unspaced.any():
+            return self.split_words
+        plain = self.word_unspaced_letters == 0
+        words = np.bincount(self.text.line_of(starts[plain]), minlength=self.n).astype(float)
+        return words + self.text.count(self.unspaced) / 2
+
+    @cached_property
+    def word_unspaced_letters(self) -> np.ndarray:
+        """Per word (of :attr:`words`), how many letters of scripts without spaces it holds."""
+        starts, ends = self.words
+        cumulative = np.concatenate([[0], np.cumsum(self.unspaced)])
+        return cumulative[ends] - cumulative[starts]
 
     @cached_property
     def markdown_link(self) -> np.ndarray:
@@ -188,8 +214,15 @@ class LineFacts:
 
     @cached_property
     def sentences(self) -> np.ndarray:
-        """Sentence ends inside the line, plus one if it ends with a terminal mark."""
-        return count_matches(SENTENCE_END, self.batch.texts, *sentence_rows(self.text)) + self.terminal
+        """Sentence ends inside the line, plus one if it ends with a terminal mark. Scripts without
+        spaces put none after a sentence: there every 。！？ before the line's end counts."""
+        ends = count_matches(SENTENCE_END, self.batch.texts, *sentence_rows(self.text)) + self.terminal
+        codes = self.codes
+        marks = np.flatnonzero((codes == 0x3002) | (codes == 0xFF01) | (codes == 0xFF1F))
+        if len(marks):
+            following = self.unspaced[np.minimum(marks + 1, len(codes) - 1)] & (marks + 1 < len(codes))
+            ends += np.bincount(self.text.line_of(marks[following]), minlength=self.n)
+        return ends
 
     @cached_property
     def prose_like(self) -> np.ndarray:
@@ -258,8 +291,10 @@ def letters(facts: LineFacts) -> Columns:
 
 @group("stopwords", "stopword_ratio", "stopwords_log")
 def stopwords(facts: LineFacts) -> Columns:
-    """Stopwords are looked up lower-cased and without edge punctuation."""
-    lowered = facts.batch.lowered
+    """Stopwords of the page's own language: the one whose stopwords its words hit most often (see
+    :mod:`cleaner.features.stopwords`). Words are looked up lower-cased, edge punctuation stripped."""
+    batch, lists = facts.batch, facts.stopwords
+    lowered = batch.lowered
     # Lower case keeps every character's place and whether it is whitespace, unless "İ" grew (see
     # LineBatch.lowered): then the words are the same runs, not looked for again (for speed).
     if len(lowered.codes) == len(facts.codes):
@@ -267,9 +302,25 @@ def stopwords(facts: LineFacts) -> Columns:
     else:
         starts, ends = lowered.runs(WHITESPACE, inside=False)
     stripped_start, stripped_end = strip(lowered, starts, ends, EDGE)
-    found = stopword_lexicon(facts.stopwords).find(lowered.codes, stripped_start, stripped_end - stripped_start) >= 0
-    n_stop = np.bincount(lowered.line_of(starts[found]), minlength=facts.n).astype(float)
-    return {"stopword_ratio": n_stop / np.maximum(facts.n_words, 1), "stopwords_log": np.log1p(n_stop)}
+    bits = lists.find(lowered.codes, stripped_start, stripped_end - stripped_start)
+    line = lowered.line_of(starts)
+    n_languages, n_documents = len(lists.languages), len(batch.bounds) - 1
+    hits = bit_counts(bits, batch.doc[line], n_documents, n_languages)
+    unspaced_rows = np.flatnonzero(facts.text.count(facts.unspaced) > 0)
+    substrings = lists.substring_hits(batch.texts, unspaced_rows) if len(unspaced_rows) else None
+    if substrings is not None:
+        np.add.at(hits, batch.doc[unspaced_rows], substrings)
+    # The page's language (its first in the lists on a tie); a page that hits no list has none.
+    language = np.where(hits.max(axis=1) > 0, hits.argmax(axis=1), -1) if n_languages else np.full(n_documents, -1)
+    own = language[batch.doc[line]]
+    in_own = (own >= 0) & ((bits >> np.maximum(own, 0).astype(np.uint64)) & np.uint64(1)).astype(bool)
+    n_stop = np.bincount(line[in_own], minlength=facts.n).astype(float)
+    if substrings is not None:
+        page = language[batch.doc[unspaced_rows]]
+        n_stop[unspaced_rows] += np.where(page >= 0, substrings[np.arange(len(page)), np.maximum(page, 0)], 0.0)
+    # Substrings of unspaced scripts can outnumber the two-letter words counted for them: at most 1.
+    ratio = np.minimum(n_stop / np.maximum(facts.n_words, 1), 1.0)
+    return {"stopword_ratio": ratio, "stopwords_log": np.log1p(n_stop)}
 
 
 @group("dates", "has_time", "has_date", "ends_date")
@@ -369,16 +420,18 @@ def position(facts: LineFacts) -> Columns:
 def layout(facts: LineFacts) -> Columns:
     """How the line fits the page's run of prose: prose itself, a list item, a teaser pair, a heading."""
     batch, n_words, n_chars = facts.batch, facts.n_words, facts.n_chars
-    two = np.flatnonzero(n_words >= 2)
+    two = np.flatnonzero(facts.split_words >= 2)
     shared_prefix = np.zeros(facts.n)
     shared_prefix[two] = np.log(first_words_shared(batch, *facts.words, two))
     longest = np.maximum(percentile_90(n_chars, batch.bounds), 1.0)[batch.doc]
-    _, first_upper, _ = facts.first_letter
+    has_letter, first_upper, first_lower = facts.first_letter
+    # Capitalised, or in a script without case (Chinese, Arabic, Thai...): a heading may start so.
+    heading_start = first_upper | (has_letter & ~first_lower)
     heading = (
         facts.title_shaped
         & (n_words >= 4)
         & (n_words <= 30)
-        & first_upper
+        & heading_start
         & ~facts.has_pipe
         & ~facts.has_time
         & ~facts.has_date
@@ -404,7 +457,7 @@ def layout(facts: LineFacts) -> Columns:
 BASE_FEATURES = tuple(name for _, names, _ in GROUPS for name in names)
 
 
-def line_matrix(batch: LineBatch, stopwords: frozenset[str], out: np.ndarray | None = None) -> np.ndarray:
+def line_matrix(batch: LineBatch, stopwords: Stopwords, out: np.ndarray | None = None) -> np.ndarray:
     """The :data:`BASE_FEATURES` of every non-blank line of the batch, in ``out`` if given."""
     if out is None:
         out = np.zeros((len(batch), len(BASE_FEATURES)))

@@ -21,6 +21,7 @@ import numpy as np
 from .batch import LineBatch
 from .lines import BASE_FEATURES, line_matrix
 from .segments import document_cumsum
+from .stopwords import Stopwords
 
 DOCUMENT_FEATURES = ("doc_blank_ratio", "doc_lines_log")
 NEIGHBOUR_FEATURES = (
@@ -154,7 +155,7 @@ def shape_feature_names() -> list[str]:
     return [*BASE_FEATURES, *DOCUMENT_FEATURES, *neighbours, *BLOCK_FEATURES]
 
 
-def shape_matrix(batch: LineBatch, stopwords: frozenset[str]) -> np.ndarray:
+def shape_matrix(batch: LineBatch, stopwords: Stopwords) -> np.ndarray:
     """The shape features of every non-blank line of the batch: its own, its document's, its
     neighbours' and its place relative to the main prose block.
 
