@@ -43,19 +43,21 @@ typecheck: $(VENV)/.dev
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .
 
-## train: train on labels/ (with leave-one-site-out cross-validation) and rewrite the shipped model
+## train: train on labels/ (with 10-fold cross-validation, whole sites left out) and rewrite the shipped model
 train: $(BIN)/cleaner
 	$(BIN)/cleaner train --labels labels --output $(MODEL)
 
-## eval: leave-one-site-out cross-validation on labels/
+## eval: 10-fold cross-validation on labels/, whole sites left out; per language, kind of page and site
 eval: $(BIN)/cleaner
 	$(BIN)/cleaner evaluate --labels labels
 
-## eval-dev: the model trained on labels/ against peer baselines on ../shared/devset (never trained on)
+## eval-dev: the model trained on labels/ against peer baselines on ../shared/devset (never trained on):
+## vi and en by per-line gold, multi by snippets (per language); plus leave-one-language-out on labels/
 eval-dev: $(BIN)/cleaner
 	@if [ ! -d $(DEVSET) ]; then echo "eval-dev skipped: $(DEVSET) not found"; exit 0; fi; \
 	$(BIN)/pip install --quiet -e '.[dev,bench,plot]' && \
-	$(BIN)/cleaner evaluate --labels labels --test $(DEVSET)/vi --test $(DEVSET)/en --baselines --learning-curve \
+	$(BIN)/cleaner evaluate --labels labels --test $(DEVSET)/vi --test $(DEVSET)/en --test $(DEVSET)/multi \
+	  --baselines --leave-one-language-out --learning-curve \
 	  --plot model/data/learning_curve.png --json model/data/eval-dev.json --card model/data/MODEL_CARD.md
 
 ## bench: throughput (1 job and all cores), start-up, peak RSS, and peers, on a 50 MB corpus

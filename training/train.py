@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from cleaner.classifier.estimator import LineClassifier
-from cleaner.training.evaluate import cross_validated_predictions, cv_groups, score
+from cleaner.training.evaluate import DEFAULT_FOLDS, cross_validated_predictions, cv_folds, cv_groups, cv_scheme, score
 from cleaner.training.labels import LabelledDocument, load_labelled_dir
 
 
@@ -47,6 +47,7 @@ def describe_data(directory: Path, documents: Sequence[LabelledDocument]) -> dic
         "sites": len({doc.site for doc in documents}),
         "languages": dict(sorted(Counter(doc.language for doc in documents).items())),
         "origins": dict(sorted(Counter(doc.origin for doc in documents).items())),
+        "kinds": dict(sorted(Counter(doc.kind for doc in documents).items())),
         "lines": sum(len(doc.lines) for doc in documents),
         "labelled_lines": sum(label is not None for doc in documents for label in doc.labels),
         "content_lines": sum(label == "content" for doc in documents for label in doc.labels),
@@ -66,9 +67,15 @@ def fit_documents(documents: Sequence[LabelledDocument], estimator: LineClassifi
 
 
 def train(
-    labels_dir: Path, output: Path, cross_validate: bool = True, n_jobs: int = 1, joblib_path: Path | None = None
+    labels_dir: Path,
+    output: Path,
+    cross_validate: bool = True,
+    n_jobs: int = 1,
+    joblib_path: Path | None = None,
+    folds: int = DEFAULT_FOLDS,
 ) -> dict[str, Any]:
-    """Fit on every labelled dump, cross-validate by site if asked, and save the model.
+    """Fit on every labelled dump, cross-validate by site if asked (``folds`` grouped folds, whole
+    sites left out, as ``cleaner evaluate`` does), and save the model.
 
     ``joblib_path``, if given, also gets the fitted scikit-learn estimator, for people who compose
     it in their own scikit-learn code (loading a joblib file runs code; cleaner never loads one).
@@ -80,13 +87,13 @@ def train(
     timings: dict[str, float] = {}
     if cross_validate:
         started = time.perf_counter()
-        predictions = cross_validated_predictions(documents, make_estimator, n_jobs=n_jobs)
-        evaluation = score("cross-validation", documents, predictions)
+        predictions = cross_validated_predictions(documents, make_estimator, n_jobs=n_jobs, folds=folds)
+        evaluation = score("cross-validation", documents, predictions).as_dict()
         timings["cv_seconds"] = round(time.perf_counter() - started, 2)
         manifest["cross_validation"] = {
-            "scheme": "leave one site out" if len({doc.site for doc in documents}) >= 2 else "leave one document out",
-            "overall": evaluation.as_dict()["overall"],
-            "per_site": evaluation.as_dict()["per_site"],
+            "scheme": cv_scheme(documents, folds),
+            "folds": cv_folds(documents, folds),
+            **{key: evaluation[key] for key in ("overall", "per_language", "per_kind", "per_site")},
         }
     started = time.perf_counter()
     model = fit_documents(documents)
