@@ -1,9 +1,10 @@
 """``cleaner suggest``: which unlabelled dumps would teach the model most (uncertainty sampling).
 
 Inputs are read as ``cleaner predict`` reads them (files, directories, JSONL, WET, stdin: the
-corpus sources, readers and parse step), a batch of documents at a time; each document leaves
-only its summary behind, and only the ``top`` best summaries are kept, so a corpus of any size
-needs the memory of one batch.
+corpus sources, readers and parse step), a batch of documents at a time (at most :data:`BATCH`
+documents and about :data:`BATCH_BYTES` bytes, as ``cleaner predict`` chunks them); each document
+leaves only its summary behind, and only the ``top`` best summaries are kept, so a corpus of any
+size needs the memory of one batch, and a document no more than ``--max-document-mb``.
 """
 
 from __future__ import annotations
@@ -15,12 +16,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from cleaner.corpus.items import InputDone, InputError, InputFile
+from cleaner.corpus.parallel import CHUNK_BYTES
 from cleaner.corpus.progress import Progress, Tally
 from cleaner.corpus.readers import BadDocument, Parsed, ParseOptions, parse, read_input
-from cleaner.corpus.sources import expand_inputs
+from cleaner.corpus.sources import Note, expand_inputs
 from cleaner.corpus.worker import Model
 
 BATCH = 32
+BATCH_BYTES = CHUNK_BYTES
 
 
 @dataclass(frozen=True)
@@ -74,10 +77,14 @@ def rank_uncertain(
     ``cleaner: path:line: what is wrong`` and counted; the others are still scored. ``progress``
     shows a bar over input bytes when stderr is a terminal.
     """
-    sources = list(expand_inputs(paths, input_format))
+    found = list(expand_inputs(paths, input_format))
+    sources = [source for source in found if not isinstance(source, Note)]
     sizes = [source.size for source in sources if isinstance(source, InputFile)]
     bar = Progress(None if None in sizes else sum(size or 0 for size in sizes), progress)
     tally = Tally()
+    for note in found:
+        if isinstance(note, Note):
+            bar.message(f"cleaner: {note}")
 
     def reported(error: InputError) -> None:
         tally.errors += 1
@@ -85,6 +92,7 @@ def rank_uncertain(
 
     def scored() -> Iterator[Suggestion]:
         pending: list[Parsed] = []
+        size = 0
         for source in sources:
             if isinstance(source, InputError):
                 reported(source)
@@ -101,10 +109,11 @@ def rank_uncertain(
                 except BadDocument as exc:
                     reported(exc.at(item))
                     continue
-                if len(pending) >= BATCH:
+                size += len(item.data)
+                if len(pending) >= BATCH or size >= BATCH_BYTES:
                     yield from _summaries(model, pending, margin)
                     tally.documents += len(pending)
-                    pending = []
+                    pending, size = [], 0
         yield from _summaries(model, pending, margin)
         tally.documents += len(pending)
 

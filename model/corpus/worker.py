@@ -6,10 +6,16 @@ document that cannot be parsed, or that makes the model fail, becomes an
 :class:`~cleaner.corpus.items.InputError` in its place; the rest of the chunk is cleaned all the
 same. Parsing is the reader's of the document's kind (:mod:`cleaner.corpus.readers`), rendering the
 renderer of the chosen mode (:mod:`cleaner.corpus.renderers`).
+
+Two kinds of dump are not left to the model's line-by-line verdict. A dump with too few lines to
+clean line by line (a whole page on one line) is kept whole or dropped as ``--short-dumps`` says,
+with a note, never emptied in silence. And with ``--errors replace``, a line made mostly of
+replacement characters is bytes that were not text, not content: it is dropped (score 0).
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol, cast
 
@@ -20,6 +26,16 @@ from .resume import DoneIds
 
 if TYPE_CHECKING:  # numpy arrays come from the model, which imports numpy where it predicts
     import numpy as np
+
+# A dump with fewer non-blank lines than SHORT_LINES, one of them LONG_LINE characters or longer,
+# holds its page in a line or two: deleting lines could only keep all of it or none.
+SHORT_LINES = 3
+LONG_LINE = 1000
+SHORT_DUMPS = ("keep", "drop")
+# A line whose characters are this much undecodable bytes (U+FFFD from --errors replace, lone
+# surrogates from surrogateescape) is not text.
+GARBLED_LINE = 0.3
+_GARBLED = re.compile("[\ufffd\udc80-\udcff]")
 
 
 class Model(Protocol):
@@ -46,6 +62,7 @@ class Settings:
     parse: ParseOptions = field(default_factory=ParseOptions)
     name_lines: bool = False
     done: DoneIds | None = None
+    short_dumps: str = "keep"
 
     def render_for(self, kind: str) -> Render:
         return self.structured_render if READERS[kind].records else self.text_render
@@ -138,9 +155,40 @@ class Cleaner:
         return results
 
     def render(self, doc: Parsed, scores: np.ndarray) -> Cleaned:
+        if doc.undecodable:
+            scores = _without_garbled(doc.lines, scores)
         kept_mask = scores >= self.cut
+        note = self._short(doc, len(scores))
+        if note is not None:
+            kept_mask[:] = self.settings.short_dumps == "keep"
         kept = int(kept_mask.sum())
         verdict = Verdict(scores, kept_mask.tolist(), kept)  # one decision per non-blank line, as the scores
         raw = doc.raw
         output = render(self.settings.render_for(raw.kind), doc, verdict, self.style)
-        return Cleaned(raw.where, raw.kind, raw.relative, output, len(raw.data), len(scores), kept, raw.consumed)
+        return Cleaned(raw.where, raw.kind, raw.relative, output, len(raw.data), len(scores), kept, raw.consumed, note)
+
+    def _short(self, doc: Parsed, lines: int) -> str | None:
+        """The note for a dump too short to clean line by line (see :data:`SHORT_LINES`), or None."""
+        if not lines or lines >= SHORT_LINES:
+            return None
+        longest = max(len(line.strip()) for line in doc.lines)
+        if longest < LONG_LINE:
+            return None
+        keep = self.settings.short_dumps == "keep"
+        return (
+            f"{doc.raw.where}: {lines} non-blank line{'s' if lines > 1 else ''}, the longest of {longest} characters: "
+            f"too few lines to clean line by line; {'kept whole' if keep else 'dropped'} "
+            f"(--short-dumps {'drop' if keep else 'keep'} to {'drop' if keep else 'keep'} such dumps; "
+            "a dump with one line per block of the page can be cleaned)"
+        )
+
+
+def _without_garbled(lines: list[str], scores: np.ndarray) -> np.ndarray:
+    """The scores with 0 for the non-blank lines that are mostly undecodable bytes."""
+    nonblank = [line.strip() for line in lines if line.strip()]
+    garbled = [i for i, line in enumerate(nonblank) if len(_GARBLED.findall(line)) >= GARBLED_LINE * len(line)]
+    if not garbled:
+        return scores
+    scores = scores.copy()
+    scores[garbled] = 0.0
+    return scores

@@ -236,6 +236,49 @@ class LineFacts:
         lines of a few words."""
         return ~self.prose_like & (self.terminal == 0) & ~self.is_image
 
+    @cached_property
+    def heading_like(self) -> np.ndarray:
+        """Title-shaped lines of 4 to 30 words, capitalised, with no pipe, time, date or final colon:
+        a headline or a subheading, or a teaser title (see :func:`_prose_around_headings`)."""
+        n_words = self.n_words
+        has_letter, first_upper, first_lower = self.first_letter
+        # Capitalised, or in a script without case (Chinese, Arabic, Thai...): a heading may start so.
+        return (
+            self.title_shaped
+            & (n_words >= 4)
+            & (n_words <= 30)
+            & (first_upper | (has_letter & ~first_lower))
+            & ~self.has_pipe
+            & ~self.has_time
+            & ~self.has_date
+            & ~self.ends_colon
+        )
+
+    @cached_property
+    def teaser_title(self) -> np.ndarray:
+        """Title-shaped lines of 5 to 25 words: the titles of :func:`_teaser_runs`."""
+        return self.title_shaped & (self.n_words >= 5) & (self.n_words <= 25)
+
+    @cached_property
+    def one_sentence(self) -> np.ndarray:
+        return self.sentences <= 1
+
+    @cached_property
+    def slug_prefix(self) -> np.ndarray:
+        """How many words (and hyphenated parts) of a URL slug start the line, from 3 on, over 6
+        (at most 1): a related-news link or an image's alt text left before its title."""
+        texts = self.batch.texts
+        _, _, first_lower = self.first_letter
+        slug = np.zeros(self.n)
+        for row in np.flatnonzero(first_lower & (self.codes[self.starts] < 128)).tolist():
+            run = 0
+            for word in texts[row].split():
+                if not SLUG_TOKEN.match(word):
+                    break
+                run += 1 + word.count("-")
+            slug[row] = min(run, 6) / 6 if run >= 3 else 0.0
+        return slug
+
 
 GROUPS: list[tuple[str, tuple[str, ...], Callable[[LineFacts], Columns]]] = []
 
@@ -360,16 +403,7 @@ def markup(facts: LineFacts) -> Columns:
 @group("slugs", "slug_prefix", "slug_spells_title", "ascii_letter_ratio")
 def slugs(facts: LineFacts) -> Columns:
     """URL slugs left before a title (a related-news link, an image's alt text)."""
-    texts = facts.batch.texts
-    _, _, first_lower = facts.first_letter
-    slug = np.zeros(facts.n)
-    for row in np.flatnonzero(first_lower & (facts.codes[facts.starts] < 128)).tolist():
-        run = 0
-        for word in texts[row].split():
-            if not SLUG_TOKEN.match(word):
-                break
-            run += 1 + word.count("-")
-        slug[row] = min(run, 6) / 6 if run >= 3 else 0.0
+    slug = facts.slug_prefix
     return {
         "slug_prefix": slug,
         "slug_spells_title": slug_spells_title(facts.batch, slug),
@@ -423,35 +457,36 @@ def layout(facts: LineFacts) -> Columns:
     two = np.flatnonzero(facts.split_words >= 2)
     shared_prefix = np.zeros(facts.n)
     shared_prefix[two] = np.log(first_words_shared(batch, *facts.words, two))
-    longest = np.maximum(percentile_90(n_chars, batch.bounds), 1.0)[batch.doc]
-    has_letter, first_upper, first_lower = facts.first_letter
-    # Capitalised, or in a script without case (Chinese, Arabic, Thai...): a heading may start so.
-    heading_start = first_upper | (has_letter & ~first_lower)
-    heading = (
-        facts.title_shaped
-        & (n_words >= 4)
-        & (n_words <= 30)
-        & heading_start
-        & ~facts.has_pipe
-        & ~facts.has_time
-        & ~facts.has_date
-        & ~facts.ends_colon
+    longest, teasers, after, before = document_layout(
+        batch.bounds, batch.doc, n_chars, facts.prose_like, facts.teaser_title, facts.one_sentence, facts.heading_like
     )
-    after, before = _prose_around_headings(batch.bounds, batch.doc, heading, n_chars * facts.prose_like)
     return {
         "prose_like": facts.prose_like,
         "sentences_log": np.log1p(facts.sentences),
-        "chars_vs_longest": np.minimum(n_chars / longest, 2.0),
+        "chars_vs_longest": longest,
         "shared_prefix_log": shared_prefix,
-        "teaser_run": _teaser_runs(
-            batch.bounds,
-            prose=facts.prose_like,
-            title=facts.title_shaped & (n_words >= 5) & (n_words <= 25),
-            one_sentence=facts.sentences <= 1,
-        ),
+        "teaser_run": teasers,
         "heading_prose_after_log": after,
         "heading_prose_before_log": before,
     }
+
+
+def document_layout(
+    bounds: np.ndarray,
+    doc: np.ndarray,
+    n_chars: np.ndarray,
+    prose: np.ndarray,
+    teaser_title: np.ndarray,
+    one_sentence: np.ndarray,
+    heading: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The layout columns that read the whole document (chars_vs_longest, teaser_run and the two
+    heading_prose columns) from each line's facts: shared with cleaner.classifier.windows, which
+    gathers a long document's facts a window at a time."""
+    longest = np.maximum(percentile_90(n_chars, bounds), 1.0)[doc]
+    after, before = _prose_around_headings(bounds, doc, heading, n_chars * prose)
+    teasers = _teaser_runs(bounds, prose=prose, title=teaser_title, one_sentence=one_sentence)
+    return np.minimum(n_chars / longest, 2.0), teasers, after, before
 
 
 BASE_FEATURES = tuple(name for _, names, _ in GROUPS for name in names)

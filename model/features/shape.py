@@ -91,21 +91,39 @@ def _block_matrix(base: np.ndarray, batch: LineBatch) -> np.ndarray:
     for doc in documents:
         lo, hi = bounds[doc], bounds[doc + 1]
         totals[doc] = chars[lo:hi].sum()
-        block_start[doc], block_end[doc] = _main_block(prose[lo:hi], chars[lo:hi])
+        block_start[doc], block_end[doc] = main_block(prose[lo:hi], chars[lo:hi])
     running = document_cumsum(chars, bounds)
     counted = with_prose[batch.doc]  # the rows of documents with prose
-    total, before, mass = totals[batch.doc][counted], (running - chars)[counted], chars[counted]
-    out[counted, 2] = before / total
-    out[counted, 3] = (total - before - mass) / total
-    start, end, rows = block_start[batch.doc], block_end[batch.doc], batch.row
-    found = start >= 0
-    out[:, 4] = found & (rows >= start) & (rows <= end)
-    out[:, 5] = np.where(found, np.log1p(np.clip(start - rows, 0, None)), 0.0)
-    out[:, 6] = np.where(found, np.log1p(np.clip(rows - end, 0, None)), 0.0)
+    doc = batch.doc
+    place_columns(out[:, 2:], counted, totals[doc], running - chars, chars, block_start[doc], block_end[doc], batch.row)
     return out
 
 
-def _main_block(prose: np.ndarray, chars: np.ndarray, max_gap: int = 2) -> tuple[int, int]:
+def place_columns(
+    out: np.ndarray,
+    counted: np.ndarray,
+    total: np.ndarray,
+    before: np.ndarray,
+    mass: np.ndarray,
+    start: np.ndarray | int,
+    end: np.ndarray | int,
+    rows: np.ndarray,
+) -> None:
+    """The last five :data:`BLOCK_FEATURES` of some rows, written into ``out``: the share of their
+    document's prose characters before and after each (rows of documents with prose, ``counted``;
+    ``total`` their document's, ``before`` and ``mass`` theirs) and where each sits relative to the
+    main prose block (``start`` to ``end``, -1 if none; ``rows``: row numbers in the document).
+    Shared with cleaner.classifier.windows, which gives a long document's rows a window at a time."""
+    total, before, mass = total[counted], before[counted], mass[counted]
+    out[counted, 0] = before / total
+    out[counted, 1] = (total - before - mass) / total
+    found = start >= 0
+    out[:, 2] = found & (rows >= start) & (rows <= end)
+    out[:, 3] = np.where(found, np.log1p(np.clip(start - rows, 0, None)), 0.0)
+    out[:, 4] = np.where(found, np.log1p(np.clip(rows - end, 0, None)), 0.0)
+
+
+def main_block(prose: np.ndarray, chars: np.ndarray, max_gap: int = 2) -> tuple[int, int]:
     """(first, last) row of the run of prose lines with the most prose characters, or (-1, -1).
 
     A run goes on across up to ``max_gap`` other lines; its characters are summed in row order.

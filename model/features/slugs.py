@@ -26,8 +26,18 @@ def slug_spells_title(batch: LineBatch, slug: np.ndarray) -> np.ndarray:
     (``5-7 kg 60-100 mg``, ``off-peak return fares``) spells nothing. Only the pages with a slug
     prefix long enough to count have their lines folded.
     """
-    result = np.zeros(len(batch))
-    texts, doc = batch.texts, batch.doc.tolist()
+    text = batch.text
+    return spelled_titles(batch.texts, batch.doc, text.lengths, text.codes[text.starts], slug)
+
+
+def spelled_titles(
+    texts: list[str], documents: np.ndarray, lengths: np.ndarray, initials: np.ndarray, slug: np.ndarray
+) -> np.ndarray:
+    """:func:`slug_spells_title` of lines given as their texts, their documents, lengths and first
+    characters' code points: what it needs of a batch, so that a document too long to be one batch
+    is computed whole (see cleaner.classifier.windows)."""
+    result = np.zeros(len(texts))
+    doc = documents.tolist()
     prefixes: dict[int, str] = {}
     for row in np.flatnonzero(slug).tolist():
         words = [w for w in texts[row].split()[:12] if SLUG_TOKEN.match(w)]
@@ -44,15 +54,14 @@ def slug_spells_title(batch: LineBatch, slug: np.ndarray) -> np.ndarray:
     page_prefixes: dict[int, list[str]] = {}
     for row, prefix in prefixes.items():
         page_prefixes.setdefault(doc[row], []).append(prefix)
-    pages = np.isin(batch.doc, list(page_prefixes))
-    candidates = pages & (batch.text.lengths >= 15) & (slug == 0)
+    pages = np.isin(documents, list(page_prefixes))
+    candidates = pages & (lengths >= 15) & (slug == 0)
     # For speed, most lines are ruled out before folding: a title spells a prefix only if its fold
     # starts with the prefix's first character (or is empty), and a line whose first character
     # folds to something has a fold that starts with it (see fold_initials).
-    text = batch.text
-    initial = fold_initials()[np.minimum(text.codes[text.starts], TABLE_SIZE)].astype(np.int64)
+    initial = fold_initials()[np.minimum(initials, TABLE_SIZE)].astype(np.int64)
     allowed = np.array(sorted({doc[row] * 128 + ord(prefix[0]) for row, prefix in prefixes.items()}))
-    candidates &= (initial == 0) | np.isin(batch.doc * 128 + initial, allowed)
+    candidates &= (initial == 0) | np.isin(documents * 128 + initial, allowed)
     candidates = np.flatnonzero(candidates).tolist()
     heads = ascii_fold_lines([texts[r][:_TITLE_HEAD] for r in candidates])
     # The starts of each page's prefixes, as long as the longest head at most (a longer start
