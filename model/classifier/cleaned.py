@@ -32,6 +32,8 @@ if TYPE_CHECKING:  # numpy comes with the model, which imports it where it predi
     import numpy as np
 
 ModelSource = Union[str, "os.PathLike[str]", None]
+# The counts of a cleaned document, as named in JSONL records and in the integrations' metadata.
+COUNTS = ("lines_total", "lines_kept", "chars_kept", "mean_score")
 
 
 class Scorer(Protocol):
