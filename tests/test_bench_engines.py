@@ -49,3 +49,15 @@ def test_fixed_cost_and_cost_per_mb_are_recovered() -> None:
     assert (row["fixed_seconds"], row["seconds_per_mb"]) == (2.0, 0.5)
     assert (row["fixed_cpu_seconds"], row["cpu_seconds_per_mb"]) == (1.0, 0.25)
     assert row["all"]["sum_of_peaks_mb"] == 4.0
+
+
+def test_small_files_are_the_same_text_as_the_jsonl(labels_dir: Path, tmp_path: Path) -> None:
+    from cleaner.training.bench_files import make_inputs
+
+    dumps, jsonl, megabytes = make_inputs(labels_dir, tmp_path, files=30)
+    files = sorted(dumps.rglob("*.txt"))
+    records = [json.loads(line) for line in jsonl.read_text(encoding="utf-8").splitlines()]
+    assert len(files) == len(records) == 30
+    assert [p.read_text(encoding="utf-8") for p in files] == [r["text"] for r in records]
+    assert all(10_000 < len(r["text"].encode()) <= 12_000 for r in records)
+    assert megabytes == sum(len(r["text"].encode()) for r in records) / 1e6

@@ -11,7 +11,8 @@ itself gives this work; the pool's speed-up reads against it. The settings are t
 the same pages replicated ``--scale`` times, where a run's fixed start-up and exit weigh less.
 Then the engines (:mod:`cleaner.training.bench_engines`): ``cleaner predict``, datatrove's local and
 Ray executors, Ray Data and Spark on the same shards of the corpus, with their fixed cost per run and
-cost per MB, and each one's output checked against ``cleaner predict``'s.
+cost per MB, and each one's output checked against ``cleaner predict``'s; and 1,800 small dump files
+against the same text as one JSONL file (:mod:`cleaner.training.bench_files`).
 Nothing here asserts a time: the benchmark reports, the tests check behaviour.
 """
 
@@ -369,6 +370,9 @@ def main(argv: list[str] | None = None) -> int:
         from cleaner.training.bench_engines import run as run_engines
 
         report["engines"] = run_engines(corpus, args.workdir, os.cpu_count() or 1, args.repeat)
+    from cleaner.training.bench_files import run as run_files
+
+    report["small_files"] = run_files(args.labels, args.workdir, max(args.repeat, 3))
 
     sample, total = [], 0
     with corpus.open(encoding="utf-8") as handle:
