@@ -104,6 +104,7 @@ def run(corpus: Path, workdir: Path, cores: int, repeat: int) -> dict[str, Any]:
                 out = workdir / "engines" / engine.replace(" ", "_") / size
                 shutil.rmtree(out, ignore_errors=True)
                 out.mkdir(parents=True)
+                os.sync()  # the previous run's writes are flushed before, not during, this one
                 jobs = 1 if engine.endswith("-j 1") else cores
                 timed[engine, size].append(_timed(command(engine, shards, out, cores, jobs)))
     reference = outputs(workdir / "engines" / f"{CLEANER} -j {cores}".replace(" ", "_") / "all")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
+import os
 import shutil
 import statistics
 import sys
@@ -68,6 +69,7 @@ def run(labels: Path, workdir: Path, repeat: int) -> dict[str, Any]:
         for name, command in commands.items():
             shutil.rmtree(folder / "out", ignore_errors=True)
             (folder / "o.jsonl").unlink(missing_ok=True)
+            os.sync()  # the previous run's writes and deletes are flushed before, not during, this one
             runs[name].append(_timed(command))
     report: dict[str, Any] = {"files": FILES, "megabytes": round(megabytes, 1), "repeat": repeat}
     for name, usages in runs.items():
