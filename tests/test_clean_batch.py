@@ -147,6 +147,8 @@ def test_a_model_url_is_fetched_once_and_again_when_it_changes(
     assert fetch(url) == (copy, False)
     texts = label_texts(3)
     assert clean_batch(texts, model=url) == clean_batch(texts, model=model_path)
+    loaded = shared_model(url)
     os.utime(served, ns=(10**18, 10**18))  # replaced at the same URL
+    assert shared_model(url) is loaded  # a process looks a URL up once, not at every batch
     newer, fetched = fetch(url)
     assert fetched and newer != copy

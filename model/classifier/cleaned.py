@@ -110,6 +110,7 @@ def threshold_value(threshold: object) -> float:
 
 _LOCK = threading.Lock()
 _MODELS: dict[str, tuple[tuple[int, int], Any]] = {}
+_COPIES: dict[str, Path] = {}
 _CONTROLLER: list[Any] = []
 
 
@@ -117,7 +118,8 @@ def shared_model(model: Scorer | ModelSource = None) -> Scorer:
     """``model`` itself if it is loaded, else the model file it names, loaded once per process.
 
     A file is known by its path, size and modification time, so a model retrained in place is
-    loaded again (replacing the one kept for that path).
+    loaded again (replacing the one kept for that path). A URL's local copy is found (or fetched)
+    once per process.
     """
     if model is not None and not isinstance(model, (str, os.PathLike)):
         return model
@@ -125,7 +127,11 @@ def shared_model(model: Scorer | ModelSource = None) -> Scorer:
     from .remote import is_url, local_copy
 
     name = os.fspath(model) if model is not None else str(default_model_path())
-    path = local_copy(name) if is_url(name) else Path(name)
+    if is_url(name):
+        with _LOCK:  # asked once per process: a URL is not looked up again at every batch
+            path = _COPIES[name] = _COPIES.get(name) or local_copy(name)
+    else:
+        path = Path(name)
     try:
         stat = path.stat()
     except OSError:
