@@ -3,7 +3,8 @@ lines, adds the counts to its metadata, and drops it when too little is left.
 
 Why a filter and not a formatter: a filter can drop a document with a reason that an exclusion
 writer records, and datatrove hands a filter whole batches (``filter_batch``), which cleaner predicts
-in one model call; one call per document (a ``BaseFormatter``) cost five times the CPU time.
+in one model call; one call per document (a ``BaseFormatter``) cost five times the CPU time in
+the prototype of issue 16 (40 CPU-seconds against 8 on 53 MB).
 
 Executors pickle the pipeline into every task (the local one through a fork server, Slurm's into a
 file, Ray's into its object store), so the step holds only the model's name: a local path or an
