@@ -7,7 +7,7 @@ MODEL := model/data/cleaner.npz
 SAMPLE := ../shared/seeds/003_b83d7dfa7d287b8d.txt
 DEVSET := ../shared/devset
 
-.PHONY: demo test typecheck lint train eval eval-dev bench learning-curve clean
+.PHONY: demo test test-slow typecheck lint train eval eval-dev bench learning-curve clean
 
 # The package and what it needs to run.
 $(BIN)/cleaner: pyproject.toml
@@ -32,6 +32,10 @@ test: $(VENV)/.dev
 	$(BIN)/pytest
 	$(BIN)/ruff check .
 	$(MAKE) --no-print-directory typecheck
+
+## test-slow: the tests that start local clusters (datatrove's local and Ray executors, Ray Data, Spark)
+test-slow: $(VENV)/.dev
+	$(BIN)/pytest -m slow
 
 # mypy checks the package under its installed name: model/ and training/ are installed as cleaner
 # and cleaner.training (see pyproject.toml), so they are linked into that shape first.
