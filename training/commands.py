@@ -134,6 +134,27 @@ def evaluate(
         list[str] | None,
         typer.Option("--set", help="Override an estimator parameter, KEY=VALUE (repeatable), e.g. --set C=0.1."),
     ] = None,
+    adapt: Annotated[
+        bool,
+        typer.Option(
+            "--adapt",
+            help="Also measure site adaptation: for each site with >= 4 pages, train on the other sites plus k = 0-3 "
+            "of its pages and score its other pages (4 fits per site).",
+        ),
+    ] = False,
+    adapt_sites: Annotated[
+        int | None, typer.Option("--sites", min=1, help="--adapt: sample this many of the eligible sites (cheaper).")
+    ] = None,
+    adapt_weights: Annotated[
+        list[float] | None,
+        typer.Option(
+            "--adapt-weight",
+            min=0.01,
+            help="--adapt: how many pages each of the site's own pages counts as (repeatable, one curve each; "
+            "default: cleaner train's user weight).",
+        ),
+    ] = None,
+    adapt_plot: Annotated[Path, typer.Option(help="Where --adapt writes its PNG plot.")] = Path("adaptation.png"),
 ) -> None:
     """Cross-validate on labels/ (leave one site out), or score held-out --test directories.
 
@@ -168,6 +189,7 @@ def evaluate(
             params=params,
             curve=plot if curve else None,
             command="cleaner " + " ".join(sys.argv[1:]),
+            adapt={"sites": adapt_sites, "weights": adapt_weights, "plot": adapt_plot} if adapt else None,
         )
     except (ValueError, OSError, LabelFormatError) as exc:
         fail(str(exc))
@@ -260,3 +282,4 @@ def suggest(
         typer.echo(f"{row.uncertain:>9} {row.lines:>6} {row.mean_margin:>11.3f}  {row.path}")
     if ranking.errors:
         fail(f"{ranking.errors} input(s) or document(s) could not be read; the others were ranked")
+
