@@ -7,7 +7,7 @@ MODEL := model/data/cleaner.npz
 SAMPLE := ../shared/seeds/003_b83d7dfa7d287b8d.txt
 DEVSET := ../shared/devset
 
-.PHONY: demo test typecheck lint train eval eval-dev bench learning-curve clean
+.PHONY: demo test test-slow typecheck lint train eval eval-dev bench learning-curve screenshots clean
 
 # The package and what it needs to run.
 $(BIN)/cleaner: pyproject.toml
@@ -32,6 +32,14 @@ test: $(VENV)/.dev
 	$(BIN)/pytest
 	$(BIN)/ruff check .
 	$(MAKE) --no-print-directory typecheck
+
+## test-slow: the tests marked slow (they fit models: retraining from the labelling page, --adapt)
+test-slow: $(VENV)/.dev
+	$(BIN)/pytest -m slow
+
+## screenshots: the labelling page in headless Chromium, for the README (docs/label-*.png)
+screenshots: $(VENV)/.dev
+	$(BIN)/python tests/browser_support.py
 
 # mypy checks the package under its installed name: model/ and training/ are installed as cleaner
 # and cleaner.training (see pyproject.toml), so they are linked into that shape first.

@@ -283,3 +283,118 @@ def suggest(
     if ranking.errors:
         fail(f"{ranking.errors} input(s) or document(s) could not be read; the others were ranked")
 
+
+label_app = typer.Typer(add_completion=False)
+
+
+@label_app.command()
+def label(
+    paths: Annotated[
+        list[str],
+        typer.Argument(
+            help="Dumps to label: files, directories (their *.txt, *.jsonl[.gz|.zst], *.warc[.gz], *.wet[.gz], "
+            "recursively), or - for standard input; as `cleaner predict` reads them."
+        ),
+    ],
+    labels: Annotated[
+        Path | None,
+        typer.Option(
+            help="Where label files and manifest.csv go. Default: ./labels, else the checkout's, else a new ./labels."
+        ),
+    ] = None,
+    model: Annotated[
+        Path | None,
+        typer.Option(
+            help="Model that pre-labels the pages. Default: the --model-out file if it exists (your own model), "
+            "else $CLEANER_MODEL, else the model shipped with cleaner."
+        ),
+    ] = None,
+    model_out: Annotated[
+        Path | None,
+        typer.Option(help="Where Retrain writes your model. Default: cleaner.npz beside the labels directory."),
+    ] = None,
+    host: Annotated[
+        str,
+        typer.Option(
+            help="Address to listen on. Anything but loopback (127.0.0.1, ::1, localhost) requires a printed token."
+        ),
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=0, max=65535, help="Port to listen on; 0 picks a free one.")] = 0,
+    browser: Annotated[bool, typer.Option("--browser/--no-browser", help="Open the page in a browser.")] = True,
+    max_pages: Annotated[int, typer.Option(min=1, help="Offer at most this many pages (the most uncertain).")] = 500,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Parallel fits when scoring after a retrain.")] = 2,
+    user_weight: Annotated[
+        float | None,
+        typer.Option(
+            min=0.01,
+            help="How many other pages each of your own pages counts as in Retrain (default: cleaner train's).",
+        ),
+    ] = None,
+    input_format: Annotated[str, input_format_option()] = AUTO,
+    text_field: Annotated[str, typer.Option(help="The JSONL field holding the page text.")] = "text",
+    encoding: Annotated[str, typer.Option(help="Encoding of the inputs.")] = "utf-8",
+    errors: Annotated[
+        str,
+        typer.Option(help="What to do with undecodable bytes: strict (report the document), replace, ignore."),
+    ] = "strict",
+    max_document_mb: Annotated[
+        float,
+        typer.Option(min=0.001, help="Skip (and report) any document or line of JSONL larger than this many MB."),
+    ] = 10.0,
+) -> None:
+    """Label dumps in your browser: pre-labelled by the model, most informative first; save, retrain.
+
+    Starts a local web page (the URL is printed): click a line to toggle it, shift-click or drag for a
+    range, or use the keyboard (the page lists the keys). Saving writes labels/<name>.tsv and its
+    manifest row; Retrain fits your model on labels/ and scores the site's pages. Ctrl-C stops it.
+    """
+    from cleaner.classifier.format import ModelError, load_model
+    from cleaner.corpus.readers import ParseOptions
+    from cleaner.training.labelling.pages import load_pages
+    from cleaner.training.labelling.serve import listen, open_browser, serve
+    from cleaner.training.labelling.session import Session
+
+    check_decoding(encoding, errors)
+    if paths.count(STDIN) > 1:
+        fail("- (standard input) can be named only once", 2)
+    labels_dir = labels or next(
+        (candidate for candidate in (Path("labels"), CHECKOUT_LABELS) if (candidate / MANIFEST).is_file()),
+        Path("labels"),
+    )
+    if labels_dir.exists() and not labels_dir.is_dir():
+        fail(f"--labels {labels_dir}: not a directory", 2)
+    target = model_out or labels_dir.resolve().parent / DEFAULT_MODEL_FILE.name
+    start_model = model if model is not None else (target if target.is_file() else None)
+    try:
+        predictor = load_model(start_model)
+    except ModelError as exc:
+        fail(str(exc))
+    pages, documents, bad = load_pages(
+        predictor,
+        paths,
+        labels_dir,
+        input_format=chosen_kind(input_format),
+        options=ParseOptions(encoding, errors, text_field),
+        limit=int(max_document_mb * 1e6),
+        max_pages=max_pages,
+    )
+    if not pages:
+        fail(f"no page to label in {' '.join(paths)}" + (f" ({bad} could not be read)" if bad else ""))
+    try:
+        listening = listen(host, port)
+    except OSError as exc:
+        fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}")
+    from cleaner.classifier.format import default_model_path
+
+    model_name = str(start_model or default_model_path())
+    session = Session(pages, predictor, labels_dir, target, model_name=model_name, jobs=jobs, user_weight=user_weight)
+    skipped = f", {bad} could not be read" if bad else ""
+    more = f" (the {len(pages)} most uncertain of {documents})" if documents > len(pages) else ""
+    typer.echo(f"cleaner label: {len(pages)} pages{more}{skipped}; labels go to {labels_dir}/, Retrain writes {target}")
+    typer.echo(f"pre-labelled by {model_name}")
+    if listening.token:
+        typer.echo(f"listening on {host} beyond this machine: anyone with this URL (and its token) can label")
+    typer.echo(f"open {listening.url}   (Ctrl-C stops the server)")
+    if browser and not open_browser(listening.url):
+        typer.echo("(no browser to open here: open the URL above yourself)")
+    serve(session, listening)
