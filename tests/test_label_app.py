@@ -173,3 +173,15 @@ def test_retrain_writes_the_users_model_and_scores_the_site(
     assert set(scores["pages"]) == {"seed-baoquocte-003", "baoquocte-mine"}
     assert all(0.0 <= value <= 1.0 for value in scores["pages"].values())
     assert session.pages[0].saved_as == "baoquocte-mine"  # saved pages first, the rest by the new model's doubt
+
+
+def test_leave_one_page_out_skips_a_page_with_nothing_else_to_learn_from() -> None:
+    """With a single labelled page, leaving it out leaves no training data: no score, no error."""
+    from cleaner.training.labelling.session import leave_one_page_out
+    from cleaner.training.labels import LabelledDocument
+
+    only = LabelledDocument("p", ["Body text.", "Menu"], ["content", "boilerplate"], site="example.com")
+    reported: list[tuple[str, int, int]] = []
+    scores = leave_one_page_out([only], ["example.com"], 1, None, lambda *args: reported.append(args))
+    assert scores == {"example.com": {"pages": {}, "char_f1": None}}
+    assert reported and reported[-1][1:] == (0, 0)

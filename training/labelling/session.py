@@ -22,7 +22,7 @@ from typing import Any
 
 from cleaner.classifier.format import load_model
 from cleaner.classifier.predictor import Predictor
-from cleaner.labels import TAG_OF, parse_label_text
+from cleaner.labels import BOILERPLATE, CONTENT, TAG_OF, parse_label_text
 from cleaner.training.labelling.pages import Page
 from cleaner.training.labelling.store import Row, SaveError, save_page
 from cleaner.training.suggest import summarize
@@ -54,6 +54,8 @@ class Progress:
         }
 
 
+# Fewer labelled pages than this in labels/ and Retrain says that the model knows only them.
+FEW_PAGES = 20
 Trainer = Callable[["Session", Callable[[str, int, int], None]], None]
 
 
@@ -228,11 +230,17 @@ def retrain(session: Session, report: Callable[[str, int, int], None]) -> None:
     documents = load_labelled_dir(session.labels_dir)
     sites = sorted(session.sites_labelled & {doc.site for doc in documents})
     scores = leave_one_page_out(documents, sites, session.jobs, session.user_weight, report)
+    pages = manifest["training_data"]["documents"]
+    few = (
+        f"; only {pages} labelled pages: a model of these sites alone (run in a checkout of cleaner, or "
+        "--labels its labels/, to add your pages to the data the shipped model learnt from)"
+        if pages < FEW_PAGES
+        else ""
+    )
     with session.lock:
         session.progress.scores = scores
         session.progress.message = (
-            f"trained on {manifest['training_data']['documents']} pages in {manifest['fit_seconds']} s; "
-            f"saved {session.model_out}"
+            f"trained on {pages} pages in {manifest['fit_seconds']} s; saved {session.model_out}{few}"
         )
 
 
@@ -250,7 +258,12 @@ def leave_one_page_out(
     from cleaner.training.evaluate import score
     from cleaner.training.train import fit_documents
 
-    targets = [i for i, doc in enumerate(documents) if doc.site in sites]
+    def trainable(index: int) -> bool:
+        """Whether the other pages have both labels to learn from (not so with one page alone)."""
+        labels = {label for i, doc in enumerate(documents) if i != index for label in doc.labels}
+        return {CONTENT, BOILERPLATE} <= labels
+
+    targets = [i for i, doc in enumerate(documents) if doc.site in sites and trainable(i)]
 
     def run(index: int) -> tuple[int, dict[str, float]]:
         train = [doc for i, doc in enumerate(documents) if i != index]
