@@ -66,6 +66,14 @@ def train(
         bool, typer.Option(help="Also cross-validate (leave one site out) and record the scores.")
     ] = True,
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Parallel cross-validation folds.")] = 2,
+    user_weight: Annotated[
+        float | None,
+        typer.Option(
+            min=0.01,
+            help="How many pages each of your own pages (origin user) counts as; default 1 (see cleaner evaluate "
+            "--adapt --adapt-weight for what a weight changes).",
+        ),
+    ] = None,
     joblib_path: Annotated[
         Path | None,
         typer.Option(
@@ -82,7 +90,12 @@ def train(
     target = output or DEFAULT_MODEL_FILE
     try:
         manifest = run_training(
-            find_labels(labels), target, cross_validate=cross_validate, n_jobs=jobs, joblib_path=joblib_path
+            find_labels(labels),
+            target,
+            cross_validate=cross_validate,
+            n_jobs=jobs,
+            joblib_path=joblib_path,
+            user_weight=user_weight,
         )
     except LabelFormatError as exc:
         fail(f"{exc}")

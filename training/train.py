@@ -116,6 +116,8 @@ def train(
             "per_site": evaluation.as_dict()["per_site"],
         }
     started = time.perf_counter()
+    if user_weights(documents, user_weight) is not None:
+        manifest["training_data"]["user_weight"] = USER_WEIGHT if user_weight is None else user_weight
     model = fit_documents(documents, user_weight=user_weight)
     timings["fit_seconds"] = round(time.perf_counter() - started, 2)
     written = model.save(output, manifest)
