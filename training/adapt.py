@@ -244,7 +244,7 @@ def plot_adaptation(curves: dict[str, dict[str, Any]], path: Path) -> str | None
         import matplotlib.pyplot as plt
     except ImportError:
         return "matplotlib is not installed (pip install -e '.[plot]'); table only"
-    figure, axes = plt.subplots(figsize=(6, 4), dpi=100)
+    figure, axes = plt.subplots(figsize=(8.5, 4), dpi=100)
     for label, curve in curves.items():
         ks = curve["ks"]
         mean = [curve["mean"][str(k)]["char_f1"] for k in ks]
@@ -257,7 +257,7 @@ def plot_adaptation(curves: dict[str, dict[str, Any]], path: Path) -> str | None
     axes.set_ylabel("char F1 of its other pages (content)")
     axes.set_title("Site adaptation: other sites + k pages of the site")
     axes.grid(alpha=0.3)
-    axes.legend(loc="lower right", fontsize=8)
+    axes.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize=8)
     figure.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     figure.savefig(path)
