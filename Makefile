@@ -59,12 +59,14 @@ train: $(BIN)/cleaner
 eval: $(BIN)/cleaner
 	$(BIN)/cleaner evaluate --labels labels
 
-## eval-dev: the model trained on labels/ against peer baselines on ../shared/devset (never trained on)
+## eval-dev: the model trained on labels/ against peer baselines on ../shared/devset (never trained on),
+## and the site-adaptation curve on 6 sampled sites (24 fits)
 eval-dev: $(BIN)/cleaner
 	@if [ ! -d $(DEVSET) ]; then echo "eval-dev skipped: $(DEVSET) not found"; exit 0; fi; \
 	$(BIN)/pip install --quiet -e '.[dev,bench,plot]' && \
 	$(BIN)/cleaner evaluate --labels labels --test $(DEVSET)/vi --test $(DEVSET)/en --baselines --learning-curve \
-	  --plot model/data/learning_curve.png --json model/data/eval-dev.json --card model/data/MODEL_CARD.md
+	  --plot model/data/learning_curve.png --json model/data/eval-dev.json --card model/data/MODEL_CARD.md \
+	  --adapt --sites 6 --adapt-plot model/data/adaptation.png
 
 ## bench: throughput (1 job and all cores), start-up, peak RSS, and peers, on a 50 MB corpus
 bench: $(BIN)/cleaner
