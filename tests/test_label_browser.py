@@ -85,7 +85,9 @@ def test_click_shift_click_drag_keys_and_save(
         # Keyboard: down twice, b; shift+j extends the selection, c labels both; u undoes that; x toggles.
         keys("j", "j", "b")
         tags[lines[14]] = "B"
-        keys("J", "c", "u")  # undone: lines 14 and 15 as they were before
+        keys("J", "c", "j", "u")  # undone: lines 14 and 15 as they were, the cursor back on 15
+        cursors = driver.find_elements(By.CSS_SELECTOR, ".line.cursor")
+        assert [el.get_attribute("data-index") for el in cursors] == [str(lines[15])]
         keys("x")  # the cursor is back on line 15 (where the undone change left it)
         tags[lines[15]] = flip(tags[lines[15]])
         # Down to line 20, shift+b: the whole run of lines labelled like it becomes boilerplate.

@@ -69,10 +69,9 @@ function undo() {
   const last = state.undo.pop();
   if (!last) { status("nothing to undo"); return; }
   for (const [i, before] of last.changes) state.tags[i] = before;
-  state.cursor = last.cursor;
   markDirty();
   paint(last.changes.map(([i]) => i));
-  moveCursor(state.cursor);
+  moveCursor(last.cursor);
 }
 
 function range(a, b) {
