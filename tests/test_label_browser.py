@@ -1,14 +1,17 @@
-"""cleaner label end to end in a real browser: headless Chromium (Debian's chromium and
-chromium-driver, which .ci/run installs) clicks, shift-clicks, drags and types on the page, saves,
-and the label file must hold exactly the labels those actions give the model's pre-labelled page."""
+"""cleaner label end to end in real browsers: headless Chromium (Debian's chromium and
+chromium-driver, through selenium) and Firefox ESR (over WebDriver BiDi), which .ci/run installs,
+click, shift-click, drag and type on the page and save; the label file must hold exactly the labels
+those actions give the model's pre-labelled page."""
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
 from browser_support import chromium, find_browser, wait_ready
 from conftest import Labelled
+from firefox_support import find_firefox, firefox
 from label_support import make_session
 
 from cleaner.classifier.estimator import LineClassifier
@@ -17,7 +20,6 @@ from cleaner.training.labelling.serve import Background
 from cleaner.training.labels import load_labelled_dir
 
 FOUND = find_browser()
-pytestmark = pytest.mark.skipif(isinstance(FOUND, str), reason=str(FOUND))
 
 
 def flip(tag: str) -> str:
@@ -36,6 +38,32 @@ def block(tags: list[str | None], index: int) -> list[int]:
     return out
 
 
+class Keyboard:
+    """The page's keys, as label.js defines them, on a list of tags: what the page should end with."""
+
+    def __init__(self, tags: list[str | None], cursor: int, undo: list[tuple[list[tuple[int, str | None]], int]]):
+        self.tags, self.cursor, self.undo = tags, cursor, undo
+
+    def set(self, label: str) -> None:
+        if self.tags[self.cursor] != label:  # the page records only what changes
+            self.undo.append(([(self.cursor, self.tags[self.cursor])], self.cursor))
+            self.tags[self.cursor] = label
+
+    def type(self, *keys: str) -> None:
+        for key in keys:
+            if key == "j":
+                self.cursor = next(i for i in range(self.cursor + 1, len(self.tags)) if self.tags[i] is not None)
+            elif key in ("b", "c"):
+                self.set(key.upper())
+            elif key == "x":
+                self.set(flip(self.tags[self.cursor] or "B"))
+            elif key == "u":
+                changes, self.cursor = self.undo.pop()
+                for i, before in changes:
+                    self.tags[i] = before
+
+
+@pytest.mark.skipif(isinstance(FOUND, str), reason=str(FOUND))
 def test_click_shift_click_drag_keys_and_save(
     tmp_path: Path, seed_documents: list[Labelled], trained_model: LineClassifier
 ) -> None:
@@ -107,4 +135,45 @@ def test_click_shift_click_drag_keys_and_save(
     assert check_labels(session.labels_dir, echo=lambda _: None) == []
     (saved,) = load_labelled_dir(session.labels_dir)
     assert saved.name == page.name and saved.site == "example.vn" and saved.origin == "user"
+    assert [None if label is None else label[0].upper() for label in saved.labels] == tags
+
+
+FIREFOX = find_firefox()
+
+
+@pytest.mark.skipif(FIREFOX.startswith("no"), reason=FIREFOX)
+def test_the_same_in_firefox(tmp_path: Path, seed_documents: list[Labelled], trained_model: LineClassifier) -> None:
+    """A click, a shift-click range, keys and save, in Firefox (over WebDriver BiDi)."""
+    session = make_session(tmp_path, seed_documents[:2], trained_model.predictor_)
+    page = session.pages[0]
+    tags: list[str | None] = [
+        None if label is None else label[0].upper() for label in session.model.predict([page.lines])[0]
+    ]
+    lines = [i for i, tag in enumerate(tags) if tag is not None]
+
+    async def drive(url: str) -> None:
+        async with firefox(url) as browser:
+            await browser.until("document.body.dataset.ready === 'true'")
+            undo: list[tuple[list[tuple[int, str | None]], int]] = []
+            for i in (lines[1], lines[3]):
+                await browser.click(f'.line[data-index="{i}"]')
+                undo.append(([(i, tags[i])], i))
+                tags[i] = flip(tags[i])
+            await browser.click(f'.line[data-index="{lines[6]}"]', shift=True)
+            changed = [(i, tags[i]) for i in lines[3:7] if tags[i] != tags[lines[3]]]
+            if changed:
+                undo.append((changed, lines[3]))
+            for i in lines[3:7]:
+                tags[i] = tags[lines[3]]
+            typed = ("j", "j", "b", "j", "c", "u", "x")
+            await browser.keys(*typed)
+            Keyboard(tags, cursor=lines[6], undo=undo).type(*typed)
+            await browser.js("document.getElementById('site').value = 'example.vn'")
+            await browser.keys("s")
+            await browser.until("document.getElementById('status').textContent.startsWith('saved')")
+
+    with Background(session) as url:
+        asyncio.run(drive(url))
+    (saved,) = load_labelled_dir(session.labels_dir)
+    assert saved.site == "example.vn"
     assert [None if label is None else label[0].upper() for label in saved.labels] == tags
