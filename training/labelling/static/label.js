@@ -218,10 +218,10 @@ async function openPage(number) {
   render();
   drawPages();
   moveCursor(step(-1, 1));
-  window.scrollTo(0, 0);
   status(page.saved ? "saved" : (state.dirty ? "unsaved changes" : "pre-labelled by the model: fix it, then save"),
          state.dirty ? "dirty" : "");
-  $("page").focus();
+  $("page").focus({preventScroll: true});
+  window.scrollTo(0, 0);  // a new page starts at its top, under the bar
 }
 
 async function save(thenNext) {
@@ -325,7 +325,7 @@ function onMouseDown(event) {
   const i = lineIndex(event.target);
   if (i < 0 || event.button !== 0) return;
   event.preventDefault();
-  $("page").focus();
+  $("page").focus({preventScroll: true});
   if (event.shiftKey && state.anchor >= 0) {
     setTags(range(state.anchor, i), state.tags[state.anchor]);
     moveCursor(i);
