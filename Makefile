@@ -7,7 +7,7 @@ MODEL := model/data/cleaner.npz
 SAMPLE := ../shared/seeds/003_b83d7dfa7d287b8d.txt
 DEVSET := ../shared/devset
 
-.PHONY: demo test test-slow typecheck lint train eval eval-dev bench learning-curve clean
+.PHONY: demo test test-slow typecheck lint train eval eval-dev bench learning-curve screenshots clean
 
 # The package and what it needs to run.
 $(BIN)/cleaner: pyproject.toml
@@ -33,9 +33,14 @@ test: $(VENV)/.dev
 	$(BIN)/ruff check .
 	$(MAKE) --no-print-directory typecheck
 
-## test-slow: the tests that start local clusters (datatrove's local and Ray executors, Ray Data, Spark)
+## test-slow: the tests marked slow: local clusters (datatrove, Ray, Spark), fault injection at many cut
+## points, model fits (retraining from the labelling page, --adapt)
 test-slow: $(VENV)/.dev
 	$(BIN)/pytest -m slow
+
+## screenshots: the labelling page in headless Chromium, for the README (docs/label-*.png)
+screenshots: $(VENV)/.dev
+	$(BIN)/python tests/browser_support.py
 
 # mypy checks the package under its installed name: model/ and training/ are installed as cleaner
 # and cleaner.training (see pyproject.toml), so they are linked into that shape first.
@@ -56,13 +61,15 @@ eval: $(BIN)/cleaner
 	$(BIN)/cleaner evaluate --labels labels
 
 ## eval-dev: the model trained on labels/ against peer baselines on ../shared/devset (never trained on):
-## vi and en by per-line gold, multi by snippets (per language); plus leave-one-language-out on labels/
+## vi and en by per-line gold, multi by snippets (per language); leave-one-language-out on labels/;
+## the site-adaptation curve on 6 sampled sites (24 fits)
 eval-dev: $(BIN)/cleaner
 	@if [ ! -d $(DEVSET) ]; then echo "eval-dev skipped: $(DEVSET) not found"; exit 0; fi; \
 	$(BIN)/pip install --quiet -e '.[dev,bench,plot]' && \
 	$(BIN)/cleaner evaluate --labels labels --test $(DEVSET)/vi --test $(DEVSET)/en --test $(DEVSET)/multi \
 	  --baselines --leave-one-language-out --learning-curve \
-	  --plot model/data/learning_curve.png --json model/data/eval-dev.json --card model/data/MODEL_CARD.md
+	  --plot model/data/learning_curve.png --json model/data/eval-dev.json --card model/data/MODEL_CARD.md \
+	  --adapt --sites 6 --adapt-plot model/data/adaptation.png
 
 ## bench: throughput (1 job and all cores), start-up, peak RSS, and peers, on a 50 MB corpus
 bench: $(BIN)/cleaner

@@ -9,6 +9,7 @@ from typing import Any
 from cleaner.features.context import stack_feature_names
 from cleaner.features.shape import shape_feature_names
 from cleaner.training.evaluate import UNSPECIFIED
+from cleaner.training.adapt import adaptation_section
 
 KNOWN_WEAKNESSES = """\
 - A related-news box inside the body with no header line (just two or three headline-shaped lines
@@ -267,6 +268,7 @@ def render_model_card(results: dict[str, Any]) -> str:
         lines += ["", "## Learning curve", "", "![learning curve](learning_curve.png)", ""]
         lines += ["| training sites | held-out char F1 |", "|---|---|"]
         lines += [f"| {row['sites']} | {row['char_f1']:.3f} |" for row in results["learning_curve"]]
+    lines += adaptation_section(results)
     lines += ["", "## Known weaknesses", "", KNOWN_WEAKNESSES]
     return "\n".join(lines)
 

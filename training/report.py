@@ -72,6 +72,7 @@ def run_evaluation(
     command: str = "cleaner evaluate",
     folds: int = DEFAULT_FOLDS,
     language_out: bool = False,
+    adapt: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Cross-validate on ``labels_dir``; train on all of it and score each ``tests`` directory.
 
@@ -157,6 +158,10 @@ def run_evaluation(
         results["learning_curve"] = learning_curve(documents, held_out, estimator, echo=echo)
         problem = plot_learning_curve(results["learning_curve"], curve, f"held out: {target}")
         echo(problem or f"wrote {curve}")
+    if adapt is not None:
+        from cleaner.training.adapt import run_adaptation
+
+        results["adaptation"] = run_adaptation(documents, estimator, n_jobs=jobs, echo=echo, **adapt)
     if json_out is not None:
         json_out.parent.mkdir(parents=True, exist_ok=True)
         json_out.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
