@@ -8,8 +8,8 @@ from typing import Any
 
 from cleaner.features.context import stack_feature_names
 from cleaner.features.shape import shape_feature_names
-from cleaner.training.evaluate import UNSPECIFIED
 from cleaner.training.adapt import adaptation_section
+from cleaner.training.evaluate import UNSPECIFIED
 
 KNOWN_WEAKNESSES = """\
 - A related-news box inside the body with no header line (just two or three headline-shaped lines

@@ -79,11 +79,10 @@ def fit_documents(
 ) -> LineClassifier:
     """Fit the shipped configuration (or ``estimator``) on labelled documents, grouped by site, the
     user's own pages weighted (:func:`user_weights`)."""
+    weights = user_weights(documents, user_weight)
+    extra = {} if weights is None else {"sample_weight": weights}  # unweighted: any estimator with fit(X, y, groups)
     return (estimator or make_estimator()).fit(
-        [doc.lines for doc in documents],
-        [doc.labels for doc in documents],
-        groups=cv_groups(documents),
-        sample_weight=user_weights(documents, user_weight),
+        [doc.lines for doc in documents], [doc.labels for doc in documents], groups=cv_groups(documents), **extra
     )
 
 

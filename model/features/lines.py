@@ -453,7 +453,7 @@ def position(facts: LineFacts) -> Columns:
 )
 def layout(facts: LineFacts) -> Columns:
     """How the line fits the page's run of prose: prose itself, a list item, a teaser pair, a heading."""
-    batch, n_words, n_chars = facts.batch, facts.n_words, facts.n_chars
+    batch, n_chars = facts.batch, facts.n_chars
     two = np.flatnonzero(facts.split_words >= 2)
     shared_prefix = np.zeros(facts.n)
     shared_prefix[two] = np.log(first_words_shared(batch, *facts.words, two))
