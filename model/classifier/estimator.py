@@ -96,9 +96,7 @@ class FirstStage:
         self.min_documents = min_documents
         self.word_weight = word_weight
 
-    def fit(
-        self, batch: LineBatch, shape: np.ndarray, y: np.ndarray, weights: np.ndarray | None = None
-    ) -> FirstStage:
+    def fit(self, batch: LineBatch, shape: np.ndarray, y: np.ndarray, weights: np.ndarray | None = None) -> FirstStage:
         """Fit on the batch's lines; ``weights`` (one per line, all of a document's lines alike) make a
         page count as that many pages, in the regression and in the cue words' page counts."""
         self.scaler_ = StandardScaler().fit(shape)

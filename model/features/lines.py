@@ -71,9 +71,10 @@ class LineFacts:
     stripped, in order), unless they say they are per character.
     """
 
-    def __init__(self, batch: LineBatch, stopwords: Stopwords) -> None:
+    def __init__(self, batch: LineBatch, stopwords: Stopwords, languages: np.ndarray | None = None) -> None:
         self.batch = batch
         self.stopwords = stopwords
+        self.languages = languages  # each document's language, if known already (see page_language)
         self.n = len(batch)
         text = batch.text
         self.text = text
@@ -149,6 +150,48 @@ class LineFacts:
     def unspaced(self) -> np.ndarray:
         """Which characters are letters of scripts written without spaces (per character)."""
         return no_space_letters(self.codes)
+
+    @cached_property
+    def word_bits(self) -> tuple[np.ndarray, np.ndarray]:
+        """Each word's stopword languages (bits, see :class:`Stopwords`) and its line; words are
+        looked up lower-cased, edge punctuation stripped."""
+        lowered = self.batch.lowered
+        # Lower case keeps every character's place and whether it is whitespace, unless "İ" grew (see
+        # LineBatch.lowered): then the words are the same runs, not looked for again (for speed).
+        if len(lowered.codes) == len(self.codes):
+            starts, ends = self.words
+        else:
+            starts, ends = lowered.runs(WHITESPACE, inside=False)
+        stripped_start, stripped_end = strip(lowered, starts, ends, EDGE)
+        bits = self.stopwords.find(lowered.codes, stripped_start, stripped_end - stripped_start)
+        return bits, lowered.line_of(starts)
+
+    @cached_property
+    def substring_hits(self) -> tuple[np.ndarray, np.ndarray]:
+        """The lines with letters of scripts without spaces, and the stopwords of each language
+        written so that each holds (see :meth:`Stopwords.substring_hits`)."""
+        rows = np.flatnonzero(self.text.count(self.unspaced) > 0)
+        return rows, self.stopwords.substring_hits(self.batch.texts, rows)
+
+    def language_hits(self, lines: np.ndarray | None = None) -> np.ndarray:
+        """Per document, how many of its words (or, in scripts without spaces, substrings) each
+        language's stopwords hit: (documents, languages); only on ``lines`` (a mask) if given."""
+        batch, (bits, line) = self.batch, self.word_bits
+        n_languages, n_documents = len(self.stopwords.languages), len(batch.bounds) - 1
+        counted = np.ones(len(line), bool) if lines is None else lines[line]
+        hits = bit_counts(bits[counted], batch.doc[line[counted]], n_documents, n_languages)
+        rows, substrings = self.substring_hits
+        if len(rows):
+            chosen = np.ones(len(rows), bool) if lines is None else lines[rows]
+            np.add.at(hits, batch.doc[rows[chosen]], substrings[chosen])
+        return hits
+
+    @cached_property
+    def page_language(self) -> np.ndarray:
+        """Each document's language: the one whose stopwords its words hit most often (the first
+        in the lists on a tie), -1 if none. Given to the constructor when the document is
+        predicted a window at a time (the language of the whole document, not of the window)."""
+        return self.languages if self.languages is not None else page_languages(self.language_hits())
 
     @cached_property
     def split_words(self) -> np.ndarray:
@@ -334,33 +377,17 @@ def letters(facts: LineFacts) -> Columns:
 
 @group("stopwords", "stopword_ratio", "stopwords_log")
 def stopwords(facts: LineFacts) -> Columns:
-    """Stopwords of the page's own language: the one whose stopwords its words hit most often (see
-    :mod:`cleaner.features.stopwords`). Words are looked up lower-cased, edge punctuation stripped."""
-    batch, lists = facts.batch, facts.stopwords
-    lowered = batch.lowered
-    # Lower case keeps every character's place and whether it is whitespace, unless "İ" grew (see
-    # LineBatch.lowered): then the words are the same runs, not looked for again (for speed).
-    if len(lowered.codes) == len(facts.codes):
-        starts, ends = facts.words
-    else:
-        starts, ends = lowered.runs(WHITESPACE, inside=False)
-    stripped_start, stripped_end = strip(lowered, starts, ends, EDGE)
-    bits = lists.find(lowered.codes, stripped_start, stripped_end - stripped_start)
-    line = lowered.line_of(starts)
-    n_languages, n_documents = len(lists.languages), len(batch.bounds) - 1
-    hits = bit_counts(bits, batch.doc[line], n_documents, n_languages)
-    unspaced_rows = np.flatnonzero(facts.text.count(facts.unspaced) > 0)
-    substrings = lists.substring_hits(batch.texts, unspaced_rows) if len(unspaced_rows) else None
-    if substrings is not None:
-        np.add.at(hits, batch.doc[unspaced_rows], substrings)
-    # The page's language (its first in the lists on a tie); a page that hits no list has none.
-    language = np.where(hits.max(axis=1) > 0, hits.argmax(axis=1), -1) if n_languages else np.full(n_documents, -1)
-    own = language[batch.doc[line]]
+    """Stopwords of the page's own language (see :attr:`LineFacts.page_language`). Words are looked
+    up lower-cased, edge punctuation stripped."""
+    bits, line = facts.word_bits
+    page, batch = facts.page_language, facts.batch
+    own = page[batch.doc[line]]
     in_own = (own >= 0) & ((bits >> np.maximum(own, 0).astype(np.uint64)) & np.uint64(1)).astype(bool)
     n_stop = np.bincount(line[in_own], minlength=facts.n).astype(float)
-    if substrings is not None:
-        page = language[batch.doc[unspaced_rows]]
-        n_stop[unspaced_rows] += np.where(page >= 0, substrings[np.arange(len(page)), np.maximum(page, 0)], 0.0)
+    rows, substrings = facts.substring_hits
+    if len(rows):
+        language = page[batch.doc[rows]]
+        n_stop[rows] += np.where(language >= 0, substrings[np.arange(len(rows)), np.maximum(language, 0)], 0.0)
     # Substrings of unspaced scripts can outnumber the two-letter words counted for them: at most 1.
     ratio = np.minimum(n_stop / np.maximum(facts.n_words, 1), 1.0)
     return {"stopword_ratio": ratio, "stopwords_log": np.log1p(n_stop)}
@@ -492,13 +519,23 @@ def document_layout(
 BASE_FEATURES = tuple(name for _, names, _ in GROUPS for name in names)
 
 
-def line_matrix(batch: LineBatch, stopwords: Stopwords, out: np.ndarray | None = None) -> np.ndarray:
-    """The :data:`BASE_FEATURES` of every non-blank line of the batch, in ``out`` if given."""
+def page_languages(hits: np.ndarray) -> np.ndarray:
+    """The language of each row of ``hits`` (documents x languages): the most hits, -1 for none."""
+    if not hits.shape[1]:
+        return np.full(len(hits), -1)
+    return np.where(hits.max(axis=1) > 0, hits.argmax(axis=1), -1)
+
+
+def line_matrix(
+    batch: LineBatch, stopwords: Stopwords, out: np.ndarray | None = None, languages: np.ndarray | None = None
+) -> np.ndarray:
+    """The :data:`BASE_FEATURES` of every non-blank line of the batch, in ``out`` if given;
+    ``languages``: each document's language, when known (see :attr:`LineFacts.page_language`)."""
     if out is None:
         out = np.zeros((len(batch), len(BASE_FEATURES)))
     if len(batch) == 0:
         return out
-    facts = LineFacts(batch, stopwords)
+    facts = LineFacts(batch, stopwords, languages)
     column = 0
     for name, declared, function in GROUPS:
         columns = function(facts)
