@@ -32,3 +32,24 @@ def test_stale_temporaries_of_other_outputs_are_kept(tmp_path: Path) -> None:
     os.close(fd)
     assert remove_stale_temporaries([mine]) == [Path(left)]
     assert not Path(left).exists() and Path(other).exists()
+
+
+def test_a_write_that_cannot_be_renamed_leaves_nothing(tmp_path: Path) -> None:
+    """Complete or absent: when the rename fails (here: a directory holds the name), the error is
+    raised and the temporary file is gone."""
+    (tmp_path / "page.txt").mkdir()
+    (tmp_path / "page.txt" / "inside").write_text("kept")
+    with pytest.raises(OSError):
+        write_atomic(tmp_path / "page.txt", b"text\n")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["page.txt"]
+    assert (tmp_path / "page.txt" / "inside").read_text() == "kept"
+
+
+def test_the_temporaries_a_killed_write_leaves_are_recognised(tmp_path: Path) -> None:
+    """write_atomic names its temporary files as temporary_beside does, so the next run deletes
+    those a SIGKILL left: every name it draws matches the stale-file pattern, for this output only."""
+    from cleaner.atomic import _TEMPORARY, _random_tag
+
+    tags = {_random_tag() for _ in range(2000)}
+    assert len(tags) == 2000
+    assert all(_TEMPORARY.fullmatch(f".page.txt.{tag}.tmp")["name"] == "page.txt" for tag in tags)

@@ -24,6 +24,7 @@ from cleaner.cli import app
         ["train", "--help"],
         ["evaluate", "--help"],
         ["suggest", "--help"],
+        ["label", "--help"],
     ],
 )
 def test_help(runner: CliRunner, args: list[str]) -> None:
@@ -35,7 +36,7 @@ def test_help(runner: CliRunner, args: list[str]) -> None:
 def test_help_lists_the_training_commands(runner: CliRunner) -> None:
     """train, evaluate, labels and suggest come from the cleaner.commands entry points."""
     out = runner.invoke(app, ["--help"]).stdout
-    for command in ("predict", "train", "evaluate", "labels", "suggest"):
+    for command in ("predict", "train", "evaluate", "labels", "suggest", "label"):
         assert command in out
     assert "Work with labelled dumps" in out
 

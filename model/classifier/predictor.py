@@ -19,8 +19,10 @@ from ..features.batch import Documents, LineBatch
 from ..features.context import context_inputs, context_probability, context_rows, expit, row_dot
 from ..features.cuewords import CueWords, SparseRows
 from ..features.shape import markup_rows, shape_matrix
+from ..features.stopwords import Stopwords
 from ..labels import BOILERPLATE, CONTENT
 from ..text import is_blank, join_kept, split_lines
+from .cleaned import threshold_value
 
 # Documents predicted in one batch hold at most this many lines together (one longer than a
 # window is predicted alone, in windows): the feature matrices' rows, about 3 KB each at the peak.
@@ -87,7 +89,7 @@ class Predictor:
 
     def __init__(
         self,
-        stopwords: frozenset[str],
+        stopwords: Stopwords,
         scaling: tuple[np.ndarray, np.ndarray],
         coef: np.ndarray,
         intercept: float,
@@ -191,11 +193,7 @@ class Predictor:
         return join_kept(lines, [label == CONTENT for label in labels])
 
     def _cut(self, threshold: float | None) -> float:
-        if threshold is None:
-            return self.threshold
-        if isinstance(threshold, bool) or not isinstance(threshold, (int, float)) or not 0.0 <= threshold <= 1.0:
-            raise ValueError(f"threshold: expected a number from 0 to 1, got {threshold!r}")
-        return float(threshold)
+        return self.threshold if threshold is None else threshold_value(threshold)
 
     def save(self, path: Path | str) -> None:
         """Write the model to ``path`` as one ``.npz`` file (see :mod:`cleaner.classifier.format`)."""

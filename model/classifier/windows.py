@@ -30,7 +30,7 @@ import numpy as np
 
 from ..features.batch import LineBatch
 from ..features.context import STACK_SHAPE, best_span, context_probability, logit, stack_columns
-from ..features.lines import LineFacts, document_layout, percentile_90
+from ..features.lines import LineFacts, document_layout, page_languages, percentile_90
 from ..features.repeats import count_within
 from ..features.segments import document_cumsum
 from ..features.shape import (
@@ -88,6 +88,7 @@ class _Whole:
     shared: np.ndarray  # int32: lines starting with this one's first two words (0: fewer words)
     spells: np.ndarray  # bool
     teasers: np.ndarray  # bool
+    language: np.ndarray  # the page's language (see LineFacts.page_language), of all its lines
     longest: float  # the 90th percentile of line lengths, at least 1
     headings: np.ndarray  # the heading-like lines, and their two columns
     after: np.ndarray
@@ -140,7 +141,7 @@ def _first_stage(predictor: Predictor, lines: list[str], window: int) -> tuple[n
     own = _Own(n)
     for lo, hi in windows:
         batch, own_rows = batch_of(lo, hi)
-        shape = shape_matrix(batch, predictor.stopwords)
+        shape = shape_matrix(batch, predictor.stopwords, whole.language)
         _patch(shape[own_rows], whole, lo, hi)
         markup[lo:hi] = markup_rows(shape, batch)[own_rows]
         own.keep(shape[own_rows], lo)
@@ -202,9 +203,13 @@ def _whole(
     one_sentence = np.zeros(n, bool)
     heading = np.zeros(n, bool)
     slug = np.zeros(n)
+    hits = np.zeros((1, len(predictor.stopwords.languages)))
     for lo, hi in windows:
         batch, own_rows = batch_of(lo, hi)
         facts = LineFacts(batch, predictor.stopwords)
+        own = np.zeros(len(batch), bool)
+        own[own_rows] = True
+        hits += facts.language_hits(own)  # the page's language is that of all its lines
         prose[lo:hi] = facts.prose_like[own_rows]
         teaser_title[lo:hi] = facts.teaser_title[own_rows]
         one_sentence[lo:hi] = facts.one_sentence[own_rows]
@@ -232,6 +237,7 @@ def _whole(
     return _Whole(
         rows=n,
         lines=len(lines),
+        language=page_languages(hits),
         n_chars=n_chars.astype(np.int32),
         prose=prose,
         repeats=_repeats(texts).astype(np.int32),

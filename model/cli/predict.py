@@ -520,9 +520,8 @@ def _after_write_error(sink: TreeSink | StreamSink) -> str:
     if isinstance(sink, StreamSink):
         if sink.target is None:
             return ""
-        return (
-            f"; {sink.target} is left as it was before this run" if sink.restore else f"; {sink.target} is not written"
-        )
+        kept = "is left as it was before this run" if sink.restore else "is not written"
+        return f"; {sink.target} {kept}"
     return "; the outputs finished before it are complete: fix this and rerun with --resume to write the others"
 
 

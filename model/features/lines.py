@@ -38,9 +38,9 @@ from .batch import (
     WHITESPACE,
     LineBatch,
     first_where,
+    no_space_letters,
     strip,
 )
-from .lexicon import stopword_lexicon
 from .repeats import first_words_shared, repeated_lines
 from .scans import (
     DATE_FROM_DIGIT,
@@ -59,6 +59,7 @@ from .scans import (
     sentence_rows,
 )
 from .slugs import SLUG_TOKEN, slug_spells_title
+from .stopwords import Stopwords, bit_counts
 
 Columns = dict[str, np.ndarray]
 
@@ -70,9 +71,10 @@ class LineFacts:
     stripped, in order), unless they say they are per character.
     """
 
-    def __init__(self, batch: LineBatch, stopwords: frozenset[str]) -> None:
+    def __init__(self, batch: LineBatch, stopwords: Stopwords, languages: np.ndarray | None = None) -> None:
         self.batch = batch
         self.stopwords = stopwords
+        self.languages = languages  # each document's language, if known already (see page_language)
         self.n = len(batch)
         text = batch.text
         self.text = text
@@ -145,8 +147,75 @@ class LineFacts:
         return self.text.runs(WHITESPACE, inside=False)
 
     @cached_property
-    def n_words(self) -> np.ndarray:
+    def unspaced(self) -> np.ndarray:
+        """Which characters are letters of scripts written without spaces (per character)."""
+        return no_space_letters(self.codes)
+
+    @cached_property
+    def word_bits(self) -> tuple[np.ndarray, np.ndarray]:
+        """Each word's stopword languages (bits, see :class:`Stopwords`) and its line; words are
+        looked up lower-cased, edge punctuation stripped."""
+        lowered = self.batch.lowered
+        # Lower case keeps every character's place and whether it is whitespace, unless "İ" grew (see
+        # LineBatch.lowered): then the words are the same runs, not looked for again (for speed).
+        if len(lowered.codes) == len(self.codes):
+            starts, ends = self.words
+        else:
+            starts, ends = lowered.runs(WHITESPACE, inside=False)
+        stripped_start, stripped_end = strip(lowered, starts, ends, EDGE)
+        bits = self.stopwords.find(lowered.codes, stripped_start, stripped_end - stripped_start)
+        return bits, lowered.line_of(starts)
+
+    @cached_property
+    def substring_hits(self) -> tuple[np.ndarray, np.ndarray]:
+        """The lines with letters of scripts without spaces, and the stopwords of each language
+        written so that each holds (see :meth:`Stopwords.substring_hits`)."""
+        rows = np.flatnonzero(self.text.count(self.unspaced) > 0)
+        return rows, self.stopwords.substring_hits(self.batch.texts, rows)
+
+    def language_hits(self, lines: np.ndarray | None = None) -> np.ndarray:
+        """Per document, how many of its words (or, in scripts without spaces, substrings) each
+        language's stopwords hit: (documents, languages); only on ``lines`` (a mask) if given."""
+        batch, (bits, line) = self.batch, self.word_bits
+        n_languages, n_documents = len(self.stopwords.languages), len(batch.bounds) - 1
+        counted = np.ones(len(line), bool) if lines is None else lines[line]
+        hits = bit_counts(bits[counted], batch.doc[line[counted]], n_documents, n_languages)
+        rows, substrings = self.substring_hits
+        if len(rows):
+            chosen = np.ones(len(rows), bool) if lines is None else lines[rows]
+            np.add.at(hits, batch.doc[rows[chosen]], substrings[chosen])
+        return hits
+
+    @cached_property
+    def page_language(self) -> np.ndarray:
+        """Each document's language: the one whose stopwords its words hit most often (the first
+        in the lists on a tie), -1 if none. Given to the constructor when the document is
+        predicted a window at a time (the language of the whole document, not of the window)."""
+        return self.languages if self.languages is not None else page_languages(self.language_hits())
+
+    @cached_property
+    def split_words(self) -> np.ndarray:
+        """Words per line, as str.split() makes them."""
         return np.bincount(self.text.line_of(self.words[0]), minlength=self.n).astype(float)
+
+    @cached_property
+    def n_words(self) -> np.ndarray:
+        """Words per line, as str.split() makes them; in scripts without spaces, where a "word" is
+        a clause, every two letters count as one word instead (about a Chinese word's length), so
+        that length, density and prose thresholds mean the same in every script."""
+        starts, _ = self.words
+        if not self.unspaced.any():
+            return self.split_words
+        plain = self.word_unspaced_letters == 0
+        words = np.bincount(self.text.line_of(starts[plain]), minlength=self.n).astype(float)
+        return words + self.text.count(self.unspaced) / 2
+
+    @cached_property
+    def word_unspaced_letters(self) -> np.ndarray:
+        """Per word (of :attr:`words`), how many letters of scripts without spaces it holds."""
+        starts, ends = self.words
+        cumulative = np.concatenate([[0], np.cumsum(self.unspaced)])
+        return cumulative[ends] - cumulative[starts]
 
     @cached_property
     def markdown_link(self) -> np.ndarray:
@@ -188,8 +257,15 @@ class LineFacts:
 
     @cached_property
     def sentences(self) -> np.ndarray:
-        """Sentence ends inside the line, plus one if it ends with a terminal mark."""
-        return count_matches(SENTENCE_END, self.batch.texts, *sentence_rows(self.text)) + self.terminal
+        """Sentence ends inside the line, plus one if it ends with a terminal mark. Scripts without
+        spaces put none after a sentence: there every 。！？ before the line's end counts."""
+        ends = count_matches(SENTENCE_END, self.batch.texts, *sentence_rows(self.text)) + self.terminal
+        codes = self.codes
+        marks = np.flatnonzero((codes == 0x3002) | (codes == 0xFF01) | (codes == 0xFF1F))
+        if len(marks):
+            following = self.unspaced[np.minimum(marks + 1, len(codes) - 1)] & (marks + 1 < len(codes))
+            ends += np.bincount(self.text.line_of(marks[following]), minlength=self.n)
+        return ends
 
     @cached_property
     def prose_like(self) -> np.ndarray:
@@ -208,12 +284,13 @@ class LineFacts:
         """Title-shaped lines of 4 to 30 words, capitalised, with no pipe, time, date or final colon:
         a headline or a subheading, or a teaser title (see :func:`_prose_around_headings`)."""
         n_words = self.n_words
-        _, first_upper, _ = self.first_letter
+        has_letter, first_upper, first_lower = self.first_letter
+        # Capitalised, or in a script without case (Chinese, Arabic, Thai...): a heading may start so.
         return (
             self.title_shaped
             & (n_words >= 4)
             & (n_words <= 30)
-            & first_upper
+            & (first_upper | (has_letter & ~first_lower))
             & ~self.has_pipe
             & ~self.has_time
             & ~self.has_date
@@ -300,18 +377,20 @@ def letters(facts: LineFacts) -> Columns:
 
 @group("stopwords", "stopword_ratio", "stopwords_log")
 def stopwords(facts: LineFacts) -> Columns:
-    """Stopwords are looked up lower-cased and without edge punctuation."""
-    lowered = facts.batch.lowered
-    # Lower case keeps every character's place and whether it is whitespace, unless "İ" grew (see
-    # LineBatch.lowered): then the words are the same runs, not looked for again (for speed).
-    if len(lowered.codes) == len(facts.codes):
-        starts, ends = facts.words
-    else:
-        starts, ends = lowered.runs(WHITESPACE, inside=False)
-    stripped_start, stripped_end = strip(lowered, starts, ends, EDGE)
-    found = stopword_lexicon(facts.stopwords).find(lowered.codes, stripped_start, stripped_end - stripped_start) >= 0
-    n_stop = np.bincount(lowered.line_of(starts[found]), minlength=facts.n).astype(float)
-    return {"stopword_ratio": n_stop / np.maximum(facts.n_words, 1), "stopwords_log": np.log1p(n_stop)}
+    """Stopwords of the page's own language (see :attr:`LineFacts.page_language`). Words are looked
+    up lower-cased, edge punctuation stripped."""
+    bits, line = facts.word_bits
+    page, batch = facts.page_language, facts.batch
+    own = page[batch.doc[line]]
+    in_own = (own >= 0) & ((bits >> np.maximum(own, 0).astype(np.uint64)) & np.uint64(1)).astype(bool)
+    n_stop = np.bincount(line[in_own], minlength=facts.n).astype(float)
+    rows, substrings = facts.substring_hits
+    if len(rows):
+        language = page[batch.doc[rows]]
+        n_stop[rows] += np.where(language >= 0, substrings[np.arange(len(rows)), np.maximum(language, 0)], 0.0)
+    # Substrings of unspaced scripts can outnumber the two-letter words counted for them: at most 1.
+    ratio = np.minimum(n_stop / np.maximum(facts.n_words, 1), 1.0)
+    return {"stopword_ratio": ratio, "stopwords_log": np.log1p(n_stop)}
 
 
 @group("dates", "has_time", "has_date", "ends_date")
@@ -401,8 +480,8 @@ def position(facts: LineFacts) -> Columns:
 )
 def layout(facts: LineFacts) -> Columns:
     """How the line fits the page's run of prose: prose itself, a list item, a teaser pair, a heading."""
-    batch, n_words, n_chars = facts.batch, facts.n_words, facts.n_chars
-    two = np.flatnonzero(n_words >= 2)
+    batch, n_chars = facts.batch, facts.n_chars
+    two = np.flatnonzero(facts.split_words >= 2)
     shared_prefix = np.zeros(facts.n)
     shared_prefix[two] = np.log(first_words_shared(batch, *facts.words, two))
     longest, teasers, after, before = document_layout(
@@ -440,13 +519,23 @@ def document_layout(
 BASE_FEATURES = tuple(name for _, names, _ in GROUPS for name in names)
 
 
-def line_matrix(batch: LineBatch, stopwords: frozenset[str], out: np.ndarray | None = None) -> np.ndarray:
-    """The :data:`BASE_FEATURES` of every non-blank line of the batch, in ``out`` if given."""
+def page_languages(hits: np.ndarray) -> np.ndarray:
+    """The language of each row of ``hits`` (documents x languages): the most hits, -1 for none."""
+    if not hits.shape[1]:
+        return np.full(len(hits), -1)
+    return np.where(hits.max(axis=1) > 0, hits.argmax(axis=1), -1)
+
+
+def line_matrix(
+    batch: LineBatch, stopwords: Stopwords, out: np.ndarray | None = None, languages: np.ndarray | None = None
+) -> np.ndarray:
+    """The :data:`BASE_FEATURES` of every non-blank line of the batch, in ``out`` if given;
+    ``languages``: each document's language, when known (see :attr:`LineFacts.page_language`)."""
     if out is None:
         out = np.zeros((len(batch), len(BASE_FEATURES)))
     if len(batch) == 0:
         return out
-    facts = LineFacts(batch, stopwords)
+    facts = LineFacts(batch, stopwords, languages)
     column = 0
     for name, declared, function in GROUPS:
         columns = function(facts)

@@ -21,6 +21,7 @@ import numpy as np
 from .batch import LineBatch
 from .lines import BASE_FEATURES, line_matrix
 from .segments import document_cumsum
+from .stopwords import Stopwords
 
 DOCUMENT_FEATURES = ("doc_blank_ratio", "doc_lines_log")
 NEIGHBOUR_FEATURES = (
@@ -172,7 +173,7 @@ def shape_feature_names() -> list[str]:
     return [*BASE_FEATURES, *DOCUMENT_FEATURES, *neighbours, *BLOCK_FEATURES]
 
 
-def shape_matrix(batch: LineBatch, stopwords: frozenset[str]) -> np.ndarray:
+def shape_matrix(batch: LineBatch, stopwords: Stopwords, languages: np.ndarray | None = None) -> np.ndarray:
     """The shape features of every non-blank line of the batch: its own, its document's, its
     neighbours' and its place relative to the main prose block.
 
@@ -187,7 +188,7 @@ def shape_matrix(batch: LineBatch, stopwords: frozenset[str]) -> np.ndarray:
     )
     base_end, document_end, neighbour_end, total = np.cumsum(widths).tolist()
     out = np.zeros((len(batch), total))
-    base = line_matrix(batch, stopwords, out[:, :base_end])
+    base = line_matrix(batch, stopwords, out[:, :base_end], languages)
     blank_ratio = batch.blanks / np.maximum(batch.sizes, 1)
     out[:, base_end:document_end] = np.column_stack([blank_ratio[batch.doc], np.log1p(batch.sizes)[batch.doc]])
     _neighbour_matrix(base, batch, out[:, document_end:neighbour_end])
