@@ -45,9 +45,9 @@ def test_long_pages_in_windows_score_as_whole(loaded: Predictor, seed_documents:
     into documents long enough that every long-range feature crosses many window boundaries."""
     pages = [doc.lines for doc in seed_documents]
     joined = [line for page in pages for line in page]
-    for lines in [*pages, joined, joined[::-1], joined * 3]:
+    for lines in [*pages, joined, joined[::-1] * 2]:
         expected = whole(loaded, lines)
-        for window in (1, 7, 50, 333):
+        for window in (3, 50, 333):
             assert np.array_equal(windows.predict_long(loaded, lines, window=window), expected), window
 
 
