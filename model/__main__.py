@@ -10,7 +10,7 @@ from __future__ import annotations
 import signal
 import sys
 
-from .signals import Interrupted, stop_on_signals
+from .signals import Interrupted, outside_run, stop_on_signals
 
 
 def main() -> None:
@@ -21,9 +21,7 @@ def main() -> None:
 
         app()
     except Interrupted as exc:
-        sys.stderr.write(
-            f"cleaner: interrupted ({signal.Signals(exc.signum).name}) before cleaning began; nothing was written\n"
-        )
+        sys.stderr.write(f"cleaner: interrupted ({signal.Signals(exc.signum).name}) {outside_run()}\n")
         sys.exit(128 + exc.signum)
 
 

@@ -3,9 +3,10 @@ SIGHUP raise :class:`Interrupted` in the main thread, so that a run stops the sa
 stops it: workers killed, temporary files removed, one message naming the command that resumes,
 exit 128 + the signal.
 
-:class:`Interrupted` is a KeyboardInterrupt, so that no ``except Exception`` on the way (a model
-failure isolated per document, a reader's error) takes it for its own, and so that code that
-cleans up after Ctrl-C does so after SIGTERM too.
+:class:`Interrupted` is a BaseException, so that no ``except Exception`` on the way (a model
+failure isolated per document, a reader's error) takes it for its own; and not a
+KeyboardInterrupt, which the command-line library turns into a silent exit 130 (a signal while
+the command starts or ends said nothing, whatever the signal).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from collections.abc import Iterator
 STOP_SIGNALS = ("SIGINT", "SIGTERM", "SIGHUP")
 
 
-class Interrupted(KeyboardInterrupt):
+class Interrupted(BaseException):
     """A signal that stops the run arrived: ``signum`` which."""
 
     def __init__(self, signum: int) -> None:
@@ -30,6 +31,16 @@ class Caught(list[int]):
     """The signals caught, and whether the run has ended (its outputs are then final)."""
 
     ended = False
+
+
+LAST: list[Caught] = []  # the latest run's, for a signal caught outside it (see cleaner.__main__)
+
+
+def outside_run() -> str:
+    """What a signal caught outside the run means for its outputs."""
+    if LAST and LAST[-1].ended:
+        return "after cleaning ended; its outputs are complete"
+    return "before cleaning began; nothing was written"
 
 
 def _stop(signum: int, frame: object) -> None:
@@ -54,6 +65,7 @@ def stopped_by_signals() -> Iterator[Caught]:
     Yields the signals caught (the run's pool tells a worker killed by the same signal from a
     worker that died)."""
     received = Caught()
+    LAST[:] = [received]
     if threading.current_thread() is not threading.main_thread():
         yield received
         return

@@ -53,3 +53,31 @@ def test_the_temporaries_a_killed_write_leaves_are_recognised(tmp_path: Path) ->
     tags = {_random_tag() for _ in range(2000)}
     assert len(tags) == 2000
     assert all(_TEMPORARY.fullmatch(f".page.txt.{tag}.tmp")["name"] == "page.txt" for tag in tags)
+
+
+def test_a_signal_as_the_temporary_file_is_made_leaves_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ctrl-C or SIGTERM raise wherever the main thread is: right after the file is made, before
+    anything holds its name, it must still be deleted (make faults found one left so)."""
+    from cleaner.corpus.sinks import TreeSink
+
+    real_open, real_fdopen = os.open, os.fdopen
+
+    def interrupted_open(*args: object) -> int:
+        real_open(*args)  # type: ignore[arg-type]
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(os, "open", interrupted_open)
+    with pytest.raises(KeyboardInterrupt):
+        write_atomic(tmp_path / "out" / "a.txt", b"text\n")
+    monkeypatch.setattr(os, "open", real_open)
+
+    def interrupted_fdopen(*args: object, **kwargs: object) -> object:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(os, "fdopen", interrupted_fdopen)
+    sink = TreeSink(tmp_path / "out")
+    with pytest.raises(KeyboardInterrupt):
+        sink._start(tmp_path / "out" / "b.jsonl")
+    monkeypatch.setattr(os, "fdopen", real_fdopen)
+    sink.abort()
+    assert list((tmp_path / "out").iterdir()) == []

@@ -25,7 +25,7 @@ from ..corpus.items import STDIN
 from ..corpus.readers import READERS
 from ..corpus.renderers import Render
 from ..corpus.worker import Settings
-from ..signals import Caught, Interrupted, stopped_by_signals
+from ..signals import Caught, Interrupted, outside_run, stopped_by_signals
 from . import fail, warn
 
 if TYPE_CHECKING:
@@ -288,8 +288,7 @@ def predict(
             )  # fmt: skip
             _predict(options, rerun_command(ctx), received)
         except Interrupted as exc:  # outside the run, which stops itself cleanly (see _run_predict)
-            when = "after cleaning ended" if received.ended else "before cleaning began; nothing was written"
-            fail(f"interrupted ({exc}) {when}", 128 + exc.signum)
+            fail(f"interrupted ({exc}) {outside_run()}", 128 + exc.signum)
 
 
 @dataclass(frozen=True)

@@ -86,6 +86,9 @@ def _init_worker(settings: Settings, parent: int, cleaner: Cleaner | None = None
     """
     global _CLEANER
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    for name in ("SIGTERM", "SIGHUP"):  # a forked worker had the main process's handlers (cleaner.signals)
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), signal.SIG_DFL)
     die_with_parent(parent)
     if cleaner is not None:
         _CLEANER = cleaner

@@ -26,7 +26,7 @@ from typing import IO, Protocol
 
 import zstandard
 
-from ..atomic import remove_stale_temporaries, temporary_beside, write_atomic
+from ..atomic import new_temporary, remove_stale_temporaries, write_atomic
 from .items import Cleaned, InputDone, InputError
 from .readers import READERS
 from .resume import prepare_partial
@@ -103,6 +103,7 @@ class TreeSink:
     def __init__(self, root: Path) -> None:
         self.root = root
         self.open: tuple[Path, str, IO[bytes]] | None = None
+        self.made: list[str] = []  # the temporary file being written, noted before it is made
 
     def write(self, item: Written) -> None:
         if isinstance(item, InputError):
@@ -134,8 +135,9 @@ class TreeSink:
 
     def _start(self, target: Path) -> None:
         self.abort()
-        fd, tmp = temporary_beside(target)
-        self.open = (target, tmp, os.fdopen(fd, "wb"))
+        # The name is noted before the file is made (a signal may raise anywhere): abort() deletes it.
+        fd = new_temporary(target, self.made)
+        self.open = (target, self.made[-1], os.fdopen(fd, "wb"))
 
     def _finish(self) -> None:
         if self.open is not None:
@@ -143,6 +145,7 @@ class TreeSink:
             handle.close()
             os.replace(tmp, target)
             self.open = None
+            self.made.clear()
 
     def close(self) -> bool:
         """The run is over; every input ends with InputDone, so anything still open is incomplete."""
@@ -152,11 +155,14 @@ class TreeSink:
     def abort(self) -> None:
         """Delete the temporary file being written, if any; never raises (a full disk fails again)."""
         if self.open is not None:
-            _, tmp, handle = self.open
+            _, _, handle = self.open
             self.open = None
             with contextlib.suppress(OSError):
                 handle.close()
-            Path(tmp).unlink(missing_ok=True)
+        for tmp in self.made:
+            with contextlib.suppress(OSError):
+                Path(tmp).unlink(missing_ok=True)
+        self.made.clear()
 
     discard = abort
 
