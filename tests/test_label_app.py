@@ -185,3 +185,19 @@ def test_leave_one_page_out_skips_a_page_with_nothing_else_to_learn_from() -> No
     scores = leave_one_page_out([only], ["example.com"], 1, None, lambda *args: reported.append(args))
     assert scores == {"example.com": {"pages": {}, "char_f1": None}}
     assert reported and reported[-1][1:] == (0, 0)
+
+
+def test_a_page_keeps_its_number_when_a_new_model_reorders_them(client: TestClient, session: Session) -> None:
+    """After a retrain the order changes; a save sent for the page shown must still land on it."""
+    shown = {page.number: page.where for page in session.pages}
+    tags = tags_for(client.get("/api/pages/2").json())
+    saved = client.post(
+        "/api/pages/2", json={"name": "third", "site": "example.vn", "language": "vi", "tags": tags}, headers=ORIGIN
+    )
+    assert saved.status_code == 200
+    session.use_model(session.model, "same model")
+    listing = client.get("/api/pages").json()["pages"]
+    assert listing[0]["number"] == 2 and listing[0]["saved"]  # saved pages first
+    assert {page["number"]: page["where"] for page in listing} == shown
+    for number, where in shown.items():
+        assert client.get(f"/api/pages/{number}").json()["where"] == where

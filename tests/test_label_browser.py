@@ -138,6 +138,42 @@ def test_click_shift_click_drag_keys_and_save(
     assert [None if label is None else label[0].upper() for label in saved.labels] == tags
 
 
+@pytest.mark.skipif(isinstance(FOUND, str), reason=str(FOUND))
+def test_unsaved_edits_survive_paging_and_a_reload(
+    tmp_path: Path, seed_documents: list[Labelled], trained_model: LineClassifier
+) -> None:
+    """Leaving a page unsaved, or reloading the tab, keeps its edits (closing the browser loses no
+    page but the one being edited, and not even that while the server runs)."""
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    session = make_session(tmp_path, seed_documents[:2], trained_model.predictor_)
+    page = session.pages[0]
+    first = next(i for i, line in enumerate(page.lines) if line.strip())
+    with Background(session) as url, chromium() as driver:
+        driver.get(url)
+        wait_ready(driver)
+
+        def tag() -> str:
+            return driver.find_element(By.CSS_SELECTOR, f'.line[data-index="{first}"] .tag').text
+
+        before = tag()
+        ActionChains(driver).send_keys("x").perform()  # the cursor starts on the first line
+        assert tag() == flip(before)
+        wait = WebDriverWait(driver, 30)
+        ActionChains(driver).send_keys("n").perform()
+        wait.until(lambda d: d.find_element(By.ID, "position").text.startswith("page 2"))
+        ActionChains(driver).send_keys("p").perform()
+        wait.until(lambda d: d.find_element(By.ID, "position").text.startswith("page 1"))
+        assert tag() == flip(before)
+        driver.execute_script("window.onbeforeunload = null")
+        driver.refresh()
+        wait_ready(driver)
+        assert tag() == flip(before)
+        assert "unsaved" in driver.find_element(By.ID, "status").text
+
+
 FIREFOX = find_firefox()
 
 

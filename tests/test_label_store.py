@@ -86,6 +86,9 @@ def test_a_symlinked_label_file_is_refused(labels: Path, tmp_path: Path) -> None
     [
         ("https://www.BaoQuocTe.vn/path/to/page.html", "baoquocte.vn"),
         ("http://example.com:8080/x", "example.com"),
+        ("https://cdn.harbourpost.example.com/a.jpg", "harbourpost.example.com"),
+        ("https://m.vnexpress.net/x", "vnexpress.net"),
+        ("https://www.bbc.co.uk/news", "bbc.co.uk"),
         ("not a url", None),
         ("file:///etc/passwd", None),
         ("page.txt", None),

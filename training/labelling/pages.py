@@ -27,6 +27,8 @@ from cleaner.training.suggest import ScoredDocuments, Suggestion
 NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
 SITE = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?)+")
 URL_IN_TEXT = re.compile(r"https?://([^/\s)\]\"'<>]+)", re.IGNORECASE)
+# Host names that serve a site's pages or files rather than name it.
+SERVING_PREFIXES = {"www", "m", "amp", "cdn", "static", "img", "image", "images", "media", "assets", "photo", "photos"}
 NOT_SITES = {"txt", "jsonl", "gz", "zst", "warc", "wet", "tsv", "html", "htm"}
 
 
@@ -62,7 +64,8 @@ def site_of_url(url: str | None) -> str | None:
         host = (urlsplit(url if "//" in url else f"//{url}").hostname or "").lower()
     except ValueError:
         return None
-    host = host.removeprefix("www.")
+    while host.count(".") >= 2 and host.split(".", 1)[0] in SERVING_PREFIXES:
+        host = host.split(".", 1)[1]  # www.x.vn, cdn.x.vn, m.x.vn: the site is x.vn
     return host if SITE.fullmatch(host) and host.rsplit(".", 1)[-1] not in NOT_SITES else None
 
 

@@ -88,11 +88,15 @@ class Session:
     # Pages ------------------------------------------------------------------------------------
 
     def page(self, number: int) -> Page:
-        if not 0 <= number < len(self.pages):
-            raise KeyError(number)
-        return self.pages[number]
+        """The page whose ``number`` is given: numbers never change while the server runs (the
+        order does, after a retrain), so a save can never land on another page than the one shown."""
+        for page in self.pages:
+            if page.number == number:
+                return page
+        raise KeyError(number)
 
     def summary(self) -> list[dict[str, Any]]:
+        """Every page, in the order to label them (``number`` is the page's, not its position)."""
         return [
             {
                 "number": page.number,
@@ -206,9 +210,7 @@ class Session:
                 page.uncertain = summaries[page.number].uncertain
             saved = [page for page in self.pages if page.saved_as is not None]
             unsaved.sort(key=lambda page: summaries[page.number].rank())
-            self.pages = saved + unsaved
-            for number, page in enumerate(self.pages):
-                page.number = number
+            self.pages = saved + unsaved  # a new order; each page keeps its number
 
 
 def retrain(session: Session, report: Callable[[str, int, int], None]) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -55,8 +56,6 @@ def label_path(labels_dir: Path, name: str) -> Path:
 
 def check_row(row: Row) -> Row:
     """The row, or SaveError if a field would corrupt the manifest or mislead training."""
-    import re
-
     site = row.site.strip().lower()
     if not site or len(site) > 253 or not re.fullmatch(r"[a-z0-9._:-]+", site):
         raise SaveError(f"site {row.site!r}: give the site's domain, e.g. example.com (letters, digits, '.', '-')")

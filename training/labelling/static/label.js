@@ -4,7 +4,7 @@
 
 const state = {
   pages: [],          // summaries from /api/pages
-  number: 0,          // the page shown
+  number: 0,          // the number of the page shown (the server's; its position in the order may change)
   page: null,         // /api/pages/N: lines with text, score, tag
   tags: [],           // the labels as edited: "C", "B" or null (blank line)
   saved: [],          // the labels as last saved or pre-labelled, to mark changes
@@ -95,9 +95,34 @@ function targets() {
 
 function flip(label) { return label === "C" ? "B" : "C"; }
 
+// Unsaved edits are kept per page in memory and in the browser's storage for this server's origin,
+// so that leaving a page unsaved, or closing the tab, loses nothing while the server runs.
+function draftKey(page) { return `cleaner-label-draft:${page.where}:${page.lines.length}`; }
+
+function keepDraft() {
+  if (!state.page) return;
+  state.drafts.set(state.page.where, state.tags.slice());
+  try { localStorage.setItem(draftKey(state.page), JSON.stringify(state.tags)); } catch (error) { /* no storage */ }
+}
+
+function draftOf(page) {
+  let draft = state.drafts.get(page.where);
+  if (!draft) {
+    try { draft = JSON.parse(localStorage.getItem(draftKey(page)) || "null"); } catch (error) { draft = null; }
+  }
+  const fits = Array.isArray(draft) && draft.length === page.lines.length
+    && draft.every((tag, i) => (tag === null) === (page.lines[i].tag === null) && (tag === null || tag === "C" || tag === "B"));
+  return fits ? draft.slice() : null;
+}
+
+function dropDraft(page) {
+  state.drafts.delete(page.where);
+  try { localStorage.removeItem(draftKey(page)); } catch (error) { /* no storage */ }
+}
+
 function markDirty() {
   state.dirty = true;
-  if (state.page) state.drafts.set(state.page.where, state.tags.slice());
+  keepDraft();
   status("unsaved changes", "dirty");
 }
 
@@ -181,7 +206,7 @@ function drawPages() {
     item.classList.toggle("current", page.number === state.number);
     list.append(item);
   }
-  $("position").textContent = `page ${state.number + 1} of ${state.pages.length}`;
+  $("position").textContent = `page ${position() + 1} of ${state.pages.length}`;
 }
 
 // --- pages ------------------------------------------------------------------------------------
@@ -202,15 +227,22 @@ async function loadPages() {
   return data;
 }
 
+function position() { return state.pages.findIndex((page) => page.number === state.number); }
+
+function openAt(index) {
+  // The page at `index` in the current order, if there is one.
+  if (index >= 0 && index < state.pages.length) openPage(state.pages[index].number);
+}
+
 async function openPage(number) {
-  if (number < 0 || number >= state.pages.length) return;
-  if (state.page && state.dirty) state.drafts.set(state.page.where, state.tags.slice());
+  if (!state.pages.some((page) => page.number === number)) return;
+  if (state.page && state.dirty) keepDraft();
   const page = await api(`/api/pages/${number}`);
   state.number = number;
   state.page = page;
   state.saved = page.lines.map((line) => line.tag);
-  const draft = state.drafts.get(page.where);
-  state.tags = draft && draft.length === page.lines.length ? draft.slice() : state.saved.slice();
+  const draft = draftOf(page);
+  state.tags = draft || state.saved.slice();
   state.dirty = Boolean(draft);
   state.undo = []; state.selection = null; state.anchor = -1; state.cursor = -1;
   $("name").value = page.name; $("site").value = page.site; $("language").value = page.language;
@@ -231,13 +263,13 @@ async function save(thenNext) {
       kind: $("kind").value, tags: state.tags,
     });
     state.dirty = false;
-    state.drafts.delete(state.page.where);
+    dropDraft(state.page);
     state.saved = state.tags.slice();
     paint(range(0, state.tags.length - 1));
     status(`saved ${result.saved}`);
     await loadPages();
     drawPages();
-    if (thenNext && state.number + 1 < state.pages.length) await openPage(state.number + 1);
+    if (thenNext) openAt(position() + 1);
   } catch (error) {
     status(`not saved: ${error.message}`, "error");
   }
@@ -303,10 +335,7 @@ function poll() {
     if (progress.state !== "running") {
       clearInterval(state.polling);
       state.polling = null;
-      const where = state.page && state.page.where;
-      await loadPages();
-      const found = state.pages.find((page) => page.where === where);
-      state.number = found ? found.number : state.number;
+      await loadPages();  // a new order; the page shown keeps its number
       drawPages();
       if (progress.state === "done") status("retrained: the pages you open next are pre-labelled by the new model");
     }
@@ -388,8 +417,8 @@ function onKey(event) {
   else if (key === "u") undo();
   else if (key === "s") save(false);
   else if (key === "Enter") save(true);
-  else if (key === "n") openPage(state.number + 1);
-  else if (key === "p") openPage(state.number - 1);
+  else if (key === "n") openAt(position() + 1);
+  else if (key === "p") openAt(position() - 1);
   else if (key === "v") toggleScores();
   else if (key === "r") retrain();
   else if (key === "Escape") { const before = state.selection; state.selection = null; paintSelection(before); }
@@ -411,8 +440,8 @@ document.addEventListener("DOMContentLoaded", async () => {
   $("page").addEventListener("mouseover", onMouseOver);
   document.addEventListener("mouseup", onMouseUp);
   document.addEventListener("keydown", onKey);
-  $("prev").addEventListener("click", () => openPage(state.number - 1));
-  $("next").addEventListener("click", () => openPage(state.number + 1));
+  $("prev").addEventListener("click", () => openAt(position() - 1));
+  $("next").addEventListener("click", () => openAt(position() + 1));
   $("save").addEventListener("click", () => save(false));
   $("scores").addEventListener("click", toggleScores);
   $("retrain").addEventListener("click", retrain);
@@ -423,7 +452,7 @@ document.addEventListener("DOMContentLoaded", async () => {
   try {
     const data = await loadPages();
     if (data.retrain.state === "running") poll();
-    await openPage(0);
+    await openPage(state.pages[0].number);
     document.body.dataset.ready = "true";
   } catch (error) {
     status(`cannot load the pages: ${error.message}`, "error");
