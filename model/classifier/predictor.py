@@ -19,6 +19,7 @@ from ..features.batch import Documents, LineBatch
 from ..features.context import context_inputs, context_probability, context_rows, expit, row_dot
 from ..features.cuewords import CueWords, SparseRows
 from ..features.shape import markup_rows, shape_matrix
+from ..features.unwrap import rejoin
 from ..labels import BOILERPLATE, CONTENT
 from ..text import is_blank, join_kept, split_lines
 
@@ -107,6 +108,10 @@ class Predictor:
         """P(content) of the non-blank lines of each document; 0 for lines of image markup only."""
         documents = _documents(documents)
         batch = LineBatch(documents)  # lines stripped and classified once for both feature sets
+        # Hard-wrapped documents are classified paragraph by paragraph (see features/unwrap.py).
+        rejoined, lines = rejoin(documents, batch), batch
+        if rejoined is not None:
+            batch = LineBatch(rejoined.documents)
         shape = shape_matrix(batch, self.stopwords)
         markup = markup_rows(shape, batch)
         words = self.words.rows(batch) if self.words is not None and len(batch) else None
@@ -118,6 +123,8 @@ class Predictor:
                 rows = context_rows(probabilities, shape, offsets, markup, inputs)
                 probabilities[~markup] = context_probability(rows, coef, intercept)
         probabilities[markup] = 0.0
+        if rejoined is not None:  # each paragraph's probability to every line of it
+            probabilities, offsets = probabilities[rejoined.source], lines.bounds
         return [probabilities[offsets[i] : offsets[i + 1]] for i in range(len(documents))]
 
     def predict_proba(self, documents: Documents) -> list[list[float | None]]:
