@@ -7,7 +7,7 @@ MODEL := model/data/cleaner.npz
 SAMPLE := ../shared/seeds/003_b83d7dfa7d287b8d.txt
 DEVSET := ../shared/devset
 
-.PHONY: demo test typecheck lint train eval eval-dev bench learning-curve clean
+.PHONY: demo test typecheck lint train eval eval-dev eval-wrapped bench learning-curve clean
 
 # The package and what it needs to run.
 $(BIN)/cleaner: pyproject.toml
@@ -57,6 +57,11 @@ eval-dev: $(BIN)/cleaner
 	$(BIN)/pip install --quiet -e '.[dev,bench,plot]' && \
 	$(BIN)/cleaner evaluate --labels labels --test $(DEVSET)/vi --test $(DEVSET)/en --baselines --learning-curve \
 	  --plot model/data/learning_curve.png --json model/data/eval-dev.json --card model/data/MODEL_CARD.md
+
+## eval-wrapped: the model on ../shared/devset with every line hard-wrapped at 78 columns, against as given
+eval-wrapped: $(BIN)/cleaner
+	@if [ ! -d $(DEVSET) ]; then echo "eval-wrapped skipped: $(DEVSET) not found"; exit 0; fi; \
+	$(BIN)/python scripts/wrapped_eval.py --devset $(DEVSET)
 
 ## bench: throughput (1 job and all cores), start-up, peak RSS, and peers, on a 50 MB corpus
 bench: $(BIN)/cleaner
