@@ -82,6 +82,19 @@ def test_a_wrapped_paragraph_among_menu_lines() -> None:
     assert paragraphs(lines) == ["Home", "News", "Sport", body, second, "Share this"]
 
 
+def test_markdown_links_are_wrapped_as_given() -> None:
+    """A wrapper counts a link's target in the width: the lines as given, not the text features'
+    (which read the link's text only), decide where the soft breaks are."""
+    body = (
+        "The council met on Tuesday to discuss [the harbour plan](https://example.com/news/harbour-plan), "
+        "which has been delayed twice since the spring because [the dredging contract]"
+        "(https://example.com/contracts/dredging) was challenged in court by two of the bidders."
+    )
+    wrapper = textwrap.TextWrapper(60, break_long_words=False, break_on_hyphens=False)  # as html2text wraps
+    lines = ["Home", "News", *wrapper.wrap(body), "", *wrapper.wrap(body), "Share this"]
+    assert paragraphs(lines) == ["Home", "News", body, body, "Share this"]
+
+
 def test_text_without_spaces_is_rejoined_without_spaces() -> None:
     """Chinese and Japanese wrap inside the text at the width exactly; the pieces join with nothing between."""
     sentence = "市议会周二开会讨论港口计划，该计划自春季以来已两次推迟，因为疏浚合同在法庭上受到两家投标者的质疑。"

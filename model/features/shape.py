@@ -182,5 +182,5 @@ def markup_rows(shape: np.ndarray, batch: LineBatch) -> np.ndarray:
     the regex runs only on the rows whose ``is_image`` feature says they may be."""
     markup = shape[:, BASE_FEATURES.index("is_image")] > 0
     for row in np.flatnonzero(markup).tolist():
-        markup[row] = is_markup_only(batch.texts[row])
+        markup[row] = is_markup_only(batch.lines[row])
     return markup

@@ -61,7 +61,7 @@ def rejoin(documents: Documents, batch: LineBatch) -> Rejoined | None:
     soft, glue = soft_breaks(batch)
     if not soft.any():
         return None
-    texts, bounds = batch.texts, batch.bounds.tolist()
+    texts, bounds = batch.lines, batch.bounds.tolist()
     wrapped = set(np.unique(batch.doc[soft]).tolist())
     joined: list[list[str]] = []
     for d, doc in enumerate(documents):
@@ -94,7 +94,7 @@ def soft_breaks(batch: LineBatch) -> tuple[np.ndarray, dict[int, str]]:
     soft = np.zeros(len(batch), bool)
     if len(batch) < 2:
         return soft, {}
-    text = batch.text
+    text = batch.given  # a wrapper wraps the lines as given, Markdown markup and all
     classes, codes, starts, ends, n = text.classes, text.codes, text.starts, text.ends, text.lengths
     follows = ~batch.blank_after & ~batch.last_in_document  # the next row is the next dump line
     last = classes[ends - 1]
@@ -124,7 +124,7 @@ def _may_be_wrapped(batch: LineBatch, reads_on: np.ndarray) -> np.ndarray:
     their lines that read on into the next one are at most :data:`LONGEST_WORD` shorter than W,
     and at least as many as their lines longer than W (not counting image markup and links, which
     a wrapper may leave whole), as :func:`_widths` needs."""
-    text = batch.text
+    text = batch.given
     first = text.codes[text.starts]
     counted = (first != ord("!")) & (first != ord("["))
     # Per document, cumulative counts over lengths 0..MAX_WIDTH (longer lines in the last cell),
@@ -156,11 +156,11 @@ class _Lines:
 
     @classmethod
     def of(cls, batch: LineBatch, rows: np.ndarray) -> _Lines:
-        text = batch.text
+        text = batch.given
         doc = batch.doc[rows]
         new = np.ones(len(rows), bool)  # where the next document starts (rows hold whole documents)
         new[1:] = doc[1:] != doc[:-1]
-        bounds, texts = batch.bounds, batch.texts
+        bounds, texts = batch.bounds, batch.lines
         lines = [line for d in doc[new].tolist() for line in texts[bounds[d] : bounds[d + 1]]]
         # str.find over C-level map: a line's first space is usually a few characters in, so
         # scanning every character of these lines with numpy would cost more.
@@ -196,7 +196,7 @@ def _widths(batch: LineBatch, lines: _Lines, reads_on: np.ndarray, unbroken: np.
     evidence |= unbroken
     # Lines that a wrapper would have broken had they been longer than the width: with a space,
     # or ending in letters without case.
-    text = batch.text
+    text = batch.given
     breakable = spaced | ((text.classes[text.ends[lines.rows] - 1] & _CASE) == ALPHA)
     # Per document, one row of histograms over lengths 0..span-1 (longer lines in the last cell).
     span = MAX_WIDTH + BAND + 2
@@ -219,7 +219,7 @@ def _widths(batch: LineBatch, lines: _Lines, reads_on: np.ndarray, unbroken: np.
 
 def _soft(batch: LineBatch, lines: _Lines, widths: np.ndarray, follows: np.ndarray, glue: dict[int, str]) -> np.ndarray:
     """Which rows are soft-broken at their document's width (0: none), with their ``glue``."""
-    n, spaced, hyphen, texts = lines.n, lines.spaced, lines.hyphen, batch.texts
+    n, spaced, hyphen, texts = lines.n, lines.spaced, lines.hyphen, batch.lines
     # Would the next line's first word have fitted? Then the wrapper did not break here.
     soft = follows & (widths > 0) & (n <= widths) & (n + lines.next_word + ~hyphen > widths) & ~lines.block_next
     # A line without spaces is a piece of a longer one only if it was broken at the width, after a
