@@ -17,7 +17,7 @@ from support import assert_clean_shape, output_lines
 
 from cleaner.classifier.estimator import LineClassifier
 from cleaner.features.batch import LineBatch
-from cleaner.features.shape import is_markup_only
+from cleaner.features.markdown import is_markup_only
 from cleaner.features.unwrap import rejoin, soft_breaks
 from cleaner.labels import CONTENT
 from cleaner.text import is_blank, split_lines

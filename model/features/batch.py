@@ -344,17 +344,18 @@ class LineBatch:
         return Text.of(self.lines)
 
     @cached_property
-    def _plain(self) -> tuple[Text, list[str], np.ndarray]:
-        """:attr:`text`, :attr:`texts` and :attr:`marked`: only the marked lines are redone."""
+    def _plain(self) -> tuple[Text, list[str], np.ndarray, np.ndarray]:
+        """:attr:`text`, :attr:`texts`, :attr:`marked` and :attr:`markup_only`: only the marked
+        lines are redone."""
         given, lines = self.given, self.lines
-        marked, texts = plain_lines(lines, given.codes, given.classes, given.starts)
+        marked, texts, markup_only = plain_lines(lines, given.codes, given.classes, given.starts)
         if not len(marked):
-            return given, lines, marked
+            return given, lines, marked, markup_only
         plain = list(lines)
         for row, text in zip(marked.tolist(), texts):
             plain[row] = text
         lengths, codes, classes = splice(given, marked, Text.of(texts))
-        return Text(lengths, codes, "\n".join(plain), classes), plain, marked
+        return Text(lengths, codes, "\n".join(plain), classes), plain, marked, markup_only
 
     @property
     def text(self) -> Text:
@@ -371,6 +372,11 @@ class LineBatch:
     def marked(self) -> np.ndarray:
         """The rows whose Markdown markup was taken out: where :attr:`texts` and :attr:`lines` differ."""
         return self._plain[2]
+
+    @property
+    def markup_only(self) -> np.ndarray:
+        """Per row, whether the line is image markup only (cleaner.features.markdown.is_markup_only)."""
+        return self._plain[3]
 
     @cached_property
     def lowered(self) -> Text:

@@ -38,7 +38,7 @@ _SPACE, _TAB = ord(" "), ord("\t")
 # A link's or image's target, "(url)" or '(url "title")', with one level of parentheses inside the
 # URL (Wikipedia's "Foo_(bar)"), as cleaner.features.shape's image-markup pattern allows.
 _TARGET = r"\([^()\s]*(?:\([^()\s]*\)[^()\s]*)*(?:\s+\"[^\"]*\")?\)"
-_LEADING_IMAGES = re.compile(rf"^(?:!\[[^\]]*\]{_TARGET}[\s|]*)+")
+_LEADING_IMAGES = re.compile(rf"^(?:!\[.*?\]{_TARGET}[\s|]*)+")  # as is_markup_only's, not to the end
 _LINK = re.compile(rf"!?\[([^\]]*)\]{_TARGET}")
 _HEADING = re.compile(r"^(#{1,6})[ \t].*?(?:[ \t](#+))?$")
 _LIST_ITEM = re.compile(r"^([*+-]|[0-9]{1,2}[.)])[ \t]")  # what markup_rows blanks itself
@@ -47,6 +47,18 @@ _LIST_ITEM = re.compile(r"^([*+-]|[0-9]{1,2}[.)])[ \t]")  # what markup_rows bla
 _STRONG = re.compile(r"(?<![\w*\\])(\*\*|__)(?=[^\s*_])(.+?)(?<=[^\s\\])\1(?![\w*])")
 _EMPHASIS = re.compile(r"(?<![\w*\\])([*_])(?=[^\s*_])(.+?)(?<=[^\s\\*_])\1(?![\w*])")
 _ESCAPE = re.compile(r"\\(?=[\\`*_{}\[\]()#+\-.!|>~])")
+_MARKUP_ONLY = re.compile(r"^(?:!\[.*?\]\([^()\s]*(?:\([^()\s]*\)[^()\s]*)*\)[\s|]*)+$")
+
+
+def is_markup_only(line: str) -> bool:
+    """True for a line that is nothing but image markup (``![alt](src)``, perhaps with table pipes).
+
+    The labelling guideline makes such lines boilerplate whatever their alt text says (a caption is
+    a line of its own), so the classifier does not have to learn it from context; and the text
+    features read them as given (nothing would be left).
+    """
+    text = line.strip()
+    return text.startswith("![") and bool(_MARKUP_ONLY.match(text))
 
 
 def _blank(match: re.Match[str]) -> str:
@@ -63,7 +75,7 @@ def plain(line: str) -> str:
     """The text of one (stripped) dump line as the text features read it: links as their text, a
     leading image gone, other markers as spaces; the line itself if nothing would be left."""
     if line.startswith("!["):
-        if _one_image(line):
+        if is_markup_only(line):
             return line
         text = _LEADING_IMAGES.sub("", line)
     else:
@@ -86,21 +98,6 @@ def plain(line: str) -> str:
     return text if text.strip() else line
 
 
-def _one_image(line: str) -> bool:
-    """Whether the line is one image and nothing else (``![alt](src)``, no bracket in the alt text,
-    no parenthesis or whitespace in the target), which :func:`plain` leaves as it is. For speed:
-    most marked lines of a dump are such, and str methods tell them without a regex."""
-    target = line.find("](")
-    return (
-        line.endswith(")")
-        and target == line.find("]")
-        and line.count("[") == 1
-        and line.count("(") == 1
-        and line.count(")") == 1
-        and len(line[target:].split()) == 1
-    )
-
-
 def plain_rows(lines: Sequence[str], candidates: Sequence[int]) -> tuple[list[int], list[str]]:
     """Of the ``candidates`` (rows of ``lines`` that may hold markup), those whose text changes
     without it, and their texts."""
@@ -120,7 +117,7 @@ def markup_rows(
     """Of lines joined by line breaks (their code points, class bits and starts): the rows that
     may hold markup other than a list marker, for :func:`plain_rows`; and the list items with no
     other markup, with the length of their marker, which :func:`plain` would blank."""
-    at = np.flatnonzero((classes & MARKUP_BIT) != 0)
+    at = np.flatnonzero(classes >= MARKUP_BIT)  # the top bit: one comparison
     found, after = codes[at], np.take(codes, at + 1, mode="clip")
     line = np.searchsorted(starts, at, side="right") - 1
     inside = line[((found == ord("]")) & (after == ord("("))) | (found == ord("\\"))]
@@ -142,39 +139,44 @@ def markup_rows(
 
 def plain_lines(
     lines: Sequence[str], codes: np.ndarray, classes: np.ndarray, starts: np.ndarray
-) -> tuple[np.ndarray, list[str]]:
-    """The rows (sorted) of ``lines`` whose text changes without markup, and their texts;
+) -> tuple[np.ndarray, list[str], np.ndarray]:
+    """The rows (sorted) of ``lines`` whose text changes without markup, their texts, and per line
+    whether it is image markup only (:func:`is_markup_only`: as given for the text features too);
     ``codes``, ``classes`` and ``starts`` are those of the lines joined by line breaks."""
     others, listed, markers = markup_rows(codes, classes, starts)
-    rows, texts = plain_rows(lines, others.tolist())
+    images = np.flatnonzero((codes[starts] == ord("!")) & (np.take(codes, starts + 1, mode="clip") == ord("[")))
+    markup_only = np.zeros(len(starts), bool)
+    markup_only[images] = np.fromiter(map(is_markup_only, map(lines.__getitem__, images.tolist())), bool, len(images))
+    rows, texts = plain_rows(lines, others[~markup_only[others]].tolist())
     for row, marker in zip(listed.tolist(), markers.tolist()):
         rows.append(row)
         texts.append(" " * marker + lines[row][marker:])
     order = np.argsort(rows)
-    return np.asarray(rows, np.int64)[order], [texts[k] for k in order.tolist()]
+    return np.asarray(rows, np.int64)[order], [texts[k] for k in order.tolist()], markup_only
 
 
 def splice(text: Text, rows: np.ndarray, new: Text) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The lengths, code points and classes of ``text`` with its lines ``rows`` (sorted) replaced
-    by the lines of ``new``. The other lines' are copied, not redone: lines of the same length are
-    written over in place, the others cut in (usually few)."""
-    codes, classes = text.codes.copy(), text.classes.copy()
-    same = new.lengths == text.lengths[rows]
-    sizes = new.lengths[same]
-    offsets = np.arange(sizes.sum()) - np.repeat(np.cumsum(sizes) - sizes, sizes)
-    to = np.repeat(text.starts[rows[same]], sizes) + offsets
-    source = np.repeat(new.starts[same], sizes) + offsets
-    codes[to], classes[to] = new.codes[source], new.classes[source]
+    by the lines of ``new``, in one pass over the text: its arrays are copied (or, when some lines
+    change length, cut around those and joined), and the new lines written over their places."""
     lengths = text.lengths.copy()
     lengths[rows] = new.lengths
+    same = new.lengths == text.lengths[rows]
     if same.all():
-        return lengths, codes, classes
-    # Alternate pieces: the text up to a line of another length, then the new line.
-    cut = rows[~same]
-    keep_from, keep_to = [0, *text.ends[cut].tolist()], [*text.starts[cut].tolist(), len(codes)]
-    new_from, new_to = [*new.starts[~same].tolist(), 0], [*new.ends[~same].tolist(), 0]
-    pieces: list[tuple[np.ndarray, np.ndarray]] = []
-    for a, b, c, d in zip(keep_from, keep_to, new_from, new_to):
-        pieces += [(codes[a:b], classes[a:b]), (new.codes[c:d], new.classes[c:d])]
-    all_codes, all_classes = zip(*pieces)
-    return lengths, np.concatenate(all_codes), np.concatenate(all_classes)
+        codes, classes = text.codes.copy(), text.classes.copy()
+    else:  # pieces: the text up to a line of another length, then the new line
+        cut = rows[~same]
+        keep_from, keep_to = [0, *text.ends[cut].tolist()], [*text.starts[cut].tolist(), len(text.codes)]
+        new_from, new_to = [*new.starts[~same].tolist(), 0], [*new.ends[~same].tolist(), 0]
+        pieces: list[tuple[np.ndarray, np.ndarray]] = []
+        for a, b, c, d in zip(keep_from, keep_to, new_from, new_to):
+            pieces += [(text.codes[a:b], text.classes[a:b]), (new.codes[c:d], new.classes[c:d])]
+        all_codes, all_classes = zip(*pieces)
+        codes, classes = np.concatenate(all_codes), np.concatenate(all_classes)
+    sizes = new.lengths[same]
+    offsets = np.arange(sizes.sum()) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+    starts = np.cumsum(lengths + 1) - (lengths + 1)  # of the result
+    to = np.repeat(starts[rows[same]], sizes) + offsets
+    source = np.repeat(new.starts[same], sizes) + offsets
+    codes[to], classes[to] = new.codes[source], new.classes[source]
+    return lengths, codes, classes
