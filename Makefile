@@ -7,7 +7,7 @@ MODEL := model/data/cleaner.npz
 SAMPLE := ../shared/seeds/003_b83d7dfa7d287b8d.txt
 DEVSET := ../shared/devset
 
-.PHONY: demo test typecheck lint train eval eval-dev eval-wrapped bench learning-curve clean
+.PHONY: demo test test-slow typecheck lint train eval eval-dev eval-wrapped bench faults learning-curve screenshots clean
 
 # The package and what it needs to run.
 $(BIN)/cleaner: pyproject.toml
@@ -33,6 +33,15 @@ test: $(VENV)/.dev
 	$(BIN)/ruff check .
 	$(MAKE) --no-print-directory typecheck
 
+## test-slow: the tests marked slow: local clusters (datatrove, Ray, Spark), fault injection at many cut
+## points, model fits (retraining from the labelling page, --adapt)
+test-slow: $(VENV)/.dev
+	$(BIN)/pytest -m slow
+
+## screenshots: the labelling page in headless Chromium, for the README (docs/label-*.png)
+screenshots: $(VENV)/.dev
+	$(BIN)/python tests/browser_support.py
+
 # mypy checks the package under its installed name: model/ and training/ are installed as cleaner
 # and cleaner.training (see pyproject.toml), so they are linked into that shape first.
 typecheck: $(VENV)/.dev
@@ -43,20 +52,24 @@ typecheck: $(VENV)/.dev
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .
 
-## train: train on labels/ (with leave-one-site-out cross-validation) and rewrite the shipped model
+## train: train on labels/ (with 10-fold cross-validation, whole sites left out) and rewrite the shipped model
 train: $(BIN)/cleaner
 	$(BIN)/cleaner train --labels labels --output $(MODEL)
 
-## eval: leave-one-site-out cross-validation on labels/
+## eval: 10-fold cross-validation on labels/, whole sites left out; per language, kind of page and site
 eval: $(BIN)/cleaner
 	$(BIN)/cleaner evaluate --labels labels
 
-## eval-dev: the model trained on labels/ against peer baselines on ../shared/devset (never trained on)
+## eval-dev: the model trained on labels/ against peer baselines on ../shared/devset (never trained on):
+## vi and en by per-line gold, multi by snippets (per language); leave-one-language-out on labels/;
+## the site-adaptation curve on 6 sampled sites (24 fits)
 eval-dev: $(BIN)/cleaner
 	@if [ ! -d $(DEVSET) ]; then echo "eval-dev skipped: $(DEVSET) not found"; exit 0; fi; \
 	$(BIN)/pip install --quiet -e '.[dev,bench,plot]' && \
-	$(BIN)/cleaner evaluate --labels labels --test $(DEVSET)/vi --test $(DEVSET)/en --baselines --learning-curve \
-	  --plot model/data/learning_curve.png --json model/data/eval-dev.json --card model/data/MODEL_CARD.md
+	$(BIN)/cleaner evaluate --labels labels --test $(DEVSET)/vi --test $(DEVSET)/en --test $(DEVSET)/multi \
+	  --baselines --leave-one-language-out --learning-curve \
+	  --plot model/data/learning_curve.png --json model/data/eval-dev.json --card model/data/MODEL_CARD.md \
+	  --adapt --sites 6 --adapt-plot model/data/adaptation.png
 
 ## eval-wrapped: the model on ../shared/devset with every line hard-wrapped at 78 columns, against as given
 eval-wrapped: $(BIN)/cleaner
@@ -67,6 +80,12 @@ eval-wrapped: $(BIN)/cleaner
 bench: $(BIN)/cleaner
 	$(BIN)/pip install --quiet -e '.[dev,bench]'
 	$(BIN)/python -m cleaner.training.bench
+
+## faults: cut inputs, kills and --resume, a full disk, stdin, unreadable paths: a table of what each cost
+## (records lost, orphans, temporary files left: all 0), peak memory per document size; then their slow tests
+faults: $(VENV)/.dev
+	$(BIN)/python -m cleaner.training.faults
+	$(BIN)/pytest -m slow tests/test_faults.py tests/test_windows.py
 
 clean:
 	rm -rf $(VENV) build .typecheck *.egg-info

@@ -2,8 +2,9 @@
 
 ``from cleaner import load_model`` gives the trained model (a
 :class:`~cleaner.classifier.predictor.Predictor`: ``clean``, ``predict_lines``,
-``predict_proba_lines``, ``predict``). The model code and numpy are imported on first use, so that
-``cleaner --help`` stays fast.
+``predict_proba_lines``, ``predict``); ``from cleaner import clean_batch`` cleans many texts in one
+call, with the counts ``cleaner predict`` writes (what the cluster integrations use). The model
+code and numpy are imported on first use, so that ``cleaner --help`` stays fast.
 """
 
 from __future__ import annotations
@@ -13,11 +14,12 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:
+    from .classifier.cleaned import Cleaned, clean_batch
     from .classifier.estimator import LineClassifier
     from .classifier.format import ModelError, load_model
     from .classifier.predictor import Predictor
 
-__all__ = ["LineClassifier", "ModelError", "Predictor", "__version__", "load_model"]
+__all__ = ["Cleaned", "LineClassifier", "ModelError", "Predictor", "__version__", "clean_batch", "load_model"]
 
 
 def __getattr__(name: str) -> Any:
@@ -25,6 +27,10 @@ def __getattr__(name: str) -> Any:
         from .classifier import format
 
         return getattr(format, name)
+    if name in ("clean_batch", "Cleaned"):
+        from .classifier import cleaned
+
+        return getattr(cleaned, name)
     if name == "Predictor":
         from .classifier.predictor import Predictor
 

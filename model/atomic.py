@@ -6,6 +6,7 @@ half-written file under its final name.
 
 from __future__ import annotations
 
+import base64
 import os
 import re
 import tempfile
@@ -56,13 +57,59 @@ def remove_stale_temporaries(paths: Iterable[Path]) -> list[Path]:
     return removed
 
 
+# Create a new file, never open an existing one; binary on Windows; not inherited by children.
+_NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0) | getattr(os, "O_CLOEXEC", 0)
+
+
 def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` via a temporary file in the same folder and ``os.replace``."""
-    fd, tmp = temporary_beside(path)
+    """Write ``data`` to ``path`` via a temporary file in the same folder and ``os.replace``.
+
+    ``cleaner predict dumps/ -o out/`` calls this once per page, so it makes the few system calls
+    the guarantee needs (create, write, close, rename) and no more: the temporary file is created
+    with mode 0o666, which the kernel reduces by the umask as ``open`` would (no umask calls or
+    fchmod), written through its descriptor (no buffered file object, which costs an fstat, a seek
+    and two ioctls), and its folder is made only when it is missing. On 1,800 pages of 12 KB,
+    :func:`temporary_beside` and a file object took 7 system calls more per page than this.
+
+    The temporary file's name is noted before the file is made, so that a Ctrl-C or SIGTERM
+    between its creation and the cleanup below cannot leave it behind.
+    """
+    created: list[str] = []
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
+        fd = new_temporary(path, created)
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
+        finally:
+            os.close(fd)
+        os.replace(created[0], path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        if created:
+            Path(created[0]).unlink(missing_ok=True)
         raise
+
+
+def new_temporary(path: Path, created: list[str]) -> int:
+    """A new hidden temporary file beside ``path`` (``.NAME.XXXXXXXX.tmp``, with the permissions
+    ``open`` would give ``path``): its descriptor. Its name is appended to ``created`` *before* it
+    is made, so that whoever cleans up after an interruption (a signal raises anywhere) deletes it
+    whenever it was made."""
+    folder, name = os.path.split(os.fspath(path))
+    for attempt in range(100):
+        created.append(os.path.join(folder, f".{name}.{_random_tag()}.tmp"))
+        try:
+            return os.open(created[-1], _NEW_FILE, 0o666)
+        except FileNotFoundError:
+            created.pop()
+            if attempt:
+                raise
+            Path(folder or ".").mkdir(parents=True, exist_ok=True)
+        except FileExistsError:
+            created.pop()  # a name another run holds (not ours to delete): draw another
+    raise FileExistsError(f"no free temporary name beside {path}")
+
+
+def _random_tag() -> str:
+    """Eight random characters of [a-z2-7], as the stale-file pattern expects (mkstemp's are [a-z0-9_])."""
+    return base64.b32encode(os.urandom(5)).decode("ascii").lower()

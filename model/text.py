@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import codecs
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from itertools import compress
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
@@ -30,19 +30,71 @@ def decode(data: bytes, encoding: str = "utf-8", errors: str = "strict") -> str:
     Undecodable bytes raise :class:`DecodeError` carrying the 1-based line and column, so that the
     caller can point the user at the exact place (``file:line``) instead of a byte offset.
     """
+    return decode_counted(data, encoding, errors)[0]
+
+
+def decode_counted(data: bytes, encoding: str = "utf-8", errors: str = "strict") -> tuple[str, int]:
+    """:func:`decode`, and how many bytes the error handler had to replace, drop or escape: what
+    ``--errors replace`` hides, and what tells a page with a stray byte from bytes that are not
+    text in this encoding at all (random bytes "decode" to half replacement characters)."""
     if encoding.lower().replace("_", "-") in ("utf-8", "utf8") and data.startswith(codecs.BOM_UTF8):
         data = data[len(codecs.BOM_UTF8) :]
     try:
-        return data.decode(encoding, errors)
+        return data.decode(encoding), 0  # most dumps: no error handler called at all
     except UnicodeDecodeError as exc:
-        # Count lines the way split_lines does (LF, CRLF, CR) and columns in characters.
-        before = _LINE_BREAK.split(data[: exc.start].decode(encoding, "replace"))
-        line, column = len(before), len(before[-1]) + 1
-        raise DecodeError(
-            f"byte 0x{data[exc.start]:02x} at line {line}, column {column} is not valid {encoding}",
-            line,
-            column,
-        ) from exc
+        if errors == "strict":
+            # Count lines the way split_lines does (LF, CRLF, CR) and columns in characters.
+            before = _LINE_BREAK.split(data[: exc.start].decode(encoding, "replace"))
+            line, column = len(before), len(before[-1]) + 1
+            raise DecodeError(
+                f"byte 0x{data[exc.start]:02x} at line {line}, column {column} is not valid {encoding}",
+                line,
+                column,
+            ) from exc
+    if errors not in _COUNTED:
+        return data.decode(encoding, errors), 0
+    _COUNTS.append(0)
+    try:
+        text = data.decode(encoding, f"cleaner.count.{errors}")
+    finally:
+        count = _COUNTS.pop()
+    return text, count
+
+
+def _counting(errors: str) -> Callable[[UnicodeError], tuple[str, int]]:
+    """A codec error handler that does what ``errors`` does and counts the bytes it handles."""
+    handle = codecs.lookup_error(errors)
+
+    def handler(exc: UnicodeError) -> tuple[str, int]:
+        assert isinstance(exc, UnicodeDecodeError)
+        _COUNTS[-1] += exc.end - exc.start
+        replacement, end = handle(exc)
+        return str(replacement), end
+
+    return handler
+
+
+_COUNTED = ("replace", "ignore", "surrogateescape", "backslashreplace")
+_COUNTS: list[int] = []  # one count per decode_counted call in progress
+for _errors in _COUNTED:
+    codecs.register_error(f"cleaner.count.{_errors}", _counting(_errors))
+
+
+def utf16_name(data: bytes) -> str | None:
+    """The codec of a dump that is UTF-16 rather than an 8-bit encoding, or None: NUL bytes in
+    every other place (the high bytes of its ASCII characters, spaces at least, in any language)
+    and none in the others; "utf-16" when a byte-order mark says which of the two places."""
+    bom = data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+    sample = data[2:4098] if bom else data[:4096]
+    half = len(sample) // 2
+    if half < 2:
+        return None
+    even, odd = sample[0::2].count(0), sample[1::2].count(0)
+    if odd >= 0.1 * half and even <= 0.02 * half:
+        return "utf-16" if bom else "utf-16-le"
+    if even >= 0.1 * half and odd <= 0.02 * half:
+        return "utf-16" if bom else "utf-16-be"
+    return None
 
 
 def split_lines(text: str) -> list[str]:

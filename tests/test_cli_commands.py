@@ -24,6 +24,7 @@ from cleaner.cli import app
         ["train", "--help"],
         ["evaluate", "--help"],
         ["suggest", "--help"],
+        ["label", "--help"],
     ],
 )
 def test_help(runner: CliRunner, args: list[str]) -> None:
@@ -35,7 +36,7 @@ def test_help(runner: CliRunner, args: list[str]) -> None:
 def test_help_lists_the_training_commands(runner: CliRunner) -> None:
     """train, evaluate, labels and suggest come from the cleaner.commands entry points."""
     out = runner.invoke(app, ["--help"]).stdout
-    for command in ("predict", "train", "evaluate", "labels", "suggest"):
+    for command in ("predict", "train", "evaluate", "labels", "suggest", "label"):
         assert command in out
     assert "Work with labelled dumps" in out
 
@@ -198,20 +199,23 @@ def test_suggest_reports_unreadable_inputs_and_exits_1(runner: CliRunner, model_
     pool.mkdir()
     (pool / "good.txt").write_text("Menu\nA body paragraph, long enough to be prose.\n", encoding="utf-8")
     (pool / "bad.txt").write_bytes(b"Headline\nBody \xff here\n")
-    (pool / "records.jsonl").write_bytes(b'{"text": "Fine."}\nnot json\n')
+    (pool / "shards").mkdir()  # records beside the dumps would be taken for their metadata
+    (pool / "shards" / "records.jsonl").write_bytes(b'{"text": "Fine."}\nnot json\n')
     gone = tmp_path / "gone.txt"
     result = runner.invoke(app, ["suggest", str(pool), str(gone), "--model", str(model_path)])
     assert result.exit_code == 1
     assert "Traceback" not in result.output
     errors = [line for line in result.stderr.splitlines() if line.startswith("cleaner: ")]
     assert any(line.startswith(f"cleaner: {pool / 'bad.txt'}:2: ") for line in errors), errors
-    assert any(line.startswith(f"cleaner: {pool / 'records.jsonl'}:2: not valid JSON") for line in errors), errors
+    assert any(line.startswith(f"cleaner: {pool / 'shards/records.jsonl'}:2: not valid JSON") for line in errors), (
+        errors
+    )
     assert any(line.startswith(f"cleaner: {gone}: no such file") for line in errors), errors
     for line in errors:  # every hint names an option suggest has
         for option in re.findall(r"--[a-z-]+", line):
             assert option in runner.invoke(app, ["suggest", "--help"]).stdout, (option, line)
     listed = sorted(line.split()[-1] for line in result.stdout.splitlines()[1:])
-    assert listed == sorted([str(pool / "good.txt"), f"{pool / 'records.jsonl'}:1"])
+    assert listed == sorted([str(pool / "good.txt"), f"{pool / 'shards/records.jsonl'}:1"])
 
 
 def test_suggest_keeps_only_the_top(runner: CliRunner, model_path: Path, tmp_path: Path) -> None:

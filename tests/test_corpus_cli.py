@@ -145,7 +145,6 @@ def test_single_text_file_keeps_plain_output(runner: CliRunner, model_path: Path
         (["x.jsonl", "--output-format", "text"], "--output-format text"),
         (["a.txt", "-f", "jsonl", "--output-format", "jsonl"], "--format jsonl"),
         (["a.txt", "--resume"], "--resume needs -o"),
-        (["x.jsonl", "-o", "out.jsonl", "--resume"], "--id-field"),
         (["a.txt", "-o", "o.jsonl", "-f", "jsonl", "--resume"], "--format jsonl"),
         (["-", "-"], "only once"),
         (["a.txt", "--text-field", ""], "--text-field"),

@@ -121,15 +121,24 @@ def test_empty_documents_are_counted_not_errors(runner: CliRunner, model_path: P
     assert empty == {"id": "e", "text": "", "lines_total": 0, "lines_kept": 0, "chars_kept": 0, "mean_score": None}
 
 
-def test_damaged_gzip_keeps_the_records_before(runner: CliRunner, model_path: Path, tmp_path: Path) -> None:
+def test_truncated_gzip_gets_no_output_and_resume_redoes_it(
+    runner: CliRunner, model_path: Path, tmp_path: Path
+) -> None:
+    """An input cut short is never presented as done: under -o DIR it gets no output file (the
+    records before the cut are not enough), so --resume cleans it again once it is complete."""
     whole = gzip.compress(jsonl({"id": n, "text": PAGE} for n in range(300)))
     source = tmp_path / "cut.jsonl.gz"
     source.write_bytes(whole[:-30])
     result = invoke(runner, model_path, str(source), "-o", str(tmp_path / "out"), "-q")
     assert result.exit_code == 1
     (error,) = errors_of(result.stderr)
-    assert "damaged or truncated" in error
-    assert len(read_jsonl(tmp_path / "out" / "cut.jsonl")) > 250
+    assert error.startswith(f"cleaner: {source}:") and "the file is truncated" in error
+    assert "--resume" in result.stderr.splitlines()[-1]
+    assert not (tmp_path / "out").exists() or list((tmp_path / "out").iterdir()) == []
+    source.write_bytes(whole)
+    again = invoke(runner, model_path, str(source), "-o", str(tmp_path / "out"), "-q", "--resume")
+    assert again.exit_code == 0, again.output
+    assert [r["id"] for r in read_jsonl(tmp_path / "out" / "cut.jsonl")] == list(range(300))
 
 
 def test_fail_fast_stops_at_the_first_error(runner: CliRunner, model_path: Path, tmp_path: Path) -> None:
@@ -168,7 +177,8 @@ def test_resume_a_tree_skips_finished_inputs(runner: CliRunner, model_path: Path
     (tmp_path / "in").mkdir()
     for name in ("a.txt", "b.txt"):
         (tmp_path / "in" / name).write_text(PAGE, encoding="utf-8")
-    (tmp_path / "in" / "c.jsonl").write_bytes(jsonl([{"text": PAGE}]))
+    (tmp_path / "in" / "shards").mkdir()
+    (tmp_path / "in" / "shards" / "c.jsonl").write_bytes(jsonl([{"text": PAGE}]))
     out = tmp_path / "out"
     out.mkdir()
     (out / "a.txt").write_text("finished earlier\n", encoding="utf-8")
@@ -177,17 +187,20 @@ def test_resume_a_tree_skips_finished_inputs(runner: CliRunner, model_path: Path
     assert result.exit_code == 0, result.output
     assert (out / "a.txt").read_text(encoding="utf-8") == "finished earlier\n"
     assert (out / "b.txt").is_file()
-    assert len(read_jsonl(out / "c.jsonl")) == 1
+    assert len(read_jsonl(out / "shards" / "c.jsonl")) == 1
     assert "(1 already done)" in result.stderr
 
 
 def test_no_temporary_files_left(runner: CliRunner, model_path: Path, tmp_path: Path) -> None:
-    (tmp_path / "in").mkdir()
-    (tmp_path / "in" / "a.jsonl").write_bytes(jsonl([GOOD]) + b"broken\n")
+    (tmp_path / "in" / "shards").mkdir(parents=True)
+    (tmp_path / "in" / "shards" / "a.jsonl").write_bytes(jsonl([GOOD]) + b"broken\n")
     (tmp_path / "in" / "b.txt").write_bytes(b"\xff\xfe")
     result = invoke(runner, model_path, str(tmp_path / "in"), "-o", str(tmp_path / "out"))
     assert result.exit_code == 1
-    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["a.jsonl"]
+    assert sorted(p.relative_to(tmp_path / "out").as_posix() for p in (tmp_path / "out").rglob("*")) == [
+        "shards",
+        "shards/a.jsonl",
+    ]
 
 
 class ExplodingModel:

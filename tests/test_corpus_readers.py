@@ -19,7 +19,7 @@ from cleaner.corpus.readers import DEFAULT_KIND, READERS, Parsed, ParseOptions, 
 from cleaner.corpus.readers.jsonl import KIND as JSONL
 from cleaner.corpus.readers.text import KIND as TEXT
 from cleaner.corpus.readers.warc import KIND as WARC
-from cleaner.corpus.sources import KNOWN_FILES, detect_kind, expand_inputs
+from cleaner.corpus.sources import KNOWN_FILES, Note, detect_kind, expand_inputs
 
 LIMIT = 10_000_000
 FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -99,11 +99,27 @@ def test_detect_kind(name: str, kind: str | None) -> None:
 
 
 def test_directory_expansion_takes_known_kinds(tmp_path: Path) -> None:
-    for name in ("b.txt", "a.jsonl.gz", "sub/c.warc.wet.gz", "notes.md", ".a.txt.x1.tmp", "o.jsonl.partial"):
+    """Files of known kinds, sorted, recursively; JSONL and WARC files beside *.txt dumps are their
+    metadata (a note names them), read only when a format is asked for."""
+    names = (
+        "b.txt",
+        "meta.jsonl",
+        "shards/a.jsonl.gz",
+        "sub/c.warc.wet.gz",
+        "notes.md",
+        ".a.txt.x1.tmp",
+        "o.jsonl.partial",
+    )
+    for name in names:
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_bytes(b"")
-    found = [(f.relative.as_posix(), f.kind) for f in expand_inputs([str(tmp_path)])]
-    assert found == [("a.jsonl.gz", JSONL), ("b.txt", TEXT), ("sub/c.warc.wet.gz", WARC)]
+    found = list(expand_inputs([str(tmp_path)]))
+    files = [(f.relative.as_posix(), f.kind) for f in found if isinstance(f, InputFile)]
+    assert files == [("b.txt", TEXT), ("shards/a.jsonl.gz", JSONL), ("sub/c.warc.wet.gz", WARC)]
+    (note,) = [f for f in found if isinstance(f, Note)]
+    assert "meta.jsonl" in str(note) and "--input-format" in str(note)
+    asked = [f.relative.as_posix() for f in expand_inputs([str(tmp_path)], JSONL) if isinstance(f, InputFile)]
+    assert asked == ["meta.jsonl", "shards/a.jsonl.gz"]
 
 
 @pytest.mark.parametrize("compress", [lambda b: b, gzip.compress, zstandard.ZstdCompressor().compress])
@@ -126,9 +142,10 @@ def test_truncated_gzip_keeps_records_before_the_damage(tmp_path: Path) -> None:
     items = read(path, JSONL)
     errors = [i for i in items if isinstance(i, InputError)]
     assert len(errors) == 1
-    assert "damaged or truncated" in errors[0].message
+    assert "the file is truncated" in errors[0].message and errors[0].incomplete
     assert errors[0].where.startswith(f"{path}:")
     assert sum(isinstance(i, Raw) for i in items) > 100
+    assert items[-1] == InputDone(Path(path.name), complete=False)
 
 
 def test_overlong_jsonl_line_is_skipped_without_holding_it(tmp_path: Path) -> None:

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cleaner.classifier.estimator import stopword_set
+from cleaner.classifier.estimator import stopword_lists
 from cleaner.features.batch import LineBatch
 from cleaner.features.shape import shape_feature_names, shape_matrix
 from cleaner.text import is_blank
@@ -28,7 +28,7 @@ OTHER = ["Menu", "Login", "", "A short article body that ends with a full stop."
 
 
 def features(documents: list[list[str]]) -> np.ndarray:
-    return shape_matrix(LineBatch(documents), stopword_set(("vi", "en")))
+    return shape_matrix(LineBatch(documents), stopword_lists(("vi", "en")))
 
 
 def non_blank_count(documents: list[list[str]]) -> int:

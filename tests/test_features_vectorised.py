@@ -24,7 +24,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from cleaner.classifier.estimator import stopword_set
+from cleaner.classifier.estimator import stopword_lists
 from cleaner.features import context
 from cleaner.features.batch import (
     _BULLET,
@@ -47,7 +47,7 @@ from cleaner.features.batch import (
     strip,
 )
 from cleaner.features.cuewords import CueWords
-from cleaner.features.lexicon import _Lexicon, _NgramTable
+from cleaner.features.lexicon import Lexicon, _NgramTable
 from cleaner.features.lines import BASE_FEATURES, percentile_90
 from cleaner.features.markdown import plain
 from cleaner.features.repeats import first_words_shared, repeated_lines
@@ -67,6 +67,7 @@ from cleaner.features.scans import (
 )
 from cleaner.features.shape import NEIGHBOUR_FEATURES, NEIGHBOUR_OFFSETS, shape_feature_names, shape_matrix
 from cleaner.features.slugs import SLUG_TOKEN
+from cleaner.features.stopwords import Stopwords
 from cleaner.text import is_blank
 
 PROPERTY = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -80,6 +81,7 @@ SNIPPETS = [
     "tháng 3", "ngày 12", "3 giờ trước", "2 days ago", "![a](b)", "](", "http://x", "https://y", "...", "…",
     "Tin liên quan", "đọc nhiều", "the ", "of the ", "a-b-c d", "x-y-z-w", "“và”", "(và)", "và,", "---",
     "«the»", "12.", "9. x", " | ", "||", "«««và»»»", "!!!!!!!", "ΑΣ Σ", "İjan 5",
+    "相关新闻", "的是了", "他说。我们", "の記事です。", "！？", "」。", "ข่าวที่เกี่ยวข้อง", "กับการ", "der die und",
 ]  # fmt: skip
 LINE = st.one_of(
     st.sampled_from(["", " ", "\t", "  \u3000 ", "![]() |", "11:45 27/02/2025", "- a", "[x]", "1.", *SNIPPETS]),
@@ -154,7 +156,48 @@ def _reference_spells_title(texts: list[str], slug: np.ndarray) -> np.ndarray:
     return result
 
 
-def reference_base(lines: Sequence[str], stopwords: frozenset[str]) -> np.ndarray:
+def is_unspaced(c: str) -> bool:
+    """A letter of a script written without spaces (the plain definition of no_space_letters)."""
+    code = ord(c)
+    return any(
+        low <= code < high
+        for low, high in ((0x0E00, 0x0F00), (0x1000, 0x10A0), (0x1780, 0x1800), (0x3040, 0x3100), (0x3400, 0xA000),
+                          (0xF900, 0xFB00), (0x20000, 0x30000))
+    )  # fmt: skip
+
+
+def reference_substrings(text: str, words: set[str]) -> int:
+    """Stopwords found in ``text`` left to right, the longest at each place, without overlaps."""
+    found, i, longest = 0, 0, max(map(len, words), default=0)
+    while i < len(text):
+        size = next((k for k in range(min(longest, len(text) - i), 0, -1) if text[i : i + k] in words), 0)
+        found, i = (found + 1, i + size) if size else (found, i + 1)
+    return found
+
+
+def reference_stopwords(texts: list[str], stopwords: Stopwords) -> np.ndarray:
+    """Per line, its stopwords in the list of the page's language: the language whose words (and,
+    for languages written without spaces, substrings) the page's lines hit most, the first on a tie."""
+    lists = {language: set(words) for language, words in stopwords.lists.items()}
+    unspaced = {
+        language for language, words in lists.items() if 2 * sum(all(map(is_unspaced, w)) for w in words) > len(words)
+    }
+    per_line = []
+    for text in texts:
+        words = [w.strip(_EDGE_PUNCTUATION) for w in text.lower().split()]
+        hits = {language: sum(w in listed for w in words) for language, listed in lists.items()}
+        if any(map(is_unspaced, text)):
+            for language in unspaced:
+                hits[language] += reference_substrings(text, {w for w in lists[language] if all(map(is_unspaced, w))})
+        per_line.append(hits)
+    totals = {language: sum(hits[language] for hits in per_line) for language in lists}
+    if not totals or max(totals.values()) == 0:
+        return np.zeros(len(texts))
+    language = next(language for language in lists if totals[language] == max(totals.values()))
+    return np.array([float(hits[language]) for hits in per_line])
+
+
+def reference_base(lines: Sequence[str], stopwords: Stopwords) -> np.ndarray:
     """Own-line and position features of one document's non-blank lines, line by line."""
     blank = [is_blank(line) for line in lines]
     index = [i for i, b in enumerate(blank) if not b]
@@ -179,10 +222,12 @@ def reference_base(lines: Sequence[str], stopwords: frozenset[str]) -> np.ndarra
     first_upper = np.array([c.isupper() for c in first_letter])
     first_lower = np.array([c.islower() for c in first_letter])
     words = [text.split() for text in texts]
-    n_words = np.array([float(len(w)) for w in words])
-    n_stop = np.array(
-        [float(sum(w.strip(_EDGE_PUNCTUATION) in stopwords for w in text.lower().split())) for text in texts]
-    )
+    # In scripts without spaces every two letters count as a word, and split words holding them do not.
+    n_words = np.array(
+        [float(sum(not any(map(is_unspaced, w)) for w in split)) + sum(map(is_unspaced, t)) / 2
+         for split, t in zip(words, texts)]
+    )  # fmt: skip
+    n_stop = reference_stopwords(texts, stopwords)
     tails = [text.rstrip(" |") for text in texts]
     terminal = np.array([float(t.rstrip(" |" + _CLOSERS)[-1:] in _TERMINAL) for t in tails])
     counts: dict[str, int] = {}
@@ -214,7 +259,7 @@ def reference_base(lines: Sequence[str], stopwords: frozenset[str]) -> np.ndarra
         "digit_ratio": digits / n_chars,
         "symbol_ratio": (n_chars - letters - digits - spaces) / n_chars,
         "comma_per_word": np.array([t.count(",") + t.count(";") for t in texts]) / np.maximum(n_words, 1),
-        "stopword_ratio": n_stop / np.maximum(n_words, 1),
+        "stopword_ratio": np.minimum(n_stop / np.maximum(n_words, 1), 1.0),
         "stopwords_log": np.log1p(n_stop),
         "has_time": _digit_line_hits(TIME, texts, digits) > 0,
         "has_date": _digit_line_hits(DATE, texts, digits) > 0,
@@ -238,25 +283,25 @@ def reference_base(lines: Sequence[str], stopwords: frozenset[str]) -> np.ndarra
         "is_first": rows == 0,
         "lines_to_end_log": np.log1p(n - 1 - rows),
         "prose_like": (n_words >= 8) & ((terminal > 0) | (n_words >= 20)) & np.array(["](" not in t for t in given]),
-        "sentences_log": np.log1p(_line_hits(SENTENCE_END, joined, starts, n) + terminal),
+        "sentences_log": np.log1p(reference_sentences(texts, joined, starts, terminal)),
         "chars_vs_longest": np.minimum(n_chars / max(np.percentile(n_chars, 90), 1.0), 2.0),
-        "shared_prefix_log": np.where(n_words >= 2, np.log([float(prefixes[tuple(w[:2])]) for w in words]), 0.0),
+        "shared_prefix_log": [np.log(float(prefixes[tuple(w[:2])])) if len(w) >= 2 else 0.0 for w in words],
     }
-    sentences = _line_hits(SENTENCE_END, joined, starts, n) + terminal
+    sentences = reference_sentences(texts, joined, starts, terminal)
     columns["teaser_run"] = _reference_teaser_runs(
         title=[
-            not prose and 5 <= len(w) <= 25 and not end and not image
-            for prose, w, end, image in zip(columns["prose_like"], words, terminal, columns["is_image"])
+            not prose and 5 <= w <= 25 and not end and not image
+            for prose, w, end, image in zip(columns["prose_like"], n_words, terminal, columns["is_image"])
         ],
         summary=[bool(prose) and count <= 1 for prose, count in zip(columns["prose_like"], sentences)],
     )
     heading = [
-        not prose and 4 <= len(w) <= 30 and not end and upper and not any(flags)
+        not prose and 4 <= w <= 30 and not end and upper and not any(flags)
         for prose, w, end, upper, *flags in zip(
             columns["prose_like"],
-            words,
+            n_words,
             terminal,
-            first_upper,
+            [c.isupper() or (c.isalpha() and not c.islower()) for c in first_letter],
             columns["is_image"],
             columns["has_pipe"],
             columns["has_time"],
@@ -271,6 +316,13 @@ def reference_base(lines: Sequence[str], stopwords: frozenset[str]) -> np.ndarra
     for column, name in enumerate(BASE_FEATURES):
         out[:, column] = columns[name]
     return out
+
+
+def reference_sentences(texts: list[str], joined: str, starts: np.ndarray, terminal: np.ndarray) -> np.ndarray:
+    """Sentence ends followed by a space, a terminal mark ending the line, and 。！？ followed by a
+    letter of a script without spaces (which puts no space after a sentence)."""
+    unspaced_ends = [sum(c in "。！？" and is_unspaced(d) for c, d in pairwise(t)) for t in texts]
+    return _line_hits(SENTENCE_END, joined, starts, len(texts)) + terminal + np.array(unspaced_ends)
 
 
 def _reference_teaser_runs(title: list[bool], summary: list[bool]) -> np.ndarray:
@@ -359,7 +411,7 @@ def reference_rows(lines: Sequence[str], stopwords: frozenset[str]) -> np.ndarra
 
 
 def assert_same(documents: list[list[str]]) -> None:
-    stopwords = stopword_set(("vi", "en"))
+    stopwords = stopword_lists(("vi", "en", "de", "zh", "ja", "th"))
     names = shape_feature_names()
     expected = np.vstack([np.zeros((0, len(names))), *(reference_rows(doc, stopwords) for doc in documents)])
     actual = shape_matrix(LineBatch(documents), stopwords)
@@ -393,17 +445,33 @@ def test_shape_features_without_context_dependent_case(documents: list[list[str]
 # --- Word features: CueWords against scikit-learn's TfidfVectorizer ---
 
 
+def reference_tokens(line: str) -> list[str]:
+    """The tokens of a lower-cased line: its runs of two or more word characters (the vectorizer's
+    default tokens), except letters of scripts without spaces, of which every two adjacent ones
+    are a token (character bigrams)."""
+    masked = "".join(" " if is_unspaced(c) else c for c in line)
+    found = [(m.start(), m.group()) for m in re.finditer(r"\w\w+", masked)]
+    found += [(i, a + b) for i, (a, b) in enumerate(pairwise(line)) if is_unspaced(a) and is_unspaced(b)]
+    return [token for _, token in sorted(found)]
+
+
+def reference_analyzer(line: str) -> list[str]:
+    """The word 1-2-grams of a line, lower-cased (see :func:`reference_tokens`)."""
+    tokens = reference_tokens(line.lower())
+    return tokens + [f"{a} {b}" for a, b in pairwise(tokens)]
+
+
 def vectorizer_reference(training: list[list[str]], min_documents: int) -> TfidfVectorizer:
     """TfidfVectorizer with CueWords' settings, its vocabulary the n-grams of at least
     ``min_documents`` training documents, fitted on the training lines: what CueWords reproduces."""
-    analyze = TfidfVectorizer(ngram_range=(1, 2)).build_analyzer()
+    analyze = reference_analyzer
     counts: dict[str, int] = {}
     for doc in training:
         for term in {term for line in doc if not is_blank(line) for term in analyze(plain(line.strip()))}:
             counts[term] = counts.get(term, 0) + 1
     vocabulary = sorted(term for term, n in counts.items() if n >= min_documents) or ["\0"]
     lines = [plain(line.strip()) for doc in training for line in doc if not is_blank(line)]
-    return TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, vocabulary=vocabulary).fit(lines)
+    return TfidfVectorizer(analyzer=reference_analyzer, sublinear_tf=True, vocabulary=vocabulary).fit(lines)
 
 
 def assert_same_tfidf(training: list[list[str]], documents: list[list[str]], min_documents: int = 2) -> None:
@@ -530,7 +598,7 @@ WORDS = st.lists(strings_of([*"abcđư.,«»-!", "ab", "của", "İ", "😀"]), 
 @given(WORDS, WORDS)
 @example(["", "a", "ab"], ["", "a", "b", "ab", "abc"])
 def test_lexicon_finds_exactly_its_strings(strings: list[str], candidates: list[str]) -> None:
-    lexicon = _Lexicon(strings)
+    lexicon = Lexicon(strings)
     text = Text.of(candidates)
     found = lexicon.find(text.codes, text.starts, text.lengths)
     assert [lexicon.strings[i] if i >= 0 else None for i in found] == [
@@ -542,7 +610,7 @@ def test_lexicon_survives_many_strings_of_one_length() -> None:
     strings = [f"{i:05d}" for i in range(0, 100000, 7)]
     candidates = [f"{i:05d}" for i in range(0, 3000)]
     text = Text.of(candidates)
-    found = _Lexicon(strings).find(text.codes, text.starts, text.lengths)
+    found = Lexicon(strings).find(text.codes, text.starts, text.lengths)
     assert [i >= 0 for i in found] == [int(c) % 7 == 0 for c in candidates]
 
 
@@ -658,7 +726,7 @@ def test_text_contains_is_the_in_operator(lines: list[str], literal: str) -> Non
 def test_month_rows_are_the_lines_with_a_token_starting_like_a_month(lines: list[str]) -> None:
     batch = LineBatch([lines])
     months = tuple(m.lower() for m in MONTH_NAMES)
-    tokens = [re.findall(r"\w\w+", text.lower()) for text in batch.texts]
+    tokens = [reference_tokens(text.lower()) for text in batch.texts]
     expected = [row for row, words in enumerate(tokens) if any(word.startswith(months) for word in words)]
     assert batch.month_rows(np.ones(len(batch), bool)).tolist() == expected
 

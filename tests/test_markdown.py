@@ -11,6 +11,7 @@ from cleaner.features.batch import LineBatch, Text
 from cleaner.features.lines import BASE_FEATURES
 from cleaner.features.markdown import MARKUP_CHARS, plain
 from cleaner.features.shape import markup_rows, shape_matrix
+from cleaner.features.stopwords import Stopwords
 
 
 @pytest.mark.parametrize(
@@ -110,7 +111,7 @@ def test_markup_features_read_the_lines_as_given() -> None:
         "**Serve warm**",
     ]
     batch = LineBatch([lines])
-    shape = shape_matrix(batch, frozenset({"the", "for", "it", "on", "a", "an", "after"}))
+    shape = shape_matrix(batch, Stopwords({"en": ["the", "for", "it", "on", "a", "an", "after"]}))
     assert column(shape, "starts_bullet")[:2] == [1.0, 0.0]
     assert column(shape, "starts_numbered")[:2] == [0.0, 1.0]
     assert column(shape, "is_image")[2:4] == [1.0, 1.0]

@@ -56,7 +56,7 @@ def test_save_writes_one_file(trained_model: LineClassifier, tmp_path: Path) -> 
     assert manifest["note"] == "unit test" and manifest["training_data"] == {"documents": 5}
     assert manifest["estimator"]["params"]["C"] == trained_model.C
     assert manifest["vocabulary"] == trained_model.first_stage_.cue_words_.vocabulary
-    assert set(manifest["stopwords"]) == trained_model.stopwords_
+    assert manifest["stopwords"] == trained_model.stopwords_.lists
 
 
 def test_the_file_holds_no_pickle(model_path: Path) -> None:
@@ -212,18 +212,18 @@ def test_saved_model_keeps_its_stopwords(
     """A stopwordsiso release with other lists changes nothing for a saved model."""
     import stopwordsiso
 
-    from cleaner.classifier.estimator import stopword_set
+    from cleaner.classifier.estimator import stopword_lists
 
     pages = [doc.lines for doc in seed_documents]
     before = load_model(model_path).predict_proba_nonblank(pages)
     monkeypatch.setattr(stopwordsiso, "stopwords", lambda language: {"the", "và", "của"})
-    stopword_set.cache_clear()
+    stopword_lists.cache_clear()
     try:
         after = load_model(model_path)
         assert all(np.array_equal(a, b) for a, b in zip(before, after.predict_proba_nonblank(pages)))
-        assert len(after.stopwords) > 100
+        assert sum(map(len, after.stopwords.lists.values())) > 100
     finally:
-        stopword_set.cache_clear()
+        stopword_lists.cache_clear()
 
 
 def test_missing_model_file(tmp_path: Path) -> None:

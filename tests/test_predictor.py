@@ -171,6 +171,33 @@ def test_wrong_inputs_say_what_was_expected(loaded: Predictor, call, expected: s
         call(loaded)
 
 
+NOT_A_STR = st.one_of(st.none(), st.integers(), st.floats(), st.binary(), st.booleans(), st.tuples(st.text()))
+NOT_LINES = st.one_of(
+    NOT_A_STR.filter(lambda value: not isinstance(value, tuple)),
+    st.text(),
+    st.lists(NOT_A_STR.filter(lambda value: not isinstance(value, tuple)), min_size=1).map(lambda bad: ["ok", *bad]),
+    st.dictionaries(st.text(), st.text(), max_size=2),
+)
+
+
+@PROPERTY
+@given(NOT_LINES)
+def test_anything_but_lines_is_refused_with_what_was_expected(loaded: Predictor, value: object) -> None:
+    """Never an AttributeError from deep inside, nor a string taken character by character."""
+    for call in (loaded.predict_lines, loaded.predict_proba_lines):
+        with pytest.raises(TypeError, match=r"expected a list of lines|not str"):
+            call(value)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=r"expected a list of|not str"):
+        loaded.predict([value])  # type: ignore[list-item]
+
+
+@PROPERTY
+@given(NOT_A_STR)
+def test_clean_refuses_anything_but_a_str(loaded: Predictor, value: object) -> None:
+    with pytest.raises(TypeError, match="expected the dump as a str"):
+        loaded.clean(value)  # type: ignore[arg-type]
+
+
 # --- No scikit-learn on the prediction path ---
 
 

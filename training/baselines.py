@@ -8,7 +8,7 @@ reported as skipped rather than faked.
 from __future__ import annotations
 
 import html
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 
 from cleaner.labels import BOILERPLATE, CONTENT
 from cleaner.text import is_blank
@@ -54,19 +54,82 @@ def c4_line_rule() -> Predictor:
     return lambda documents: _per_line(documents, keep)
 
 
-def justext_rule() -> Predictor:
-    """jusText with each line as a ``<p>`` and the document language's stoplist, defaults otherwise."""
+# ISO 639 codes of the languages jusText ships a stoplist for, to its stoplist names. The devset and
+# labels/manifest.csv name languages by ISO code; jusText by English name.
+JUSTEXT_STOPLISTS = {
+    "af": "Afrikaans", "sq": "Albanian", "ar": "Arabic", "an": "Aragonese", "rup": "Aromanian",
+    "hy": "Armenian", "ast": "Asturian", "az": "Azerbaijani", "eu": "Basque", "be": "Belarusian",
+    "bn": "Bengali", "bpy": "Bishnupriya_Manipuri", "bs": "Bosnian", "br": "Breton", "bg": "Bulgarian",
+    "ca": "Catalan", "ceb": "Cebuano", "cv": "Chuvash", "hr": "Croatian", "cs": "Czech", "da": "Danish",
+    "nl": "Dutch", "en": "English", "eo": "Esperanto", "et": "Estonian", "fi": "Finnish", "fr": "French",
+    "gl": "Galician", "ka": "Georgian", "de": "German", "el": "Greek", "gu": "Gujarati", "ht": "Haitian",
+    "he": "Hebrew", "hi": "Hindi", "hu": "Hungarian", "is": "Icelandic", "io": "Ido", "ig": "Igbo",
+    "id": "Indonesian", "ga": "Irish", "it": "Italian", "jv": "Javanese", "kn": "Kannada", "kk": "Kazakh",
+    "ko": "Korean", "ku": "Kurdish", "ky": "Kyrgyz", "la": "Latin", "lv": "Latvian", "lt": "Lithuanian",
+    "lmo": "Lombard", "nds": "Low_Saxon", "lb": "Luxembourgish", "mk": "Macedonian", "ms": "Malay",
+    "ml": "Malayalam", "mt": "Maltese", "mr": "Marathi", "nap": "Neapolitan", "ne": "Nepali", "new": "Newar",
+    "nb": "Norwegian_Bokmal", "no": "Norwegian_Bokmal", "nn": "Norwegian_Nynorsk", "oc": "Occitan",
+    "fa": "Persian", "pms": "Piedmontese", "pl": "Polish", "pt": "Portuguese", "qu": "Quechua",
+    "ro": "Romanian", "ru": "Russian", "sgs": "Samogitian", "sr": "Serbian", "sh": "Serbo_Croatian",
+    "scn": "Sicilian", "sk": "Slovak", "sl": "Slovenian", "es": "Spanish", "su": "Sundanese",
+    "sw": "Swahili", "sv": "Swedish", "tl": "Tagalog", "ta": "Tamil", "te": "Telugu", "tr": "Turkish",
+    "tk": "Turkmen", "uk": "Ukrainian", "ur": "Urdu", "uz": "Uzbek", "vi": "Vietnamese", "vo": "Volapuk",
+    "wa": "Walloon", "war": "Waray_Waray", "cy": "Welsh", "fy": "West_Frisian", "pnb": "Western_Panjabi",
+    "yo": "Yoruba",
+}  # fmt: skip
+LANGUAGE_INDEPENDENT = "none: language-independent mode"
+
+
+def justext_stoplist_name(language: str, available: Collection[str]) -> str | None:
+    """The jusText stoplist for a page's language (an ISO 639 code, or already a stoplist name
+    such as ``German``), or None when jusText has none for it (Chinese, Japanese, Thai...).
+
+    ``available`` is ``justext.get_stoplists()``, passed in so that the choice can be checked
+    without jusText installed."""
+    code = language.strip().lower().replace("_", "-")
+    name = JUSTEXT_STOPLISTS.get(code) or JUSTEXT_STOPLISTS.get(code.split("-")[0])
+    if name is None:
+        name = next((n for n in available if n.lower() == language.strip().lower()), None)
+    return name if name in available else None
+
+
+def describe_justext_stoplists(languages: Collection[str]) -> dict[str, str]:
+    """For the report: which stoplist jusText used for each language, or that it ran without one."""
     import justext
 
-    stoplists = {"vi": justext.get_stoplist("Vietnamese"), "en": justext.get_stoplist("English")}
+    available = justext.get_stoplists()
+    return {
+        language or "(none)": justext_stoplist_name(language, available)
+        or f"{LANGUAGE_INDEPENDENT} (jusText has no stoplist for {language or 'an unknown language'})"
+        for language in sorted(set(languages))
+    }
+
+
+def justext_rule() -> Predictor:
+    """jusText with each line as a ``<p>`` and the page language's stoplist, defaults otherwise.
+
+    A language jusText has no stoplist for is run in jusText's own language-independent mode (an
+    empty stoplist with both stopword-density thresholds at 0, what ``python -m justext None`` does),
+    rather than with another language's list, which would call every paragraph stopword-poor."""
+    import justext
+
+    available = justext.get_stoplists()
+    cache: dict[str, frozenset[str]] = {}
+
+    def stoplist(language: str) -> frozenset[str]:
+        if language not in cache:
+            name = justext_stoplist_name(language, available)
+            cache[language] = frozenset(justext.get_stoplist(name)) if name else frozenset()
+        return cache[language]
 
     def predict(documents: Sequence[LabelledDocument]) -> list[list[str | None]]:
         result = []
         for doc in documents:
-            language = doc.language or "en"
+            words = stoplist(doc.language)
+            thresholds = {} if words else {"stopwords_low": 0, "stopwords_high": 0}
             indices = [i for i, line in enumerate(doc.lines) if not is_blank(line)]
             page = "<html><body>" + "".join(f"<p>{html.escape(doc.lines[i])}</p>" for i in indices) + "</body></html>"
-            paragraphs = justext.justext(page, stoplists.get(language, stoplists["en"])) if indices else []
+            paragraphs = justext.justext(page, words, **thresholds) if indices else []
             labels: list[str | None] = [None] * len(doc.lines)
             for i in indices:
                 labels[i] = BOILERPLATE

@@ -9,6 +9,10 @@ and a host whose cores are contended inflates the CPU seconds of the all-core ru
 one core, one process per core on its share of the corpus, at once, shows what speed-up the host
 itself gives this work; the pool's speed-up reads against it. The settings are then timed again on
 the same pages replicated ``--scale`` times, where a run's fixed start-up and exit weigh less.
+Then the engines (:mod:`cleaner.training.bench_engines`): ``cleaner predict``, datatrove's local and
+Ray executors, Ray Data and Spark on the same shards of the corpus, with their fixed cost per run and
+cost per MB, and each one's output checked against ``cleaner predict``'s; and 1,800 small dump files
+against the same text as one JSONL file (:mod:`cleaner.training.bench_files`).
 Nothing here asserts a time: the benchmark reports, the tests check behaviour.
 """
 
@@ -70,11 +74,14 @@ def split_corpus(corpus: Path, parts: int) -> list[Path]:
 
 @dataclass(frozen=True)
 class Usage:
-    """What running a command cost: wall seconds, CPU seconds and the peak RSS (KiB) of its largest process."""
+    """What running a command cost: wall seconds, CPU seconds, the peak RSS (KiB) of its largest
+    process, and the sum of every process's peak (an upper bound of the whole tree's at any moment,
+    for engines of many processes: a Ray cluster, a JVM and its Python workers)."""
 
     seconds: float
     cpu_seconds: float
     peak_kib: int
+    peak_sum_kib: int = 0
 
 
 def _timed(*commands: list[str]) -> Usage:
@@ -129,7 +136,7 @@ def _timed(*commands: list[str]) -> Usage:
                 error.seek(0)
                 raise SystemExit(f"bench: {' '.join(command)} failed:\n{error.read().decode()[-2000:]}")
             cpu_seconds += max(usage.ru_utime + usage.ru_stime, sum(cpu.get(process.pid, {}).values()))
-    return Usage(wall, cpu_seconds, max(peak.values(), default=0))
+    return Usage(wall, cpu_seconds, max(peak.values(), default=0), sum(peak.values()))
 
 
 def _sample_tree(root: int) -> dict[int, tuple[float, int]]:
@@ -299,6 +306,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--scale", type=float, default=4.0, help="also time a corpus this many times larger (default 4; 1: skip)"
     )
+    parser.add_argument("--no-engines", action="store_true", help="skip datatrove, Ray Data and Spark")
     args = parser.parse_args(argv)
 
     cleaner = str(Path(sys.executable).with_name("cleaner"))
@@ -357,6 +365,14 @@ def main(argv: list[str] | None = None) -> int:
         large.unlink()
         for jobs in settings:
             (args.workdir / f"out-{jobs}.jsonl").unlink(missing_ok=True)
+
+    if not args.no_engines:
+        from cleaner.training.bench_engines import run as run_engines
+
+        report["engines"] = run_engines(corpus, args.workdir, os.cpu_count() or 1, args.repeat)
+    from cleaner.training.bench_files import run as run_files
+
+    report["small_files"] = run_files(args.labels, args.workdir, max(args.repeat, 3))
 
     sample, total = [], 0
     with corpus.open(encoding="utf-8") as handle:

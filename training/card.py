@@ -1,4 +1,5 @@
-"""``model/MODEL_CARD.md``, written from one evaluation run's results (never by hand)."""
+"""``model/data/MODEL_CARD.md``, written from one evaluation run's results (never by hand): the
+card shows no number that the results JSON does not hold, so it cannot drift from what was measured."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ from typing import Any
 
 from cleaner.features.context import stack_feature_names
 from cleaner.features.shape import shape_feature_names
+from cleaner.training.adapt import adaptation_section
+from cleaner.training.evaluate import UNSPECIFIED
 
 KNOWN_WEAKNESSES = """\
 - A related-news box inside the body with no header line (just two or three headline-shaped lines
@@ -38,11 +41,186 @@ def _row(name: str, scores: dict[str, float], extra: str = "") -> str:
     )
 
 
+def _grouped_rows(groups: dict[str, dict[str, Any]]) -> list[str]:
+    """Rows of a per-language or per-kind table: the group, its pages, its scores."""
+    return [_row(f"{name} | {s.get('pages', '')}", s) for name, s in groups.items()]
+
+
 HEADER = "| | char P | char R | char F1 | line P | line R | line F1 |"
 RULE = "|---|---|---|---|---|---|---|"
+GROUP_HEADER = "| {} | pages | char P | char R | char F1 | line P | line R | line F1 |"
+GROUP_RULE = "|---|---|---|---|---|---|---|---|"
+SNIPPET_HEADER = "| system | P | R | F1 | tp | fp | fn | tn | pages failed | MB/s |"
+SNIPPET_RULE = "|---|---|---|---|---|---|---|---|---|---|"
+# The per-language target on snippet sets applies to languages with at least this many pages.
+SNIPPET_TARGET_PAGES = 5
+
+
+def _details(summary: str, rows: list[str]) -> list[str]:
+    """A collapsed block (long per-site tables would bury the rest of the card)."""
+    return ["", "<details>", f"<summary>{summary}</summary>", "", *rows, "", "</details>"]
+
+
+def _cross_validation(cv: dict[str, Any]) -> list[str]:
+    scheme = cv.get("scheme", "grouped by site")
+    lines = [
+        "",
+        f"## Cross-validation on labels/ ({scheme})",
+        "",
+        "Each page is predicted by a model trained without any page of its site.",
+        "",
+        HEADER,
+        RULE,
+        _row("overall", cv["overall"]),
+    ]
+    for group, title in (("per_language", "language"), ("per_kind", "kind of page")):
+        if cv.get(group):
+            lines += ["", f"Per {title}:", "", GROUP_HEADER.format(title), GROUP_RULE, *_grouped_rows(cv[group])]
+    lines += _details(
+        f"Per site ({len(cv['per_site'])} sites)",
+        [HEADER, RULE] + [_row(site, s) for site, s in cv["per_site"].items()],
+    )
+    return lines
+
+
+def _language_out(section: dict[str, Any]) -> list[str]:
+    lines = [
+        "",
+        "## Leave one language out",
+        "",
+        f"For each language with at least {section['min_pages']} labelled pages: a model {section['scheme']}, "
+        "scored on that language's pages (how the model does on a language it has never seen).",
+        "",
+    ]
+    if not section["languages"]:
+        return [*lines, f"No language has {section['min_pages']} pages while others remain to train on."]
+    lines += [
+        "| language | pages | sites | training pages | char P | char R | char F1 | line P | line R | line F1 |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    lines += [
+        f"| {r['language']} | {r['pages']} | {r['sites']} | {r['training_documents']} | {r['char_p']:.3f} "
+        f"| {r['char_r']:.3f} | {r['char_f1']:.3f} | {r['line_p']:.3f} | {r['line_r']:.3f} | {r['line_f1']:.3f} |"
+        for r in section["languages"]
+    ]
+    return lines
+
+
+def _gold_test(directory: str, test: dict[str, Any]) -> list[str]:
+    lines = [
+        "",
+        f"## Held out: `{directory}` ({test['documents']} pages with per-line gold, never trained on)",
+        "",
+        HEADER + " MB/s |",
+        RULE + "---|",
+    ]
+    for system in test["systems"]:
+        speed = test["mb_per_s"].get(system["system"])
+        lines.append(_row(system["system"], system["overall"], f" {speed:.2f} |" if speed else " - |"))
+    for name, reason in test.get("skipped", {}).items():
+        lines.append(f"| {name} | skipped: {reason} | | | | | | |")
+    lines += _failures(test["systems"])
+    lines += ["", "Per site, this model:", "", HEADER, RULE]
+    lines += [_row(site, s) for site, s in test["systems"][0]["per_site"].items()]
+    weak = [site for site, s in test["systems"][0]["per_site"].items() if s["char_f1"] < 0.85]
+    if weak:
+        lines += ["", "Sites below 0.85 char F1: " + ", ".join(weak) + "."]
+    if test.get("ablations"):
+        lines += ["", "What each part adds (same training data, same pages):", "", HEADER, RULE]
+        lines += [_row(name, scores) for name, scores in test["ablations"].items()]
+    return lines
+
+
+def _failures(systems: list[dict[str, Any]]) -> list[str]:
+    lines = []
+    for system in systems:
+        if system.get("failed"):
+            lines += ["", f"{system['system']} failed on {len(system['failed'])} page(s), scored as empty output."]
+    return lines
+
+
+def _snippet_row(name: str, s: dict[str, Any], extra: str = " - | - |") -> str:
+    return (
+        f"| {name} | {s['p']:.3f} | {s['r']:.3f} | {s['f1']:.3f} | {s['tp']} | {s['fp']} | {s['fn']} | {s['tn']} "
+        f"|{extra}"
+    )
+
+
+def _snippet_test(directory: str, test: dict[str, Any]) -> list[str]:
+    systems = test["systems"]
+    lines = [
+        "",
+        f"## Held out: `{directory}` ({test['pages']} pages, {test['snippets']} snippets, never trained on)",
+        "",
+        "Scored by snippets, as the set's README says: the kept lines joined by newlines, whitespace runs "
+        "made one space; a `with` snippet found (case-sensitive) is a true positive, a `without` snippet found "
+        "a false positive; counts summed over pages; a page a system fails on counts as an empty output.",
+        "",
+        SNIPPET_HEADER,
+        SNIPPET_RULE,
+    ]
+    for system in systems:
+        speed = test["mb_per_s"].get(system["system"])
+        lines.append(
+            _snippet_row(
+                system["system"],
+                system["overall"],
+                f" {len(system['failed'])} | {speed:.2f} |" if speed else " - | - |",
+            )
+        )
+    for name, reason in test.get("skipped", {}).items():
+        lines.append(f"| {name} | skipped: {reason} | | | | | | | | |")
+    quoted = test.get("quoted", {})
+    if "missing" in quoted:
+        lines += ["", f"Not quoted: {quoted['missing']}."]
+    elif quoted:
+        lines.append(
+            f"| {quoted['system']} (quoted from `{quoted['source']}`, not run here) | {quoted['p']:.3f} "
+            f"| {quoted['r']:.3f} | {quoted['f1']:.3f} | | | | | - | - |"
+        )
+        lines += [
+            "",
+            f"The last row is quoted from the set's README ({quoted.get('section') or 'its table'}), parsed when this "
+            "card was written: that system reads the original HTML, which the devset does not hold.",
+        ]
+    names = [system["system"] for system in systems]
+    model = systems[0]
+    lines += [
+        "",
+        "Per language (F1 of every system; P and R of this model):",
+        "",
+        "| language | pages | " + " | ".join(f"{name} F1" for name in names) + f" | {names[0]} P | {names[0]} R |",
+        "|---|---|" + "---|" * (len(names) + 2),
+    ]
+    for language, s in model["per_language"].items():
+        cells = " | ".join(f"{system['per_language'][language]['f1']:.3f}" for system in systems)
+        lines.append(f"| {language} | {s['pages']} | {cells} | {s['p']:.3f} | {s['r']:.3f} |")
+    below = [
+        f"{language} {s['f1']:.3f}"
+        for language, s in model["per_language"].items()
+        if s["pages"] >= SNIPPET_TARGET_PAGES and s["f1"] < 0.88
+    ]
+    if below:
+        lines += [
+            "",
+            f"Languages with >= {SNIPPET_TARGET_PAGES} pages below 0.88 F1 (this model): " + ", ".join(below) + ".",
+        ]
+    if test.get("justext_stoplists"):
+        lines += [
+            "",
+            "jusText's stoplist per page language: "
+            + "; ".join(f"{language}: {name}" for language, name in test["justext_stoplists"].items())
+            + ".",
+        ]
+    lines += _failures(systems)
+    if test.get("ablations"):
+        lines += ["", "What each part adds (same training data, same pages):", "", SNIPPET_HEADER, SNIPPET_RULE]
+        lines += [_snippet_row(name, scores) for name, scores in test["ablations"].items()]
+    return lines
 
 
 def render_model_card(results: dict[str, Any]) -> str:
+    """The card as markdown, from one run's results alone: every number in it is in ``results``."""
     data = results["training_data"]
     lines = [
         "# Model card: cleaner's line classifier",
@@ -57,6 +235,11 @@ def render_model_card(results: dict[str, Any]) -> str:
         + ", ".join(f"{k} {v}" for k, v in sorted(data["languages"].items()))
         + "; origins "
         + ", ".join(f"{k} {v}" for k, v in sorted(data["origins"].items()))
+        + (
+            "; kinds " + ", ".join(f"{k or UNSPECIFIED} {v}" for k, v in sorted(data["kinds"].items()))
+            if data.get("kinds")
+            else ""
+        )
         + f". Data sha256 `{data['sha256'][:16]}...`. The devset is never trained on.",
         "",
         "## Model",
@@ -73,39 +256,19 @@ def render_model_card(results: dict[str, Any]) -> str:
         "3. Threshold on P(content) chosen by grouped cross-validation to maximise character F1.",
         "",
         "Versions: " + ", ".join(f"{k} {v}" for k, v in results["versions"].items()) + ".",
-        "",
-        "## Leave-one-site-out cross-validation on labels/",
-        "",
-        HEADER,
-        RULE,
-        _row("overall", results["cross_validation"]["overall"]),
     ]
-    lines += [_row(site, s) for site, s in results["cross_validation"]["per_site"].items()]
+    lines += _cross_validation(results["cross_validation"])
+    if results.get("leave_one_language_out"):
+        lines += _language_out(results["leave_one_language_out"])
     for directory, test in results.get("tests", {}).items():
-        lines += [
-            "",
-            f"## Held out: `{directory}` ({test['documents']} pages, never trained on)",
-            "",
-            HEADER + " MB/s |",
-            RULE + "---|",
-        ]
-        for system in test["systems"]:
-            speed = test["mb_per_s"].get(system["system"])
-            lines.append(_row(system["system"], system["overall"], f" {speed:.2f} |" if speed else " - |"))
-        for name, reason in test.get("skipped", {}).items():
-            lines.append(f"| {name} | skipped: {reason} | | | | | | |")
-        lines += ["", "Per site, this model:", "", HEADER, RULE]
-        lines += [_row(site, s) for site, s in test["systems"][0]["per_site"].items()]
-        weak = [site for site, s in test["systems"][0]["per_site"].items() if s["char_f1"] < 0.85]
-        if weak:
-            lines += ["", "Sites below 0.85 char F1: " + ", ".join(weak) + "."]
-        if test.get("ablations"):
-            lines += ["", "What each part adds (same training data, same pages):", "", HEADER, RULE]
-            lines += [_row(name, scores) for name, scores in test["ablations"].items()]
+        lines += _gold_test(directory, test)
+    for directory, test in results.get("snippet_tests", {}).items():
+        lines += _snippet_test(directory, test)
     if results.get("learning_curve"):
         lines += ["", "## Learning curve", "", "![learning curve](learning_curve.png)", ""]
         lines += ["| training sites | held-out char F1 |", "|---|---|"]
         lines += [f"| {row['sites']} | {row['char_f1']:.3f} |" for row in results["learning_curve"]]
+    lines += adaptation_section(results)
     lines += ["", "## Known weaknesses", "", KNOWN_WEAKNESSES]
     return "\n".join(lines)
 

@@ -24,6 +24,9 @@ CHECKOUT_LABELS = Path(__file__).resolve().parent.parent / "labels"
 MANIFEST = "manifest.csv"
 DEFAULT_MODEL_FILE = Path("cleaner.npz")
 PLOT = Path("learning_curve.png")
+# Grouped cross-validation folds (whole sites left out): 10 fits of a minute or two each, where
+# leaving one site out of ~150 would take hours.
+FOLDS_HELP = "Cross-validation folds; whole sites are left out of each (scikit-learn's GroupKFold)."
 LABELS_HELP = (
     "Directory of labelled dumps with manifest.csv. Default: ./labels, else the labels/ of cleaner's checkout."
 )
@@ -63,9 +66,18 @@ def train(
         ),
     ] = None,
     cross_validate: Annotated[
-        bool, typer.Option(help="Also cross-validate (leave one site out) and record the scores.")
+        bool, typer.Option(help="Also cross-validate (whole sites left out) and record the scores.")
     ] = True,
+    folds: Annotated[int, typer.Option(min=2, help=FOLDS_HELP)] = 10,
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Parallel cross-validation folds.")] = 2,
+    user_weight: Annotated[
+        float | None,
+        typer.Option(
+            min=0.01,
+            help="How many pages each of your own pages (origin user) counts as; default 1 (see cleaner evaluate "
+            "--adapt --adapt-weight for what a weight changes).",
+        ),
+    ] = None,
     joblib_path: Annotated[
         Path | None,
         typer.Option(
@@ -82,7 +94,13 @@ def train(
     target = output or DEFAULT_MODEL_FILE
     try:
         manifest = run_training(
-            find_labels(labels), target, cross_validate=cross_validate, n_jobs=jobs, joblib_path=joblib_path
+            find_labels(labels),
+            target,
+            cross_validate=cross_validate,
+            n_jobs=jobs,
+            joblib_path=joblib_path,
+            folds=folds,
+            user_weight=user_weight,
         )
     except LabelFormatError as exc:
         fail(f"{exc}")
@@ -110,12 +128,25 @@ def evaluate(
     labels: Annotated[Path | None, typer.Option(help=LABELS_HELP)] = None,
     test: Annotated[
         list[Path] | None,
-        typer.Option(help="Score a held-out directory in the devset format (<id>.txt + <id>.gold); repeatable."),
+        typer.Option(
+            help="Score a held-out directory in the devset format: <id>.txt dumps with <id>.gold per-line tags, "
+            "or with a meta.jsonl whose records list with/without snippets (scored as devset/multi's README says); "
+            "repeatable."
+        ),
     ] = None,
     baselines: Annotated[
         bool, typer.Option(help="Also score keep-all, the C4 line rule, jusText and single-line TF-IDF.")
     ] = False,
     by: Annotated[str, typer.Option(help="Detail rows: site, document or none.")] = "site",
+    folds: Annotated[int, typer.Option(min=2, help=FOLDS_HELP)] = 10,
+    language_out: Annotated[
+        bool,
+        typer.Option(
+            "--leave-one-language-out",
+            help="Also train on all languages but one and score that one, for each language with at least 5 "
+            "labelled pages (the sites with a page in it are left out of training too).",
+        ),
+    ] = False,
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Parallel folds.")] = 2,
     json_out: Annotated[Path | None, typer.Option("--json", help="Also write all scores as JSON here.")] = None,
     card: Annotated[
@@ -134,12 +165,34 @@ def evaluate(
         list[str] | None,
         typer.Option("--set", help="Override an estimator parameter, KEY=VALUE (repeatable), e.g. --set C=0.1."),
     ] = None,
+    adapt: Annotated[
+        bool,
+        typer.Option(
+            "--adapt",
+            help="Also measure site adaptation: for each site with >= 4 pages, train on the other sites plus k = 0-3 "
+            "of its pages and score its other pages (4 fits per site).",
+        ),
+    ] = False,
+    adapt_sites: Annotated[
+        int | None, typer.Option("--sites", min=1, help="--adapt: sample this many of the eligible sites (cheaper).")
+    ] = None,
+    adapt_weights: Annotated[
+        list[float] | None,
+        typer.Option(
+            "--adapt-weight",
+            min=0.01,
+            help="--adapt: how many pages each of the site's own pages counts as (repeatable, one curve each; "
+            "default: cleaner train's user weight).",
+        ),
+    ] = None,
+    adapt_plot: Annotated[Path, typer.Option(help="Where --adapt writes its PNG plot.")] = Path("adaptation.png"),
 ) -> None:
-    """Cross-validate on labels/ (leave one site out), or score held-out --test directories.
+    """Cross-validate on labels/ (10-fold, whole sites left out), and score held-out --test directories.
 
     Prints content-class precision/recall/F1, line-level and character-weighted, overall and per
-    site (or per document). With --test, the model is trained on all of labels/ and never sees the
-    test pages; --baselines scores peer systems on the same pages.
+    language, kind of page and site (or document). With --test, the model is trained on all of
+    labels/ and never sees the test pages; snippet-annotated sets get snippet P/R/F1, overall and per
+    language; --baselines scores peer systems on the same pages.
     """
     from cleaner.labels import LabelFormatError
     from cleaner.training.report import run_evaluation
@@ -168,6 +221,9 @@ def evaluate(
             params=params,
             curve=plot if curve else None,
             command="cleaner " + " ".join(sys.argv[1:]),
+            folds=folds,
+            language_out=language_out,
+            adapt={"sites": adapt_sites, "weights": adapt_weights, "plot": adapt_plot} if adapt else None,
         )
     except (ValueError, OSError, LabelFormatError) as exc:
         fail(str(exc))
@@ -260,3 +316,119 @@ def suggest(
         typer.echo(f"{row.uncertain:>9} {row.lines:>6} {row.mean_margin:>11.3f}  {row.path}")
     if ranking.errors:
         fail(f"{ranking.errors} input(s) or document(s) could not be read; the others were ranked")
+
+
+label_app = typer.Typer(add_completion=False)
+
+
+@label_app.command()
+def label(
+    paths: Annotated[
+        list[str],
+        typer.Argument(
+            help="Dumps to label: files, directories (their *.txt, *.jsonl[.gz|.zst], *.warc[.gz], *.wet[.gz], "
+            "recursively), or - for standard input; as `cleaner predict` reads them."
+        ),
+    ],
+    labels: Annotated[
+        Path | None,
+        typer.Option(
+            help="Where label files and manifest.csv go. Default: ./labels, else the checkout's, else a new ./labels."
+        ),
+    ] = None,
+    model: Annotated[
+        Path | None,
+        typer.Option(
+            help="Model that pre-labels the pages. Default: the --model-out file if it exists (your own model), "
+            "else $CLEANER_MODEL, else the model shipped with cleaner."
+        ),
+    ] = None,
+    model_out: Annotated[
+        Path | None,
+        typer.Option(help="Where Retrain writes your model. Default: cleaner.npz beside the labels directory."),
+    ] = None,
+    host: Annotated[
+        str,
+        typer.Option(
+            help="Address to listen on. Anything but loopback (127.0.0.1, ::1, localhost) requires a printed token."
+        ),
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=0, max=65535, help="Port to listen on; 0 picks a free one.")] = 0,
+    browser: Annotated[bool, typer.Option("--browser/--no-browser", help="Open the page in a browser.")] = True,
+    max_pages: Annotated[int, typer.Option(min=1, help="Offer at most this many pages (the most uncertain).")] = 500,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Parallel fits when scoring after a retrain.")] = 2,
+    user_weight: Annotated[
+        float | None,
+        typer.Option(
+            min=0.01,
+            help="How many other pages each of your own pages counts as in Retrain (default: cleaner train's).",
+        ),
+    ] = None,
+    input_format: Annotated[str, input_format_option()] = AUTO,
+    text_field: Annotated[str, typer.Option(help="The JSONL field holding the page text.")] = "text",
+    encoding: Annotated[str, typer.Option(help="Encoding of the inputs.")] = "utf-8",
+    errors: Annotated[
+        str,
+        typer.Option(help="What to do with undecodable bytes: strict (report the document), replace, ignore."),
+    ] = "strict",
+    max_document_mb: Annotated[
+        float,
+        typer.Option(min=0.001, help="Skip (and report) any document or line of JSONL larger than this many MB."),
+    ] = 10.0,
+) -> None:
+    """Label dumps in your browser: pre-labelled by the model, most informative first; save, retrain.
+
+    Starts a local web page (the URL is printed): click a line to toggle it, shift-click or drag for a
+    range, or use the keyboard (the page lists the keys). Saving writes labels/<name>.tsv and its
+    manifest row; Retrain fits your model on labels/ and scores the site's pages. Ctrl-C stops it.
+    """
+    from cleaner.classifier.format import ModelError, load_model
+    from cleaner.corpus.readers import ParseOptions
+    from cleaner.training.labelling.pages import load_pages
+    from cleaner.training.labelling.serve import listen, open_browser, serve
+    from cleaner.training.labelling.session import Session
+
+    check_decoding(encoding, errors)
+    if paths.count(STDIN) > 1:
+        fail("- (standard input) can be named only once", 2)
+    labels_dir = labels or next(
+        (candidate for candidate in (Path("labels"), CHECKOUT_LABELS) if (candidate / MANIFEST).is_file()),
+        Path("labels"),
+    )
+    if labels_dir.exists() and not labels_dir.is_dir():
+        fail(f"--labels {labels_dir}: not a directory", 2)
+    target = model_out or labels_dir.resolve().parent / DEFAULT_MODEL_FILE.name
+    start_model = model if model is not None else (target if target.is_file() else None)
+    try:
+        predictor = load_model(start_model)
+    except ModelError as exc:
+        fail(str(exc))
+    pages, documents, bad = load_pages(
+        predictor,
+        paths,
+        labels_dir,
+        input_format=chosen_kind(input_format),
+        options=ParseOptions(encoding, errors, text_field),
+        limit=int(max_document_mb * 1e6),
+        max_pages=max_pages,
+    )
+    if not pages:
+        fail(f"no page to label in {' '.join(paths)}" + (f" ({bad} could not be read)" if bad else ""))
+    try:
+        listening = listen(host, port)
+    except OSError as exc:
+        fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}")
+    from cleaner.classifier.format import default_model_path
+
+    model_name = str(start_model or default_model_path())
+    session = Session(pages, predictor, labels_dir, target, model_name=model_name, jobs=jobs, user_weight=user_weight)
+    skipped = f", {bad} could not be read" if bad else ""
+    more = f" (the {len(pages)} most uncertain of {documents})" if documents > len(pages) else ""
+    typer.echo(f"cleaner label: {len(pages)} pages{more}{skipped}; labels go to {labels_dir}/, Retrain writes {target}")
+    typer.echo(f"pre-labelled by {model_name}")
+    if listening.token:
+        typer.echo(f"listening on {host} beyond this machine: anyone with this URL (and its token) can label")
+    typer.echo(f"open {listening.url}   (Ctrl-C stops the server)")
+    if browser and not open_browser(listening.url):
+        typer.echo("(no browser to open here: open the URL above yourself)")
+    serve(session, listening)

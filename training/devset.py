@@ -1,41 +1,79 @@
-"""Reading evaluation sets in the ``../shared/devset`` format: ``<id>.txt`` dumps with ``<id>.gold``
-tags (``C``, ``B`` or empty) and an optional ``meta.jsonl`` naming each page's site."""
+"""Reading evaluation sets in the ``../shared/devset`` format.
+
+Two kinds of set:
+
+- per-line gold: ``<id>.txt`` dumps with ``<id>.gold`` tags (``C``, ``B`` or empty) and an optional
+  ``meta.jsonl`` naming each page's site and language (``devset/vi``, ``devset/en``);
+- snippet-annotated: ``<id>.txt`` dumps and a ``meta.jsonl`` whose records list ``with`` snippets (main
+  text a cleaned dump must contain) and ``without`` snippets (boilerplate it must not), with no
+  ``.gold`` (``devset/multi``). They are scored by substring tests, not line by line.
+
+Only the dumps and ``meta.jsonl`` are read, to score: nothing here is ever trained on.
+"""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from cleaner.labels import BOILERPLATE, CONTENT, LabelFormatError
 from cleaner.text import decode, is_blank
 from cleaner.training.labels import LabelledDocument
 
 _GOLD = {"C": CONTENT, "B": BOILERPLATE, "": None}
+META = "meta.jsonl"
+README = "README.md"
+
+
+def read_dump_lines(path: Path) -> list[str]:
+    """A dump's lines as the devset numbers them: split on ``\\n`` after removing one trailing
+    newline (so that gold line i is dump line i), with a CR of a CRLF end removed."""
+    lines = decode(path.read_bytes()).split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    return [line.rstrip("\r") for line in lines]
+
+
+def iter_meta(directory: Path) -> Iterator[tuple[Path, int, dict[str, Any]]]:
+    """(meta.jsonl path, line number, record) for every record of every ``meta.jsonl`` under
+    ``directory``; a line that is not a JSON object is an error naming its place."""
+    for meta in sorted(directory.rglob(META)):
+        for number, row in enumerate(meta.read_text(encoding="utf-8").splitlines(), 1):
+            if not row.strip():
+                continue
+            try:
+                record = json.loads(row)
+            except json.JSONDecodeError as exc:
+                raise LabelFormatError(f"{meta}:{number}: not JSON ({exc.msg})") from exc
+            if not isinstance(record, dict):
+                raise LabelFormatError(f"{meta}:{number}: not a JSON object")
+            yield meta, number, record
+
+
+def _language(record: dict[str, Any]) -> str:
+    """The devset's ``lang`` (multi) or a ``language`` field, whichever the record has."""
+    return str(record.get("lang") or record.get("language") or "")
 
 
 def load_gold_dir(directory: Path) -> list[LabelledDocument]:
     """Every ``<id>.txt`` with its ``<id>.gold`` under ``directory`` (recursively), sorted by path."""
     sites: dict[str, str] = {}
     languages: dict[str, str] = {}
-    for meta in directory.rglob("meta.jsonl"):
-        for number, row in enumerate(meta.read_text(encoding="utf-8").splitlines(), 1):
-            if row.strip():
-                try:
-                    record = json.loads(row)
-                except json.JSONDecodeError as exc:
-                    raise LabelFormatError(f"{meta}:{number}: not JSON ({exc.msg})") from exc
-                sites[str(record.get("id"))] = str(record.get("site") or "")
-                languages[str(record.get("id"))] = str(record.get("language") or "")
+    for _, _, record in iter_meta(directory):
+        sites[str(record.get("id"))] = str(record.get("site") or "")
+        languages[str(record.get("id"))] = _language(record)
     documents = []
     for text_path in sorted(directory.rglob("*.txt")):
         gold_path = text_path.with_suffix(".gold")
         if not gold_path.is_file():
             continue
-        lines = decode(text_path.read_bytes()).split("\n")
+        lines = read_dump_lines(text_path)
         gold = gold_path.read_text(encoding="utf-8").split("\n")
-        for part in (lines, gold):
-            if part and part[-1] == "":
-                part.pop()
+        if gold and gold[-1] == "":
+            gold.pop()
         if len(lines) != len(gold):
             raise LabelFormatError(f"{gold_path}:0: {len(gold)} tags for {len(lines)} dump lines")
         labels = []
@@ -44,7 +82,6 @@ def load_gold_dir(directory: Path) -> list[LabelledDocument]:
                 raise LabelFormatError(f"{gold_path}:{number}: unknown tag {tag!r}")
             # A tag on a whitespace-only line is not scored: the model gives blank lines no label.
             labels.append(None if is_blank(line) else _GOLD[tag.strip()])
-        lines = [line.rstrip("\r") for line in lines]
         name = text_path.stem
         # Without a language in meta.jsonl, a folder named by an ISO 639-1 code (vi/, en/) gives it.
         folder = text_path.parent.name
@@ -55,3 +92,129 @@ def load_gold_dir(directory: Path) -> list[LabelledDocument]:
             )
         )
     return documents
+
+
+@dataclass
+class SnippetPage:
+    """One page of a snippet-annotated set.
+
+    ``document`` carries the dump's lines, site and language for the systems to predict on; its
+    labels are all None, since such a set has no per-line gold."""
+
+    document: LabelledDocument
+    with_snippets: list[str]
+    without_snippets: list[str]
+
+    @property
+    def name(self) -> str:
+        return self.document.name
+
+    @property
+    def language(self) -> str:
+        return self.document.language
+
+
+def _snippets(record: dict[str, Any], key: str, where: str) -> list[str]:
+    value = record.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise LabelFormatError(f"{where}: {key!r} is not a list of strings")
+    return list(value)
+
+
+def is_snippet_record(record: dict[str, Any]) -> bool:
+    """A record that annotates its page with snippets rather than per-line gold."""
+    return "with" in record or "without" in record
+
+
+def load_snippet_dir(directory: Path) -> list[SnippetPage]:
+    """Every page of every snippet-annotated ``meta.jsonl`` under ``directory``, in file order.
+
+    A record's dump is ``<id>.txt`` beside its ``meta.jsonl``; a record without one is an error
+    (a page silently left out would change the score), and so is a snippet list that is not a list
+    of strings."""
+    pages = []
+    for meta, number, record in iter_meta(directory):
+        if not is_snippet_record(record):
+            continue
+        where = f"{meta}:{number}"
+        name = str(record.get("id") or "")
+        if not name:
+            raise LabelFormatError(f"{where}: a record without an id")
+        dump = meta.parent / f"{name}.txt"
+        if not dump.is_file():
+            raise LabelFormatError(f"{where}: no dump {dump.name} for record {name!r}")
+        lines = read_dump_lines(dump)
+        document = LabelledDocument(
+            name=name,
+            lines=lines,
+            labels=[None] * len(lines),
+            site=str(record.get("site") or name),
+            language=_language(record),
+            kind=str(record.get("kind") or ""),
+            path=dump,
+        )
+        pages.append(SnippetPage(document, _snippets(record, "with", where), _snippets(record, "without", where)))
+    return pages
+
+
+# The column names a reference table may use for precision, recall and F1.
+_COLUMNS = {"p": ("p", "precision"), "r": ("r", "recall"), "f1": ("f1", "f-score", "f1-score", "f")}
+
+
+def _cells(row: str) -> list[str]:
+    return [cell.strip() for cell in row.strip().strip("|").split("|")]
+
+
+def parse_reference_row(markdown: str, system: str) -> dict[str, Any] | None:
+    """The first row of a markdown table with P, R and F1 columns whose first cell names
+    ``system`` (case-insensitive), as ``{"system", "p", "r", "f1", "section"}``; None if no such row.
+
+    The devset's README publishes figures this project cannot reproduce (trafilatura reads the
+    original HTML, which the devset does not hold): the card quotes them by parsing the README at
+    run time, never by copying numbers into code. ``section`` is the heading above the table."""
+    section = ""
+    table: list[list[str]] = []
+    for raw in [*markdown.splitlines(), ""]:
+        line = raw.strip()
+        if line.startswith("|"):
+            table.append(_cells(line))
+            continue
+        if table:
+            found = _find_row(table, system)
+            if found is not None:
+                return {**found, "section": section}
+            table = []
+        if line.startswith("#"):
+            section = line.lstrip("#").strip()
+    return None
+
+
+def _find_row(table: list[list[str]], system: str) -> dict[str, Any] | None:
+    header = [cell.lower() for cell in table[0]]
+    columns = {}
+    for key, names in _COLUMNS.items():
+        matches = [i for i, cell in enumerate(header) if cell in names]
+        if not matches:
+            return None
+        columns[key] = matches[0]
+    for row in table[1:]:
+        if not row or system.lower() not in row[0].lower():
+            continue
+        try:
+            values = {key: float(row[index]) for key, index in columns.items()}
+        except (ValueError, IndexError):
+            continue
+        return {"system": row[0], **values}
+    return None
+
+
+def quote_reference(directory: Path, system: str = "trafilatura") -> dict[str, Any]:
+    """``system``'s published P/R/F1 from ``directory/README.md``, with where it was read; or,
+    when the README or the row is missing, ``{"source", "missing": why}`` for the report to say so."""
+    path = directory / README
+    if not path.is_file():
+        return {"source": str(path), "missing": f"{path} not found: {system}'s figure is not quoted"}
+    row = parse_reference_row(path.read_text(encoding="utf-8"), system)
+    if row is None:
+        return {"source": str(path), "missing": f"no table row naming {system} with P, R and F1 in {path}"}
+    return {"source": str(path), **row}

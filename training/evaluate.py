@@ -1,131 +1,400 @@
-"""Grouped cross-validation and scoring of held-out dumps.
+"""Grouped cross-validation, leave-one-language-out, and scoring of held-out dumps.
 
 Evaluation never sees what it trained on: cross-validation leaves out whole sites (whole documents
-when the data has a single site), and ``--test`` scores a directory the model was not trained on.
+when the data has a single site), leave-one-language-out leaves out a language and every site that
+has a page in it, and ``--test`` scores directories the model was not trained on.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 from joblib import Parallel, delayed
-from sklearn.model_selection import LeaveOneGroupOut
+from sklearn.model_selection import GroupKFold
 
 from cleaner.classifier.estimator import LineClassifier
+from cleaner.labels import CONTENT
+from cleaner.training.devset import SnippetPage
 from cleaner.training.labels import LabelledDocument
-from cleaner.training.metrics import Counts, count, total
+from cleaner.training.metrics import Counts, SnippetCounts, count, count_snippets, total, total_snippets
 
 EstimatorFactory = Callable[[], LineClassifier]
+Predictions = list[list[str | None]]
+DEFAULT_FOLDS = 10
+# Leave-one-language-out scores a language only when it has this many labelled pages: fewer say
+# more about the pages than about the language.
+MIN_LANGUAGE_PAGES = 5
+# The group of a document whose manifest row has no kind (the column is optional) or no language.
+UNSPECIFIED = "(unspecified)"
 
-
-@dataclass
-class Evaluation:
-    """Scores of one system on a set of documents: overall, and per document and per site."""
-
-    system: str
-    overall: Counts
-    per_document: dict[str, Counts] = field(default_factory=dict)
-    per_site: dict[str, Counts] = field(default_factory=dict)
-
-    def as_dict(self) -> dict[str, object]:
-        return {
-            "system": self.system,
-            "overall": rounded(self.overall.scores()),
-            "per_site": {site: rounded(c.scores()) for site, c in sorted(self.per_site.items())},
-            "per_document": {name: rounded(c.scores()) for name, c in sorted(self.per_document.items())},
-        }
+T = TypeVar("T")
 
 
 def rounded(scores: dict[str, float]) -> dict[str, float]:
     return {k: round(v, 4) for k, v in scores.items()}
 
 
+def _grouped(counts: dict[str, T]) -> dict[str, T]:
+    return dict(sorted(counts.items()))
+
+
+@dataclass
+class Evaluation:
+    """Scores of one system on documents with per-line gold: overall, and per document, site,
+    language and kind of page (the manifest's optional ``kind``)."""
+
+    system: str
+    overall: Counts
+    per_document: dict[str, Counts] = field(default_factory=dict)
+    per_site: dict[str, Counts] = field(default_factory=dict)
+    per_language: dict[str, Counts] = field(default_factory=dict)
+    per_kind: dict[str, Counts] = field(default_factory=dict)
+    pages_per_language: dict[str, int] = field(default_factory=dict)
+    pages_per_kind: dict[str, int] = field(default_factory=dict)
+    failed: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        def table(groups: dict[str, Counts], pages: dict[str, int] | None = None) -> dict[str, Any]:
+            return {
+                name: {**({"pages": pages[name]} if pages else {}), **rounded(c.scores())}
+                for name, c in _grouped(groups).items()
+            }
+
+        return {
+            "system": self.system,
+            "overall": rounded(self.overall.scores()),
+            "per_language": table(self.per_language, self.pages_per_language),
+            "per_kind": table(self.per_kind, self.pages_per_kind),
+            "per_site": table(self.per_site),
+            "per_document": table(self.per_document),
+            "failed": list(self.failed),
+        }
+
+
 def score(
-    system: str, documents: Sequence[LabelledDocument], predictions: Sequence[Sequence[str | None]]
+    system: str,
+    documents: Sequence[LabelledDocument],
+    predictions: Sequence[Sequence[str | None]],
+    failed: Sequence[str] = (),
 ) -> Evaluation:
-    """Score predicted labels against the documents' gold labels."""
-    per_document: dict[str, Counts] = {}
-    per_site: dict[str, Counts] = {}
+    """Score predicted labels against the documents' gold labels, summing lines and characters
+    over the documents of each group (micro-averages)."""
+    evaluation = Evaluation(system, Counts(), failed=list(failed))
     for doc, predicted in zip(documents, predictions):
         counts = count(doc.lines, doc.labels, predicted)
-        per_document[doc.name] = counts
-        per_site[doc.site or doc.name] = per_site.get(doc.site or doc.name, Counts()) + counts
-    return Evaluation(system, total(per_document.values()), per_document, per_site)
+        language, kind = doc.language or UNSPECIFIED, doc.kind or UNSPECIFIED
+        evaluation.per_document[doc.name] = counts
+        for groups, name in (
+            (evaluation.per_site, doc.site or doc.name),
+            (evaluation.per_language, language),
+            (evaluation.per_kind, kind),
+        ):
+            groups[name] = groups.get(name, Counts()) + counts
+        evaluation.pages_per_language[language] = evaluation.pages_per_language.get(language, 0) + 1
+        evaluation.pages_per_kind[kind] = evaluation.pages_per_kind.get(kind, 0) + 1
+    evaluation.overall = total(evaluation.per_document.values())
+    return evaluation
+
+
+def kept_text(lines: Sequence[str], predicted: Sequence[str | None]) -> str:
+    """The cleaned dump a system's labels give: its content lines joined by newlines."""
+    return "\n".join(line for line, label in zip(lines, predicted) if label == CONTENT)
+
+
+@dataclass
+class SnippetEvaluation:
+    """Snippet scores of one system on a snippet-annotated set: overall, per language, per page."""
+
+    system: str
+    overall: SnippetCounts
+    per_language: dict[str, SnippetCounts] = field(default_factory=dict)
+    per_document: dict[str, SnippetCounts] = field(default_factory=dict)
+    failed: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        def table(groups: dict[str, SnippetCounts]) -> dict[str, Any]:
+            return {name: snippet_scores(c) for name, c in _grouped(groups).items()}
+
+        return {
+            "system": self.system,
+            "overall": snippet_scores(self.overall),
+            "per_language": table(self.per_language),
+            "per_document": table(self.per_document),
+            "failed": list(self.failed),
+        }
+
+
+def snippet_scores(counts: SnippetCounts) -> dict[str, Any]:
+    """P/R/F1 with the counts they come from, for the JSON results."""
+    return {**rounded(counts.scores()), "tp": counts.tp, "fp": counts.fp, "fn": counts.fn, "tn": counts.tn,
+            "pages": counts.pages}  # fmt: skip
+
+
+def score_snippets(
+    system: str,
+    pages: Sequence[SnippetPage],
+    predictions: Sequence[Sequence[str | None]],
+    failed: Sequence[str] = (),
+) -> SnippetEvaluation:
+    """Each page's snippet tests on the lines the system kept, summed over pages (micro-average),
+    overall and per page language. A page in ``failed`` must come with no kept line (see
+    :func:`predict_each`): it counts as an empty output, as the devset's README says."""
+    evaluation = SnippetEvaluation(system, SnippetCounts(), failed=list(failed))
+    for page, predicted in zip(pages, predictions):
+        counts = count_snippets(kept_text(page.document.lines, predicted), page.with_snippets, page.without_snippets)
+        evaluation.per_document[page.name] = counts
+        language = page.language or UNSPECIFIED
+        evaluation.per_language[language] = evaluation.per_language.get(language, SnippetCounts()) + counts
+    evaluation.overall = total_snippets(evaluation.per_document.values())
+    return evaluation
+
+
+SystemPredict = Callable[[Sequence[LabelledDocument]], Sequence[Sequence[str | None]]]
+
+
+def predict_each(predict: SystemPredict, documents: Sequence[LabelledDocument]) -> tuple[Predictions, list[str]]:
+    """``predict(documents)``, and the names of the documents it failed on.
+
+    All at once first (fast); if that raises, one document at a time, and a document whose
+    prediction raises gets no content line (an empty output) instead of ending the evaluation: a
+    peer's crash on one page is part of its score, not a reason to drop the page for everyone."""
+    try:
+        predictions = [list(labels) for labels in predict(documents)]
+        if len(predictions) == len(documents):
+            return predictions, []
+    except Exception:
+        pass
+    predictions, failed = [], []
+    for doc in documents:
+        try:
+            (labels,) = predict([doc])
+            predictions.append(list(labels))
+        except Exception:
+            predictions.append([None] * len(doc.lines))
+            failed.append(doc.name)
+    return predictions, failed
 
 
 def cv_groups(documents: Sequence[LabelledDocument]) -> list[str]:
-    """Leave one site out when there are at least two sites, else one document."""
+    """Group by site when there are at least two sites, else by document."""
     sites = [doc.site or doc.name for doc in documents]
     return sites if len(set(sites)) >= 2 else [doc.name for doc in documents]
+
+
+def cv_folds(documents: Sequence[LabelledDocument], folds: int = DEFAULT_FOLDS) -> int:
+    """The number of folds actually used: ``folds``, or one per group when there are fewer groups."""
+    return min(folds, len(set(cv_groups(documents))))
+
+
+def cv_scheme(documents: Sequence[LabelledDocument], folds: int = DEFAULT_FOLDS) -> str:
+    """How cross-validation splits these documents, in the words the reports and the manifest use,
+    e.g. ``10-fold, whole sites left out``."""
+    unit = "sites" if len({doc.site or doc.name for doc in documents}) >= 2 else "documents"
+    return f"{cv_folds(documents, folds)}-fold, whole {unit} left out"
+
+
+def _run_with_progress(tasks: Sequence[Callable[[], T]], n_jobs: int, description: str, unit: str) -> Iterable[T]:
+    """Run ``tasks`` on ``n_jobs`` processes, yielding results as they finish, with a bar on stderr
+    when it is a terminal (each task is a model fit of a minute or two)."""
+    from tqdm import tqdm
+
+    results = Parallel(n_jobs=n_jobs, return_as="generator_unordered")(delayed(task)() for task in tasks)
+    return tqdm(results, total=len(tasks), desc=description, unit=unit, disable=None, leave=False)
+
+
+@dataclass
+class _Fold:
+    """Fit on some documents and predict others (a picklable task for the worker processes)."""
+
+    documents: Sequence[LabelledDocument]
+    make_estimator: EstimatorFactory
+    train: Sequence[int]
+    test: Sequence[int]
+
+    def __call__(self) -> list[tuple[int, list[str | None]]]:
+        train = [self.documents[i] for i in self.train]
+        model = self.make_estimator().fit(
+            [doc.lines for doc in train], [doc.labels for doc in train], groups=cv_groups(train)
+        )
+        predicted = model.predict([self.documents[i].lines for i in self.test])
+        return list(zip(self.test, predicted))
 
 
 def cross_validated_predictions(
     documents: Sequence[LabelledDocument],
     make_estimator: EstimatorFactory,
     n_jobs: int = 1,
-) -> list[list[str | None]]:
-    """Predict every document with a model trained without its group (its site)."""
+    folds: int = DEFAULT_FOLDS,
+) -> Predictions:
+    """Predict every document with a model trained without its group (its site).
+
+    Grouped k-fold (scikit-learn's ``GroupKFold``, which balances the folds' sizes) rather than
+    leaving one site out: with ~150 sites and a fit of a minute or two, one fit per site would take
+    hours, and 10 folds still never train on a page of a site they score."""
     groups = cv_groups(documents)
     if len(set(groups)) < 2:
         raise ValueError("cross-validation needs at least two labelled documents")
-    splits = list(LeaveOneGroupOut().split(documents, groups=groups))
-
-    def run(train: Sequence[int], test: Sequence[int]) -> list[tuple[int, list[str | None]]]:
-        model = make_estimator().fit(
-            [documents[i].lines for i in train],
-            [documents[i].labels for i in train],
-            groups=[groups[i] for i in train],
-        )
-        predicted = model.predict([documents[i].lines for i in test])
-        return list(zip(test, predicted))
-
-    from tqdm import tqdm
-
-    results = Parallel(n_jobs=n_jobs, return_as="generator_unordered")(
-        delayed(run)(train, test) for train, test in splits
-    )
-    predictions: list[list[str | None]] = [[] for _ in documents]
-    # A bar on stderr when it is a terminal (disable=None): cross-validation takes minutes.
-    for fold in tqdm(results, total=len(splits), desc="cross-validation", unit="fold", disable=None, leave=False):
+    splitter = GroupKFold(n_splits=cv_folds(documents, folds))
+    tasks = [_Fold(documents, make_estimator, train, test) for train, test in splitter.split(documents, groups=groups)]
+    predictions: Predictions = [[] for _ in documents]
+    for fold in _run_with_progress(tasks, n_jobs, "cross-validation", "fold"):
         for index, predicted in fold:
             predictions[index] = predicted
     return predictions
 
 
+@dataclass
+class LanguageOut:
+    """One language scored by a model that never saw it (nor any site with a page in it)."""
+
+    language: str
+    training_documents: int
+    training_sites: int
+    evaluation: Evaluation
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "language": self.language,
+            "pages": sum(self.evaluation.pages_per_language.values()),
+            "sites": len(self.evaluation.per_site),
+            "training_documents": self.training_documents,
+            "training_sites": self.training_sites,
+            **rounded(self.evaluation.overall.scores()),
+        }
+
+
+def languages_to_leave_out(documents: Sequence[LabelledDocument], min_pages: int = MIN_LANGUAGE_PAGES) -> list[str]:
+    """Languages with at least ``min_pages`` labelled pages, most pages first."""
+    pages: dict[str, int] = {}
+    for doc in documents:
+        if doc.language:
+            pages[doc.language] = pages.get(doc.language, 0) + 1
+    return [language for language, n in sorted(pages.items(), key=lambda item: (-item[1], item[0])) if n >= min_pages]
+
+
+def language_out_split(documents: Sequence[LabelledDocument], language: str) -> tuple[list[int], list[int]]:
+    """(training, test) indices: test is the language's pages; training is every page of another
+    language whose site has no page in it (a bilingual site's chrome would otherwise leak)."""
+    test = [i for i, doc in enumerate(documents) if doc.language == language]
+    sites = {documents[i].site or documents[i].name for i in test}
+    train = [i for i, doc in enumerate(documents) if doc.language != language and (doc.site or doc.name) not in sites]
+    return train, test
+
+
+def leave_one_language_out(
+    documents: Sequence[LabelledDocument],
+    make_estimator: EstimatorFactory,
+    n_jobs: int = 1,
+    min_pages: int = MIN_LANGUAGE_PAGES,
+) -> list[LanguageOut]:
+    """For each language with at least ``min_pages`` pages, train on the others and score it:
+    how the model does on a language it has never been trained on."""
+    splits = {
+        language: language_out_split(documents, language) for language in languages_to_leave_out(documents, min_pages)
+    }
+    splits = {language: split for language, split in splits.items() if split[0]}
+    tasks = [_Fold(documents, make_estimator, train, test) for train, test in splits.values()]
+    predictions: Predictions = [[] for _ in documents]
+    for fold in _run_with_progress(tasks, n_jobs, "leave one language out", "language"):
+        for index, predicted in fold:
+            predictions[index] = predicted
+    results = []
+    for language, (train, test) in splits.items():
+        evaluation = score(language, [documents[i] for i in test], [predictions[i] for i in test])
+        trained_sites = {documents[i].site or documents[i].name for i in train}
+        results.append(LanguageOut(language, len(train), len(trained_sites), evaluation))
+    return results
+
+
 def format_table(evaluations: Sequence[Evaluation], by: str = "overall") -> str:
-    """A plain-text table of content-class scores; ``by`` is overall, site or document."""
-    header = f"{'system':<34} {'group':<28} {'C lines':>7} {'char P':>7} {'char R':>7} {'char F1':>7} {'line F1':>7}"
+    """A plain-text table of content-class scores; ``by`` is overall, site, document, language or kind."""
+    header = (
+        f"{'system':<34} {'group':<28} {'pages':>5} {'C lines':>7} {'char P':>7} {'char R':>7} {'char F1':>7} "
+        f"{'line P':>7} {'line R':>7} {'line F1':>7}"
+    )
     rows = [header, "-" * len(header)]
     for evaluation in evaluations:
-        groups: dict[str, Counts]
-        if by == "site":
-            groups = evaluation.per_site
-        elif by == "document":
-            groups = evaluation.per_document
-        else:
-            groups = {"(all)": evaluation.overall}
+        groups, pages = _groups(evaluation, by)
         for name, counts in sorted(groups.items()):
             s = counts.scores()
             n = counts.tp + counts.fn
             rows.append(
-                f"{evaluation.system:<34} {name[:28]:<28} {n:>7} {s['char_p']:>7.3f} {s['char_r']:>7.3f} "
-                f"{s['char_f1']:>7.3f} {s['line_f1']:>7.3f}"
+                f"{evaluation.system[:34]:<34} {name[:28]:<28} {pages.get(name, ''):>5} {n:>7} "
+                f"{s['char_p']:>7.3f} {s['char_r']:>7.3f} {s['char_f1']:>7.3f} "
+                f"{s['line_p']:>7.3f} {s['line_r']:>7.3f} {s['line_f1']:>7.3f}"
             )
     return "\n".join(rows)
+
+
+def _groups(evaluation: Evaluation, by: str) -> tuple[dict[str, Counts], dict[str, int]]:
+    if by == "site":
+        return evaluation.per_site, {}
+    if by == "document":
+        return evaluation.per_document, {}
+    if by == "language":
+        return evaluation.per_language, evaluation.pages_per_language
+    if by == "kind":
+        return evaluation.per_kind, evaluation.pages_per_kind
+    return {"(all)": evaluation.overall}, {"(all)": len(evaluation.per_document)}
 
 
 def format_side_by_side(evaluations: Sequence[Evaluation], by: str = "site") -> str:
     """One row per site (or document), one column per system: content char F1 / line F1."""
     header = f"{by:<30}" + "".join(f" {e.system[:22]:>22}" for e in evaluations)
     rows = [header, f"{'':<30}" + "".join(f" {'char F1 / line F1':>22}" for _ in evaluations), "-" * len(header)]
-    groups = sorted(evaluations[0].per_site if by == "site" else evaluations[0].per_document)
-    for name in groups:
+    for name in sorted(_groups(evaluations[0], by)[0]):
         cells = []
         for evaluation in evaluations:
-            counts = (evaluation.per_site if by == "site" else evaluation.per_document)[name]
-            s = counts.scores()
+            s = _groups(evaluation, by)[0][name].scores()
             cell = f"{s['char_f1']:.3f} / {s['line_f1']:.3f}"
             cells.append(f" {cell:>22}")
         rows.append(f"{name[:30]:<30}" + "".join(cells))
+    return "\n".join(rows)
+
+
+def format_language_out(results: Sequence[LanguageOut]) -> str:
+    """The leave-one-language-out table: language, pages, char and line P/R/F1."""
+    header = (
+        f"{'language':<10} {'pages':>5} {'sites':>5} {'trained on':>10} {'char P':>7} {'char R':>7} {'char F1':>7} "
+        f"{'line P':>7} {'line R':>7} {'line F1':>7}"
+    )
+    rows = [header, "-" * len(header)]
+    for result in results:
+        row = result.as_dict()
+        rows.append(
+            f"{result.language:<10} {row['pages']:>5} {row['sites']:>5} {row['training_documents']:>10} "
+            f"{row['char_p']:>7.3f} {row['char_r']:>7.3f} {row['char_f1']:>7.3f} "
+            f"{row['line_p']:>7.3f} {row['line_r']:>7.3f} {row['line_f1']:>7.3f}"
+        )
+    return "\n".join(rows)
+
+
+def format_snippet_table(evaluations: Sequence[SnippetEvaluation], by: str = "overall") -> str:
+    """Snippet P/R/F1 per system, overall or per language (``by``), with the counts behind them."""
+    header = (
+        f"{'system':<34} {'group':<14} {'pages':>5} {'tp':>5} {'fp':>5} {'fn':>5} {'tn':>5} "
+        f"{'P':>6} {'R':>6} {'F1':>6} {'failed':>6}"
+    )
+    rows = [header, "-" * len(header)]
+    for evaluation in evaluations:
+        groups = evaluation.per_language if by == "language" else {"(all)": evaluation.overall}
+        for name, c in sorted(groups.items()):
+            s = c.scores()
+            failed = len(evaluation.failed) if by != "language" else ""
+            rows.append(
+                f"{evaluation.system[:34]:<34} {name[:14]:<14} {c.pages:>5} {c.tp:>5} {c.fp:>5} {c.fn:>5} {c.tn:>5} "
+                f"{s['p']:>6.3f} {s['r']:>6.3f} {s['f1']:>6.3f} {failed:>6}"
+            )
+    return "\n".join(rows)
+
+
+def format_snippet_side_by_side(evaluations: Sequence[SnippetEvaluation]) -> str:
+    """One row per language, one column per system: snippet F1."""
+    header = f"{'language':<10} {'pages':>5}" + "".join(f" {e.system[:22]:>22}" for e in evaluations)
+    rows = [header, f"{'':<16}" + "".join(f" {'F1':>22}" for _ in evaluations), "-" * len(header)]
+    for name, counts in sorted(evaluations[0].per_language.items()):
+        cells = "".join(f" {e.per_language[name].scores()['f1']:>22.3f}" for e in evaluations)
+        rows.append(f"{name[:10]:<10} {counts.pages:>5}" + cells)
     return "\n".join(rows)

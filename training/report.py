@@ -1,4 +1,10 @@
-"""``cleaner evaluate``: cross-validation on labels/, held-out test sets, peers, and the model card."""
+"""``cleaner evaluate``: cross-validation on labels/, leave-one-language-out, held-out test sets
+(per-line gold or snippets), peers, and the model card.
+
+Every figure printed or written here is measured by this run; the only number read from elsewhere
+is trafilatura's published snippet score on ``devset/multi``, parsed from that set's README at run
+time and always labelled as quoted (trafilatura reads the HTML, which the devset does not hold).
+"""
 
 from __future__ import annotations
 
@@ -9,20 +15,35 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from cleaner.training.devset import load_gold_dir
+from cleaner.training.devset import SnippetPage, load_gold_dir, load_snippet_dir, quote_reference
 from cleaner.training.evaluate import (
+    DEFAULT_FOLDS,
+    MIN_LANGUAGE_PAGES,
     Evaluation,
+    SnippetEvaluation,
+    SystemPredict,
     cross_validated_predictions,
+    cv_folds,
+    cv_scheme,
+    format_language_out,
     format_side_by_side,
+    format_snippet_side_by_side,
+    format_snippet_table,
     format_table,
+    leave_one_language_out,
+    predict_each,
     rounded,
     score,
+    score_snippets,
+    snippet_scores,
 )
 from cleaner.training.labels import LabelledDocument, load_labelled_dir
 from cleaner.training.train import describe_data, fit_documents, make_estimator, runtime_versions
 
 Echo = Callable[[str], None]
 MODEL_NAME = "cleaner"
+# The system whose published figure on a snippet set is quoted from the set's README.
+QUOTED_SYSTEM = "trafilatura"
 # Variants scored beside the shipped model on held-out pages: what each part adds.
 ABLATIONS: dict[str, dict[str, Any]] = {
     "without the context stages": {"context_rounds": 0},
@@ -49,11 +70,15 @@ def run_evaluation(
     params: dict[str, Any] | None = None,
     curve: Path | None = None,
     command: str = "cleaner evaluate",
+    folds: int = DEFAULT_FOLDS,
+    language_out: bool = False,
+    adapt: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Cross-validate on ``labels_dir``; train on all of it and score each ``tests`` directory.
 
-    ``params`` override the shipped estimator's parameters; ``curve`` writes a learning curve
-    (table in the results, PNG at that path)."""
+    ``params`` override the shipped estimator's parameters; ``folds`` is the number of grouped
+    folds (whole sites left out); ``language_out`` adds the leave-one-language-out table;
+    ``curve`` writes a learning curve (table in the results, PNG at that path)."""
     documents = load_labelled_dir(labels_dir)
     overrides = dict(params or {})
 
@@ -64,17 +89,40 @@ def run_evaluation(
         "command": command,
         "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         "versions": runtime_versions(),
-        "training_data": describe_data(labels_dir, documents),
+        # The directory is the run's, not the data's: it stays out of describe_data (the model manifest).
+        "training_data": {"directory": str(labels_dir), **describe_data(labels_dir, documents)},
         "estimator": estimator().get_params(),
     }
-    _section(echo, f"leave-one-site-out cross-validation on {labels_dir} ({len(documents)} documents)")
-    cv = score(f"{MODEL_NAME} (cross-validated)", documents, cross_validated_predictions(documents, estimator, jobs))
+    scheme = cv_scheme(documents, folds)
+    _section(echo, f"cross-validation on {labels_dir} ({len(documents)} documents; {scheme})")
+    cv = score(
+        f"{MODEL_NAME} (cross-validated)",
+        documents,
+        cross_validated_predictions(documents, estimator, jobs, folds),
+    )
     echo(format_table([cv]))
+    for group in ("language", "kind"):
+        echo(f"\nper {group} ({scheme}):")
+        echo(format_table([cv], by=group))
     if by != "none":
+        echo(f"\nper {by} ({scheme}):")
         echo(format_table([cv], by=by))
-    results["cross_validation"] = cv.as_dict()
+    results["cross_validation"] = {"scheme": scheme, "folds": cv_folds(documents, folds), **cv.as_dict()}
+
+    if language_out:
+        _section(
+            echo, f"leave one language out: trained on the other languages, for each with >= {MIN_LANGUAGE_PAGES} pages"
+        )
+        left_out = leave_one_language_out(documents, estimator, jobs)
+        echo(format_language_out(left_out) if left_out else f"no language has {MIN_LANGUAGE_PAGES} pages and others")
+        results["leave_one_language_out"] = {
+            "min_pages": MIN_LANGUAGE_PAGES,
+            "scheme": "trained on every other language, without the sites that have a page in the one left out",
+            "languages": [row.as_dict() for row in left_out],
+        }
 
     results["tests"] = {}
+    results["snippet_tests"] = {}
     if tests:
         model = fit_documents(documents, estimator())
         variants = {name: fit_documents(documents, estimator(**extra)) for name, extra in ABLATIONS.items()}
@@ -84,41 +132,36 @@ def run_evaluation(
             from cleaner.training.baselines import available_baselines
 
             peers, skipped = available_baselines(documents)
+        systems: dict[str, SystemPredict] = {MODEL_NAME: _on_lines(model), **peers}
+        ablated = {name: _on_lines(variant) for name, variant in variants.items()}
         for directory in tests:
             if not directory.is_dir():
                 echo(f"skipped {directory}: not found")
                 continue
             held_out = load_gold_dir(directory)
-            _section(echo, f"held out: {directory} ({len(held_out)} documents, never trained on)")
-            evaluations, speeds = _score_systems(model, peers, held_out)
-            echo(format_table(evaluations))
-            if by != "none":
-                echo(format_side_by_side(evaluations, by=by))
-            for name, reason in skipped.items():
-                echo(f"{name}: skipped, {reason}")
-            echo("throughput (dump MB/s, one process): " + ", ".join(f"{k} {v:.2f}" for k, v in speeds.items()))
-            ablations = {
-                name: score(name, held_out, variant.predict([doc.lines for doc in held_out])).overall
-                for name, variant in variants.items()
-            }
-            echo("what each part adds:")
-            echo(format_table([Evaluation(name, counts) for name, counts in ablations.items()]))
-            results["tests"][str(directory)] = {
-                "ablations": {name: rounded(counts.scores()) for name, counts in ablations.items()},
-                "documents": len(held_out),
-                "systems": [e.as_dict() for e in evaluations],
-                "mb_per_s": {k: round(v, 3) for k, v in speeds.items()},
-                "skipped": skipped,
-            }
+            pages = load_snippet_dir(directory)
+            if not held_out and not pages:
+                echo(f"skipped {directory}: no <id>.gold files and no meta.jsonl with with/without snippets")
+            if held_out:
+                results["tests"][str(directory)] = _gold_test(directory, held_out, systems, ablated, skipped, by, echo)
+            if pages:
+                results["snippet_tests"][str(directory)] = _snippet_test(
+                    directory, pages, systems, ablated, skipped, "jusText" in peers, echo
+                )
     if curve is not None:
         from cleaner.training.curve import learning_curve, plot_learning_curve
 
-        held_out = [doc for directory in tests if directory.is_dir() for doc in load_gold_dir(directory)]
-        target = ", ".join(str(t) for t in tests) if tests else "the labelled sites left out"
+        gold_dirs = [directory for directory in tests if directory.is_dir() and load_gold_dir(directory)]
+        held_out = [doc for directory in gold_dirs for doc in load_gold_dir(directory)]
+        target = ", ".join(str(t) for t in gold_dirs) if gold_dirs else "the labelled sites left out"
         _section(echo, f"learning curve: training sites vs held-out F1 on {target}")
         results["learning_curve"] = learning_curve(documents, held_out, estimator, echo=echo)
         problem = plot_learning_curve(results["learning_curve"], curve, f"held out: {target}")
         echo(problem or f"wrote {curve}")
+    if adapt is not None:
+        from cleaner.training.adapt import run_adaptation
+
+        results["adaptation"] = run_adaptation(documents, estimator, n_jobs=jobs, echo=echo, **adapt)
     if json_out is not None:
         json_out.parent.mkdir(parents=True, exist_ok=True)
         json_out.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
@@ -131,27 +174,125 @@ def run_evaluation(
     return results
 
 
-def _score_systems(
-    model: Any, peers: dict[str, Any], documents: Sequence[LabelledDocument]
-) -> tuple[list[Evaluation], dict[str, float]]:
-    megabytes = sum(len("\n".join(doc.lines).encode()) for doc in documents) / 1e6
+def _on_lines(model: Any) -> SystemPredict:
+    """A fitted estimator as a system: documents in, one label per line out."""
+    return lambda documents: model.predict([doc.lines for doc in documents])
+
+
+def _gold_test(
+    directory: Path,
+    held_out: Sequence[LabelledDocument],
+    systems: dict[str, SystemPredict],
+    ablated: dict[str, SystemPredict],
+    skipped: dict[str, str],
+    by: str,
+    echo: Echo,
+) -> dict[str, Any]:
+    """Every system on a set with per-line gold: line and character P/R/F1."""
+    _section(echo, f"held out: {directory} ({len(held_out)} documents with per-line gold, never trained on)")
     evaluations, speeds = [], {}
-    systems = {MODEL_NAME: lambda docs: model.predict([doc.lines for doc in docs]), **peers}
     for name, predict in systems.items():
-        predictions, seconds = _timed_predictions(predict, documents)
-        speeds[name] = megabytes / max(seconds, 1e-9)
-        evaluations.append(score(name, documents, predictions))
-    return evaluations, speeds
+        predictions, failed, speeds[name] = _timed_predictions(predict, held_out)
+        evaluations.append(score(name, held_out, predictions, failed))
+    echo(format_table(evaluations))
+    if by != "none":
+        echo(format_side_by_side(evaluations, by=by))
+    _echo_failures(evaluations, echo)
+    for name, reason in skipped.items():
+        echo(f"{name}: skipped, {reason}")
+    echo("throughput (dump MB/s, one process): " + ", ".join(f"{k} {v:.2f}" for k, v in speeds.items()))
+    ablations = {name: score(name, held_out, predict_each(predict, held_out)[0]) for name, predict in ablated.items()}
+    echo("what each part adds:")
+    echo(format_table(list(ablations.values())))
+    return {
+        "ablations": {name: rounded(e.overall.scores()) for name, e in ablations.items()},
+        "documents": len(held_out),
+        "systems": [e.as_dict() for e in evaluations],
+        "mb_per_s": {k: round(v, 3) for k, v in speeds.items()},
+        "skipped": skipped,
+    }
 
 
-def _timed_predictions(predict: Any, documents: Sequence[LabelledDocument]) -> tuple[Any, float]:
-    """``predict(documents)`` and its seconds, after an untimed call on the first document.
+def _snippet_test(
+    directory: Path,
+    pages: Sequence[SnippetPage],
+    systems: dict[str, SystemPredict],
+    ablated: dict[str, SystemPredict],
+    skipped: dict[str, str],
+    with_justext: bool,
+    echo: Echo,
+) -> dict[str, Any]:
+    """Every system on a snippet-annotated set: snippet P/R/F1 overall and per language, beside
+    the figure the set's README publishes for trafilatura (quoted, not measured)."""
+    documents = [page.document for page in pages]
+    snippets = sum(len(page.with_snippets) + len(page.without_snippets) for page in pages)
+    _section(echo, f"held out: {directory} ({len(pages)} pages, {snippets} snippets, never trained on)")
+    evaluations: list[SnippetEvaluation] = []
+    speeds = {}
+    for name, predict in systems.items():
+        predictions, failed, speeds[name] = _timed_predictions(predict, documents)
+        evaluations.append(score_snippets(name, pages, predictions, failed))
+    echo(format_snippet_table(evaluations))
+    quoted = quote_reference(directory, QUOTED_SYSTEM)
+    if "missing" in quoted:
+        echo(quoted["missing"])
+    else:
+        echo(
+            f"{quoted['system']}: P {quoted['p']:.3f} R {quoted['r']:.3f} F1 {quoted['f1']:.3f} "
+            f"(quoted from {quoted['source']}, not measured here)"
+        )
+    echo("\nper language:")
+    echo(format_snippet_table(evaluations, by="language"))
+    echo(format_snippet_side_by_side(evaluations))
+    stoplists: dict[str, str] = {}
+    if with_justext:
+        from cleaner.training.baselines import describe_justext_stoplists
+
+        stoplists = describe_justext_stoplists([page.language for page in pages])
+        echo("jusText stoplists: " + "; ".join(f"{language} {name}" for language, name in stoplists.items()))
+    _echo_failures(evaluations, echo)
+    for name, reason in skipped.items():
+        echo(f"{name}: skipped, {reason}")
+    echo("throughput (dump MB/s, one process): " + ", ".join(f"{k} {v:.2f}" for k, v in speeds.items()))
+    ablations = {
+        name: score_snippets(name, pages, *predict_each(predict, documents)) for name, predict in ablated.items()
+    }
+    echo("what each part adds:")
+    echo(format_snippet_table(list(ablations.values())))
+    return {
+        "pages": len(pages),
+        "snippets": snippets,
+        "systems": [e.as_dict() for e in evaluations],
+        "quoted": quoted,
+        "justext_stoplists": stoplists,
+        "ablations": {name: snippet_scores(e.overall) for name, e in ablations.items()},
+        "mb_per_s": {k: round(v, 3) for k, v in speeds.items()},
+        "skipped": skipped,
+    }
+
+
+def _echo_failures(evaluations: Sequence[Evaluation | SnippetEvaluation], echo: Echo) -> None:
+    for evaluation in evaluations:
+        if evaluation.failed:
+            echo(
+                f"{evaluation.system} failed on {len(evaluation.failed)} page(s), scored as empty output: "
+                + ", ".join(evaluation.failed[:10])
+                + (" ..." if len(evaluation.failed) > 10 else "")
+            )
+
+
+def _timed_predictions(
+    predict: SystemPredict, documents: Sequence[LabelledDocument]
+) -> tuple[list[list[str | None]], list[str], float]:
+    """``predict`` on every document (pages it fails on are empty outputs, see ``predict_each``),
+    those pages' names, and the dump MB per second, timed after an untimed call on the first page.
 
     The first call of a system pays one-time costs (building lookup tables, compiling patterns,
     loading stoplists); on a held-out set of 20 pages they outweighed the cleaning itself, and the
     reported MB/s swung threefold between runs.
     """
-    predict(documents[:1])
+    megabytes = sum(len("\n".join(doc.lines).encode()) for doc in documents) / 1e6
+    predict_each(predict, documents[:1])
     started = time.perf_counter()
-    predictions = predict(documents)
-    return predictions, time.perf_counter() - started
+    predictions, failed = predict_each(predict, documents)
+    return predictions, failed, megabytes / max(time.perf_counter() - started, 1e-9)

@@ -1,9 +1,10 @@
 """``cleaner suggest``: which unlabelled dumps would teach the model most (uncertainty sampling).
 
 Inputs are read as ``cleaner predict`` reads them (files, directories, JSONL, WET, stdin: the
-corpus sources, readers and parse step), a batch of documents at a time; each document leaves
-only its summary behind, and only the ``top`` best summaries are kept, so a corpus of any size
-needs the memory of one batch.
+corpus sources, readers and parse step), a batch of documents at a time (at most :data:`BATCH`
+documents and about :data:`BATCH_BYTES` bytes, as ``cleaner predict`` chunks them); each document
+leaves only its summary behind, and only the ``top`` best summaries are kept, so a corpus of any
+size needs the memory of one batch, and a document no more than ``--max-document-mb``.
 """
 
 from __future__ import annotations
@@ -15,12 +16,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from cleaner.corpus.items import InputDone, InputError, InputFile
+from cleaner.corpus.parallel import CHUNK_BYTES
 from cleaner.corpus.progress import Progress, Tally
 from cleaner.corpus.readers import BadDocument, Parsed, ParseOptions, parse, read_input
-from cleaner.corpus.sources import expand_inputs
+from cleaner.corpus.sources import Note, expand_inputs
 from cleaner.corpus.worker import Model
 
 BATCH = 32
+BATCH_BYTES = CHUNK_BYTES
 
 
 @dataclass(frozen=True)
@@ -74,45 +77,81 @@ def rank_uncertain(
     ``cleaner: path:line: what is wrong`` and counted; the others are still scored. ``progress``
     shows a bar over input bytes when stderr is a terminal.
     """
-    sources = list(expand_inputs(paths, input_format))
-    sizes = [source.size for source in sources if isinstance(source, InputFile)]
-    bar = Progress(None if None in sizes else sum(size or 0 for size in sizes), progress)
-    tally = Tally()
+    scored = ScoredDocuments(model, paths, margin, input_format=input_format, options=options, limit=limit)
+    try:
+        rows = heapq.nsmallest(top, (suggestion for _, suggestion in scored.iterate(progress)), key=Suggestion.rank)
+    finally:
+        scored.close()
+    return Ranking(rows, scored.tally.documents, scored.tally.errors)
 
-    def reported(error: InputError) -> None:
-        tally.errors += 1
-        bar.message(f"cleaner: {error}")
 
-    def scored() -> Iterator[Suggestion]:
+class ScoredDocuments:
+    """The documents of ``paths``, parsed as ``cleaner predict`` parses them, each with its
+    :class:`Suggestion`, a batch at a time; what ``cleaner suggest`` ranks and ``cleaner label``
+    orders its pages by. Read and parse errors are reported on stderr (``cleaner: path:line:
+    what is wrong``) and counted in ``tally``, never raised."""
+
+    def __init__(
+        self,
+        model: Model,
+        paths: Sequence[str],
+        margin: float = 0.2,
+        *,
+        input_format: str | None = None,
+        options: ParseOptions | None = None,
+        limit: int = 10_000_000,
+    ) -> None:
+        self.model = model
+        self.margin = margin
+        self.options = options or ParseOptions()
+        self.limit = limit
+        found = list(expand_inputs(paths, input_format))
+        self.notes = [note for note in found if isinstance(note, Note)]
+        self.sources = [source for source in found if not isinstance(source, Note)]
+        self.tally = Tally()
+        self.bar: Progress | None = None
+
+    def iterate(self, progress: bool = False) -> Iterator[tuple[Parsed, Suggestion]]:
+        """Each readable document with its summary, in input order."""
+        sizes = [source.size for source in self.sources if isinstance(source, InputFile)]
+        self.bar = bar = Progress(None if None in sizes else sum(size or 0 for size in sizes), progress)
+        for note in self.notes:
+            bar.message(f"cleaner: {note}")
         pending: list[Parsed] = []
-        for source in sources:
+        size = 0
+        for source in self.sources:
             if isinstance(source, InputError):
-                reported(source)
+                self._reported(source)
                 continue
-            for item in read_input(source, limit):
+            for item in read_input(source, self.limit):
                 if isinstance(item, InputDone):
                     continue
-                bar.advance(item.consumed, tally)
+                bar.advance(item.consumed, self.tally)
                 if isinstance(item, InputError):
-                    reported(item)
+                    self._reported(item)
                     continue
                 try:
-                    pending.append(parse(item, options or ParseOptions()))
+                    pending.append(parse(item, self.options))
                 except BadDocument as exc:
-                    reported(exc.at(item))
+                    self._reported(exc.at(item))
                     continue
-                if len(pending) >= BATCH:
-                    yield from _summaries(model, pending, margin)
-                    tally.documents += len(pending)
-                    pending = []
-        yield from _summaries(model, pending, margin)
-        tally.documents += len(pending)
+                size += len(item.data)
+                if len(pending) >= BATCH or size >= BATCH_BYTES:
+                    yield from zip(pending, _summaries(self.model, pending, self.margin))
+                    self.tally.documents += len(pending)
+                    pending, size = [], 0
+        yield from zip(pending, _summaries(self.model, pending, self.margin))
+        self.tally.documents += len(pending)
 
-    try:
-        rows = heapq.nsmallest(top, scored(), key=Suggestion.rank)
-    finally:
-        bar.close()
-    return Ranking(rows, tally.documents, tally.errors)
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+    def _reported(self, error: InputError) -> None:
+        self.tally.errors += 1
+        message = f"cleaner: {error}"
+        if self.bar is not None:
+            self.bar.message(message)
 
 
 def _summaries(model: Model, documents: list[Parsed], margin: float) -> list[Suggestion]:

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from cleaner.classifier.estimator import LineClassifier
-from cleaner.training.evaluate import cross_validated_predictions, cv_groups, score
+from cleaner.training.evaluate import DEFAULT_FOLDS, cross_validated_predictions, cv_folds, cv_groups, cv_scheme, score
 from cleaner.training.labels import LabelledDocument, load_labelled_dir
 
 
@@ -47,10 +47,17 @@ def describe_data(directory: Path, documents: Sequence[LabelledDocument]) -> dic
         "sites": len({doc.site for doc in documents}),
         "languages": dict(sorted(Counter(doc.language for doc in documents).items())),
         "origins": dict(sorted(Counter(doc.origin for doc in documents).items())),
+        "kinds": dict(sorted(Counter(doc.kind for doc in documents).items())),
         "lines": sum(len(doc.lines) for doc in documents),
         "labelled_lines": sum(label is not None for doc in documents for label in doc.labels),
         "content_lines": sum(label == "content" for doc in documents for label in doc.labels),
     }
+
+
+# How many pages of other sites one page the user labelled of their own site counts as. Without a
+# weight, one page of a new site among hundreds of others barely moves a first stage regularised to
+# transfer across sites; `cleaner evaluate --adapt` measures the curve with and without it.
+USER_WEIGHT = 1.0
 
 
 def make_estimator() -> LineClassifier:
@@ -58,18 +65,40 @@ def make_estimator() -> LineClassifier:
     return LineClassifier()
 
 
-def fit_documents(documents: Sequence[LabelledDocument], estimator: LineClassifier | None = None) -> LineClassifier:
-    """Fit the shipped configuration (or ``estimator``) on labelled documents, grouped by site."""
+def user_weights(documents: Sequence[LabelledDocument], user_weight: float | None = None) -> list[float] | None:
+    """Per document, ``user_weight`` (default :data:`USER_WEIGHT`) for the user's own pages (origin
+    ``user``) and 1 for the others; None when no page is the user's (every weight would be 1)."""
+    weight = USER_WEIGHT if user_weight is None else user_weight
+    if weight == 1.0 or not any(doc.origin == "user" for doc in documents):
+        return None
+    return [weight if doc.origin == "user" else 1.0 for doc in documents]
+
+
+def fit_documents(
+    documents: Sequence[LabelledDocument], estimator: LineClassifier | None = None, user_weight: float | None = None
+) -> LineClassifier:
+    """Fit the shipped configuration (or ``estimator``) on labelled documents, grouped by site, the
+    user's own pages weighted (:func:`user_weights`)."""
+    weights = user_weights(documents, user_weight)
+    extra = {} if weights is None else {"sample_weight": weights}  # unweighted: any estimator with fit(X, y, groups)
     return (estimator or make_estimator()).fit(
-        [doc.lines for doc in documents], [doc.labels for doc in documents], groups=cv_groups(documents)
+        [doc.lines for doc in documents], [doc.labels for doc in documents], groups=cv_groups(documents), **extra
     )
 
 
 def train(
-    labels_dir: Path, output: Path, cross_validate: bool = True, n_jobs: int = 1, joblib_path: Path | None = None
+    labels_dir: Path,
+    output: Path,
+    cross_validate: bool = True,
+    n_jobs: int = 1,
+    joblib_path: Path | None = None,
+    folds: int = DEFAULT_FOLDS,
+    user_weight: float | None = None,
 ) -> dict[str, Any]:
-    """Fit on every labelled dump, cross-validate by site if asked, and save the model.
+    """Fit on every labelled dump, cross-validate by site if asked (``folds`` grouped folds, whole
+    sites left out, as ``cleaner evaluate`` does), and save the model.
 
+    The user's own pages (origin ``user``) weigh ``user_weight`` pages each (:func:`user_weights`).
     ``joblib_path``, if given, also gets the fitted scikit-learn estimator, for people who compose
     it in their own scikit-learn code (loading a joblib file runs code; cleaner never loads one).
     Returns the manifest written into the model file plus ``fit_seconds`` and ``cv_seconds``,
@@ -80,16 +109,18 @@ def train(
     timings: dict[str, float] = {}
     if cross_validate:
         started = time.perf_counter()
-        predictions = cross_validated_predictions(documents, make_estimator, n_jobs=n_jobs)
-        evaluation = score("cross-validation", documents, predictions)
+        predictions = cross_validated_predictions(documents, make_estimator, n_jobs=n_jobs, folds=folds)
+        evaluation = score("cross-validation", documents, predictions).as_dict()
         timings["cv_seconds"] = round(time.perf_counter() - started, 2)
         manifest["cross_validation"] = {
-            "scheme": "leave one site out" if len({doc.site for doc in documents}) >= 2 else "leave one document out",
-            "overall": evaluation.as_dict()["overall"],
-            "per_site": evaluation.as_dict()["per_site"],
+            "scheme": cv_scheme(documents, folds),
+            "folds": cv_folds(documents, folds),
+            **{key: evaluation[key] for key in ("overall", "per_language", "per_kind", "per_site")},
         }
     started = time.perf_counter()
-    model = fit_documents(documents)
+    if user_weights(documents, user_weight) is not None:
+        manifest["training_data"]["user_weight"] = USER_WEIGHT if user_weight is None else user_weight
+    model = fit_documents(documents, user_weight=user_weight)
     timings["fit_seconds"] = round(time.perf_counter() - started, 2)
     written = model.save(output, manifest)
     if joblib_path is not None:

@@ -38,6 +38,7 @@ from ..features.context import context_rows
 from ..features.cuewords import CueWords
 from ..features.lines import BASE_FEATURES
 from ..features.shape import markup_rows, shape_matrix
+from ..features.stopwords import Stopwords
 from ..labels import CONTENT
 from ..text import is_blank
 from .augment import recombine
@@ -66,20 +67,18 @@ def line_targets(labels: Labels) -> np.ndarray:
 
 
 @lru_cache(maxsize=8)
-def stopword_set(languages: tuple[str, ...]) -> frozenset[str]:
-    """Single-word stopwords of the given languages (stopwordsiso's lists, lower-cased).
+def stopword_lists(languages: tuple[str, ...] | None = None) -> Stopwords:
+    """stopwordsiso's lists of the given languages (all of them if None).
 
     Read when a model is fitted and kept in it, so that another stopwordsiso release cannot change
     a saved model's features. Vietnamese is written in syllables separated by spaces, so its
-    multi-syllable entries are left out rather than split: their syllables are often content
-    words on their own.
+    multi-syllable entries are left out rather than split (see :class:`Stopwords`): their
+    syllables are often content words on their own.
     """
     import stopwordsiso
 
-    words: set[str] = set()
-    for language in languages:
-        words.update(w.lower() for w in stopwordsiso.stopwords(language) if " " not in w)
-    return frozenset(words)
+    chosen = sorted(stopwordsiso.langs()) if languages is None else languages
+    return Stopwords({language: stopwordsiso.stopwords(language) for language in chosen})
 
 
 class FirstStage:
@@ -97,14 +96,20 @@ class FirstStage:
         self.min_documents = min_documents
         self.word_weight = word_weight
 
-    def fit(self, batch: LineBatch, shape: np.ndarray, y: np.ndarray) -> FirstStage:
+    def fit(self, batch: LineBatch, shape: np.ndarray, y: np.ndarray, weights: np.ndarray | None = None) -> FirstStage:
+        """Fit on the batch's lines; ``weights`` (one per line, all of a document's lines alike) make a
+        page count as that many pages, in the regression and in the cue words' page counts."""
         self.scaler_ = StandardScaler().fit(shape)
-        self.cue_words_ = CueWords.fit(batch, self.min_documents) if self.use_words else None
+        page_weights = None
+        if weights is not None and len(weights):
+            page_weights = np.ones(batch.bounds.shape[0] - 1)
+            page_weights[batch.doc] = weights  # every line of a page has its page's weight
+        self.cue_words_ = CueWords.fit(batch, self.min_documents, page_weights=page_weights) if self.use_words else None
         parts = [sp.csr_matrix(self.scaler_.transform(shape))]
         if self.cue_words_ is not None:
             parts.append(self.cue_words_.rows(batch).to_csr() * self.word_weight)
         self.classifier_ = LogisticRegression(C=self.C, max_iter=5000, class_weight="balanced")
-        self.classifier_.fit(sp.hstack(parts, format="csr"), y)
+        self.classifier_.fit(sp.hstack(parts, format="csr"), y, sample_weight=weights)
         return self
 
     @property
@@ -137,8 +142,10 @@ class LineClassifier(BaseEstimator):
         sites, so its errors look more like the final model's on a new site.
     threshold : float or None, default=None
         P(content) at or above which a line is kept; None chooses it by cross-validation in ``fit``.
-    stopword_languages : tuple of str, default=("vi", "en")
-        Languages whose stopwords count in the stopword-density features.
+    stopword_languages : tuple of str or None, default=None
+        Languages whose stopword lists the model keeps (None: every list stopwordsiso has). Each
+        page's density is measured against the list of its own language, the one its words hit
+        most often.
     stack_C : float, default=1.0
         Inverse regularisation of the context stages' logistic regressions.
     augment : float, default=0.0
@@ -152,11 +159,15 @@ class LineClassifier(BaseEstimator):
         settle after its neighbours' decisions have.
     word_weight : float, default=20.0
         Scale of the word block against the scaled shape features (see :class:`FirstStage`).
+    stack_solver : str, default="lbfgs"
+        scikit-learn's solver for the context stages' logistic regressions. "newton-cholesky" fits
+        them several times faster on a few hundred pages (a few dozen dense features), converging
+        further than lbfgs's default tolerance, which moves their coefficients and the threshold.
 
     Attributes
     ----------
-    stopwords_ : frozenset of str
-        The stopwords of ``stopword_languages`` when the model was fitted; kept with it.
+    stopwords_ : Stopwords
+        The stopword lists of ``stopword_languages`` when the model was fitted; kept with it.
     first_stage_ : FirstStage
         The fitted first stage: ``scaler_``, ``cue_words_`` and ``classifier_``.
     context_stages_ : list of LogisticRegression
@@ -173,12 +184,13 @@ class LineClassifier(BaseEstimator):
         "min_documents": [Interval(Integral, 1, None, closed="left")],
         "n_splits": [Interval(Integral, 2, None, closed="left")],
         "threshold": [None, Interval(Real, 0, 1, closed="both")],
-        "stopword_languages": [tuple, list],
+        "stopword_languages": [None, tuple, list],
         "stack_C": [Interval(Real, 0, None, closed="neither")],
         "augment": [Interval(Real, 0, None, closed="left")],
         "random_state": ["random_state"],
         "context_rounds": [Interval(Integral, 0, None, closed="left")],
         "word_weight": [Interval(Real, 0, None, closed="neither")],
+        "stack_solver": [str],
     }
 
     def __init__(
@@ -188,12 +200,13 @@ class LineClassifier(BaseEstimator):
         min_documents: int = 3,
         n_splits: int = 10,
         threshold: float | None = None,
-        stopword_languages: tuple[str, ...] = ("vi", "en"),
+        stopword_languages: tuple[str, ...] | None = None,
         stack_C: float = 1.0,
         augment: float = 0.0,
         random_state: int = 0,
         context_rounds: int = 2,
         word_weight: float = 20.0,
+        stack_solver: str = "lbfgs",
     ) -> None:
         self.C = C
         self.use_words = use_words
@@ -206,35 +219,59 @@ class LineClassifier(BaseEstimator):
         self.random_state = random_state
         self.context_rounds = context_rounds
         self.word_weight = word_weight
+        self.stack_solver = stack_solver
 
     def _fit_first_stage(
-        self, documents: list[list[str]], labels: Labels, batch: LineBatch, shape: np.ndarray, y: np.ndarray
+        self,
+        documents: list[list[str]],
+        labels: Labels,
+        batch: LineBatch,
+        shape: np.ndarray,
+        y: np.ndarray,
+        weights: np.ndarray | None = None,
     ) -> FirstStage:
-        """Fit a first stage, on the documents plus recombined ones when ``augment`` > 0."""
+        """Fit a first stage, on the documents plus recombined ones when ``augment`` > 0 (those weigh 1)."""
         extra_docs, extra_labels = recombine(documents, labels, round(self.augment * len(documents)), self.random_state)
         if extra_docs:
             batch = LineBatch(documents + extra_docs)
-            shape = np.vstack([shape, shape_matrix(LineBatch(extra_docs), self.stopwords_)])
+            extra_shape = shape_matrix(LineBatch(extra_docs), self.stopwords_)
+            shape = np.vstack([shape, extra_shape])
             y = np.concatenate([y, line_targets(extra_labels)])
-        return FirstStage(self.C, self.use_words, self.min_documents, self.word_weight).fit(batch, shape, y)
+            if weights is not None:
+                weights = np.concatenate([weights, np.ones(len(extra_shape))])
+        return FirstStage(self.C, self.use_words, self.min_documents, self.word_weight).fit(batch, shape, y, weights)
 
     def _new_context_stage(self) -> LogisticRegression:
-        return LogisticRegression(C=self.stack_C, max_iter=5000, class_weight="balanced")
+        return LogisticRegression(C=self.stack_C, solver=self.stack_solver, max_iter=5000, class_weight="balanced")
 
-    def fit(self, documents: Documents, labels: Labels, groups: Sequence[str] | None = None) -> LineClassifier:
+    def fit(
+        self,
+        documents: Documents,
+        labels: Labels,
+        groups: Sequence[str] | None = None,
+        sample_weight: Sequence[float] | None = None,
+    ) -> LineClassifier:
         """Fit on labelled documents; ``groups`` (one per document, e.g. its site) keep the
-        out-of-fold folds from mixing pages of one site."""
+        out-of-fold folds from mixing pages of one site.
+
+        ``sample_weight`` (one per document, default 1) makes a page count as that many pages: in
+        every stage's regression, in which cue words are frequent enough to learn, and in the
+        threshold. It is how the few pages a user labels of their own site outweigh the many of
+        other sites (``cleaner train``'s ``user_weight``; ``cleaner evaluate --adapt`` measures it).
+        """
         self._validate_params()
         lines = [list(doc) for doc in documents]
         _check_aligned(lines, labels)
         y = line_targets(labels)
         if len(set(y.tolist())) < 2:
             raise ValueError("training data needs both content and boilerplate lines")
-        self.stopwords_ = stopword_set(tuple(self.stopword_languages))
+        languages = None if self.stopword_languages is None else tuple(self.stopword_languages)
+        self.stopwords_ = stopword_lists(languages)
         batch = LineBatch(lines)
         shape = shape_matrix(batch, self.stopwords_)
         markup = markup_rows(shape, batch)
-        self.first_stage_ = self._fit_first_stage(lines, labels, batch, shape, y)
+        weights = _line_weights(sample_weight, batch) if sample_weight is not None else None
+        self.first_stage_ = self._fit_first_stage(lines, labels, batch, shape, y, weights)
         self.context_stages_: list[LogisticRegression] = []
         self.threshold_ = 0.5 if self.threshold is None else float(self.threshold)
         groups = list(groups) if groups is not None else [str(i) for i in range(len(lines))]
@@ -247,7 +284,7 @@ class LineClassifier(BaseEstimator):
                 stacklevel=2,
             )
         if self.context_rounds > 0 and n_splits >= 2:
-            self._fit_context_stages(lines, labels, groups, n_splits, batch, shape, y, markup)
+            self._fit_context_stages(lines, labels, groups, n_splits, batch, shape, y, markup, weights)
         self.predictor_ = Predictor(
             stopwords=self.stopwords_,
             scaling=self.first_stage_.scaling,
@@ -270,6 +307,7 @@ class LineClassifier(BaseEstimator):
         shape: np.ndarray,
         y: np.ndarray,
         markup: np.ndarray,
+        weights: np.ndarray | None = None,
     ) -> None:
         offsets = batch.bounds
         oof = np.zeros(len(y))
@@ -278,7 +316,12 @@ class LineClassifier(BaseEstimator):
             test_rows = np.concatenate([np.arange(offsets[i], offsets[i + 1]) for i in test])
             train_docs = [documents[i] for i in train]
             model = self._fit_first_stage(
-                train_docs, [labels[i] for i in train], LineBatch(train_docs), shape[train_rows], y[train_rows]
+                train_docs,
+                [labels[i] for i in train],
+                LineBatch(train_docs),
+                shape[train_rows],
+                y[train_rows],
+                None if weights is None else weights[train_rows],
             )
             oof[test_rows] = model.predict_proba(LineBatch([documents[i] for i in test]), shape[test_rows])
         # Image markup is boilerplate by definition (see is_markup_only): the context stages neither
@@ -287,9 +330,12 @@ class LineClassifier(BaseEstimator):
         text = ~markup
         line_groups = np.repeat(groups, np.diff(offsets))[text]
         chars = np.expm1(shape[text, BASE_FEATURES.index("chars_log")])
+        text_weights = None if weights is None else weights[text]
+        if text_weights is not None:
+            chars = chars * text_weights
         for _ in range(self.context_rounds):
             stacked = context_rows(oof, shape, offsets, markup)
-            self.context_stages_.append(self._new_context_stage().fit(stacked, y[text]))
+            self.context_stages_.append(self._new_context_stage().fit(stacked, y[text], sample_weight=text_weights))
             # Held-out probabilities of this round: the next round's input and the threshold's basis.
             held_out = cross_val_predict(
                 self._new_context_stage(),
@@ -298,6 +344,7 @@ class LineClassifier(BaseEstimator):
                 groups=line_groups,
                 cv=GroupKFold(n_splits),
                 method="predict_proba",
+                params=None if text_weights is None else {"sample_weight": text_weights},
             )[:, 1]
             oof = np.zeros(len(y))
             oof[text] = held_out
@@ -332,6 +379,17 @@ class LineClassifier(BaseEstimator):
             "estimator": {"class": type(self).__name__, "params": _jsonable(self.get_params())},
         }
         return save_model(self.predictor_, Path(path))
+
+
+def _line_weights(sample_weight: Sequence[float], batch: LineBatch) -> np.ndarray:
+    """Per non-blank line, the weight of its document; checked like the labels."""
+    weights = np.asarray(sample_weight, dtype=np.float64)
+    n_documents = batch.bounds.shape[0] - 1
+    if weights.shape != (n_documents,):
+        raise ValueError(f"sample_weight: {weights.size} weights for {n_documents} documents")
+    if not np.all(np.isfinite(weights)) or np.any(weights <= 0):
+        raise ValueError("sample_weight: weights must be positive numbers")
+    return weights[batch.doc]
 
 
 def _jsonable(params: dict[str, Any]) -> dict[str, Any]:

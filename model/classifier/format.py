@@ -33,12 +33,13 @@ from ..atomic import remove_stale_temporaries, write_atomic
 from ..features.context import stack_feature_names
 from ..features.cuewords import CueWords
 from ..features.shape import shape_feature_names
+from ..features.stopwords import Stopwords
 from .predictor import Predictor
 
 MODEL_ENV = "CLEANER_MODEL"
 SHIPPED_MODEL = Path(__file__).resolve().parent.parent / "data" / "cleaner.npz"
-# 3: one .npz of arrays and a JSON manifest (2 and 1 were joblib and pickle files beside a manifest).
-MODEL_FORMAT = 3
+# 4: stopword lists per language (3: one list; 2 and 1 were joblib and pickle files beside a manifest).
+MODEL_FORMAT = 4
 MANIFEST = "manifest"
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # the zip format's epoch: equal models give equal files
 # What reading a damaged zip or .npy member raises (a bad CRC, a cut stream, a wrong header).
@@ -104,7 +105,7 @@ def save_model(predictor: Predictor, path: Path) -> dict[str, Any]:
         "context_stages": len(predictor.context_stages),
         "ngram_range": list(predictor.words.ngram_range) if predictor.words is not None else None,
         "vocabulary": predictor.words.vocabulary if predictor.words is not None else None,
-        "stopwords": sorted(predictor.stopwords),
+        "stopwords": predictor.stopwords.lists,
         "sha256": _digest(arrays),
     }
     buffer = io.BytesIO()
@@ -162,7 +163,7 @@ def _predictor(manifest: dict[str, Any], arrays: dict[str, np.ndarray]) -> Predi
     ]
     reserved = {"format", "features", "threshold", "word_weight", "context_stages", "ngram_range", "vocabulary"}
     return Predictor(
-        stopwords=frozenset(manifest["stopwords"]),
+        stopwords=Stopwords(manifest["stopwords"]),
         scaling=(arrays["scaling_mean"], arrays["scaling_scale"]),
         coef=arrays["coef"],
         intercept=float(arrays["intercept"][0]),

@@ -19,9 +19,15 @@ from ..features.batch import Documents, LineBatch
 from ..features.context import context_inputs, context_probability, context_rows, expit, row_dot
 from ..features.cuewords import CueWords, SparseRows
 from ..features.shape import markup_rows, shape_matrix
+from ..features.stopwords import Stopwords
 from ..features.unwrap import rejoin
 from ..labels import BOILERPLATE, CONTENT
 from ..text import is_blank, join_kept, split_lines
+from .cleaned import threshold_value
+
+# Documents predicted in one batch hold at most this many lines together (one longer than a
+# window is predicted alone, in windows): the feature matrices' rows, about 3 KB each at the peak.
+BATCH_LINES = 16384
 
 
 def first_stage_probability(
@@ -53,7 +59,7 @@ def _documents(documents: Documents, what: str = "documents") -> list[list[str]]
     bytes where a sequence of lines belongs would otherwise be taken character by character."""
     if isinstance(documents, (str, bytes)) or not isinstance(documents, Sequence):
         raise TypeError(f"{what}: expected a list of documents, each a list of lines; got {type(documents).__name__}")
-    return [_lines(doc, what) for doc in documents]
+    return [_lines(doc, f"{what}: document {number}") for number, doc in enumerate(documents, 1)]
 
 
 def _lines(lines: Sequence[str], what: str = "lines") -> list[str]:
@@ -84,7 +90,7 @@ class Predictor:
 
     def __init__(
         self,
-        stopwords: frozenset[str],
+        stopwords: Stopwords,
         scaling: tuple[np.ndarray, np.ndarray],
         coef: np.ndarray,
         intercept: float,
@@ -105,8 +111,40 @@ class Predictor:
         self.manifest: dict[str, Any] = dict(manifest or {})
 
     def predict_proba_nonblank(self, documents: Documents) -> list[np.ndarray]:
-        """P(content) of the non-blank lines of each document; 0 for lines of image markup only."""
+        """P(content) of the non-blank lines of each document; 0 for lines of image markup only.
+
+        Memory: documents are predicted in batches of at most :data:`BATCH_LINES` lines, and one
+        longer than a window (cleaner.classifier.windows) a window of lines at a time, so that
+        the feature matrices never hold more than a few thousand lines, whatever the input. Each
+        document's scores are the same in any batch, so this changes no result.
+        """
+        from .windows import is_long, predict_long
+
         documents = _documents(documents)
+        results: list[np.ndarray] = [np.zeros(0)] * len(documents)
+        batch: list[int] = []
+        lines = 0
+        for index, doc in enumerate(documents):
+            if is_long(doc):
+                results[index] = predict_long(self, doc)
+                continue
+            if batch and lines + len(doc) > BATCH_LINES:
+                for at, scores in zip(batch, self._predict_batch([documents[i] for i in batch])):
+                    results[at] = scores
+                batch, lines = [], 0
+            batch.append(index)
+            lines += len(doc)
+        if batch or not documents:
+            for at, scores in zip(batch, self._predict_batch([documents[i] for i in batch])):
+                results[at] = scores
+        return results
+
+    def first_stage(self, shape: np.ndarray, words: SparseRows | None) -> np.ndarray:
+        """The first stage's P(content) of rows of shape features and cue words."""
+        return first_stage_probability(shape, words, self.scaling, self.coef, self.intercept, self.word_weight)
+
+    def _predict_batch(self, documents: list[list[str]]) -> list[np.ndarray]:
+        """:meth:`predict_proba_nonblank` of a batch of documents, all at once."""
         batch = LineBatch(documents)  # lines stripped and classified once for both feature sets
         # Hard-wrapped documents are classified paragraph by paragraph (see features/unwrap.py).
         rejoined, lines = rejoin(documents, batch), batch
@@ -115,7 +153,7 @@ class Predictor:
         shape = shape_matrix(batch, self.stopwords)
         markup = markup_rows(shape, batch)
         words = self.words.rows(batch) if self.words is not None and len(batch) else None
-        probabilities = first_stage_probability(shape, words, self.scaling, self.coef, self.intercept, self.word_weight)
+        probabilities = self.first_stage(shape, words)
         offsets = batch.bounds
         if (~markup).any():
             inputs = context_inputs(shape, offsets, markup)  # the same for every stage
@@ -162,11 +200,7 @@ class Predictor:
         return join_kept(lines, [label == CONTENT for label in labels])
 
     def _cut(self, threshold: float | None) -> float:
-        if threshold is None:
-            return self.threshold
-        if isinstance(threshold, bool) or not isinstance(threshold, (int, float)) or not 0.0 <= threshold <= 1.0:
-            raise ValueError(f"threshold: expected a number from 0 to 1, got {threshold!r}")
-        return float(threshold)
+        return self.threshold if threshold is None else threshold_value(threshold)
 
     def save(self, path: Path | str) -> None:
         """Write the model to ``path`` as one ``.npz`` file (see :mod:`cleaner.classifier.format`)."""

@@ -10,24 +10,35 @@ from __future__ import annotations
 import codecs
 import contextlib
 import os
+import shlex
+import signal
 import sys
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from enum import Enum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from typer.models import OptionInfo
 
 from ..corpus.items import STDIN
-from ..corpus.readers import DEFAULT_KIND, READERS
+from ..corpus.readers import READERS
 from ..corpus.renderers import Render
 from ..corpus.worker import Settings
+from ..signals import Caught, Interrupted, outside_run, stopped_by_signals
 from . import fail, warn
+
+if TYPE_CHECKING:
+    from ..corpus.progress import Tally
+    from ..corpus.sinks import StreamSink, TreeSink
 
 AUTO = "auto"
 INPUT_FORMATS = (AUTO, *READERS)
-INPUT_FORMAT_HELP = "How to read the named files and stdin. auto: by name (.jsonl, .warc.gz...); stdin is text."
+INPUT_FORMAT_HELP = (
+    "How to read the named files and stdin. auto: by name (.jsonl, .warc.gz...), else by content (gzip and zstd "
+    "by their magic bytes, then JSON objects, WARC records or text). A format makes directories give its files "
+    "only (by default they give their *.txt, and JSONL/WARC files only from folders without *.txt)."
+)
 ERROR_HANDLERS = ("strict", "replace", "ignore", "surrogateescape")
 
 
@@ -41,6 +52,11 @@ class DocumentOutput(str, Enum):
     auto = "auto"
     text = "text"
     jsonl = "jsonl"
+
+
+class ShortDumps(str, Enum):
+    keep = "keep"
+    drop = "drop"
 
 
 def input_format_value(value: str) -> str:
@@ -73,18 +89,24 @@ def check_decoding(encoding: str, errors: str) -> None:
 
 @dataclass
 class Layout:
-    """Where outputs go (``root`` for -o DIR, else one stream to ``target`` or stdout) and how
-    documents of one-document files (text) and of files of records (JSONL, WARC) are rendered."""
+    """Where outputs go (``root`` for -o DIR, else one stream to ``target`` or stdout, or one file
+    ``file`` for a single text input) and how documents of one-document files (text) and of files
+    of records (JSONL, WARC) are rendered."""
 
     root: Path | None
     target: Path | None
     text_render: Render
     structured_render: Render
     name_lines: bool
+    file: Path | None = None
 
 
-def _records(kind: str | None) -> bool:
-    return READERS[kind or DEFAULT_KIND].records
+# -o names that are one output file for one text input (-o page.clean.txt), not a folder.
+FILE_OUTPUTS = (".txt", ".tsv")
+
+
+def _records(kind: str) -> bool:
+    return READERS[kind].records
 
 
 def layout_of(
@@ -92,10 +114,10 @@ def layout_of(
 ) -> Layout:
     """Resolve -o, --format and --output-format into a layout, or fail with a usage error (exit 2)."""
     from ..corpus.sinks import jsonl_compression
-    from ..corpus.sources import detect_kind
+    from ..corpus.sources import input_kind
 
     named = [p for p in paths if p == STDIN or not Path(p).is_dir()]
-    structured = any(_records(input_format or (None if p == STDIN else detect_kind(Path(p).name))) for p in named)
+    structured = any(_records(input_kind(p, input_format)) for p in named)
     several = len(paths) > 1 or len(named) < len(paths)
     is_dir = output is not None and output.is_dir()
     if fmt is OutputFormat.jsonl:
@@ -127,12 +149,23 @@ def layout_of(
                 2,
             )
         return Layout(None, None, render, Render.RECORD, False)
+    if not is_dir and output.suffix.lower() in FILE_OUTPUTS:
+        if several:
+            fail(f"-o {output} names one file, for one text input; for several inputs pass -o DIR", 2)
+        if named[0] != STDIN and Path(named[0]).resolve() == output.resolve():
+            fail(f"-o {output} is the input itself; write the cleaned dump to another file", 2)
+        return Layout(None, None, render, Render.RECORD, False, file=output)
     if output.exists() and not is_dir:
-        fail(f"-o {output} is a file; -o takes a directory (one output per input) or a .jsonl[.gz|.zst] file", 2)
+        fail(
+            f"-o {output} is a file; -o takes a directory (one output per input), a .jsonl[.gz|.zst] file, "
+            "or a .txt file for one text input",
+            2,
+        )
     return Layout(output, None, render, Render.RECORD, False)
 
 
 def predict(
+    ctx: typer.Context,
     paths: Annotated[
         list[str],
         typer.Argument(
@@ -148,7 +181,7 @@ def predict(
             help="A directory: one output per input under the input's relative name (cleaned text for a text "
             "dump, a .jsonl of cleaned records for a JSONL or WARC input). A file ending in .jsonl: one record per "
             "document (with --format jsonl: the per-line records); .jsonl.gz or .jsonl.zst: the same, compressed. "
-            "Default: standard output.",
+            "A file ending in .txt (or .tsv): the cleaned dump of one text input. Default: standard output.",
         ),
     ] = None,
     fmt: Annotated[
@@ -175,7 +208,8 @@ def predict(
         str | None,
         typer.Option(
             help="The JSONL field holding each record's unique id; text and WARC records get their id (file path, "
-            "WARC-Record-ID) under this name (default: id). Needed by --resume with -o FILE.jsonl."
+            "WARC-Record-ID) under this name (default: id). --resume with -o FILE.jsonl skips the records whose id "
+            "is already written."
         ),
     ] = None,
     threshold: Annotated[
@@ -202,10 +236,11 @@ def predict(
     resume: Annotated[
         bool,
         typer.Option(
-            help="Continue an interrupted run. -o DIR: skip inputs whose output file exists (outputs are only "
-            "ever complete: written to a temporary file, then renamed). -o FILE.jsonl: a run grows "
-            "FILE.jsonl.partial and renames it when done; --resume keeps its records and skips documents whose "
-            "--id-field value is already there (ids must be unique)."
+            help="Continue an interrupted run. -o DIR (or -o FILE.txt): skip inputs whose output file exists "
+            "(outputs are only ever complete: written to a temporary file, then renamed; an input that could not be "
+            "read to its end gets none). -o FILE.jsonl: a run grows FILE.jsonl.partial and renames it when done; "
+            "--resume keeps its records and skips documents whose --id-field value (default: id) is already there "
+            "(ids must be unique)."
         ),
     ] = False,
     max_document_mb: Annotated[
@@ -214,6 +249,13 @@ def predict(
             min=0.001, help="Skip (and report) any document, record or line of JSONL larger than this many MB."
         ),
     ] = 10.0,
+    short_dumps: Annotated[
+        ShortDumps,
+        typer.Option(
+            help="A dump with too few lines to clean line by line (fewer than 3 non-blank lines, one of them 1000 "
+            "characters or longer: a whole page on one line): keep it whole or drop it. Either way it is reported."
+        ),
+    ] = ShortDumps.keep,
 ) -> None:
     """Clean dumps: print the content lines, deleting boilerplate lines and changing nothing else.
 
@@ -221,6 +263,10 @@ def predict(
     gzip or WARC, a document over --max-document-mb) are reported on stderr as path:LINE: what is wrong,
     counted, and skipped; the rest is cleaned and the exit code is 1. An empty document is not an error:
     it cleans to empty text and is counted as empty. NUL and other control characters are text like any other.
+
+    Outputs are complete or absent: an input cut short or damaged gets no output under -o DIR (and leaves
+    -o FILE.jsonl as FILE.jsonl.partial); Ctrl-C, SIGTERM and SIGHUP stop the run cleanly and print the
+    command that resumes it (exit 130, 143, 129).
 
     Examples:
 
@@ -234,6 +280,46 @@ def predict(
 
       cleaner predict new.txt --format labels > labels/new.tsv
     """
+    with stopped_by_signals() as received:
+        try:
+            options = Options(
+                paths, output, fmt, input_format, output_format, text_field, id_field, threshold, model, encoding,
+                errors, jobs, quiet, fail_fast, resume, max_document_mb, short_dumps,
+            )  # fmt: skip
+            _predict(options, rerun_command(ctx), received)
+        except Interrupted as exc:  # outside the run, which stops itself cleanly (see _run_predict)
+            fail(f"interrupted ({exc}) {outside_run()}", 128 + exc.signum)
+
+
+@dataclass(frozen=True)
+class Options:
+    """``cleaner predict``'s options, as given."""
+
+    paths: list[str]
+    output: Path | None
+    fmt: OutputFormat
+    input_format: str
+    output_format: DocumentOutput
+    text_field: str
+    id_field: str | None
+    threshold: float | None
+    model: Path | None
+    encoding: str
+    errors: str
+    jobs: int | None
+    quiet: bool
+    fail_fast: bool
+    resume: bool
+    max_document_mb: float
+    short_dumps: ShortDumps
+
+
+def _predict(options: Options, again: str, received: Caught) -> None:
+    """:func:`predict`'s work, with SIGINT, SIGTERM and SIGHUP raising :class:`Interrupted`."""
+    (
+        paths, output, fmt, input_format, output_format, text_field, id_field, threshold, model, encoding, errors,
+        jobs, quiet, fail_fast, resume, max_document_mb, short_dumps,
+    ) = astuple(options)  # fmt: skip
     from ..corpus.parallel import one_native_thread
     from ..corpus.readers import ParseOptions
 
@@ -250,14 +336,14 @@ def predict(
             fail("--resume needs -o: it continues the outputs of an earlier run", 2)
         if layout.target is not None and layout.text_render is Render.LINES:
             fail("--resume works with -o DIR and with document records (-o FILE.jsonl), not with --format jsonl", 2)
-        if layout.target is not None and id_field is None:
-            fail("--resume with -o FILE.jsonl needs --id-field: the field with each record's unique id", 2)
         if layout.target is not None and _compressed(layout.target):
             fail(
                 f"--resume cannot continue a compressed output ({layout.target.name}): a stream cut off by a "
                 "kill cannot be appended to; write -o FILE.jsonl and compress it when the run is done",
                 2,
             )
+        if layout.target is not None and id_field is None:
+            id_field = DEFAULT_ID
     settings = Settings(
         model_path(model),
         threshold,
@@ -265,11 +351,34 @@ def predict(
         structured_render=layout.structured_render,
         parse=ParseOptions(encoding, errors, text_field, id_field),
         name_lines=layout.name_lines,
+        short_dumps=short_dumps.value,
     )
     _run_predict(
         paths, chosen, layout, settings, jobs=jobs or _cores(), quiet=quiet, fail_fast=fail_fast, resume=resume,
-        limit=int(max_document_mb * 1e6),
+        limit=int(max_document_mb * 1e6), again=again, received=received,
     )  # fmt: skip
+
+
+DEFAULT_ID = "id"
+
+
+def rerun_command(ctx: typer.Context) -> str:
+    """This command line, as the user gave it, with --resume: what continues this run."""
+    words = ["cleaner", "predict"]
+    for param in ctx.command.params:
+        source = ctx.get_parameter_source(param.name) if param.name else None
+        if param.name is None or source is None or source.name != "COMMANDLINE":
+            continue
+        value = ctx.params[param.name]
+        if param.param_type_name == "argument":
+            words += [str(v) for v in value]
+        elif getattr(param, "is_flag", False):
+            words.append(param.opts[0] if value else param.secondary_opts[0])
+        else:
+            words += [max(param.opts, key=len), str(value.value if isinstance(value, Enum) else value)]
+    if "--resume" not in words:
+        words.append("--resume")
+    return shlex.join(words)
 
 
 def _compressed(target: Path) -> bool:
@@ -303,6 +412,8 @@ def _run_predict(
     fail_fast: bool,
     resume: bool,
     limit: int,
+    again: str = "cleaner predict ... --resume",
+    received: Caught | None = None,
 ) -> None:
     """Stream every input through the model into the layout's outputs; exit 1 if anything failed.
 
@@ -317,27 +428,34 @@ def _run_predict(
     from ..corpus.pipeline import FailFast, Run, execute
     from ..corpus.progress import Progress, Tally
     from ..corpus.resume import read_done_ids
-    from ..corpus.sinks import StreamSink, TreeSink, output_name
-    from ..corpus.sources import expand_inputs
+    from ..corpus.sinks import OutputError, StreamSink, TreeSink, output_name
+    from ..corpus.sources import Note, expand_inputs
 
-    inputs = list(expand_inputs(paths, input_format))
-    if layout.root is not None:
+    found = list(expand_inputs(paths, input_format))
+    notes = [item for item in found if isinstance(item, Note)]
+    inputs = [item for item in found if not isinstance(item, Note)]
+    if layout.file is not None:
+        inputs = [
+            item if isinstance(item, InputError) else replace(item, relative=Path(layout.file.name)) for item in inputs
+        ]
+    elif layout.root is not None:
         inputs = [
             item if isinstance(item, InputError) else replace(item, relative=output_name(item.relative, item.kind))
             for item in inputs
         ]
+    for note in notes:
+        warn(str(note))
     files = [i for i in inputs if isinstance(i, InputFile)]
     several = len(inputs) > 1 or any(READERS[i.kind].records for i in files)
     sizes = [i.size for i in files]
     total = sum(size for size in sizes if size is not None) if None not in sizes else None
+    root = layout.file.parent if layout.file is not None else layout.root
     try:
-        sink: TreeSink | StreamSink = (
-            TreeSink(layout.root) if layout.root is not None else StreamSink(layout.target, resume)
-        )
+        sink: TreeSink | StreamSink = TreeSink(root) if root is not None else StreamSink(layout.target, resume)
         if isinstance(sink, TreeSink):
             sink.remove_stale(i.relative for i in files)
         id_field = settings.parse.id_field
-        if resume and isinstance(sink, StreamSink) and id_field is not None:
+        if resume and isinstance(sink, StreamSink) and id_field is not None and sink.partial.exists():
             settings = replace(settings, done=read_done_ids(sink.partial, id_field))
     except OSError as exc:
         fail(f"{exc.filename or layout.target}: cannot write: {exc.strerror or exc}")
@@ -345,38 +463,84 @@ def _run_predict(
     progress = Progress(total, several and not quiet)
     tally = Tally()
     stopped = None
+    code = 1
+    complete = True
+    received = received if received is not None else Caught()  # the signals are caught by predict
     try:
         execute(run, None, progress, tally)
-        sink.close()
+        complete = sink.close()
     except ModelError as exc:
         progress.close()
         sink.abort()
         fail(str(exc))
     except FailFast:
         stopped = "stopped at the first error (--fail-fast)"
-    except KeyboardInterrupt:
-        stopped = "interrupted"
+    except Interrupted as exc:
+        stopped, code = f"interrupted ({exc})", 128 + exc.signum
+    except KeyboardInterrupt:  # SIGINT with Python's own handler (not the main thread: see cleaner.signals)
+        stopped, code = "interrupted", 130
     except BrokenProcessPool:
-        stopped = "a worker process died (out of memory?); rerun with fewer --jobs"
+        if received:
+            stopped, code = f"interrupted ({signal.Signals(received[0]).name})", 128 + received[0]
+        else:
+            stopped = "a worker process died (out of memory?); rerun with fewer --jobs"
     except BrokenPipeError:
         with contextlib.suppress(OSError, ValueError):  # the reader went away (| head): nothing more to say
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         raise typer.Exit(1) from None
-    except OSError as exc:
-        stopped = f"{exc.filename or 'output'}: cannot write: {exc.strerror or exc}"
+    except OutputError as exc:
+        progress.close()
+        sink.discard()
+        if several and not quiet:
+            warn(tally.summary(stopped=True, short_dumps=settings.short_dumps))
+        fail(f"{exc}{_after_write_error(sink)}")
     finally:
         progress.close()
+        received.ended = True
     if stopped is not None:
         sink.abort()
     if several and not quiet:
-        warn(tally.summary())
+        warn(tally.summary(stopped=stopped is not None, short_dumps=settings.short_dumps))
     if stopped is not None:
         partial = sink.partial if isinstance(sink, StreamSink) and sink.target is not None else None
         kept = f"; the records written so far are in {partial}" if partial is not None and partial.exists() else ""
-        resumable = layout.root is not None or (
+        resumable = root is not None or (
             layout.target is not None and layout.text_render is not Render.LINES and not _compressed(layout.target)
         )
-        again = "; rerun with --resume to continue" if resumable else ""
-        fail(f"{stopped}{kept}{again}", 130 if stopped == "interrupted" else 1)
+        fail(f"{stopped}{kept}" + (f"; rerun `{again}` to continue" if resumable else ""), code)
     if tally.errors:
-        fail(f"{tally.errors} input(s) or record(s) could not be cleaned; every other document was cleaned")
+        fail(_after_errors(sink, tally, complete, again))
+
+
+def _after_write_error(sink: TreeSink | StreamSink) -> str:
+    """What a failed write left: the outputs finished before it, or the output as it was."""
+    from ..corpus.sinks import StreamSink
+
+    if isinstance(sink, StreamSink):
+        if sink.target is None:
+            return ""
+        kept = "is left as it was before this run" if sink.restore else "is not written"
+        return f"; {sink.target} {kept}"
+    return "; the outputs finished before it are complete: fix this and rerun with --resume to write the others"
+
+
+def _after_errors(sink: TreeSink | StreamSink, tally: Tally, complete: bool, again: str) -> str:
+    """The closing line of a run with errors: how many, and what became of the outputs."""
+    from ..corpus.sinks import StreamSink
+
+    counted = f"{tally.errors} input(s) or record(s) could not be cleaned"
+    if not tally.incomplete:
+        return f"{counted}; every other document was cleaned"
+    unread = f"{tally.incomplete} of them input(s) not read to their end"
+    if isinstance(sink, StreamSink) and sink.target is not None and not complete:
+        stays = f"stays {sink.partial} (every other document is in it)" if sink.partial.exists() else "is not written"
+        return (
+            f"{counted}, {unread}, so the output {stays}; "
+            f"fix or replace those inputs and rerun `{again}` to complete {sink.target}"
+        )
+    if isinstance(sink, StreamSink):
+        return f"{counted}, {unread}; every other document was cleaned"
+    return (
+        f"{counted}, {unread}, which have no output; fix or replace them and rerun `{again}` to clean them; "
+        "every other document was cleaned"
+    )

@@ -21,11 +21,15 @@ class InputError:
     ``path:line``.
 
     ``consumed`` is how many bytes of the input file it used up, so progress stays exact.
+    ``incomplete``: the input could not be read to its end (or at all: missing, unreadable,
+    truncated, damaged), so an output that collects it is incomplete, unlike one with a bad
+    document, which is reported and skipped whatever the run.
     """
 
     where: str
     message: str
     consumed: int = 0
+    incomplete: bool = False
 
     def __str__(self) -> str:
         return f"{self.where}: {self.message}"
@@ -63,14 +67,17 @@ class Raw:
 
 @dataclass(slots=True)
 class InputDone:
-    """End of one file of records (JSONL, WARC): under ``-o DIR`` its output file is complete now."""
+    """End of one file of records (JSONL, WARC): under ``-o DIR`` its output file is complete now,
+    unless the input could not be read to its end (``complete`` False): then it gets no output."""
 
     relative: Path
+    complete: bool = True
 
 
 @dataclass(slots=True)
 class Cleaned:
-    """One cleaned document: its output bytes and what the summary counts."""
+    """One cleaned document: its output bytes, what the summary counts, and a note for the user
+    (a dump too short to clean line by line)."""
 
     where: str
     kind: str
@@ -80,6 +87,7 @@ class Cleaned:
     lines_total: int
     lines_kept: int
     consumed: int
+    note: str | None = None
 
 
 @dataclass(slots=True)

@@ -13,14 +13,22 @@ is imported or loaded again. Otherwise (another OS, or a thread such as a host p
 come from a fork server, a fresh single-threaded process that imports the model code once for all,
 and each worker loads the model in its initializer. On 2 cores the fork server put about 0.1 s of
 serial start-up (a new interpreter and its imports) before the first chunk: 4% of a 50 MB run.
+
+No worker outlives the run. When the run stops early (Ctrl-C, SIGTERM, an error), the workers are
+killed at once rather than left to finish the chunks they hold. When the main process itself is
+killed outright (SIGKILL, out of memory), nothing of it runs any more: so each worker asks the
+kernel to kill it when its parent dies (Linux's PR_SET_PDEATHSIG; a fork server's workers follow
+it, and it ends with the main process), or elsewhere watches its parent from a thread.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import sys
 import threading
+import time
 from collections import deque
 from collections.abc import Generator, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -69,15 +77,19 @@ def chunked(items: Iterable[Incoming], documents: int = CHUNK_DOCUMENTS, size: i
         yield chunk
 
 
-def _init_worker(settings: Settings, cleaner: Cleaner | None = None) -> None:
-    """Take the forked ``cleaner``, or load the model once in this worker; Ctrl-C is the main
-    process's to handle.
+def _init_worker(settings: Settings, parent: int, cleaner: Cleaner | None = None) -> None:
+    """Die with the parent, take the forked ``cleaner`` or load the model once in this worker;
+    Ctrl-C is the main process's to handle.
 
     A model that cannot be loaded is kept as the exception and raised by the first chunk, so that
     the main process reports it in one line (a failing initializer would only break the pool).
     """
     global _CLEANER
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    for name in ("SIGTERM", "SIGHUP"):  # a forked worker had the main process's handlers (cleaner.signals)
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), signal.SIG_DFL)
+    die_with_parent(parent)
     if cleaner is not None:
         _CLEANER = cleaner
         return
@@ -87,6 +99,34 @@ def _init_worker(settings: Settings, cleaner: Cleaner | None = None) -> None:
         _CLEANER = Cleaner(settings)
     except Exception as exc:
         _CLEANER = exc
+
+
+PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+WATCH_SECONDS = 1.0
+
+
+def die_with_parent(parent: int) -> None:
+    """End this process when its parent process ends, whatever ends that: ``parent`` is the pid it
+    was started from (0: whichever parent it has now, as for a fork server's workers)."""
+    parent = parent or os.getppid()
+    if sys.platform == "linux":
+        import ctypes
+
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            if libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0:
+                if os.getppid() != parent:  # the parent died before the request: too late for the kernel
+                    os._exit(1)
+                return
+        except (OSError, AttributeError):
+            pass  # no prctl in this libc: watch instead
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(WATCH_SECONDS)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="cleaner-parent-watch", daemon=True).start()
 
 
 def _run_chunk(chunk: Chunk) -> list[Outgoing]:
@@ -173,25 +213,53 @@ def _pooled(
     one_native_thread()
     cleaner = _cleaner_to_fork(settings, model)
     if cleaner is not None:
-        initargs: tuple[Settings] | tuple[Settings, Cleaner] = (settings, cleaner)
+        initargs: tuple[Settings, int] | tuple[Settings, int, Cleaner] = (settings, os.getpid(), cleaner)
         context: BaseContext = multiprocessing.get_context("fork")
     else:
-        initargs = (settings,)
+        initargs = (settings, 0)  # a fork server's workers: its child, not this process's
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(PRELOAD)
     limit = jobs * CHUNKS_PER_WORKER
-    with ProcessPoolExecutor(jobs, mp_context=context, initializer=_init_worker, initargs=initargs) as pool:
-        pending: deque[Future[list[Outgoing]]] = deque()
-        try:
-            for chunk in _chain(head, chunks):
-                pending.append(pool.submit(_run_chunk, chunk))
-                while len(pending) >= limit:
-                    yield pending.popleft().result()
-            while pending:
+    pool = ProcessPoolExecutor(jobs, mp_context=context, initializer=_init_worker, initargs=initargs)
+    pending: deque[Future[list[Outgoing]]] = deque()
+    try:
+        for chunk in _chain(head, chunks):
+            pending.append(pool.submit(_run_chunk, chunk))
+            while len(pending) >= limit:
                 yield pending.popleft().result()
-        finally:
-            for future in pending:
-                future.cancel()
+        while pending:
+            yield pending.popleft().result()
+    except BaseException:  # stopped early (a signal, an error, the consumer closed this): no waiting
+        _kill_workers(pool)
+        raise
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _kill_workers(pool: ProcessPoolExecutor) -> None:
+    """Kill the pool's workers now, not after the chunks they hold.
+
+    A worker killed while it sends a result leaves half a message in the results pipe, and the
+    pool's manager thread then waits forever for the rest (the pool would never shut down, nor
+    the process exit): this process holds a write end of that pipe too, so no end of file comes.
+    Closing it, once the workers are dead, gives the manager thread its end of file: it finds the
+    pool broken, and ends. (The pool's processes and that pipe are only in its private
+    ``_processes`` and ``_result_queue``; Python 3.14's ``kill_workers`` leaves the pipe open.)
+    """
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    kill = getattr(pool, "kill_workers", None)
+    if kill is not None:
+        kill()
+    for process in processes:
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            process.kill()
+    for process in processes:
+        with contextlib.suppress(OSError, ValueError, AttributeError, AssertionError):
+            process.join(5)
+    writer = getattr(getattr(pool, "_result_queue", None), "_writer", None)
+    if writer is not None:
+        with contextlib.suppress(OSError):
+            writer.close()
 
 
 def _chain(head: list[Chunk], rest: Iterator[Chunk]) -> Iterator[Chunk]:

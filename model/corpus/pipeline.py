@@ -2,7 +2,8 @@
 
 The main process reads and writes; the workers clean. Errors travel in the stream in input order,
 like documents, so each is reported once, at its place, and counted; the run goes on unless it is
-asked to stop at the first (``--fail-fast``).
+asked to stop at the first (``--fail-fast``). So do the notes on dumps too short to clean line by
+line: the first :data:`NOTES` are printed, the rest counted in the summary.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from .progress import Progress, Tally
 from .readers import read_input
 from .sinks import StreamSink, TreeSink
 from .worker import Model, Settings
+
+NOTES = 20  # notes printed one by one; the summary counts them all
 
 
 class FailFast(Exception):
@@ -72,8 +75,11 @@ def execute(run: Run, model: Model | None, progress: Progress, tally: Tally) -> 
         for chunk in chunks:
             for item in chunk:
                 tally.count(item)
-                if isinstance(item, (Cleaned, InputDone)):
+                if isinstance(item, (Cleaned, InputDone, InputError)):
                     run.sink.write(item)
+                if isinstance(item, Cleaned) and item.note is not None and tally.short <= NOTES:
+                    more = "; further ones are only counted in the summary" if tally.short == NOTES else ""
+                    progress.message(f"cleaner: {item.note}{more}")
                 elif isinstance(item, InputError):
                     progress.message(f"cleaner: {item}")
                     if run.fail_fast:

@@ -22,8 +22,10 @@ if TYPE_CHECKING:
 class Tally:
     documents: int = 0
     empty: int = 0
+    short: int = 0
     skipped: int = 0
     errors: int = 0
+    incomplete: int = 0  # of the errors, inputs that could not be read to their end
     size: int = 0
     lines_kept: int = 0
     lines_dropped: int = 0
@@ -33,6 +35,7 @@ class Tally:
         if isinstance(item, Cleaned):
             self.documents += 1
             self.empty += item.lines_total == 0
+            self.short += item.note is not None
             self.size += item.size
             self.lines_kept += item.lines_kept
             self.lines_dropped += item.lines_total - item.lines_kept
@@ -40,17 +43,26 @@ class Tally:
             self.skipped += 1
         elif isinstance(item, InputError):
             self.errors += 1
+            self.incomplete += item.incomplete
 
-    def summary(self) -> str:
+    def summary(self, stopped: bool = False, short_dumps: str = "keep") -> str:
+        """One line; a run that ``stopped`` early says so first, and counts its errors only if it
+        had any (a "0 errors" above a failing exit code misleads)."""
         seconds = max(time.monotonic() - self.started, 1e-9)
         megabytes = self.size / 1e6
         extra = [f"{self.empty} empty"] if self.empty else []
+        if self.short:
+            extra.append(
+                f"{self.short} too short to clean line by line: {'kept whole' if short_dumps == 'keep' else 'dropped'}"
+            )
         if self.skipped:
             extra.append(f"{self.skipped} already done")
         detail = f" ({', '.join(extra)})" if extra else ""
+        errors = f"{self.errors} errors, " if self.errors or not stopped else ""
         return (
-            f"{self.documents} documents{detail}, {megabytes:.1f} MB, lines kept {self.lines_kept}, "
-            f"dropped {self.lines_dropped}, {self.errors} errors, {seconds:.1f} s, {megabytes / seconds:.2f} MB/s"
+            f"{'stopped after ' if stopped else ''}{self.documents} documents{detail}, {megabytes:.1f} MB, "
+            f"lines kept {self.lines_kept}, dropped {self.lines_dropped}, {errors}{seconds:.1f} s, "
+            f"{megabytes / seconds:.2f} MB/s"
         )
 
 

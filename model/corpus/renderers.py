@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import TYPE_CHECKING
 
+from ..classifier.cleaned import cleaned
 from ..labels import BOILERPLATE, CONTENT, format_label_lines
 from ..text import is_blank, join_nonblank_kept
 from .readers.common import Parsed, Record
@@ -73,17 +74,15 @@ def render_lines(doc: Parsed, verdict: Verdict, style: Style) -> bytes:
 
 
 def render_record(doc: Parsed, verdict: Verdict, style: Style) -> bytes:
-    """The document's record with its cleaned text in the text field, and counts."""
-    cleaned = join_nonblank_kept(doc.lines, verdict.keep)
-    if cleaned and not doc.text.endswith(("\n", "\r")):
-        cleaned = cleaned[:-1]  # records usually hold text without a final line break: keep it so
+    """The document's record with its cleaned text in the text field, and counts: those of
+    :func:`cleaner.clean_batch`, which shares :func:`~cleaner.classifier.cleaned.cleaned` with it."""
+    result = cleaned(doc.text, doc.lines, verdict.scores, verdict.keep)
     record = doc.record
-    scores = verdict.scores
-    record[style.text_field] = cleaned
-    record["lines_total"] = len(scores)
-    record["lines_kept"] = verdict.kept
-    record["chars_kept"] = len(cleaned)
-    record["mean_score"] = round(float(scores.mean()), 4) if len(scores) else None
+    record[style.text_field] = result.text
+    record["lines_total"] = result.lines_total
+    record["lines_kept"] = result.lines_kept
+    record["chars_kept"] = result.chars_kept
+    record["mean_score"] = result.mean_score
     return dump_json(record)
 
 

@@ -1,15 +1,22 @@
 """Writing cleaned documents: a mirrored tree of files, or one stream (stdout or a JSONL file).
 
 Nothing is ever half-written under its final name. A tree output file is written to a temporary
-file beside it and renamed when complete (for a JSONL or WARC input: when the whole input is done);
-the temporary files a killed run leaves are deleted by the next run into the same tree.
-A single output file grows as ``NAME.partial`` and is renamed to ``NAME`` when the run ends; a run
-that is interrupted leaves the ``.partial`` file, which ``--resume`` continues. A single JSONL file
-named ``*.jsonl.gz`` or ``*.jsonl.zst`` is compressed as it is written (and renamed the same way).
+file beside it and renamed when complete (for a JSONL or WARC input: when the whole input is done,
+and only if it could be read to its end: a truncated or damaged input gets no output, so that
+``--resume`` does it again); the temporary files a killed run leaves are deleted by the next run
+into the same tree. A single output file grows as ``NAME.partial`` and is renamed to ``NAME`` when
+the run ends with every input read to its end; a run that is interrupted, or that could not read
+an input to its end, leaves the ``.partial`` file, which ``--resume`` continues. A single JSONL
+file named ``*.jsonl.gz`` or ``*.jsonl.zst`` is compressed as it is written (and renamed the same way).
+
+A write that fails (disk full, permission denied) raises :class:`OutputError`, which names the
+output, never the temporary file; :meth:`StreamSink.discard` then leaves the output as it was
+before the run, and cleaning up never raises again.
 """
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import os
 import sys
@@ -19,10 +26,21 @@ from typing import IO, Protocol
 
 import zstandard
 
-from ..atomic import remove_stale_temporaries, temporary_beside, write_atomic
-from .items import Cleaned, InputDone
+from ..atomic import new_temporary, remove_stale_temporaries, write_atomic
+from .items import Cleaned, InputDone, InputError
 from .readers import READERS
 from .resume import prepare_partial
+
+Written = Cleaned | InputDone | InputError
+
+
+class OutputError(Exception):
+    """An output could not be written: ``path`` is its final name (or "standard output")."""
+
+    def __init__(self, path: Path | str, exc: OSError) -> None:
+        super().__init__(f"{path}: cannot write: {exc.strerror or exc}")
+        self.path = path
+        self.errno = exc.errno
 
 
 def output_name(relative: Path, kind: str) -> Path:
@@ -79,25 +97,37 @@ def _compressor(raw: IO[bytes], compression: str, name: str) -> Output:
 
 class TreeSink:
     """One output file per input under ``root``; a one-document input's file is its document, a
-    file of records' output collects its records and is renamed into place at its :class:`InputDone`."""
+    file of records' output collects its records and is renamed into place at its :class:`InputDone`
+    (and deleted instead if the input could not be read to its end)."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
         self.open: tuple[Path, str, IO[bytes]] | None = None
+        self.made: list[str] = []  # the temporary file being written, noted before it is made
 
-    def write(self, item: Cleaned | InputDone) -> None:
+    def write(self, item: Written) -> None:
+        if isinstance(item, InputError):
+            return  # an input that fails gets no output: its InputDone says so, or it has none
         assert item.relative is not None
         target = self.root / item.relative
-        if isinstance(item, Cleaned) and not READERS[item.kind].records:
-            write_atomic(target, item.output)
-            return
-        if self.open is None or self.open[0] != target:
-            self._start(target)  # an input without a single good record still gets its (empty) file
-        if isinstance(item, InputDone):
-            self._finish()
-        else:
-            assert self.open is not None  # opened just above
-            self.open[2].write(item.output)
+        try:
+            if isinstance(item, Cleaned) and not READERS[item.kind].records:
+                write_atomic(target, item.output)
+            elif isinstance(item, InputDone):
+                if item.complete:
+                    if self.open is None or self.open[0] != target:
+                        self._start(target)  # an input without a single good record still gets its (empty) file
+                    self._finish()
+                else:
+                    self.abort()
+            else:
+                if self.open is None or self.open[0] != target:
+                    self._start(target)
+                assert self.open is not None  # opened just above
+                self.open[2].write(item.output)
+        except OSError as exc:
+            self.abort()
+            raise OutputError(target, exc) from exc
 
     def remove_stale(self, relatives: Iterable[Path]) -> list[Path]:
         """Delete the temporary files a killed run left for these outputs (see cleaner.atomic)."""
@@ -105,8 +135,9 @@ class TreeSink:
 
     def _start(self, target: Path) -> None:
         self.abort()
-        fd, tmp = temporary_beside(target)
-        self.open = (target, tmp, os.fdopen(fd, "wb"))
+        # The name is noted before the file is made (a signal may raise anywhere): abort() deletes it.
+        fd = new_temporary(target, self.made)
+        self.open = (target, self.made[-1], os.fdopen(fd, "wb"))
 
     def _finish(self) -> None:
         if self.open is not None:
@@ -114,16 +145,26 @@ class TreeSink:
             handle.close()
             os.replace(tmp, target)
             self.open = None
+            self.made.clear()
 
-    def close(self) -> None:
-        self.abort()  # every input ends with InputDone: anything still open is incomplete
+    def close(self) -> bool:
+        """The run is over; every input ends with InputDone, so anything still open is incomplete."""
+        self.abort()
+        return True
 
     def abort(self) -> None:
+        """Delete the temporary file being written, if any; never raises (a full disk fails again)."""
         if self.open is not None:
-            _, tmp, handle = self.open
-            handle.close()
-            Path(tmp).unlink(missing_ok=True)
+            _, _, handle = self.open
             self.open = None
+            with contextlib.suppress(OSError):
+                handle.close()
+        for tmp in self.made:
+            with contextlib.suppress(OSError):
+                Path(tmp).unlink(missing_ok=True)
+        self.made.clear()
+
+    discard = abort
 
 
 class StreamSink:
@@ -136,10 +177,19 @@ class StreamSink:
         self.handle: Output | None = None
         self.raw: IO[bytes] | None = None  # the file under a compressor
         self.compression = "" if target is None else jsonl_compression(target) or ""
+        self.complete = True  # every input read to its end so far
+        self.restore: tuple[int, bool] | None = None  # what --resume started from: its size, and if it was final
         if target is not None:
             self.partial = partial_path(target)
             if resume:
+                finished = not self.partial.exists() and target.exists()
                 prepare_partial(target, self.partial)
+                if self.partial.exists():
+                    self.restore = (self.partial.stat().st_size, finished)
+
+    @property
+    def name(self) -> str:
+        return "standard output" if self.target is None else str(self.target)
 
     def _open(self) -> Output:
         """Opened at the first output, so that a run that fails before it leaves no file behind."""
@@ -155,30 +205,69 @@ class StreamSink:
         return self.handle
 
     def _close_file(self) -> None:
-        assert self.handle is not None
-        self.handle.close()  # a compressor writes the end of its stream here
-        if self.raw is not None:
-            self.raw.close()
+        handle, raw = self.handle, self.raw
+        self.handle = self.raw = None
+        assert handle is not None
+        try:
+            handle.close()  # a compressor writes the end of its stream here
+        finally:
+            if raw is not None:
+                raw.close()
 
-    def write(self, item: Cleaned | InputDone) -> None:
-        if isinstance(item, Cleaned):
-            (self.handle or self._open()).write(item.output)
+    def write(self, item: Written) -> None:
+        if isinstance(item, InputError):
+            self.complete = self.complete and not item.incomplete
+        elif isinstance(item, Cleaned):
+            try:
+                (self.handle or self._open()).write(item.output)
+            except BrokenPipeError:
+                raise  # the reader of standard output went away (| head): not an error of ours
+            except OSError as exc:
+                raise OutputError(self.name, exc) from exc
 
-    def close(self) -> None:
-        """The run is over: the file is complete under its final name."""
-        handle = self.handle or self._open()
-        if self.target is None:
-            handle.flush()
-            return
-        self._close_file()
-        os.replace(self.partial, self.target)
+    def close(self) -> bool:
+        """The run is over: the file is complete under its final name, unless an input could not
+        be read to its end: then it stays ``.partial`` (returns False), for ``--resume``."""
+        try:
+            if not self.complete:
+                self.abort()
+                return False
+            handle = self.handle or self._open()  # a run with nothing to write still makes its (empty) file
+            if self.target is None:
+                handle.flush()
+                return True
+            self._close_file()
+            os.replace(self.partial, self.target)
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise OutputError(self.name, exc) from exc
+        return True
 
     def abort(self) -> None:
         """The run stopped early: keep what was written as ``.partial``, for ``--resume`` (a
-        compressed stream is ended properly, so it can be read, but it cannot be resumed)."""
+        compressed stream is ended properly, so it can be read, but it cannot be resumed).
+        Never raises: what cannot be flushed any more is cut off by ``--resume``."""
         if self.handle is None:
             return
+        with contextlib.suppress(OSError, ValueError):
+            if self.target is None:
+                self.handle.flush()
+            else:
+                self._close_file()
+
+    def discard(self) -> None:
+        """A write failed: leave the output as it was before this run (no leftovers of it on a full
+        disk): the ``.partial`` file this run made is deleted, one that ``--resume`` continued is
+        cut back to where it started (and renamed back if it was a finished output)."""
+        self.abort()
         if self.target is None:
-            self.handle.flush()
-        else:
-            self._close_file()
+            return
+        with contextlib.suppress(OSError):
+            if self.restore is None:
+                self.partial.unlink(missing_ok=True)
+                return
+            size, finished = self.restore
+            os.truncate(self.partial, size)
+            if finished:
+                os.replace(self.partial, self.target)

@@ -1,18 +1,29 @@
-"""Finding the inputs named on the command line, and telling their kinds apart by name.
+"""Finding the inputs named on the command line, and telling their kinds apart by name or content.
 
-Finding never stops at a bad input: each one that cannot be read becomes an
+Finding never stops at a bad input, and never passes one over in silence: each one that cannot be
+read (missing, a dangling or looping symbolic link, an unreadable folder) becomes an
 :class:`~cleaner.corpus.items.InputError` naming it, and the others go on, so that one broken file
 in a directory of thousands loses nothing but itself. The file names each kind claims come from
 the readers' table (:data:`cleaner.corpus.readers.READERS`).
+
+A directory gives its files of known kinds, recursively, in sorted order, except that a JSONL or
+WARC file in a folder that also holds ``*.txt`` dumps is taken for their metadata (a
+``meta.jsonl`` beside the pages), not for a corpus: it is listed in a note, and read only when
+named on the command line or asked for with ``--input-format``. Symbolic links to folders are not
+followed (a note says so), as ``find`` and ``grep -r`` do not: name the folder to clean it.
 """
 
 from __future__ import annotations
 
+import errno
+import os
 from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from .items import STDIN, InputError, InputFile
 from .readers import DEFAULT_KIND, READERS, Reader
+from .readers.streams import HEAD, read_up_to, sniff, stdin
 
 COMPRESSIONS = (".gz", ".zst")
 
@@ -49,34 +60,124 @@ def stdin_name(kind: str) -> Path:
     return Path(f"stdin{READERS[kind].suffixes[0]}")
 
 
-def expand_inputs(paths: Sequence[str], input_format: str | None = None) -> Iterator[InputFile | InputError]:
+def input_kind(name: str, input_format: str | None) -> str:
+    """How a named input (a file, or - for stdin) is read: ``--input-format`` if given, else its
+    name's kind, else its content's (JSON objects, WARC records, text; compressed or not)."""
+    if input_format is not None:
+        return input_format
+    if name == STDIN:
+        return sniff(stdin().head) or DEFAULT_KIND
+    by_name = detect_kind(Path(name).name)
+    if by_name is not None:
+        return by_name
+    try:
+        with open(name, "rb") as handle:
+            return sniff(read_up_to(handle, HEAD)) or DEFAULT_KIND
+    except OSError:
+        return DEFAULT_KIND  # reading it will say what is wrong
+
+
+@dataclass(frozen=True)
+class Note:
+    """Something the user should know about the inputs that is not an error (exit code unchanged)."""
+
+    message: str
+
+    def __str__(self) -> str:
+        return self.message
+
+
+Found = InputFile | InputError | Note
+
+
+def expand_inputs(paths: Sequence[str], input_format: str | None = None) -> Iterator[Found]:
     """Each input file, in order; directories give their files of known kinds, sorted, recursively.
 
-    ``input_format`` overrides the name for files named on the command line and for stdin (whose
-    default is text); files found in directories are always taken by name.
+    ``input_format`` overrides the name for files named on the command line and for stdin, and
+    makes directories give the files of that kind only.
     """
     for raw in paths:
         if raw == STDIN:
-            kind = input_format or DEFAULT_KIND
+            kind = input_kind(STDIN, input_format)
             yield InputFile(STDIN, stdin_name(kind), kind, None)
             continue
         path = Path(raw)
-        if path.is_dir():
-            found = False
-            for file in sorted(path.rglob("*")):
-                found_kind = detect_kind(file.name)
-                if found_kind is None or not file.is_file():
-                    continue
-                found = True
-                yield InputFile(str(file), file.relative_to(path), found_kind, _size(file))
-            if not found:
-                yield InputError(raw, f"directory has no {KNOWN_FILES} files")
+        problem = _link_problem(path)
+        if problem is not None:
+            yield InputError(raw, problem, incomplete=True)
+        elif path.is_dir():
+            yield from _directory(raw, path, input_format)
         elif path.is_file():
-            yield InputFile(raw, Path(path.name), input_format or detect_kind(path.name) or DEFAULT_KIND, _size(path))
+            yield InputFile(raw, Path(path.name), input_kind(raw, input_format), _size(path))
         elif path.exists():
-            yield InputError(raw, "not a regular file or directory")
+            yield InputError(raw, "not a regular file or directory", incomplete=True)
         else:
-            yield InputError(raw, "no such file or directory")
+            yield InputError(raw, "no such file or directory", incomplete=True)
+
+
+def _directory(raw: str, root: Path, input_format: str | None) -> Iterator[Found]:
+    """The files of a directory tree (see the module's docstring), and what could not be read."""
+    found: list[tuple[Path, Found]] = []
+    beside_dumps: list[Path] = []
+    links: list[Path] = []
+
+    def unreadable(error: OSError) -> None:
+        where = Path(error.filename) if error.filename else root
+        found.append(
+            (where, InputError(str(where), f"cannot read this folder: {error.strerror or error}", incomplete=True))
+        )
+
+    for folder, folders, files in os.walk(root, onerror=unreadable):
+        base = Path(folder)
+        links += [base / name for name in folders if (base / name).is_symlink()]
+        kinds = {name: detect_kind(name) for name in files}
+        has_dumps = DEFAULT_KIND in kinds.values()
+        for name, kind in kinds.items():
+            if kind is None or (input_format is not None and kind != input_format):
+                continue
+            file = base / name
+            if input_format is None and has_dumps and READERS[kind].records:
+                beside_dumps.append(file)
+                continue
+            problem = _link_problem(file)
+            if problem is not None:
+                found.append((file, InputError(str(file), problem, incomplete=True)))
+            elif file.is_file():
+                found.append((file, InputFile(str(file), file.relative_to(root), kind, _size(file))))
+            else:
+                found.append((file, InputError(str(file), "not a regular file", incomplete=True)))
+    if not any(isinstance(item, InputFile) for _, item in found) and not beside_dumps:
+        what = f"*{READERS[input_format].suffixes[0]}" if input_format is not None else KNOWN_FILES
+        found.append((root, InputError(raw, f"directory has no {what} files", incomplete=True)))
+    for _, item in sorted(found, key=lambda pair: pair[0]):
+        yield item
+    if beside_dumps:
+        yield Note(
+            f"{raw}: {len(beside_dumps)} JSONL/WARC file(s) beside the *.txt dumps not read ({_some(beside_dumps)}): "
+            "taken for their metadata; name such a file, or pass --input-format jsonl or warc, to clean it"
+        )
+    if links:
+        yield Note(f"{raw}: symbolic link(s) to folders not followed ({_some(links)}); name a folder to clean it")
+
+
+def _some(paths: list[Path]) -> str:
+    """The first three paths, for a message."""
+    return ", ".join(str(p) for p in sorted(paths)[:3]) + (", ..." if len(paths) > 3 else "")
+
+
+def _link_problem(path: Path) -> str | None:
+    """What is wrong with a symbolic link that leads nowhere (dangling, or a loop), else None."""
+    if not path.is_symlink():
+        return None
+    try:
+        path.stat()
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "a symbolic link loop"
+        if exc.errno == errno.ENOENT:
+            return f"a dangling symbolic link (to {os.readlink(path)}, which does not exist)"
+        return f"cannot read: {exc.strerror or exc}"
+    return None
 
 
 def _size(path: Path) -> int | None:

@@ -6,10 +6,17 @@ document that cannot be parsed, or that makes the model fail, becomes an
 :class:`~cleaner.corpus.items.InputError` in its place; the rest of the chunk is cleaned all the
 same. Parsing is the reader's of the document's kind (:mod:`cleaner.corpus.readers`), rendering the
 renderer of the chosen mode (:mod:`cleaner.corpus.renderers`).
+
+Two kinds of dump are not left to the model's line-by-line verdict. A dump with too few lines to
+clean line by line (a whole page on one line) is kept whole or dropped as ``--short-dumps`` says,
+with a note, never emptied in silence. And with ``--errors replace``, a line made mostly of
+replacement characters is bytes that were not text, not content: it is dropped (score 0), at any
+threshold.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol, cast
 
@@ -20,6 +27,17 @@ from .resume import DoneIds
 
 if TYPE_CHECKING:  # numpy arrays come from the model, which imports numpy where it predicts
     import numpy as np
+
+# A dump with fewer non-blank lines than SHORT_LINES, one of them LONG_LINE characters or longer,
+# holds its page in a line or two: deleting lines could only keep all of it or none.
+SHORT_LINES = 3
+LONG_LINE = 1000
+SHORT_DUMPS = ("keep", "drop")
+# A line whose characters are this much undecodable bytes (U+FFFD from --errors replace, lone
+# surrogates from surrogateescape) is not text: it is dropped, with P(content) 0.
+GARBLED_LINE = 0.3
+LIGHTEN = 1 << 20  # a document of more bytes keeps only what cleaning it reads (see Cleaner._lighten)
+_GARBLED = re.compile("[\ufffd\udc80-\udcff]")
 
 
 class Model(Protocol):
@@ -46,6 +64,7 @@ class Settings:
     parse: ParseOptions = field(default_factory=ParseOptions)
     name_lines: bool = False
     done: DoneIds | None = None
+    short_dumps: str = "keep"
 
     def render_for(self, kind: str) -> Render:
         return self.structured_render if READERS[kind].records else self.text_render
@@ -71,7 +90,7 @@ class Cleaner:
     def run(self, items: list[Incoming]) -> list[Outgoing]:
         """The chunk with every Raw replaced by its Cleaned, Skipped or InputError, in order."""
         out: list[Outgoing | None] = []
-        parsed: list[tuple[int, Parsed]] = []
+        parsed: list[tuple[int, Parsed, int]] = []
         for item in items:
             if not isinstance(item, Raw):
                 out.append(item)
@@ -84,16 +103,30 @@ class Cleaner:
             if isinstance(result, Skipped):
                 out.append(result)
             else:
-                parsed.append((len(out), result))
+                parsed.append((len(out), result, len(item.data)))
                 out.append(None)  # cleaned below, in one batch
-        scores = self.predict([doc.lines for _, doc in parsed])
-        for (index, doc), score in zip(parsed, scores):
+                if len(item.data) > LIGHTEN:
+                    self._lighten(result)
+        scores = self.predict([doc.lines for _, doc, _ in parsed])
+        for (index, doc, size), score in zip(parsed, scores):
             if isinstance(score, Exception):
                 message = f"the model failed on this document ({type(score).__name__}: {score}); please report it"
                 out[index] = InputError(doc.raw.where, message, doc.raw.consumed)
             else:
-                out[index] = self.render(doc, score)
+                out[index] = self.render(doc, score, size)
         return cast("list[Outgoing]", out)  # every None was replaced
+
+    def _lighten(self, doc: Parsed) -> None:
+        """A large document keeps only what predicting and rendering read: its lines, its record
+        and its text's last character (records keep a final line break or none); its bytes and
+        the rest of its text go, as large again as its lines (four times its bytes, for text with
+        one character beyond the BMP)."""
+        end = doc.text[-1:]
+        field = self.settings.parse.text_field
+        if doc.record.get(field) is doc.text:
+            doc.record[field] = end
+        doc.text = end
+        doc.raw.data = b""
 
     def parse(self, raw: Raw) -> Parsed | Skipped:
         """The document parsed by its reader, or Skipped if an earlier run wrote it (``--resume``)."""
@@ -137,10 +170,41 @@ class Cleaner:
             ) from first
         return results
 
-    def render(self, doc: Parsed, scores: np.ndarray) -> Cleaned:
+    def render(self, doc: Parsed, scores: np.ndarray, size: int | None = None) -> Cleaned:
+        """The document's output; ``size``: its bytes (the Raw's, unless lightened already)."""
+        garbled = _garbled(doc.lines) if doc.undecodable else []
+        if garbled:
+            scores = scores.copy()
+            scores[garbled] = 0.0
         kept_mask = scores >= self.cut
+        note = self._short(doc, len(scores))
+        if note is not None:
+            kept_mask[:] = self.settings.short_dumps == "keep"
+        kept_mask[garbled] = False  # whatever the threshold, --threshold 0 included
         kept = int(kept_mask.sum())
         verdict = Verdict(scores, kept_mask.tolist(), kept)  # one decision per non-blank line, as the scores
         raw = doc.raw
         output = render(self.settings.render_for(raw.kind), doc, verdict, self.style)
-        return Cleaned(raw.where, raw.kind, raw.relative, output, len(raw.data), len(scores), kept, raw.consumed)
+        size = len(raw.data) if size is None else size
+        return Cleaned(raw.where, raw.kind, raw.relative, output, size, len(scores), kept, raw.consumed, note)
+
+    def _short(self, doc: Parsed, lines: int) -> str | None:
+        """The note for a dump too short to clean line by line (see :data:`SHORT_LINES`), or None."""
+        if not lines or lines >= SHORT_LINES:
+            return None
+        longest = max(len(line.strip()) for line in doc.lines)
+        if longest < LONG_LINE:
+            return None
+        keep = self.settings.short_dumps == "keep"
+        return (
+            f"{doc.raw.where}: {lines} non-blank line{'s' if lines > 1 else ''}, the longest of {longest} characters: "
+            f"too few lines to clean line by line; {'kept whole' if keep else 'dropped'} "
+            f"(--short-dumps {'drop' if keep else 'keep'} to {'drop' if keep else 'keep'} such dumps; "
+            "a dump with one line per block of the page can be cleaned)"
+        )
+
+
+def _garbled(lines: list[str]) -> list[int]:
+    """Which non-blank lines (their ranks among them) are mostly undecodable bytes."""
+    nonblank = [line.strip() for line in lines if line.strip()]
+    return [i for i, line in enumerate(nonblank) if len(_GARBLED.findall(line)) >= GARBLED_LINE * len(line)]

@@ -29,11 +29,12 @@ _MONTH_KEYS = np.array(sorted((ord(m[0].lower()) << 42) | (ord(m[1]) << 21) | or
 # first filter of LineBatch.month_rows, which only a few tokens pass.
 _MONTH_STARTS = np.zeros(128 * 128, bool)
 _MONTH_STARTS[[ord(m[0].lower()) * 128 + ord(m[1]) for m in MONTH_NAMES]] = True
-_TERMINAL = frozenset(".!?…")
+# Sentence-ending marks, those of scripts without spaces (。！？) and Arabic's and Devanagari's included.
+_TERMINAL = frozenset(".!?…。！？｡؟।")
 # Quotes and brackets that may close a sentence after its terminal mark: 'nói: "Đúng vậy."', "(...)."
 # A line is terminated when its last character outside these (and spaces and pipes) is terminal,
 # so "Tiêu đề (12/06/2025)" and a quoted headline 'Bộ trưởng: "Không để ai bị bỏ lại"' are not.
-_CLOSERS = "\"”’»)]'"
+_CLOSERS = "\"”’»)]'」』）》〉】"
 _BULLET = frozenset("•·-–—*►▪●○◦+>")
 
 # Punctuation stripped from the ends of a word before the stopword look-up.
@@ -232,6 +233,28 @@ def strip(text: Text, starts: np.ndarray, ends: np.ndarray, bit: int) -> tuple[n
     return first, np.maximum(last + 1, first)
 
 
+def runs(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Starts and ends of the maximal runs of True in ``mask``."""
+    padded = np.zeros(len(mask) + 2, bool)
+    padded[1:-1] = mask
+    edges = np.flatnonzero(padded[1:] != padded[:-1])  # a run's start, its end, the next start...
+    return edges[::2], edges[1::2]
+
+
+def no_space_letters(codes: np.ndarray) -> np.ndarray:
+    """Which code points are letters of scripts written without spaces between words: CJK
+    ideographs, kana, Thai, Lao, Khmer and Myanmar (Hangul is written with spaces)."""
+    return (
+        ((codes >= 0x0E00) & (codes < 0x0F00))  # Thai, Lao
+        | ((codes >= 0x1000) & (codes < 0x10A0))  # Myanmar
+        | ((codes >= 0x1780) & (codes < 0x1800))  # Khmer
+        | ((codes >= 0x3040) & (codes < 0x3100))  # kana
+        | ((codes >= 0x3400) & (codes < 0xA000))  # CJK ideographs
+        | ((codes >= 0xF900) & (codes < 0xFB00))  # CJK compatibility ideographs
+        | ((codes >= 0x20000) & (codes < 0x30000))  # CJK extensions
+    )
+
+
 class Text:
     """Lines joined with "\\n" into one string, with its code points and their class bits.
 
@@ -297,10 +320,7 @@ class Text:
         """Starts and ends of the maximal runs of characters with the class bit (without it if not
         ``inside``): the words of str.split() are the runs outside WHITESPACE, and the tokens of
         the regex \\w+ the runs inside _WORD."""
-        padded = np.zeros(len(self.codes) + 2, bool)
-        padded[1:-1] = ((self.classes & bit) != 0) == inside
-        edges = np.flatnonzero(padded[1:] != padded[:-1])  # a run's start, its end, the next start...
-        return edges[::2], edges[1::2]
+        return runs(((self.classes & bit) != 0) == inside)
 
 
 class LineBatch:
@@ -398,12 +418,26 @@ class LineBatch:
 
     @cached_property
     def tokens(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Start, end and line of the tokens of TfidfVectorizer's default token pattern
-        ``\\b\\w\\w+\\b`` in the lower-cased text: the runs of two or more word characters."""
+        """Start, end and line of the word tokens of the lower-cased text, in order.
+
+        They are the runs of two or more word characters (TfidfVectorizer's default token pattern
+        ``\\b\\w\\w+\\b``), except in scripts written without spaces (Chinese, Japanese, Thai...),
+        where a run is a whole clause: there, every two adjacent letters are a token (character
+        bigrams), so that a cue such as 相关新闻 is learnt from its parts.
+        """
         lowered = self.lowered
-        starts, ends = lowered.runs(_WORD)
+        word = (lowered.classes & _WORD) != 0
+        unspaced = no_space_letters(lowered.codes)
+        starts, ends = runs(word & ~unspaced)
         long = ends - starts >= 2
-        return starts[long], ends[long], lowered.line_of(starts[long])
+        starts, ends = starts[long], ends[long]
+        if unspaced.any():
+            pairs = np.flatnonzero(unspaced[:-1] & unspaced[1:])
+            starts = np.concatenate([starts, pairs])
+            ends = np.concatenate([ends, pairs + 2])
+            order = np.argsort(starts, kind="stable")
+            starts, ends = starts[order], ends[order]
+        return starts, ends, lowered.line_of(starts)
 
     def month_rows(self, among: np.ndarray) -> np.ndarray:
         """Of the lines ``among`` (a mask), those with a token that starts like a month's name, the

@@ -53,8 +53,34 @@ def _stack_rows(probabilities: np.ndarray, own: np.ndarray, bounds: np.ndarray) 
     sizes = np.diff(bounds)
     doc = np.repeat(np.arange(len(sizes)), sizes)
     first, size = bounds[:-1][doc], sizes[doc]
+    # Running sums of P, restarting at 0 for each document as np.cumsum of the document alone
+    # would (so rows never depend on other documents' rounding): document d's run, its leading 0
+    # included, is cumulative[bounds[d] + d : bounds[d + 1] + d + 1].
+    cumulative = np.zeros(n + len(sizes))
+    cumulative[np.arange(n) + doc + 1] = document_cumsum(p, bounds)
+    spans = [_best_span(p[lo:hi] - 0.5) for lo, hi in zip(bounds[:-1].tolist(), bounds[1:].tolist())]
+    start, end = np.asarray(spans, dtype=np.int64).reshape(-1, 2)[doc].T
     rows = np.arange(n) - first  # row number within the document
-    logit = _logit(p)
+    return stack_columns(_logit(p), cumulative, own, rows, first, size, first + doc, (start, end))
+
+
+def stack_columns(
+    logit: np.ndarray,
+    cumulative: np.ndarray,
+    own: np.ndarray,
+    rows: np.ndarray,
+    first: np.ndarray | int,
+    size: np.ndarray | int,
+    base: np.ndarray | int,
+    span: tuple[np.ndarray | int, np.ndarray | int],
+) -> np.ndarray:
+    """The context-stage rows of some lines: ``rows`` their row numbers in their documents, which
+    start at ``first`` in ``logit`` (the logit of every line's P) and hold ``size`` lines; ``base``
+    is where each document's run of P starts in ``cumulative`` (its leading 0), ``span`` the
+    document's best span, ``own`` the lines' :data:`STACK_SHAPE` columns. Shared by a batch of
+    documents and by the windows of one long document (cleaner.classifier.windows)."""
+    n = len(logit)
+    start, end = span
     columns = []
     for offset in STACK_OFFSETS:
         source = rows + offset
@@ -62,12 +88,6 @@ def _stack_rows(probabilities: np.ndarray, own: np.ndarray, bounds: np.ndarray) 
         columns.append(np.where(valid, logit[np.clip(first + source, 0, n - 1)], 0.0))
         if offset:
             columns.append((~valid).astype(float))
-    # Running sums of P, restarting at 0 for each document as np.cumsum of the document alone
-    # would (so rows never depend on other documents' rounding): document d's run, its leading 0
-    # included, is cumulative[bounds[d] + d : bounds[d + 1] + d + 1].
-    cumulative = np.zeros(n + len(sizes))
-    cumulative[np.arange(n) + doc + 1] = document_cumsum(p, bounds)
-    base = first + doc
     for radius in STACK_WINDOWS:
         lo = np.clip(rows - radius, 0, size)
         hi = np.clip(rows + radius + 1, 0, size)
@@ -75,16 +95,23 @@ def _stack_rows(probabilities: np.ndarray, own: np.ndarray, bounds: np.ndarray) 
     columns.append(np.where(rows > 0, cumulative[base + rows] / np.maximum(rows, 1), 0.5))
     after = cumulative[base + size] - cumulative[base + rows + 1]
     columns.append(np.where(rows < size - 1, after / np.maximum(size - 1 - rows, 1), 0.5))
-    spans = [_best_span(p[lo:hi] - 0.5) for lo, hi in zip(bounds[:-1].tolist(), bounds[1:].tolist())]
-    start, end = np.asarray(spans, dtype=np.int64).reshape(-1, 2)[doc].T
     columns.append(((rows >= start) & (rows <= end)).astype(float))
     columns.append(np.log1p(np.clip(start - rows, 0, None)))
     columns.append(np.log1p(np.clip(rows - end, 0, None)))
-    out = np.empty((n, len(columns) + own.shape[1]))
+    out = np.empty((len(rows), len(columns) + own.shape[1]))
     for i, column in enumerate(columns):
         out[:, i] = column
     out[:, len(columns) :] = own
     return out
+
+
+def best_span(p: np.ndarray) -> tuple[int, int]:
+    """The best span of one document's P (see :func:`_stack_rows`)."""
+    return _best_span(p - 0.5)
+
+
+def logit(p: np.ndarray) -> np.ndarray:
+    return _logit(p)
 
 
 def stack_feature_names() -> list[str]:

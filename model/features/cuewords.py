@@ -83,17 +83,34 @@ class CueWords:
         self.ngram_range = (int(ngram_range[0]), int(ngram_range[1]))
 
     @classmethod
-    def fit(cls, batch: LineBatch, min_documents: int, ngram_range: tuple[int, int] = (1, 2)) -> CueWords:
+    def fit(
+        cls,
+        batch: LineBatch,
+        min_documents: int,
+        ngram_range: tuple[int, int] = (1, 2),
+        page_weights: np.ndarray | None = None,
+    ) -> CueWords:
         """The n-grams of the batch's lines that occur in at least ``min_documents`` of its
-        documents, sorted, with their smoothed idf over lines: ``log((1 + n) / (1 + df)) + 1``."""
+        documents, sorted, with their smoothed idf over lines: ``log((1 + n) / (1 + df)) + 1``.
+
+        ``page_weights`` (one per document) count a page as that many pages, so that a site's menu
+        words can be learnt from the one or two pages a user labelled of it, weighted."""
         per_line = _line_ngrams(batch, ngram_range)
-        pages: Counter[str] = Counter()
         doc = batch.doc.tolist()
         seen: dict[int, set[str]] = {}
         for row, terms in enumerate(per_line):
             seen.setdefault(doc[row], set()).update(terms)
-        for unique in seen.values():
-            pages.update(unique)
+        pages: Counter[str] | dict[str, float]
+        if page_weights is None:
+            pages = Counter()
+            for unique in seen.values():
+                pages.update(unique)
+        else:
+            pages = {}
+            for number, unique in seen.items():
+                weight = float(page_weights[number])
+                for term in unique:
+                    pages[term] = pages.get(term, 0.0) + weight
         vocabulary = sorted(term for term, n in pages.items() if n >= min_documents)
         column = {term: i for i, term in enumerate(vocabulary)}
         lines = np.zeros(len(vocabulary))

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from functools import lru_cache
 from typing import NamedTuple
 
 import numpy as np
@@ -16,7 +15,7 @@ import numpy as np
 from .batch import code_points
 
 
-class _Lexicon:
+class Lexicon:
     """A fixed set of strings in which many substrings of a text are looked up at once.
 
     Looking words up one by one in a Python set costs a few Python calls per word, and pages hold
@@ -102,7 +101,7 @@ class _Lexicon:
 
 
 class _Bucketed(NamedTuple):
-    """A :class:`_Lexicon`'s strings of one length, by bucket: those of bucket b are
+    """A :class:`Lexicon`'s strings of one length, by bucket: those of bucket b are
     ``starts[b]:starts[b + 1]`` of ``hashes``, ``indices`` and each row of ``chars`` (their code
     points, one row per character position, as candidates are compared)."""
 
@@ -113,22 +112,17 @@ class _Bucketed(NamedTuple):
     indices: np.ndarray
 
 
-@lru_cache(maxsize=8)
-def stopword_lexicon(stopwords: frozenset[str]) -> _Lexicon:
-    return _Lexicon(stopwords)
-
-
 class NgramIndex:
     """A fitted vocabulary of word n-grams, ready to be matched against a batch's tokens.
 
-    Its words form a :class:`_Lexicon`, in which every token is looked up once; its n-grams of
+    Its words form a :class:`Lexicon`, in which every token is looked up once; its n-grams of
     each size are an :class:`_NgramTable`. A run of tokens that are not all vocabulary words cannot
     be a vocabulary n-gram.
     """
 
     def __init__(self, vocabulary: dict[str, int]) -> None:
         terms = [(term.split(" "), column) for term, column in vocabulary.items()]
-        self.words = _Lexicon(word for parts, _ in terms for word in parts)
+        self.words = Lexicon(word for parts, _ in terms for word in parts)
         number = {word: i for i, word in enumerate(self.words.strings)}
         by_size: dict[int, list[tuple[list[int], int]]] = {}
         for parts, column in terms:

@@ -38,9 +38,9 @@ from .batch import (
     WHITESPACE,
     LineBatch,
     first_where,
+    no_space_letters,
     strip,
 )
-from .lexicon import stopword_lexicon
 from .repeats import first_words_shared, repeated_lines
 from .scans import (
     DATE_FROM_DIGIT,
@@ -59,6 +59,7 @@ from .scans import (
     sentence_rows,
 )
 from .slugs import SLUG_TOKEN, slug_spells_title
+from .stopwords import Stopwords, bit_counts
 
 Columns = dict[str, np.ndarray]
 
@@ -70,9 +71,10 @@ class LineFacts:
     stripped, in order), unless they say they are per character.
     """
 
-    def __init__(self, batch: LineBatch, stopwords: frozenset[str]) -> None:
+    def __init__(self, batch: LineBatch, stopwords: Stopwords, languages: np.ndarray | None = None) -> None:
         self.batch = batch
         self.stopwords = stopwords
+        self.languages = languages  # each document's language, if known already (see page_language)
         self.n = len(batch)
         text = batch.text
         self.text = text
@@ -145,8 +147,75 @@ class LineFacts:
         return self.text.runs(WHITESPACE, inside=False)
 
     @cached_property
-    def n_words(self) -> np.ndarray:
+    def unspaced(self) -> np.ndarray:
+        """Which characters are letters of scripts written without spaces (per character)."""
+        return no_space_letters(self.codes)
+
+    @cached_property
+    def word_bits(self) -> tuple[np.ndarray, np.ndarray]:
+        """Each word's stopword languages (bits, see :class:`Stopwords`) and its line; words are
+        looked up lower-cased, edge punctuation stripped."""
+        lowered = self.batch.lowered
+        # Lower case keeps every character's place and whether it is whitespace, unless "İ" grew (see
+        # LineBatch.lowered): then the words are the same runs, not looked for again (for speed).
+        if len(lowered.codes) == len(self.codes):
+            starts, ends = self.words
+        else:
+            starts, ends = lowered.runs(WHITESPACE, inside=False)
+        stripped_start, stripped_end = strip(lowered, starts, ends, EDGE)
+        bits = self.stopwords.find(lowered.codes, stripped_start, stripped_end - stripped_start)
+        return bits, lowered.line_of(starts)
+
+    @cached_property
+    def substring_hits(self) -> tuple[np.ndarray, np.ndarray]:
+        """The lines with letters of scripts without spaces, and the stopwords of each language
+        written so that each holds (see :meth:`Stopwords.substring_hits`)."""
+        rows = np.flatnonzero(self.text.count(self.unspaced) > 0)
+        return rows, self.stopwords.substring_hits(self.batch.texts, rows)
+
+    def language_hits(self, lines: np.ndarray | None = None) -> np.ndarray:
+        """Per document, how many of its words (or, in scripts without spaces, substrings) each
+        language's stopwords hit: (documents, languages); only on ``lines`` (a mask) if given."""
+        batch, (bits, line) = self.batch, self.word_bits
+        n_languages, n_documents = len(self.stopwords.languages), len(batch.bounds) - 1
+        counted = np.ones(len(line), bool) if lines is None else lines[line]
+        hits = bit_counts(bits[counted], batch.doc[line[counted]], n_documents, n_languages)
+        rows, substrings = self.substring_hits
+        if len(rows):
+            chosen = np.ones(len(rows), bool) if lines is None else lines[rows]
+            np.add.at(hits, batch.doc[rows[chosen]], substrings[chosen])
+        return hits
+
+    @cached_property
+    def page_language(self) -> np.ndarray:
+        """Each document's language: the one whose stopwords its words hit most often (the first
+        in the lists on a tie), -1 if none. Given to the constructor when the document is
+        predicted a window at a time (the language of the whole document, not of the window)."""
+        return self.languages if self.languages is not None else page_languages(self.language_hits())
+
+    @cached_property
+    def split_words(self) -> np.ndarray:
+        """Words per line, as str.split() makes them."""
         return np.bincount(self.text.line_of(self.words[0]), minlength=self.n).astype(float)
+
+    @cached_property
+    def n_words(self) -> np.ndarray:
+        """Words per line, as str.split() makes them; in scripts without spaces, where a "word" is
+        a clause, every two letters count as one word instead (about a Chinese word's length), so
+        that length, density and prose thresholds mean the same in every script."""
+        starts, _ = self.words
+        if not self.unspaced.any():
+            return self.split_words
+        plain = self.word_unspaced_letters == 0
+        words = np.bincount(self.text.line_of(starts[plain]), minlength=self.n).astype(float)
+        return words + self.text.count(self.unspaced) / 2
+
+    @cached_property
+    def word_unspaced_letters(self) -> np.ndarray:
+        """Per word (of :attr:`words`), how many letters of scripts without spaces it holds."""
+        starts, ends = self.words
+        cumulative = np.concatenate([[0], np.cumsum(self.unspaced)])
+        return cumulative[ends] - cumulative[starts]
 
     @cached_property
     def markdown_link(self) -> np.ndarray:
@@ -190,8 +259,15 @@ class LineFacts:
 
     @cached_property
     def sentences(self) -> np.ndarray:
-        """Sentence ends inside the line, plus one if it ends with a terminal mark."""
-        return count_matches(SENTENCE_END, self.batch.texts, *sentence_rows(self.text)) + self.terminal
+        """Sentence ends inside the line, plus one if it ends with a terminal mark. Scripts without
+        spaces put none after a sentence: there every 。！？ before the line's end counts."""
+        ends = count_matches(SENTENCE_END, self.batch.texts, *sentence_rows(self.text)) + self.terminal
+        codes = self.codes
+        marks = np.flatnonzero((codes == 0x3002) | (codes == 0xFF01) | (codes == 0xFF1F))
+        if len(marks):
+            following = self.unspaced[np.minimum(marks + 1, len(codes) - 1)] & (marks + 1 < len(codes))
+            ends += np.bincount(self.text.line_of(marks[following]), minlength=self.n)
+        return ends
 
     @cached_property
     def prose_like(self) -> np.ndarray:
@@ -204,6 +280,49 @@ class LineFacts:
         """Neither prose nor image markup, and no terminal mark: teaser titles and headings are such
         lines of a few words."""
         return ~self.prose_like & (self.terminal == 0) & ~self.is_image
+
+    @cached_property
+    def heading_like(self) -> np.ndarray:
+        """Title-shaped lines of 4 to 30 words, capitalised, with no pipe, time, date or final colon:
+        a headline or a subheading, or a teaser title (see :func:`_prose_around_headings`)."""
+        n_words = self.n_words
+        has_letter, first_upper, first_lower = self.first_letter
+        # Capitalised, or in a script without case (Chinese, Arabic, Thai...): a heading may start so.
+        return (
+            self.title_shaped
+            & (n_words >= 4)
+            & (n_words <= 30)
+            & (first_upper | (has_letter & ~first_lower))
+            & ~self.has_pipe
+            & ~self.has_time
+            & ~self.has_date
+            & ~self.ends_colon
+        )
+
+    @cached_property
+    def teaser_title(self) -> np.ndarray:
+        """Title-shaped lines of 5 to 25 words: the titles of :func:`_teaser_runs`."""
+        return self.title_shaped & (self.n_words >= 5) & (self.n_words <= 25)
+
+    @cached_property
+    def one_sentence(self) -> np.ndarray:
+        return self.sentences <= 1
+
+    @cached_property
+    def slug_prefix(self) -> np.ndarray:
+        """How many words (and hyphenated parts) of a URL slug start the line, from 3 on, over 6
+        (at most 1): a related-news link or an image's alt text left before its title."""
+        texts = self.batch.texts
+        _, _, first_lower = self.first_letter
+        slug = np.zeros(self.n)
+        for row in np.flatnonzero(first_lower & (self.codes[self.starts] < 128)).tolist():
+            run = 0
+            for word in texts[row].split():
+                if not SLUG_TOKEN.match(word):
+                    break
+                run += 1 + word.count("-")
+            slug[row] = min(run, 6) / 6 if run >= 3 else 0.0
+        return slug
 
 
 GROUPS: list[tuple[str, tuple[str, ...], Callable[[LineFacts], Columns]]] = []
@@ -260,18 +379,20 @@ def letters(facts: LineFacts) -> Columns:
 
 @group("stopwords", "stopword_ratio", "stopwords_log")
 def stopwords(facts: LineFacts) -> Columns:
-    """Stopwords are looked up lower-cased and without edge punctuation."""
-    lowered = facts.batch.lowered
-    # Lower case keeps every character's place and whether it is whitespace, unless "İ" grew (see
-    # LineBatch.lowered): then the words are the same runs, not looked for again (for speed).
-    if len(lowered.codes) == len(facts.codes):
-        starts, ends = facts.words
-    else:
-        starts, ends = lowered.runs(WHITESPACE, inside=False)
-    stripped_start, stripped_end = strip(lowered, starts, ends, EDGE)
-    found = stopword_lexicon(facts.stopwords).find(lowered.codes, stripped_start, stripped_end - stripped_start) >= 0
-    n_stop = np.bincount(lowered.line_of(starts[found]), minlength=facts.n).astype(float)
-    return {"stopword_ratio": n_stop / np.maximum(facts.n_words, 1), "stopwords_log": np.log1p(n_stop)}
+    """Stopwords of the page's own language (see :attr:`LineFacts.page_language`). Words are looked
+    up lower-cased, edge punctuation stripped."""
+    bits, line = facts.word_bits
+    page, batch = facts.page_language, facts.batch
+    own = page[batch.doc[line]]
+    in_own = (own >= 0) & ((bits >> np.maximum(own, 0).astype(np.uint64)) & np.uint64(1)).astype(bool)
+    n_stop = np.bincount(line[in_own], minlength=facts.n).astype(float)
+    rows, substrings = facts.substring_hits
+    if len(rows):
+        language = page[batch.doc[rows]]
+        n_stop[rows] += np.where(language >= 0, substrings[np.arange(len(rows)), np.maximum(language, 0)], 0.0)
+    # Substrings of unspaced scripts can outnumber the two-letter words counted for them: at most 1.
+    ratio = np.minimum(n_stop / np.maximum(facts.n_words, 1), 1.0)
+    return {"stopword_ratio": ratio, "stopwords_log": np.log1p(n_stop)}
 
 
 @group("dates", "has_time", "has_date", "ends_date")
@@ -314,16 +435,7 @@ def markup(facts: LineFacts) -> Columns:
 @group("slugs", "slug_prefix", "slug_spells_title", "ascii_letter_ratio")
 def slugs(facts: LineFacts) -> Columns:
     """URL slugs left before a title (a related-news link, an image's alt text)."""
-    texts = facts.batch.texts
-    _, _, first_lower = facts.first_letter
-    slug = np.zeros(facts.n)
-    for row in np.flatnonzero(first_lower & (facts.codes[facts.starts] < 128)).tolist():
-        run = 0
-        for word in texts[row].split():
-            if not SLUG_TOKEN.match(word):
-                break
-            run += 1 + word.count("-")
-        slug[row] = min(run, 6) / 6 if run >= 3 else 0.0
+    slug = facts.slug_prefix
     return {
         "slug_prefix": slug,
         "slug_spells_title": slug_spells_title(facts.batch, slug),
@@ -373,49 +485,62 @@ def position(facts: LineFacts) -> Columns:
 )
 def layout(facts: LineFacts) -> Columns:
     """How the line fits the page's run of prose: prose itself, a list item, a teaser pair, a heading."""
-    batch, n_words, n_chars = facts.batch, facts.n_words, facts.n_chars
-    two = np.flatnonzero(n_words >= 2)
+    batch, n_chars = facts.batch, facts.n_chars
+    two = np.flatnonzero(facts.split_words >= 2)
     shared_prefix = np.zeros(facts.n)
     shared_prefix[two] = np.log(first_words_shared(batch, *facts.words, two))
-    longest = np.maximum(percentile_90(n_chars, batch.bounds), 1.0)[batch.doc]
-    _, first_upper, _ = facts.first_letter
-    heading = (
-        facts.title_shaped
-        & (n_words >= 4)
-        & (n_words <= 30)
-        & first_upper
-        & ~facts.has_pipe
-        & ~facts.has_time
-        & ~facts.has_date
-        & ~facts.ends_colon
+    longest, teasers, after, before = document_layout(
+        batch.bounds, batch.doc, n_chars, facts.prose_like, facts.teaser_title, facts.one_sentence, facts.heading_like
     )
-    after, before = _prose_around_headings(batch.bounds, batch.doc, heading, n_chars * facts.prose_like)
     return {
         "prose_like": facts.prose_like,
         "sentences_log": np.log1p(facts.sentences),
-        "chars_vs_longest": np.minimum(n_chars / longest, 2.0),
+        "chars_vs_longest": longest,
         "shared_prefix_log": shared_prefix,
-        "teaser_run": _teaser_runs(
-            batch.bounds,
-            prose=facts.prose_like,
-            title=facts.title_shaped & (n_words >= 5) & (n_words <= 25),
-            one_sentence=facts.sentences <= 1,
-        ),
+        "teaser_run": teasers,
         "heading_prose_after_log": after,
         "heading_prose_before_log": before,
     }
 
 
+def document_layout(
+    bounds: np.ndarray,
+    doc: np.ndarray,
+    n_chars: np.ndarray,
+    prose: np.ndarray,
+    teaser_title: np.ndarray,
+    one_sentence: np.ndarray,
+    heading: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The layout columns that read the whole document (chars_vs_longest, teaser_run and the two
+    heading_prose columns) from each line's facts: shared with cleaner.classifier.windows, which
+    gathers a long document's facts a window at a time."""
+    longest = np.maximum(percentile_90(n_chars, bounds), 1.0)[doc]
+    after, before = _prose_around_headings(bounds, doc, heading, n_chars * prose)
+    teasers = _teaser_runs(bounds, prose=prose, title=teaser_title, one_sentence=one_sentence)
+    return np.minimum(n_chars / longest, 2.0), teasers, after, before
+
+
 BASE_FEATURES = tuple(name for _, names, _ in GROUPS for name in names)
 
 
-def line_matrix(batch: LineBatch, stopwords: frozenset[str], out: np.ndarray | None = None) -> np.ndarray:
-    """The :data:`BASE_FEATURES` of every non-blank line of the batch, in ``out`` if given."""
+def page_languages(hits: np.ndarray) -> np.ndarray:
+    """The language of each row of ``hits`` (documents x languages): the most hits, -1 for none."""
+    if not hits.shape[1]:
+        return np.full(len(hits), -1)
+    return np.where(hits.max(axis=1) > 0, hits.argmax(axis=1), -1)
+
+
+def line_matrix(
+    batch: LineBatch, stopwords: Stopwords, out: np.ndarray | None = None, languages: np.ndarray | None = None
+) -> np.ndarray:
+    """The :data:`BASE_FEATURES` of every non-blank line of the batch, in ``out`` if given;
+    ``languages``: each document's language, when known (see :attr:`LineFacts.page_language`)."""
     if out is None:
         out = np.zeros((len(batch), len(BASE_FEATURES)))
     if len(batch) == 0:
         return out
-    facts = LineFacts(batch, stopwords)
+    facts = LineFacts(batch, stopwords, languages)
     column = 0
     for name, declared, function in GROUPS:
         columns = function(facts)
@@ -495,15 +620,17 @@ def _prose_around_headings(
     summed over the batch: exact, so a row never depends on the other documents of its batch.
     """
     n = len(heading)
-    index = np.arange(n)
-    first, stop = bounds[:-1][doc], bounds[1:][doc]
-    # The nearest heading strictly after each row (n if none), and strictly before it (-1 if none),
-    # then clamped to the row's own document.
-    following = np.minimum.accumulate(np.where(heading, index, n)[::-1])[::-1]
-    following = np.minimum(np.append(following[1:], n), stop)
-    preceding = np.maximum.accumulate(np.where(heading, index, -1))
-    preceding = np.maximum(np.insert(preceding[:-1], 0, -1), first - 1)
+    after, before = np.zeros(n), np.zeros(n)
+    rows = np.flatnonzero(heading)
+    if not len(rows):
+        return after, before
+    first, stop = bounds[:-1][doc[rows]], bounds[1:][doc[rows]]
+    # The next heading after each heading (n if none), and the one before it (-1 if none), clamped
+    # to its own document. Only the heading rows are computed (few lines of a page are headings):
+    # a long document's windows hold the whole document's in a few bytes a line.
+    following = np.minimum(np.append(rows[1:], n), stop)
+    preceding = np.maximum(np.insert(rows[:-1], 0, -1), first - 1)
     cumulative = np.concatenate([[0.0], np.cumsum(prose_chars)])
-    after = cumulative[following] - cumulative[index + 1]
-    before = cumulative[index] - cumulative[preceding + 1]
-    return np.log1p(after) * heading, np.log1p(before) * heading
+    after[rows] = np.log1p(cumulative[following] - cumulative[rows + 1])
+    before[rows] = np.log1p(cumulative[rows] - cumulative[preceding + 1])
+    return after, before

@@ -19,6 +19,7 @@ import numpy as np
 from .batch import LineBatch
 from .lines import BASE_FEATURES, line_matrix
 from .segments import document_cumsum
+from .stopwords import Stopwords
 
 DOCUMENT_FEATURES = ("doc_blank_ratio", "doc_lines_log")
 NEIGHBOUR_FEATURES = (
@@ -75,21 +76,39 @@ def _block_matrix(base: np.ndarray, batch: LineBatch) -> np.ndarray:
     for doc in documents:
         lo, hi = bounds[doc], bounds[doc + 1]
         totals[doc] = chars[lo:hi].sum()
-        block_start[doc], block_end[doc] = _main_block(prose[lo:hi], chars[lo:hi])
+        block_start[doc], block_end[doc] = main_block(prose[lo:hi], chars[lo:hi])
     running = document_cumsum(chars, bounds)
     counted = with_prose[batch.doc]  # the rows of documents with prose
-    total, before, mass = totals[batch.doc][counted], (running - chars)[counted], chars[counted]
-    out[counted, 2] = before / total
-    out[counted, 3] = (total - before - mass) / total
-    start, end, rows = block_start[batch.doc], block_end[batch.doc], batch.row
-    found = start >= 0
-    out[:, 4] = found & (rows >= start) & (rows <= end)
-    out[:, 5] = np.where(found, np.log1p(np.clip(start - rows, 0, None)), 0.0)
-    out[:, 6] = np.where(found, np.log1p(np.clip(rows - end, 0, None)), 0.0)
+    doc = batch.doc
+    place_columns(out[:, 2:], counted, totals[doc], running - chars, chars, block_start[doc], block_end[doc], batch.row)
     return out
 
 
-def _main_block(prose: np.ndarray, chars: np.ndarray, max_gap: int = 2) -> tuple[int, int]:
+def place_columns(
+    out: np.ndarray,
+    counted: np.ndarray,
+    total: np.ndarray,
+    before: np.ndarray,
+    mass: np.ndarray,
+    start: np.ndarray | int,
+    end: np.ndarray | int,
+    rows: np.ndarray,
+) -> None:
+    """The last five :data:`BLOCK_FEATURES` of some rows, written into ``out``: the share of their
+    document's prose characters before and after each (rows of documents with prose, ``counted``;
+    ``total`` their document's, ``before`` and ``mass`` theirs) and where each sits relative to the
+    main prose block (``start`` to ``end``, -1 if none; ``rows``: row numbers in the document).
+    Shared with cleaner.classifier.windows, which gives a long document's rows a window at a time."""
+    total, before, mass = total[counted], before[counted], mass[counted]
+    out[counted, 0] = before / total
+    out[counted, 1] = (total - before - mass) / total
+    found = start >= 0
+    out[:, 2] = found & (rows >= start) & (rows <= end)
+    out[:, 3] = np.where(found, np.log1p(np.clip(start - rows, 0, None)), 0.0)
+    out[:, 4] = np.where(found, np.log1p(np.clip(rows - end, 0, None)), 0.0)
+
+
+def main_block(prose: np.ndarray, chars: np.ndarray, max_gap: int = 2) -> tuple[int, int]:
     """(first, last) row of the run of prose lines with the most prose characters, or (-1, -1).
 
     A run goes on across up to ``max_gap`` other lines; its characters are summed in row order.
@@ -139,7 +158,7 @@ def shape_feature_names() -> list[str]:
     return [*BASE_FEATURES, *DOCUMENT_FEATURES, *neighbours, *BLOCK_FEATURES]
 
 
-def shape_matrix(batch: LineBatch, stopwords: frozenset[str]) -> np.ndarray:
+def shape_matrix(batch: LineBatch, stopwords: Stopwords, languages: np.ndarray | None = None) -> np.ndarray:
     """The shape features of every non-blank line of the batch: its own, its document's, its
     neighbours' and its place relative to the main prose block.
 
@@ -154,7 +173,7 @@ def shape_matrix(batch: LineBatch, stopwords: frozenset[str]) -> np.ndarray:
     )
     base_end, document_end, neighbour_end, total = np.cumsum(widths).tolist()
     out = np.zeros((len(batch), total))
-    base = line_matrix(batch, stopwords, out[:, :base_end])
+    base = line_matrix(batch, stopwords, out[:, :base_end], languages)
     blank_ratio = batch.blanks / np.maximum(batch.sizes, 1)
     out[:, base_end:document_end] = np.column_stack([blank_ratio[batch.doc], np.log1p(batch.sizes)[batch.doc]])
     _neighbour_matrix(base, batch, out[:, document_end:neighbour_end])

@@ -9,25 +9,18 @@ are yielded as :class:`~cleaner.corpus.items.InputError` in their place. Parsing
 
 from __future__ import annotations
 
-import gzip
-import io
-import sys
-import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import BinaryIO, cast
+from typing import BinaryIO
 
-import zstandard
-
-from ...text import DecodeError, decode
+from ...text import DecodeError, decode_counted, utf16_name
 from ..items import STDIN, InputDone, InputError, InputFile, Item, Raw
+from .streams import CODEC_ERRORS, Truncated, WrongFormat, stdin
 
-GZIP_MAGIC = b"\x1f\x8b"
-ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
-# What a damaged compressed stream raises: gzip's BadGzipFile is an OSError, a truncated gzip an EOFError.
-STREAM_ERRORS = (OSError, EOFError, ValueError, zlib.error, zstandard.ZstdError)
-DAMAGED = "the file is damaged or truncated; the records before this point were cleaned"
 DECODE_HINT = "pass --encoding if the file is in another encoding, or --errors replace to substitute undecodable bytes"
+# A document whose bytes are this much undecodable is not text in the encoding: --errors replace
+# would turn it into replacement characters (random bytes give one for every other byte).
+UNDECODABLE_DOCUMENT = 0.1
 # A file's output record, without its cleaned text: JSON values by name.
 Record = dict[str, object]
 
@@ -51,13 +44,16 @@ class ParseOptions:
 class Parsed:
     """One document, parsed: its text and lines, its output record (a JSONL record with every field,
     else ``{id}`` and what the input says of it, such as a WET record's url; the cleaned text goes
-    into it under the text field) and its id (None when it has none)."""
+    into it under the text field), its id (None when it has none), and how many of its bytes the
+    ``--errors`` handler replaced (0 for most documents). A worker cuts a large document's text to
+    its last character, and its raw bytes to none, once it is parsed (worker.Cleaner._lighten)."""
 
     raw: Raw
     text: str
     lines: list[str]
     record: Record
     ident: str | None
+    undecodable: int = 0
 
 
 class BadDocument(ValueError):
@@ -99,50 +95,76 @@ def too_big(size: int, limit: int) -> str:
 
 
 def cannot_read(name: str, exc: OSError) -> InputError:
-    return InputError(name, f"cannot read: {exc.strerror or exc}")
+    return InputError(name, f"cannot read: {exc.strerror or exc}", incomplete=True)
 
 
 def reason(exc: BaseException) -> str:
     return str(exc) or type(exc).__name__
 
 
-def decode_document(raw: Raw, options: ParseOptions, line_numbers: bool) -> str:
-    """The document's text; undecodable bytes raise BadDocument (naming the line if ``line_numbers``)."""
+def stream_error(where: str, exc: BaseException, consumed: int = 0) -> InputError:
+    """What went wrong reading an input midway, as the error that ends it (its output is incomplete)."""
+    if isinstance(exc, WrongFormat):
+        message = str(exc)
+    elif isinstance(exc, Truncated):
+        message = f"the file is truncated ({reason(exc)}); get a complete copy of it"
+    elif isinstance(exc, CODEC_ERRORS):
+        message = f"the file is damaged ({reason(exc)}); get a good copy of it"
+    elif isinstance(exc, OSError):
+        message = f"cannot read: {exc.strerror or reason(exc)}"
+    else:
+        message = f"cannot read: {reason(exc)}"
+    return InputError(where, message, consumed, incomplete=True)
+
+
+def decode_document(raw: Raw, options: ParseOptions, line_numbers: bool) -> tuple[str, int]:
+    """The document's text and how many of its bytes ``--errors`` replaced; undecodable bytes
+    raise BadDocument (naming the line if ``line_numbers``), and so does a document whose bytes
+    are mostly undecodable even with ``--errors replace``: it is not text in this encoding."""
     try:
-        return decode(raw.data, options.encoding, options.errors)
+        text, undecodable = decode_counted(raw.data, options.encoding, options.errors)
     except DecodeError as exc:
+        utf16 = utf16_name(raw.data) if options.encoding.lower().replace("_", "-") in ("utf-8", "utf8") else None
+        if utf16 is not None:
+            raise BadDocument(f"the file is UTF-16, not utf-8; pass --encoding {utf16}") from exc
         raise BadDocument(f"{exc}; {DECODE_HINT}", exc.line if line_numbers else None) from exc
     except LookupError as exc:
         raise BadDocument(f"unknown encoding {options.encoding!r} or error handler {options.errors!r}") from exc
+    if undecodable > max(UNDECODABLE_DOCUMENT * len(raw.data), 8):
+        raise BadDocument(
+            f"{undecodable} of its {len(raw.data)} bytes are not valid {options.encoding} "
+            f"({undecodable / len(raw.data):.0%}): this is not {options.encoding} text; pass the right --encoding"
+        )
+    return text, undecodable
+
+
+def open_input(source: InputFile) -> BinaryIO:
+    """The input's bytes: the file, or standard input (read from its start: see streams.stdin)."""
+    if source.name == STDIN:
+        return stdin().stream
+    return open(source.name, "rb")
 
 
 def read_records(
     source: InputFile, limit: int, records: Callable[[InputFile, BinaryIO, int], Iterator[Item]]
 ) -> Iterator[Item]:
-    """Open a file of records (or stdin), stream ``records`` of it, close it, and end with InputDone."""
+    """Open a file of records (or stdin), stream ``records`` of it, close it, and end with InputDone,
+    which says whether the input was read to its end (no error marked ``incomplete`` on the way)."""
     try:
-        handle: BinaryIO = sys.stdin.buffer if source.name == STDIN else open(source.name, "rb")  # noqa: SIM115
+        handle = open_input(source)
     except OSError as exc:
         yield cannot_read(source.name, exc)
         return
+    complete = True
     try:
-        yield from records(source, handle, limit)
+        for item in records(source, handle, limit):
+            if isinstance(item, InputError) and item.incomplete:
+                complete = False
+            yield item
     finally:
-        if handle is not sys.stdin.buffer:
+        if source.name != STDIN:
             handle.close()
-    yield InputDone(source.relative)
-
-
-def decompressed(handle: BinaryIO) -> io.BufferedIOBase:
-    """The stream, gunzipped or un-zstd'ed when its first bytes say so (not its name: stdin has none)."""
-    buffered = handle if isinstance(handle, io.BufferedReader) else io.BufferedReader(cast("io.RawIOBase", handle))
-    head = buffered.peek(4)[:4]
-    if head.startswith(GZIP_MAGIC):
-        return gzip.GzipFile(fileobj=buffered, mode="rb")
-    if head.startswith(ZSTD_MAGIC):
-        reader = zstandard.ZstdDecompressor().stream_reader(buffered, read_across_frames=True)
-        return io.BufferedReader(cast("io.RawIOBase", reader), 1 << 20)
-    return buffered
+    yield InputDone(source.relative, complete)
 
 
 def position(handle: BinaryIO) -> int:

@@ -16,20 +16,18 @@ from ...text import split_lines
 from ..items import InputError, InputFile, Item, Raw
 from ..resume import id_text
 from .common import (
-    DAMAGED,
-    STREAM_ERRORS,
     BadDocument,
     Parsed,
     ParseOptions,
     Reader,
     Record,
     decode_document,
-    decompressed,
     position,
     read_records,
-    reason,
+    stream_error,
     too_big,
 )
+from .streams import READ_ERRORS, decompressed
 
 KIND = "jsonl"
 # Raw control characters (tabs, even NULs) inside JSON strings are common in scraped data: accept them.
@@ -41,10 +39,11 @@ def read(source: InputFile, limit: int) -> Iterator[Item]:
 
 
 def _lines(source: InputFile, handle: BinaryIO, limit: int) -> Iterator[Item]:
-    """One Raw per non-blank line; ``where`` is ``path:LINE``."""
+    """One Raw per non-blank line; ``where`` is ``path:LINE``. A last line cut short (no line
+    break, and a JSON object that does not close) means the file is truncated."""
     number, last = 0, 0
     try:
-        stream = decompressed(handle)
+        stream = decompressed(handle, source.name)
         while True:
             line = stream.readline(limit + 1)
             if not line:
@@ -62,33 +61,56 @@ def _lines(source: InputFile, handle: BinaryIO, limit: int) -> Iterator[Item]:
                 consumed, last = (here - last, here) if here >= 0 else (size, last)
                 yield InputError(f"{source.name}:{number}", too_big(size, limit), consumed)
                 continue
-            if number == 1 and line.startswith(codecs.BOM_UTF8):
-                line = line[len(codecs.BOM_UTF8) :]
+            if number == 1:
+                line = line.removeprefix(codecs.BOM_UTF8)
+                if line.startswith(b"WARC/"):
+                    yield InputError(source.name, NOT_JSONL, incomplete=True)
+                    return
             if not line.strip():
                 continue
             here = position(handle)
             consumed, last = (here - last, here) if here >= 0 else (size, last)
+            if not line.endswith(b"\n") and _cut_short(line):
+                yield InputError(f"{source.name}:{number}", CUT_SHORT, consumed, incomplete=True)
+                break
             yield Raw(KIND, f"{source.name}:{number}", line, relative=source.relative, consumed=consumed)
-    except STREAM_ERRORS as exc:
-        yield InputError(f"{source.name}:{number + 1}", f"cannot decompress or read: {reason(exc)}; {DAMAGED}")
+    except READ_ERRORS as exc:  # a truncated or damaged stream, a read error: the input ends here
+        yield stream_error(f"{source.name}:{number + 1}", exc)
+
+
+NOT_JSONL = "this is a WARC file, not JSONL; pass --input-format warc"
+CUT_SHORT = "the file is truncated (its last line stops inside a JSON record); get a complete copy of it"
+
+
+def _cut_short(line: bytes) -> bool:
+    """Whether a last line without a line break is a JSON object cut off: it starts one and does not
+    parse. (Its bytes are read as Latin-1, which any bytes are: JSON's syntax is ASCII.)"""
+    text = line.decode("latin-1").strip()
+    if not text.startswith("{"):
+        return False
+    try:
+        JSON_DECODER.decode(text)
+    except json.JSONDecodeError:
+        return True
+    return False
 
 
 def parse(raw: Raw, options: ParseOptions) -> Parsed:
     """The record and its text field; its id is the ``--id-field`` value (None without one)."""
-    record = _record(decode_document(raw, options, line_numbers=False), options.text_field)
+    line, undecodable = decode_document(raw, options, line_numbers=False)
+    record = _record(line, options.text_field)
     text = record[options.text_field]
     assert isinstance(text, str)  # checked by _record
     ident = id_text(record.get(options.id_field)) if options.id_field else None
-    return Parsed(raw, text, split_lines(text), record, ident)
+    return Parsed(raw, text, split_lines(text), record, ident, undecodable)
 
 
 def _record(line: str, field: str) -> Record:
     try:
         record = JSON_DECODER.decode(line)
     except json.JSONDecodeError as exc:
-        raise BadDocument(
-            f"not valid JSON ({exc.msg} at column {exc.colno}); each line must be one JSON object"
-        ) from exc
+        where = f"{exc.msg} column {exc.colno}" if exc.msg.endswith(" at") else f"{exc.msg} at column {exc.colno}"
+        raise BadDocument(f"not valid JSON ({where}); each line must be one JSON object") from exc
     if not isinstance(record, dict):
         raise BadDocument(f"a JSON {type(record).__name__}, not an object; each line must be one JSON object")
     if field not in record:

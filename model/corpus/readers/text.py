@@ -1,41 +1,57 @@
-"""Plain-text dumps: a file (or stdin) is one document, checked against the size limit before it is read."""
+"""Plain-text dumps: a file (or stdin) is one document, checked against the size limit as it is read.
+
+A dump that is gzip or zstd compressed (by its first bytes: a piped ``.txt.gz``) is decompressed;
+one whose content is records (JSON objects line after line, a WARC) is refused with the
+``--input-format`` to read it with, since cleaning it line by line would mangle every record.
+"""
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 
 from ...text import split_lines
 from ..items import STDIN, InputError, InputFile, Item, Raw
-from .common import Parsed, ParseOptions, Reader, cannot_read, decode_document, too_big
+from .common import Parsed, ParseOptions, Reader, cannot_read, decode_document, open_input, stream_error, too_big
+from .streams import READ_ERRORS, decompressed, looks_like_records, read_up_to
 
 KIND = "text"
 
 
 def read(source: InputFile, limit: int) -> Iterator[Item]:
-    """The dump as one Raw, or one InputError (unreadable, or over ``limit`` bytes)."""
+    """The dump as one Raw, or one InputError (unreadable, over ``limit`` bytes, or records)."""
+    if source.name != STDIN and source.size is not None and source.size > limit:
+        yield InputError(source.name, too_big(source.size, limit), source.size)
+        return
     try:
-        if source.name == STDIN:
-            data = sys.stdin.buffer.read(limit + 1)
-        else:
-            if source.size is not None and source.size > limit:
-                yield InputError(source.name, too_big(source.size, limit), source.size)
-                return
-            data = Path(source.name).read_bytes()
+        handle = open_input(source)
     except OSError as exc:
         yield cannot_read(source.name, exc)
         return
-    if len(data) > limit:
-        yield InputError(source.name, too_big(len(data), limit), len(data))
+    try:
+        data = read_up_to(decompressed(handle, source.name), limit + 1)  # type: ignore[arg-type]
+    except READ_ERRORS as exc:
+        yield stream_error(source.name, exc, source.size or 0)
         return
-    yield Raw(KIND, source.name, data, ident=source.name, relative=source.relative, consumed=len(data))
+    finally:
+        if source.name != STDIN:
+            handle.close()
+    consumed = source.size if source.size is not None else len(data)
+    if len(data) > limit:
+        yield InputError(source.name, too_big(len(data), limit), consumed)
+        return
+    kind = looks_like_records(data[: 1 << 16])
+    if kind is not None:
+        what = "JSON objects, one per line," if kind == "jsonl" else "WARC records,"
+        message = f"this holds {what} not a text dump; pass --input-format {kind} to clean its records"
+        yield InputError(source.name, message, consumed, incomplete=True)
+        return
+    yield Raw(KIND, source.name, data, ident=source.name, relative=source.relative, consumed=consumed)
 
 
 def parse(raw: Raw, options: ParseOptions) -> Parsed:
     """The decoded dump; undecodable bytes are reported with their line (``path:LINE``)."""
-    text = decode_document(raw, options, line_numbers=True)
-    return Parsed(raw, text, split_lines(text), {options.id_name: raw.ident}, raw.ident)
+    text, undecodable = decode_document(raw, options, line_numbers=True)
+    return Parsed(raw, text, split_lines(text), {options.id_name: raw.ident}, raw.ident, undecodable)
 
 
 READER = Reader(KIND, (".txt",), records=False, read=read, parse=parse)

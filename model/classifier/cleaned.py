@@ -1,0 +1,154 @@
+"""Cleaning many documents at once, for programs that hold their documents in memory: the public
+batch API that the cluster integrations (datatrove, Ray Data, Spark) are built on.
+
+``clean_batch(texts)`` gives, per text, what ``cleaner predict`` writes into a JSONL record: the
+cleaned text (a line break at its end only if the text had one) and its counts. The corpus
+worker renders its records with :func:`cleaned` too, so the two cannot disagree.
+
+Three things every caller would otherwise get wrong are built in:
+
+- **One model call per batch**: documents are predicted together (faster, same scores).
+- **One BLAS thread**: cluster engines run one process per core; BLAS threads on top only spin on
+  the model's small products (with OpenBLAS's default, one process took 60% more CPU time).
+- **The model is loaded once per process**: ``model`` may be a loaded model, or the path or
+  fsspec URL of a model file (None: ``$CLEANER_MODEL``, else the model shipped with cleaner). A
+  path is loaded at its first use in a process and kept (reloaded if the file changes), so a
+  worker that cleans a thousand batches loads it once; a URL is fetched once per machine
+  (:mod:`.remote`). So callers can pass a short string to their workers instead of the arrays.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol, Union
+
+from ..text import join_nonblank_kept, split_lines
+
+if TYPE_CHECKING:  # numpy comes with the model, which imports it where it predicts
+    import numpy as np
+
+ModelSource = Union[str, "os.PathLike[str]", None]
+# The counts of a cleaned document, as named in JSONL records and in the integrations' metadata.
+COUNTS = ("lines_total", "lines_kept", "chars_kept", "mean_score")
+
+
+class Scorer(Protocol):
+    """What cleaning asks of a model: :class:`~cleaner.classifier.predictor.Predictor` is one."""
+
+    @property
+    def threshold(self) -> float: ...
+
+    def predict_proba_nonblank(self, documents: list[list[str]]) -> list[np.ndarray]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Cleaned:
+    """One cleaned document and the counts ``cleaner predict`` adds to its JSONL record.
+
+    ``lines_total`` and ``lines_kept`` count non-blank lines (blank ones carry no decision),
+    ``chars_kept`` is ``len(text)``, ``mean_score`` the mean P(content) of the non-blank lines,
+    rounded to 4 places as in the records (None for a document without a non-blank line).
+    """
+
+    text: str
+    lines_total: int
+    lines_kept: int
+    chars_kept: int
+    mean_score: float | None
+
+
+def cleaned(text: str, lines: Sequence[str], scores: np.ndarray, keep: Sequence[bool]) -> Cleaned:
+    """The cleaned document, given its lines (``split_lines(text)``), their P(content) and the
+    keep-or-drop decision of each non-blank line.
+
+    A text without a final line break (as JSONL records usually hold it) is given back without one.
+    """
+    result = join_nonblank_kept(lines, keep)
+    if result and not text.endswith(("\n", "\r")):
+        result = result[:-1]
+    mean = round(float(scores.mean()), 4) if len(scores) else None
+    return Cleaned(result, len(scores), sum(keep), len(result), mean)
+
+
+def clean_batch(
+    texts: Sequence[str], model: Scorer | ModelSource = None, threshold: float | None = None
+) -> list[Cleaned]:
+    """Each text with its boilerplate lines deleted, and its counts, in one model call.
+
+    ``model``: a loaded model (:func:`cleaner.load_model`), or the path or fsspec URL of a model
+    file, loaded once per process (None: ``$CLEANER_MODEL``, else the model shipped with cleaner).
+    ``threshold``: keep lines with P(content) at or above it (default: the model's own).
+    """
+    if isinstance(texts, (str, bytes)) or not isinstance(texts, Sequence):
+        raise TypeError(f"clean_batch: expected a list of texts (str); got {type(texts).__name__}")
+    for number, text in enumerate(texts):
+        if not isinstance(text, str):
+            hint = " (decode bytes first)" if isinstance(text, (bytes, bytearray)) else ""
+            raise TypeError(f"clean_batch: text {number} is {type(text).__name__}, not str{hint}")
+    scorer = shared_model(model)
+    cut = threshold_value(scorer.threshold if threshold is None else threshold)
+    documents = [split_lines(text) for text in texts]
+    if not documents:
+        return []
+    with _one_blas_thread():
+        scores = scorer.predict_proba_nonblank(documents)
+    return [
+        cleaned(text, lines, values, (values >= cut).tolist()) for text, lines, values in zip(texts, documents, scores)
+    ]
+
+
+def threshold_value(threshold: object) -> float:
+    """A threshold from 0 to 1, or a ValueError that says so."""
+    if isinstance(threshold, bool) or not isinstance(threshold, (int, float)) or not 0.0 <= threshold <= 1.0:
+        raise ValueError(f"threshold: expected a number from 0 to 1, got {threshold!r}")
+    return float(threshold)
+
+
+_LOCK = threading.Lock()
+_MODELS: dict[str, tuple[tuple[int, int], Any]] = {}
+_COPIES: dict[str, Path] = {}
+_CONTROLLER: list[Any] = []
+
+
+def shared_model(model: Scorer | ModelSource = None) -> Scorer:
+    """``model`` itself if it is loaded, else the model file it names, loaded once per process.
+
+    A file is known by its path, size and modification time, so a model retrained in place is
+    loaded again (replacing the one kept for that path). A URL's local copy is found (or fetched)
+    once per process.
+    """
+    if model is not None and not isinstance(model, (str, os.PathLike)):
+        return model
+    from .format import default_model_path, load_model
+    from .remote import is_url, local_copy
+
+    name = os.fspath(model) if model is not None else str(default_model_path())
+    if is_url(name):
+        with _LOCK:  # asked once per process: a URL is not looked up again at every batch
+            path = _COPIES[name] = _COPIES.get(name) or local_copy(name)
+    else:
+        path = Path(name)
+    try:
+        stat = path.stat()
+    except OSError:
+        return load_model(path)  # raises ModelError, which says what is wrong
+    key, version = str(path.resolve()), (stat.st_size, stat.st_mtime_ns)
+    with _LOCK:
+        found = _MODELS.get(key)
+        if found is None or found[0] != version:
+            found = _MODELS[key] = (version, load_model(path))
+    return found[1]
+
+
+def _one_blas_thread() -> Any:
+    """A context in which BLAS and OpenMP use one thread. The libraries are looked up once per
+    process: threadpoolctl's ``threadpool_limits`` scans them at every call (0.5 ms against 0.02)."""
+    if not _CONTROLLER:
+        from threadpoolctl import ThreadpoolController
+
+        _CONTROLLER.append(ThreadpoolController())
+    return _CONTROLLER[0].limit(limits=1)

@@ -1,0 +1,93 @@
+"""A model file named by an fsspec URL (``s3://...``, ``hf://...``, ``https://...``), copied once per
+machine into a local cache, so that every worker on a cluster node loads the same local file.
+
+A cluster's launcher should send its workers the model's name, not its arrays: a step that carries
+a loaded model is pickled into every task. With a URL, the first worker on a node fetches the file
+(under a lock, so the node's other workers wait for it rather than fetch it again) and the others
+find it in the cache. The cache entry is named after the URL and what fsspec says of the file
+(size, ETag or modification time), so a file replaced at the same URL is fetched again. fsspec is
+imported only here, and only for a URL: prediction needs nothing but numpy.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+from ..atomic import temporary_beside
+
+CACHE_ENV = "CLEANER_CACHE"
+_URL = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*(::[^:]+)?://")
+_VERSION_FIELDS = ("ETag", "etag", "LastModified", "last_modified", "mtime", "created")
+
+
+def is_url(name: str) -> bool:
+    """Whether ``name`` is a URL (``scheme://...``, fsspec chains included) rather than a local path."""
+    return bool(_URL.match(name)) or ("::" in name and "://" in name)
+
+
+def cache_dir() -> Path:
+    """``$CLEANER_CACHE``, else ``$XDG_CACHE_HOME/cleaner``, else ``~/.cache/cleaner``."""
+    if os.environ.get(CACHE_ENV):
+        return Path(os.environ[CACHE_ENV])
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "cleaner"
+
+
+def local_copy(url: str, cache: Path | None = None) -> Path:
+    """The local copy of the model file at ``url``, fetched if this machine has none yet."""
+    return fetch(url, cache)[0]
+
+
+def fetch(url: str, cache: Path | None = None) -> tuple[Path, bool]:
+    """(the local copy of ``url``, whether this call fetched it). One process per machine fetches;
+    the others wait on the lock and find the copy."""
+    try:
+        import fsspec
+    except ImportError as exc:
+        raise ImportError(
+            f"a model URL ({url}) needs fsspec (pip install fsspec, plus its driver for the URL's scheme)"
+        ) from exc
+    fs, path = fsspec.core.url_to_fs(url)
+    info = fs.info(path)
+    version = "|".join(str(info.get(field)) for field in ("size", *_VERSION_FIELDS))
+    digest = hashlib.sha256(f"{url}\0{version}".encode()).hexdigest()[:20]
+    name = re.sub(r"[^A-Za-z0-9._-]", "_", Path(path).name) or "model.npz"
+    target = (cache or cache_dir()) / "models" / f"{digest}-{name}"
+    if target.is_file():
+        return target, False
+    with _locked(target.with_name(target.name + ".lock")):
+        if target.is_file():  # another worker fetched it while this one waited
+            return target, False
+        fd, tmp = temporary_beside(target)
+        try:
+            with os.fdopen(fd, "wb") as out, fs.open(path, "rb") as source:
+                shutil.copyfileobj(source, out, 1 << 20)
+            os.replace(tmp, target)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    return target, True
+
+
+@contextlib.contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    """An exclusive lock on ``path`` between the processes of this machine (none where fcntl is
+    missing: there two workers may both fetch, and the rename keeps the copy whole)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        import fcntl
+    except ImportError:
+        yield
+        return
+    with path.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)

@@ -1,0 +1,82 @@
+"""Stopping cleanly on a signal: SIGINT (Ctrl-C), SIGTERM (``timeout``, Slurm, ``docker stop``) and
+SIGHUP raise :class:`Interrupted` in the main thread, so that a run stops the same way whatever
+stops it: workers killed, temporary files removed, one message naming the command that resumes,
+exit 128 + the signal.
+
+:class:`Interrupted` is a BaseException, so that no ``except Exception`` on the way (a model
+failure isolated per document, a reader's error) takes it for its own; and not a
+KeyboardInterrupt, which the command-line library turns into a silent exit 130 (a signal while
+the command starts or ends said nothing, whatever the signal).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import signal
+import threading
+from collections.abc import Iterator
+
+STOP_SIGNALS = ("SIGINT", "SIGTERM", "SIGHUP")
+
+
+class Interrupted(BaseException):
+    """A signal that stops the run arrived: ``signum`` which."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+class Caught(list[int]):
+    """The signals caught, and whether the run has ended (its outputs are then final)."""
+
+    ended = False
+
+
+LAST: list[Caught] = []  # the latest run's, for a signal caught outside it (see cleaner.__main__)
+
+
+def outside_run() -> str:
+    """What a signal caught outside the run means for its outputs."""
+    if LAST and LAST[-1].ended:
+        return "after cleaning ended; its outputs are complete"
+    return "before cleaning began; nothing was written"
+
+
+def _stop(signum: int, frame: object) -> None:
+    """Raise :class:`Interrupted` once: the defaults are back, so that a second signal (a second
+    Ctrl-C) ends the process at once."""
+    for name in STOP_SIGNALS:
+        signal.signal(getattr(signal, name), signal.SIG_DFL)
+    raise Interrupted(signum)
+
+
+def stop_on_signals() -> None:
+    """From now on, the stop signals raise :class:`Interrupted` (in the main thread only)."""
+    if threading.current_thread() is threading.main_thread():
+        for name in STOP_SIGNALS:
+            if hasattr(signal, name):
+                signal.signal(getattr(signal, name), _stop)
+
+
+@contextlib.contextmanager
+def stopped_by_signals() -> Iterator[Caught]:
+    """:func:`stop_on_signals` while the block runs, the handlers before it restored after it.
+    Yields the signals caught (the run's pool tells a worker killed by the same signal from a
+    worker that died)."""
+    received = Caught()
+    LAST[:] = [received]
+    if threading.current_thread() is not threading.main_thread():
+        yield received
+        return
+
+    def stop(signum: int, frame: object) -> None:
+        received.append(signum)
+        _stop(signum, frame)
+
+    previous = {name: signal.signal(getattr(signal, name), stop) for name in STOP_SIGNALS if hasattr(signal, name)}
+    try:
+        yield received
+    finally:
+        for name, handler in previous.items():
+            signal.signal(getattr(signal, name), handler)

@@ -1,0 +1,154 @@
+"""``cleaner.clean_batch``: the public batch API gives what ``cleaner predict`` writes, loads a model
+file once per process, predicts with one BLAS thread, and fetches a model URL once."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+from shards_support import label_texts, predicted, write_shards
+
+import cleaner
+from cleaner.classifier.cleaned import Cleaned, clean_batch, shared_model
+from cleaner.classifier.predictor import Predictor
+from cleaner.classifier.remote import fetch, is_url
+
+COUNTS = ("lines_total", "lines_kept", "chars_kept", "mean_score")
+
+
+def test_exported_lazily_from_the_package() -> None:
+    assert cleaner.clean_batch is clean_batch
+    assert cleaner.Cleaned is Cleaned
+
+
+def test_same_as_cleaner_predict_on_the_same_records(model_path: Path, tmp_path: Path) -> None:
+    texts = label_texts()
+    (shard,) = write_shards(texts, tmp_path / "in", 1)
+    reference = predicted([shard], model_path, tmp_path)
+    results = clean_batch(texts, model=model_path)
+    assert len(results) == len(texts) == len(reference)
+    kept_some = dropped_some = False
+    for number, result in enumerate(results):
+        record = reference[f"doc-{number:04d}"]
+        assert result.text == record["text"]
+        assert [getattr(result, name) for name in COUNTS] == [record[name] for name in COUNTS]
+        kept_some |= result.lines_kept > 0
+        dropped_some |= result.lines_kept < result.lines_total
+    assert kept_some and dropped_some  # the comparison saw both decisions
+
+
+def test_a_threshold_is_the_same_as_cleaner_predict_threshold(model_path: Path, tmp_path: Path) -> None:
+    texts = label_texts(8)
+    (shard,) = write_shards(texts, tmp_path / "in", 1)
+    reference = predicted([shard], model_path, tmp_path, "--threshold", "0.8")
+    results = clean_batch(texts, model=model_path, threshold=0.8)
+    assert [r.text for r in results] == [reference[f"doc-{i:04d}"]["text"] for i in range(len(texts))]
+    assert results != clean_batch(texts, model=model_path)
+
+
+def test_the_shipped_model_by_default(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("CLEANER_MODEL", raising=False)
+    texts = label_texts(4)
+    assert clean_batch(texts) == clean_batch(texts, model=cleaner.load_model())
+
+
+def test_cleaner_model_environment_variable(model_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    texts = label_texts(6)
+    monkeypatch.setenv("CLEANER_MODEL", str(model_path))
+    assert clean_batch(texts) == clean_batch(texts, model=model_path)
+    monkeypatch.delenv("CLEANER_MODEL")
+    assert clean_batch(texts) != clean_batch(texts, model=model_path)  # the seed-only model differs
+
+
+def test_batch_size_does_not_change_the_result(model_path: Path) -> None:
+    texts = label_texts(10)
+    assert clean_batch(texts, model_path) == [clean_batch([text], model_path)[0] for text in texts]
+
+
+def test_keeps_and_deletes_whole_lines_only(model_path: Path) -> None:
+    text = "Trang chủ | Đăng nhập\r\n\r\nNội dung chính của bài viết, đủ dài để là văn xuôi.\r\nChia sẻ"
+    (result,) = clean_batch([text], model_path, threshold=0.0)
+    assert result.text == "Trang chủ | Đăng nhập\n\nNội dung chính của bài viết, đủ dài để là văn xuôi.\nChia sẻ"
+    assert (result.lines_total, result.lines_kept, result.chars_kept) == (3, 3, len(result.text))
+    (nothing,) = clean_batch([text], model_path, threshold=1.0)
+    assert nothing == Cleaned("", 3, 0, 0, result.mean_score)
+    assert clean_batch([], model_path) == []
+    assert clean_batch([""], model_path) == [Cleaned("", 0, 0, 0, None)]
+
+
+def test_wrong_inputs_say_what_was_expected(model_path: Path) -> None:
+    with pytest.raises(TypeError, match="list of texts"):
+        clean_batch("one text", model_path)
+    with pytest.raises(TypeError, match="decode bytes first"):
+        clean_batch(["ok", b"bytes"], model_path)  # type: ignore[list-item]
+    with pytest.raises(ValueError, match="from 0 to 1"):
+        clean_batch(["text"], model_path, threshold=1.5)
+    with pytest.raises(cleaner.ModelError, match="no model at"):
+        clean_batch(["text"], model=Path("/nonexistent/model.npz"))
+
+
+def test_a_model_file_is_loaded_once_per_process_and_again_when_it_changes(model_copy: Path) -> None:
+    first = shared_model(model_copy)
+    assert isinstance(first, Predictor)
+    assert shared_model(str(model_copy)) is first
+    assert shared_model(first) is first  # a loaded model is used as it is
+    data = model_copy.read_bytes()
+    model_copy.unlink()
+    model_copy.write_bytes(data)  # the same model, rewritten: a new file (size or time differ)
+    os.utime(model_copy, ns=(1, 1))
+    again = shared_model(model_copy)
+    assert again is not first
+    assert shared_model(model_copy) is again
+
+
+class Recording:
+    """A model that records the native thread pools it predicts under."""
+
+    threshold = 0.5
+
+    def __init__(self) -> None:
+        self.pools: list[dict[str, object]] = []
+
+    def predict_proba_nonblank(self, documents: list[list[str]]) -> list[np.ndarray]:
+        from threadpoolctl import threadpool_info
+
+        self.pools = threadpool_info()
+        return [np.full(sum(1 for line in doc if line.strip()), 0.7) for doc in documents]
+
+
+def test_predicts_with_one_blas_thread() -> None:
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    model = Recording()
+    with threadpool_limits(2):  # whatever the caller's setting
+        clean_batch(["A line.\nAnother line."], model=model)  # type: ignore[arg-type]
+        after = threadpool_info()
+    assert model.pools, "numpy's BLAS is a thread pool that threadpoolctl sees"
+    assert all(pool["num_threads"] == 1 for pool in model.pools)
+    assert any(pool["num_threads"] == 2 for pool in after)  # restored afterwards
+
+
+def test_a_model_url_is_fetched_once_and_again_when_it_changes(
+    model_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pytest.importorskip("fsspec")
+    monkeypatch.setenv("CLEANER_CACHE", str(tmp_path / "cache"))
+    served = tmp_path / "served" / "my-model.npz"
+    served.parent.mkdir()
+    shutil.copy(model_path, served)
+    url = f"file://{served}"
+    assert is_url(url) and is_url("simplecache::s3://bucket/m.npz") and not is_url(str(served))
+    copy, fetched = fetch(url)
+    assert fetched and copy.read_bytes() == served.read_bytes()
+    assert copy.is_relative_to(tmp_path / "cache")
+    assert fetch(url) == (copy, False)
+    texts = label_texts(3)
+    assert clean_batch(texts, model=url) == clean_batch(texts, model=model_path)
+    loaded = shared_model(url)
+    os.utime(served, ns=(10**18, 10**18))  # replaced at the same URL
+    assert shared_model(url) is loaded  # a process looks a URL up once, not at every batch
+    newer, fetched = fetch(url)
+    assert fetched and newer != copy

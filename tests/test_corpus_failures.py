@@ -1,0 +1,321 @@
+"""What a careful user expects when a corpus run meets a fault: one line naming the input or the
+output and what to do, the right exit code, no traceback, no output presented as complete when it
+is not, and nothing left behind (issue 15's cases, through CliRunner, with faults injected where
+the machine cannot make them: a full disk, an unreadable folder)."""
+
+from __future__ import annotations
+
+import errno
+import gzip
+import io
+import json
+import os
+from pathlib import Path
+
+import pytest
+from corpus_support import PAGE, PAGE_EN, jsonl, read_jsonl
+from typer.testing import CliRunner
+
+from cleaner.cli import app
+from cleaner.corpus import sinks
+from cleaner.corpus.worker import LONG_LINE
+
+
+def invoke(runner: CliRunner, model_path: Path, *args: str, stdin: bytes | None = None):
+    return runner.invoke(app, ["predict", *args, "--model", str(model_path)], input=stdin)
+
+
+def lines(stderr: str) -> list[str]:
+    return [line for line in stderr.splitlines() if line.startswith("cleaner: ")]
+
+
+def leftovers(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.rglob("*") if p.name.endswith((".tmp", ".partial")))
+
+
+class FullDisk:
+    """A file on a disk with ``room[0]`` bytes free (shared by its files): a write that does not
+    fit fails with ENOSPC."""
+
+    def __init__(self, handle: io.BufferedWriter, room: list[int]) -> None:
+        self.handle, self.room = handle, room
+
+    def write(self, data: bytes) -> int:
+        if len(data) > self.room[0]:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        self.room[0] -= len(data)
+        return self.handle.write(data)
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.handle, name)
+
+    def __enter__(self) -> FullDisk:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.handle.close()
+
+
+@pytest.fixture
+def full_disk(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    """The output files the sinks open share 300 bytes of room: the write that does not fit fails
+    with ENOSPC."""
+    real_fdopen, real_open = os.fdopen, Path.open
+    room = [300]
+
+    def fdopen(fd: int, *args: object, **kwargs: object) -> object:
+        return FullDisk(real_fdopen(fd, *args, **kwargs), room)  # type: ignore[arg-type]
+
+    def path_open(self: Path, *args: object, **kwargs: object) -> object:
+        handle = real_open(self, *args, **kwargs)  # type: ignore[arg-type]
+        return FullDisk(handle, room) if self.name.endswith(".partial") else handle
+
+    monkeypatch.setattr(sinks.os, "fdopen", fdopen)
+    monkeypatch.setattr("cleaner.atomic.os.fdopen", fdopen)
+    monkeypatch.setattr(Path, "open", path_open)
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    source = tmp_path / "in"
+    (source / "shards").mkdir(parents=True)
+    for n in range(4):
+        (source / f"page{n}.txt").write_text(PAGE if n % 2 else PAGE_EN, encoding="utf-8")
+    records = [{"id": f"r{n}", "text": PAGE} for n in range(30)]
+    (source / "shards" / "a.jsonl").write_bytes(jsonl(records))
+    return source
+
+
+@pytest.mark.parametrize("output", ["out.jsonl", "out.jsonl.gz", "out"])
+def test_a_full_disk_leaves_nothing_and_says_which_output(
+    runner: CliRunner,
+    model_path: Path,
+    corpus: Path,
+    tmp_path: Path,
+    full_disk: None,
+    monkeypatch: pytest.MonkeyPatch,
+    output: str,
+) -> None:
+    """ENOSPC: no traceback (the write error used to be raised again while cleaning up), the
+    output named (not its temporary file), exit 1, and no temporary or partial file left; under
+    -o DIR, the files written before the disk filled are whole."""
+    target = tmp_path / "disk" / output
+    result = invoke(runner, model_path, str(corpus), "-o", str(target), "-j", "1")
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output and ".tmp" not in result.stderr
+    last = lines(result.stderr)[-1]
+    assert "No space left on device" in last and str(target.parent) in last
+    assert leftovers(tmp_path / "disk") == []
+    monkeypatch.undo()  # the disk has room again: what a whole run writes
+    expected = tmp_path / "expected" / output
+    assert invoke(runner, model_path, str(corpus), "-o", str(expected)).exit_code == 0
+    if output == "out":
+        written = [p for p in target.rglob("*") if p.is_file()]
+        assert written, "the first outputs fit"
+        for path in written:
+            assert path.read_bytes() == (expected / path.relative_to(target)).read_bytes()
+    else:
+        assert not target.exists()
+
+
+def test_a_full_disk_on_resume_leaves_the_partial_as_it_was(
+    runner: CliRunner, model_path: Path, corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = tmp_path / "out.jsonl"
+    partial = tmp_path / "out.jsonl.partial"
+    partial.write_bytes(b'{"id": "r0", "text": "done before"}\n')
+    real_write = sinks.StreamSink.write
+
+    def failing(self: sinks.StreamSink, item: object) -> None:
+        if isinstance(item, sinks.Cleaned):
+            raise sinks.OutputError(self.name, OSError(errno.ENOSPC, "No space left on device"))
+        real_write(self, item)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(sinks.StreamSink, "write", failing)
+    result = invoke(runner, model_path, str(corpus / "shards" / "a.jsonl"), "-o", str(target), "--resume")
+    assert result.exit_code == 1
+    assert "left as it was before this run" in result.stderr
+    assert partial.read_bytes() == b'{"id": "r0", "text": "done before"}\n'
+
+
+def test_write_errors_name_the_output_and_advise_no_resume(
+    runner: CliRunner, model_path: Path, corpus: Path, tmp_path: Path
+) -> None:
+    """An output that cannot be written (here a folder in its place): its name, not the hidden
+    temporary file's, and no --resume that cannot help."""
+    out = tmp_path / "out"
+    (out / "page1.txt").mkdir(parents=True)
+    result = invoke(runner, model_path, str(corpus), "-o", str(out))
+    assert result.exit_code == 1
+    last = lines(result.stderr)[-1]
+    assert last.startswith(f"cleaner: {out / 'page1.txt'}: cannot write: ")
+    assert ".tmp" not in last and "Traceback" not in result.output
+    assert "0 errors" not in result.stderr  # the summary above a failing exit code
+    assert leftovers(out) == []
+
+
+def test_an_unreadable_folder_is_an_error_naming_it(
+    runner: CliRunner, model_path: Path, corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Injected (root reads every folder): os.walk's scandir refused on one folder."""
+    locked = corpus / "locked"
+    locked.mkdir()
+    (locked / "hidden.txt").write_text(PAGE, encoding="utf-8")
+    real_scandir = os.scandir
+
+    def scandir(path: object = ".") -> object:
+        if Path(str(path)) == locked:
+            raise PermissionError(errno.EACCES, "Permission denied", str(path))
+        return real_scandir(path)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    result = invoke(runner, model_path, str(corpus), "-o", str(tmp_path / "out"))
+    assert result.exit_code == 1
+    assert f"cleaner: {locked}: cannot read this folder: Permission denied" in result.stderr
+    assert (tmp_path / "out" / "page0.txt").is_file()
+
+
+def test_dangling_and_looping_links_are_errors(
+    runner: CliRunner, model_path: Path, corpus: Path, tmp_path: Path
+) -> None:
+    (corpus / "gone.txt").symlink_to("nowhere.txt")
+    (corpus / "loop.txt").symlink_to("loop.txt")
+    result = invoke(runner, model_path, str(corpus), "-o", str(tmp_path / "out"))
+    assert result.exit_code == 1
+    assert f"cleaner: {corpus / 'gone.txt'}: a dangling symbolic link" in result.stderr
+    assert f"cleaner: {corpus / 'loop.txt'}: a symbolic link loop" in result.stderr
+    assert "2 input(s) or record(s) could not be cleaned" in result.stderr
+
+
+def test_metadata_beside_the_dumps_is_not_a_corpus(
+    runner: CliRunner, model_path: Path, corpus: Path, tmp_path: Path
+) -> None:
+    (corpus / "meta.jsonl").write_text('{"url": "https://site.example/"}\n', encoding="utf-8")
+    result = invoke(runner, model_path, str(corpus), "-o", str(tmp_path / "out"))
+    assert result.exit_code == 0, result.output
+    assert "meta.jsonl" in result.stderr and "--input-format" in result.stderr
+    assert not (tmp_path / "out" / "meta.jsonl").exists()
+    asked = invoke(runner, model_path, str(corpus / "meta.jsonl"), "-o", str(tmp_path / "meta.jsonl"))
+    assert asked.exit_code == 1 and "has no 'text' field" in asked.stderr  # named: read, and its records checked
+
+
+def test_one_text_input_to_a_txt_file(runner: CliRunner, model_path: Path, tmp_path: Path) -> None:
+    page = tmp_path / "page.txt"
+    page.write_text(PAGE, encoding="utf-8")
+    target = tmp_path / "page.clean.txt"
+    result = invoke(runner, model_path, str(page), "-o", str(target))
+    assert result.exit_code == 0, result.output
+    assert target.is_file() and target.read_text(encoding="utf-8") == invoke(runner, model_path, str(page)).stdout
+    assert invoke(runner, model_path, str(page), str(page), "-o", str(tmp_path / "two.txt")).exit_code == 2
+    assert invoke(runner, model_path, str(page), "-o", str(page)).exit_code == 2  # not over its input
+
+
+def test_resume_of_a_jsonl_output_takes_the_id_field_by_default(
+    runner: CliRunner, model_path: Path, corpus: Path, tmp_path: Path
+) -> None:
+    """--help says --id-field defaults to id: --resume alone must work, as the interrupt message says."""
+    source = corpus / "shards" / "a.jsonl"
+    target = tmp_path / "out.jsonl"
+    assert invoke(runner, model_path, str(source), "-o", str(target)).exit_code == 0
+    whole = target.read_bytes()
+    target.unlink()
+    (tmp_path / "out.jsonl.partial").write_bytes(b"".join(whole.splitlines(keepends=True)[:12]))
+    result = invoke(runner, model_path, str(source), "-o", str(target), "--resume")
+    assert result.exit_code == 0, result.output
+    assert target.read_bytes() == whole
+    assert "(12 already done)" in result.stderr
+
+
+def test_utf16_is_named_with_the_encoding_to_pass(runner: CliRunner, model_path: Path, tmp_path: Path) -> None:
+    for data, codec in ((PAGE.encode("utf-16"), "utf-16"), (PAGE.encode("utf-16-le"), "utf-16-le")):
+        page = tmp_path / "page.txt"
+        page.write_bytes(data)
+        result = invoke(runner, model_path, str(page))
+        assert result.exit_code == 1
+        assert f"the file is UTF-16, not utf-8; pass --encoding {codec}" in result.stderr
+        fixed = invoke(runner, model_path, str(page), "--encoding", codec)
+        assert fixed.exit_code == 0 and fixed.stdout == invoke(runner, model_path, "-", stdin=PAGE.encode()).stdout
+
+
+def test_json_errors_say_at_once(runner: CliRunner, model_path: Path, tmp_path: Path) -> None:
+    source = tmp_path / "in.jsonl"
+    source.write_bytes(b'{"text": "a page\n{"id": 2, "text": "ok"}\n')
+    result = invoke(runner, model_path, str(source), "-o", str(tmp_path / "out.jsonl"))
+    assert "Unterminated string starting at column" in result.stderr
+    assert "at at" not in result.stderr
+
+
+def test_random_bytes_are_not_content_even_with_errors_replace(
+    runner: CliRunner, model_path: Path, tmp_path: Path
+) -> None:
+    """--errors replace on bytes that are not text: the document is refused (not utf-8 text), not
+    kept as kilobytes of U+FFFD; in a page with one binary line, that line goes."""
+    noise = tmp_path / "noise.txt"
+    noise.write_bytes(bytes(range(256)) * 40)
+    result = invoke(runner, model_path, str(noise), "--errors", "replace")
+    assert result.exit_code == 1 and result.stdout == ""
+    assert "are not valid utf-8" in result.stderr and "--encoding" in result.stderr
+    page = tmp_path / "page.txt"
+    binary = bytes(range(128, 256))
+    prose = b"A body paragraph that reads like prose, long enough, and ends here.\n" * 30
+    page.write_bytes(prose + binary + b"\n")
+    kept = invoke(runner, model_path, str(page), "--errors", "replace", "--threshold", "0")
+    assert kept.exit_code == 0, kept.output
+    assert "\ufffd" not in kept.stdout and "A body paragraph" in kept.stdout
+
+
+@pytest.mark.parametrize("choice", ["keep", "drop"])
+def test_a_page_on_one_line_is_reported_never_emptied_silently(
+    runner: CliRunner, model_path: Path, tmp_path: Path, choice: str
+) -> None:
+    page = tmp_path / "one-line.txt"
+    line = " ".join(["Menu Home News."] + ["A sentence of the article body, as prose."] * (LONG_LINE // 40 + 1))
+    page.write_text(line + "\n", encoding="utf-8")
+    result = invoke(runner, model_path, str(page), "--short-dumps", choice)
+    assert result.exit_code == 0, result.output
+    (note,) = lines(result.stderr)
+    assert note.startswith(f"cleaner: {page}: 1 non-blank line, the longest of {len(line)} characters")
+    assert "--short-dumps" in note
+    assert result.stdout == (line + "\n" if choice == "keep" else "")
+
+
+def test_a_stopped_run_says_stopped_not_0_errors(runner: CliRunner, model_path: Path, tmp_path: Path) -> None:
+    source = tmp_path / "in.jsonl"
+    source.write_bytes(jsonl([{"id": 1, "text": PAGE}]) + b"not json\n" + jsonl([{"id": 3, "text": PAGE_EN}]))
+    result = invoke(runner, model_path, str(source), "-o", str(tmp_path / "out.jsonl"), "--fail-fast")
+    assert result.exit_code == 1
+    summary = [line for line in lines(result.stderr) if "documents" in line]
+    assert summary and "1 errors" in summary[0]
+    assert f"rerun `cleaner predict {source} --output {tmp_path / 'out.jsonl'} --model" in result.stderr
+    assert "--fail-fast --resume` to continue" in result.stderr
+
+
+def test_a_cut_stream_on_stdout_is_reported(runner: CliRunner, model_path: Path) -> None:
+    data = gzip.compress(jsonl([{"id": n, "text": PAGE} for n in range(50)]))
+    result = invoke(runner, model_path, "-", stdin=data[: len(data) // 2])
+    assert result.exit_code == 1
+    assert "cleaner: -:" in result.stderr and "the file is truncated" in result.stderr
+    given = [json.loads(line)["id"] for line in result.stdout.splitlines()]
+    assert given == list(range(len(given)))  # the records before the cut, in order
+
+
+def test_the_partial_output_of_an_incomplete_run_keeps_its_name(
+    runner: CliRunner, model_path: Path, corpus: Path, tmp_path: Path
+) -> None:
+    """-o FILE.jsonl with a shard cut short: FILE.jsonl is not presented as complete; the records
+    of every other input are in FILE.jsonl.partial, and --resume completes it once the shard is
+    (the records it adds come after those the partial run wrote)."""
+    shard = corpus / "shards" / "a.jsonl"
+    whole = shard.read_bytes()
+    shard.write_bytes(whole[: len(whole) // 2 + 7])
+    target = tmp_path / "out.jsonl"
+    result = invoke(runner, model_path, str(corpus / "shards"), str(corpus / "page0.txt"), "-o", str(target))
+    assert result.exit_code == 1
+    assert not target.exists() and (tmp_path / "out.jsonl.partial").exists()
+    assert "rerun `cleaner predict" in lines(result.stderr)[-1]
+    shard.write_bytes(whole)
+    again = invoke(runner, model_path, str(corpus / "shards"), str(corpus / "page0.txt"), "-o", str(target), "--resume")
+    assert again.exit_code == 0, again.output
+    assert sorted(r["id"] for r in read_jsonl(target)) == sorted(
+        [f"r{n}" for n in range(30)] + [str(corpus / "page0.txt")]
+    )

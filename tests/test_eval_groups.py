@@ -1,0 +1,162 @@
+"""Scores per language and per kind of page, grouped k-fold cross-validation that never scores a
+page with a model trained on its site, leave-one-language-out, and jusText's stoplist choice.
+
+A stub estimator (keep lines longer than a length learnt from nothing) stands in for the model:
+these tests check who trains on what and how counts are summed, not what the model learns."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import ClassVar
+
+import pytest
+
+from cleaner.labels import BOILERPLATE, CONTENT
+from cleaner.training.baselines import justext_stoplist_name
+from cleaner.training.evaluate import (
+    UNSPECIFIED,
+    cross_validated_predictions,
+    cv_folds,
+    cv_scheme,
+    language_out_split,
+    languages_to_leave_out,
+    leave_one_language_out,
+    score,
+)
+from cleaner.training.labels import LabelledDocument
+from cleaner.training.metrics import Counts
+
+C, B = CONTENT, BOILERPLATE
+
+
+def _doc(name: str, site: str, language: str = "en", kind: str = "") -> LabelledDocument:
+    lines = [f"Menu {name}", "A long line of article text, with a full stop.", "", "Share"]
+    return LabelledDocument(name, lines, [B, C, None, B], site=site, language=language, kind=kind)
+
+
+def test_counts_per_language_and_kind_are_summed_over_their_pages() -> None:
+    documents = [
+        _doc("a", "a.example", "de", "recipe"),
+        _doc("b", "b.example", "de", "news"),
+        _doc("c", "c.example", "fr", "news"),
+        _doc("d", "d.example", "fr"),
+    ]
+    # a: all right; b: keeps "Menu b" (fp 6 chars); c: drops the content line (fn); d: all right.
+    predictions = [[B, C, None, B], [C, C, None, B], [B, B, None, B], [B, C, None, B]]
+    evaluation = score("system", documents, predictions)
+    body = len("A long line of article text, with a full stop.")
+    assert evaluation.per_language["de"] == Counts(tp=2, fp=1, fn=0, tp_chars=2 * body, fp_chars=6, fn_chars=0)
+    assert evaluation.per_language["fr"] == Counts(tp=1, fp=0, fn=1, tp_chars=body, fp_chars=0, fn_chars=body)
+    assert evaluation.per_kind["news"] == Counts(tp=1, fp=1, fn=1, tp_chars=body, fp_chars=6, fn_chars=body)
+    assert evaluation.per_kind[UNSPECIFIED] == Counts(tp=1, tp_chars=body)  # the manifest's kind is optional
+    assert evaluation.pages_per_language == {"de": 2, "fr": 2}
+    assert evaluation.pages_per_kind == {"recipe": 1, "news": 2, UNSPECIFIED: 1}
+    groups = evaluation.as_dict()
+    assert groups["per_language"]["de"]["pages"] == 2
+    assert groups["per_kind"]["news"]["line_p"] == pytest.approx(0.5)
+    assert groups["per_kind"]["news"]["line_r"] == pytest.approx(0.5)
+    assert groups["overall"]["line_f1"] == pytest.approx(2 * 3 / (2 * 3 + 1 + 1), abs=1e-4)
+
+
+class RecordingEstimator:
+    """Remembers the sites it was trained on; keeps lines of 20 characters or more."""
+
+    trained_on: ClassVar[list[set[str]]] = []
+
+    def fit(self, documents: Sequence[list[str]], labels: Sequence[list[str | None]], groups: Sequence[str]):
+        self.sites = set(groups)
+        RecordingEstimator.trained_on.append(self.sites)
+        return self
+
+    def predict(self, documents: Sequence[list[str]]) -> list[list[str | None]]:
+        return [[None if not line.strip() else (C if len(line) >= 20 else B) for line in doc] for doc in documents]
+
+
+@pytest.fixture
+def recording():
+    RecordingEstimator.trained_on = []
+    return RecordingEstimator
+
+
+def test_grouped_folds_never_train_on_the_site_they_score(recording, monkeypatch: pytest.MonkeyPatch) -> None:
+    documents = [_doc(f"p{i}", f"site{i % 13}.example") for i in range(30)]
+    scored: list[tuple[set[str], set[str]]] = []
+    original_predict = RecordingEstimator.predict
+
+    def predict(self, lines):
+        sites = {doc.site for doc in documents if doc.lines in lines}
+        scored.append((self.sites, sites))
+        return original_predict(self, lines)
+
+    monkeypatch.setattr(RecordingEstimator, "predict", predict)
+    predictions = cross_validated_predictions(documents, RecordingEstimator, n_jobs=1, folds=10)
+    assert len(recording.trained_on) == 10
+    assert all(prediction == [B, C, None, B] for prediction in predictions)
+    for trained, tested in scored:
+        assert not trained & tested
+    assert set().union(*(tested for _, tested in scored)) == {f"site{i}.example" for i in range(13)}
+
+
+def test_the_scheme_names_the_folds_and_what_is_left_out() -> None:
+    many = [_doc(f"p{i}", f"site{i}.example") for i in range(40)]
+    assert cv_scheme(many) == "10-fold, whole sites left out"
+    assert cv_scheme(many, folds=5) == "5-fold, whole sites left out"
+    few = many[:3]
+    assert cv_folds(few) == 3 and cv_scheme(few) == "3-fold, whole sites left out"
+    one_site = [_doc(f"p{i}", "only.example") for i in range(4)]
+    assert cv_scheme(one_site) == "4-fold, whole documents left out"
+
+
+def test_languages_left_out_need_five_pages() -> None:
+    documents = [_doc(f"de{i}", f"de{i}.example", "de") for i in range(6)]
+    documents += [_doc(f"ja{i}", f"ja{i}.example", "ja") for i in range(5)]
+    documents += [_doc(f"th{i}", f"th{i}.example", "th") for i in range(4)]
+    assert languages_to_leave_out(documents) == ["de", "ja"]
+
+
+def test_a_bilingual_site_is_left_out_of_training_with_the_language() -> None:
+    documents = [
+        _doc("de1", "shared.example", "de"),
+        _doc("en1", "shared.example", "en"),
+        _doc("en2", "other.example", "en"),
+        _doc("de2", "de.example", "de"),
+    ]
+    train, test = language_out_split(documents, "de")
+    assert [documents[i].name for i in test] == ["de1", "de2"]
+    assert [documents[i].name for i in train] == ["en2"]
+
+
+def test_leave_one_language_out_trains_without_the_language(recording) -> None:
+    documents = [_doc(f"de{i}", f"de{i}.example", "de") for i in range(5)]
+    documents += [_doc(f"fr{i}", f"fr{i}.example", "fr") for i in range(6)]
+    documents += [_doc("ko0", "ko0.example", "ko")]
+    results = leave_one_language_out(documents, RecordingEstimator, n_jobs=1)
+    assert [r.language for r in results] == ["fr", "de"]  # ko has 1 page: trained on, never scored
+    assert sorted(map(sorted, recording.trained_on)) == sorted(
+        [
+            sorted({f"de{i}.example" for i in range(5)} | {"ko0.example"}),
+            sorted({f"fr{i}.example" for i in range(6)} | {"ko0.example"}),
+        ]
+    )
+    row = results[0].as_dict()
+    assert row["pages"] == 6 and row["training_documents"] == 6 and row["char_f1"] == 1.0
+
+
+JUSTEXT = {"English", "German", "Portuguese", "Vietnamese", "Norwegian_Bokmal"}
+
+
+@pytest.mark.parametrize(
+    ("language", "stoplist"),
+    [
+        ("de", "German"),
+        ("vi", "Vietnamese"),
+        ("pt-BR", "Portuguese"),
+        ("no", "Norwegian_Bokmal"),
+        ("German", "German"),  # already a stoplist name
+        ("zh", None),  # jusText has none: its language-independent mode
+        ("", None),
+        ("fr", None),  # a stoplist this jusText does not ship
+    ],
+)
+def test_justext_stoplist_for_a_language(language: str, stoplist: str | None) -> None:
+    assert justext_stoplist_name(language, JUSTEXT) == stoplist

@@ -1,0 +1,191 @@
+"""``cleaner evaluate`` end to end on small made-up data: cross-validation per language and kind,
+leave-one-language-out, a per-line gold set and a snippet set, the results JSON and the model card
+rendered from it (quoting the snippet set's README at run time).
+
+A stub estimator replaces the model (and the ablations are off) so that this runs in a second: the
+scoring is tested elsewhere; here, what is run on what and what lands in the card."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from cleaner.cli import app
+from cleaner.labels import BOILERPLATE, CONTENT
+from cleaner.training import report
+from cleaner.training.card import render_model_card
+
+
+class LengthRule:
+    """Keeps lines of 30 characters or more; has the estimator methods run_evaluation calls."""
+
+    def set_params(self, **params: Any) -> LengthRule:
+        return self
+
+    def get_params(self) -> dict[str, Any]:
+        return {"rule": "length >= 30"}
+
+    def fit(self, documents: Sequence[list[str]], labels: Sequence[list[str | None]], groups: Sequence[str]):
+        assert len(documents) == len(labels) == len(groups)
+        return self
+
+    def predict(self, documents: Sequence[list[str]]) -> list[list[str | None]]:
+        return [
+            [None if not line.strip() else (CONTENT if len(line) >= 30 else BOILERPLATE) for line in doc]
+            for doc in documents
+        ]
+
+
+BODY = {
+    "en": "The council approved the new harbour budget on Monday.",
+    "de": "Der Gemeinderat hat den neuen Haushalt am Montag beschlossen.",
+}
+
+
+def _labels(directory: Path) -> Path:
+    directory.mkdir()
+    rows = ["name,site,language,origin,source,kind"]
+    for language, sites in (("en", ("a.example", "b.example", "c.example")), ("de", ("d.example", "e.example"))):
+        for i in range(5):
+            name = f"{language}-{i}"
+            kind = "news" if i % 2 else "recipe"
+            rows.append(f"{name},{sites[i % len(sites)]},{language},written,,{kind}")
+            body = f"{BODY[language]} ({i})"
+            (directory / f"{name}.tsv").write_text(f"B\tMenu\nC\t{body}\n\nB\tShare this\n", encoding="utf-8")
+    (directory / "manifest.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return directory
+
+
+README = """# multi
+
+| system | P | R | F1 |
+|---|---|---|---|
+| trafilatura 2.3.1 on the original HTML | 0.813 | 0.954 | 0.877 |
+"""
+
+
+def _snippet_set(directory: Path) -> Path:
+    directory.mkdir()
+    records = [
+        {"id": "s1", "site": "s1.example", "lang": "de", "with": ["Gemeinderat hat"], "without": ["Teilen"]},
+        {"id": "s2", "site": "s2.example", "lang": "fr", "with": ["Le conseil"], "without": ["Partager"]},
+    ]
+    (directory / "meta.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    (directory / "s1.txt").write_text(f"Teilen\n{BODY['de']}\n", encoding="utf-8")
+    (directory / "s2.txt").write_text("Partager\nLe conseil\n", encoding="utf-8")  # its content line is short
+    (directory / "README.md").write_text(README, encoding="utf-8")
+    return directory
+
+
+def _gold_set(directory: Path) -> Path:
+    directory.mkdir()
+    (directory / "g1.txt").write_text(f"Menu\n{BODY['en']}\n", encoding="utf-8")
+    (directory / "g1.gold").write_text("B\nC\n", encoding="utf-8")
+    return directory
+
+
+@pytest.fixture
+def results(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+    monkeypatch.setattr(report, "make_estimator", LengthRule)
+    monkeypatch.setattr(report, "ABLATIONS", {})
+    output: list[str] = []
+    found = report.run_evaluation(
+        _labels(tmp_path / "labels"),
+        [_gold_set(tmp_path / "en"), _snippet_set(tmp_path / "multi"), tmp_path / "absent"],
+        baselines=False,
+        by="site",
+        jobs=1,
+        json_out=tmp_path / "out" / "eval.json",
+        card=tmp_path / "out" / "CARD.md",
+        echo=output.append,
+        language_out=True,
+    )
+    found["_printed"] = "\n".join(output)
+    found["_card"] = (tmp_path / "out" / "CARD.md").read_text(encoding="utf-8")
+    assert json.loads((tmp_path / "out" / "eval.json").read_text(encoding="utf-8"))["command"] == found["command"]
+    return found
+
+
+def test_cross_validation_by_language_and_kind(results: dict[str, Any]) -> None:
+    cv = results["cross_validation"]
+    assert cv["scheme"] == "5-fold, whole sites left out" and cv["folds"] == 5
+    assert set(cv["per_language"]) == {"de", "en"} and cv["per_language"]["en"]["pages"] == 5
+    assert {kind: s["pages"] for kind, s in cv["per_kind"].items()} == {"news": 4, "recipe": 6}
+    assert cv["overall"]["char_f1"] == 1.0
+    assert "5-fold, whole sites left out" in results["_printed"]
+
+
+def test_leave_one_language_out(results: dict[str, Any]) -> None:
+    rows = results["leave_one_language_out"]["languages"]
+    assert [(r["language"], r["pages"], r["training_documents"]) for r in rows] == [("de", 5, 5), ("en", 5, 5)]
+
+
+def test_snippet_set_is_scored_overall_and_per_language(results: dict[str, Any]) -> None:
+    test = results["snippet_tests"][str(Path(results["training_data"]["directory"]).parent / "multi")]
+    [model] = test["systems"]
+    # s1 keeps its body (tp) and drops "Teilen" (tn); s2 drops its short content line (fn) and "Partager" (tn).
+    assert model["overall"] == {"p": 1.0, "r": 0.5, "f1": 0.6667, "tp": 1, "fp": 0, "fn": 1, "tn": 2, "pages": 2}
+    assert model["per_language"]["fr"]["f1"] == 0.0 and model["per_language"]["de"]["f1"] == 1.0
+    assert test["quoted"]["f1"] == 0.877
+    assert "not measured here" in results["_printed"]
+
+
+def test_a_directory_is_scored_by_what_it_holds(results: dict[str, Any]) -> None:
+    assert [Path(d).name for d in results["tests"]] == ["en"]
+    assert [Path(d).name for d in results["snippet_tests"]] == ["multi"]
+    assert "absent: not found" in results["_printed"]
+
+
+def test_the_card_shows_the_run_and_quotes_the_readme(results: dict[str, Any]) -> None:
+    card = results["_card"]
+    for heading in (
+        "## Cross-validation on labels/ (5-fold, whole sites left out)",
+        "| kind of page | pages |",
+        "| language | pages |",
+        "## Leave one language out",
+        "pages with per-line gold",
+        "2 pages, 4 snippets",
+    ):
+        assert heading in card
+    assert "| de | 5 | 2 | 5 | 1.000 |" in card  # the leave-one-language-out row
+    assert "| trafilatura 2.3.1 on the original HTML (quoted from" in card and "| 0.877 |" in card
+    assert card == render_model_card(json.loads(json.dumps(results)))
+
+
+def test_the_card_says_when_the_readme_is_absent(results: dict[str, Any]) -> None:
+    changed = json.loads(json.dumps(results))
+    [test] = changed["snippet_tests"].values()
+    test["quoted"] = {"source": "x/README.md", "missing": "x/README.md not found: trafilatura's figure is not quoted"}
+    assert "Not quoted: x/README.md not found" in render_model_card(changed)
+
+
+def test_evaluate_options() -> None:
+    runner = CliRunner()
+    help_text = runner.invoke(app, ["evaluate", "--help"], env={"COLUMNS": "200"}).stdout
+    for option in ("--folds", "--leave-one-language-out", "--test"):
+        assert option in help_text
+    assert runner.invoke(app, ["evaluate", "--folds", "1"]).exit_code == 2
+    assert "--folds" in runner.invoke(app, ["train", "--help"], env={"COLUMNS": "200"}).stdout
+
+
+def test_train_records_the_cross_validation_scheme(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`cleaner train` cross-validates as `cleaner evaluate` does and says so in the model manifest."""
+    from cleaner.training import train
+
+    saved: dict[str, Any] = {}
+
+    class Saving(LengthRule):
+        def save(self, path: Path, manifest: dict[str, Any]) -> dict[str, Any]:
+            saved.update(manifest)
+            return manifest
+
+    monkeypatch.setattr(train, "make_estimator", Saving)
+    train.train(_labels(tmp_path / "labels"), tmp_path / "model.npz", folds=4)
+    assert saved["cross_validation"]["scheme"] == "4-fold, whole sites left out"
+    assert set(saved["cross_validation"]["per_kind"]) == {"news", "recipe"}
+    assert saved["training_data"]["kinds"] == {"news": 4, "recipe": 6}

@@ -1,0 +1,195 @@
+"""cleaner as a datatrove step, on datatrove's own executors: the local one with two tasks (a fork
+server, as in production), and a Slurm task's launcher run on this machine; the output is what
+``cleaner predict`` writes for the same records. The Ray executor is in test_integrations_ray.py."""
+
+from __future__ import annotations
+
+import json
+import pickle
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from shards_support import label_texts, predicted, write_shards
+
+pytest.importorskip("datatrove", reason="pip install -e '.[dev]' installs cleaner[datatrove]")
+
+import dill  # datatrove's own pickler, which its Slurm executor uses
+from datatrove.data import Document
+from datatrove.executor import LocalPipelineExecutor, SlurmPipelineExecutor
+from datatrove.pipeline.readers import JsonlReader
+from datatrove.pipeline.writers import JsonlWriter
+
+from cleaner.classifier.cleaned import COUNTS, clean_batch
+from cleaner.integrations.datatrove import TOO_LITTLE_KEPT, TOO_SHORT, CleanerFilter
+
+
+def written(folder: Path) -> dict[str, dict[str, Any]]:
+    """The documents a JsonlWriter wrote into ``folder``, by id."""
+    documents = {}
+    for path in sorted(folder.glob("*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            record = json.loads(line)
+            documents[record["id"]] = record
+    return documents
+
+
+def assert_same_as_cleaner_predict(documents: dict[str, dict[str, Any]], reference: dict[str, dict[str, Any]]) -> None:
+    """Every record datatrove reads (it skips empty texts) comes out as cleaner predict wrote it."""
+    assert documents.keys() == {ident for ident, record in reference.items() if record["lines_total"]}
+    for ident, document in documents.items():
+        record = reference[ident]
+        assert document.get("text", "") == record["text"], ident  # the writer leaves out empty fields
+        assert {name: document["metadata"][name] for name in COUNTS} == {name: record[name] for name in COUNTS}
+        assert document["metadata"]["site"] == record["site"]  # the reader's other fields are kept
+
+
+def pipeline_run(tmp: Path, step: CleanerFilter, tasks: int = 2, **executor: Any) -> dict[str, Any]:
+    """JsonlReader(shards) -> step -> JsonlWriter on the local executor; its merged stats by step name."""
+    LocalPipelineExecutor(
+        pipeline=[JsonlReader(str(tmp / "in")), step, JsonlWriter(str(tmp / "out"), compression=None)],
+        tasks=tasks,
+        workers=tasks,
+        logging_dir=str(tmp / "logs"),
+        **executor,
+    ).run()
+    stats = json.loads((tmp / "logs" / "stats.json").read_text(encoding="utf-8"))
+    return {entry["name"]: entry["stats"] for entry in stats}
+
+
+@pytest.fixture
+def shards(tmp_path: Path) -> list[Path]:
+    return write_shards(label_texts(), tmp_path / "in", 4)
+
+
+@pytest.mark.slow
+def test_local_executor_two_tasks_gives_what_cleaner_predict_gives(
+    shards: list[Path], model_path: Path, tmp_path: Path
+) -> None:
+    reference = predicted(shards, model_path, tmp_path)
+    stats = pipeline_run(tmp_path, CleanerFilter(model=model_path, batch_size=16))
+    documents = written(tmp_path / "out")
+    assert len(list((tmp_path / "out").glob("*.jsonl"))) == 2  # one output file per task
+    assert_same_as_cleaner_predict(documents, reference)
+    step = stats[f"🔻 - FILTER: {CleanerFilter.name}"]
+    assert step["forwarded"] == len(documents) > 60
+    assert step["batches"] >= 6  # batched: 71 documents in batches of at most 16
+
+
+@pytest.mark.slow
+def test_a_model_url_is_fetched_once_for_both_tasks(shards: list[Path], model_path: Path, tmp_path: Path) -> None:
+    pytest.importorskip("fsspec")
+    served = tmp_path / "served" / "cleaner.npz"
+    served.parent.mkdir()
+    served.write_bytes(model_path.read_bytes())
+    cache = tmp_path / "cache"
+    step = CleanerFilter(model=f"file://{served}", batch_size=64, cache_dir=cache)
+    stats = pipeline_run(tmp_path, step)
+    assert stats[f"🔻 - FILTER: {CleanerFilter.name}"]["model_fetched"] == 1
+    (copy,) = (cache / "models").glob("*.npz")
+    assert copy.read_bytes() == served.read_bytes()
+    assert_same_as_cleaner_predict(written(tmp_path / "out"), predicted(shards, model_path, tmp_path))
+
+
+def test_dropped_documents_go_to_the_exclusion_writer_with_their_reason(model_path: Path, tmp_path: Path) -> None:
+    texts = label_texts(12)
+    results = clean_batch(texts, model_path)
+    shortest = min(r.chars_kept for r in results if r.chars_kept)
+    ratios = sorted(r.chars_kept / len(t) for r, t in zip(results, texts) if r.chars_kept > shortest)
+    middle = (ratios[1] + ratios[2]) / 2  # two of the documents long enough keep a smaller share
+    documents = [Document(text, f"d{i}") for i, text in enumerate(texts)]
+    step = CleanerFilter(
+        model=model_path,
+        min_chars=shortest + 1,
+        min_kept_ratio=middle,
+        exclusion_writer=JsonlWriter(str(tmp_path / "dropped"), compression=None),
+    )
+    kept = list(step.run(iter(documents)))
+    dropped = written(tmp_path / "dropped")
+    assert len(kept) + len(dropped) == len(texts)
+    reasons = {ident: record["metadata"]["filter_reason"] for ident, record in dropped.items()}
+    assert set(reasons.values()) == {TOO_SHORT, TOO_LITTLE_KEPT}
+    for number, (text, result) in enumerate(zip(texts, results)):
+        ident = f"d{number}"
+        if result.chars_kept < shortest + 1:
+            assert reasons[ident] == TOO_SHORT
+        elif text and result.chars_kept < middle * len(text):
+            assert reasons[ident] == TOO_LITTLE_KEPT
+        else:
+            assert ident not in reasons
+    for document in kept:
+        result = results[int(document.id[1:])]
+        assert document.text == result.text
+        assert document.metadata == {name: getattr(result, name) for name in COUNTS}
+    for ident, record in dropped.items():  # the original text, and what cleaning would have left
+        assert record.get("text", "") == texts[int(ident[1:])]
+        assert record["metadata"]["chars_kept"] == results[int(ident[1:])].chars_kept
+
+
+def test_pickled_step_holds_the_model_name_not_the_model(model_path: Path) -> None:
+    """Executors pickle the pipeline into every task (Slurm's with dill): a step that has already
+    cleaned in the launcher pickles as small as a fresh one, and loads its model again where it runs."""
+    step = CleanerFilter(model=model_path, threshold=0.6, min_chars=10)
+    fresh = len(pickle.dumps(step))
+    text = label_texts(1)[0]
+    before = step.filter_batch([Document(text, "a")])
+    assert step._model is not None
+    for dumps, loads in ((pickle.dumps, pickle.loads), (dill.dumps, dill.loads)):
+        data = dumps(step)
+        assert len(data) < fresh + 200 < 4000  # the model's arrays are over 100 KB
+        again = loads(data)
+        assert again._model is None and again.model == str(model_path) and again.threshold == 0.6
+        document = Document(text, "a")
+        assert again.filter_batch([document]) == before
+        assert document.text == clean_batch([text], model_path, 0.6)[0].text
+
+
+def test_the_model_is_named_where_the_step_is_made(model_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(model_path.parent)
+    assert CleanerFilter(model=model_path.name).model == str(model_path)  # absolute: workers start elsewhere
+    monkeypatch.setenv("CLEANER_MODEL", str(model_path))
+    assert CleanerFilter().model == str(model_path)
+    monkeypatch.delenv("CLEANER_MODEL")
+    assert CleanerFilter().model is None  # each worker's shipped model
+    assert CleanerFilter(model="s3://bucket/cleaner.npz").model == "s3://bucket/cleaner.npz"
+
+
+RUN_PICKLED = """
+import sys, dill
+from collections import deque
+with open(sys.argv[1], "rb") as handle:
+    executor = dill.load(handle)
+for rank in range(executor.world_size):  # what each Slurm task runs, without the scheduler's environment
+    data = None
+    for step in executor.pipeline:
+        data = step(data, rank, executor.world_size)
+    deque(data or [], maxlen=0)
+"""
+
+
+@pytest.mark.slow
+def test_the_slurm_executors_pickle_runs_in_a_new_process(shards: list[Path], model_path: Path, tmp_path: Path) -> None:
+    """SlurmPipelineExecutor dills itself, its pipeline included, into a file that every task loads
+    in a new process: the file stays small, and the steps loaded from it clean as cleaner predict."""
+    from dill import CONTENTS_FMODE
+
+    executor = SlurmPipelineExecutor(
+        pipeline=[
+            JsonlReader(str(tmp_path / "in")),
+            CleanerFilter(model=model_path),
+            JsonlWriter(str(tmp_path / "out"), compression=None),
+        ],
+        tasks=2,
+        time="00:10:00",
+        partition="any",
+        logging_dir=str(tmp_path / "logs"),
+    )
+    pickled = tmp_path / "executor.pik"
+    with pickled.open("wb") as handle:
+        dill.dump(executor, handle, fmode=CONTENTS_FMODE)  # as SlurmPipelineExecutor.launch_job does
+    assert pickled.stat().st_size < 20_000
+    subprocess.run([sys.executable, "-c", RUN_PICKLED, str(pickled)], check=True, capture_output=True, timeout=300)
+    assert len(list((tmp_path / "out").glob("*.jsonl"))) == 2
+    assert_same_as_cleaner_predict(written(tmp_path / "out"), predicted(shards, model_path, tmp_path))

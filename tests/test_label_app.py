@@ -1,0 +1,203 @@
+"""cleaner label's web application in-process (Starlette's test client): what it serves, what it
+saves, and whom it refuses (other hosts, other origins, cross-site requests, no token)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import Labelled
+from label_support import make_session, seeded_labels
+from starlette.testclient import TestClient
+
+from cleaner.classifier.estimator import LineClassifier
+from cleaner.training.check import check_labels
+from cleaner.training.labelling.app import allowed_hosts, create_app, is_loopback
+from cleaner.training.labelling.session import Session
+from cleaner.training.labels import load_labelled_dir
+
+BASE = "http://127.0.0.1:8123"
+ORIGIN = {"Origin": BASE}
+
+
+@pytest.fixture
+def session(tmp_path: Path, seed_documents: list[Labelled], trained_model: LineClassifier) -> Session:
+    return make_session(tmp_path, seed_documents[:3], trained_model.predictor_)
+
+
+@pytest.fixture
+def client(session: Session) -> TestClient:
+    return TestClient(create_app(session, allowed_hosts("127.0.0.1", 8123)), base_url=BASE)
+
+
+def tags_for(page: dict) -> list[str | None]:
+    return [line["tag"] for line in page["lines"]]
+
+
+def test_the_page_and_its_assets_are_served_from_the_package(client: TestClient) -> None:
+    html = client.get("/")
+    assert html.status_code == 200
+    assert "text/html" in html.headers["content-type"]
+    for asset in ("/static/label.js", "/static/label.css"):
+        assert f'"{asset}"' in html.text
+        assert client.get(asset).status_code == 200
+    assert "http" not in html.text.replace(BASE, "")  # nothing from another server
+    assert "script-src 'self'" in html.headers["content-security-policy"]
+    assert html.headers["x-frame-options"] == "DENY"
+
+
+def test_pages_come_pre_labelled_by_the_model(client: TestClient, session: Session) -> None:
+    listing = client.get("/api/pages").json()
+    assert len(listing["pages"]) == 3
+    page = client.get("/api/pages/0").json()
+    source = session.pages[0]
+    assert [line["text"] for line in page["lines"]] == source.lines
+    expected = session.model.predict([source.lines])[0]
+    assert tags_for(page) == [None if label is None else label[0].upper() for label in expected]
+    assert all((line["score"] is None) == (line["tag"] is None) for line in page["lines"])
+    assert client.get("/api/pages/99").status_code == 404
+
+
+def test_save_writes_a_label_file_that_labels_check_accepts(client: TestClient, session: Session) -> None:
+    page = client.get("/api/pages/1").json()
+    tags = tags_for(page)
+    first = next(i for i, tag in enumerate(tags) if tag is not None)
+    tags[first] = "B" if tags[first] == "C" else "C"
+    answer = client.post(
+        "/api/pages/1", json={"name": "mine", "site": "example.vn", "language": "vi", "tags": tags}, headers=ORIGIN
+    )
+    assert answer.status_code == 200, answer.text
+    assert check_labels(session.labels_dir, echo=lambda _: None) == []
+    (saved,) = load_labelled_dir(session.labels_dir)
+    assert saved.name == "mine" and saved.origin == "user"
+    assert [None if label is None else label[0].upper() for label in saved.labels] == tags
+    again = client.get("/api/pages/1").json()
+    assert again["saved"] and tags_for(again) == tags  # shown as saved, not as the model guesses
+
+
+@pytest.mark.parametrize("name", ["../../escape", "/tmp/abs", "a/../../b", "..", "x\u202e"])
+def test_a_page_name_cannot_write_outside_labels(client: TestClient, session: Session, name: str) -> None:
+    tags = tags_for(client.get("/api/pages/0").json())
+    answer = client.post(
+        "/api/pages/0", json={"name": name, "site": "example.vn", "language": "vi", "tags": tags}, headers=ORIGIN
+    )
+    assert answer.status_code == 422
+    assert not session.labels_dir.exists() or not any(session.labels_dir.iterdir())
+    assert not list(session.labels_dir.parent.parent.rglob("escape*"))
+
+
+def test_rebinding_another_host_name_is_refused(client: TestClient) -> None:
+    """DNS rebinding: evil.example resolves to 127.0.0.1, the browser sends Host: evil.example."""
+    answer = client.get("/api/pages/0", headers={"Host": "evil.example:8123"})
+    assert answer.status_code == 421
+    assert "lines" not in answer.text
+
+
+def test_another_origin_can_neither_read_nor_write(client: TestClient, session: Session) -> None:
+    tags = tags_for(client.get("/api/pages/0").json())
+    body = {"name": "x", "site": "example.vn", "language": "vi", "tags": tags}
+    assert client.get("/api/pages/0", headers={"Origin": "http://evil.example"}).status_code == 403
+    assert client.post("/api/pages/0", json=body, headers={"Origin": "http://evil.example"}).status_code == 403
+    assert client.get("/api/pages/0", headers={"Sec-Fetch-Site": "cross-site"}).status_code == 403
+    assert client.post("/api/pages/0", json=body, headers={"Origin": "null"}).status_code == 403
+    assert client.post("/api/pages/0", json=body).status_code == 403  # no Origin: not from the page
+    form = client.post(
+        "/api/pages/0", content=b"name=x", headers={**ORIGIN, "Content-Type": "application/x-www-form-urlencoded"}
+    )
+    assert form.status_code == 415  # a cross-site form cannot send JSON without a preflight
+    assert client.post("/api/retrain", json={}, headers={"Origin": "http://evil.example"}).status_code == 403
+    assert not session.labels_dir.exists()
+    assert session.progress.state == "idle"
+
+
+def test_beyond_loopback_every_request_needs_the_token(session: Session) -> None:
+    app = create_app(session, allowed_hosts("192.0.2.7", 8123), token="s3cret")
+    client = TestClient(app, base_url="http://192.0.2.7:8123")
+    assert client.get("/").status_code == 401
+    assert client.get("/api/pages", params={"token": "wrong"}).status_code == 401
+    first = client.get("/", params={"token": "s3cret"})
+    assert first.status_code == 200
+    assert "HttpOnly" in first.headers["set-cookie"] and "SameSite=Strict" in first.headers["set-cookie"]
+    assert client.get("/api/pages").status_code == 200  # the cookie carries it from now on
+    assert TestClient(app, base_url="http://192.0.2.7:8123").get("/api/pages").status_code == 401
+
+
+@pytest.mark.parametrize(
+    ("host", "loopback"),
+    [
+        ("127.0.0.1", True),
+        ("127.0.0.2", True),
+        ("localhost", True),
+        ("::1", True),
+        ("0.0.0.0", False),
+        ("192.168.1.4", False),
+        ("example.com", False),
+    ],
+)
+def test_loopback(host: str, loopback: bool) -> None:
+    assert is_loopback(host) is loopback
+
+
+def test_allowed_hosts() -> None:
+    assert allowed_hosts("127.0.0.1", 80) == {"127.0.0.1:80", "localhost:80", "[::1]:80"}
+    assert allowed_hosts("::1", 80) == {"127.0.0.1:80", "localhost:80", "[::1]:80"}
+    assert allowed_hosts("192.0.2.7", 80) == {"192.0.2.7:80"}
+    assert allowed_hosts("0.0.0.0", 80) is None  # any name: the token is what keeps others out
+
+
+@pytest.mark.slow
+def test_retrain_writes_the_users_model_and_scores_the_site(
+    tmp_path: Path, seed_documents: list[Labelled], trained_model: LineClassifier
+) -> None:
+    """Retrain fits on labels/ (the seed pages plus one saved here), writes --model-out, pre-labels
+    with the new model, and scores the saved site's pages with leave-one-page-out."""
+    labels = seeded_labels(tmp_path / "labels", ["seed-thoidai-000", "seed-kinhtedothi-002", "seed-baoquocte-003"])
+    session = make_session(tmp_path, [seed_documents[1], seed_documents[4]], trained_model.predictor_, labels)
+    client = TestClient(create_app(session, allowed_hosts("127.0.0.1", 8123)), base_url=BASE)
+    number = next(page.number for page in session.pages if page.where.endswith("seed-baoquocte-004.txt"))
+    gold = [None if label is None else label[0].upper() for label in seed_documents[4].labels]
+    saved = client.post(
+        f"/api/pages/{number}",
+        json={"name": "baoquocte-mine", "site": "baoquocte.vn", "language": "vi", "tags": gold},
+        headers=ORIGIN,
+    )
+    assert saved.status_code == 200, saved.text
+    assert client.post("/api/retrain", json={}, headers=ORIGIN).status_code == 202
+    session.wait_retrain()
+    progress = client.get("/api/retrain").json()
+    assert progress["state"] == "done", progress
+    assert session.model_out.is_file()
+    assert session.model_name == str(session.model_out)
+    assert session.model.manifest["training_data"]["documents"] == 4
+    scores = progress["scores"]["baoquocte.vn"]
+    assert set(scores["pages"]) == {"seed-baoquocte-003", "baoquocte-mine"}
+    assert all(0.0 <= value <= 1.0 for value in scores["pages"].values())
+    assert session.pages[0].saved_as == "baoquocte-mine"  # saved pages first, the rest by the new model's doubt
+
+
+def test_leave_one_page_out_skips_a_page_with_nothing_else_to_learn_from() -> None:
+    """With a single labelled page, leaving it out leaves no training data: no score, no error."""
+    from cleaner.training.labelling.session import leave_one_page_out
+    from cleaner.training.labels import LabelledDocument
+
+    only = LabelledDocument("p", ["Body text.", "Menu"], ["content", "boilerplate"], site="example.com")
+    reported: list[tuple[str, int, int]] = []
+    scores = leave_one_page_out([only], ["example.com"], 1, None, lambda *args: reported.append(args))
+    assert scores == {"example.com": {"pages": {}, "char_f1": None}}
+    assert reported and reported[-1][1:] == (0, 0)
+
+
+def test_a_page_keeps_its_number_when_a_new_model_reorders_them(client: TestClient, session: Session) -> None:
+    """After a retrain the order changes; a save sent for the page shown must still land on it."""
+    shown = {page.number: page.where for page in session.pages}
+    tags = tags_for(client.get("/api/pages/2").json())
+    saved = client.post(
+        "/api/pages/2", json={"name": "third", "site": "example.vn", "language": "vi", "tags": tags}, headers=ORIGIN
+    )
+    assert saved.status_code == 200
+    session.use_model(session.model, "same model")
+    listing = client.get("/api/pages").json()["pages"]
+    assert listing[0]["number"] == 2 and listing[0]["saved"]  # saved pages first
+    assert {page["number"]: page["where"] for page in listing} == shown
+    for number, where in shown.items():
+        assert client.get(f"/api/pages/{number}").json()["where"] == where

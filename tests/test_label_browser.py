@@ -1,0 +1,215 @@
+"""cleaner label end to end in real browsers: headless Chromium (Debian's chromium and
+chromium-driver, through selenium) and Firefox ESR (over WebDriver BiDi), which .ci/run installs,
+click, shift-click, drag and type on the page and save; the label file must hold exactly the labels
+those actions give the model's pre-labelled page."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+from browser_support import chromium, find_browser, wait_ready
+from conftest import Labelled
+from firefox_support import find_firefox, firefox
+from label_support import make_session
+
+from cleaner.classifier.estimator import LineClassifier
+from cleaner.training.check import check_labels
+from cleaner.training.labelling.serve import Background
+from cleaner.training.labels import load_labelled_dir
+
+FOUND = find_browser()
+
+
+def flip(tag: str) -> str:
+    return "B" if tag == "C" else "C"
+
+
+def block(tags: list[str | None], index: int) -> list[int]:
+    """The page's whole-block rule: the run of non-blank lines labelled like ``index`` around it."""
+    label, out = tags[index], [index]
+    for direction in (-1, 1):
+        i = index + direction
+        while 0 <= i < len(tags) and (tags[i] is None or tags[i] == label):
+            if tags[i] is not None:
+                out.append(i)
+            i += direction
+    return out
+
+
+class Keyboard:
+    """The page's keys, as label.js defines them, on a list of tags: what the page should end with."""
+
+    def __init__(self, tags: list[str | None], cursor: int, undo: list[tuple[list[tuple[int, str | None]], int]]):
+        self.tags, self.cursor, self.undo = tags, cursor, undo
+
+    def set(self, label: str) -> None:
+        if self.tags[self.cursor] != label:  # the page records only what changes
+            self.undo.append(([(self.cursor, self.tags[self.cursor])], self.cursor))
+            self.tags[self.cursor] = label
+
+    def type(self, *keys: str) -> None:
+        for key in keys:
+            if key == "j":
+                self.cursor = next(i for i in range(self.cursor + 1, len(self.tags)) if self.tags[i] is not None)
+            elif key in ("b", "c"):
+                self.set(key.upper())
+            elif key == "x":
+                self.set(flip(self.tags[self.cursor] or "B"))
+            elif key == "u":
+                changes, self.cursor = self.undo.pop()
+                for i, before in changes:
+                    self.tags[i] = before
+
+
+@pytest.mark.skipif(isinstance(FOUND, str), reason=str(FOUND))
+def test_click_shift_click_drag_keys_and_save(
+    tmp_path: Path, seed_documents: list[Labelled], trained_model: LineClassifier
+) -> None:
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    session = make_session(tmp_path, seed_documents[:2], trained_model.predictor_)
+    page = session.pages[0]
+    tags: list[str | None] = [
+        None if label is None else label[0].upper() for label in session.model.predict([page.lines])[0]
+    ]
+    lines = [i for i, tag in enumerate(tags) if tag is not None]
+    assert len(lines) > 30
+
+    with Background(session) as url, chromium() as driver:
+        driver.get(url)
+        wait_ready(driver)
+
+        def row(i: int):
+            return driver.find_element(By.CSS_SELECTOR, f'.line[data-index="{i}"]')
+
+        def keys(*typed: str) -> None:
+            chain = ActionChains(driver)
+            for key in typed:
+                chain.send_keys(key)
+            chain.perform()
+
+        shown = [el.get_attribute("class") for el in driver.find_elements(By.CSS_SELECTOR, ".line")]
+        assert [None if "blank" in c else ("C" if " C" in c else "B") for c in shown] == tags
+
+        # A click toggles one line.
+        row(lines[2]).click()
+        tags[lines[2]] = flip(tags[lines[2]])
+        # Click a line, shift-click another: the range takes the clicked line's new label.
+        row(lines[5]).click()
+        tags[lines[5]] = flip(tags[lines[5]])
+        ActionChains(driver).key_down(Keys.SHIFT).click(row(lines[8])).key_up(Keys.SHIFT).perform()
+        for i in lines[5:9]:
+            tags[i] = tags[lines[5]]
+        # A drag gives every line it covers the first line's flipped label.
+        label = flip(tags[lines[10]])
+        ActionChains(driver).click_and_hold(row(lines[10])).move_to_element(row(lines[12])).release().perform()
+        for i in lines[10:13]:
+            tags[i] = label
+        # Keyboard: down twice, b; shift+j extends the selection, c labels both; u undoes that; x toggles.
+        keys("j", "j", "b")
+        tags[lines[14]] = "B"
+        keys("J", "c", "j", "u")  # undone: lines 14 and 15 as they were, the cursor back on 15
+        cursors = driver.find_elements(By.CSS_SELECTOR, ".line.cursor")
+        assert [el.get_attribute("data-index") for el in cursors] == [str(lines[15])]
+        keys("x")  # the cursor is back on line 15 (where the undone change left it)
+        tags[lines[15]] = flip(tags[lines[15]])
+        # Down to line 20, shift+b: the whole run of lines labelled like it becomes boilerplate.
+        keys(*["j"] * 5, "B")
+        for i in block(tags, lines[20]):
+            tags[i] = "B"
+        # The manifest fields, then save with the keyboard.
+        site = driver.find_element(By.ID, "site")
+        site.clear()
+        site.send_keys("example.vn", Keys.ESCAPE)
+        keys("s")
+        WebDriverWait(driver, 30).until(lambda d: "saved" in d.find_element(By.ID, "status").text)
+        assert "not saved" not in driver.find_element(By.ID, "status").text
+        logs = [entry for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
+        assert not logs, logs
+
+    assert check_labels(session.labels_dir, echo=lambda _: None) == []
+    (saved,) = load_labelled_dir(session.labels_dir)
+    assert saved.name == page.name and saved.site == "example.vn" and saved.origin == "user"
+    assert [None if label is None else label[0].upper() for label in saved.labels] == tags
+
+
+@pytest.mark.skipif(isinstance(FOUND, str), reason=str(FOUND))
+def test_unsaved_edits_survive_paging_and_a_reload(
+    tmp_path: Path, seed_documents: list[Labelled], trained_model: LineClassifier
+) -> None:
+    """Leaving a page unsaved, or reloading the tab, keeps its edits (closing the browser loses no
+    page but the one being edited, and not even that while the server runs)."""
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    session = make_session(tmp_path, seed_documents[:2], trained_model.predictor_)
+    page = session.pages[0]
+    first = next(i for i, line in enumerate(page.lines) if line.strip())
+    with Background(session) as url, chromium() as driver:
+        driver.get(url)
+        wait_ready(driver)
+
+        def tag() -> str:
+            return driver.find_element(By.CSS_SELECTOR, f'.line[data-index="{first}"] .tag').text
+
+        before = tag()
+        ActionChains(driver).send_keys("x").perform()  # the cursor starts on the first line
+        assert tag() == flip(before)
+        wait = WebDriverWait(driver, 30)
+        ActionChains(driver).send_keys("n").perform()
+        wait.until(lambda d: d.find_element(By.ID, "position").text.startswith("page 2"))
+        ActionChains(driver).send_keys("p").perform()
+        wait.until(lambda d: d.find_element(By.ID, "position").text.startswith("page 1"))
+        assert tag() == flip(before)
+        driver.execute_script("window.onbeforeunload = null")
+        driver.refresh()
+        wait_ready(driver)
+        assert tag() == flip(before)
+        assert "unsaved" in driver.find_element(By.ID, "status").text
+
+
+FIREFOX = find_firefox()
+
+
+@pytest.mark.skipif(FIREFOX.startswith("no"), reason=FIREFOX)
+def test_the_same_in_firefox(tmp_path: Path, seed_documents: list[Labelled], trained_model: LineClassifier) -> None:
+    """A click, a shift-click range, keys and save, in Firefox (over WebDriver BiDi)."""
+    session = make_session(tmp_path, seed_documents[:2], trained_model.predictor_)
+    page = session.pages[0]
+    tags: list[str | None] = [
+        None if label is None else label[0].upper() for label in session.model.predict([page.lines])[0]
+    ]
+    lines = [i for i, tag in enumerate(tags) if tag is not None]
+
+    async def drive(url: str) -> None:
+        async with firefox(url) as browser:
+            await browser.until("document.body.dataset.ready === 'true'")
+            undo: list[tuple[list[tuple[int, str | None]], int]] = []
+            for i in (lines[1], lines[3]):
+                await browser.click(f'.line[data-index="{i}"]')
+                undo.append(([(i, tags[i])], i))
+                tags[i] = flip(tags[i])
+            await browser.click(f'.line[data-index="{lines[6]}"]', shift=True)
+            changed = [(i, tags[i]) for i in lines[3:7] if tags[i] != tags[lines[3]]]
+            if changed:
+                undo.append((changed, lines[3]))
+            for i in lines[3:7]:
+                tags[i] = tags[lines[3]]
+            typed = ("j", "j", "b", "j", "c", "u", "x")
+            await browser.keys(*typed)
+            Keyboard(tags, cursor=lines[6], undo=undo).type(*typed)
+            await browser.js("document.getElementById('site').value = 'example.vn'")
+            await browser.keys("s")
+            await browser.until("document.getElementById('status').textContent.startsWith('saved')")
+
+    with Background(session) as url:
+        asyncio.run(drive(url))
+    (saved,) = load_labelled_dir(session.labels_dir)
+    assert saved.site == "example.vn"
+    assert [None if label is None else label[0].upper() for label in saved.labels] == tags

@@ -1,0 +1,94 @@
+"""What cleaner label proposes for each page: its order (suggest's ranking), a name, a site, a
+language, and a source that `cleaner labels check` can compare the saved labels with."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import Labelled
+
+from cleaner.classifier.estimator import LineClassifier
+from cleaner.training.check import check_labels
+from cleaner.training.labelling.language import detect_language
+from cleaner.training.labelling.pages import guess_site, load_pages
+from cleaner.training.labelling.store import Row, save_page
+from cleaner.training.suggest import rank_uncertain
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Ngoại trưởng Đức hối thúc khôi phục cơ chế đối thoại của các nước với Nga trong năm nay.", "vi"),
+        ("The council approved the new parking rates for the downtown area on Tuesday night.", "en"),
+        ("Die Stadt hat die neuen Parkgebühren für die Innenstadt am Dienstag beschlossen.", "de"),
+        ("Le conseil a approuvé les nouveaux tarifs de stationnement pour le centre-ville.", "fr"),
+        ("市议会周二批准了市中心新的停车收费标准。", "zh"),
+        ("市議会は火曜日に、中心街の新しい駐車料金を承認しました。", "ja"),
+        ("12:45 | 27/02/2025", "und"),
+    ],
+)
+def test_language_by_stopword_vote(text: str, language: str) -> None:
+    assert detect_language([text, "", text]) == language
+
+
+def test_language_of_the_labelled_pages(seed_documents: list[Labelled]) -> None:
+    assert {detect_language(doc.lines) for doc in seed_documents} == {"vi"}
+
+
+@pytest.mark.parametrize(
+    ("where", "url", "lines", "site"),
+    [
+        ("dump.jsonl:3", "https://www.vnexpress.net/the-thao/x.html", [], "vnexpress.net"),
+        ("crawl/baoquocte.vn/page-1.txt", None, [], "baoquocte.vn"),
+        (
+            "page.txt",
+            None,
+            ["![](https://www.thoidai.com.vn/a.jpg)", "![](https://cdn.x.com/b.jpg)", "see https://thoidai.com.vn/c"],
+            "thoidai.com.vn",
+        ),
+        ("page.txt", None, ["No links here."], ""),
+    ],
+)
+def test_site_from_the_url_the_folder_or_the_links(where: str, url: str | None, lines: list[str], site: str) -> None:
+    assert guess_site(where, url, lines) == site
+
+
+def test_pages_come_in_suggests_order_with_names_free_in_labels(
+    tmp_path: Path, seed_documents: list[Labelled], trained_model: LineClassifier
+) -> None:
+    dumps = tmp_path / "dumps"
+    dumps.mkdir()
+    for doc in seed_documents:
+        (dumps / f"{doc.name}.txt").write_text(doc.text, encoding="utf-8")
+    labels = tmp_path / "labels"
+    labels.mkdir()
+    (labels / f"{seed_documents[0].name}.tsv").write_text("C\tx\n")  # a name already taken
+    model = trained_model.predictor_
+    pages, documents, errors = load_pages(model, [str(dumps)], labels)
+    assert (documents, errors) == (5, 0)
+    ranking = rank_uncertain(model, [str(dumps)], top=5)
+    assert [page.where for page in pages] == [row.path for row in ranking.rows]
+    names = {page.where: page.name for page in pages}
+    assert names[str(dumps / f"{seed_documents[0].name}.txt")] == f"{seed_documents[0].name}-2"
+    assert len(set(names.values())) == 5
+    few, documents, _ = load_pages(model, [str(dumps)], labels, max_pages=2)
+    assert [page.where for page in few] == [row.path for row in ranking.rows[:2]] and documents == 5
+
+
+def test_a_dump_inside_the_repository_is_the_saved_pages_source(
+    tmp_path: Path, sample_document: Labelled, trained_model: LineClassifier
+) -> None:
+    """The manifest's source is relative to the labels folder's parent, and `labels check` then
+    compares the saved lines with that dump."""
+    repo = tmp_path / "repo"
+    (repo / "dumps").mkdir(parents=True)
+    dump = repo / "dumps" / "page.txt"
+    dump.write_text(sample_document.text, encoding="utf-8")
+    (page,), _, _ = load_pages(trained_model.predictor_, [str(dump)], repo / "labels")
+    assert page.source == "dumps/page.txt"
+    tags = [None if label is None else label[0].upper() for label in sample_document.labels]
+    save_page(repo / "labels", Row(page.name, "baoquocte.vn", "vi", page.source), page.lines, tags, None)
+    assert check_labels(repo / "labels", echo=lambda _: None) == []
+    dump.write_text(sample_document.text.replace("Nga", "Mỹ", 1), encoding="utf-8")
+    assert any("differs from its source" in problem for problem in check_labels(repo / "labels", echo=lambda _: None))

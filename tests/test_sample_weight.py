@@ -1,0 +1,74 @@
+"""Document weights in training: what `cleaner train` gives the user's own pages, and what
+`cleaner evaluate --adapt` varies."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from conftest import Labelled
+
+from cleaner.classifier.estimator import LineClassifier
+from cleaner.features.batch import LineBatch
+from cleaner.features.cuewords import CueWords
+from cleaner.training.labels import LabelledDocument
+from cleaner.training.train import USER_WEIGHT, user_weights
+
+
+def fit(documents: list[Labelled], weights: list[float] | None) -> LineClassifier:
+    return LineClassifier(n_splits=2).fit(
+        [doc.lines for doc in documents],
+        [doc.labels for doc in documents],
+        groups=[doc.site for doc in documents],
+        sample_weight=weights,
+    )
+
+
+def test_weights_of_one_are_no_weights(seed_documents: list[Labelled], trained_model: LineClassifier) -> None:
+    weighted = fit(seed_documents, [1.0] * len(seed_documents))
+    lines = [doc.lines for doc in seed_documents]
+    for ours, theirs in zip(weighted.predict_proba_nonblank(lines), trained_model.predict_proba_nonblank(lines)):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-6, atol=1e-9)
+
+
+def test_a_weighted_page_counts_as_that_many_pages_for_cue_words() -> None:
+    documents = [["Đọc nhiều hôm nay", "Một đoạn văn."], ["Khác hẳn", "Nội dung."], ["Lại khác", "Bài viết."]]
+    batch = LineBatch(documents)
+    assert "đọc" not in CueWords.fit(batch, min_documents=3).vocabulary
+    weighted = CueWords.fit(batch, min_documents=3, page_weights=np.array([3.0, 1.0, 1.0]))
+    assert "đọc nhiều" in weighted.vocabulary
+    assert CueWords.fit(batch, 3, page_weights=np.ones(3)).vocabulary == CueWords.fit(batch, 3).vocabulary
+
+
+def test_weighting_a_page_moves_the_model_towards_it(seed_documents: list[Labelled]) -> None:
+    weights = [1.0] * len(seed_documents)
+    weights[-1] = 20.0
+    heavy, plain = fit(seed_documents, weights), fit(seed_documents, None)
+    target = seed_documents[-1]
+    y = np.array([label == "content" for label in target.labels if label is not None])
+
+    def log_loss(model: LineClassifier) -> float:
+        p = np.clip(model.first_stage_.predict_proba(LineBatch([target.lines]), _shape(model, target)), 1e-9, 1 - 1e-9)
+        return float(-np.mean(y * np.log(p) + (1 - y) * np.log(1 - p)))
+
+    assert log_loss(heavy) < log_loss(plain)
+
+
+def _shape(model: LineClassifier, doc: Labelled) -> np.ndarray:
+    from cleaner.features.shape import shape_matrix
+
+    return shape_matrix(LineBatch([doc.lines]), model.stopwords_)
+
+
+@pytest.mark.parametrize("weights", [[1.0, 1.0], [1.0] * 4 + [0.0], [1.0] * 4 + [float("nan")]])
+def test_bad_weights_are_refused(seed_documents: list[Labelled], weights: list[float]) -> None:
+    with pytest.raises(ValueError, match="sample_weight"):
+        fit(seed_documents, weights)
+
+
+def test_only_the_users_pages_are_weighted() -> None:
+    documents = [LabelledDocument("a", ["x"], ["content"], origin=origin) for origin in ("seed", "user", "written")]
+    assert user_weights(documents, 5.0) == [1.0, 5.0, 1.0]
+    assert user_weights(documents[::2], 5.0) is None  # no page of the user's: nothing to weigh
+    assert user_weights(documents, 1.0) is None
+    expected = None if USER_WEIGHT == 1.0 else [1.0, USER_WEIGHT, 1.0]
+    assert user_weights(documents) == expected

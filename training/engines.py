@@ -1,0 +1,144 @@
+"""The engines ``make bench`` compares, each run as its own process on a folder of JSONL shards:
+``python -m cleaner.training.engines ENGINE SHARDS OUT CORES``.
+
+Each engine runs as a user would run it (the README's recipes), with ``CORES`` processes or actors,
+and writes JSON lines holding at least ``id``, the cleaned text and the counts (``text`` and the
+counts at the top level, or under ``metadata`` for datatrove), so that the bench can check every
+engine's output against ``cleaner predict``'s. Ray runs on loopback and reports nothing (the
+environment of :data:`LOOPBACK_RAY`, set before Ray is imported).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+# Ray's node address is 127.0.0.1 (its servers listen there) and no usage statistics are sent.
+LOOPBACK_RAY = {"RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER": "0", "RAY_USAGE_STATS_ENABLED": "0"}
+BATCH = 256  # documents per model call, for every engine that takes a batch size
+
+
+def datatrove_local(shards: Path, out: Path, cores: int) -> None:
+    """datatrove's local executor: one task per shard, ``cores`` at once (its fork server)."""
+    from datatrove.executor import LocalPipelineExecutor
+
+    LocalPipelineExecutor(
+        _datatrove_pipeline(shards, out), tasks=_count(shards), workers=cores, logging_dir=str(out / "logs")
+    ).run()
+
+
+def datatrove_ray(shards: Path, out: Path, cores: int) -> None:
+    """datatrove's Ray executor on a local Ray of ``cores`` CPUs: one task per shard."""
+    from datatrove.executor import RayPipelineExecutor
+
+    with _local_ray(cores):
+        RayPipelineExecutor(
+            _datatrove_pipeline(shards, out), tasks=_count(shards), workers=cores, logging_dir=str(out / "logs")
+        ).run()
+
+
+def ray_data(shards: Path, out: Path, cores: int) -> None:
+    """Ray Data: read_json, map_batches(CleanBatch) on ``cores`` actors of half a CPU, write_json."""
+    from cleaner.integrations.ray import CleanBatch
+
+    with _local_ray(cores) as ray:
+        from ray.data import ActorPoolStrategy
+
+        pages = ray.data.read_json(str(shards), lines=True)
+        pages.map_batches(CleanBatch, compute=ActorPoolStrategy(size=cores), num_cpus=0.5, batch_size=BATCH).write_json(
+            str(out / "cleaned")
+        )
+
+
+def spark(shards: Path, out: Path, cores: int) -> None:
+    """Spark's mapInPandas over clean_batch, a local session of ``cores`` threads (the README's recipe)."""
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    from pyspark.sql import SparkSession
+    from pyspark.sql.types import DoubleType, LongType, StructField, StructType
+
+    session = (
+        SparkSession.builder.master(f"local[{cores}]")
+        .config("spark.driver.bindAddress", "127.0.0.1")
+        .config("spark.driver.host", "127.0.0.1")
+        .config("spark.ui.enabled", "false")
+        .getOrCreate()
+    )
+    pages = session.read.json(str(shards))
+    counts = [StructField(name, LongType()) for name in ("lines_total", "lines_kept", "chars_kept")]
+    schema = StructType([*pages.schema.fields, *counts, StructField("mean_score", DoubleType())])
+    pages.mapInPandas(_clean_frames, schema).write.mode("overwrite").json(str(out / "cleaned"))
+    session.stop()
+
+
+def _clean_frames(frames: Iterator[Any]) -> Iterator[Any]:
+    from cleaner import clean_batch
+
+    for frame in frames:
+        results = clean_batch(frame["text"].tolist())
+        yield frame.assign(
+            text=[r.text for r in results],
+            lines_total=[r.lines_total for r in results],
+            lines_kept=[r.lines_kept for r in results],
+            chars_kept=[r.chars_kept for r in results],
+            mean_score=[r.mean_score for r in results],
+        )
+
+
+def _datatrove_pipeline(shards: Path, out: Path) -> list[Any]:
+    """Reader -> cleaner -> writer, uncompressed as ``cleaner predict -o out.jsonl`` writes."""
+    from datatrove.pipeline.readers import JsonlReader
+    from datatrove.pipeline.writers import JsonlWriter
+
+    from cleaner.integrations.datatrove import CleanerFilter
+
+    return [
+        JsonlReader(str(shards)),
+        CleanerFilter(batch_size=BATCH),
+        JsonlWriter(str(out / "cleaned"), compression=None),
+    ]
+
+
+@contextlib.contextmanager
+def _local_ray(cores: int) -> Iterator[Any]:
+    """A local Ray of ``cores`` CPUs on loopback, shut down at the end."""
+    import ray
+
+    ray.init(
+        address="local",
+        num_cpus=cores,
+        include_dashboard=False,
+        _node_ip_address="127.0.0.1",
+        log_to_driver=False,
+        configure_logging=False,
+    )
+    try:
+        yield ray
+    finally:
+        ray.shutdown()
+
+
+def _count(shards: Path) -> int:
+    return len([path for path in shards.iterdir() if path.name.endswith(".jsonl")])
+
+
+ENGINES: dict[str, Callable[[Path, Path, int], None]] = {
+    "datatrove-local": datatrove_local,
+    "datatrove-ray": datatrove_ray,
+    "ray-data": ray_data,
+    "spark": spark,
+}
+
+
+def main(argv: list[str]) -> int:
+    engine, shards, out, cores = argv
+    os.environ.update(LOOPBACK_RAY)
+    ENGINES[engine](Path(shards), Path(out), int(cores))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

@@ -1,0 +1,100 @@
+"""Starting the labelling page: the listening socket, the URL to print, the browser, uvicorn.
+
+The socket is bound before the application is made, so that the port the system chose (``--port
+0``) is known to the Host check, and the URL printed is the one that works.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import socket
+import sys
+import threading
+import webbrowser
+from dataclasses import dataclass
+
+import uvicorn
+
+from cleaner.training.labelling.app import allowed_hosts, create_app, is_loopback
+from cleaner.training.labelling.session import Session
+
+
+@dataclass
+class Listening:
+    """A bound socket and the URL a browser opens."""
+
+    sock: socket.socket
+    host: str
+    port: int
+    token: str | None
+
+    @property
+    def url(self) -> str:
+        host = "127.0.0.1" if self.host in ("", "0.0.0.0", "::") else self.host
+        shown = f"[{host}]" if ":" in host else host
+        return f"http://{shown}:{self.port}/" + (f"?token={self.token}" if self.token else "")
+
+
+def listen(host: str, port: int) -> Listening:
+    """Bind ``host:port`` (0: a free port); a token is made unless ``host`` is loopback."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError:
+        sock.close()
+        raise
+    sock.listen(64)
+    sock.set_inheritable(True)
+    token = None if is_loopback(host) else secrets.token_urlsafe(24)
+    return Listening(sock, host, sock.getsockname()[1], token)
+
+
+def server_for(session: Session, listening: Listening) -> uvicorn.Server:
+    app = create_app(session, allowed_hosts(listening.host, listening.port), listening.token)
+    config = uvicorn.Config(app, log_level="warning", lifespan="off", access_log=False)
+    return uvicorn.Server(config)
+
+
+def can_open_browser() -> bool:
+    """Whether a graphical browser can be opened: not over SSH without a display, where Python's
+    webbrowser would start a text browser inside this terminal."""
+    if sys.platform in ("darwin", "win32"):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def open_browser(url: str) -> bool:
+    if not can_open_browser():
+        return False
+    try:
+        return webbrowser.open(url)
+    except webbrowser.Error:
+        return False
+
+
+def serve(session: Session, listening: Listening) -> None:
+    """Serve until Ctrl-C (uvicorn finishes the requests in flight, so a save is never cut)."""
+    server_for(session, listening).run(sockets=[listening.sock])
+
+
+class Background:
+    """The server in a thread, for tests and screenshots: ``with Background(session) as url: ...``."""
+
+    def __init__(self, session: Session, host: str = "127.0.0.1") -> None:
+        self.listening = listen(host, 0)
+        self.server = server_for(session, self.listening)
+        self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.listening.sock]}, daemon=True)
+
+    def __enter__(self) -> str:
+        self.thread.start()
+        while not self.server.started and self.thread.is_alive():
+            threading.Event().wait(0.01)
+        return self.listening.url
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.should_exit = True
+        self.thread.join()
+        self.listening.sock.close()

@@ -1,0 +1,287 @@
+"""What ``cleaner label`` keeps while it runs: the pages, the model that pre-labels them, the
+label files saved, and the retraining job.
+
+Retraining runs in a background thread (the web page polls its progress): it fits the shipped
+configuration on everything in ``labels/`` (the user's own pages weighted, see
+:func:`cleaner.training.train.fit_documents`), writes the user's own model file (never the one
+inside the installed package), loads it to pre-label the next pages, orders the pages left by the
+new model's uncertainty, and then scores each labelled page of the sites labelled in this session
+with a model trained without that page (leave one page out): how well the model cleans a page of
+the site it has not seen, now that it has seen the site's other pages.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import traceback
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from cleaner.classifier.format import load_model
+from cleaner.classifier.predictor import Predictor
+from cleaner.labels import BOILERPLATE, CONTENT, TAG_OF, parse_label_text
+from cleaner.training.labelling.pages import Page
+from cleaner.training.labelling.store import Row, SaveError, save_page
+from cleaner.training.suggest import summarize
+
+
+@dataclass
+class Progress:
+    """The retraining job as the page shows it."""
+
+    state: str = "idle"  # idle, running, done, failed
+    phase: str = ""
+    done: int = 0
+    total: int = 0
+    started: float = 0.0
+    finished: float = 0.0
+    message: str = ""
+    scores: dict[str, Any] = field(default_factory=dict)  # site -> {"pages": {name: char F1}, "char_f1": ...}
+
+    def as_dict(self) -> dict[str, Any]:
+        elapsed = (self.finished or time.monotonic()) - self.started if self.started else 0.0
+        return {
+            "state": self.state,
+            "phase": self.phase,
+            "done": self.done,
+            "total": self.total,
+            "seconds": round(elapsed, 1),
+            "message": self.message,
+            "scores": self.scores,
+        }
+
+
+# Fewer labelled pages than this in labels/ and Retrain says that the model knows only them.
+FEW_PAGES = 20
+Trainer = Callable[["Session", Callable[[str, int, int], None]], None]
+
+
+class Session:
+    """The pages of one ``cleaner label`` run and everything done to them."""
+
+    def __init__(
+        self,
+        pages: list[Page],
+        model: Predictor,
+        labels_dir: Path,
+        model_out: Path,
+        *,
+        model_name: str = "",
+        jobs: int = 1,
+        user_weight: float | None = None,
+    ) -> None:
+        self.pages = pages
+        self.model = model
+        self.model_name = model_name
+        self.labels_dir = labels_dir
+        self.model_out = model_out
+        self.jobs = jobs
+        self.user_weight = user_weight
+        self.lock = threading.Lock()
+        self.progress = Progress()
+        self.thread: threading.Thread | None = None
+        self.sites_labelled: set[str] = set()
+
+    # Pages ------------------------------------------------------------------------------------
+
+    def page(self, number: int) -> Page:
+        """The page whose ``number`` is given: numbers never change while the server runs (the
+        order does, after a retrain), so a save can never land on another page than the one shown."""
+        for page in self.pages:
+            if page.number == number:
+                return page
+        raise KeyError(number)
+
+    def summary(self) -> list[dict[str, Any]]:
+        """Every page, in the order to label them (``number`` is the page's, not its position)."""
+        return [
+            {
+                "number": page.number,
+                "where": page.where,
+                "name": page.saved_as or page.name,
+                "site": page.site,
+                "saved": page.saved_as is not None,
+                "uncertain": page.uncertain,
+                "lines": sum(1 for line in page.lines if line.strip()),
+            }
+            for page in self.pages
+        ]
+
+    def page_view(self, number: int) -> dict[str, Any]:
+        """A page with the current model's P(content) and label for every line (None for blank
+        lines), or its labels as saved when it was saved in this session."""
+        page = self.page(number)
+        with self.lock:
+            model = self.model
+        scores = model.predict_proba([page.lines])[0]
+        threshold = model.threshold
+        if page.labels is not None:
+            tags = [None if label is None else TAG_OF[label] for label in page.labels]
+        else:
+            tags = [None if p is None else ("C" if p >= threshold else "B") for p in scores]
+        return {
+            "number": page.number,
+            "where": page.where,
+            "url": page.url,
+            "name": page.saved_as or page.name,
+            "site": page.site,
+            "language": page.language,
+            "kind": page.kind,
+            "saved": page.saved_as is not None,
+            "threshold": threshold,
+            "model": self.model_name,
+            "lines": [
+                {"text": line, "score": None if p is None else round(float(p), 3), "tag": tag}
+                for line, p, tag in zip(page.lines, scores, tags)
+            ],
+        }
+
+    def save(self, number: int, fields: dict[str, Any]) -> dict[str, Any]:
+        """Save page ``number`` with the labels and manifest fields the page sent."""
+        page = self.page(number)
+        tags = fields.get("tags")
+        if not isinstance(tags, list):
+            raise SaveError("tags: a list with one C, B or null per line")
+        row = Row(
+            name=str(fields.get("name", "")),
+            site=str(fields.get("site", "")),
+            language=str(fields.get("language", "")),
+            source=page.source,
+            kind=str(fields.get("kind", "") or ""),
+        )
+        with self.lock:
+            path = save_page(self.labels_dir, row, page.lines, tags, page.saved_as)
+            page.saved_as = row.name
+            page.site = row.site.strip().lower()
+            page.language = row.language.strip().lower()
+            page.kind = row.kind
+            page.labels = parse_label_text(path.read_text(encoding="utf-8"), str(path))[1]
+            self.sites_labelled.add(page.site)
+        return {"saved": str(path), "name": row.name}
+
+    # Retraining ---------------------------------------------------------------------------------
+
+    def start_retrain(self, trainer: Trainer | None = None) -> bool:
+        """Start retraining in the background; False if it is running already."""
+        with self.lock:
+            if self.thread is not None and self.thread.is_alive():
+                return False
+            self.progress = Progress(state="running", phase="starting", started=time.monotonic())
+            self.thread = threading.Thread(target=self._run, args=(trainer or retrain,), name="retrain", daemon=True)
+            self.thread.start()
+            return True
+
+    def wait_retrain(self, timeout: float | None = None) -> None:
+        if self.thread is not None:
+            self.thread.join(timeout)
+
+    def _report(self, phase: str, done: int, total: int) -> None:
+        with self.lock:
+            self.progress.phase, self.progress.done, self.progress.total = phase, done, total
+
+    def _run(self, trainer: Trainer) -> None:
+        try:
+            trainer(self, self._report)
+        except Exception as exc:  # shown on the page; the server goes on with the model it had
+            with self.lock:
+                self.progress.state = "failed"
+                self.progress.message = f"{type(exc).__name__}: {exc}"
+                self.progress.finished = time.monotonic()
+            traceback.print_exc()
+            return
+        with self.lock:
+            self.progress.state = "done"
+            self.progress.phase = "done"
+            self.progress.finished = time.monotonic()
+
+    def use_model(self, model: Predictor, name: str) -> None:
+        """Pre-label with ``model`` from now on, and order the pages not yet saved by its uncertainty."""
+        summaries = {}
+        unsaved = [page for page in self.pages if page.saved_as is None]
+        if unsaved:
+            for page, scores in zip(unsaved, model.predict_proba_nonblank([page.lines for page in unsaved])):
+                summaries[page.number] = summarize(page.where, scores, model.threshold, 0.2)
+        with self.lock:
+            self.model, self.model_name = model, name
+            for page in unsaved:
+                page.uncertain = summaries[page.number].uncertain
+            saved = [page for page in self.pages if page.saved_as is not None]
+            unsaved.sort(key=lambda page: summaries[page.number].rank())
+            self.pages = saved + unsaved  # a new order; each page keeps its number
+
+
+def retrain(session: Session, report: Callable[[str, int, int], None]) -> None:
+    """Fit on labels/, save and load the user's model, then score the labelled sites' pages by
+    leave-one-page-out (see the module docstring)."""
+    from cleaner.training.labels import load_labelled_dir
+    from cleaner.training.train import train
+
+    report("fitting the model on labels/", 0, 1)
+    manifest = train(
+        session.labels_dir,
+        session.model_out,
+        cross_validate=False,
+        n_jobs=session.jobs,
+        user_weight=session.user_weight,
+    )
+    session.use_model(load_model(session.model_out), str(session.model_out))
+    report("fitting the model on labels/", 1, 1)
+    documents = load_labelled_dir(session.labels_dir)
+    sites = sorted(session.sites_labelled & {doc.site for doc in documents})
+    scores = leave_one_page_out(documents, sites, session.jobs, session.user_weight, report)
+    pages = manifest["training_data"]["documents"]
+    few = (
+        f"; only {pages} labelled pages: a model of these sites alone (run in a checkout of cleaner, or "
+        "--labels its labels/, to add your pages to the data the shipped model learnt from)"
+        if pages < FEW_PAGES
+        else ""
+    )
+    with session.lock:
+        session.progress.scores = scores
+        session.progress.message = (
+            f"trained on {pages} pages in {manifest['fit_seconds']} s; saved {session.model_out}{few}"
+        )
+
+
+def leave_one_page_out(
+    documents: Sequence[Any],
+    sites: Sequence[str],
+    jobs: int,
+    user_weight: float | None,
+    report: Callable[[str, int, int], None],
+) -> dict[str, Any]:
+    """Per site of ``sites``: the char F1 of each of its labelled pages, predicted by a model
+    trained on every other page of labels/ (its site's other pages included), and their mean."""
+    from joblib import Parallel, delayed
+
+    from cleaner.training.evaluate import score
+    from cleaner.training.train import fit_documents
+
+    def trainable(index: int) -> bool:
+        """Whether the other pages have both labels to learn from (not so with one page alone)."""
+        labels = {label for i, doc in enumerate(documents) if i != index for label in doc.labels}
+        return {CONTENT, BOILERPLATE} <= labels
+
+    targets = [i for i, doc in enumerate(documents) if doc.site in sites and trainable(i)]
+
+    def run(index: int) -> tuple[int, dict[str, float]]:
+        train = [doc for i, doc in enumerate(documents) if i != index]
+        model = fit_documents(train, user_weight=user_weight)
+        test = documents[index]
+        return index, score("lopo", [test], model.predict([test.lines])).overall.scores()
+
+    results: dict[str, Any] = {site: {"pages": {}} for site in sites}
+    phase = "leave-one-page-out: " + ", ".join(sites)
+    report(phase, 0, len(targets))
+    outcomes = Parallel(n_jobs=jobs, return_as="generator_unordered")(delayed(run)(index) for index in targets)
+    for done, (index, scores) in enumerate(outcomes, 1):
+        doc = documents[index]
+        results[doc.site]["pages"][doc.name] = round(scores["char_f1"], 4)
+        report(phase, done, len(targets))
+    for site in sites:
+        values = list(results[site]["pages"].values())
+        results[site]["char_f1"] = round(sum(values) / len(values), 4) if values else None
+    return results

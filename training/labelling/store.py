@@ -1,0 +1,139 @@
+"""Saving a labelled page: ``labels/<name>.tsv`` and its row of ``labels/manifest.csv``, each
+written whole or not at all (:func:`cleaner.atomic.write_atomic`).
+
+The label file is written first and the manifest second, each by a rename: a server killed between
+the two renames leaves a label file without its row, which ``cleaner labels check`` names; nothing
+is ever half-written. The manifest keeps its columns (a ``kind`` column is added only when a page
+has a kind and the manifest has none yet) and every other row as it was.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from cleaner.atomic import write_atomic
+from cleaner.labels import BOILERPLATE, CONTENT, format_label_lines, parse_label_text
+from cleaner.text import is_blank
+from cleaner.training.labelling.pages import UnsafeName, safe_name
+from cleaner.training.labels import MANIFEST_COLUMNS
+
+MANIFEST = "manifest.csv"
+KINDS = ("", "news", "blog", "recipe", "product", "forum", "docs", "institutional", "event", "encyclopedia")
+LANGUAGE = r"[a-z]{2,3}"
+
+
+class SaveError(ValueError):
+    """A page that cannot be saved as sent; the message says what to change."""
+
+
+@dataclass(frozen=True)
+class Row:
+    """A page's manifest row (origin is always ``user``: pages labelled here are the user's own)."""
+
+    name: str
+    site: str
+    language: str
+    source: str = ""
+    kind: str = ""
+
+
+def label_path(labels_dir: Path, name: str) -> Path:
+    """``labels_dir/<name>.tsv``, checked to be a file directly inside ``labels_dir``."""
+    try:
+        safe = safe_name(name)
+    except UnsafeName as exc:
+        raise SaveError(str(exc)) from None
+    path = labels_dir / f"{safe}.tsv"
+    if path.resolve().parent != labels_dir.resolve() or path.is_symlink():
+        raise SaveError(f"{name!r} would not be a file in {labels_dir}")
+    return path
+
+
+def check_row(row: Row) -> Row:
+    """The row, or SaveError if a field would corrupt the manifest or mislead training."""
+    site = row.site.strip().lower()
+    if not site or len(site) > 253 or not re.fullmatch(r"[a-z0-9._:-]+", site):
+        raise SaveError(f"site {row.site!r}: give the site's domain, e.g. example.com (letters, digits, '.', '-')")
+    language = row.language.strip().lower()
+    if not re.fullmatch(LANGUAGE, language):
+        raise SaveError(f"language {row.language!r}: give an ISO 639-1 code such as vi or en")
+    if row.kind not in KINDS:
+        raise SaveError(f"kind {row.kind!r}: one of {', '.join(k for k in KINDS if k)}, or none")
+    if any(c in row.source for c in "\r\n\0"):
+        raise SaveError("source: one line, please")
+    return Row(row.name, site, language, row.source, row.kind)
+
+
+def label_text(lines: Sequence[str], tags: Sequence[object]) -> str:
+    """The label file's text for ``lines`` tagged ``tags`` ("C", "B", or None for a blank line)."""
+    if len(tags) != len(lines):
+        raise SaveError(f"{len(tags)} labels for {len(lines)} lines; reload the page")
+    labels: list[str | None] = []
+    for number, (line, tag) in enumerate(zip(lines, tags), 1):
+        if is_blank(line):
+            labels.append(None)
+        elif tag in ("C", "B"):
+            labels.append(CONTENT if tag == "C" else BOILERPLATE)
+        else:
+            raise SaveError(f"line {number}: label {tag!r}; every non-blank line needs C or B")
+    if CONTENT not in labels:
+        raise SaveError("no content line: is the whole page boilerplate? label its main text C")
+    text = format_label_lines(lines, labels)
+    parsed_lines, parsed_labels = parse_label_text(text)  # the format reads back what was meant
+    if parsed_labels != labels or len(parsed_lines) != len(lines):
+        raise SaveError("the page's lines do not survive the label format (a line with a line break?)")
+    return text
+
+
+def read_rows(manifest: Path) -> tuple[list[str], list[dict[str, str]]]:
+    """The manifest's columns and rows as they are (the header alone when the file is new)."""
+    if not manifest.is_file():
+        return list(MANIFEST_COLUMNS), []
+    with manifest.open(encoding="utf-8-sig", newline="") as handle:
+        reader = csv.DictReader(handle)
+        rows = [{k: v or "" for k, v in row.items() if k is not None} for row in reader]
+        return list(reader.fieldnames or MANIFEST_COLUMNS), rows
+
+
+def manifest_text(columns: list[str], rows: list[dict[str, str]]) -> str:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n", extrasaction="ignore")
+    writer.writeheader()
+    writer.writerows(rows)
+    return buffer.getvalue()
+
+
+def save_page(labels_dir: Path, row: Row, lines: Sequence[str], tags: Sequence[object], replaces: str | None) -> Path:
+    """Write ``labels_dir/<row.name>.tsv`` and its manifest row; returns the label file's path.
+
+    ``replaces`` is the name this page was saved under before, in this session (None for a first
+    save): its file and row are replaced, or renamed away when the name changed. Any other existing
+    name is refused, so a page can never overwrite another page's labels.
+    """
+    row = check_row(row)
+    path = label_path(labels_dir, row.name)
+    text = label_text(lines, tags)
+    manifest = labels_dir / MANIFEST
+    columns, rows = read_rows(manifest)
+    names = {existing.get("name", "") for existing in rows}
+    if row.name != replaces and (path.exists() or row.name in names):
+        raise SaveError(f"{path.name} already exists in {labels_dir}; choose another name for this page")
+    if row.kind and "kind" not in columns:
+        columns.append("kind")
+    new = {"name": row.name, "site": row.site, "language": row.language, "origin": "user", "source": row.source}
+    new["kind"] = row.kind
+    kept = [existing for existing in rows if existing.get("name") not in (row.name, replaces)]
+    position = next((i for i, existing in enumerate(rows) if existing.get("name") in (row.name, replaces)), None)
+    kept.insert(len(kept) if position is None else position, new)
+    labels_dir.mkdir(parents=True, exist_ok=True)
+    write_atomic(path, text.encode("utf-8"))
+    write_atomic(manifest, manifest_text(columns, kept).encode("utf-8"))
+    if replaces and replaces != row.name:
+        old = label_path(labels_dir, replaces)
+        old.unlink(missing_ok=True)
+    return path
