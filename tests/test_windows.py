@@ -20,6 +20,7 @@ from cleaner.features.batch import LineBatch
 from cleaner.features.context import STACK_SHAPE
 from cleaner.features.shape import shape_feature_names, shape_matrix
 from cleaner.training.fault_runs import Cleaner, peak_mb
+from cleaner.training.labels import read_label_file
 
 PROPERTY = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -66,6 +67,20 @@ def test_a_long_document_goes_through_windows(
     got = loaded.predict_proba_nonblank(documents)
     assert used and len(used) == sum(len(doc) > 60 for doc in documents)
     assert all(np.array_equal(a, b) for a, b in zip(got, expected))
+
+
+MARKDOWN_PAGES = ("written-en-quarterly-01", "written-vi-nhipcau-04", "written-en-gazette-03")
+
+
+def test_markdown_pages_in_windows_score_as_whole(loaded: Predictor, labels_dir: Path) -> None:
+    """Pages with Markdown links, emphasis and list items: the long-range columns (repeats, first
+    words, slugs, lengths) read the lines without their markup in windows as in a batch."""
+    pages = [read_label_file(labels_dir / f"{name}.tsv")[0] for name in MARKDOWN_PAGES]
+    assert all(any("](" in line for line in page) for page in pages)
+    for lines in [*pages, [line for page in pages for line in page]]:
+        expected = whole(loaded, lines)
+        for window in (3, 50):
+            assert np.array_equal(windows.predict_long(loaded, lines, window=window), expected), window
 
 
 def test_the_byte_columns_hold_zeros_and_ones_only(loaded: Predictor, seed_documents: list[Labelled]) -> None:
