@@ -36,9 +36,8 @@ def sklearn_reference(model: LineClassifier, documents: list[list[str]]) -> list
     """P(content) computed with scikit-learn's and scipy's objects: the scaler's ``transform``, a
     scipy sparse product for the cue words, and the context stages' ``predict_proba``; on the
     paragraphs of hard-wrapped documents, as the predictor (cleaner.features.unwrap)."""
-    lines = LineBatch(documents)
-    rejoined = rejoin(documents, lines)
-    batch = LineBatch(rejoined.documents) if rejoined is not None else lines
+    rejoined = rejoin(documents)
+    batch = LineBatch(rejoined.documents if rejoined is not None else documents)
     shape = shape_matrix(batch, model.stopwords_)
     offsets, markup = batch.bounds, markup_rows(shape, batch)
     first = model.first_stage_
@@ -53,9 +52,8 @@ def sklearn_reference(model: LineClassifier, documents: list[list[str]]) -> list
         for stage in model.context_stages_:
             probabilities[~markup] = stage.predict_proba(context_rows(probabilities, shape, offsets, markup))[:, 1]
     probabilities[markup] = 0.0
-    if rejoined is not None:
-        probabilities, offsets = probabilities[rejoined.source], lines.bounds
-    return [probabilities[offsets[i] : offsets[i + 1]] for i in range(len(documents))]
+    scores = [probabilities[offsets[i] : offsets[i + 1]] for i in range(len(offsets) - 1)]
+    return rejoined.spread(scores) if rejoined is not None else scores
 
 
 # How far the predictor's P(content) may be from scikit-learn's: sums run in other orders, and the

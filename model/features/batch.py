@@ -96,7 +96,7 @@ def _per_code_point(codes: np.ndarray, table: np.ndarray, function: Callable[[in
     return out
 
 
-def _classes(codes: np.ndarray) -> np.ndarray:
+def char_classes(codes: np.ndarray) -> np.ndarray:
     """Class bits of every code point."""
     return _per_code_point(codes, _class_table(), lambda code: _char_class(chr(code)))
 
@@ -271,7 +271,7 @@ class Text:
         self.starts = np.cumsum(lengths + 1) - (lengths + 1)
         self.ends = self.starts + lengths
         self.codes = codes
-        self.classes = _classes(codes) if classes is None else classes  # given: the caller knows them
+        self.classes = char_classes(codes) if classes is None else classes  # given: the caller knows them
 
     @classmethod
     def of(cls, lines: list[str]) -> Text:
@@ -413,7 +413,7 @@ class LineBatch:
         codes = _lower_codes(text.codes)
         changed = np.flatnonzero(codes != text.codes)
         classes = text.classes.copy()
-        classes[changed] = _classes(codes[changed])
+        classes[changed] = char_classes(codes[changed])
         return Text(text.lengths, codes, classes=classes)
 
     @cached_property
