@@ -99,3 +99,14 @@ def test_spark_recipe(tmp_path: Path) -> None:
         record = reference[ident]
         assert page.get("text", "") == record["text"]
         assert [page.get(name) for name in COUNTS] == [record[name] for name in COUNTS]
+
+
+def test_nemo_curator_recipe(tmp_path: Path) -> None:
+    pytest.importorskip("nemo_curator", reason="NeMo Curator is not installed (see the README: not an extra)")
+    reference = run_recipe("RayDataExecutor", tmp_path)
+    pages = rows(sorted((tmp_path / "cleaned-nemo").glob("*.jsonl")))
+    assert pages.keys() == {ident for ident, r in reference.items() if r["chars_kept"] >= 200}
+    for ident, page in pages.items():
+        record = reference[ident]
+        assert page["text"] == record["text"]
+        assert [page[name] for name in COUNTS] == [record[name] for name in COUNTS]

@@ -16,7 +16,17 @@ from typing import Annotated
 import typer
 
 from cleaner.cli import fail, warn
-from cleaner.cli.predict import AUTO, check_decoding, chosen_kind, input_format_option
+from cleaner.cli.options import (
+    AUTO,
+    Encoding,
+    Errors,
+    InputFormat,
+    MaxDocumentMb,
+    ModelFile,
+    TextField,
+    check_decoding,
+    chosen_kind,
+)
 from cleaner.corpus.items import STDIN
 
 # A checkout's labels/, beside training/: found from anywhere when cleaner is installed from one.
@@ -262,24 +272,15 @@ def suggest(
         ),
     ],
     top: Annotated[int, typer.Option("-n", "--top", min=1, help="How many dumps to list.")] = 10,
-    model: Annotated[
-        Path | None,
-        typer.Option(help="Model file (.npz). Default: $CLEANER_MODEL if set, else the model shipped with cleaner."),
-    ] = None,
+    model: ModelFile = None,
     margin: Annotated[
         float, typer.Option(min=0.0, max=0.5, help="A line is uncertain when |P(content) - threshold| < this.")
     ] = 0.2,
-    input_format: Annotated[str, input_format_option()] = AUTO,
-    text_field: Annotated[str, typer.Option(help="The JSONL field holding the page text.")] = "text",
-    encoding: Annotated[str, typer.Option(help="Encoding of the inputs.")] = "utf-8",
-    errors: Annotated[
-        str,
-        typer.Option(help="What to do with undecodable bytes: strict (report the document), replace, ignore."),
-    ] = "strict",
-    max_document_mb: Annotated[
-        float,
-        typer.Option(min=0.001, help="Skip (and report) any document or line of JSONL larger than this many MB."),
-    ] = 10.0,
+    input_format: InputFormat = AUTO,
+    text_field: TextField = "text",
+    encoding: Encoding = "utf-8",
+    errors: Errors = "strict",
+    max_document_mb: MaxDocumentMb = 10.0,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
     """Rank unlabelled dumps by how much labelling them would teach the model.
@@ -364,17 +365,11 @@ def label(
             help="How many other pages each of your own pages counts as in Retrain (default: cleaner train's).",
         ),
     ] = None,
-    input_format: Annotated[str, input_format_option()] = AUTO,
-    text_field: Annotated[str, typer.Option(help="The JSONL field holding the page text.")] = "text",
-    encoding: Annotated[str, typer.Option(help="Encoding of the inputs.")] = "utf-8",
-    errors: Annotated[
-        str,
-        typer.Option(help="What to do with undecodable bytes: strict (report the document), replace, ignore."),
-    ] = "strict",
-    max_document_mb: Annotated[
-        float,
-        typer.Option(min=0.001, help="Skip (and report) any document or line of JSONL larger than this many MB."),
-    ] = 10.0,
+    input_format: InputFormat = AUTO,
+    text_field: TextField = "text",
+    encoding: Encoding = "utf-8",
+    errors: Errors = "strict",
+    max_document_mb: MaxDocumentMb = 10.0,
 ) -> None:
     """Label dumps in your browser: pre-labelled by the model, most informative first; save, retrain.
 

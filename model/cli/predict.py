@@ -7,7 +7,6 @@ and the sink, and turns what went wrong into one line and an exit code.
 
 from __future__ import annotations
 
-import codecs
 import contextlib
 import os
 import shlex
@@ -19,7 +18,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from typer.models import OptionInfo
 
 from ..corpus.items import STDIN
 from ..corpus.readers import READERS
@@ -27,19 +25,11 @@ from ..corpus.renderers import Render
 from ..corpus.worker import Settings
 from ..signals import Caught, Interrupted, outside_run, stopped_by_signals
 from . import fail, warn
+from .options import AUTO, Encoding, Errors, InputFormat, MaxDocumentMb, ModelFile, check_decoding, chosen_kind
 
 if TYPE_CHECKING:
     from ..corpus.progress import Tally
     from ..corpus.sinks import StreamSink, TreeSink
-
-AUTO = "auto"
-INPUT_FORMATS = (AUTO, *READERS)
-INPUT_FORMAT_HELP = (
-    "How to read the named files and stdin. auto: by name (.jsonl, .warc.gz...), else by content (gzip and zstd "
-    "by their magic bytes, then JSON objects, WARC records or text). A format makes directories give its files "
-    "only (by default they give their *.txt, and JSONL/WARC files only from folders without *.txt)."
-)
-ERROR_HANDLERS = ("strict", "replace", "ignore", "surrogateescape")
 
 
 class OutputFormat(str, Enum):
@@ -57,34 +47,6 @@ class DocumentOutput(str, Enum):
 class ShortDumps(str, Enum):
     keep = "keep"
     drop = "drop"
-
-
-def input_format_value(value: str) -> str:
-    """``--input-format``'s check: auto or a kind of the readers' table (a usage error otherwise)."""
-    if value not in INPUT_FORMATS:
-        raise typer.BadParameter(f"{value!r} is not one of {', '.join(map(repr, INPUT_FORMATS))}.")
-    return value
-
-
-def input_format_option() -> OptionInfo:
-    """``--input-format``: its choices are the readers' table."""
-    return typer.Option(
-        "--input-format", callback=input_format_value, metavar=f"[{'|'.join(INPUT_FORMATS)}]", help=INPUT_FORMAT_HELP
-    )
-
-
-def chosen_kind(input_format: str) -> str | None:
-    return None if input_format == AUTO else input_format
-
-
-def check_decoding(encoding: str, errors: str) -> None:
-    """``--encoding`` and ``--errors``, checked before any input is read (a usage error, exit 2)."""
-    if errors not in ERROR_HANDLERS:
-        fail(f"--errors {errors!r}: use strict, replace or ignore", 2)
-    try:
-        codecs.lookup(encoding)
-    except LookupError:
-        fail(f"--encoding {encoding!r}: unknown encoding; use a Python codec name such as utf-8, cp1258, latin-1", 2)
 
 
 @dataclass
@@ -193,7 +155,7 @@ def predict(
             "labels: the label-file format, to correct by hand and add to labels/.",
         ),
     ] = OutputFormat.text,
-    input_format: Annotated[str, input_format_option()] = AUTO,
+    input_format: InputFormat = AUTO,
     output_format: Annotated[
         DocumentOutput,
         typer.Option(
@@ -216,15 +178,9 @@ def predict(
         float | None,
         typer.Option(min=0.0, max=1.0, help="Keep lines with P(content) >= this. Default: the model's own."),
     ] = None,
-    model: Annotated[
-        Path | None,
-        typer.Option(help="Model file (.npz). Default: $CLEANER_MODEL if set, else the model shipped with cleaner."),
-    ] = None,
-    encoding: Annotated[str, typer.Option(help="Encoding of the inputs.")] = "utf-8",
-    errors: Annotated[
-        str,
-        typer.Option(help="What to do with undecodable bytes: strict (report the file), replace, ignore."),
-    ] = "strict",
+    model: ModelFile = None,
+    encoding: Encoding = "utf-8",
+    errors: Errors = "strict",
     jobs: Annotated[
         int | None,
         typer.Option(
@@ -243,12 +199,7 @@ def predict(
             "(ids must be unique)."
         ),
     ] = False,
-    max_document_mb: Annotated[
-        float,
-        typer.Option(
-            min=0.001, help="Skip (and report) any document, record or line of JSONL larger than this many MB."
-        ),
-    ] = 10.0,
+    max_document_mb: MaxDocumentMb = 10.0,
     short_dumps: Annotated[
         ShortDumps,
         typer.Option(

@@ -9,8 +9,10 @@ damaged: either ends the input with one error.
 The format is simple enough to read here (a version line, ``Name: value`` headers, a blank line,
 ``Content-Length`` bytes, two line breaks), from the same decompressing stream as JSONL: on any
 stream (stdin included), with every byte accounted for, so that no record can go missing at a cut.
-A Rust WARC library was used before; it stopped without a word at some cuts, and panicked on a
-pipe. Its speed did not matter: the model cleans ten times fewer bytes a second than this reads.
+The WARC libraries were tried first and lose records without a word: FastWARC (used before) stopped
+silently at some cuts and panicked on a pipe; warcio 1.8 reads a gzip WARC cut inside a record, or
+inside the last member's trailer, to a clean end (a cut record comes out as an empty one with no
+headers). Their speed did not matter: the model cleans ten times fewer bytes a second than this reads.
 """
 
 from __future__ import annotations

@@ -1,0 +1,67 @@
+"""The options every command that reads dumps shares (``predict``, ``suggest``, ``label``), declared
+once as ``Annotated`` types so that the commands read the same inputs the same way and their
+``--help`` says the same thing. Checked before any input is read: a bad value is a usage error (exit 2).
+"""
+
+from __future__ import annotations
+
+import codecs
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ..corpus.readers import READERS
+from . import fail
+
+AUTO = "auto"
+INPUT_FORMATS = (AUTO, *READERS)
+ERROR_HANDLERS = ("strict", "replace", "ignore", "surrogateescape")
+
+
+def input_format_value(value: str) -> str:
+    """``--input-format``'s check: auto or a kind of the readers' table (a usage error otherwise)."""
+    if value not in INPUT_FORMATS:
+        raise typer.BadParameter(f"{value!r} is not one of {', '.join(map(repr, INPUT_FORMATS))}.")
+    return value
+
+
+def chosen_kind(input_format: str) -> str | None:
+    return None if input_format == AUTO else input_format
+
+
+def check_decoding(encoding: str, errors: str) -> None:
+    """``--encoding`` and ``--errors``, checked before any input is read (a usage error, exit 2)."""
+    if errors not in ERROR_HANDLERS:
+        fail(f"--errors {errors!r}: use strict, replace or ignore", 2)
+    try:
+        codecs.lookup(encoding)
+    except LookupError:
+        fail(f"--encoding {encoding!r}: unknown encoding; use a Python codec name such as utf-8, cp1258, latin-1", 2)
+
+
+InputFormat = Annotated[
+    str,
+    typer.Option(
+        "--input-format",
+        callback=input_format_value,
+        metavar=f"[{'|'.join(INPUT_FORMATS)}]",
+        help="How to read the named files and stdin. auto: by name (.jsonl, .warc.gz...), else by content (gzip and "
+        "zstd by their magic bytes, then JSON objects, WARC records or text). A format makes directories give its "
+        "files only (by default they give their *.txt, and JSONL/WARC files only from folders without *.txt).",
+    ),
+]
+TextField = Annotated[str, typer.Option(help="The JSONL field holding the page text.")]
+Encoding = Annotated[str, typer.Option(help="Encoding of the inputs.")]
+Errors = Annotated[
+    str,
+    typer.Option(help="What to do with undecodable bytes: strict (report the document), replace, ignore."),
+]
+MaxDocumentMb = Annotated[
+    float,
+    typer.Option(min=0.001, help="Skip (and report) any document, record or line of JSONL larger than this many MB."),
+]
+ModelFile = Annotated[
+    Path | None,
+    typer.Option(help="Model file (.npz). Default: $CLEANER_MODEL if set, else the model shipped with cleaner."),
+]
