@@ -7,7 +7,7 @@ MODEL := model/data/cleaner.npz
 SAMPLE := ../shared/seeds/003_b83d7dfa7d287b8d.txt
 DEVSET := ../shared/devset
 
-.PHONY: demo test test-slow typecheck lint train eval eval-dev bench faults learning-curve screenshots clean
+.PHONY: demo test test-slow typecheck lint train eval eval-dev eval-wrapped bench faults learning-curve screenshots clean
 
 # The package and what it needs to run.
 $(BIN)/cleaner: pyproject.toml
@@ -70,6 +70,11 @@ eval-dev: $(BIN)/cleaner
 	  --baselines --leave-one-language-out --learning-curve \
 	  --plot model/data/learning_curve.png --json model/data/eval-dev.json --card model/data/MODEL_CARD.md \
 	  --adapt --sites 6 --adapt-plot model/data/adaptation.png
+
+## eval-wrapped: the model on ../shared/devset with every line hard-wrapped at 78 columns, against as given
+eval-wrapped: $(BIN)/cleaner
+	@if [ ! -d $(DEVSET) ]; then echo "eval-wrapped skipped: $(DEVSET) not found"; exit 0; fi; \
+	$(BIN)/python scripts/wrapped_eval.py --devset $(DEVSET)
 
 ## bench: throughput (1 job and all cores), start-up, peak RSS, and peers, on a 50 MB corpus
 bench: $(BIN)/cleaner

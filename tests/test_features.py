@@ -109,7 +109,7 @@ def test_shape_and_finiteness_on_arbitrary_documents(documents: list[list[str]])
 
 @pytest.mark.parametrize("documents", [[ARTICLE], [ARTICLE, OTHER], [[], OTHER, ["", " "]]])
 def test_non_blank_lines(documents: list[list[str]]) -> None:
-    lines = LineBatch(documents).texts
+    lines = LineBatch(documents).lines
     expected = [line for doc in documents for line in doc if not is_blank(line)]
     assert len(lines) == len(expected) == features(documents).shape[0]
     assert [line.strip() for line in lines] == [line.strip() for line in expected]

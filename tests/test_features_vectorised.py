@@ -1,5 +1,8 @@
 """The batch-vectorised features equal their plain definitions, bit for bit.
 
+The text features read each line without its Markdown markup (cleaner.features.markdown.plain,
+tested in tests/test_markdown.py), the markup features the line as given: so does the reference.
+
 cleaner.features computes a whole batch of documents at once with numpy (character classes, hashed
 word look-ups, rewritten regexes). This file keeps the plain definitions as the reference: the
 per-document, per-line Python the features were first written as, TfidfVectorizer itself for the
@@ -46,6 +49,7 @@ from cleaner.features.batch import (
 from cleaner.features.cuewords import CueWords
 from cleaner.features.lexicon import Lexicon, _NgramTable
 from cleaner.features.lines import BASE_FEATURES, percentile_90
+from cleaner.features.markdown import plain
 from cleaner.features.repeats import first_words_shared, repeated_lines
 from cleaner.features.scans import (
     DATE,
@@ -197,7 +201,8 @@ def reference_base(lines: Sequence[str], stopwords: Stopwords) -> np.ndarray:
     """Own-line and position features of one document's non-blank lines, line by line."""
     blank = [is_blank(line) for line in lines]
     index = [i for i, b in enumerate(blank) if not b]
-    texts = [lines[i].strip() for i in index]
+    given = [lines[i].strip() for i in index]  # what the markup features read
+    texts = [plain(text) for text in given]  # what the text features read: without Markdown markup
     n = len(texts)
     out = np.zeros((n, len(BASE_FEATURES)))
     if n == 0:
@@ -205,6 +210,7 @@ def reference_base(lines: Sequence[str], stopwords: Stopwords) -> np.ndarray:
     joined = "\n".join(texts)
     n_chars = np.array([len(t) for t in texts], dtype=np.int64)
     starts = np.concatenate([[0], np.cumsum(n_chars[:-1] + 1)]).astype(int)
+    given_starts = np.concatenate([[0], np.cumsum([len(t) + 1 for t in given[:-1]])]).astype(int)
     classes = [_reference_classes(t) for t in texts]
 
     def per_line(bit: int) -> np.ndarray:
@@ -258,12 +264,12 @@ def reference_base(lines: Sequence[str], stopwords: Stopwords) -> np.ndarray:
         "has_time": _digit_line_hits(TIME, texts, digits) > 0,
         "has_date": _digit_line_hits(DATE, texts, digits) > 0,
         "ends_date": [ENDS_DATE.search(t) is not None for t in texts],
-        "is_image": [t.startswith("![") for t in texts],
-        "has_link": ["](" in t or "http://" in t or "https://" in t for t in texts],
+        "is_image": [t.startswith("![") for t in given],
+        "has_link": ["](" in t or "http://" in t or "https://" in t for t in given],
         "has_pipe": ["|" in t for t in texts],
-        "starts_bullet": [t[0] in _BULLET for t in texts],
-        "starts_numbered": _line_hits(NUMBERED, joined, starts, n) > 0,
-        "starts_bracket": [t.startswith("[") for t in texts],
+        "starts_bullet": [t[0] in _BULLET for t in given],
+        "starts_numbered": _line_hits(NUMBERED, "\n".join(given), given_starts, n) > 0,
+        "starts_bracket": [t.startswith("[") for t in given],
         "slug_prefix": slug,
         "slug_spells_title": _reference_spells_title(texts, slug),
         "ascii_letter_ratio": ascii_letters / np.maximum(letters, 1),
@@ -276,7 +282,7 @@ def reference_base(lines: Sequence[str], stopwords: Stopwords) -> np.ndarray:
         "relative_position": rows / max(n - 1, 1),
         "is_first": rows == 0,
         "lines_to_end_log": np.log1p(n - 1 - rows),
-        "prose_like": (n_words >= 8) & ((terminal > 0) | (n_words >= 20)) & np.array(["](" not in t for t in texts]),
+        "prose_like": (n_words >= 8) & ((terminal > 0) | (n_words >= 20)) & np.array(["](" not in t for t in given]),
         "sentences_log": np.log1p(reference_sentences(texts, joined, starts, terminal)),
         "chars_vs_longest": np.minimum(n_chars / max(np.percentile(n_chars, 90), 1.0), 2.0),
         "shared_prefix_log": [np.log(float(prefixes[tuple(w[:2])])) if len(w) >= 2 else 0.0 for w in words],
@@ -461,10 +467,10 @@ def vectorizer_reference(training: list[list[str]], min_documents: int) -> Tfidf
     analyze = reference_analyzer
     counts: dict[str, int] = {}
     for doc in training:
-        for term in {term for line in doc if not is_blank(line) for term in analyze(line)}:
+        for term in {term for line in doc if not is_blank(line) for term in analyze(plain(line.strip()))}:
             counts[term] = counts.get(term, 0) + 1
     vocabulary = sorted(term for term, n in counts.items() if n >= min_documents) or ["\0"]
-    lines = [line.strip() for doc in training for line in doc if not is_blank(line)]
+    lines = [plain(line.strip()) for doc in training for line in doc if not is_blank(line)]
     return TfidfVectorizer(analyzer=reference_analyzer, sublinear_tf=True, vocabulary=vocabulary).fit(lines)
 
 
@@ -478,7 +484,7 @@ def assert_same_tfidf(training: list[list[str]], documents: list[list[str]], min
     assert words.vocabulary == [t for t in reference.get_feature_names_out() if t != "\0"]
     if words.vocabulary:
         np.testing.assert_allclose(words.idf, reference.idf_, rtol=1e-12)
-    lines = [line.strip() for doc in documents for line in doc if not is_blank(line)]
+    lines = [plain(line.strip()) for doc in documents for line in doc if not is_blank(line)]
     actual = words.rows(LineBatch(documents)).to_csr()
     assert actual.shape == (len(lines), len(words.vocabulary))
     if lines and words.vocabulary:

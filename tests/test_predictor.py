@@ -27,14 +27,17 @@ from cleaner.features.batch import LineBatch
 from cleaner.features.context import context_probability, context_rows, expit
 from cleaner.features.cuewords import SparseRows
 from cleaner.features.shape import markup_rows, shape_matrix
+from cleaner.features.unwrap import rejoin
 
 PROPERTY = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def sklearn_reference(model: LineClassifier, documents: list[list[str]]) -> list[np.ndarray]:
     """P(content) computed with scikit-learn's and scipy's objects: the scaler's ``transform``, a
-    scipy sparse product for the cue words, and the context stages' ``predict_proba``."""
-    batch = LineBatch(documents)
+    scipy sparse product for the cue words, and the context stages' ``predict_proba``; on the
+    paragraphs of hard-wrapped documents, as the predictor (cleaner.features.unwrap)."""
+    rejoined = rejoin(documents)
+    batch = LineBatch(rejoined.documents if rejoined is not None else documents)
     shape = shape_matrix(batch, model.stopwords_)
     offsets, markup = batch.bounds, markup_rows(shape, batch)
     first = model.first_stage_
@@ -49,7 +52,8 @@ def sklearn_reference(model: LineClassifier, documents: list[list[str]]) -> list
         for stage in model.context_stages_:
             probabilities[~markup] = stage.predict_proba(context_rows(probabilities, shape, offsets, markup))[:, 1]
     probabilities[markup] = 0.0
-    return [probabilities[offsets[i] : offsets[i + 1]] for i in range(len(documents))]
+    scores = [probabilities[offsets[i] : offsets[i + 1]] for i in range(len(offsets) - 1)]
+    return rejoined.spread(scores) if rejoined is not None else scores
 
 
 # How far the predictor's P(content) may be from scikit-learn's: sums run in other orders, and the

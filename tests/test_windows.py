@@ -4,6 +4,7 @@ bit, the scores of the whole document in one batch; and the memory it takes, for
 from __future__ import annotations
 
 import os
+import textwrap
 from pathlib import Path
 
 import numpy as np
@@ -19,7 +20,9 @@ from cleaner.classifier.predictor import Predictor
 from cleaner.features.batch import LineBatch
 from cleaner.features.context import STACK_SHAPE
 from cleaner.features.shape import shape_feature_names, shape_matrix
+from cleaner.features.unwrap import rejoin
 from cleaner.training.fault_runs import Cleaner, peak_mb
+from cleaner.training.labels import read_label_file
 
 PROPERTY = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -66,6 +69,42 @@ def test_a_long_document_goes_through_windows(
     got = loaded.predict_proba_nonblank(documents)
     assert used and len(used) == sum(len(doc) > 60 for doc in documents)
     assert all(np.array_equal(a, b) for a, b in zip(got, expected))
+
+
+MARKDOWN_PAGES = ("written-en-quarterly-01", "written-vi-nhipcau-04", "written-en-gazette-03")
+
+
+def test_markdown_pages_in_windows_score_as_whole(loaded: Predictor, labels_dir: Path) -> None:
+    """Pages with Markdown links, emphasis and list items: the long-range columns (repeats, first
+    words, slugs, lengths) read the lines without their markup in windows as in a batch."""
+    pages = [read_label_file(labels_dir / f"{name}.tsv")[0] for name in MARKDOWN_PAGES]
+    assert all(any("](" in line for line in page) for page in pages)
+    for lines in [*pages, [line for page in pages for line in page]]:
+        expected = whole(loaded, lines)
+        for window in (3, 50):
+            assert np.array_equal(windows.predict_long(loaded, lines, window=window), expected), window
+
+
+def test_a_long_hard_wrapped_document_scores_as_whole(
+    loaded: Predictor, seed_documents: list[Labelled], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A hard-wrapped dump long enough for windows even once its paragraphs are rejoined: the
+    predictor rejoins them before it chooses windows or a batch (cleaner.features.unwrap), so
+    windows and the whole document give every line the same score, its paragraph's."""
+    lines = [piece for doc in seed_documents for line in doc.lines for piece in textwrap.wrap(line, 78) or [""]]
+    rejoined = rejoin([lines])
+    assert rejoined is not None and len(rejoined.documents[0]) < len(lines)
+    expected = loaded.predict_proba_nonblank([lines])[0]  # the whole document in one batch
+    used = []
+    original = windows.predict_long
+    monkeypatch.setattr(windows, "WINDOW", 60)
+    monkeypatch.setattr(windows, "predict_long", lambda *args: used.append(1) or original(*args, window=60))
+    got = loaded.predict_proba_nonblank([lines])[0]
+    assert used, "the rejoined document went through the windows"
+    assert np.array_equal(got, expected)
+    paragraph_of = rejoined.source
+    for paragraph in np.unique(paragraph_of).tolist():
+        assert len(set(got[paragraph_of == paragraph].tolist())) == 1
 
 
 def test_the_byte_columns_hold_zeros_and_ones_only(loaded: Predictor, seed_documents: list[Labelled]) -> None:

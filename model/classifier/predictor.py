@@ -9,7 +9,7 @@ makes one when it is fitted and predicts through it, so the two cannot disagree.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +20,7 @@ from ..features.context import context_inputs, context_probability, context_rows
 from ..features.cuewords import CueWords, SparseRows
 from ..features.shape import markup_rows, shape_matrix
 from ..features.stopwords import Stopwords
+from ..features.unwrap import Edges, rejoin
 from ..labels import BOILERPLATE, CONTENT
 from ..text import is_blank, join_kept, split_lines
 from .cleaned import threshold_value
@@ -72,6 +73,25 @@ def _lines(lines: Sequence[str], what: str = "lines") -> list[str]:
     return result
 
 
+def _groups(documents: list[list[str]], is_long: Callable[[list[str]], bool]) -> Iterator[list[int]]:
+    """The documents' indices in the groups they are predicted in: one long document alone (in
+    windows, unless rejoining its paragraphs makes it short), else as many as hold at most
+    :data:`BATCH_LINES` lines together."""
+    batch: list[int] = []
+    lines = 0
+    for index, doc in enumerate(documents):
+        if is_long(doc):
+            yield [index]
+            continue
+        if batch and lines + len(doc) > BATCH_LINES:
+            yield batch
+            batch, lines = [], 0
+        batch.append(index)
+        lines += len(doc)
+    if batch:
+        yield batch
+
+
 class Predictor:
     """P(content) of every line of a dump, from a trained model's arrays.
 
@@ -112,6 +132,10 @@ class Predictor:
     def predict_proba_nonblank(self, documents: Documents) -> list[np.ndarray]:
         """P(content) of the non-blank lines of each document; 0 for lines of image markup only.
 
+        Hard-wrapped documents are classified paragraph by paragraph, each line getting its
+        paragraph's score (cleaner.features.unwrap): rejoined here, before the choice between a
+        batch and windows, so that both read the same paragraphs.
+
         Memory: documents are predicted in batches of at most :data:`BATCH_LINES` lines, and one
         longer than a window (cleaner.classifier.windows) a window of lines at a time, so that
         the feature matrices never hold more than a few thousand lines, whatever the input. Each
@@ -121,30 +145,31 @@ class Predictor:
 
         documents = _documents(documents)
         results: list[np.ndarray] = [np.zeros(0)] * len(documents)
-        batch: list[int] = []
-        lines = 0
-        for index, doc in enumerate(documents):
-            if is_long(doc):
-                results[index] = predict_long(self, doc)
-                continue
-            if batch and lines + len(doc) > BATCH_LINES:
-                for at, scores in zip(batch, self._predict_batch([documents[i] for i in batch])):
-                    results[at] = scores
-                batch, lines = [], 0
-            batch.append(index)
-            lines += len(doc)
-        if batch or not documents:
-            for at, scores in zip(batch, self._predict_batch([documents[i] for i in batch])):
-                results[at] = scores
+        for group in _groups(documents, is_long):
+            given = [documents[i] for i in group]
+            # A long document is never held whole in a batch: its edges are read from its lines.
+            batch = None if len(given) == 1 and is_long(given[0]) else LineBatch(given)
+            rejoined = rejoin(given, None if batch is None else Edges.of_batch(batch))
+            if rejoined is not None:
+                given, batch = rejoined.documents, None
+            if len(given) == 1 and is_long(given[0]):
+                scores = [predict_long(self, given[0])]
+            else:
+                scores = self._predict_batch(given, batch)
+            if rejoined is not None:  # each paragraph's score to every line of it
+                scores = rejoined.spread(scores)
+            for at, document_scores in zip(group, scores):
+                results[at] = document_scores
         return results
 
     def first_stage(self, shape: np.ndarray, words: SparseRows | None) -> np.ndarray:
         """The first stage's P(content) of rows of shape features and cue words."""
         return first_stage_probability(shape, words, self.scaling, self.coef, self.intercept, self.word_weight)
 
-    def _predict_batch(self, documents: list[list[str]]) -> list[np.ndarray]:
-        """:meth:`predict_proba_nonblank` of a batch of documents, all at once."""
-        batch = LineBatch(documents)  # lines stripped and classified once for both feature sets
+    def _predict_batch(self, documents: list[list[str]], batch: LineBatch | None = None) -> list[np.ndarray]:
+        """:meth:`predict_proba_nonblank` of a batch of documents, all at once, as given (not
+        rejoined); ``batch``: theirs, if made already."""
+        batch = LineBatch(documents) if batch is None else batch  # lines stripped and classified once
         shape = shape_matrix(batch, self.stopwords)
         markup = markup_rows(shape, batch)
         words = self.words.rows(batch) if self.words is not None and len(batch) else None

@@ -195,9 +195,11 @@ def _whole(
     batch_of: Callable[[int, int], tuple[LineBatch, slice]],
 ) -> _Whole:
     """The long-range columns of the whole document, from each line's facts gathered a window at
-    a time (what the batch path's groups compute from the batch: see cleaner.features.lines)."""
+    a time (what the batch path's groups compute from the batch: see cleaner.features.lines).
+    ``texts`` are the lines as given; the long-range columns read them without Markdown markup,
+    as the batch's text features do (LineBatch.texts), gathered from the windows."""
     n = len(texts)
-    n_chars = np.fromiter(map(len, texts), np.int64, n)
+    plain: list[str] = []
     prose = np.zeros(n, bool)
     teaser_title = np.zeros(n, bool)
     one_sentence = np.zeros(n, bool)
@@ -209,6 +211,7 @@ def _whole(
         facts = LineFacts(batch, predictor.stopwords)
         own = np.zeros(len(batch), bool)
         own[own_rows] = True
+        plain += batch.texts[own_rows]
         hits += facts.language_hits(own)  # the page's language is that of all its lines
         prose[lo:hi] = facts.prose_like[own_rows]
         teaser_title[lo:hi] = facts.teaser_title[own_rows]
@@ -216,6 +219,8 @@ def _whole(
         heading[lo:hi] = facts.heading_like[own_rows]
         slug[lo:hi] = facts.slug_prefix[own_rows]
         del batch, facts
+    texts = plain
+    n_chars = np.fromiter(map(len, texts), np.int64, n)
     bounds, doc = np.array([0, n]), np.zeros(n, np.int64)
     _, teasers, after, before = document_layout(bounds, doc, n_chars, prose, teaser_title, one_sentence, heading)
     headings = np.flatnonzero(heading)

@@ -18,6 +18,8 @@ from itertools import chain, compress
 
 import numpy as np
 
+from .markdown import MARKUP_BIT, MARKUP_CHARS, plain_lines, splice
+
 Documents = Sequence[Sequence[str]]
 
 MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -47,6 +49,7 @@ _EDGE_PUNCTUATION = string.punctuation.replace("_", "") + "“”‘’«»…�
 ALPHA, UPPER, DIGIT, SPACE, ASCII_ALPHA, LOWER = 1, 2, 4, 8, 16, 32
 WHITESPACE, _WORD, DECIMAL, EDGE, TERMINAL_CHAR, BULLET_CHAR, COMMA = 64, 128, 256, 512, 1024, 2048, 4096
 PIPE, CLOSER = 8192, 16384
+MARKDOWN = MARKUP_BIT  # a character Markdown markup needs inside a line (cleaner.features.markdown)
 TABLE_SIZE = 0x3000
 
 
@@ -68,6 +71,7 @@ def _char_class(c: str) -> int:
         | COMMA * (c in ",;")
         | PIPE * (c == "|")
         | CLOSER * (c in _CLOSERS)
+        | MARKDOWN * (c in MARKUP_CHARS)
     )
 
 
@@ -92,7 +96,7 @@ def _per_code_point(codes: np.ndarray, table: np.ndarray, function: Callable[[in
     return out
 
 
-def _classes(codes: np.ndarray) -> np.ndarray:
+def char_classes(codes: np.ndarray) -> np.ndarray:
     """Class bits of every code point."""
     return _per_code_point(codes, _class_table(), lambda code: _char_class(chr(code)))
 
@@ -267,7 +271,7 @@ class Text:
         self.starts = np.cumsum(lengths + 1) - (lengths + 1)
         self.ends = self.starts + lengths
         self.codes = codes
-        self.classes = _classes(codes) if classes is None else classes  # given: the caller knows them
+        self.classes = char_classes(codes) if classes is None else classes  # given: the caller knows them
 
     @classmethod
     def of(cls, lines: list[str]) -> Text:
@@ -307,7 +311,9 @@ class Text:
             if k != anchor:
                 at = at[codes[at + k] == ord(char)]
         hit = np.zeros(len(self.lengths), bool)
-        hit[self.line_of(at)] = True
+        # Few hits: searched for, rather than line_of's table of every character's line, which
+        # the lines as given (LineBatch.given, read only by the markup features) would not need.
+        hit[np.searchsorted(self.starts, at, side="right") - 1] = True
         return hit
 
     def runs(self, bit: int, inside: bool = True) -> tuple[np.ndarray, np.ndarray]:
@@ -320,6 +326,9 @@ class Text:
 class LineBatch:
     """The non-blank lines of a batch of documents (stripped, in order) and where each one sits.
 
+    ``lines`` are the lines as given, ``texts`` the same without Markdown markup (what the text
+    features read; the markup features read ``lines``), ``marked`` the rows where the two differ.
+
     Everything the features need that does not depend on the document is computed over the whole
     batch at once: the lines joined into one :class:`Text` (and a lower-cased one), made when first
     used, so that ``LineClassifier`` can hand one batch to both feature transformers and the lines
@@ -330,11 +339,11 @@ class LineBatch:
         sizes = np.fromiter(map(len, documents), np.int64, len(documents))
         stripped = list(map(str.strip, chain.from_iterable(documents)))
         nonblank = np.fromiter(map(bool, stripped), bool, len(stripped))  # see cleaner.text.is_blank
-        self.texts: list[str] = list(compress(stripped, nonblank))
+        self.lines: list[str] = list(compress(stripped, nonblank))  # as given
         self.doc = np.repeat(np.arange(len(sizes)), sizes)[nonblank]  # each row's document
         rows = np.bincount(self.doc, minlength=len(sizes))
         self.bounds = np.concatenate([[0], np.cumsum(rows)]).astype(np.int64)  # rows of document d: bounds[d:d+2]
-        self.row = np.arange(len(self.texts)) - self.bounds[self.doc]  # row number within the document
+        self.row = np.arange(len(self.lines)) - self.bounds[self.doc]  # row number within the document
         self.sizes = sizes  # dump lines per document, blank ones included
         self.blanks = sizes - rows
         number = np.arange(len(stripped)) - np.repeat(np.cumsum(sizes) - sizes, sizes)  # line number in its dump
@@ -347,11 +356,47 @@ class LineBatch:
         self.blank_after = (after & (number < np.repeat(sizes, sizes) - 1))[nonblank]
 
     def __len__(self) -> int:
-        return len(self.texts)
+        return len(self.lines)
 
     @cached_property
+    def given(self) -> Text:
+        """The lines as given, joined: what the markup features read."""
+        return Text.of(self.lines)
+
+    @cached_property
+    def _plain(self) -> tuple[Text, list[str], np.ndarray, np.ndarray]:
+        """:attr:`text`, :attr:`texts`, :attr:`marked` and :attr:`markup_only`: only the marked
+        lines are redone."""
+        given, lines = self.given, self.lines
+        marked, texts, markup_only = plain_lines(lines, given.codes, given.classes, given.starts)
+        if not len(marked):
+            return given, lines, marked, markup_only
+        plain = list(lines)
+        for row, text in zip(marked.tolist(), texts):
+            plain[row] = text
+        lengths, codes, classes = splice(given, marked, Text.of(texts))
+        return Text(lengths, codes, "\n".join(plain), classes), plain, marked, markup_only
+
+    @property
     def text(self) -> Text:
-        return Text.of(self.texts)
+        """The lines without their Markdown markup, joined: what the text features read (the
+        same object as :attr:`given` when no line holds any)."""
+        return self._plain[0]
+
+    @property
+    def texts(self) -> list[str]:
+        """The lines without their Markdown markup (see :mod:`cleaner.features.markdown`)."""
+        return self._plain[1]
+
+    @property
+    def marked(self) -> np.ndarray:
+        """The rows whose Markdown markup was taken out: where :attr:`texts` and :attr:`lines` differ."""
+        return self._plain[2]
+
+    @property
+    def markup_only(self) -> np.ndarray:
+        """Per row, whether the line is image markup only (cleaner.features.markdown.is_markup_only)."""
+        return self._plain[3]
 
     @cached_property
     def lowered(self) -> Text:
@@ -368,7 +413,7 @@ class LineBatch:
         codes = _lower_codes(text.codes)
         changed = np.flatnonzero(codes != text.codes)
         classes = text.classes.copy()
-        classes[changed] = _classes(codes[changed])
+        classes[changed] = char_classes(codes[changed])
         return Text(text.lengths, codes, classes=classes)
 
     @cached_property

@@ -219,7 +219,7 @@ class LineFacts:
 
     @cached_property
     def markdown_link(self) -> np.ndarray:
-        return self.text.contains("](")
+        return self.batch.given.contains("](")  # markup: in the line as given
 
     @cached_property
     def decimal(self) -> np.ndarray:
@@ -252,8 +252,10 @@ class LineFacts:
 
     @cached_property
     def is_image(self) -> np.ndarray:
-        second = self.codes[np.minimum(self.starts + 1, len(self.codes) - 1)]
-        return (self.codes[self.starts] == ord("!")) & (self.n_chars >= 2) & (second == ord("["))
+        given = self.batch.given  # markup: in the line as given
+        codes, starts = given.codes, given.starts
+        second = codes[np.minimum(starts + 1, len(codes) - 1)]
+        return (codes[starts] == ord("!")) & (given.lengths >= 2) & (second == ord("["))
 
     @cached_property
     def sentences(self) -> np.ndarray:
@@ -407,14 +409,17 @@ def dates(facts: LineFacts) -> Columns:
 
 @group("markup", "is_image", "has_link", "has_pipe", "starts_bullet", "starts_numbered", "starts_bracket")
 def markup(facts: LineFacts) -> Columns:
-    text, codes, classes, starts, batch = facts.text, facts.codes, facts.classes, facts.starts, facts.batch
+    """Read in the lines as given: Markdown markup is markup (see cleaner.features.markdown)."""
+    batch = facts.batch
+    text = batch.given
+    codes, classes, starts = text.codes, text.classes, text.starts
     # "^\d{1,2}[.)]\s" matches at the start of a line that starts with a digit (or after a line
     # break inside a line, which dump lines do not have); it may take the line break after the line
     # as its \s, but a document's last line has none.
     may_be_numbered = (classes[starts] & DECIMAL) != 0
     if text.string.count("\n") > facts.n - 1:
         may_be_numbered |= text.count(codes == ord("\n")) > 0
-    rows, past_end = matches(NUMBERED, text, batch.texts, np.flatnonzero(may_be_numbered))
+    rows, past_end = matches(NUMBERED, text, batch.lines, np.flatnonzero(may_be_numbered))
     numbered = np.zeros(facts.n, bool)
     numbered[rows[(past_end <= 0) | ~batch.last_in_document[rows]]] = True
     return {

@@ -14,8 +14,6 @@ only, so that predicting does not import scikit-learn.
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 
 from .batch import LineBatch
@@ -45,19 +43,6 @@ BLOCK_FEATURES = (
     "lines_before_main_block_log",
     "lines_after_main_block_log",
 )
-
-
-_MARKUP_ONLY = re.compile(r"^(?:!\[.*?\]\([^()\s]*(?:\([^()\s]*\)[^()\s]*)*\)[\s|]*)+$")
-
-
-def is_markup_only(line: str) -> bool:
-    """True for a line that is nothing but image markup (``![alt](src)``, perhaps with table pipes).
-
-    The labelling guideline makes such lines boilerplate whatever their alt text says (a caption is
-    a line of its own), so the classifier does not have to learn it from context.
-    """
-    text = line.strip()
-    return text.startswith("![") and bool(_MARKUP_ONLY.match(text))
 
 
 def _block_matrix(base: np.ndarray, batch: LineBatch) -> np.ndarray:
@@ -197,9 +182,7 @@ def shape_matrix(batch: LineBatch, stopwords: Stopwords, languages: np.ndarray |
 
 
 def markup_rows(shape: np.ndarray, batch: LineBatch) -> np.ndarray:
-    """Which rows of ``shape_matrix(batch, ...)`` are image markup only (see :func:`is_markup_only`):
-    the regex runs only on the rows whose ``is_image`` feature says they may be."""
-    markup = shape[:, BASE_FEATURES.index("is_image")] > 0
-    for row in np.flatnonzero(markup).tolist():
-        markup[row] = is_markup_only(batch.texts[row])
-    return markup
+    """Which rows of ``shape_matrix(batch, ...)`` are image markup only (see
+    cleaner.features.markdown.is_markup_only): of the rows whose ``is_image`` feature says they may
+    be, those the batch found so (``LineBatch.markup_only``: its Markdown stripping needs it too)."""
+    return (shape[:, BASE_FEATURES.index("is_image")] > 0) & batch.markup_only

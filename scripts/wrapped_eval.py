@@ -1,0 +1,186 @@
+"""Hard-wrapped dumps against the same dumps unwrapped: ``make eval-wrapped``.
+
+Users' dumps come from many HTML-to-text converters; html2text (78 columns by default), lynx and w3m
+hard-wrap every paragraph. This script wraps every non-blank line of each dump at ``--width``
+columns (Python's ``textwrap.wrap``; blank lines kept) and scores the model on both versions:
+
+- ``../shared/devset/multi`` (snippet-annotated): snippet F1, scored as its README says (the kept
+  lines joined by line breaks, every run of whitespace one space, a case-sensitive substring test
+  per snippet, micro-averaged over pages), overall and per language;
+- the gold-labelled sets (``../shared/devset/vi``, ``../shared/devset/en``): character F1 of the
+  content class, each wrapped line carrying its original line's gold label.
+
+The devset is evaluation only: this measures, it trains nothing. The small snippet scorer lives
+here, not in the package (``cleaner evaluate`` gets its own).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+import textwrap
+import time
+from collections import defaultdict
+from collections.abc import Sequence
+from pathlib import Path
+
+from cleaner import load_model
+from cleaner.classifier.predictor import Predictor
+from cleaner.labels import CONTENT
+from cleaner.text import decode, is_blank, split_lines
+
+REPOSITORY = Path(__file__).resolve().parent.parent
+DEVSET = REPOSITORY.parent / "shared" / "devset"
+_SPACES = re.compile(r"\s+")
+
+
+STYLES = ("textwrap", "html2text", "lynx")
+
+
+def wrap_lines(lines: Sequence[str], width: int, style: str = "textwrap") -> tuple[list[str], list[int]]:
+    """Every non-blank line wrapped at ``width`` columns (blank lines kept), and for each output
+    line the index of the input line it came from.
+
+    ``textwrap``: Python's ``textwrap.wrap`` with its defaults (long words and hyphenated words
+    broken), the target of issue 14. ``html2text``: as html2text wraps (no word broken, list items
+    left whole, as ``* item``). ``lynx``: paragraphs indented by three spaces within the width, list
+    items as ``  * item`` with their continuation lines indented under the text, no word broken.
+    """
+    out: list[str] = []
+    source: list[int] = []
+    whole = textwrap.TextWrapper(width, break_long_words=False, break_on_hyphens=False)
+    for index, line in enumerate(lines):
+        text = line.strip()
+        bullet = text[:2] in ("• ", "- ", "* ")
+        if is_blank(line):
+            pieces = [""]
+        elif style == "html2text":
+            pieces = ["  * " + text[2:]] if bullet else whole.wrap(text)
+        elif style == "lynx":
+            whole.initial_indent, whole.subsequent_indent = ("     * ", "       ") if bullet else ("   ", "   ")
+            pieces = whole.wrap(text[2:] if bullet else text)
+        else:
+            pieces = textwrap.wrap(line, width)
+        out += pieces or [line]
+        source += [index] * len(pieces or [line])
+    return out, source
+
+
+def normalise(text: str) -> str:
+    return _SPACES.sub(" ", text).strip()
+
+
+def snippet_counts(kept: str, meta: dict) -> tuple[int, int, int]:
+    """(tp, fp, fn) of one page's snippets in its cleaned dump."""
+    text = normalise(kept)
+    found = [normalise(s) in text for s in meta.get("with", [])]
+    leaked = [normalise(s) in text for s in meta.get("without", [])]
+    return sum(found), sum(leaked), len(found) - sum(found)
+
+
+def f1(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
+    precision = tp / (tp + fp) if tp + fp else 1.0
+    recall = tp / (tp + fn) if tp + fn else 1.0
+    return precision, recall, (2 * tp / (2 * tp + fp + fn) if tp + fp + fn else 1.0)
+
+
+def kept_text(model: Predictor, documents: list[list[str]]) -> list[str]:
+    labels = model.predict(documents)
+    return [
+        "\n".join(line for line, label in zip(doc, tags) if label == CONTENT) for doc, tags in zip(documents, labels)
+    ]
+
+
+def snippet_set(model: Predictor, directory: Path, width: int, style: str) -> dict[str, dict[str, float]]:
+    """Snippet scores of ``directory`` (a ``meta.jsonl`` set) unwrapped and wrapped, per language."""
+    metas = [json.loads(row) for row in (directory / "meta.jsonl").read_text(encoding="utf-8").splitlines() if row]
+    plain = [split_lines(decode((directory / f"{m['id']}.txt").read_bytes())) for m in metas]
+    wrapped = [wrap_lines(doc, width, style)[0] for doc in plain]
+    result: dict[str, dict[str, float]] = {}
+    for version, documents in (("unwrapped", plain), ("wrapped", wrapped)):
+        started = time.perf_counter()
+        kept = kept_text(model, documents)
+        seconds = time.perf_counter() - started
+        counts: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+        for meta, text in zip(metas, kept):
+            for group in ("all", meta.get("lang", "?")):
+                for k, value in enumerate(snippet_counts(text, meta)):
+                    counts[group][k] += value
+        for group, (tp, fp, fn) in counts.items():
+            p, r, f = f1(tp, fp, fn)
+            result.setdefault(group, {})[version] = round(f, 4)
+            if group == "all":
+                result[group][f"{version}_p"], result[group][f"{version}_r"] = round(p, 4), round(r, 4)
+        result["all"][f"{version}_seconds"] = round(seconds, 2)
+    result["all"]["lines_unwrapped"] = sum(map(len, plain))
+    result["all"]["lines_wrapped"] = sum(map(len, wrapped))
+    return result
+
+
+def gold_set(model: Predictor, directory: Path, width: int, style: str) -> dict[str, float]:
+    """Character F1 of the content class on a gold-labelled set, unwrapped and wrapped."""
+    from cleaner.training.devset import load_gold_dir  # the training extras: only for these sets
+
+    documents = load_gold_dir(directory)
+    result: dict[str, float] = {}
+    for version in ("unwrapped", "wrapped"):
+        tp = fp = fn = 0
+        pairs = [
+            wrap_lines(doc.lines, width, style) if version == "wrapped" else (doc.lines, list(range(len(doc.lines))))
+            for doc in documents
+        ]
+        predictions = model.predict([lines for lines, _ in pairs])
+        for doc, (lines, source), predicted in zip(documents, pairs, predictions):
+            for line, index, guess in zip(lines, source, predicted):
+                gold = doc.labels[index]
+                if gold is None or guess is None:
+                    continue
+                chars = len(line.strip())
+                truth, keep = gold == CONTENT, guess == CONTENT
+                tp += chars * (truth and keep)
+                fp += chars * (keep and not truth)
+                fn += chars * (truth and not keep)
+        result[version] = round(f1(tp, fp, fn)[2], 4)
+    return result
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--devset", type=Path, default=DEVSET)
+    parser.add_argument("--model", type=Path, default=None, help="model file (default: the shipped one)")
+    parser.add_argument("--width", type=int, default=78)
+    parser.add_argument("--style", choices=STYLES, default="textwrap", help="how lines are wrapped")
+    parser.add_argument("--sets", default="multi,en,vi", help="comma-separated subsets of the devset")
+    parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
+    args = parser.parse_args(argv)
+    if not args.devset.is_dir():
+        print(f"{args.devset} not found: nothing to measure", file=sys.stderr)
+        return 0
+    model = load_model(args.model) if args.model else load_model()
+    figures: dict[str, object] = {"width": args.width, "style": args.style}
+    for name in args.sets.split(","):
+        directory = args.devset / name
+        if (directory / "meta.jsonl").is_file() and not any(directory.glob("*.gold")):
+            snippets = snippet_set(model, directory, args.width, args.style)
+            figures[name] = snippets
+            total = snippets["all"]
+            print(
+                f"{name}: snippet F1 unwrapped {total['unwrapped']:.4f}, wrapped at {args.width} {total['wrapped']:.4f}"
+                f" (P {total['wrapped_p']:.3f}, R {total['wrapped_r']:.3f})"
+            )
+            for group, by_version in sorted(snippets.items()):
+                if group != "all":
+                    print(f"  {group}: unwrapped {by_version['unwrapped']:.4f}, wrapped {by_version['wrapped']:.4f}")
+        elif directory.is_dir():
+            chars = gold_set(model, directory, args.width, args.style)
+            figures[name] = chars
+            print(f"{name}: char F1 unwrapped {chars['unwrapped']:.4f}, wrapped at {args.width} {chars['wrapped']:.4f}")
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
