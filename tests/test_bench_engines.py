@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from cleaner.training.bench import Usage
-from cleaner.training.bench_engines import _row, make_shards, outputs, same_records
+from cleaner.training.bench_engines import _row, chosen, make_shards, outputs, same_records
 
 
 def test_shards_hold_the_corpus_and_a_quarter_of_it(tmp_path: Path) -> None:
@@ -15,6 +15,13 @@ def test_shards_hold_the_corpus_and_a_quarter_of_it(tmp_path: Path) -> None:
     whole, quarter = make_shards(corpus, tmp_path / "shards", 8)
     assert len(list(whole.iterdir())) == 8 and len(list(quarter.iterdir())) == 2
     assert b"".join(p.read_bytes() for p in sorted(whole.iterdir())) == corpus.read_bytes()
+
+
+def test_engines_can_be_chosen_the_reference_always_runs() -> None:
+    engines = ["datatrove-local", "datatrove-ray", "ray-data", "spark"]
+    assert chosen(2) == ["cleaner predict -j 2", "cleaner predict -j 1", *engines]
+    assert chosen(2, ["datatrove-local"]) == ["cleaner predict -j 2", "datatrove-local"]
+    assert chosen(1, ["spark"]) == ["cleaner predict -j 1", "spark"]
 
 
 def test_outputs_read_every_engines_layout(tmp_path: Path) -> None:

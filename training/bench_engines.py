@@ -89,15 +89,23 @@ def same_records(found: dict[str, dict[str, Any]], reference: dict[str, dict[str
     return same, len(reference)
 
 
-def run(corpus: Path, workdir: Path, cores: int, repeat: int) -> dict[str, Any]:
-    """Time every available engine on all the shards and on a quarter; print and return the table."""
+def chosen(cores: int, only: list[str] | None = None) -> list[str]:
+    """The engines to time, the reference ``cleaner predict -j CORES`` first: all, or those of ``only``."""
+    engines = [f"{CLEANER} -j {cores}", *([f"{CLEANER} -j 1"] if cores > 1 else []), *NEEDS]
+    return [engine for engine in engines if only is None or engine in (engines[0], *only)]
+
+
+def run(corpus: Path, workdir: Path, cores: int, repeat: int, only: list[str] | None = None) -> dict[str, Any]:
+    """Time every available engine (or those of ``only``, and always ``cleaner predict -j CORES``,
+    the reference) on all the shards and on a quarter; print and return the table."""
     whole, quarter = make_shards(corpus, workdir / "shards")
     sizes = {"all": whole, "quarter": quarter}
     megabytes = {name: sum(p.stat().st_size for p in folder.iterdir()) / 1e6 for name, folder in sizes.items()}
-    engines = [f"{CLEANER} -j {cores}", *([f"{CLEANER} -j 1"] if cores > 1 else []), *NEEDS]
+    engines = chosen(cores, only)
     skipped = {engine: why for engine in engines if (why := available(engine))}
     engines = [engine for engine in engines if engine not in skipped]
     timed: dict[tuple[str, str], list[Usage]] = {(e, s): [] for e in engines for s in sizes}
+    loads = []  # the host's 1-minute load average at each run's start: how shared the cores were
     for _ in range(repeat):  # interleaved: every engine samples the same moments of a shared machine
         for size, shards in sizes.items():
             for engine in engines:
@@ -106,9 +114,16 @@ def run(corpus: Path, workdir: Path, cores: int, repeat: int) -> dict[str, Any]:
                 out.mkdir(parents=True)
                 os.sync()  # the previous run's writes are flushed before, not during, this one
                 jobs = 1 if engine.endswith("-j 1") else cores
+                loads.append(os.getloadavg()[0])
                 timed[engine, size].append(_timed(command(engine, shards, out, cores, jobs)))
     reference = outputs(workdir / "engines" / f"{CLEANER} -j {cores}".replace(" ", "_") / "all")
-    report: dict[str, Any] = {"shards_mb": megabytes, "cores": cores, "repeat": repeat, "skipped": skipped}
+    report: dict[str, Any] = {
+        "shards_mb": megabytes,
+        "cores": cores,
+        "repeat": repeat,
+        "load_average": [round(min(loads), 1), round(max(loads), 1)],
+        "skipped": skipped,
+    }
     rows = {}
     for engine in engines:
         row = _row(engine, timed, megabytes)
@@ -151,7 +166,8 @@ def _print(report: dict[str, Any], cores: int) -> None:
     mb = report["shards_mb"]
     print(
         f"engines on the same {SHARDS} JSONL shards ({mb['all']:.1f} MB; and {mb['quarter']:.1f} MB for the "
-        f"fixed cost), {cores} cores, median of {report['repeat']}; ratios against {CLEANER} -j {cores}:"
+        f"fixed cost), {cores} cores, median of {report['repeat']}; ratios against {CLEANER} -j {cores}; "
+        f"load average {report['load_average'][0]}-{report['load_average'][1]}:"
     )
     header = (
         f"{'engine':<22}{'wall s':>8}{'CPU s':>8}{'CPU x':>7}{'wall x':>7}{'fixed CPU s':>12}"
@@ -178,10 +194,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workdir", type=Path, default=REPOSITORY / "bench-corpus")
     parser.add_argument("--labels", type=Path, default=REPOSITORY / "labels")
     parser.add_argument("--seeds", type=Path, default=REPOSITORY.parent / "shared" / "seeds")
+    parser.add_argument(
+        "--engines",
+        nargs="+",
+        choices=[f"{CLEANER} -j 1", *NEEDS],
+        metavar="ENGINE",
+        help=f"only these (besides {CLEANER} -j CORES, the reference): {', '.join(NEEDS)}, '{CLEANER} -j 1'",
+    )
     args = parser.parse_args(argv)
     corpus = args.workdir / "corpus.jsonl"
     build_corpus(args.labels, args.seeds, args.size_mb, corpus)
-    report = run(corpus, args.workdir, os.cpu_count() or 1, args.repeat)
+    report = run(corpus, args.workdir, os.cpu_count() or 1, args.repeat, args.engines)
     (args.workdir / "engines.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     print(f"wrote {args.workdir / 'engines.json'}")
     return 0
