@@ -7,7 +7,8 @@ A run costs a fixed part (starting Python, a fork server, a Ray cluster or a JVM
 in every worker) and a part per MB. Each engine is timed on all the shards and on a quarter of them,
 and the two medians give both: per MB = the difference over the difference in size, fixed = the
 small run less its MBs at that rate. The machine may be shared: read the ratios (every engine against
-``cleaner predict -j CORES``, interleaved so that they sample the same moments), not the seconds.
+``cleaner predict -j CORES``, interleaved so that they sample the same moments, and taken run by run:
+:func:`paired_ratio`), not the seconds.
 """
 
 from __future__ import annotations
@@ -131,15 +132,24 @@ def run(corpus: Path, workdir: Path, cores: int, repeat: int, only: list[str] | 
             outputs(workdir / "engines" / engine.replace(" ", "_") / "all"), reference
         )
         rows[engine] = row
-    base = rows[f"{CLEANER} -j {cores}"]
-    for row in rows.values():
-        row["cpu_ratio"] = round(row["all"]["cpu_seconds"] / base["all"]["cpu_seconds"], 2)
-        row["wall_ratio"] = round(row["all"]["seconds"] / base["all"]["seconds"], 2)
+    base = timed[f"{CLEANER} -j {cores}", "all"]
+    for engine, row in rows.items():
+        row["cpu_ratio"] = paired_ratio(timed[engine, "all"], base, "cpu_seconds")
+        row["wall_ratio"] = paired_ratio(timed[engine, "all"], base, "seconds")
     report["engines"] = rows
     _print(report, cores)
     shutil.rmtree(workdir / "engines", ignore_errors=True)
     shutil.rmtree(workdir / "shards", ignore_errors=True)
     return report
+
+
+def paired_ratio(usages: list[Usage], reference: list[Usage], what: str) -> float:
+    """The median, over the repeats, of the engine's figure over the reference's in the same repeat.
+
+    Runs timed one after the other share the host's load at that moment; on a shared host a ratio
+    of medians pairs runs from different moments (three repeats of the same engines at load 3 to 8
+    gave 1.43 that way, and runs side by side 1.50, 1.22 and 1.02: median 1.22)."""
+    return round(statistics.median(getattr(u, what) / getattr(r, what) for u, r in zip(usages, reference)), 2)
 
 
 def _row(engine: str, timed: dict[tuple[str, str], list[Usage]], megabytes: dict[str, float]) -> dict[str, Any]:
@@ -166,7 +176,7 @@ def _print(report: dict[str, Any], cores: int) -> None:
     mb = report["shards_mb"]
     print(
         f"engines on the same {SHARDS} JSONL shards ({mb['all']:.1f} MB; and {mb['quarter']:.1f} MB for the "
-        f"fixed cost), {cores} cores, median of {report['repeat']}; ratios against {CLEANER} -j {cores}; "
+        f"fixed cost), {cores} cores, median of {report['repeat']}; ratios against {CLEANER} -j {cores} run by run; "
         f"load average {report['load_average'][0]}-{report['load_average'][1]}:"
     )
     header = (
