@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from cleaner.training.bench import Usage
-from cleaner.training.bench_engines import _row, make_shards, outputs, same_records
+from cleaner.training.bench_engines import _row, chosen, make_shards, outputs, paired_ratio, same_records
 
 
 def test_shards_hold_the_corpus_and_a_quarter_of_it(tmp_path: Path) -> None:
@@ -15,6 +15,13 @@ def test_shards_hold_the_corpus_and_a_quarter_of_it(tmp_path: Path) -> None:
     whole, quarter = make_shards(corpus, tmp_path / "shards", 8)
     assert len(list(whole.iterdir())) == 8 and len(list(quarter.iterdir())) == 2
     assert b"".join(p.read_bytes() for p in sorted(whole.iterdir())) == corpus.read_bytes()
+
+
+def test_engines_can_be_chosen_the_reference_always_runs() -> None:
+    engines = ["datatrove-local", "datatrove-ray", "ray-data", "spark"]
+    assert chosen(2) == ["cleaner predict -j 2", "cleaner predict -j 1", *engines]
+    assert chosen(2, ["datatrove-local"]) == ["cleaner predict -j 2", "datatrove-local"]
+    assert chosen(1, ["spark"]) == ["cleaner predict -j 1", "spark"]
 
 
 def test_outputs_read_every_engines_layout(tmp_path: Path) -> None:
@@ -49,6 +56,17 @@ def test_fixed_cost_and_cost_per_mb_are_recovered() -> None:
     assert (row["fixed_seconds"], row["seconds_per_mb"]) == (2.0, 0.5)
     assert (row["fixed_cpu_seconds"], row["cpu_seconds_per_mb"]) == (1.0, 0.25)
     assert row["all"]["sum_of_peaks_mb"] == 4.0
+
+
+def test_ratios_are_taken_run_by_run() -> None:
+    def usages(*cpu: float) -> list[Usage]:
+        return [Usage(seconds=1.0, cpu_seconds=c, peak_kib=0) for c in cpu]
+
+    # The host got busier during the engine's second run and the reference's third: the ratio of
+    # the medians (24 / 10) would pair runs of different moments; run by run, two of three say 1.2.
+    engine, reference = usages(12.0, 24.0, 24.0), usages(10.0, 10.0, 20.0)
+    assert paired_ratio(engine, reference, "cpu_seconds") == 1.2
+    assert paired_ratio(engine, reference, "seconds") == 1.0
 
 
 def test_small_files_are_the_same_text_as_the_jsonl(labels_dir: Path, tmp_path: Path) -> None:

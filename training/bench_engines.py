@@ -7,7 +7,8 @@ A run costs a fixed part (starting Python, a fork server, a Ray cluster or a JVM
 in every worker) and a part per MB. Each engine is timed on all the shards and on a quarter of them,
 and the two medians give both: per MB = the difference over the difference in size, fixed = the
 small run less its MBs at that rate. The machine may be shared: read the ratios (every engine against
-``cleaner predict -j CORES``, interleaved so that they sample the same moments), not the seconds.
+``cleaner predict -j CORES``, interleaved so that they sample the same moments, and taken run by run:
+:func:`paired_ratio`), not the seconds.
 """
 
 from __future__ import annotations
@@ -89,15 +90,23 @@ def same_records(found: dict[str, dict[str, Any]], reference: dict[str, dict[str
     return same, len(reference)
 
 
-def run(corpus: Path, workdir: Path, cores: int, repeat: int) -> dict[str, Any]:
-    """Time every available engine on all the shards and on a quarter; print and return the table."""
+def chosen(cores: int, only: list[str] | None = None) -> list[str]:
+    """The engines to time, the reference ``cleaner predict -j CORES`` first: all, or those of ``only``."""
+    engines = [f"{CLEANER} -j {cores}", *([f"{CLEANER} -j 1"] if cores > 1 else []), *NEEDS]
+    return [engine for engine in engines if only is None or engine in (engines[0], *only)]
+
+
+def run(corpus: Path, workdir: Path, cores: int, repeat: int, only: list[str] | None = None) -> dict[str, Any]:
+    """Time every available engine (or those of ``only``, and always ``cleaner predict -j CORES``,
+    the reference) on all the shards and on a quarter; print and return the table."""
     whole, quarter = make_shards(corpus, workdir / "shards")
     sizes = {"all": whole, "quarter": quarter}
     megabytes = {name: sum(p.stat().st_size for p in folder.iterdir()) / 1e6 for name, folder in sizes.items()}
-    engines = [f"{CLEANER} -j {cores}", *([f"{CLEANER} -j 1"] if cores > 1 else []), *NEEDS]
+    engines = chosen(cores, only)
     skipped = {engine: why for engine in engines if (why := available(engine))}
     engines = [engine for engine in engines if engine not in skipped]
     timed: dict[tuple[str, str], list[Usage]] = {(e, s): [] for e in engines for s in sizes}
+    loads = []  # the host's 1-minute load average at each run's start: how shared the cores were
     for _ in range(repeat):  # interleaved: every engine samples the same moments of a shared machine
         for size, shards in sizes.items():
             for engine in engines:
@@ -106,9 +115,16 @@ def run(corpus: Path, workdir: Path, cores: int, repeat: int) -> dict[str, Any]:
                 out.mkdir(parents=True)
                 os.sync()  # the previous run's writes are flushed before, not during, this one
                 jobs = 1 if engine.endswith("-j 1") else cores
+                loads.append(os.getloadavg()[0])
                 timed[engine, size].append(_timed(command(engine, shards, out, cores, jobs)))
     reference = outputs(workdir / "engines" / f"{CLEANER} -j {cores}".replace(" ", "_") / "all")
-    report: dict[str, Any] = {"shards_mb": megabytes, "cores": cores, "repeat": repeat, "skipped": skipped}
+    report: dict[str, Any] = {
+        "shards_mb": megabytes,
+        "cores": cores,
+        "repeat": repeat,
+        "load_average": [round(min(loads), 1), round(max(loads), 1)],
+        "skipped": skipped,
+    }
     rows = {}
     for engine in engines:
         row = _row(engine, timed, megabytes)
@@ -116,15 +132,24 @@ def run(corpus: Path, workdir: Path, cores: int, repeat: int) -> dict[str, Any]:
             outputs(workdir / "engines" / engine.replace(" ", "_") / "all"), reference
         )
         rows[engine] = row
-    base = rows[f"{CLEANER} -j {cores}"]
-    for row in rows.values():
-        row["cpu_ratio"] = round(row["all"]["cpu_seconds"] / base["all"]["cpu_seconds"], 2)
-        row["wall_ratio"] = round(row["all"]["seconds"] / base["all"]["seconds"], 2)
+    base = timed[f"{CLEANER} -j {cores}", "all"]
+    for engine, row in rows.items():
+        row["cpu_ratio"] = paired_ratio(timed[engine, "all"], base, "cpu_seconds")
+        row["wall_ratio"] = paired_ratio(timed[engine, "all"], base, "seconds")
     report["engines"] = rows
     _print(report, cores)
     shutil.rmtree(workdir / "engines", ignore_errors=True)
     shutil.rmtree(workdir / "shards", ignore_errors=True)
     return report
+
+
+def paired_ratio(usages: list[Usage], reference: list[Usage], what: str) -> float:
+    """The median, over the repeats, of the engine's figure over the reference's in the same repeat.
+
+    Runs timed one after the other share the host's load at that moment; on a shared host a ratio
+    of medians pairs runs from different moments (three repeats of the same engines at load 3 to 8
+    gave 1.43 that way, and runs side by side 1.50, 1.22 and 1.02: median 1.22)."""
+    return round(statistics.median(getattr(u, what) / getattr(r, what) for u, r in zip(usages, reference)), 2)
 
 
 def _row(engine: str, timed: dict[tuple[str, str], list[Usage]], megabytes: dict[str, float]) -> dict[str, Any]:
@@ -151,7 +176,8 @@ def _print(report: dict[str, Any], cores: int) -> None:
     mb = report["shards_mb"]
     print(
         f"engines on the same {SHARDS} JSONL shards ({mb['all']:.1f} MB; and {mb['quarter']:.1f} MB for the "
-        f"fixed cost), {cores} cores, median of {report['repeat']}; ratios against {CLEANER} -j {cores}:"
+        f"fixed cost), {cores} cores, median of {report['repeat']}; ratios against {CLEANER} -j {cores} run by run; "
+        f"load average {report['load_average'][0]}-{report['load_average'][1]}:"
     )
     header = (
         f"{'engine':<22}{'wall s':>8}{'CPU s':>8}{'CPU x':>7}{'wall x':>7}{'fixed CPU s':>12}"
@@ -178,10 +204,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workdir", type=Path, default=REPOSITORY / "bench-corpus")
     parser.add_argument("--labels", type=Path, default=REPOSITORY / "labels")
     parser.add_argument("--seeds", type=Path, default=REPOSITORY.parent / "shared" / "seeds")
+    parser.add_argument(
+        "--engines",
+        nargs="+",
+        choices=[f"{CLEANER} -j 1", *NEEDS],
+        metavar="ENGINE",
+        help=f"only these (besides {CLEANER} -j CORES, the reference): {', '.join(NEEDS)}, '{CLEANER} -j 1'",
+    )
     args = parser.parse_args(argv)
     corpus = args.workdir / "corpus.jsonl"
     build_corpus(args.labels, args.seeds, args.size_mb, corpus)
-    report = run(corpus, args.workdir, os.cpu_count() or 1, args.repeat)
+    report = run(corpus, args.workdir, os.cpu_count() or 1, args.repeat, args.engines)
     (args.workdir / "engines.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     print(f"wrote {args.workdir / 'engines.json'}")
     return 0
