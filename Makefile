@@ -74,7 +74,7 @@ eval-dev: $(BIN)/cleaner
 ## eval-wrapped: the model on ../shared/devset with every line hard-wrapped at 78 columns, against as given
 eval-wrapped: $(BIN)/cleaner
 	@if [ ! -d $(DEVSET) ]; then echo "eval-wrapped skipped: $(DEVSET) not found"; exit 0; fi; \
-	$(BIN)/python scripts/wrapped_eval.py --devset $(DEVSET)
+	$(BIN)/python -m cleaner.training.wrapped_eval --devset $(DEVSET)
 
 ## bench: throughput (1 job and all cores), start-up, peak RSS, and peers, on a 50 MB corpus
 bench: $(BIN)/cleaner

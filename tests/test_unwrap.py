@@ -1,7 +1,7 @@
 """Hard-wrapped dumps (html2text's 78 columns, lynx, w3m): soft breaks found, paragraphs classified whole.
 
 The wrapped inputs are made here from labels/ pages and generated prose with Python's textwrap, never
-from devset text. ``scripts/wrapped_eval.py`` (``make eval-wrapped``) measures the same on the devset.
+from devset text. ``cleaner.training.wrapped_eval`` (``make eval-wrapped``) measures the same on the devset.
 """
 
 from __future__ import annotations

@@ -1,8 +1,9 @@
-"""Hard-wrapped dumps against the same dumps unwrapped: ``make eval-wrapped``.
+"""Hard-wrapped dumps against the same dumps unwrapped: ``make eval-wrapped``
+(``python -m cleaner.training.wrapped_eval --devset ../shared/devset``).
 
 Users' dumps come from many HTML-to-text converters; html2text (78 columns by default), lynx and w3m
-hard-wrap every paragraph. This script wraps every non-blank line of each dump at ``--width``
-columns (Python's ``textwrap.wrap``; blank lines kept) and scores the model on both versions:
+hard-wrap every paragraph. This wraps every non-blank line of each dump at ``--width`` columns
+(Python's ``textwrap.wrap``; blank lines kept) and scores the model on both versions:
 
 - ``../shared/devset/multi`` (snippet-annotated): snippet F1, scored as its README says (the kept
   lines joined by line breaks, every run of whitespace one space, a case-sensitive substring test
@@ -10,15 +11,15 @@ columns (Python's ``textwrap.wrap``; blank lines kept) and scores the model on b
 - the gold-labelled sets (``../shared/devset/vi``, ``../shared/devset/en``): character F1 of the
   content class, each wrapped line carrying its original line's gold label.
 
-The devset is evaluation only: this measures, it trains nothing. The small snippet scorer lives
-here, not in the package (``cleaner evaluate`` gets its own).
+The devset is evaluation only: this measures, it trains nothing. The sets are read by
+:mod:`cleaner.training.devset` and scored by :mod:`cleaner.training.metrics`, as ``cleaner evaluate``
+reads and scores them.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
 import textwrap
 import time
@@ -29,12 +30,12 @@ from pathlib import Path
 from cleaner import load_model
 from cleaner.classifier.predictor import Predictor
 from cleaner.labels import CONTENT
-from cleaner.text import decode, is_blank, split_lines
+from cleaner.text import is_blank
+from cleaner.training.devset import load_gold_dir, load_snippet_dir
+from cleaner.training.metrics import SnippetCounts, count, count_snippets, total, total_snippets
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 DEVSET = REPOSITORY.parent / "shared" / "devset"
-_SPACES = re.compile(r"\s+")
-
 
 STYLES = ("textwrap", "html2text", "lynx")
 
@@ -68,24 +69,6 @@ def wrap_lines(lines: Sequence[str], width: int, style: str = "textwrap") -> tup
     return out, source
 
 
-def normalise(text: str) -> str:
-    return _SPACES.sub(" ", text).strip()
-
-
-def snippet_counts(kept: str, meta: dict) -> tuple[int, int, int]:
-    """(tp, fp, fn) of one page's snippets in its cleaned dump."""
-    text = normalise(kept)
-    found = [normalise(s) in text for s in meta.get("with", [])]
-    leaked = [normalise(s) in text for s in meta.get("without", [])]
-    return sum(found), sum(leaked), len(found) - sum(found)
-
-
-def f1(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
-    precision = tp / (tp + fp) if tp + fp else 1.0
-    recall = tp / (tp + fn) if tp + fn else 1.0
-    return precision, recall, (2 * tp / (2 * tp + fp + fn) if tp + fp + fn else 1.0)
-
-
 def kept_text(model: Predictor, documents: list[list[str]]) -> list[str]:
     labels = model.predict(documents)
     return [
@@ -95,24 +78,25 @@ def kept_text(model: Predictor, documents: list[list[str]]) -> list[str]:
 
 def snippet_set(model: Predictor, directory: Path, width: int, style: str) -> dict[str, dict[str, float]]:
     """Snippet scores of ``directory`` (a ``meta.jsonl`` set) unwrapped and wrapped, per language."""
-    metas = [json.loads(row) for row in (directory / "meta.jsonl").read_text(encoding="utf-8").splitlines() if row]
-    plain = [split_lines(decode((directory / f"{m['id']}.txt").read_bytes())) for m in metas]
+    pages = load_snippet_dir(directory)
+    plain = [page.document.lines for page in pages]
     wrapped = [wrap_lines(doc, width, style)[0] for doc in plain]
     result: dict[str, dict[str, float]] = {}
     for version, documents in (("unwrapped", plain), ("wrapped", wrapped)):
         started = time.perf_counter()
         kept = kept_text(model, documents)
         seconds = time.perf_counter() - started
-        counts: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
-        for meta, text in zip(metas, kept):
-            for group in ("all", meta.get("lang", "?")):
-                for k, value in enumerate(snippet_counts(text, meta)):
-                    counts[group][k] += value
-        for group, (tp, fp, fn) in counts.items():
-            p, r, f = f1(tp, fp, fn)
-            result.setdefault(group, {})[version] = round(f, 4)
+        counts: dict[str, list[SnippetCounts]] = defaultdict(list)
+        for page, text in zip(pages, kept):
+            outcome = count_snippets(text, page.with_snippets, page.without_snippets)
+            for group in ("all", page.language or "?"):
+                counts[group].append(outcome)
+        for group, outcomes in counts.items():
+            scores = total_snippets(outcomes).scores()
+            result.setdefault(group, {})[version] = round(scores["f1"], 4)
             if group == "all":
-                result[group][f"{version}_p"], result[group][f"{version}_r"] = round(p, 4), round(r, 4)
+                result[group][f"{version}_p"] = round(scores["p"], 4)
+                result[group][f"{version}_r"] = round(scores["r"], 4)
         result["all"][f"{version}_seconds"] = round(seconds, 2)
     result["all"]["lines_unwrapped"] = sum(map(len, plain))
     result["all"]["lines_wrapped"] = sum(map(len, wrapped))
@@ -121,28 +105,19 @@ def snippet_set(model: Predictor, directory: Path, width: int, style: str) -> di
 
 def gold_set(model: Predictor, directory: Path, width: int, style: str) -> dict[str, float]:
     """Character F1 of the content class on a gold-labelled set, unwrapped and wrapped."""
-    from cleaner.training.devset import load_gold_dir  # the training extras: only for these sets
-
     documents = load_gold_dir(directory)
     result: dict[str, float] = {}
     for version in ("unwrapped", "wrapped"):
-        tp = fp = fn = 0
         pairs = [
             wrap_lines(doc.lines, width, style) if version == "wrapped" else (doc.lines, list(range(len(doc.lines))))
             for doc in documents
         ]
         predictions = model.predict([lines for lines, _ in pairs])
-        for doc, (lines, source), predicted in zip(documents, pairs, predictions):
-            for line, index, guess in zip(lines, source, predicted):
-                gold = doc.labels[index]
-                if gold is None or guess is None:
-                    continue
-                chars = len(line.strip())
-                truth, keep = gold == CONTENT, guess == CONTENT
-                tp += chars * (truth and keep)
-                fp += chars * (keep and not truth)
-                fn += chars * (truth and not keep)
-        result[version] = round(f1(tp, fp, fn)[2], 4)
+        counts = total(
+            count(lines, [doc.labels[index] for index in source], predicted)
+            for doc, (lines, source), predicted in zip(documents, pairs, predictions)
+        )
+        result[version] = round(counts.scores()["char_f1"], 4)
     return result
 
 
@@ -165,10 +140,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         if (directory / "meta.jsonl").is_file() and not any(directory.glob("*.gold")):
             snippets = snippet_set(model, directory, args.width, args.style)
             figures[name] = snippets
-            total = snippets["all"]
+            overall = snippets["all"]
             print(
-                f"{name}: snippet F1 unwrapped {total['unwrapped']:.4f}, wrapped at {args.width} {total['wrapped']:.4f}"
-                f" (P {total['wrapped_p']:.3f}, R {total['wrapped_r']:.3f})"
+                f"{name}: snippet F1 unwrapped {overall['unwrapped']:.4f},"
+                f" wrapped at {args.width} {overall['wrapped']:.4f}"
+                f" (P {overall['wrapped_p']:.3f}, R {overall['wrapped_r']:.3f})"
             )
             for group, by_version in sorted(snippets.items()):
                 if group != "all":
