@@ -295,13 +295,19 @@ def _peer_throughput(texts: list[str]) -> dict[str, float | str]:
     return results
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def corpus_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options that say which bench corpus to build and where (:func:`build_corpus`'s), shared by
+    ``make bench``'s parts."""
     parser.add_argument("--size-mb", type=float, default=50.0, help="corpus size (default 50 MB)")
-    parser.add_argument("--peer-mb", type=float, default=3.0, help="text the peers clean (default 3 MB)")
     parser.add_argument("--workdir", type=Path, default=REPOSITORY / "bench-corpus")
     parser.add_argument("--labels", type=Path, default=REPOSITORY / "labels")
     parser.add_argument("--seeds", type=Path, default=REPOSITORY.parent / "shared" / "seeds")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    corpus_arguments(parser)
+    parser.add_argument("--peer-mb", type=float, default=3.0, help="text the peers clean (default 3 MB)")
     parser.add_argument("--repeat", type=int, default=3, help="runs per --jobs setting; medians are reported")
     parser.add_argument(
         "--scale", type=float, default=4.0, help="also time a corpus this many times larger (default 4; 1: skip)"

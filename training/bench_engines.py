@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from cleaner.classifier.cleaned import COUNTS
-from cleaner.training.bench import REPOSITORY, Usage, _timed, build_corpus, split_corpus
+from cleaner.training.bench import Usage, _timed, build_corpus, corpus_arguments, split_corpus
 
 SHARDS = 8
 CLEANER = "cleaner predict"
@@ -199,11 +199,8 @@ def _print(report: dict[str, Any], cores: int) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--size-mb", type=float, default=50.0, help="corpus size (default 50 MB)")
+    corpus_arguments(parser)
     parser.add_argument("--repeat", type=int, default=3, help="runs per engine and size; medians are reported")
-    parser.add_argument("--workdir", type=Path, default=REPOSITORY / "bench-corpus")
-    parser.add_argument("--labels", type=Path, default=REPOSITORY / "labels")
-    parser.add_argument("--seeds", type=Path, default=REPOSITORY.parent / "shared" / "seeds")
     parser.add_argument(
         "--engines",
         nargs="+",
