@@ -4,6 +4,7 @@ server, as in production), and a Slurm task's launcher run on this machine; the 
 
 from __future__ import annotations
 
+import ast
 import json
 import pickle
 import subprocess
@@ -154,6 +155,36 @@ def test_the_model_is_named_where_the_step_is_made(model_path: Path, monkeypatch
     monkeypatch.delenv("CLEANER_MODEL")
     assert CleanerFilter().model is None  # each worker's shipped model
     assert CleanerFilter(model="s3://bucket/cleaner.npz").model == "s3://bucket/cleaner.npz"
+
+
+WORKER_IMPORTS = """
+import sys
+import multiprocess
+from datatrove.pipeline.readers import JsonlReader
+from cleaner.integrations.datatrove import CleanerFilter, preload_in_fork_server
+if sys.argv[1] == "preload":
+    preload_in_fork_server([JsonlReader("shards/"), CleanerFilter()])
+watched = ("datatrove.executor.local", "datatrove.pipeline.readers.jsonl", "cleaner.integrations.datatrove", "numpy")
+with multiprocess.get_context("forkserver").Pool(1) as pool:  # as the local executor starts its workers
+    print(pool.apply(eval, (f"sorted(set({watched!r}) & set(__import__('sys').modules))",)))
+"""
+
+
+@pytest.mark.parametrize("preload", [True, False])
+def test_a_preloaded_fork_server_starts_workers_with_the_pipelines_modules(preload: bool) -> None:
+    """A worker of the local executor has datatrove, the pipeline's steps and cleaner when it starts
+    only if the fork server preloaded them; otherwise it imports them all again, though the launcher's
+    script imports them at its top."""
+    done = subprocess.run(
+        [sys.executable, "-c", WORKER_IMPORTS, "preload" if preload else "no"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    imported = ast.literal_eval(done.stdout)  # the list of module names the worker printed
+    watched = ["cleaner.integrations.datatrove", "datatrove.executor.local", "datatrove.pipeline.readers.jsonl"]
+    assert imported == (sorted([*watched, "numpy"]) if preload else [])
 
 
 RUN_PICKLED = """

@@ -59,6 +59,8 @@ def command(engine: str, shards: Path, out: Path, cores: int, jobs: int) -> list
     if engine.startswith(CLEANER):
         cleaner = str(Path(sys.executable).with_name("cleaner"))
         return [cleaner, "predict", "--quiet", str(shards), "-o", str(out / "out.jsonl"), "-j", str(jobs)]
+    if engine == "datatrove-local":
+        return [sys.executable, "-m", "cleaner.training.clean_shards", str(shards), str(out), str(cores)]
     return [sys.executable, "-m", "cleaner.training.engines", engine, str(shards), str(out), str(cores)]
 
 

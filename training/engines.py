@@ -1,5 +1,6 @@
 """The engines ``make bench`` compares, each run as its own process on a folder of JSONL shards:
-``python -m cleaner.training.engines ENGINE SHARDS OUT CORES``.
+``python -m cleaner.training.engines ENGINE SHARDS OUT CORES``; datatrove's local executor is
+:mod:`cleaner.training.clean_shards`, the README's recipe.
 
 Each engine runs as a user would run it (the README's recipes), with ``CORES`` processes or actors,
 and writes JSON lines holding at least ``id``, the cleaned text and the counts (``text`` and the
@@ -22,23 +23,15 @@ LOOPBACK_RAY = {"RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER": "0", "RAY_USAGE_STATS_ENABL
 BATCH = 256  # documents per model call, for every engine that takes a batch size
 
 
-def datatrove_local(shards: Path, out: Path, cores: int) -> None:
-    """datatrove's local executor: one task per shard, ``cores`` at once (its fork server)."""
-    from datatrove.executor import LocalPipelineExecutor
-
-    LocalPipelineExecutor(
-        _datatrove_pipeline(shards, out), tasks=_count(shards), workers=cores, logging_dir=str(out / "logs")
-    ).run()
-
-
 def datatrove_ray(shards: Path, out: Path, cores: int) -> None:
     """datatrove's Ray executor on a local Ray of ``cores`` CPUs: one task per shard."""
     from datatrove.executor import RayPipelineExecutor
 
+    from .clean_shards import pipeline, tasks
+
     with _local_ray(cores):
-        RayPipelineExecutor(
-            _datatrove_pipeline(shards, out), tasks=_count(shards), workers=cores, logging_dir=str(out / "logs")
-        ).run()
+        steps = pipeline(shards, out)
+        RayPipelineExecutor(steps, tasks=tasks(shards), workers=cores, logging_dir=str(out / "logs")).run()
 
 
 def ray_data(shards: Path, out: Path, cores: int) -> None:
@@ -88,20 +81,6 @@ def _clean_frames(frames: Iterator[Any]) -> Iterator[Any]:
         )
 
 
-def _datatrove_pipeline(shards: Path, out: Path) -> list[Any]:
-    """Reader -> cleaner -> writer, uncompressed as ``cleaner predict -o out.jsonl`` writes."""
-    from datatrove.pipeline.readers import JsonlReader
-    from datatrove.pipeline.writers import JsonlWriter
-
-    from cleaner.integrations.datatrove import CleanerFilter
-
-    return [
-        JsonlReader(str(shards)),
-        CleanerFilter(batch_size=BATCH),
-        JsonlWriter(str(out / "cleaned"), compression=None),
-    ]
-
-
 @contextlib.contextmanager
 def _local_ray(cores: int) -> Iterator[Any]:
     """A local Ray of ``cores`` CPUs on loopback, shut down at the end."""
@@ -121,12 +100,7 @@ def _local_ray(cores: int) -> Iterator[Any]:
         ray.shutdown()
 
 
-def _count(shards: Path) -> int:
-    return len([path for path in shards.iterdir() if path.name.endswith(".jsonl")])
-
-
 ENGINES: dict[str, Callable[[Path, Path, int], None]] = {
-    "datatrove-local": datatrove_local,
     "datatrove-ray": datatrove_ray,
     "ray-data": ray_data,
     "spark": spark,
