@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import numpy as np
 from conftest import Labelled
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sklearn.metrics import roc_auc_score
 
-from cleaner.classifier.estimator import LineClassifier
+from cleaner.classifier.estimator import LineClassifier, best_threshold
 from cleaner.labels import BOILERPLATE, CONTENT
 
 
@@ -50,3 +53,38 @@ def test_content_scores_above_boilerplate(trained_model: LineClassifier, seed_do
                 gold.append(label == CONTENT)
                 scores.append(score)
     assert roc_auc_score(gold, scores) > 0.9
+
+
+def weighted_f1(kept: np.ndarray, y: np.ndarray, weights: np.ndarray) -> float:
+    true_positive = float((weights * (kept & (y == 1))).sum())
+    wrong = float((weights * (kept != (y == 1))).sum())
+    return 2 * true_positive / max(2 * true_positive + wrong, 1e-9)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from([0.05, 0.2, 0.3, 0.45, 0.5, 0.6, 0.8, 0.95]), st.integers(0, 1), st.integers(1, 400)),
+        min_size=2,
+        max_size=40,
+    )
+)
+def test_the_threshold_is_the_best_cut_for_character_weighted_f1(lines: list[tuple[float, int, int]]) -> None:
+    """Every line weighs its characters: no cut on P scores a higher weighted F1 than the chosen one
+    (lines of equal P stay on the same side of it)."""
+    probabilities, y, weights = (np.asarray(column) for column in zip(*lines))
+    y = y.astype(np.int8)
+    weights = weights.astype(float)
+    chosen = weighted_f1(probabilities >= best_threshold(probabilities, y, weights), y, weights)
+    cuts = [*np.unique(probabilities), 1.1]
+    assert chosen >= max(weighted_f1(probabilities >= cut, y, weights) for cut in cuts) - 1e-12
+
+
+def test_long_lines_outweigh_many_short_ones() -> None:
+    """Two long content lines at P 0.6 outweigh eight short boilerplate lines at P 0.7: by
+    characters, the best cut keeps them all; by lines, it keeps the first line alone."""
+    probabilities = np.array([0.9, *[0.7] * 8, 0.6, 0.6, 0.1])
+    y = np.array([1, *[0] * 8, 1, 1, 0], dtype=np.int8)
+    weights = np.array([300, *[10] * 8, 500, 500, 20], dtype=float)
+    assert 0.1 < best_threshold(probabilities, y, weights) <= 0.6
+    assert best_threshold(probabilities, y, np.ones(12)) > 0.7

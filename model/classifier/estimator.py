@@ -48,14 +48,17 @@ Labels = Sequence[Sequence[str | None]]
 
 
 def best_threshold(probabilities: np.ndarray, y: np.ndarray, weights: np.ndarray) -> float:
-    """The cut on held-out P(content) that maximises character-weighted F1 of the content class."""
-    order = np.argsort(-probabilities)
-    weights = weights.astype(float)
+    """The cut on held-out P(content) that maximises character-weighted F1 of the content class:
+    the lines sorted by P, most likely content first, each cut keeps a prefix of them."""
+    order = np.argsort(-probabilities, kind="stable")
+    weights = np.asarray(weights, dtype=float)[order]
     true_positive = np.cumsum(weights * y[order])
     kept = np.cumsum(weights)
     precision = true_positive / np.maximum(kept, 1e-9)
-    recall = true_positive / max(float((weights * y).sum()), 1e-9)
+    recall = true_positive / max(float(true_positive[-1]), 1e-9)
     f1 = 2 * precision * recall / np.maximum(precision + recall, 1e-9)
+    ranked = probabilities[order]
+    f1[:-1][ranked[:-1] == ranked[1:]] = -1.0  # no cut between lines of equal P: a threshold keeps both
     best = int(np.argmax(f1))
     below = probabilities[order[best + 1]] if best + 1 < len(order) else 0.0
     return float((probabilities[order[best]] + below) / 2)
