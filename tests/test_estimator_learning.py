@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.metrics import roc_auc_score
 
-from cleaner.classifier.estimator import LineClassifier, best_threshold
+from cleaner.classifier.estimator import THRESHOLD_RANGE, LineClassifier, best_threshold
 from cleaner.labels import BOILERPLATE, CONTENT
 
 
@@ -88,3 +88,12 @@ def test_long_lines_outweigh_many_short_ones() -> None:
     weights = np.array([300, *[10] * 8, 500, 500, 20], dtype=float)
     assert 0.1 < best_threshold(probabilities, y, weights) <= 0.6
     assert best_threshold(probabilities, y, np.ones(12)) > 0.7
+
+
+def test_the_chosen_cut_stays_in_its_range(trained_model: LineClassifier) -> None:
+    """The cut is the character-F1 optimum when that lies in THRESHOLD_RANGE, else the range's
+    nearest end: never above 0.5, where the context stage is undecided."""
+    low, high = THRESHOLD_RANGE
+    assert high == 0.5
+    assert trained_model.threshold_ == min(max(trained_model.f1_threshold_, low), high)
+    assert trained_model.predictor_.threshold == trained_model.threshold_

@@ -253,7 +253,8 @@ def render_model_card(results: dict[str, Any]) -> str:
         "2. Context stages (`context_rounds` of them): the previous stage's out-of-fold probabilities "
         "in a window, their local and before/after means, the most likely article span, and a few "
         "own-line facts: " + ", ".join(f"`{name}`" for name in stack_feature_names()) + ".",
-        "3. Threshold on P(content) chosen by grouped cross-validation to maximise character F1.",
+        "3. Threshold on P(content) chosen by grouped cross-validation to maximise character F1, "
+        "within 0.25-0.5 (see `THRESHOLD_RANGE` in `classifier/estimator.py`).",
         "",
         "Versions: " + ", ".join(f"{k} {v}" for k, v in results["versions"].items()) + ".",
     ]

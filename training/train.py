@@ -122,6 +122,8 @@ def train(
         manifest["training_data"]["user_weight"] = USER_WEIGHT if user_weight is None else user_weight
     model = fit_documents(documents, user_weight=user_weight)
     timings["fit_seconds"] = round(time.perf_counter() - started, 2)
+    if hasattr(model, "f1_threshold_"):
+        manifest["f1_threshold"] = round(float(model.f1_threshold_), 4)
     written = model.save(output, manifest)
     if joblib_path is not None:
         import io
