@@ -80,3 +80,19 @@ def test_every_package_folder_is_packaged() -> None:
             if package not in listed:
                 missing.append(f"{package}: not in [tool.setuptools] packages")
     assert not missing, "\n".join(missing)
+
+
+def test_modules_import_each_other_relatively() -> None:
+    """Inside the package (``model/`` is ``cleaner``, ``training/`` is ``cleaner.training``), as in
+    scikit-learn: a relative import says the module is a part of this package, and keeps working
+    whatever name the package is installed under."""
+    root = PACKAGE.parent
+    absolute = [
+        f"{path.relative_to(root)}:{node.lineno}"
+        for folder in (PACKAGE, root / "training")
+        for path in sorted(folder.rglob("*.py"))
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if (isinstance(node, ast.ImportFrom) and not node.level and (node.module or "").split(".")[0] == "cleaner")
+        or (isinstance(node, ast.Import) and any(alias.name.split(".")[0] == "cleaner" for alias in node.names))
+    ]
+    assert not absolute, "\n".join(absolute)

@@ -26,9 +26,9 @@ from typing import Any
 
 import numpy as np
 
-from cleaner.training.evaluate import cv_groups, score
-from cleaner.training.labels import LabelledDocument
-from cleaner.training.metrics import Counts, total
+from .evaluate import cv_groups, score
+from .labels import LabelledDocument
+from .metrics import Counts, total
 
 TARGET = 0.98
 KS = (0, 1, 2, 3)
@@ -276,7 +276,7 @@ def run_adaptation(
 ) -> dict[str, Any]:
     """``cleaner evaluate --adapt``: the curve once per site-page weight in ``weights`` (the same
     sites and pages each time), printed, plotted to ``plot``; the results for the JSON and the card."""
-    from cleaner.training.train import USER_WEIGHT
+    from .train import USER_WEIGHT
 
     curves = {}
     for weight in weights or [USER_WEIGHT]:

@@ -10,9 +10,9 @@ from __future__ import annotations
 import html
 from collections.abc import Callable, Collection, Sequence
 
-from cleaner.labels import BOILERPLATE, CONTENT
-from cleaner.text import is_blank
-from cleaner.training.labels import LabelledDocument
+from ..labels import BOILERPLATE, CONTENT
+from ..text import is_blank
+from .labels import LabelledDocument
 
 Predictor = Callable[[Sequence[LabelledDocument]], list[list[str | None]]]
 

@@ -32,8 +32,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from cleaner.text import split_lines
-from cleaner.training.labels import LabelledDocument, load_labelled_dir
+from ..text import split_lines
+from .labels import LabelledDocument, load_labelled_dir
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 POLL_SECONDS = 0.5
@@ -267,7 +267,7 @@ def _median_seconds(command: list[str], runs: int = 5) -> float:
 
 def _peers_how() -> dict[str, str]:
     """How each peer is run: as in `make eval-dev` and ../shared/devset/BASELINES.md."""
-    from cleaner.training.baselines import C4_OPTIONS
+    from .baselines import C4_OPTIONS
 
     options = ", ".join(f"{name}={value}" for name, value in C4_OPTIONS.items())
     return {
@@ -278,7 +278,7 @@ def _peers_how() -> dict[str, str]:
 
 def _peer_throughput(texts: list[str]) -> dict[str, float | str]:
     """MB/s of jusText and the C4 line rule on the same pages, in this process."""
-    from cleaner.training.baselines import c4_line_rule, justext_rule
+    from .baselines import c4_line_rule, justext_rule
 
     documents = [LabelledDocument(str(i), split_lines(t), [], language="vi") for i, t in enumerate(texts)]
     megabytes = sum(len(t.encode()) for t in texts) / 1e6
@@ -373,10 +373,10 @@ def main(argv: list[str] | None = None) -> int:
             (args.workdir / f"out-{jobs}.jsonl").unlink(missing_ok=True)
 
     if not args.no_engines:
-        from cleaner.training.bench_engines import run as run_engines
+        from .bench_engines import run as run_engines
 
         report["engines"] = run_engines(corpus, args.workdir, os.cpu_count() or 1, args.repeat)
-    from cleaner.training.bench_files import run as run_files
+    from .bench_files import run as run_files
 
     report["small_files"] = run_files(args.labels, args.workdir, max(args.repeat, 3))
 

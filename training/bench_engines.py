@@ -23,8 +23,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from cleaner.classifier.cleaned import COUNTS
-from cleaner.training.bench import Usage, _timed, build_corpus, corpus_arguments, split_corpus
+from ..classifier.cleaned import COUNTS
+from .bench import Usage, _timed, build_corpus, corpus_arguments, split_corpus
 
 SHARDS = 8
 CLEANER = "cleaner predict"

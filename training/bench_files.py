@@ -16,8 +16,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from cleaner.training.bench import REPOSITORY, _timed
-from cleaner.training.labels import load_labelled_dir
+from .bench import REPOSITORY, _timed
+from .labels import load_labelled_dir
 
 FILES = 1800
 FILE_BYTES = 12_000

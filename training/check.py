@@ -6,9 +6,9 @@ from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
-from cleaner.labels import LabelFormatError
-from cleaner.text import decode, is_blank, split_lines
-from cleaner.training.labels import (
+from ..labels import LabelFormatError
+from ..text import decode, is_blank, split_lines
+from .labels import (
     LabelledDocument,
     iter_label_counts,
     read_label_file,

@@ -13,8 +13,8 @@ from datatrove.executor import LocalPipelineExecutor
 from datatrove.pipeline.readers import JsonlReader
 from datatrove.pipeline.writers import JsonlWriter
 
-from cleaner.integrations.datatrove import CleanerFilter, preload_in_fork_server
-from cleaner.training.engines import BATCH
+from ..integrations.datatrove import CleanerFilter, preload_in_fork_server
+from .engines import BATCH
 
 
 def pipeline(shards: Path, out: Path) -> list[Any]:

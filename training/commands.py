@@ -15,8 +15,8 @@ from typing import Annotated
 
 import typer
 
-from cleaner.cli import fail, warn
-from cleaner.cli.options import (
+from ..cli import fail, warn
+from ..cli.options import (
     AUTO,
     Encoding,
     Errors,
@@ -27,7 +27,7 @@ from cleaner.cli.options import (
     check_decoding,
     chosen_kind,
 )
-from cleaner.corpus.items import STDIN
+from ..corpus.items import STDIN
 
 # A checkout's labels/, beside training/: found from anywhere when cleaner is installed from one.
 CHECKOUT_LABELS = Path(__file__).resolve().parent.parent / "labels"
@@ -98,8 +98,8 @@ def train(
     ] = None,
 ) -> None:
     """Train the model on labelled dumps and save it (one .npz file with its manifest)."""
-    from cleaner.labels import LabelFormatError
-    from cleaner.training.train import train as run_training
+    from ..labels import LabelFormatError
+    from .train import train as run_training
 
     target = output or DEFAULT_MODEL_FILE
     try:
@@ -210,8 +210,8 @@ def evaluate(
     labels/ and never sees the test pages; snippet-annotated sets get snippet P/R/F1, overall and per
     language; --baselines scores peer systems on the same pages.
     """
-    from cleaner.labels import LabelFormatError
-    from cleaner.training.report import run_evaluation
+    from ..labels import LabelFormatError
+    from .report import run_evaluation
 
     if by not in ("site", "document", "none"):
         fail(f"--by {by!r}: use site, document or none", 2)
@@ -258,7 +258,7 @@ def labels_check(
     ] = None,
 ) -> None:
     """Validate every label file and the manifest; print per-file counts."""
-    from cleaner.training.check import check_labels
+    from .check import check_labels
 
     directory = find_labels(directory)
     problems = check_labels(directory, echo=typer.echo)
@@ -295,9 +295,9 @@ def suggest(
     be read are reported on stderr as path:LINE: what is wrong, the others are ranked, and the exit
     code is 1.
     """
-    from cleaner.classifier.format import ModelError, load_model
-    from cleaner.corpus.readers import ParseOptions
-    from cleaner.training.suggest import rank_uncertain
+    from ..classifier.format import ModelError, load_model
+    from ..corpus.readers import ParseOptions
+    from .suggest import rank_uncertain
 
     check_decoding(encoding, errors)
     if not text_field:
@@ -383,11 +383,11 @@ def label(
     range, or use the keyboard (the page lists the keys). Saving writes labels/<name>.tsv and its
     manifest row; Retrain fits your model on labels/ and scores the site's pages. Ctrl-C stops it.
     """
-    from cleaner.classifier.format import ModelError, load_model
-    from cleaner.corpus.readers import ParseOptions
-    from cleaner.training.labelling.pages import load_pages
-    from cleaner.training.labelling.serve import listen, open_browser, serve
-    from cleaner.training.labelling.session import Session
+    from ..classifier.format import ModelError, load_model
+    from ..corpus.readers import ParseOptions
+    from .labelling.pages import load_pages
+    from .labelling.serve import listen, open_browser, serve
+    from .labelling.session import Session
 
     check_decoding(encoding, errors)
     if paths.count(STDIN) > 1:
@@ -419,7 +419,7 @@ def label(
         listening = listen(host, port)
     except OSError as exc:
         fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}")
-    from cleaner.classifier.format import default_model_path
+    from ..classifier.format import default_model_path
 
     model_name = str(start_model or default_model_path())
     session = Session(pages, predictor, labels_dir, target, model_name=model_name, jobs=jobs, user_weight=user_weight)

@@ -13,8 +13,8 @@ from typing import Any
 
 import numpy as np
 
-from cleaner.training.evaluate import cv_groups, score
-from cleaner.training.labels import LabelledDocument
+from .evaluate import cv_groups, score
+from .labels import LabelledDocument
 
 
 def site_counts(n_sites: int) -> list[int]:

@@ -19,9 +19,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from cleaner.labels import BOILERPLATE, CONTENT, LabelFormatError
-from cleaner.text import decode, is_blank
-from cleaner.training.labels import LabelledDocument
+from ..labels import BOILERPLATE, CONTENT, LabelFormatError
+from ..text import decode, is_blank
+from .labels import LabelledDocument
 
 _GOLD = {"C": CONTENT, "B": BOILERPLATE, "": None}
 META = "meta.jsonl"

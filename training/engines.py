@@ -36,7 +36,7 @@ def datatrove_ray(shards: Path, out: Path, cores: int) -> None:
 
 def ray_data(shards: Path, out: Path, cores: int) -> None:
     """Ray Data: read_json, map_batches(CleanBatch) on ``cores`` actors of half a CPU, write_json."""
-    from cleaner.integrations.ray import CleanBatch
+    from ..integrations.ray import CleanBatch
 
     with _local_ray(cores) as ray:
         from ray.data import ActorPoolStrategy
@@ -68,7 +68,7 @@ def spark(shards: Path, out: Path, cores: int) -> None:
 
 
 def _clean_frames(frames: Iterator[Any]) -> Iterator[Any]:
-    from cleaner import clean_batch
+    from .. import clean_batch
 
     for frame in frames:
         results = clean_batch(frame["text"].tolist())

@@ -14,11 +14,11 @@ from typing import Any, TypeVar
 from joblib import Parallel, delayed
 from sklearn.model_selection import GroupKFold
 
-from cleaner.classifier.estimator import LineClassifier
-from cleaner.labels import CONTENT
-from cleaner.training.devset import SnippetPage
-from cleaner.training.labels import LabelledDocument
-from cleaner.training.metrics import Counts, SnippetCounts, count, count_snippets, total, total_snippets
+from ..classifier.estimator import LineClassifier
+from ..labels import CONTENT
+from .devset import SnippetPage
+from .labels import LabelledDocument
+from .metrics import Counts, SnippetCounts, count, count_snippets, total, total_snippets
 
 EstimatorFactory = Callable[[], LineClassifier]
 Predictions = list[list[str | None]]

@@ -20,8 +20,8 @@ from pathlib import Path
 
 import zstandard
 
-from cleaner.corpus.items import InputDone, InputError, InputFile, Raw
-from cleaner.corpus.readers import read_input
+from ..corpus.items import InputDone, InputError, InputFile, Raw
+from ..corpus.readers import read_input
 
 LIMIT = 10_000_000
 

@@ -22,7 +22,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from cleaner.training.fault_inputs import Outcome, jsonl
+from .fault_inputs import Outcome, jsonl
 
 ORPHAN_SECONDS = 30.0  # how long workers may take to notice their parent is gone, at most
 
@@ -101,7 +101,7 @@ def record_count(outputs: dict[str, bytes]) -> int:
 
 def corpus(folder: Path, pages: list[str], shards: int, per_shard: int) -> Path:
     """A folder of dumps (one per page) and, in a folder of their own, JSONL shards of records."""
-    from cleaner.training.fault_inputs import records
+    from .fault_inputs import records
 
     root = folder / "corpus"
     (root / "shards").mkdir(parents=True)

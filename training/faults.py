@@ -19,14 +19,14 @@ import sys
 import tempfile
 from pathlib import Path
 
-from cleaner.training.fault_inputs import FORMATS, Outcome, build, piped, records, truncations, unreachable
-from cleaner.training.fault_runs import Cleaner, corpus, full_disk, kills, memory, truncated_then_resumed
+from .fault_inputs import FORMATS, Outcome, build, piped, records, truncations, unreachable
+from .fault_runs import Cleaner, corpus, full_disk, kills, memory, truncated_then_resumed
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 
 
 def load_pages(labels: Path) -> list[str]:
-    from cleaner.training.labels import load_labelled_dir
+    from .labels import load_labelled_dir
 
     return ["\n".join(doc.lines) + "\n" for doc in load_labelled_dir(labels)]
 

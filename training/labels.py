@@ -12,8 +12,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from cleaner.labels import BOILERPLATE, CONTENT, LabelFormatError, parse_label_text
-from cleaner.text import DecodeError, decode
+from ..labels import BOILERPLATE, CONTENT, LabelFormatError, parse_label_text
+from ..text import DecodeError, decode
 
 # name, site, language, origin are required; source (the dump it was labelled from) and kind (news,
 # recipe, forum...: for per-kind scores) may be empty or absent.

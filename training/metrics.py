@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from cleaner.labels import CONTENT
+from ..labels import CONTENT
 
 
 @dataclass(frozen=True)

@@ -15,8 +15,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from cleaner.training.devset import SnippetPage, load_gold_dir, load_snippet_dir, quote_reference
-from cleaner.training.evaluate import (
+from .devset import SnippetPage, load_gold_dir, load_snippet_dir, quote_reference
+from .evaluate import (
     DEFAULT_FOLDS,
     MIN_LANGUAGE_PAGES,
     Evaluation,
@@ -37,8 +37,8 @@ from cleaner.training.evaluate import (
     score_snippets,
     snippet_scores,
 )
-from cleaner.training.labels import LabelledDocument, load_labelled_dir
-from cleaner.training.train import describe_data, fit_documents, make_estimator, runtime_versions
+from .labels import LabelledDocument, load_labelled_dir
+from .train import describe_data, fit_documents, make_estimator, runtime_versions
 
 Echo = Callable[[str], None]
 MODEL_NAME = "cleaner"
@@ -129,7 +129,7 @@ def run_evaluation(
         peers: dict[str, Any] = {}
         skipped: dict[str, str] = {}
         if baselines:
-            from cleaner.training.baselines import available_baselines
+            from .baselines import available_baselines
 
             peers, skipped = available_baselines(documents)
         systems: dict[str, SystemPredict] = {MODEL_NAME: _on_lines(model), **peers}
@@ -149,7 +149,7 @@ def run_evaluation(
                     directory, pages, systems, ablated, skipped, "jusText" in peers, echo
                 )
     if curve is not None:
-        from cleaner.training.curve import learning_curve, plot_learning_curve
+        from .curve import learning_curve, plot_learning_curve
 
         gold_dirs = [directory for directory in tests if directory.is_dir() and load_gold_dir(directory)]
         held_out = [doc for directory in gold_dirs for doc in load_gold_dir(directory)]
@@ -159,7 +159,7 @@ def run_evaluation(
         problem = plot_learning_curve(results["learning_curve"], curve, f"held out: {target}")
         echo(problem or f"wrote {curve}")
     if adapt is not None:
-        from cleaner.training.adapt import run_adaptation
+        from .adapt import run_adaptation
 
         results["adaptation"] = run_adaptation(documents, estimator, n_jobs=jobs, echo=echo, **adapt)
     if json_out is not None:
@@ -167,7 +167,7 @@ def run_evaluation(
         json_out.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         echo(f"\nwrote {json_out}")
     if card is not None:
-        from cleaner.training.card import write_model_card
+        from .card import write_model_card
 
         write_model_card(card, results)
         echo(f"wrote {card}")
@@ -246,7 +246,7 @@ def _snippet_test(
     echo(format_snippet_side_by_side(evaluations))
     stoplists: dict[str, str] = {}
     if with_justext:
-        from cleaner.training.baselines import describe_justext_stoplists
+        from .baselines import describe_justext_stoplists
 
         stoplists = describe_justext_stoplists([page.language for page in pages])
         echo("jusText stoplists: " + "; ".join(f"{language} {name}" for language, name in stoplists.items()))

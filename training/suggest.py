@@ -15,12 +15,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from cleaner.corpus.items import InputDone, InputError, InputFile
-from cleaner.corpus.parallel import CHUNK_BYTES
-from cleaner.corpus.progress import Progress, Tally
-from cleaner.corpus.readers import BadDocument, Parsed, ParseOptions, parse, read_input
-from cleaner.corpus.sources import Note, expand_inputs
-from cleaner.corpus.worker import Model
+from ..corpus.items import InputDone, InputError, InputFile
+from ..corpus.parallel import CHUNK_BYTES
+from ..corpus.progress import Progress, Tally
+from ..corpus.readers import BadDocument, Parsed, ParseOptions, parse, read_input
+from ..corpus.sources import Note, expand_inputs
+from ..corpus.worker import Model
 
 BATCH = 32
 BATCH_BYTES = CHUNK_BYTES

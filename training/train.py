@@ -10,9 +10,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from cleaner.classifier.estimator import LineClassifier
-from cleaner.training.evaluate import DEFAULT_FOLDS, cross_validated_predictions, cv_folds, cv_groups, cv_scheme, score
-from cleaner.training.labels import LabelledDocument, load_labelled_dir
+from ..classifier.estimator import LineClassifier
+from .evaluate import DEFAULT_FOLDS, cross_validated_predictions, cv_folds, cv_groups, cv_scheme, score
+from .labels import LabelledDocument, load_labelled_dir
 
 
 def runtime_versions() -> dict[str, str]:
@@ -20,7 +20,7 @@ def runtime_versions() -> dict[str, str]:
     import numpy
     import sklearn
 
-    from cleaner import __version__
+    from .. import __version__
 
     return {
         "cleaner": __version__,
@@ -130,7 +130,7 @@ def train(
 
         import joblib
 
-        from cleaner.atomic import write_atomic
+        from ..atomic import write_atomic
 
         buffer = io.BytesIO()
         joblib.dump(model, buffer, compress=3)

@@ -27,12 +27,12 @@ from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import Path
 
-from cleaner import load_model
-from cleaner.classifier.predictor import Predictor
-from cleaner.labels import CONTENT
-from cleaner.text import is_blank
-from cleaner.training.devset import load_gold_dir, load_snippet_dir
-from cleaner.training.metrics import SnippetCounts, count, count_snippets, total, total_snippets
+from .. import load_model
+from ..classifier.predictor import Predictor
+from ..labels import CONTENT
+from ..text import is_blank
+from .devset import load_gold_dir, load_snippet_dir
+from .metrics import SnippetCounts, count, count_snippets, total, total_snippets
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 DEVSET = REPOSITORY.parent / "shared" / "devset"

@@ -33,8 +33,8 @@ from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from cleaner.training.labelling.session import Session
-from cleaner.training.labelling.store import KINDS, SaveError
+from .session import Session
+from .store import KINDS, SaveError
 
 STATIC = Path(__file__).resolve().parent / "static"
 COOKIE = "cleaner_label_token"

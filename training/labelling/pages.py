@@ -18,11 +18,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from cleaner.corpus.items import STDIN
-from cleaner.corpus.readers import DEFAULT_KIND, Parsed, ParseOptions
-from cleaner.corpus.worker import Model
-from cleaner.training.labelling.language import detect_language
-from cleaner.training.suggest import ScoredDocuments, Suggestion
+from ...corpus.items import STDIN
+from ...corpus.readers import DEFAULT_KIND, Parsed, ParseOptions
+from ...corpus.worker import Model
+from ..suggest import ScoredDocuments, Suggestion
+from .language import detect_language
 
 NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
 SITE = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?)+")

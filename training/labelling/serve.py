@@ -16,8 +16,8 @@ from dataclasses import dataclass
 
 import uvicorn
 
-from cleaner.training.labelling.app import allowed_hosts, create_app, is_loopback
-from cleaner.training.labelling.session import Session
+from .app import allowed_hosts, create_app, is_loopback
+from .session import Session
 
 
 @dataclass

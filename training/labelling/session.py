@@ -20,12 +20,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from cleaner.classifier.format import load_model
-from cleaner.classifier.predictor import Predictor
-from cleaner.labels import BOILERPLATE, CONTENT, TAG_OF, parse_label_text
-from cleaner.training.labelling.pages import Page
-from cleaner.training.labelling.store import Row, SaveError, save_page
-from cleaner.training.suggest import summarize
+from ...classifier.format import load_model
+from ...classifier.predictor import Predictor
+from ...labels import BOILERPLATE, CONTENT, TAG_OF, parse_label_text
+from ..suggest import summarize
+from .pages import Page
+from .store import Row, SaveError, save_page
 
 
 @dataclass
@@ -216,8 +216,8 @@ class Session:
 def retrain(session: Session, report: Callable[[str, int, int], None]) -> None:
     """Fit on labels/, save and load the user's model, then score the labelled sites' pages by
     leave-one-page-out (see the module docstring)."""
-    from cleaner.training.labels import load_labelled_dir
-    from cleaner.training.train import train
+    from ..labels import load_labelled_dir
+    from ..train import train
 
     report("fitting the model on labels/", 0, 1)
     manifest = train(
@@ -257,8 +257,8 @@ def leave_one_page_out(
     trained on every other page of labels/ (its site's other pages included), and their mean."""
     from joblib import Parallel, delayed
 
-    from cleaner.training.evaluate import score
-    from cleaner.training.train import fit_documents
+    from ..evaluate import score
+    from ..train import fit_documents
 
     def trainable(index: int) -> bool:
         """Whether the other pages have both labels to learn from (not so with one page alone)."""

@@ -16,11 +16,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from cleaner.atomic import write_atomic
-from cleaner.labels import BOILERPLATE, CONTENT, format_label_lines, parse_label_text
-from cleaner.text import is_blank
-from cleaner.training.labelling.pages import UnsafeName, safe_name
-from cleaner.training.labels import MANIFEST_COLUMNS
+from ...atomic import write_atomic
+from ...labels import BOILERPLATE, CONTENT, format_label_lines, parse_label_text
+from ...text import is_blank
+from ..labels import MANIFEST_COLUMNS
+from .pages import UnsafeName, safe_name
 
 MANIFEST = "manifest.csv"
 KINDS = ("", "news", "blog", "recipe", "product", "forum", "docs", "institutional", "event", "encyclopedia")
