@@ -7,7 +7,7 @@ MODEL := model/data/cleaner.npz
 SAMPLE := ../shared/seeds/003_b83d7dfa7d287b8d.txt
 DEVSET := ../shared/devset
 
-.PHONY: demo test test-slow typecheck lint train eval eval-dev eval-wrapped bench faults learning-curve screenshots clean
+.PHONY: demo test test-slow typecheck lint train eval eval-dev eval-wrapped eval-short bench faults learning-curve screenshots clean
 
 # The package and what it needs to run.
 $(BIN)/cleaner: pyproject.toml
@@ -75,6 +75,10 @@ eval-dev: $(BIN)/cleaner
 eval-wrapped: $(BIN)/cleaner
 	@if [ ! -d $(DEVSET) ]; then echo "eval-wrapped skipped: $(DEVSET) not found"; exit 0; fi; \
 	$(BIN)/python -m cleaner.training.wrapped_eval --devset $(DEVSET)
+
+## eval-short: short records (excerpts of labelled pages) by site, with and without training excerpts
+eval-short: $(BIN)/cleaner
+	$(BIN)/python -m cleaner.training.short_records --labels labels
 
 ## bench: throughput (1 job and all cores), start-up, peak RSS, and peers, on a 50 MB corpus
 bench: $(BIN)/cleaner

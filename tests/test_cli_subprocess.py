@@ -72,7 +72,8 @@ def test_predict_imports_no_training_code(cleaner_exe: Path, model_path: Path, t
     importlib.import_module, which it does not list, so the interpreter's modules are checked too.
     """
     dump = tmp_path / "page.txt"
-    dump.write_text("Headline\nA body paragraph that reads like prose and ends here.\n", encoding="utf-8")
+    body = "Người dân phường Bến Nghé đã dọn sạch con kênh sau ba tháng, và chính quyền sẽ tiếp tục hỗ trợ."
+    dump.write_text(f"Trang chủ | Thời sự\n{body}\n", encoding="utf-8")  # the test model knows only Vietnamese
     script = (
         "import atexit, sys\n"
         "atexit.register(lambda: print('MODULES', *sorted(sys.modules), file=sys.stderr))\n"
@@ -83,7 +84,7 @@ def test_predict_imports_no_training_code(cleaner_exe: Path, model_path: Path, t
     command = [sys.executable, "-X", "importtime", "-c", script, str(dump), str(model_path)]
     result = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
     assert result.returncode == 0, result.stderr[-2000:]
-    assert "A body paragraph" in result.stdout
+    assert body in result.stdout
     stderr = result.stderr.splitlines()
     imported = [line.rsplit("|", 1)[1].strip() for line in stderr if line.startswith("import time:")]
     (modules,) = [line.split()[1:] for line in stderr if line.startswith("MODULES ")]

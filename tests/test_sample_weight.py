@@ -39,6 +39,18 @@ def test_a_weighted_page_counts_as_that_many_pages_for_cue_words() -> None:
     assert CueWords.fit(batch, 3, page_weights=np.ones(3)).vocabulary == CueWords.fit(batch, 3).vocabulary
 
 
+def test_excerpts_of_a_page_count_as_that_page_for_cue_words() -> None:
+    page = ["Đọc nhiều hôm nay", "Một đoạn văn."]
+    documents = [page, ["Khác hẳn", "Nội dung."], page[:1], page[:1]]  # the last two cut from the first
+    batch = LineBatch(documents)
+    assert "đọc nhiều" in CueWords.fit(batch, min_documents=3).vocabulary
+    assert "đọc nhiều" not in CueWords.fit(batch, min_documents=3, page_of=[0, 1, 0, 0]).vocabulary
+    weights = np.array([3.0, 1.0, 3.0, 3.0])  # a weighted page counts its weight once, not once per excerpt
+    assert "đọc nhiều" in CueWords.fit(batch, 3, page_weights=weights, page_of=[0, 1, 0, 0]).vocabulary
+    assert "đọc nhiều" not in CueWords.fit(batch, 4, page_weights=weights, page_of=[0, 1, 0, 0]).vocabulary
+    assert "đọc nhiều" in CueWords.fit(batch, 4, page_weights=weights).vocabulary
+
+
 def test_weighting_a_page_moves_the_model_towards_it(seed_documents: list[Labelled]) -> None:
     weights = [1.0] * len(seed_documents)
     weights[-1] = 20.0

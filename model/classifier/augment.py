@@ -4,8 +4,9 @@ A page is chrome above the article, the article, and blocks below it. Five or fi
 pages show only as many combinations of these as there are pages, so a model can learn "this
 layout's menu is followed by this layout's article" instead of what a menu is. Recombining the top
 of one page, the article of another and the bottom of a third, with the blank-line style of either
-dump style, shows it the same parts in new company. Only the training documents of a fit are
-recombined, so cross-validation stays honest.
+dump style, shows it the same parts in new company. Excerpts go the other way: a few article lines
+cut out with the chrome around them, the short records (a post, a blurb) that whole pages never
+show. Only the training documents of a fit are used, so cross-validation stays honest.
 """
 
 from __future__ import annotations
@@ -71,3 +72,37 @@ def recombine(
         new_docs.append(lines)
         new_labels.append(tags)
     return new_docs, new_labels
+
+
+def excerpts(
+    documents: Sequence[Sequence[str]],
+    labels: Sequence[Sequence[str | None]],
+    n_new: int,
+    random_state: int = 0,
+    chrome_share: float = 0.4,
+) -> tuple[list[int], list[Lines], list[Labels]]:
+    """``n_new`` short documents cut from labelled pages: a run of one to four non-blank lines with
+    the line just above it, starting at an article line or, for ``chrome_share`` of them, at a
+    chrome line. Labelled pages are all whole pages, so without these the context stages meet a
+    line with few neighbours only at a page's edge, where boilerplate is, and a short record (a
+    post, a product blurb) is emptied; the chrome-led ones keep a record of menus and footers alone
+    from being kept for its shortness. Returns each excerpt's source page, so that
+    cross-validation keeps it with its site."""
+    rng = np.random.default_rng(random_state)
+    rows = [[i for i, line in enumerate(doc) if not is_blank(line)] for doc in documents]
+    sources = [d for d, lab in enumerate(labels) if any(lab[i] == "content" for i in rows[d])]
+    picked: list[int] = []
+    new_docs: list[Lines] = []
+    new_labels: list[Labels] = []
+    for _ in range(n_new if sources else 0):
+        d = sources[rng.integers(len(sources))]
+        nonblank = rows[d]
+        wanted = "boilerplate" if rng.random() < chrome_share else "content"
+        starts = [k for k, i in enumerate(nonblank) if labels[d][i] == wanted] or list(range(len(nonblank)))
+        start = starts[rng.integers(len(starts))]
+        stop = min(start + int(rng.integers(1, 5)), len(nonblank))
+        keep = nonblank[max(start - 1, 0) : stop + 1]
+        picked.append(d)
+        new_docs.append([documents[d][i] for i in keep])
+        new_labels.append([labels[d][i] for i in keep])
+    return picked, new_docs, new_labels

@@ -41,7 +41,7 @@ from ..features.shape import markup_rows, shape_matrix
 from ..features.stopwords import Stopwords
 from ..labels import CONTENT
 from ..text import is_blank
-from .augment import recombine
+from .augment import excerpts, recombine
 from .predictor import Predictor, first_stage_probability
 
 Labels = Sequence[Sequence[str | None]]
@@ -107,15 +107,25 @@ class FirstStage:
         self.min_documents = min_documents
         self.word_weight = word_weight
 
-    def fit(self, batch: LineBatch, shape: np.ndarray, y: np.ndarray, weights: np.ndarray | None = None) -> FirstStage:
+    def fit(
+        self,
+        batch: LineBatch,
+        shape: np.ndarray,
+        y: np.ndarray,
+        weights: np.ndarray | None = None,
+        page_of: Sequence[int] | None = None,
+    ) -> FirstStage:
         """Fit on the batch's lines; ``weights`` (one per line, all of a document's lines alike) make a
-        page count as that many pages, in the regression and in the cue words' page counts."""
+        page count as that many pages, in the regression and in the cue words' page counts;
+        ``page_of`` (one per document) names the page an excerpt was cut from, for those counts."""
         self.scaler_ = StandardScaler().fit(shape)
         page_weights = None
         if weights is not None and len(weights):
             page_weights = np.ones(batch.bounds.shape[0] - 1)
             page_weights[batch.doc] = weights  # every line of a page has its page's weight
-        self.cue_words_ = CueWords.fit(batch, self.min_documents, page_weights=page_weights) if self.use_words else None
+        self.cue_words_ = None
+        if self.use_words:
+            self.cue_words_ = CueWords.fit(batch, self.min_documents, page_weights=page_weights, page_of=page_of)
         parts = [sp.csr_matrix(self.scaler_.transform(shape))]
         if self.cue_words_ is not None:
             parts.append(self.cue_words_.rows(batch).to_csr() * self.word_weight)
@@ -162,8 +172,16 @@ class LineClassifier(BaseEstimator):
     augment : float, default=0.0
         Recombined pages added per training page (see :mod:`cleaner.classifier.augment`); off by
         default because it did not help on held-out sites (the model card measures it).
+    excerpts : float, default=0.5
+        Short documents cut from the training pages, per training page: runs of one to four lines
+        with the line above, most led by an article line, some by a chrome line
+        (:func:`~cleaner.classifier.augment.excerpts`). Training pages are whole pages, so without
+        them the context stages learn that a line with few neighbours is at a page's edge, where
+        boilerplate is, and a short record (a forum post, a product blurb, a JSONL field holding one
+        paragraph) came out empty. An excerpt counts as its page in the cue words' page counts.
+        ``make eval-short`` measures it; whole pages score as without.
     random_state : int, default=0
-        Seed of the augmentation.
+        Seed of the augmentation and of the excerpts.
     context_rounds : int, default=2
         How many context-reading stages follow the first (0: none). Each reads the previous stage's
         held-out probabilities around every line; a second round lets a decision about a block
@@ -202,6 +220,7 @@ class LineClassifier(BaseEstimator):
         "stopword_languages": [None, tuple, list],
         "stack_C": [Interval(Real, 0, None, closed="neither")],
         "augment": [Interval(Real, 0, None, closed="left")],
+        "excerpts": [Interval(Real, 0, None, closed="left")],
         "random_state": ["random_state"],
         "context_rounds": [Interval(Integral, 0, None, closed="left")],
         "word_weight": [Interval(Real, 0, None, closed="neither")],
@@ -218,6 +237,7 @@ class LineClassifier(BaseEstimator):
         stopword_languages: tuple[str, ...] | None = None,
         stack_C: float = 1.0,
         augment: float = 0.0,
+        excerpts: float = 0.5,
         random_state: int = 0,
         context_rounds: int = 2,
         word_weight: float = 20.0,
@@ -231,6 +251,7 @@ class LineClassifier(BaseEstimator):
         self.stopword_languages = stopword_languages
         self.stack_C = stack_C
         self.augment = augment
+        self.excerpts = excerpts
         self.random_state = random_state
         self.context_rounds = context_rounds
         self.word_weight = word_weight
@@ -244,17 +265,22 @@ class LineClassifier(BaseEstimator):
         shape: np.ndarray,
         y: np.ndarray,
         weights: np.ndarray | None = None,
+        page_of: list[int] | None = None,
     ) -> FirstStage:
-        """Fit a first stage, on the documents plus recombined ones when ``augment`` > 0 (those weigh 1)."""
+        """Fit a first stage, on the documents plus recombined ones when ``augment`` > 0 (those weigh 1
+        and count as new pages)."""
         extra_docs, extra_labels = recombine(documents, labels, round(self.augment * len(documents)), self.random_state)
         if extra_docs:
+            if page_of is not None:
+                page_of = page_of + list(range(max(page_of) + 1, max(page_of) + 1 + len(extra_docs)))
             batch = LineBatch(documents + extra_docs)
             extra_shape = shape_matrix(LineBatch(extra_docs), self.stopwords_)
             shape = np.vstack([shape, extra_shape])
             y = np.concatenate([y, line_targets(extra_labels)])
             if weights is not None:
                 weights = np.concatenate([weights, np.ones(len(extra_shape))])
-        return FirstStage(self.C, self.use_words, self.min_documents, self.word_weight).fit(batch, shape, y, weights)
+        first = FirstStage(self.C, self.use_words, self.min_documents, self.word_weight)
+        return first.fit(batch, shape, y, weights, page_of)
 
     def _new_context_stage(self) -> LogisticRegression:
         return LogisticRegression(C=self.stack_C, solver=self.stack_solver, max_iter=5000, class_weight="balanced")
@@ -277,6 +303,21 @@ class LineClassifier(BaseEstimator):
         self._validate_params()
         lines = [list(doc) for doc in documents]
         _check_aligned(lines, labels)
+        groups = list(groups) if groups is not None else [str(i) for i in range(len(lines))]
+        page_of = list(range(len(lines)))  # the page each document is, or was cut from
+        for name, values in (("groups", groups), ("sample_weight", sample_weight)):
+            if values is not None and len(values) != len(lines):
+                raise ValueError(f"{name}: {len(values)} values for {len(lines)} documents")
+        if self.excerpts > 0:
+            sources, extra_lines, extra_labels = excerpts(
+                lines, labels, round(self.excerpts * len(lines)), self.random_state
+            )
+            lines = lines + extra_lines
+            labels = [*labels, *extra_labels]
+            groups = groups + [groups[i] for i in sources]
+            page_of = page_of + sources
+            if sample_weight is not None:
+                sample_weight = [*sample_weight, *(sample_weight[i] for i in sources)]
         y = line_targets(labels)
         if len(set(y.tolist())) < 2:
             raise ValueError("training data needs both content and boilerplate lines")
@@ -286,10 +327,9 @@ class LineClassifier(BaseEstimator):
         shape = shape_matrix(batch, self.stopwords_)
         markup = markup_rows(shape, batch)
         weights = _line_weights(sample_weight, batch) if sample_weight is not None else None
-        self.first_stage_ = self._fit_first_stage(lines, labels, batch, shape, y, weights)
+        self.first_stage_ = self._fit_first_stage(lines, labels, batch, shape, y, weights, page_of)
         self.context_stages_: list[LogisticRegression] = []
         self.threshold_ = 0.5 if self.threshold is None else float(self.threshold)
-        groups = list(groups) if groups is not None else [str(i) for i in range(len(lines))]
         n_splits = min(self.n_splits, len(set(groups)))
         if self.context_rounds > 0 and n_splits < 2:
             warnings.warn(
@@ -299,7 +339,7 @@ class LineClassifier(BaseEstimator):
                 stacklevel=2,
             )
         if self.context_rounds > 0 and n_splits >= 2:
-            self._fit_context_stages(lines, labels, groups, n_splits, batch, shape, y, markup, weights)
+            self._fit_context_stages(lines, labels, groups, n_splits, batch, shape, y, markup, weights, page_of)
         self.predictor_ = Predictor(
             stopwords=self.stopwords_,
             scaling=self.first_stage_.scaling,
@@ -323,6 +363,7 @@ class LineClassifier(BaseEstimator):
         y: np.ndarray,
         markup: np.ndarray,
         weights: np.ndarray | None = None,
+        page_of: list[int] | None = None,
     ) -> None:
         offsets = batch.bounds
         oof = np.zeros(len(y))
@@ -337,6 +378,7 @@ class LineClassifier(BaseEstimator):
                 shape[train_rows],
                 y[train_rows],
                 None if weights is None else weights[train_rows],
+                None if page_of is None else [page_of[i] for i in train],
             )
             oof[test_rows] = model.predict_proba(LineBatch([documents[i] for i in test]), shape[test_rows])
         # Image markup is boilerplate by definition (see is_markup_only): the context stages neither

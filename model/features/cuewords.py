@@ -16,6 +16,7 @@ scipy, and every sum runs within one row, so a line's row never depends on its b
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING
@@ -89,17 +90,23 @@ class CueWords:
         min_documents: int,
         ngram_range: tuple[int, int] = (1, 2),
         page_weights: np.ndarray | None = None,
+        page_of: Sequence[int] | None = None,
     ) -> CueWords:
         """The n-grams of the batch's lines that occur in at least ``min_documents`` of its
         documents, sorted, with their smoothed idf over lines: ``log((1 + n) / (1 + df)) + 1``.
 
         ``page_weights`` (one per document) count a page as that many pages, so that a site's menu
-        words can be learnt from the one or two pages a user labelled of it, weighted."""
+        words can be learnt from the one or two pages a user labelled of it, weighted. ``page_of``
+        (one per document) names the page a document was cut from, so that an excerpt of a page
+        adds nothing to the count: its words are that page's words, not another page's."""
         per_line = _line_ngrams(batch, ngram_range)
         doc = batch.doc.tolist()
+        page = list(range(batch.bounds.shape[0] - 1)) if page_of is None else list(page_of)
         seen: dict[int, set[str]] = {}
+        weight_of: dict[int, float] = {}
         for row, terms in enumerate(per_line):
-            seen.setdefault(doc[row], set()).update(terms)
+            seen.setdefault(page[doc[row]], set()).update(terms)
+            weight_of[page[doc[row]]] = 1.0 if page_weights is None else float(page_weights[doc[row]])
         pages: Counter[str] | dict[str, float]
         if page_weights is None:
             pages = Counter()
@@ -108,7 +115,7 @@ class CueWords:
         else:
             pages = {}
             for number, unique in seen.items():
-                weight = float(page_weights[number])
+                weight = weight_of[number]
                 for term in unique:
                     pages[term] = pages.get(term, 0.0) + weight
         vocabulary = sorted(term for term, n in pages.items() if n >= min_documents)

@@ -1,0 +1,42 @@
+"""Training-time augmentation takes only what labelled pages hold: excerpts are runs of a page's lines."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cleaner.classifier.augment import excerpts
+
+LABEL = st.sampled_from(["content", "boilerplate", None])
+LINE = st.sampled_from(["", "Menu", "A sentence of the article.", "Footer", "x"])
+PAGE = st.lists(st.tuples(LINE, LABEL), max_size=15)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(PAGE, min_size=1, max_size=5), st.integers(0, 20), st.integers(0, 3), st.sampled_from([0.0, 0.5, 1.0]))
+def test_an_excerpt_is_a_short_run_of_a_pages_non_blank_lines(
+    pages: list[list[tuple[str, str | None]]], n_new: int, seed: int, chrome_share: float
+) -> None:
+    documents = [[line for line, _ in page] for page in pages]
+    labels = [[label for _, label in page] for page in pages]
+    has_content = [any(label == "content" and line.strip() for line, label in page) for page in pages]
+    sources, new_docs, new_labels = excerpts(documents, labels, n_new, seed, chrome_share)
+    assert len(sources) == len(new_docs) == len(new_labels) == (n_new if any(has_content) else 0)
+    for source, doc, tags in zip(sources, new_docs, new_labels):
+        assert has_content[source]
+        pairs = [(line, label) for line, label in zip(documents[source], labels[source]) if line.strip()]
+        run = list(zip(doc, tags))
+        assert any(pairs[k : k + len(run)] == run for k in range(len(pairs))), "not a run of the page's lines"
+        assert 1 <= len(doc) <= 6
+        if chrome_share == 0.0:
+            assert "content" in tags
+
+
+def test_excerpts_start_at_article_lines_and_at_chrome_lines() -> None:
+    page = ["Home | News", "", "Headline of the story", "First paragraph.", "Second paragraph.", "Share", "Footer"]
+    tags: list[str | None] = ["boilerplate", None, "content", "content", "content", "boilerplate", "boilerplate"]
+    _, new_docs, new_labels = excerpts([page], [tags], 200, random_state=1, chrome_share=0.5)
+    runs = {tuple(doc) for doc in new_docs}
+    assert ("Home | News", "Headline of the story", "First paragraph.") in runs  # an article line with chrome above
+    assert ("Second paragraph.", "Share", "Footer") in runs  # chrome alone but for the line above
+    assert any("content" not in labels for labels in new_labels)

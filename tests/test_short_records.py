@@ -1,0 +1,95 @@
+"""A short record (a post, a product blurb, one paragraph between two chrome lines) keeps its text.
+
+Labelled pages are whole pages, where a line with few neighbours sits at the page's edge, among
+the menus and footers. Before the model was trained on excerpts of its pages as well
+(``LineClassifier(excerpts=...)``), such records came out empty. The records here were written for
+this test; the shipped model has never seen them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from cleaner import load_model
+from cleaner.classifier.format import SHIPPED_MODEL
+from cleaner.classifier.predictor import Predictor
+from cleaner.labels import CONTENT
+from cleaner.training.labels import load_labelled_dir
+from cleaner.training.short_records import PER_PAGE, measure
+
+RECORDS = {
+    "en": [
+        ("B", "Home | Forum | Members"),
+        (
+            "C",
+            "I replaced the thermostat last winter and the boiler has run quietly ever since, so it was "
+            "worth the afternoon it took.",
+        ),
+        ("B", "Reply | Quote | Report"),
+    ],
+    "vi": [
+        ("B", "Trang chủ > Đời sống"),
+        (
+            "C",
+            "Chợ phiên cuối tuần ở thị trấn thu hút hàng nghìn người dân và du khách, nhiều gian hàng bán "
+            "nông sản sạch do chính các hộ trong vùng làm ra.",
+        ),
+        ("C", "Ban tổ chức cho biết phiên chợ sẽ được duy trì đến hết tháng sau."),
+        ("B", "Chia sẻ"),
+    ],
+    "de": [
+        ("B", "Startseite › Ratgeber"),
+        (
+            "C",
+            "Wer seine Balkonpflanzen im Herbst rechtzeitig ins Haus holt, spart sich im Frühjahr den "
+            "Neukauf und hat schon im März wieder blühende Töpfe.",
+        ),
+        ("B", "Teilen"),
+    ],
+    "es": [
+        ("B", "Inicio / Productos"),
+        (
+            "C",
+            "Esta mochila de lona encerada resiste la lluvia ligera y tiene un compartimento acolchado "
+            "para un portátil de hasta quince pulgadas.",
+        ),
+        ("B", "Añadir al carrito"),
+    ],
+}
+
+CHROME = ["Home | News | Sport | Weather", "Log in | Register", "© 2026 Example Media. All rights reserved."]
+
+
+@pytest.fixture(scope="module")
+def model() -> Predictor:
+    return load_model(SHIPPED_MODEL)
+
+
+def test_short_records_keep_most_of_their_text(model: Predictor) -> None:
+    """Most, not all: cross-validated by site, about one in nine short records with article text
+    still comes out empty (``make eval-short``), against seven in ten without training excerpts; the
+    chrome line beside a record's text is sometimes kept with it."""
+    kept = total = 0
+    for record in RECORDS.values():
+        tags, lines = zip(*record)
+        predicted = model.predict_lines(list(lines))
+        kept += sum(len(line) for line, tag, got in zip(lines, tags, predicted) if tag == "C" and got == CONTENT)
+        total += sum(len(line) for line, tag in zip(lines, tags) if tag == "C")
+    assert kept >= 0.75 * total, f"only {kept / total:.0%} of the records' article characters kept"
+
+
+def test_a_record_of_chrome_alone_stays_empty(model: Predictor) -> None:
+    assert CONTENT not in model.predict_lines(CHROME)
+
+
+def test_eval_short_scores_every_excerpt_of_every_page(labels_dir: Path) -> None:
+    """``make eval-short`` on the seed pages (three sites, so three folds): three excerpts a page,
+    each scored once, by a model that never saw its site."""
+    seeds = [doc for doc in load_labelled_dir(labels_dir) if doc.origin == "seed"]
+    found = measure(seeds, {"n_splits": 2})
+    assert found["excerpts with article text"] + found["chrome-only excerpts"] == PER_PAGE * len(seeds)
+    assert 0 <= found["emptied"] <= found["excerpts with article text"]
+    assert 0.0 <= found["chrome chars kept"] <= 1.0
+    assert found["pages"]["char_f1"] > 0.5 and found["excerpts"]["char_f1"] > 0.5
