@@ -15,7 +15,6 @@ scipy, and every sum runs within one row, so a line's row never depends on its b
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -101,23 +100,17 @@ class CueWords:
         adds nothing to the count: its words are that page's words, not another page's."""
         per_line = _line_ngrams(batch, ngram_range)
         doc = batch.doc.tolist()
-        page = list(range(batch.bounds.shape[0] - 1)) if page_of is None else list(page_of)
+        n_documents = batch.bounds.shape[0] - 1
+        page = list(range(n_documents)) if page_of is None else list(page_of)
+        weight = np.ones(n_documents) if page_weights is None else np.asarray(page_weights, dtype=np.float64)
+        weight_of = {page[d]: float(weight[d]) for d in range(n_documents)}
         seen: dict[int, set[str]] = {}
-        weight_of: dict[int, float] = {}
         for row, terms in enumerate(per_line):
             seen.setdefault(page[doc[row]], set()).update(terms)
-            weight_of[page[doc[row]]] = 1.0 if page_weights is None else float(page_weights[doc[row]])
-        pages: Counter[str] | dict[str, float]
-        if page_weights is None:
-            pages = Counter()
-            for unique in seen.values():
-                pages.update(unique)
-        else:
-            pages = {}
-            for number, unique in seen.items():
-                weight = weight_of[number]
-                for term in unique:
-                    pages[term] = pages.get(term, 0.0) + weight
+        pages: dict[str, float] = {}
+        for number, unique in seen.items():
+            for term in unique:
+                pages[term] = pages.get(term, 0.0) + weight_of[number]
         vocabulary = sorted(term for term, n in pages.items() if n >= min_documents)
         column = {term: i for i, term in enumerate(vocabulary)}
         lines = np.zeros(len(vocabulary))
