@@ -17,10 +17,12 @@ from conftest import Labelled
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy.special import expit as scipy_expit
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
+from sklearn.neural_network import MLPClassifier
 from test_features_vectorised import DOCUMENTS
 
-from cleaner.classifier.estimator import LineClassifier
+from cleaner.classifier.estimator import LineClassifier, stage_layers
 from cleaner.classifier.format import load_model
 from cleaner.classifier.predictor import Predictor
 from cleaner.features.batch import LineBatch
@@ -141,12 +143,29 @@ def test_expit_equals_scipy_without_warnings() -> None:
     assert ours[-2] == 1.0 and ours[-1] == 0.0
 
 
-def test_context_probability_equals_predict_proba() -> None:
+@pytest.mark.parametrize(
+    "stage",
+    [LogisticRegression(), MLPClassifier(hidden_layer_sizes=(16,), alpha=0.1, max_iter=50, random_state=0)],
+    ids=["logistic-regression", "network"],
+)
+def test_context_probability_equals_predict_proba(stage: LogisticRegression | MLPClassifier) -> None:
     rng = np.random.default_rng(0)
     x, y = rng.normal(size=(500, 30)), rng.integers(0, 2, 500)
-    stage = LogisticRegression().fit(x, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)  # a network fitted briefly is still a network
+        stage.fit(x, y)
     expected = stage.predict_proba(x)[:, 1]
-    assert np.allclose(context_probability(x, stage.coef_, stage.intercept_), expected, rtol=0, atol=1e-15)
+    assert np.allclose(context_probability(x, stage_layers(stage)), expected, rtol=0, atol=1e-15)
+
+
+def test_a_lines_context_score_does_not_depend_on_its_batch() -> None:
+    """The hidden layer is a product of matrices: each row's, however many rows share it."""
+    rng = np.random.default_rng(1)
+    layers = [(rng.normal(size=(30, 16)), rng.normal(size=16)), (rng.normal(size=(16, 1)), rng.normal(size=1))]
+    rows = rng.normal(size=(3000, 30))
+    whole = context_probability(rows, layers)
+    pieces = np.concatenate([context_probability(rows[i : i + 7], layers) for i in range(0, 3000, 7)])
+    assert np.array_equal(whole, pieces)
 
 
 # --- The Python API's input checks ---

@@ -248,13 +248,15 @@ def render_model_card(results: dict[str, Any]) -> str:
         "",
         "## Model",
         "",
-        f"A two-stage logistic regression over the non-blank lines of a dump (parameters: `{results['estimator']}`):",
+        "A logistic regression over the non-blank lines of a dump, then context stages, each a small neural "
+        f"network (parameters: `{results['estimator']}`):",
         "",
         "1. First stage: scaled shape features of the line and its neighbours, and cue-word TF-IDF "
         "(word 1-2-grams occurring in at least `min_documents` training pages). Shape features: "
         + ", ".join(f"`{name}`" for name in shape_feature_names()[:40])
         + ", ... (all in `model/features/`).",
-        "2. Context stages (`context_rounds` of them): the previous stage's out-of-fold probabilities "
+        "2. Context stages (`context_rounds` of them, each one hidden layer of `stack_hidden` ReLU units, or a "
+        "logistic regression when it is 0): the previous stage's out-of-fold probabilities "
         "in a window, their local and before/after means, the most likely article span, and a few "
         "own-line facts: " + ", ".join(f"`{name}`" for name in stack_feature_names()) + ".",
         "3. Threshold on P(content) chosen by grouped cross-validation to maximise character F1, "

@@ -38,8 +38,9 @@ from .predictor import Predictor
 
 MODEL_ENV = "CLEANER_MODEL"
 SHIPPED_MODEL = Path(__file__).resolve().parent.parent / "data" / "cleaner.npz"
-# 4: stopword lists per language (3: one list; 2 and 1 were joblib and pickle files beside a manifest).
-MODEL_FORMAT = 4
+# 5: a context stage has layers (4: one weight vector each; stopword lists per language since 4, one list in
+# 3; 2 and 1 were joblib and pickle files beside a manifest).
+MODEL_FORMAT = 5
 MANIFEST = "manifest"
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # the zip format's epoch: equal models give equal files
 # What reading a damaged zip or .npy member raises (a bad CRC, a cut stream, a wrong header).
@@ -71,9 +72,10 @@ def _arrays(predictor: Predictor) -> dict[str, np.ndarray]:
         "intercept": np.array([predictor.intercept]),
         "idf": predictor.words.idf if predictor.words is not None else np.zeros(0),
     }
-    for i, (coef, intercept) in enumerate(predictor.context_stages):
-        arrays[f"context_{i}_coef"] = np.asarray(coef)
-        arrays[f"context_{i}_intercept"] = np.asarray(intercept)
+    for i, layers in enumerate(predictor.context_stages):
+        for j, (weights, bias) in enumerate(layers):
+            arrays[f"context_{i}_layer_{j}_weights"] = np.asarray(weights)
+            arrays[f"context_{i}_layer_{j}_bias"] = np.asarray(bias)
     return {name: np.ascontiguousarray(value, dtype=np.float64) for name, value in arrays.items()}
 
 
@@ -102,7 +104,7 @@ def save_model(predictor: Predictor, path: Path) -> dict[str, Any]:
         "features": feature_names(),
         "threshold": predictor.threshold,
         "word_weight": predictor.word_weight,
-        "context_stages": len(predictor.context_stages),
+        "context_stages": [len(layers) for layers in predictor.context_stages],
         "ngram_range": list(predictor.words.ngram_range) if predictor.words is not None else None,
         "vocabulary": predictor.words.vocabulary if predictor.words is not None else None,
         "stopwords": predictor.stopwords.lists,
@@ -159,7 +161,8 @@ def _predictor(manifest: dict[str, Any], arrays: dict[str, np.ndarray]) -> Predi
         if len(words.vocabulary) != len(words.idf):
             raise ValueError(f"{len(words.vocabulary)} cue words but {len(words.idf)} idf weights")
     stages = [
-        (arrays[f"context_{i}_coef"], arrays[f"context_{i}_intercept"]) for i in range(int(manifest["context_stages"]))
+        [(arrays[f"context_{i}_layer_{j}_weights"], arrays[f"context_{i}_layer_{j}_bias"]) for j in range(int(layers))]
+        for i, layers in enumerate(manifest["context_stages"])
     ]
     reserved = {"format", "features", "threshold", "word_weight", "context_stages", "ngram_range", "vocabulary"}
     return Predictor(

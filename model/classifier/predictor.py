@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from ..features.batch import Documents, LineBatch
-from ..features.context import context_inputs, context_probability, context_rows, expit, row_dot
+from ..features.context import Layers, context_inputs, context_probability, context_rows, expit, row_dot
 from ..features.cuewords import CueWords, SparseRows
 from ..features.shape import markup_rows, shape_matrix
 from ..features.stopwords import Stopwords
@@ -115,7 +115,7 @@ class Predictor:
         intercept: float,
         word_weight: float,
         words: CueWords | None,
-        context_stages: list[tuple[np.ndarray, np.ndarray]],
+        context_stages: list[Layers],
         threshold: float,
         manifest: dict[str, Any] | None = None,
     ) -> None:
@@ -177,9 +177,9 @@ class Predictor:
         offsets = batch.bounds
         if (~markup).any():
             inputs = context_inputs(shape, offsets, markup)  # the same for every stage
-            for coef, intercept in self.context_stages:
+            for layers in self.context_stages:
                 rows = context_rows(probabilities, shape, offsets, markup, inputs)
-                probabilities[~markup] = context_probability(rows, coef, intercept)
+                probabilities[~markup] = context_probability(rows, layers)
         probabilities[markup] = 0.0
         return [probabilities[offsets[i] : offsets[i + 1]] for i in range(len(documents))]
 

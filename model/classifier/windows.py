@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..features.batch import LineBatch
-from ..features.context import STACK_SHAPE, best_span, context_probability, logit, stack_columns
+from ..features.context import STACK_SHAPE, Layers, best_span, context_probability, logit, stack_columns
 from ..features.lines import LineFacts, document_layout, page_languages, percentile_90
 from ..features.repeats import count_within
 from ..features.segments import document_cumsum
@@ -112,8 +112,8 @@ def predict_long(predictor: Predictor, lines: list[str], window: int | None = No
     if text.any():
         p = probabilities[text]
         kept = np.flatnonzero(text)
-        for coef, intercept in predictor.context_stages:
-            p = _context_stage(p, own, kept, coef, intercept, window)
+        for layers in predictor.context_stages:
+            p = _context_stage(p, own, kept, layers, window)
         probabilities[text] = p
     probabilities[markup] = 0.0
     return probabilities
@@ -169,9 +169,7 @@ class _Own:
         return out
 
 
-def _context_stage(
-    p: np.ndarray, own: _Own, kept: np.ndarray, coef: np.ndarray, intercept: np.ndarray, window: int
-) -> np.ndarray:
+def _context_stage(p: np.ndarray, own: _Own, kept: np.ndarray, layers: Layers, window: int) -> np.ndarray:
     """One context stage over the non-markup lines' P, a window of rows at a time."""
     m = len(p)
     cumulative = np.zeros(m + 1)
@@ -182,7 +180,7 @@ def _context_stage(
         hi = min(lo + window, m)
         rows = np.arange(lo, hi)
         out[lo:hi] = context_probability(
-            stack_columns(logits, cumulative, own.rows(kept[lo:hi]), rows, 0, m, 0, span), coef, intercept
+            stack_columns(logits, cumulative, own.rows(kept[lo:hi]), rows, 0, m, 0, span), layers
         )
     return out
 

@@ -166,20 +166,33 @@ def context_rows(
     return _stack_rows(probabilities[~markup], own, bounds)
 
 
-def context_probability(rows: np.ndarray, coef: np.ndarray, intercept: np.ndarray) -> np.ndarray:
-    """P(content) of a fitted binary logistic regression (``coef_`` of shape (1, n), ``intercept_``)
-    on dense rows: scikit-learn's ``predict_proba(rows)[:, 1]``, to rounding (see :func:`row_dot`)."""
-    return expit(row_dot(rows, np.asarray(coef).reshape(-1)) + np.asarray(intercept).reshape(-1)[0])
+# A fitted context stage as plain arrays: its layers, each (weights of shape (inputs, outputs), bias of
+# shape (outputs,)), ReLU between two layers, the logistic function after the last (one output). A
+# logistic regression is one layer; a small network, two.
+Layers = list[tuple[np.ndarray, np.ndarray]]
+
+
+def context_probability(rows: np.ndarray, layers: Layers) -> np.ndarray:
+    """P(content) of a fitted context stage on dense rows: scikit-learn's ``predict_proba(rows)[:, 1]``
+    of the LogisticRegression (one layer) or ReLU MLPClassifier (two or more) it was, to rounding
+    (see :func:`row_dot`)."""
+    values = rows
+    for number, (weights, bias) in enumerate(layers):
+        values = row_dot(values, np.asarray(weights).reshape(values.shape[1], -1)) + np.asarray(bias).reshape(-1)
+        if number < len(layers) - 1:
+            values = np.maximum(values, 0.0)
+    return expit(values[:, 0])
 
 
 def row_dot(matrix: np.ndarray, weights: np.ndarray) -> np.ndarray:
-    """Each row of a C-ordered ``matrix`` times ``weights``, summed within the row alone.
+    """Each row of a C-ordered ``matrix`` times ``weights`` (a vector, or a matrix of columns),
+    summed within the row alone.
 
     Not ``matrix @ weights``: BLAS picks its kernel (and so its rounding) by the number of rows,
     so a line's score would depend on how many lines share its batch, and the output on the chunk
     size, a worker's retry of one document, or which records ``--resume`` skipped.
     """
-    return np.einsum("ij,j->i", matrix, weights)
+    return np.einsum("ij,j...->i...", matrix, weights)
 
 
 def expit(x: np.ndarray) -> np.ndarray:
