@@ -87,6 +87,23 @@ def test_loaded_predictor_equals_the_model_on_labelled_pages(
     assert loaded.threshold == trained_model.threshold_
 
 
+def test_logistic_context_stages_save_and_predict_as_scikit_learn(
+    seed_documents: list[Labelled], tmp_path: Path
+) -> None:
+    """``stack_hidden=0``: the context stages are logistic regressions, one layer each in the file."""
+    model = LineClassifier(n_splits=2, stack_hidden=0).fit(
+        [doc.lines for doc in seed_documents],
+        [doc.labels for doc in seed_documents],
+        groups=[doc.site for doc in seed_documents],
+    )
+    assert [type(stage).__name__ for stage in model.context_stages_] == ["LogisticRegression"] * 2
+    model.save(tmp_path / "linear.npz")
+    loaded = load_model(tmp_path / "linear.npz")
+    assert [len(layers) for layers in loaded.context_stages] == [1, 1]
+    documents = [doc.lines for doc in seed_documents]
+    assert_same(loaded.predict_proba_nonblank(documents), sklearn_reference(model, documents))
+
+
 @PROPERTY
 @given(DOCUMENTS)
 def test_loaded_predictor_equals_the_model(

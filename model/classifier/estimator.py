@@ -47,13 +47,13 @@ from .augment import excerpts, recombine
 from .predictor import Predictor, first_stage_probability
 
 Labels = Sequence[Sequence[str | None]]
-# Where the cut chosen by cross-validation may fall. Not above 0.5, where the last context stage
-# (fitted with balanced class weights) is undecided: the character-F1 optimum on held-out sites lies
-# higher (0.716 on the 298 pages of 2026-12-03), and gains 0.008 of held-out F1 there, but by dropping
-# the lines the model is least sure of, which are most often a page's headline and the article of a
-# script it knows least: at 0.716 a Vietnamese seed page loses its headline and a Chinese test page
-# 63% of its article (tests/test_seed_acceptance.py, tests/test_unspaced_scripts.py). A lost line is
-# lost for good; a kept one can still be filtered. ``--threshold`` sets another cut at prediction.
+# Where the cut chosen by cross-validation may fall. Not above 0.5: with logistic-regression context
+# stages (balanced class weights) the character-F1 optimum on held-out sites lay at 0.716 (298 pages,
+# 2026-12-03) and gained 0.008 of held-out F1 there, by dropping the lines the model was least sure
+# of, most often a page's headline and the article of a script it knows least: a Vietnamese seed
+# page lost its headline and a Chinese test page 63% of its article (tests/test_seed_acceptance.py,
+# tests/test_unspaced_scripts.py). A lost line is lost for good; a kept one can still be filtered.
+# With network stages the optimum is about 0.51. ``--threshold`` sets another cut at prediction.
 THRESHOLD_RANGE = (0.25, 0.5)
 
 
@@ -179,7 +179,8 @@ class LineClassifier(BaseEstimator):
         article line as badly at the edge of a short record as in a page's footer. A hidden layer
         lets the window's evidence combine (prose, but with chrome on both sides and the article
         elsewhere), which is what tells a teaser summary from a paragraph: held-out character F1
-        0.909 -> 0.923 at a cut of 0.5 in cross-validation by site, for about 2 ms per 5,000 lines.
+        0.912 -> 0.930 in cross-validation by site (the README's step 3), at the same prediction
+        cost within noise.
     stack_alpha : float, default=0.1
         L2 penalty of the context stages' networks (``stack_hidden > 0``).
     augment : float, default=0.0
