@@ -178,7 +178,7 @@ def context_probability(rows: np.ndarray, layers: Layers) -> np.ndarray:
     (see :func:`row_dot`)."""
     values = rows
     for number, (weights, bias) in enumerate(layers):
-        values = row_dot(values, np.asarray(weights).reshape(values.shape[1], -1)) + np.asarray(bias).reshape(-1)
+        values = row_dot(values, weights) + bias
         if number < len(layers) - 1:
             values = np.maximum(values, 0.0)
     return expit(values[:, 0])
