@@ -97,3 +97,15 @@ def test_the_chosen_cut_stays_in_its_range(trained_model: LineClassifier) -> Non
     assert high == 0.5
     assert trained_model.threshold_ == min(max(trained_model.f1_threshold_, low), high)
     assert trained_model.predictor_.threshold == trained_model.threshold_
+
+
+def test_train_reports_a_clipped_threshold_only_when_the_optimum_lies_outside_its_range() -> None:
+    # The manifest keeps the optimum rounded to 4 places: a cut inside the range that differs from
+    # it only by that rounding was reported as "beyond the range".
+    from cleaner.training.train import threshold_note
+
+    inside = threshold_note({"threshold": 0.4223222811305857, "f1_threshold": 0.4223})
+    assert inside == "threshold 0.422"
+    above = threshold_note({"threshold": 0.5, "f1_threshold": 0.5101})
+    assert above.startswith("threshold 0.500; the character-F1 optimum, 0.510, lies beyond")
+    assert threshold_note({"threshold": 0.5}) == "threshold 0.500"

@@ -99,6 +99,7 @@ def train(
 ) -> None:
     """Train the model on labelled dumps and save it (one .npz file with its manifest)."""
     from ..labels import LabelFormatError
+    from .train import threshold_note
     from .train import train as run_training
 
     target = output or DEFAULT_MODEL_FILE
@@ -126,13 +127,7 @@ def train(
             f"{manifest['cross_validation']['scheme']}: content char P/R/F1 "
             f"{s['char_p']:.3f}/{s['char_r']:.3f}/{s['char_f1']:.3f}, line F1 {s['line_f1']:.3f}"
         )
-    best = manifest.get("f1_threshold")
-    beyond = (
-        f"; the character-F1 optimum, {best:.3f}, lies beyond the range it may take"
-        if best is not None and abs(best - manifest["threshold"]) > 1e-9
-        else ""
-    )
-    typer.echo(f"saved {target} (threshold {manifest['threshold']:.3f}{beyond})")
+    typer.echo(f"saved {target} ({threshold_note(manifest)})")
     if joblib_path is not None:
         typer.echo(f"exported the scikit-learn estimator to {joblib_path} (loading it runs code: keep it private)")
     if output is None:

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from ..classifier.estimator import LineClassifier
+from ..classifier.estimator import THRESHOLD_RANGE, LineClassifier
 from .evaluate import DEFAULT_FOLDS, cross_validated_predictions, cv_folds, cv_groups, cv_scheme, score
 from .labels import LabelledDocument, load_labelled_dir
 
@@ -58,6 +58,18 @@ def describe_data(directory: Path, documents: Sequence[LabelledDocument]) -> dic
 # weight, one page of a new site among hundreds of others barely moves a first stage regularised to
 # transfer across sites; `cleaner evaluate --adapt` measures the curve with and without it.
 USER_WEIGHT = 1.0
+
+
+def threshold_note(manifest: dict[str, Any]) -> str:
+    """What ``cleaner train`` says of the threshold: the cut it saved, and the cross-validated
+    optimum when that lies outside :data:`THRESHOLD_RANGE` (the cut was clipped to it). The manifest
+    holds the optimum rounded to 4 places, so it is compared with the range, never with the cut."""
+    note = f"threshold {manifest['threshold']:.3f}"
+    best = manifest.get("f1_threshold")
+    low, high = THRESHOLD_RANGE
+    if best is not None and not low <= best <= high:
+        note += f"; the character-F1 optimum, {best:.3f}, lies beyond the range it may take ({low}-{high})"
+    return note
 
 
 def make_estimator() -> LineClassifier:
