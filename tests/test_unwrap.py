@@ -69,6 +69,39 @@ def test_one_block_per_line_dumps_are_left_alone(labelled: list[LabelledDocument
     assert not soft.any(), sorted({labelled[d].name for d in edges.doc[soft].tolist()})
 
 
+# A page of one block per line whose list items end in ";" or "," at about one length, each
+# followed by an item in lower case, read like a paragraph wrapped at that length; but three of the
+# page's lines are longer, which a wrapper would have broken.
+LIST_PAGE = [
+    "Accueil | Vivre ici | Démarches | Contact",
+    "Inscription des nouveaux habitants",
+    "Toute personne qui s'installe dans la commune s'annonce au contrôle des habitants dans les quatorze jours "
+    "qui suivent son arrivée, qu'elle vienne d'une autre commune du canton ou de plus loin encore.",
+    "Sont concernés :",
+    "toutes les personnes qui prennent domicile dans la commune, seules ou en famille, et leurs enfants ;",
+    "toutes les personnes en séjour de plus de trois mois, étudiants et apprentis compris, sans exception ;",
+    "ensuite les propriétaires d'un logement de vacances qui y passent plus de trois mois chaque année ;",
+    "enfin les ressortissants étrangers, qu'ils soient déjà titulaires d'un permis ou non, sans distinction.",
+    "Documents à présenter au guichet :",
+    "copie du bail à loyer ou de l'acte d'achat, ou bien une attestation écrite du logeur avec sa signature ;",
+    "pièce d'identité valable pour chaque personne, carte d'identité ou passeport, même pour les enfants ;",
+    "livret de famille ou certificat de famille pour les couples mariés et les familles avec des enfants ;",
+    "photos récentes au format passeport pour chaque personne de nationalité étrangère âgée de plus de 18 ans.",
+    "L'inscription coûte 20 francs par adulte et reste gratuite pour les enfants. Le paiement se fait au guichet "
+    "par carte ou en espèces ; l'attestation d'établissement est remise sur place ou envoyée par la poste.",
+    "Le guichet est ouvert du lundi au vendredi de 8 h à 11 h 30, le mardi aussi de 16 h à 18 h 30, et sur "
+    "rendez-vous en dehors de ces heures pour les personnes qui travaillent à plein temps loin de la commune.",
+    "Dernière mise à jour : 3 mars 2025",
+]
+
+
+def test_a_list_of_items_of_one_length_is_not_taken_for_wrapped_text() -> None:
+    """Lines that read on at about one width are not enough: when lines longer than that width are
+    not few beside them (a wrapper breaks every line it can), the page is left as it is."""
+    soft, _ = soft_breaks(Edges.of([LIST_PAGE]))
+    assert not soft.any(), [LIST_PAGE[i] for i in np.flatnonzero(soft)]
+
+
 @pytest.mark.parametrize("width", [60, 78, 100])
 def test_wrapped_pages_rejoin_into_their_lines(labelled: list[LabelledDocument], width: int) -> None:
     """Wrapped labelled pages come back as their own lines: nearly every line is one paragraph

@@ -64,6 +64,11 @@ MIN_WIDTH, MAX_WIDTH = 30, 160  # the widths tried (html2text 78, lynx and w3m 8
 BAND = 10  # "just above the width", where a wrapped dump has (almost) no lines
 CLIFF_WEIGHT = 2.0  # a line just above W outweighs this many pieces of evidence for W
 MIN_EVIDENCE = 2
+# A wrapper breaks every line it can, so lines longer than W (a table row, a long word) are few
+# beside the lines it broke: at least this many times fewer. At 1, a page of list items of about
+# one length ending in ";" (each followed by an item in lower case) and three long paragraphs
+# was taken for text wrapped at the items' length.
+EVIDENCE_PER_LONGER = 3
 LONGEST_WORD = 30  # a first word longer than this (a URL) is evidence only for the widths up to n + 30
 _CASE = ALPHA | UPPER | LOWER
 # A line starting with image markup, or a bullet and a space, starts a block of its own: a wrapped
@@ -222,8 +227,8 @@ def soft_breaks(edges: Edges) -> tuple[np.ndarray, dict[int, str]]:
 def _may_be_wrapped(edges: Edges, reads_on: np.ndarray) -> np.ndarray:
     """The documents that may be hard-wrapped: at some width W, at least :data:`MIN_EVIDENCE` of
     their lines that read on into the next one are at most :data:`LONGEST_WORD` shorter than W,
-    and at least as many as their lines longer than W (not counting image markup and links, which
-    a wrapper may leave whole), as :func:`_widths` needs."""
+    and :data:`EVIDENCE_PER_LONGER` times as many as their lines longer than W (not counting image
+    markup and links, which a wrapper may leave whole), as :func:`_widths` needs."""
     counted = (edges.first != ord("!")) & (edges.first != ord("["))
     # Per document, cumulative counts over lengths 0..MAX_WIDTH (longer lines in the last cell),
     # after a column of zeros: the lines of length at most L are column L + 1.
@@ -235,7 +240,7 @@ def _may_be_wrapped(edges: Edges, reads_on: np.ndarray) -> np.ndarray:
     top = MAX_WIDTH + 2  # widths MIN_WIDTH..MAX_WIDTH are columns MIN_WIDTH + 1..top - 1
     near = evidence[:, MIN_WIDTH + 1 : top] - evidence[:, MIN_WIDTH - LONGEST_WORD : top - LONGEST_WORD - 1]
     longer = at_most[:, -1:] - at_most[:, MIN_WIDTH + 1 : top]
-    return np.flatnonzero(((near >= MIN_EVIDENCE) & (near >= longer)).any(axis=1))
+    return np.flatnonzero(((near >= MIN_EVIDENCE) & (near >= EVIDENCE_PER_LONGER * longer)).any(axis=1))
 
 
 @dataclass(frozen=True)
