@@ -7,7 +7,7 @@ MODEL := model/data/cleaner.npz
 SAMPLE := ../shared/seeds/003_b83d7dfa7d287b8d.txt
 DEVSET := ../shared/devset
 
-.PHONY: demo test test-slow typecheck lint train eval eval-dev eval-wrapped eval-short bench faults learning-curve screenshots clean
+.PHONY: demo test test-slow typecheck lint train eval eval-dev eval-wrapped eval-short eval-surrounded bench faults learning-curve screenshots clean
 
 # The package and what it needs to run.
 $(BIN)/cleaner: pyproject.toml
@@ -79,6 +79,10 @@ eval-wrapped: $(BIN)/cleaner
 ## eval-short: short records (excerpts of labelled pages) by site, with and without training excerpts
 eval-short: $(BIN)/cleaner
 	$(BIN)/python -m cleaner.training.short_records --labels labels
+
+## eval-surrounded: labelled pages inside other pages' chrome (real dumps are longer), by site
+eval-surrounded: $(BIN)/cleaner
+	$(BIN)/python -m cleaner.training.surroundings --labels labels
 
 ## bench: throughput (1 job and all cores), start-up, peak RSS, and peers, on a 50 MB corpus
 bench: $(BIN)/cleaner

@@ -1,0 +1,53 @@
+"""``make eval-surrounded``: a labelled page inside other pages' chrome, scored on its own lines."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from cleaner.labels import BOILERPLATE, CONTENT
+from cleaner.training.labels import LabelledDocument, load_labelled_dir
+from cleaner.training.surroundings import DONORS, SURROUNDINGS, measure, pick_donors, surround
+
+
+def _page(name: str, site: str, language: str, tags: str) -> LabelledDocument:
+    labels = [CONTENT if tag == "C" else BOILERPLATE if tag == "B" else None for tag in tags]
+    lines = [f"{name} line {i}" if label else "" for i, label in enumerate(labels)]
+    return LabelledDocument(name=name, lines=lines, labels=labels, site=site, language=language)
+
+
+def test_surround_adds_only_the_donors_chrome_around_the_page_unchanged() -> None:
+    page = _page("page", "a.example", "en", "BB-CCBC-B")
+    donors = [_page("d1", "b.example", "en", "BBCCB"), _page("d2", "c.example", "en", "B-BCB-B")]
+    lines, labels, own = surround(page, donors, above=2, below=1)
+    assert lines[own] == page.lines and labels[own] == page.labels
+    added = lines[: own.start] + lines[own.stop :]
+    assert added == ["d1 line 0", "d1 line 1", "d2 line 0", "", "d2 line 2", "d1 line 4"]
+    assert set(labels[: own.start] + labels[own.stop :]) == {BOILERPLATE, None}
+
+
+def test_donors_come_from_other_sites_and_the_same_language_when_there_is_one() -> None:
+    page = _page("page", "a.example", "vi", "BCB")
+    candidates = [
+        page,
+        _page("same-site", "a.example", "vi", "BCB"),
+        _page("other-language", "b.example", "en", "BCB"),
+        *(_page(f"vi-{i}", f"v{i}.example", "vi", "BCB") for i in range(3)),
+    ]
+    donors = pick_donors(page, candidates, np.random.default_rng(0))
+    assert len(donors) == DONORS
+    assert all(d.site != page.site and d.language == "vi" for d in donors)
+    alone = pick_donors(page, candidates[:3], np.random.default_rng(0))
+    assert [d.name for d in alone] == ["other-language"]
+
+
+def test_eval_surrounded_scores_the_pages_own_lines_in_every_surrounding(labels_dir: Path) -> None:
+    """On the seed pages (three sites): each surrounding scores exactly the pages' own lines."""
+    seeds = [doc for doc in load_labelled_dir(labels_dir) if doc.origin == "seed"]
+    found = measure(seeds, {"n_splits": 2})
+    assert set(found) == set(SURROUNDINGS)
+    content = sum(label == CONTENT for doc in seeds for label in doc.labels)
+    for counts in found.values():
+        assert counts.tp + counts.fn == content  # every own content line scored once, none added
+    assert found["as it is"].scores()["char_f1"] > 0.5

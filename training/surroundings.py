@@ -1,0 +1,125 @@
+"""Pages inside more chrome: ``make eval-surrounded`` (``python -m cleaner.training.surroundings``).
+
+The pages of ``labels/`` are two to three times shorter than real dumps (a median of 67 to 97
+non-blank lines, against 155 to 178 in ``../shared/devset``): real sites print longer menus, more
+teaser lists and longer footers. On short pages the document's edges and the chrome coincide, so a
+model may learn "chrome sits at the edges" instead of what chrome is, and keep a page's own menu or
+footer once more chrome lies beyond it.
+
+This measures that on the labelled pages alone, by cross-validation grouped by site: each fold's
+model, trained without the site, cleans every test page as it is and surrounded, with the chrome of
+up to :data:`DONORS` other test pages (another site, the same language where one is at hand; chrome
+is everything above a page's first content line and below its last) above it, below it, or both.
+Only the page's own lines are scored, so the added chrome is neither counted nor counted twice:
+the same lines with the same labels, in other company. It prints the content class's character
+P/R/F1 and the characters of the page's own boilerplate kept, for each surrounding.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from joblib import Parallel, delayed
+from sklearn.model_selection import GroupKFold
+
+from ..classifier.augment import split_page
+from ..classifier.estimator import LineClassifier
+from .commands import find_labels
+from .evaluate import DEFAULT_FOLDS, cv_folds, cv_groups
+from .labels import LabelledDocument, load_labelled_dir
+from .metrics import Counts, count, total
+
+DONORS = 2
+SEED = 11
+# Where the donors' chrome goes: (donor tops above the page, donor bottoms below it).
+SURROUNDINGS = {"as it is": (0, 0), "chrome above": (DONORS, 0), "chrome below": (0, DONORS), "both": (DONORS, DONORS)}
+
+
+def surround(
+    page: LabelledDocument, donors: Sequence[LabelledDocument], above: int, below: int
+) -> tuple[list[str], list[str | None], slice]:
+    """``page`` with the chrome tops of the first ``above`` donors before it and the chrome
+    bottoms of the first ``below`` after it: its lines, labels, and where the page's own lines lie."""
+    lines: list[str] = []
+    labels: list[str | None] = []
+    for donor in donors[:above]:
+        top = split_page(donor.lines, donor.labels)[0]
+        lines += donor.lines[top]
+        labels += donor.labels[top]
+    own = slice(len(lines), len(lines) + len(page.lines))
+    lines += page.lines
+    labels += page.labels
+    for donor in donors[:below]:
+        bottom = split_page(donor.lines, donor.labels)[2]
+        lines += donor.lines[bottom]
+        labels += donor.labels[bottom]
+    return lines, labels, own
+
+
+def pick_donors(
+    page: LabelledDocument, candidates: Sequence[LabelledDocument], rng: np.random.Generator
+) -> list[LabelledDocument]:
+    """Up to :data:`DONORS` pages of other sites among ``candidates``, of the page's language if
+    any are."""
+    others = [doc for doc in candidates if doc.site != page.site]
+    same_language = [doc for doc in others if doc.language == page.language]
+    pool = same_language or others
+    if not pool:
+        return []
+    return [pool[i] for i in rng.choice(len(pool), size=min(DONORS, len(pool)), replace=False)]
+
+
+def _fold(
+    documents: Sequence[LabelledDocument], train: Sequence[int], test: Sequence[int], params: dict[str, Any]
+) -> dict[str, Counts]:
+    """Fit without the test sites; count each test page's own lines in every surrounding."""
+    fitted = [documents[i] for i in train]
+    model = LineClassifier(**params).fit(
+        [doc.lines for doc in fitted], [doc.labels for doc in fitted], groups=cv_groups(fitted)
+    )
+    tested = [documents[i] for i in test]
+    rng = np.random.default_rng([SEED, *sorted(test)[:1]])
+    counts: dict[str, list[Counts]] = {name: [] for name in SURROUNDINGS}
+    for page in tested:
+        donors = pick_donors(page, tested, rng)
+        for name, (above, below) in SURROUNDINGS.items():
+            lines, _, own = surround(page, donors, above, below)
+            predicted = model.predict([lines])[0][own]
+            counts[name].append(count(page.lines, page.labels, predicted))
+    return {name: total(found) for name, found in counts.items()}
+
+
+def measure(documents: Sequence[LabelledDocument], params: dict[str, Any], n_jobs: int = 1) -> dict[str, Counts]:
+    """Per surrounding, the counts of the pages' own lines, summed over the folds."""
+    splitter = GroupKFold(n_splits=cv_folds(documents, DEFAULT_FOLDS))
+    folds = Parallel(n_jobs=n_jobs)(
+        delayed(_fold)(documents, train, test, params)
+        for train, test in splitter.split(documents, groups=cv_groups(documents))
+    )
+    return {name: total(fold[name] for fold in folds) for name in SURROUNDINGS}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--labels", type=Path, default=None, help="labelled dumps (default: as cleaner evaluate)")
+    parser.add_argument("--jobs", type=int, default=2, help="folds fitted at once")
+    args = parser.parse_args(argv)
+    documents = load_labelled_dir(find_labels(args.labels))
+    found = measure(documents, {}, args.jobs)
+    base = found["as it is"].fp_chars
+    for name, counts in found.items():
+        scores = counts.scores()
+        ratio = f" ({counts.fp_chars / base:.2f}x as it is)" if base else ""
+        print(
+            f"{name}: the pages' own lines, char P/R/F1 {scores['char_p']:.3f}/{scores['char_r']:.3f}/"
+            f"{scores['char_f1']:.3f}; own boilerplate kept: {counts.fp_chars:,} characters{ratio}"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
