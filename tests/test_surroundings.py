@@ -45,9 +45,12 @@ def test_donors_come_from_other_sites_and_the_same_language_when_there_is_one() 
 def test_eval_surrounded_scores_the_pages_own_lines_in_every_surrounding(labels_dir: Path) -> None:
     """On the seed pages (three sites): each surrounding scores exactly the pages' own lines."""
     seeds = [doc for doc in load_labelled_dir(labels_dir) if doc.origin == "seed"]
-    found = measure(seeds, {"n_splits": 2})
+    found, borrowed = measure(seeds, {"n_splits": 2})
     assert set(found) == set(SURROUNDINGS)
     content = sum(label == CONTENT for doc in seeds for label in doc.labels)
     for counts in found.values():
         assert counts.tp + counts.fn == content  # every own content line scored once, none added
     assert found["as it is"].scores()["char_f1"] > 0.5
+    # One site per fold: every page borrows its donors from the training pages, and is surrounded.
+    assert borrowed == len(seeds)
+    assert found["both"] != found["as it is"]

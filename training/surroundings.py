@@ -10,6 +10,8 @@ This measures that on the labelled pages alone, by cross-validation grouped by s
 model, trained without the site, cleans every test page as it is and surrounded, with the chrome of
 up to :data:`DONORS` other test pages (another site, the same language where one is at hand; chrome
 is everything above a page's first content line and below its last) above it, below it, or both.
+A fold whose test pages are all of one site (few sites in all) borrows its donors from the training
+pages, whose chrome the model has seen: the count of such pages is printed with the figures.
 Only the page's own lines are scored, so the added chrome is neither counted nor counted twice:
 the same lines with the same labels, in other company. It prints the content class's character
 P/R/F1 and the characters of the page's own boilerplate kept, for each surrounding.
@@ -75,8 +77,9 @@ def pick_donors(
 
 def _fold(
     documents: Sequence[LabelledDocument], train: Sequence[int], test: Sequence[int], params: dict[str, Any]
-) -> dict[str, Counts]:
-    """Fit without the test sites; count each test page's own lines in every surrounding."""
+) -> tuple[dict[str, Counts], int]:
+    """Fit without the test sites; count each test page's own lines in every surrounding. Also
+    returns how many test pages had to borrow their donors from the training pages."""
     fitted = [documents[i] for i in train]
     model = LineClassifier(**params).fit(
         [doc.lines for doc in fitted], [doc.labels for doc in fitted], groups=cv_groups(fitted)
@@ -84,23 +87,31 @@ def _fold(
     tested = [documents[i] for i in test]
     rng = np.random.default_rng([SEED, *sorted(test)[:1]])
     counts: dict[str, list[Counts]] = {name: [] for name in SURROUNDINGS}
+    borrowed = 0
     for page in tested:
         donors = pick_donors(page, tested, rng)
+        if not donors:
+            donors = pick_donors(page, fitted, rng)
+            borrowed += 1
         for name, (above, below) in SURROUNDINGS.items():
             lines, _, own = surround(page, donors, above, below)
             predicted = model.predict([lines])[0][own]
             counts[name].append(count(page.lines, page.labels, predicted))
-    return {name: total(found) for name, found in counts.items()}
+    return {name: total(found) for name, found in counts.items()}, borrowed
 
 
-def measure(documents: Sequence[LabelledDocument], params: dict[str, Any], n_jobs: int = 1) -> dict[str, Counts]:
-    """Per surrounding, the counts of the pages' own lines, summed over the folds."""
+def measure(
+    documents: Sequence[LabelledDocument], params: dict[str, Any], n_jobs: int = 1
+) -> tuple[dict[str, Counts], int]:
+    """Per surrounding, the counts of the pages' own lines, summed over the folds; and how many
+    pages were surrounded by training pages' chrome (see the module's docstring)."""
     splitter = GroupKFold(n_splits=cv_folds(documents, DEFAULT_FOLDS))
     folds = Parallel(n_jobs=n_jobs)(
         delayed(_fold)(documents, train, test, params)
         for train, test in splitter.split(documents, groups=cv_groups(documents))
     )
-    return {name: total(fold[name] for fold in folds) for name in SURROUNDINGS}
+    found = {name: total(counts[name] for counts, _ in folds) for name in SURROUNDINGS}
+    return found, sum(borrowed for _, borrowed in folds)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -109,7 +120,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=2, help="folds fitted at once")
     args = parser.parse_args(argv)
     documents = load_labelled_dir(find_labels(args.labels))
-    found = measure(documents, {}, args.jobs)
+    found, borrowed = measure(documents, {}, args.jobs)
+    print(
+        f"{len(documents)} pages; {borrowed} of them surrounded by chrome of training pages (their fold had one site)"
+    )
     base = found["as it is"].fp_chars
     for name, counts in found.items():
         scores = counts.scores()
