@@ -5,10 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from cleaner.labels import BOILERPLATE, CONTENT
 from cleaner.training.labels import LabelledDocument, load_labelled_dir
-from cleaner.training.surroundings import DONORS, SURROUNDINGS, measure, pick_donors, surround
+from cleaner.training.surroundings import DONORS, SURROUNDINGS, main, measure, pick_donors, surround
 
 
 def _page(name: str, site: str, language: str, tags: str) -> LabelledDocument:
@@ -54,3 +55,12 @@ def test_eval_surrounded_scores_the_pages_own_lines_in_every_surrounding(labels_
     # One site per fold: every page borrows its donors from the training pages, and is surrounded.
     assert borrowed == len(seeds)
     assert found["both"] != found["as it is"]
+
+
+def test_a_labels_directory_without_manifest_is_a_usage_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--labels", str(tmp_path)])
+    assert exit_info.value.code == 2
+    assert f"{tmp_path}/manifest.csv:0: no manifest" in capsys.readouterr().err

@@ -22,7 +22,7 @@ from sklearn.model_selection import GroupKFold
 
 from ..classifier.augment import excerpts
 from ..classifier.estimator import LineClassifier
-from ..labels import CONTENT
+from ..labels import CONTENT, LabelFormatError
 from .commands import find_labels
 from .evaluate import DEFAULT_FOLDS, cv_folds, cv_groups, score
 from .labels import LabelledDocument, load_labelled_dir
@@ -80,7 +80,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--labels", type=Path, default=None, help="labelled dumps (default: as cleaner evaluate)")
     parser.add_argument("--jobs", type=int, default=2, help="folds fitted at once")
     args = parser.parse_args(argv)
-    documents = load_labelled_dir(find_labels(args.labels))
+    try:
+        documents = load_labelled_dir(find_labels(args.labels))
+    except LabelFormatError as exc:
+        parser.error(str(exc))  # exits with status 2 and the usage, as a bad option does
     for name, params in (("shipped", {}), ("without training excerpts", {"excerpts": 0.0})):
         found = measure(documents, params, args.jobs)
         pages, short = found["pages"], found["excerpts"]

@@ -30,6 +30,7 @@ from sklearn.model_selection import GroupKFold
 
 from ..classifier.augment import split_page
 from ..classifier.estimator import LineClassifier
+from ..labels import LabelFormatError
 from .commands import find_labels
 from .evaluate import DEFAULT_FOLDS, cv_folds, cv_groups
 from .labels import LabelledDocument, load_labelled_dir
@@ -119,7 +120,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--labels", type=Path, default=None, help="labelled dumps (default: as cleaner evaluate)")
     parser.add_argument("--jobs", type=int, default=2, help="folds fitted at once")
     args = parser.parse_args(argv)
-    documents = load_labelled_dir(find_labels(args.labels))
+    try:
+        documents = load_labelled_dir(find_labels(args.labels))
+    except LabelFormatError as exc:
+        parser.error(str(exc))  # exits with status 2 and the usage, as a bad option does
     found, borrowed = measure(documents, {}, args.jobs)
     print(
         f"{len(documents)} pages; {borrowed} of them surrounded by chrome of training pages (their fold had one site)"
