@@ -46,14 +46,14 @@ def test_donors_come_from_other_sites_and_the_same_language_when_there_is_one() 
 def test_eval_surrounded_scores_the_pages_own_lines_in_every_surrounding(labels_dir: Path) -> None:
     """On the seed pages (three sites): each surrounding scores exactly the pages' own lines."""
     seeds = [doc for doc in load_labelled_dir(labels_dir) if doc.origin == "seed"]
-    found, borrowed = measure(seeds, {"n_splits": 2})
+    found, borrowed, alone = measure(seeds, {"n_splits": 2})
     assert set(found) == set(SURROUNDINGS)
     content = sum(label == CONTENT for doc in seeds for label in doc.labels)
     for counts in found.values():
         assert counts.tp + counts.fn == content  # every own content line scored once, none added
     assert found["as it is"].scores()["char_f1"] > 0.5
     # One site per fold: every page borrows its donors from the training pages, and is surrounded.
-    assert borrowed == len(seeds)
+    assert (borrowed, alone) == (len(seeds), 0)
     assert found["both"] != found["as it is"]
 
 
@@ -64,3 +64,11 @@ def test_a_labels_directory_without_manifest_is_a_usage_error(
         main(["--labels", str(tmp_path)])
     assert exit_info.value.code == 2
     assert f"{tmp_path}/manifest.csv:0: no manifest" in capsys.readouterr().err
+
+
+def test_a_site_alone_is_scored_as_it_is_and_counted() -> None:
+    """One site only: no chrome of another site to borrow, so every surrounding is the page as it is."""
+    pages = [_page(f"p{i}", "a.example", "en", "BBCCCCB" * 3) for i in range(3)]
+    found, borrowed, alone = measure(pages, {"n_splits": 2})
+    assert (borrowed, alone) == (0, 3)
+    assert len({counts for counts in found.values()}) == 1

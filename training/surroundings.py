@@ -11,7 +11,8 @@ model, trained without the site, cleans every test page as it is and surrounded,
 up to :data:`DONORS` other test pages (another site, the same language where one is at hand; chrome
 is everything above a page's first content line and below its last) above it, below it, or both.
 A fold whose test pages are all of one site (few sites in all) borrows its donors from the training
-pages, whose chrome the model has seen: the count of such pages is printed with the figures.
+pages, whose chrome the model has seen; a page with no other site at all stays as it is. Both
+counts are printed with the figures.
 Only the page's own lines are scored, so the added chrome is neither counted nor counted twice:
 the same lines with the same labels, in other company. It prints the content class's character
 P/R/F1 and the characters of the page's own boilerplate kept, for each surrounding.
@@ -78,9 +79,10 @@ def pick_donors(
 
 def _fold(
     documents: Sequence[LabelledDocument], train: Sequence[int], test: Sequence[int], params: dict[str, Any]
-) -> tuple[dict[str, Counts], int]:
+) -> tuple[dict[str, Counts], int, int]:
     """Fit without the test sites; count each test page's own lines in every surrounding. Also
-    returns how many test pages had to borrow their donors from the training pages."""
+    returns how many test pages borrowed their donors from the training pages, and how many found
+    none (no page of another site)."""
     fitted = [documents[i] for i in train]
     model = LineClassifier(**params).fit(
         [doc.lines for doc in fitted], [doc.labels for doc in fitted], groups=cv_groups(fitted)
@@ -88,31 +90,32 @@ def _fold(
     tested = [documents[i] for i in test]
     rng = np.random.default_rng([SEED, *sorted(test)[:1]])
     counts: dict[str, list[Counts]] = {name: [] for name in SURROUNDINGS}
-    borrowed = 0
+    borrowed = alone = 0
     for page in tested:
         donors = pick_donors(page, tested, rng)
         if not donors:
             donors = pick_donors(page, fitted, rng)
-            borrowed += 1
+            borrowed += bool(donors)
+            alone += not donors
         for name, (above, below) in SURROUNDINGS.items():
             lines, _, own = surround(page, donors, above, below)
             predicted = model.predict([lines])[0][own]
             counts[name].append(count(page.lines, page.labels, predicted))
-    return {name: total(found) for name, found in counts.items()}, borrowed
+    return {name: total(found) for name, found in counts.items()}, borrowed, alone
 
 
 def measure(
     documents: Sequence[LabelledDocument], params: dict[str, Any], n_jobs: int = 1
-) -> tuple[dict[str, Counts], int]:
-    """Per surrounding, the counts of the pages' own lines, summed over the folds; and how many
-    pages were surrounded by training pages' chrome (see the module's docstring)."""
+) -> tuple[dict[str, Counts], int, int]:
+    """Per surrounding, the counts of the pages' own lines, summed over the folds; how many pages
+    were surrounded by training pages' chrome, and how many by none (see the module's docstring)."""
     splitter = GroupKFold(n_splits=cv_folds(documents, DEFAULT_FOLDS))
     folds = Parallel(n_jobs=n_jobs)(
         delayed(_fold)(documents, train, test, params)
         for train, test in splitter.split(documents, groups=cv_groups(documents))
     )
-    found = {name: total(counts[name] for counts, _ in folds) for name in SURROUNDINGS}
-    return found, sum(borrowed for _, borrowed in folds)
+    found = {name: total(counts[name] for counts, _, _ in folds) for name in SURROUNDINGS}
+    return found, sum(fold[1] for fold in folds), sum(fold[2] for fold in folds)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -124,9 +127,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         documents = load_labelled_dir(find_labels(args.labels))
     except LabelFormatError as exc:
         parser.error(str(exc))  # exits with status 2 and the usage, as a bad option does
-    found, borrowed = measure(documents, {}, args.jobs)
+    found, borrowed, alone = measure(documents, {}, args.jobs)
     print(
-        f"{len(documents)} pages; {borrowed} of them surrounded by chrome of training pages (their fold had one site)"
+        f"{len(documents)} pages; {borrowed} surrounded by chrome of training pages (their fold had one site),"
+        f" {alone} left as they are (no page of another site)"
     )
     base = found["as it is"].fp_chars
     for name, counts in found.items():
