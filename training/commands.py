@@ -8,10 +8,12 @@ prediction side never imports this package. The work is done in the modules of
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -28,6 +30,9 @@ from ..cli.options import (
     chosen_kind,
 )
 from ..corpus.items import STDIN
+
+if TYPE_CHECKING:
+    from .labels import LabelledDocument
 
 # A checkout's labels/, beside training/: found from anywhere when cleaner is installed from one.
 CHECKOUT_LABELS = Path(__file__).resolve().parent.parent / "labels"
@@ -55,6 +60,23 @@ def find_labels(labels: Path | None) -> Path:
             2,
         )
     return found[0]
+
+
+def report_arguments(description: str, argv: Sequence[str] | None) -> tuple[list[LabelledDocument], int]:
+    """``--labels`` and ``--jobs`` of the cross-validated reports run as ``python -m``
+    (``make eval-short``, ``make eval-surrounded``): the labelled documents and the folds to fit at
+    once, or a usage error (status 2, as for a bad option) that names the file and what is wrong."""
+    from ..labels import LabelFormatError
+    from .labels import load_labelled_dir
+
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--labels", type=Path, default=None, help="labelled dumps (default: as cleaner evaluate)")
+    parser.add_argument("--jobs", type=int, default=2, help="folds fitted at once")
+    args = parser.parse_args(argv)
+    try:
+        return load_labelled_dir(find_labels(args.labels)), args.jobs
+    except LabelFormatError as exc:
+        parser.error(str(exc))
 
 
 train_app = typer.Typer(add_completion=False)

@@ -12,9 +12,7 @@ kept. Whole pages are scored too, as ``cleaner evaluate`` does.
 
 from __future__ import annotations
 
-import argparse
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 from joblib import Parallel, delayed
@@ -22,10 +20,10 @@ from sklearn.model_selection import GroupKFold
 
 from ..classifier.augment import excerpts
 from ..classifier.estimator import LineClassifier
-from ..labels import CONTENT, LabelFormatError
-from .commands import find_labels
+from ..labels import CONTENT
+from .commands import report_arguments
 from .evaluate import DEFAULT_FOLDS, cv_folds, cv_groups, score
-from .labels import LabelledDocument, load_labelled_dir
+from .labels import LabelledDocument
 from .metrics import count, total
 
 PER_PAGE = 3
@@ -76,16 +74,9 @@ def measure(documents: Sequence[LabelledDocument], params: dict[str, Any], n_job
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--labels", type=Path, default=None, help="labelled dumps (default: as cleaner evaluate)")
-    parser.add_argument("--jobs", type=int, default=2, help="folds fitted at once")
-    args = parser.parse_args(argv)
-    try:
-        documents = load_labelled_dir(find_labels(args.labels))
-    except LabelFormatError as exc:
-        parser.error(str(exc))  # exits with status 2 and the usage, as a bad option does
+    documents, jobs = report_arguments(__doc__.split("\n\n")[0], argv)
     for name, params in (("shipped", {}), ("without training excerpts", {"excerpts": 0.0})):
-        found = measure(documents, params, args.jobs)
+        found = measure(documents, params, jobs)
         pages, short = found["pages"], found["excerpts"]
         print(
             f"{name}: pages char F1 {pages['char_f1']:.3f}; excerpts char P/R/F1"

@@ -20,9 +20,7 @@ P/R/F1 and the characters of the page's own boilerplate kept, for each surroundi
 
 from __future__ import annotations
 
-import argparse
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -31,10 +29,9 @@ from sklearn.model_selection import GroupKFold
 
 from ..classifier.augment import split_page
 from ..classifier.estimator import LineClassifier
-from ..labels import LabelFormatError
-from .commands import find_labels
+from .commands import report_arguments
 from .evaluate import DEFAULT_FOLDS, cv_folds, cv_groups
-from .labels import LabelledDocument, load_labelled_dir
+from .labels import LabelledDocument
 from .metrics import Counts, count, total
 
 DONORS = 2
@@ -119,15 +116,8 @@ def measure(
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--labels", type=Path, default=None, help="labelled dumps (default: as cleaner evaluate)")
-    parser.add_argument("--jobs", type=int, default=2, help="folds fitted at once")
-    args = parser.parse_args(argv)
-    try:
-        documents = load_labelled_dir(find_labels(args.labels))
-    except LabelFormatError as exc:
-        parser.error(str(exc))  # exits with status 2 and the usage, as a bad option does
-    found, borrowed, alone = measure(documents, {}, args.jobs)
+    documents, jobs = report_arguments(__doc__.split("\n\n")[0], argv)
+    found, borrowed, alone = measure(documents, {}, jobs)
     print(
         f"{len(documents)} pages; {borrowed} surrounded by chrome of training pages (their fold had one site),"
         f" {alone} left as they are (no page of another site)"
