@@ -72,16 +72,24 @@ def _records(kind: str) -> bool:
 
 
 def layout_of(
-    paths: list[str], output: Path | None, fmt: OutputFormat, documents: DocumentOutput, input_format: str | None
+    paths: list[str],
+    output: Path | None,
+    fmt: OutputFormat,
+    documents: DocumentOutput,
+    input_format: str | None,
+    as_directory: bool = False,
 ) -> Layout:
-    """Resolve -o, --format and --output-format into a layout, or fail with a usage error (exit 2)."""
+    """Resolve -o, --format and --output-format into a layout, or fail with a usage error (exit 2).
+
+    ``as_directory``: -o was written with a trailing slash (``-o out/``), so it names a directory
+    even before one exists."""
     from ..corpus.sinks import jsonl_compression
     from ..corpus.sources import input_kind
 
     named = [p for p in paths if p == STDIN or not Path(p).is_dir()]
     structured = any(_records(input_kind(p, input_format)) for p in named)
     several = len(paths) > 1 or len(named) < len(paths)
-    is_dir = output is not None and output.is_dir()
+    is_dir = output is not None and (as_directory or output.is_dir())
     if fmt is OutputFormat.jsonl:
         if documents is not DocumentOutput.auto:
             fail("--format jsonl writes one record per line: drop --output-format (records per document: -f text)", 2)
@@ -114,8 +122,6 @@ def layout_of(
     if not is_dir and output.suffix.lower() in FILE_OUTPUTS:
         if several:
             fail(f"-o {output} names one file, for one text input; for several inputs pass -o DIR", 2)
-        if named[0] != STDIN and Path(named[0]).resolve() == output.resolve():
-            fail(f"-o {output} is the input itself; write the cleaned dump to another file", 2)
         return Layout(None, None, render, Render.RECORD, False, file=output)
     if output.exists() and not is_dir:
         fail(
@@ -124,6 +130,29 @@ def layout_of(
             2,
         )
     return Layout(output, None, render, Render.RECORD, False)
+
+
+def refuse_overwriting_inputs(paths: list[str], output: Path, into_directory: bool) -> None:
+    """Fail (exit 2) when writing to ``output`` could overwrite an input.
+
+    Outputs are written to a temporary name and renamed over the target, so -o naming an input
+    would replace it with its cleaned text: the original would be lost. Under -o DIR, an input
+    inside DIR could be replaced by another input's output. An output inside an input directory is
+    fine: that directory's walk leaves it out (see :func:`~cleaner.corpus.sources.expand_inputs`).
+    """
+    target = output.resolve()
+    for raw in paths:
+        if raw == STDIN or not Path(raw).exists():
+            continue  # reading it will say what is wrong
+        source = Path(raw).resolve()
+        if source == target:
+            fail(f"-o {output} is the input {raw} itself: cleaning would replace it; write to another path", 2)
+        if into_directory and target in source.parents:
+            fail(
+                f"-o {output} holds the input {raw}: outputs written there could replace inputs; "
+                "write to a directory outside the inputs",
+                2,
+            )
 
 
 def predict(
@@ -136,14 +165,16 @@ def predict(
         ),
     ],
     output: Annotated[
-        Path | None,
+        str | None,
         typer.Option(
             "--output",
             "-o",
+            metavar="PATH",
             help="A directory: one output per input under the input's relative name (cleaned text for a text "
             "dump, a .jsonl of cleaned records for a JSONL or WARC input). A file ending in .jsonl: one record per "
             "document (with --format jsonl: the per-line records); .jsonl.gz or .jsonl.zst: the same, compressed. "
-            "A file ending in .txt (or .tsv): the cleaned dump of one text input. Default: standard output.",
+            "A file ending in .txt (or .tsv): the cleaned dump of one text input. A trailing / always means a "
+            "directory. Never an input, nor a directory holding one. Default: standard output.",
         ),
     ] = None,
     fmt: Annotated[
@@ -247,7 +278,7 @@ class Options:
     """``cleaner predict``'s options, as given."""
 
     paths: list[str]
-    output: Path | None
+    output: str | None
     fmt: OutputFormat
     input_format: str
     output_format: DocumentOutput
@@ -281,7 +312,13 @@ def _predict(options: Options, again: str, received: Caught) -> None:
     if paths.count(STDIN) > 1:
         fail("- (standard input) can be named only once", 2)
     chosen = chosen_kind(input_format)
-    layout = layout_of(paths, output, fmt, output_format, chosen)
+    if output == "":
+        fail("-o: give a path (a directory, a .jsonl file, or a .txt file for one text input)", 2)
+    target = None if output is None else Path(output)
+    as_directory = output is not None and output.endswith(("/", os.sep))
+    layout = layout_of(paths, target, fmt, output_format, chosen, as_directory=as_directory)
+    if target is not None:
+        refuse_overwriting_inputs(paths, target, into_directory=layout.root is not None)
     if resume:
         if output is None:
             fail("--resume needs -o: it continues the outputs of an earlier run", 2)
@@ -382,7 +419,8 @@ def _run_predict(
     from ..corpus.sinks import OutputError, StreamSink, TreeSink, output_name
     from ..corpus.sources import Note, expand_inputs
 
-    found = list(expand_inputs(paths, input_format))
+    written = layout.root or layout.target or layout.file
+    found = list(expand_inputs(paths, input_format, leave_out=written))
     notes = [item for item in found if isinstance(item, Note)]
     inputs = [item for item in found if not isinstance(item, Note)]
     if layout.file is not None:

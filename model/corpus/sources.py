@@ -10,7 +10,9 @@ A directory gives its files of known kinds, recursively, in sorted order, except
 WARC file in a folder that also holds ``*.txt`` dumps is taken for their metadata (a
 ``meta.jsonl`` beside the pages), not for a corpus: it is listed in a note, and read only when
 named on the command line or asked for with ``--input-format``. Symbolic links to folders are not
-followed (a note says so), as ``find`` and ``grep -r`` do not: name the folder to clean it.
+followed (a note says so), as ``find`` and ``grep -r`` do not: name the folder to clean it. The
+run's own output (``-o``), when it lies inside an input directory, is left out of that directory's
+walk (a note says so): a second run must not clean the first one's outputs as new inputs.
 """
 
 from __future__ import annotations
@@ -90,12 +92,16 @@ class Note:
 Found = InputFile | InputError | Note
 
 
-def expand_inputs(paths: Sequence[str], input_format: str | None = None) -> Iterator[Found]:
+def expand_inputs(
+    paths: Sequence[str], input_format: str | None = None, leave_out: Path | None = None
+) -> Iterator[Found]:
     """Each input file, in order; directories give their files of known kinds, sorted, recursively.
 
     ``input_format`` overrides the name for files named on the command line and for stdin, and
-    makes directories give the files of that kind only.
+    makes directories give the files of that kind only. ``leave_out`` (the run's output file or
+    folder) is not walked into when it lies inside an input directory.
     """
+    skipped = leave_out.resolve() if leave_out is not None else None
     for raw in paths:
         if raw == STDIN:
             kind = input_kind(STDIN, input_format)
@@ -106,7 +112,7 @@ def expand_inputs(paths: Sequence[str], input_format: str | None = None) -> Iter
         if problem is not None:
             yield InputError(raw, problem, incomplete=True)
         elif path.is_dir():
-            yield from _directory(raw, path, input_format)
+            yield from _directory(raw, path, input_format, skipped)
         elif path.is_file():
             yield InputFile(raw, Path(path.name), input_kind(raw, input_format), _size(path))
         elif path.exists():
@@ -115,11 +121,19 @@ def expand_inputs(paths: Sequence[str], input_format: str | None = None) -> Iter
             yield InputError(raw, "no such file or directory", incomplete=True)
 
 
-def _directory(raw: str, root: Path, input_format: str | None) -> Iterator[Found]:
-    """The files of a directory tree (see the module's docstring), and what could not be read."""
+def _directory(raw: str, root: Path, input_format: str | None, skipped: Path | None = None) -> Iterator[Found]:
+    """The files of a directory tree (see the module's docstring), and what could not be read;
+    ``skipped`` (resolved), the run's output, is left out."""
     found: list[tuple[Path, Found]] = []
     beside_dumps: list[Path] = []
     links: list[Path] = []
+    left_out: list[Path] = []
+
+    def leave(path: Path) -> bool:
+        if skipped is None or path.name != skipped.name or path.resolve() != skipped:
+            return False
+        left_out.append(path)
+        return True
 
     def unreadable(error: OSError) -> None:
         where = Path(error.filename) if error.filename else root
@@ -130,7 +144,8 @@ def _directory(raw: str, root: Path, input_format: str | None) -> Iterator[Found
     for folder, folders, files in os.walk(root, onerror=unreadable):
         base = Path(folder)
         links += [base / name for name in folders if (base / name).is_symlink()]
-        kinds = {name: detect_kind(name) for name in files}
+        folders[:] = [name for name in folders if not leave(base / name)]
+        kinds = {name: detect_kind(name) for name in files if not leave(base / name)}
         has_dumps = DEFAULT_KIND in kinds.values()
         for name, kind in kinds.items():
             if kind is None or (input_format is not None and kind != input_format):
@@ -158,6 +173,8 @@ def _directory(raw: str, root: Path, input_format: str | None) -> Iterator[Found
         )
     if links:
         yield Note(f"{raw}: symbolic link(s) to folders not followed ({_some(links)}); name a folder to clean it")
+    if left_out:
+        yield Note(f"{raw}: {_some(left_out)} not read: it is this run's output")
 
 
 def _some(paths: list[Path]) -> str:

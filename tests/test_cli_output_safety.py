@@ -1,0 +1,104 @@
+"""``cleaner predict -o``: an output never replaces an input, and a run never reads its own outputs.
+
+Each of these lost or doubled data before: ``-o`` naming the input folder or JSONL file replaced the
+pages with their cleaned text; an output folder inside the input folder was cleaned again on the
+next run (``clean/clean/...``); ``-o out/`` with ``--format jsonl`` wrote a file named ``out``.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from test_cli_inputs import PAGE_A, PAGE_B, invoke
+from typer.testing import CliRunner
+
+
+def _tree(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def _dumps(folder: Path) -> Path:
+    folder.mkdir()
+    (folder / "a.txt").write_text(PAGE_A, encoding="utf-8")
+    (folder / "b.txt").write_text(PAGE_B, encoding="utf-8")
+    return folder
+
+
+def test_output_folder_that_is_the_input_folder_is_refused(runner: CliRunner, model_path: Path, tmp_path: Path) -> None:
+    source = _dumps(tmp_path / "in")
+    before = _tree(source)
+    for output in (str(source), str(source) + "/", str(tmp_path / "in" / ".." / "in")):
+        result = invoke(runner, model_path, str(source), "-o", output)
+        assert result.exit_code == 2, result.output
+        assert "is the input" in result.stderr
+    assert _tree(source) == before
+
+
+def test_output_file_that_is_the_input_jsonl_is_refused(runner: CliRunner, model_path: Path, tmp_path: Path) -> None:
+    source = tmp_path / "pages.jsonl"
+    source.write_text("".join(json.dumps({"id": i, "text": t}) + "\n" for i, t in enumerate((PAGE_A, PAGE_B))))
+    before = source.read_bytes()
+    for extra in ([], ["--resume"], ["-f", "jsonl"]):
+        result = invoke(runner, model_path, str(source), "-o", str(source), *extra)
+        assert result.exit_code == 2, result.output
+        assert "is the input" in result.stderr
+    assert source.read_bytes() == before
+
+
+def test_output_text_file_that_is_the_input_is_refused(runner: CliRunner, model_path: Path, tmp_path: Path) -> None:
+    page = tmp_path / "page.txt"
+    page.write_text(PAGE_A, encoding="utf-8")
+    result = invoke(runner, model_path, str(page), "-o", str(page))
+    assert result.exit_code == 2
+    assert page.read_text(encoding="utf-8") == PAGE_A
+
+
+def test_output_folder_holding_an_input_is_refused(runner: CliRunner, model_path: Path, tmp_path: Path) -> None:
+    out = _dumps(tmp_path / "out")
+    before = _tree(out)
+    for named in (str(out / "a.txt"), str(out)):
+        result = invoke(runner, model_path, named, str(tmp_path / "other.txt"), "-o", str(tmp_path))
+        assert result.exit_code == 2, result.output
+        assert "holds the input" in result.stderr
+    assert _tree(out) == before
+
+
+def test_output_folder_inside_the_input_folder_is_not_read_again(
+    runner: CliRunner, model_path: Path, tmp_path: Path
+) -> None:
+    source = _dumps(tmp_path / "in")
+    out = source / "clean"
+    first = invoke(runner, model_path, str(source), "-o", str(out))
+    assert first.exit_code == 0, first.output
+    written = _tree(out)
+    assert sorted(written) == ["a.txt", "b.txt"]
+    again = invoke(runner, model_path, str(source), "-o", str(out))
+    assert again.exit_code == 0, again.output
+    assert _tree(out) == written  # no clean/clean/a.txt: the outputs were not inputs
+    assert "this run's output" in again.stderr
+
+
+def test_output_jsonl_inside_the_input_folder_is_not_read_again(
+    runner: CliRunner, model_path: Path, tmp_path: Path
+) -> None:
+    source = tmp_path / "in"
+    source.mkdir()
+    (source / "a.jsonl").write_text(json.dumps({"id": "a", "text": PAGE_A}) + "\n", encoding="utf-8")
+    out = source / "cleaned.jsonl"
+    for _ in range(2):
+        result = invoke(runner, model_path, str(source), "-o", str(out))
+        assert result.exit_code == 0, result.output
+        assert [json.loads(line)["id"] for line in out.read_text(encoding="utf-8").splitlines()] == ["a"]
+
+
+def test_trailing_slash_names_a_directory(runner: CliRunner, model_path: Path, tmp_path: Path) -> None:
+    page = tmp_path / "page.txt"
+    page.write_text(PAGE_A, encoding="utf-8")
+    result = invoke(runner, model_path, str(page), "-f", "jsonl", "-o", str(tmp_path / "records") + "/")
+    assert result.exit_code == 2
+    assert "not a directory" in result.stderr
+    assert not (tmp_path / "records").exists()
+    result = invoke(runner, model_path, str(page), "-o", str(tmp_path / "made") + "/")
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "made" / "page.txt").is_file()
