@@ -273,3 +273,37 @@ def test_predict_imports_neither_scikit_learn_nor_scipy(
     assert "cleaner.classifier.predictor" in modules  # the check sees the process that predicted
     assert not [m for m in modules if m.split(".")[0] in ("sklearn", "scipy", "joblib")]
     assert not [m for m in modules if m.startswith("cleaner.training")]
+
+
+def test_a_line_longer_than_a_paragraph_is_read_in_part(loaded: Predictor) -> None:
+    """A whole page on one line (5 MB) took 270 MB: features cost about 40 bytes a character, and
+    windows bound a document's lines, not a line's length. Read up to MAX_LINE_CHARS, such a line
+    costs what a long paragraph does, scores as its first part does, and is kept or deleted whole."""
+    import tracemalloc
+
+    from cleaner.classifier.predictor import MAX_LINE_CHARS
+
+    sentence = "The council voted on Tuesday to repair the old bridge over the river next spring. "
+    huge = sentence * (3_000_000 // len(sentence))
+    lines = ["Home | News | Contact", "Bridge to be repaired", huge, "A second paragraph, like prose.", "© 2025"]
+    tracemalloc.start()
+    try:
+        scores = loaded.predict_proba_lines(lines)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 40e6, f"{peak / 1e6:.0f} MB traced for a 3 MB line"
+    cut = [*lines[:2], huge[:MAX_LINE_CHARS].strip(), *lines[3:]]
+    assert scores == loaded.predict_proba_lines(cut)
+    kept = [line for line in loaded.clean("\n".join(lines)).split("\n") if line]
+    assert huge in kept  # the prose line scores as content, and is kept whole
+    assert all(line in lines for line in kept)
+
+
+def test_a_long_line_of_spaces_stays_blank_and_one_with_a_word_does_not(loaded: Predictor) -> None:
+    from cleaner.classifier.predictor import MAX_LINE_CHARS
+
+    spaces = " " * (2 * MAX_LINE_CHARS)
+    scores = loaded.predict_proba_lines(["Title of the page", spaces, spaces + "word", "Last line."])
+    assert scores[1] is None
+    assert scores[2] is not None

@@ -62,6 +62,21 @@ def _documents(documents: Documents, what: str = "documents") -> list[list[str]]
     return [_lines(doc, f"{what}: document {number}") for number, doc in enumerate(documents, 1)]
 
 
+# A line is read for its features up to this many characters. Features are computed per character
+# and per word, about 40 bytes a character, and windows bound a document's lines, not a line's
+# length: a whole page on one line of 5 MB took 270 MB. Past a paragraph's length, the rest of a
+# line changes nothing of what it looks like.
+MAX_LINE_CHARS = 100_000
+
+
+def _cut_long_lines(lines: list[str]) -> list[str]:
+    """The lines as the features read them: each cut to :data:`MAX_LINE_CHARS` (after stripping,
+    so that a blank line stays blank and a non-blank one non-blank). The output keeps the lines whole."""
+    if all(len(line) <= MAX_LINE_CHARS for line in lines):
+        return lines
+    return [line if len(line) <= MAX_LINE_CHARS else line.strip()[:MAX_LINE_CHARS] for line in lines]
+
+
 def _lines(lines: Sequence[str], what: str = "lines") -> list[str]:
     if isinstance(lines, (str, bytes)) or not isinstance(lines, Sequence):
         hint = " (split a dump with cleaner.text.split_lines, or call clean(text))" if isinstance(lines, str) else ""
@@ -143,7 +158,7 @@ class Predictor:
         """
         from .windows import is_long, predict_long
 
-        documents = _documents(documents)
+        documents = [_cut_long_lines(doc) for doc in _documents(documents)]
         results: list[np.ndarray] = [np.zeros(0)] * len(documents)
         for group in _groups(documents, is_long):
             given = [documents[i] for i in group]
