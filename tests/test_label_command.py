@@ -59,3 +59,37 @@ def test_label_refuses_what_it_cannot_read(cleaner_exe: Path, tmp_path: Path) ->
     assert result.returncode == 1
     assert "missing.txt" in result.stderr and "no page to label" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_model_retrained_on_a_few_pages_does_not_replace_the_shipped_one(
+    cleaner_exe: Path, model_path: Path, sample_document: Labelled, tmp_path: Path
+) -> None:
+    """From a wheel, Retrain fits the user's pages alone: after one saved page, its model kept 108
+    lines of a seed page against the shipped model's 25, and the next `cleaner label` took it."""
+    dump = tmp_path / "page.txt"
+    dump.write_text(sample_document.text, encoding="utf-8")
+    retrained = tmp_path / "cleaner.npz"  # where Retrain writes it for --labels mine
+    retrained.write_bytes(model_path.read_bytes())  # trained on the five seed pages
+    env = {**os.environ, "DISPLAY": "", "WAYLAND_DISPLAY": ""}
+    process = subprocess.Popen(
+        [str(cleaner_exe), "label", str(dump), "--no-browser", "--labels", "mine"],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        printed = []
+        for line in process.stdout:
+            printed.append(line)
+            if line.startswith("open "):
+                break
+        said = "".join(printed)
+        assert "pre-labelled by" in said and str(retrained) not in said.split("pre-labelled by")[1].splitlines()[0]
+    finally:
+        process.send_signal(signal.SIGINT)
+        _, stderr = process.communicate(timeout=60)
+    assert f"{retrained} learnt from only 5 labelled pages" in stderr
+    assert f"--model {retrained}" in stderr

@@ -13,7 +13,7 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -342,6 +342,16 @@ def suggest(
         fail(f"{ranking.errors} input(s) or document(s) could not be read; the others were ranked")
 
 
+def _enough_pages(manifest: dict[str, Any]) -> bool:
+    """Whether a model Retrain wrote learnt from enough pages to pre-label with: from a wheel, Retrain
+    fits the user's pages alone, and a model of one or two pages keeps far more chrome than the
+    shipped one (see ``FEW_PAGES`` in :mod:`cleaner.training.labelling.session`)."""
+    from .labelling.session import FEW_PAGES
+
+    pages = manifest.get("training_data", {}).get("documents")
+    return not isinstance(pages, int) or pages >= FEW_PAGES
+
+
 label_app = typer.Typer(add_completion=False)
 
 
@@ -419,6 +429,13 @@ def label(
     start_model = model if model is not None else (target if target.is_file() else None)
     try:
         predictor = load_model(start_model)
+        if model is None and start_model is not None and not _enough_pages(predictor.manifest):
+            pages = predictor.manifest["training_data"]["documents"]
+            warn(
+                f"{start_model} learnt from only {pages} labelled pages, a model of these sites alone: "
+                f"pre-labelling with the shipped model instead (--model {start_model} to use it)"
+            )
+            start_model, predictor = None, load_model()
     except ModelError as exc:
         fail(str(exc))
     pages, documents, bad = load_pages(
