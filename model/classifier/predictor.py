@@ -158,10 +158,10 @@ class Predictor:
         """
         from .windows import is_long, predict_long
 
-        documents = [_cut_long_lines(doc) for doc in _documents(documents)]
-        results: list[np.ndarray] = [np.zeros(0)] * len(documents)
-        for group in _groups(documents, is_long):
-            given = [documents[i] for i in group]
+        read = [_cut_long_lines(doc) for doc in _documents(documents)]
+        results: list[np.ndarray] = [np.zeros(0)] * len(read)
+        for group in _groups(read, is_long):
+            given = [read[i] for i in group]
             # A long document is never held whole in a batch: its edges are read from its lines.
             batch = None if len(given) == 1 and is_long(given[0]) else LineBatch(given)
             rejoined = rejoin(given, None if batch is None else Edges.of_batch(batch))
