@@ -195,8 +195,9 @@ def predict(
             help="Continue an interrupted run. -o DIR (or -o FILE.txt): skip inputs whose output file exists "
             "(outputs are only ever complete: written to a temporary file, then renamed; an input that could not be "
             "read to its end gets none). -o FILE.jsonl: a run grows FILE.jsonl.partial and renames it when done; "
-            "--resume keeps its records and skips documents whose --id-field value (default: id) is already there "
-            "(ids must be unique)."
+            "--resume keeps its records and skips documents whose --id-field value (default: id) is already there; "
+            "it first reads the inputs' ids and stops before writing at a repeated or missing id "
+            '(ids are JSON values, 1 is not "1"). Without --resume, repeated ids are no error.'
         ),
     ] = False,
     max_document_mb: MaxDocumentMb = 10.0,
@@ -378,7 +379,7 @@ def _run_predict(
     from ..corpus.items import InputError, InputFile
     from ..corpus.pipeline import FailFast, Run, execute
     from ..corpus.progress import Progress, Tally
-    from ..corpus.resume import read_done_ids
+    from ..corpus.resume import ResumeError, check_inputs, read_done_ids
     from ..corpus.sinks import OutputError, StreamSink, TreeSink, output_name
     from ..corpus.sources import Note, expand_inputs
 
@@ -406,10 +407,20 @@ def _run_predict(
         if isinstance(sink, TreeSink):
             sink.remove_stale(i.relative for i in files)
         id_field = settings.parse.id_field
+        done = None
         if resume and isinstance(sink, StreamSink) and id_field is not None and sink.partial.exists():
-            settings = replace(settings, done=read_done_ids(sink.partial, id_field))
+            done = read_done_ids(sink.partial, id_field)
     except OSError as exc:
         fail(f"{exc.filename or layout.target}: cannot write: {exc.strerror or exc}")
+    if done and isinstance(sink, StreamSink):  # skipping by id is safe only with these inputs' ids (check_inputs)
+        try:
+            finished = sink.restore is not None and sink.restore[1]  # the records are in the output, renamed back
+            written = sink.target if finished and sink.target is not None else sink.partial
+            check_inputs(inputs, settings.parse, limit, done, written)
+        except ResumeError as exc:
+            sink.discard()  # a finished output that --resume renamed to .partial gets its name back
+            fail(str(exc), 2)
+        settings = replace(settings, done=done)
     run = Run(inputs, settings, sink, jobs, limit, resume, fail_fast)
     progress = Progress(total, several and not quiet)
     tally = Tally()
