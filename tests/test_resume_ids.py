@@ -1,13 +1,15 @@
-"""--resume of -o FILE.jsonl skips documents by id: it never drops a document.
+"""--resume of -o FILE.jsonl skips documents by id: it never drops a document or writes one twice.
 
-A repeated or missing id stops the run before it writes anything, with the place and the id, and
-what to do; the output stays as it was.
+A repeated or missing id, or a ``.partial`` written from other inputs (text files' ids are their
+paths as given, so another working directory gives other ids), stops the run before it writes
+anything, with the place and the id, and what to do; the output stays as it was.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from corpus_support import PAGE, PAGE_EN, jsonl, read_jsonl
 from typer.testing import CliRunner
 
@@ -88,6 +90,47 @@ def test_a_record_without_an_id_stops_resume(runner: CliRunner, model_path: Path
     assert len(read_jsonl(target.with_name("out.jsonl.partial"))) == 1
 
 
+def test_resume_from_another_directory_writes_nothing_twice(
+    runner: CliRunner, model_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Text files' ids are their paths as given: run in run/ as `big`, resumed from its parent as
+    `run/big`, no id matched and every document was written again (2768 records of 2000). Now the
+    resume names an id of each side and says to run from the same directory; from there it completes."""
+    run = tmp_path / "run"
+    (run / "big").mkdir(parents=True)
+    for n in range(5):
+        (run / "big" / f"d{n}.txt").write_text(PAGE if n % 2 else PAGE_EN, encoding="utf-8")
+    monkeypatch.chdir(run)
+    whole = interrupted_after(runner, model_path, Path("big"), Path("cw.jsonl"), 2)
+    partial = run / "cw.jsonl.partial"
+    before = partial.read_bytes()
+    monkeypatch.chdir(tmp_path)
+    result = invoke(runner, model_path, "run/big", "-o", "run/cw.jsonl", "--resume")
+    assert result.exit_code == 2, result.output
+    (message,) = result.stderr.splitlines()
+    assert "2 of the 2 ids in run/cw.jsonl.partial are no input document's" in message
+    assert '(such as "big/d0.txt"; the inputs\' ids are like "run/big/d0.txt")' in message
+    assert "from the same directory with the same arguments" in message
+    assert partial.read_bytes() == before and not (run / "cw.jsonl").exists()
+    monkeypatch.chdir(run)
+    again = invoke(runner, model_path, "big", "-o", "cw.jsonl", "--resume")
+    assert again.exit_code == 0, again.output
+    assert (run / "cw.jsonl").read_bytes() == whole
+
+
+def test_resume_with_records_of_other_inputs_is_refused(runner: CliRunner, model_path: Path, tmp_path: Path) -> None:
+    """Some of the .partial's records from these inputs, one not: its document cannot be told apart."""
+    source = tmp_path / "in.jsonl"
+    source.write_bytes(jsonl([{"id": "a", "text": PAGE}, {"id": "b", "text": PAGE_EN}]))
+    target = tmp_path / "out.jsonl"
+    interrupted_after(runner, model_path, source, target, 1)
+    partial = target.with_name("out.jsonl.partial")
+    partial.write_bytes(partial.read_bytes() + jsonl([{"id": "elsewhere", "text": "x"}]))
+    result = invoke(runner, model_path, str(source), "-o", str(target), "--resume")
+    assert result.exit_code == 2
+    assert "1 of the 2 ids in" in result.stderr and '(such as "elsewhere";' in result.stderr
+
+
 def test_resume_from_standard_input_is_refused(runner: CliRunner, model_path: Path, tmp_path: Path) -> None:
     """Standard input can be read only once, so its ids cannot be checked before the run writes."""
     data = jsonl([{"id": "same", "text": PAGE}, {"id": "same", "text": PAGE_EN}])
@@ -97,3 +140,14 @@ def test_resume_from_standard_input_is_refused(runner: CliRunner, model_path: Pa
     assert result.exit_code == 2
     assert "cannot continue" in result.stderr and "standard input" in result.stderr
     assert read_jsonl(target.with_name("out.jsonl.partial")) == [{"id": "same", "text": "done"}]
+
+
+def test_the_rerun_advice_names_the_directory(
+    runner: CliRunner, model_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The command printed to continue a run has relative paths (and text ids): it holds in one directory."""
+    monkeypatch.chdir(tmp_path)
+    Path("in.jsonl").write_bytes(jsonl([{"id": 1, "text": PAGE}]) + b"not json\n" + jsonl([{"id": 3, "text": PAGE}]))
+    result = invoke(runner, model_path, "in.jsonl", "-o", "out.jsonl", "--fail-fast")
+    assert result.exit_code == 1
+    assert f"from the same directory ({tmp_path}), rerun `cleaner predict in.jsonl --output out.jsonl" in result.stderr

@@ -196,8 +196,9 @@ def predict(
             "(outputs are only ever complete: written to a temporary file, then renamed; an input that could not be "
             "read to its end gets none). -o FILE.jsonl: a run grows FILE.jsonl.partial and renames it when done; "
             "--resume keeps its records and skips documents whose --id-field value (default: id) is already there; "
-            "it first reads the inputs' ids and stops before writing at a repeated or missing id "
-            '(ids are JSON values, 1 is not "1"). Without --resume, repeated ids are no error.'
+            "it first reads the inputs' ids and stops before writing at a repeated or missing id, or at records no "
+            'input has (ids are JSON values, 1 is not "1"; a text file\'s id is its path as given: resume from '
+            "the same directory with the same arguments). Without --resume, repeated ids are no error."
         ),
     ] = False,
     max_document_mb: MaxDocumentMb = 10.0,
@@ -469,9 +470,19 @@ def _run_predict(
         resumable = root is not None or (
             layout.target is not None and layout.text_render is not Render.LINES and not _compressed(layout.target)
         )
-        fail(f"{stopped}{kept}" + (f"; rerun `{again}` to continue" if resumable else ""), code)
+        fail(f"{stopped}{kept}" + (f"; {_rerun(again)} to continue" if resumable else ""), code)
     if tally.errors:
         fail(_after_errors(sink, tally, complete, again))
+
+
+def _rerun(again: str) -> str:
+    """The advice to rerun ``again``: from this directory, as relative paths in it (and the ids of
+    text files, their paths as given, which --resume skips by) mean something else elsewhere."""
+    try:
+        here = f" ({Path.cwd()})"
+    except OSError:  # the directory was deleted
+        here = ""
+    return f"from the same directory{here}, rerun `{again}`"
 
 
 def _after_write_error(sink: TreeSink | StreamSink) -> str:
@@ -498,11 +509,11 @@ def _after_errors(sink: TreeSink | StreamSink, tally: Tally, complete: bool, aga
         stays = f"stays {sink.partial} (every other document is in it)" if sink.partial.exists() else "is not written"
         return (
             f"{counted}, {unread}, so the output {stays}; "
-            f"fix or replace those inputs and rerun `{again}` to complete {sink.target}"
+            f"fix or replace those inputs and, {_rerun(again)} to complete {sink.target}"
         )
     if isinstance(sink, StreamSink):
         return f"{counted}, {unread}; every other document was cleaned"
     return (
-        f"{counted}, {unread}, which have no output; fix or replace them and rerun `{again}` to clean them; "
+        f"{counted}, {unread}, which have no output; fix or replace them and, {_rerun(again)} to clean them; "
         "every other document was cleaned"
     )

@@ -5,9 +5,11 @@ resuming a run of ten million records needs 80 MB, not the gigabytes a set of st
 different ids share a hash with a probability of about n²/2⁶⁵ (3·10⁻⁶ for ten million records).
 
 Ids are compared as JSON values (:func:`id_key`): 1 and "1" are two ids. Skipping by id is right
-only if every input document has an id of its own, so before a run continues a ``.partial`` file,
-:func:`check_inputs` reads the inputs' ids and refuses (:class:`ResumeError`) a repeated or missing
-id: skipping would lose documents.
+only if every input document has an id of its own and the ``.partial`` file was written from these
+inputs, so before a run continues one, :func:`check_inputs` reads the inputs' ids and refuses
+(:class:`ResumeError`) a repeated or missing id, and records whose ids no input has (another working
+directory gives text files other ids: their paths as given): skipping would then lose documents,
+or clean them twice.
 """
 
 from __future__ import annotations
@@ -121,7 +123,8 @@ def check_inputs(
     inputs: Sequence[InputFile | InputError], options: ParseOptions, limit: int, done: DoneIds, partial: Path
 ) -> None:
     """Raise :class:`ResumeError` unless skipping the ``done`` ids (read from ``partial``) loses
-    nothing: every input document has an id of its own.
+    nothing and repeats nothing: every input document has an id of its own, and each record of
+    ``partial`` has the id of an input document.
 
     This reads every input of records (JSONL, WARC) once more before the run: a repeated id is found
     before anything is written. A text file's id is its path as given, so it costs no reading.
@@ -139,6 +142,7 @@ def check_inputs(
             f"instead, {RERUN}"
         )
     hashes: array[int] = array("Q")
+    example: str | None = None
     for where, key in _input_ids(inputs, options, limit):
         if key is None:
             raise ResumeError(
@@ -147,10 +151,22 @@ def check_inputs(
                 f"field that holds it), {RERUN}"
             )
         hashes.append(id_hash(key))
+        example = example or key
     ordered = np.sort(_array(hashes))
     repeated = ordered[1:][ordered[1:] == ordered[:-1]]
     if len(repeated):
         _find_repeat(inputs, options, limit, set(repeated.tolist()), partial)
+    at = np.minimum(ordered.searchsorted(done.hashes), max(len(ordered) - 1, 0))
+    foreign = ordered[at] != done.hashes if len(ordered) else np.ones(len(done), bool)
+    if foreign.any():
+        stray = _first_stray(partial, field, ordered)
+        like = f"the inputs' ids are like {example}" if example is not None else "the inputs have no ids"
+        raise ResumeError(
+            f"{int(foreign.sum())} of the {len(done)} ids in {partial} are no input document's (such as {stray}; "
+            f"{like}): it was written from other inputs, or from another directory (a text file's id is its path "
+            "as given), and --resume would write those documents twice or keep records of other inputs; run the "
+            f"command from the same directory with the same arguments as the run that wrote it, {RERUN}"
+        )
 
 
 def _input_ids(
@@ -194,6 +210,24 @@ def _find_repeat(
                 f"(--id-field NAME names another field), {RERUN}"
             )
         first[key] = where
+
+
+def _first_stray(partial: Path, field: str, ordered: np.ndarray) -> str:
+    """The first id in ``partial`` whose hash is not among ``ordered`` (sorted), for a message."""
+    with partial.open("rb") as handle:
+        for line in handle:
+            try:
+                record = json.loads(line)
+            except ValueError:
+                continue
+            key = id_key(record.get(field)) if isinstance(record, dict) else None
+            if key is None:
+                continue
+            value = ordered.dtype.type(id_hash(key))
+            at = int(ordered.searchsorted(value))
+            if at >= len(ordered) or ordered[at] != value:
+                return key
+    return "?"
 
 
 def prepare_partial(target: Path, partial: Path) -> None:
