@@ -226,8 +226,10 @@ def predict(
             help="Continue an interrupted run. -o DIR (or -o FILE.txt): skip inputs whose output file exists "
             "(outputs are only ever complete: written to a temporary file, then renamed; an input that could not be "
             "read to its end gets none). -o FILE.jsonl: a run grows FILE.jsonl.partial and renames it when done; "
-            "--resume keeps its records and skips documents whose --id-field value (default: id) is already there "
-            "(ids must be unique)."
+            "--resume keeps its records and skips documents whose --id-field value (default: id) is already there; "
+            "it first reads the inputs' ids and stops before writing at a repeated or missing id, or at records no "
+            'input has (ids are JSON values, 1 is not "1"; a text file\'s id is its path as given: resume from '
+            "the same directory with the same arguments). Without --resume, repeated ids are no error."
         ),
     ] = False,
     max_document_mb: MaxDocumentMb = 10.0,
@@ -415,7 +417,7 @@ def _run_predict(
     from ..corpus.items import InputError, InputFile
     from ..corpus.pipeline import FailFast, Run, execute
     from ..corpus.progress import Progress, Tally
-    from ..corpus.resume import read_done_ids
+    from ..corpus.resume import ResumeError, check_inputs, read_done_ids
     from ..corpus.sinks import OutputError, StreamSink, TreeSink, output_name
     from ..corpus.sources import Note, expand_inputs
 
@@ -444,10 +446,20 @@ def _run_predict(
         if isinstance(sink, TreeSink):
             sink.remove_stale(i.relative for i in files)
         id_field = settings.parse.id_field
+        done = None
         if resume and isinstance(sink, StreamSink) and id_field is not None and sink.partial.exists():
-            settings = replace(settings, done=read_done_ids(sink.partial, id_field))
+            done = read_done_ids(sink.partial, id_field)
     except OSError as exc:
         fail(f"{exc.filename or layout.target}: cannot write: {exc.strerror or exc}")
+    if done and isinstance(sink, StreamSink):  # skipping by id is safe only with these inputs' ids (check_inputs)
+        try:
+            finished = sink.restore is not None and sink.restore[1]  # the records are in the output, renamed back
+            written = sink.target if finished and sink.target is not None else sink.partial
+            check_inputs(inputs, settings.parse, limit, done, written)
+        except ResumeError as exc:
+            sink.discard()  # a finished output that --resume renamed to .partial gets its name back
+            fail(str(exc), 2)
+        settings = replace(settings, done=done)
     run = Run(inputs, settings, sink, jobs, limit, resume, fail_fast)
     progress = Progress(total, several and not quiet)
     tally = Tally()
@@ -496,9 +508,19 @@ def _run_predict(
         resumable = root is not None or (
             layout.target is not None and layout.text_render is not Render.LINES and not _compressed(layout.target)
         )
-        fail(f"{stopped}{kept}" + (f"; rerun `{again}` to continue" if resumable else ""), code)
+        fail(f"{stopped}{kept}" + (f"; {_rerun(again)} to continue" if resumable else ""), code)
     if tally.errors:
         fail(_after_errors(sink, tally, complete, again))
+
+
+def _rerun(again: str) -> str:
+    """The advice to rerun ``again``: from this directory, as relative paths in it (and the ids of
+    text files, their paths as given, which --resume skips by) mean something else elsewhere."""
+    try:
+        here = f" ({Path.cwd()})"
+    except OSError:  # the directory was deleted
+        here = ""
+    return f"from the same directory{here}, rerun `{again}`"
 
 
 def _after_write_error(sink: TreeSink | StreamSink) -> str:
@@ -525,11 +547,11 @@ def _after_errors(sink: TreeSink | StreamSink, tally: Tally, complete: bool, aga
         stays = f"stays {sink.partial} (every other document is in it)" if sink.partial.exists() else "is not written"
         return (
             f"{counted}, {unread}, so the output {stays}; "
-            f"fix or replace those inputs and rerun `{again}` to complete {sink.target}"
+            f"fix or replace those inputs and, {_rerun(again)} to complete {sink.target}"
         )
     if isinstance(sink, StreamSink):
         return f"{counted}, {unread}; every other document was cleaned"
     return (
-        f"{counted}, {unread}, which have no output; fix or replace them and rerun `{again}` to clean them; "
+        f"{counted}, {unread}, which have no output; fix or replace them and, {_rerun(again)} to clean them; "
         "every other document was cleaned"
     )

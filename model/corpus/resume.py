@@ -3,6 +3,13 @@
 The ids of the written records are kept as a sorted array of 64-bit hashes, 8 bytes per record, so
 resuming a run of ten million records needs 80 MB, not the gigabytes a set of strings would. Two
 different ids share a hash with a probability of about n²/2⁶⁵ (3·10⁻⁶ for ten million records).
+
+Ids are compared as JSON values (:func:`id_key`): 1 and "1" are two ids. Skipping by id is right
+only if every input document has an id of its own and the ``.partial`` file was written from these
+inputs, so before a run continues one, :func:`check_inputs` reads the inputs' ids and refuses
+(:class:`ResumeError`) a repeated or missing id, and records whose ids no input has (another working
+directory gives text files other ids: their paths as given): skipping would then lose documents,
+or clean them twice.
 """
 
 from __future__ import annotations
@@ -11,18 +18,31 @@ import hashlib
 import json
 import os
 from array import array
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     import numpy as np
 
+    from .items import InputError, InputFile
+    from .readers import ParseOptions
+
 
 def id_text(value: object) -> str | None:
-    """The id as text: strings as they are, numbers and the like as JSON; None when there is none."""
+    """The id as text, to name a document: strings as they are, numbers and the like as JSON; None
+    when there is none. Not for comparing ids (1 and "1" give one text): see :func:`id_key`."""
     if value is None:
         return None
     return value if isinstance(value, str) else json.dumps(value, sort_keys=True, ensure_ascii=False)
+
+
+def id_key(value: object) -> str | None:
+    """The id as --resume compares it: its canonical JSON, so that 1 and "1" are not taken for one
+    id (which would skip a document never written); None when there is none."""
+    if value is None:
+        return None
+    return json.dumps(value, sort_keys=True, ensure_ascii=False)
 
 
 def id_hash(ident: str) -> int:
@@ -72,8 +92,6 @@ def truncate_to_last_line(path: Path) -> None:
 
 def read_done_ids(path: Path, field: str) -> DoneIds:
     """The ids (``field`` of each record) in a JSONL output written by an earlier run."""
-    import numpy as np
-
     hashes = array("Q")
     with path.open("rb") as handle:
         for line in handle:
@@ -81,10 +99,135 @@ def read_done_ids(path: Path, field: str) -> DoneIds:
                 record = json.loads(line)
             except ValueError:
                 continue
-            ident = id_text(record.get(field)) if isinstance(record, dict) else None
+            ident = id_key(record.get(field)) if isinstance(record, dict) else None
             if ident is not None:
                 hashes.append(id_hash(ident))
-    return DoneIds(np.frombuffer(hashes, dtype=np.uint64) if len(hashes) else np.zeros(0, np.uint64))
+    return DoneIds(_array(hashes))
+
+
+def _array(hashes: array[int]) -> np.ndarray:
+    import numpy as np
+
+    return np.frombuffer(hashes, dtype=np.uint64) if len(hashes) else np.zeros(0, np.uint64)
+
+
+class ResumeError(Exception):
+    """--resume cannot continue this output without losing documents or writing some twice; the
+    message says which document or record shows it, and what to do."""
+
+
+RERUN = "or rerun without --resume to clean every document again"
+
+
+def check_inputs(
+    inputs: Sequence[InputFile | InputError], options: ParseOptions, limit: int, done: DoneIds, partial: Path
+) -> None:
+    """Raise :class:`ResumeError` unless skipping the ``done`` ids (read from ``partial``) loses
+    nothing and repeats nothing: every input document has an id of its own, and each record of
+    ``partial`` has the id of an input document.
+
+    This reads every input of records (JSONL, WARC) once more before the run: a repeated id is found
+    before anything is written. A text file's id is its path as given, so it costs no reading.
+    """
+    import numpy as np
+
+    from .items import STDIN, InputFile
+    from .readers import READERS
+
+    field = options.id_name
+    if any(isinstance(i, InputFile) and i.name == STDIN and READERS[i.kind].records for i in inputs):
+        raise ResumeError(
+            f"--resume cannot continue {partial} from standard input: the ids of the documents must be checked "
+            "before any is written, and standard input can be read only once; save it to a file and name that file "
+            f"instead, {RERUN}"
+        )
+    hashes: array[int] = array("Q")
+    example: str | None = None
+    for where, key in _input_ids(inputs, options, limit):
+        if key is None:
+            raise ResumeError(
+                f"{where}: no {field!r} field (or null); --resume skips the documents whose id is already in "
+                f"{partial}, so every document needs an id of its own: give each one (--id-field NAME names the "
+                f"field that holds it), {RERUN}"
+            )
+        hashes.append(id_hash(key))
+        example = example or key
+    ordered = np.sort(_array(hashes))
+    repeated = ordered[1:][ordered[1:] == ordered[:-1]]
+    if len(repeated):
+        _find_repeat(inputs, options, limit, set(repeated.tolist()), partial)
+    at = np.minimum(ordered.searchsorted(done.hashes), max(len(ordered) - 1, 0))
+    foreign = ordered[at] != done.hashes if len(ordered) else np.ones(len(done), bool)
+    if foreign.any():
+        stray = _first_stray(partial, field, ordered)
+        like = f"the inputs' ids are like {example}" if example is not None else "the inputs have no ids"
+        raise ResumeError(
+            f"{int(foreign.sum())} of the {len(done)} ids in {partial} are no input document's (such as {stray}; "
+            f"{like}): it was written from other inputs, or from another directory (a text file's id is its path "
+            "as given), and --resume would write those documents twice or keep records of other inputs; run the "
+            f"command from the same directory with the same arguments as the run that wrote it, {RERUN}"
+        )
+
+
+def _input_ids(
+    inputs: Sequence[InputFile | InputError], options: ParseOptions, limit: int
+) -> Iterator[tuple[str, str | None]]:
+    """Where each input document is (``path`` or ``path:LINE``) and its :func:`id_key`, in input
+    order, as the workers will see them; documents and inputs that cannot be read are left out (the
+    run reports them and writes nothing of them)."""
+    from .items import InputFile, Raw
+    from .readers import READERS, BadDocument, parse, read_input
+
+    for source in inputs:
+        if not isinstance(source, InputFile):
+            continue
+        if not READERS[source.kind].records:
+            yield source.name, id_key(source.name)  # what the text reader gives it, unread
+            continue
+        for item in read_input(source, limit):
+            if not isinstance(item, Raw):
+                continue
+            try:
+                doc = parse(item, options)
+            except BadDocument:
+                continue
+            yield item.where, id_key(doc.record.get(options.id_name))
+
+
+def _find_repeat(
+    inputs: Sequence[InputFile | InputError], options: ParseOptions, limit: int, repeated: set[int], partial: Path
+) -> None:
+    """Raise :class:`ResumeError` at the first document whose id an earlier one has (of those
+    whose hash repeats: another id with the same hash is no repeat)."""
+    first: dict[str, str] = {}
+    for where, key in _input_ids(inputs, options, limit):
+        if key is None or id_hash(key) not in repeated:
+            continue
+        if key in first:
+            raise ResumeError(
+                f"{where}: id {key} repeats that of {first[key]}; --resume skips the documents whose id is already "
+                f"in {partial}, so a repeated id would lose documents: give every document an id of its own "
+                f"(--id-field NAME names another field), {RERUN}"
+            )
+        first[key] = where
+
+
+def _first_stray(partial: Path, field: str, ordered: np.ndarray) -> str:
+    """The first id in ``partial`` whose hash is not among ``ordered`` (sorted), for a message."""
+    with partial.open("rb") as handle:
+        for line in handle:
+            try:
+                record = json.loads(line)
+            except ValueError:
+                continue
+            key = id_key(record.get(field)) if isinstance(record, dict) else None
+            if key is None:
+                continue
+            value = ordered.dtype.type(id_hash(key))
+            at = int(ordered.searchsorted(value))
+            if at >= len(ordered) or ordered[at] != value:
+                return key
+    return "?"
 
 
 def prepare_partial(target: Path, partial: Path) -> None:

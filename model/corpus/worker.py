@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Protocol, cast
 from .items import Cleaned, Incoming, InputError, Outgoing, Raw, Skipped
 from .readers import READERS, BadDocument, Parsed, ParseOptions, parse
 from .renderers import Render, Style, Verdict, render
-from .resume import DoneIds
+from .resume import DoneIds, id_key
 
 if TYPE_CHECKING:  # numpy arrays come from the model, which imports numpy where it predicts
     import numpy as np
@@ -133,11 +133,11 @@ class Cleaner:
         doc = parse(raw, self.settings.parse)
         done = self.settings.done
         if done is not None:
-            if doc.ident is None:
-                raise BadDocument(
-                    f"record has no {self.settings.parse.id_field!r} field; --resume needs a unique id in every record"
-                )
-            if doc.ident in done:
+            field = self.settings.parse.id_name
+            key = id_key(doc.record.get(field))  # as the written records hold it (see resume.id_key)
+            if key is None:
+                raise BadDocument(f"record has no {field!r} field; --resume needs a unique id in every record")
+            if key in done:
                 return Skipped(raw.where, raw.consumed)
         return doc
 

@@ -1,0 +1,153 @@
+"""--resume of -o FILE.jsonl skips documents by id: it never drops a document or writes one twice.
+
+A repeated or missing id, or a ``.partial`` written from other inputs (text files' ids are their
+paths as given, so another working directory gives other ids), stops the run before it writes
+anything, with the place and the id, and what to do; the output stays as it was.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from corpus_support import PAGE, PAGE_EN, jsonl, read_jsonl
+from typer.testing import CliRunner
+
+from cleaner.cli import app
+
+
+def invoke(runner: CliRunner, model_path: Path, *args: str, stdin: bytes | None = None):
+    return runner.invoke(app, ["predict", *args, "--model", str(model_path)], input=stdin)
+
+
+def interrupted_after(runner: CliRunner, model_path: Path, source: Path, target: Path, kept: int) -> bytes:
+    """The output of an uninterrupted run, and ``target``'s .partial as a run stopped after ``kept`` records
+    leaves it (the bytes of the first records; a run's records are in input order)."""
+    full = invoke(runner, model_path, str(source), "-o", str(target), "-q")
+    assert full.exit_code == 0, full.output
+    whole = target.read_bytes()
+    target.unlink()
+    partial = target.with_name(target.name + ".partial")
+    partial.write_bytes(b"".join(whole.splitlines(keepends=True)[:kept]))
+    return whole
+
+
+def test_repeated_ids_stop_resume_before_it_writes(runner: CliRunner, model_path: Path, tmp_path: Path) -> None:
+    """6 records with one id: --resume skipped all 6 after 1 was written ("0 documents (6 already done)",
+    exit 0, a 1-record output). Now it names the second record and the id, and writes nothing."""
+    source = tmp_path / "dupid.jsonl"
+    source.write_bytes(jsonl({"id": "same", "text": f"{PAGE}Đoạn {n}.\n"} for n in range(6)))
+    target = tmp_path / "o.jsonl"
+    whole = interrupted_after(runner, model_path, source, target, 1)
+    assert len(read_jsonl(target.with_name("o.jsonl.partial"))) == 1
+    assert whole.count(b"\n") == 6  # without --resume a repeated id is no error: nothing is skipped
+    before = target.with_name("o.jsonl.partial").read_bytes()
+    result = invoke(runner, model_path, str(source), "-o", str(target), "--resume")
+    assert result.exit_code == 2, result.output
+    (message,) = result.stderr.splitlines()
+    assert message.startswith(f'cleaner: {source}:2: id "same" repeats that of {source}:1;')
+    assert "--id-field" in message and "without --resume" in message
+    assert not target.exists()
+    assert target.with_name("o.jsonl.partial").read_bytes() == before
+
+
+def test_repeated_ids_leave_a_finished_output_finished(runner: CliRunner, model_path: Path, tmp_path: Path) -> None:
+    """--resume of a finished output renames it to .partial to continue it: refused, it gets its name back."""
+    source = tmp_path / "in.jsonl"
+    source.write_bytes(jsonl([{"id": "a", "text": PAGE}, {"id": "b", "text": PAGE_EN}, {"id": "a", "text": PAGE}]))
+    target = tmp_path / "out.jsonl"
+    assert invoke(runner, model_path, str(source), "-o", str(target), "-q").exit_code == 0
+    whole = target.read_bytes()
+    result = invoke(runner, model_path, str(source), "-o", str(target), "--resume")
+    assert result.exit_code == 2
+    assert f'{source}:3: id "a" repeats that of {source}:1' in result.stderr
+    assert target.read_bytes() == whole
+    assert not target.with_name("out.jsonl.partial").exists()
+
+
+def test_a_number_id_and_a_string_id_are_two_ids(runner: CliRunner, model_path: Path, tmp_path: Path) -> None:
+    """1 and "1" were one id to --resume (str() of each): resumed after the first, 3 records of 4."""
+    source = tmp_path / "in.jsonl"
+    ids: list[object] = [1, "1", 2, 3]
+    source.write_bytes(jsonl({"id": ident, "text": PAGE if n % 2 else PAGE_EN} for n, ident in enumerate(ids)))
+    target = tmp_path / "out.jsonl"
+    whole = interrupted_after(runner, model_path, source, target, 1)
+    result = invoke(runner, model_path, str(source), "-o", str(target), "--resume")
+    assert result.exit_code == 0, result.output
+    assert "(1 already done)" in result.stderr
+    assert [r["id"] for r in read_jsonl(target)] == [1, "1", 2, 3]
+    assert target.read_bytes() == whole
+
+
+def test_a_record_without_an_id_stops_resume(runner: CliRunner, model_path: Path, tmp_path: Path) -> None:
+    source = tmp_path / "in.jsonl"
+    source.write_bytes(jsonl([{"id": "a", "text": PAGE}, {"text": PAGE_EN}, {"id": "c", "text": PAGE}]))
+    target = tmp_path / "out.jsonl"
+    interrupted_after(runner, model_path, source, target, 1)
+    result = invoke(runner, model_path, str(source), "-o", str(target), "--resume")
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"cleaner: {source}:2: no 'id' field")
+    assert len(read_jsonl(target.with_name("out.jsonl.partial"))) == 1
+
+
+def test_resume_from_another_directory_writes_nothing_twice(
+    runner: CliRunner, model_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Text files' ids are their paths as given: run in run/ as `big`, resumed from its parent as
+    `run/big`, no id matched and every document was written again (2768 records of 2000). Now the
+    resume names an id of each side and says to run from the same directory; from there it completes."""
+    run = tmp_path / "run"
+    (run / "big").mkdir(parents=True)
+    for n in range(5):
+        (run / "big" / f"d{n}.txt").write_text(PAGE if n % 2 else PAGE_EN, encoding="utf-8")
+    monkeypatch.chdir(run)
+    whole = interrupted_after(runner, model_path, Path("big"), Path("cw.jsonl"), 2)
+    partial = run / "cw.jsonl.partial"
+    before = partial.read_bytes()
+    monkeypatch.chdir(tmp_path)
+    result = invoke(runner, model_path, "run/big", "-o", "run/cw.jsonl", "--resume")
+    assert result.exit_code == 2, result.output
+    (message,) = result.stderr.splitlines()
+    assert "2 of the 2 ids in run/cw.jsonl.partial are no input document's" in message
+    assert '(such as "big/d0.txt"; the inputs\' ids are like "run/big/d0.txt")' in message
+    assert "from the same directory with the same arguments" in message
+    assert partial.read_bytes() == before and not (run / "cw.jsonl").exists()
+    monkeypatch.chdir(run)
+    again = invoke(runner, model_path, "big", "-o", "cw.jsonl", "--resume")
+    assert again.exit_code == 0, again.output
+    assert (run / "cw.jsonl").read_bytes() == whole
+
+
+def test_resume_with_records_of_other_inputs_is_refused(runner: CliRunner, model_path: Path, tmp_path: Path) -> None:
+    """Some of the .partial's records from these inputs, one not: its document cannot be told apart."""
+    source = tmp_path / "in.jsonl"
+    source.write_bytes(jsonl([{"id": "a", "text": PAGE}, {"id": "b", "text": PAGE_EN}]))
+    target = tmp_path / "out.jsonl"
+    interrupted_after(runner, model_path, source, target, 1)
+    partial = target.with_name("out.jsonl.partial")
+    partial.write_bytes(partial.read_bytes() + jsonl([{"id": "elsewhere", "text": "x"}]))
+    result = invoke(runner, model_path, str(source), "-o", str(target), "--resume")
+    assert result.exit_code == 2
+    assert "1 of the 2 ids in" in result.stderr and '(such as "elsewhere";' in result.stderr
+
+
+def test_resume_from_standard_input_is_refused(runner: CliRunner, model_path: Path, tmp_path: Path) -> None:
+    """Standard input can be read only once, so its ids cannot be checked before the run writes."""
+    data = jsonl([{"id": "same", "text": PAGE}, {"id": "same", "text": PAGE_EN}])
+    target = tmp_path / "out.jsonl"
+    target.with_name("out.jsonl.partial").write_bytes(jsonl([{"id": "same", "text": "done"}]))
+    result = invoke(runner, model_path, "-", "-o", str(target), "--resume", stdin=data)
+    assert result.exit_code == 2
+    assert "cannot continue" in result.stderr and "standard input" in result.stderr
+    assert read_jsonl(target.with_name("out.jsonl.partial")) == [{"id": "same", "text": "done"}]
+
+
+def test_the_rerun_advice_names_the_directory(
+    runner: CliRunner, model_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The command printed to continue a run has relative paths (and text ids): it holds in one directory."""
+    monkeypatch.chdir(tmp_path)
+    Path("in.jsonl").write_bytes(jsonl([{"id": 1, "text": PAGE}]) + b"not json\n" + jsonl([{"id": 3, "text": PAGE}]))
+    result = invoke(runner, model_path, "in.jsonl", "-o", "out.jsonl", "--fail-fast")
+    assert result.exit_code == 1
+    assert f"from the same directory ({tmp_path}), rerun `cleaner predict in.jsonl --output out.jsonl" in result.stderr
