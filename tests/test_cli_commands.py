@@ -33,6 +33,16 @@ def test_help(runner: CliRunner, args: list[str]) -> None:
     assert "Usage" in result.stdout
 
 
+@pytest.mark.parametrize(
+    "args", [["-h"], ["predict", "-h"], ["labels", "-h"], ["labels", "check", "-h"], ["train", "-h"], ["label", "-h"]]
+)
+def test_h_is_short_for_help(runner: CliRunner, args: list[str]) -> None:
+    """-h is what many people type first; it shows the same help as --help."""
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert result.stdout == runner.invoke(app, [*args[:-1], "--help"]).stdout
+
+
 def test_help_lists_the_training_commands(runner: CliRunner) -> None:
     """train, evaluate, labels and suggest come from the cleaner.commands entry points."""
     out = runner.invoke(app, ["--help"]).stdout

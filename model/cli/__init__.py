@@ -26,6 +26,9 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    # -h as well as --help: what people type first. Click contexts inherit this, so every
+    # subcommand, the entry-point ones included, accepts it too.
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
 
 
