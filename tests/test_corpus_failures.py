@@ -253,6 +253,15 @@ def test_json_errors_say_at_once(runner: CliRunner, model_path: Path, tmp_path: 
     assert "at at" not in result.stderr
 
 
+def test_json_error_column_counts_within_the_record(runner: CliRunner, model_path: Path, tmp_path: Path) -> None:
+    """A record missing its closing brace: json points past the line break (its column 1 of the next
+    line); the column reported is the one on the record's own line, where the brace is missing."""
+    source = tmp_path / "in.jsonl"
+    source.write_bytes(b'{"id": "a", "text": "x"}\n{"id": "broken", "text": "abc"\n')
+    result = invoke(runner, model_path, str(source), "-o", str(tmp_path / "out.jsonl"))
+    assert f"{source}:2: not valid JSON (Expecting ',' delimiter at column 31)" in result.stderr
+
+
 def test_random_bytes_are_not_content_even_with_errors_replace(
     runner: CliRunner, model_path: Path, tmp_path: Path
 ) -> None:

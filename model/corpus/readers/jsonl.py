@@ -107,7 +107,9 @@ def parse(raw: Raw, options: ParseOptions) -> Parsed:
 
 def _record(line: str, field: str) -> Record:
     try:
-        record = JSON_DECODER.decode(line)
+        # Without its line break: an error at the end of the record (a missing '}') would fall after
+        # it, where json counts columns of the next line (column 1) instead of the record's own.
+        record = JSON_DECODER.decode(line.rstrip("\r\n"))
     except json.JSONDecodeError as exc:
         where = f"{exc.msg} column {exc.colno}" if exc.msg.endswith(" at") else f"{exc.msg} at column {exc.colno}"
         raise BadDocument(f"not valid JSON ({where}); each line must be one JSON object") from exc
