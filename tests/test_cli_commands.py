@@ -98,6 +98,25 @@ def test_missing_model_is_one_line(runner: CliRunner, tmp_path: Path) -> None:
     assert isinstance(result.exception, SystemExit)
 
 
+def test_missing_model_from_the_environment_names_it(runner: CliRunner, tmp_path: Path) -> None:
+    """cleaner predict passes $CLEANER_MODEL on as a path; what to check is still the variable."""
+    dump = tmp_path / "page.txt"
+    dump.write_text("Headline\nBody.\n", encoding="utf-8")
+    result = runner.invoke(app, ["predict", str(dump)], env={"CLEANER_MODEL": str(tmp_path / "nope.npz")})
+    assert result.exit_code == 1
+    assert "check $CLEANER_MODEL" in result.stderr and "--model" not in result.stderr
+
+
+def test_a_dump_given_as_model_is_one_line(runner: CliRunner, tmp_path: Path) -> None:
+    dump = tmp_path / "page.txt"
+    dump.write_text("Headline\nBody.\n", encoding="utf-8")
+    result = runner.invoke(app, ["predict", str(dump), "--model", str(dump)])
+    assert result.exit_code == 1
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "not a cleaner model" in result.stderr and "check the --model path" in result.stderr
+    assert "allow_pickle" not in result.stderr
+
+
 def test_tampered_model_is_one_line(runner: CliRunner, model_copy: Path, tmp_path: Path) -> None:
     data = bytearray(model_copy.read_bytes())
     data[len(data) // 2] ^= 0xFF

@@ -148,6 +148,32 @@ def test_a_file_that_is_not_a_model(tmp_path: Path) -> None:
     assert "manifest" in load_error(tmp_path / "other.npz")
 
 
+def test_a_text_file_is_refused_without_advice_to_unpickle(tmp_path: Path) -> None:
+    """numpy takes any file that is not a zip or an .npy for a pickle and suggests loading it
+    unsafely; loading a model must never run code, so that advice is never relayed."""
+    dump = tmp_path / "page.txt"
+    dump.write_text("Headline\nBody of the page.\n", encoding="utf-8")
+    message = load_error(dump)
+    assert "not a cleaner model" in message and "cleaner train" in message and "--model" in message
+    assert "allow_pickle" not in message and "unsafe" not in message and "pickle.load" not in message
+
+
+def test_a_bad_model_from_the_environment_names_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The commands resolve $CLEANER_MODEL and pass on the path: the message still names the variable."""
+    dump = tmp_path / "page.txt"
+    dump.write_text("Headline\n", encoding="utf-8")
+    monkeypatch.setenv("CLEANER_MODEL", str(dump))
+    for message in (load_error_default(), load_error(dump.resolve())):
+        assert "$CLEANER_MODEL" in message and "--model" not in message and "allow_pickle" not in message
+    monkeypatch.setenv("CLEANER_MODEL", str(tmp_path / "nope.npz"))
+    assert "$CLEANER_MODEL" in load_error(tmp_path / "nope.npz") and "--model" not in load_error(tmp_path / "nope.npz")
+
+
+def test_load_model_says_it_wants_a_path() -> None:
+    with pytest.raises(TypeError, match=r"load_model expects a path \(str or os.PathLike\), got int"):
+        load_model(5)  # type: ignore[arg-type]
+
+
 def test_a_pickled_array_inside_is_never_unpickled(model_copy: Path) -> None:
     """An .npz member holding a pickle (object dtype) is refused, not loaded: np.load runs with
     allow_pickle=False, so whatever the pickle would run never runs."""

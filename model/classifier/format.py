@@ -124,7 +124,7 @@ def save_model(predictor: Predictor, path: Path) -> dict[str, Any]:
 def read_manifest(path: Path | str | None = None) -> dict[str, Any]:
     """The manifest of the model file at ``path`` (default: :func:`default_model_path`)."""
     model_path = _model_path(path)
-    with _open(model_path) as archive:
+    with _open(model_path, path) as archive:
         return _manifest(model_path, archive)
 
 
@@ -135,14 +135,14 @@ def load_model(path: Path | str | None = None) -> Predictor:
     incompatible file. Reads arrays and JSON only: nothing in the file can run code.
     """
     model_path = _model_path(path)
-    with _open(model_path) as archive:
+    with _open(model_path, path) as archive:
         manifest = _manifest(model_path, archive)
         _check_format(model_path, manifest)
         _check_features(model_path, manifest.get("features"))
         try:
             arrays = {name: archive[name] for name in archive.files if name != MANIFEST}
         except _READ_ERRORS as exc:
-            raise ModelError(f"{model_path}: the file is damaged ({exc}); {RETRAIN}") from exc
+            raise ModelError(f"{model_path}: the file is damaged ({_reason(exc)}); {RETRAIN}") from exc
     if manifest.get("sha256") != _digest(arrays):
         raise ModelError(
             f"{model_path}: sha256 of its arrays does not match its manifest; the file is damaged or was "
@@ -180,14 +180,14 @@ def _predictor(manifest: dict[str, Any], arrays: dict[str, np.ndarray]) -> Predi
 
 def _model_path(path: Path | str | None) -> Path:
     """The model file to load (``path``, else the default), which must exist."""
+    if path is not None and not isinstance(path, str | os.PathLike):
+        raise TypeError(f"load_model expects a path (str or os.PathLike), got {type(path).__name__}")
     model_path = Path(path) if path is not None else default_model_path()
     if not model_path.is_file():
-        if path is not None:
-            hint = "check the --model path"
-        elif os.environ.get(MODEL_ENV):
-            hint = f"check ${MODEL_ENV}, or unset it to use the model shipped with cleaner"
-        else:
+        if path is None and not os.environ.get(MODEL_ENV):
             hint = "the model shipped with cleaner is missing: reinstall cleaner, or run `make train` in a checkout"
+        else:
+            hint = _what_to_do(model_path, path)
         raise ModelError(f"no model at {model_path}: {hint}")
     if model_path.suffix.lower() in (".joblib", ".pkl", ".pickle"):
         raise ModelError(
@@ -197,14 +197,57 @@ def _model_path(path: Path | str | None) -> Path:
     return model_path
 
 
-def _open(model_path: Path) -> NpzFile:
+def _what_to_do(model_path: Path, path: Path | str | None) -> str:
+    """What to check, named where the path came from: the commands resolve $CLEANER_MODEL and
+    pass it on as a path, so a path that is $CLEANER_MODEL's file came from the environment too."""
+    named = os.environ.get(MODEL_ENV)
+    if named and (path is None or Path(named).resolve() == model_path.resolve()):
+        return f"check ${MODEL_ENV}, or unset it to use the model shipped with cleaner"
+    if path is not None:
+        return "check the --model path, or leave --model out to use the model shipped with cleaner"
+    return RETRAIN
+
+
+# The first bytes of an .npz (a zip archive) and of an .npy: np.load reads anything else as a pickle,
+# and its refusal (allow_pickle=False) suggests loading the file unsafely, which must never be relayed.
+_MAGIC = (b"PK\x03\x04", b"PK\x05\x06", b"\x93NUMPY")
+
+
+def _open(model_path: Path, path: Path | str | None) -> NpzFile:
+    """The archive at ``model_path`` (``path`` as given, for what to do when it is not a model)."""
+    _check_magic(model_path, path)
     try:
         archive = np.load(model_path, allow_pickle=False)
     except _READ_ERRORS as exc:
-        raise ModelError(f"{model_path}: not a cleaner model file (.npz) or damaged ({exc}); {RETRAIN}") from exc
+        raise ModelError(
+            f"{model_path}: not a cleaner model file (.npz) or damaged ({_reason(exc)}); {RETRAIN}"
+        ) from exc
     if not isinstance(archive, NpzFile):  # a single .npy array
         raise ModelError(f"{model_path}: a single array, not a cleaner model file (.npz); {RETRAIN}")
     return archive
+
+
+def _check_magic(model_path: Path, path: Path | str | None) -> None:
+    """Refuse a file that is neither a zip archive nor an .npy array (a dump, a text file) before
+    numpy takes it for a pickle."""
+    try:
+        with open(model_path, "rb") as handle:
+            head = handle.read(len(_MAGIC[-1]))
+    except OSError as exc:
+        raise ModelError(
+            f"{model_path}: cannot read it ({exc.strerror or exc}); {_what_to_do(model_path, path)}"
+        ) from exc
+    if not head.startswith(_MAGIC):
+        raise ModelError(
+            f"{model_path}: not a cleaner model: a model is the .npz file (a zip archive) that `cleaner train` "
+            f"writes, and this file is not one; {_what_to_do(model_path, path)}"
+        )
+
+
+def _reason(exc: BaseException) -> str:
+    """numpy's reason, unless it is advice to load the file unsafely (cleaner never unpickles)."""
+    text = str(exc)
+    return "it holds pickled Python objects, which cleaner never loads" if "allow_pickle" in text else text
 
 
 def _manifest(model_path: Path, archive: NpzFile) -> dict[str, Any]:
@@ -213,7 +256,7 @@ def _manifest(model_path: Path, archive: NpzFile) -> dict[str, Any]:
     except KeyError:
         raise ModelError(f"{model_path}: an .npz without a cleaner manifest, not a cleaner model; {RETRAIN}") from None
     except _READ_ERRORS as exc:
-        raise ModelError(f"{model_path}: the file is damaged ({exc}); {RETRAIN}") from exc
+        raise ModelError(f"{model_path}: the file is damaged ({_reason(exc)}); {RETRAIN}") from exc
     try:
         manifest = json.loads(raw.tobytes().decode("utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
