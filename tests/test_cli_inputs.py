@@ -160,6 +160,27 @@ def test_bom_and_line_endings(
     assert default.stdout == plain.stdout
 
 
+JSON_LINES = '{"id": "a", "text": "A body paragraph that reads like prose."}\n{"id": "b", "text": "Menu"}\n'
+
+
+def test_json_lines_in_a_dump_are_refused_only_when_guessed(
+    runner: CliRunner, model_path: Path, tmp_path: Path
+) -> None:
+    """A .txt whose lines are JSON objects is likely JSONL misnamed, hence the hint; but
+    --input-format text says to read it (or a .jsonl, or stdin) as text, so it is."""
+    dump = tmp_path / "records.txt"
+    dump.write_text(JSON_LINES, encoding="utf-8")
+    guessed = invoke(runner, model_path, str(dump))
+    assert guessed.exit_code == 1 and "pass --input-format jsonl" in guessed.stderr
+    named = tmp_path / "records.jsonl"
+    named.write_text(JSON_LINES, encoding="utf-8")
+    for args, stdin in (([str(dump)], None), ([str(named)], None), (["-"], JSON_LINES.encode())):
+        result = invoke(runner, model_path, *args, "--input-format", "text", stdin=stdin)
+        assert result.exit_code == 0, result.output
+        assert "--input-format jsonl" not in result.stderr
+        assert set(result.stdout.splitlines()) <= set(JSON_LINES.splitlines())
+
+
 def test_stdin_to_output_dir(runner: CliRunner, model_path: Path, tmp_path: Path) -> None:
     result = invoke(runner, model_path, "-", "-o", str(tmp_path / "out"), stdin=PAGE_B.encode())
     assert result.exit_code == 0, result.output

@@ -38,12 +38,14 @@ class InputError:
 @dataclass(frozen=True)
 class InputFile:
     """One input to stream: its name, its output's relative name, its kind (a key of
-    :data:`cleaner.corpus.readers.READERS`) and its size on disk."""
+    :data:`cleaner.corpus.readers.READERS`) and its size on disk. ``chosen``: the user named the
+    kind (``--input-format``), so the reader reads it as that kind rather than second-guess it."""
 
     name: str
     relative: Path
     kind: str
     size: int | None
+    chosen: bool = False
 
 
 @dataclass(slots=True)

@@ -105,7 +105,7 @@ def expand_inputs(
     for raw in paths:
         if raw == STDIN:
             kind = input_kind(STDIN, input_format)
-            yield InputFile(STDIN, stdin_name(kind), kind, None)
+            yield InputFile(STDIN, stdin_name(kind), kind, None, chosen=input_format is not None)
             continue
         path = Path(raw)
         problem = _link_problem(path)
@@ -114,7 +114,8 @@ def expand_inputs(
         elif path.is_dir():
             yield from _directory(raw, path, input_format, skipped)
         elif path.is_file():
-            yield InputFile(raw, Path(path.name), input_kind(raw, input_format), _size(path))
+            kind = input_kind(raw, input_format)
+            yield InputFile(raw, Path(path.name), kind, _size(path), chosen=input_format is not None)
         elif path.exists():
             yield InputError(raw, "not a regular file or directory", incomplete=True)
         else:
@@ -158,7 +159,8 @@ def _directory(raw: str, root: Path, input_format: str | None, skipped: Path | N
             if problem is not None:
                 found.append((file, InputError(str(file), problem, incomplete=True)))
             elif file.is_file():
-                found.append((file, InputFile(str(file), file.relative_to(root), kind, _size(file))))
+                chosen = input_format is not None
+                found.append((file, InputFile(str(file), file.relative_to(root), kind, _size(file), chosen=chosen)))
             else:
                 found.append((file, InputError(str(file), "not a regular file", incomplete=True)))
     if not any(isinstance(item, InputFile) for _, item in found) and not beside_dumps:

@@ -2,7 +2,8 @@
 
 A dump that is gzip or zstd compressed (by its first bytes: a piped ``.txt.gz``) is decompressed;
 one whose content is records (JSON objects line after line, a WARC) is refused with the
-``--input-format`` to read it with, since cleaning it line by line would mangle every record.
+``--input-format`` to read it with, since cleaning it line by line would mangle every record;
+unless ``--input-format text`` said to read it as text.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ def read(source: InputFile, limit: int) -> Iterator[Item]:
     if len(data) > limit:
         yield InputError(source.name, too_big(len(data), limit), consumed)
         return
-    kind = looks_like_records(data[: 1 << 16])
+    kind = None if source.chosen else looks_like_records(data[: 1 << 16])  # --input-format text: as asked
     if kind is not None:
         what = "JSON objects, one per line," if kind == "jsonl" else "WARC records,"
         message = f"this holds {what} not a text dump; pass --input-format {kind} to clean its records"
