@@ -98,6 +98,17 @@ def test_missing_model_is_one_line(runner: CliRunner, tmp_path: Path) -> None:
     assert isinstance(result.exception, SystemExit)
 
 
+@pytest.mark.parametrize(
+    "args", [["labels", "check", "{nope}"], ["evaluate", "--labels", "{nope}"], ["train", "--labels", "{nope}"]]
+)
+def test_a_missing_labels_directory_is_named(runner: CliRunner, tmp_path: Path, args: list[str]) -> None:
+    nope = tmp_path / "nope"
+    result = runner.invoke(app, [arg.format(nope=nope) for arg in args])
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"cleaner: {nope}: no such directory; ")
+    assert "manifest.csv:0" not in result.stderr and "Errno" not in result.stderr
+
+
 def test_missing_model_from_the_environment_names_it(runner: CliRunner, tmp_path: Path) -> None:
     """cleaner predict passes $CLEANER_MODEL on as a path; what to check is still the variable."""
     dump = tmp_path / "page.txt"

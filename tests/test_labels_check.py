@@ -80,6 +80,16 @@ def test_missing_manifest(tmp_path: Path) -> None:
     assert "manifest.csv" in problems[0]
 
 
+def test_missing_directory(tmp_path: Path) -> None:
+    """A folder that is not there is said to be missing, not to lack a manifest (nor an OS error)."""
+    (tmp_path / "file").write_text("")
+    for directory, says in ((tmp_path / "nope", "no such directory"), (tmp_path / "file", "not a directory")):
+        problems, _ = run(directory)
+        assert problems == [
+            f"{directory}: {says}; give the directory of labelled dumps and their manifest.csv (see labels/README.md)"
+        ]
+
+
 def test_malformed_label_file(tmp_path: Path) -> None:
     directory = make_repo(tmp_path, "a,a.example,en,user,\n", {"a": "C\tfine\nZ\tbad tag\n"})
     problems, _ = run(directory)

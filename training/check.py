@@ -11,6 +11,7 @@ from ..text import decode, is_blank, split_lines
 from .labels import (
     LabelledDocument,
     iter_label_counts,
+    missing_directory,
     read_label_file,
     read_manifest,
 )
@@ -30,6 +31,9 @@ def _source_mismatch(lines: list[str], source: Path) -> str | None:
 
 def check_labels(directory: Path, echo: Callable[[str], None] = print) -> list[str]:
     """Print per-file counts and return every problem found, each as ``path:line: message``."""
+    missing = missing_directory(directory)
+    if missing is not None:
+        return [missing]
     problems: list[str] = []
     manifest_path = directory / "manifest.csv"
     try:

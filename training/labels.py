@@ -67,12 +67,24 @@ def read_manifest(path: Path) -> list[dict[str, str]]:
     return rows
 
 
+def missing_directory(directory: Path) -> str | None:
+    """What is wrong when ``directory`` is not a directory, else None: said of the folder itself,
+    since "no manifest; create it" would have the user create a manifest in a folder that is not there."""
+    if directory.is_dir():
+        return None
+    what = "not a directory" if directory.exists() else "no such directory"
+    return f"{directory}: {what}; give the directory of labelled dumps and their manifest.csv (see labels/README.md)"
+
+
 def load_labelled_dir(directory: Path) -> list[LabelledDocument]:
     """Load every labelled dump listed in ``directory/manifest.csv``, in manifest order.
 
     Files without a manifest row, and rows without a file, are errors: cross-validation groups by
     the manifest's site, so an unlisted file would silently leak across folds.
     """
+    problem = missing_directory(directory)
+    if problem is not None:
+        raise LabelFormatError(problem)
     manifest_path = directory / "manifest.csv"
     if not manifest_path.is_file():
         raise LabelFormatError(
