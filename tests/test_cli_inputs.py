@@ -35,6 +35,27 @@ def test_directory_needs_an_output_directory(runner: CliRunner, model_path: Path
     assert "-o" in result.stderr
 
 
+def test_a_folder_to_stdout_says_it_is_several_inputs(runner: CliRunner, model_path: Path, tmp_path: Path) -> None:
+    """A folder is several inputs even with one dump in it (a second one must not break the command);
+    the message says so and names the lone dump, which can be cleaned to stdout by its name."""
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.txt").write_text(PAGE_A, encoding="utf-8")
+    result = invoke(runner, model_path, str(tmp_path / "in"))
+    assert result.exit_code == 2
+    assert f"cleaner: {tmp_path / 'in'} is a folder, cleaned as several inputs: pass -o DIR" in result.stderr
+    assert f"name its one dump ({tmp_path / 'in' / 'a.txt'})" in result.stderr
+    assert invoke(runner, model_path, str(tmp_path / "in" / "a.txt")).exit_code == 0
+
+
+def test_an_empty_folder_to_stdout_says_it_has_no_dumps(runner: CliRunner, model_path: Path, tmp_path: Path) -> None:
+    """As under -o: the folder has nothing to clean, which is what to fix, not where outputs go."""
+    (tmp_path / "empty").mkdir()
+    result = invoke(runner, model_path, str(tmp_path / "empty"))
+    assert result.exit_code == 1
+    assert f"cleaner: {tmp_path / 'empty'}: directory has no *.txt" in result.stderr
+    assert "several inputs" not in result.stderr and result.stdout == ""
+
+
 def test_several_inputs_without_output_is_a_usage_error(runner: CliRunner, model_path: Path, tmp_path: Path) -> None:
     for name, text in (("a.txt", PAGE_A), ("b.txt", PAGE_B)):
         (tmp_path / name).write_text(text, encoding="utf-8")

@@ -67,6 +67,29 @@ class Layout:
 FILE_OUTPUTS = (".txt", ".tsv")
 
 
+SEVERAL_TO_STDOUT = (
+    "pass -o DIR to write one cleaned file per input, or use --output-format jsonl (one record per document) "
+    "or --format jsonl"
+)
+
+
+def refuse_several_to_stdout(paths: list[str], input_format: str | None) -> None:
+    """Fail (exit 2): several cleaned dumps cannot share standard output. A folder counts as several
+    inputs however many dumps it holds, so that a command does not stop working when a second dump
+    arrives; the message says so, and names a lone dump to clean instead. A folder without dumps is
+    left to the run, which says so as it does under -o (exit 1)."""
+    from ..corpus.items import InputFile
+    from ..corpus.sources import expand_inputs
+
+    if len(paths) > 1:
+        fail(f"several inputs: {SEVERAL_TO_STDOUT}", 2)
+    dumps = [item.name for item in expand_inputs(paths, input_format) if isinstance(item, InputFile)]
+    if not dumps:
+        return
+    lone = f"; or name its one dump ({dumps[0]}) to clean it to standard output" if len(dumps) == 1 else ""
+    fail(f"{paths[0]} is a folder, cleaned as several inputs: {SEVERAL_TO_STDOUT}{lone}", 2)
+
+
 def _records(kind: str) -> bool:
     return READERS[kind].records
 
@@ -113,11 +136,7 @@ def layout_of(
     render = Render.TEXT if fmt is OutputFormat.text else Render.LABELS
     if output is None:
         if several:
-            fail(
-                "several inputs: pass -o DIR to write one cleaned file per input, or use --output-format jsonl "
-                "(one record per document) or --format jsonl",
-                2,
-            )
+            refuse_several_to_stdout(paths, input_format)
         return Layout(None, None, render, Render.RECORD, False)
     if not is_dir and output.suffix.lower() in FILE_OUTPUTS:
         if several:
