@@ -329,3 +329,59 @@ def test_train_exports_the_estimator_with_joblib_only_when_asked(
     page = [["Tin liên quan", "Một đoạn văn dài của bài viết, đủ dài để đọc như văn xuôi.", ""]]
     assert estimator.predict_proba(page) == load_model(tmp_path / "m.npz").predict_proba(page)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["labels", "m.joblib", "m.npz"]
+
+
+@pytest.mark.parametrize(
+    ("names", "args", "says"),
+    [
+        (["seed-thoidai-000"], [], "1 labelled page, but cross-validation needs at least 2; label more pages"),
+        (
+            [],
+            ["--no-cross-validate"],
+            "0 labelled pages with 0 content and 0 boilerplate lines, but training needs both",
+        ),
+        ([], [], "0 labelled pages with 0 content and 0 boilerplate lines, but training needs both"),
+    ],
+    ids=["one-page", "no-page-no-cv", "no-page"],
+)
+def test_train_on_too_few_pages_says_so_in_one_line(
+    runner: CliRunner, labels_dir: Path, tmp_path: Path, names: list[str], args: list[str], says: str
+) -> None:
+    """How many pages there are, what is needed, what to do; --no-cross-validate is offered only
+    when cross-validation alone lacks pages."""
+    directory = make_labels_dir(tmp_path / "labels", labels_dir, names)
+    result = runner.invoke(app, ["train", "--labels", str(directory), "-o", str(tmp_path / "m.npz"), *args])
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output and len(result.stderr.strip().splitlines()) == 1
+    assert result.stderr.startswith(f"cleaner: {directory}: {says}")
+    assert ("--no-cross-validate" in result.stderr) == (names != [])
+    assert not (tmp_path / "m.npz").exists()
+
+
+def test_evaluate_on_one_page_says_so_in_one_line(runner: CliRunner, labels_dir: Path, tmp_path: Path) -> None:
+    directory = make_labels_dir(tmp_path / "labels", labels_dir, ["seed-thoidai-000"])
+    result = runner.invoke(app, ["evaluate", "--labels", str(directory)])
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"cleaner: {directory}: 1 labelled page, but cross-validation needs at least 2; label more pages "
+        "(cleaner label DUMPS; see labels/README.md)\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("names", "args"),
+    [(["seed-thoidai-000"], ["--no-cross-validate"]), (["seed-thoidai-000", "seed-thoidai-001"], ["-j", "1"])],
+    ids=["fit", "cross-validation-folds"],
+)
+def test_train_warnings_are_one_line_each(
+    runner: CliRunner, labels_dir: Path, tmp_path: Path, names: list[str], args: list[str]
+) -> None:
+    """A fit on one site (the whole of one page, or a fold of two pages of one site) cannot learn the
+    context stages: the warning is shown once, as the command's own line, not as Python prints it."""
+    directory = make_labels_dir(tmp_path / "labels", labels_dir, names)
+    result = runner.invoke(app, ["train", "--labels", str(directory), "-o", str(tmp_path / "m.npz"), *args])
+    assert result.exit_code == 0, result.output
+    assert result.stderr.splitlines() == [
+        "cleaner: warning: 1 group (site) in the training data: the context stages learn from predictions on "
+        "sites left out, which needs at least 2; fitting the first stage only"
+    ]

@@ -11,9 +11,11 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
+import warnings
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, TextIO
 
 import typer
 
@@ -32,7 +34,7 @@ from ..cli.options import (
 from ..corpus.items import STDIN
 
 if TYPE_CHECKING:
-    from .labels import LabelledDocument
+    from .labels import LabelledDocument, TooFewLabels
 
 # A checkout's labels/, beside training/: found from anywhere when cleaner is installed from one.
 CHECKOUT_LABELS = Path(__file__).resolve().parent.parent / "labels"
@@ -60,6 +62,36 @@ def find_labels(labels: Path | None) -> Path:
             2,
         )
     return found[0]
+
+
+def too_few_labels(directory: Path, exc: TooFewLabels, cross_validate: bool) -> str:
+    """What ``train`` and ``evaluate`` say of labels too few to fit or cross-validate: how many, what
+    is needed (from ``exc``), and what to do."""
+    what = "label more pages (cleaner label DUMPS; see labels/README.md)"
+    if exc.cross_validation and cross_validate:
+        what += ", or pass --no-cross-validate to train without scores"
+    return f"{directory}: {exc}; {what}"
+
+
+@contextmanager
+def warnings_as_lines() -> Iterator[None]:
+    """Show warnings raised while a command runs (a fit on one site has no context stages) as the
+    command's own one-line messages, not as Python prints them, with the source line that raised
+    them; still shown, never hidden. Restored when the command ends."""
+    with warnings.catch_warnings():
+        warnings.showwarning = _warning_line
+        yield
+
+
+def _warning_line(
+    message: Warning | str,
+    category: type[Warning],
+    filename: str,
+    lineno: int,
+    file: TextIO | None = None,
+    line: str | None = None,
+) -> None:
+    warn(f"warning: {message}")
 
 
 def report_arguments(description: str, argv: Sequence[str] | None) -> tuple[list[LabelledDocument], int]:
@@ -121,20 +153,25 @@ def train(
 ) -> None:
     """Train the model on labelled dumps and save it (one .npz file with its manifest)."""
     from ..labels import LabelFormatError
+    from .labels import TooFewLabels
     from .train import threshold_note
     from .train import train as run_training
 
     target = output or DEFAULT_MODEL_FILE
+    directory = find_labels(labels)
     try:
-        manifest = run_training(
-            find_labels(labels),
-            target,
-            cross_validate=cross_validate,
-            n_jobs=jobs,
-            joblib_path=joblib_path,
-            folds=folds,
-            user_weight=user_weight,
-        )
+        with warnings_as_lines():
+            manifest = run_training(
+                directory,
+                target,
+                cross_validate=cross_validate,
+                n_jobs=jobs,
+                joblib_path=joblib_path,
+                folds=folds,
+                user_weight=user_weight,
+            )
+    except TooFewLabels as exc:
+        fail(too_few_labels(directory, exc, cross_validate))
     except LabelFormatError as exc:
         fail(f"{exc}")
     data = manifest["training_data"]
@@ -228,6 +265,7 @@ def evaluate(
     language; --baselines scores peer systems on the same pages.
     """
     from ..labels import LabelFormatError
+    from .labels import TooFewLabels
     from .report import run_evaluation
 
     if by not in ("site", "document", "none"):
@@ -241,23 +279,27 @@ def evaluate(
             params[key] = json.loads(value)
         except json.JSONDecodeError:
             params[key] = value
+    directory = find_labels(labels)
     try:
-        run_evaluation(
-            find_labels(labels),
-            test or [],
-            baselines,
-            by,
-            jobs,
-            json_out,
-            card,
-            echo=typer.echo,
-            params=params,
-            curve=plot if curve else None,
-            command="cleaner " + " ".join(sys.argv[1:]),
-            folds=folds,
-            language_out=language_out,
-            adapt={"sites": adapt_sites, "weights": adapt_weights, "plot": adapt_plot} if adapt else None,
-        )
+        with warnings_as_lines():
+            run_evaluation(
+                directory,
+                test or [],
+                baselines,
+                by,
+                jobs,
+                json_out,
+                card,
+                echo=typer.echo,
+                params=params,
+                curve=plot if curve else None,
+                command="cleaner " + " ".join(sys.argv[1:]),
+                folds=folds,
+                language_out=language_out,
+                adapt={"sites": adapt_sites, "weights": adapt_weights, "plot": adapt_plot} if adapt else None,
+            )
+    except TooFewLabels as exc:
+        fail(too_few_labels(directory, exc, cross_validate=False))
     except (ValueError, OSError, LabelFormatError) as exc:
         fail(str(exc))
 

@@ -7,7 +7,8 @@ has a page in it, and ``--test`` scores directories the model was not trained on
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+import warnings
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -17,7 +18,7 @@ from sklearn.model_selection import GroupKFold
 from ..classifier.estimator import LineClassifier
 from ..labels import CONTENT
 from .devset import SnippetPage
-from .labels import LabelledDocument
+from .labels import LabelledDocument, TooFewLabels, labelled_pages
 from .metrics import Counts, SnippetCounts, count, count_snippets, total, total_snippets
 
 EstimatorFactory = Callable[[], LineClassifier]
@@ -204,6 +205,9 @@ def _run_with_progress(tasks: Sequence[Callable[[], T]], n_jobs: int, descriptio
     return tqdm(results, total=len(tasks), desc=description, unit=unit, disable=None, leave=False)
 
 
+FoldPredictions = list[tuple[int, list[str | None]]]
+
+
 @dataclass
 class _Fold:
     """Fit on some documents and predict others (a picklable task for the worker processes)."""
@@ -213,13 +217,26 @@ class _Fold:
     train: Sequence[int]
     test: Sequence[int]
 
-    def __call__(self) -> list[tuple[int, list[str | None]]]:
+    def __call__(self) -> tuple[FoldPredictions, list[Warning]]:
+        """The predictions, and the warnings of the fit: raised in a worker process, they would be
+        printed there, where the command cannot show them its own way (:func:`_run_folds`)."""
         train = [self.documents[i] for i in self.train]
-        model = self.make_estimator().fit(
-            [doc.lines for doc in train], [doc.labels for doc in train], groups=cv_groups(train)
-        )
+        with warnings.catch_warnings(record=True) as caught:
+            model = self.make_estimator().fit(
+                [doc.lines for doc in train], [doc.labels for doc in train], groups=cv_groups(train)
+            )
         predicted = model.predict([self.documents[i].lines for i in self.test])
-        return list(zip(self.test, predicted))
+        return list(zip(self.test, predicted)), [w.message for w in caught if isinstance(w.message, Warning)]
+
+
+def _run_folds(tasks: Sequence[_Fold], n_jobs: int, description: str, unit: str) -> Iterator[FoldPredictions]:
+    """Each fold's predictions as it finishes; then the folds' warnings, raised again here once each."""
+    raised: dict[tuple[type[Warning], str], Warning] = {}
+    for predicted, caught in _run_with_progress(tasks, n_jobs, description, unit):
+        raised.update(((type(w), str(w)), w) for w in caught)
+        yield predicted
+    for warning in raised.values():
+        warnings.warn(warning, stacklevel=2)
 
 
 def cross_validated_predictions(
@@ -235,11 +252,13 @@ def cross_validated_predictions(
     hours, and 10 folds still never train on a page of a site they score."""
     groups = cv_groups(documents)
     if len(set(groups)) < 2:
-        raise ValueError("cross-validation needs at least two labelled documents")
+        raise TooFewLabels(
+            f"{labelled_pages(len(documents))}, but cross-validation needs at least 2", cross_validation=True
+        )
     splitter = GroupKFold(n_splits=cv_folds(documents, folds))
     tasks = [_Fold(documents, make_estimator, train, test) for train, test in splitter.split(documents, groups=groups)]
     predictions: Predictions = [[] for _ in documents]
-    for fold in _run_with_progress(tasks, n_jobs, "cross-validation", "fold"):
+    for fold in _run_folds(tasks, n_jobs, "cross-validation", "fold"):
         for index, predicted in fold:
             predictions[index] = predicted
     return predictions
@@ -297,7 +316,7 @@ def leave_one_language_out(
     splits = {language: split for language, split in splits.items() if split[0]}
     tasks = [_Fold(documents, make_estimator, train, test) for train, test in splits.values()]
     predictions: Predictions = [[] for _ in documents]
-    for fold in _run_with_progress(tasks, n_jobs, "leave one language out", "language"):
+    for fold in _run_folds(tasks, n_jobs, "leave one language out", "language"):
         for index, predicted in fold:
             predictions[index] = predicted
     results = []

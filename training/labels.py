@@ -67,6 +67,20 @@ def read_manifest(path: Path) -> list[dict[str, str]]:
     return rows
 
 
+class TooFewLabels(ValueError):
+    """Too few labelled pages (or lines of one class) to train or cross-validate on: a fact about the
+    user's labels, not a bug, so the commands say it in one line with what to do.
+    ``cross_validation``: only cross-validation lacks pages (training without it would do)."""
+
+    def __init__(self, message: str, cross_validation: bool = False) -> None:
+        super().__init__(message)
+        self.cross_validation = cross_validation
+
+
+def labelled_pages(count: int) -> str:
+    return f"{count} labelled page{'' if count == 1 else 's'}"
+
+
 def missing_directory(directory: Path) -> str | None:
     """What is wrong when ``directory`` is not a directory, else None: said of the folder itself,
     since "no manifest; create it" would have the user create a manifest in a folder that is not there."""

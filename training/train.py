@@ -11,8 +11,9 @@ from pathlib import Path
 from typing import Any
 
 from ..classifier.estimator import THRESHOLD_RANGE, LineClassifier
+from ..labels import BOILERPLATE, CONTENT
 from .evaluate import DEFAULT_FOLDS, cross_validated_predictions, cv_folds, cv_groups, cv_scheme, score
-from .labels import LabelledDocument, load_labelled_dir
+from .labels import LabelledDocument, TooFewLabels, labelled_pages, load_labelled_dir
 
 
 def runtime_versions() -> dict[str, str]:
@@ -98,6 +99,18 @@ def fit_documents(
     )
 
 
+def check_trainable(documents: Sequence[LabelledDocument]) -> None:
+    """Raise :class:`TooFewLabels` unless the pages hold content and boilerplate lines both, before
+    any fit (and any cross-validation) fails on it deep inside scikit-learn's or the estimator's checks."""
+    content = sum(label == CONTENT for doc in documents for label in doc.labels)
+    boilerplate = sum(label == BOILERPLATE for doc in documents for label in doc.labels)
+    if not content or not boilerplate:
+        raise TooFewLabels(
+            f"{labelled_pages(len(documents))} with {content} content and {boilerplate} boilerplate lines, "
+            "but training needs both"
+        )
+
+
 def train(
     labels_dir: Path,
     output: Path,
@@ -117,6 +130,7 @@ def train(
     which are not written (equal data give an equal file).
     """
     documents = load_labelled_dir(labels_dir)
+    check_trainable(documents)
     manifest: dict[str, Any] = {"training_data": describe_data(labels_dir, documents), "versions": runtime_versions()}
     timings: dict[str, float] = {}
     if cross_validate:
