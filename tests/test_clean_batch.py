@@ -152,3 +152,10 @@ def test_a_model_url_is_fetched_once_and_again_when_it_changes(
     assert shared_model(url) is loaded  # a process looks a URL up once, not at every batch
     newer, fetched = fetch(url)
     assert fetched and newer != copy
+
+
+@pytest.mark.parametrize("model", [5, 2.5, ["cleaner.npz"], object()])
+def test_a_model_that_is_neither_a_path_nor_a_model_is_refused(model: object) -> None:
+    """It failed later, with "'int' object has no attribute 'threshold'" from deep inside."""
+    with pytest.raises(TypeError, match=f"model: expected a loaded model .* got {type(model).__name__}"):
+        clean_batch(["Title\nA line of text."], model=model)  # type: ignore[arg-type]

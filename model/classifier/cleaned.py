@@ -122,6 +122,11 @@ def shared_model(model: Scorer | ModelSource = None) -> Scorer:
     once per process.
     """
     if model is not None and not isinstance(model, (str, os.PathLike)):
+        if not (hasattr(model, "threshold") and hasattr(model, "predict_proba_nonblank")):
+            raise TypeError(
+                "model: expected a loaded model (load_model()), a model file's path or URL, or None for the "
+                f"shipped model; got {type(model).__name__}"
+            )
         return model
     from .format import default_model_path, load_model
     from .remote import is_url, local_copy
