@@ -233,3 +233,20 @@ def test_a_model_that_fails_on_everything_stops_the_run() -> None:
     chunk = [Raw(TEXT, f"{n}.txt", b"BOOM\n", ident=f"{n}.txt") for n in range(3)]
     with pytest.raises(ModelError, match="fails on every document"):
         cleaner.run(chunk)
+
+
+def test_sizes_under_a_megabyte_are_not_printed_as_zero(runner: CliRunner, model_path: Path, tmp_path: Path) -> None:
+    """With --max-document-mb 0.01, a 12 kB page said "document of 0.0 MB is over the limit of 0.01 MB"."""
+    page = tmp_path / "page.txt"
+    page.write_text("A line of a page that is long enough.\n" * 320, encoding="utf-8")  # 12,160 bytes
+    result = invoke(runner, model_path, str(page), "--max-document-mb", "0.01")
+    assert result.exit_code == 1
+    (error,) = errors_of(result.stderr)
+    assert "document of 12.2 kB is over the limit of 0.01 MB" in error
+    small = tmp_path / "small"
+    small.mkdir()
+    for name in ("a.txt", "b.txt"):
+        (small / name).write_text("Title\nA body paragraph that reads like prose.\n", encoding="utf-8")
+    result = runner.invoke(app, ["predict", str(small), "-o", str(tmp_path / "out"), "--model", str(model_path)])
+    assert result.exit_code == 0, result.output
+    assert "2 documents, 92 bytes, lines kept" in result.stderr  # the closing summary

@@ -104,3 +104,11 @@ class Skipped:
 Item = Raw | InputError | InputDone
 Incoming = Raw | InputError | InputDone | Skipped
 Outgoing = Cleaned | Skipped | InputError | InputDone
+
+
+def megabytes(size: float) -> str:
+    """``size`` bytes for a message: in MB from 1 MB up, else in kB or bytes, so that a small document
+    over a small --max-document-mb does not read "0.0 MB"."""
+    if size >= 1e6:
+        return f"{size / 1e6:.1f} MB"
+    return f"{size / 1e3:.1f} kB" if size >= 1e3 else f"{int(size)} bytes"

@@ -12,7 +12,7 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from .items import Cleaned, InputError, Outgoing, Skipped
+from .items import Cleaned, InputError, Outgoing, Skipped, megabytes
 
 if TYPE_CHECKING:
     from tqdm import tqdm
@@ -49,7 +49,6 @@ class Tally:
         """One line; a run that ``stopped`` early says so first, and counts its errors only if it
         had any (a "0 errors" above a failing exit code misleads)."""
         seconds = max(time.monotonic() - self.started, 1e-9)
-        megabytes = self.size / 1e6
         extra = [f"{self.empty} empty"] if self.empty else []
         if self.short:
             extra.append(
@@ -60,9 +59,9 @@ class Tally:
         detail = f" ({', '.join(extra)})" if extra else ""
         errors = f"{self.errors} errors, " if self.errors or not stopped else ""
         return (
-            f"{'stopped after ' if stopped else ''}{self.documents} documents{detail}, {megabytes:.1f} MB, "
+            f"{'stopped after ' if stopped else ''}{self.documents} documents{detail}, {megabytes(self.size)}, "
             f"lines kept {self.lines_kept}, dropped {self.lines_dropped}, {errors}{seconds:.1f} s, "
-            f"{megabytes / seconds:.2f} MB/s"
+            f"{self.size / 1e6 / seconds:.2f} MB/s"
         )
 
 

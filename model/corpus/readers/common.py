@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import BinaryIO
 
 from ...text import DecodeError, decode_counted, utf16_name
-from ..items import STDIN, InputDone, InputError, InputFile, Item, Raw
+from ..items import STDIN, InputDone, InputError, InputFile, Item, Raw, megabytes
 from .streams import CODEC_ERRORS, Truncated, WrongFormat, stdin
 
 DECODE_HINT = "pass --encoding if the file is in another encoding, or --errors replace to substitute undecodable bytes"
@@ -89,7 +89,7 @@ class Reader:
 
 def too_big(size: int, limit: int) -> str:
     return (
-        f"document of {size / 1e6:.1f} MB is over the limit of {limit / 1e6:g} MB; skipped "
+        f"document of {megabytes(size)} is over the limit of {limit / 1e6:g} MB; skipped "
         "(raise --max-document-mb to clean it)"
     )
 
