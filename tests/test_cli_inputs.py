@@ -231,3 +231,21 @@ def test_raw_seed_dumps(runner: CliRunner, model_path: Path, seeds_dir: Path, tm
     for source in sources:
         cleaned = (out / source.relative_to(seeds_dir)).read_text(encoding="utf-8")
         assert_clean_shape(output_lines(cleaned), split_lines(decode(source.read_bytes())))
+
+
+def test_files_of_no_known_kind_in_a_folder_are_named(runner: CliRunner, model_path: Path, tmp_path: Path) -> None:
+    """A dump without an extension in a folder was skipped without a word."""
+    source = tmp_path / "in"
+    (source / "sub").mkdir(parents=True)
+    (source / "a.txt").write_text(PAGE_A, encoding="utf-8")
+    (source / "sub" / "page").write_text(PAGE_B, encoding="utf-8")
+    (source / "notes.md").write_text("# notes\n", encoding="utf-8")
+    (source / ".hidden").write_text("x\n", encoding="utf-8")
+    result = invoke(runner, model_path, str(source), "-o", str(tmp_path / "out"))
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in (tmp_path / "out").rglob("*") if p.is_file()) == ["a.txt"]
+    (note,) = [line for line in result.stderr.splitlines() if "no known kind" in line]
+    assert "2 file(s)" in note and str(source / "sub" / "page") in note and "notes.md" in note
+    assert ".hidden" not in note
+    named = invoke(runner, model_path, str(source / "sub" / "page"))  # named, it is read by its content
+    assert named.exit_code == 0, named.output

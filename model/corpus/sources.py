@@ -10,7 +10,8 @@ A directory gives its files of known kinds, recursively, in sorted order, except
 WARC file in a folder that also holds ``*.txt`` dumps is taken for their metadata (a
 ``meta.jsonl`` beside the pages), not for a corpus: it is listed in a note, and read only when
 named on the command line or asked for with ``--input-format``. Symbolic links to folders are not
-followed (a note says so), as ``find`` and ``grep -r`` do not: name the folder to clean it. The
+followed (a note says so), as ``find`` and ``grep -r`` do not: name the folder to clean it. Files
+of no known kind (``notes.md``, a dump without an extension) are named in a note, not read. The
 run's own output (``-o``), when it lies inside an input directory, is left out of that directory's
 walk (a note says so): a second run must not clean the first one's outputs as new inputs.
 """
@@ -129,6 +130,7 @@ def _directory(raw: str, root: Path, input_format: str | None, skipped: Path | N
     beside_dumps: list[Path] = []
     links: list[Path] = []
     left_out: list[Path] = []
+    others: list[Path] = []  # files of no known kind (hidden ones aside): named in a note, not read
 
     def leave(path: Path) -> bool:
         if skipped is None or path.name != skipped.name or path.resolve() != skipped:
@@ -149,6 +151,8 @@ def _directory(raw: str, root: Path, input_format: str | None, skipped: Path | N
         kinds = {name: detect_kind(name) for name in files if not leave(base / name)}
         has_dumps = DEFAULT_KIND in kinds.values()
         for name, kind in kinds.items():
+            if kind is None and not name.startswith("."):
+                others.append(base / name)
             if kind is None or (input_format is not None and kind != input_format):
                 continue
             file = base / name
@@ -177,6 +181,11 @@ def _directory(raw: str, root: Path, input_format: str | None, skipped: Path | N
         yield Note(f"{raw}: symbolic link(s) to folders not followed ({_some(links)}); name a folder to clean it")
     if left_out:
         yield Note(f"{raw}: {_some(left_out)} not read: it is this run's output")
+    if others:
+        yield Note(
+            f"{raw}: {len(others)} file(s) of no known kind not read ({_some(others)}): a folder gives its "
+            f"{KNOWN_FILES} files; name such a file to clean it (a named file is read by its content)"
+        )
 
 
 def _some(paths: list[Path]) -> str:
