@@ -116,8 +116,9 @@ def test_directory_expansion_takes_known_kinds(tmp_path: Path) -> None:
     found = list(expand_inputs([str(tmp_path)]))
     files = [(f.relative.as_posix(), f.kind) for f in found if isinstance(f, InputFile)]
     assert files == [("b.txt", TEXT), ("shards/a.jsonl.gz", JSONL), ("sub/c.warc.wet.gz", WARC)]
-    (note,) = [f for f in found if isinstance(f, Note)]
-    assert "meta.jsonl" in str(note) and "--input-format" in str(note)
+    metadata, others = [str(f) for f in found if isinstance(f, Note)]
+    assert "meta.jsonl" in metadata and "--input-format" in metadata
+    assert "1 file(s) of no known kind" in others and "notes.md" in others  # not the .tmp nor the .partial
     asked = [f.relative.as_posix() for f in expand_inputs([str(tmp_path)], JSONL) if isinstance(f, InputFile)]
     assert asked == ["meta.jsonl", "shards/a.jsonl.gz"]
 

@@ -29,6 +29,9 @@ from .readers import DEFAULT_KIND, READERS, Reader
 from .readers.streams import HEAD, read_up_to, sniff, stdin
 
 COMPRESSIONS = (".gz", ".zst")
+# Not named among a folder's files of no known kind: a run's own unfinished -o FILE.jsonl (its
+# temporary files are hidden, their names start with a dot).
+PARTIAL = ".partial"
 
 
 def suffix_table(readers: Mapping[str, Reader]) -> dict[str, str]:
@@ -130,7 +133,7 @@ def _directory(raw: str, root: Path, input_format: str | None, skipped: Path | N
     beside_dumps: list[Path] = []
     links: list[Path] = []
     left_out: list[Path] = []
-    others: list[Path] = []  # files of no known kind (hidden ones aside): named in a note, not read
+    others: list[Path] = []  # files of no known kind: named in a note, not read
 
     def leave(path: Path) -> bool:
         if skipped is None or path.name != skipped.name or path.resolve() != skipped:
@@ -151,7 +154,7 @@ def _directory(raw: str, root: Path, input_format: str | None, skipped: Path | N
         kinds = {name: detect_kind(name) for name in files if not leave(base / name)}
         has_dumps = DEFAULT_KIND in kinds.values()
         for name, kind in kinds.items():
-            if kind is None and not name.startswith("."):
+            if kind is None and not name.startswith(".") and not name.endswith(PARTIAL):
                 others.append(base / name)
             if kind is None or (input_format is not None and kind != input_format):
                 continue
