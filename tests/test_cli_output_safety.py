@@ -102,3 +102,18 @@ def test_trailing_slash_names_a_directory(runner: CliRunner, model_path: Path, t
     result = invoke(runner, model_path, str(page), "-o", str(tmp_path / "made") + "/")
     assert result.exit_code == 0, result.output
     assert (tmp_path / "made" / "page.txt").is_file()
+
+
+def test_label_files_under_an_output_folder_are_named_tsv(runner: CliRunner, model_path: Path, tmp_path: Path) -> None:
+    """``-f labels -o DIR`` wrote label files named ``*.txt``; labels/ holds ``*.tsv``."""
+    source = _dumps(tmp_path / "in")
+    (source / "sub").mkdir()
+    (source / "sub" / "c.txt").write_text(PAGE_A, encoding="utf-8")
+    out = tmp_path / "pre-labelled"
+    result = invoke(runner, model_path, str(source), "-f", "labels", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    assert sorted(_tree(out)) == ["a.tsv", "b.tsv", "sub/c.tsv"]
+    again = invoke(runner, model_path, str(source), "-f", "labels", "-o", str(out), "--resume")
+    assert again.exit_code == 0, again.output
+    assert sorted(_tree(out)) == ["a.tsv", "b.tsv", "sub/c.tsv"]
+    assert "(3 already done)" in again.stderr  # --resume finds them under their new names

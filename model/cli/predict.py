@@ -190,7 +190,8 @@ def predict(
             "-o",
             metavar="PATH",
             help="A directory: one output per input under the input's relative name (cleaned text for a text "
-            "dump, a .jsonl of cleaned records for a JSONL or WARC input). A file ending in .jsonl: one record per "
+            "dump, or with --format labels a .tsv label file; a .jsonl of cleaned records for a JSONL or WARC "
+            "input). A file ending in .jsonl: one record per "
             "document (with --format jsonl: the per-line records); .jsonl.gz or .jsonl.zst: the same, compressed. "
             "A file ending in .txt (or .tsv): the cleaned dump of one text input. A trailing / always means a "
             "directory. Never an input, nor a directory holding one. Default: standard output.",
@@ -450,7 +451,9 @@ def _run_predict(
         ]
     elif layout.root is not None:
         inputs = [
-            item if isinstance(item, InputError) else replace(item, relative=output_name(item.relative, item.kind))
+            item
+            if isinstance(item, InputError)
+            else replace(item, relative=output_name(item.relative, item.kind, layout.text_render is Render.LABELS))
             for item in inputs
         ]
     for note in notes:

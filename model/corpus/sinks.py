@@ -43,12 +43,15 @@ class OutputError(Exception):
         self.errno = exc.errno
 
 
-def output_name(relative: Path, kind: str) -> Path:
+def output_name(relative: Path, kind: str, labels: bool = False) -> Path:
     """Where an input's output goes under ``-o DIR``: a one-document file (a text dump) keeps its
-    name, a file of records (JSONL, WARC) becomes one uncompressed ``.jsonl`` file (``a.jsonl.gz`` ->
-    ``a.jsonl``)."""
+    name, or with ``labels`` (``--format labels``) takes ``.tsv`` as label files do (``a.txt`` ->
+    ``a.tsv``); a file of records (JSONL, WARC) becomes one uncompressed ``.jsonl`` file
+    (``a.jsonl.gz`` -> ``a.jsonl``)."""
     if not READERS[kind].records:
-        return relative
+        if not labels:
+            return relative
+        return relative.with_suffix(".tsv") if relative.suffix.lower() in (".txt", ".tsv") else Path(f"{relative}.tsv")
     name = relative.name
     for suffix in (".gz", ".zst"):
         if name.lower().endswith(suffix):
