@@ -94,8 +94,8 @@ def test_several_files_into_output_dir(
     out = tmp_path / "out"
     result = invoke(runner, model_path, str(a), str(b), "-o", str(out), "-f", "labels")
     assert result.exit_code == 0, result.output
-    assert sorted(p.name for p in out.iterdir()) == ["a.txt", "b.txt"]
-    assert (out / "b.txt").read_text(encoding="utf-8").count("\n") == len(PAGE_B.splitlines())
+    assert sorted(p.name for p in out.iterdir()) == ["a.tsv", "b.tsv"]  # label files, as labels/ names them
+    assert (out / "b.tsv").read_text(encoding="utf-8").count("\n") == len(PAGE_B.splitlines())
 
 
 def test_missing_input_is_reported_and_others_processed(
