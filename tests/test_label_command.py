@@ -12,27 +12,34 @@ from pathlib import Path
 from conftest import Labelled
 
 
-def test_label_serves_the_page_and_stops_on_ctrl_c(
-    cleaner_exe: Path, model_path: Path, sample_document: Labelled, tmp_path: Path
-) -> None:
-    dump = tmp_path / "page.txt"
-    dump.write_text(sample_document.text, encoding="utf-8")
+def _start(cleaner_exe: Path, cwd: Path, dump: Path, *options: str) -> tuple[subprocess.Popen[str], list[str]]:
+    """``cleaner label DUMP --no-browser --labels mine`` started in ``cwd`` (no display, so no
+    browser), and what it printed up to its ``open URL`` line."""
     env = {**os.environ, "DISPLAY": "", "WAYLAND_DISPLAY": ""}
     process = subprocess.Popen(
-        [str(cleaner_exe), "label", str(dump), "--no-browser", "--model", str(model_path), "--labels", "mine"],
-        cwd=tmp_path,
+        [str(cleaner_exe), "label", str(dump), "--no-browser", *options, "--labels", "mine"],
+        cwd=cwd,
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     )
+    assert process.stdout is not None
+    printed = []
+    for line in process.stdout:
+        printed.append(line)
+        if line.startswith("open "):
+            break
+    return process, printed
+
+
+def test_label_serves_the_page_and_stops_on_ctrl_c(
+    cleaner_exe: Path, model_path: Path, sample_document: Labelled, tmp_path: Path
+) -> None:
+    dump = tmp_path / "page.txt"
+    dump.write_text(sample_document.text, encoding="utf-8")
+    process, printed = _start(cleaner_exe, tmp_path, dump, "--model", str(model_path))
     try:
-        assert process.stdout is not None
-        printed = []
-        for line in process.stdout:
-            printed.append(line)
-            if line.startswith("open "):
-                break
         found = re.search(r"http://127\.0\.0\.1:\d+/", "".join(printed))
         assert found, "".join(printed)
         with urllib.request.urlopen(found.group(0)) as response:
@@ -70,22 +77,8 @@ def test_a_model_retrained_on_a_few_pages_does_not_replace_the_shipped_one(
     dump.write_text(sample_document.text, encoding="utf-8")
     retrained = tmp_path / "cleaner.npz"  # where Retrain writes it for --labels mine
     retrained.write_bytes(model_path.read_bytes())  # trained on the five seed pages
-    env = {**os.environ, "DISPLAY": "", "WAYLAND_DISPLAY": ""}
-    process = subprocess.Popen(
-        [str(cleaner_exe), "label", str(dump), "--no-browser", "--labels", "mine"],
-        cwd=tmp_path,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    process, printed = _start(cleaner_exe, tmp_path, dump)
     try:
-        assert process.stdout is not None
-        printed = []
-        for line in process.stdout:
-            printed.append(line)
-            if line.startswith("open "):
-                break
         said = "".join(printed)
         assert "pre-labelled by" in said and str(retrained) not in said.split("pre-labelled by")[1].splitlines()[0]
     finally:

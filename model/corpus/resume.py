@@ -90,19 +90,23 @@ def truncate_to_last_line(path: Path) -> None:
         handle.truncate(0)
 
 
-def read_done_ids(path: Path, field: str) -> DoneIds:
-    """The ids (``field`` of each record) in a JSONL output written by an earlier run."""
-    hashes = array("Q")
+def written_ids(path: Path, field: str) -> Iterator[str]:
+    """The :func:`id_key` of each record of a JSONL output written by an earlier run that has one
+    (a line cut by a kill, or a record without ``field``, has none)."""
     with path.open("rb") as handle:
         for line in handle:
             try:
                 record = json.loads(line)
             except ValueError:
                 continue
-            ident = id_key(record.get(field)) if isinstance(record, dict) else None
-            if ident is not None:
-                hashes.append(id_hash(ident))
-    return DoneIds(_array(hashes))
+            key = id_key(record.get(field)) if isinstance(record, dict) else None
+            if key is not None:
+                yield key
+
+
+def read_done_ids(path: Path, field: str) -> DoneIds:
+    """The ids (``field`` of each record) in a JSONL output written by an earlier run."""
+    return DoneIds(_array(array("Q", map(id_hash, written_ids(path, field)))))
 
 
 def _array(hashes: array[int]) -> np.ndarray:
@@ -214,19 +218,11 @@ def _find_repeat(
 
 def _first_stray(partial: Path, field: str, ordered: np.ndarray) -> str:
     """The first id in ``partial`` whose hash is not among ``ordered`` (sorted), for a message."""
-    with partial.open("rb") as handle:
-        for line in handle:
-            try:
-                record = json.loads(line)
-            except ValueError:
-                continue
-            key = id_key(record.get(field)) if isinstance(record, dict) else None
-            if key is None:
-                continue
-            value = ordered.dtype.type(id_hash(key))
-            at = int(ordered.searchsorted(value))
-            if at >= len(ordered) or ordered[at] != value:
-                return key
+    for key in written_ids(partial, field):
+        value = ordered.dtype.type(id_hash(key))
+        at = int(ordered.searchsorted(value))
+        if at >= len(ordered) or ordered[at] != value:
+            return key
     return "?"
 
 
