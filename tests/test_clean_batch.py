@@ -90,6 +90,23 @@ def test_wrong_inputs_say_what_was_expected(model_path: Path) -> None:
         clean_batch(["text"], model=Path("/nonexistent/model.npz"))
 
 
+def test_any_iterable_of_texts_is_cleaned_as_a_list_is(model_path: Path) -> None:
+    """A generator (or any iterable that is not a Sequence) was refused with TypeError."""
+    texts = label_texts(4)
+    expected = clean_batch(texts, model_path)
+    assert clean_batch((text for text in texts), model_path) == expected
+    assert clean_batch(iter(texts), model_path) == expected
+    assert clean_batch(dict.fromkeys(texts), model_path) == expected  # an iterable, not a Sequence
+    assert clean_batch(iter([]), model_path) == []
+    for one in ("one text", b"one text"):
+        with pytest.raises(TypeError, match=f"expected a list of texts .*; got {type(one).__name__}"):
+            clean_batch(one, model_path)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=r"expected a list of texts .*; got int"):
+        clean_batch(5, model_path)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="text 1 is bytes, not str"):
+        clean_batch((text for text in ["ok", b"bytes"]), model_path)  # type: ignore[misc]
+
+
 def test_a_model_file_is_loaded_once_per_process_and_again_when_it_changes(model_copy: Path) -> None:
     first = shared_model(model_copy)
     assert isinstance(first, Predictor)

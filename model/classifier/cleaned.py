@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, Union
@@ -75,16 +75,21 @@ def cleaned(text: str, lines: Sequence[str], scores: np.ndarray, keep: Sequence[
 
 
 def clean_batch(
-    texts: Sequence[str], model: Scorer | ModelSource = None, threshold: float | None = None
+    texts: Iterable[str], model: Scorer | ModelSource = None, threshold: float | None = None
 ) -> list[Cleaned]:
     """Each text with its boilerplate lines deleted, and its counts, in one model call.
 
+    ``texts``: a list, or any iterable of str (a generator, a pandas Series), read once. One str
+    is refused: iterated, it would be cleaned character by character.
     ``model``: a loaded model (:func:`cleaner.load_model`), or the path or fsspec URL of a model
     file, loaded once per process (None: ``$CLEANER_MODEL``, else the model shipped with cleaner).
     ``threshold``: keep lines with P(content) at or above it (default: the model's own).
     """
-    if isinstance(texts, (str, bytes)) or not isinstance(texts, Sequence):
-        raise TypeError(f"clean_batch: expected a list of texts (str); got {type(texts).__name__}")
+    if isinstance(texts, (str, bytes, bytearray)) or not isinstance(texts, Iterable):
+        raise TypeError(
+            f"clean_batch: expected a list of texts (str), or any iterable of them; got {type(texts).__name__}"
+        )
+    texts = list(texts)  # a generator is read once: the texts are needed again for the results
     for number, text in enumerate(texts):
         if not isinstance(text, str):
             hint = " (decode bytes first)" if isinstance(text, (bytes, bytearray)) else ""

@@ -125,7 +125,8 @@ class CleanerFilter(BaseFilter):
     def filter(self, doc: Document) -> bool | tuple[bool, str]:
         return self.filter_batch([doc])[0]
 
-    def filter_batch(self, batch: list[Document]) -> list[bool | tuple[bool, str]]:
+    def filter_batch(self, batch: Iterable[Document]) -> list[bool | tuple[bool, str]]:
+        batch = list(batch)  # read twice: for the texts, then to pair each document with its result
         results = clean_batch([doc.text for doc in batch], self.loaded(), self.threshold)
         verdicts: list[bool | tuple[bool, str]] = []
         for doc, result in zip(batch, results):

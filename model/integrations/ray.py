@@ -48,8 +48,7 @@ class CleanBatch:
         """The batch (a dict of numpy arrays or a pandas DataFrame) with its text cleaned and counts added."""
         import numpy as np
 
-        texts = batch[self.text_column]
-        results = clean_batch(texts.tolist(), self.model, self.threshold)
+        results = clean_batch(batch[self.text_column], self.model, self.threshold)  # an array, a Series or a list
         frame = not isinstance(batch, dict)  # a pandas DataFrame: columns are set as lists
         out = batch.copy() if frame else dict(batch)
         cleaned = [result.text for result in results]

@@ -1,0 +1,42 @@
+"""What the cluster integrations accept, called directly as a user's own code may call them (no
+cluster started): any iterable of documents or texts, as ``clean_batch`` accepts, and a clear
+refusal of a model that is neither a path nor a loaded model."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from shards_support import label_texts
+
+from cleaner.classifier.cleaned import clean_batch
+from cleaner.integrations.ray import CleanBatch
+
+
+def test_ray_stage_cleans_a_batch_of_plain_lists_and_tuples(model_path: Path) -> None:
+    """A dict of lists (not numpy arrays) failed with "'list' object has no attribute 'tolist'"."""
+    texts = label_texts(3)
+    expected = clean_batch(texts, model_path)
+    stage = CleanBatch(model=model_path)
+    for column in (list(texts), tuple(texts), np.array(texts, dtype=object)):
+        out = stage({"text": column, "n": [0, 1, 2]})
+        assert list(out["text"]) == [result.text for result in expected]
+        assert list(out["lines_kept"]) == [result.lines_kept for result in expected]
+        assert list(out["n"]) == [0, 1, 2]
+
+
+def test_datatrove_step_cleans_any_iterable_of_documents(model_path: Path) -> None:
+    """A generator of documents gave no verdicts at all: its documents were read once for their
+    texts, and nothing was left to pair with the results."""
+    pytest.importorskip("datatrove", reason="pip install -e '.[dev]' installs cleaner[datatrove]")
+    from datatrove.data import Document
+
+    from cleaner.integrations.datatrove import CleanerFilter
+
+    texts = label_texts(3)
+    step = CleanerFilter(model=model_path)
+    listed = step.filter_batch([Document(text, str(number)) for number, text in enumerate(texts)])
+    documents = [Document(text, str(number)) for number, text in enumerate(texts)]
+    assert step.filter_batch(document for document in documents) == listed  # type: ignore[arg-type]
+    assert [document.text for document in documents] == [result.text for result in clean_batch(texts, model_path)]
