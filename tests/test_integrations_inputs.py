@@ -40,3 +40,31 @@ def test_datatrove_step_cleans_any_iterable_of_documents(model_path: Path) -> No
     documents = [Document(text, str(number)) for number, text in enumerate(texts)]
     assert step.filter_batch(document for document in documents) == listed  # type: ignore[arg-type]
     assert [document.text for document in documents] == [result.text for result in clean_batch(texts, model_path)]
+
+
+def datatrove_step() -> type:
+    pytest.importorskip("datatrove", reason="pip install -e '.[dev]' installs cleaner[datatrove]")
+    from cleaner.integrations.datatrove import CleanerFilter
+
+    return CleanerFilter
+
+
+@pytest.mark.parametrize("model", [5, 2.5, ["cleaner.npz"], object()])
+@pytest.mark.parametrize("integration", ["datatrove", "ray"])
+def test_a_model_that_is_neither_a_path_nor_none_is_refused_as_clean_batch_refuses_it(
+    integration: str, model: object
+) -> None:
+    """It failed with os.fspath's own "expected str, bytes or os.PathLike object, not int"."""
+    step = datatrove_step() if integration == "datatrove" else CleanBatch
+    with pytest.raises(TypeError, match=f"^model: expected a model file's path or URL.* got {type(model).__name__}$"):
+        step(model=model)
+
+
+@pytest.mark.parametrize("integration", ["datatrove", "ray"])
+def test_a_loaded_model_is_refused_with_what_to_pass_instead(integration: str, model_path: Path) -> None:
+    """The steps send their workers the model's name, never its arrays: a loaded model is not one."""
+    from cleaner import load_model
+
+    step = datatrove_step() if integration == "datatrove" else CleanBatch
+    with pytest.raises(TypeError, match=r"^model: expected a model file's path or URL, .* got Predictor$"):
+        step(model=load_model(model_path))

@@ -126,17 +126,14 @@ def shared_model(model: Scorer | ModelSource = None) -> Scorer:
     loaded again (replacing the one kept for that path). A URL's local copy is found (or fetched)
     once per process.
     """
-    if model is not None and not isinstance(model, (str, os.PathLike)):
-        if not (hasattr(model, "threshold") and hasattr(model, "predict_proba_nonblank")):
-            raise TypeError(
-                "model: expected a loaded model (load_model()), a model file's path or URL, or None for the "
-                f"shipped model; got {type(model).__name__}"
-            )
-        return model
+    if hasattr(model, "threshold") and hasattr(model, "predict_proba_nonblank"):
+        return model  # type: ignore[return-value]
     from .format import default_model_path, load_model
     from .remote import is_url, local_copy
 
-    name = os.fspath(model) if model is not None else str(default_model_path())
+    name = model_name(model, loaded=True)
+    if name is None:
+        name = str(default_model_path())
     if is_url(name):
         with _LOCK:  # asked once per process: a URL is not looked up again at every batch
             path = _COPIES[name] = _COPIES.get(name) or local_copy(name)
@@ -152,6 +149,18 @@ def shared_model(model: Scorer | ModelSource = None) -> Scorer:
         if found is None or found[0] != version:
             found = _MODELS[key] = (version, load_model(path))
     return found[1]
+
+
+def model_name(model: object, loaded: bool = False) -> str | None:
+    """The path or URL ``model`` names, as a str (None for None), or a TypeError that says what a
+    model may be: an int or a list failed deep inside, with os.fspath's own message or "'int' object
+    has no attribute 'threshold'". ``loaded``: the caller also takes a loaded model (the cluster
+    steps do not: they send their workers a model's name, never its arrays).
+    """
+    if model is None or isinstance(model, (str, os.PathLike)):
+        return None if model is None else os.fspath(model)
+    accepted = "a loaded model (load_model()), a model file's path or URL" if loaded else "a model file's path or URL"
+    raise TypeError(f"model: expected {accepted}, or None for the shipped model; got {type(model).__name__}")
 
 
 def _one_blas_thread() -> Any:

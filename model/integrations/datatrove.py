@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 from datatrove.pipeline.filters.base_filter import BaseFilter
 
-from ..classifier.cleaned import COUNTS, Scorer, clean_batch, shared_model
+from ..classifier.cleaned import COUNTS, Scorer, clean_batch, model_name, shared_model
 from ..classifier.format import MODEL_ENV
 from ..classifier.remote import fetch, is_url
 
@@ -95,7 +95,7 @@ class CleanerFilter(BaseFilter):
         cache_dir: str | os.PathLike[str] | None = None,
     ) -> None:
         super().__init__(exclusion_writer=exclusion_writer, batch_size=batch_size)
-        named = os.fspath(model) if model is not None else os.environ.get(MODEL_ENV) or None
+        named = model_name(model) if model is not None else os.environ.get(MODEL_ENV) or None
         # A local path is made absolute here, where it was meant: a worker may start elsewhere.
         self.model = named if named is None or is_url(named) else os.path.abspath(named)
         self.threshold = threshold

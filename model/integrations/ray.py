@@ -19,7 +19,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from ..classifier.cleaned import COUNTS, Scorer, clean_batch, shared_model
+from ..classifier.cleaned import COUNTS, Scorer, clean_batch, model_name, shared_model
 from ..classifier.format import MODEL_ENV
 from ..classifier.remote import is_url, local_copy
 
@@ -37,7 +37,7 @@ class CleanBatch:
     def __init__(
         self, model: str | os.PathLike[str] | None = None, threshold: float | None = None, text_column: str = "text"
     ) -> None:
-        source = os.fspath(model) if model is not None else os.environ.get(MODEL_ENV) or None
+        source = model_name(model) if model is not None else os.environ.get(MODEL_ENV) or None
         if source is not None and is_url(source):
             source = str(local_copy(source))
         self.model: Scorer = shared_model(source)
