@@ -97,6 +97,11 @@ def utf16_name(data: bytes) -> str | None:
     return None
 
 
+def plural(count: int, noun: str) -> str:
+    """``count`` and ``noun``, with an s unless it is one: messages say "1 document", never "1 documents"."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
 def split_lines(text: str) -> list[str]:
     """Split a dump into lines on LF, CRLF or CR; one trailing line break ends the last line.
 

@@ -385,3 +385,36 @@ def test_train_warnings_are_one_line_each(
         "cleaner: warning: 1 group (site) in the training data: the context stages learn from predictions on "
         "sites left out, which needs at least 2; fitting the first stage only"
     ]
+
+
+def test_counts_of_one_are_said_in_the_singular(
+    runner: CliRunner, labels_dir: Path, model_path: Path, tmp_path: Path
+) -> None:
+    """train said "trained on 1 documents from 1 sites", labels check "1 files, 1 sites" and
+    predict's summary "1 documents, ..., 1 errors"."""
+    from cleaner.text import plural
+
+    assert [plural(n, "labelled page") for n in (0, 1, 2)] == [
+        "0 labelled pages",
+        "1 labelled page",
+        "2 labelled pages",
+    ]
+    directory = make_labels_dir(tmp_path / "labels", labels_dir, ["seed-thoidai-000"])
+    args = ["train", "--labels", str(directory), "-o", str(tmp_path / "m.npz"), "--no-cross-validate"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert re.search(r"^trained on 1 document from 1 site \(\d+ labelled lines\) in ", result.stdout, re.M), (
+        result.stdout
+    )
+    result = runner.invoke(app, ["labels", "check", str(directory)])
+    assert result.exit_code == 0, result.output
+    assert "\n1 file, 1 site, languages: vi 1\n" in result.stdout
+    page, bad = tmp_path / "page.txt", tmp_path / "bad.txt"
+    page.write_text("Title\nA body paragraph that reads like prose.\n", encoding="utf-8")
+    bad.write_bytes(b"Title\nA body \xff paragraph.\n")
+    result = runner.invoke(
+        app, ["predict", str(page), str(bad), "-o", str(tmp_path / "out/"), "--model", str(model_path)]
+    )
+    assert result.exit_code == 1, result.output
+    (summary,) = (line for line in result.stderr.splitlines() if "lines kept" in line)
+    assert summary.startswith("cleaner: 1 document, 46 bytes, ") and ", 1 error, " in summary, summary

@@ -60,7 +60,7 @@ def test_bad_record_is_one_error_line(
     assert says in error
     assert "; " in error  # what is wrong; what to do
     assert [r["id"] for r in read_jsonl(target)] == ["good", "after"]
-    assert "1 errors" in result.stderr
+    assert "1 error," in result.stderr
     assert "Traceback" not in result.output
 
 

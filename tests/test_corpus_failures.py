@@ -301,8 +301,8 @@ def test_a_stopped_run_says_stopped_not_0_errors(runner: CliRunner, model_path: 
     source.write_bytes(jsonl([{"id": 1, "text": PAGE}]) + b"not json\n" + jsonl([{"id": 3, "text": PAGE_EN}]))
     result = invoke(runner, model_path, str(source), "-o", str(tmp_path / "out.jsonl"), "--fail-fast")
     assert result.exit_code == 1
-    summary = [line for line in lines(result.stderr) if "documents" in line]
-    assert summary and "1 errors" in summary[0]
+    summary = [line for line in lines(result.stderr) if line.startswith("cleaner: stopped after ")]
+    assert summary and "1 error," in summary[0]
     assert f"rerun `cleaner predict {source} --output {tmp_path / 'out.jsonl'} --model" in result.stderr
     assert "--fail-fast --resume` to continue" in result.stderr
 

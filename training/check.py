@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..labels import LabelFormatError
-from ..text import decode, is_blank, split_lines
+from ..text import decode, is_blank, plural, split_lines
 from .labels import (
     LabelledDocument,
     iter_label_counts,
@@ -83,7 +83,7 @@ def check_labels(directory: Path, echo: Callable[[str], None] = print) -> list[s
     languages = Counter(documents[name][0]["language"] for name in documents)
     sites = {documents[name][0]["site"] for name in documents}
     echo(
-        f"{len(documents)} files, {len(sites)} sites, languages: "
+        f"{plural(len(documents), 'file')}, {plural(len(sites), 'site')}, languages: "
         + ", ".join(f"{lang} {n}" for lang, n in sorted(languages.items()))
     )
     return problems

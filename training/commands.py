@@ -32,6 +32,7 @@ from ..cli.options import (
     chosen_kind,
 )
 from ..corpus.items import STDIN
+from ..text import plural
 
 if TYPE_CHECKING:
     from .labels import LabelledDocument, TooFewLabels
@@ -177,8 +178,8 @@ def train(
     data = manifest["training_data"]
     cv_time = f" (cross-validation {manifest['cv_seconds']} s)" if "cv_seconds" in manifest else ""
     typer.echo(
-        f"trained on {data['documents']} documents from {data['sites']} sites "
-        f"({data['labelled_lines']} labelled lines) in {manifest['fit_seconds']} s{cv_time}"
+        f"trained on {plural(data['documents'], 'document')} from {plural(data['sites'], 'site')} "
+        f"({plural(data['labelled_lines'], 'labelled line')}) in {manifest['fit_seconds']} s{cv_time}"
     )
     if "cross_validation" in manifest:
         s = manifest["cross_validation"]["overall"]
@@ -501,7 +502,10 @@ def label(
     session = Session(pages, predictor, labels_dir, target, model_name=model_name, jobs=jobs, user_weight=user_weight)
     skipped = f", {bad} could not be read" if bad else ""
     more = f" (the {len(pages)} most uncertain of {documents})" if documents > len(pages) else ""
-    typer.echo(f"cleaner label: {len(pages)} pages{more}{skipped}; labels go to {labels_dir}/, Retrain writes {target}")
+    typer.echo(
+        f"cleaner label: {plural(len(pages), 'page')}{more}{skipped}; labels go to {labels_dir}/, "
+        f"Retrain writes {target}"
+    )
     typer.echo(f"pre-labelled by {model_name}")
     if listening.token:
         typer.echo(f"listening on {host} beyond this machine: anyone with this URL (and its token) can label")

@@ -17,8 +17,9 @@ from sklearn.model_selection import GroupKFold
 
 from ..classifier.estimator import LineClassifier
 from ..labels import CONTENT
+from ..text import plural
 from .devset import SnippetPage
-from .labels import LabelledDocument, TooFewLabels, labelled_pages
+from .labels import LabelledDocument, TooFewLabels
 from .metrics import Counts, SnippetCounts, count, count_snippets, total, total_snippets
 
 EstimatorFactory = Callable[[], LineClassifier]
@@ -253,7 +254,7 @@ def cross_validated_predictions(
     groups = cv_groups(documents)
     if len(set(groups)) < 2:
         raise TooFewLabels(
-            f"{labelled_pages(len(documents))}, but cross-validation needs at least 2", cross_validation=True
+            f"{plural(len(documents), 'labelled page')}, but cross-validation needs at least 2", cross_validation=True
         )
     splitter = GroupKFold(n_splits=cv_folds(documents, folds))
     tasks = [_Fold(documents, make_estimator, train, test) for train, test in splitter.split(documents, groups=groups)]

@@ -77,10 +77,6 @@ class TooFewLabels(ValueError):
         self.cross_validation = cross_validation
 
 
-def labelled_pages(count: int) -> str:
-    return f"{count} labelled page{'' if count == 1 else 's'}"
-
-
 def missing_directory(directory: Path) -> str | None:
     """What is wrong when ``directory`` is not a directory, else None: said of the folder itself,
     since "no manifest; create it" would have the user create a manifest in a folder that is not there."""

@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from ..text import plural
 from .devset import SnippetPage, load_gold_dir, load_snippet_dir, quote_reference
 from .evaluate import (
     DEFAULT_FOLDS,
@@ -94,7 +95,7 @@ def run_evaluation(
         "estimator": estimator().get_params(),
     }
     scheme = cv_scheme(documents, folds)
-    _section(echo, f"cross-validation on {labels_dir} ({len(documents)} documents; {scheme})")
+    _section(echo, f"cross-validation on {labels_dir} ({plural(len(documents), 'document')}; {scheme})")
     cv = score(
         f"{MODEL_NAME} (cross-validated)",
         documents,
@@ -189,7 +190,7 @@ def _gold_test(
     echo: Echo,
 ) -> dict[str, Any]:
     """Every system on a set with per-line gold: line and character P/R/F1."""
-    _section(echo, f"held out: {directory} ({len(held_out)} documents with per-line gold, never trained on)")
+    _section(echo, f"held out: {directory} ({plural(len(held_out), 'document')} with per-line gold, never trained on)")
     evaluations, speeds = [], {}
     for name, predict in systems.items():
         predictions, failed, speeds[name] = _timed_predictions(predict, held_out)
@@ -226,7 +227,9 @@ def _snippet_test(
     the figure the set's README publishes for trafilatura (quoted, not measured)."""
     documents = [page.document for page in pages]
     snippets = sum(len(page.with_snippets) + len(page.without_snippets) for page in pages)
-    _section(echo, f"held out: {directory} ({len(pages)} pages, {snippets} snippets, never trained on)")
+    _section(
+        echo, f"held out: {directory} ({plural(len(pages), 'page')}, {plural(snippets, 'snippet')}, never trained on)"
+    )
     evaluations: list[SnippetEvaluation] = []
     speeds = {}
     for name, predict in systems.items():

@@ -12,8 +12,9 @@ from typing import Any
 
 from ..classifier.estimator import THRESHOLD_RANGE, LineClassifier
 from ..labels import BOILERPLATE, CONTENT
+from ..text import plural
 from .evaluate import DEFAULT_FOLDS, cross_validated_predictions, cv_folds, cv_groups, cv_scheme, score
-from .labels import LabelledDocument, TooFewLabels, labelled_pages, load_labelled_dir
+from .labels import LabelledDocument, TooFewLabels, load_labelled_dir
 
 
 def runtime_versions() -> dict[str, str]:
@@ -106,7 +107,7 @@ def check_trainable(documents: Sequence[LabelledDocument]) -> None:
     boilerplate = sum(label == BOILERPLATE for doc in documents for label in doc.labels)
     if not content or not boilerplate:
         raise TooFewLabels(
-            f"{labelled_pages(len(documents))} with {content} content and {boilerplate} boilerplate lines, "
+            f"{plural(len(documents), 'labelled page')} with {content} content and {boilerplate} boilerplate lines, "
             "but training needs both"
         )
 

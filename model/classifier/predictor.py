@@ -22,7 +22,7 @@ from ..features.shape import markup_rows, shape_matrix
 from ..features.stopwords import Stopwords
 from ..features.unwrap import Edges, rejoin
 from ..labels import BOILERPLATE, CONTENT
-from ..text import is_blank, join_kept, split_lines
+from ..text import is_blank, join_kept, plural, split_lines
 from .cleaned import threshold_value
 
 # Documents predicted in one batch hold at most this many lines together (one longer than a
@@ -245,7 +245,7 @@ class Predictor:
         words = len(self.words.vocabulary) if self.words is not None else 0
         data = self.manifest.get("training_data", {})
         documents = data.get("documents") if isinstance(data, dict) else None
-        trained = f", trained on {documents} documents" if documents is not None else ""
+        trained = f", trained on {plural(documents, 'document')}" if documents is not None else ""
         return (
             f"<cleaner Predictor: {len(self.coef) - words} shape features, {words} cue words, "
             f"{len(self.context_stages)} context stages, threshold {self.threshold:.3f}{trained}>"

@@ -12,6 +12,7 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from ..text import plural
 from .items import Cleaned, InputError, Outgoing, Skipped, megabytes
 
 if TYPE_CHECKING:
@@ -57,9 +58,10 @@ class Tally:
         if self.skipped:
             extra.append(f"{self.skipped} already done")
         detail = f" ({', '.join(extra)})" if extra else ""
-        errors = f"{self.errors} errors, " if self.errors or not stopped else ""
+        errors = f"{plural(self.errors, 'error')}, " if self.errors or not stopped else ""
+        documents = plural(self.documents, "document")
         return (
-            f"{'stopped after ' if stopped else ''}{self.documents} documents{detail}, {megabytes(self.size)}, "
+            f"{'stopped after ' if stopped else ''}{documents}{detail}, {megabytes(self.size)}, "
             f"lines kept {self.lines_kept}, dropped {self.lines_dropped}, {errors}{seconds:.1f} s, "
             f"{self.size / 1e6 / seconds:.2f} MB/s"
         )
@@ -83,7 +85,9 @@ class Progress:
     def advance(self, consumed: int, tally: Tally) -> None:
         if self.bar is not None and consumed:
             self.bar.update(consumed)
-            self.bar.set_postfix_str(f"{tally.documents} docs, {tally.errors} errors", refresh=False)
+            self.bar.set_postfix_str(
+                f"{plural(tally.documents, 'doc')}, {plural(tally.errors, 'error')}", refresh=False
+            )
 
     def message(self, text: str) -> None:
         if self.bar is not None:

@@ -23,6 +23,7 @@ from typing import Any
 from ...classifier.format import load_model
 from ...classifier.predictor import Predictor
 from ...labels import BOILERPLATE, CONTENT, TAG_OF, parse_label_text
+from ...text import plural
 from ..suggest import summarize
 from .pages import Page
 from .store import Row, SaveError, save_page
@@ -234,7 +235,7 @@ def retrain(session: Session, report: Callable[[str, int, int], None]) -> None:
     scores = leave_one_page_out(documents, sites, session.jobs, session.user_weight, report)
     pages = manifest["training_data"]["documents"]
     few = (
-        f"; only {pages} labelled pages: a model of these sites alone (run in a checkout of cleaner, or "
+        f"; only {plural(pages, 'labelled page')}: a model of these sites alone (run in a checkout of cleaner, or "
         "--labels its labels/, to add your pages to the data the shipped model learnt from)"
         if pages < FEW_PAGES
         else ""
@@ -242,7 +243,7 @@ def retrain(session: Session, report: Callable[[str, int, int], None]) -> None:
     with session.lock:
         session.progress.scores = scores
         session.progress.message = (
-            f"trained on {pages} pages in {manifest['fit_seconds']} s; saved {session.model_out}{few}"
+            f"trained on {plural(pages, 'page')} in {manifest['fit_seconds']} s; saved {session.model_out}{few}"
         )
 
 
