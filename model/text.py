@@ -102,6 +102,12 @@ def plural(count: int, noun: str) -> str:
     return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
+def listed(names: Sequence[str], shown: int = 3) -> str:
+    """The first ``shown`` names for a message, and how many more there are: "a, b, c and 2 more"."""
+    more = f" and {len(names) - shown} more" if len(names) > shown else ""
+    return ", ".join(names[:shown]) + more
+
+
 def split_lines(text: str) -> list[str]:
     """Split a dump into lines on LF, CRLF or CR; one trailing line break ends the last line.
 

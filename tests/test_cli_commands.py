@@ -418,3 +418,32 @@ def test_counts_of_one_are_said_in_the_singular(
     assert result.exit_code == 1, result.output
     (summary,) = (line for line in result.stderr.splitlines() if "lines kept" in line)
     assert summary.startswith("cleaner: 1 document, 46 bytes, ") and ", 1 error, " in summary, summary
+
+
+def test_a_cross_validation_fold_of_one_class_says_so_in_one_line(
+    runner: CliRunner, labels_dir: Path, tmp_path: Path
+) -> None:
+    """Two sites, one of them labelled content only: the fold that leaves out the other trains on
+    content lines alone. train and evaluate ended in a traceback (or scikit-learn's words); now one
+    line says which fold and what to do, before any fit, and train --no-cross-validate still fits."""
+    directory = make_labels_dir(
+        tmp_path / "labels", labels_dir, ["seed-thoidai-000"], extra_rows="only-content,other.vn,vi,user,\n"
+    )
+    rows = (labels_dir / "seed-baoquocte-003.tsv").read_text(encoding="utf-8").splitlines()
+    (directory / "only-content.tsv").write_text("".join(f"{row}\n" for row in rows if row.startswith("C\t")))
+    model = tmp_path / "m.npz"
+    for command in ("train", "evaluate"):
+        args = [command, "--labels", str(directory)] + (["-o", str(model)] if command == "train" else [])
+        result = runner.invoke(app, args)
+        assert result.exit_code == 1, result.output
+        assert "Traceback" not in result.output and len(result.stderr.strip().splitlines()) == 1, result.stderr
+        assert result.stderr.startswith(
+            f"cleaner: {directory}: 2 labelled pages, but the cross-validation fold that leaves out thoidai.vn "
+            "would train on content lines only, and a fit needs boilerplate lines too; label more pages"
+        ), result.stderr
+        assert ("--no-cross-validate" in result.stderr) == (command == "train")
+    assert not model.exists()
+    result = runner.invoke(app, ["train", "--labels", str(directory), "-o", str(model), "--no-cross-validate"])
+    assert result.exit_code == 0, result.output
+    assert model.is_file()
+    assert "fitting the first stage only" in result.stderr and len(result.stderr.strip().splitlines()) == 1

@@ -177,3 +177,17 @@ def test_one_site_warns_that_the_context_stages_are_skipped(seed_documents: list
     with pytest.warns(UserWarning, match="context stages"):
         fitted = LineClassifier().fit([d.lines for d in small], [d.labels for d in small], groups=["a", "a"])
     assert fitted.context_stages_ == []
+
+
+def test_a_site_of_one_class_only_skips_the_context_stages_with_a_warning(seed_documents: list[Labelled]) -> None:
+    """The context stages learn from first stages fitted with a site left out: when the other sites
+    hold content lines only, that fit is impossible, and fit ended in scikit-learn's "needs samples
+    of at least 2 classes". It fits the first stage only, and says why."""
+    mixed = seed_documents[0]
+    content = [line for line, label in zip(mixed.lines, mixed.labels) if label == CONTENT]
+    documents, labels = [mixed.lines, content], [mixed.labels, [CONTENT] * len(content)]
+    says = r"groups other than mixed\.vn hold content lines only; fitting the first stage only"
+    with pytest.warns(UserWarning, match=says):
+        fitted = LineClassifier().fit(documents, labels, groups=["mixed.vn", "content.vn"])
+    assert fitted.context_stages_ == []
+    assert len(fitted.predict([mixed.lines])[0]) == len(mixed.lines)

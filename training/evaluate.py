@@ -16,8 +16,8 @@ from joblib import Parallel, delayed
 from sklearn.model_selection import GroupKFold
 
 from ..classifier.estimator import LineClassifier
-from ..labels import CONTENT
-from ..text import plural
+from ..labels import BOILERPLATE, CONTENT
+from ..text import listed, plural
 from .devset import SnippetPage
 from .labels import LabelledDocument, TooFewLabels
 from .metrics import Counts, SnippetCounts, count, count_snippets, total, total_snippets
@@ -258,11 +258,32 @@ def cross_validated_predictions(
         )
     splitter = GroupKFold(n_splits=cv_folds(documents, folds))
     tasks = [_Fold(documents, make_estimator, train, test) for train, test in splitter.split(documents, groups=groups)]
+    for task in tasks:  # before any fit: each takes a minute or two, and would end in scikit-learn's words
+        lacking = lacking_class(documents[i] for i in task.train)
+        if lacking is not None:
+            left_out = listed(sorted({groups[i] for i in task.test}))
+            raise TooFewLabels(
+                f"{plural(len(documents), 'labelled page')}, but the cross-validation fold that leaves out "
+                f"{left_out} would train on {lacking}",
+                cross_validation=True,
+            )
     predictions: Predictions = [[] for _ in documents]
     for fold in _run_folds(tasks, n_jobs, "cross-validation", "fold"):
         for index, predicted in fold:
             predictions[index] = predicted
     return predictions
+
+
+def lacking_class(documents: Iterable[LabelledDocument]) -> str | None:
+    """What the lines of ``documents`` lack for a fit (content and boilerplate lines both), said as
+    what a fit on them would have, or None when they hold both."""
+    held = {label for doc in documents for label in doc.labels if label is not None}
+    missing = {CONTENT, BOILERPLATE} - held
+    if not missing:
+        return None
+    if not held:
+        return "no labelled line, and a fit needs content and boilerplate lines"
+    return f"{held.pop()} lines only, and a fit needs {missing.pop()} lines too"
 
 
 @dataclass

@@ -42,7 +42,7 @@ from ..features.lines import BASE_FEATURES
 from ..features.shape import markup_rows, shape_matrix
 from ..features.stopwords import Stopwords
 from ..labels import CONTENT
-from ..text import is_blank
+from ..text import is_blank, listed
 from .augment import excerpts, recombine
 from .predictor import Predictor, first_stage_probability
 
@@ -367,7 +367,16 @@ class LineClassifier(BaseEstimator):
                 stacklevel=2,
             )
         if self.context_rounds > 0 and n_splits >= 2:
-            self._fit_context_stages(lines, labels, groups, n_splits, batch, shape, y, markup, weights, page_of)
+            one_class = _one_class_fold(groups, batch.bounds, y, ~markup, n_splits)
+            if one_class is None:
+                self._fit_context_stages(lines, labels, groups, n_splits, batch, shape, y, markup, weights, page_of)
+            else:
+                warnings.warn(
+                    "the context stages learn from predictions on groups (sites) left out, but the groups other "
+                    f"than {listed(one_class[0])} hold {one_class[1]} lines only; fitting the first stage only",
+                    UserWarning,
+                    stacklevel=2,
+                )
         self.predictor_ = Predictor(
             stopwords=self.stopwords_,
             scaling=self.first_stage_.scaling,
@@ -469,6 +478,29 @@ class LineClassifier(BaseEstimator):
             "estimator": {"class": type(self).__name__, "params": _jsonable(self.get_params())},
         }
         return save_model(self.predictor_, Path(path))
+
+
+def _one_class_fold(
+    groups: list[str], offsets: np.ndarray, y: np.ndarray, text: np.ndarray, n_splits: int
+) -> tuple[list[str], str] | None:
+    """The groups left out by a fold, of the two grouped cross-validations the context stages run
+    (first stages on whole documents, then each stage on the lines that are not image markup),
+    whose training part holds lines of one class only, and that class ("no" for none); None when
+    every fold holds both. scikit-learn cannot fit such a part: "needs samples of at least 2 classes"."""
+    line_groups = np.repeat(groups, np.diff(offsets))
+    document_of = np.repeat(np.arange(len(groups)), np.diff(offsets))
+    trainings = [~np.isin(document_of, test) for _, test in GroupKFold(n_splits=n_splits).split(groups, groups=groups)]
+    text_rows = np.flatnonzero(text)
+    for _, test in GroupKFold(n_splits=n_splits).split(text_rows, groups=line_groups[text]):
+        training = text.copy()
+        training[text_rows[test]] = False
+        trainings.append(training)
+    for training in trainings:
+        held = set(y[training].tolist())
+        if len(held) < 2:
+            left_out = set(line_groups[~training].tolist()) - set(line_groups[training].tolist())
+            return sorted(left_out), "content" if held == {1} else "boilerplate" if held == {0} else "no"
+    return None
 
 
 def stage_layers(stage: MLPClassifier | LogisticRegression) -> Layers:
