@@ -75,6 +75,34 @@ def test_undecodable_text_file_names_the_line(runner: CliRunner, model_path: Pat
     assert [r["id"] for r in read_jsonl(tmp_path / "out.jsonl")] == [str(tmp_path / "in" / "b.txt")]
 
 
+BINARY = bytes(range(256)) * 4  # a program or an image: NUL bytes, and bytes that are not UTF-8
+
+
+def test_a_binary_file_is_named_as_such_and_skipped(runner: CliRunner, model_path: Path, tmp_path: Path) -> None:
+    """It was "byte 0xd0 at line 1, column 25 is not valid utf-8; pass --encoding ..." (or, with
+    --errors replace, "27% of its bytes are not valid utf-8"), for a file that is no text at all."""
+    says = (
+        "it looks like a binary file, not text: it holds NUL bytes and bytes that are not valid utf-8; "
+        "move it out of the inputs, or pass --encoding if it is text in another encoding"
+    )
+    named = tmp_path / "x.txt"
+    named.write_bytes(BINARY)
+    for args in ([], ["--errors", "replace"]):
+        result = invoke(runner, model_path, str(named), *args)
+        assert result.exit_code == 1, result.output
+        assert errors_of(result.stderr) == [f"cleaner: {named}: {says}"]
+        assert result.stdout == ""
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.txt").write_bytes(BINARY)
+    (tmp_path / "in" / "b.txt").write_text(PAGE, encoding="utf-8")
+    result = invoke(runner, model_path, str(tmp_path / "in"), "-o", str(tmp_path / "out/"))
+    assert result.exit_code == 1, result.output
+    assert errors_of(result.stderr) == [f"cleaner: {tmp_path / 'in' / 'a.txt'}: {says}"]
+    assert sorted(path.name for path in (tmp_path / "out").iterdir()) == ["b.txt"]  # the run went on
+    result = runner.invoke(app, ["predict", "-", "--model", str(model_path)], input=BINARY)
+    assert errors_of(result.stderr) == [f"cleaner: -: {says}"]
+
+
 def test_nul_bytes_are_text(runner: CliRunner, model_path: Path, tmp_path: Path) -> None:
     """NUL is a character like any other: the document is cleaned, the NUL kept where its line is."""
     text_file = tmp_path / "nul.txt"

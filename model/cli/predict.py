@@ -266,7 +266,8 @@ def predict(
     Bad inputs (undecodable bytes, a line that is not JSON, a record without the text field, a damaged
     gzip or WARC, a document over --max-document-mb) are reported on stderr as path:LINE: what is wrong,
     counted, and skipped; the rest is cleaned and the exit code is 1. An empty document is not an error:
-    it cleans to empty text and is counted as empty. NUL and other control characters are text like any other.
+    it cleans to empty text and is counted as empty. NUL and other control characters are text like any other
+    (a file that holds NUL bytes and does not decode is reported as a binary file).
 
     Outputs are complete or absent: an input cut short or damaged gets no output under -o DIR (and leaves
     -o FILE.jsonl as FILE.jsonl.partial); Ctrl-C, SIGTERM and SIGHUP stop the run cleanly and print the

@@ -117,6 +117,16 @@ def stream_error(where: str, exc: BaseException, consumed: int = 0) -> InputErro
     return InputError(where, message, consumed, incomplete=True)
 
 
+def binary(encoding: str) -> str:
+    """What is said of a document that will not decode and holds NUL bytes: a program, an image or
+    an archive among the dumps, which the position of its first bad byte would not help anyone find.
+    A NUL in text that decodes is a character like any other: only the two together say binary."""
+    return (
+        f"it looks like a binary file, not text: it holds NUL bytes and bytes that are not valid {encoding}; "
+        "move it out of the inputs, or pass --encoding if it is text in another encoding"
+    )
+
+
 def decode_document(raw: Raw, options: ParseOptions, line_numbers: bool) -> tuple[str, int]:
     """The document's text and how many of its bytes ``--errors`` replaced; undecodable bytes
     raise BadDocument (naming the line if ``line_numbers``), and so does a document whose bytes
@@ -127,10 +137,14 @@ def decode_document(raw: Raw, options: ParseOptions, line_numbers: bool) -> tupl
         utf16 = utf16_name(raw.data) if options.encoding.lower().replace("_", "-") in ("utf-8", "utf8") else None
         if utf16 is not None:
             raise BadDocument(f"the file is UTF-16, not utf-8; pass --encoding {utf16}") from exc
+        if b"\0" in raw.data:
+            raise BadDocument(binary(options.encoding)) from exc
         raise BadDocument(f"{exc}; {DECODE_HINT}", exc.line if line_numbers else None) from exc
     except LookupError as exc:
         raise BadDocument(f"unknown encoding {options.encoding!r} or error handler {options.errors!r}") from exc
     if undecodable > max(UNDECODABLE_DOCUMENT * len(raw.data), 8):
+        if b"\0" in raw.data:
+            raise BadDocument(binary(options.encoding))
         raise BadDocument(
             f"{undecodable} of its {len(raw.data)} bytes are not valid {options.encoding} "
             f"({undecodable / len(raw.data):.0%}): this is not {options.encoding} text; pass the right --encoding"
