@@ -117,3 +117,38 @@ def test_label_files_under_an_output_folder_are_named_tsv(runner: CliRunner, mod
     assert again.exit_code == 0, again.output
     assert sorted(_tree(out)) == ["a.tsv", "b.tsv", "sub/c.tsv"]
     assert "(3 already done)" in again.stderr  # --resume finds them under their new names
+
+
+def test_a_new_directory_named_like_a_file_is_refused(runner: CliRunner, model_path: Path, tmp_path: Path) -> None:
+    """``cleaner predict a.txt b.txt -o x.csv`` (or one JSONL input with ``-o out.json``) made a
+    FOLDER named x.csv: -o is a directory unless its name says JSONL or one text file."""
+    source = _dumps(tmp_path / "in")
+    records = tmp_path / "pages.jsonl"
+    records.write_text(json.dumps({"id": 1, "text": PAGE_A}) + "\n", encoding="utf-8")
+    cases = [
+        ([str(source / "a.txt"), str(source / "b.txt")], "x.csv"),
+        ([str(source)], "cleaned.txt.bak"),
+        ([str(records)], "out.json"),
+    ]
+    for inputs, name in cases:
+        output = tmp_path / name
+        result = invoke(runner, model_path, *inputs, "-o", str(output))
+        assert result.exit_code == 2, result.output
+        assert result.stderr == (
+            f"cleaner: -o {output}: this run writes a directory (one output per input), and {name} would be a new "
+            f"directory named like a file; name a directory (a trailing / keeps this name: -o {output}/), or write "
+            "one file: -o NAME.jsonl (a record per document) or -f jsonl (a record per line)\n"
+        )
+        assert not output.exists()
+    result = invoke(runner, model_path, str(source / "a.txt"), "-o", str(tmp_path / "a.csv"))
+    assert result.exit_code == 2, result.output
+    assert "or write one file: -o NAME.txt (this one input), -o NAME.jsonl" in result.stderr
+    assert not (tmp_path / "a.csv").exists()
+    made = invoke(runner, model_path, str(source), "-o", str(tmp_path / "x.csv") + "/")
+    assert made.exit_code == 0, made.output
+    assert sorted(_tree(tmp_path / "x.csv")) == ["a.txt", "b.txt"]
+    again = invoke(runner, model_path, str(source), "-o", str(tmp_path / "x.csv"), "--resume")  # it exists now
+    assert again.exit_code == 0, again.output
+    records_out = invoke(runner, model_path, str(source), "-f", "jsonl", "-o", str(tmp_path / "lines.csv"))
+    assert records_out.exit_code == 0, records_out.output
+    assert (tmp_path / "lines.csv").is_file()

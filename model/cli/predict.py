@@ -148,6 +148,16 @@ def layout_of(
             "or a .txt file for one text input",
             2,
         )
+    if not is_dir and output.suffix:
+        # Made silently, a folder named x.csv is found only later, with the outputs inside it.
+        suffix = ".txt" if fmt is OutputFormat.text else ".tsv"
+        one = "" if several or structured else f"-o NAME{suffix} (this one input), "
+        fail(
+            f"-o {output}: this run writes a directory (one output per input), and {output.name} would be a new "
+            f"directory named like a file; name a directory (a trailing / keeps this name: -o {output}/), or write "
+            f"one file: {one}-o NAME.jsonl (a record per document) or -f jsonl (a record per line)",
+            2,
+        )
     return Layout(output, None, render, Render.RECORD, False)
 
 
@@ -194,7 +204,8 @@ def predict(
             "input). A file ending in .jsonl: one record per "
             "document (with --format jsonl: the per-line records); .jsonl.gz or .jsonl.zst: the same, compressed. "
             "A file ending in .txt (or .tsv): the cleaned dump of one text input. A trailing / always means a "
-            "directory. Never an input, nor a directory holding one. Default: standard output.",
+            "directory; a new directory with any other extension (-o x.csv) is refused unless written with the /. "
+            "Never an input, nor a directory holding one. Default: standard output.",
         ),
     ] = None,
     fmt: Annotated[
