@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from shards_support import label_texts
 
-from cleaner.classifier.cleaned import clean_batch
+from cleaner.classifier.cleaned import COUNTS, clean_batch
 from cleaner.integrations.ray import CleanBatch
 
 
@@ -24,6 +24,32 @@ def test_ray_stage_cleans_a_batch_of_plain_lists_and_tuples(model_path: Path) ->
         assert list(out["text"]) == [result.text for result in expected]
         assert list(out["lines_kept"]) == [result.lines_kept for result in expected]
         assert list(out["n"]) == [0, 1, 2]
+
+
+def test_ray_stage_gives_back_the_kind_of_batch_it_was_given(model_path: Path) -> None:
+    """A pyarrow Table (Ray's batch_format="pyarrow") failed: its column holds pyarrow scalars, not
+    str, and a Table has no copy(). Each kind comes back as itself, other columns kept."""
+    pd = pytest.importorskip("pandas")
+    pa = pytest.importorskip("pyarrow")
+    texts = label_texts(3)
+    expected = clean_batch(texts, model_path)
+    stage = CleanBatch(model=model_path)
+    columns = {"text": texts, "n": list(range(len(texts)))}
+    for batch in (
+        {name: np.array(values, dtype=object) for name, values in columns.items()},
+        pd.DataFrame(columns),
+        pa.table(columns),
+        pa.table({"text": pa.chunked_array([texts[:2], texts[2:]], pa.large_string()), "n": columns["n"]}),
+    ):
+        out = stage(batch)
+        assert type(out) is type(batch)
+        got = out.to_pydict() if isinstance(out, pa.Table) else {name: list(out[name]) for name in out}
+        assert got["text"] == [result.text for result in expected]
+        assert got["n"] == columns["n"]
+        got["mean_score"] = [None if score != score else score for score in got["mean_score"]]  # pandas: NaN
+        for name in COUNTS:
+            assert got[name] == [getattr(result, name) for result in expected], name
+    assert stage(pa.table(columns)).schema.field("lines_kept").type == pa.int64()
 
 
 def test_datatrove_step_cleans_any_iterable_of_documents(model_path: Path) -> None:

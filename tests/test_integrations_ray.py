@@ -117,7 +117,11 @@ def test_ray_data_stage_gives_what_cleaner_predict_gives(local_ray: Any, model_p
         assert row["site"] == record["site"]
 
 
-def test_ray_stage_on_pandas_batches(local_ray: Any, model_path: Path) -> None:
+@pytest.mark.parametrize("batch_format", ["numpy", "pandas", "pyarrow"])
+def test_ray_stage_takes_every_batch_format_ray_offers(local_ray: Any, model_path: Path, batch_format: str) -> None:
+    """Ray's default dicts of numpy arrays, pandas DataFrames and pyarrow Tables, with another text
+    column and a threshold. batch_format="pyarrow" failed: a Table's column holds pyarrow scalars,
+    not str, and a Table has no copy()."""
     texts = label_texts(6)
     rows = [{"page": text, "n": number} for number, text in enumerate(texts)]
     out = (
@@ -127,16 +131,19 @@ def test_ray_stage_on_pandas_batches(local_ray: Any, model_path: Path) -> None:
             fn_constructor_kwargs={"model": str(model_path), "text_column": "page", "threshold": 0.3},
             compute=ray.data.ActorPoolStrategy(size=1),
             num_cpus=0.5,
-            batch_format="pandas",
+            batch_size=4,
+            batch_format=batch_format,
         )
         .take_all()
     )
     from cleaner import clean_batch
 
     expected = clean_batch(texts, model_path, threshold=0.3)
+    assert sorted(row["n"] for row in out) == list(range(len(texts)))
     for row in out:
-        assert row["page"] == expected[row["n"]].text
-        assert row["chars_kept"] == expected[row["n"]].chars_kept
+        result = expected[row["n"]]
+        assert row["page"] == result.text
+        assert {name: row[name] for name in COUNTS} == {name: getattr(result, name) for name in COUNTS}
 
 
 def test_datatrove_ray_executor_gives_what_cleaner_predict_gives(

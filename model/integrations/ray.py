@@ -8,7 +8,8 @@ sends the actors is the class and its constructor's arguments: the model's local
     ds.map_batches(CleanBatch, fn_constructor_kwargs={"model": "s3://bucket/cleaner.npz"},
                    compute=ActorPoolStrategy(size=8), num_cpus=1, batch_size=256)
 
-A batch is a dict of numpy arrays (Ray's default batch format) or a pandas DataFrame; the text
+A batch is any of Ray's batch formats: a dict of numpy arrays (the default, "numpy"), a pandas
+DataFrame ("pandas") or a pyarrow Table ("pyarrow"), and comes back as the same kind; the text
 column is cleaned in place and ``lines_total``, ``lines_kept``, ``chars_kept`` and ``mean_score`` are
 added, as ``cleaner predict`` adds them to a JSONL record. Ray itself is not imported here: the
 class is plain Python that Ray calls.
@@ -17,6 +18,7 @@ class is plain Python that Ray calls.
 from __future__ import annotations
 
 import os
+import sys
 from typing import Any
 
 from ..classifier.cleaned import COUNTS, Scorer, clean_batch, model_name, shared_model
@@ -45,9 +47,14 @@ class CleanBatch:
         self.text_column = text_column
 
     def __call__(self, batch: Any) -> Any:
-        """The batch (a dict of numpy arrays or a pandas DataFrame) with its text cleaned and counts added."""
+        """The batch (a dict of numpy arrays, a pandas DataFrame or a pyarrow Table) with its text
+        cleaned and counts added, as the same kind."""
         import numpy as np
 
+        # A Table can only come from pyarrow once it is imported: nothing is imported to ask.
+        pyarrow = sys.modules.get("pyarrow")
+        if pyarrow is not None and isinstance(batch, pyarrow.Table):
+            return self._table(batch, pyarrow)
         results = clean_batch(batch[self.text_column], self.model, self.threshold)  # an array, a Series or a list
         frame = not isinstance(batch, dict)  # a pandas DataFrame: columns are set as lists
         out = batch.copy() if frame else dict(batch)
@@ -57,3 +64,17 @@ class CleanBatch:
             values = [getattr(result, name) for result in results]
             out[name] = values if frame else np.array(values, dtype=object if name == "mean_score" else np.int64)
         return out
+
+    def _table(self, table: Any, pyarrow: Any) -> Any:
+        """A pyarrow Table cleaned: a new Table (Tables are immutable), its text column of the same
+        string type, the counts as int64 columns and mean_score as float64 (null for no lines)."""
+        column = table.column(self.text_column)
+        results = clean_batch(column.to_pylist(), self.model, self.threshold)  # its cells as str, not scalars
+        columns = {self.text_column: pyarrow.array([result.text for result in results], column.type)}
+        for name in COUNTS:
+            kind = pyarrow.float64() if name == "mean_score" else pyarrow.int64()
+            columns[name] = pyarrow.array([getattr(result, name) for result in results], kind)
+        for name, values in columns.items():
+            at = table.schema.get_field_index(name)
+            table = table.set_column(at, name, values) if at >= 0 else table.append_column(name, values)
+        return table
