@@ -97,9 +97,10 @@ def utf16_name(data: bytes) -> str | None:
     return None
 
 
-def plural(count: int, noun: str) -> str:
-    """``count`` and ``noun``, with an s unless it is one: messages say "1 document", never "1 documents"."""
-    return f"{count} {noun}{'' if count == 1 else 's'}"
+def plural(count: int, noun: str, nouns: str | None = None) -> str:
+    """``count`` and ``noun``, with an s unless it is one: messages say "1 document", never "1 documents".
+    ``nouns``: the plural when an s at the end is not it ("input or record", "inputs or records")."""
+    return f"{count} {noun if count == 1 else nouns or noun + 's'}"
 
 
 def listed(names: Sequence[str], shown: int = 3) -> str:

@@ -420,6 +420,27 @@ def test_counts_of_one_are_said_in_the_singular(
     assert summary.startswith("cleaner: 1 document, 46 bytes, ") and ", 1 error, " in summary, summary
 
 
+def test_failures_are_counted_without_a_parenthesised_s(
+    runner: CliRunner, labels_dir: Path, model_path: Path, tmp_path: Path
+) -> None:
+    """labels check said "1 problem(s) in DIR", suggest "1 input(s) or document(s) could not be read"."""
+    directory = make_labels_dir(tmp_path / "labels", labels_dir, ["seed-thoidai-001"])
+    (directory / "stray.tsv").write_text("C\tx\n", encoding="utf-8")
+    result = runner.invoke(app, ["labels", "check", str(directory)])
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[-1] == f"cleaner: 1 problem in {directory}"
+    (directory / "stray2.tsv").write_text("C\tx\n", encoding="utf-8")
+    result = runner.invoke(app, ["labels", "check", str(directory)])
+    assert result.stderr.splitlines()[-1] == f"cleaner: 2 problems in {directory}"
+    (tmp_path / "good.txt").write_text("Menu\nA body paragraph, long enough to be prose.\n", encoding="utf-8")
+    args = ["suggest", str(tmp_path / "good.txt"), str(tmp_path / "gone.txt"), "--model", str(model_path)]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[-1] == "cleaner: 1 input or document could not be read; the others were ranked"
+    result = runner.invoke(app, [*args, str(tmp_path / "gone2.txt")])
+    assert result.stderr.splitlines()[-1] == "cleaner: 2 inputs or documents could not be read; the others were ranked"
+
+
 def test_a_cross_validation_fold_of_one_class_says_so_in_one_line(
     runner: CliRunner, labels_dir: Path, tmp_path: Path
 ) -> None:

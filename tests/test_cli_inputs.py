@@ -245,7 +245,7 @@ def test_files_of_no_known_kind_in_a_folder_are_named(runner: CliRunner, model_p
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in (tmp_path / "out").rglob("*") if p.is_file()) == ["a.txt"]
     (note,) = [line for line in result.stderr.splitlines() if "no known kind" in line]
-    assert "2 file(s)" in note and str(source / "sub" / "page") in note and "notes.md" in note
+    assert "2 files of no known kind" in note and str(source / "sub" / "page") in note and "notes.md" in note
     assert ".hidden" not in note
     named = invoke(runner, model_path, str(source / "sub" / "page"))  # named, it is read by its content
     assert named.exit_code == 0, named.output

@@ -192,7 +192,26 @@ def test_dangling_and_looping_links_are_errors(
     assert result.exit_code == 1
     assert f"cleaner: {corpus / 'gone.txt'}: a dangling symbolic link" in result.stderr
     assert f"cleaner: {corpus / 'loop.txt'}: a symbolic link loop" in result.stderr
-    assert "2 input(s) or record(s) could not be cleaned" in result.stderr
+    assert "cleaner: 2 inputs or records could not be cleaned, 2 inputs of them not read to the end" in result.stderr
+
+
+def test_the_closing_line_counts_one_error_in_the_singular(
+    runner: CliRunner, model_path: Path, corpus: Path, tmp_path: Path
+) -> None:
+    """It said "1 input(s) or record(s) could not be cleaned, 1 of them input(s) not read to their end"."""
+    (corpus / "gone.txt").symlink_to("nowhere.txt")
+    result = invoke(runner, model_path, str(corpus), "-o", str(tmp_path / "out"))
+    assert result.exit_code == 1
+    (closing,) = [line for line in result.stderr.splitlines() if "could not be cleaned" in line]
+    assert closing.startswith(
+        "cleaner: 1 input or record could not be cleaned, 1 input of them not read to the end, with no output; "
+        "fix or replace such inputs and, from the same directory"
+    ), closing
+    assert "(s)" not in result.stderr
+    (tmp_path / "bad.jsonl").write_text('{"text": "Title\\nA body paragraph."}\n{bad\n', encoding="utf-8")
+    result = invoke(runner, model_path, str(tmp_path / "bad.jsonl"), "-o", str(tmp_path / "out.jsonl"))
+    assert result.exit_code == 1
+    assert "cleaner: 1 input or record could not be cleaned; every other document was cleaned" in result.stderr
 
 
 def test_metadata_beside_the_dumps_is_not_a_corpus(

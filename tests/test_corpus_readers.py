@@ -98,6 +98,30 @@ def test_detect_kind(name: str, kind: str | None) -> None:
     assert detect_kind(name) == kind
 
 
+def test_a_folder_s_notes_count_in_the_singular_and_plural(tmp_path: Path) -> None:
+    """The notes said "1 JSONL/WARC file(s)", "symbolic link(s) to folders" and "1 file(s)"."""
+    (tmp_path / "sub").mkdir()
+    for name in ("a.txt", "meta.jsonl", "notes.md", "sub/b.txt"):
+        (tmp_path / name).write_bytes(b"")
+    (tmp_path / "linked").symlink_to(tmp_path / "sub", target_is_directory=True)
+    raw = str(tmp_path)
+    notes = [str(item) for item in expand_inputs([raw]) if isinstance(item, Note)]
+    assert [note.split(" (")[0] for note in notes] == [
+        f"{raw}: 1 JSONL/WARC file beside the *.txt dumps not read",
+        f"{raw}: 1 linked folder not followed",
+        f"{raw}: 1 file of no known kind not read",
+    ]
+    for name in ("more.jsonl", "also.md"):
+        (tmp_path / name).write_bytes(b"")
+    (tmp_path / "again").symlink_to(tmp_path / "sub", target_is_directory=True)
+    notes = [str(item) for item in expand_inputs([raw]) if isinstance(item, Note)]
+    assert [note.split(" (")[0] for note in notes] == [
+        f"{raw}: 2 JSONL/WARC files beside the *.txt dumps not read",
+        f"{raw}: 2 linked folders not followed",
+        f"{raw}: 2 files of no known kind not read",
+    ]
+
+
 def test_directory_expansion_takes_known_kinds(tmp_path: Path) -> None:
     """Files of known kinds, sorted, recursively; JSONL and WARC files beside *.txt dumps are their
     metadata (a note names them), read only when a format is asked for."""
@@ -118,7 +142,7 @@ def test_directory_expansion_takes_known_kinds(tmp_path: Path) -> None:
     assert files == [("b.txt", TEXT), ("shards/a.jsonl.gz", JSONL), ("sub/c.warc.wet.gz", WARC)]
     metadata, others = [str(f) for f in found if isinstance(f, Note)]
     assert "meta.jsonl" in metadata and "--input-format" in metadata
-    assert "1 file(s) of no known kind" in others and "notes.md" in others  # not the .tmp nor the .partial
+    assert "1 file of no known kind" in others and "notes.md" in others  # not the .tmp nor the .partial
     asked = [f.relative.as_posix() for f in expand_inputs([str(tmp_path)], JSONL) if isinstance(f, InputFile)]
     assert asked == ["meta.jsonl", "shards/a.jsonl.gz"]
 

@@ -164,6 +164,25 @@ def test_the_card_says_when_the_readme_is_absent(results: dict[str, Any]) -> Non
     assert "Not quoted: x/README.md not found" in render_model_card(changed)
 
 
+def test_a_baseline_failing_on_one_page_is_said_in_the_singular() -> None:
+    """evaluate printed "failed on 1 page(s)", and the model card said it too."""
+    from cleaner.training.card import _failures
+    from cleaner.training.evaluate import Counts, Evaluation
+
+    printed: list[str] = []
+    report._echo_failures([Evaluation("justext", Counts(), failed=["a"])], printed.append)
+    assert printed == ["justext failed on 1 page, scored as empty output: a"]
+    printed.clear()
+    report._echo_failures([Evaluation("justext", Counts(), failed=[f"p{n}" for n in range(12)])], printed.append)
+    assert printed == [
+        "justext failed on 12 pages, scored as empty output: p0, p1, p2, p3, p4, p5, p6, p7, p8, p9 and 2 more"
+    ]
+    assert _failures([{"system": "justext", "failed": ["a"]}]) == [
+        "",
+        "justext failed on 1 page, scored as empty output.",
+    ]
+
+
 def test_evaluate_options() -> None:
     runner = CliRunner()
     help_text = runner.invoke(app, ["evaluate", "--help"], env={"COLUMNS": "200"}).stdout

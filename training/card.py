@@ -8,6 +8,7 @@ from typing import Any
 
 from ..features.context import stack_feature_names
 from ..features.shape import shape_feature_names
+from ..text import plural
 from .adapt import adaptation_section
 from .evaluate import UNSPECIFIED
 
@@ -139,7 +140,10 @@ def _failures(systems: list[dict[str, Any]]) -> list[str]:
     lines = []
     for system in systems:
         if system.get("failed"):
-            lines += ["", f"{system['system']} failed on {len(system['failed'])} page(s), scored as empty output."]
+            lines += [
+                "",
+                f"{system['system']} failed on {plural(len(system['failed']), 'page')}, scored as empty output.",
+            ]
     return lines
 
 

@@ -325,7 +325,7 @@ def labels_check(
     if problems:
         for problem in problems:
             warn(problem)
-        fail(f"{len(problems)} problem(s) in {directory}")
+        fail(f"{plural(len(problems), 'problem')} in {directory}")
 
 
 @suggest_app.command()
@@ -382,7 +382,8 @@ def suggest(
     for row in ranking.rows:
         typer.echo(f"{row.uncertain:>9} {row.lines:>6} {row.mean_margin:>11.3f}  {row.path}")
     if ranking.errors:
-        fail(f"{ranking.errors} input(s) or document(s) could not be read; the others were ranked")
+        unread = plural(ranking.errors, "input or document", "inputs or documents")
+        fail(f"{unread} could not be read; the others were ranked")
 
 
 def _enough_pages(manifest: dict[str, Any]) -> bool:

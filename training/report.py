@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from ..text import plural
+from ..text import listed, plural
 from .devset import SnippetPage, load_gold_dir, load_snippet_dir, quote_reference
 from .evaluate import (
     DEFAULT_FOLDS,
@@ -278,9 +278,8 @@ def _echo_failures(evaluations: Sequence[Evaluation | SnippetEvaluation], echo: 
     for evaluation in evaluations:
         if evaluation.failed:
             echo(
-                f"{evaluation.system} failed on {len(evaluation.failed)} page(s), scored as empty output: "
-                + ", ".join(evaluation.failed[:10])
-                + (" ..." if len(evaluation.failed) > 10 else "")
+                f"{evaluation.system} failed on {plural(len(evaluation.failed), 'page')}, scored as empty output: "
+                + listed(evaluation.failed, 10)
             )
 
 

@@ -24,6 +24,7 @@ from ..corpus.readers import READERS
 from ..corpus.renderers import Render
 from ..corpus.worker import Settings
 from ..signals import Caught, Interrupted, outside_run, stopped_by_signals
+from ..text import plural
 from . import fail, warn
 from .options import AUTO, Encoding, Errors, InputFormat, MaxDocumentMb, ModelFile, check_decoding, chosen_kind
 
@@ -573,19 +574,19 @@ def _after_errors(sink: TreeSink | StreamSink, tally: Tally, complete: bool, aga
     """The closing line of a run with errors: how many, and what became of the outputs."""
     from ..corpus.sinks import StreamSink
 
-    counted = f"{tally.errors} input(s) or record(s) could not be cleaned"
+    counted = f"{plural(tally.errors, 'input or record', 'inputs or records')} could not be cleaned"
     if not tally.incomplete:
         return f"{counted}; every other document was cleaned"
-    unread = f"{tally.incomplete} of them input(s) not read to their end"
+    unread = f"{plural(tally.incomplete, 'input')} of them not read to the end"
     if isinstance(sink, StreamSink) and sink.target is not None and not complete:
         stays = f"stays {sink.partial} (every other document is in it)" if sink.partial.exists() else "is not written"
         return (
             f"{counted}, {unread}, so the output {stays}; "
-            f"fix or replace those inputs and, {_rerun(again)} to complete {sink.target}"
+            f"fix or replace such inputs and, {_rerun(again)} to complete {sink.target}"
         )
     if isinstance(sink, StreamSink):
         return f"{counted}, {unread}; every other document was cleaned"
     return (
-        f"{counted}, {unread}, which have no output; fix or replace them and, {_rerun(again)} to clean them; "
+        f"{counted}, {unread}, with no output; fix or replace such inputs and, {_rerun(again)} to clean them; "
         "every other document was cleaned"
     )

@@ -24,6 +24,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..text import plural
 from .items import STDIN, InputError, InputFile
 from .readers import DEFAULT_KIND, READERS, Reader
 from .readers.streams import HEAD, read_up_to, sniff, stdin
@@ -177,16 +178,19 @@ def _directory(raw: str, root: Path, input_format: str | None, skipped: Path | N
         yield item
     if beside_dumps:
         yield Note(
-            f"{raw}: {len(beside_dumps)} JSONL/WARC file(s) beside the *.txt dumps not read ({_some(beside_dumps)}): "
+            f"{raw}: {plural(len(beside_dumps), 'JSONL/WARC file')} beside the *.txt dumps not read "
+            f"({_some(beside_dumps)}): "
             "taken for their metadata; name such a file, or pass --input-format jsonl or warc, to clean it"
         )
     if links:
-        yield Note(f"{raw}: symbolic link(s) to folders not followed ({_some(links)}); name a folder to clean it")
+        yield Note(
+            f"{raw}: {plural(len(links), 'linked folder')} not followed ({_some(links)}); name a folder to clean it"
+        )
     if left_out:
         yield Note(f"{raw}: {_some(left_out)} not read: it is this run's output")
     if others:
         yield Note(
-            f"{raw}: {len(others)} file(s) of no known kind not read ({_some(others)}): a folder gives its "
+            f"{raw}: {plural(len(others), 'file')} of no known kind not read ({_some(others)}): a folder gives its "
             f"{KNOWN_FILES} files; name such a file to clean it (a named file is read by its content)"
         )
 
