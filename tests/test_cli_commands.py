@@ -8,7 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import Labelled
+from conftest import SEED_NAMES, Labelled
 from typer.testing import CliRunner
 
 from cleaner.cli import app
@@ -439,6 +439,37 @@ def test_failures_are_counted_without_a_parenthesised_s(
     assert result.stderr.splitlines()[-1] == "cleaner: 1 input or document could not be read; the others were ranked"
     result = runner.invoke(app, [*args, str(tmp_path / "gone2.txt")])
     assert result.stderr.splitlines()[-1] == "cleaner: 2 inputs or documents could not be read; the others were ranked"
+
+
+def test_a_language_left_out_with_one_class_to_train_on_says_so_in_one_line(
+    runner: CliRunner, labels_dir: Path, tmp_path: Path
+) -> None:
+    """Five Vietnamese pages, and five English ones labelled content only: cross-validation by site
+    can fit every fold, but the fit that leaves out Vietnamese (and its sites) trains on content
+    lines only. evaluate --leave-one-language-out ended, after the cross-validation, in the estimator's
+    "training data needs both content and boilerplate lines"; now one line says which language, before any fit."""
+    directory = tmp_path / "labels"
+    directory.mkdir()
+    rows = []
+    for number, name in enumerate(SEED_NAMES):
+        shutil.copy(labels_dir / f"{name}.tsv", directory)
+        rows.append(f"{name},vi{number}.example,vi,seed,")
+    for number in range(5):
+        source = (labels_dir / f"written-en-{('bytes', 'gazette')[number % 2]}-0{number // 2 + 1}.tsv").read_text()
+        (directory / f"en-{number}.tsv").write_text(
+            "".join(f"{row}\n" for row in source.splitlines() if row[:1] == "C")
+        )
+        rows.append(f"en-{number},en{number}.example,en,written,")
+    (directory / "manifest.csv").write_text("name,site,language,origin,source\n" + "\n".join(rows) + "\n")
+    result = runner.invoke(app, ["evaluate", "--labels", str(directory), "--leave-one-language-out", "-j", "1"])
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output and len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert result.stderr == (
+        f"cleaner: {directory}: 10 labelled pages, but the leave-one-language-out fit that leaves out vi (its pages "
+        "and sites) would train on content lines only, and a fit needs boilerplate lines too; label more pages "
+        "(cleaner label DUMPS; see labels/README.md)\n"
+    )
+    assert "cross-validation" not in result.stdout  # said before the cross-validation's fits
 
 
 def test_a_cross_validation_fold_of_one_class_says_so_in_one_line(

@@ -23,7 +23,7 @@ from cleaner.training.evaluate import (
     leave_one_language_out,
     score,
 )
-from cleaner.training.labels import LabelledDocument
+from cleaner.training.labels import LabelledDocument, TooFewLabels
 from cleaner.training.metrics import Counts
 
 C, B = CONTENT, BOILERPLATE
@@ -140,6 +140,22 @@ def test_leave_one_language_out_trains_without_the_language(recording) -> None:
     )
     row = results[0].as_dict()
     assert row["pages"] == 6 and row["training_documents"] == 6 and row["char_f1"] == 1.0
+
+
+def test_a_language_whose_training_part_holds_one_class_is_refused_before_any_fit(recording) -> None:
+    """The other languages' pages, labelled content only: the fit without de reached the estimator,
+    which failed with its generic "training data needs both content and boilerplate lines"."""
+    documents = [_doc(f"de{i}", f"de{i}.example", "de") for i in range(5)]
+    for i in range(5):
+        page = _doc(f"fr{i}", f"fr{i}.example", "fr")
+        documents.append(LabelledDocument(page.name, page.lines[1:3], [C, None], site=page.site, language="fr"))
+    with pytest.raises(TooFewLabels) as raised:
+        leave_one_language_out(documents, RecordingEstimator, n_jobs=1)
+    assert str(raised.value) == (
+        "10 labelled pages, but the leave-one-language-out fit that leaves out de (its pages and sites) "
+        "would train on content lines only, and a fit needs boilerplate lines too"
+    )
+    assert recording.trained_on == []
 
 
 JUSTEXT = {"English", "German", "Portuguese", "Vietnamese", "Norwegian_Bokmal"}

@@ -183,6 +183,33 @@ def test_a_baseline_failing_on_one_page_is_said_in_the_singular() -> None:
     ]
 
 
+def test_languages_not_scored_are_named_with_why(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Leave-one-language-out skipped a language of too few pages, or with no page to train on
+    without it and its sites, without a word."""
+    monkeypatch.setattr(report, "make_estimator", LengthRule)
+    labels = _labels(tmp_path / "labels")
+    rows = ["ko-0,a.example,ko,written,,news"]  # one page: too few
+    rows += [f"vi-{i},{'abcde'[i]}.example,vi,written,,news" for i in range(5)]  # on every site of en and de
+    for row in rows:
+        (labels / f"{row.split(',')[0]}.tsv").write_text("B\tMenu\nC\tA long line of the body text.\n")
+    with (labels / "manifest.csv").open("a", encoding="utf-8") as manifest:
+        manifest.write("\n".join(rows) + "\n")
+    printed: list[str] = []
+    found = report.run_evaluation(
+        labels, [], baselines=False, by="none", jobs=1, json_out=None, card=None, echo=printed.append, language_out=True
+    )
+    skipped = {
+        "vi": "no page to train on (pages in other languages, on sites without a page in vi)",
+        "ko": "1 labelled page (a language is scored from 5)",
+    }
+    assert found["leave_one_language_out"]["skipped"] == skipped
+    lines = "\n".join(printed).splitlines()
+    assert [line for line in lines if ": skipped, " in line] == [
+        f"{name}: skipped, {why}" for name, why in skipped.items()
+    ]
+    assert [row["language"] for row in found["leave_one_language_out"]["languages"]] == ["de", "en"]
+
+
 def test_evaluate_options() -> None:
     runner = CliRunner()
     help_text = runner.invoke(app, ["evaluate", "--help"], env={"COLUMNS": "200"}).stdout

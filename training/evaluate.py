@@ -324,6 +324,31 @@ def language_out_split(documents: Sequence[LabelledDocument], language: str) -> 
     return train, test
 
 
+def language_out_splits(
+    documents: Sequence[LabelledDocument], min_pages: int = MIN_LANGUAGE_PAGES
+) -> tuple[dict[str, tuple[list[int], list[int]]], dict[str, str]]:
+    """The (training, test) split of each language to score, most pages first, and why each other
+    language is not scored, for the report to say so (fewer than ``min_pages`` pages, or no page to
+    train on). Raises :class:`TooFewLabels` when a training part holds lines of one class: the
+    estimator would refuse it in its own words, at its fit, after a cross-validation's worth of fits."""
+    splits: dict[str, tuple[list[int], list[int]]] = {}
+    skipped: dict[str, str] = {}
+    for language in languages_to_leave_out(documents, min_pages=1):
+        train, test = language_out_split(documents, language)
+        if len(test) < min_pages:
+            skipped[language] = f"{plural(len(test), 'labelled page')} (a language is scored from {min_pages})"
+        elif not train:
+            skipped[language] = f"no page to train on (pages in other languages, on sites without a page in {language})"
+        elif (lacking := lacking_class(documents[i] for i in train)) is not None:
+            raise TooFewLabels(
+                f"{plural(len(documents), 'labelled page')}, but the leave-one-language-out fit that leaves out "
+                f"{language} (its pages and sites) would train on {lacking}"
+            )
+        else:
+            splits[language] = (train, test)
+    return splits, skipped
+
+
 def leave_one_language_out(
     documents: Sequence[LabelledDocument],
     make_estimator: EstimatorFactory,
@@ -332,10 +357,7 @@ def leave_one_language_out(
 ) -> list[LanguageOut]:
     """For each language with at least ``min_pages`` pages, train on the others and score it:
     how the model does on a language it has never been trained on."""
-    splits = {
-        language: language_out_split(documents, language) for language in languages_to_leave_out(documents, min_pages)
-    }
-    splits = {language: split for language, split in splits.items() if split[0]}
+    splits, _ = language_out_splits(documents, min_pages)  # the report says what is skipped, and why
     tasks = [_Fold(documents, make_estimator, train, test) for train, test in splits.values()]
     predictions: Predictions = [[] for _ in documents]
     for fold in _run_folds(tasks, n_jobs, "leave one language out", "language"):

@@ -31,6 +31,7 @@ from .evaluate import (
     format_snippet_side_by_side,
     format_snippet_table,
     format_table,
+    language_out_splits,
     leave_one_language_out,
     predict_each,
     rounded,
@@ -94,6 +95,9 @@ def run_evaluation(
         "training_data": {"directory": str(labels_dir), **describe_data(labels_dir, documents)},
         "estimator": estimator().get_params(),
     }
+    # Checked before any fit: a language whose training part holds one class would end the run after
+    # the cross-validation's fits.
+    not_scored = language_out_splits(documents)[1] if language_out else {}
     scheme = cv_scheme(documents, folds)
     _section(echo, f"cross-validation on {labels_dir} ({plural(len(documents), 'document')}; {scheme})")
     cv = score(
@@ -116,10 +120,13 @@ def run_evaluation(
         )
         left_out = leave_one_language_out(documents, estimator, jobs)
         echo(format_language_out(left_out) if left_out else f"no language has {MIN_LANGUAGE_PAGES} pages and others")
+        for language, reason in not_scored.items():
+            echo(f"{language}: skipped, {reason}")
         results["leave_one_language_out"] = {
             "min_pages": MIN_LANGUAGE_PAGES,
             "scheme": "trained on every other language, without the sites that have a page in the one left out",
             "languages": [row.as_dict() for row in left_out],
+            "skipped": not_scored,
         }
 
     results["tests"] = {}
