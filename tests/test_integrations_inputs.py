@@ -94,3 +94,26 @@ def test_a_loaded_model_is_refused_with_what_to_pass_instead(integration: str, m
     step = datatrove_step() if integration == "datatrove" else CleanBatch
     with pytest.raises(TypeError, match=r"^model: expected a model file's path or URL, .* got Predictor$"):
         step(model=load_model(model_path))
+
+
+@pytest.mark.parametrize("threshold", [2, -0.1, float("nan"), "x", "0.5", True])
+@pytest.mark.parametrize("integration", ["datatrove", "ray"])
+def test_a_bad_threshold_is_refused_when_the_step_is_made(
+    integration: str, threshold: object, model_path: Path
+) -> None:
+    """It was taken, and refused only at the first batch, inside a worker of the cluster."""
+    step = datatrove_step() if integration == "datatrove" else CleanBatch
+    with pytest.raises(ValueError, match=r"^threshold: expected a number from 0 to 1, got "):
+        step(model=model_path, threshold=threshold)
+    assert step(model=model_path, threshold=1).threshold == 1.0
+    assert step(model=model_path).threshold is None  # the model's own
+
+
+@pytest.mark.parametrize("cache_dir", [5, b"/tmp/cache", ["/tmp/cache"]])
+def test_a_cache_dir_that_is_not_a_path_is_refused(cache_dir: object) -> None:
+    """CleanerFilter(cache_dir=5) failed with os.fspath's "expected str, bytes or os.PathLike object, not int"
+    (and bytes were taken, to fail at the first batch)."""
+    step = datatrove_step()
+    with pytest.raises(TypeError, match=rf"^cache_dir: expected a folder's path, .* got {type(cache_dir).__name__}$"):
+        step(cache_dir=cache_dir)
+    assert step(cache_dir=Path("/tmp/cache")).cache_dir == "/tmp/cache"

@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 from datatrove.pipeline.filters.base_filter import BaseFilter
 
-from ..classifier.cleaned import COUNTS, Scorer, clean_batch, model_name, shared_model
+from ..classifier.cleaned import COUNTS, Scorer, clean_batch, model_name, shared_model, threshold_value
 from ..classifier.format import MODEL_ENV
 from ..classifier.remote import fetch, is_url
 
@@ -98,9 +98,15 @@ class CleanerFilter(BaseFilter):
         named = model_name(model) if model is not None else os.environ.get(MODEL_ENV) or None
         # A local path is made absolute here, where it was meant: a worker may start elsewhere.
         self.model = named if named is None or is_url(named) else os.path.abspath(named)
-        self.threshold = threshold
+        # Checked here, where the pipeline is written: the first batch is cleaned in a worker, far from it.
+        self.threshold = threshold_value(threshold) if threshold is not None else None
         self.min_chars = min_chars
         self.min_kept_ratio = min_kept_ratio
+        if cache_dir is not None and not isinstance(cache_dir, (str, os.PathLike)):
+            raise TypeError(
+                "cache_dir: expected a folder's path, or None for $CLEANER_CACHE (else ~/.cache/cleaner); "
+                f"got {type(cache_dir).__name__}"
+            )
         self.cache_dir = os.fspath(cache_dir) if cache_dir is not None else None
         self._model: Scorer | None = None
 

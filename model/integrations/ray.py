@@ -21,7 +21,7 @@ import os
 import sys
 from typing import Any
 
-from ..classifier.cleaned import COUNTS, Scorer, clean_batch, model_name, shared_model
+from ..classifier.cleaned import COUNTS, Scorer, clean_batch, model_name, shared_model, threshold_value
 from ..classifier.format import MODEL_ENV
 from ..classifier.remote import is_url, local_copy
 
@@ -39,11 +39,12 @@ class CleanBatch:
     def __init__(
         self, model: str | os.PathLike[str] | None = None, threshold: float | None = None, text_column: str = "text"
     ) -> None:
+        # Checked here, where the pipeline is written: the first batch is cleaned in an actor, far from it.
+        self.threshold = threshold_value(threshold) if threshold is not None else None
         source = model_name(model) if model is not None else os.environ.get(MODEL_ENV) or None
         if source is not None and is_url(source):
             source = str(local_copy(source))
         self.model: Scorer = shared_model(source)
-        self.threshold = threshold
         self.text_column = text_column
 
     def __call__(self, batch: Any) -> Any:
