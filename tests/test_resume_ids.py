@@ -151,3 +151,35 @@ def test_the_rerun_advice_names_the_directory(
     result = invoke(runner, model_path, "in.jsonl", "-o", "out.jsonl", "--fail-fast")
     assert result.exit_code == 1
     assert f"from the same directory ({tmp_path}), rerun `cleaner predict in.jsonl --output out.jsonl" in result.stderr
+
+
+def test_a_first_run_with_resume_checks_the_ids_before_it_writes(
+    runner: CliRunner, model_path: Path, tmp_path: Path
+) -> None:
+    """A first run with --resume wrote all its records, repeated ids and all; only the run continuing
+    it found the repeat and stopped, and the hours the first run took were lost. It stops first now."""
+    source = tmp_path / "in.jsonl"
+    source.write_bytes(jsonl([{"id": "a", "text": PAGE}, {"id": "b", "text": PAGE_EN}, {"id": "a", "text": PAGE}]))
+    target = tmp_path / "out.jsonl"
+    result = invoke(runner, model_path, str(source), "-o", str(target), "--resume")
+    assert result.exit_code == 2, result.output
+    (message,) = result.stderr.splitlines()
+    assert message.startswith(f'cleaner: {source}:3: id "a" repeats that of {source}:1;')
+    assert not target.exists() and not target.with_name("out.jsonl.partial").exists()
+    missing = tmp_path / "noid.jsonl"
+    missing.write_bytes(jsonl([{"id": "a", "text": PAGE}, {"text": PAGE_EN}]))
+    result = invoke(runner, model_path, str(missing), "-o", str(target), "--resume")
+    assert result.exit_code == 2 and f"{missing}:2: no 'id' field" in result.stderr
+    unique = invoke(runner, model_path, str(source), "-o", str(tmp_path / "plain.jsonl"))
+    assert unique.exit_code == 0  # without --resume a repeated id is no error
+
+
+def test_a_first_run_with_resume_from_unique_ids_cleans_them_all(
+    runner: CliRunner, model_path: Path, tmp_path: Path
+) -> None:
+    source = tmp_path / "in.jsonl"
+    source.write_bytes(jsonl([{"id": 1, "text": PAGE}, {"id": "1", "text": PAGE_EN}]))
+    target = tmp_path / "out.jsonl"
+    result = invoke(runner, model_path, str(source), "-o", str(target), "--resume")
+    assert result.exit_code == 0, result.output
+    assert [record["id"] for record in read_jsonl(target)] == [1, "1"]

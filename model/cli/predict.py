@@ -259,7 +259,8 @@ def predict(
             "(outputs are only ever complete: written to a temporary file, then renamed; an input that could not be "
             "read to its end gets none). -o FILE.jsonl: a run grows FILE.jsonl.partial and renames it when done; "
             "--resume keeps its records and skips documents whose --id-field value (default: id) is already there; "
-            "it first reads the inputs' ids and stops before writing at a repeated or missing id, or at records no "
+            "every run with --resume (the first too, unless it reads standard input) first reads the inputs' ids "
+            "and stops before writing at a repeated or missing id, or at records no "
             'input has (ids are JSON values, 1 is not "1"; a text file\'s id is its path as given: resume from '
             "the same directory with the same arguments). Without --resume, repeated ids are no error."
         ),
@@ -447,10 +448,10 @@ def _run_predict(
     from dataclasses import replace
 
     from ..classifier.format import ModelError
-    from ..corpus.items import InputError, InputFile
+    from ..corpus.items import STDIN, InputError, InputFile
     from ..corpus.pipeline import FailFast, Run, execute
     from ..corpus.progress import Progress, Tally
-    from ..corpus.resume import ResumeError, check_inputs, read_done_ids
+    from ..corpus.resume import DoneIds, ResumeError, check_inputs, read_done_ids
     from ..corpus.sinks import OutputError, StreamSink, TreeSink, output_name
     from ..corpus.sources import Note, expand_inputs
 
@@ -482,11 +483,16 @@ def _run_predict(
             sink.remove_stale(i.relative for i in files)
         id_field = settings.parse.id_field
         done = None
-        if resume and isinstance(sink, StreamSink) and id_field is not None and sink.partial.exists():
-            done = read_done_ids(sink.partial, id_field)
+        if resume and isinstance(sink, StreamSink) and id_field is not None:
+            if sink.partial.exists():
+                done = read_done_ids(sink.partial, id_field)
+            elif not any(i.name == STDIN for i in inputs if isinstance(i, InputFile)):
+                # A first run is checked too: a repeated id found when the run is continued would cost
+                # the hours it ran (the continued run cannot skip by such ids, and stops).
+                done = DoneIds.none()
     except OSError as exc:
         fail(f"{exc.filename or layout.target}: cannot write: {exc.strerror or exc}")
-    if done and isinstance(sink, StreamSink):  # skipping by id is safe only with these inputs' ids (check_inputs)
+    if done is not None and isinstance(sink, StreamSink):  # skipping by id is safe only with these inputs' ids
         try:
             finished = sink.restore is not None and sink.restore[1]  # the records are in the output, renamed back
             written = sink.target if finished and sink.target is not None else sink.partial

@@ -62,6 +62,11 @@ class DoneIds:
 
         self.hashes = np.unique(hashes.astype(np.uint64))
 
+    @classmethod
+    def none(cls) -> DoneIds:
+        """No id done: what a first run with --resume starts from."""
+        return cls(_array(array("Q")))
+
     def __len__(self) -> int:
         return len(self.hashes)
 
