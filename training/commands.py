@@ -30,6 +30,7 @@ from ..cli.options import (
     TextField,
     check_decoding,
     chosen_kind,
+    finite,
 )
 from ..corpus.items import STDIN
 from ..text import plural
@@ -139,6 +140,7 @@ def train(
         float | None,
         typer.Option(
             min=0.01,
+            callback=finite,
             help="How many pages each of your own pages (origin user) counts as; default 1 (see cleaner evaluate "
             "--adapt --adapt-weight for what a weight changes).",
         ),
@@ -252,6 +254,7 @@ def evaluate(
         typer.Option(
             "--adapt-weight",
             min=0.01,
+            callback=finite,
             help="--adapt: how many pages each of the site's own pages counts as (repeatable, one curve each; "
             "default: cleaner train's user weight).",
         ),
@@ -340,7 +343,10 @@ def suggest(
     top: Annotated[int, typer.Option("-n", "--top", min=1, help="How many dumps to list.")] = 10,
     model: ModelFile = None,
     margin: Annotated[
-        float, typer.Option(min=0.0, max=0.5, help="A line is uncertain when |P(content) - threshold| < this.")
+        float,
+        typer.Option(
+            min=0.0, max=0.5, callback=finite, help="A line is uncertain when |P(content) - threshold| < this."
+        ),
     ] = 0.2,
     input_format: InputFormat = AUTO,
     text_field: TextField = "text",
@@ -439,6 +445,7 @@ def label(
         float | None,
         typer.Option(
             min=0.01,
+            callback=finite,
             help="How many other pages each of your own pages counts as in Retrain (default: cleaner train's).",
         ),
     ] = None,

@@ -6,6 +6,7 @@ once as ``Annotated`` types so that the commands read the same inputs the same w
 from __future__ import annotations
 
 import codecs
+import math
 from pathlib import Path
 from typing import Annotated
 
@@ -23,6 +24,16 @@ def input_format_value(value: str) -> str:
     """``--input-format``'s check: auto or a kind of the readers' table (a usage error otherwise)."""
     if value not in INPUT_FORMATS:
         raise typer.BadParameter(f"{value!r} is not one of {', '.join(map(repr, INPUT_FORMATS))}.")
+    return value
+
+
+def finite(value: float | list[float] | None) -> float | list[float] | None:
+    """A number option's check: a finite number (a usage error otherwise). NaN passes every range
+    check, since each comparison with it is false: ``predict --threshold nan`` kept no line and
+    exited 0, ``--max-document-mb nan`` ended in a traceback. Every float option takes this callback."""
+    for number in value if isinstance(value, list) else [value]:
+        if number is not None and not math.isfinite(number):
+            raise typer.BadParameter(f"{number} is not a finite number; give a number such as 0.5.")
     return value
 
 
@@ -59,7 +70,11 @@ Errors = Annotated[
 ]
 MaxDocumentMb = Annotated[
     float,
-    typer.Option(min=0.001, help="Skip (and report) any document, record or line of JSONL larger than this many MB."),
+    typer.Option(
+        min=0.001,
+        callback=finite,
+        help="Skip (and report) any document, record or line of JSONL larger than this many MB.",
+    ),
 ]
 ModelFile = Annotated[
     Path | None,

@@ -26,7 +26,7 @@ from ..corpus.worker import Settings
 from ..signals import Caught, Interrupted, outside_run, stopped_by_signals
 from ..text import plural
 from . import fail, warn
-from .options import AUTO, Encoding, Errors, InputFormat, MaxDocumentMb, ModelFile, check_decoding, chosen_kind
+from .options import AUTO, Encoding, Errors, InputFormat, MaxDocumentMb, ModelFile, check_decoding, chosen_kind, finite
 
 if TYPE_CHECKING:
     from ..corpus.progress import Tally
@@ -239,7 +239,9 @@ def predict(
     ] = None,
     threshold: Annotated[
         float | None,
-        typer.Option(min=0.0, max=1.0, help="Keep lines with P(content) >= this. Default: the model's own."),
+        typer.Option(
+            min=0.0, max=1.0, callback=finite, help="Keep lines with P(content) >= this. Default: the model's own."
+        ),
     ] = None,
     model: ModelFile = None,
     encoding: Encoding = "utf-8",
