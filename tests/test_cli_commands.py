@@ -499,3 +499,40 @@ def test_a_cross_validation_fold_of_one_class_says_so_in_one_line(
     assert result.exit_code == 0, result.output
     assert model.is_file()
     assert "fitting the first stage only" in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    ("output", "says"),
+    [
+        ("{tmp}", "{tmp}: is a directory; give a file name such as {tmp}/cleaner."),
+        ("{tmp}/labels/manifest.csv/m.npz", "{tmp}/labels/manifest.csv/m.npz: cannot write it (Not a directory); "),
+        ("/proc/m.npz", "/proc/m.npz: cannot write it ("),
+    ],
+    ids=["a-directory", "under-a-file", "unwritable"],
+)
+@pytest.mark.parametrize("option", ["-o", "--joblib"])
+def test_train_refuses_an_output_it_cannot_write_before_it_trains(
+    runner: CliRunner,
+    labels_dir: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    output: str,
+    says: str,
+    option: str,
+) -> None:
+    """A model file that cannot be written was found only when it was saved, after the fit (two
+    minutes on labels/, more with cross-validation), as a traceback; now before any fit, in one line."""
+    import cleaner.training.train
+
+    def no_fit(*args: object, **kwargs: object) -> None:
+        raise AssertionError("trained before checking its output")
+
+    monkeypatch.setattr(cleaner.training.train, "train", no_fit)
+    directory = make_labels_dir(tmp_path / "labels", labels_dir, ["seed-thoidai-000", "seed-kinhtedothi-002"])
+    target = output.format(tmp=tmp_path)
+    args = ["-o", str(tmp_path / "m.npz"), "--joblib", target] if option == "--joblib" else ["-o", target]
+    result = runner.invoke(app, ["train", "--labels", str(directory), *args])
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output and len(result.stderr.strip().splitlines()) == 1
+    assert result.stderr.startswith(f"cleaner: {option} {says.format(tmp=tmp_path)}"), result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["labels"]

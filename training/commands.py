@@ -9,6 +9,7 @@ prediction side never imports this package. The work is done in the modules of
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import sys
 import warnings
@@ -64,6 +65,30 @@ def find_labels(labels: Path | None) -> Path:
             2,
         )
     return found[0]
+
+
+def check_writable(option: str, path: Path, example: str) -> None:
+    """Refuse (usage error, exit 2) an output file that cannot be written, before the fit: found
+    when the model was saved, it cost the fit (minutes on labels/) and ended in a traceback. A
+    temporary file is made and removed in the folder it would be written in, or in the nearest
+    folder that exists when that one would be made; nothing is left."""
+    import os
+
+    from ..atomic import temporary_beside
+
+    if path.is_dir():
+        fail(f"{option} {path}: is a directory; give a file name such as {path / example}", 2)
+    folder = path.parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    try:
+        if not folder.is_dir():
+            raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR))
+        fd, temporary = temporary_beside(folder / path.name)
+    except OSError as exc:
+        fail(f"{option} {path}: cannot write it ({exc.strerror}); give a file in a folder you can write to", 2)
+    os.close(fd)
+    os.unlink(temporary)
 
 
 def too_few_labels(directory: Path, exc: TooFewLabels, cross_validate: bool) -> str:
@@ -162,6 +187,9 @@ def train(
 
     target = output or DEFAULT_MODEL_FILE
     directory = find_labels(labels)
+    check_writable("-o", target, DEFAULT_MODEL_FILE.name)
+    if joblib_path is not None:
+        check_writable("--joblib", joblib_path, "cleaner.joblib")
     try:
         with warnings_as_lines():
             manifest = run_training(
