@@ -34,7 +34,7 @@ from ..cli.options import (
     finite,
 )
 from ..corpus.items import STDIN
-from ..text import plural
+from ..text import listed, plural
 
 if TYPE_CHECKING:
     from .labels import LabelledDocument, TooFewLabels
@@ -311,6 +311,7 @@ def evaluate(
             params[key] = json.loads(value)
         except json.JSONDecodeError:
             params[key] = value
+    check_test_sets(test or [])
     directory = find_labels(labels)
     try:
         with warnings_as_lines():
@@ -334,6 +335,26 @@ def evaluate(
         fail(too_few_labels(directory, exc, cross_validate=False))
     except (ValueError, OSError, LabelFormatError) as exc:
         fail(str(exc))
+
+
+def check_test_sets(tests: Sequence[Path]) -> None:
+    """``--test`` directories, before any fit: one that does not exist is a usage error (it was
+    skipped with a line after the cross-validation, exit 0), and the dumps of a gold set without
+    their ``.gold`` are named (they were left out of the scores without a word)."""
+    from .devset import dumps_without_gold
+
+    missing = [directory for directory in tests if not directory.is_dir()]
+    if missing:
+        fail(
+            f"--test {listed([str(directory) for directory in missing])}: no such directory; give a directory of "
+            "<id>.txt dumps with <id>.gold tags, or with a meta.jsonl of snippets",
+            2,
+        )
+    for directory in tests:
+        unscored = dumps_without_gold(directory)
+        if unscored:
+            names = [str(dump.relative_to(directory)) for dump in unscored]
+            warn(f"{directory}: {plural(len(names), 'dump')} without a .gold, not scored: {listed(names)}")
 
 
 @labels_app.callback()

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from ..labels import BOILERPLATE, CONTENT, LabelFormatError
-from ..text import decode, is_blank
+from ..text import decode, is_blank, plural
 from .labels import LabelledDocument
 
 _GOLD = {"C": CONTENT, "B": BOILERPLATE, "": None}
@@ -75,11 +75,16 @@ def load_gold_dir(directory: Path) -> list[LabelledDocument]:
         if gold and gold[-1] == "":
             gold.pop()
         if len(lines) != len(gold):
-            raise LabelFormatError(f"{gold_path}:0: {len(gold)} tags for {len(lines)} dump lines")
+            raise LabelFormatError(
+                f"{gold_path}: {plural(len(gold), 'tag')} for the {plural(len(lines), 'line')} of {text_path.name}; "
+                "give one tag per dump line (C, B or empty)"
+            )
         labels = []
         for number, (line, tag) in enumerate(zip(lines, gold), 1):
             if tag.strip() not in _GOLD:
-                raise LabelFormatError(f"{gold_path}:{number}: unknown tag {tag!r}")
+                raise LabelFormatError(
+                    f"{gold_path}:{number}: unknown tag {tag!r}; use C (content), B (boilerplate) or an empty line"
+                )
             # A tag on a whitespace-only line is not scored: the model gives blank lines no label.
             labels.append(None if is_blank(line) else _GOLD[tag.strip()])
         name = text_path.stem
@@ -92,6 +97,23 @@ def load_gold_dir(directory: Path) -> list[LabelledDocument]:
             )
         )
     return documents
+
+
+def dumps_without_gold(directory: Path) -> list[Path]:
+    """The dumps of a per-line gold set that no score reads: ``<id>.txt`` without ``<id>.gold``
+    (nor a snippet record), in a directory that holds ``.gold`` files. :func:`load_gold_dir` leaves
+    them out; ``cleaner evaluate`` names them, since a page missing from a score changes it."""
+    dumps = sorted(directory.rglob("*.txt"))
+    if not any(dump.with_suffix(".gold").is_file() for dump in dumps):
+        return []
+    snippets = {
+        (meta.parent, str(record.get("id") or ""))
+        for meta, _, record in iter_meta(directory)
+        if is_snippet_record(record)
+    }
+    return [
+        dump for dump in dumps if not dump.with_suffix(".gold").is_file() and (dump.parent, dump.stem) not in snippets
+    ]
 
 
 @dataclass

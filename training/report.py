@@ -82,6 +82,11 @@ def run_evaluation(
     folds (whole sites left out); ``language_out`` adds the leave-one-language-out table;
     ``curve`` writes a learning curve (table in the results, PNG at that path)."""
     documents = load_labelled_dir(labels_dir)
+    # Read (and so checked) before any fit: a gold file that does not fit its dump stopped the run
+    # only after the cross-validation and the fits on labels/.
+    held_out_sets = {
+        directory: (load_gold_dir(directory), load_snippet_dir(directory)) for directory in tests if directory.is_dir()
+    }
     overrides = dict(params or {})
 
     def estimator(**extra: Any) -> Any:
@@ -146,8 +151,7 @@ def run_evaluation(
             if not directory.is_dir():
                 echo(f"skipped {directory}: not found")
                 continue
-            held_out = load_gold_dir(directory)
-            pages = load_snippet_dir(directory)
+            held_out, pages = held_out_sets[directory]
             if not held_out and not pages:
                 echo(f"skipped {directory}: no <id>.gold files and no meta.jsonl with with/without snippets")
             if held_out:
@@ -159,8 +163,8 @@ def run_evaluation(
     if curve is not None:
         from .curve import learning_curve, plot_learning_curve
 
-        gold_dirs = [directory for directory in tests if directory.is_dir() and load_gold_dir(directory)]
-        held_out = [doc for directory in gold_dirs for doc in load_gold_dir(directory)]
+        gold_dirs = [directory for directory, (gold, _) in held_out_sets.items() if gold]
+        held_out = [doc for directory in gold_dirs for doc in held_out_sets[directory][0]]
         target = ", ".join(str(t) for t in gold_dirs) if gold_dirs else "the labelled sites left out"
         _section(echo, f"learning curve: training sites vs held-out F1 on {target}")
         results["learning_curve"] = learning_curve(documents, held_out, estimator, echo=echo)
