@@ -158,3 +158,18 @@ def test_seed_label_files_match_their_dumps(tmp_path: Path, labels_dir: Path, se
     problems, said = run(directory)
     assert problems == []
     assert not any(line.startswith("note:") for line in said)
+
+
+def test_a_missing_manifest_says_what_to_write(tmp_path: Path) -> None:
+    """It was `manifest.csv:0: [Errno 2] No such file or directory: ...`; train said what to do."""
+    (tmp_path / "a.tsv").write_text(TSV)
+    problems, _ = run(tmp_path)
+    assert problems == [
+        f"{tmp_path / 'manifest.csv'}:0: no manifest; create it with the header name,site,language,origin,source,kind"
+    ]
+
+
+def test_a_row_listed_twice_is_not_called_a_copy_of_itself(tmp_path: Path) -> None:
+    directory = make_repo(tmp_path, "a,a.example,en,user,\na,a.example,en,user,\n", {"a": TSV})
+    problems, _ = run(directory)
+    assert problems == [f"{directory / 'manifest.csv'}:3: 'a' is listed again (line 2); give each label file one row"]

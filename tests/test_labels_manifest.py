@@ -148,3 +148,47 @@ def test_label_file_that_is_not_utf8(tmp_path: Path) -> None:
     directory = write_dir(tmp_path, HEADER + "a,a.example,en,user,\n", {})
     (directory / "a.tsv").write_bytes(b"C\tok\nC\tcaf\xe9\n")
     assert error_of(load_labelled_dir, directory).startswith(f"{directory / 'a.tsv'}:2: ")
+
+
+@pytest.mark.parametrize(
+    ("rows", "says"),
+    [
+        (
+            "a,a.example,en,user,,news,extra\n",
+            "2: 7 fields, but the header has 5; a row is name,site,language,origin,source,kind "
+            "(a row without its line break joins the next one)",
+        ),
+        # labels/README.md's recipe, `echo 'mypage,...' >> labels/manifest.csv`, on a manifest whose
+        # last row has no line break: the two rows became one, and the new page "had no row".
+        (
+            "a,a.example,en,user,mypage,mysite.example,vi,user,\n",
+            "2: 9 fields, but the header has 5; a row is name,site,language,origin,source,kind",
+        ),
+        ("a,a.example\n", "2: 2 fields; a row needs name,site,language,origin (then source and kind, or nothing)"),
+        ("a,a.example,en,user,\nb,b.example,en,user,\na,c.example,en,user,\n", "4: 'a' is listed again (line 2)"),
+        ("a,a.example,VI,user,\n", "2: language 'VI': give an ISO 639-1 code in lower case, such as vi or en"),
+        ("a,a.example,Vietnamese,user,\n", "2: language 'Vietnamese': give an ISO 639-1 code in lower case"),
+        ("a,https://A.example/news,en,user,\n", "2: site 'https://A.example/news': give the site's domain in lower"),
+    ],
+    ids=["extra-field", "joined-rows", "few-fields", "listed-twice", "upper-case-language", "language-name", "url"],
+)
+def test_a_row_that_would_mislead_training_is_refused(tmp_path: Path, rows: str, says: str) -> None:
+    """Such rows were read without a word: extra fields dropped, a page listed twice trained on twice
+    (in two folds, under two sites), 'VI' and 'vi' scored as two languages, a URL made a site of
+    its own (its pages in other folds than the site's)."""
+    path = tmp_path / "manifest.csv"
+    path.write_text(HEADER + rows)
+    assert error_of(read_manifest, path).startswith(f"{path}:{says}")
+
+
+def test_an_unknown_kind_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "manifest.csv"
+    path.write_text("name,site,language,origin,source,kind\na,a.example,en,user,,newz\n")
+    assert error_of(read_manifest, path) == (
+        f"{path}:2: kind 'newz': give one of news, blog, recipe, product, forum, docs, institutional, event, "
+        "encyclopedia, or leave it empty"
+    )
+
+
+def test_the_shipped_manifest_is_read(labels_dir: Path) -> None:
+    assert len(read_manifest(labels_dir / "manifest.csv")) > 200

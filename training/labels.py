@@ -8,17 +8,24 @@ See ``labels/README.md`` for the guideline. Reading is strict: a malformed file 
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ..labels import BOILERPLATE, CONTENT, LabelFormatError, parse_label_text
-from ..text import DecodeError, decode
+from ..text import DecodeError, decode, plural
 
 # name, site, language, origin are required; source (the dump it was labelled from) and kind (news,
 # recipe, forum...: for per-kind scores) may be empty or absent.
 MANIFEST_COLUMNS = ("name", "site", "language", "origin", "source", "kind")
 ORIGINS = ("seed", "written", "user")
+KINDS = ("news", "blog", "recipe", "product", "forum", "docs", "institutional", "event", "encyclopedia")
+# A language is a code in lower case and a site a domain: "VI" beside "vi" was scored as a language of
+# its own, and a URL for a site put its pages in other folds than the site's other pages.
+LANGUAGE = r"[a-z]{2,3}"
+SITE = r"[a-z0-9._:-]+"
 
 
 @dataclass
@@ -46,25 +53,73 @@ def read_label_file(path: Path) -> tuple[list[str], list[str | None]]:
 
 
 def read_manifest(path: Path) -> list[dict[str, str]]:
-    """Read ``manifest.csv``; every row needs a name, a site, a language and a known origin."""
+    """Read ``manifest.csv``: one row per label file, each with a name, a site (a domain), a language
+    (a code), a known origin, and a known kind or none.
+
+    A row whose fields do not fit the header is refused rather than read in part: a row that lost
+    its line break (labels/README.md's ``echo ... >> manifest.csv`` after a last row without one)
+    joined the next, whose page then "had no row". A name listed twice is refused: its page was
+    trained on twice, under two sites."""
+    if not path.is_file():
+        raise LabelFormatError(f"{path}:0: no manifest; create it with the header {','.join(MANIFEST_COLUMNS)}")
     rows = []
+    first_line: dict[str, int] = {}
     with path.open(encoding="utf-8-sig", newline="") as handle:
         reader = csv.DictReader(handle)
-        missing = [c for c in MANIFEST_COLUMNS[:4] if c not in (reader.fieldnames or [])]
+        header = reader.fieldnames or []
+        missing = [c for c in MANIFEST_COLUMNS[:4] if c not in header]
         if missing:
             raise LabelFormatError(f"{path}:1: missing columns {missing}; the header is {','.join(MANIFEST_COLUMNS)}")
         for raw in reader:
             number = reader.line_num  # the physical line, so blank lines do not shift it
+            _check_fields(raw, len(header), f"{path}:{number}")
             row = {k: (v or "").strip() for k, v in raw.items() if k is not None}
             for column in MANIFEST_COLUMNS[:4]:
                 if not row.get(column):
                     raise LabelFormatError(f"{path}:{number}: empty {column!r}")
-            if row["origin"] not in ORIGINS:
-                raise LabelFormatError(f"{path}:{number}: origin {row['origin']!r} is not one of {', '.join(ORIGINS)}")
+            problem = _row_problem(row)
+            if problem:
+                raise LabelFormatError(f"{path}:{number}: {problem}")
+            name = row["name"]
+            if name in first_line:
+                raise LabelFormatError(
+                    f"{path}:{number}: {name!r} is listed again (line {first_line[name]}); give each label file one row"
+                )
+            first_line[name] = number
             row.setdefault("source", "")
             row.setdefault("kind", "")
             rows.append(row)
     return rows
+
+
+def _check_fields(raw: dict[str | None, Any], columns: int, where: str) -> None:
+    """A row of more fields than the header (csv keeps the rest under None), or of too few for the
+    four required columns (csv gives the missing ones None), as a LabelFormatError."""
+    if None in raw:
+        fields = columns + len(raw[None])
+        raise LabelFormatError(
+            f"{where}: {fields} fields, but the header has {columns}; a row is {','.join(MANIFEST_COLUMNS)} "
+            "(a row without its line break joins the next one)"
+        )
+    if any(raw.get(column) is None for column in MANIFEST_COLUMNS[:4]):
+        fields = sum(value is not None for value in raw.values())
+        raise LabelFormatError(
+            f"{where}: {plural(fields, 'field')}; a row needs {','.join(MANIFEST_COLUMNS[:4])} "
+            "(then source and kind, or nothing)"
+        )
+
+
+def _row_problem(row: dict[str, str]) -> str | None:
+    """What is wrong with a row's origin, language, site or kind, or None."""
+    if row["origin"] not in ORIGINS:
+        return f"origin {row['origin']!r} is not one of {', '.join(ORIGINS)}"
+    if not re.fullmatch(LANGUAGE, row["language"]):
+        return f"language {row['language']!r}: give an ISO 639-1 code in lower case, such as vi or en"
+    if not re.fullmatch(SITE, row["site"]):
+        return f"site {row['site']!r}: give the site's domain in lower case, such as example.com"
+    if row.get("kind", "") not in ("", *KINDS):
+        return f"kind {row['kind']!r}: give one of {', '.join(KINDS)}, or leave it empty"
+    return None
 
 
 class TooFewLabels(ValueError):
@@ -96,10 +151,6 @@ def load_labelled_dir(directory: Path) -> list[LabelledDocument]:
     if problem is not None:
         raise LabelFormatError(problem)
     manifest_path = directory / "manifest.csv"
-    if not manifest_path.is_file():
-        raise LabelFormatError(
-            f"{manifest_path}:0: no manifest; create it with the header {','.join(MANIFEST_COLUMNS)}"
-        )
     rows = read_manifest(manifest_path)
     listed = {row["name"] for row in rows}
     unlisted = sorted(p.stem for p in directory.glob("*.tsv") if p.stem not in listed)

@@ -19,12 +19,12 @@ from pathlib import Path
 from ...atomic import write_atomic
 from ...labels import BOILERPLATE, CONTENT, format_label_lines, parse_label_text
 from ...text import is_blank
-from ..labels import MANIFEST_COLUMNS
+from ..labels import KINDS as MANIFEST_KINDS
+from ..labels import LANGUAGE, MANIFEST_COLUMNS, SITE
 from .pages import UnsafeName, safe_name
 
 MANIFEST = "manifest.csv"
-KINDS = ("", "news", "blog", "recipe", "product", "forum", "docs", "institutional", "event", "encyclopedia")
-LANGUAGE = r"[a-z]{2,3}"
+KINDS = ("", *MANIFEST_KINDS)
 
 
 class SaveError(ValueError):
@@ -57,7 +57,7 @@ def label_path(labels_dir: Path, name: str) -> Path:
 def check_row(row: Row) -> Row:
     """The row, or SaveError if a field would corrupt the manifest or mislead training."""
     site = row.site.strip().lower()
-    if not site or len(site) > 253 or not re.fullmatch(r"[a-z0-9._:-]+", site):
+    if not site or len(site) > 253 or not re.fullmatch(SITE, site):
         raise SaveError(f"site {row.site!r}: give the site's domain, e.g. example.com (letters, digits, '.', '-')")
     language = row.language.strip().lower()
     if not re.fullmatch(LANGUAGE, language):
