@@ -148,15 +148,22 @@ def test_predicts_with_one_blas_thread() -> None:
     assert any(pool["num_threads"] == 2 for pool in after)  # restored afterwards
 
 
-def test_a_model_url_is_fetched_once_and_again_when_it_changes(
-    model_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def served_model(model_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The URL of a copy of the model (file://, which fsspec reads as it reads s3:// or https://),
+    with the cache of fetched models in ``tmp_path``."""
     pytest.importorskip("fsspec")
     monkeypatch.setenv("CLEANER_CACHE", str(tmp_path / "cache"))
     served = tmp_path / "served" / "my-model.npz"
     served.parent.mkdir()
     shutil.copy(model_path, served)
-    url = f"file://{served}"
+    return f"file://{served}"
+
+
+def test_a_model_url_is_fetched_once_and_again_when_it_changes(
+    model_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = served_model(model_path, tmp_path, monkeypatch)
+    served = tmp_path / "served" / "my-model.npz"
     assert is_url(url) and is_url("simplecache::s3://bucket/m.npz") and not is_url(str(served))
     copy, fetched = fetch(url)
     assert fetched and copy.read_bytes() == served.read_bytes()
@@ -176,3 +183,34 @@ def test_a_model_that_is_neither_a_path_nor_a_model_is_refused(model: object) ->
     """It failed later, with "'int' object has no attribute 'threshold'" from deep inside."""
     with pytest.raises(TypeError, match=f"model: expected a loaded model .* got {type(model).__name__}"):
         clean_batch(["Title\nA line of text."], model=model)  # type: ignore[arg-type]
+
+
+def test_a_model_url_in_the_environment_or_given_to_load_model_is_fetched(
+    model_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """$CLEANER_MODEL is read as a URL where clean_batch(model=URL) is: it was made a path first,
+    and `https://host/m.npz` became "no model at https:/host/m.npz" in clean_batch(texts),
+    load_model() and load_model(URL) alike."""
+    from cleaner import load_model
+
+    url = served_model(model_path, tmp_path, monkeypatch)
+    texts = label_texts(3)
+    expected = clean_batch(texts, model=model_path)
+    assert load_model(url).manifest == load_model(model_path).manifest
+    monkeypatch.setenv("CLEANER_MODEL", url)
+    assert clean_batch(texts) == expected
+    assert load_model().manifest == load_model(model_path).manifest
+
+
+def test_a_model_url_that_cannot_be_fetched_is_named_as_given(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("fsspec")
+    from cleaner import load_model
+    from cleaner.classifier.format import ModelError
+
+    monkeypatch.setenv("CLEANER_CACHE", str(tmp_path / "cache"))
+    url = f"file://{tmp_path}/nope.npz"
+    with pytest.raises(ModelError, match=f"^cannot fetch the model at {url} "):
+        load_model(url)
+    monkeypatch.setenv("CLEANER_MODEL", url)
+    with pytest.raises(ModelError, match=f"^cannot fetch the model at {url} .*check \\$CLEANER_MODEL"):
+        clean_batch(["Title\nA line of text."])

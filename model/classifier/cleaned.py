@@ -128,15 +128,15 @@ def shared_model(model: Scorer | ModelSource = None) -> Scorer:
     """
     if hasattr(model, "threshold") and hasattr(model, "predict_proba_nonblank"):
         return model  # type: ignore[return-value]
-    from .format import default_model_path, load_model
-    from .remote import is_url, local_copy
+    from .format import MODEL_ENV, default_model_name, load_model
+    from .remote import is_url, model_copy
 
     name = model_name(model, loaded=True)
     if name is None:
-        name = str(default_model_path())
+        name = default_model_name()
     if is_url(name):
         with _LOCK:  # asked once per process: a URL is not looked up again at every batch
-            path = _COPIES[name] = _COPIES.get(name) or local_copy(name)
+            path = _COPIES[name] = _COPIES.get(name) or model_copy(name, name == os.environ.get(MODEL_ENV))
     else:
         path = Path(name)
     try:

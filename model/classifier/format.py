@@ -35,6 +35,7 @@ from ..features.cuewords import CueWords
 from ..features.shape import shape_feature_names
 from ..features.stopwords import Stopwords
 from .predictor import Predictor
+from .remote import is_url, model_copy
 
 MODEL_ENV = "CLEANER_MODEL"
 SHIPPED_MODEL = Path(__file__).resolve().parent.parent / "data" / "cleaner.npz"
@@ -54,7 +55,13 @@ class ModelError(RuntimeError):
 
 def default_model_path() -> Path:
     """``$CLEANER_MODEL`` if set, else the model shipped inside the package."""
-    return Path(os.environ.get(MODEL_ENV) or SHIPPED_MODEL)
+    return Path(default_model_name())
+
+
+def default_model_name() -> str:
+    """``$CLEANER_MODEL`` as set (a path or a URL), else the shipped model's path: a URL made a
+    ``Path`` loses a slash (``https:/host/m.npz``) and is looked for as a local file."""
+    return os.environ.get(MODEL_ENV) or str(SHIPPED_MODEL)
 
 
 def feature_names() -> dict[str, list[str]]:
@@ -182,7 +189,11 @@ def _model_path(path: Path | str | None) -> Path:
     """The model file to load (``path``, else the default), which must exist."""
     if path is not None and not isinstance(path, str | os.PathLike):
         raise TypeError(f"load_model expects a path (str or os.PathLike), got {type(path).__name__}")
-    model_path = Path(path) if path is not None else default_model_path()
+    name = os.fspath(path) if path is not None else default_model_name()
+    if isinstance(name, str) and is_url(name):
+        # As clean_batch(model=URL) reads it: copied once per machine, then loaded as a local file.
+        return model_copy(name, from_environment=path is None or name == os.environ.get(MODEL_ENV))
+    model_path = Path(name)
     if not model_path.is_file():
         if path is None and not os.environ.get(MODEL_ENV):
             hint = "the model shipped with cleaner is missing: reinstall cleaner, or run `make train` in a checkout"

@@ -39,6 +39,25 @@ def cache_dir() -> Path:
     return Path(base) / "cleaner"
 
 
+def model_copy(url: str, from_environment: bool = False) -> Path:
+    """:func:`local_copy` for loading a model: what fails (no fsspec, no file at the URL, no network)
+    is a ModelError that names the URL as given, in one line, as a missing local file is.
+    ``from_environment``: the URL is $CLEANER_MODEL's, which is then what to check."""
+    from .format import MODEL_ENV, ModelError
+
+    check = (
+        f"check ${MODEL_ENV}, or unset it to use the model shipped with cleaner"
+        if from_environment
+        else ("check the URL, or give a local model file")
+    )
+    try:
+        return local_copy(url)
+    except ImportError as exc:
+        raise ModelError(f"{exc}; or {check}") from exc
+    except Exception as exc:  # fsspec's drivers raise their own kinds (OSError, aiohttp's, botocore's)
+        raise ModelError(f"cannot fetch the model at {url} ({type(exc).__name__}: {exc}); {check}") from exc
+
+
 def local_copy(url: str, cache: Path | None = None) -> Path:
     """The local copy of the model file at ``url``, fetched if this machine has none yet."""
     return fetch(url, cache)[0]

@@ -421,10 +421,15 @@ def _cores() -> int:
 
 
 def model_path(model: Path | None) -> str:
-    """The model file to load, absolute: ``--model``, else $CLEANER_MODEL, else the shipped model."""
-    from ..classifier.format import default_model_path
+    """The model file to load, absolute: ``--model``, else $CLEANER_MODEL, else the shipped model;
+    a URL in $CLEANER_MODEL as it is (each worker's load_model finds the machine's copy of it)."""
+    from ..classifier.format import default_model_name
+    from ..classifier.remote import is_url
 
-    return str((model or default_model_path()).resolve())
+    name = default_model_name()
+    if model is None and is_url(name):
+        return name
+    return str((model or Path(name)).resolve())
 
 
 def _run_predict(
