@@ -28,7 +28,9 @@ def parse_label_text(text: str, path: str = "<labels>") -> tuple[list[str], list
     lines: list[str] = []
     labels: list[str | None] = []
     for number, raw in enumerate(split_lines(text), 1):
-        if raw == "":
+        # An empty line stands for a blank dump line, and so does a line of spaces an editor left:
+        # it has no tag to read ("no tab after the tag" said of it misled).
+        if is_blank(raw):
             lines.append("")
             labels.append(None)
             continue

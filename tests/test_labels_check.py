@@ -173,3 +173,13 @@ def test_a_row_listed_twice_is_not_called_a_copy_of_itself(tmp_path: Path) -> No
     directory = make_repo(tmp_path, "a,a.example,en,user,\na,a.example,en,user,\n", {"a": TSV})
     problems, _ = run(directory)
     assert problems == [f"{directory / 'manifest.csv'}:3: 'a' is listed again (line 2); give each label file one row"]
+
+
+def test_an_empty_label_file_is_called_empty(tmp_path: Path) -> None:
+    """It was "no content line; is the whole page boilerplate?", of a file with no line at all."""
+    directory = make_repo(tmp_path, "a,a.example,en,user,\n", {"a": ""})
+    problems, _ = run(directory)
+    assert problems == [
+        f"{directory / 'a.tsv'}:0: empty file; write the page's labels in it (cleaner predict DUMP --format labels), "
+        "or remove it and its manifest row"
+    ]

@@ -78,3 +78,12 @@ def test_format_then_parse_round_trips(data: st.DataObject, lines: list[str]) ->
     assert parsed_labels == labels
     assert format_label_lines(parsed_lines, parsed_labels) == text
     assert text.count("\n") == len(lines)
+
+
+@pytest.mark.parametrize("blank", ["   ", "\t", " \t "])
+def test_a_line_of_spaces_is_a_blank_line(blank: str) -> None:
+    """labels/README.md: an empty line stands for a blank or whitespace-only dump line. A line of
+    spaces left by an editor was refused as "no tab after the tag" (or "unknown tag ''"), which it
+    has not: it has no tag at all."""
+    text = f"C\tHeadline\n{blank}\nB\tMenu\n"
+    assert parse_label_text(text, "x.tsv") == (["Headline", "", "Menu"], [CONTENT, None, BOILERPLATE])

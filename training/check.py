@@ -56,7 +56,12 @@ def check_labels(directory: Path, echo: Callable[[str], None] = print) -> list[s
         except LabelFormatError as exc:
             problems.append(str(exc))
             continue
-        if not any(label == "content" for label in labels):
+        if not lines:
+            problems.append(
+                f"{path}:0: empty file; write the page's labels in it (cleaner predict DUMP --format labels), "
+                "or remove it and its manifest row"
+            )
+        elif not any(label == "content" for label in labels):
             problems.append(f"{path}:0: no content line; is the whole page boilerplate?")
         text = "\n".join(lines)
         if text in seen_text:
