@@ -536,3 +536,18 @@ def test_train_refuses_an_output_it_cannot_write_before_it_trains(
     assert "Traceback" not in result.output and len(result.stderr.strip().splitlines()) == 1
     assert result.stderr.startswith(f"cleaner: {option} {says.format(tmp=tmp_path)}"), result.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["labels"]
+
+
+def test_labels_check_takes_labels_as_the_other_commands_do(
+    runner: CliRunner, labels_dir: Path, tmp_path: Path
+) -> None:
+    """Outside a checkout, `cleaner labels check` says "pass --labels DIR", as train and evaluate do;
+    it refused the option ("No such option: --labels"), taking the directory as an argument only."""
+    directory = make_labels_dir(tmp_path / "mine", labels_dir, ["seed-thoidai-001", "seed-kinhtedothi-002"])
+    result = runner.invoke(app, ["labels", "check", "--labels", str(directory)])
+    assert result.exit_code == 0, result.output
+    assert "seed-thoidai-001" in result.stdout
+    other = tmp_path / "other"
+    result = runner.invoke(app, ["labels", "check", str(other), "--labels", str(directory)])
+    assert result.exit_code == 2, result.output
+    assert result.stderr == f"cleaner: {other} and --labels {directory}: give the labels directory once\n"

@@ -368,11 +368,19 @@ def labels_check(
         Path | None,
         typer.Argument(help="Directory of labelled dumps. Default: ./labels, else the labels/ of cleaner's checkout."),
     ] = None,
+    labels: Annotated[
+        Path | None,
+        typer.Option(help="The same directory, named as train, evaluate and label name it (give one or the other)."),
+    ] = None,
 ) -> None:
     """Validate every label file and the manifest; print per-file counts."""
     from .check import check_labels
 
-    directory = find_labels(directory)
+    # --labels as well as the argument: the other commands take --labels, and find_labels's own
+    # message tells the user to pass it.
+    if directory is not None and labels is not None and directory != labels:
+        fail(f"{directory} and --labels {labels}: give the labels directory once", 2)
+    directory = find_labels(directory or labels)
     problems = check_labels(directory, echo=typer.echo)
     if problems:
         for problem in problems:
