@@ -551,3 +551,20 @@ def test_labels_check_takes_labels_as_the_other_commands_do(
     result = runner.invoke(app, ["labels", "check", str(other), "--labels", str(directory)])
     assert result.exit_code == 2, result.output
     assert result.stderr == f"cleaner: {other} and --labels {directory}: give the labels directory once\n"
+
+
+def test_train_stopped_by_ctrl_c_says_what_was_kept(
+    runner: CliRunner, labels_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """It exited 130 without a word; the model file is written whole or not at all, so it is as it was."""
+    import cleaner.training.train
+
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cleaner.training.train, "train", interrupted)
+    directory = make_labels_dir(tmp_path / "labels", labels_dir, ["seed-thoidai-000", "seed-kinhtedothi-002"])
+    target = tmp_path / "m.npz"
+    result = runner.invoke(app, ["train", "--labels", str(directory), "-o", str(target)])
+    assert result.exit_code == 130, result.output
+    assert result.stderr == f"cleaner: interrupted; no model written ({target} is as it was)\n"

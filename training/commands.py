@@ -205,6 +205,9 @@ def train(
         fail(too_few_labels(directory, exc, cross_validate))
     except LabelFormatError as exc:
         fail(f"{exc}")
+    except KeyboardInterrupt:
+        # Said, since the run may have been long: the model is written whole or not at all.
+        fail(f"interrupted; no model written ({target} is as it was)", 130)
     data = manifest["training_data"]
     cv_time = f" (cross-validation {manifest['cv_seconds']} s)" if "cv_seconds" in manifest else ""
     typer.echo(
