@@ -568,3 +568,15 @@ def test_train_stopped_by_ctrl_c_says_what_was_kept(
     result = runner.invoke(app, ["train", "--labels", str(directory), "-o", str(target)])
     assert result.exit_code == 130, result.output
     assert result.stderr == f"cleaner: interrupted; no model written ({target} is as it was)\n"
+
+
+@pytest.mark.parametrize("where", ["env", "option"])
+def test_a_directory_given_as_model_is_called_one(runner: CliRunner, tmp_path: Path, where: str) -> None:
+    """It said "no model at DIR", of a directory that is there."""
+    dump = tmp_path / "page.txt"
+    dump.write_text("Headline\nBody.\n", encoding="utf-8")
+    args, env = (["--model", str(tmp_path)], {}) if where == "option" else ([], {"CLEANER_MODEL": str(tmp_path)})
+    result = runner.invoke(app, ["predict", str(dump), *args], env=env)
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"cleaner: {tmp_path} is a directory, not a model file (.npz): check ")
+    assert len(result.stderr.splitlines()) == 1

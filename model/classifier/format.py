@@ -199,7 +199,13 @@ def _model_path(path: Path | str | None) -> Path:
             hint = "the model shipped with cleaner is missing: reinstall cleaner, or run `make train` in a checkout"
         else:
             hint = _what_to_do(model_path, path)
-        raise ModelError(f"no model at {model_path}: {hint}")
+        # A folder is there: "no model at DIR" sent the user looking for what exists.
+        where = (
+            f"{model_path} is a directory, not a model file (.npz)"
+            if model_path.is_dir()
+            else (f"no model at {model_path}")
+        )
+        raise ModelError(f"{where}: {hint}")
     if model_path.suffix.lower() in (".joblib", ".pkl", ".pickle"):
         raise ModelError(
             f"{model_path}: cleaner reads .npz model files only (loading a joblib or pickle file runs code); "
