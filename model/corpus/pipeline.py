@@ -74,9 +74,11 @@ def execute(run: Run, model: Model | None, progress: Progress, tally: Tally) -> 
     with closing(clean_in_order(items(run), run.settings, run.jobs, model)) as chunks:
         for chunk in chunks:
             for item in chunk:
-                tally.count(item)
+                # Counted once written: a stop while an output is written (most of the main process's
+                # work under -o DIR) counted a document whose file was then removed.
                 if isinstance(item, (Cleaned, InputDone, InputError)):
                     run.sink.write(item)
+                tally.count(item)
                 if isinstance(item, Cleaned) and item.note is not None and tally.short <= NOTES:
                     more = "; further ones are only counted in the summary" if tally.short == NOTES else ""
                     progress.message(f"cleaner: {item.note}{more}")
