@@ -6,6 +6,7 @@ import os
 import re
 import signal
 import subprocess
+import time
 import urllib.request
 from pathlib import Path
 
@@ -29,8 +30,24 @@ def _start(cleaner_exe: Path, cwd: Path, dump: Path, *options: str) -> tuple[sub
     for line in process.stdout:
         printed.append(line)
         if line.startswith("open "):
+            _wait_until_served(line.split()[1])
             break
     return process, printed
+
+
+def _wait_until_served(url: str, seconds: float = 30.0) -> None:
+    """Return once the page answers: a person presses Ctrl-C at a page they have seen. A SIGINT sent
+    the moment the URL was printed, before uvicorn took over the signal, was twice not acted on in a
+    fresh clone's first `make test` (the cause is not found; see the closing note of 2026-12-04)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=5):
+                return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
 
 
 def test_label_serves_the_page_and_stops_on_ctrl_c(
