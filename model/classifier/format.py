@@ -38,6 +38,8 @@ from .predictor import Predictor
 from .remote import is_url, model_copy
 
 MODEL_ENV = "CLEANER_MODEL"
+# What to do when $CLEANER_MODEL names what cannot be loaded (here and in .remote).
+CHECK_ENVIRONMENT = f"check ${MODEL_ENV}, or unset it to use the model shipped with cleaner"
 SHIPPED_MODEL = Path(__file__).resolve().parent.parent / "data" / "cleaner.npz"
 # 5: a context stage has layers (4: one weight vector each; stopword lists per language since 4, one list in
 # 3; 2 and 1 were joblib and pickle files beside a manifest).
@@ -203,7 +205,7 @@ def _model_path(path: Path | str | None) -> Path:
         where = (
             f"{model_path} is a directory, not a model file (.npz)"
             if model_path.is_dir()
-            else (f"no model at {model_path}")
+            else f"no model at {model_path}"
         )
         raise ModelError(f"{where}: {hint}")
     if model_path.suffix.lower() in (".joblib", ".pkl", ".pickle"):
@@ -219,7 +221,7 @@ def _what_to_do(model_path: Path, path: Path | str | None) -> str:
     pass it on as a path, so a path that is $CLEANER_MODEL's file came from the environment too."""
     named = os.environ.get(MODEL_ENV)
     if named and (path is None or Path(named).resolve() == model_path.resolve()):
-        return f"check ${MODEL_ENV}, or unset it to use the model shipped with cleaner"
+        return CHECK_ENVIRONMENT
     if path is not None:
         return "check the --model path, or leave --model out to use the model shipped with cleaner"
     return RETRAIN

@@ -43,13 +43,9 @@ def model_copy(url: str, from_environment: bool = False) -> Path:
     """:func:`local_copy` for loading a model: what fails (no fsspec, no file at the URL, no network)
     is a ModelError that names the URL as given, in one line, as a missing local file is.
     ``from_environment``: the URL is $CLEANER_MODEL's, which is then what to check."""
-    from .format import MODEL_ENV, ModelError
+    from .format import CHECK_ENVIRONMENT, ModelError
 
-    check = (
-        f"check ${MODEL_ENV}, or unset it to use the model shipped with cleaner"
-        if from_environment
-        else ("check the URL, or give a local model file")
-    )
+    check = CHECK_ENVIRONMENT if from_environment else "check the URL, or give a local model file"
     try:
         return local_copy(url)
     except ImportError as exc:

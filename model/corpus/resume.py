@@ -6,7 +6,8 @@ different ids share a hash with a probability of about n²/2⁶⁵ (3·10⁻⁶ 
 
 Ids are compared as JSON values (:func:`id_key`): 1 and "1" are two ids. Skipping by id is right
 only if every input document has an id of its own and the ``.partial`` file was written from these
-inputs, so before a run continues one, :func:`check_inputs` reads the inputs' ids and refuses
+inputs, so before a run with --resume writes (a first run too, unless it reads standard input),
+:func:`check_inputs` reads the inputs' ids and refuses
 (:class:`ResumeError`) a repeated or missing id, and records whose ids no input has (another working
 directory gives text files other ids: their paths as given): skipping would then lose documents,
 or clean them twice.
