@@ -507,8 +507,10 @@ def test_a_cross_validation_fold_of_one_class_says_so_in_one_line(
         ("{tmp}", "{tmp}: is a directory; give a file name such as {tmp}/cleaner."),
         ("{tmp}/labels/manifest.csv/m.npz", "{tmp}/labels/manifest.csv/m.npz: cannot write it (Not a directory); "),
         ("/proc/m.npz", "/proc/m.npz: cannot write it ("),
+        # A trailing / names a directory, as for predict's -o: it wrote a file m.npz.
+        ("{tmp}/m.npz/", "{tmp}/m.npz/: a trailing / names a directory, but {option} names one file; write {option} "),
     ],
-    ids=["a-directory", "under-a-file", "unwritable"],
+    ids=["a-directory", "under-a-file", "unwritable", "a-trailing-slash"],
 )
 @pytest.mark.parametrize("option", ["-o", "--joblib"])
 def test_train_refuses_an_output_it_cannot_write_before_it_trains(
@@ -534,7 +536,7 @@ def test_train_refuses_an_output_it_cannot_write_before_it_trains(
     result = runner.invoke(app, ["train", "--labels", str(directory), *args])
     assert result.exit_code == 2, result.output
     assert "Traceback" not in result.output and len(result.stderr.strip().splitlines()) == 1
-    assert result.stderr.startswith(f"cleaner: {option} {says.format(tmp=tmp_path)}"), result.stderr
+    assert result.stderr.startswith(f"cleaner: {option} {says.format(tmp=tmp_path, option=option)}"), result.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["labels"]
 
 

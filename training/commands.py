@@ -67,17 +67,26 @@ def find_labels(labels: Path | None) -> Path:
     return found[0]
 
 
-def check_writable(option: str, path: Path, example: str) -> None:
-    """Refuse (usage error, exit 2) an output file that cannot be written, before the fit: found
-    when the model was saved, it cost the fit (minutes on labels/) and ended in a traceback. A
-    temporary file is made and removed in the folder it would be written in, or in the nearest
-    folder that exists when that one would be made; nothing is left."""
+def check_writable(option: str, given: str, example: str) -> Path:
+    """The output file ``given`` (as typed), or a usage error (exit 2) if it cannot be written,
+    before the fit: found when the model was saved, it cost the fit (minutes on labels/) and ended
+    in a traceback. A trailing / names a directory, as it does for predict's -o, so ``-o m.npz/``
+    is refused like an existing directory is (it wrote a file m.npz). A temporary file is made and
+    removed in the folder it would be written in, or in the nearest folder that exists when that
+    one would be made; nothing is left."""
     import os
 
     from ..atomic import temporary_beside
 
+    path = Path(given)
     if path.is_dir():
         fail(f"{option} {path}: is a directory; give a file name such as {path / example}", 2)
+    if given.endswith(("/", os.sep)):
+        fail(
+            f"{option} {given}: a trailing / names a directory, but {option} names one file; write {option} {path}, "
+            f"or {option} {path / example} to write it in a directory {path}",
+            2,
+        )
     folder = path.parent
     while not folder.exists() and folder != folder.parent:
         folder = folder.parent
@@ -89,6 +98,7 @@ def check_writable(option: str, path: Path, example: str) -> None:
         fail(f"{option} {path}: cannot write it ({exc.strerror}); give a file in a folder you can write to", 2)
     os.close(fd)
     os.unlink(temporary)
+    return path
 
 
 def too_few_labels(directory: Path, exc: TooFewLabels, cross_validate: bool) -> str:
@@ -147,11 +157,13 @@ suggest_app = typer.Typer(add_completion=False)
 @train_app.command()
 def train(
     labels: Annotated[Path | None, typer.Option(help=LABELS_HELP)] = None,
+    # Strings, not Paths: a Path drops the trailing / that says the user meant a directory.
     output: Annotated[
-        Path | None,
+        str | None,
         typer.Option(
             "--output",
             "-o",
+            metavar="PATH",
             help=f"Where to write the model (one .npz file). Default: {DEFAULT_MODEL_FILE} in the working directory; "
             "use it with --model or $CLEANER_MODEL.",
         ),
@@ -170,10 +182,11 @@ def train(
             "--adapt --adapt-weight for what a weight changes).",
         ),
     ] = None,
-    joblib_path: Annotated[
-        Path | None,
+    joblib_file: Annotated[
+        str | None,
         typer.Option(
             "--joblib",
+            metavar="PATH",
             help="Also export the fitted scikit-learn LineClassifier to this joblib file, to compose it in your own "
             "scikit-learn code. Loading a joblib file runs code: load only files you made; cleaner never loads one.",
         ),
@@ -185,11 +198,9 @@ def train(
     from .train import threshold_note
     from .train import train as run_training
 
-    target = output or DEFAULT_MODEL_FILE
     directory = find_labels(labels)
-    check_writable("-o", target, DEFAULT_MODEL_FILE.name)
-    if joblib_path is not None:
-        check_writable("--joblib", joblib_path, "cleaner.joblib")
+    target = check_writable("-o", str(DEFAULT_MODEL_FILE) if output is None else output, DEFAULT_MODEL_FILE.name)
+    joblib_path = None if joblib_file is None else check_writable("--joblib", joblib_file, "cleaner.joblib")
     try:
         with warnings_as_lines():
             manifest = run_training(
