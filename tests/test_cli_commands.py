@@ -540,6 +540,21 @@ def test_train_refuses_an_output_it_cannot_write_before_it_trains(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["labels"]
 
 
+def test_train_says_which_folders_it_made_for_its_output(runner: CliRunner, labels_dir: Path, tmp_path: Path) -> None:
+    """-o in folders that are not there makes them, as predict's -o does; it did so without a word,
+    and a mistyped folder then held the model where nobody looked. Folders that were there are not named."""
+    directory = make_labels_dir(tmp_path / "labels", labels_dir, ["seed-thoidai-000", "seed-kinhtedothi-002"])
+    target = tmp_path / "new" / "deep" / "m.npz"
+    args = ["train", "--labels", str(directory), "--no-cross-validate", "-o", str(target)]
+    result = runner.invoke(app, [*args, "--joblib", str(target.with_suffix(".joblib"))])
+    assert result.exit_code == 0, result.output
+    assert result.stderr == f"cleaner: created folder {target.parent}\n"
+    assert target.is_file() and target.with_suffix(".joblib").is_file()
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert result.stderr == ""
+
+
 def test_labels_check_takes_labels_as_the_other_commands_do(
     runner: CliRunner, labels_dir: Path, tmp_path: Path
 ) -> None:

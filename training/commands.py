@@ -164,8 +164,8 @@ def train(
             "--output",
             "-o",
             metavar="PATH",
-            help=f"Where to write the model (one .npz file). Default: {DEFAULT_MODEL_FILE} in the working directory; "
-            "use it with --model or $CLEANER_MODEL.",
+            help="Where to write the model (one .npz file; folders that are not there are made). "
+            f"Default: {DEFAULT_MODEL_FILE} in the working directory; use it with --model or $CLEANER_MODEL.",
         ),
     ] = None,
     cross_validate: Annotated[
@@ -201,6 +201,10 @@ def train(
     directory = find_labels(labels)
     target = check_writable("-o", str(DEFAULT_MODEL_FILE) if output is None else output, DEFAULT_MODEL_FILE.name)
     joblib_path = None if joblib_file is None else check_writable("--joblib", joblib_file, "cleaner.joblib")
+    # Made when the files are saved, as predict makes the folders of its -o; said, since a mistyped
+    # folder would otherwise hold the model where nobody looks for it.
+    parents = dict.fromkeys(path.parent for path in (target, joblib_path) if path is not None)
+    new_folders = [folder for folder in parents if not folder.exists()]
     try:
         with warnings_as_lines():
             manifest = run_training(
@@ -231,6 +235,9 @@ def train(
             f"{manifest['cross_validation']['scheme']}: content char P/R/F1 "
             f"{s['char_p']:.3f}/{s['char_r']:.3f}/{s['char_f1']:.3f}, line F1 {s['line_f1']:.3f}"
         )
+    for folder in new_folders:
+        if folder.is_dir():
+            warn(f"created folder {folder}")
     typer.echo(f"saved {target} ({threshold_note(manifest)})")
     if joblib_path is not None:
         typer.echo(f"exported the scikit-learn estimator to {joblib_path} (loading it runs code: keep it private)")
