@@ -20,7 +20,8 @@ TAG_OF = {CONTENT: "C", BOILERPLATE: "B"}
 
 
 class LabelFormatError(ValueError):
-    """A label file or manifest that does not follow the format; the message starts with path:line."""
+    """A label file or manifest that does not follow the format; the message starts with path:line,
+    or with path: for a problem of the whole file."""
 
 
 def parse_label_text(text: str, path: str = "<labels>") -> tuple[list[str], list[str | None]]:

@@ -123,10 +123,33 @@ def test_source_with_bom_and_crlf_matches(tmp_path: Path) -> None:
 
 
 def test_source_with_a_changed_line(tmp_path: Path) -> None:
+    """Named at its line, as every problem of one line is (it said "a.tsv:0: line 4 differs")."""
     changed = [*DUMP[:3], "Body text of the article!"]
-    problems, _ = run(with_source(tmp_path, "\n".join(changed).encode()))
-    assert len(problems) == 1
-    assert "a.tsv" in problems[0]
+    directory = with_source(tmp_path, "\n".join(changed).encode())
+    problems, _ = run(directory)
+    source = (tmp_path / "shared" / "a.txt").resolve()
+    assert problems == [f"{directory / 'a.tsv'}:4: differs from its source {source}:4"]
+
+
+def test_problems_of_a_whole_file_have_no_line_number(tmp_path: Path) -> None:
+    """A problem of a whole file (or of the manifest as a whole) is said as path: what is wrong; it
+    was path:0:, a line 0 that no editor can go to."""
+    rows = "".join(f"{name},{name}.example,en,user,\n" for name in ("a", "b", "c", "d", "ghost"))
+    files = {"a": TSV, "b": TSV, "c": "", "d": "B\tMenu\n", "stray": "C\tx\n"}
+    directory = make_repo(tmp_path, rows, files)
+    problems, _ = run(directory)
+    manifest = directory / "manifest.csv"
+    assert sorted(problems) == sorted(
+        [
+            f"{directory / 'stray.tsv'}: no row in manifest.csv",
+            f"{directory / 'b.tsv'}: same text as a.tsv (a duplicate)",
+            f"{directory / 'c.tsv'}: empty file; write the page's labels in it (cleaner predict DUMP --format labels), "
+            "or remove it and its manifest row",
+            f"{directory / 'd.tsv'}: no content line; is the whole page boilerplate?",
+            f"{manifest}: 'ghost' has no file ghost.tsv",
+        ]
+    )
+    assert not any(":0:" in problem for problem in problems)
 
 
 def test_source_with_more_lines(tmp_path: Path) -> None:
@@ -165,7 +188,7 @@ def test_a_missing_manifest_says_what_to_write(tmp_path: Path) -> None:
     (tmp_path / "a.tsv").write_text(TSV)
     problems, _ = run(tmp_path)
     assert problems == [
-        f"{tmp_path / 'manifest.csv'}:0: no manifest; create it with the header name,site,language,origin,source,kind"
+        f"{tmp_path / 'manifest.csv'}: no manifest; create it with the header name,site,language,origin,source,kind"
     ]
 
 
@@ -180,6 +203,6 @@ def test_an_empty_label_file_is_called_empty(tmp_path: Path) -> None:
     directory = make_repo(tmp_path, "a,a.example,en,user,\n", {"a": ""})
     problems, _ = run(directory)
     assert problems == [
-        f"{directory / 'a.tsv'}:0: empty file; write the page's labels in it (cleaner predict DUMP --format labels), "
+        f"{directory / 'a.tsv'}: empty file; write the page's labels in it (cleaner predict DUMP --format labels), "
         "or remove it and its manifest row"
     ]

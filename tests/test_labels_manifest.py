@@ -111,7 +111,8 @@ def test_load_seed_subset(tmp_path: Path, labels_dir: Path) -> None:
         assert CONTENT in doc.labels
 
 
-MANIFEST_PREFIX = re.compile(r"^.*manifest\.csv:\d+: ")
+# A problem of the manifest as a whole: path: what is wrong, with no line number (it was manifest.csv:0:).
+MANIFEST_PREFIX = re.compile(r"^.*manifest\.csv: ")
 
 
 def test_unlisted_file_is_rejected(tmp_path: Path) -> None:

@@ -63,7 +63,7 @@ def test_a_labels_directory_without_manifest_is_a_usage_error(
     with pytest.raises(SystemExit) as exit_info:
         main(["--labels", str(tmp_path)])
     assert exit_info.value.code == 2
-    assert f"{tmp_path}/manifest.csv:0: no manifest" in capsys.readouterr().err
+    assert f"{tmp_path}/manifest.csv: no manifest" in capsys.readouterr().err
 
 
 def test_a_site_alone_is_scored_as_it_is_and_counted() -> None:

@@ -17,20 +17,23 @@ from .labels import (
 )
 
 
-def _source_mismatch(lines: list[str], source: Path) -> str | None:
-    """Where the labelled text differs from the dump it was labelled from (blank lines compare as
-    blank, since the label format writes whitespace-only lines as empty lines)."""
+def _source_mismatch(path: Path, lines: list[str], source: Path) -> str | None:
+    """Where the labelled text at ``path`` differs from the dump it was labelled from (blank lines
+    compare as blank, since the label format writes whitespace-only lines as empty lines): the
+    first line that differs, or the whole file when the line counts differ."""
     original = split_lines(decode(source.read_bytes()))
     if len(original) != len(lines):
-        return f"{len(lines)} lines but its source {source} has {len(original)}"
+        return f"{path}: {len(lines)} lines but its source {source} has {len(original)}"
     for number, (ours, theirs) in enumerate(zip(lines, original), 1):
         if ours != theirs and not (is_blank(ours) and is_blank(theirs)):
-            return f"line {number} differs from its source {source}"
+            return f"{path}:{number}: differs from its source {source}:{number}"
     return None
 
 
 def check_labels(directory: Path, echo: Callable[[str], None] = print) -> list[str]:
-    """Print per-file counts and return every problem found, each as ``path:line: message``."""
+    """Print per-file counts and return every problem found, each as ``path:line: message``, or
+    ``path: message`` for a problem of the whole file (an empty file, a missing manifest row): a
+    line number 0 named a line that is not there."""
     missing = missing_directory(directory)
     if missing is not None:
         return [missing]
@@ -39,17 +42,17 @@ def check_labels(directory: Path, echo: Callable[[str], None] = print) -> list[s
     try:
         rows = read_manifest(manifest_path)
     except (OSError, LabelFormatError) as exc:
-        return [str(exc) if isinstance(exc, LabelFormatError) else f"{manifest_path}:0: {exc}"]
+        return [str(exc) if isinstance(exc, LabelFormatError) else f"{manifest_path}: {exc}"]
     names = {row["name"] for row in rows}
     files = {p.stem: p for p in directory.glob("*.tsv")}
-    problems += [f"{files[name]}:0: no row in {manifest_path.name}" for name in sorted(set(files) - set(names))]
+    problems += [f"{files[name]}: no row in {manifest_path.name}" for name in sorted(set(files) - set(names))]
     documents = {}
     seen_text: dict[str, str] = {}
     for row in rows:
         name = row["name"]
         path = directory / f"{name}.tsv"
         if name not in files:
-            problems.append(f"{manifest_path}:0: {name!r} has no file {path.name}")
+            problems.append(f"{manifest_path}: {name!r} has no file {path.name}")
             continue
         try:
             lines, labels = read_label_file(path)
@@ -58,22 +61,22 @@ def check_labels(directory: Path, echo: Callable[[str], None] = print) -> list[s
             continue
         if not lines:
             problems.append(
-                f"{path}:0: empty file; write the page's labels in it (cleaner predict DUMP --format labels), "
+                f"{path}: empty file; write the page's labels in it (cleaner predict DUMP --format labels), "
                 "or remove it and its manifest row"
             )
         elif not any(label == "content" for label in labels):
-            problems.append(f"{path}:0: no content line; is the whole page boilerplate?")
+            problems.append(f"{path}: no content line; is the whole page boilerplate?")
         text = "\n".join(lines)
         if text in seen_text:
-            problems.append(f"{path}:0: same text as {seen_text[text]}.tsv (a duplicate)")
+            problems.append(f"{path}: same text as {seen_text[text]}.tsv (a duplicate)")
         seen_text[text] = name
         source = row.get("source", "")
         if source:
             source_path = (directory.parent / source).resolve()
             if source_path.is_file():
-                mismatch = _source_mismatch(lines, source_path)
+                mismatch = _source_mismatch(path, lines, source_path)
                 if mismatch:
-                    problems.append(f"{path}:0: {mismatch}")
+                    problems.append(mismatch)
             else:
                 echo(f"note: {path.name}: source {source} not found here; text not compared")
         documents[name] = (row, lines, labels)

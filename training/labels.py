@@ -61,7 +61,7 @@ def read_manifest(path: Path) -> list[dict[str, str]]:
     joined the next, whose page then "had no row". A name listed twice is refused: its page was
     trained on twice, under two sites."""
     if not path.is_file():
-        raise LabelFormatError(f"{path}:0: no manifest; create it with the header {','.join(MANIFEST_COLUMNS)}")
+        raise LabelFormatError(f"{path}: no manifest; create it with the header {','.join(MANIFEST_COLUMNS)}")
     rows = []
     first_line: dict[str, int] = {}
     with path.open(encoding="utf-8-sig", newline="") as handle:
@@ -155,12 +155,12 @@ def load_labelled_dir(directory: Path) -> list[LabelledDocument]:
     listed = {row["name"] for row in rows}
     unlisted = sorted(p.stem for p in directory.glob("*.tsv") if p.stem not in listed)
     if unlisted:
-        raise LabelFormatError(f"{manifest_path}:0: label files without a manifest row: {', '.join(unlisted)}")
+        raise LabelFormatError(f"{manifest_path}: label files without a manifest row: {', '.join(unlisted)}")
     documents = []
     for row in rows:
         path = directory / f"{row['name']}.tsv"
         if not path.is_file():
-            raise LabelFormatError(f"{manifest_path}:0: row {row['name']!r} has no file {path.name}")
+            raise LabelFormatError(f"{manifest_path}: row {row['name']!r} has no file {path.name}")
         lines, labels = read_label_file(path)
         documents.append(
             LabelledDocument(
