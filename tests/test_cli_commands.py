@@ -258,6 +258,28 @@ def test_suggest_reports_unreadable_inputs_and_exits_1(runner: CliRunner, model_
     assert listed == sorted([str(pool / "good.txt"), f"{pool / 'shards/records.jsonl'}:1"])
 
 
+def test_suggest_leaves_out_empty_documents_and_names_them(runner: CliRunner, model_path: Path, tmp_path: Path) -> None:
+    """An empty file, a file of blank lines and a record with empty or blank text have nothing to
+    label: they were ranked among the pages (0 lines, 0 uncertain); now they are left out, named
+    in one note on stderr (records by path:LINE), and the exit status stays 0."""
+    pool = tmp_path / "pool"
+    (pool / "shards").mkdir(parents=True)
+    (pool / "good.txt").write_text("Menu\nA body paragraph, long enough to be prose.\n", encoding="utf-8")
+    (pool / "empty.txt").write_bytes(b"")
+    (pool / "blank.txt").write_text("\n  \n", encoding="utf-8")
+    shard = pool / "shards" / "records.jsonl"
+    shard.write_text('{"text": ""}\n{"text": "Menu\\nA body paragraph, long enough."}\n{"text": " \\n"}\n')
+    inputs = [str(pool / name) for name in ("good.txt", "empty.txt", "blank.txt")] + [str(shard)]
+    result = runner.invoke(app, ["suggest", *inputs, "--model", str(model_path), "-q"])
+    assert result.exit_code == 0, result.output
+    listed = sorted(line.split()[-1] for line in result.stdout.splitlines()[1:])
+    assert listed == sorted([str(pool / "good.txt"), f"{shard}:2"])
+    empty = [str(pool / "empty.txt"), str(pool / "blank.txt"), f"{shard}:1", f"{shard}:3"]
+    assert result.stderr == (
+        f"cleaner: 4 empty documents (no line with text) not offered for labelling: {', '.join(empty)}\n"
+    )
+
+
 def test_suggest_keeps_only_the_top(runner: CliRunner, model_path: Path, tmp_path: Path) -> None:
     """Documents are summarised as they stream by; the ranking holds the best -n, in order."""
     from corpus_support import PAGE, PAGE_EN, jsonl

@@ -437,7 +437,8 @@ def suggest(
 
     Dumps with many lines the model is unsure about come first; label those next. Inputs that cannot
     be read are reported on stderr as path:LINE: what is wrong, the others are ranked, and the exit
-    code is 1.
+    code is 1. Empty documents (no line with text) have nothing to label: they are left out and
+    named in one note on stderr.
     """
     from ..classifier.format import ModelError, load_model
     from ..corpus.readers import ParseOptions

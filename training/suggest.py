@@ -21,6 +21,7 @@ from ..corpus.progress import Progress, Tally
 from ..corpus.readers import BadDocument, Parsed, ParseOptions, parse, read_input
 from ..corpus.sources import Note, expand_inputs
 from ..corpus.worker import Model
+from ..text import is_blank, listed, plural
 
 BATCH = 32
 BATCH_BYTES = CHUNK_BYTES
@@ -89,7 +90,9 @@ class ScoredDocuments:
     """The documents of ``paths``, parsed as ``cleaner predict`` parses them, each with its
     :class:`Suggestion`, a batch at a time; what ``cleaner suggest`` ranks and ``cleaner label``
     orders its pages by. Read and parse errors are reported on stderr (``cleaner: path:line:
-    what is wrong``) and counted in ``tally``, never raised."""
+    what is wrong``) and counted in ``tally``, never raised. Empty documents (no line with text:
+    an empty file, a record with empty text) are left out, with one note on stderr that names them:
+    there is nothing in them to label, and they were ranked among the pages (0 lines, 0 uncertain)."""
 
     def __init__(
         self,
@@ -110,6 +113,7 @@ class ScoredDocuments:
         self.sources = [source for source in found if not isinstance(source, Note)]
         self.tally = Tally()
         self.bar: Progress | None = None
+        self.empty: list[str] = []  # where each empty document is (path, or path:LINE in a file of records)
 
     def iterate(self, progress: bool = False) -> Iterator[tuple[Parsed, Suggestion]]:
         """Each readable document with its summary, in input order."""
@@ -131,10 +135,14 @@ class ScoredDocuments:
                     self._reported(item)
                     continue
                 try:
-                    pending.append(parse(item, self.options))
+                    parsed = parse(item, self.options)
                 except BadDocument as exc:
                     self._reported(exc.at(item))
                     continue
+                if all(is_blank(line) for line in parsed.lines):
+                    self.empty.append(parsed.raw.where)
+                    continue
+                pending.append(parsed)
                 size += len(item.data)
                 if len(pending) >= BATCH or size >= BATCH_BYTES:
                     yield from zip(pending, _summaries(self.model, pending, self.margin))
@@ -142,6 +150,9 @@ class ScoredDocuments:
                     pending, size = [], 0
         yield from zip(pending, _summaries(self.model, pending, self.margin))
         self.tally.documents += len(pending)
+        if self.empty:
+            empty = plural(len(self.empty), "empty document")
+            bar.message(f"cleaner: {empty} (no line with text) not offered for labelling: {listed(self.empty, 10)}")
 
     def close(self) -> None:
         if self.bar is not None:
