@@ -118,6 +118,25 @@ def test_missing_model_from_the_environment_names_it(runner: CliRunner, tmp_path
     assert "check $CLEANER_MODEL" in result.stderr and "--model" not in result.stderr
 
 
+@pytest.mark.parametrize("command", ["predict", "suggest"])
+def test_a_model_cut_short_in_the_environment_says_to_mend_the_variable(
+    runner: CliRunner, model_copy: Path, tmp_path: Path, command: str
+) -> None:
+    """A truncated $CLEANER_MODEL said "retrain with `make train`", as if training had failed."""
+    model_copy.write_bytes(model_copy.read_bytes()[:5000])
+    dump = tmp_path / "page.txt"
+    dump.write_text("Headline\nBody.\n", encoding="utf-8")
+    result = runner.invoke(app, [command, str(dump)], env={"CLEANER_MODEL": str(model_copy)})
+    assert result.exit_code == 1
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert result.stderr.startswith(f"cleaner: {model_copy}: cannot be read as a cleaner model: the file is damaged ")
+    assert result.stderr.endswith(
+        "; check $CLEANER_MODEL: point it at a model file that `cleaner train` wrote, or unset it to use the model "
+        "shipped with cleaner\n"
+    )
+    assert "retrain" not in result.stderr
+
+
 def test_a_dump_given_as_model_is_one_line(runner: CliRunner, tmp_path: Path) -> None:
     dump = tmp_path / "page.txt"
     dump.write_text("Headline\nBody.\n", encoding="utf-8")

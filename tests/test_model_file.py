@@ -7,6 +7,7 @@ import json
 import os
 import pickle
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -167,6 +168,44 @@ def test_a_bad_model_from_the_environment_names_it(tmp_path: Path, monkeypatch: 
         assert "$CLEANER_MODEL" in message and "--model" not in message and "allow_pickle" not in message
     monkeypatch.setenv("CLEANER_MODEL", str(tmp_path / "nope.npz"))
     assert "$CLEANER_MODEL" in load_error(tmp_path / "nope.npz") and "--model" not in load_error(tmp_path / "nope.npz")
+
+
+def cut_short(path: Path) -> None:
+    path.write_bytes(path.read_bytes()[:5000])  # a download or copy cut off: the zip's start, no directory
+
+
+def flip_a_byte(path: Path) -> None:
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    path.write_bytes(bytes(data))
+
+
+def random_bytes(path: Path) -> None:
+    path.write_bytes(os.urandom(3000))
+
+
+@pytest.mark.parametrize("damage", [cut_short, flip_a_byte, random_bytes], ids=lambda damage: damage.__name__)
+def test_a_damaged_model_from_the_environment_says_to_mend_the_variable(
+    model_copy: Path, monkeypatch: pytest.MonkeyPatch, damage: Callable[[Path], None]
+) -> None:
+    """A damaged file named by $CLEANER_MODEL was blamed on training ("retrain with `make train`"),
+    which does not mend the variable; now the message names the file, says it is no model cleaner
+    can read, and says to point $CLEANER_MODEL at a model `cleaner train` wrote, or unset it. Given
+    by path (--model, load_model(path)), the advice is still to retrain."""
+    damage(model_copy)
+    monkeypatch.setenv("CLEANER_MODEL", str(model_copy))
+    for message in (load_error_default(), load_error(model_copy.resolve())):
+        assert message.startswith(f"{model_copy}: "), message
+        assert "cannot be read as a cleaner model" in message or "not a cleaner model" in message, message
+        assert message.endswith(
+            "; check $CLEANER_MODEL: point it at a model file that `cleaner train` wrote, or unset it to use the "
+            "model shipped with cleaner"
+        ), message
+        assert "retrain" not in message and "make train" not in message
+    if damage is cut_short:
+        assert "cannot be read as a cleaner model: the file is damaged or cut short (" in message, message
+    monkeypatch.delenv("CLEANER_MODEL")
+    assert "$CLEANER_MODEL" not in load_error(model_copy)
 
 
 def test_load_model_says_it_wants_a_path() -> None:

@@ -38,8 +38,12 @@ from .predictor import Predictor
 from .remote import is_url, model_copy
 
 MODEL_ENV = "CLEANER_MODEL"
-# What to do when $CLEANER_MODEL names what cannot be loaded (here and in .remote).
-CHECK_ENVIRONMENT = f"check ${MODEL_ENV}, or unset it to use the model shipped with cleaner"
+# What to do when $CLEANER_MODEL names what cannot be loaded (here and in .remote): missing, a
+# folder, damaged, not a model at all. Retraining (RETRAIN) would not mend the variable.
+CHECK_ENVIRONMENT = (
+    f"check ${MODEL_ENV}: point it at a model file that `cleaner train` wrote, or unset it to use the model "
+    "shipped with cleaner"
+)
 SHIPPED_MODEL = Path(__file__).resolve().parent.parent / "data" / "cleaner.npz"
 # 5: a context stage has layers (4: one weight vector each; stopword lists per language since 4, one list in
 # 3; 2 and 1 were joblib and pickle files beside a manifest).
@@ -134,7 +138,7 @@ def read_manifest(path: Path | str | None = None) -> dict[str, Any]:
     """The manifest of the model file at ``path`` (default: :func:`default_model_path`)."""
     model_path = _model_path(path)
     with _open(model_path, path) as archive:
-        return _manifest(model_path, archive)
+        return _manifest(model_path, archive, _remedy(model_path, path))
 
 
 def load_model(path: Path | str | None = None) -> Predictor:
@@ -144,23 +148,24 @@ def load_model(path: Path | str | None = None) -> Predictor:
     incompatible file. Reads arrays and JSON only: nothing in the file can run code.
     """
     model_path = _model_path(path)
+    remedy = _remedy(model_path, path)
     with _open(model_path, path) as archive:
-        manifest = _manifest(model_path, archive)
-        _check_format(model_path, manifest)
-        _check_features(model_path, manifest.get("features"))
+        manifest = _manifest(model_path, archive, remedy)
+        _check_format(model_path, manifest, remedy)
+        _check_features(model_path, manifest.get("features"), remedy)
         try:
             arrays = {name: archive[name] for name in archive.files if name != MANIFEST}
         except _READ_ERRORS as exc:
-            raise ModelError(f"{model_path}: the file is damaged ({_reason(exc)}); {RETRAIN}") from exc
+            raise ModelError(f"{model_path}: {_DAMAGED} ({_reason(exc)}); {remedy}") from exc
     if manifest.get("sha256") != _digest(arrays):
         raise ModelError(
             f"{model_path}: sha256 of its arrays does not match its manifest; the file is damaged or was "
-            f"changed after training; {RETRAIN}"
+            f"changed after training; {remedy}"
         )
     try:
         return _predictor(manifest, arrays)
     except (KeyError, TypeError, ValueError) as exc:
-        raise ModelError(f"{model_path}: the manifest and arrays do not make a model ({exc!r}); {RETRAIN}") from exc
+        raise ModelError(f"{model_path}: the manifest and arrays do not make a model ({exc!r}); {remedy}") from exc
 
 
 def _predictor(manifest: dict[str, Any], arrays: dict[str, np.ndarray]) -> Predictor:
@@ -209,22 +214,41 @@ def _model_path(path: Path | str | None) -> Path:
         )
         raise ModelError(f"{where}: {hint}")
     if model_path.suffix.lower() in (".joblib", ".pkl", ".pickle"):
+        remedy = _remedy(model_path, path)
         raise ModelError(
             f"{model_path}: cleaner reads .npz model files only (loading a joblib or pickle file runs code); "
-            f"{RETRAIN} to get one"
+            + (remedy if remedy == CHECK_ENVIRONMENT else f"{remedy} to get one")
         )
     return model_path
 
 
-def _what_to_do(model_path: Path, path: Path | str | None) -> str:
-    """What to check, named where the path came from: the commands resolve $CLEANER_MODEL and
-    pass it on as a path, so a path that is $CLEANER_MODEL's file came from the environment too."""
+def _from_environment(model_path: Path, path: Path | str | None) -> bool:
+    """Whether the model file came from $CLEANER_MODEL: the commands resolve it and pass it on as
+    a path (or a URL as it is), so a path that is $CLEANER_MODEL's file came from there too."""
     named = os.environ.get(MODEL_ENV)
-    if named and (path is None or Path(named).resolve() == model_path.resolve()):
+    if not named:
+        return False
+    return path is None or os.fspath(path) == named or Path(named).resolve() == model_path.resolve()
+
+
+def _what_to_do(model_path: Path, path: Path | str | None) -> str:
+    """What to check when there is no model file at all where the path came from."""
+    if _from_environment(model_path, path):
         return CHECK_ENVIRONMENT
     if path is not None:
         return "check the --model path, or leave --model out to use the model shipped with cleaner"
     return RETRAIN
+
+
+def _remedy(model_path: Path, path: Path | str | None) -> str:
+    """What to do about a file that is there but cannot be loaded as a model (damaged, cut short,
+    of another format): mend $CLEANER_MODEL when it named the file (a damaged file it names is
+    no reason to retrain: the shipped model is there), else retrain."""
+    return CHECK_ENVIRONMENT if _from_environment(model_path, path) else RETRAIN
+
+
+# Said of a file whose zip or members cannot be read (a cut download, a disk error).
+_DAMAGED = "cannot be read as a cleaner model: the file is damaged or cut short"
 
 
 # The first bytes of an .npz (a zip archive) and of an .npy: np.load reads anything else as a pickle,
@@ -238,11 +262,9 @@ def _open(model_path: Path, path: Path | str | None) -> NpzFile:
     try:
         archive = np.load(model_path, allow_pickle=False)
     except _READ_ERRORS as exc:
-        raise ModelError(
-            f"{model_path}: not a cleaner model file (.npz) or damaged ({_reason(exc)}); {RETRAIN}"
-        ) from exc
+        raise ModelError(f"{model_path}: {_DAMAGED} ({_reason(exc)}); {_remedy(model_path, path)}") from exc
     if not isinstance(archive, NpzFile):  # a single .npy array
-        raise ModelError(f"{model_path}: a single array, not a cleaner model file (.npz); {RETRAIN}")
+        raise ModelError(f"{model_path}: a single array, not a cleaner model file (.npz); {_remedy(model_path, path)}")
     return archive
 
 
@@ -269,31 +291,31 @@ def _reason(exc: BaseException) -> str:
     return "it holds pickled Python objects, which cleaner never loads" if "allow_pickle" in text else text
 
 
-def _manifest(model_path: Path, archive: NpzFile) -> dict[str, Any]:
+def _manifest(model_path: Path, archive: NpzFile, remedy: str) -> dict[str, Any]:
     try:
         raw = archive[MANIFEST]
     except KeyError:
-        raise ModelError(f"{model_path}: an .npz without a cleaner manifest, not a cleaner model; {RETRAIN}") from None
+        raise ModelError(f"{model_path}: an .npz without a cleaner manifest, not a cleaner model; {remedy}") from None
     except _READ_ERRORS as exc:
-        raise ModelError(f"{model_path}: the file is damaged ({_reason(exc)}); {RETRAIN}") from exc
+        raise ModelError(f"{model_path}: {_DAMAGED} ({_reason(exc)}); {remedy}") from exc
     try:
         manifest = json.loads(raw.tobytes().decode("utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise ModelError(f"{model_path}: its manifest is not valid JSON; {RETRAIN}") from exc
+        raise ModelError(f"{model_path}: its manifest is not valid JSON; {remedy}") from exc
     if not isinstance(manifest, dict):
-        raise ModelError(f"{model_path}: its manifest is not a JSON object; {RETRAIN}")
+        raise ModelError(f"{model_path}: its manifest is not a JSON object; {remedy}")
     return manifest
 
 
-def _check_format(model_path: Path, manifest: dict[str, Any]) -> None:
+def _check_format(model_path: Path, manifest: dict[str, Any], remedy: str) -> None:
     saved = manifest.get("format", 1)
     if saved != MODEL_FORMAT:
         raise ModelError(
-            f"{model_path} was saved in model format {saved}, this cleaner reads format {MODEL_FORMAT}; {RETRAIN}"
+            f"{model_path} was saved in model format {saved}, this cleaner reads format {MODEL_FORMAT}; {remedy}"
         )
 
 
-def _check_features(model_path: Path, built_with: object) -> None:
+def _check_features(model_path: Path, built_with: object, remedy: str) -> None:
     current = feature_names()
     if built_with == current:
         return
@@ -309,4 +331,4 @@ def _check_features(model_path: Path, built_with: object) -> None:
                 new = f", new: {added[:3]}" if added else ""
                 changes.append(f"{stage}: {len(old)} -> {len(names)} features{new}")
         detail = f"it was trained on other features than this cleaner computes ({'; '.join(changes)})"
-    raise ModelError(f"{model_path}: {detail}; {RETRAIN}")
+    raise ModelError(f"{model_path}: {detail}; {remedy}")
