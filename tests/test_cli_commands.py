@@ -400,6 +400,7 @@ def test_train_on_too_few_pages_says_so_in_one_line(
 
 
 def test_evaluate_on_one_page_says_so_in_one_line(runner: CliRunner, labels_dir: Path, tmp_path: Path) -> None:
+    """The refusal comes first: a heading of "1-fold" cross-validation was printed above it."""
     directory = make_labels_dir(tmp_path / "labels", labels_dir, ["seed-thoidai-000"])
     result = runner.invoke(app, ["evaluate", "--labels", str(directory)])
     assert result.exit_code == 1
@@ -407,6 +408,7 @@ def test_evaluate_on_one_page_says_so_in_one_line(runner: CliRunner, labels_dir:
         f"cleaner: {directory}: 1 labelled page, but cross-validation needs at least 2; label more pages "
         "(cleaner label DUMPS; see labels/README.md)\n"
     )
+    assert result.stdout == ""
 
 
 @pytest.mark.parametrize(
@@ -535,6 +537,7 @@ def test_a_cross_validation_fold_of_one_class_says_so_in_one_line(
             "would train on content lines only, and a fit needs boilerplate lines too; label more pages"
         ), result.stderr
         assert ("--no-cross-validate" in result.stderr) == (command == "train")
+        assert result.stdout == ""  # no heading of the cross-validation it refuses
     assert not model.exists()
     result = runner.invoke(app, ["train", "--labels", str(directory), "-o", str(model), "--no-cross-validate"])
     assert result.exit_code == 0, result.output

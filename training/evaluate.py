@@ -240,17 +240,13 @@ def _run_folds(tasks: Sequence[_Fold], n_jobs: int, description: str, unit: str)
         warnings.warn(warning, stacklevel=2)
 
 
-def cross_validated_predictions(
-    documents: Sequence[LabelledDocument],
-    make_estimator: EstimatorFactory,
-    n_jobs: int = 1,
-    folds: int = DEFAULT_FOLDS,
-) -> Predictions:
-    """Predict every document with a model trained without its group (its site).
-
-    Grouped k-fold (scikit-learn's ``GroupKFold``, which balances the folds' sizes) rather than
-    leaving one site out: with ~150 sites and a fit of a minute or two, one fit per site would take
-    hours, and 10 folds still never train on a page of a site they score."""
+def cross_validation_folds(
+    documents: Sequence[LabelledDocument], make_estimator: EstimatorFactory, folds: int = DEFAULT_FOLDS
+) -> list[_Fold]:
+    """The folds of :func:`cross_validated_predictions`, unfitted; raises :class:`TooFewLabels`
+    when they cannot be fitted (fewer than 2 groups, a fold that trains on one class). Cheap (no
+    fit), so that a report can check before it prints a heading: ``cleaner evaluate`` on one page
+    printed "1-fold" cross-validation, then refused."""
     groups = cv_groups(documents)
     if len(set(groups)) < 2:
         raise TooFewLabels(
@@ -267,6 +263,21 @@ def cross_validated_predictions(
                 f"{left_out} would train on {lacking}",
                 cross_validation=True,
             )
+    return tasks
+
+
+def cross_validated_predictions(
+    documents: Sequence[LabelledDocument],
+    make_estimator: EstimatorFactory,
+    n_jobs: int = 1,
+    folds: int = DEFAULT_FOLDS,
+) -> Predictions:
+    """Predict every document with a model trained without its group (its site).
+
+    Grouped k-fold (scikit-learn's ``GroupKFold``, which balances the folds' sizes) rather than
+    leaving one site out: with ~150 sites and a fit of a minute or two, one fit per site would take
+    hours, and 10 folds still never train on a page of a site they score."""
+    tasks = cross_validation_folds(documents, make_estimator, folds)
     predictions: Predictions = [[] for _ in documents]
     for fold in _run_folds(tasks, n_jobs, "cross-validation", "fold"):
         for index, predicted in fold:

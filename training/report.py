@@ -24,6 +24,7 @@ from .evaluate import (
     SnippetEvaluation,
     SystemPredict,
     cross_validated_predictions,
+    cross_validation_folds,
     cv_folds,
     cv_scheme,
     format_language_out,
@@ -103,6 +104,7 @@ def run_evaluation(
     # Checked before any fit: a language whose training part holds one class would end the run after
     # the cross-validation's fits.
     not_scored = language_out_splits(documents)[1] if language_out else {}
+    cross_validation_folds(documents, estimator, folds)  # refused before its heading, not after
     scheme = cv_scheme(documents, folds)
     _section(echo, f"cross-validation on {labels_dir} ({plural(len(documents), 'document')}; {scheme})")
     cv = score(
