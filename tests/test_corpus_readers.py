@@ -122,6 +122,18 @@ def test_a_folder_s_notes_count_in_the_singular_and_plural(tmp_path: Path) -> No
     ]
 
 
+def test_a_folder_s_notes_list_names_as_every_message_does(tmp_path: Path) -> None:
+    """The first three names in order, then how many more: "a, b, c and 2 more", as cleaner.text's
+    listed() says it everywhere else; the notes said "a, b, c, ..." and left the rest uncounted."""
+    names = ["a.md", "b.md", "c.md", "d.md", "e.md"]
+    for name in ["page.txt", *names]:
+        (tmp_path / name).write_bytes(b"")
+    (others,) = [str(item) for item in expand_inputs([str(tmp_path)]) if isinstance(item, Note)]
+    shown = ", ".join(str(tmp_path / name) for name in names[:3])
+    assert f"5 files of no known kind not read ({shown} and 2 more): " in others, others
+    assert "..." not in others and str(tmp_path / "d.md") not in others
+
+
 def test_directory_expansion_takes_known_kinds(tmp_path: Path) -> None:
     """Files of known kinds, sorted, recursively; JSONL and WARC files beside *.txt dumps are their
     metadata (a note names them), read only when a format is asked for."""

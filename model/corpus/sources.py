@@ -24,7 +24,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..text import plural
+from ..text import listed, plural
 from .items import STDIN, InputError, InputFile
 from .readers import DEFAULT_KIND, READERS, Reader
 from .readers.streams import HEAD, read_up_to, sniff, stdin
@@ -179,25 +179,26 @@ def _directory(raw: str, root: Path, input_format: str | None, skipped: Path | N
     if beside_dumps:
         yield Note(
             f"{raw}: {plural(len(beside_dumps), 'JSONL/WARC file')} beside the *.txt dumps not read "
-            f"({_some(beside_dumps)}): "
+            f"({_listed(beside_dumps)}): "
             "taken for their metadata; name such a file, or pass --input-format jsonl or warc, to clean it"
         )
     if links:
         yield Note(
-            f"{raw}: {plural(len(links), 'linked folder')} not followed ({_some(links)}); name a folder to clean it"
+            f"{raw}: {plural(len(links), 'linked folder')} not followed ({_listed(links)}); name a folder to clean it"
         )
     if left_out:
-        yield Note(f"{raw}: {_some(left_out)} not read: it is this run's output")
+        yield Note(f"{raw}: {_listed(left_out)} not read: it is this run's output")
     if others:
         yield Note(
-            f"{raw}: {plural(len(others), 'file')} of no known kind not read ({_some(others)}): a folder gives its "
+            f"{raw}: {plural(len(others), 'file')} of no known kind not read ({_listed(others)}): a folder gives its "
             f"{KNOWN_FILES} files; name such a file to clean it (a named file is read by its content)"
         )
 
 
-def _some(paths: list[Path]) -> str:
-    """The first three paths, for a message."""
-    return ", ".join(str(p) for p in sorted(paths)[:3]) + (", ..." if len(paths) > 3 else "")
+def _listed(paths: list[Path]) -> str:
+    """The first paths in order and how many more, for a note: "a, b, c and 2 more", as every
+    message of cleaner lists names (:func:`~cleaner.text.listed`)."""
+    return listed([str(path) for path in sorted(paths)])
 
 
 def _link_problem(path: Path) -> str | None:
