@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import json
+import os
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 
+import pytest
 from conftest import Labelled
 
 from cleaner.classifier.estimator import LineClassifier
@@ -92,3 +96,62 @@ def test_predict_imports_no_training_code(cleaner_exe: Path, model_path: Path, t
     for names in (imported, modules):
         assert [name for name in names if name.startswith("cleaner.training")] == []
         assert "importlib.metadata" not in names
+
+
+def processes_with(marker: str) -> list[int]:
+    """The pids of the processes whose environment holds ``marker`` (this user's that can be read)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if marker.encode() in (entry / "environ").read_bytes():
+                    found.append(int(entry.name))
+            except OSError:
+                continue  # gone meanwhile, or another user's
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/environ").exists(), reason="needs Linux's /proc to find leftover workers")
+@pytest.mark.parametrize("input_kind", ["text", "jsonl", "folder"])
+def test_a_reader_that_goes_away_ends_the_run_quietly(
+    cleaner_exe: Path, model_path: Path, tmp_path: Path, input_kind: str
+) -> None:
+    """`cleaner predict ... | head -1`: the reader closes the pipe after a line. The run exited 1,
+    or 0 when a write was cut short (its rest dropped without a word); now it ends as a tool that
+    SIGPIPE ends does: no word on stderr, status 141 (128 + SIGPIPE), no worker process left
+    (--jobs 2 with a pool of workers) and no temporary file. The output is several times what a
+    pipe holds (at most 1 MiB), so the writer meets the closed pipe whenever the reader closes it
+    (--threshold 0 keeps every line); JSONL and folder runs span two chunks, so a pool cleans them."""
+
+    def page(lines: range) -> str:
+        return "".join(f"Người dân phường {n} đã dọn sạch con kênh sau ba tháng, và sẽ tiếp tục.\n" for n in lines)
+
+    inputs = tmp_path / "inputs"
+    inputs.mkdir()
+    if input_kind == "text":
+        (inputs / "page.txt").write_text(page(range(40_000)), encoding="utf-8")
+        args = [str(inputs / "page.txt")]
+    elif input_kind == "jsonl":
+        records = (json.dumps({"id": n, "text": page(range(100))}, ensure_ascii=False) + "\n" for n in range(200))
+        (inputs / "pages.jsonl").write_text("".join(records), encoding="utf-8")
+        args = [str(inputs / "pages.jsonl"), "--jobs", "2"]
+    else:
+        for n in range(200):
+            (inputs / f"{n:03}.txt").write_text(page(range(100)), encoding="utf-8")
+        args = [str(inputs), "--jobs", "2", "--output-format", "jsonl"]
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    marker = f"CLEANER_TEST_RUN={uuid.uuid4().hex}"
+    env = {**os.environ, "TMPDIR": str(temporary), marker.split("=")[0]: marker.split("=")[1]}
+    command = [str(cleaner_exe), "predict", *args, "--model", str(model_path), "--threshold", "0"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=tmp_path)
+    assert process.stdout is not None
+    assert process.stdout.readline()
+    assert process.pid in processes_with(marker)  # found while it waits to write the rest
+    process.stdout.close()  # as head does once it has its line
+    _, stderr = process.communicate(timeout=120)
+    assert stderr.decode() == ""
+    assert process.returncode == 141
+    assert processes_with(marker) == []
+    assert list(temporary.iterdir()) == []
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["inputs", "tmp"]

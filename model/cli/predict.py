@@ -286,7 +286,8 @@ def predict(
 
     Outputs are complete or absent: an input cut short or damaged gets no output under -o DIR (and leaves
     -o FILE.jsonl as FILE.jsonl.partial); Ctrl-C, SIGTERM and SIGHUP stop the run cleanly and print the
-    command that resumes it (exit 130, 143, 129).
+    command that resumes it (exit 130, 143, 129). A reader of standard output that goes away (| head)
+    ends the run without a word (exit 141, as SIGPIPE ends other tools).
 
     Examples:
 
@@ -534,9 +535,14 @@ def _run_predict(
         else:
             stopped = "a worker process died (out of memory?); rerun with fewer --jobs"
     except BrokenPipeError:
-        with contextlib.suppress(OSError, ValueError):  # the reader went away (| head): nothing more to say
+        # The reader of standard output went away (| head): nothing more to say, and the status of a
+        # tool that SIGPIPE ends (128 + 13), as `seq 1000000 | head -1` gives. As the Python docs advise
+        # (signal: "Note on SIGPIPE"), SIGPIPE stays ignored and the error is caught, and standard
+        # output is pointed at /dev/null so that the flush at exit cannot fail again; the workers
+        # were stopped on the way here (the pool is closed whatever ends the run).
+        with contextlib.suppress(OSError, ValueError):
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        raise typer.Exit(1) from None
+        raise typer.Exit(128 + signal.SIGPIPE) from None
     except OutputError as exc:
         progress.close()
         sink.discard()

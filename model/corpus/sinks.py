@@ -87,6 +87,17 @@ class Output(Protocol):
     def close(self) -> None: ...
 
 
+def _write_all(handle: Output, data: bytes) -> None:
+    """Write all of ``data`` to a plain stream. A buffered stream whose write is cut short (the reader
+    of standard output went away mid-write, a disk filled up) returns the shorter count without an
+    error, and the rest was dropped without a word: ``cleaner predict big.txt | head -1`` then
+    ended as if all had been written (exit 0) or not (exit 141), by timing. Written again, the rest
+    raises what stopped it."""
+    written = handle.write(data)
+    while written < len(data):  # rare: a copy of the rest costs nothing that matters
+        written += handle.write(data[written:])
+
+
 def _compressor(raw: IO[bytes], compression: str, name: str) -> Output:
     """A writer that compresses into ``raw`` (left open); closing it finishes the compressed stream.
 
@@ -222,7 +233,11 @@ class StreamSink:
             self.complete = self.complete and not item.incomplete
         elif isinstance(item, Cleaned):
             try:
-                (self.handle or self._open()).write(item.output)
+                handle = self.handle or self._open()
+                if self.raw is None:
+                    _write_all(handle, item.output)
+                else:  # a compressor takes all it is given (it counts what it read, not what it wrote)
+                    handle.write(item.output)
             except BrokenPipeError:
                 raise  # the reader of standard output went away (| head): not an error of ours
             except OSError as exc:
