@@ -155,3 +155,40 @@ def test_a_reader_that_goes_away_ends_the_run_quietly(
     assert processes_with(marker) == []
     assert list(temporary.iterdir()) == []
     assert sorted(path.name for path in tmp_path.iterdir()) == ["inputs", "tmp"]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["suggest", "{dumps}", "--model", "{model}", "-q"],
+        ["evaluate", "--labels", "{labels}", "-j", "1", "--folds", "2"],
+        ["labels", "check", "{labels}"],
+        ["--help"],
+        ["labels", "check", "--help"],
+        ["predict", "{dumps}/a.txt", "--format", "labels", "--model", "{model}"],
+    ],
+    ids=["suggest", "evaluate", "labels-check", "help", "subcommand-help", "predict-labels"],
+)
+def test_every_command_ends_quietly_when_its_reader_has_gone(
+    cleaner_exe: Path, model_path: Path, sample_document: Labelled, tmp_path: Path, args: list[str]
+) -> None:
+    """`cleaner suggest DIR | head -1` and the like, with the reader gone before the first write (as
+    when head has had its line), so that every write meets the closed pipe: the commands exited 1
+    without a word, as if they had failed (the library's own handling), and evaluate said `cleaner:
+    [Errno 32] Broken pipe`; now each ends as predict does, as a tool that SIGPIPE ends: status 141
+    and nothing on stderr."""
+    from label_support import seeded_labels
+
+    dumps = tmp_path / "dumps"
+    dumps.mkdir()
+    for name in ("a", "b"):
+        (dumps / f"{name}.txt").write_text(sample_document.text, encoding="utf-8")
+    labels = seeded_labels(tmp_path / "labels", ["seed-thoidai-000", "seed-kinhtedothi-002", "seed-baoquocte-003"])
+    command = [str(cleaner_exe), *(arg.format(dumps=dumps, labels=labels, model=model_path) for arg in args)]
+    reader, writer = os.pipe()
+    os.close(reader)  # the reader went away
+    try:
+        result = subprocess.run(command, stdout=writer, stderr=subprocess.PIPE, cwd=tmp_path, timeout=120, check=False)
+    finally:
+        os.close(writer)
+    assert (result.returncode, result.stderr.decode()) == (141, "")

@@ -354,6 +354,8 @@ def evaluate(
             )
     except TooFewLabels as exc:
         fail(too_few_labels(directory, exc, cross_validate=False))
+    except BrokenPipeError:
+        raise  # the reader of the report went away (| head): ends quietly (cleaner.cli.pipes), no error of its own
     except (ValueError, OSError, LabelFormatError) as exc:
         fail(str(exc))
 

@@ -10,10 +10,12 @@ installed distributions and importing the training package cost tens of millisec
 from __future__ import annotations
 
 from difflib import get_close_matches
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import typer
 from typer.core import TyperGroup
+
+from .pipes import quiet_when_reader_goes
 
 if TYPE_CHECKING:
     from importlib.metadata import EntryPoint
@@ -24,9 +26,23 @@ GROUP = "cleaner.commands"
 
 
 class PluginGroup(TyperGroup):
-    """A TyperGroup whose commands are its own plus those of the ``cleaner.commands`` entry points."""
+    """A TyperGroup whose commands are its own plus those of the ``cleaner.commands`` entry points.
+
+    Every command, and the help and version that parsing the arguments prints, ends quietly with
+    status 141 when the reader of standard output goes away (:mod:`cleaner.cli.pipes`): the
+    library's own handling exits 1, as if the command had failed."""
 
     _plugins: dict[str, EntryPoint] | None = None
+
+    def make_context(
+        self, info_name: str | None, args: list[str], parent: Context | None = None, **extra: Any
+    ) -> Context:
+        with quiet_when_reader_goes():  # --help and --version print while the arguments are parsed
+            return super().make_context(info_name, args, parent, **extra)
+
+    def invoke(self, ctx: Context) -> Any:
+        with quiet_when_reader_goes():  # the command, its own --help included
+            return super().invoke(ctx)
 
     def plugins(self) -> dict[str, EntryPoint]:
         """The entry points of the group, by command name (scanned once); own commands win."""

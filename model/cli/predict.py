@@ -7,11 +7,9 @@ and the sink, and turns what went wrong into one line and an exit code.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import shlex
 import signal
-import sys
 from dataclasses import astuple, dataclass
 from enum import Enum
 from pathlib import Path
@@ -27,6 +25,7 @@ from ..signals import Caught, Interrupted, outside_run, stopped_by_signals
 from ..text import plural
 from . import fail, warn
 from .options import AUTO, Encoding, Errors, InputFormat, MaxDocumentMb, ModelFile, check_decoding, chosen_kind, finite
+from .pipes import reader_went_away
 
 if TYPE_CHECKING:
     from ..corpus.progress import Tally
@@ -535,14 +534,10 @@ def _run_predict(
         else:
             stopped = "a worker process died (out of memory?); rerun with fewer --jobs"
     except BrokenPipeError:
-        # The reader of standard output went away (| head): nothing more to say, and the status of a
-        # tool that SIGPIPE ends (128 + 13), as `seq 1000000 | head -1` gives. As the Python docs advise
-        # (signal: "Note on SIGPIPE"), SIGPIPE stays ignored and the error is caught, and standard
-        # output is pointed at /dev/null so that the flush at exit cannot fail again; the workers
-        # were stopped on the way here (the pool is closed whatever ends the run).
-        with contextlib.suppress(OSError, ValueError):
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        raise typer.Exit(128 + signal.SIGPIPE) from None
+        # The reader of standard output went away (| head): nothing more to say (see cleaner.cli.pipes),
+        # before the handlers below take it for an error; the workers were stopped on the way here (the
+        # pool is closed whatever ends the run).
+        raise reader_went_away() from None
     except OutputError as exc:
         progress.close()
         sink.discard()
