@@ -355,3 +355,17 @@ def test_the_partial_output_of_an_incomplete_run_keeps_its_name(
     assert sorted(r["id"] for r in read_jsonl(target)) == sorted(
         [record_id(n) for n in range(30)] + [str(corpus / "page0.txt")]
     )
+
+
+def test_a_record_inputs_output_under_a_folder_is_written_whole_or_not_at_all(tmp_path: Path) -> None:
+    """-o DIR writes a JSONL or WARC input's .jsonl with the handle's own write, not sinks._write_all:
+    a BufferedWriter on a blocking file writes all it is given or raises, where a raw FileIO (as
+    standard output is under PYTHONUNBUFFERED=1) returns a short count. Checked on a 64 KiB tmpfs:
+    a 200 KB write raised ENOSPC through a BufferedWriter; a FileIO returned 65536 and raised at
+    the next write. This holds the sink to a buffered handle."""
+    sink = sinks.TreeSink(tmp_path)
+    sink._start(tmp_path / "a.jsonl")
+    assert sink.open is not None
+    assert type(sink.open[2]) is io.BufferedWriter
+    sink.abort()
+    assert list(tmp_path.iterdir()) == []

@@ -88,11 +88,13 @@ class Output(Protocol):
 
 
 def _write_all(handle: Output, data: bytes) -> None:
-    """Write all of ``data`` to a plain stream. A buffered stream whose write is cut short (the reader
-    of standard output went away mid-write, a disk filled up) returns the shorter count without an
-    error, and the rest was dropped without a word: ``cleaner predict big.txt | head -1`` then
-    ended as if all had been written (exit 0) or not (exit 141), by timing. Written again, the rest
-    raises what stopped it."""
+    """Write all of ``data`` to a plain stream. Standard output's binary stream is a raw, unbuffered
+    FileIO when Python runs unbuffered (``python -u``, PYTHONUNBUFFERED=1, common in containers and
+    CI), and a raw write cut short (the reader of standard output went away mid-write, a disk filled
+    up) returns the shorter count without an error: the rest was dropped without a word, and
+    ``cleaner predict big.txt | head -1`` ended as if all had been written (exit 0) or not (exit
+    141), by timing. Written again, the rest raises what stopped it. (A BufferedWriter on a
+    blocking file, as every file this module opens, writes all or raises: it needs no loop.)"""
     written = handle.write(data)
     while written < len(data):  # rare: a copy of the rest costs nothing that matters
         written += handle.write(data[written:])
@@ -138,6 +140,8 @@ class TreeSink:
                 if self.open is None or self.open[0] != target:
                     self._start(target)
                 assert self.open is not None  # opened just above
+                # A BufferedWriter on a regular file: it writes all it is given or raises (a raw write
+                # cut short is written again inside it), so no _write_all; a test holds it to that.
                 self.open[2].write(item.output)
         except OSError as exc:
             self.abort()
