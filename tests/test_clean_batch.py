@@ -3,18 +3,26 @@ file once per process, predicts with one BLAS thread, and fetches a model URL on
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import http.server
 import os
 import shutil
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import Labelled
 from shards_support import label_texts, predicted, write_shards
+from typer.testing import CliRunner
 
 import cleaner
 from cleaner.classifier.cleaned import Cleaned, clean_batch, shared_model
 from cleaner.classifier.predictor import Predictor
 from cleaner.classifier.remote import fetch, is_url
+from cleaner.cli import app
 
 COUNTS = ("lines_total", "lines_kept", "chars_kept", "mean_score")
 
@@ -214,3 +222,98 @@ def test_a_model_url_that_cannot_be_fetched_is_named_as_given(tmp_path: Path, mo
     monkeypatch.setenv("CLEANER_MODEL", url)
     with pytest.raises(ModelError, match=f"^cannot fetch the model at {url} .*check \\$CLEANER_MODEL"):
         clean_batch(["Title\nA line of text."])
+
+
+@contextlib.contextmanager
+def http_server(directory: Path) -> Iterator[str]:
+    """A local HTTP server (127.0.0.1, a free port) serving the files of ``directory``: its base URL."""
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(directory)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+def test_a_damaged_copy_of_a_model_url_is_named_by_its_url_and_fetched_again(
+    runner: CliRunner, model_path: Path, sample_document: Labelled, tmp_path: Path
+) -> None:
+    """$CLEANER_MODEL=http://...: a local copy damaged on this disk was named by its path in the
+    cache alone (a file the user never named), and stayed there, so every later run failed the same
+    way; now the URL is named with the copy, the copy is deleted, and the next run fetches it again."""
+    pytest.importorskip("aiohttp", reason="fsspec's HTTP driver")
+    served = tmp_path / "served"
+    served.mkdir()
+    shutil.copy(model_path, served / "m.npz")
+    dump = tmp_path / "page.txt"
+    dump.write_text(sample_document.text, encoding="utf-8")
+    cache = tmp_path / "cache"
+    with http_server(served) as base:
+        url = f"{base}/m.npz"
+        env = {"CLEANER_MODEL": url, "CLEANER_CACHE": str(cache)}
+        first = runner.invoke(app, ["predict", str(dump), "-j", "1"], env=env)
+        assert first.exit_code == 0, first.output
+        (copy,) = (cache / "models").glob("*.npz")
+        copy.write_bytes(copy.read_bytes()[:5000])  # cut short on this disk
+        damaged = runner.invoke(app, ["predict", str(dump), "-j", "1"], env=env)
+        assert damaged.exit_code == 1
+        assert damaged.stdout == ""
+        assert damaged.stderr.startswith(
+            f"cleaner: {url} (fetched to {copy}): cannot be read as a cleaner model: the file is damaged or cut short ("
+        )
+        assert damaged.stderr.endswith(
+            "; the copy is deleted, so the next run fetches the URL again; check $CLEANER_MODEL: point it at a model "
+            "file that `cleaner train` wrote, or unset it to use the model shipped with cleaner\n"
+        )
+        assert not copy.exists()
+        again = runner.invoke(app, ["predict", str(dump), "-j", "1"], env=env)
+        assert again.exit_code == 0, again.output
+        assert again.stdout == first.stdout
+
+
+def test_a_damaged_model_at_a_url_is_named_by_its_url_in_clean_batch_too(
+    model_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """clean_batch fetches the copy and loads it by its path: the message named the copy and said
+    to retrain; now it names the URL and $CLEANER_MODEL, the copy is deleted, and once the server
+    has the whole file the same process fetches it again. A copy that cannot be deleted is named
+    for the user to delete."""
+    pytest.importorskip("aiohttp", reason="fsspec's HTTP driver")
+    from cleaner.classifier.format import ModelError
+
+    served = tmp_path / "served"
+    served.mkdir()
+    (served / "m.npz").write_bytes(model_path.read_bytes()[:5000])  # the server's file is cut short
+    monkeypatch.setenv("CLEANER_CACHE", str(tmp_path / "cache"))
+    with http_server(served) as base:
+        url = f"{base}/m.npz"
+        monkeypatch.setenv("CLEANER_MODEL", url)
+        with pytest.raises(ModelError) as damaged:
+            clean_batch(["Title\nA line of text."])
+        copies = tmp_path / "cache" / "models"
+        assert str(damaged.value).startswith(f"{url} (fetched to {copies}/")
+        assert "the copy is deleted, so the next run fetches the URL again; check $CLEANER_MODEL" in str(damaged.value)
+        assert "retrain" not in str(damaged.value)
+        assert list(copies.glob("*.npz")) == []
+
+        def refused(self: Path, missing_ok: bool = False) -> None:
+            raise PermissionError(13, "Permission denied")
+
+        with monkeypatch.context() as patched:
+            patched.setattr(Path, "unlink", refused)
+            with pytest.raises(
+                ModelError, match=r"; delete the copy \(Permission denied\) so that the next run fetches"
+            ):
+                clean_batch(["Title\nA line of text."])
+        (copy,) = copies.glob("*.npz")
+        copy.unlink()
+        shutil.copy(model_path, served / "m.npz")
+        assert clean_batch(["Title\nA line of text."]) == clean_batch(["Title\nA line of text."], model=model_path)

@@ -124,7 +124,7 @@ def shared_model(model: Scorer | ModelSource = None) -> Scorer:
 
     A file is known by its path, size and modification time, so a model retrained in place is
     loaded again (replacing the one kept for that path). A URL's local copy is found (or fetched)
-    once per process.
+    once per process, and again once it is gone (a copy that cannot be loaded is deleted).
     """
     if hasattr(model, "threshold") and hasattr(model, "predict_proba_nonblank"):
         return model  # type: ignore[return-value]
@@ -136,7 +136,9 @@ def shared_model(model: Scorer | ModelSource = None) -> Scorer:
         name = default_model_name()
     if is_url(name):
         with _LOCK:  # asked once per process: a URL is not looked up again at every batch
-            path = _COPIES[name] = _COPIES.get(name) or model_copy(name, name == os.environ.get(MODEL_ENV))
+            path = _COPIES.get(name)
+            if path is None or not path.is_file():  # or its copy was deleted, as one that cannot be loaded is
+                path = _COPIES[name] = model_copy(name, name == os.environ.get(MODEL_ENV))
     else:
         path = Path(name)
     try:

@@ -17,12 +17,15 @@ same for the same model (fixed zip timestamps), so retraining on unchanged label
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import json
 import os
 import zipfile
 import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +38,7 @@ from ..features.cuewords import CueWords
 from ..features.shape import shape_feature_names
 from ..features.stopwords import Stopwords
 from .predictor import Predictor
-from .remote import is_url, model_copy
+from .remote import CHECK_URL, copied_from, is_url, model_copy
 
 MODEL_ENV = "CLEANER_MODEL"
 # What to do when $CLEANER_MODEL names what cannot be loaded (here and in .remote): missing, a
@@ -136,9 +139,9 @@ def save_model(predictor: Predictor, path: Path) -> dict[str, Any]:
 
 def read_manifest(path: Path | str | None = None) -> dict[str, Any]:
     """The manifest of the model file at ``path`` (default: :func:`default_model_path`)."""
-    model_path = _model_path(path)
-    with _open(model_path, path) as archive:
-        return _manifest(model_path, archive, _remedy(model_path, path))
+    source = _source(path)
+    with _deleted_if_unloadable(source), _open(source) as archive:
+        return _manifest(source, archive)
 
 
 def load_model(path: Path | str | None = None) -> Predictor:
@@ -147,25 +150,30 @@ def load_model(path: Path | str | None = None) -> Predictor:
     Raises :class:`ModelError` (one line: what is wrong, what to run) for a missing, damaged or
     incompatible file. Reads arrays and JSON only: nothing in the file can run code.
     """
-    model_path = _model_path(path)
-    remedy = _remedy(model_path, path)
-    with _open(model_path, path) as archive:
-        manifest = _manifest(model_path, archive, remedy)
-        _check_format(model_path, manifest, remedy)
-        _check_features(model_path, manifest.get("features"), remedy)
+    source = _source(path)
+    with _deleted_if_unloadable(source):
+        return _load(source)
+
+
+def _load(source: _Source) -> Predictor:
+    shown, remedy = source.shown, source.remedy
+    with _open(source) as archive:
+        manifest = _manifest(source, archive)
+        _check_format(source, manifest)
+        _check_features(source, manifest.get("features"))
         try:
             arrays = {name: archive[name] for name in archive.files if name != MANIFEST}
         except _READ_ERRORS as exc:
-            raise ModelError(f"{model_path}: {_DAMAGED} ({_reason(exc)}); {remedy}") from exc
+            raise ModelError(f"{shown}: {_DAMAGED} ({_reason(exc)}); {remedy}") from exc
     if manifest.get("sha256") != _digest(arrays):
         raise ModelError(
-            f"{model_path}: sha256 of its arrays does not match its manifest; the file is damaged or was "
+            f"{shown}: sha256 of its arrays does not match its manifest; the file is damaged or was "
             f"changed after training; {remedy}"
         )
     try:
         return _predictor(manifest, arrays)
     except (KeyError, TypeError, ValueError) as exc:
-        raise ModelError(f"{model_path}: the manifest and arrays do not make a model ({exc!r}); {remedy}") from exc
+        raise ModelError(f"{shown}: the manifest and arrays do not make a model ({exc!r}); {remedy}") from exc
 
 
 def _predictor(manifest: dict[str, Any], arrays: dict[str, np.ndarray]) -> Predictor:
@@ -222,6 +230,53 @@ def _model_path(path: Path | str | None) -> Path:
     return model_path
 
 
+@dataclass(frozen=True)
+class _Source:
+    """A model file to load: ``path`` on this machine; ``shown`` in messages; ``remedy``, what to do
+    about a file that is there but cannot be loaded; ``check``, about one that cannot be read or is
+    no model at all; ``url``, the URL it was fetched from, for a local copy of one."""
+
+    path: Path
+    shown: str
+    remedy: str
+    check: str
+    url: str | None = None
+
+
+# Said of a fetched copy that cannot be loaded, which _deleted_if_unloadable deletes.
+_FETCH_AGAIN = "the copy is deleted, so the next run fetches the URL again"
+
+
+def _source(path: Path | str | None) -> _Source:
+    """The model file ``path`` names (see :func:`_model_path`). A local copy of a URL is named by
+    the URL and the copy: the copy's path alone ("~/.cache/cleaner/models/...") named a file the
+    user never gave, and the advice was to mend that file or to retrain."""
+    model_path = _model_path(path)
+    url = copied_from(model_path)
+    if url is None:
+        return _Source(model_path, str(model_path), _remedy(model_path, path), _what_to_do(model_path, path))
+    check = f"{_FETCH_AGAIN}; {CHECK_ENVIRONMENT if url == os.environ.get(MODEL_ENV) else CHECK_URL}"
+    return _Source(model_path, f"{url} (fetched to {model_path})", check, check, url)
+
+
+@contextlib.contextmanager
+def _deleted_if_unloadable(source: _Source) -> Iterator[None]:
+    """A fetched copy that cannot be loaded is deleted, so that the next run fetches the URL again:
+    kept, it failed every run the same way (the cache names a copy after the URL and what the
+    server says of the file, which a copy damaged here, or cut short, does not change)."""
+    try:
+        yield
+    except ModelError as exc:
+        if source.url is None:
+            raise
+        try:
+            source.path.unlink(missing_ok=True)
+        except OSError as error:  # a cache that is not this user's to change
+            again = f"delete the copy ({error.strerror or error}) so that the next run fetches the URL again"
+            raise ModelError(str(exc).replace(_FETCH_AGAIN, again)) from exc
+        raise
+
+
 def _from_environment(model_path: Path, path: Path | str | None) -> bool:
     """Whether the model file came from $CLEANER_MODEL: the commands resolve it and pass it on as
     a path (or a URL as it is), so a path that is $CLEANER_MODEL's file came from there too."""
@@ -256,32 +311,30 @@ _DAMAGED = "cannot be read as a cleaner model: the file is damaged or cut short"
 _MAGIC = (b"PK\x03\x04", b"PK\x05\x06", b"\x93NUMPY")
 
 
-def _open(model_path: Path, path: Path | str | None) -> NpzFile:
-    """The archive at ``model_path`` (``path`` as given, for what to do when it is not a model)."""
-    _check_magic(model_path, path)
+def _open(source: _Source) -> NpzFile:
+    """The archive of the model file."""
+    _check_magic(source)
     try:
-        archive = np.load(model_path, allow_pickle=False)
+        archive = np.load(source.path, allow_pickle=False)
     except _READ_ERRORS as exc:
-        raise ModelError(f"{model_path}: {_DAMAGED} ({_reason(exc)}); {_remedy(model_path, path)}") from exc
+        raise ModelError(f"{source.shown}: {_DAMAGED} ({_reason(exc)}); {source.remedy}") from exc
     if not isinstance(archive, NpzFile):  # a single .npy array
-        raise ModelError(f"{model_path}: a single array, not a cleaner model file (.npz); {_remedy(model_path, path)}")
+        raise ModelError(f"{source.shown}: a single array, not a cleaner model file (.npz); {source.remedy}")
     return archive
 
 
-def _check_magic(model_path: Path, path: Path | str | None) -> None:
+def _check_magic(source: _Source) -> None:
     """Refuse a file that is neither a zip archive nor an .npy array (a dump, a text file) before
     numpy takes it for a pickle."""
     try:
-        with open(model_path, "rb") as handle:
+        with open(source.path, "rb") as handle:
             head = handle.read(len(_MAGIC[-1]))
     except OSError as exc:
-        raise ModelError(
-            f"{model_path}: cannot read it ({exc.strerror or exc}); {_what_to_do(model_path, path)}"
-        ) from exc
+        raise ModelError(f"{source.shown}: cannot read it ({exc.strerror or exc}); {source.check}") from exc
     if not head.startswith(_MAGIC):
         raise ModelError(
-            f"{model_path}: not a cleaner model: a model is the .npz file (a zip archive) that `cleaner train` "
-            f"writes, and this file is not one; {_what_to_do(model_path, path)}"
+            f"{source.shown}: not a cleaner model: a model is the .npz file (a zip archive) that `cleaner train` "
+            f"writes, and this file is not one; {source.check}"
         )
 
 
@@ -291,31 +344,33 @@ def _reason(exc: BaseException) -> str:
     return "it holds pickled Python objects, which cleaner never loads" if "allow_pickle" in text else text
 
 
-def _manifest(model_path: Path, archive: NpzFile, remedy: str) -> dict[str, Any]:
+def _manifest(source: _Source, archive: NpzFile) -> dict[str, Any]:
+    shown, remedy = source.shown, source.remedy
     try:
         raw = archive[MANIFEST]
     except KeyError:
-        raise ModelError(f"{model_path}: an .npz without a cleaner manifest, not a cleaner model; {remedy}") from None
+        raise ModelError(f"{shown}: an .npz without a cleaner manifest, not a cleaner model; {remedy}") from None
     except _READ_ERRORS as exc:
-        raise ModelError(f"{model_path}: {_DAMAGED} ({_reason(exc)}); {remedy}") from exc
+        raise ModelError(f"{shown}: {_DAMAGED} ({_reason(exc)}); {remedy}") from exc
     try:
         manifest = json.loads(raw.tobytes().decode("utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise ModelError(f"{model_path}: its manifest is not valid JSON; {remedy}") from exc
+        raise ModelError(f"{shown}: its manifest is not valid JSON; {remedy}") from exc
     if not isinstance(manifest, dict):
-        raise ModelError(f"{model_path}: its manifest is not a JSON object; {remedy}")
+        raise ModelError(f"{shown}: its manifest is not a JSON object; {remedy}")
     return manifest
 
 
-def _check_format(model_path: Path, manifest: dict[str, Any], remedy: str) -> None:
+def _check_format(source: _Source, manifest: dict[str, Any]) -> None:
     saved = manifest.get("format", 1)
     if saved != MODEL_FORMAT:
         raise ModelError(
-            f"{model_path} was saved in model format {saved}, this cleaner reads format {MODEL_FORMAT}; {remedy}"
+            f"{source.shown} was saved in model format {saved}, this cleaner reads format {MODEL_FORMAT}; "
+            f"{source.remedy}"
         )
 
 
-def _check_features(model_path: Path, built_with: object, remedy: str) -> None:
+def _check_features(source: _Source, built_with: object) -> None:
     current = feature_names()
     if built_with == current:
         return
@@ -331,4 +386,4 @@ def _check_features(model_path: Path, built_with: object, remedy: str) -> None:
                 new = f", new: {added[:3]}" if added else ""
                 changes.append(f"{stage}: {len(old)} -> {len(names)} features{new}")
         detail = f"it was trained on other features than this cleaner computes ({'; '.join(changes)})"
-    raise ModelError(f"{model_path}: {detail}; {remedy}")
+    raise ModelError(f"{source.shown}: {detail}; {source.remedy}")

@@ -24,6 +24,10 @@ from ..atomic import temporary_beside
 CACHE_ENV = "CLEANER_CACHE"
 _URL = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*(::[^:]+)?://")
 _VERSION_FIELDS = ("ETag", "etag", "LastModified", "last_modified", "mtime", "created")
+# What to do about a model URL given as an argument (not by $CLEANER_MODEL) that cannot be loaded.
+CHECK_URL = "check the URL, or give a local model file"
+# The local copies this process fetched or found, by absolute path: the URL each is a copy of.
+_COPIED_FROM: dict[str, str] = {}
 
 
 def is_url(name: str) -> bool:
@@ -45,13 +49,20 @@ def model_copy(url: str, from_environment: bool = False) -> Path:
     ``from_environment``: the URL is $CLEANER_MODEL's, which is then what to check."""
     from .format import CHECK_ENVIRONMENT, ModelError
 
-    check = CHECK_ENVIRONMENT if from_environment else "check the URL, or give a local model file"
+    check = CHECK_ENVIRONMENT if from_environment else CHECK_URL
     try:
         return local_copy(url)
     except ImportError as exc:
         raise ModelError(f"{exc}; or {check}") from exc
     except Exception as exc:  # fsspec's drivers raise their own kinds (OSError, aiohttp's, botocore's)
         raise ModelError(f"cannot fetch the model at {url} ({type(exc).__name__}: {exc}); {check}") from exc
+
+
+def copied_from(path: Path) -> str | None:
+    """The URL whose local copy ``path`` is, if this process fetched or found it (whoever loads the
+    copy, :func:`model_copy`'s caller or a cluster step given its path): a copy that cannot be
+    loaded is then named by its URL, and deleted so that the next run fetches it again."""
+    return _COPIED_FROM.get(os.path.abspath(path))
 
 
 def local_copy(url: str, cache: Path | None = None) -> Path:
@@ -74,6 +85,7 @@ def fetch(url: str, cache: Path | None = None) -> tuple[Path, bool]:
     digest = hashlib.sha256(f"{url}\0{version}".encode()).hexdigest()[:20]
     name = re.sub(r"[^A-Za-z0-9._-]", "_", Path(path).name) or "model.npz"
     target = (cache or cache_dir()) / "models" / f"{digest}-{name}"
+    _COPIED_FROM[os.path.abspath(target)] = url
     if target.is_file():
         return target, False
     with _locked(target.with_name(target.name + ".lock")):
