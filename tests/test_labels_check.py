@@ -146,10 +146,22 @@ def test_problems_of_a_whole_file_have_no_line_number(tmp_path: Path) -> None:
             f"{directory / 'c.tsv'}: empty file; write the page's labels in it (cleaner predict DUMP --format labels), "
             "or remove it and its manifest row",
             f"{directory / 'd.tsv'}: no content line; is the whole page boilerplate?",
-            f"{manifest}: 'ghost' has no file ghost.tsv",
+            f"{manifest}:6: 'ghost' has no file ghost.tsv; add the label file, or remove the row",
         ]
     )
     assert not any(":0:" in problem for problem in problems)
+
+
+def test_a_problem_of_one_manifest_row_is_said_at_its_line(tmp_path: Path) -> None:
+    """labels check said `manifest.csv: 'ghost' has no file ghost.tsv`, as of the whole manifest,
+    since the rows it read kept no line number; the row's line now comes first, as for a row that
+    cannot be read (a blank line and a quoted field over two lines count as the lines they are)."""
+    rows = 'a,a.example,en,user,\n\n"b",b.example,en,user,"x\ny"\nghost,g.example,en,user,\n'
+    directory = make_repo(tmp_path, rows, {"a": TSV, "b": "C\tOther text.\n"})
+    problems, _ = run(directory)
+    assert problems == [
+        f"{directory / 'manifest.csv'}:6: 'ghost' has no file ghost.tsv; add the label file, or remove the row"
+    ]
 
 
 def test_source_with_more_lines(tmp_path: Path) -> None:

@@ -14,6 +14,7 @@ from .labels import (
     missing_directory,
     read_label_file,
     read_manifest,
+    row_without_file,
 )
 
 
@@ -52,7 +53,7 @@ def check_labels(directory: Path, echo: Callable[[str], None] = print) -> list[s
         name = row["name"]
         path = directory / f"{name}.tsv"
         if name not in files:
-            problems.append(f"{manifest_path}: {name!r} has no file {path.name}")
+            problems.append(row_without_file(manifest_path, row))
             continue
         try:
             lines, labels = read_label_file(path)

@@ -52,7 +52,23 @@ def read_label_file(path: Path) -> tuple[list[str], list[str | None]]:
     return parse_label_text(text, str(path))
 
 
-def read_manifest(path: Path) -> list[dict[str, str]]:
+class ManifestRow(dict[str, str]):
+    """A row of ``manifest.csv`` (column -> value) and ``line``, its line in the file, so that a problem
+    of the row is said at its line (``manifest.csv:7: 'ghost' has no file ghost.tsv``), as problems
+    found while reading it are: said of the whole file, it left the user to search for the row."""
+
+    def __init__(self, fields: dict[str, str], line: int) -> None:
+        super().__init__(fields)
+        self.line = line
+
+
+def row_without_file(manifest_path: Path, row: ManifestRow) -> str:
+    """The problem of a manifest row whose label file is not there (labels check, train, evaluate)."""
+    name = row["name"]
+    return f"{manifest_path}:{row.line}: {name!r} has no file {name}.tsv; add the label file, or remove the row"
+
+
+def read_manifest(path: Path) -> list[ManifestRow]:
     """Read ``manifest.csv``: one row per label file, each with a name, a site (a domain), a language
     (a code), a known origin, and a known kind or none.
 
@@ -88,7 +104,7 @@ def read_manifest(path: Path) -> list[dict[str, str]]:
             first_line[name] = number
             row.setdefault("source", "")
             row.setdefault("kind", "")
-            rows.append(row)
+            rows.append(ManifestRow(row, number))
     return rows
 
 
@@ -160,7 +176,7 @@ def load_labelled_dir(directory: Path) -> list[LabelledDocument]:
     for row in rows:
         path = directory / f"{row['name']}.tsv"
         if not path.is_file():
-            raise LabelFormatError(f"{manifest_path}: row {row['name']!r} has no file {path.name}")
+            raise LabelFormatError(row_without_file(manifest_path, row))
         lines, labels = read_label_file(path)
         documents.append(
             LabelledDocument(
