@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from test_cli_inputs import PAGE_A, PAGE_B, invoke
 from typer.testing import CliRunner
 
@@ -152,3 +153,35 @@ def test_a_new_directory_named_like_a_file_is_refused(runner: CliRunner, model_p
     records_out = invoke(runner, model_path, str(source), "-f", "jsonl", "-o", str(tmp_path / "lines.csv"))
     assert records_out.exit_code == 0, records_out.output
     assert (tmp_path / "lines.csv").is_file()
+
+
+@pytest.mark.parametrize(
+    ("source", "output", "made"),
+    [
+        ("in/a.txt", "new/deep/out.txt", "new/deep"),
+        ("in", "new/deep/", "new/deep"),
+        ("in/a.txt", "new/out.jsonl", "new"),
+    ],
+    ids=["text-file", "folder", "jsonl-file"],
+)
+def test_predict_says_which_folder_it_made_for_its_output(
+    runner: CliRunner,
+    model_path: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    source: str,
+    output: str,
+    made: str,
+) -> None:
+    """-o in folders that are not there makes them, without a word before (a mistyped folder held the
+    outputs where nobody looked); now stderr names the folder once, as train's does (`cleaner:
+    created folder new/deep`), and a second run into the folder, now there, does not."""
+    monkeypatch.chdir(tmp_path)
+    _dumps(tmp_path / "in")
+    result = invoke(runner, model_path, source, "-o", output, "-q")
+    assert result.exit_code == 0, result.output
+    assert result.stderr == f"cleaner: created folder {made}\n"
+    assert (tmp_path / made).is_dir()
+    again = invoke(runner, model_path, source, "-o", output, "-q")
+    assert again.exit_code == 0, again.output
+    assert again.stderr == ""

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TextIO
 
 import typer
 
-from ..cli import fail, warn
+from ..cli import fail, missing_folders, say_made, warn
 from ..cli.options import (
     AUTO,
     Encoding,
@@ -203,8 +203,7 @@ def train(
     joblib_path = None if joblib_file is None else check_writable("--joblib", joblib_file, "cleaner.joblib")
     # Made when the files are saved, as predict makes the folders of its -o; said, since a mistyped
     # folder would otherwise hold the model where nobody looks for it.
-    parents = dict.fromkeys(path.parent for path in (target, joblib_path) if path is not None)
-    new_folders = [folder for folder in parents if not folder.exists()]
+    new_folders = missing_folders(path.parent for path in (target, joblib_path) if path is not None)
     try:
         with warnings_as_lines():
             manifest = run_training(
@@ -235,9 +234,7 @@ def train(
             f"{manifest['cross_validation']['scheme']}: content char P/R/F1 "
             f"{s['char_p']:.3f}/{s['char_r']:.3f}/{s['char_f1']:.3f}, line F1 {s['line_f1']:.3f}"
         )
-    for folder in new_folders:
-        if folder.is_dir():
-            warn(f"created folder {folder}")
+    say_made(new_folders)
     typer.echo(f"saved {target} ({threshold_note(manifest)})")
     if joblib_path is not None:
         typer.echo(f"exported the scikit-learn estimator to {joblib_path} (loading it runs code: keep it private)")

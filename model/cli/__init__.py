@@ -13,6 +13,8 @@ failed inputs exit 1 after every other input has been processed.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from pathlib import Path
 from typing import Annotated, NoReturn
 
 import typer
@@ -42,6 +44,20 @@ def warn(message: str) -> None:
     typer.echo(f"cleaner: {message}", err=True)
 
 
+def missing_folders(folders: Iterable[Path]) -> list[Path]:
+    """The ``folders`` that are not there yet (each once): an output's folders are made when it is
+    written, and :func:`say_made` then names those that were made."""
+    return [folder for folder in dict.fromkeys(folders) if not folder.exists()]
+
+
+def say_made(folders: Iterable[Path]) -> None:
+    """Name on stderr each of ``folders`` (from :func:`missing_folders`) that is there now: made
+    without a word, a mistyped folder held the outputs where nobody looked."""
+    for folder in folders:
+        if folder.is_dir():
+            warn(f"created folder {folder}")
+
+
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"cleaner {__version__}")
@@ -66,4 +82,4 @@ from .predict import predict  # noqa: E402  (it uses fail and warn, defined abov
 
 app.command()(predict)
 
-__all__ = ["app", "fail", "main", "warn"]
+__all__ = ["app", "fail", "main", "missing_folders", "say_made", "warn"]

@@ -23,7 +23,7 @@ from ..corpus.renderers import Render
 from ..corpus.worker import Settings
 from ..signals import Caught, Interrupted, outside_run, stopped_by_signals
 from ..text import plural
-from . import fail, warn
+from . import fail, missing_folders, say_made, warn
 from .options import AUTO, Encoding, Errors, InputFormat, MaxDocumentMb, ModelFile, check_decoding, chosen_kind, finite
 from .pipes import reader_went_away
 
@@ -484,6 +484,10 @@ def _run_predict(
     sizes = [i.size for i in files]
     total = sum(size for size in sizes if size is not None) if None not in sizes else None
     root = layout.file.parent if layout.file is not None else layout.root
+    # The folder of the outputs (-o DIR, or the one holding -o FILE) is made when the first output is
+    # written, with any folders above it, and said once, as train says the folder of its -o.
+    folder = root if root is not None or layout.target is None else layout.target.parent
+    new_folders = missing_folders([folder] if folder is not None else [])
     try:
         sink: TreeSink | StreamSink = TreeSink(root) if root is not None else StreamSink(layout.target, resume)
         if isinstance(sink, TreeSink):
@@ -541,6 +545,7 @@ def _run_predict(
     except OutputError as exc:
         progress.close()
         sink.discard()
+        say_made(new_folders)
         if several and not quiet:
             warn(tally.summary(stopped=True, short_dumps=settings.short_dumps))
         fail(f"{exc}{_after_write_error(sink)}")
@@ -549,6 +554,7 @@ def _run_predict(
         received.ended = True
     if stopped is not None:
         sink.abort()
+    say_made(new_folders)
     if several and not quiet:
         warn(tally.summary(stopped=stopped is not None, short_dumps=settings.short_dumps))
     if stopped is not None:
