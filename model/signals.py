@@ -59,6 +59,16 @@ def stop_on_signals() -> None:
                 signal.signal(getattr(signal, name), _stop)
 
 
+def interrupt_on_sigint() -> None:
+    """From now on, SIGINT raises KeyboardInterrupt in the main thread, as Python's own handler does,
+    also in a process started with SIGINT ignored (a command started with ``&`` by a script or a
+    Makefile inherits it so, and Python keeps it). ``cleaner label`` needs this: its web server
+    (uvicorn) takes SIGINT over while it serves, whatever it found, so a Ctrl-C before that was
+    lost (the server then ran on) and one after it ended the process with status 0."""
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
 @contextlib.contextmanager
 def stopped_by_signals() -> Iterator[Caught]:
     """:func:`stop_on_signals` while the block runs, the handlers before it restored after it.

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
 import subprocess
 import time
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from conftest import Labelled
 
 
@@ -36,9 +39,9 @@ def _start(cleaner_exe: Path, cwd: Path, dump: Path, *options: str) -> tuple[sub
 
 
 def _wait_until_served(url: str, seconds: float = 30.0) -> None:
-    """Return once the page answers: a person presses Ctrl-C at a page they have seen. A SIGINT sent
-    the moment the URL was printed, before uvicorn took over the signal, was twice not acted on in a
-    fresh clone's first `make test` (the cause is not found; see the closing note of 2026-12-04)."""
+    """Return once the page answers: a person presses Ctrl-C at a page they have seen. (A SIGINT sent
+    the moment the URL was printed was twice not acted on in a `make test` started with SIGINT
+    ignored; the tests below send it at every moment of the start.)"""
     deadline = time.monotonic() + seconds
     while True:
         try:
@@ -103,3 +106,112 @@ def test_a_model_retrained_on_a_few_pages_does_not_replace_the_shipped_one(
         _, stderr = process.communicate(timeout=60)
     assert f"{retrained} learnt from only 5 labelled pages" in stderr
     assert f"--model {retrained}" in stderr
+
+
+def _sigint_ignored() -> None:
+    """Run in the child before cleaner: SIGINT ignored, as a command started with ``&`` by a script
+    or a Makefile inherits it (``make test &`` gives pytest, and every process it starts, this)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _sigint_default() -> None:
+    """Run in the child before cleaner: SIGINT at its default, whatever pytest was started with."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+INHERITED: dict[str, Callable[[], None]] = {"default": _sigint_default, "ignored": _sigint_ignored}
+
+
+def _launch(cleaner_exe: Path, cwd: Path, dump: Path, model: Path, inherited: str) -> subprocess.Popen[str]:
+    env = {**os.environ, "DISPLAY": "", "WAYLAND_DISPLAY": ""}
+    return subprocess.Popen(
+        [str(cleaner_exe), "label", str(dump), "--no-browser", "--model", str(model), "--labels", "mine"],
+        cwd=cwd,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=INHERITED[inherited],  # between fork and exec: the signal below reaches cleaner itself
+    )
+
+
+def _read_until(process: subprocess.Popen[str], prefix: str) -> str:
+    """The first line ``process`` prints that starts with ``prefix``."""
+    assert process.stdout is not None
+    for line in process.stdout:
+        if line.startswith(prefix):
+            return line
+    raise AssertionError(f"cleaner label ended without printing a line starting with {prefix!r}")
+
+
+def _stopped(process: subprocess.Popen[str], moment: str) -> tuple[str, str]:
+    """SIGINT to ``process`` now; what it printed after. A bound on hanging (60 s), not on speed."""
+    process.send_signal(signal.SIGINT)
+    try:
+        return process.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.communicate()
+        raise AssertionError(f"cleaner label did not stop within 60 s of a SIGINT sent {moment}") from None
+
+
+@pytest.mark.parametrize("inherited", ["default", "ignored"])
+@pytest.mark.parametrize("moment", ["on the first line, before the URL", "the moment the URL was printed"])
+def test_ctrl_c_while_label_starts_stops_it(
+    cleaner_exe: Path, model_path: Path, sample_document: Labelled, tmp_path: Path, moment: str, inherited: str
+) -> None:
+    """A SIGINT before uvicorn took SIGINT over was lost when cleaner label had inherited it ignored:
+    the server then ran on (7 times in 10 right after the URL), and one that reached uvicorn ended it
+    with status 0. Now SIGINT stops it, from its first line on, with exit 130 and nothing on stderr."""
+    dump = tmp_path / "page.txt"
+    dump.write_text(sample_document.text, encoding="utf-8")
+    process = _launch(cleaner_exe, tmp_path, dump, model_path, inherited)
+    _read_until(process, "cleaner label:" if moment.startswith("on the first line") else "open ")
+    _, stderr = _stopped(process, moment)
+    assert process.returncode == 130, stderr
+    assert "Traceback" not in stderr and "Warning" not in stderr, stderr  # e.g. "coroutine ... never awaited"
+
+
+def test_ctrl_c_at_label_start_stops_it(
+    cleaner_exe: Path, model_path: Path, sample_document: Labelled, tmp_path: Path
+) -> None:
+    """SIGINT the moment the process exists, before any output: it ends, and never serves. (In the
+    interpreter's own first milliseconds the signal has Python's default effect: killed by SIGINT, or
+    a KeyboardInterrupt while Python imports site; a SIGINT inherited ignored is discarded by the
+    system then, before any code of cleaner's runs, so that case is not tested here.)"""
+    dump = tmp_path / "page.txt"
+    dump.write_text(sample_document.text, encoding="utf-8")
+    process = _launch(cleaner_exe, tmp_path, dump, model_path, "default")
+    stdout, stderr = _stopped(process, "at its start")
+    assert process.returncode != 0, stdout + stderr
+    assert "open " not in stdout
+
+
+@pytest.mark.parametrize("inherited", ["default", "ignored"])
+def test_ctrl_c_while_label_serves_stops_it_and_keeps_the_saved_page(
+    cleaner_exe: Path, model_path: Path, sample_document: Labelled, tmp_path: Path, inherited: str
+) -> None:
+    """Inherited ignored, a Ctrl-C while serving ended cleaner label with status 0; now 130, and the page
+    saved before it stays saved."""
+    dump = tmp_path / "page.txt"
+    dump.write_text(sample_document.text, encoding="utf-8")
+    process = _launch(cleaner_exe, tmp_path, dump, model_path, inherited)
+    url = _read_until(process, "open ").split()[1]
+    _wait_until_served(url)
+    with urllib.request.urlopen(url + "api/pages/0") as response:
+        tags = [line["tag"] for line in json.load(response)["lines"]]
+    body = {"name": "kept", "site": "baoquocte.vn", "language": "vi", "tags": tags}
+    request = urllib.request.Request(
+        url + "api/pages/0",
+        data=json.dumps(body).encode(),
+        headers={"Content-Type": "application/json", "Origin": url.rstrip("/")},
+        method="POST",
+    )
+    with urllib.request.urlopen(request) as response:
+        assert response.status == 200
+    _, stderr = _stopped(process, "while it served")
+    assert process.returncode == 130, stderr
+    assert "Traceback" not in stderr, stderr
+    saved = (tmp_path / "mine" / "kept.tsv").read_text(encoding="utf-8").splitlines()
+    assert len(saved) == len(sample_document.lines)
+    assert "kept,baoquocte.vn,vi" in (tmp_path / "mine" / "manifest.csv").read_text(encoding="utf-8")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import signal
 import socket
 import sys
 import threading
@@ -76,8 +77,30 @@ def open_browser(url: str) -> bool:
 
 
 def serve(session: Session, listening: Listening) -> None:
-    """Serve until Ctrl-C (uvicorn finishes the requests in flight, so a save is never cut)."""
-    server_for(session, listening).run(sockets=[listening.sock])
+    """Serve until Ctrl-C (uvicorn finishes the requests in flight, so a save is never cut), then
+    raise KeyboardInterrupt (exit 130, as a Ctrl-C anywhere else in ``cleaner label``).
+
+    SIGINT is taken over before uvicorn starts: uvicorn installs its own handler only once its event
+    loop runs, and a KeyboardInterrupt before that landed inside asyncio's set-up ("coroutine
+    'Server.serve' was never awaited"). Here a SIGINT at any moment tells the server to stop: one that
+    uvicorn caught while serving is passed back to this handler when uvicorn restores it."""
+    server = server_for(session, listening)
+    if threading.current_thread() is not threading.main_thread():
+        server.run(sockets=[listening.sock])
+        return
+    caught: list[int] = []
+
+    def stop(signum: int, frame: object) -> None:
+        caught.append(signum)
+        server.should_exit = True
+
+    previous = signal.signal(signal.SIGINT, stop)
+    try:
+        server.run(sockets=[listening.sock])
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if caught:
+        raise KeyboardInterrupt
 
 
 class Background:
