@@ -116,6 +116,101 @@ def test_nul_bytes_are_text(runner: CliRunner, model_path: Path, tmp_path: Path)
     assert [r["text"] for r in read_jsonl(target)][1:3] == ["raw \x00 NUL in a JSON string", "escaped \x00 NUL"]
 
 
+# The first 64 bytes of a PNG (signature, IHDR, the start of a chunk), then compressed-looking bytes.
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d49484452000003200000025808060000009a76820e"
+    "0000000970485973000016250000162501495224f00000200049444154789cec9d"
+) + bytes((i * 167 + 13) % 256 for i in range(4000))
+ADVICE = "move it out of the inputs, or pass --encoding if it is text in another encoding"
+
+
+@pytest.mark.parametrize(
+    ("encoding", "args"),
+    [
+        ("latin-1", []),
+        ("iso-8859-15", []),
+        ("koi8-r", []),
+        ("mac-roman", []),
+        ("cp1252", ["--errors", "replace"]),
+        ("cp1258", ["--errors", "replace"]),
+    ],
+)
+@pytest.mark.parametrize("content", [BINARY, PNG], ids=["all-bytes", "png"])
+def test_a_binary_file_is_skipped_in_an_encoding_that_decodes_every_byte(
+    runner: CliRunner, model_path: Path, tmp_path: Path, encoding: str, args: list[str], content: bytes
+) -> None:
+    """In latin-1 every byte decodes, so the binary check of utf-8 (NUL bytes in a file that does not
+    decode) never fired: an image was "cleaned", its bytes written out as text, exit 0. It is now
+    told by its NUL bytes and its control characters, in any encoding, and skipped."""
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.txt").write_bytes(content)
+    (tmp_path / "in" / "b.txt").write_text(PAGE_EN, encoding=encoding)
+    result = invoke(
+        runner, model_path, str(tmp_path / "in"), "-o", str(tmp_path / "out/"), "--encoding", encoding, *args
+    )
+    assert result.exit_code == 1, result.output
+    (error,) = errors_of(result.stderr)
+    assert error.startswith(
+        f"cleaner: {tmp_path / 'in' / 'a.txt'}: it looks like a binary file, not text: it holds NUL bytes and "
+        "control or private-use characters ("
+    ), error
+    assert error.endswith(f" of its text in {encoding}); {ADVICE}"), error
+    assert sorted(path.name for path in (tmp_path / "out").iterdir()) == ["b.txt"]  # the run went on
+    named = invoke(runner, model_path, str(tmp_path / "in" / "a.txt"), "--encoding", encoding, *args)
+    assert named.exit_code == 1 and named.stdout == ""
+
+
+@pytest.mark.parametrize("encoding", ["latin-1", "cp1258", "koi8-r"])
+def test_nul_bytes_are_text_in_any_8_bit_encoding(
+    runner: CliRunner, model_path: Path, tmp_path: Path, encoding: str
+) -> None:
+    """The binary check of 8-bit encodings leaves text with a NUL in it alone, as utf-8's does."""
+    text_file = tmp_path / "nul.txt"
+    text_file.write_bytes(b"Head\x00line\n\nA body paragraph\x00 with a NUL in it.\n")
+    result = invoke(runner, model_path, str(text_file), "--threshold", "0", "--encoding", encoding)
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "Head\x00line\n\nA body paragraph\x00 with a NUL in it.\n"
+
+
+def test_utf16_is_told_by_nul_characters_not_nul_bytes(runner: CliRunner, model_path: Path, tmp_path: Path) -> None:
+    """UTF-16 spells ASCII with NUL bytes: a UTF-16 page with one bad code unit was called a binary
+    file; now its bad byte is named, as in any text. A binary file read as UTF-16 is still one, by
+    its NUL characters (with --errors replace its bytes decode, to private-use characters)."""
+    page = tmp_path / "page.txt"
+    page.write_bytes("Xin chào\nmột trang\n".encode("utf-16-le") + b"\x00\xd8" + "\nthe end\n".encode("utf-16-le"))
+    result = invoke(runner, model_path, str(page), "--encoding", "utf-16-le")
+    assert errors_of(result.stderr) == [
+        f"cleaner: {page}:3: byte 0x00 at line 3, column 1 is not valid utf-16-le; "
+        "pass --encoding if the file is in another encoding, or --errors replace to substitute undecodable bytes"
+    ]
+    image = tmp_path / "image.txt"
+    image.write_bytes(PNG)
+    for args in ([], ["--errors", "replace"]):
+        result = invoke(runner, model_path, str(image), "--encoding", "utf-16", *args)
+        assert result.exit_code == 1 and result.stdout == "", result.output
+        (error,) = errors_of(result.stderr)
+        assert error.startswith(
+            f"cleaner: {image}: it looks like a binary file, not text: it holds NUL characters and "
+        )
+        assert error.endswith(ADVICE)
+
+
+@pytest.mark.parametrize("encoding", ["latin-1", "cp1258"])
+def test_a_utf16_page_read_in_an_8_bit_encoding_is_named_utf16(
+    runner: CliRunner, model_path: Path, tmp_path: Path, encoding: str
+) -> None:
+    """Every byte of it decodes, the high bytes of its ASCII characters as NUL: it was cleaned into
+    text with a NUL between every two letters. Now it is named, as utf-8 names it when it does not
+    decode."""
+    page = tmp_path / "page.txt"
+    page.write_bytes(PAGE_EN.encode("utf-16-le"))
+    result = invoke(runner, model_path, str(page), "--encoding", encoding)
+    assert result.exit_code == 1 and result.stdout == "", result.output
+    assert errors_of(result.stderr) == [
+        f"cleaner: {page}: the file is UTF-16, not {encoding}; pass --encoding utf-16-le"
+    ]
+
+
 def test_30_mb_single_line(runner: CliRunner, model_path: Path, tmp_path: Path) -> None:
     huge = b"x" * 30_000_000
     source, target, result = run_jsonl(runner, model_path, tmp_path, b'{"id": 1, "text": "' + huge + b'"}\n')

@@ -9,6 +9,8 @@ are yielded as :class:`~cleaner.corpus.items.InputError` in their place. Parsing
 
 from __future__ import annotations
 
+import codecs
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
@@ -21,6 +23,14 @@ DECODE_HINT = "pass --encoding if the file is in another encoding, or --errors r
 # A document whose bytes are this much undecodable is not text in the encoding: --errors replace
 # would turn it into replacement characters (random bytes give one for every other byte).
 UNDECODABLE_DOCUMENT = 0.1
+# Control characters besides NUL and whitespace (C0, DEL, C1), and private-use ones: text holds next
+# to none, while the bytes of a program, an image or an archive decode to 10-25% of them in any
+# 8-bit encoding (which decodes every byte: latin-1 does), and to 5-10% as UTF-16 (mostly private
+# use). With NUL characters, such a share says binary whatever the encoding; a stray NUL does not.
+NOT_TEXT = re.compile(r"[\x01-\x08\x0e-\x1f\x7f-\x9f\ue000-\uf8ff]")
+BINARY_SHARE = 0.05
+# Encodings that spell ASCII with NUL bytes: in them a NUL byte is text, a NUL character is not.
+WIDE = frozenset({"utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-le", "utf-32-be"})
 # A file's output record, without its cleaned text: JSON values by name.
 Record = dict[str, object]
 
@@ -117,38 +127,82 @@ def stream_error(where: str, exc: BaseException, consumed: int = 0) -> InputErro
     return InputError(where, message, consumed, incomplete=True)
 
 
-def binary(encoding: str) -> str:
-    """What is said of a document that will not decode and holds NUL bytes: a program, an image or
-    an archive among the dumps, which the position of its first bad byte would not help anyone find.
-    A NUL in text that decodes is a character like any other: only the two together say binary."""
+def codec_name(encoding: str) -> str:
+    """Python's name of ``encoding`` ("latin1", "UTF_8" -> "iso8859-1", "utf-8"); as given if unknown."""
+    try:
+        return codecs.lookup(encoding).name
+    except LookupError:
+        return encoding
+
+
+def is_wide(encoding: str) -> bool:
+    """Whether ``encoding`` is UTF-16 or UTF-32, whose text holds NUL bytes."""
+    return codec_name(encoding) in WIDE
+
+
+def binary(encoding: str, holds: str | None = None) -> str:
+    """What is said of a document that holds NUL characters and either will not decode or decodes
+    to control characters (``holds`` says which): a program, an image or an archive among the dumps,
+    which the position of its first bad byte would not help anyone find. A NUL in text is a
+    character like any other: only the two together say binary."""
+    nul = "NUL characters" if is_wide(encoding) else "NUL bytes"
+    holds = holds or f"bytes that are not valid {encoding}"
     return (
-        f"it looks like a binary file, not text: it holds NUL bytes and bytes that are not valid {encoding}; "
+        f"it looks like a binary file, not text: it holds {nul} and {holds}; "
         "move it out of the inputs, or pass --encoding if it is text in another encoding"
     )
+
+
+def holds_nul(data: bytes, encoding: str) -> bool:
+    """Whether ``data`` holds NUL characters in ``encoding``: NUL bytes, except in UTF-16 and UTF-32,
+    where they are the high bytes of ASCII characters and only a NUL code unit is a NUL."""
+    if is_wide(encoding):
+        return "\0" in data.decode(encoding, "replace")
+    return b"\0" in data
+
+
+def not_text(data: bytes, text: str, encoding: str) -> str | None:
+    """Why a document that decoded in ``encoding`` and holds NUL characters is no text, or None:
+    a UTF-16 dump read in an 8-bit encoding, or a binary file (see NOT_TEXT). In an 8-bit encoding
+    every byte may decode (in latin-1 all do), so decoding alone cannot tell. Not asked in utf-8,
+    where bytes that do not decode tell a binary file, and whatever decodes is text."""
+    if not is_wide(encoding):
+        utf16 = utf16_name(data)
+        if utf16 is not None:
+            return f"the file is UTF-16, not {encoding}; pass --encoding {utf16}"
+    odd = NOT_TEXT.subn("", text)[1]
+    if odd >= BINARY_SHARE * len(text):
+        return binary(encoding, f"control or private-use characters ({odd / len(text):.0%} of its text in {encoding})")
+    return None
 
 
 def decode_document(raw: Raw, options: ParseOptions, line_numbers: bool) -> tuple[str, int]:
     """The document's text and how many of its bytes ``--errors`` replaced; undecodable bytes
     raise BadDocument (naming the line if ``line_numbers``), and so does a document whose bytes
-    are mostly undecodable even with ``--errors replace``: it is not text in this encoding."""
+    are mostly undecodable even with ``--errors replace``, or that decodes to NUL and control
+    characters (:func:`not_text`): it is not text in this encoding."""
     try:
         text, undecodable = decode_counted(raw.data, options.encoding, options.errors)
     except DecodeError as exc:
         utf16 = utf16_name(raw.data) if options.encoding.lower().replace("_", "-") in ("utf-8", "utf8") else None
         if utf16 is not None:
             raise BadDocument(f"the file is UTF-16, not utf-8; pass --encoding {utf16}") from exc
-        if b"\0" in raw.data:
+        if holds_nul(raw.data, options.encoding):
             raise BadDocument(binary(options.encoding)) from exc
         raise BadDocument(f"{exc}; {DECODE_HINT}", exc.line if line_numbers else None) from exc
     except LookupError as exc:
         raise BadDocument(f"unknown encoding {options.encoding!r} or error handler {options.errors!r}") from exc
     if undecodable > max(UNDECODABLE_DOCUMENT * len(raw.data), 8):
-        if b"\0" in raw.data:
+        if "\0" in text:
             raise BadDocument(binary(options.encoding))
         raise BadDocument(
             f"{undecodable} of its {len(raw.data)} bytes are not valid {options.encoding} "
             f"({undecodable / len(raw.data):.0%}): this is not {options.encoding} text; pass the right --encoding"
         )
+    if "\0" in text and codec_name(options.encoding) != "utf-8":
+        problem = not_text(raw.data, text, options.encoding)
+        if problem is not None:
+            raise BadDocument(problem)
     return text, undecodable
 
 
