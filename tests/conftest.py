@@ -6,8 +6,13 @@ second), never on the whole labels/ directory, which other people edit while the
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import http.server
 import shutil
 import sys
+import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -109,3 +114,22 @@ def cleaner_exe() -> Path:
     if found is None:
         pytest.skip("the cleaner console script is not installed")
     return Path(found)
+
+
+@contextlib.contextmanager
+def http_server(directory: Path) -> Iterator[str]:
+    """A local HTTP server (127.0.0.1, a free port) serving the files of ``directory``: its base URL."""
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(directory)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()

@@ -3,18 +3,13 @@ file once per process, predicts with one BLAS thread, and fetches a model URL on
 
 from __future__ import annotations
 
-import contextlib
-import functools
-import http.server
 import os
 import shutil
-import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import Labelled
+from conftest import Labelled, http_server
 from shards_support import label_texts, predicted, write_shards
 from typer.testing import CliRunner
 
@@ -222,25 +217,6 @@ def test_a_model_url_that_cannot_be_fetched_is_named_as_given(tmp_path: Path, mo
     monkeypatch.setenv("CLEANER_MODEL", url)
     with pytest.raises(ModelError, match=f"^cannot fetch the model at {url} .*check \\$CLEANER_MODEL"):
         clean_batch(["Title\nA line of text."])
-
-
-@contextlib.contextmanager
-def http_server(directory: Path) -> Iterator[str]:
-    """A local HTTP server (127.0.0.1, a free port) serving the files of ``directory``: its base URL."""
-
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, format: str, *args: object) -> None:
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(directory)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
 
 
 def test_a_damaged_copy_of_a_model_url_is_named_by_its_url_and_fetched_again(

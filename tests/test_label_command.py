@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import time
@@ -13,13 +14,15 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import Labelled
+from conftest import Labelled, http_server
 
 
-def _start(cleaner_exe: Path, cwd: Path, dump: Path, *options: str) -> tuple[subprocess.Popen[str], list[str]]:
+def _start(
+    cleaner_exe: Path, cwd: Path, dump: Path, *options: str, env: dict[str, str] | None = None
+) -> tuple[subprocess.Popen[str], list[str]]:
     """``cleaner label DUMP --no-browser --labels mine`` started in ``cwd`` (no display, so no
-    browser), and what it printed up to its ``open URL`` line."""
-    env = {**os.environ, "DISPLAY": "", "WAYLAND_DISPLAY": ""}
+    browser; ``env`` added to the environment), and what it printed up to its ``open URL`` line."""
+    env = {**os.environ, "DISPLAY": "", "WAYLAND_DISPLAY": "", **(env or {})}
     process = subprocess.Popen(
         [str(cleaner_exe), "label", str(dump), "--no-browser", *options, "--labels", "mine"],
         cwd=cwd,
@@ -73,6 +76,27 @@ def test_label_serves_the_page_and_stops_on_ctrl_c(
         _, stderr = process.communicate(timeout=60)
     assert process.returncode in (0, 130, -signal.SIGINT), stderr  # 130: stopped by Ctrl-C, as a shell reports it
     assert "Traceback" not in stderr
+    assert "cleaner: stopped; 0 pages saved in mine/ by this session" in stderr
+
+
+def test_label_names_a_model_url_as_given(
+    cleaner_exe: Path, model_path: Path, sample_document: Labelled, tmp_path: Path
+) -> None:
+    """With $CLEANER_MODEL=http://..., cleaner label said it pre-labelled with "http:/127.0.0.1/...":
+    the URL had been made a Path, which drops one slash. It is now printed as given."""
+    pytest.importorskip("aiohttp", reason="fsspec's HTTP driver")
+    served = tmp_path / "served"
+    served.mkdir()
+    shutil.copy(model_path, served / "m.npz")
+    dump = tmp_path / "page.txt"
+    dump.write_text(sample_document.text, encoding="utf-8")
+    with http_server(served) as base:
+        env = {"CLEANER_MODEL": f"{base}/m.npz", "CLEANER_CACHE": str(tmp_path / "cache")}
+        process, printed = _start(cleaner_exe, tmp_path, dump, env=env)
+        process.send_signal(signal.SIGINT)
+        _, stderr = process.communicate(timeout=60)
+    assert f"pre-labelled by {base}/m.npz\n" in printed, printed
+    assert process.returncode == 130, stderr
 
 
 def test_label_refuses_what_it_cannot_read(cleaner_exe: Path, tmp_path: Path) -> None:
@@ -162,7 +186,7 @@ def test_ctrl_c_while_label_starts_stops_it(
 ) -> None:
     """A SIGINT before uvicorn took SIGINT over was lost when cleaner label had inherited it ignored:
     the server then ran on (7 times in 10 right after the URL), and one that reached uvicorn ended it
-    with status 0. Now SIGINT stops it, from its first line on, with exit 130 and nothing on stderr."""
+    with status 0. Now SIGINT stops it, from its first line on, with exit 130 and no traceback."""
     dump = tmp_path / "page.txt"
     dump.write_text(sample_document.text, encoding="utf-8")
     process = _launch(cleaner_exe, tmp_path, dump, model_path, inherited)
@@ -212,6 +236,7 @@ def test_ctrl_c_while_label_serves_stops_it_and_keeps_the_saved_page(
     _, stderr = _stopped(process, "while it served")
     assert process.returncode == 130, stderr
     assert "Traceback" not in stderr, stderr
+    assert "cleaner: stopped; 1 page saved in mine/ by this session" in stderr
     saved = (tmp_path / "mine" / "kept.tsv").read_text(encoding="utf-8").splitlines()
     assert len(saved) == len(sample_document.lines)
     assert "kept,baoquocte.vn,vi" in (tmp_path / "mine" / "manifest.csv").read_text(encoding="utf-8")

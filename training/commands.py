@@ -582,9 +582,10 @@ def label(
         listening = listen(host, port)
     except OSError as exc:
         fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}")
-    from ..classifier.format import default_model_path
+    from ..classifier.format import default_model_name
 
-    model_name = str(start_model or default_model_path())
+    # As given: a URL in $CLEANER_MODEL made a Path would lose a slash (https:/host/m.npz).
+    model_name = str(start_model) if start_model is not None else default_model_name()
     session = Session(pages, predictor, labels_dir, target, model_name=model_name, jobs=jobs, user_weight=user_weight)
     skipped = f", {bad} could not be read" if bad else ""
     more = f" (the {len(pages)} most uncertain of {documents})" if documents > len(pages) else ""
@@ -598,4 +599,8 @@ def label(
     typer.echo(f"open {listening.url}   (Ctrl-C stops the server)")
     if browser and not open_browser(listening.url):
         typer.echo("(no browser to open here: open the URL above yourself)")
-    serve(session, listening)
+    try:
+        serve(session, listening)
+    except KeyboardInterrupt:
+        saved = sum(page.saved_as is not None for page in session.pages)
+        fail(f"stopped; {plural(saved, 'page')} saved in {labels_dir}/ by this session", 130)
