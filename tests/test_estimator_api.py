@@ -162,6 +162,12 @@ def test_an_unfitted_estimator_says_so() -> None:
         ({"min_documents": 0}, "min_documents"),
         ({"context_rounds": -1}, "context_rounds"),
         ({"use_words": "yes"}, "use_words"),
+        ({"char_ngrams": (5, 3)}, "char_ngrams"),
+        ({"char_ngrams": (0, 3)}, "char_ngrams"),
+        ({"char_ngrams": (3,)}, "char_ngrams"),
+        ({"char_ngrams": "3,5"}, "char_ngrams"),
+        ({"char_min_documents": 0}, "char_min_documents"),
+        ({"char_weight": 0}, "char_weight"),
     ],
 )
 def test_parameters_are_validated_when_fitting(

@@ -34,6 +34,7 @@ from numpy.lib.npyio import NpzFile
 
 from ..atomic import remove_stale_temporaries, write_atomic
 from ..features.context import stack_feature_names
+from ..features.cuechars import CueChars
 from ..features.cuewords import CueWords
 from ..features.shape import shape_feature_names
 from ..features.stopwords import Stopwords
@@ -51,6 +52,10 @@ SHIPPED_MODEL = Path(__file__).resolve().parent.parent / "data" / "cleaner.npz"
 # 5: a context stage has layers (4: one weight vector each; stopword lists per language since 4, one list in
 # 3; 2 and 1 were joblib and pickle files beside a manifest).
 MODEL_FORMAT = 5
+# A model with a character n-gram block (LineClassifier's char_ngrams) is written as format 6, and
+# one without as format 5, byte for byte as before: a cleaner that reads format 5 only would
+# otherwise load the block's weights and silently ignore them, predicting with half a model.
+CHARS_FORMAT = 6
 MANIFEST = "manifest"
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # the zip format's epoch: equal models give equal files
 # What reading a damaged zip or .npy member raises (a bad CRC, a cut stream, a wrong header).
@@ -88,6 +93,8 @@ def _arrays(predictor: Predictor) -> dict[str, np.ndarray]:
         "intercept": np.array([predictor.intercept]),
         "idf": predictor.words.idf if predictor.words is not None else np.zeros(0),
     }
+    if predictor.chars is not None:
+        arrays["char_idf"] = predictor.chars.idf
     for i, layers in enumerate(predictor.context_stages):
         for j, (weights, bias) in enumerate(layers):
             arrays[f"context_{i}_layer_{j}_weights"] = np.asarray(weights)
@@ -116,7 +123,7 @@ def save_model(predictor: Predictor, path: Path) -> dict[str, Any]:
     arrays = _arrays(predictor)
     manifest = {
         **predictor.manifest,
-        "format": MODEL_FORMAT,
+        "format": MODEL_FORMAT if predictor.chars is None else CHARS_FORMAT,
         "features": feature_names(),
         "threshold": predictor.threshold,
         "word_weight": predictor.word_weight,
@@ -124,6 +131,7 @@ def save_model(predictor: Predictor, path: Path) -> dict[str, Any]:
         "ngram_range": list(predictor.words.ngram_range) if predictor.words is not None else None,
         "vocabulary": predictor.words.vocabulary if predictor.words is not None else None,
         "stopwords": predictor.stopwords.lists,
+        **_char_entries(predictor.chars, predictor.char_weight),
         "sha256": _digest(arrays),
     }
     buffer = io.BytesIO()
@@ -135,6 +143,17 @@ def save_model(predictor: Predictor, path: Path) -> dict[str, Any]:
             archive.writestr(zipfile.ZipInfo(f"{name}.npy", _ZIP_TIME), data.getvalue(), zipfile.ZIP_DEFLATED)
     write_atomic(path, buffer.getvalue())
     return manifest
+
+
+def _char_entries(chars: CueChars | None, char_weight: float) -> dict[str, Any]:
+    """The manifest's entries of the character n-gram block: none for a model without one."""
+    if chars is None:
+        return {}
+    return {
+        "char_weight": char_weight,
+        "char_ngram_range": list(chars.ngram_range),
+        "char_vocabulary": chars.vocabulary,
+    }
 
 
 def read_manifest(path: Path | str | None = None) -> dict[str, Any]:
@@ -182,11 +201,22 @@ def _predictor(manifest: dict[str, Any], arrays: dict[str, np.ndarray]) -> Predi
         words = CueWords(manifest["vocabulary"], arrays["idf"], tuple(manifest["ngram_range"]))
         if len(words.vocabulary) != len(words.idf):
             raise ValueError(f"{len(words.vocabulary)} cue words but {len(words.idf)} idf weights")
+    chars = None
+    if manifest.get("char_vocabulary") is not None:
+        chars = CueChars(manifest["char_vocabulary"], arrays["char_idf"], tuple(manifest["char_ngram_range"]))
+        if len(chars.vocabulary) != len(chars.idf):
+            raise ValueError(f"{len(chars.vocabulary)} character n-grams but {len(chars.idf)} idf weights")
+    if (manifest.get("format") == CHARS_FORMAT) != (chars is not None):
+        raise ValueError(f"format {manifest.get('format')} with{'' if chars is not None else 'out'} character n-grams")
+    columns = len(arrays["scaling_mean"]) + sum(len(block.idf) for block in (words, chars) if block is not None)
+    if len(arrays["coef"]) != columns:
+        raise ValueError(f"{len(arrays['coef'])} weights for {columns} first-stage columns")
     stages = [
         [(arrays[f"context_{i}_layer_{j}_weights"], arrays[f"context_{i}_layer_{j}_bias"]) for j in range(int(layers))]
         for i, layers in enumerate(manifest["context_stages"])
     ]
     reserved = {"format", "features", "threshold", "word_weight", "context_stages", "ngram_range", "vocabulary"}
+    reserved |= {"char_weight", "char_ngram_range", "char_vocabulary"}
     return Predictor(
         stopwords=Stopwords(manifest["stopwords"]),
         scaling=(arrays["scaling_mean"], arrays["scaling_scale"]),
@@ -196,6 +226,8 @@ def _predictor(manifest: dict[str, Any], arrays: dict[str, np.ndarray]) -> Predi
         words=words,
         context_stages=stages,
         threshold=float(manifest["threshold"]),
+        chars=chars,
+        char_weight=float(manifest.get("char_weight", 0.5)),
         manifest={k: v for k, v in manifest.items() if k not in reserved | {"stopwords", "sha256"}},
     )
 
@@ -363,9 +395,10 @@ def _manifest(source: _Source, archive: NpzFile) -> dict[str, Any]:
 
 def _check_format(source: _Source, manifest: dict[str, Any]) -> None:
     saved = manifest.get("format", 1)
-    if saved != MODEL_FORMAT:
+    if saved not in (MODEL_FORMAT, CHARS_FORMAT):
         raise ModelError(
-            f"{source.shown} was saved in model format {saved}, this cleaner reads format {MODEL_FORMAT}; "
+            f"{source.shown} was saved in model format {saved}, this cleaner reads format {MODEL_FORMAT} "
+            f"(and {CHARS_FORMAT}, with character n-grams); "
             f"{source.remedy}"
         )
 

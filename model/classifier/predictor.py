@@ -17,6 +17,7 @@ import numpy as np
 
 from ..features.batch import Documents, LineBatch
 from ..features.context import Layers, context_inputs, context_probability, context_rows, expit, row_dot
+from ..features.cuechars import CueChars
 from ..features.cuewords import CueWords, SparseRows
 from ..features.shape import markup_rows, shape_matrix
 from ..features.stopwords import Stopwords
@@ -37,11 +38,14 @@ def first_stage_probability(
     coef: np.ndarray,
     intercept: float,
     word_weight: float,
+    chars: SparseRows | None = None,
+    char_weight: float = 0.5,
 ) -> np.ndarray:
     """The first stage's P(content): a logistic regression on the standardised shape features
-    (``scaling``: the scaler's mean and scale) and the word block times ``word_weight``, computed
-    block by block, since stacking the dense and the sparse block into one matrix costs more than
-    the product. ``coef`` is the regression's weights, shape columns first."""
+    (``scaling``: the scaler's mean and scale), the word block times ``word_weight`` and the
+    character n-gram block (if any) times ``word_weight * char_weight``, computed block by block,
+    since stacking the dense and the sparse blocks into one matrix costs more than the product.
+    ``coef`` is the regression's weights: shape columns, then word columns, then character ones."""
     if len(shape) == 0:
         return np.zeros(0)
     mean, scale = scaling
@@ -50,7 +54,10 @@ def first_stage_probability(
     standardised /= scale  # in place: the same values as (shape - mean) / scale, one matrix fewer
     score = row_dot(standardised, coef[:n_shape]) + intercept
     if words is not None:
-        score += (words @ coef[n_shape:]) * word_weight
+        score += (words @ coef[n_shape : n_shape + words.n_columns]) * word_weight
+    if chars is not None:
+        start = n_shape + (words.n_columns if words is not None else 0)
+        score += (chars @ coef[start:]) * (word_weight * char_weight)
     return expit(score)
 
 
@@ -133,6 +140,8 @@ class Predictor:
         context_stages: list[Layers],
         threshold: float,
         manifest: dict[str, Any] | None = None,
+        chars: CueChars | None = None,
+        char_weight: float = 0.5,
     ) -> None:
         self.stopwords = stopwords
         self.scaling = scaling
@@ -140,6 +149,8 @@ class Predictor:
         self.intercept = float(intercept)
         self.word_weight = float(word_weight)
         self.words = words
+        self.chars = chars
+        self.char_weight = float(char_weight)
         self.context_stages = context_stages
         self.threshold = float(threshold)
         self.manifest: dict[str, Any] = dict(manifest or {})
@@ -177,9 +188,13 @@ class Predictor:
                 results[at] = document_scores
         return results
 
-    def first_stage(self, shape: np.ndarray, words: SparseRows | None) -> np.ndarray:
-        """The first stage's P(content) of rows of shape features and cue words."""
-        return first_stage_probability(shape, words, self.scaling, self.coef, self.intercept, self.word_weight)
+    def first_stage(self, shape: np.ndarray, batch: LineBatch) -> np.ndarray:
+        """The first stage's P(content) of the batch's lines, given their shape features."""
+        words = self.words.rows(batch) if self.words is not None and len(batch) else None
+        chars = self.chars.rows(batch) if self.chars is not None and len(batch) else None
+        return first_stage_probability(
+            shape, words, self.scaling, self.coef, self.intercept, self.word_weight, chars, self.char_weight
+        )
 
     def _predict_batch(self, documents: list[list[str]], batch: LineBatch | None = None) -> list[np.ndarray]:
         """:meth:`predict_proba_nonblank` of a batch of documents, all at once, as given (not
@@ -187,8 +202,7 @@ class Predictor:
         batch = LineBatch(documents) if batch is None else batch  # lines stripped and classified once
         shape = shape_matrix(batch, self.stopwords)
         markup = markup_rows(shape, batch)
-        words = self.words.rows(batch) if self.words is not None and len(batch) else None
-        probabilities = self.first_stage(shape, words)
+        probabilities = self.first_stage(shape, batch)
         offsets = batch.bounds
         if (~markup).any():
             inputs = context_inputs(shape, offsets, markup)  # the same for every stage
@@ -243,10 +257,12 @@ class Predictor:
 
     def __repr__(self) -> str:
         words = len(self.words.vocabulary) if self.words is not None else 0
+        chars = len(self.chars.vocabulary) if self.chars is not None else 0
         data = self.manifest.get("training_data", {})
         documents = data.get("documents") if isinstance(data, dict) else None
         trained = f", trained on {plural(documents, 'document')}" if documents is not None else ""
         return (
-            f"<cleaner Predictor: {len(self.coef) - words} shape features, {words} cue words, "
-            f"{len(self.context_stages)} context stages, threshold {self.threshold:.3f}{trained}>"
+            f"<cleaner Predictor: {len(self.coef) - words - chars} shape features, {words} cue words, "
+            + (f"{chars} character n-grams, " if chars else "")
+            + f"{len(self.context_stages)} context stages, threshold {self.threshold:.3f}{trained}>"
         )

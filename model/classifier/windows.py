@@ -145,8 +145,7 @@ def _first_stage(predictor: Predictor, lines: list[str], window: int) -> tuple[n
         _patch(shape[own_rows], whole, lo, hi)
         markup[lo:hi] = markup_rows(shape, batch)[own_rows]
         own.keep(shape[own_rows], lo)
-        words = predictor.words.rows(batch) if predictor.words is not None else None
-        first = predictor.first_stage(shape, words)
+        first = predictor.first_stage(shape, batch)
         probabilities[lo:hi] = first[own_rows]
     return probabilities, markup, own
 

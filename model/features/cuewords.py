@@ -145,16 +145,24 @@ class CueWords:
                     first, column = table.find(word, line)
                     rows.append(line[first])
                     columns.append(column)
-        width = max(n_columns, 1)
-        cells, counts = np.unique(np.concatenate(rows) * width + np.concatenate(columns), return_counts=True)
-        indptr = np.searchsorted(cells // width, np.arange(n_rows + 1)).astype(np.int32)
-        indices = (cells % width).astype(np.int32)
-        data = np.log(counts.astype(np.float64)) + 1.0
-        data *= self.idf[indices]
-        norms = np.sqrt(row_sums(indptr, data * data))
-        norms[norms == 0.0] = 1.0
-        data /= np.repeat(norms, np.diff(indptr))
-        return SparseRows(indptr, indices, data, n_columns)
+        return tfidf_rows(np.concatenate(rows), np.concatenate(columns), n_rows, self.idf)
+
+
+def tfidf_rows(rows: np.ndarray, columns: np.ndarray, n_rows: int, idf: np.ndarray) -> SparseRows:
+    """The TF-IDF rows of terms found at (``rows``, ``columns``), one pair per occurrence: each
+    cell's count becomes ``(1 + log(count)) * idf``, each row scaled to unit l2 norm (scikit-learn's
+    ``sublinear_tf=True``, ``norm="l2"``), every sum within its own row."""
+    n_columns = len(idf)
+    width = max(n_columns, 1)
+    cells, counts = np.unique(rows * width + columns, return_counts=True)
+    indptr = np.searchsorted(cells // width, np.arange(n_rows + 1)).astype(np.int32)
+    indices = (cells % width).astype(np.int32)
+    data = np.log(counts.astype(np.float64)) + 1.0
+    data *= idf[indices]
+    norms = np.sqrt(row_sums(indptr, data * data))
+    norms[norms == 0.0] = 1.0
+    data /= np.repeat(norms, np.diff(indptr))
+    return SparseRows(indptr, indices, data, n_columns)
 
 
 def _line_ngrams(batch: LineBatch, ngram_range: tuple[int, int]) -> list[list[str]]:

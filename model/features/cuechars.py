@@ -1,0 +1,170 @@
+"""Cue character n-grams: TF-IDF of the character n-grams inside words that recur across many pages.
+
+Cue words are learnt per spelling: ``Newsletter``, ``abonnieren`` and ``Kommentar`` teach nothing
+about ``Newsletters``, ``abonniere`` or ``Kommentare``. Character n-grams inside words carry a cue
+from one inflection or compound to another. Like :class:`~cleaner.features.cuewords.CueWords`,
+:meth:`CueChars.fit` keeps only the n-grams seen in at least ``min_documents`` training pages.
+
+The n-grams and weights are those of scikit-learn's ``TfidfVectorizer(analyzer="char_wb",
+sublinear_tf=True)``: the words of the lower-cased line (``str.split``), each padded with one
+space on either side, every n-gram of each padded word (a padded word no longer than n counts once,
+whole, and ends its n-grams; see :func:`word_grams`), ``1 + log(count)`` times the smoothed idf
+over lines, rows scaled to unit l2 norm; tests compare the two to 1e-9.
+
+Speed: a page's words repeat (``the``, a site's menu words), so :meth:`CueChars.rows` finds the
+n-grams of each distinct word of the batch once, with numpy, and gives every occurrence of the
+word its word's n-grams. The look-up is a hashed :class:`~cleaner.features.lexicon.Lexicon`, which
+confirms every hash hit character by character: no collision can add an n-gram that is not there.
+Predicting imports neither scikit-learn nor scipy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import cached_property
+
+import numpy as np
+
+from .batch import WHITESPACE, LineBatch, code_points
+from .cuewords import SparseRows, tfidf_rows
+from .lexicon import Lexicon
+
+
+def word_grams(word: str, ngram_range: tuple[int, int]) -> list[str]:
+    """The character n-grams of one word, as scikit-learn's ``_char_wb_ngrams`` makes them: of the
+    word padded with one space on either side, all n-grams of each size n; a padded word of n
+    characters or fewer is one n-gram, whole, and no larger n follows."""
+    padded = f" {word} "
+    grams = []
+    for n in range(ngram_range[0], ngram_range[1] + 1):
+        if len(padded) <= n:
+            grams.append(padded)
+            break
+        grams.extend(padded[i : i + n] for i in range(len(padded) - n + 1))
+    return grams
+
+
+class CueChars:
+    """TF-IDF of the vocabulary's character n-grams (inside words) in each line.
+
+    Parameters
+    ----------
+    vocabulary : list of str
+        The n-grams, sorted, in column order (a padded word's n-grams hold its spaces).
+    idf : ndarray of shape (len(vocabulary),)
+        The columns' inverse document frequencies.
+    ngram_range : (int, int)
+        The smallest and largest n-gram sizes counted.
+    """
+
+    def __init__(self, vocabulary: list[str], idf: np.ndarray, ngram_range: tuple[int, int] = (3, 5)) -> None:
+        self.vocabulary = list(vocabulary)
+        self.idf = np.asarray(idf, dtype=np.float64)
+        self.ngram_range = (int(ngram_range[0]), int(ngram_range[1]))
+
+    @classmethod
+    def fit(
+        cls,
+        batch: LineBatch,
+        min_documents: int,
+        ngram_range: tuple[int, int] = (3, 5),
+        page_weights: np.ndarray | None = None,
+        page_of: Sequence[int] | None = None,
+    ) -> CueChars:
+        """The n-grams of the batch's lines that occur in at least ``min_documents`` of its pages,
+        sorted, with their smoothed idf over lines: ``log((1 + n) / (1 + df)) + 1``.
+
+        ``page_weights`` and ``page_of`` (one per document) count pages as
+        :meth:`CueWords.fit <cleaner.features.cuewords.CueWords.fit>` does: a page weighs its
+        weight, and an excerpt adds nothing to the count of the page it was cut from."""
+        grams_of: dict[str, frozenset[str]] = {}
+        per_line: list[set[str]] = []
+        for text in map(str.lower, batch.texts):
+            terms: set[str] = set()
+            for word in text.split():
+                grams = grams_of.get(word)
+                if grams is None:
+                    grams = grams_of[word] = frozenset(word_grams(word, ngram_range))
+                terms |= grams
+            per_line.append(terms)
+        doc = batch.doc.tolist()
+        n_documents = batch.bounds.shape[0] - 1
+        page = list(range(n_documents)) if page_of is None else list(page_of)
+        weight = np.ones(n_documents) if page_weights is None else np.asarray(page_weights, dtype=np.float64)
+        weight_of = {page[d]: float(weight[d]) for d in range(n_documents)}
+        seen: dict[int, set[str]] = {}
+        for row, terms in enumerate(per_line):
+            seen.setdefault(page[doc[row]], set()).update(terms)
+        pages: dict[str, float] = {}
+        for number, unique in seen.items():
+            for term in unique:
+                pages[term] = pages.get(term, 0.0) + weight_of[number]
+        vocabulary = sorted(term for term, n in pages.items() if n >= min_documents)
+        column = {term: i for i, term in enumerate(vocabulary)}
+        lines = np.zeros(len(vocabulary))
+        for terms in per_line:
+            for term in terms:
+                if term in column:
+                    lines[column[term]] += 1
+        idf = np.log((1.0 + len(per_line)) / (1.0 + lines)) + 1.0
+        return cls(vocabulary, idf, ngram_range)
+
+    @cached_property
+    def lexicon(self) -> tuple[Lexicon, np.ndarray]:
+        """The vocabulary as a :class:`Lexicon`, and the column of each of its strings (made on first
+        use, not saved: it is rebuilt faster than it loads)."""
+        lexicon = Lexicon(self.vocabulary)
+        column = {term: i for i, term in enumerate(self.vocabulary)}
+        return lexicon, np.fromiter((column[s] for s in lexicon.strings), np.int64, len(lexicon.strings))
+
+    def rows(self, batch: LineBatch) -> SparseRows:
+        """The TF-IDF rows of the batch's non-blank lines.
+
+        The words are the runs of non-whitespace of the lower-cased text (what ``str.split`` gives);
+        the distinct ones are padded and joined into one string, their n-grams looked up there at
+        once, and each occurrence of a word then takes its word's columns.
+        """
+        n_rows = len(batch)
+        empty = np.zeros(0, np.int64)
+        if not n_rows or not self.vocabulary:
+            return tfidf_rows(empty, empty, n_rows, self.idf)
+        lowered = batch.lowered
+        starts, _ = lowered.runs(WHITESPACE, inside=False)
+        line = lowered.line_of(starts).astype(np.int64)
+        words = lowered.string.split()  # the same runs, as strings: distinct ones found by a dict
+        number = {word: i for i, word in enumerate(dict.fromkeys(words))}
+        occurrence = np.fromiter(map(number.__getitem__, words), np.int64, len(words))
+        word_of, column = self._distinct_grams(list(number))
+        # Each occurrence of a word, its word's n-grams: the word's hits are a run of (word_of, column).
+        first = np.searchsorted(word_of, np.arange(len(number) + 1))
+        hits = np.diff(first)[occurrence]
+        at = np.repeat(first[occurrence] - np.cumsum(hits) + hits, hits) + np.arange(int(hits.sum()))
+        return tfidf_rows(np.repeat(line, hits), column[at], n_rows, self.idf)
+
+    def _distinct_grams(self, words: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """The vocabulary n-grams of each of ``words`` (distinct): word numbers, in order, and
+        columns, one pair per occurrence of an n-gram in the word."""
+        lexicon, columns = self.lexicon
+        low, high = self.ngram_range
+        lengths = np.fromiter(map(len, words), np.int64, len(words)) + 2  # padded
+        # The padded words one after another: " w1  w2  w3 ".
+        offsets = np.cumsum(lengths) - lengths
+        codes = code_points(" " + "  ".join(words) + " ")
+        starts, sizes, owners = [], [], []
+        for n in range(low, high + 1):
+            fits = np.flatnonzero(lengths >= n)  # all n-grams of the padded words of n or more
+            count = lengths[fits] - n + 1
+            owner = np.repeat(fits, count)
+            within = np.arange(len(owner)) - np.repeat(np.cumsum(count) - count, count)
+            starts.append(offsets[owner] + within)
+            sizes.append(np.full(len(owner), n))
+            owners.append(owner)
+        short = np.flatnonzero(lengths < low)  # a padded word shorter than the smallest n: itself
+        starts.append(offsets[short])
+        sizes.append(lengths[short])
+        owners.append(short)
+        owner = np.concatenate(owners)
+        found = lexicon.find(codes, np.concatenate(starts), np.concatenate(sizes))
+        hit = np.flatnonzero(found >= 0)
+        order = np.argsort(owner[hit], kind="stable")
+        return owner[hit][order], columns[found[hit][order]]
