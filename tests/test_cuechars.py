@@ -114,3 +114,18 @@ def test_rows_match_the_vectorizer_on_any_text(
 @given(st.lists(st.lists(st.text(max_size=25), min_size=1, max_size=5), min_size=1, max_size=3))
 def test_rows_match_the_vectorizer_on_any_unicode(documents: list[list[str]]) -> None:
     assert_same([[line.replace("\r", " ").replace("\n", " ") for line in doc] for doc in documents], (3, 5), 1)
+
+
+def test_a_vocabulary_not_prefix_closed_is_looked_up_whole() -> None:
+    """A fitted vocabulary holds every n-gram's first n - 1 characters, and the look-up skips the
+    n-grams that extend none found; a vocabulary made otherwise (by hand) is looked up in full."""
+    batch = LineBatch(DOCUMENTS)
+    fitted = CueChars.fit(batch, 1, (3, 5))
+    assert fitted.lexicon[2]
+    longest = [term for term in fitted.vocabulary if len(term) == 5][::3]
+    terms = sorted([*longest, "mme"])
+    cue = CueChars(terms, np.linspace(1.0, 2.0, len(terms)), (3, 5))
+    assert not cue.lexicon[2]
+    expected = reference(batch.texts, cue)
+    assert expected.any()
+    np.testing.assert_allclose(cue.rows(batch).to_csr().toarray(), expected, rtol=0, atol=1e-9)

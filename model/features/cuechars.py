@@ -110,12 +110,18 @@ class CueChars:
         return cls(vocabulary, idf, ngram_range)
 
     @cached_property
-    def lexicon(self) -> tuple[Lexicon, np.ndarray]:
-        """The vocabulary as a :class:`Lexicon`, and the column of each of its strings (made on first
-        use, not saved: it is rebuilt faster than it loads)."""
+    def lexicon(self) -> tuple[Lexicon, np.ndarray, bool]:
+        """The vocabulary as a :class:`Lexicon`, the column of each of its strings, and whether the
+        vocabulary is prefix-closed (made on first use, not saved: it is rebuilt faster than it loads).
+
+        A fitted vocabulary is: an n-gram's first n - 1 characters are an (n - 1)-gram of every page
+        it is on (when n - 1 is still a size counted), so they count at least as many pages. Then
+        only the n-grams whose first n - 1 characters were found need looking up.
+        """
         lexicon = Lexicon(self.vocabulary)
         column = {term: i for i, term in enumerate(self.vocabulary)}
-        return lexicon, np.fromiter((column[s] for s in lexicon.strings), np.int64, len(lexicon.strings))
+        closed = all(term[:-1] in column for term in self.vocabulary if len(term) > self.ngram_range[0])
+        return lexicon, np.fromiter((column[s] for s in lexicon.strings), np.int64, len(lexicon.strings)), closed
 
     def rows(self, batch: LineBatch) -> SparseRows:
         """The TF-IDF rows of the batch's non-blank lines.
@@ -144,27 +150,34 @@ class CueChars:
     def _distinct_grams(self, words: list[str]) -> tuple[np.ndarray, np.ndarray]:
         """The vocabulary n-grams of each of ``words`` (distinct): word numbers, in order, and
         columns, one pair per occurrence of an n-gram in the word."""
-        lexicon, columns = self.lexicon
+        lexicon, columns, closed = self.lexicon
         low, high = self.ngram_range
         lengths = np.fromiter(map(len, words), np.int64, len(words)) + 2  # padded
         # The padded words one after another: " w1  w2  w3 ".
         offsets = np.cumsum(lengths) - lengths
         codes = code_points(" " + "  ".join(words) + " ")
-        starts, sizes, owners = [], [], []
-        for n in range(low, high + 1):
-            fits = np.flatnonzero(lengths >= n)  # all n-grams of the padded words of n or more
-            count = lengths[fits] - n + 1
-            owner = np.repeat(fits, count)
-            within = np.arange(len(owner)) - np.repeat(np.cumsum(count) - count, count)
-            starts.append(offsets[owner] + within)
-            sizes.append(np.full(len(owner), n))
-            owners.append(owner)
         short = np.flatnonzero(lengths < low)  # a padded word shorter than the smallest n: itself
-        starts.append(offsets[short])
-        sizes.append(lengths[short])
-        owners.append(short)
-        owner = np.concatenate(owners)
-        found = lexicon.find(codes, np.concatenate(starts), np.concatenate(sizes))
-        hit = np.flatnonzero(found >= 0)
-        order = np.argsort(owner[hit], kind="stable")
-        return owner[hit][order], columns[found[hit][order]]
+        found = [lexicon.find(codes, offsets[short], lengths[short])]
+        owners = [short]
+        # The n-grams of each size n: all of those of the padded words of n characters or more, or,
+        # in a prefix-closed vocabulary, those that extend an (n - 1)-gram found.
+        start, owner = np.zeros(0, np.int64), np.zeros(0, np.int64)
+        for n in range(low, high + 1):
+            if n == low or not closed:
+                fits = np.flatnonzero(lengths >= n)
+                count = lengths[fits] - n + 1
+                owner = np.repeat(fits, count)
+                start = offsets[owner] + np.arange(len(owner)) - np.repeat(np.cumsum(count) - count, count)
+            else:
+                longer = start + n <= offsets[owner] + lengths[owner]
+                start, owner = start[longer], owner[longer]
+            hit = lexicon.find(codes, start, np.full(len(start), n))
+            if closed:
+                kept = hit >= 0
+                start, owner, hit = start[kept], owner[kept], hit[kept]
+            found.append(hit)
+            owners.append(owner)
+        gram, word = np.concatenate(found), np.concatenate(owners)
+        hit = np.flatnonzero(gram >= 0)
+        order = np.argsort(word[hit], kind="stable")
+        return word[hit][order], columns[gram[hit][order]]

@@ -154,9 +154,12 @@ def tfidf_rows(rows: np.ndarray, columns: np.ndarray, n_rows: int, idf: np.ndarr
     ``sublinear_tf=True``, ``norm="l2"``), every sum within its own row."""
     n_columns = len(idf)
     width = max(n_columns, 1)
-    cells, counts = np.unique(rows * width + columns, return_counts=True)
-    indptr = np.searchsorted(cells // width, np.arange(n_rows + 1)).astype(np.int32)
-    indices = (cells % width).astype(np.int32)
+    # Cell numbers as 32-bit integers when they fit (a batch's lines times its columns nearly always
+    # do): the sort that counts them takes half the time of 64-bit ones, for the same cells.
+    key = np.uint32 if n_rows * width < 2**32 else np.int64
+    cells, counts = np.unique(rows.astype(key) * key(width) + columns.astype(key), return_counts=True)
+    indptr = np.searchsorted(cells // key(width), np.arange(n_rows + 1, dtype=key)).astype(np.int32)
+    indices = (cells % key(width)).astype(np.int32)
     data = np.log(counts.astype(np.float64)) + 1.0
     data *= idf[indices]
     norms = np.sqrt(row_sums(indptr, data * data))
