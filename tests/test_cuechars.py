@@ -129,3 +129,18 @@ def test_a_vocabulary_not_prefix_closed_is_looked_up_whole() -> None:
     expected = reference(batch.texts, cue)
     assert expected.any()
     np.testing.assert_allclose(cue.rows(batch).to_csr().toarray(), expected, rtol=0, atol=1e-9)
+
+
+def test_the_words_kept_between_batches_change_no_row() -> None:
+    """Rows are the same from a fresh CueChars, one that saw other batches, one whose cache of
+    words overflowed and restarted, and a pickled copy."""
+    import pickle
+
+    fitted = CueChars.fit(LineBatch(DOCUMENTS), 1, (3, 5))
+    expected = [CueChars(fitted.vocabulary, fitted.idf).rows(LineBatch([doc])).to_csr().toarray() for doc in DOCUMENTS]
+    small = CueChars(fitted.vocabulary, fitted.idf)
+    small.CACHED_WORDS = 8
+    for cue in (fitted, small, pickle.loads(pickle.dumps(fitted))):
+        for _ in range(2):
+            for doc, rows in zip(DOCUMENTS[::-1], expected[::-1]):
+                assert np.array_equal(cue.rows(LineBatch([doc])).to_csr().toarray(), rows)

@@ -20,8 +20,10 @@ Predicting imports neither scikit-learn nor scipy.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from functools import cached_property
+from typing import Any
 
 import numpy as np
 
@@ -61,6 +63,8 @@ class CueChars:
         self.vocabulary = list(vocabulary)
         self.idf = np.asarray(idf, dtype=np.float64)
         self.ngram_range = (int(ngram_range[0]), int(ngram_range[1]))
+        self._known = _Known()  # the words of earlier batches, with their n-grams' columns
+        self._lock = threading.Lock()  # for a predictor shared by threads: one batch updates the cache at a time
 
     @classmethod
     def fit(
@@ -109,6 +113,17 @@ class CueChars:
         idf = np.log((1.0 + len(per_line)) / (1.0 + lines)) + 1.0
         return cls(vocabulary, idf, ngram_range)
 
+    # Words whose n-grams are kept between batches, at most (about 30 MB).
+    CACHED_WORDS = 200_000
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled (a joblib copy of an estimator) without the lock, the cache and the lexicon."""
+        return {k: v for k, v in self.__dict__.items() if k not in ("_known", "_lock", "lexicon")}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._known, self._lock = _Known(), threading.Lock()
+
     @cached_property
     def lexicon(self) -> tuple[Lexicon, np.ndarray, bool]:
         """The vocabulary as a :class:`Lexicon`, the column of each of its strings, and whether the
@@ -137,15 +152,22 @@ class CueChars:
         lowered = batch.lowered
         starts, _ = lowered.runs(WHITESPACE, inside=False)
         line = lowered.line_of(starts).astype(np.int64)
-        words = lowered.string.split()  # the same runs, as strings: distinct ones found by a dict
-        number = {word: i for i, word in enumerate(dict.fromkeys(words))}
-        occurrence = np.fromiter(map(number.__getitem__, words), np.int64, len(words))
-        word_of, column = self._distinct_grams(list(number))
-        # Each occurrence of a word, its word's n-grams: the word's hits are a run of (word_of, column).
-        first = np.searchsorted(word_of, np.arange(len(number) + 1))
-        hits = np.diff(first)[occurrence]
-        at = np.repeat(first[occurrence] - np.cumsum(hits) + hits, hits) + np.arange(int(hits.sum()))
-        return tfidf_rows(np.repeat(line, hits), column[at], n_rows, self.idf)
+        words = lowered.string.split()  # the same runs, as strings
+        with self._lock:
+            known = self._known
+            new = set(words).difference(known.number)
+            if len(known.number) + len(new) > self.CACHED_WORDS:
+                known = self._known = _Known()
+                new = set(words)
+            if new:
+                known.add(list(new), *self._distinct_grams(list(new)))
+            occurrence = np.fromiter(map(known.number.__getitem__, words), np.int64, len(words))
+            # Each occurrence of a word, its word's n-grams: a run of known.columns.
+            first = known.first[occurrence]
+            hits = known.first[occurrence + 1] - first
+            at = np.repeat(first - np.cumsum(hits) + hits, hits) + np.arange(int(hits.sum()))
+            columns = known.columns[at]
+        return tfidf_rows(np.repeat(line, hits), columns, n_rows, self.idf)
 
     def _distinct_grams(self, words: list[str]) -> tuple[np.ndarray, np.ndarray]:
         """The vocabulary n-grams of each of ``words`` (distinct): word numbers, in order, and
@@ -181,3 +203,21 @@ class CueChars:
         hit = np.flatnonzero(gram >= 0)
         order = np.argsort(word[hit], kind="stable")
         return word[hit][order], columns[gram[hit][order]]
+
+
+class _Known:
+    """The words whose n-grams were looked up already, kept between batches: most words of a batch
+    were in the batches before (``the``, a site's menu), and looking up their n-grams again was
+    most of the block's cost. Word ``number[w]``'s columns are ``columns[first[k] : first[k + 1]]``."""
+
+    def __init__(self) -> None:
+        self.number: dict[str, int] = {}
+        self.first = np.zeros(1, np.int64)
+        self.columns = np.zeros(0, np.int32)
+
+    def add(self, words: list[str], word_of: np.ndarray, columns: np.ndarray) -> None:
+        """Number ``words`` (new) after the known ones, with their n-grams as _distinct_grams gives them."""
+        self.number.update(zip(words, range(len(self.number), len(self.number) + len(words))))
+        ends = np.searchsorted(word_of, np.arange(1, len(words) + 1)) + len(self.columns)
+        self.first = np.concatenate([self.first, ends])
+        self.columns = np.concatenate([self.columns, columns.astype(np.int32)])
