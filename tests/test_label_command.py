@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import signal
 import subprocess
 import time
@@ -85,17 +84,15 @@ def test_label_names_a_model_url_as_given(
     """With $CLEANER_MODEL=http://..., cleaner label said it pre-labelled with "http:/127.0.0.1/...":
     the URL had been made a Path, which drops one slash. It is now printed as given."""
     pytest.importorskip("aiohttp", reason="fsspec's HTTP driver")
-    served = tmp_path / "served"
-    served.mkdir()
-    shutil.copy(model_path, served / "m.npz")
     dump = tmp_path / "page.txt"
     dump.write_text(sample_document.text, encoding="utf-8")
-    with http_server(served) as base:
-        env = {"CLEANER_MODEL": f"{base}/m.npz", "CLEANER_CACHE": str(tmp_path / "cache")}
+    with http_server(model_path.parent) as base:  # the fixture's model, served where it lies
+        url = f"{base}/{model_path.name}"
+        env = {"CLEANER_MODEL": url, "CLEANER_CACHE": str(tmp_path / "cache")}
         process, printed = _start(cleaner_exe, tmp_path, dump, env=env)
         process.send_signal(signal.SIGINT)
         _, stderr = process.communicate(timeout=60)
-    assert f"pre-labelled by {base}/m.npz\n" in printed, printed
+    assert f"pre-labelled by {url}\n" in printed, printed
     assert process.returncode == 130, stderr
 
 

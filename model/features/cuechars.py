@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 
 from .batch import WHITESPACE, LineBatch, code_points
-from .cuewords import SparseRows, tfidf_rows
+from .cuewords import SparseRows, page_vocabulary, tfidf_rows
 from .lexicon import Lexicon
 
 
@@ -93,26 +93,7 @@ class CueChars:
                     grams = grams_of[word] = frozenset(word_grams(word, ngram_range))
                 terms |= grams
             per_line.append(terms)
-        doc = batch.doc.tolist()
-        n_documents = batch.bounds.shape[0] - 1
-        page = list(range(n_documents)) if page_of is None else list(page_of)
-        weight = np.ones(n_documents) if page_weights is None else np.asarray(page_weights, dtype=np.float64)
-        weight_of = {page[d]: float(weight[d]) for d in range(n_documents)}
-        seen: dict[int, set[str]] = {}
-        for row, terms in enumerate(per_line):
-            seen.setdefault(page[doc[row]], set()).update(terms)
-        pages: dict[str, float] = {}
-        for number, unique in seen.items():
-            for term in unique:
-                pages[term] = pages.get(term, 0.0) + weight_of[number]
-        vocabulary = sorted(term for term, n in pages.items() if n >= min_documents)
-        column = {term: i for i, term in enumerate(vocabulary)}
-        lines = np.zeros(len(vocabulary))
-        for terms in per_line:
-            for term in terms:
-                if term in column:
-                    lines[column[term]] += 1
-        idf = np.log((1.0 + len(per_line)) / (1.0 + lines)) + 1.0
+        vocabulary, idf = page_vocabulary(per_line, batch, min_documents, page_weights, page_of)
         return cls(vocabulary, idf, ngram_range)
 
     # Words whose n-grams are kept between batches, at most (about 30 MB).

@@ -15,7 +15,7 @@ scipy, and every sum runs within one row, so a line's row never depends on its b
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING
@@ -98,27 +98,7 @@ class CueWords:
         words can be learnt from the one or two pages a user labelled of it, weighted. ``page_of``
         (one per document) names the page a document was cut from, so that an excerpt of a page
         adds nothing to the count: its words are that page's words, not another page's."""
-        per_line = _line_ngrams(batch, ngram_range)
-        doc = batch.doc.tolist()
-        n_documents = batch.bounds.shape[0] - 1
-        page = list(range(n_documents)) if page_of is None else list(page_of)
-        weight = np.ones(n_documents) if page_weights is None else np.asarray(page_weights, dtype=np.float64)
-        weight_of = {page[d]: float(weight[d]) for d in range(n_documents)}
-        seen: dict[int, set[str]] = {}
-        for row, terms in enumerate(per_line):
-            seen.setdefault(page[doc[row]], set()).update(terms)
-        pages: dict[str, float] = {}
-        for number, unique in seen.items():
-            for term in unique:
-                pages[term] = pages.get(term, 0.0) + weight_of[number]
-        vocabulary = sorted(term for term, n in pages.items() if n >= min_documents)
-        column = {term: i for i, term in enumerate(vocabulary)}
-        lines = np.zeros(len(vocabulary))
-        for terms in per_line:
-            for term in set(terms):
-                if term in column:
-                    lines[column[term]] += 1
-        idf = np.log((1.0 + len(per_line)) / (1.0 + lines)) + 1.0
+        vocabulary, idf = page_vocabulary(_line_ngrams(batch, ngram_range), batch, min_documents, page_weights, page_of)
         return cls(vocabulary, idf, ngram_range)
 
     @cached_property
@@ -166,6 +146,39 @@ def tfidf_rows(rows: np.ndarray, columns: np.ndarray, n_rows: int, idf: np.ndarr
     norms[norms == 0.0] = 1.0
     data /= np.repeat(norms, np.diff(indptr))
     return SparseRows(indptr, indices, data, n_columns)
+
+
+def page_vocabulary(
+    per_line: Sequence[Iterable[str]],
+    batch: LineBatch,
+    min_documents: int,
+    page_weights: np.ndarray | None = None,
+    page_of: Sequence[int] | None = None,
+) -> tuple[list[str], np.ndarray]:
+    """The terms (``per_line``: each of the batch's lines' terms) that occur in at least
+    ``min_documents`` pages, sorted, and their smoothed idf over lines, ``log((1 + n) / (1 + df)) + 1``:
+    the vocabulary of a cue block (words or character n-grams). ``page_weights`` and ``page_of`` as
+    in :meth:`CueWords.fit`."""
+    doc = batch.doc.tolist()
+    n_documents = batch.bounds.shape[0] - 1
+    page = list(range(n_documents)) if page_of is None else list(page_of)
+    weight = np.ones(n_documents) if page_weights is None else np.asarray(page_weights, dtype=np.float64)
+    weight_of = {page[d]: float(weight[d]) for d in range(n_documents)}
+    seen: dict[int, set[str]] = {}
+    for row, terms in enumerate(per_line):
+        seen.setdefault(page[doc[row]], set()).update(terms)
+    pages: dict[str, float] = {}
+    for number, unique in seen.items():
+        for term in unique:
+            pages[term] = pages.get(term, 0.0) + weight_of[number]
+    vocabulary = sorted(term for term, n in pages.items() if n >= min_documents)
+    column = {term: i for i, term in enumerate(vocabulary)}
+    lines = np.zeros(len(vocabulary))
+    for terms in per_line:
+        for term in set(terms):
+            if term in column:
+                lines[column[term]] += 1
+    return vocabulary, np.log((1.0 + len(per_line)) / (1.0 + lines)) + 1.0
 
 
 def _line_ngrams(batch: LineBatch, ngram_range: tuple[int, int]) -> list[list[str]]:
