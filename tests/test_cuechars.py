@@ -9,13 +9,15 @@ own text.
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from cleaner.features.batch import LineBatch
+from cleaner.features.batch import LineBatch, code_points
 from cleaner.features.cuechars import CueChars, word_grams
 
 DOCUMENTS = [
@@ -42,8 +44,13 @@ def assert_same(documents: list[list[str]], ngram_range: tuple[int, int], min_do
     assert len(rows) == len(batch.texts)
     if not len(rows):
         return
-    np.testing.assert_allclose(rows.to_csr().toarray(), reference(batch.texts, cue), rtol=0, atol=1e-9)
+    expected = reference(batch.texts, cue)
+    np.testing.assert_allclose(rows.to_csr().toarray(), expected, rtol=0, atol=1e-9)
     assert np.all(np.diff(rows.indptr) >= 0)
+    # What prediction uses: each row's product with the weights, without the rows.
+    weights = np.random.default_rng(len(cue.vocabulary)).normal(size=len(cue.vocabulary))
+    np.testing.assert_allclose(cue.scores(LineBatch(documents), weights), expected @ weights, rtol=0, atol=1e-9)
+    np.testing.assert_allclose(cue.scores(batch, weights), rows @ weights, rtol=0, atol=1e-12)
 
 
 @pytest.mark.parametrize("ngram_range", [(3, 5), (1, 1), (2, 4), (4, 6), (5, 5)])
@@ -94,7 +101,33 @@ def test_an_empty_vocabulary_and_an_empty_batch() -> None:
     assert cue.vocabulary == []
     rows = cue.rows(LineBatch(DOCUMENTS))
     assert len(rows) == len(LineBatch(DOCUMENTS)) and not len(rows.data)
-    assert len(CueChars.fit(LineBatch(DOCUMENTS), 1).rows(LineBatch([[]]))) == 0
+    assert np.array_equal(cue.scores(LineBatch(DOCUMENTS), np.zeros(0)), np.zeros(len(rows)))
+    fitted = CueChars.fit(LineBatch(DOCUMENTS), 1)
+    assert len(fitted.rows(LineBatch([[]]))) == 0
+    assert len(fitted.scores(LineBatch([[]]), np.ones(len(fitted.vocabulary)))) == 0
+
+
+_WORDS = st.sampled_from(["the", "then", "there", "he", "her", "here", "ere", "a", "aa", "aaaa", "abab", "ababab", "x"])
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.lists(
+        st.lists(st.lists(_WORDS, min_size=1, max_size=40).map(" ".join), min_size=1, max_size=8),
+        min_size=1,
+        max_size=3,
+    ),
+    st.sampled_from([(3, 5), (1, 3), (2, 2), (4, 4)]),
+)
+def test_scores_count_repeated_grams_as_the_rows(documents: list[list[str]], ngram_range: tuple[int, int]) -> None:
+    """The products without the rows, on lines where n-grams repeat: a word twice, an n-gram twice in
+    a word (``abab``), in two words (``the``, ``then``); each line's product is rows @ weights."""
+    batch = LineBatch(documents)
+    cue = CueChars.fit(batch, 1, ngram_range)
+    weights = np.random.default_rng(0).normal(size=len(cue.vocabulary))
+    expected = reference(batch.texts, cue) @ weights
+    np.testing.assert_allclose(cue.scores(LineBatch(documents), weights), expected, rtol=0, atol=1e-9)
+    np.testing.assert_allclose(cue.scores(batch, weights), cue.rows(batch) @ weights, rtol=0, atol=1e-12)
 
 
 _ALPHABET = st.sampled_from([*"aAbBcİıΣσςß ßéÉ相关新闻ا ل م ह ि ं ् \t\u00a0\u3000.,!-x1", " ", " ", " "])
@@ -144,3 +177,57 @@ def test_the_words_kept_between_batches_change_no_row() -> None:
         for _ in range(2):
             for doc, rows in zip(DOCUMENTS[::-1], expected[::-1]):
                 assert np.array_equal(cue.rows(LineBatch([doc])).to_csr().toarray(), rows)
+                weights = np.arange(len(fitted.vocabulary)) % 7 - 3.0
+                np.testing.assert_allclose(cue.scores(LineBatch([doc]), weights), rows @ weights, rtol=0, atol=1e-12)
+
+
+_SPELLINGS = st.text(
+    st.sampled_from(["a", "b", "\x00", "\xff", "\u0100", "\uffff", "\U0001d538", "ß"]), min_size=1, max_size=18
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_SPELLINGS, min_size=1, max_size=30, unique=True))
+def test_packed_words_are_told_apart(words: list[str]) -> None:
+    """Two words never share a packed key; a word too long or of too high characters has none."""
+    from cleaner.features.cuechars import _packed
+
+    lengths = np.array([len(word) for word in words])
+    starts = np.cumsum(lengths + 1) - lengths - 1
+    low, high = _packed(code_points(" ".join(words)), starts, starts + lengths)
+    keys = {(a, b) for a, b in zip(low.tolist(), high.tolist()) if a}
+    assert len(keys) == np.count_nonzero(low)
+    for word, a in zip(words, low.tolist()):
+        largest = max(map(ord, word))
+        assert bool(a) == ((len(word) <= 15 and largest <= 255) or (len(word) <= 7 and largest <= 65535))
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.tuples(st.integers(1, 40), st.integers(0, 3)), max_size=300, unique=True), st.integers(1, 5))
+def test_the_key_table_finds_every_key_added(keys: list[tuple[int, int]], parts: int) -> None:
+    """Keys added in several rounds (the table grows) are all found, with their numbers; others are not."""
+    from cleaner.features.cuechars import _KeyTable
+
+    table = _KeyTable(bits=2)
+    low = np.array([a for a, _ in keys], np.uint64)
+    high = np.array([b for _, b in keys], np.uint64)
+    bounds = np.linspace(0, len(keys), parts + 1).astype(int)
+    for start, stop in itertools.pairwise(bounds):
+        table.add(low[start:stop], high[start:stop], np.arange(start, stop))
+        found = table.find(low, high)
+        assert np.array_equal(found, np.where(np.arange(len(keys)) < stop, np.arange(len(keys)), -1))
+    assert np.array_equal(table.find(np.array([0, 41], np.uint64), np.array([0, 0], np.uint64)), [-1, -1])
+
+
+def test_words_of_every_kind_share_the_cache() -> None:
+    """Short and long words, of low and high characters, seen before or not: rows as from scratch."""
+    documents = [
+        ["Đọc nhiều tin liên quan", "相关新闻 相关新闻阅读更多", "😀😃x 😀😃x abc", "x" * 20 + " " + "x" * 15],
+        ["Donaudampfschifffahrtsgesellschaft Donau", "ΣΟΦΙΑ σοφια", "ÿÿÿ ÿÿÿ ĀĀĀ"],
+    ]
+    fitted = CueChars.fit(LineBatch(documents), 1, (2, 4))
+    cue = CueChars(fitted.vocabulary, fitted.idf, (2, 4))
+    for doc in documents + documents[::-1] + [documents[0] + documents[1]]:
+        batch = LineBatch([doc])
+        expected = reference(batch.texts, fitted)
+        np.testing.assert_allclose(cue.rows(batch).to_csr().toarray(), expected, rtol=0, atol=1e-9)

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
-from functools import lru_cache
+from functools import lru_cache, partial
 from numbers import Integral, Real
 from pathlib import Path
 from typing import Any, ClassVar
@@ -167,7 +167,7 @@ class FirstStage:
     def predict_proba(self, batch: LineBatch, shape: np.ndarray) -> np.ndarray:
         """P(content) of the batch's lines, as the predictor computes it."""
         words = self.cue_words_.rows(batch) if self.cue_words_ is not None and len(shape) else None
-        chars = self.cue_chars_.rows(batch) if self.cue_chars_ is not None and len(shape) else None
+        chars = partial(self.cue_chars_.scores, batch) if self.cue_chars_ is not None and len(shape) else None
         coef, intercept = self.classifier_.coef_[0], self.classifier_.intercept_[0]
         return first_stage_probability(
             shape, words, self.scaling, coef, intercept, self.word_weight, chars, self.char_weight

@@ -10,6 +10,7 @@ makes one when it is fitted and predicts through it, so the two cannot disagree.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -38,14 +39,17 @@ def first_stage_probability(
     coef: np.ndarray,
     intercept: float,
     word_weight: float,
-    chars: SparseRows | None = None,
+    chars: SparseRows | Callable[[np.ndarray], np.ndarray] | None = None,
     char_weight: float = 0.5,
 ) -> np.ndarray:
     """The first stage's P(content): a logistic regression on the standardised shape features
     (``scaling``: the scaler's mean and scale), the word block times ``word_weight`` and the
     character n-gram block (if any) times ``word_weight * char_weight``, computed block by block,
     since stacking the dense and the sparse blocks into one matrix costs more than the product.
-    ``coef`` is the regression's weights: shape columns, then word columns, then character ones."""
+    ``coef`` is the regression's weights: shape columns, then word columns, then character ones.
+    ``chars`` is the character block's rows, or a function of its weights that gives each line's
+    product with them (:meth:`CueChars.scores <cleaner.features.cuechars.CueChars.scores>`, all a
+    prediction needs: faster than making the rows)."""
     if len(shape) == 0:
         return np.zeros(0)
     mean, scale = scaling
@@ -57,7 +61,8 @@ def first_stage_probability(
         score += (words @ coef[n_shape : n_shape + words.n_columns]) * word_weight
     if chars is not None:
         start = n_shape + (words.n_columns if words is not None else 0)
-        score += (chars @ coef[start:]) * (word_weight * char_weight)
+        products = chars @ coef[start:] if isinstance(chars, SparseRows) else chars(coef[start:])
+        score += products * (word_weight * char_weight)
     return expit(score)
 
 
@@ -191,7 +196,7 @@ class Predictor:
     def first_stage(self, shape: np.ndarray, batch: LineBatch) -> np.ndarray:
         """The first stage's P(content) of the batch's lines, given their shape features."""
         words = self.words.rows(batch) if self.words is not None and len(batch) else None
-        chars = self.chars.rows(batch) if self.chars is not None and len(batch) else None
+        chars = partial(self.chars.scores, batch) if self.chars is not None and len(batch) else None
         return first_stage_probability(
             shape, words, self.scaling, self.coef, self.intercept, self.word_weight, chars, self.char_weight
         )

@@ -25,6 +25,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Sequence
 from functools import cached_property
+from itertools import repeat
 from typing import Any
 
 import numpy as np
@@ -129,28 +130,63 @@ class CueChars:
         once, and each occurrence of a word then takes its word's columns.
         """
         n_rows = len(batch)
-        empty = np.zeros(0, np.int64)
         if not n_rows or not self.vocabulary:
+            empty = np.zeros(0, np.int64)
             return tfidf_rows(empty, empty, n_rows, self.idf)
+        return tfidf_rows(*self._pairs(batch), n_rows, self.idf)
+
+    def scores(self, batch: LineBatch, weights: np.ndarray) -> np.ndarray:
+        """Each non-blank line's TF-IDF row times ``weights`` (``rows(batch) @ weights``, to 1e-12 or
+        so), without making the rows: all prediction needs.
+
+        A row's product is ``sum_g t_g * idf_g * w_g / sqrt(sum_g (t_g * idf_g) ** 2)``, ``t_g`` the
+        n-gram's ``1 + log(count)``. Most of a line's n-grams occur in it once (``t_g = 1``): their
+        terms are summed per line as they come, with no sort; only the (line, n-gram) pairs that may
+        repeat, those whose hash bucket holds more than one pair, are counted exactly, with a sort.
+        """
+        n_rows = len(batch)
+        if not n_rows or not self.vocabulary:
+            return np.zeros(n_rows)
+        line, columns = self._pairs(batch)
+        weighted = self.idf * np.asarray(weights, dtype=np.float64)
+        return row_products(line, columns, n_rows, weighted, self.idf * self.idf)
+
+    def _pairs(self, batch: LineBatch) -> tuple[np.ndarray, np.ndarray]:
+        """The (line, column) pairs of the batch: one per occurrence of a vocabulary n-gram, in
+        line order.
+
+        The words are numbered without a Python call each where they can be: a word of at most
+        fifteen characters below U+0100 or seven below U+10000 (nearly every word of most pages) is
+        packed whole, with its length, into two 64-bit integers, a key no other word has, looked up
+        in a hash table with numpy (see :func:`_packed`). The other words are looked up by their
+        strings in a dict."""
         lowered = batch.lowered
-        starts, _ = lowered.runs(WHITESPACE, inside=False)
+        starts, ends = lowered.runs(WHITESPACE, inside=False)
         line = lowered.line_of(starts).astype(np.int64)
-        words = lowered.string.split()  # the same runs, as strings
+        key = _packed(lowered.codes, starts, ends)
+        unpacked = np.flatnonzero(key[0] == 0)
+        text = lowered.string
+        spelt = [text[i:j] for i, j in zip(starts[unpacked].tolist(), ends[unpacked].tolist())]
         with self._lock:
             known = self._known
-            new = set(words).difference(known.number)
-            if len(known.number) + len(new) > self.CACHED_WORDS:
-                known = self._known = _Known()
-                new = set(words)
-            if new:
-                known.add(list(new), *self._distinct_grams(list(new)))
-            occurrence = np.fromiter(map(known.number.__getitem__, words), np.int64, len(words))
+            occurrence = known.find(key, unpacked, spelt)
+            if (occurrence < 0).any():
+                at, new, new_spelt = _new_words(occurrence, key, unpacked, spelt, starts, ends, text)
+                if known.size + len(new) + len(new_spelt) > self.CACHED_WORDS:
+                    known = self._known = _Known()
+                    occurrence = known.find(key, unpacked, spelt)
+                    at, new, new_spelt = _new_words(occurrence, key, unpacked, spelt, starts, ends, text)
+                words = new + new_spelt
+                number = known.add(words, *self._distinct_grams(words))
+                known.table.add(key[0][at], key[1][at], number[: len(new)])
+                known.number.update(zip(new_spelt, number[len(new) :].tolist()))
+                occurrence = known.find(key, unpacked, spelt)
             # Each occurrence of a word, its word's n-grams: a run of known.columns.
-            first = known.first[occurrence]
-            hits = known.first[occurrence + 1] - first
-            at = np.repeat(first - np.cumsum(hits) + hits, hits) + np.arange(int(hits.sum()))
+            first_column = known.first[occurrence]
+            hits = known.first[occurrence + 1] - first_column
+            at = np.repeat(first_column - np.cumsum(hits) + hits, hits) + np.arange(int(hits.sum()))
             columns = known.columns[at]
-        return tfidf_rows(np.repeat(line, hits), columns, n_rows, self.idf)
+        return np.repeat(line, hits), columns
 
     def _distinct_grams(self, words: list[str]) -> tuple[np.ndarray, np.ndarray]:
         """The vocabulary n-grams of each of ``words`` (distinct): word numbers, in order, and
@@ -188,19 +224,191 @@ class CueChars:
         return word[hit][order], columns[gram[hit][order]]
 
 
+def _packed(codes: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each word ``codes[start:end]`` as two 64-bit integers that no other word shares, if it fits:
+    fifteen characters below U+0100 a byte each, or seven below U+10000 two bytes each, over 120
+    bits, with the length and which of the two in the first integer's top byte (so it is never 0).
+    (0, 0) for the other words.
+
+    The words are taken longest first, so that those with a k-th character are a slice."""
+    lengths = ends - starts
+    order = np.argsort(16 - np.minimum(lengths, 16).astype(np.uint8), kind="stable")
+    first = starts[order]
+    longer = np.searchsorted(-np.minimum(lengths[order], 16), -np.arange(15), side="left").tolist()  # > k characters
+    n = len(starts)
+    low, high = np.zeros(n, np.uint64), np.zeros(n, np.uint64)
+    wide_low, wide_high = np.zeros(n, np.uint64), np.zeros(n, np.uint64)
+    largest = np.zeros(n, np.uint64)
+    for k in range(15):
+        m = longer[k]
+        if not m:
+            break
+        char = codes[first[:m] + k].astype(np.uint64)
+        np.maximum(largest[:m], char, out=largest[:m])
+        if k < 7:
+            low[:m] |= char << np.uint64(8 * k)
+        else:
+            high[:m] |= char << np.uint64(8 * (k - 7))
+        if k < 3:
+            wide_low[:m] |= char << np.uint64(16 * k)
+        elif k < 7:
+            wide_high[:m] |= char << np.uint64(16 * (k - 3))
+    sorted_lengths = lengths[order]
+    narrow = (sorted_lengths <= 15) & (largest <= 255)
+    wide = ~narrow & (sorted_lengths <= 7) & (largest <= 65535)
+    low[wide], high[wide] = wide_low[wide], wide_high[wide]
+    low |= (sorted_lengths.astype(np.uint64) + np.where(wide, np.uint64(16), np.uint64(0))) << np.uint64(56)
+    other = ~(narrow | wide)
+    low[other] = high[other] = 0
+    packed_low, packed_high = np.empty(n, np.uint64), np.empty(n, np.uint64)
+    packed_low[order], packed_high[order] = low, high
+    return packed_low, packed_high
+
+
+def _new_words(
+    occurrence: np.ndarray,
+    key: tuple[np.ndarray, np.ndarray],
+    unpacked: np.ndarray,
+    spelt: list[str],
+    starts: np.ndarray,
+    ends: np.ndarray,
+    text: str,
+) -> tuple[np.ndarray, list[str], list[str]]:
+    """The words not known yet (``occurrence`` -1), once each: the packed ones' first occurrences
+    and strings, and the strings of the others."""
+    unknown = np.flatnonzero(occurrence < 0)
+    unknown = unknown[key[0][unknown] != 0]
+    low, high = key[0][unknown], key[1][unknown]
+    order = np.lexsort((high, low))
+    low, high = low[order], high[order]
+    at = unknown[order[np.r_[True, (low[1:] != low[:-1]) | (high[1:] != high[:-1])][: len(order)]]]
+    new = [text[i:j] for i, j in zip(starts[at].tolist(), ends[at].tolist())]
+    new_spelt = list({spelt[k] for k in np.flatnonzero(occurrence[unpacked] < 0).tolist()})
+    return at, new, new_spelt
+
+
+# Multiplier of the hash that spreads (line, column) cells over buckets (Fibonacci hashing).
+_SPREAD = np.uint64(0x9E3779B97F4A7C15)
+
+
+def row_products(
+    rows: np.ndarray, columns: np.ndarray, n_rows: int, weighted: np.ndarray, squared: np.ndarray
+) -> np.ndarray:
+    """Per row, ``tfidf_rows(rows, columns, n_rows, idf) @ weights``, given ``weighted = idf * weights``
+    and ``squared = idf ** 2``: the sum of ``t * weighted`` over the row's distinct columns divided
+    by the square root of that of ``t * t * squared``, ``t = 1 + log(count)``.
+
+    Each pair adds its cell's share, ``1 / count`` of the cell's terms, summed in the pairs' order:
+    a row's sums depend on its own pairs alone, not on the batch. The pairs are hashed into at least
+    twice as many buckets as there are pairs; a pair alone in its bucket is alone in its cell (count
+    1, its terms as they are), and only the others are counted, with a sort."""
+    width = max(len(weighted), 1)
+    cells = rows.astype(np.int64) * width + columns
+    bits = max(int(2 * len(cells)).bit_length(), 8)
+    bucket = ((cells.astype(np.uint64) * _SPREAD) >> np.uint64(64 - bits)).astype(np.intp)
+    shared = np.flatnonzero(np.bincount(bucket, minlength=1 << bits)[bucket] > 1)
+    numerator, denominator = weighted[columns], squared[columns]
+    if len(shared):
+        # Counted as 32-bit integers when they fit (a batch's cells nearly always do): a faster sort.
+        key = cells[shared].astype(np.uint32 if cells.max() < 2**32 else np.int64)
+        _, inverse, counts = np.unique(key, return_inverse=True, return_counts=True)
+        count = counts[inverse.ravel()].astype(np.float64)
+        tf = np.log(count) + 1.0
+        numerator[shared] *= tf / count
+        denominator[shared] *= tf * tf / count
+    norms = np.sqrt(np.bincount(rows, denominator, n_rows))
+    norms[norms == 0.0] = 1.0
+    return np.bincount(rows, numerator, n_rows) / norms
+
+
 class _Known:
     """The words whose n-grams were looked up already, kept between batches: most words of a batch
     were in the batches before (``the``, a site's menu), and looking up their n-grams again was
-    most of the block's cost. Word ``number[w]``'s columns are ``columns[first[k] : first[k + 1]]``."""
+    most of the block's cost. Word ``k``'s columns are ``columns[first[k] : first[k + 1]]``; a
+    packed word (see :func:`_packed`) is numbered by ``table``, another by ``number``."""
 
     def __init__(self) -> None:
         self.number: dict[str, int] = {}
+        self.table = _KeyTable()
         self.first = np.zeros(1, np.int64)
         self.columns = np.zeros(0, np.int32)
 
-    def add(self, words: list[str], word_of: np.ndarray, columns: np.ndarray) -> None:
-        """Number ``words`` (new) after the known ones, with their n-grams as _distinct_grams gives them."""
-        self.number.update(zip(words, range(len(self.number), len(self.number) + len(words))))
+    @property
+    def size(self) -> int:
+        return len(self.first) - 1
+
+    def find(self, key: tuple[np.ndarray, np.ndarray], unpacked: np.ndarray, spelt: list[str]) -> np.ndarray:
+        """The number of each word (by its packed key, or at ``unpacked`` by ``spelt``), -1 if unknown."""
+        occurrence = self.table.find(*key)
+        if len(unpacked):
+            occurrence[unpacked] = np.fromiter(map(self.number.get, spelt, repeat(-1)), np.int64, len(spelt))
+        return occurrence
+
+    def add(self, words: list[str], word_of: np.ndarray, columns: np.ndarray) -> np.ndarray:
+        """Number ``words`` (new) after the known ones, with their n-grams as _distinct_grams gives
+        them; their numbers."""
         ends = np.searchsorted(word_of, np.arange(1, len(words) + 1)) + len(self.columns)
+        number = np.arange(self.size, self.size + len(words))
         self.first = np.concatenate([self.first, ends])
         self.columns = np.concatenate([self.columns, columns.astype(np.int32)])
+        return number
+
+
+class _KeyTable:
+    """Keys of two 64-bit integers (the first nonzero) and their numbers in an open-addressing hash
+    table (linear probing, at most half full), looked up and added to many at once with numpy. Keys
+    are compared whole: a hash collision costs a probe, never a wrong number."""
+
+    def __init__(self, bits: int = 10) -> None:
+        self.bits = bits
+        self.low = np.zeros(1 << bits, np.uint64)  # 0: an empty slot
+        self.high = np.zeros(1 << bits, np.uint64)
+        self.values = np.zeros(1 << bits, np.int64)
+        self.size = 0
+
+    def _slot(self, low: np.ndarray, high: np.ndarray) -> np.ndarray:
+        return (((low ^ (high * _SPREAD)) * _SPREAD) >> np.uint64(64 - self.bits)).astype(np.intp)
+
+    def find(self, low: np.ndarray, high: np.ndarray) -> np.ndarray:
+        """The number of each key, -1 for a key not in the table (and for a first integer 0)."""
+        found = np.full(len(low), -1, np.int64)
+        slot = self._slot(low, high)
+        pending = np.flatnonzero(low)
+        mask = (1 << self.bits) - 1
+        while len(pending):
+            at = slot[pending]
+            held = self.low[at]
+            hit = (held == low[pending]) & (self.high[at] == high[pending])
+            found[pending[hit]] = self.values[at[hit]]
+            pending = pending[~hit & (held != 0)]  # a full slot of another key: the next one
+            slot[pending] = (slot[pending] + 1) & mask
+        return found
+
+    def add(self, low: np.ndarray, high: np.ndarray, values: np.ndarray) -> None:
+        """Add the keys (distinct, first integers nonzero, not in the table yet) with their ``values``."""
+        if 2 * (self.size + len(low)) > len(self.low):
+            held = np.flatnonzero(self.low)
+            old = self.low[held], self.high[held], self.values[held]
+            size, bits = self.size, self.bits
+            while 2 * (size + len(low)) > 1 << bits:
+                bits += 1
+            self.bits = bits
+            self.low, self.high = np.zeros(1 << bits, np.uint64), np.zeros(1 << bits, np.uint64)
+            self.values = np.zeros(1 << bits, np.int64)
+            self._insert(*old)
+        self._insert(low, high, values)
+        self.size += len(low)
+
+    def _insert(self, low: np.ndarray, high: np.ndarray, values: np.ndarray) -> None:
+        slot = self._slot(low, high)
+        pending = np.arange(len(low))
+        mask = (1 << self.bits) - 1
+        while len(pending):
+            free = pending[self.low[slot[pending]] == 0]
+            self.values[slot[free]] = free  # of keys sharing a free slot, one is written: it goes there
+            placed = free[self.values[slot[free]] == free]
+            self.low[slot[placed]] = low[placed]
+            self.high[slot[placed]] = high[placed]
+            self.values[slot[placed]] = values[placed]
+            pending = np.setdiff1d(pending, placed, assume_unique=True)
+            slot[pending] = (slot[pending] + 1) & mask
