@@ -137,13 +137,7 @@ class CueChars:
 
     def scores(self, batch: LineBatch, weights: np.ndarray) -> np.ndarray:
         """Each non-blank line's TF-IDF row times ``weights`` (``rows(batch) @ weights``, to 1e-12 or
-        so), without making the rows: all prediction needs.
-
-        A row's product is ``sum_g t_g * idf_g * w_g / sqrt(sum_g (t_g * idf_g) ** 2)``, ``t_g`` the
-        n-gram's ``1 + log(count)``. Most of a line's n-grams occur in it once (``t_g = 1``): their
-        terms are summed per line as they come, with no sort; only the (line, n-gram) pairs that may
-        repeat, those whose hash bucket holds more than one pair, are counted exactly, with a sort.
-        """
+        so), without making the rows: all prediction needs (see :func:`row_products`)."""
         n_rows = len(batch)
         if not n_rows or not self.vocabulary:
             return np.zeros(n_rows)
@@ -287,7 +281,7 @@ def _new_words(
     return at, new, new_spelt
 
 
-# Multiplier of the hash that spreads (line, column) cells over buckets (Fibonacci hashing).
+# Multiplier of the hash that spreads keys over a table's slots (Fibonacci hashing).
 _SPREAD = np.uint64(0x9E3779B97F4A7C15)
 
 
@@ -296,29 +290,26 @@ def row_products(
 ) -> np.ndarray:
     """Per row, ``tfidf_rows(rows, columns, n_rows, idf) @ weights``, given ``weighted = idf * weights``
     and ``squared = idf ** 2``: the sum of ``t * weighted`` over the row's distinct columns divided
-    by the square root of that of ``t * t * squared``, ``t = 1 + log(count)``.
+    by the square root of that of ``t * t * squared``, ``t = 1 + log(count)``, each sum over the
+    row's cells in column order (so a row's product does not depend on its batch).
 
-    Each pair adds its cell's share, ``1 / count`` of the cell's terms, summed in the pairs' order:
-    a row's sums depend on its own pairs alone, not on the batch. The pairs are hashed into at least
-    twice as many buckets as there are pairs; a pair alone in its bucket is alone in its cell (count
-    1, its terms as they are), and only the others are counted, with a sort."""
+    The cells are counted with a stable sort of their numbers (32-bit when they fit, as a batch's
+    nearly always do): the pairs come row by row, and a stable sort (timsort) of these runs took
+    half the time of numpy's default one (2026-12-04)."""
     width = max(len(weighted), 1)
-    cells = rows.astype(np.int64) * width + columns
-    bits = max(int(2 * len(cells)).bit_length(), 8)
-    bucket = ((cells.astype(np.uint64) * _SPREAD) >> np.uint64(64 - bits)).astype(np.intp)
-    shared = np.flatnonzero(np.bincount(bucket, minlength=1 << bits)[bucket] > 1)
-    numerator, denominator = weighted[columns], squared[columns]
-    if len(shared):
-        # Counted as 32-bit integers when they fit (a batch's cells nearly always do): a faster sort.
-        key = cells[shared].astype(np.uint32 if cells.max() < 2**32 else np.int64)
-        _, inverse, counts = np.unique(key, return_inverse=True, return_counts=True)
-        count = counts[inverse.ravel()].astype(np.float64)
-        tf = np.log(count) + 1.0
-        numerator[shared] *= tf / count
-        denominator[shared] *= tf * tf / count
-    norms = np.sqrt(np.bincount(rows, denominator, n_rows))
+    key = np.uint32 if n_rows * width < 2**32 else np.int64
+    cells = np.sort(rows.astype(key) * key(width) + columns.astype(key), kind="stable")
+    edges = np.flatnonzero(np.concatenate([[True], cells[1:] != cells[:-1]]))
+    counts = np.diff(np.append(edges, len(cells)))
+    cells = cells[edges]
+    line = (cells // key(width)).astype(np.intp)
+    column = (cells % key(width)).astype(np.intp)
+    tf = np.log(counts.astype(np.float64)) + 1.0
+    numerator = np.bincount(line, tf * weighted[column], n_rows)
+    tf *= tf
+    norms = np.sqrt(np.bincount(line, tf * squared[column], n_rows))
     norms[norms == 0.0] = 1.0
-    return np.bincount(rows, numerator, n_rows) / norms
+    return numerator / norms
 
 
 class _Known:
