@@ -174,7 +174,10 @@ class CueChars:
                 number = known.add(words, *self._distinct_grams(words))
                 known.table.add(key[0][at], key[1][at], number[: len(new)])
                 known.number.update(zip(new_spelt, number[len(new) :].tolist()))
-                occurrence = known.find(key, unpacked, spelt)
+                unknown = np.flatnonzero(occurrence < 0)  # looked up again, now known
+                occurrence[unknown] = known.table.find(key[0][unknown], key[1][unknown])
+                if len(unpacked):
+                    occurrence[unpacked] = np.fromiter(map(known.number.__getitem__, spelt), np.int64, len(spelt))
             # Each occurrence of a word, its word's n-grams: a run of known.columns.
             first_column = known.first[occurrence]
             hits = known.first[occurrence + 1] - first_column
