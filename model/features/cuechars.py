@@ -13,11 +13,15 @@ over lines, rows scaled to unit l2 norm; tests compare the two to 1e-9.
 
 Speed: a page's words repeat (``the``, a site's menu words), so :meth:`CueChars.rows` finds the
 n-grams of each distinct word once, with numpy, and gives every occurrence of the word its word's
-n-grams; words seen in earlier batches keep theirs. The look-up is a hashed
-:class:`~cleaner.features.lexicon.Lexicon`, which confirms every hash hit character by character:
-no collision can add an n-gram that is not there. Predicting imports neither scikit-learn nor
-scipy. The block still costs: with (3, 5) the predictor ran at 0.5-0.6 times its speed without it
-(2026-12-04), most of it counting the (line, n-gram) pairs, about seven per word, with a sort.
+n-grams; words seen in earlier batches keep theirs. Words are numbered with numpy too, by a key
+that packs the whole word (see :func:`_packed`), so no Python call is made per word. The n-gram
+look-up is a hashed :class:`~cleaner.features.lexicon.Lexicon`, which confirms every hash hit
+character by character: no collision can add an n-gram that is not there. Prediction needs only
+each line's product with the weights (:meth:`CueChars.scores`), not the rows. Predicting imports
+neither scikit-learn nor scipy. The block still costs: with (4, 4) the predictor ran at about 0.75
+(pages all distinct) to 0.8 (the bench corpus) times its speed without it (2026-12-04; 0.65 and
+0.7 before), its time now spread over packing and looking up the words, expanding them to (line,
+n-gram) pairs and counting those with a sort.
 """
 
 from __future__ import annotations
