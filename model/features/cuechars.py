@@ -235,31 +235,36 @@ def _packed(codes: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> tuple[np
     lengths = ends - starts
     order = np.argsort(16 - np.minimum(lengths, 16).astype(np.uint8), kind="stable")
     first = starts[order]
-    longer = np.searchsorted(-np.minimum(lengths[order], 16), -np.arange(15), side="left").tolist()  # > k characters
+    sorted_lengths = lengths[order]
+    longer = np.searchsorted(-np.minimum(sorted_lengths, 16), -np.arange(15), side="left").tolist()  # > k characters
     n = len(starts)
     low, high = np.zeros(n, np.uint64), np.zeros(n, np.uint64)
-    wide_low, wide_high = np.zeros(n, np.uint64), np.zeros(n, np.uint64)
-    largest = np.zeros(n, np.uint64)
+    largest = np.zeros(n, np.uint32)
     for k in range(15):
         m = longer[k]
         if not m:
             break
-        char = codes[first[:m] + k].astype(np.uint64)
+        char = codes[first[:m] + k]
         np.maximum(largest[:m], char, out=largest[:m])
         if k < 7:
-            low[:m] |= char << np.uint64(8 * k)
+            low[:m] |= char.astype(np.uint64) << np.uint64(8 * k)
         else:
-            high[:m] |= char << np.uint64(8 * (k - 7))
-        if k < 3:
-            wide_low[:m] |= char << np.uint64(16 * k)
-        elif k < 7:
-            wide_high[:m] |= char << np.uint64(16 * (k - 3))
-    sorted_lengths = lengths[order]
+            high[:m] |= char.astype(np.uint64) << np.uint64(8 * (k - 7))
     narrow = (sorted_lengths <= 15) & (largest <= 255)
-    wide = ~narrow & (sorted_lengths <= 7) & (largest <= 65535)
-    low[wide], high[wide] = wide_low[wide], wide_high[wide]
-    low |= (sorted_lengths.astype(np.uint64) + np.where(wide, np.uint64(16), np.uint64(0))) << np.uint64(56)
-    other = ~(narrow | wide)
+    # Two bytes a character, for the few words of higher characters that fit so.
+    wide = np.flatnonzero(~narrow & (sorted_lengths <= 7) & (largest <= 65535))
+    low[wide] = high[wide] = 0
+    for k in range(7):
+        has = wide[sorted_lengths[wide] > k]
+        char = codes[first[has] + k].astype(np.uint64)
+        if k < 3:
+            low[has] |= char << np.uint64(16 * k)
+        else:
+            high[has] |= char << np.uint64(16 * (k - 3))
+    low[wide] |= np.uint64(16 << 56)
+    low |= sorted_lengths.astype(np.uint64) << np.uint64(56)
+    other = ~narrow
+    other[wide] = False
     low[other] = high[other] = 0
     packed_low, packed_high = np.empty(n, np.uint64), np.empty(n, np.uint64)
     packed_low[order], packed_high[order] = low, high
