@@ -163,21 +163,23 @@ class CueChars:
         line = lowered.line_of(starts).astype(np.int64)
         key = _packed(lowered.codes, starts, ends)
         unpacked = np.flatnonzero(key[0] == 0)
-        text = lowered.string
-        spelt = [text[i:j] for i, j in zip(starts[unpacked].tolist(), ends[unpacked].tolist())]
+        spelt = []
+        if len(unpacked):
+            text = lowered.string
+            spelt = [text[i:j] for i, j in zip(starts[unpacked].tolist(), ends[unpacked].tolist())]
         with self._lock:
             known = self._known
             occurrence = known.find(key, unpacked, spelt)
             if (occurrence < 0).any():
-                at, new, new_spelt = _new_words(occurrence, key, unpacked, spelt, starts, ends, text)
-                if known.size + len(new) + len(new_spelt) > self.CACHED_WORDS:
+                at, new_spelt = _new_words(occurrence, key, unpacked, spelt)
+                if known.size + len(at) + len(new_spelt) > self.CACHED_WORDS:
                     known = self._known = _Known()
                     occurrence = known.find(key, unpacked, spelt)
-                    at, new, new_spelt = _new_words(occurrence, key, unpacked, spelt, starts, ends, text)
-                words = new + new_spelt
-                number = known.add(words, *self._distinct_grams(words))
-                known.table.add(key[0][at], key[1][at], number[: len(new)])
-                known.number.update(zip(new_spelt, number[len(new) :].tolist()))
+                    at, new_spelt = _new_words(occurrence, key, unpacked, spelt)
+                padded = _padded(lowered.codes, starts[at], ends[at], new_spelt)
+                number = known.add(len(at) + len(new_spelt), *self._distinct_grams(*padded))
+                known.table.add(key[0][at], key[1][at], number[: len(at)])
+                known.number.update(zip(new_spelt, number[len(at) :].tolist()))
                 unknown = np.flatnonzero(occurrence < 0)  # looked up again, now known
                 occurrence[unknown] = known.table.find(key[0][unknown], key[1][unknown])
                 if len(unpacked):
@@ -189,15 +191,14 @@ class CueChars:
             columns = known.columns[at]
         return np.repeat(line, hits), columns
 
-    def _distinct_grams(self, words: list[str]) -> tuple[np.ndarray, np.ndarray]:
-        """The vocabulary n-grams of each of ``words`` (distinct): word numbers, in order, and
-        columns, one pair per occurrence of an n-gram in the word."""
+    def _distinct_grams(
+        self, codes: np.ndarray, offsets: np.ndarray, lengths: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The vocabulary n-grams of each of some distinct words, padded, one after another in
+        ``codes`` (" w1  w2  w3 ", see :func:`_padded`), at ``offsets``, ``lengths`` long: word
+        numbers, in order, and columns, one pair per occurrence of an n-gram in the word."""
         lexicon, columns, closed = self.lexicon
         low, high = self.ngram_range
-        lengths = np.fromiter(map(len, words), np.int64, len(words)) + 2  # padded
-        # The padded words one after another: " w1  w2  w3 ".
-        offsets = np.cumsum(lengths) - lengths
-        codes = code_points(" " + "  ".join(words) + " ")
         short = np.flatnonzero(lengths < low)  # a padded word shorter than the smallest n: itself
         found = [lexicon.find(codes, offsets[short], lengths[short])]
         owners = [short]
@@ -272,25 +273,35 @@ def _packed(codes: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> tuple[np
 
 
 def _new_words(
-    occurrence: np.ndarray,
-    key: tuple[np.ndarray, np.ndarray],
-    unpacked: np.ndarray,
-    spelt: list[str],
-    starts: np.ndarray,
-    ends: np.ndarray,
-    text: str,
-) -> tuple[np.ndarray, list[str], list[str]]:
-    """The words not known yet (``occurrence`` -1), once each: the packed ones' first occurrences
-    and strings, and the strings of the others."""
+    occurrence: np.ndarray, key: tuple[np.ndarray, np.ndarray], unpacked: np.ndarray, spelt: list[str]
+) -> tuple[np.ndarray, list[str]]:
+    """The words not known yet (``occurrence`` -1), once each: the packed ones' first occurrences,
+    and the strings of the others."""
     unknown = np.flatnonzero(occurrence < 0)
     unknown = unknown[key[0][unknown] != 0]
     low, high = key[0][unknown], key[1][unknown]
     order = np.lexsort((high, low))
     low, high = low[order], high[order]
     at = unknown[order[np.r_[True, (low[1:] != low[:-1]) | (high[1:] != high[:-1])][: len(order)]]]
-    new = [text[i:j] for i, j in zip(starts[at].tolist(), ends[at].tolist())]
     new_spelt = list({spelt[k] for k in np.flatnonzero(occurrence[unpacked] < 0).tolist()})
-    return at, new, new_spelt
+    return at, new_spelt
+
+
+def _padded(
+    codes: np.ndarray, starts: np.ndarray, ends: np.ndarray, spelt: list[str]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The words ``codes[start:end]``, then ``spelt``, each padded with a space on either side, one
+    after another (" w1  w2  w3 "): their code points, and each padded word's offset and length."""
+    inner = ends - starts
+    lengths = np.concatenate([inner, np.fromiter(map(len, spelt), np.int64, len(spelt))]) + 2
+    offsets = np.cumsum(lengths) - lengths
+    taken = int(inner.sum())
+    padded = np.full(int(lengths[: len(inner)].sum()), ord(" "), np.uint32)
+    source = np.repeat(starts - (np.cumsum(inner) - inner), inner) + np.arange(taken)
+    padded[source + np.repeat(offsets[: len(inner)] + 1 - starts, inner)] = codes[source]
+    if spelt:
+        padded = np.concatenate([padded, code_points(" " + "  ".join(spelt) + " ")])
+    return padded, offsets, lengths
 
 
 # Multiplier of the hash that spreads keys over a table's slots (Fibonacci hashing).
@@ -347,11 +358,11 @@ class _Known:
             occurrence[unpacked] = np.fromiter(map(self.number.get, spelt, repeat(-1)), np.int64, len(spelt))
         return occurrence
 
-    def add(self, words: list[str], word_of: np.ndarray, columns: np.ndarray) -> np.ndarray:
-        """Number ``words`` (new) after the known ones, with their n-grams as _distinct_grams gives
-        them; their numbers."""
-        ends = np.searchsorted(word_of, np.arange(1, len(words) + 1)) + len(self.columns)
-        number = np.arange(self.size, self.size + len(words))
+    def add(self, count: int, word_of: np.ndarray, columns: np.ndarray) -> np.ndarray:
+        """Number ``count`` new words after the known ones, with their n-grams as _distinct_grams
+        gives them; their numbers."""
+        ends = np.searchsorted(word_of, np.arange(1, count + 1)) + len(self.columns)
+        number = np.arange(self.size, self.size + count)
         self.first = np.concatenate([self.first, ends])
         self.columns = np.concatenate([self.columns, columns.astype(np.int32)])
         return number
