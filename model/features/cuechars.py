@@ -18,10 +18,10 @@ that packs the whole word (see :func:`_packed`), so no Python call is made per w
 look-up is a hashed :class:`~cleaner.features.lexicon.Lexicon`, which confirms every hash hit
 character by character: no collision can add an n-gram that is not there. Prediction needs only
 each line's product with the weights (:meth:`CueChars.scores`), not the rows. Predicting imports
-neither scikit-learn nor scipy. The block still costs: with (4, 4) the predictor ran at about 0.75
-(pages all distinct) to 0.8 (the bench corpus) times its speed without it (2026-12-04; 0.65 and
-0.7 before), its time now spread over packing and looking up the words, expanding them to (line,
-n-gram) pairs and counting those with a sort.
+neither scikit-learn nor scipy. The block still costs: with (4, 4) the predictor ran at about 0.8
+times its speed without it, on pages all distinct as on the bench corpus (2026-12-04; 0.65 and
+0.71 before), its time now spread over packing and looking up the words, the n-grams of new words,
+expanding the words to (line, n-gram) pairs and counting those with a sort.
 """
 
 from __future__ import annotations
