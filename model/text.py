@@ -33,11 +33,19 @@ def decode(data: bytes, encoding: str = "utf-8", errors: str = "strict") -> str:
     return decode_counted(data, encoding, errors)[0]
 
 
+def codec_name(encoding: str) -> str:
+    """Python's name of ``encoding`` ("latin1", "UTF_8" -> "iso8859-1", "utf-8"); as given if unknown."""
+    try:
+        return codecs.lookup(encoding).name
+    except LookupError:
+        return encoding
+
+
 def decode_counted(data: bytes, encoding: str = "utf-8", errors: str = "strict") -> tuple[str, int]:
     """:func:`decode`, and how many bytes the error handler had to replace, drop or escape: what
     ``--errors replace`` hides, and what tells a page with a stray byte from bytes that are not
     text in this encoding at all (random bytes "decode" to half replacement characters)."""
-    if encoding.lower().replace("_", "-") in ("utf-8", "utf8") and data.startswith(codecs.BOM_UTF8):
+    if codec_name(encoding) == "utf-8" and data.startswith(codecs.BOM_UTF8):
         data = data[len(codecs.BOM_UTF8) :]
     try:
         return data.decode(encoding), 0  # most dumps: no error handler called at all

@@ -9,13 +9,12 @@ are yielded as :class:`~cleaner.corpus.items.InputError` in their place. Parsing
 
 from __future__ import annotations
 
-import codecs
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
 
-from ...text import DecodeError, decode_counted, utf16_name
+from ...text import DecodeError, codec_name, decode_counted, utf16_name
 from ..items import STDIN, InputDone, InputError, InputFile, Item, Raw, megabytes
 from .streams import CODEC_ERRORS, Truncated, WrongFormat, stdin
 
@@ -127,14 +126,6 @@ def stream_error(where: str, exc: BaseException, consumed: int = 0) -> InputErro
     return InputError(where, message, consumed, incomplete=True)
 
 
-def codec_name(encoding: str) -> str:
-    """Python's name of ``encoding`` ("latin1", "UTF_8" -> "iso8859-1", "utf-8"); as given if unknown."""
-    try:
-        return codecs.lookup(encoding).name
-    except LookupError:
-        return encoding
-
-
 def is_wide(encoding: str) -> bool:
     """Whether ``encoding`` is UTF-16 or UTF-32, whose text holds NUL bytes."""
     return codec_name(encoding) in WIDE
@@ -184,7 +175,7 @@ def decode_document(raw: Raw, options: ParseOptions, line_numbers: bool) -> tupl
     try:
         text, undecodable = decode_counted(raw.data, options.encoding, options.errors)
     except DecodeError as exc:
-        utf16 = utf16_name(raw.data) if options.encoding.lower().replace("_", "-") in ("utf-8", "utf8") else None
+        utf16 = utf16_name(raw.data) if codec_name(options.encoding) == "utf-8" else None
         if utf16 is not None:
             raise BadDocument(f"the file is UTF-16, not utf-8; pass --encoding {utf16}") from exc
         if holds_nul(raw.data, options.encoding):
