@@ -391,18 +391,24 @@ class _KeyTable:
         return (((low ^ (high * _SPREAD)) * _SPREAD) >> np.uint64(64 - self.bits)).astype(np.intp)
 
     def find(self, low: np.ndarray, high: np.ndarray) -> np.ndarray:
-        """The number of each key, -1 for a key not in the table (and for a first integer 0)."""
-        found = np.full(len(low), -1, np.int64)
+        """The number of each key, -1 for a key not in the table (and for a first integer 0).
+
+        Every key's own slot is read at once, with no index of the keys still looked for: nine in
+        ten keys are found there, and the index cost as much as the reads (2026-12-04). The others
+        probe on."""
         slot = self._slot(low, high)
-        pending = np.flatnonzero(low)
+        held = self.low[slot]
+        full = held != 0
+        hit = (held == low) & (self.high[slot] == high) & full
+        found = np.where(hit, self.values[slot], -1)
+        pending = np.flatnonzero(~hit & full & (low != 0))  # a full slot of another key: the next one
         mask = (1 << self.bits) - 1
         while len(pending):
-            at = slot[pending]
+            at = slot[pending] = (slot[pending] + 1) & mask
             held = self.low[at]
             hit = (held == low[pending]) & (self.high[at] == high[pending])
             found[pending[hit]] = self.values[at[hit]]
-            pending = pending[~hit & (held != 0)]  # a full slot of another key: the next one
-            slot[pending] = (slot[pending] + 1) & mask
+            pending = pending[~hit & (held != 0)]
         return found
 
     def add(self, low: np.ndarray, high: np.ndarray, values: np.ndarray) -> None:
