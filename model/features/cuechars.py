@@ -70,7 +70,7 @@ class CueChars:
         self.vocabulary = list(vocabulary)
         self.idf = np.asarray(idf, dtype=np.float64)
         self.ngram_range = (int(ngram_range[0]), int(ngram_range[1]))
-        self._known = _Known()  # the words of earlier batches, with their n-grams' columns
+        self._known = _Known(len(self.vocabulary))  # the words of earlier batches, with their n-grams' columns
         self._lock = threading.Lock()  # for a predictor shared by threads: one batch updates the cache at a time
 
     @classmethod
@@ -110,7 +110,7 @@ class CueChars:
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
-        self._known, self._lock = _Known(), threading.Lock()
+        self._known, self._lock = _Known(len(self.vocabulary)), threading.Lock()
 
     @cached_property
     def lexicon(self) -> tuple[Lexicon, np.ndarray, bool]:
@@ -137,21 +137,42 @@ class CueChars:
         if not n_rows or not self.vocabulary:
             empty = np.zeros(0, np.int64)
             return tfidf_rows(empty, empty, n_rows, self.idf)
-        return tfidf_rows(*self._pairs(batch), n_rows, self.idf)
+        line, word, known = self._numbered(batch)
+        hits, columns = known.pairs(word)
+        return tfidf_rows(np.repeat(line, hits), columns, n_rows, self.idf)
 
     def scores(self, batch: LineBatch, weights: np.ndarray) -> np.ndarray:
         """Each non-blank line's TF-IDF row times ``weights`` (``rows(batch) @ weights``, to 1e-12 or
-        so), without making the rows: all prediction needs (see :func:`row_products`)."""
+        so), without making the rows: all prediction needs.
+
+        Few cells repeat in a line (one (line, n-gram) pair in thirteen on the bench corpus), so a
+        line's sums are first taken as if each counted once: those of its words, each word's sums
+        made once for all its occurrences (see :meth:`_Known.sums`); the repeated cells then take
+        off what they were overcounted (see :func:`repeated_cells`). Every sum runs within one
+        line, in an order the line alone sets, so a line's product does not depend on its batch.
+        Counting every cell (a sort of the cells) and summing them took twice as long (2026-12-04).
+        """
         n_rows = len(batch)
         if not n_rows or not self.vocabulary:
             return np.zeros(n_rows)
-        line, columns = self._pairs(batch)
         weighted = self.idf * np.asarray(weights, dtype=np.float64)
-        return row_products(line, columns, n_rows, weighted, self.idf * self.idf)
+        squared = self.idf * self.idf
+        line, word, known = self._numbered(batch)
+        with self._lock:
+            word_weighted, word_squared = known.sums(weighted, squared)
+        hits, columns = known.pairs(word)
+        over_weighted, over_squared = repeated_cells(np.repeat(_small(line, n_rows), hits), columns, weighted, squared)
+        numerator = np.bincount(line, word_weighted[word], n_rows)
+        numerator -= np.bincount(over_weighted[0], over_weighted[1], n_rows)
+        norms = np.bincount(line, word_squared[word], n_rows)
+        norms -= np.bincount(over_squared[0], over_squared[1], n_rows)
+        norms = np.sqrt(norms)
+        norms[norms == 0.0] = 1.0
+        return numerator / norms
 
-    def _pairs(self, batch: LineBatch) -> tuple[np.ndarray, np.ndarray]:
-        """The (line, column) pairs of the batch: one per occurrence of a vocabulary n-gram, in
-        line order.
+    def _numbered(self, batch: LineBatch) -> tuple[np.ndarray, np.ndarray, _Known]:
+        """Each word of the batch (in order): its line, and its number in the words kept, which
+        are returned too (:class:`_Known`, which holds each word's columns).
 
         The words are numbered without a Python call each where they can be: a word of at most
         fifteen characters below U+0100 or seven below U+10000 (nearly every word of most pages) is
@@ -160,7 +181,7 @@ class CueChars:
         strings in a dict."""
         lowered = batch.lowered
         starts, ends = lowered.runs(WHITESPACE, inside=False)
-        line = lowered.line_of(starts).astype(np.int64)
+        line = lowered.line_of(starts).astype(np.intp)
         key = _packed(lowered.codes, starts, ends)
         unpacked = np.flatnonzero(key[0] == 0)
         spelt = _spelt(lowered.codes, starts[unpacked], ends[unpacked])
@@ -170,7 +191,7 @@ class CueChars:
             if (occurrence < 0).any():
                 at, new_spelt = _new_words(occurrence, key, unpacked, spelt)
                 if known.size + len(at) + len(new_spelt) > self.CACHED_WORDS:
-                    known = self._known = _Known()
+                    known = self._known = _Known(len(self.vocabulary))
                     occurrence = known.find(key, unpacked, spelt)
                     at, new_spelt = _new_words(occurrence, key, unpacked, spelt)
                 padded = _padded(lowered.codes, starts[at], ends[at], new_spelt)
@@ -181,12 +202,7 @@ class CueChars:
                 occurrence[unknown] = known.table.find(key[0][unknown], key[1][unknown])
                 if len(unpacked):
                     occurrence[unpacked] = np.fromiter(map(known.number.__getitem__, spelt), np.int64, len(spelt))
-            # Each occurrence of a word, its word's n-grams: a run of known.columns.
-            first_column = known.first[occurrence]
-            hits = known.first[occurrence + 1] - first_column
-            at = np.repeat(first_column - np.cumsum(hits) + hits, hits) + np.arange(int(hits.sum()))
-            columns = known.columns[at]
-        return np.repeat(line, hits), columns
+        return line, occurrence, known
 
     def _distinct_grams(
         self, codes: np.ndarray, offsets: np.ndarray, lengths: np.ndarray
@@ -315,38 +331,26 @@ def _spelt(codes: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> list[str]
 _SPREAD = np.uint64(0x9E3779B97F4A7C15)
 
 
-def row_products(
-    rows: np.ndarray, columns: np.ndarray, n_rows: int, weighted: np.ndarray, squared: np.ndarray
-) -> np.ndarray:
-    """Per row, ``tfidf_rows(rows, columns, n_rows, idf) @ weights``, given ``weighted = idf * weights``
-    and ``squared = idf ** 2``: the sum of ``t * weighted`` over the row's distinct columns divided
-    by the square root of that of ``t * t * squared``, ``t = 1 + log(count)``. ``rows`` must be
-    non-decreasing (the pairs come row by row).
+def repeated_cells(
+    rows: np.ndarray, columns: np.ndarray, weighted: np.ndarray, squared: np.ndarray
+) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
+    """What the sums of rows taken with every (row, column) pair counted once overcount: for each
+    cell that ``count`` pairs share, its row and ``(count - t) * weighted[column]`` (and ``(count -
+    t * t) * squared[column]``), ``t = 1 + log(count)`` (scikit-learn's sublinear tf). ``rows`` must
+    be non-decreasing (the pairs come row by row).
 
-    Few cells repeat in a row (one pair in thirteen on the bench corpus), so every pair is summed
-    as if its cell counted once, and the cells that repeat then take off ``count - t`` (``count -
-    t * t``) of theirs. They are found without sorting the cells: a stable sort of the columns
-    alone (a radix sort while they fit in 16 bits) keeps each column's pairs in row order, so a
-    cell's pairs end up side by side. Each sum runs within one row, in an order the row alone sets
-    (its pairs', then its repeated columns'), so a row's product does not depend on its batch.
-    Sorting the cell numbers instead (timsort) took about twice as long (2026-12-04).
-    """
-    numerator = np.bincount(rows, weighted[columns], n_rows)
-    norms = np.bincount(rows, squared[columns], n_rows)
-    column, row = _small(columns, len(weighted)), _small(rows, n_rows)
+    The cells are found without sorting them: a stable sort of the columns alone (a radix sort
+    while they fit in 16 bits) keeps each column's pairs in row order, so the pairs of a cell end
+    up side by side. A row's cells come in column order, whatever its batch."""
+    column, row = _small(columns, len(weighted)), _small(rows, int(rows[-1]) + 1 if len(rows) else 0)
     order = np.argsort(column, kind="stable")
     column, row = column[order], row[order]
     again = np.flatnonzero((column[1:] == column[:-1]) & (row[1:] == row[:-1])) + 1  # a cell's 2nd, 3rd... pair
-    if len(again):
-        runs = np.flatnonzero(np.diff(again, prepend=-2) > 1)  # where each repeated cell's pairs start in again
-        counts = np.diff(np.append(runs, len(again))) + 1.0
-        tf = np.log(counts) + 1.0
-        cell_row, cell_column = row[again[runs]].astype(np.intp), column[again[runs]].astype(np.intp)
-        numerator -= np.bincount(cell_row, (counts - tf) * weighted[cell_column], n_rows)
-        norms -= np.bincount(cell_row, (counts - tf * tf) * squared[cell_column], n_rows)
-    norms = np.sqrt(norms)
-    norms[norms == 0.0] = 1.0
-    return numerator / norms
+    runs = np.flatnonzero(np.diff(again, prepend=-2) > 1)  # where each cell's pairs start in again
+    counts = np.diff(np.append(runs, len(again))) + 1.0
+    tf = np.log(counts) + 1.0
+    cell_row, cell_column = row[again[runs]].astype(np.intp), column[again[runs]].astype(np.intp)
+    return (cell_row, (counts - tf) * weighted[cell_column]), (cell_row, (counts - tf * tf) * squared[cell_column])
 
 
 def _small(values: np.ndarray, bound: int) -> np.ndarray:
@@ -358,14 +362,17 @@ def _small(values: np.ndarray, bound: int) -> np.ndarray:
 class _Known:
     """The words whose n-grams were looked up already, kept between batches: most words of a batch
     were in the batches before (``the``, a site's menu), and looking up their n-grams again was
-    most of the block's cost. Word ``k``'s columns are ``columns[first[k] : first[k + 1]]``; a
-    packed word (see :func:`_packed`) is numbered by ``table``, another by ``number``."""
+    most of the block's cost. Word ``k``'s columns are ``columns[first[k] : first[k + 1]]`` (16-bit
+    while the vocabulary allows); a packed word (see :func:`_packed`) is numbered by ``table``,
+    another by ``number``."""
 
-    def __init__(self) -> None:
+    def __init__(self, width: int) -> None:
+        self.width = width
         self.number: dict[str, int] = {}
         self.table = _KeyTable()
         self.first = np.zeros(1, np.int64)
-        self.columns = np.zeros(0, np.int32)
+        self.columns = _small(np.zeros(0, np.int64), width)
+        self._sums: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None  # weighted and per word sums
 
     @property
     def size(self) -> int:
@@ -384,8 +391,33 @@ class _Known:
         ends = np.searchsorted(word_of, np.arange(1, count + 1)) + len(self.columns)
         number = np.arange(self.size, self.size + count)
         self.first = np.concatenate([self.first, ends])
-        self.columns = np.concatenate([self.columns, columns.astype(np.int32)])
+        self.columns = np.concatenate([self.columns, _small(columns, self.width)])
         return number
+
+    def pairs(self, word: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """For words (numbers, one per occurrence): how many columns each has, and their columns,
+        one after another (a word's occurrence gives a run of ``columns``)."""
+        start = self.first[word]
+        hits = self.first[word + 1] - start
+        at = np.repeat(start - np.cumsum(hits) + hits, hits) + np.arange(int(hits.sum()))
+        return hits, self.columns[at]
+
+    def sums(self, weighted: np.ndarray, squared: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Per known word, the sum of ``weighted`` and of ``squared`` over its columns (each in the
+        word's order, so a word's sum never depends on the others). Kept for the next batch while
+        ``weighted`` is the same (one predictor's), and made for the words added since only."""
+        if self._sums is None or not np.array_equal(self._sums[0], weighted):
+            self._sums = (weighted.copy(), np.zeros(0), np.zeros(0))
+        kept, word_weighted, word_squared = self._sums
+        done = len(word_weighted)
+        if done < self.size:
+            start = int(self.first[done])
+            word = np.repeat(np.arange(self.size - done), np.diff(self.first[done:]))
+            columns = self.columns[start:].astype(np.intp)
+            word_weighted = np.concatenate([word_weighted, np.bincount(word, weighted[columns], self.size - done)])
+            word_squared = np.concatenate([word_squared, np.bincount(word, squared[columns], self.size - done)])
+            self._sums = kept, word_weighted, word_squared
+        return word_weighted, word_squared
 
 
 class _KeyTable:
