@@ -180,8 +180,12 @@ class CueChars:
         in a hash table with numpy (see :func:`_packed`). The other words are looked up by their
         strings in a dict."""
         lowered = batch.lowered
-        starts, ends = lowered.runs(WHITESPACE, inside=False)
-        line = lowered.line_of(starts).astype(np.intp)
+        if len(lowered.codes) == len(batch.text.codes):  # the words of the text, made once for the batch
+            starts, ends, line = batch.words
+        else:
+            starts, ends = lowered.runs(WHITESPACE, inside=False)
+            line = lowered.line_of(starts)
+        line = line.astype(np.intp)
         key = _packed(lowered.codes, starts, ends)
         unpacked = np.flatnonzero(key[0] == 0)
         spelt = _spelt(lowered.codes, starts[unpacked], ends[unpacked])
