@@ -175,7 +175,7 @@ class CueChars:
         are returned too (:class:`_Known`, which holds each word's columns).
 
         The words are numbered without a Python call each where they can be: a word of at most
-        fifteen characters below U+0100 or seven below U+10000 (nearly every word of most pages) is
+        seven characters below U+10000 or fifteen below U+0100 (nearly every word of most pages) is
         packed whole, with its length, into two 64-bit integers, a key no other word has, looked up
         in a hash table with numpy (see :func:`_packed`). The other words are looked up by their
         strings in a dict."""
@@ -245,11 +245,13 @@ class CueChars:
 
 def _packed(codes: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Each word ``codes[start:end]`` as two 64-bit integers that no other word shares, if it fits:
-    fifteen characters below U+0100 a byte each, or seven below U+10000 two bytes each, over 120
-    bits, with the length and which of the two in the first integer's top byte (so it is never 0).
-    (0, 0) for the other words.
+    up to seven characters below U+10000 two bytes each, or eight to fifteen below U+0100 a byte
+    each, over 120 bits, with the length (which says which) in the first integer's top byte (so it
+    is never 0). (0, 0) for the other words.
 
-    The words are taken longest first, so that those with a k-th character are a slice."""
+    The words are taken longest first, so that those with a k-th character are a slice, and each
+    character is read once, into the one form its word takes (reading the short words of higher
+    characters again, two bytes a character, took a fifth of the time, 2026-12-04)."""
     lengths = ends - starts
     order = np.argsort(16 - np.minimum(lengths, 16).astype(np.uint8), kind="stable")
     first = starts[order]
@@ -258,32 +260,24 @@ def _packed(codes: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> tuple[np
     n = len(starts)
     low, high = np.zeros(n, np.uint64), np.zeros(n, np.uint64)
     largest = np.zeros(n, np.uint32)
+    eight = longer[7]  # the words of eight characters or more come first: [:eight]
     for k in range(15):
         m = longer[k]
         if not m:
             break
         char = codes[first[:m] + k]
         np.maximum(largest[:m], char, out=largest[:m])
+        a = min(m, eight)  # the long words' characters, a byte each, then the short ones', two bytes
         if k < 7:
-            low[:m] |= char.astype(np.uint64) << np.uint64(8 * k)
+            low[:a] |= np.left_shift(char[:a], np.uint64(8 * k), dtype=np.uint64)
         else:
-            high[:m] |= char.astype(np.uint64) << np.uint64(8 * (k - 7))
-    narrow = (sorted_lengths <= 15) & (largest <= 255)
-    # Two bytes a character, for the few words of higher characters that fit so.
-    wide = np.flatnonzero(~narrow & (sorted_lengths <= 7) & (largest <= 65535))
-    low[wide] = high[wide] = 0
-    for k in range(7):
-        has = wide[sorted_lengths[wide] > k]
-        char = codes[first[has] + k].astype(np.uint64)
-        if k < 3:
-            low[has] |= char << np.uint64(16 * k)
-        else:
-            high[has] |= char << np.uint64(16 * (k - 3))
-    low[wide] |= np.uint64(16 << 56)
+            high[:a] |= np.left_shift(char[:a], np.uint64(8 * (k - 7)), dtype=np.uint64)
+        if m > a:
+            short = np.left_shift(char[a:], np.uint64(16 * k if k < 3 else 16 * (k - 3)), dtype=np.uint64)
+            (low if k < 3 else high)[a:m] |= short
+    fits = np.where(sorted_lengths <= 7, largest <= 65535, (sorted_lengths <= 15) & (largest <= 255))
     low |= sorted_lengths.astype(np.uint64) << np.uint64(56)
-    other = ~narrow
-    other[wide] = False
-    low[other] = high[other] = 0
+    low[~fits] = high[~fits] = 0
     packed_low, packed_high = np.empty(n, np.uint64), np.empty(n, np.uint64)
     packed_low[order], packed_high[order] = low, high
     return packed_low, packed_high
