@@ -17,11 +17,13 @@ n-grams; words seen in earlier batches keep theirs. Words are numbered with nump
 that packs the whole word (see :func:`_packed`), so no Python call is made per word. The n-gram
 look-up is a hashed :class:`~cleaner.features.lexicon.Lexicon`, which confirms every hash hit
 character by character: no collision can add an n-gram that is not there. Prediction needs only
-each line's product with the weights (:meth:`CueChars.scores`), not the rows. Predicting imports
-neither scikit-learn nor scipy. The block still costs: with (4, 4) the predictor ran at about 0.8
-times its speed without it, on pages all distinct as on the bench corpus (2026-12-04; 0.65 and
-0.71 before), its time now spread over packing and looking up the words, the n-grams of new words,
-expanding the words to (line, n-gram) pairs and counting those with a sort.
+each line's product with the weights (:meth:`CueChars.scores`): a line's sums are its words'
+(made once per word), less what its few repeated cells overcount, found without sorting the cells.
+Predicting imports neither scikit-learn nor scipy. The block still costs: with (4, 4) the block's
+own time fell by about 40% (profiled, 2026-12-04: 190 -> 113 ms per 1000 bench pages, 52 -> 31 ms
+for the label pages), and the predictor ran at about 0.87-0.9 times its speed without it, from
+0.8-0.85 (on two cores shared with another job); the rest is mostly packing and looking up the
+words (half), then expanding them to (line, n-gram) pairs to find the repeated cells.
 """
 
 from __future__ import annotations
@@ -160,7 +162,7 @@ class CueChars:
         line, word, known = self._numbered(batch)
         with self._lock:
             word_weighted, word_squared = known.sums(weighted, squared)
-        hits, columns = known.pairs(word)
+        hits, columns = known.pairs(word)  # words added meanwhile by another thread change no run of these
         over_weighted, over_squared = repeated_cells(np.repeat(_small(line, n_rows), hits), columns, weighted, squared)
         numerator = np.bincount(line, word_weighted[word], n_rows)
         numerator -= np.bincount(over_weighted[0], over_weighted[1], n_rows)
@@ -354,7 +356,7 @@ def repeated_cells(
 def _small(values: np.ndarray, bound: int) -> np.ndarray:
     """``values`` (all below ``bound``) as 16-bit integers if they fit, else 32-bit: numpy sorts
     16-bit integers by radix, and moves them about faster."""
-    return values.astype(np.uint16 if bound <= 1 << 16 else np.uint32)
+    return values.astype(np.uint16 if bound <= 1 << 16 else np.uint32, copy=False)
 
 
 class _Known:
@@ -401,9 +403,10 @@ class _Known:
         return hits, self.columns[at]
 
     def sums(self, weighted: np.ndarray, squared: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Per known word, the sum of ``weighted`` and of ``squared`` over its columns (each in the
-        word's order, so a word's sum never depends on the others). Kept for the next batch while
-        ``weighted`` is the same (one predictor's), and made for the words added since only."""
+        """Per known word, the sum of ``weighted`` and of ``squared`` (the idf squared, the same on
+        every call) over its columns, each in the word's order, so that a word's sum never depends
+        on the others. Kept for the next batch while ``weighted`` is the same (one predictor's), and
+        made for the words added since only."""
         if self._sums is None or not np.array_equal(self._sums[0], weighted):
             self._sums = (weighted.copy(), np.zeros(0), np.zeros(0))
         kept, word_weighted, word_squared = self._sums
