@@ -231,3 +231,27 @@ def test_words_of_every_kind_share_the_cache() -> None:
         batch = LineBatch([doc])
         expected = reference(batch.texts, fitted)
         np.testing.assert_allclose(cue.rows(batch).to_csr().toarray(), expected, rtol=0, atol=1e-9)
+
+
+_SCRIPTS = ["the", "then", "a", "I", "đọc", "nhiều", "người", "ngưỡng", "相关", "新闻", "اقرأ", "أيضا", "हिंदी"]
+_MIXED_WORDS = st.sampled_from([*_SCRIPTS, "😀😃", "ab" * 10, "x"])
+_MIXED_LINES = st.lists(st.lists(_MIXED_WORDS, max_size=12).map(" ".join), min_size=1, max_size=6)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(_MIXED_LINES, min_size=1, max_size=4), st.sampled_from([(4, 4), (3, 5), (2, 2)]))
+def test_scores_sum_words_then_correct_repeated_cells(documents: list[list[str]], ngram_range: tuple[int, int]) -> None:
+    """Scores are summed word by word and corrected for the cells that repeat in a line: on lines of
+    repeated words of several scripts (empty lines, words shorter than n, words sharing n-grams),
+    they are the vectorizer's rows times the weights, and each document's are the same alone as in
+    the batch, for any weights, the kept sums of one set of weights not reused for another."""
+    batch = LineBatch(documents)
+    cue = CueChars.fit(batch, 1, ngram_range)
+    rng = np.random.default_rng(len(cue.vocabulary))
+    for weights in (rng.normal(size=len(cue.vocabulary)), rng.normal(size=len(cue.vocabulary))):
+        expected = reference(batch.texts, cue) @ weights if len(batch.texts) else np.zeros(0)
+        scores = cue.scores(LineBatch(documents), weights)
+        np.testing.assert_allclose(scores, expected, rtol=0, atol=1e-9)
+        np.testing.assert_allclose(scores, cue.rows(batch) @ weights, rtol=0, atol=1e-12)
+        alone = [cue.scores(LineBatch([doc]), weights) for doc in documents]
+        assert np.array_equal(np.concatenate(alone), scores)

@@ -417,6 +417,14 @@ class LineBatch:
         return Text(text.lengths, codes, classes=classes)
 
     @cached_property
+    def words(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Start, end and line of the words of :attr:`text`, as str.split() makes them, in order:
+        made once for the line features and the character n-grams (lower case keeps every
+        character's place and whether it is whitespace, unless "İ" grew: see :attr:`lowered`)."""
+        starts, ends = self.text.runs(WHITESPACE, inside=False)
+        return starts, ends, self.text.line_of(starts)
+
+    @cached_property
     def tokens(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Start, end and line of the word tokens of the lower-cased text, in order.
 

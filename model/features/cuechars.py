@@ -17,11 +17,13 @@ n-grams; words seen in earlier batches keep theirs. Words are numbered with nump
 that packs the whole word (see :func:`_packed`), so no Python call is made per word. The n-gram
 look-up is a hashed :class:`~cleaner.features.lexicon.Lexicon`, which confirms every hash hit
 character by character: no collision can add an n-gram that is not there. Prediction needs only
-each line's product with the weights (:meth:`CueChars.scores`), not the rows. Predicting imports
-neither scikit-learn nor scipy. The block still costs: with (4, 4) the predictor ran at about 0.8
-times its speed without it, on pages all distinct as on the bench corpus (2026-12-04; 0.65 and
-0.71 before), its time now spread over packing and looking up the words, the n-grams of new words,
-expanding the words to (line, n-gram) pairs and counting those with a sort.
+each line's product with the weights (:meth:`CueChars.scores`): a line's sums are its words'
+(made once per word), less what its few repeated cells overcount, found without sorting the cells.
+Predicting imports neither scikit-learn nor scipy. The block still costs: with (4, 4) the block's
+own time fell by about 40% (profiled, 2026-12-04: 190 -> 113 ms per 1000 bench pages, 52 -> 31 ms
+for the label pages), and the predictor ran at about 0.87-0.9 times its speed without it, from
+0.8-0.85 (on two cores shared with another job); the rest is mostly packing and looking up the
+words (half), then expanding them to (line, n-gram) pairs to find the repeated cells.
 """
 
 from __future__ import annotations
@@ -70,7 +72,7 @@ class CueChars:
         self.vocabulary = list(vocabulary)
         self.idf = np.asarray(idf, dtype=np.float64)
         self.ngram_range = (int(ngram_range[0]), int(ngram_range[1]))
-        self._known = _Known()  # the words of earlier batches, with their n-grams' columns
+        self._known = _Known(len(self.vocabulary))  # the words of earlier batches, with their n-grams' columns
         self._lock = threading.Lock()  # for a predictor shared by threads: one batch updates the cache at a time
 
     @classmethod
@@ -110,7 +112,7 @@ class CueChars:
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
-        self._known, self._lock = _Known(), threading.Lock()
+        self._known, self._lock = _Known(len(self.vocabulary)), threading.Lock()
 
     @cached_property
     def lexicon(self) -> tuple[Lexicon, np.ndarray, bool]:
@@ -137,43 +139,65 @@ class CueChars:
         if not n_rows or not self.vocabulary:
             empty = np.zeros(0, np.int64)
             return tfidf_rows(empty, empty, n_rows, self.idf)
-        return tfidf_rows(*self._pairs(batch), n_rows, self.idf)
+        line, word, known = self._numbered(batch)
+        hits, columns = known.pairs(word)
+        return tfidf_rows(np.repeat(line, hits), columns, n_rows, self.idf)
 
     def scores(self, batch: LineBatch, weights: np.ndarray) -> np.ndarray:
         """Each non-blank line's TF-IDF row times ``weights`` (``rows(batch) @ weights``, to 1e-12 or
-        so), without making the rows: all prediction needs (see :func:`row_products`)."""
+        so), without making the rows: all prediction needs.
+
+        Few cells repeat in a line (one (line, n-gram) pair in thirteen on the bench corpus), so a
+        line's sums are first taken as if each counted once: those of its words, each word's sums
+        made once for all its occurrences (see :meth:`_Known.sums`); the repeated cells then take
+        off what they were overcounted (see :func:`repeated_cells`). Every sum runs within one
+        line, in an order the line alone sets, so a line's product does not depend on its batch.
+        Counting every cell (a sort of the cells) and summing them took twice as long (2026-12-04).
+        """
         n_rows = len(batch)
         if not n_rows or not self.vocabulary:
             return np.zeros(n_rows)
-        line, columns = self._pairs(batch)
         weighted = self.idf * np.asarray(weights, dtype=np.float64)
-        return row_products(line, columns, n_rows, weighted, self.idf * self.idf)
+        squared = self.idf * self.idf
+        line, word, known = self._numbered(batch)
+        with self._lock:
+            word_weighted, word_squared = known.sums(weighted, squared)
+        hits, columns = known.pairs(word)  # words added meanwhile by another thread change no run of these
+        over_weighted, over_squared = repeated_cells(np.repeat(_small(line, n_rows), hits), columns, weighted, squared)
+        numerator = np.bincount(line, word_weighted[word], n_rows)
+        numerator -= np.bincount(over_weighted[0], over_weighted[1], n_rows)
+        norms = np.bincount(line, word_squared[word], n_rows)
+        norms -= np.bincount(over_squared[0], over_squared[1], n_rows)
+        norms = np.sqrt(norms)
+        norms[norms == 0.0] = 1.0
+        return numerator / norms
 
-    def _pairs(self, batch: LineBatch) -> tuple[np.ndarray, np.ndarray]:
-        """The (line, column) pairs of the batch: one per occurrence of a vocabulary n-gram, in
-        line order.
+    def _numbered(self, batch: LineBatch) -> tuple[np.ndarray, np.ndarray, _Known]:
+        """Each word of the batch (in order): its line, and its number in the words kept, which
+        are returned too (:class:`_Known`, which holds each word's columns).
 
         The words are numbered without a Python call each where they can be: a word of at most
-        fifteen characters below U+0100 or seven below U+10000 (nearly every word of most pages) is
+        seven characters below U+10000 or fifteen below U+0100 (nearly every word of most pages) is
         packed whole, with its length, into two 64-bit integers, a key no other word has, looked up
         in a hash table with numpy (see :func:`_packed`). The other words are looked up by their
         strings in a dict."""
         lowered = batch.lowered
-        starts, ends = lowered.runs(WHITESPACE, inside=False)
-        line = lowered.line_of(starts).astype(np.int64)
+        if len(lowered.codes) == len(batch.text.codes):  # the words of the text, made once for the batch
+            starts, ends, line = batch.words
+        else:
+            starts, ends = lowered.runs(WHITESPACE, inside=False)
+            line = lowered.line_of(starts)
+        line = line.astype(np.intp)
         key = _packed(lowered.codes, starts, ends)
         unpacked = np.flatnonzero(key[0] == 0)
-        spelt = []
-        if len(unpacked):
-            text = lowered.string
-            spelt = [text[i:j] for i, j in zip(starts[unpacked].tolist(), ends[unpacked].tolist())]
+        spelt = _spelt(lowered.codes, starts[unpacked], ends[unpacked])
         with self._lock:
             known = self._known
             occurrence = known.find(key, unpacked, spelt)
             if (occurrence < 0).any():
                 at, new_spelt = _new_words(occurrence, key, unpacked, spelt)
                 if known.size + len(at) + len(new_spelt) > self.CACHED_WORDS:
-                    known = self._known = _Known()
+                    known = self._known = _Known(len(self.vocabulary))
                     occurrence = known.find(key, unpacked, spelt)
                     at, new_spelt = _new_words(occurrence, key, unpacked, spelt)
                 padded = _padded(lowered.codes, starts[at], ends[at], new_spelt)
@@ -184,12 +208,7 @@ class CueChars:
                 occurrence[unknown] = known.table.find(key[0][unknown], key[1][unknown])
                 if len(unpacked):
                     occurrence[unpacked] = np.fromiter(map(known.number.__getitem__, spelt), np.int64, len(spelt))
-            # Each occurrence of a word, its word's n-grams: a run of known.columns.
-            first_column = known.first[occurrence]
-            hits = known.first[occurrence + 1] - first_column
-            at = np.repeat(first_column - np.cumsum(hits) + hits, hits) + np.arange(int(hits.sum()))
-            columns = known.columns[at]
-        return np.repeat(line, hits), columns
+        return line, occurrence, known
 
     def _distinct_grams(
         self, codes: np.ndarray, offsets: np.ndarray, lengths: np.ndarray
@@ -228,11 +247,13 @@ class CueChars:
 
 def _packed(codes: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Each word ``codes[start:end]`` as two 64-bit integers that no other word shares, if it fits:
-    fifteen characters below U+0100 a byte each, or seven below U+10000 two bytes each, over 120
-    bits, with the length and which of the two in the first integer's top byte (so it is never 0).
-    (0, 0) for the other words.
+    up to seven characters below U+10000 two bytes each, or eight to fifteen below U+0100 a byte
+    each, over 120 bits, with the length (which says which) in the first integer's top byte (so it
+    is never 0). (0, 0) for the other words.
 
-    The words are taken longest first, so that those with a k-th character are a slice."""
+    The words are taken longest first, so that those with a k-th character are a slice, and each
+    character is read once, into the one form its word takes (reading the short words of higher
+    characters again, two bytes a character, took a fifth of the time, 2026-12-04)."""
     lengths = ends - starts
     order = np.argsort(16 - np.minimum(lengths, 16).astype(np.uint8), kind="stable")
     first = starts[order]
@@ -241,32 +262,24 @@ def _packed(codes: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> tuple[np
     n = len(starts)
     low, high = np.zeros(n, np.uint64), np.zeros(n, np.uint64)
     largest = np.zeros(n, np.uint32)
+    eight = longer[7]  # the words of eight characters or more come first: [:eight]
     for k in range(15):
         m = longer[k]
         if not m:
             break
         char = codes[first[:m] + k]
         np.maximum(largest[:m], char, out=largest[:m])
+        a = min(m, eight)  # the long words' characters, a byte each, then the short ones', two bytes
         if k < 7:
-            low[:m] |= char.astype(np.uint64) << np.uint64(8 * k)
+            low[:a] |= np.left_shift(char[:a], np.uint64(8 * k), dtype=np.uint64)
         else:
-            high[:m] |= char.astype(np.uint64) << np.uint64(8 * (k - 7))
-    narrow = (sorted_lengths <= 15) & (largest <= 255)
-    # Two bytes a character, for the few words of higher characters that fit so.
-    wide = np.flatnonzero(~narrow & (sorted_lengths <= 7) & (largest <= 65535))
-    low[wide] = high[wide] = 0
-    for k in range(7):
-        has = wide[sorted_lengths[wide] > k]
-        char = codes[first[has] + k].astype(np.uint64)
-        if k < 3:
-            low[has] |= char << np.uint64(16 * k)
-        else:
-            high[has] |= char << np.uint64(16 * (k - 3))
-    low[wide] |= np.uint64(16 << 56)
+            high[:a] |= np.left_shift(char[:a], np.uint64(8 * (k - 7)), dtype=np.uint64)
+        if m > a:
+            short = np.left_shift(char[a:], np.uint64(16 * k if k < 3 else 16 * (k - 3)), dtype=np.uint64)
+            (low if k < 3 else high)[a:m] |= short
+    fits = np.where(sorted_lengths <= 7, largest <= 65535, (sorted_lengths <= 15) & (largest <= 255))
     low |= sorted_lengths.astype(np.uint64) << np.uint64(56)
-    other = ~narrow
-    other[wide] = False
-    low[other] = high[other] = 0
+    low[~fits] = high[~fits] = 0
     packed_low, packed_high = np.empty(n, np.uint64), np.empty(n, np.uint64)
     packed_low[order], packed_high[order] = low, high
     return packed_low, packed_high
@@ -304,48 +317,62 @@ def _padded(
     return padded, offsets, lengths
 
 
+def _spelt(codes: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> list[str]:
+    """The words ``codes[start:end]`` as strings, decoded together: the few words that are not
+    packed are spelt from their own code points, not sliced from the batch's whole text, whose
+    decoding cost more than all the rest of the look-up of these words (2026-12-04)."""
+    if not len(starts):
+        return []
+    padded = _padded(codes, starts, ends, [])[0]  # " w1  w2 ": words hold no whitespace
+    return padded.tobytes().decode("utf-32-le", "surrogatepass")[1:-1].split("  ")
+
+
 # Multiplier of the hash that spreads keys over a table's slots (Fibonacci hashing).
 _SPREAD = np.uint64(0x9E3779B97F4A7C15)
 
 
-def row_products(
-    rows: np.ndarray, columns: np.ndarray, n_rows: int, weighted: np.ndarray, squared: np.ndarray
-) -> np.ndarray:
-    """Per row, ``tfidf_rows(rows, columns, n_rows, idf) @ weights``, given ``weighted = idf * weights``
-    and ``squared = idf ** 2``: the sum of ``t * weighted`` over the row's distinct columns divided
-    by the square root of that of ``t * t * squared``, ``t = 1 + log(count)``, each sum over the
-    row's cells in column order (so a row's product does not depend on its batch).
+def repeated_cells(
+    rows: np.ndarray, columns: np.ndarray, weighted: np.ndarray, squared: np.ndarray
+) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
+    """What the sums of rows taken with every (row, column) pair counted once overcount: for each
+    cell that ``count`` pairs share, its row and ``(count - t) * weighted[column]`` (and ``(count -
+    t * t) * squared[column]``), ``t = 1 + log(count)`` (scikit-learn's sublinear tf). ``rows`` must
+    be non-decreasing (the pairs come row by row).
 
-    The cells are counted with a stable sort of their numbers (32-bit when they fit, as a batch's
-    nearly always do): the pairs come row by row, and a stable sort (timsort) of these runs took
-    half the time of numpy's default one (2026-12-04)."""
-    width = max(len(weighted), 1)
-    key = np.uint32 if n_rows * width < 2**32 else np.int64
-    cells = np.sort(rows.astype(key) * key(width) + columns.astype(key), kind="stable")
-    edges = np.flatnonzero(np.concatenate([[True], cells[1:] != cells[:-1]]))
-    counts = np.diff(np.append(edges, len(cells)))
-    cells = cells[edges]
-    line = (cells // key(width)).astype(np.intp)
-    column = (cells % key(width)).astype(np.intp)
-    tf = np.log(counts.astype(np.float64)) + 1.0
-    numerator = np.bincount(line, tf * weighted[column], n_rows)
-    tf *= tf
-    norms = np.sqrt(np.bincount(line, tf * squared[column], n_rows))
-    norms[norms == 0.0] = 1.0
-    return numerator / norms
+    The cells are found without sorting them: a stable sort of the columns alone (a radix sort
+    while they fit in 16 bits) keeps each column's pairs in row order, so the pairs of a cell end
+    up side by side. A row's cells come in column order, whatever its batch."""
+    column, row = _small(columns, len(weighted)), _small(rows, int(rows[-1]) + 1 if len(rows) else 0)
+    order = np.argsort(column, kind="stable")
+    column, row = column[order], row[order]
+    again = np.flatnonzero((column[1:] == column[:-1]) & (row[1:] == row[:-1])) + 1  # a cell's 2nd, 3rd... pair
+    runs = np.flatnonzero(np.diff(again, prepend=-2) > 1)  # where each cell's pairs start in again
+    counts = np.diff(np.append(runs, len(again))) + 1.0
+    tf = np.log(counts) + 1.0
+    cell_row, cell_column = row[again[runs]].astype(np.intp), column[again[runs]].astype(np.intp)
+    return (cell_row, (counts - tf) * weighted[cell_column]), (cell_row, (counts - tf * tf) * squared[cell_column])
+
+
+def _small(values: np.ndarray, bound: int) -> np.ndarray:
+    """``values`` (all below ``bound``) as 16-bit integers if they fit, else 32-bit: numpy sorts
+    16-bit integers by radix, and moves them about faster."""
+    return values.astype(np.uint16 if bound <= 1 << 16 else np.uint32, copy=False)
 
 
 class _Known:
     """The words whose n-grams were looked up already, kept between batches: most words of a batch
     were in the batches before (``the``, a site's menu), and looking up their n-grams again was
-    most of the block's cost. Word ``k``'s columns are ``columns[first[k] : first[k + 1]]``; a
-    packed word (see :func:`_packed`) is numbered by ``table``, another by ``number``."""
+    most of the block's cost. Word ``k``'s columns are ``columns[first[k] : first[k + 1]]`` (16-bit
+    while the vocabulary allows); a packed word (see :func:`_packed`) is numbered by ``table``,
+    another by ``number``."""
 
-    def __init__(self) -> None:
+    def __init__(self, width: int) -> None:
+        self.width = width
         self.number: dict[str, int] = {}
         self.table = _KeyTable()
         self.first = np.zeros(1, np.int64)
-        self.columns = np.zeros(0, np.int32)
+        self.columns = _small(np.zeros(0, np.int64), width)
+        self._sums: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None  # weighted and per word sums
 
     @property
     def size(self) -> int:
@@ -364,8 +391,34 @@ class _Known:
         ends = np.searchsorted(word_of, np.arange(1, count + 1)) + len(self.columns)
         number = np.arange(self.size, self.size + count)
         self.first = np.concatenate([self.first, ends])
-        self.columns = np.concatenate([self.columns, columns.astype(np.int32)])
+        self.columns = np.concatenate([self.columns, _small(columns, self.width)])
         return number
+
+    def pairs(self, word: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """For words (numbers, one per occurrence): how many columns each has, and their columns,
+        one after another (a word's occurrence gives a run of ``columns``)."""
+        start = self.first[word]
+        hits = self.first[word + 1] - start
+        at = np.repeat(start - np.cumsum(hits) + hits, hits) + np.arange(int(hits.sum()))
+        return hits, self.columns[at]
+
+    def sums(self, weighted: np.ndarray, squared: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Per known word, the sum of ``weighted`` and of ``squared`` (the idf squared, the same on
+        every call) over its columns, each in the word's order, so that a word's sum never depends
+        on the others. Kept for the next batch while ``weighted`` is the same (one predictor's), and
+        made for the words added since only."""
+        if self._sums is None or not np.array_equal(self._sums[0], weighted):
+            self._sums = (weighted.copy(), np.zeros(0), np.zeros(0))
+        kept, word_weighted, word_squared = self._sums
+        done = len(word_weighted)
+        if done < self.size:
+            start = int(self.first[done])
+            word = np.repeat(np.arange(self.size - done), np.diff(self.first[done:]))
+            columns = self.columns[start:].astype(np.intp)
+            word_weighted = np.concatenate([word_weighted, np.bincount(word, weighted[columns], self.size - done)])
+            word_squared = np.concatenate([word_squared, np.bincount(word, squared[columns], self.size - done)])
+            self._sums = kept, word_weighted, word_squared
+        return word_weighted, word_squared
 
 
 class _KeyTable:
@@ -384,18 +437,24 @@ class _KeyTable:
         return (((low ^ (high * _SPREAD)) * _SPREAD) >> np.uint64(64 - self.bits)).astype(np.intp)
 
     def find(self, low: np.ndarray, high: np.ndarray) -> np.ndarray:
-        """The number of each key, -1 for a key not in the table (and for a first integer 0)."""
-        found = np.full(len(low), -1, np.int64)
+        """The number of each key, -1 for a key not in the table (and for a first integer 0).
+
+        Every key's own slot is read at once, with no index of the keys still looked for: nine in
+        ten keys are found there, and the index cost as much as the reads (2026-12-04). The others
+        probe on."""
         slot = self._slot(low, high)
-        pending = np.flatnonzero(low)
+        held = self.low[slot]
+        full = held != 0
+        hit = (held == low) & (self.high[slot] == high) & full
+        found = np.where(hit, self.values[slot], -1)
+        pending = np.flatnonzero(~hit & full & (low != 0))  # a full slot of another key: the next one
         mask = (1 << self.bits) - 1
         while len(pending):
-            at = slot[pending]
+            at = slot[pending] = (slot[pending] + 1) & mask
             held = self.low[at]
             hit = (held == low[pending]) & (self.high[at] == high[pending])
             found[pending[hit]] = self.values[at[hit]]
-            pending = pending[~hit & (held != 0)]  # a full slot of another key: the next one
-            slot[pending] = (slot[pending] + 1) & mask
+            pending = pending[~hit & (held != 0)]
         return found
 
     def add(self, low: np.ndarray, high: np.ndarray, values: np.ndarray) -> None:

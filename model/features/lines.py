@@ -144,7 +144,8 @@ class LineFacts:
     @cached_property
     def words(self) -> tuple[np.ndarray, np.ndarray]:
         """Starts and ends of the words, as str.split() makes them."""
-        return self.text.runs(WHITESPACE, inside=False)
+        starts, ends, _ = self.batch.words
+        return starts, ends
 
     @cached_property
     def unspaced(self) -> np.ndarray:
@@ -159,12 +160,13 @@ class LineFacts:
         # Lower case keeps every character's place and whether it is whitespace, unless "İ" grew (see
         # LineBatch.lowered): then the words are the same runs, not looked for again (for speed).
         if len(lowered.codes) == len(self.codes):
-            starts, ends = self.words
+            starts, ends, line = self.batch.words
         else:
             starts, ends = lowered.runs(WHITESPACE, inside=False)
+            line = lowered.line_of(starts)
         stripped_start, stripped_end = strip(lowered, starts, ends, EDGE)
         bits = self.stopwords.find(lowered.codes, stripped_start, stripped_end - stripped_start)
-        return bits, lowered.line_of(starts)
+        return bits, line
 
     @cached_property
     def substring_hits(self) -> tuple[np.ndarray, np.ndarray]:
@@ -196,7 +198,7 @@ class LineFacts:
     @cached_property
     def split_words(self) -> np.ndarray:
         """Words per line, as str.split() makes them."""
-        return np.bincount(self.text.line_of(self.words[0]), minlength=self.n).astype(float)
+        return np.bincount(self.batch.words[2], minlength=self.n).astype(float)
 
     @cached_property
     def n_words(self) -> np.ndarray:
