@@ -235,3 +235,14 @@ def test_train_records_the_cross_validation_scheme(tmp_path: Path, monkeypatch: 
     assert saved["cross_validation"]["scheme"] == "4-fold, whole sites left out"
     assert set(saved["cross_validation"]["per_kind"]) == {"news", "recipe"}
     assert saved["training_data"]["kinds"] == {"news": 4, "recipe": 6}
+
+
+def test_the_card_describes_the_character_block_only_when_the_model_has_one(results: dict[str, Any]) -> None:
+    """The card's model section is written from the estimator's parameters: a first stage with
+    character n-grams says so (and their sizes), one without says nothing of them."""
+    changed = json.loads(json.dumps(results))
+    assert "grams inside words" not in render_model_card(changed)
+    changed["estimator"]["char_ngrams"] = [4, 4]
+    assert "TF-IDF of the character 4-grams inside words" in render_model_card(changed)
+    changed["estimator"]["char_ngrams"] = [3, 5]
+    assert "character 3-5-grams" in render_model_card(changed)

@@ -227,6 +227,20 @@ def _snippet_test(directory: str, test: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _character_block(estimator: dict[str, Any]) -> str:
+    """The first stage's character n-gram block, in words, when the estimator has one."""
+    sizes = estimator.get("char_ngrams")
+    if not sizes:
+        return ""
+    low, high = sizes
+    size = f"{low}" if low == high else f"{low}-{high}"
+    return (
+        f", and TF-IDF of the character {size}-grams inside words (occurring in at least "
+        "`char_min_documents` training pages, scaled by `char_weight` against the word block), so "
+        "that a cue learnt from one spelling also counts for its inflections and compounds"
+    )
+
+
 def render_model_card(results: dict[str, Any]) -> str:
     """The card as markdown, from one run's results alone: every number in it is in ``results``."""
     data = results["training_data"]
@@ -256,7 +270,9 @@ def render_model_card(results: dict[str, Any]) -> str:
         f"network (parameters: `{results['estimator']}`):",
         "",
         "1. First stage: scaled shape features of the line and its neighbours, and cue-word TF-IDF "
-        "(word 1-2-grams occurring in at least `min_documents` training pages). Shape features: "
+        "(word 1-2-grams occurring in at least `min_documents` training pages)"
+        + _character_block(results["estimator"])
+        + ". Shape features: "
         + ", ".join(f"`{name}`" for name in shape_feature_names()[:40])
         + ", ... (all in `model/features/`).",
         "2. Context stages (`context_rounds` of them, each one hidden layer of `stack_hidden` ReLU units, or a "
