@@ -77,8 +77,8 @@ def test_windows_score_as_the_whole_document(char_path: Path, seed_documents: li
         assert np.array_equal(windows.predict_long(loaded, lines, window=window), whole)
 
 
-def test_the_file_is_arrays_and_json_in_format_6(char_path: Path, char_model: LineClassifier) -> None:
-    """Format 6, so that a cleaner reading format 5 only refuses it rather than dropping the block."""
+def test_the_file_is_arrays_and_json_in_format_7(char_path: Path, char_model: LineClassifier) -> None:
+    """Format 7, so that a cleaner reading format 5 only refuses it rather than dropping the block."""
     manifest = read_manifest(char_path)
     assert manifest["format"] == CHARS_FORMAT != MODEL_FORMAT
     assert manifest["char_ngram_range"] == [3, 5] and manifest["char_weight"] == 0.5
@@ -115,4 +115,14 @@ def test_a_block_without_its_format_is_refused(char_path: Path, tmp_path: Path) 
     target = tmp_path / "mixed.npz"
     _rewrite_manifest(char_path, target, {"format": MODEL_FORMAT})
     with pytest.raises(ModelError, match="do not make a model"):
+        load_model(target)
+
+
+def test_a_format_6_file_is_refused(char_path: Path, tmp_path: Path) -> None:
+    """Format 6's block read a clause of Chinese or Japanese as one word; this cleaner reads its
+    letters, so such a file would be scored with rows it was not trained on: retrain it."""
+    assert CHARS_FORMAT == 7
+    target = tmp_path / "format6.npz"
+    _rewrite_manifest(char_path, target, {"format": 6})
+    with pytest.raises(ModelError, match=r"saved in model format 6, this cleaner reads format 5 \(and 7"):
         load_model(target)

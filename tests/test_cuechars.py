@@ -1,7 +1,8 @@
 """The character n-gram block (cleaner.features.cuechars) against scikit-learn's TfidfVectorizer.
 
 CueChars finds each distinct word's n-grams once with numpy and hashed look-ups; the reference is
-``TfidfVectorizer(analyzer="char_wb", sublinear_tf=True)`` itself, given the same vocabulary, on
+``TfidfVectorizer(analyzer="char_wb", sublinear_tf=True)`` itself, given the same vocabulary and
+each letter of a script without spaces set apart by spaces (the block's words there), on
 text of several scripts (Latin with capitals whose lower case is special, CJK, Arabic, Devanagari),
 words of one character, lines of whitespace only after their markup is taken out, and hypothesis's
 own text.
@@ -17,8 +18,8 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from cleaner.features.batch import LineBatch, code_points
-from cleaner.features.cuechars import CueChars, word_grams
+from cleaner.features.batch import LineBatch, code_points, no_space_letters
+from cleaner.features.cuechars import CueChars, block_words, word_grams
 
 DOCUMENTS = [
     ["Kommentare abonnieren", "Newsletter abonnieren!", "a b c", "Đọc nhiều  Tin liên quan", "x"],
@@ -27,8 +28,16 @@ DOCUMENTS = [
 ]
 
 
+def letters_apart(text: str) -> str:
+    """``text`` with every letter of a script written without spaces between two spaces, one
+    character at a time (the block finds those words with numpy)."""
+    apart = no_space_letters(np.array([ord(c) for c in text], dtype=np.int64))
+    return "".join(f" {c} " if alone else c for c, alone in zip(text, apart.tolist()))
+
+
 def reference(texts: list[str], cue: CueChars) -> np.ndarray:
     """The rows TfidfVectorizer gives ``texts`` with CueChars' vocabulary and idf."""
+    texts = [letters_apart(text) for text in texts]
     vectorizer = TfidfVectorizer(
         analyzer="char_wb", ngram_range=cue.ngram_range, sublinear_tf=True, vocabulary=cue.vocabulary or ["\0"]
     ).fit(texts or [""])
@@ -70,7 +79,9 @@ def test_idf_and_vocabulary_as_the_vectorizer_fits_them() -> None:
     """The idf is the vectorizer's own, over lines; an n-gram of fewer pages than asked is left out."""
     batch = LineBatch(DOCUMENTS)
     cue = CueChars.fit(batch, 2, (3, 5))
-    vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), vocabulary=cue.vocabulary).fit(batch.texts)
+    vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), vocabulary=cue.vocabulary).fit(
+        [letters_apart(text) for text in batch.texts]
+    )
     np.testing.assert_allclose(cue.idf, vectorizer.idf_, rtol=0, atol=1e-12)
     assert "komme" in cue.vocabulary and "newsl" in cue.vocabulary  # on pages 1 and 2
     assert "abonn" not in cue.vocabulary  # twice, on page 1 only
@@ -255,3 +266,28 @@ def test_scores_sum_words_then_correct_repeated_cells(documents: list[list[str]]
         np.testing.assert_allclose(scores, cue.rows(batch) @ weights, rtol=0, atol=1e-12)
         alone = [cue.scores(LineBatch([doc]), weights) for doc in documents]
         assert np.array_equal(np.concatenate(alone), scores)
+
+
+def test_letters_of_scripts_without_spaces_are_words_of_their_own() -> None:
+    """A Chinese or Japanese clause is one "word" of str.split, whose n-grams recur on no other page;
+    the block takes its letters one by one (and what sits between them, as written)."""
+    batch = LineBatch([["相关新闻 阅读更多", "ข่าวล่าสุด", "Đọc 2025年11月 thêm", "とてもabcだ", "plain words"]])
+    starts, ends, line = block_words(batch)
+    text = batch.lowered.string
+    words = [text[a:b] for a, b in zip(starts.tolist(), ends.tolist())]
+    assert words == [
+        *"相关新闻阅读更多",
+        *"ข่าวล่าสุด",
+        "đọc",
+        "2025",
+        "年",
+        "11",
+        "月",
+        "thêm",
+        *"とても",
+        "abc",
+        "だ",
+        "plain",
+        "words",
+    ]
+    assert line.tolist() == [0] * 8 + [1] * len("ข่าวล่าสุด") + [2] * 6 + [3] * 5 + [4] * 2

@@ -55,7 +55,9 @@ MODEL_FORMAT = 5
 # A model with a character n-gram block (LineClassifier's char_ngrams) is written as format 6, and
 # one without as format 5, byte for byte as before: a cleaner that reads format 5 only would
 # otherwise load the block's weights and silently ignore them, predicting with half a model.
-CHARS_FORMAT = 6
+# Format 7: the block's words in scripts without spaces are their letters (format 6 files, whose
+# words there were whole clauses, would be read with other rows than they were trained on).
+CHARS_FORMAT = 7
 MANIFEST = "manifest"
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # the zip format's epoch: equal models give equal files
 # What reading a damaged zip or .npy member raises (a bad CRC, a cut stream, a wrong header).

@@ -6,7 +6,8 @@ from one inflection or compound to another. Like :class:`~cleaner.features.cuewo
 :meth:`CueChars.fit` keeps only the n-grams seen in at least ``min_documents`` training pages.
 
 The n-grams and weights are those of scikit-learn's ``TfidfVectorizer(analyzer="char_wb",
-sublinear_tf=True)``: the words of the lower-cased line (``str.split``), each padded with one
+sublinear_tf=True)``: the words of the lower-cased line (``str.split``, except that each letter of
+a script written without spaces is a word of its own: see :func:`block_words`), each padded with one
 space on either side, every n-gram of each padded word (a padded word no longer than n counts once,
 whole, and ends its n-grams; see :func:`word_grams`), ``1 + log(count)`` times the smoothed idf
 over lines, rows scaled to unit l2 norm; tests compare the two to 1e-9.
@@ -36,7 +37,7 @@ from typing import Any
 
 import numpy as np
 
-from .batch import WHITESPACE, LineBatch, code_points
+from .batch import WHITESPACE, LineBatch, code_points, no_space_letters
 from .cuewords import SparseRows, page_vocabulary, tfidf_rows
 from .lexicon import Lexicon
 
@@ -91,15 +92,15 @@ class CueChars:
         :meth:`CueWords.fit <cleaner.features.cuewords.CueWords.fit>` does: a page weighs its
         weight, and an excerpt adds nothing to the count of the page it was cut from."""
         grams_of: dict[str, frozenset[str]] = {}
-        per_line: list[set[str]] = []
-        for text in map(str.lower, batch.texts):
-            terms: set[str] = set()
-            for word in text.split():
-                grams = grams_of.get(word)
-                if grams is None:
-                    grams = grams_of[word] = frozenset(word_grams(word, ngram_range))
-                terms |= grams
-            per_line.append(terms)
+        per_line: list[set[str]] = [set() for _ in range(len(batch))]
+        starts, ends, line = block_words(batch)
+        text = batch.lowered.string
+        for start, end, row in zip(starts.tolist(), ends.tolist(), line.tolist()):
+            word = text[start:end]
+            grams = grams_of.get(word)
+            if grams is None:
+                grams = grams_of[word] = frozenset(word_grams(word, ngram_range))
+            per_line[row] |= grams
         vocabulary, idf = page_vocabulary(per_line, batch, min_documents, page_weights, page_of)
         return cls(vocabulary, idf, ngram_range)
 
@@ -182,11 +183,7 @@ class CueChars:
         in a hash table with numpy (see :func:`_packed`). The other words are looked up by their
         strings in a dict."""
         lowered = batch.lowered
-        if len(lowered.codes) == len(batch.text.codes):  # the words of the text, made once for the batch
-            starts, ends, line = batch.words
-        else:
-            starts, ends = lowered.runs(WHITESPACE, inside=False)
-            line = lowered.line_of(starts)
+        starts, ends, line = block_words(batch)
         line = line.astype(np.intp)
         key = _packed(lowered.codes, starts, ends)
         unpacked = np.flatnonzero(key[0] == 0)
@@ -243,6 +240,40 @@ class CueChars:
         hit = np.flatnonzero(gram >= 0)
         order = np.argsort(word[hit], kind="stable")
         return word[hit][order], columns[gram[hit][order]]
+
+
+def block_words(batch: LineBatch) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Start, end and line of the block's words in the batch's lower-cased text: the runs of
+    non-whitespace (what ``str.split`` gives), each letter of a script written without spaces
+    (Chinese, Japanese, Thai...) a word of its own.
+
+    In those scripts a "word" of ``str.split`` is a whole clause, whose n-grams recur on no other
+    page: their lines had no row in the block, so its weights (learnt from the spaced scripts' prose
+    n-grams) pulled them toward boilerplate. Their letters recur as words do (的, 是, の, は).
+    """
+    lowered = batch.lowered
+    if len(lowered.codes) == len(batch.text.codes):  # the words of the text, made once for the batch
+        starts, ends, line = batch.words
+    else:
+        starts, ends = lowered.runs(WHITESPACE, inside=False)
+        line = lowered.line_of(starts)
+    apart = no_space_letters(lowered.codes)
+    if not apart.any():
+        return starts, ends, line
+    # A word starts where a run of non-whitespace starts, and at and after each such letter in one.
+    inside = np.zeros(len(apart) + 1, np.int64)
+    np.add.at(inside, starts, 1)
+    np.add.at(inside, ends, -1)
+    in_word = np.cumsum(inside[:-1]) > 0
+    cut = apart.copy()
+    cut[1:] |= apart[:-1]
+    first = np.zeros(len(apart), bool)
+    first[starts] = True
+    new_starts = np.flatnonzero(in_word & (first | cut))
+    owner = np.searchsorted(starts, new_starts, side="right") - 1
+    following = np.append(new_starts[1:], len(apart))
+    new_ends = np.minimum(following, ends[owner])
+    return new_starts, new_ends, line[owner]
 
 
 def _packed(codes: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
