@@ -417,6 +417,12 @@ class LineBatch:
         return Text(text.lengths, codes, classes=classes)
 
     @cached_property
+    def unspaced(self) -> np.ndarray:
+        """Which characters of :attr:`text` are letters of scripts written without spaces, made
+        once for the line features and the character n-grams."""
+        return no_space_letters(self.text.codes)
+
+    @cached_property
     def words(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Start, end and line of the words of :attr:`text`, as str.split() makes them, in order:
         made once for the line features and the character n-grams (lower case keeps every

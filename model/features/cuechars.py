@@ -250,30 +250,37 @@ def block_words(batch: LineBatch) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     In those scripts a "word" of ``str.split`` is a whole clause, whose n-grams recur on no other
     page: their lines had no row in the block, so its weights (learnt from the spaced scripts' prose
     n-grams) pulled them toward boilerplate. Their letters recur as words do (的, 是, の, は).
+    Only the words holding such letters are cut, in place (cutting every word cost a twentieth
+    of the prediction time, 2026-12-04).
     """
     lowered = batch.lowered
     if len(lowered.codes) == len(batch.text.codes):  # the words of the text, made once for the batch
         starts, ends, line = batch.words
+        apart = batch.unspaced
     else:
         starts, ends = lowered.runs(WHITESPACE, inside=False)
         line = lowered.line_of(starts)
-    apart = no_space_letters(lowered.codes)
-    if not apart.any():
+        apart = no_space_letters(lowered.codes)
+    letters = np.flatnonzero(apart)
+    if not len(letters):
         return starts, ends, line
-    # A word starts where a run of non-whitespace starts, and at and after each such letter in one.
-    inside = np.zeros(len(apart) + 1, np.int64)
-    np.add.at(inside, starts, 1)
-    np.add.at(inside, ends, -1)
-    in_word = np.cumsum(inside[:-1]) > 0
-    cut = apart.copy()
-    cut[1:] |= apart[:-1]
-    first = np.zeros(len(apart), bool)
-    first[starts] = True
-    new_starts = np.flatnonzero(in_word & (first | cut))
-    owner = np.searchsorted(starts, new_starts, side="right") - 1
-    following = np.append(new_starts[1:], len(apart))
-    new_ends = np.minimum(following, ends[owner])
-    return new_starts, new_ends, line[owner]
+    mixed = np.unique(np.searchsorted(starts, letters, side="right") - 1)  # the words holding such letters
+    lengths = ends[mixed] - starts[mixed]
+    owner = np.repeat(np.arange(len(mixed)), lengths)
+    position = starts[mixed][owner] + np.arange(len(owner)) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    # A piece starts at its word's start, at each such letter, and just after one.
+    cut = (position == starts[mixed][owner]) | apart[position] | apart[position - 1]
+    piece_start, piece_owner = position[cut], owner[cut]
+    following = np.append(piece_start[1:], len(apart))
+    piece_end = np.minimum(following, ends[mixed][piece_owner])
+    count = np.ones(len(starts), np.int64)  # words out per word in
+    count[mixed] = np.bincount(piece_owner, minlength=len(mixed))
+    is_mixed = np.zeros(len(starts), bool)
+    is_mixed[mixed] = True
+    new_starts, new_ends, new_line = np.repeat(starts, count), np.repeat(ends, count), np.repeat(line, count)
+    pieces = np.flatnonzero(np.repeat(is_mixed, count))  # the pieces' places, in the pieces' order
+    new_starts[pieces], new_ends[pieces] = piece_start, piece_end
+    return new_starts, new_ends, new_line
 
 
 def _packed(codes: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

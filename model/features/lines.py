@@ -38,7 +38,6 @@ from .batch import (
     WHITESPACE,
     LineBatch,
     first_where,
-    no_space_letters,
     strip,
 )
 from .repeats import first_words_shared, repeated_lines
@@ -150,7 +149,7 @@ class LineFacts:
     @cached_property
     def unspaced(self) -> np.ndarray:
         """Which characters are letters of scripts written without spaces (per character)."""
-        return no_space_letters(self.codes)
+        return self.batch.unspaced
 
     @cached_property
     def word_bits(self) -> tuple[np.ndarray, np.ndarray]:
