@@ -240,8 +240,11 @@ class LineClassifier(BaseEstimator):
         first stage after the word block; None adds none. A cue word is learnt per spelling, and
         character n-grams carry it to other inflections and compounds (``Kommentar``,
         ``Kommentare``): with (3, 5), held-out character F1 0.929 -> 0.933 in cross-validation by
-        site and multilingual dev snippet F1 0.867 -> 0.886. Off by default: it costs prediction
-        speed (see :mod:`cleaner.features.cuechars`).
+        site and multilingual dev snippet F1 0.867 -> 0.886; with (4, 4) and the letters of
+        scripts without spaces as words, 0.933 held out (Chinese 0.78 -> 0.81 against whole
+        clauses), dev snippet F1 0.868-0.877 over three fits (2026-12-04). Off by default until the
+        shipped model is retrained with it: it costs prediction speed (see
+        :mod:`cleaner.features.cuechars`).
     char_min_documents : int, default=5
         A character n-gram is a feature only if it occurs in at least this many training pages:
         n-grams are many more than words, and those of a few pages are their topics' words.
