@@ -256,8 +256,8 @@ def block_words(batch: LineBatch) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     In those scripts a "word" of ``str.split`` is a whole clause, whose n-grams recur on no other
     page: their lines had no row in the block, so its weights (learnt from the spaced scripts' prose
     n-grams) pulled them toward boilerplate. Their letters recur as words do (的, 是, の, は).
-    Only the words holding such letters are cut, in place (cutting every word cost a twentieth
-    of the prediction time, 2026-12-04).
+    Only the words holding such letters are cut, in place, found from those letters (a first
+    version that looked at every word took 61 ms per 1500 bench pages, this one 36, 2026-12-04).
     """
     lowered = batch.lowered
     if len(lowered.codes) == len(batch.text.codes):  # the words of the text, made once for the batch
