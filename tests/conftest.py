@@ -15,6 +15,7 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -67,14 +68,16 @@ def sample_document(seed_documents: list[Labelled]) -> Labelled:
     return seed_documents[-1]
 
 
+def fit_on(documents: list[Labelled], **params: Any) -> LineClassifier:
+    """A LineClassifier (2 folds, then ``params``) fitted on labelled documents, grouped by site."""
+    return LineClassifier(n_splits=2, **params).fit(
+        [doc.lines for doc in documents], [doc.labels for doc in documents], groups=[doc.site for doc in documents]
+    )
+
+
 @pytest.fixture(scope="session")
 def trained_model(seed_documents: list[Labelled]) -> LineClassifier:
-    model = LineClassifier(n_splits=2)
-    return model.fit(
-        [doc.lines for doc in seed_documents],
-        [doc.labels for doc in seed_documents],
-        groups=[doc.site for doc in seed_documents],
-    )
+    return fit_on(seed_documents)
 
 
 @pytest.fixture(scope="session")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import Labelled
+from conftest import Labelled, fit_on
 
 from cleaner.classifier import windows
 from cleaner.classifier.estimator import LineClassifier
@@ -20,12 +20,7 @@ from cleaner.features.shape import shape_matrix
 
 @pytest.fixture(scope="module")
 def char_model(seed_documents: list[Labelled]) -> LineClassifier:
-    model = LineClassifier(n_splits=2, char_ngrams=(3, 5), char_min_documents=2)
-    return model.fit(
-        [doc.lines for doc in seed_documents],
-        [doc.labels for doc in seed_documents],
-        groups=[doc.site for doc in seed_documents],
-    )
+    return fit_on(seed_documents, char_ngrams=(3, 5), char_min_documents=2)
 
 
 @pytest.fixture(scope="module")

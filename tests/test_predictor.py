@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import scipy.sparse as sp
-from conftest import Labelled
+from conftest import Labelled, fit_on
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy.special import expit as scipy_expit
@@ -91,11 +91,7 @@ def test_logistic_context_stages_save_and_predict_as_scikit_learn(
     seed_documents: list[Labelled], tmp_path: Path
 ) -> None:
     """``stack_hidden=0``: the context stages are logistic regressions, one layer each in the file."""
-    model = LineClassifier(n_splits=2, stack_hidden=0).fit(
-        [doc.lines for doc in seed_documents],
-        [doc.labels for doc in seed_documents],
-        groups=[doc.site for doc in seed_documents],
-    )
+    model = fit_on(seed_documents, stack_hidden=0)
     assert [type(stage).__name__ for stage in model.context_stages_] == ["LogisticRegression"] * 2
     model.save(tmp_path / "linear.npz")
     loaded = load_model(tmp_path / "linear.npz")
