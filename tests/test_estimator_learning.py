@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 from conftest import Labelled
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.metrics import roc_auc_score
 
-from cleaner.classifier.estimator import THRESHOLD_RANGE, LineClassifier, best_threshold
+from cleaner.classifier.estimator import NEAR_BEST_F1, THRESHOLD_RANGE, LineClassifier, best_threshold, near_best_cuts
 from cleaner.labels import BOILERPLATE, CONTENT
 
 
@@ -80,6 +82,43 @@ def test_the_threshold_is_the_best_cut_for_character_weighted_f1(lines: list[tup
     assert chosen >= max(weighted_f1(probabilities >= cut, y, weights) for cut in cuts) - 1e-12
 
 
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from([0.05, 0.2, 0.3, 0.45, 0.5, 0.6, 0.8, 0.95]), st.integers(0, 1), st.integers(1, 400)),
+        min_size=2,
+        max_size=40,
+    )
+)
+def test_the_near_best_cuts_hold_the_best_one_and_score_near_it(lines: list[tuple[float, int, int]]) -> None:
+    """The range of near-best cuts holds the chosen cut; its two ends score within NEAR_BEST_F1 of
+    the best F1, and every cut outside it scores less than that."""
+    probabilities, y, weights = (np.asarray(column) for column in zip(*lines))
+    y = y.astype(np.int8)
+    weights = weights.astype(float)
+    low, high = near_best_cuts(probabilities, y, weights)
+    best_cut = best_threshold(probabilities, y, weights)
+    assert low <= best_cut <= high
+    best = weighted_f1(probabilities >= best_cut, y, weights)
+    for end in (low, high):
+        assert weighted_f1(probabilities >= end, y, weights) >= best - NEAR_BEST_F1 - 1e-12
+    levels = np.unique(probabilities)
+    for cut in [(a + b) / 2 for a, b in itertools.pairwise(levels)] + [levels[0] / 2]:  # each keeps a line or more
+        if cut < low or cut > high:
+            assert weighted_f1(probabilities >= cut, y, weights) < best - NEAR_BEST_F1 + 1e-12
+
+
+def test_a_flat_top_gives_a_wide_range_of_near_best_cuts() -> None:
+    """Two lines whose class hardly changes F1 either way: keeping or dropping them scores within
+    the tolerance, so the range spans the cuts on both sides of them."""
+    probabilities = np.array([0.9, 0.7, 0.4, 0.1])
+    y = np.array([1, 1, 0, 0], dtype=np.int8)
+    weights = np.array([1000, 1000, 1, 1000], dtype=float)
+    low, high = near_best_cuts(probabilities, y, weights)
+    assert (low, high) == (0.25, 0.55)
+    assert near_best_cuts(probabilities, y, weights, tolerance=0.0) == (0.55, 0.55)
+
+
 def test_long_lines_outweigh_many_short_ones() -> None:
     """Two long content lines at P 0.6 outweigh eight short boilerplate lines at P 0.7: by
     characters, the best cut keeps them all; by lines, it keeps the first line alone."""
@@ -109,3 +148,5 @@ def test_train_reports_a_clipped_threshold_only_when_the_optimum_lies_outside_it
     above = threshold_note({"threshold": 0.5, "f1_threshold": 0.5101})
     assert above.startswith("threshold 0.500; the character-F1 optimum, 0.510, lies beyond")
     assert threshold_note({"threshold": 0.5}) == "threshold 0.500"
+    near = threshold_note({"threshold": 0.398, "f1_threshold": 0.398, "near_best_cuts": [0.3751, 0.6012]})
+    assert near == "threshold 0.398; cuts from 0.375 to 0.601 score within 0.002 of its held-out F1"

@@ -237,7 +237,8 @@ def _character_block(estimator: dict[str, Any]) -> str:
     return (
         f", and TF-IDF of the character {size}-grams inside words (occurring in at least "
         "`char_min_documents` training pages, scaled by `char_weight` against the word block), so "
-        "that a cue learnt from one spelling also counts for its inflections and compounds"
+        "that a cue learnt from one spelling also counts for its inflections and compounds (in scripts "
+        "written without spaces, each letter is a word of this block)"
     )
 
 

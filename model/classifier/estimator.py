@@ -58,9 +58,16 @@ Labels = Sequence[Sequence[str | None]]
 THRESHOLD_RANGE = (0.25, 0.5)
 
 
-def best_threshold(probabilities: np.ndarray, y: np.ndarray, weights: np.ndarray) -> float:
-    """The cut on held-out P(content) that maximises character-weighted F1 of the content class:
-    the lines sorted by P, most likely content first, each cut keeps a prefix of them."""
+# How far below its best a cut's held-out F1 may be and still count as as good (near_best_cuts):
+# about the run-to-run spread of that F1 between fits that differ in their last bits.
+NEAR_BEST_F1 = 0.002
+
+
+def _f1_by_cut(probabilities: np.ndarray, y: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each possible cut on held-out P(content) (the midpoint between a line and the next less likely
+    one) and the character-weighted F1 of the content class it gives: the lines sorted by P, most
+    likely content first, each cut keeps a prefix of them. A cut between lines of equal P is no cut
+    (a threshold keeps both): its F1 is -1."""
     order = np.argsort(-probabilities, kind="stable")
     weights = np.asarray(weights, dtype=float)[order]
     true_positive = np.cumsum(weights * y[order])
@@ -69,10 +76,28 @@ def best_threshold(probabilities: np.ndarray, y: np.ndarray, weights: np.ndarray
     recall = true_positive / max(float(true_positive[-1]), 1e-9)
     f1 = 2 * precision * recall / np.maximum(precision + recall, 1e-9)
     ranked = probabilities[order]
-    f1[:-1][ranked[:-1] == ranked[1:]] = -1.0  # no cut between lines of equal P: a threshold keeps both
-    best = int(np.argmax(f1))
-    below = probabilities[order[best + 1]] if best + 1 < len(order) else 0.0
-    return float((probabilities[order[best]] + below) / 2)
+    f1[:-1][ranked[:-1] == ranked[1:]] = -1.0
+    cuts = (ranked + np.append(ranked[1:], 0.0)) / 2
+    return cuts, f1
+
+
+def best_threshold(probabilities: np.ndarray, y: np.ndarray, weights: np.ndarray) -> float:
+    """The cut on held-out P(content) that maximises character-weighted F1 of the content class."""
+    cuts, f1 = _f1_by_cut(probabilities, y, weights)
+    return float(cuts[int(np.argmax(f1))])
+
+
+def near_best_cuts(
+    probabilities: np.ndarray, y: np.ndarray, weights: np.ndarray, tolerance: float = NEAR_BEST_F1
+) -> tuple[float, float]:
+    """The lowest and highest cut whose held-out F1 is within ``tolerance`` of the best one's.
+
+    The best cut is the argmax of a curve that is often flat at the top: a wide range says that the
+    threshold is one draw among equally good ones, and that fits differing in their last bits
+    (another seed, a label added) may choose a cut anywhere in it."""
+    cuts, f1 = _f1_by_cut(probabilities, y, weights)
+    near = cuts[f1 >= f1.max() - tolerance]
+    return float(near.min()), float(near.max())
 
 
 def line_targets(labels: Labels) -> np.ndarray:
@@ -267,6 +292,9 @@ class LineClassifier(BaseEstimator):
     f1_threshold_ : float
         The cut that maximises character F1 on the held-out probabilities, before that range
         (only when ``threshold`` is None and the context stages were fitted).
+    near_best_cuts_ : (float, float)
+        The lowest and highest cut whose held-out character F1 is within :data:`NEAR_BEST_F1` of
+        that best one's (with ``f1_threshold_``): how firmly the data choose the cut.
     predictor_ : Predictor
         The fitted model as plain arrays: what predicts, and what :meth:`save` writes.
     """
@@ -514,6 +542,7 @@ class LineClassifier(BaseEstimator):
             oof[text] = held_out
         if self.threshold is None:
             self.f1_threshold_ = best_threshold(oof[text], y[text], chars)
+            self.near_best_cuts_ = near_best_cuts(oof[text], y[text], chars)
             self.threshold_ = float(np.clip(self.f1_threshold_, *THRESHOLD_RANGE))
 
     def predict_proba_nonblank(self, documents: Documents) -> list[np.ndarray]:
