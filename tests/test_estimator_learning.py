@@ -63,39 +63,37 @@ def weighted_f1(kept: np.ndarray, y: np.ndarray, weights: np.ndarray) -> float:
     return 2 * true_positive / max(2 * true_positive + wrong, 1e-9)
 
 
-@settings(max_examples=200, deadline=None)
-@given(
-    st.lists(
-        st.tuples(st.sampled_from([0.05, 0.2, 0.3, 0.45, 0.5, 0.6, 0.8, 0.95]), st.integers(0, 1), st.integers(1, 400)),
-        min_size=2,
-        max_size=40,
-    )
+# Held-out lines as (P(content), label, characters): few distinct P, so that ties are common.
+SCORED_LINES = st.lists(
+    st.tuples(st.sampled_from([0.05, 0.2, 0.3, 0.45, 0.5, 0.6, 0.8, 0.95]), st.integers(0, 1), st.integers(1, 400)),
+    min_size=2,
+    max_size=40,
 )
+
+
+def columns(lines: list[tuple[float, int, int]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The probabilities, 0/1 labels and character weights of ``lines``."""
+    probabilities, y, weights = (np.asarray(column) for column in zip(*lines))
+    return probabilities, y.astype(np.int8), weights.astype(float)
+
+
+@settings(max_examples=200, deadline=None)
+@given(SCORED_LINES)
 def test_the_threshold_is_the_best_cut_for_character_weighted_f1(lines: list[tuple[float, int, int]]) -> None:
     """Every line weighs its characters: no cut on P scores a higher weighted F1 than the chosen one
     (lines of equal P stay on the same side of it)."""
-    probabilities, y, weights = (np.asarray(column) for column in zip(*lines))
-    y = y.astype(np.int8)
-    weights = weights.astype(float)
+    probabilities, y, weights = columns(lines)
     chosen = weighted_f1(probabilities >= best_threshold(probabilities, y, weights), y, weights)
     cuts = [*np.unique(probabilities), 1.1]
     assert chosen >= max(weighted_f1(probabilities >= cut, y, weights) for cut in cuts) - 1e-12
 
 
 @settings(max_examples=200, deadline=None)
-@given(
-    st.lists(
-        st.tuples(st.sampled_from([0.05, 0.2, 0.3, 0.45, 0.5, 0.6, 0.8, 0.95]), st.integers(0, 1), st.integers(1, 400)),
-        min_size=2,
-        max_size=40,
-    )
-)
+@given(SCORED_LINES)
 def test_the_near_best_cuts_hold_the_best_one_and_score_near_it(lines: list[tuple[float, int, int]]) -> None:
     """The range of near-best cuts holds the chosen cut; its two ends score within NEAR_BEST_F1 of
     the best F1, and every cut outside it scores less than that."""
-    probabilities, y, weights = (np.asarray(column) for column in zip(*lines))
-    y = y.astype(np.int8)
-    weights = weights.astype(float)
+    probabilities, y, weights = columns(lines)
     low, high = near_best_cuts(probabilities, y, weights)
     best_cut = best_threshold(probabilities, y, weights)
     assert low <= best_cut <= high
