@@ -13,11 +13,14 @@ from pathlib import Path
 import pytest
 
 from cleaner import load_model
+from cleaner.classifier.estimator import LineClassifier
 from cleaner.classifier.format import SHIPPED_MODEL
 from cleaner.classifier.predictor import Predictor
 from cleaner.labels import CONTENT
+from cleaner.training import short_records
 from cleaner.training.labels import load_labelled_dir
 from cleaner.training.short_records import PER_PAGE, measure
+from cleaner.training.train import make_estimator
 
 RECORDS = {
     "en": [
@@ -84,11 +87,20 @@ def test_a_record_of_chrome_alone_stays_empty(model: Predictor) -> None:
     assert CONTENT not in model.predict_lines(CHROME)
 
 
-def test_eval_short_scores_every_excerpt_of_every_page(labels_dir: Path) -> None:
+def test_eval_short_scores_every_excerpt_of_every_page(labels_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """``make eval-short`` on the seed pages (three sites, so three folds): three excerpts a page,
-    each scored once, by a model that never saw its site."""
+    each scored once, by a model of the shipped configuration that never saw its site."""
+    built = []
+
+    def recorded() -> LineClassifier:
+        built.append(make_estimator())
+        return built[-1]
+
+    monkeypatch.setattr(short_records, "make_estimator", recorded)
     seeds = [doc for doc in load_labelled_dir(labels_dir) if doc.origin == "seed"]
     found = measure(seeds, {"n_splits": 2})
+    shipped = make_estimator().set_params(n_splits=2).get_params()
+    assert built and all(estimator.get_params() == shipped for estimator in built)
     assert found["excerpts with article text"] + found["chrome-only excerpts"] == PER_PAGE * len(seeds)
     assert 0 <= found["emptied"] <= found["excerpts with article text"]
     assert 0.0 <= found["chrome chars kept"] <= 1.0

@@ -7,9 +7,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from cleaner.classifier.estimator import LineClassifier
 from cleaner.labels import BOILERPLATE, CONTENT
+from cleaner.training import surroundings
 from cleaner.training.labels import LabelledDocument, load_labelled_dir
 from cleaner.training.surroundings import DONORS, SURROUNDINGS, main, measure, pick_donors, surround
+from cleaner.training.train import make_estimator
 
 
 def _page(name: str, site: str, language: str, tags: str) -> LabelledDocument:
@@ -43,10 +46,22 @@ def test_donors_come_from_other_sites_and_the_same_language_when_there_is_one() 
     assert [d.name for d in alone] == ["other-language"]
 
 
-def test_eval_surrounded_scores_the_pages_own_lines_in_every_surrounding(labels_dir: Path) -> None:
-    """On the seed pages (three sites): each surrounding scores exactly the pages' own lines."""
+def test_eval_surrounded_scores_the_pages_own_lines_in_every_surrounding(
+    labels_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On the seed pages (three sites): each surrounding scores exactly the pages' own lines, with
+    models of the shipped configuration (it once fitted LineClassifier's defaults instead)."""
+    built = []
+
+    def recorded() -> LineClassifier:
+        built.append(make_estimator())
+        return built[-1]
+
+    monkeypatch.setattr(surroundings, "make_estimator", recorded)
     seeds = [doc for doc in load_labelled_dir(labels_dir) if doc.origin == "seed"]
     found, borrowed, alone = measure(seeds, {"n_splits": 2})
+    shipped = make_estimator().set_params(n_splits=2).get_params()
+    assert built and all(estimator.get_params() == shipped for estimator in built)
     assert set(found) == set(SURROUNDINGS)
     content = sum(label == CONTENT for doc in seeds for label in doc.labels)
     for counts in found.values():

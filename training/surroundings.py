@@ -28,11 +28,11 @@ from joblib import Parallel, delayed
 from sklearn.model_selection import GroupKFold
 
 from ..classifier.augment import split_page
-from ..classifier.estimator import LineClassifier
 from .commands import report_arguments
 from .evaluate import DEFAULT_FOLDS, cv_folds, cv_groups
 from .labels import LabelledDocument
 from .metrics import Counts, count, total
+from .train import make_estimator
 
 DONORS = 2
 SEED = 11
@@ -81,8 +81,10 @@ def _fold(
     returns how many test pages borrowed their donors from the training pages, and how many found
     none (no page of another site)."""
     fitted = [documents[i] for i in train]
-    model = LineClassifier(**params).fit(
-        [doc.lines for doc in fitted], [doc.labels for doc in fitted], groups=cv_groups(fitted)
+    model = (
+        make_estimator()
+        .set_params(**params)
+        .fit([doc.lines for doc in fitted], [doc.labels for doc in fitted], groups=cv_groups(fitted))
     )
     tested = [documents[i] for i in test]
     rng = np.random.default_rng([SEED, *sorted(test)[:1]])
