@@ -75,6 +75,21 @@ def fit_on(documents: list[Labelled], **params: Any) -> LineClassifier:
     )
 
 
+def record_estimators(monkeypatch: pytest.MonkeyPatch, module: Any) -> list[LineClassifier]:
+    """The estimators ``module`` builds with its ``make_estimator`` from now on (the shipped
+    configuration's, each kept as it was made): to check that a measurement fits what ships."""
+    from cleaner.training.train import make_estimator
+
+    built: list[LineClassifier] = []
+
+    def recorded() -> LineClassifier:
+        built.append(make_estimator())
+        return built[-1]
+
+    monkeypatch.setattr(module, "make_estimator", recorded)
+    return built
+
+
 @pytest.fixture(scope="session")
 def trained_model(seed_documents: list[Labelled]) -> LineClassifier:
     return fit_on(seed_documents)

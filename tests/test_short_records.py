@@ -11,9 +11,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import record_estimators
 
 from cleaner import load_model
-from cleaner.classifier.estimator import LineClassifier
 from cleaner.classifier.format import SHIPPED_MODEL
 from cleaner.classifier.predictor import Predictor
 from cleaner.labels import CONTENT
@@ -90,13 +90,7 @@ def test_a_record_of_chrome_alone_stays_empty(model: Predictor) -> None:
 def test_eval_short_scores_every_excerpt_of_every_page(labels_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """``make eval-short`` on the seed pages (three sites, so three folds): three excerpts a page,
     each scored once, by a model of the shipped configuration that never saw its site."""
-    built = []
-
-    def recorded() -> LineClassifier:
-        built.append(make_estimator())
-        return built[-1]
-
-    monkeypatch.setattr(short_records, "make_estimator", recorded)
+    built = record_estimators(monkeypatch, short_records)
     seeds = [doc for doc in load_labelled_dir(labels_dir) if doc.origin == "seed"]
     found = measure(seeds, {"n_splits": 2})
     shipped = make_estimator().set_params(n_splits=2).get_params()

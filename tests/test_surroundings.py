@@ -6,8 +6,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import record_estimators
 
-from cleaner.classifier.estimator import LineClassifier
 from cleaner.labels import BOILERPLATE, CONTENT
 from cleaner.training import surroundings
 from cleaner.training.labels import LabelledDocument, load_labelled_dir
@@ -51,13 +51,7 @@ def test_eval_surrounded_scores_the_pages_own_lines_in_every_surrounding(
 ) -> None:
     """On the seed pages (three sites): each surrounding scores exactly the pages' own lines, with
     models of the shipped configuration (it once fitted LineClassifier's defaults instead)."""
-    built = []
-
-    def recorded() -> LineClassifier:
-        built.append(make_estimator())
-        return built[-1]
-
-    monkeypatch.setattr(surroundings, "make_estimator", recorded)
+    built = record_estimators(monkeypatch, surroundings)
     seeds = [doc for doc in load_labelled_dir(labels_dir) if doc.origin == "seed"]
     found, borrowed, alone = measure(seeds, {"n_splits": 2})
     shipped = make_estimator().set_params(n_splits=2).get_params()

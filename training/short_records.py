@@ -24,7 +24,7 @@ from .commands import report_arguments
 from .evaluate import DEFAULT_FOLDS, cv_folds, cv_groups, score
 from .labels import LabelledDocument
 from .metrics import count, total
-from .train import make_estimator
+from .train import fit_documents, make_estimator
 
 PER_PAGE = 3
 SEED = 7
@@ -35,11 +35,7 @@ def _fold(
 ) -> tuple[list[tuple[int, list[str | None]]], list[tuple[list[str], list[str | None], list[str | None]]]]:
     """Fit without the test sites; predict their pages and excerpts of them."""
     fitted = [documents[i] for i in train]
-    model = (
-        make_estimator()
-        .set_params(**params)
-        .fit([doc.lines for doc in fitted], [doc.labels for doc in fitted], groups=cv_groups(fitted))
-    )
+    model = fit_documents(fitted, make_estimator().set_params(**params))
     tested = [documents[i] for i in test]
     pages = model.predict([doc.lines for doc in tested])
     _, lines, labels = excerpts(

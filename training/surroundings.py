@@ -32,7 +32,7 @@ from .commands import report_arguments
 from .evaluate import DEFAULT_FOLDS, cv_folds, cv_groups
 from .labels import LabelledDocument
 from .metrics import Counts, count, total
-from .train import make_estimator
+from .train import fit_documents, make_estimator
 
 DONORS = 2
 SEED = 11
@@ -81,11 +81,7 @@ def _fold(
     returns how many test pages borrowed their donors from the training pages, and how many found
     none (no page of another site)."""
     fitted = [documents[i] for i in train]
-    model = (
-        make_estimator()
-        .set_params(**params)
-        .fit([doc.lines for doc in fitted], [doc.labels for doc in fitted], groups=cv_groups(fitted))
-    )
+    model = fit_documents(fitted, make_estimator().set_params(**params))
     tested = [documents[i] for i in test]
     rng = np.random.default_rng([SEED, *sorted(test)[:1]])
     counts: dict[str, list[Counts]] = {name: [] for name in SURROUNDINGS}

@@ -24,13 +24,10 @@ Predicting imports neither scikit-learn nor scipy. The block still costs: with (
 own time fell by about 40% (profiled, 2026-12-04: 190 -> 113 ms per 1000 bench pages, 52 -> 31 ms
 for the label pages), and the predictor ran at about 0.87-0.9 times its speed without it, from
 0.8-0.85 (on two cores shared with another job); the rest is mostly packing and looking up the
-words (half), then expanding them to (line, n-gram) pairs to find the repeated cells. With the
-letters of scripts without spaces as words (14% more words on the bench corpus, whose pages are
-the label pages'), on a quiet machine: 0.86 of the speed without the block on the label pages,
-0.835 on the bench corpus (``predict_proba``); ``make bench``, the whole ``cleaner predict``
-process: 4.45 against 4.52 MB/s with one job, 8.07 against 8.54 with two (models fitted on 60
-label files, 2026-12-04); with models fitted on all of ``labels/`` (the shipped configuration with
-and without the block), 4.50 against 4.97 MB/s with one job (0.905), 8.19 against 9.14 with two.
+words (half), then expanding them to (line, n-gram) pairs to find the repeated cells. The letters
+of scripts without spaces as words add 14% more words on the bench corpus. The whole ``cleaner
+predict`` process with the shipped configuration, with and without the block (``make bench``'s
+throughput part, two alternating runs, 2026-12-05): 0.84-0.89 of the speed with one job, 0.89 with two.
 """
 
 from __future__ import annotations
