@@ -1,11 +1,12 @@
-"""Training-time augmentation takes only what labelled pages hold: excerpts are runs of a page's lines."""
+"""Training-time augmentation takes only what labelled pages hold: excerpts are runs of a page's lines,
+trimmed pages a page with the chrome above or below its article cut off."""
 
 from __future__ import annotations
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cleaner.classifier.augment import excerpts
+from cleaner.classifier.augment import excerpts, split_page, trimmed
 
 LABEL = st.sampled_from(["content", "boilerplate", None])
 LINE = st.sampled_from(["", "Menu", "A sentence of the article.", "Footer", "x"])
@@ -40,3 +41,29 @@ def test_excerpts_start_at_article_lines_and_at_chrome_lines() -> None:
     assert ("Home | News", "Headline of the story", "First paragraph.") in runs  # an article line with chrome above
     assert ("Second paragraph.", "Share", "Footer") in runs  # chrome alone but for the line above
     assert any("content" not in labels for labels in new_labels)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(PAGE, min_size=1, max_size=5), st.integers(0, 20), st.integers(0, 3))
+def test_a_trimmed_page_is_its_page_from_or_to_its_article(
+    pages: list[list[tuple[str, str | None]]], n_new: int, seed: int
+) -> None:
+    documents = [[line for line, _ in page] for page in pages]
+    labels = [[label for _, label in page] for page in pages]
+    has_content = ["content" in tags for tags in labels]
+    sources, new_docs, new_labels = trimmed(documents, labels, n_new, seed)
+    assert len(sources) == len(new_docs) == len(new_labels) == (n_new if any(has_content) else 0)
+    for source, doc, tags in zip(sources, new_docs, new_labels):
+        top, article, _ = split_page(documents[source], labels[source])
+        starts = {0, article.start} if top.stop > top.start else {0}
+        stops = {len(documents[source]), article.stop}
+        found = [(a, b) for a in starts for b in stops if documents[source][a:b] == doc and labels[source][a:b] == tags]
+        assert found, "not the page cut at its article's edges (every article line kept)"
+
+
+def test_trimmed_pages_cut_the_top_the_bottom_and_both() -> None:
+    page = ["Home | News", "", "Headline of the story", "First paragraph.", "Share", "Footer"]
+    tags: list[str | None] = ["boilerplate", None, "content", "content", "boilerplate", "boilerplate"]
+    _, new_docs, _ = trimmed([page], [tags], 60, random_state=2)
+    # From the headline down, down to the last article line, and the article alone.
+    assert {tuple(doc) for doc in new_docs} == {tuple(page[2:]), tuple(page[:4]), tuple(page[2:4])}

@@ -11,7 +11,7 @@ from conftest import record_estimators
 from cleaner.labels import BOILERPLATE, CONTENT
 from cleaner.training import surroundings
 from cleaner.training.labels import LabelledDocument, load_labelled_dir
-from cleaner.training.surroundings import DONORS, SURROUNDINGS, main, measure, pick_donors, surround
+from cleaner.training.surroundings import CUT, DONORS, SURROUNDINGS, main, measure, pick_donors, surround
 from cleaner.training.train import make_estimator
 
 
@@ -29,6 +29,20 @@ def test_surround_adds_only_the_donors_chrome_around_the_page_unchanged() -> Non
     added = lines[: own.start] + lines[own.stop :]
     assert added == ["d1 line 0", "d1 line 1", "d2 line 0", "", "d2 line 2", "d1 line 4"]
     assert set(labels[: own.start] + labels[own.stop :]) == {BOILERPLATE, None}
+
+
+def test_cut_leaves_the_page_from_or_to_its_article_and_adds_nothing() -> None:
+    page = _page("page", "a.example", "en", "BB-CCBC-B")
+    donors = [_page("d1", "b.example", "en", "BBCCB")]
+    article = ["page line 3", "page line 4", "page line 5", "page line 6"]  # first to last content line
+    for above, below, expected in (
+        (CUT, 0, [*article, "", "page line 8"]),
+        (0, CUT, ["page line 0", "page line 1", "", *article]),
+        (CUT, CUT, article),
+    ):
+        lines, labels, own = surround(page, donors, above, below)
+        assert lines == lines[own] == expected
+        assert labels[own] == page.labels[page.lines.index(expected[0]) :][: len(expected)]
 
 
 def test_donors_come_from_other_sites_and_the_same_language_when_there_is_one() -> None:
@@ -76,8 +90,24 @@ def test_a_labels_directory_without_manifest_is_a_usage_error(
 
 
 def test_a_site_alone_is_scored_as_it_is_and_counted() -> None:
-    """One site only: no chrome of another site to borrow, so every surrounding is the page as it is."""
+    """One site only: no chrome of another site to borrow, so every surrounding that adds chrome is
+    the page as it is (those that cut the page's own are not)."""
     pages = [_page(f"p{i}", "a.example", "en", "BBCCCCB" * 3) for i in range(3)]
     found, borrowed, alone = measure(pages, {"n_splits": 2})
     assert (borrowed, alone) == (0, 3)
-    assert len({counts for counts in found.values()}) == 1
+    added = [counts for name, counts in found.items() if CUT not in SURROUNDINGS[name]]
+    assert len(set(added)) == 1 and found["the article alone"] != found["as it is"]
+
+
+def test_set_changes_the_configuration_the_report_fits(labels_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``--set`` measures a variant of the shipped configuration with the committed command (as
+    ``cleaner evaluate --set`` does); a key the estimator does not have is a usage error."""
+    from cleaner.training.commands import report_arguments
+
+    _, jobs, params = report_arguments("", ["--labels", str(labels_dir), "--set", "trimmed=0.3", "--jobs", "1"])
+    assert (jobs, params) == (1, {"trimmed": 0.3})
+    assert make_estimator().set_params(**params).trimmed == 0.3
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--labels", str(labels_dir), "--set", "trimed=0.3"])
+    assert exit_info.value.code == 2
+    assert "--set trimed: no such estimator parameter" in capsys.readouterr().err

@@ -131,20 +131,50 @@ def _warning_line(
     warn(f"warning: {message}")
 
 
-def report_arguments(description: str, argv: Sequence[str] | None) -> tuple[list[LabelledDocument], int]:
-    """``--labels`` and ``--jobs`` of the cross-validated reports run as ``python -m``
-    (``make eval-short``, ``make eval-surrounded``): the labelled documents and the folds to fit at
-    once, or a usage error (status 2, as for a bad option) that names the file and what is wrong."""
+SET_HELP = "Override an estimator parameter, KEY=VALUE (repeatable), e.g. --set C=0.1."
+
+
+def estimator_overrides(items: Sequence[str]) -> dict[str, Any]:
+    """``--set KEY=VALUE`` items as parameters of the shipped configuration: each value as JSON where
+    it parses (``0.1``, ``true``, ``[4, 4]``), else as a string. A ValueError names an item that is
+    not KEY=VALUE or a key the estimator does not have, before any fit starts."""
+    from .train import make_estimator
+
+    params: dict[str, Any] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise ValueError(f"--set {item!r}: use KEY=VALUE, e.g. --set C=0.1")
+        try:
+            params[key] = json.loads(value)
+        except json.JSONDecodeError:
+            params[key] = value
+    known = make_estimator().get_params()
+    unknown = [key for key in params if key not in known]
+    if unknown:
+        raise ValueError(f"--set {listed(unknown)}: no such estimator parameter; it has {listed(sorted(known), 30)}")
+    return params
+
+
+def report_arguments(
+    description: str, argv: Sequence[str] | None
+) -> tuple[list[LabelledDocument], int, dict[str, Any]]:
+    """``--labels``, ``--jobs`` and ``--set`` of the cross-validated reports run as ``python -m``
+    (``make eval-short``, ``make eval-surrounded``): the labelled documents, the folds to fit at
+    once and the parameters to change in the shipped configuration, or a usage error (status 2, as
+    for a bad option) that names the file or the option and what is wrong."""
     from ..labels import LabelFormatError
     from .labels import load_labelled_dir
 
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--labels", type=Path, default=None, help="labelled dumps (default: as cleaner evaluate)")
     parser.add_argument("--jobs", type=int, default=2, help="folds fitted at once")
+    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", dest="overrides", help=SET_HELP)
     args = parser.parse_args(argv)
     try:
-        return load_labelled_dir(find_labels(args.labels)), args.jobs
-    except LabelFormatError as exc:
+        params = estimator_overrides(args.overrides)
+        return load_labelled_dir(find_labels(args.labels)), args.jobs, params
+    except (LabelFormatError, ValueError) as exc:
         parser.error(str(exc))
 
 
@@ -182,6 +212,9 @@ def train(
             "--adapt --adapt-weight for what a weight changes).",
         ),
     ] = None,
+    overrides: Annotated[
+        list[str] | None, typer.Option("--set", help=SET_HELP + " Measure it first: cleaner evaluate --set.")
+    ] = None,
     joblib_file: Annotated[
         str | None,
         typer.Option(
@@ -198,6 +231,10 @@ def train(
     from .train import threshold_note
     from .train import train as run_training
 
+    try:
+        params = estimator_overrides(overrides or [])
+    except ValueError as exc:
+        fail(str(exc), 2)
     directory = find_labels(labels)
     target = check_writable("-o", str(DEFAULT_MODEL_FILE) if output is None else output, DEFAULT_MODEL_FILE.name)
     joblib_path = None if joblib_file is None else check_writable("--joblib", joblib_file, "cleaner.joblib")
@@ -214,6 +251,7 @@ def train(
                 joblib_path=joblib_path,
                 folds=folds,
                 user_weight=user_weight,
+                params=params,
             )
     except TooFewLabels as exc:
         fail(too_few_labels(directory, exc, cross_validate))
@@ -282,7 +320,7 @@ def evaluate(
     plot: Annotated[Path, typer.Option(help="Where --learning-curve writes its PNG plot.")] = PLOT,
     overrides: Annotated[
         list[str] | None,
-        typer.Option("--set", help="Override an estimator parameter, KEY=VALUE (repeatable), e.g. --set C=0.1."),
+        typer.Option("--set", help=SET_HELP),
     ] = None,
     adapt: Annotated[
         bool,
@@ -320,15 +358,10 @@ def evaluate(
 
     if by not in ("site", "document", "none"):
         fail(f"--by {by!r}: use site, document or none", 2)
-    params: dict[str, object] = {}
-    for item in overrides or []:
-        key, sep, value = item.partition("=")
-        if not sep or not key:
-            fail(f"--set {item!r}: use KEY=VALUE, e.g. --set C=0.1", 2)
-        try:
-            params[key] = json.loads(value)
-        except json.JSONDecodeError:
-            params[key] = value
+    try:
+        params = estimator_overrides(overrides or [])
+    except ValueError as exc:
+        fail(str(exc), 2)
     check_test_sets(test or [])
     directory = find_labels(labels)
     try:

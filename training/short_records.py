@@ -72,9 +72,10 @@ def measure(documents: Sequence[LabelledDocument], params: dict[str, Any], n_job
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    documents, jobs = report_arguments(__doc__.split("\n\n")[0], argv)
-    for name, params in (("shipped", {}), ("without training excerpts", {"excerpts": 0.0})):
-        found = measure(documents, params, jobs)
+    documents, jobs, params = report_arguments(__doc__.split("\n\n")[0], argv)
+    shipped = "shipped" if not params else "shipped with --set " + ", ".join(f"{k}={v}" for k, v in params.items())
+    for name, changed in ((shipped, {}), ("without training excerpts", {"excerpts": 0.0})):
+        found = measure(documents, {**params, **changed}, jobs)
         pages, short = found["pages"], found["excerpts"]
         print(
             f"{name}: pages char F1 {pages['char_f1']:.3f}; excerpts char P/R/F1"

@@ -1,4 +1,4 @@
-"""Pages inside more chrome: ``make eval-surrounded`` (``python -m cleaner.training.surroundings``).
+"""Pages inside more chrome, or less: ``make eval-surrounded`` (``python -m cleaner.training.surroundings``).
 
 The pages of ``labels/`` are two to three times shorter than real dumps (a median of 67 to 97
 non-blank lines, against 155 to 178 in ``../shared/devset``): real sites print longer menus, more
@@ -16,6 +16,11 @@ counts are printed with the figures.
 Only the page's own lines are scored, so the added chrome is neither counted nor counted twice:
 the same lines with the same labels, in other company. It prints the content class's character
 P/R/F1 and the characters of the page's own boilerplate kept, for each surrounding.
+
+The other way round, many dumps begin or end at the article: a record cut short, an extractor's
+output with some chrome left, a field holding the article and what follows it. So each page is also
+cleaned with its own chrome above its first content line cut off, below its last, or both (the
+article alone, with whatever boilerplate lies inside it), and its remaining lines scored.
 """
 
 from __future__ import annotations
@@ -36,25 +41,38 @@ from .train import fit_documents, make_estimator
 
 DONORS = 2
 SEED = 11
-# Where the donors' chrome goes: (donor tops above the page, donor bottoms below it).
-SURROUNDINGS = {"as it is": (0, 0), "chrome above": (DONORS, 0), "chrome below": (0, DONORS), "both": (DONORS, DONORS)}
+# On one side of the page, instead of donors' chrome: the page's own chrome cut off.
+CUT = -1
+# Where the donors' chrome goes: (donor tops above the page, donor bottoms below it), or CUT.
+SURROUNDINGS = {
+    "as it is": (0, 0),
+    "chrome above": (DONORS, 0),
+    "chrome below": (0, DONORS),
+    "both": (DONORS, DONORS),
+    "no chrome above": (CUT, 0),
+    "no chrome below": (0, CUT),
+    "the article alone": (CUT, CUT),
+}
 
 
 def surround(
     page: LabelledDocument, donors: Sequence[LabelledDocument], above: int, below: int
 ) -> tuple[list[str], list[str | None], slice]:
     """``page`` with the chrome tops of the first ``above`` donors before it and the chrome
-    bottoms of the first ``below`` after it: its lines, labels, and where the page's own lines lie."""
+    bottoms of the first ``below`` after it, or with its own chrome on that side cut off where
+    ``above`` or ``below`` is :data:`CUT`: the lines, labels, and where the page's own lines lie."""
     lines: list[str] = []
     labels: list[str | None] = []
-    for donor in donors[:above]:
+    for donor in donors[: max(above, 0)]:
         top = split_page(donor.lines, donor.labels)[0]
         lines += donor.lines[top]
         labels += donor.labels[top]
-    own = slice(len(lines), len(lines) + len(page.lines))
-    lines += page.lines
-    labels += page.labels
-    for donor in donors[:below]:
+    article = split_page(page.lines, page.labels)[1]
+    kept = slice(article.start if above == CUT else 0, article.stop if below == CUT else len(page.lines))
+    own = slice(len(lines), len(lines) + len(page.lines[kept]))
+    lines += page.lines[kept]
+    labels += page.labels[kept]
+    for donor in donors[: max(below, 0)]:
         bottom = split_page(donor.lines, donor.labels)[2]
         lines += donor.lines[bottom]
         labels += donor.labels[bottom]
@@ -93,9 +111,9 @@ def _fold(
             borrowed += bool(donors)
             alone += not donors
         for name, (above, below) in SURROUNDINGS.items():
-            lines, _, own = surround(page, donors, above, below)
+            lines, labels, own = surround(page, donors, above, below)
             predicted = model.predict([lines])[0][own]
-            counts[name].append(count(page.lines, page.labels, predicted))
+            counts[name].append(count(lines[own], labels[own], predicted))
     return {name: total(found) for name, found in counts.items()}, borrowed, alone
 
 
@@ -114,8 +132,8 @@ def measure(
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    documents, jobs = report_arguments(__doc__.split("\n\n")[0], argv)
-    found, borrowed, alone = measure(documents, {}, jobs)
+    documents, jobs, params = report_arguments(__doc__.split("\n\n")[0], argv)
+    found, borrowed, alone = measure(documents, params, jobs)
     print(
         f"{len(documents)} pages; {borrowed} surrounded by chrome of training pages (their fold had one site),"
         f" {alone} left as they are (no page of another site)"
@@ -123,7 +141,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     base = found["as it is"].fp_chars
     for name, counts in found.items():
         scores = counts.scores()
-        ratio = f" ({counts.fp_chars / base:.2f}x as it is)" if base else ""
+        added = CUT not in SURROUNDINGS[name]  # the same own boilerplate as the page as it is
+        ratio = f" ({counts.fp_chars / base:.2f}x as it is)" if base and added else ""
         print(
             f"{name}: the pages' own lines, char P/R/F1 {scores['char_p']:.3f}/{scores['char_r']:.3f}/"
             f"{scores['char_f1']:.3f}; own boilerplate kept: {counts.fp_chars:,} characters{ratio}"

@@ -130,9 +130,13 @@ def train(
     joblib_path: Path | None = None,
     folds: int = DEFAULT_FOLDS,
     user_weight: float | None = None,
+    params: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Fit on every labelled dump, cross-validate by site if asked (``folds`` grouped folds, whole
     sites left out, as ``cleaner evaluate`` does), and save the model.
+
+    ``params`` changes parameters of the shipped configuration (``cleaner train --set``), in the
+    cross-validation and the fit both; the model file records the parameters it was fitted with.
 
     The user's own pages (origin ``user``) weigh ``user_weight`` pages each (:func:`user_weights`).
     ``joblib_path``, if given, also gets the fitted scikit-learn estimator, for people who compose
@@ -142,11 +146,15 @@ def train(
     """
     documents = load_labelled_dir(labels_dir)
     check_trainable(documents)
+
+    def estimator() -> LineClassifier:
+        return make_estimator().set_params(**(params or {}))
+
     manifest: dict[str, Any] = {"training_data": describe_data(labels_dir, documents), "versions": runtime_versions()}
     timings: dict[str, float] = {}
     if cross_validate:
         started = time.perf_counter()
-        predictions = cross_validated_predictions(documents, make_estimator, n_jobs=n_jobs, folds=folds)
+        predictions = cross_validated_predictions(documents, estimator, n_jobs=n_jobs, folds=folds)
         evaluation = score("cross-validation", documents, predictions).as_dict()
         timings["cv_seconds"] = round(time.perf_counter() - started, 2)
         manifest["cross_validation"] = {
@@ -157,7 +165,7 @@ def train(
     started = time.perf_counter()
     if user_weights(documents, user_weight) is not None:
         manifest["training_data"]["user_weight"] = USER_WEIGHT if user_weight is None else user_weight
-    model = fit_documents(documents, user_weight=user_weight)
+    model = fit_documents(documents, estimator(), user_weight=user_weight)
     timings["fit_seconds"] = round(time.perf_counter() - started, 2)
     if hasattr(model, "f1_threshold_"):
         manifest["f1_threshold"] = round(float(model.f1_threshold_), 4)

@@ -106,3 +106,34 @@ def excerpts(
         new_docs.append([documents[d][i] for i in keep])
         new_labels.append([labels[d][i] for i in keep])
     return picked, new_docs, new_labels
+
+
+def trimmed(
+    documents: Sequence[Sequence[str]],
+    labels: Sequence[Sequence[str | None]],
+    n_new: int,
+    random_state: int = 0,
+) -> tuple[list[int], list[Lines], list[Labels]]:
+    """``n_new`` labelled pages with the chrome above the article, below it, or both cut off.
+
+    Every labelled page is a whole page, from its menu down to its footer, so a model learns that
+    the last lines of a dump are footer and the first are menu; but many dumps begin or end at the
+    article (a WET record cut short, an extractor's output with some chrome left, a JSONL field
+    holding the article and its sidebar), and their last paragraph or their headline came out
+    dropped for where it stands. Returns each trimmed page's source, so that cross-validation keeps
+    it with its site."""
+    rng = np.random.default_rng([random_state, 1])
+    parts = [split_page(doc, lab) for doc, lab in zip(documents, labels)]
+    sources = [d for d, (_, article, _) in enumerate(parts) if article.stop > article.start]
+    picked: list[int] = []
+    new_docs: list[Lines] = []
+    new_labels: list[Labels] = []
+    for _ in range(n_new if sources else 0):
+        d = sources[rng.integers(len(sources))]
+        article = parts[d][1]
+        cut = rng.integers(3)  # 0: the top, 1: the bottom, 2: both
+        keep = slice(article.start if cut != 1 else 0, article.stop if cut != 0 else len(documents[d]))
+        picked.append(d)
+        new_docs.append(list(documents[d][keep]))
+        new_labels.append(list(labels[d][keep]))
+    return picked, new_docs, new_labels
