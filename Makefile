@@ -80,7 +80,8 @@ eval-wrapped: $(BIN)/cleaner
 eval-short: $(BIN)/cleaner
 	$(BIN)/python -m cleaner.training.short_records --labels labels
 
-## eval-surrounded: labelled pages inside other pages' chrome (real dumps are longer), by site
+## eval-surrounded: labelled pages inside other pages' chrome (real dumps are longer), or with their own cut off
+## (dumps that begin or end at the article), cross-validated by site
 eval-surrounded: $(BIN)/cleaner
 	$(BIN)/python -m cleaner.training.surroundings --labels labels
 
