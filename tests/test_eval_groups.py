@@ -176,3 +176,31 @@ JUSTEXT = {"English", "German", "Portuguese", "Vietnamese", "Norwegian_Bokmal"}
 )
 def test_justext_stoplist_for_a_language(language: str, stoplist: str | None) -> None:
     assert justext_stoplist_name(language, JUSTEXT) == stoplist
+
+
+class WeighingEstimator(RecordingEstimator):
+    """Remembers, for each fit, the weight each training page was given (None: none given)."""
+
+    weighed: ClassVar[list[dict[str, float] | None]] = []
+
+    def fit(self, documents, labels, groups, sample_weight=None):  # type: ignore[no-untyped-def]
+        first_lines = [doc[0] for doc in documents]
+        WeighingEstimator.weighed.append(None if sample_weight is None else dict(zip(first_lines, sample_weight)))
+        return super().fit(documents, labels, groups)
+
+
+def test_cross_validation_weighs_each_training_page_as_the_final_fit_does() -> None:
+    """``cleaner train --user-weight`` weighed the user's pages in the final fit only, so the
+    cross-validated scores it recorded were an unweighted model's."""
+    documents = [_doc(f"p{i}", f"site{i % 4}.example") for i in range(8)]
+    weights = [3.0 if i % 4 == 0 else 1.0 for i in range(8)]
+    WeighingEstimator.weighed = []
+    cross_validated_predictions(documents, WeighingEstimator, n_jobs=1, folds=4, weights=weights)
+    assert len(WeighingEstimator.weighed) == 4
+    for weighed in WeighingEstimator.weighed:
+        assert weighed is not None
+        assert weighed == {f"Menu p{i}": weights[i] for i in range(8) if f"Menu p{i}" in weighed}
+        assert len(weighed) == 6  # the pages of the three sites left in
+    WeighingEstimator.weighed = []
+    cross_validated_predictions(documents, WeighingEstimator, n_jobs=1, folds=4)
+    assert WeighingEstimator.weighed == [None] * 4

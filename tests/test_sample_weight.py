@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 from conftest import Labelled
@@ -84,3 +86,31 @@ def test_only_the_users_pages_are_weighted() -> None:
     assert user_weights(documents, 1.0) is None
     expected = None if USER_WEIGHT == 1.0 else [1.0, USER_WEIGHT, 1.0]
     assert user_weights(documents) == expected
+
+
+def test_train_cross_validates_with_the_weights_it_fits_with(
+    labels_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The cross-validation ``cleaner train`` records weighs the user's pages as the saved model's
+    fit does (it once weighed them in the fit only)."""
+    from cleaner.training import train as training
+
+    seen: list[list[float] | None] = []
+
+    def cross_validated(documents, make_estimator, n_jobs=1, folds=10, weights=None):  # type: ignore[no-untyped-def]
+        seen.append(weights)
+        raise KeyboardInterrupt  # what was asked is known; no fit needed
+
+    monkeypatch.setattr(training, "cross_validated_predictions", cross_validated)
+    directory = tmp_path / "labels"
+    directory.mkdir()
+    rows = ["name,site,language,origin"]
+    for name, origin in (("seed-thoidai-000", "seed"), ("seed-baoquocte-003", "user")):
+        (directory / f"{name}.tsv").write_bytes((labels_dir / f"{name}.tsv").read_bytes())
+        rows.append(f"{name},{name.split('-')[1]}.vn,vi,{origin}")
+    (directory / "manifest.csv").write_text("\n".join(rows) + "\n")
+    with pytest.raises(KeyboardInterrupt):
+        training.train(directory, tmp_path / "m.npz", user_weight=4.0)
+    with pytest.raises(KeyboardInterrupt):
+        training.train(directory, tmp_path / "m.npz")
+    assert seen == [[1.0, 4.0], user_weights(training.load_labelled_dir(directory))]

@@ -217,14 +217,17 @@ class _Fold:
     make_estimator: EstimatorFactory
     train: Sequence[int]
     test: Sequence[int]
+    weights: Sequence[float] | None = None  # per document, as the final fit weighs them
 
     def __call__(self) -> tuple[FoldPredictions, list[Warning]]:
         """The predictions, and the warnings of the fit: raised in a worker process, they would be
         printed there, where the command cannot show them its own way (:func:`_run_folds`)."""
         train = [self.documents[i] for i in self.train]
+        # Without weights, any estimator with fit(X, y, groups) will do.
+        extra = {} if self.weights is None else {"sample_weight": [self.weights[i] for i in self.train]}
         with warnings.catch_warnings(record=True) as caught:
             model = self.make_estimator().fit(
-                [doc.lines for doc in train], [doc.labels for doc in train], groups=cv_groups(train)
+                [doc.lines for doc in train], [doc.labels for doc in train], groups=cv_groups(train), **extra
             )
         predicted = model.predict([self.documents[i].lines for i in self.test])
         return list(zip(self.test, predicted)), [w.message for w in caught if isinstance(w.message, Warning)]
@@ -241,7 +244,10 @@ def _run_folds(tasks: Sequence[_Fold], n_jobs: int, description: str, unit: str)
 
 
 def cross_validation_folds(
-    documents: Sequence[LabelledDocument], make_estimator: EstimatorFactory, folds: int = DEFAULT_FOLDS
+    documents: Sequence[LabelledDocument],
+    make_estimator: EstimatorFactory,
+    folds: int = DEFAULT_FOLDS,
+    weights: Sequence[float] | None = None,
 ) -> list[_Fold]:
     """The folds of :func:`cross_validated_predictions`, unfitted; raises :class:`TooFewLabels`
     when they cannot be fitted (fewer than 2 groups, a fold that trains on one class). Cheap (no
@@ -253,7 +259,8 @@ def cross_validation_folds(
             f"{plural(len(documents), 'labelled page')}, but cross-validation needs at least 2", cross_validation=True
         )
     splitter = GroupKFold(n_splits=cv_folds(documents, folds))
-    tasks = [_Fold(documents, make_estimator, train, test) for train, test in splitter.split(documents, groups=groups)]
+    splits = splitter.split(documents, groups=groups)
+    tasks = [_Fold(documents, make_estimator, train, test, weights) for train, test in splits]
     for task in tasks:  # before any fit: each takes a minute or two, and would end in scikit-learn's words
         lacking = lacking_class(documents[i] for i in task.train)
         if lacking is not None:
@@ -271,13 +278,15 @@ def cross_validated_predictions(
     make_estimator: EstimatorFactory,
     n_jobs: int = 1,
     folds: int = DEFAULT_FOLDS,
+    weights: Sequence[float] | None = None,
 ) -> Predictions:
-    """Predict every document with a model trained without its group (its site).
+    """Predict every document with a model trained without its group (its site), each training
+    document weighted as ``weights`` says (one per document; None: all alike).
 
     Grouped k-fold (scikit-learn's ``GroupKFold``, which balances the folds' sizes) rather than
     leaving one site out: with ~150 sites and a fit of a minute or two, one fit per site would take
     hours, and 10 folds still never train on a page of a site they score."""
-    tasks = cross_validation_folds(documents, make_estimator, folds)
+    tasks = cross_validation_folds(documents, make_estimator, folds, weights)
     predictions: Predictions = [[] for _ in documents]
     for fold in _run_folds(tasks, n_jobs, "cross-validation", "fold"):
         for index, predicted in fold:

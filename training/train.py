@@ -154,7 +154,9 @@ def train(
     timings: dict[str, float] = {}
     if cross_validate:
         started = time.perf_counter()
-        predictions = cross_validated_predictions(documents, estimator, n_jobs=n_jobs, folds=folds)
+        # Weighted as the final fit is, so that the scores recorded are the weighted model's.
+        weights = user_weights(documents, user_weight)
+        predictions = cross_validated_predictions(documents, estimator, n_jobs=n_jobs, folds=folds, weights=weights)
         evaluation = score("cross-validation", documents, predictions).as_dict()
         timings["cv_seconds"] = round(time.perf_counter() - started, 2)
         manifest["cross_validation"] = {
