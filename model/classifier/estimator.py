@@ -255,9 +255,10 @@ class LineClassifier(BaseEstimator):
         dropped for standing where footers stand. Off by default because whole pages pay for it:
         held out by site (5 folds), 0.3 lifts pages cut below their article from char F1 0.903 to
         0.944 and the article alone from 0.875 to 0.938, but whole pages fall from 0.935 to 0.928
-        and ``../shared/devset/vi`` from 0.961 to 0.916 (0.1: 0.925, 0.913; 0.933 and 0.955):
-        teaser summaries below an article read like its last paragraphs once the page's end no
-        longer tells them apart. ``make eval-surrounded`` measures both sides.
+        and ``../shared/devset/vi`` from 0.961 to 0.916 (at 0.1: 0.925 and 0.913 for the cut
+        pages, 0.933 and 0.955 for whole pages and vi): teaser summaries below an article read
+        like its last paragraphs once the page's end no longer tells them apart.
+        ``make eval-surrounded`` measures both sides.
     random_state : int, default=0
         Seed of the augmentation, the excerpts and the context stages' initial weights.
     context_rounds : int, default=2
