@@ -171,6 +171,7 @@ def test_a_model_url_is_fetched_once_and_again_when_it_changes(
     copy, fetched = fetch(url)
     assert fetched and copy.read_bytes() == served.read_bytes()
     assert copy.is_relative_to(tmp_path / "cache")
+    assert sorted(copy.parent.iterdir()) == [copy]  # no lock file (nor temporary) left beside it
     assert fetch(url) == (copy, False)
     texts = label_texts(3)
     assert clean_batch(texts, model=url) == clean_batch(texts, model=model_path)

@@ -88,7 +88,8 @@ def fetch(url: str, cache: Path | None = None) -> tuple[Path, bool]:
     _COPIED_FROM[os.path.abspath(target)] = url
     if target.is_file():
         return target, False
-    with _locked(target.with_name(target.name + ".lock")):
+    lock = target.with_name(target.name + ".lock")
+    with _locked(lock):
         if target.is_file():  # another worker fetched it while this one waited
             return target, False
         fd, tmp = temporary_beside(target)
@@ -99,6 +100,12 @@ def fetch(url: str, cache: Path | None = None) -> tuple[Path, bool]:
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
+        # The copy is in place, so the lock has done its work: removed (while still held), it is not
+        # left beside every cached model. A worker still waiting on it finds the copy when it gets
+        # the lock; one arriving now finds the copy before it looks for a lock. Tidying only: a lock
+        # that cannot be removed stays, and the copy is served all the same.
+        with contextlib.suppress(OSError):
+            lock.unlink(missing_ok=True)
     return target, True
 
 
