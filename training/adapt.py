@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from .evaluate import cv_groups, score
+from .evaluate import fit_by_site, score
 from .labels import LabelledDocument
 from .metrics import Counts, total
 
@@ -82,13 +82,8 @@ def _fit_and_score(
     """One point of the curve: train on every other site plus ``taught``, score ``scored``."""
     started, cpu = time.perf_counter(), time.process_time()
     train = [doc for doc in documents if doc.site != site] + [documents[i] for i in taught]
-    weights = [weight if doc.site == site else 1.0 for doc in train]
-    model = make_estimator().fit(
-        [doc.lines for doc in train],
-        [doc.labels for doc in train],
-        groups=cv_groups(train),
-        sample_weight=weights if weight != 1.0 else None,
-    )
+    weights = [weight if doc.site == site else 1.0 for doc in train] if weight != 1.0 else None
+    model = fit_by_site(make_estimator(), train, weights)
     test = [documents[i] for i in scored]
     predictions = model.predict([doc.lines for doc in test])
     evaluation = score("adapt", test, predictions)

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from .evaluate import cv_groups, score
+from .evaluate import fit_by_site, score
 from .labels import LabelledDocument
 
 
@@ -49,9 +49,7 @@ def learning_curve(
             test = list(held_out) or [doc for doc in documents if doc.site not in chosen]
             if not test or not any(label == "content" for doc in train for label in doc.labels):
                 continue
-            model = make_estimator().fit(
-                [doc.lines for doc in train], [doc.labels for doc in train], groups=cv_groups(train)
-            )
+            model = fit_by_site(make_estimator(), train)
             scores.append(score("curve", test, model.predict([doc.lines for doc in test])).overall.scores())
         if not scores:
             continue

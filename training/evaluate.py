@@ -185,6 +185,17 @@ def cv_groups(documents: Sequence[LabelledDocument]) -> list[str]:
     return sites if len(set(sites)) >= 2 else [doc.name for doc in documents]
 
 
+def fit_by_site(estimator: Any, documents: Sequence[LabelledDocument], weights: Sequence[float] | None = None) -> Any:
+    """``estimator`` fitted on labelled documents grouped as :func:`cv_groups` says (so that its
+    context stages learn from sites left out), each document weighted as ``weights`` says (one per
+    document). Unweighted, no ``sample_weight`` is passed: any estimator with ``fit(X, y, groups)``
+    will do. Every fit on labelled documents (a fold, a curve point, the shipped model) goes here."""
+    extra = {} if weights is None else {"sample_weight": list(weights)}
+    return estimator.fit(
+        [doc.lines for doc in documents], [doc.labels for doc in documents], groups=cv_groups(documents), **extra
+    )
+
+
 def cv_folds(documents: Sequence[LabelledDocument], folds: int = DEFAULT_FOLDS) -> int:
     """The number of folds actually used: ``folds``, or one per group when there are fewer groups."""
     return min(folds, len(set(cv_groups(documents))))
@@ -223,12 +234,9 @@ class _Fold:
         """The predictions, and the warnings of the fit: raised in a worker process, they would be
         printed there, where the command cannot show them its own way (:func:`_run_folds`)."""
         train = [self.documents[i] for i in self.train]
-        # Without weights, any estimator with fit(X, y, groups) will do.
-        extra = {} if self.weights is None else {"sample_weight": [self.weights[i] for i in self.train]}
+        weights = None if self.weights is None else [self.weights[i] for i in self.train]
         with warnings.catch_warnings(record=True) as caught:
-            model = self.make_estimator().fit(
-                [doc.lines for doc in train], [doc.labels for doc in train], groups=cv_groups(train), **extra
-            )
+            model = fit_by_site(self.make_estimator(), train, weights)
         predicted = model.predict([self.documents[i].lines for i in self.test])
         return list(zip(self.test, predicted)), [w.message for w in caught if isinstance(w.message, Warning)]
 

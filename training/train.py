@@ -13,7 +13,7 @@ from typing import Any
 from ..classifier.estimator import NEAR_BEST_F1, THRESHOLD_RANGE, LineClassifier
 from ..labels import BOILERPLATE, CONTENT
 from ..text import plural
-from .evaluate import DEFAULT_FOLDS, cross_validated_predictions, cv_folds, cv_groups, cv_scheme, score
+from .evaluate import DEFAULT_FOLDS, cross_validated_predictions, cv_folds, cv_scheme, fit_by_site, score
 from .labels import LabelledDocument, TooFewLabels, load_labelled_dir
 
 
@@ -103,11 +103,7 @@ def fit_documents(
 ) -> LineClassifier:
     """Fit the shipped configuration (or ``estimator``) on labelled documents, grouped by site, the
     user's own pages weighted (:func:`user_weights`)."""
-    weights = user_weights(documents, user_weight)
-    extra = {} if weights is None else {"sample_weight": weights}  # unweighted: any estimator with fit(X, y, groups)
-    return (estimator or make_estimator()).fit(
-        [doc.lines for doc in documents], [doc.labels for doc in documents], groups=cv_groups(documents), **extra
-    )
+    return fit_by_site(estimator or make_estimator(), documents, user_weights(documents, user_weight))
 
 
 def check_trainable(documents: Sequence[LabelledDocument]) -> None:
@@ -150,12 +146,12 @@ def train(
     def estimator() -> LineClassifier:
         return make_estimator().set_params(**(params or {}))
 
+    weights = user_weights(documents, user_weight)
     manifest: dict[str, Any] = {"training_data": describe_data(labels_dir, documents), "versions": runtime_versions()}
     timings: dict[str, float] = {}
     if cross_validate:
         started = time.perf_counter()
         # Weighted as the final fit is, so that the scores recorded are the weighted model's.
-        weights = user_weights(documents, user_weight)
         predictions = cross_validated_predictions(documents, estimator, n_jobs=n_jobs, folds=folds, weights=weights)
         evaluation = score("cross-validation", documents, predictions).as_dict()
         timings["cv_seconds"] = round(time.perf_counter() - started, 2)
@@ -165,9 +161,9 @@ def train(
             **{key: evaluation[key] for key in ("overall", "per_language", "per_kind", "per_site")},
         }
     started = time.perf_counter()
-    if user_weights(documents, user_weight) is not None:
+    if weights is not None:
         manifest["training_data"]["user_weight"] = USER_WEIGHT if user_weight is None else user_weight
-    model = fit_documents(documents, estimator(), user_weight=user_weight)
+    model = fit_by_site(estimator(), documents, weights)
     timings["fit_seconds"] = round(time.perf_counter() - started, 2)
     if hasattr(model, "f1_threshold_"):
         manifest["f1_threshold"] = round(float(model.f1_threshold_), 4)
