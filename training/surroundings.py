@@ -32,7 +32,7 @@ import numpy as np
 from joblib import Parallel, delayed
 from sklearn.model_selection import GroupKFold
 
-from ..classifier.augment import split_page
+from ..classifier.augment import split_page, without_chrome
 from .commands import report_arguments
 from .evaluate import DEFAULT_FOLDS, cv_folds, cv_groups
 from .labels import LabelledDocument
@@ -67,8 +67,7 @@ def surround(
         top = split_page(donor.lines, donor.labels)[0]
         lines += donor.lines[top]
         labels += donor.labels[top]
-    article = split_page(page.lines, page.labels)[1]
-    kept = slice(article.start if above == CUT else 0, article.stop if below == CUT else len(page.lines))
+    kept = without_chrome(page.lines, page.labels, above == CUT, below == CUT)
     own = slice(len(lines), len(lines) + len(page.lines[kept]))
     lines += page.lines[kept]
     labels += page.labels[kept]

@@ -29,6 +29,13 @@ def split_page(lines: Sequence[str], labels: Sequence[str | None]) -> tuple[slic
     return slice(0, content[0]), slice(content[0], content[-1] + 1), slice(content[-1] + 1, len(lines))
 
 
+def without_chrome(lines: Sequence[str], labels: Sequence[str | None], above: bool, below: bool) -> slice:
+    """The lines of a page left once its own chrome above its first content line (``above``),
+    below its last (``below``), or both, is cut off (see :func:`split_page`)."""
+    _, article, _ = split_page(lines, labels)
+    return slice(article.start if above else 0, article.stop if below else len(lines))
+
+
 def _restyle(lines: Lines, labels: Labels, blank_between: bool) -> tuple[Lines, Labels]:
     """Drop blank lines, or put one blank line between every two non-blank lines."""
     kept = [(line, label) for line, label in zip(lines, labels) if not is_blank(line)]
@@ -123,16 +130,14 @@ def trimmed(
     dropped for where it stands. Returns each trimmed page's source, so that cross-validation keeps
     it with its site."""
     rng = np.random.default_rng([random_state, 1])
-    parts = [split_page(doc, lab) for doc, lab in zip(documents, labels)]
-    sources = [d for d, (_, article, _) in enumerate(parts) if article.stop > article.start]
+    sources = [d for d, lab in enumerate(labels) if "content" in lab]
     picked: list[int] = []
     new_docs: list[Lines] = []
     new_labels: list[Labels] = []
     for _ in range(n_new if sources else 0):
         d = sources[rng.integers(len(sources))]
-        article = parts[d][1]
         cut = rng.integers(3)  # 0: the top, 1: the bottom, 2: both
-        keep = slice(article.start if cut != 1 else 0, article.stop if cut != 0 else len(documents[d]))
+        keep = without_chrome(documents[d], labels[d], above=cut != 1, below=cut != 0)
         picked.append(d)
         new_docs.append(list(documents[d][keep]))
         new_labels.append(list(labels[d][keep]))
