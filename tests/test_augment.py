@@ -1,12 +1,13 @@
 """Training-time augmentation takes only what labelled pages hold: excerpts are runs of a page's lines,
-trimmed pages a page with the chrome above or below its article cut off."""
+trimmed pages a page with the chrome above or below its article cut off, reprinted pages a page
+followed by a second print of it, boilerplate throughout."""
 
 from __future__ import annotations
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cleaner.classifier.augment import excerpts, split_page, trimmed
+from cleaner.classifier.augment import excerpts, reprinted, split_page, trimmed
 
 LABEL = st.sampled_from(["content", "boilerplate", None])
 LINE = st.sampled_from(["", "Menu", "A sentence of the article.", "Footer", "x"])
@@ -67,3 +68,23 @@ def test_trimmed_pages_cut_the_top_the_bottom_and_both() -> None:
     _, new_docs, _ = trimmed([page], [tags], 60, random_state=2)
     # From the headline down, down to the last article line, and the article alone.
     assert {tuple(doc) for doc in new_docs} == {tuple(page[2:]), tuple(page[:4]), tuple(page[2:4])}
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(PAGE, min_size=1, max_size=5), st.integers(0, 20), st.integers(0, 3))
+def test_a_reprinted_page_is_its_page_and_a_boilerplate_copy_from_above_its_article(
+    pages: list[list[tuple[str, str | None]]], n_new: int, seed: int
+) -> None:
+    documents = [[line for line, _ in page] for page in pages]
+    labels = [[label for _, label in page] for page in pages]
+    has_content = ["content" in tags for tags in labels]
+    sources, new_docs, new_labels = reprinted(documents, labels, n_new, seed)
+    assert len(sources) == len(new_docs) == len(new_labels) == (n_new if any(has_content) else 0)
+    for source, doc, tags in zip(sources, new_docs, new_labels):
+        page, page_tags = documents[source], labels[source]
+        n = len(page)
+        assert doc[:n] == page and tags[:n] == page_tags, "the first print is the page as labelled"
+        start = n - (len(doc) - n)
+        assert start <= split_page(page, page_tags)[1].start, "the second print holds the whole article"
+        assert doc[n:] == page[start:]
+        assert tags[n:] == [None if tag is None else "boilerplate" for tag in page_tags[start:]]

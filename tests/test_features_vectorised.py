@@ -287,6 +287,7 @@ def reference_base(lines: Sequence[str], stopwords: Stopwords) -> np.ndarray:
         "chars_vs_longest": np.minimum(n_chars / max(np.percentile(n_chars, 90), 1.0), 2.0),
         "shared_prefix_log": [np.log(float(prefixes[tuple(w[:2])])) if len(w) >= 2 else 0.0 for w in words],
     }
+    columns["copy_of_earlier"] = [texts[r] in texts[:r] for r in range(n)]
     sentences = reference_sentences(texts, joined, starts, terminal)
     columns["teaser_run"] = _reference_teaser_runs(
         title=[

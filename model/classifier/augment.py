@@ -11,7 +11,7 @@ show. Only the training documents of a fit are used, so cross-validation stays h
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
@@ -129,16 +129,55 @@ def trimmed(
     holding the article and its sidebar), and their last paragraph or their headline came out
     dropped for where it stands. Returns each trimmed page's source, so that cross-validation keeps
     it with its site."""
-    rng = np.random.default_rng([random_state, 1])
+
+    def trim(lines: Lines, tags: Labels, rng: np.random.Generator) -> tuple[Lines, Labels]:
+        cut = rng.integers(3)  # 0: the top, 1: the bottom, 2: both
+        keep = without_chrome(lines, tags, above=cut != 1, below=cut != 0)
+        return lines[keep], tags[keep]
+
+    return _remade(documents, labels, n_new, np.random.default_rng([random_state, 1]), trim)
+
+
+def reprinted(
+    documents: Sequence[Sequence[str]],
+    labels: Sequence[Sequence[str | None]],
+    n_new: int,
+    random_state: int = 0,
+) -> tuple[list[int], list[Lines], list[Labels]]:
+    """``n_new`` labelled pages printed twice in one dump, the second print all boilerplate.
+
+    A dump of a page built for two screens (a mobile and a desktop layout in one HTML) holds the
+    article twice, the second time below the first print's footer; the article is the first print,
+    and its copy adds nothing to a corpus but a duplicate. No labelled page shows this, so a model
+    keeps the copy, prose as it is. The second print starts at the page's top, its article or
+    somewhere between; the line feature ``copy_of_earlier`` is what lets a model tell the prints
+    apart. Returns each page's source, so that cross-validation keeps it with its site."""
+
+    def print_twice(lines: Lines, tags: Labels, rng: np.random.Generator) -> tuple[Lines, Labels]:
+        _, article, _ = split_page(lines, tags)
+        start = int(rng.integers(article.start + 1))  # the second print's first line
+        return lines + lines[start:], tags + [None if tag is None else "boilerplate" for tag in tags[start:]]
+
+    return _remade(documents, labels, n_new, np.random.default_rng([random_state, 2]), print_twice)
+
+
+def _remade(
+    documents: Sequence[Sequence[str]],
+    labels: Sequence[Sequence[str | None]],
+    n_new: int,
+    rng: np.random.Generator,
+    remake: Callable[[Lines, Labels, np.random.Generator], tuple[Lines, Labels]],
+) -> tuple[list[int], list[Lines], list[Labels]]:
+    """``n_new`` pages, each a page with content drawn at random and remade by ``remake`` (which
+    may draw from ``rng`` too), and the page each was made from."""
     sources = [d for d, lab in enumerate(labels) if "content" in lab]
     picked: list[int] = []
     new_docs: list[Lines] = []
     new_labels: list[Labels] = []
     for _ in range(n_new if sources else 0):
         d = sources[rng.integers(len(sources))]
-        cut = rng.integers(3)  # 0: the top, 1: the bottom, 2: both
-        keep = without_chrome(documents[d], labels[d], above=cut != 1, below=cut != 0)
+        lines, tags = remake(list(documents[d]), list(labels[d]), rng)
         picked.append(d)
-        new_docs.append(list(documents[d][keep]))
-        new_labels.append(list(labels[d][keep]))
+        new_docs.append(lines)
+        new_labels.append(tags)
     return picked, new_docs, new_labels

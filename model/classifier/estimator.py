@@ -44,7 +44,7 @@ from ..features.shape import markup_rows, shape_matrix
 from ..features.stopwords import Stopwords
 from ..labels import CONTENT
 from ..text import is_blank, listed
-from .augment import excerpts, recombine, trimmed
+from .augment import excerpts, recombine, reprinted, trimmed
 from .predictor import Predictor, first_stage_probability
 
 Labels = Sequence[Sequence[str | None]]
@@ -259,6 +259,10 @@ class LineClassifier(BaseEstimator):
         pages, 0.933 and 0.955 for whole pages and vi): teaser summaries below an article read
         like its last paragraphs once the page's end no longer tells them apart.
         ``make eval-surrounded`` measures both sides.
+    reprinted : float, default=0.0
+        Training pages printed twice in one dump, per training page, the second print all
+        boilerplate (:func:`~cleaner.classifier.augment.reprinted`): a page built for two screens
+        holds its article twice, and only the first print is the article.
     random_state : int, default=0
         Seed of the augmentation, the excerpts and the context stages' initial weights.
     context_rounds : int, default=2
@@ -324,6 +328,7 @@ class LineClassifier(BaseEstimator):
         "augment": [Interval(Real, 0, None, closed="left")],
         "excerpts": [Interval(Real, 0, None, closed="left")],
         "trimmed": [Interval(Real, 0, None, closed="left")],
+        "reprinted": [Interval(Real, 0, None, closed="left")],
         "random_state": ["random_state"],
         "context_rounds": [Interval(Integral, 0, None, closed="left")],
         "word_weight": [Interval(Real, 0, None, closed="neither")],
@@ -347,6 +352,7 @@ class LineClassifier(BaseEstimator):
         augment: float = 0.0,
         excerpts: float = 0.5,
         trimmed: float = 0.0,
+        reprinted: float = 0.0,
         random_state: int = 0,
         context_rounds: int = 2,
         word_weight: float = 20.0,
@@ -367,6 +373,7 @@ class LineClassifier(BaseEstimator):
         self.augment = augment
         self.excerpts = excerpts
         self.trimmed = trimmed
+        self.reprinted = reprinted
         self.random_state = random_state
         self.context_rounds = context_rounds
         self.word_weight = word_weight
@@ -447,6 +454,8 @@ class LineClassifier(BaseEstimator):
             extras.append(excerpts(lines, labels, round(self.excerpts * len(lines)), self.random_state))
         if self.trimmed > 0:
             extras.append(trimmed(lines, labels, round(self.trimmed * len(lines)), self.random_state))
+        if self.reprinted > 0:
+            extras.append(reprinted(lines, labels, round(self.reprinted * len(lines)), self.random_state))
         for sources, extra_lines, extra_labels in extras:
             lines = lines + extra_lines
             labels = [*labels, *extra_labels]

@@ -58,6 +58,7 @@ BOOLEAN = frozenset(
         "has_date",
         "same_as_prev",
         "same_as_next",
+        "copy_of_earlier",
         "prose_like",
         "ends_ellipsis",
         "starts_bracket",
@@ -82,6 +83,7 @@ class _Whole:
     n_chars: np.ndarray  # int32
     prose: np.ndarray  # bool
     repeats: np.ndarray  # int32: lines equal to this one
+    copies: np.ndarray  # bool: an earlier line is equal to this one
     same_prev: np.ndarray
     same_next: np.ndarray
     first_again: np.ndarray  # the document's first line again
@@ -227,6 +229,7 @@ def _whole(
         initials = np.fromiter((ord(text[0]) for text in texts), np.int64, n)
         spells = spelled_titles(texts, doc, n_chars, initials, slug) > 0
     del slug
+    repeats, copies = _repeats(texts)
     same_prev = np.zeros(n, bool)
     same_prev[1:] = np.fromiter(map(str.__eq__, texts[1:], texts[:-1]), bool, n - 1)
     same_next = np.zeros(n, bool)
@@ -242,7 +245,8 @@ def _whole(
         language=page_languages(hits),
         n_chars=n_chars.astype(np.int32),
         prose=prose,
-        repeats=_repeats(texts).astype(np.int32),
+        repeats=repeats.astype(np.int32),
+        copies=copies,
         same_prev=same_prev,
         same_next=same_next,
         first_again=first_again,
@@ -266,29 +270,35 @@ def _prose_chars(n_chars: np.ndarray, prose: np.ndarray) -> np.ndarray:
     return np.expm1(np.log1p(n_chars.astype(np.int64))) * prose.astype(np.float64)
 
 
-def _equal_counts(hashes: np.ndarray, present: np.ndarray, key: Callable[[int], str]) -> np.ndarray:
-    """Per row, how many rows have the same key (0 for a row without one, ``present`` False), from
-    the keys' ``hashes``: the rows of a hash are confirmed equal as strings (``key`` makes a row's
-    key), one group at a time, so that no dict or list of every key is held."""
+def _equal_counts(hashes: np.ndarray, present: np.ndarray, key: Callable[[int], str]) -> tuple[np.ndarray, np.ndarray]:
+    """Per row, how many rows have the same key (0 for a row without one, ``present`` False), and
+    whether an earlier row has it, from the keys' ``hashes``: the rows of a hash are confirmed
+    equal as strings (``key`` makes a row's key), one group at a time, so that no dict or list of
+    every key is held."""
     order = np.flatnonzero(present)
-    order = order[np.argsort(hashes[order], kind="stable")]
-    counts = np.zeros(len(hashes))
+    order = order[np.argsort(hashes[order], kind="stable")]  # a hash's rows in document order
+    counts, copies = np.zeros(len(hashes)), np.zeros(len(hashes), bool)
     if not len(order):
-        return counts
+        return counts, copies
     sorted_hashes = hashes[order]
     edges = np.flatnonzero(np.r_[True, sorted_hashes[1:] != sorted_hashes[:-1], True])
     sizes = np.diff(edges)
     counts[order] = np.repeat(sizes, sizes).astype(np.float64)
+    copies[order] = np.arange(len(order)) != np.repeat(edges[:-1], sizes)
     for begin, end in zip(edges[:-1][sizes > 1].tolist(), edges[1:][sizes > 1].tolist()):
         group = order[begin:end]
         members = [key(row) for row in group.tolist()]
         if any(member != members[0] for member in members):  # a hash collision (2**-64 a pair)
-            counts[group] = count_within(np.zeros(len(group), np.int64), members)[0]
-    return counts
+            counts[group], numbers = count_within(np.zeros(len(group), np.int64), members)
+            seen: set[int] = set()
+            for row, number in zip(group.tolist(), numbers.tolist()):
+                copies[row] = number in seen
+                seen.add(number)
+    return counts, copies
 
 
-def _repeats(texts: list[str]) -> np.ndarray:
-    """Per line, how many lines of the document are the same line."""
+def _repeats(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Per line, how many lines of the document are the same line, and whether an earlier one is."""
     hashes = np.fromiter(map(hash, texts), np.int64, len(texts))
     return _equal_counts(hashes, np.ones(len(texts), bool), texts.__getitem__)
 
@@ -307,7 +317,7 @@ def _first_words_shared(texts: list[str]) -> np.ndarray:
         words = texts[row].split(None, 2)
         return f"{words[0]} {words[1]}"
 
-    return _equal_counts(hashes, present, first_two)
+    return _equal_counts(hashes, present, first_two)[0]
 
 
 def _patch(shape: np.ndarray, whole: _Whole, lo: int, hi: int) -> None:
@@ -321,6 +331,7 @@ def _patch(shape: np.ndarray, whole: _Whole, lo: int, hi: int) -> None:
     shape[:, column["same_as_prev"]] = whole.same_prev[lo:hi]
     shape[:, column["same_as_next"]] = whole.same_next[lo:hi]
     shape[:, column["repeats_first_line"]] = whole.first_again[lo:hi]
+    shape[:, column["copy_of_earlier"]] = whole.copies[lo:hi]
     shape[:, column["relative_position"]] = rows / np.maximum(size - 1, 1)
     shape[:, column["is_first"]] = rows == 0
     shape[:, column["lines_to_end_log"]] = np.log1p(size - 1 - rows)

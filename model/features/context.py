@@ -24,6 +24,7 @@ STACK_SHAPE = (
     "same_as_prev",
     "same_as_next",
     "repeats_log",
+    "copy_of_earlier",
     "prose_like",
     "ends_ellipsis",
     "starts_bracket",

@@ -40,7 +40,7 @@ from .batch import (
     first_where,
     strip,
 )
-from .repeats import first_words_shared, repeated_lines
+from .repeats import copies_of_earlier, first_words_shared, repeated_lines
 from .scans import (
     DATE_FROM_DIGIT,
     DATE_FROM_MONTH,
@@ -444,9 +444,11 @@ def slugs(facts: LineFacts) -> Columns:
     }
 
 
-@group("repetition", "repeats_log", "same_as_prev", "same_as_next", "repeats_first_line")
+@group("repetition", "repeats_log", "same_as_prev", "same_as_next", "repeats_first_line", "copy_of_earlier")
 def repetition(facts: LineFacts) -> Columns:
-    """Lines repeated within their document (teaser titles are often printed twice)."""
+    """Lines repeated within their document (teaser titles are often printed twice), and whether an
+    earlier line is the same: a page printed twice (a mobile and a desktop layout in one dump)
+    holds its article twice, and only the first print is the article."""
     batch, n = facts.batch, facts.n
     repeats, line_number = repeated_lines(batch)
     same_prev = np.zeros(n)
@@ -458,6 +460,7 @@ def repetition(facts: LineFacts) -> Columns:
         "same_as_prev": same_prev,
         "same_as_next": same_next,
         "repeats_first_line": (line_number == line_number[batch.bounds[batch.doc]]) & (batch.row > 0),
+        "copy_of_earlier": copies_of_earlier(batch.doc, line_number, repeats),
     }
 
 

@@ -59,6 +59,21 @@ def repeated_lines(batch: LineBatch) -> tuple[np.ndarray, np.ndarray]:
     return repeats, numbers
 
 
+def copies_of_earlier(doc: np.ndarray, numbers: np.ndarray, repeats: np.ndarray) -> np.ndarray:
+    """Per line, whether an earlier line of its document (``doc``, rows in order) is the same line,
+    from :func:`repeated_lines`' numbers and counts: of each document's lines that repeat, all but
+    the first of each number. (The same line in two documents may share a number, so the key is
+    the document and the number.)"""
+    copies = np.zeros(len(numbers), bool)
+    repeated = np.flatnonzero(repeats > 1)
+    if len(repeated):
+        keys = doc[repeated].astype(np.int64) * (2 * len(numbers) + 1) + numbers[repeated]
+        _, first = np.unique(keys, return_index=True)  # the first row of each key
+        copies[repeated] = True
+        copies[repeated[first]] = False
+    return copies
+
+
 def first_words_shared(batch: LineBatch, word_starts: np.ndarray, word_ends: np.ndarray, two: np.ndarray) -> np.ndarray:
     """Per line of ``two`` (the lines with two words or more), how many lines of its document
     start with the same two words (as float); the key is the two words with one space between.
