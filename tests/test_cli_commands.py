@@ -43,6 +43,25 @@ def test_h_is_short_for_help(runner: CliRunner, args: list[str]) -> None:
     assert result.stdout == runner.invoke(app, [*args[:-1], "--help"]).stdout
 
 
+@pytest.mark.parametrize("args", [["predict"], ["train"], ["evaluate"], ["suggest"], ["label"]])
+def test_help_paragraphs_fill_an_80_column_terminal(runner: CliRunner, args: list[str]) -> None:
+    """The commands' descriptions are reflowed to the terminal, not cut where the source wraps them:
+    kept as written, a 100-column docstring line broke into a full line and a stub of a few words on
+    a terminal of 80 columns, every second line of every paragraph."""
+    out = runner.invoke(app, [*args, "--help"], terminal_width=80).stdout
+    description = out.split("╭")[0]  # before the boxes of arguments and options
+    paragraphs: list[list[str]] = [[]]
+    for line in description.splitlines():  # blank lines (padded with spaces) end a paragraph
+        if line.strip():
+            paragraphs[-1].append(line)
+        elif paragraphs[-1]:
+            paragraphs.append([])
+    assert sum(len(lines) > 1 for lines in paragraphs) >= 1, description  # a paragraph to check
+    for lines in paragraphs:
+        for line in lines[:-1]:  # every line of a paragraph but its last is full
+            assert len(line.strip()) >= 60, (args, line)
+
+
 def test_help_lists_the_training_commands(runner: CliRunner) -> None:
     """train, evaluate, labels and suggest come from the cleaner.commands entry points."""
     out = runner.invoke(app, ["--help"]).stdout

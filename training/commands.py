@@ -178,10 +178,11 @@ def report_arguments(
         parser.error(str(exc))
 
 
-train_app = typer.Typer(add_completion=False)
-evaluate_app = typer.Typer(add_completion=False)
-labels_app = typer.Typer(add_completion=False, no_args_is_help=True)
-suggest_app = typer.Typer(add_completion=False)
+# Markdown reflows the descriptions to the terminal (as ``cleaner predict``'s app does: see cleaner.cli).
+train_app = typer.Typer(add_completion=False, rich_markup_mode="markdown")
+evaluate_app = typer.Typer(add_completion=False, rich_markup_mode="markdown")
+labels_app = typer.Typer(add_completion=False, rich_markup_mode="markdown", no_args_is_help=True)
+suggest_app = typer.Typer(add_completion=False, rich_markup_mode="markdown")
 
 
 @train_app.command()
@@ -286,7 +287,7 @@ def evaluate(
     test: Annotated[
         list[Path] | None,
         typer.Option(
-            help="Score a held-out directory in the devset format: <id>.txt dumps with <id>.gold per-line tags, "
+            help="Score a held-out directory in the devset format: `<id>.txt` dumps with `<id>.gold` per-line tags, "
             "or with a meta.jsonl whose records list with/without snippets (scored as devset/multi's README says); "
             "repeatable."
         ),
@@ -513,7 +514,7 @@ def _enough_pages(manifest: dict[str, Any]) -> bool:
     return not isinstance(pages, int) or pages >= FEW_PAGES
 
 
-label_app = typer.Typer(add_completion=False)
+label_app = typer.Typer(add_completion=False, rich_markup_mode="markdown")
 
 
 @label_app.command()
@@ -569,7 +570,7 @@ def label(
     """Label dumps in your browser: pre-labelled by the model, most informative first; save, retrain.
 
     Starts a local web page (the URL is printed): click a line to toggle it, shift-click or drag for a
-    range, or use the keyboard (the page lists the keys). Saving writes labels/<name>.tsv and its
+    range, or use the keyboard (the page lists the keys). Saving writes `labels/<name>.tsv` and its
     manifest row; Retrain fits your model on labels/ and scores the site's pages. Ctrl-C stops it.
     """
     from ..classifier.format import ModelError, load_model

@@ -23,6 +23,10 @@ from .. import __version__
 from .plugins import PluginGroup
 
 app = typer.Typer(
+    # Markdown reflows each paragraph of a command's description to the terminal; Rich markup keeps
+    # the docstring's own line breaks, which cut every line of it in two on an 80-column terminal.
+    # (The training commands' apps say the same, each app deciding for its commands.)
+    rich_markup_mode="markdown",
     cls=PluginGroup,
     help="Remove boilerplate (menus, teaser lists, widgets, footers) from plain-text dumps of web pages.",
     no_args_is_help=True,
