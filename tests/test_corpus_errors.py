@@ -195,6 +195,47 @@ def test_utf16_is_told_by_nul_characters_not_nul_bytes(runner: CliRunner, model_
         assert error.endswith(ADVICE)
 
 
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be", "utf-32"])
+@pytest.mark.parametrize("tail", [b"", b"!"])  # an even and an odd number of bytes
+def test_a_utf8_page_read_as_utf16_is_named_utf8(
+    runner: CliRunner, model_path: Path, tmp_path: Path, encoding: str, tail: bytes
+) -> None:
+    """Read as UTF-16, the bytes of a UTF-8 page decode two to a character, into CJK nonsense that
+    was cleaned and written out (exit 0). It holds no NUL byte, which any UTF-16 page does (its
+    spaces and line ends): it is named UTF-8, with and without --errors replace."""
+    page = tmp_path / "page.txt"
+    page.write_bytes(PAGE.encode("utf-8") + tail)
+    for args in ([], ["--errors", "replace"]):
+        result = invoke(runner, model_path, str(page), "--encoding", encoding, *args)
+        assert result.exit_code == 1 and result.stdout == "", result.output
+        assert errors_of(result.stderr) == [
+            f"cleaner: {page}: the file is UTF-8, not {encoding}: it holds no NUL byte, which {encoding} text "
+            "does; pass --encoding utf-8"
+        ]
+
+
+def test_random_bytes_read_as_utf16_are_binary(runner: CliRunner, model_path: Path, tmp_path: Path) -> None:
+    """Random bytes read as UTF-16 seldom hold a NUL character, so the NUL check passed them: with
+    --errors replace they were cleaned as text (exit 0). Their bad code units and private-use
+    characters tell them, with or without --errors replace; a UTF-16 page still cleans."""
+    noise = tmp_path / "noise.txt"
+    noise.write_bytes(np.random.default_rng(0).integers(0, 256, 4096, dtype=np.uint8).tobytes().replace(b"\0", b"x"))
+    for args in ([], ["--errors", "replace"]):
+        result = invoke(runner, model_path, str(noise), "--encoding", "utf-16", *args)
+        assert result.exit_code == 1 and result.stdout == "", result.output
+        (error,) = errors_of(result.stderr)
+        assert error.startswith(
+            f"cleaner: {noise}: it looks like a binary file, not text: it holds bytes that are not valid utf-16 "
+            "and control or private-use characters ("
+        ), error
+        assert error.endswith(ADVICE)
+    page = tmp_path / "page.txt"
+    page.write_bytes(PAGE.encode("utf-16"))
+    result = invoke(runner, model_path, str(page), "--encoding", "utf-16", "--threshold", "0")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == PAGE
+
+
 @pytest.mark.parametrize("encoding", ["latin-1", "cp1258"])
 def test_a_utf16_page_read_in_an_8_bit_encoding_is_named_utf16(
     runner: CliRunner, model_path: Path, tmp_path: Path, encoding: str

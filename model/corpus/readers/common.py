@@ -28,6 +28,9 @@ UNDECODABLE_DOCUMENT = 0.1
 # use). With NUL characters, such a share says binary whatever the encoding; a stray NUL does not.
 NOT_TEXT = re.compile(r"[\x01-\x08\x0e-\x1f\x7f-\x9f\ue000-\uf8ff]")
 BINARY_SHARE = 0.05
+# Bytes without a NUL that decode as UTF-8 are UTF-8 text, not UTF-16 (see not_wide_text), from
+# this many on: a few CJK characters in UTF-16 may hold no NUL byte and happen to be valid UTF-8.
+UTF8_EVIDENCE = 64
 # Encodings that spell ASCII with NUL bytes: in them a NUL byte is text, a NUL character is not.
 WIDE = frozenset({"utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-le", "utf-32-be"})
 # A file's output record, without its cleaned text: JSON values by name.
@@ -131,15 +134,16 @@ def is_wide(encoding: str) -> bool:
     return codec_name(encoding) in WIDE
 
 
-def binary(encoding: str, holds: str | None = None) -> str:
+def binary(encoding: str, holds: str | None = None, nul: bool = True) -> str:
     """What is said of a document that holds NUL characters and either will not decode or decodes
     to control characters (``holds`` says which): a program, an image or an archive among the dumps,
     which the position of its first bad byte would not help anyone find. A NUL in text is a
-    character like any other: only the two together say binary."""
-    nul = "NUL characters" if is_wide(encoding) else "NUL bytes"
+    character like any other: only the two together say binary. Read as UTF-16, a binary file need
+    not hold a NUL character; then (``nul`` false) its bad code units stand in their place."""
+    first = ("NUL characters" if is_wide(encoding) else "NUL bytes") if nul else f"bytes that are not valid {encoding}"
     holds = holds or f"bytes that are not valid {encoding}"
     return (
-        f"it looks like a binary file, not text: it holds {nul} and {holds}; "
+        f"it looks like a binary file, not text: it holds {first} and {holds}; "
         "move it out of the inputs, or pass --encoding if it is text in another encoding"
     )
 
@@ -167,6 +171,32 @@ def not_text(data: bytes, text: str, encoding: str) -> str | None:
     return None
 
 
+def not_wide_text(data: bytes, encoding: str, text: str | None = None) -> str | None:
+    """Why a document read in UTF-16 or UTF-32 is no text in it, or None: UTF-8 text (it holds no
+    NUL byte, where every ASCII character of UTF-16 text, a line end or a space, holds one; read as
+    UTF-16 it decodes, two letters to a CJK character, into a page of nonsense), or a binary file
+    (bad code units and control or private-use characters: random bytes read as UTF-16 with
+    ``--errors replace`` give about 3% of the one and 10% of the other, and seldom a NUL character).
+    ``text`` is ``data`` decoded already, if it is."""
+    if len(data) >= UTF8_EVIDENCE and b"\0" not in data:
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
+        else:
+            return (
+                f"the file is UTF-8, not {encoding}: it holds no NUL byte, which {encoding} text does; "
+                "pass --encoding utf-8"
+            )
+    if text is None:
+        text = data.decode(encoding, "replace")
+    odd = NOT_TEXT.subn("", text)[1]
+    if ("\0" in text or "\ufffd" in text) and odd >= BINARY_SHARE * len(text):
+        holds = f"control or private-use characters ({odd / len(text):.0%} of its text in {encoding})"
+        return binary(encoding, holds, nul="\0" in text)
+    return None
+
+
 def decode_document(raw: Raw, options: ParseOptions, line_numbers: bool) -> tuple[str, int]:
     """The document's text and how many of its bytes ``--errors`` replaced; undecodable bytes
     raise BadDocument (naming the line if ``line_numbers``), and so does a document whose bytes
@@ -178,11 +208,18 @@ def decode_document(raw: Raw, options: ParseOptions, line_numbers: bool) -> tupl
         utf16 = utf16_name(raw.data) if codec_name(options.encoding) == "utf-8" else None
         if utf16 is not None:
             raise BadDocument(f"the file is UTF-16, not utf-8; pass --encoding {utf16}") from exc
+        problem = not_wide_text(raw.data, options.encoding) if is_wide(options.encoding) else None
+        if problem is not None:
+            raise BadDocument(problem) from exc
         if holds_nul(raw.data, options.encoding):
             raise BadDocument(binary(options.encoding)) from exc
         raise BadDocument(f"{exc}; {DECODE_HINT}", exc.line if line_numbers else None) from exc
     except LookupError as exc:
         raise BadDocument(f"unknown encoding {options.encoding!r} or error handler {options.errors!r}") from exc
+    if is_wide(options.encoding):
+        problem = not_wide_text(raw.data, options.encoding, text)
+        if problem is not None:
+            raise BadDocument(problem)
     if undecodable > max(UNDECODABLE_DOCUMENT * len(raw.data), 8):
         if "\0" in text:
             raise BadDocument(binary(options.encoding))
