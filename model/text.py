@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import codecs
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Sequence
+from functools import partial
 from itertools import compress
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
@@ -129,6 +131,24 @@ def split_lines(text: str) -> list[str]:
     if lines and lines[-1] == "":
         lines.pop()
     return lines
+
+
+_is_composed = partial(unicodedata.is_normalized, "NFC")
+
+
+def composed(lines: list[str]) -> list[str]:
+    """The lines in Unicode's composed form (NFC), as the model reads them; the lines themselves
+    when they are in it already (nearly always: checking costs about 1% of prediction).
+
+    The same letter can be spelt as one code point or as a letter and combining marks: a page in
+    NFD (as macOS writes text), or read from windows-1258, which spells Vietnamese tones as marks.
+    Its words then matched no cue word, no stopword and no character n-gram learnt from composed
+    text, and its marks counted as symbols: a decomposed seed page kept 6 more teaser lines
+    than the same page composed. The features read the composed lines; the output keeps the
+    lines as they were."""
+    if all(map(_is_composed, lines)):
+        return lines
+    return [unicodedata.normalize("NFC", line) for line in lines]
 
 
 def is_blank(line: str) -> bool:

@@ -43,7 +43,7 @@ from ..features.lines import BASE_FEATURES
 from ..features.shape import markup_rows, shape_matrix
 from ..features.stopwords import Stopwords
 from ..labels import CONTENT
-from ..text import is_blank, listed
+from ..text import composed, is_blank, listed
 from .augment import excerpts, recombine, reprinted, trimmed
 from .predictor import Predictor, first_stage_probability
 
@@ -442,7 +442,7 @@ class LineClassifier(BaseEstimator):
         """
         self._validate_params()
         _char_range(self.char_ngrams)
-        lines = [list(doc) for doc in documents]
+        lines = [composed(list(doc)) for doc in documents]  # read as prediction reads them
         _check_aligned(lines, labels)
         groups = list(groups) if groups is not None else [str(i) for i in range(len(lines))]
         page_of = list(range(len(lines)))  # the page each document is, or was cut from

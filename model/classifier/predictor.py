@@ -24,7 +24,7 @@ from ..features.shape import markup_rows, shape_matrix
 from ..features.stopwords import Stopwords
 from ..features.unwrap import Edges, rejoin
 from ..labels import BOILERPLATE, CONTENT
-from ..text import is_blank, join_kept, plural, split_lines
+from ..text import composed, is_blank, join_kept, plural, split_lines
 from .cleaned import threshold_value
 
 # Documents predicted in one batch hold at most this many lines together (one longer than a
@@ -81,9 +81,11 @@ def _documents(documents: Documents, what: str = "documents") -> list[list[str]]
 MAX_LINE_CHARS = 100_000
 
 
-def _cut_long_lines(lines: list[str]) -> list[str]:
-    """The lines as the features read them: each cut to :data:`MAX_LINE_CHARS` (after stripping,
-    so that a blank line stays blank and a non-blank one non-blank). The output keeps the lines whole."""
+def _read(lines: list[str]) -> list[str]:
+    """The lines as the features read them: composed (:func:`~cleaner.text.composed`), each cut to
+    :data:`MAX_LINE_CHARS` (after stripping, so that a blank line stays blank and a non-blank one
+    non-blank). The output keeps the lines as they were."""
+    lines = composed(lines)
     if all(len(line) <= MAX_LINE_CHARS for line in lines):
         return lines
     return [line if len(line) <= MAX_LINE_CHARS else line.strip()[:MAX_LINE_CHARS] for line in lines]
@@ -174,7 +176,7 @@ class Predictor:
         """
         from .windows import is_long, predict_long
 
-        read = [_cut_long_lines(doc) for doc in _documents(documents)]
+        read = [_read(doc) for doc in _documents(documents)]
         results: list[np.ndarray] = [np.zeros(0)] * len(read)
         for group in _groups(read, is_long):
             given = [read[i] for i in group]
