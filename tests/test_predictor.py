@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+import unicodedata
 import warnings
 from pathlib import Path
 
@@ -37,7 +38,9 @@ PROPERTY = settings(max_examples=60, deadline=None, suppress_health_check=[Healt
 def sklearn_reference(model: LineClassifier, documents: list[list[str]]) -> list[np.ndarray]:
     """P(content) computed with scikit-learn's and scipy's objects: the scaler's ``transform``, a
     scipy sparse product for the cue words, and the context stages' ``predict_proba``; on the
-    paragraphs of hard-wrapped documents, as the predictor (cleaner.features.unwrap)."""
+    paragraphs of hard-wrapped documents, as the predictor (cleaner.features.unwrap), each line
+    composed (NFC), as the predictor reads it."""
+    documents = [[unicodedata.normalize("NFC", line) for line in doc] for doc in documents]
     rejoined = rejoin(documents)
     batch = LineBatch(rejoined.documents if rejoined is not None else documents)
     shape = shape_matrix(batch, model.stopwords_)
