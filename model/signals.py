@@ -59,6 +59,35 @@ def stop_on_signals() -> None:
                 signal.signal(getattr(signal, name), _stop)
 
 
+def _stop_signals() -> set[signal.Signals]:
+    return {getattr(signal, name) for name in STOP_SIGNALS if hasattr(signal, name)}
+
+
+@contextlib.contextmanager
+def held() -> Iterator[None]:
+    """The stop signals held back (blocked, not lost) in this thread while the block runs; one that
+    arrives meanwhile is delivered as the block ends.
+
+    A process forked in the block starts with them held too. That is what a worker needs: until
+    it has set its own handlers it runs with this process's, and Ctrl-C to the process group in
+    those first milliseconds raised :class:`Interrupted` inside it, which printed a traceback
+    beside the stop message. A worker calls :func:`released` once its handlers are set."""
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, _stop_signals())
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+def released() -> None:
+    """Deliver the stop signals held by :func:`held` in this thread, to its handlers as they now are."""
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _stop_signals())
+
+
 def interrupt_on_sigint() -> None:
     """From now on, SIGINT raises KeyboardInterrupt in the main thread, as Python's own handler does,
     also in a process started with SIGINT ignored (a command started with ``&`` by a script or a

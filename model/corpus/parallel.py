@@ -34,6 +34,7 @@ from collections.abc import Generator, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import TYPE_CHECKING
 
+from ..signals import held, released
 from .items import Incoming, Outgoing, Raw
 
 if TYPE_CHECKING:
@@ -89,6 +90,7 @@ def _init_worker(settings: Settings, parent: int, cleaner: Cleaner | None = None
     for name in ("SIGTERM", "SIGHUP"):  # a forked worker had the main process's handlers (cleaner.signals)
         if hasattr(signal, name):
             signal.signal(getattr(signal, name), signal.SIG_DFL)
+    released()  # held since the fork (see _pooled): a Ctrl-C in between is now ignored
     die_with_parent(parent)
     if cleaner is not None:
         _CLEANER = cleaner
@@ -224,7 +226,8 @@ def _pooled(
     pending: deque[Future[list[Outgoing]]] = deque()
     try:
         for chunk in _chain(head, chunks):
-            pending.append(pool.submit(_run_chunk, chunk))
+            with held():  # the pool starts its workers as chunks are submitted
+                pending.append(pool.submit(_run_chunk, chunk))
             while len(pending) >= limit:
                 yield pending.popleft().result()
         while pending:
