@@ -168,7 +168,7 @@ def kills(
                 outcome.failed(f"exit {process.returncode} after {how}: {message[-300:]}")
             said = any(words in message for words in ("--resume", "nothing was written", "outputs are complete"))
             if how != "SIGKILL" and (not said or "Traceback" in message):
-                outcome.failed(f"after {how}: {message[-300:]}")
+                outcome.failed(f"after {how}: {told(message)}")
             if how != "SIGKILL":
                 outcome.temporaries += sum(p.name.endswith(".tmp") for p in leftovers(target))
         resumed = cleaner(*args, "--resume")
@@ -181,6 +181,13 @@ def kills(
         outcome.temporaries += len(leftovers(target))
     outcome.notes.append(f"{landed} of {times} kills during the run (the others came after it had ended)")
     return outcome
+
+
+def told(message: str, limit: int = 2000) -> str:
+    """What a run said, for a failure: from its first traceback on if it printed one (its last
+    lines alone are the stop message, not where it went wrong), else its end."""
+    start = message.find("Traceback")
+    return message[start : start + limit] if start >= 0 else message[-300:]
 
 
 def catching(pid: int) -> float:
