@@ -204,3 +204,16 @@ def test_cross_validation_weighs_each_training_page_as_the_final_fit_does() -> N
     WeighingEstimator.weighed = []
     cross_validated_predictions(documents, WeighingEstimator, n_jobs=1, folds=4)
     assert WeighingEstimator.weighed == [None] * 4
+
+
+def test_leaving_a_language_out_weighs_each_training_page_as_the_final_fit_does() -> None:
+    """``cleaner evaluate --user-weight``: the languages left out are scored by models whose
+    training pages weigh what they weigh in the model trained."""
+    documents = [_doc(f"p{i}", f"site{i}.example", "de" if i < 5 else "fr") for i in range(10)]
+    weights = [4.0 if i in (1, 7) else 1.0 for i in range(10)]
+    WeighingEstimator.weighed = []
+    leave_one_language_out(documents, WeighingEstimator, n_jobs=1, weights=weights)
+    assert WeighingEstimator.weighed == [
+        {f"Menu p{i}": weights[i] for i in range(5, 10)},  # de left out: trained on fr
+        {f"Menu p{i}": weights[i] for i in range(5)},
+    ]

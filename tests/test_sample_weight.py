@@ -12,7 +12,7 @@ from conftest import Labelled
 from cleaner.classifier.estimator import LineClassifier
 from cleaner.features.batch import LineBatch
 from cleaner.features.cuewords import CueWords
-from cleaner.training.labels import LabelledDocument
+from cleaner.training.labels import LabelledDocument, load_labelled_dir
 from cleaner.training.train import USER_WEIGHT, user_weights
 
 
@@ -88,6 +88,17 @@ def test_only_the_users_pages_are_weighted() -> None:
     assert user_weights(documents) == expected
 
 
+def user_labels(labels_dir: Path, directory: Path) -> Path:
+    """Two seed pages in a labels folder of their own, the second of them the user's."""
+    directory.mkdir()
+    rows = ["name,site,language,origin"]
+    for name, origin in (("seed-thoidai-000", "seed"), ("seed-baoquocte-003", "user")):
+        (directory / f"{name}.tsv").write_bytes((labels_dir / f"{name}.tsv").read_bytes())
+        rows.append(f"{name},{name.split('-')[1]}.vn,vi,{origin}")
+    (directory / "manifest.csv").write_text("\n".join(rows) + "\n")
+    return directory
+
+
 def test_train_cross_validates_with_the_weights_it_fits_with(
     labels_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -102,15 +113,36 @@ def test_train_cross_validates_with_the_weights_it_fits_with(
         raise KeyboardInterrupt  # what was asked is known; no fit needed
 
     monkeypatch.setattr(training, "cross_validated_predictions", cross_validated)
-    directory = tmp_path / "labels"
-    directory.mkdir()
-    rows = ["name,site,language,origin"]
-    for name, origin in (("seed-thoidai-000", "seed"), ("seed-baoquocte-003", "user")):
-        (directory / f"{name}.tsv").write_bytes((labels_dir / f"{name}.tsv").read_bytes())
-        rows.append(f"{name},{name.split('-')[1]}.vn,vi,{origin}")
-    (directory / "manifest.csv").write_text("\n".join(rows) + "\n")
+    directory = user_labels(labels_dir, tmp_path / "labels")
     with pytest.raises(KeyboardInterrupt):
         training.train(directory, tmp_path / "m.npz", user_weight=4.0)
     with pytest.raises(KeyboardInterrupt):
         training.train(directory, tmp_path / "m.npz")
     assert seen == [[1.0, 4.0], user_weights(training.load_labelled_dir(directory))]
+
+
+def test_evaluate_cross_validates_with_the_weights_train_fits_with(
+    labels_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``cleaner evaluate --user-weight`` scores the model ``cleaner train --user-weight`` makes: it
+    had no such option, and cross-validated every page at weight 1."""
+    from typer.testing import CliRunner
+
+    from cleaner.cli import app
+    from cleaner.training import report
+
+    seen: list[list[float] | None] = []
+
+    class Asked(Exception):
+        """What was asked is known; no fit needed."""
+
+    def cross_validated(documents, make_estimator, n_jobs=1, folds=10, weights=None):  # type: ignore[no-untyped-def]
+        seen.append(weights)
+        raise Asked
+
+    monkeypatch.setattr(report, "cross_validated_predictions", cross_validated)
+    directory = user_labels(labels_dir, tmp_path / "labels")
+    for extra in (["--user-weight", "4"], []):
+        result = CliRunner().invoke(app, ["evaluate", "--labels", str(directory), "--folds", "2", *extra])
+        assert isinstance(result.exception, Asked), result.output
+    assert seen == [[1.0, 4.0], user_weights(load_labelled_dir(directory))]

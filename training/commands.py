@@ -345,6 +345,15 @@ def evaluate(
         ),
     ] = None,
     adapt_plot: Annotated[Path, typer.Option(help="Where --adapt writes its PNG plot.")] = Path("adaptation.png"),
+    user_weight: Annotated[
+        float | None,
+        typer.Option(
+            min=0.01,
+            callback=finite,
+            help="How many pages each of your own pages (origin user) counts as in every fit, as with cleaner train "
+            "--user-weight: evaluate the model you train. Default 1.",
+        ),
+    ] = None,
 ) -> None:
     """Cross-validate on labels/ (10-fold, whole sites left out), and score held-out --test directories.
 
@@ -382,6 +391,7 @@ def evaluate(
                 folds=folds,
                 language_out=language_out,
                 adapt={"sites": adapt_sites, "weights": adapt_weights, "plot": adapt_plot} if adapt else None,
+                user_weight=user_weight,
             )
     except TooFewLabels as exc:
         fail(too_few_labels(directory, exc, cross_validate=False))

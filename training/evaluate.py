@@ -382,11 +382,13 @@ def leave_one_language_out(
     make_estimator: EstimatorFactory,
     n_jobs: int = 1,
     min_pages: int = MIN_LANGUAGE_PAGES,
+    weights: Sequence[float] | None = None,
 ) -> list[LanguageOut]:
-    """For each language with at least ``min_pages`` pages, train on the others and score it:
-    how the model does on a language it has never been trained on."""
+    """For each language with at least ``min_pages`` pages, train on the others (each document
+    weighted as ``weights`` says, as in :func:`cross_validated_predictions`) and score it: how the
+    model does on a language it has never been trained on."""
     splits, _ = language_out_splits(documents, min_pages)  # the report says what is skipped, and why
-    tasks = [_Fold(documents, make_estimator, train, test) for train, test in splits.values()]
+    tasks = [_Fold(documents, make_estimator, train, test, weights) for train, test in splits.values()]
     predictions: Predictions = [[] for _ in documents]
     for fold in _run_folds(tasks, n_jobs, "leave one language out", "language"):
         for index, predicted in fold:

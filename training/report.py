@@ -41,7 +41,7 @@ from .evaluate import (
     snippet_scores,
 )
 from .labels import LabelledDocument, load_labelled_dir
-from .train import describe_data, fit_documents, make_estimator, runtime_versions
+from .train import USER_WEIGHT, describe_data, fit_documents, make_estimator, runtime_versions, user_weights
 
 Echo = Callable[[str], None]
 MODEL_NAME = "cleaner"
@@ -76,13 +76,17 @@ def run_evaluation(
     folds: int = DEFAULT_FOLDS,
     language_out: bool = False,
     adapt: dict[str, Any] | None = None,
+    user_weight: float | None = None,
 ) -> dict[str, Any]:
     """Cross-validate on ``labels_dir``; train on all of it and score each ``tests`` directory.
 
     ``params`` override the shipped estimator's parameters; ``folds`` is the number of grouped
     folds (whole sites left out); ``language_out`` adds the leave-one-language-out table;
-    ``curve`` writes a learning curve (table in the results, PNG at that path)."""
+    ``curve`` writes a learning curve (table in the results, PNG at that path). ``user_weight``
+    weighs the user's own pages (origin ``user``) in every fit of the cross-validation and of the
+    tests, as ``cleaner train --user-weight`` does, so that the model evaluated is the one trained."""
     documents = load_labelled_dir(labels_dir)
+    weights = user_weights(documents, user_weight)
     # Read (and so checked) before any fit: a gold file that does not fit its dump stopped the run
     # only after the cross-validation and the fits on labels/.
     held_out_sets = {
@@ -100,6 +104,7 @@ def run_evaluation(
         # The directory is the run's, not the data's: it stays out of describe_data (the model manifest).
         "training_data": {"directory": str(labels_dir), **describe_data(labels_dir, documents)},
         "estimator": estimator().get_params(),
+        "user_weight": USER_WEIGHT if user_weight is None else user_weight,
     }
     # Checked before any fit: a language whose training part holds one class would end the run after
     # the cross-validation's fits.
@@ -110,7 +115,7 @@ def run_evaluation(
     cv = score(
         f"{MODEL_NAME} (cross-validated)",
         documents,
-        cross_validated_predictions(documents, estimator, jobs, folds),
+        cross_validated_predictions(documents, estimator, jobs, folds, weights),
     )
     echo(format_table([cv]))
     for group in ("language", "kind"):
@@ -125,7 +130,7 @@ def run_evaluation(
         _section(
             echo, f"leave one language out: trained on the other languages, for each with >= {MIN_LANGUAGE_PAGES} pages"
         )
-        left_out = leave_one_language_out(documents, estimator, jobs)
+        left_out = leave_one_language_out(documents, estimator, jobs, weights=weights)
         echo(format_language_out(left_out) if left_out else f"no language has {MIN_LANGUAGE_PAGES} pages and others")
         for language, reason in not_scored.items():
             echo(f"{language}: skipped, {reason}")
@@ -139,8 +144,10 @@ def run_evaluation(
     results["tests"] = {}
     results["snippet_tests"] = {}
     if tests:
-        model = fit_documents(documents, estimator())
-        variants = {name: fit_documents(documents, estimator(**extra)) for name, extra in ABLATIONS.items()}
+        model = fit_documents(documents, estimator(), user_weight)
+        variants = {
+            name: fit_documents(documents, estimator(**extra), user_weight) for name, extra in ABLATIONS.items()
+        }
         peers: dict[str, Any] = {}
         skipped: dict[str, str] = {}
         if baselines:
