@@ -350,8 +350,9 @@ def evaluate(
         typer.Option(
             min=0.01,
             callback=finite,
-            help="How many pages each of your own pages (origin user) counts as in every fit, as with cleaner train "
-            "--user-weight: evaluate the model you train. Default 1.",
+            help="How many pages each of your own pages (origin user) counts as in the cross-validation, "
+            "--leave-one-language-out and --test fits, as with cleaner train --user-weight: evaluate the model you "
+            "train. Default 1.",
         ),
     ] = None,
 ) -> None:

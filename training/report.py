@@ -83,8 +83,10 @@ def run_evaluation(
     ``params`` override the shipped estimator's parameters; ``folds`` is the number of grouped
     folds (whole sites left out); ``language_out`` adds the leave-one-language-out table;
     ``curve`` writes a learning curve (table in the results, PNG at that path). ``user_weight``
-    weighs the user's own pages (origin ``user``) in every fit of the cross-validation and of the
-    tests, as ``cleaner train --user-weight`` does, so that the model evaluated is the one trained."""
+    weighs the user's own pages (origin ``user``) in the fits of the cross-validation, of the
+    languages left out and of the tests, as ``cleaner train --user-weight`` does, so that the
+    model evaluated is the one trained (the learning curve counts sites, and ``adapt`` weighs the
+    site's own pages as its ``weights`` say)."""
     documents = load_labelled_dir(labels_dir)
     weights = user_weights(documents, user_weight)
     # Read (and so checked) before any fit: a gold file that does not fit its dump stopped the run
