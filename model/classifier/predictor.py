@@ -82,10 +82,10 @@ MAX_LINE_CHARS = 100_000
 
 
 def _read(lines: list[str]) -> list[str]:
-    """The lines as the features read them: composed (:func:`~cleaner.text.composed`), each cut to
-    :data:`MAX_LINE_CHARS` (after stripping, so that a blank line stays blank and a non-blank one
-    non-blank), then composed, so that a page on one huge line is never composed whole. The output
-    keeps the lines as they were."""
+    """The lines as the features read them: each cut to :data:`MAX_LINE_CHARS` (after stripping,
+    so that a blank line stays blank and a non-blank one non-blank), then composed
+    (:func:`~cleaner.text.composed`), so that a page on one huge line is never composed whole. The
+    output keeps the lines as they were."""
     if not all(len(line) <= MAX_LINE_CHARS for line in lines):
         lines = [line if len(line) <= MAX_LINE_CHARS else line.strip()[:MAX_LINE_CHARS] for line in lines]
     return composed(lines)

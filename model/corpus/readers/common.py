@@ -157,17 +157,24 @@ def holds_nul(data: bytes, encoding: str) -> bool:
 
 
 def not_text(data: bytes, text: str, encoding: str) -> str | None:
-    """Why a document that decoded in ``encoding`` and holds NUL characters is no text, or None:
-    a UTF-16 dump read in an 8-bit encoding, or a binary file (see NOT_TEXT). In an 8-bit encoding
+    """Why a document that decoded in ``encoding``, an 8-bit one, and holds NUL characters is no
+    text, or None: a UTF-16 dump read in it, or a binary file (see NOT_TEXT). In an 8-bit encoding
     every byte may decode (in latin-1 all do), so decoding alone cannot tell. Not asked in utf-8,
-    where bytes that do not decode tell a binary file, and whatever decodes is text."""
-    if not is_wide(encoding):
-        utf16 = utf16_name(data)
-        if utf16 is not None:
-            return f"the file is UTF-16, not {encoding}; pass --encoding {utf16}"
+    where bytes that do not decode tell a binary file, and whatever decodes is text, nor in UTF-16
+    and UTF-32 (see :func:`not_wide_text`)."""
+    utf16 = utf16_name(data)
+    if utf16 is not None:
+        return f"the file is UTF-16, not {encoding}; pass --encoding {utf16}"
+    return mostly_odd(text, encoding)
+
+
+def mostly_odd(text: str, encoding: str, nul: bool = True) -> str | None:
+    """Why ``text`` is a binary file read in ``encoding`` (see :func:`binary`), or None: at least
+    :data:`BINARY_SHARE` of it control or private-use characters (see NOT_TEXT)."""
     odd = NOT_TEXT.subn("", text)[1]
     if odd >= BINARY_SHARE * len(text):
-        return binary(encoding, f"control or private-use characters ({odd / len(text):.0%} of its text in {encoding})")
+        holds = f"control or private-use characters ({odd / len(text):.0%} of its text in {encoding})"
+        return binary(encoding, holds, nul)
     return None
 
 
@@ -190,10 +197,8 @@ def not_wide_text(data: bytes, encoding: str, text: str | None = None) -> str | 
             )
     if text is None:
         text = data.decode(encoding, "replace")
-    odd = NOT_TEXT.subn("", text)[1]
-    if ("\0" in text or "\ufffd" in text) and odd >= BINARY_SHARE * len(text):
-        holds = f"control or private-use characters ({odd / len(text):.0%} of its text in {encoding})"
-        return binary(encoding, holds, nul="\0" in text)
+    if "\0" in text or "\ufffd" in text:
+        return mostly_odd(text, encoding, nul="\0" in text)
     return None
 
 
@@ -227,7 +232,7 @@ def decode_document(raw: Raw, options: ParseOptions, line_numbers: bool) -> tupl
             f"{undecodable} of its {len(raw.data)} bytes are not valid {options.encoding} "
             f"({undecodable / len(raw.data):.0%}): this is not {options.encoding} text; pass the right --encoding"
         )
-    if "\0" in text and codec_name(options.encoding) != "utf-8":
+    if "\0" in text and codec_name(options.encoding) != "utf-8" and not is_wide(options.encoding):
         problem = not_text(raw.data, text, options.encoding)
         if problem is not None:
             raise BadDocument(problem)
