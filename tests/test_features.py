@@ -200,3 +200,14 @@ def test_a_headline_over_paragraphs_heads_more_prose_than_a_teaser_title() -> No
     assert before[headline] == pytest.approx(np.log1p(len(TEASERS[5])))  # the last teaser's summary
     not_headings = [i for i in range(len(document)) if i not in (headline, *teaser_titles)]
     assert not after[not_headings].any() and not before[not_headings].any()  # prose, and a dated line
+
+
+def test_vowel_signs_are_letters_of_their_words() -> None:
+    """Thai and Devanagari write vowels and tones as combining marks that have no precomposed form.
+    Counted as symbols, they gave a Thai or Hindi sentence a third of punctuation, and split its
+    words at every sign: now they are letters of their words, as an accent on a Latin letter is."""
+    thai = "นายกรัฐมนตรีกล่าวว่ารัฐบาลจะเพิ่มงบประมาณด้านการศึกษาในปีหน้า"
+    hindi = "प्रधानमंत्री ने कहा कि सरकार अगले साल शिक्षा बजट बढ़ाएगी।"
+    assert list(column([[thai, hindi]], "symbol_ratio")) == [0.0, pytest.approx(1 / len(hindi))]  # the danda
+    starts, ends, _ = LineBatch([[hindi]]).tokens
+    assert [hindi[a:b] for a, b in zip(starts, ends)] == hindi.rstrip("।").split()

@@ -103,6 +103,11 @@ DOCUMENTS = st.lists(DOCUMENT, max_size=5)
 _ALPHA, _UPPER, _DIGIT, _SPACE, _ASCII_ALPHA = 1, 2, 4, 8, 16
 
 
+def is_letter(c: str) -> bool:
+    """A letter, or a combining mark (a Thai or Indic vowel sign is part of its word)."""
+    return c.isalpha() or (len(c) == 1 and unicodedata.category(c).startswith("M"))
+
+
 def _reference_classes(text: str) -> np.ndarray:
     """What the shape features count per character: exact below 0x3000, above only CJK/kana/hangul."""
     out = []
@@ -112,7 +117,7 @@ def _reference_classes(text: str) -> np.ndarray:
             out.append(_ALPHA * ((0x3040 <= code < 0xA000) or (0xAC00 <= code < 0xD7B0)))
         else:
             out.append(
-                _ALPHA * c.isalpha()
+                _ALPHA * is_letter(c)
                 | _UPPER * c.isupper()
                 | _DIGIT * c.isdigit()
                 | _SPACE * (c == " ")
@@ -218,7 +223,7 @@ def reference_base(lines: Sequence[str], stopwords: Stopwords) -> np.ndarray:
 
     letters, upper, digits, spaces = per_line(_ALPHA), per_line(_UPPER), per_line(_DIGIT), per_line(_SPACE)
     ascii_letters = per_line(_ASCII_ALPHA)
-    first_letter = [next((c for c in text if c.isalpha()), "") for text in texts]
+    first_letter = [next((c for c in text if is_letter(c)), "") for text in texts]
     first_upper = np.array([c.isupper() for c in first_letter])
     first_lower = np.array([c.islower() for c in first_letter])
     words = [text.split() for text in texts]
@@ -302,7 +307,7 @@ def reference_base(lines: Sequence[str], stopwords: Stopwords) -> np.ndarray:
             columns["prose_like"],
             n_words,
             terminal,
-            [c.isupper() or (c.isalpha() and not c.islower()) for c in first_letter],
+            [c.isupper() or (is_letter(c) and not c.islower()) for c in first_letter],
             columns["is_image"],
             columns["has_pipe"],
             columns["has_time"],
@@ -450,8 +455,9 @@ def reference_tokens(line: str) -> list[str]:
     """The tokens of a lower-cased line: its runs of two or more word characters (the vectorizer's
     default tokens), except letters of scripts without spaces, of which every two adjacent ones
     are a token (character bigrams)."""
-    masked = "".join(" " if is_unspaced(c) else c for c in line)
-    found = [(m.start(), m.group()) for m in re.finditer(r"\w\w+", masked)]
+    # Combining marks are word characters here, not in the regex \w: written as a letter for it.
+    masked = "".join(" " if is_unspaced(c) else "a" if is_letter(c) and not c.isalpha() else c for c in line)
+    found = [(m.start(), line[m.start() : m.end()]) for m in re.finditer(r"\w\w+", masked)]
     found += [(i, a + b) for i, (a, b) in enumerate(pairwise(line)) if is_unspaced(a) and is_unspaced(b)]
     return [token for _, token in sorted(found)]
 

@@ -54,16 +54,21 @@ TABLE_SIZE = 0x3000
 
 
 def _char_class(c: str) -> int:
-    """The class bits of one character, from Python's own predicates."""
+    """The class bits of one character, from Python's own predicates; a combining mark (Unicode
+    category M) counts as a letter and a word character. Thai and Indic vowel signs and tone marks
+    are such marks, with no precomposed form: as symbols, they made a Thai or Hindi sentence look
+    like a third punctuation (``symbol_ratio``) and split its words and letter bigrams at every
+    sign. (Marks that have a precomposed form are composed before, see cleaner.text.composed.)"""
+    mark = unicodedata.category(c).startswith("M")
     return (
-        ALPHA * c.isalpha()
+        ALPHA * (c.isalpha() or mark)
         | UPPER * c.isupper()
         | DIGIT * c.isdigit()
         | SPACE * (c == " ")
         | ASCII_ALPHA * (c.isascii() and c.isalpha())
         | LOWER * c.islower()
         | WHITESPACE * c.isspace()
-        | _WORD * (c.isalnum() or c == "_")
+        | _WORD * (c.isalnum() or c == "_" or mark)
         | DECIMAL * c.isdecimal()
         | EDGE * (c in _EDGE_PUNCTUATION)
         | TERMINAL_CHAR * (c in _TERMINAL)
