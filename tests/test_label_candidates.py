@@ -1,5 +1,6 @@
-"""labels/candidates: pages waiting to be trained on stay valid, stay out of training, and can join
-labels/ as its README says (copy the files, append the manifest rows) without a clash."""
+"""labels/candidates and labels/new-languages: pages waiting to be trained on stay valid, stay out of
+training, and can join labels/ as their READMEs say (copy the files, append the manifest rows)
+without a clash, with labels/ or with each other."""
 
 from __future__ import annotations
 
@@ -7,12 +8,13 @@ import csv
 import shutil
 from pathlib import Path
 
+import pytest
 from conftest import LABELS_DIR
 
 from cleaner.training.check import check_labels
 from cleaner.training.labels import load_labelled_dir
 
-CANDIDATES = LABELS_DIR / "candidates"
+WAITING = [LABELS_DIR / "candidates", LABELS_DIR / "new-languages"]
 
 
 def rows(directory: Path) -> list[dict[str, str]]:
@@ -20,24 +22,28 @@ def rows(directory: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(handle))
 
 
-def test_candidates_pass_labels_check() -> None:
-    assert check_labels(CANDIDATES, echo=lambda _: None) == []
+@pytest.mark.parametrize("directory", WAITING, ids=lambda path: path.name)
+def test_waiting_pages_pass_labels_check(directory: Path) -> None:
+    assert check_labels(directory, echo=lambda _: None) == []
 
 
-def test_training_does_not_read_the_candidates() -> None:
+@pytest.mark.parametrize("directory", WAITING, ids=lambda path: path.name)
+def test_training_does_not_read_the_waiting_pages(directory: Path) -> None:
     trained = {doc.name for doc in load_labelled_dir(LABELS_DIR)}
-    waiting = {row["name"] for row in rows(CANDIDATES)}
+    waiting = {row["name"] for row in rows(directory)}
     assert waiting and not trained & waiting
 
 
-def test_candidates_join_labels_as_the_readme_says(tmp_path: Path) -> None:
+def test_waiting_pages_join_labels_as_the_readmes_say(tmp_path: Path) -> None:
     joined = tmp_path / "labels"
     joined.mkdir()
-    for path in [*LABELS_DIR.glob("*.tsv"), *CANDIDATES.glob("*.tsv")]:
-        shutil.copy(path, joined / path.name)
     manifest = (LABELS_DIR / "manifest.csv").read_text(encoding="utf-8")
-    waiting = (CANDIDATES / "manifest.csv").read_text(encoding="utf-8").splitlines(keepends=True)[1:]
-    (joined / "manifest.csv").write_text(manifest + "".join(waiting), encoding="utf-8")
+    for directory in [LABELS_DIR, *WAITING]:
+        for path in directory.glob("*.tsv"):
+            shutil.copy(path, joined / path.name)
+    for directory in WAITING:
+        manifest += "".join((directory / "manifest.csv").read_text(encoding="utf-8").splitlines(keepends=True)[1:])
+    (joined / "manifest.csv").write_text(manifest, encoding="utf-8")
     assert check_labels(joined, echo=lambda _: None) == []
-    sites = {row["site"] for row in rows(LABELS_DIR)}
-    assert not sites & {row["site"] for row in rows(CANDIDATES)}  # new sites: CV keeps them apart
+    site_sets = [{row["site"] for row in rows(directory)} for directory in [LABELS_DIR, *WAITING]]
+    assert sum(map(len, site_sets)) == len(set().union(*site_sets))  # new sites: CV keeps them apart
