@@ -1,0 +1,57 @@
+"""``cleaner labels score``: a trained model, as it is, on labelled pages it was not trained on.
+
+``cleaner evaluate`` refits the model for every fold of its cross-validation; this scores the model
+a user has: on pages just labelled of a new site (how it does there before a retrain, and so
+whether a retrain is needed), or on a set kept out of training to test on. The figures are
+``cleaner evaluate``'s: content-class line and character P/R/F1, summed over the pages
+(micro-averages), overall and per language, kind of page, and site or document.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from ..classifier.predictor import Predictor
+from ..text import plural
+from .evaluate import format_table, score
+from .labels import load_labelled_dir
+from .train import data_hash
+
+Echo = Callable[[str], None]
+SYSTEM = "cleaner (as trained)"
+
+
+def score_labelled(predictor: Predictor, directory: Path, by: str = "site", echo: Echo = print) -> dict[str, Any]:
+    """Score ``predictor`` on the labelled dumps of ``directory`` (``labels/``'s format); print the
+    tables and return the figures (the model's training data and this data's sha256 included).
+
+    Pages the model was trained on score what it learnt, not what it does on pages it never saw:
+    when ``directory`` is exactly its training data (the same sha256), ``trained_on`` says so and
+    so does a line of the report."""
+    documents = load_labelled_dir(directory)
+    evaluation = score(SYSTEM, documents, predictor.predict([doc.lines for doc in documents]))
+    sha256 = data_hash(directory, documents)
+    trained = predictor.manifest.get("training_data", {})
+    trained_on = sha256 == trained.get("sha256")
+    sites = len({doc.site for doc in documents})
+    echo(f"{directory}: {plural(len(documents), 'labelled dump')} from {plural(sites, 'site')}")
+    if trained_on:
+        echo(
+            "these are the pages the model was trained on (the same data sha256): the scores say how well "
+            "it learnt them, not how it does on pages it never saw"
+        )
+    echo(format_table([evaluation]))
+    for group in ("language", "kind", *([by] if by != "none" else [])):
+        echo(f"\nper {group}:")
+        echo(format_table([evaluation], by=group))
+    return {
+        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "directory": str(directory),
+        "sha256": sha256,
+        "model": {"training_data": trained, "threshold": predictor.threshold},
+        "trained_on": trained_on,
+        **evaluation.as_dict(),
+    }
