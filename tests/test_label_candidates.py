@@ -1,6 +1,6 @@
-"""labels/candidates and labels/new-languages: pages waiting to be trained on stay valid, stay out of
-training, and can join labels/ as their READMEs say (copy the files, append the manifest rows)
-without a clash, with labels/ or with each other."""
+"""labels/candidates (pages waiting to be trained on) and labels/new-languages (a test set of languages
+never trained on): they stay valid, stay out of training, and can join labels/ as their READMEs say
+(copy the files, append the manifest rows) without a clash, with labels/ or with each other."""
 
 from __future__ import annotations
 
