@@ -73,5 +73,9 @@ def test_bad_input_is_refused_with_what_to_do(tmp_path: Path, model_path: Path, 
     directory = labelled_dir(tmp_path)
     by = runner.invoke(app, ["labels", "score", str(directory), "--by", "page", "--model", str(model_path)])
     assert by.exit_code == 2 and "--by 'page'" in by.stderr
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "empty" / "manifest.csv").write_text("name,site,language,origin,source,kind\n", encoding="utf-8")
+    empty = runner.invoke(app, ["labels", "score", str(tmp_path / "empty"), "--model", str(model_path)])
+    assert empty.exit_code == 1 and "nothing to score" in empty.stderr and "1.000" not in empty.stdout
     not_a_model = runner.invoke(app, ["labels", "score", str(directory), "--model", str(directory / "manifest.csv")])
     assert not_a_model.exit_code == 1 and "not a cleaner model" in not_a_model.stderr

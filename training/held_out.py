@@ -27,11 +27,17 @@ SYSTEM = "cleaner (as trained)"
 def score_labelled(predictor: Predictor, directory: Path, by: str = "site", echo: Echo = print) -> dict[str, Any]:
     """Score ``predictor`` on the labelled dumps of ``directory`` (``labels/``'s format); print the
     tables and return the figures (the model's training data and this data's sha256 included).
+    Raises ValueError for a directory whose manifest lists no dump.
 
     Pages the model was trained on score what it learnt, not what it does on pages it never saw:
     when ``directory`` is exactly its training data (the same sha256), ``trained_on`` says so and
     so does a line of the report."""
     documents = load_labelled_dir(directory)
+    if not documents:  # scored, an empty set would read as a perfect one
+        raise ValueError(
+            f"{directory}: its manifest lists no labelled dump; nothing to score "
+            "(add .tsv files and their manifest rows, see labels/README.md)"
+        )
     evaluation = score(SYSTEM, documents, predictor.predict([doc.lines for doc in documents]))
     sha256 = data_hash(directory, documents)
     trained = predictor.manifest.get("training_data", {})
