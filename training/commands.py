@@ -367,8 +367,7 @@ def evaluate(
     from .labels import TooFewLabels
     from .report import run_evaluation
 
-    if by not in ("site", "document", "none"):
-        fail(f"--by {by!r}: use site, document or none", 2)
+    check_detail_rows(by)
     try:
         params = estimator_overrides(overrides or [])
     except ValueError as exc:
@@ -420,6 +419,12 @@ def check_test_sets(tests: Sequence[Path]) -> None:
         if unscored:
             names = [str(dump.relative_to(directory)) for dump in unscored]
             warn(f"{directory}: {plural(len(names), 'dump')} without a .gold, not scored: {listed(names)}")
+
+
+def check_detail_rows(by: str) -> None:
+    """A usage error unless ``--by`` names detail rows the reports have (evaluate, labels score)."""
+    if by not in ("site", "document", "none"):
+        fail(f"--by {by!r}: use site, document or none", 2)
 
 
 @labels_app.callback()
@@ -480,8 +485,7 @@ def labels_score(
     from .held_out import score_labelled
     from .labels import missing_directory
 
-    if by not in ("site", "document", "none"):
-        fail(f"--by {by!r}: use site, document or none", 2)
+    check_detail_rows(by)
     problem = missing_directory(directory)
     if problem:
         fail(problem, 2)
