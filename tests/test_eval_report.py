@@ -246,3 +246,32 @@ def test_the_card_describes_the_character_block_only_when_the_model_has_one(resu
     assert "TF-IDF of the character 4-grams inside words" in render_model_card(changed)
     changed["estimator"]["char_ngrams"] = [3, 5]
     assert "character 3-5-grams" in render_model_card(changed)
+
+
+def test_card_is_written_whole_or_not_at_all(results: dict[str, Any], tmp_path: Path) -> None:
+    """A disk that fills while the card is written leaves the card before it, not half a card."""
+    import errno
+    import os
+
+    from cleaner.training.card import write_model_card
+
+    folder = tmp_path / "card"
+    folder.mkdir()
+    card = folder / "MODEL_CARD.md"
+    card.write_text("the card before\n", encoding="utf-8")
+    real_write = os.write
+
+    def write_half(fd: int, data: bytes) -> int:
+        if len(data) > 100:
+            return real_write(fd, bytes(data)[: len(data) // 2])
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    found = {key: value for key, value in results.items() if not key.startswith("_")}
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(os, "write", write_half)
+        with pytest.raises(OSError):
+            write_model_card(card, found)
+    assert card.read_text(encoding="utf-8") == "the card before\n"
+    assert [path.name for path in folder.iterdir()] == ["MODEL_CARD.md"]
+    write_model_card(card, found)
+    assert card.read_text(encoding="utf-8") == results["_card"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from ..atomic import write_atomic
 from ..features.context import stack_feature_names
 from ..features.shape import shape_feature_names
 from ..text import plural
@@ -307,5 +308,7 @@ def render_model_card(results: dict[str, Any]) -> str:
 
 
 def write_model_card(path: Path, results: dict[str, Any]) -> None:
+    """Write the card whole or not at all: it ends hours of fitting, and a half-written card would
+    stand in the repository as the model's description."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(render_model_card(results), encoding="utf-8")
+    write_atomic(path, render_model_card(results).encode())

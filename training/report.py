@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from ..atomic import write_atomic
 from ..text import listed, plural
 from .devset import SnippetPage, load_gold_dir, load_snippet_dir, quote_reference
 from .evaluate import (
@@ -187,7 +188,7 @@ def run_evaluation(
         results["adaptation"] = run_adaptation(documents, estimator, n_jobs=jobs, echo=echo, **adapt)
     if json_out is not None:
         json_out.parent.mkdir(parents=True, exist_ok=True)
-        json_out.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        write_atomic(json_out, (json.dumps(results, indent=2, ensure_ascii=False) + "\n").encode())
         echo(f"\nwrote {json_out}")
     if card is not None:
         from .card import write_model_card
