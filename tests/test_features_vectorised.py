@@ -67,7 +67,7 @@ from cleaner.features.scans import (
 )
 from cleaner.features.shape import NEIGHBOUR_FEATURES, NEIGHBOUR_OFFSETS, shape_feature_names, shape_matrix
 from cleaner.features.slugs import SLUG_TOKEN
-from cleaner.features.stopwords import Stopwords
+from cleaner.features.stopwords import Stopwords, bit_counts
 from cleaner.text import is_blank
 
 PROPERTY = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -619,6 +619,26 @@ def test_lexicon_survives_many_strings_of_one_length() -> None:
     text = Text.of(candidates)
     found = Lexicon(strings).find(text.codes, text.starts, text.lengths)
     assert [i >= 0 for i in found] == [int(c) % 7 == 0 for c in candidates]
+
+
+@given(
+    st.lists(st.tuples(st.integers(0, 5), st.sets(st.integers(0, 63), max_size=4)), max_size=40),
+    st.integers(1, 64),
+    st.booleans(),
+)
+def test_bit_counts_counts_each_groups_items_per_bit(
+    items: list[tuple[int, set[int]]], width: int, ordered: bool
+) -> None:
+    """Per group and bit, the items of the group with that bit set, counted one by one; the groups
+    in order (as a batch's documents are) or not."""
+    if ordered:
+        items = sorted(items, key=lambda item: item[0])
+    bits = np.array([sum(1 << b for b in set_bits) for _, set_bits in items], dtype=np.uint64)
+    groups = np.array([group for group, _ in items], dtype=np.intp)
+    expected = [
+        [sum(g == group and b in set_bits for g, set_bits in items) for b in range(width)] for group in range(6)
+    ]
+    assert bit_counts(bits, groups, 6, width).tolist() == expected
 
 
 @given(st.lists(strings_of([*"ab.,!«»-", "xxx", "." * 9], min_size=1), max_size=20))

@@ -101,9 +101,16 @@ def _per_code_point(codes: np.ndarray, table: np.ndarray, function: Callable[[in
     return out
 
 
+@lru_cache(maxsize=1 << 16)
+def _high_char_class(code: int) -> int:
+    """:func:`_char_class` of a code point above the table, remembered: a Chinese or Japanese batch
+    holds a few thousand distinct ones, the same from batch to batch."""
+    return _char_class(chr(code))
+
+
 def char_classes(codes: np.ndarray) -> np.ndarray:
     """Class bits of every code point."""
-    return _per_code_point(codes, _class_table(), lambda code: _char_class(chr(code)))
+    return _per_code_point(codes, _class_table(), _high_char_class)
 
 
 @lru_cache(maxsize=1)

@@ -98,11 +98,21 @@ def _spaced_letters(words: list[str]) -> np.ndarray:
 
 def bit_counts(bits: np.ndarray, groups: np.ndarray, n_groups: int, width: int) -> np.ndarray:
     """Per group, how many of the items in it have each of the first ``width`` bits set: an array
-    (n_groups, width). ``groups`` is each item's group."""
+    (n_groups, width). ``groups`` is each item's group, in order (the words of a batch's
+    documents, document by document), so each group is one slice, summed by one ``reduceat``.
+
+    Only the items with a bit set are unpacked (most words are no list's stopword), and the bits'
+    columns are summed together: a ``bincount`` per language, 58 of them over every word of the
+    batch, took a tenth of ``cleaner predict``'s time."""
     counts = np.zeros((n_groups, width))
-    if not len(bits):
+    hit = np.flatnonzero(bits)
+    if not len(hit):
         return counts
-    unpacked = np.unpackbits(bits.astype("<u8").view(np.uint8).reshape(-1, 8), axis=1, bitorder="little")
-    for bit in np.flatnonzero(unpacked[:, :width].any(axis=0)).tolist():
-        counts[:, bit] = np.bincount(groups, weights=unpacked[:, bit], minlength=n_groups)
+    groups = groups[hit]
+    if np.any(groups[1:] < groups[:-1]):
+        order = np.argsort(groups, kind="stable")
+        hit, groups = hit[order], groups[order]
+    unpacked = np.unpackbits(bits[hit].astype("<u8").view(np.uint8).reshape(-1, 8), axis=1, bitorder="little")
+    firsts = np.flatnonzero(np.r_[True, groups[1:] != groups[:-1]])
+    counts[groups[firsts]] = np.add.reduceat(unpacked[:, :width], firsts, axis=0, dtype=np.int64)
     return counts
