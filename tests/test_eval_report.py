@@ -7,7 +7,9 @@ scoring is tested elsewhere; here, what is run on what and what lands in the car
 
 from __future__ import annotations
 
+import errno
 import json
+import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -18,7 +20,7 @@ from typer.testing import CliRunner
 from cleaner.cli import app
 from cleaner.labels import BOILERPLATE, CONTENT
 from cleaner.training import report
-from cleaner.training.card import render_model_card
+from cleaner.training.card import render_model_card, write_model_card
 
 
 class LengthRule:
@@ -250,11 +252,6 @@ def test_the_card_describes_the_character_block_only_when_the_model_has_one(resu
 
 def test_card_is_written_whole_or_not_at_all(results: dict[str, Any], tmp_path: Path) -> None:
     """A disk that fills while the card is written leaves the card before it, not half a card."""
-    import errno
-    import os
-
-    from cleaner.training.card import write_model_card
-
     folder = tmp_path / "card"
     folder.mkdir()
     card = folder / "MODEL_CARD.md"

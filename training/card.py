@@ -310,5 +310,4 @@ def render_model_card(results: dict[str, Any]) -> str:
 def write_model_card(path: Path, results: dict[str, Any]) -> None:
     """Write the card whole or not at all: it ends hours of fitting, and a half-written card would
     stand in the repository as the model's description."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    write_atomic(path, render_model_card(results).encode())
+    write_atomic(path, render_model_card(results).encode())  # its folder made if missing

@@ -484,6 +484,7 @@ def labels_score(
     from ..labels import LabelFormatError
     from .held_out import score_labelled
     from .labels import missing_directory
+    from .report import json_report
 
     check_detail_rows(by)
     problem = missing_directory(directory)
@@ -502,8 +503,7 @@ def labels_score(
     if json_out is not None:
         made = missing_folders([json_out.parent])
         try:
-            json_out.parent.mkdir(parents=True, exist_ok=True)
-            write_atomic(json_out, (json.dumps(results, indent=2, ensure_ascii=False) + "\n").encode())
+            write_atomic(json_out, json_report(results))  # its folder made if missing
         except OSError as exc:
             fail(f"{json_out}: {exc.strerror or exc}")
         say_made(made)

@@ -62,6 +62,11 @@ def _section(echo: Echo, title: str) -> None:
     echo(f"== {title}")
 
 
+def json_report(results: dict[str, Any]) -> bytes:
+    """The figures of a report as the ``--json`` file holds them (cleaner evaluate, labels score)."""
+    return (json.dumps(results, indent=2, ensure_ascii=False) + "\n").encode()
+
+
 def run_evaluation(
     labels_dir: Path,
     tests: Sequence[Path],
@@ -187,8 +192,7 @@ def run_evaluation(
 
         results["adaptation"] = run_adaptation(documents, estimator, n_jobs=jobs, echo=echo, **adapt)
     if json_out is not None:
-        json_out.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(json_out, (json.dumps(results, indent=2, ensure_ascii=False) + "\n").encode())
+        write_atomic(json_out, json_report(results))  # its folder made if missing
         echo(f"\nwrote {json_out}")
     if card is not None:
         from .card import write_model_card
