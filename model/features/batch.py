@@ -255,7 +255,18 @@ def runs(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def no_space_letters(codes: np.ndarray) -> np.ndarray:
     """Which code points are letters of scripts written without spaces between words: CJK
-    ideographs, kana, Thai, Lao, Khmer and Myanmar (Hangul is written with spaces)."""
+    ideographs, kana, Thai, Lao, Khmer and Myanmar (Hangul is written with spaces).
+
+    Speed: only the code points from Thai up are tested (a twentieth of a Latin or Vietnamese text;
+    testing every one was 3% of ``cleaner predict``)."""
+    unspaced = np.zeros(len(codes), bool)
+    high = np.flatnonzero(codes >= 0x0E00)
+    if len(high):
+        unspaced[high] = _no_space_ranges(codes[high])
+    return unspaced
+
+
+def _no_space_ranges(codes: np.ndarray) -> np.ndarray:
     return (
         ((codes >= 0x0E00) & (codes < 0x0F00))  # Thai, Lao
         | ((codes >= 0x1000) & (codes < 0x10A0))  # Myanmar
@@ -453,7 +464,9 @@ class LineBatch:
         """
         lowered = self.lowered
         word = (lowered.classes & _WORD) != 0
-        unspaced = no_space_letters(lowered.codes)
+        # Lower case makes no letter of such a script, nor one of another: the text's own, when
+        # the characters kept their places (see lowered).
+        unspaced = self.unspaced if len(lowered.codes) == len(self.text.codes) else no_space_letters(lowered.codes)
         starts, ends = runs(word & ~unspaced)
         long = ends - starts >= 2
         starts, ends = starts[long], ends[long]

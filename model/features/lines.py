@@ -171,8 +171,10 @@ class LineFacts:
     def substring_hits(self) -> tuple[np.ndarray, np.ndarray]:
         """The lines with letters of scripts without spaces, and the stopwords of each language
         written so that each holds (see :meth:`Stopwords.substring_hits`)."""
-        rows = np.flatnonzero(self.text.count(self.unspaced) > 0)
-        return rows, self.stopwords.substring_hits(self.batch.texts, rows)
+        letters = np.flatnonzero(self.unspaced)
+        line = self.text.line_of(letters)
+        rows = np.unique(line)
+        return rows, self.stopwords.substring_hits(self.batch.texts, rows, self.codes[letters], line)
 
     def language_hits(self, lines: np.ndarray | None = None) -> np.ndarray:
         """Per document, how many of its words (or, in scripts without spaces, substrings) each
