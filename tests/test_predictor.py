@@ -27,7 +27,7 @@ from cleaner.classifier.estimator import LineClassifier, stage_layers
 from cleaner.classifier.format import load_model
 from cleaner.classifier.predictor import Predictor
 from cleaner.features.batch import LineBatch
-from cleaner.features.context import context_probability, context_rows, expit
+from cleaner.features.context import context_probability, context_rows, expit, row_dot
 from cleaner.features.cuewords import SparseRows
 from cleaner.features.shape import markup_rows, shape_matrix
 from cleaner.features.unwrap import rejoin
@@ -119,6 +119,28 @@ def test_a_document_scores_the_same_in_any_batch(loaded: Predictor, documents: l
     together = loaded.predict_proba_nonblank(documents)
     for doc, scores in zip(documents, together):
         assert np.array_equal(loaded.predict_proba_nonblank([doc])[0], scores)
+
+
+@PROPERTY
+@given(
+    st.integers(1, 60), st.integers(0, 59), st.integers(0, 7), st.sampled_from([1, 2, 32]), st.integers(0, 2**32 - 1)
+)
+def test_row_dot_gives_a_row_the_same_product_anywhere(
+    rows: int, at: int, shift: int, outputs: int, seed: int
+) -> None:
+    """A row's product with a context stage's weights is the same bits alone, at any place in a
+    matrix of any height, and at any alignment in memory (what keeps a page's scores independent
+    of its batch); and it is the product, to rounding."""
+    rng = np.random.default_rng(seed)
+    matrix = rng.normal(size=(rows, 36)) * rng.uniform(0.0, 100.0, size=(rows, 1))
+    weights = rng.normal(size=(36, outputs))
+    products = row_dot(matrix, weights)
+    assert np.allclose(products, matrix @ weights, rtol=1e-12, atol=1e-12)
+    row = at % rows
+    buffer = np.empty(36 + shift)  # the row alone, moved by `shift` doubles in memory
+    alone = buffer[shift:].reshape(1, 36)
+    alone[:] = matrix[row]
+    assert np.array_equal(row_dot(alone, weights)[0], products[row])
 
 
 SPARSE = st.lists(

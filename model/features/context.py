@@ -187,13 +187,19 @@ def context_probability(rows: np.ndarray, layers: Layers) -> np.ndarray:
 
 def row_dot(matrix: np.ndarray, weights: np.ndarray) -> np.ndarray:
     """Each row of a C-ordered ``matrix`` times ``weights`` (a vector, or a matrix of columns),
-    summed within the row alone.
+    each row's product computed on its own.
 
     Not ``matrix @ weights``: BLAS picks its kernel (and so its rounding) by the number of rows,
     so a line's score would depend on how many lines share its batch, and the output on the chunk
-    size, a worker's retry of one document, or which records ``--resume`` skipped.
+    size, a worker's retry of one document, or which records ``--resume`` skipped. A stack of
+    one-row products is the same call for every row, whatever its batch or its place in it
+    (tests/test_predictor.py checks a document alone against it in a batch). For a matrix of
+    weights (a context stage's first layer) that is three times as fast as ``einsum``, which made
+    6% of ``cleaner predict``'s time (2026-12-05); for a vector, ``einsum`` is as fast.
     """
-    return np.einsum("ij,j...->i...", matrix, weights)
+    if weights.ndim == 1:
+        return np.einsum("ij,j->i", matrix, weights)
+    return np.matmul(matrix[:, None, :], weights)[:, 0, :]
 
 
 def expit(x: np.ndarray) -> np.ndarray:
