@@ -125,9 +125,7 @@ def test_a_document_scores_the_same_in_any_batch(loaded: Predictor, documents: l
 @given(
     st.integers(1, 60), st.integers(0, 59), st.integers(0, 7), st.sampled_from([1, 2, 32]), st.integers(0, 2**32 - 1)
 )
-def test_row_dot_gives_a_row_the_same_product_anywhere(
-    rows: int, at: int, shift: int, outputs: int, seed: int
-) -> None:
+def test_row_dot_gives_a_row_the_same_product_anywhere(rows: int, at: int, shift: int, outputs: int, seed: int) -> None:
     """A row's product with a context stage's weights is the same bits alone, at any place in a
     matrix of any height, and at any alignment in memory (what keeps a page's scores independent
     of its batch); and it is the product, to rounding."""
