@@ -67,7 +67,7 @@ from cleaner.features.scans import (
 )
 from cleaner.features.shape import NEIGHBOUR_FEATURES, NEIGHBOUR_OFFSETS, shape_feature_names, shape_matrix
 from cleaner.features.slugs import SLUG_TOKEN
-from cleaner.features.stopwords import Stopwords, bit_counts
+from cleaner.features.stopwords import Stopwords, bit_counts, longest_word_pattern
 from cleaner.text import is_blank
 
 PROPERTY = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -639,6 +639,14 @@ def test_bit_counts_counts_each_groups_items_per_bit(
         [sum(g == group and b in set_bits for g, set_bits in items) for b in range(width)] for group in range(6)
     ]
     assert bit_counts(bits, groups, 6, width).tolist() == expected
+
+
+@given(st.lists(st.text("的确是了一个.", min_size=1, max_size=4), max_size=12), st.text("的确是了一个.人", max_size=40))
+def test_longest_word_pattern_finds_what_the_words_longest_first_find(words: list[str], text: str) -> None:
+    """The trie pattern of unspaced stopwords finds, in any text, the words the plain alternation
+    of them, longest first, finds (words that are prefixes of others, and a regex metacharacter)."""
+    alternation = re.compile("|".join(map(re.escape, sorted(set(words), key=lambda w: (-len(w), w)))) or "(?!)")
+    assert longest_word_pattern(words).findall(text) == alternation.findall(text)
 
 
 @given(st.lists(strings_of([*"ab.,!«»-", "xxx", "." * 9], min_size=1), max_size=20))

@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from functools import cached_property
+from typing import Any
 
 import numpy as np
 
@@ -59,17 +60,16 @@ class Stopwords:
     @cached_property
     def _substrings(self) -> list[tuple[int, re.Pattern[str], np.ndarray]]:
         """For each language written without spaces, its bit, a pattern of its stopwords in that
-        script (longest first, so that a match takes the longest word at its place), and which
-        code points start one of them (a table; the last entry, for any code point beyond, False)."""
+        script (:func:`longest_word_pattern`), and which code points start one of them (a table;
+        the last entry, for any code point beyond, False)."""
         patterns = []
         for bit, words in enumerate(self.lists.values()):
             unspaced = [w for w, spaced in zip(words, _spaced_letters(words)) if not spaced]
             if len(unspaced) * 2 > len(words):  # mostly such words: a language of such a script
-                ordered = sorted(unspaced, key=lambda w: (-len(w), w))
                 firsts = [ord(w[0]) for w in unspaced]
                 starts = np.zeros(max(firsts) + 2, bool)
                 starts[firsts] = True
-                patterns.append((bit, re.compile("|".join(map(re.escape, ordered))), starts))
+                patterns.append((bit, longest_word_pattern(unspaced), starts))
         return patterns
 
     def find(self, codes: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
@@ -94,6 +94,38 @@ class Stopwords:
             at = np.searchsorted(rows, holding)
             hits[at, bit] = [len(pattern.findall(texts[row])) for row in holding.tolist()]
         return hits
+
+
+def longest_word_pattern(words: Iterable[str]) -> re.Pattern[str]:
+    """A pattern that matches, at each place, the longest of ``words`` that starts there: what
+    the words as alternatives, longest first, match (``findall`` finds the same words).
+
+    The words are set out as a trie (``的(?:确)?|了``...), so that at each place sre follows one
+    branch a character at a time; with the alternatives one after another, it tried every word
+    of a few hundred that starts with the place's character, and counting the Chinese and
+    Japanese stopwords of a batch's lines was 3% of ``cleaner predict`` (2026-12-05). A word that
+    is a prefix of others ends at a greedy optional group, so the longer words are tried first.
+    """
+    trie: dict[str, Any] = {}
+    for word in words:
+        node = trie
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}  # the end of a word
+
+    def branches(node: dict[str, Any]) -> str:
+        parts = [re.escape(char) + following(child) for char, child in sorted(node.items()) if char]
+        return parts[0] if len(parts) == 1 else "(?:" + "|".join(parts) + ")"
+
+    def following(node: dict[str, Any]) -> str:
+        if "" not in node:
+            return branches(node)
+        if len(node) == 1:
+            return ""
+        rest = branches(node)
+        return (rest if rest.startswith("(?:") else f"(?:{rest})") + "?"
+
+    return re.compile(branches(trie) if trie else "(?!)")
 
 
 def _spaced_letters(words: list[str]) -> np.ndarray:
