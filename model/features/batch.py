@@ -476,7 +476,8 @@ class LineBatch:
             ends = np.concatenate([ends, pairs + 2])
             order = np.argsort(starts, kind="stable")
             starts, ends = starts[order], ends[order]
-        return starts, ends, lowered.line_of(starts)
+        same_places = len(lowered.codes) == len(self.text.codes)  # then one table of lines serves both
+        return starts, ends, (self.text if same_places else lowered).line_of(starts)
 
     def month_rows(self, among: np.ndarray) -> np.ndarray:
         """Of the lines ``among`` (a mask), those with a token that starts like a month's name, the

@@ -171,8 +171,7 @@ class LineFacts:
     def substring_hits(self) -> tuple[np.ndarray, np.ndarray]:
         """The lines with letters of scripts without spaces, and the stopwords of each language
         written so that each holds (see :meth:`Stopwords.substring_hits`)."""
-        letters = np.flatnonzero(self.unspaced)
-        line = self.text.line_of(letters)
+        letters, line = self.unspaced_letters
         rows = np.unique(line)
         return rows, self.stopwords.substring_hits(self.batch.texts, rows, self.codes[letters], line)
 
@@ -210,15 +209,23 @@ class LineFacts:
         if not self.unspaced.any():
             return self.split_words
         plain = self.word_unspaced_letters == 0
-        words = np.bincount(self.text.line_of(starts[plain]), minlength=self.n).astype(float)
-        return words + self.text.count(self.unspaced) / 2
+        words = np.bincount(self.batch.words[2][plain], minlength=self.n).astype(float)
+        return words + np.bincount(self.unspaced_letters[1], minlength=self.n) / 2
+
+    @cached_property
+    def unspaced_letters(self) -> tuple[np.ndarray, np.ndarray]:
+        """The positions of the letters of scripts without spaces, and their lines."""
+        letters = np.flatnonzero(self.unspaced)
+        return letters, self.text.line_of(letters)
 
     @cached_property
     def word_unspaced_letters(self) -> np.ndarray:
         """Per word (of :attr:`words`), how many letters of scripts without spaces it holds."""
-        starts, ends = self.words
-        cumulative = np.concatenate([[0], np.cumsum(self.unspaced)])
-        return cumulative[ends] - cumulative[starts]
+        starts, _ = self.words
+        # Such letters are never whitespace, so each lies in the word that starts last before it
+        # (few letters: cheaper than a running count over every character of the batch).
+        holder = np.searchsorted(starts, self.unspaced_letters[0], side="right") - 1
+        return np.bincount(holder, minlength=len(starts))
 
     @cached_property
     def markdown_link(self) -> np.ndarray:
