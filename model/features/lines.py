@@ -205,7 +205,6 @@ class LineFacts:
         """Words per line, as str.split() makes them; in scripts without spaces, where a "word" is
         a clause, every two letters count as one word instead (about a Chinese word's length), so
         that length, density and prose thresholds mean the same in every script."""
-        starts, _ = self.words
         if not self.unspaced.any():
             return self.split_words
         plain = self.word_unspaced_letters == 0
