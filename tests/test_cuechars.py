@@ -217,9 +217,9 @@ def test_packed_words_are_told_apart(words: list[str]) -> None:
 @given(st.lists(st.tuples(st.integers(1, 40), st.integers(0, 3)), max_size=300, unique=True), st.integers(1, 5))
 def test_the_key_table_finds_every_key_added(keys: list[tuple[int, int]], parts: int) -> None:
     """Keys added in several rounds (the table grows) are all found, with their numbers; others are not."""
-    from cleaner.features.cuechars import _KeyTable
+    from cleaner.features.lexicon import KeyTable
 
-    table = _KeyTable(bits=2)
+    table = KeyTable(bits=2)
     low = np.array([a for a, _ in keys], np.uint64)
     high = np.array([b for _, b in keys], np.uint64)
     bounds = np.linspace(0, len(keys), parts + 1).astype(int)

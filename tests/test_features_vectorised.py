@@ -511,10 +511,10 @@ def test_tfidf_equals_the_vectorizer(training: list[list[str]], documents: list[
     assert_same_tfidf(training, documents, min_documents=1)
 
 
-def test_tfidf_by_binary_search_equals_the_dense_table(
+def test_tfidf_by_hashed_cells_equals_the_dense_table(
     seed_documents: list[Labelled], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Large n-gram tables are searched rather than held densely: the same rows."""
+    """Large n-gram tables are hashed rather than held densely: the same rows."""
     documents = [doc.lines for doc in seed_documents]
     dense = CueWords.fit(LineBatch(documents), 2).rows(LineBatch(documents))
     monkeypatch.setattr(_NgramTable, "DENSE_CELLS", 0)

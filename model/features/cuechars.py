@@ -42,7 +42,7 @@ import numpy as np
 
 from .batch import WHITESPACE, LineBatch, code_points, no_space_letters
 from .cuewords import SparseRows, page_vocabulary, tfidf_rows
-from .lexicon import Lexicon
+from .lexicon import KeyTable, Lexicon
 
 
 def word_grams(word: str, ngram_range: tuple[int, int]) -> list[str]:
@@ -368,10 +368,6 @@ def _spelt(codes: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> list[str]
     return padded.tobytes().decode("utf-32-le", "surrogatepass")[1:-1].split("  ")
 
 
-# Multiplier of the hash that spreads keys over a table's slots (Fibonacci hashing).
-_SPREAD = np.uint64(0x9E3779B97F4A7C15)
-
-
 def repeated_cells(
     rows: np.ndarray, columns: np.ndarray, weighted: np.ndarray, squared: np.ndarray
 ) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
@@ -410,7 +406,7 @@ class _Known:
     def __init__(self, width: int) -> None:
         self.width = width
         self.number: dict[str, int] = {}
-        self.table = _KeyTable()
+        self.table = KeyTable()
         self.first = np.zeros(1, np.int64)
         self.columns = _small(np.zeros(0, np.int64), width)
         self._sums: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None  # weighted and per word sums
@@ -460,69 +456,3 @@ class _Known:
             word_squared = np.concatenate([word_squared, np.bincount(word, squared[columns], self.size - done)])
             self._sums = kept, word_weighted, word_squared
         return word_weighted, word_squared
-
-
-class _KeyTable:
-    """Keys of two 64-bit integers (the first nonzero) and their numbers in an open-addressing hash
-    table (linear probing, at most half full), looked up and added to many at once with numpy. Keys
-    are compared whole: a hash collision costs a probe, never a wrong number."""
-
-    def __init__(self, bits: int = 10) -> None:
-        self.bits = bits
-        self.low = np.zeros(1 << bits, np.uint64)  # 0: an empty slot
-        self.high = np.zeros(1 << bits, np.uint64)
-        self.values = np.zeros(1 << bits, np.int64)
-        self.size = 0
-
-    def _slot(self, low: np.ndarray, high: np.ndarray) -> np.ndarray:
-        return (((low ^ (high * _SPREAD)) * _SPREAD) >> np.uint64(64 - self.bits)).astype(np.intp)
-
-    def find(self, low: np.ndarray, high: np.ndarray) -> np.ndarray:
-        """The number of each key, -1 for a key not in the table (and for a first integer 0).
-
-        Every key's own slot is read at once, with no index of the keys still looked for: nine in
-        ten keys are found there, and the index cost as much as the reads (2026-12-04). The others
-        probe on."""
-        slot = self._slot(low, high)
-        held = self.low[slot]
-        full = held != 0
-        hit = (held == low) & (self.high[slot] == high) & full
-        found = np.where(hit, self.values[slot], -1)
-        pending = np.flatnonzero(~hit & full & (low != 0))  # a full slot of another key: the next one
-        mask = (1 << self.bits) - 1
-        while len(pending):
-            at = slot[pending] = (slot[pending] + 1) & mask
-            held = self.low[at]
-            hit = (held == low[pending]) & (self.high[at] == high[pending])
-            found[pending[hit]] = self.values[at[hit]]
-            pending = pending[~hit & (held != 0)]
-        return found
-
-    def add(self, low: np.ndarray, high: np.ndarray, values: np.ndarray) -> None:
-        """Add the keys (distinct, first integers nonzero, not in the table yet) with their ``values``."""
-        if 2 * (self.size + len(low)) > len(self.low):
-            held = np.flatnonzero(self.low)
-            old = self.low[held], self.high[held], self.values[held]
-            size, bits = self.size, self.bits
-            while 2 * (size + len(low)) > 1 << bits:
-                bits += 1
-            self.bits = bits
-            self.low, self.high = np.zeros(1 << bits, np.uint64), np.zeros(1 << bits, np.uint64)
-            self.values = np.zeros(1 << bits, np.int64)
-            self._insert(*old)
-        self._insert(low, high, values)
-        self.size += len(low)
-
-    def _insert(self, low: np.ndarray, high: np.ndarray, values: np.ndarray) -> None:
-        slot = self._slot(low, high)
-        pending = np.arange(len(low))
-        mask = (1 << self.bits) - 1
-        while len(pending):
-            free = pending[self.low[slot[pending]] == 0]
-            self.values[slot[free]] = free  # of keys sharing a free slot, one is written: it goes there
-            placed = free[self.values[slot[free]] == free]
-            self.low[slot[placed]] = low[placed]
-            self.high[slot[placed]] = high[placed]
-            self.values[slot[placed]] = values[placed]
-            pending = np.setdiff1d(pending, placed, assume_unique=True)
-            slot[pending] = (slot[pending] + 1) & mask
