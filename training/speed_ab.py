@@ -1,0 +1,102 @@
+"""Prediction speed against another version of the package, robust to a noisy host.
+
+The speed budget of a change is a ratio of throughputs, but on a shared machine two runs of the
+same ``cleaner predict`` can differ by 20% or more, as much as the change measured. Here both
+versions run in one process on the same batches: the installed package and the ``model/`` folder
+of another checkout (``git worktree add /tmp/before REV``), loaded under another name, each with its
+own shipped model. Each batch of the corpus is predicted by both, in alternating order, ``repeat``
+times, each time by a freshly loaded model (no cache carries over from a batch's earlier run), and
+the fastest time of each is kept: the noise that slows one run slows the other's neighbours too,
+and the minimum drops most of it. The ratio of the two sums is the relative cost per core
+(CPU time, one BLAS thread). Reading, writing and the process's start-up are not included: see
+``make bench`` for those.
+
+Usage: ``python -m cleaner.training.speed_ab /tmp/before/model [--corpus bench-corpus/corpus.jsonl]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import sys
+import time
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from threadpoolctl import threadpool_limits
+
+from .. import load_model
+from ..corpus.parallel import ONE_THREAD
+from ..text import split_lines
+
+BATCH_DOCUMENTS = 128  # as cleaner predict's chunks (cleaner.corpus.parallel.CHUNK_DOCUMENTS)
+
+
+def load_package(folder: Path, name: str = "cleaner_other") -> ModuleType:
+    """The package in ``folder`` (a checkout's ``model/``), imported as ``name``: its modules import
+    each other relatively, so they resolve inside it, never to the installed ``cleaner``."""
+    spec = importlib.util.spec_from_file_location(
+        name, folder / "__init__.py", submodule_search_locations=[str(folder)]
+    )
+    if spec is None or spec.loader is None:
+        raise SystemExit(f"{folder}: no package here (expected a checkout's model/ folder)")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+Batch = list[list[str]]
+
+
+def best_times(loaders: dict[str, Any], pairs: list[tuple[Batch, Batch]], repeat: int) -> dict[str, float]:
+    """Per version, the sum over the pairs (a batch to warm up on, a batch to time) of its fastest
+    CPU time on the second."""
+    totals = dict.fromkeys(loaders, 0.0)
+    for before, batch in pairs:
+        times: dict[str, list[float]] = {name: [] for name in loaders}
+        for round_ in range(repeat):
+            order = list(loaders) if round_ % 2 == 0 else list(reversed(loaders))
+            for name in order:
+                model = loaders[name]()
+                # Its indexes built and its caches (the words whose character n-grams it knows)
+                # holding another batch's pages, as in a worker that has been running a while.
+                model.predict_proba_nonblank(before)
+                start = time.process_time()
+                model.predict_proba_nonblank(batch)
+                times[name].append(time.process_time() - start)
+        for name in loaders:
+            totals[name] += min(times[name])
+    return totals
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Prediction speed against another version of the package.")
+    parser.add_argument("other", type=Path, help="the model/ folder of the other checkout")
+    parser.add_argument(
+        "--corpus", type=Path, default=Path("bench-corpus/corpus.jsonl"), help="JSONL, one page per record"
+    )
+    parser.add_argument("--repeat", type=int, default=5, help="runs per batch and version (default 5)")
+    parser.add_argument("--every", type=int, default=4, help="time every n-th batch of 128 pages (default 4)")
+    args = parser.parse_args(argv)
+    if not args.corpus.is_file():
+        parser.error(f"{args.corpus}: not found (make one with python -m cleaner.training.bench --size-mb 20)")
+    with args.corpus.open(encoding="utf-8") as records:
+        documents = [split_lines(json.loads(record)["text"]) for record in records]
+    batches = [documents[i : i + BATCH_DOCUMENTS] for i in range(0, len(documents), BATCH_DOCUMENTS)]
+    pairs = [(batches[k], batches[k + 1]) for k in range(0, len(batches) - 1, args.every)]
+    other = load_package(args.other.resolve())
+    with threadpool_limits(ONE_THREAD):  # as cleaner predict's workers
+        totals = best_times({"this": load_model, "other": other.load_model}, pairs, args.repeat)
+    pages = sum(len(batch) for _, batch in pairs)
+    print(f"{len(pairs)} batches ({pages} pages), fastest of {args.repeat} runs each, CPU seconds")
+    print(f"  this package: {totals['this']:.3f} s; {args.other}: {totals['other']:.3f} s")
+    ratio = totals["other"] / totals["this"]
+    print(f"  time this/other: {totals['this'] / totals['other']:.3f}; throughput per core this/other: {ratio:.3f}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
