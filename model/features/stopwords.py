@@ -86,9 +86,12 @@ class Stopwords:
         len(languages)). ``letters`` are those letters' code points, ``line`` their lines.
 
         A language's pattern scans only the rows holding a letter that starts one of its words: a
-        Thai line is not scanned for Chinese words, nor a Chinese one for Thai (sre tries every
-        alternative at every position, so each scan costs as much as a match)."""
+        Thai line is not scanned for Chinese words, nor a Chinese one for Thai (a scan tries the
+        pattern at every place of the line, whether it finds a word or not). The patterns are
+        made on the first batch that needs them: a corpus without such scripts never does."""
         hits = np.zeros((len(rows), len(self.languages)))
+        if not len(rows):
+            return hits
         for bit, pattern, starts in self._substrings:
             holding = np.unique(line[starts[np.minimum(letters, len(starts) - 1)]])
             at = np.searchsorted(rows, holding)
