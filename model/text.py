@@ -65,7 +65,7 @@ def decode_counted(data: bytes, encoding: str = "utf-8", errors: str = "strict")
         return data.decode(encoding, errors), 0
     _COUNTS.append(0)
     try:
-        text = data.decode(encoding, f"cleaner.count.{errors}")
+        text = data.decode(encoding, f"{__name__}.count.{errors}")
     finally:
         count = _COUNTS.pop()
     return text, count
@@ -86,8 +86,10 @@ def _counting(errors: str) -> Callable[[UnicodeError], tuple[str, int]]:
 
 _COUNTED = ("replace", "ignore", "surrogateescape", "backslashreplace")
 _COUNTS: list[int] = []  # one count per decode_counted call in progress
+# Named after this module: codec error handlers are global to the process, and a second copy of the
+# package imported under another name (cleaner.training.speed_ab's) must not take these over.
 for _errors in _COUNTED:
-    codecs.register_error(f"cleaner.count.{_errors}", _counting(_errors))
+    codecs.register_error(f"{__name__}.count.{_errors}", _counting(_errors))
 
 
 def utf16_name(data: bytes) -> str | None:

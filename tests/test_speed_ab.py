@@ -10,17 +10,22 @@ import pytest
 
 import cleaner
 from cleaner.classifier.predictor import Predictor
+from cleaner.text import decode_counted
 from cleaner.training.speed_ab import load_package, main
 
 
 def test_another_checkout_is_loaded_under_its_own_name() -> None:
-    """Its modules resolve inside its folder (relative imports), never to the installed cleaner."""
+    """Its modules resolve inside its folder (relative imports), never to the installed cleaner,
+    and the installed package goes on working beside it."""
     folder = Path(cleaner.__file__).parent
     other = load_package(folder, "cleaner_copy_for_test")
     model = other.load_model()
     assert type(model).__module__ == "cleaner_copy_for_test.classifier.predictor"
     assert not isinstance(model, Predictor)  # its own class, from its own modules
     assert model.predict_lines(["Home | News", "A sentence of the article, long enough to read."])
+    # and the installed package still works: what it registers for the process (codec error
+    # handlers) is not taken over by the copy's
+    assert decode_counted(b"a\xffb", errors="replace") == ("a\ufffdb", 1)
 
 
 def test_speed_against_a_copy_prints_both_times(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
