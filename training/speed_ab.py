@@ -4,12 +4,13 @@ The speed budget of a change is a ratio of throughputs, but on a shared machine 
 same ``cleaner predict`` can differ by 20% or more, as much as the change measured. Here both
 versions run in one process on the same batches: the installed package and the ``model/`` folder
 of another checkout (``git worktree add /tmp/before REV``), loaded under another name, each with its
-own shipped model. Each batch of the corpus is predicted by both, in alternating order, ``repeat``
-times, each time by a freshly loaded model (no cache carries over from a batch's earlier run), and
-the fastest time of each is kept: the noise that slows one run slows the other's neighbours too,
-and the minimum drops most of it. The ratio of the two sums is the relative cost per core
-(CPU time, one BLAS thread). Reading, writing and the process's start-up are not included: see
-``make bench`` for those.
+own shipped model. Every ``every``-th batch of 128 pages is predicted by both, in alternating
+order, ``repeat`` times, each time by a freshly loaded model that has first predicted the batch
+before it (its indexes built and its word caches holding other pages, as in a worker that has run a
+while, and nothing kept from the timed batch's earlier runs), and the fastest time of each is kept:
+the noise that slows one run slows the other's neighbours too, and the minimum drops most of it.
+The ratio of the two sums is the relative cost per core (CPU time, one BLAS thread). Reading,
+writing and the process's start-up are not included: see ``make bench`` for those.
 
 Usage: ``python -m cleaner.training.speed_ab /tmp/before/model [--corpus bench-corpus/corpus.jsonl]``
 """
