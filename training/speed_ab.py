@@ -29,10 +29,8 @@ from typing import Any
 from threadpoolctl import threadpool_limits
 
 from .. import load_model
-from ..corpus.parallel import ONE_THREAD
+from ..corpus.parallel import CHUNK_DOCUMENTS, ONE_THREAD
 from ..text import split_lines
-
-BATCH_DOCUMENTS = 128  # as cleaner predict's chunks (cleaner.corpus.parallel.CHUNK_DOCUMENTS)
 
 
 def load_package(folder: Path, name: str = "cleaner_other") -> ModuleType:
@@ -86,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"{args.corpus}: not found (make one with python -m cleaner.training.bench --size-mb 20)")
     with args.corpus.open(encoding="utf-8") as records:
         documents = [split_lines(json.loads(record)["text"]) for record in records]
-    batches = [documents[i : i + BATCH_DOCUMENTS] for i in range(0, len(documents), BATCH_DOCUMENTS)]
+    batches = [documents[i : i + CHUNK_DOCUMENTS] for i in range(0, len(documents), CHUNK_DOCUMENTS)]
     pairs = [(batches[k], batches[k + 1]) for k in range(0, len(batches) - 1, args.every)]
     other = load_package(args.other.resolve())
     with threadpool_limits(ONE_THREAD):  # as cleaner predict's workers

@@ -439,6 +439,13 @@ class LineBatch:
         classes[changed] = char_classes(codes[changed])
         return Text(text.lengths, codes, classes=classes)
 
+    @property
+    def lowered_in_place(self) -> bool:
+        """Whether lower case kept every character's place (always, unless "İ" grew to two
+        characters): then what the batch made of :attr:`text` (its words, its letters of scripts
+        without spaces, its table of lines) serves :attr:`lowered` too, and is not made again."""
+        return len(self.lowered.codes) == len(self.text.codes)
+
     @cached_property
     def unspaced(self) -> np.ndarray:
         """Which characters of :attr:`text` are letters of scripts written without spaces, made
@@ -466,7 +473,7 @@ class LineBatch:
         word = (lowered.classes & _WORD) != 0
         # Lower case makes no letter of such a script, nor one of another: the text's own, when
         # the characters kept their places (see lowered).
-        unspaced = self.unspaced if len(lowered.codes) == len(self.text.codes) else no_space_letters(lowered.codes)
+        unspaced = self.unspaced if self.lowered_in_place else no_space_letters(lowered.codes)
         starts, ends = runs(word & ~unspaced)
         long = ends - starts >= 2
         starts, ends = starts[long], ends[long]
@@ -476,8 +483,7 @@ class LineBatch:
             ends = np.concatenate([ends, pairs + 2])
             order = np.argsort(starts, kind="stable")
             starts, ends = starts[order], ends[order]
-        same_places = len(lowered.codes) == len(self.text.codes)  # then one table of lines serves both
-        return starts, ends, (self.text if same_places else lowered).line_of(starts)
+        return starts, ends, (self.text if self.lowered_in_place else lowered).line_of(starts)
 
     def month_rows(self, among: np.ndarray) -> np.ndarray:
         """Of the lines ``among`` (a mask), those with a token that starts like a month's name, the

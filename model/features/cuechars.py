@@ -257,7 +257,7 @@ def block_words(batch: LineBatch) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     version that looked at every word took 61 ms per 1500 bench pages, this one 36, 2026-12-04).
     """
     lowered = batch.lowered
-    if len(lowered.codes) == len(batch.text.codes):  # the words of the text, made once for the batch
+    if batch.lowered_in_place:  # the words of the text, made once for the batch
         starts, ends, line = batch.words
         apart = batch.unspaced
     else:

@@ -158,7 +158,7 @@ class LineFacts:
         lowered = self.batch.lowered
         # Lower case keeps every character's place and whether it is whitespace, unless "İ" grew (see
         # LineBatch.lowered): then the words are the same runs, not looked for again (for speed).
-        if len(lowered.codes) == len(self.codes):
+        if self.batch.lowered_in_place:
             starts, ends, line = self.batch.words
         else:
             starts, ends = lowered.runs(WHITESPACE, inside=False)
