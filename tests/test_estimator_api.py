@@ -3,12 +3,15 @@ LineClassifier's scikit-learn conventions: shapes, alignment, validation, fitted
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
-from conftest import Labelled
+from conftest import Labelled, fit_on
 from sklearn.base import clone
 from support import non_blank, output_lines
 
 from cleaner.classifier.estimator import LineClassifier
+from cleaner.classifier.format import load_model
 from cleaner.classifier.predictor import Predictor
 from cleaner.labels import BOILERPLATE, CONTENT
 from cleaner.text import is_blank, split_lines
@@ -108,6 +111,19 @@ def test_fit_is_deterministic(seed_documents: list[Labelled]) -> None:
     probe = [doc.lines for doc in seed_documents]
     assert first.predict_proba(probe) == second.predict_proba(probe)
     assert first.threshold_ == second.threshold_
+
+
+def test_inner_folds_in_parallel_fit_the_same_model(seed_documents: list[Labelled], tmp_path: Path) -> None:
+    """n_jobs runs the out-of-fold fits inside fit at once: it says how to fit, not what, so the
+    file saved is the same byte for byte (and does not record it)."""
+    files = []
+    for n_jobs in (1, 2):
+        model = fit_on(seed_documents, char_ngrams=(4, 4), reprinted=0.5, n_jobs=n_jobs)
+        files.append(tmp_path / f"jobs{n_jobs}.npz")
+        model.save(files[-1])
+    assert len(model.context_stages_) == 2
+    assert files[0].read_bytes() == files[1].read_bytes()
+    assert "n_jobs" not in load_model(files[1]).manifest["estimator"]["params"]
 
 
 def test_is_a_scikit_learn_estimator() -> None:

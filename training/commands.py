@@ -203,7 +203,16 @@ def train(
         bool, typer.Option(help="Also cross-validate (whole sites left out) and record the scores.")
     ] = True,
     folds: Annotated[int, typer.Option(min=2, help=FOLDS_HELP)] = 10,
-    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Parallel cross-validation folds.")] = 2,
+    jobs: Annotated[
+        int,
+        typer.Option(
+            "--jobs",
+            "-j",
+            min=1,
+            help="Processes: cross-validation folds at once, then the final fit's own inner folds (the same model "
+            "whatever the number).",
+        ),
+    ] = 2,
     user_weight: Annotated[
         float | None,
         typer.Option(
@@ -305,7 +314,10 @@ def evaluate(
             "labelled pages (the sites with a page in it are left out of training too).",
         ),
     ] = False,
-    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Parallel folds.")] = 2,
+    jobs: Annotated[
+        int,
+        typer.Option("--jobs", "-j", min=1, help="Processes: folds and fits at once, or a lone fit's own inner folds."),
+    ] = 2,
     json_out: Annotated[Path | None, typer.Option("--json", help="Also write all scores as JSON here.")] = None,
     card: Annotated[
         Path | None, typer.Option(help="Write the model card (markdown) from this run's results here.")
@@ -620,7 +632,15 @@ def label(
     port: Annotated[int, typer.Option(min=0, max=65535, help="Port to listen on; 0 picks a free one.")] = 0,
     browser: Annotated[bool, typer.Option("--browser/--no-browser", help="Open the page in a browser.")] = True,
     max_pages: Annotated[int, typer.Option(min=1, help="Offer at most this many pages (the most uncertain).")] = 500,
-    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Parallel fits when scoring after a retrain.")] = 2,
+    jobs: Annotated[
+        int,
+        typer.Option(
+            "--jobs",
+            "-j",
+            min=1,
+            help="Processes for a retrain: the fit's inner folds, then the pages scored by leave-one-page-out.",
+        ),
+    ] = 2,
     user_weight: Annotated[
         float | None,
         typer.Option(

@@ -152,9 +152,11 @@ def run_evaluation(
     results["tests"] = {}
     results["snippet_tests"] = {}
     if tests:
-        model = fit_documents(documents, estimator(), user_weight)
+        # One fit at a time, each running its inner folds on the --jobs processes.
+        model = fit_documents(documents, estimator(n_jobs=jobs), user_weight)
         variants = {
-            name: fit_documents(documents, estimator(**extra), user_weight) for name, extra in ABLATIONS.items()
+            name: fit_documents(documents, estimator(**extra, n_jobs=jobs), user_weight)
+            for name, extra in ABLATIONS.items()
         }
         peers: dict[str, Any] = {}
         skipped: dict[str, str] = {}

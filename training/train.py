@@ -170,7 +170,7 @@ def train(
     started = time.perf_counter()
     if weights is not None:
         manifest["training_data"]["user_weight"] = USER_WEIGHT if user_weight is None else user_weight
-    model = fit_by_site(estimator(), documents, weights)
+    model = fit_by_site(estimator().set_params(n_jobs=n_jobs), documents, weights)  # its inner folds at once
     timings["fit_seconds"] = round(time.perf_counter() - started, 2)
     if hasattr(model, "f1_threshold_"):
         manifest["f1_threshold"] = round(float(model.f1_threshold_), 4)

@@ -18,22 +18,24 @@ line); ``predict`` and ``predict_proba`` return one list per document, aligned w
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
-from functools import lru_cache, partial
+from collections.abc import Callable, Sequence
+from functools import lru_cache, partial, wraps
 from numbers import Integral, Real
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import GroupKFold, cross_val_predict
+from sklearn.model_selection import GroupKFold
 from sklearn.neural_network import MLPClassifier
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils._param_validation import Interval
+from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import check_is_fitted
+from threadpoolctl import threadpool_limits
 
 from ..features.batch import Documents, LineBatch
 from ..features.context import Layers, context_rows
@@ -48,6 +50,8 @@ from .augment import excerpts, recombine, reprinted, trimmed
 from .predictor import Predictor, first_stage_probability
 
 Labels = Sequence[Sequence[str | None]]
+T = TypeVar("T")
+
 # Where the cut chosen by cross-validation may fall. Not above 0.5: with logistic-regression context
 # stages (balanced class weights) the character-F1 optimum on held-out sites lay at 0.716 (298 pages,
 # 2026-12-03) and gained 0.008 of held-out F1 there, by dropping the lines the model was least sure
@@ -292,6 +296,12 @@ class LineClassifier(BaseEstimator):
     char_weight : float, default=0.5
         Scale of the character block against the word block (both then times ``word_weight``):
         a cue phrase holds many character n-grams, which would otherwise outweigh its words.
+    n_jobs : int or None, default=None
+        Processes for the out-of-fold fits inside ``fit`` (the first stages whose held-out
+        probabilities the context stages learn from, and each context stage's held-out
+        predictions); None means 1 unless in a joblib ``parallel_config`` context, as in
+        scikit-learn. They are most of a fit's time, and the fitted model is the same for any
+        value, so :meth:`save` does not record it.
 
     Attributes
     ----------
@@ -336,6 +346,7 @@ class LineClassifier(BaseEstimator):
         "char_ngrams": [None, tuple, list],
         "char_min_documents": [Interval(Integral, 1, None, closed="left")],
         "char_weight": [Interval(Real, 0, None, closed="neither")],
+        "n_jobs": [None, Integral],
     }
 
     def __init__(
@@ -360,6 +371,7 @@ class LineClassifier(BaseEstimator):
         char_ngrams: tuple[int, int] | None = None,
         char_min_documents: int = 5,
         char_weight: float = 0.5,
+        n_jobs: int | None = None,
     ) -> None:
         self.C = C
         self.use_words = use_words
@@ -381,6 +393,7 @@ class LineClassifier(BaseEstimator):
         self.char_ngrams = char_ngrams
         self.char_min_documents = char_min_documents
         self.char_weight = char_weight
+        self.n_jobs = n_jobs
 
     def _fit_first_stage(
         self,
@@ -472,7 +485,7 @@ class LineClassifier(BaseEstimator):
         shape = shape_matrix(batch, self.stopwords_)
         markup = markup_rows(shape, batch)
         weights = _line_weights(sample_weight, batch) if sample_weight is not None else None
-        self.first_stage_ = self._fit_first_stage(lines, labels, batch, shape, y, weights, page_of)
+        self.first_stage_ = _in_one_thread(self._fit_first_stage)(lines, labels, batch, shape, y, weights, page_of)
         self.context_stages_: list[MLPClassifier | LogisticRegression] = []
         self.threshold_ = 0.5 if self.threshold is None else float(self.threshold)
         n_splits = min(self.n_splits, len(set(groups)))
@@ -486,7 +499,8 @@ class LineClassifier(BaseEstimator):
         if self.context_rounds > 0 and n_splits >= 2:
             one_class = _one_class_fold(groups, batch.bounds, y, ~markup, n_splits)
             if one_class is None:
-                self._fit_context_stages(lines, labels, groups, n_splits, batch, shape, y, markup, weights, page_of)
+                fit_stages = _in_one_thread(self._fit_context_stages)
+                fit_stages(lines, labels, groups, n_splits, batch, shape, y, markup, weights, page_of)
             else:
                 warnings.warn(
                     "the context stages learn from predictions on groups (sites) left out, but the groups other "
@@ -523,9 +537,13 @@ class LineClassifier(BaseEstimator):
     ) -> None:
         offsets = batch.bounds
         oof = np.zeros(len(y))
-        for train, test in GroupKFold(n_splits=n_splits).split(documents, groups=groups):
-            train_rows = np.concatenate([np.arange(offsets[i], offsets[i + 1]) for i in train])
-            test_rows = np.concatenate([np.arange(offsets[i], offsets[i + 1]) for i in test])
+
+        def rows(docs: np.ndarray) -> np.ndarray:
+            return np.concatenate([np.arange(offsets[i], offsets[i + 1]) for i in docs])
+
+        def held_out_first_stage(train: np.ndarray, test: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+            """The test documents' first-stage probabilities, from a first stage fitted on the others."""
+            train_rows, test_rows = rows(train), rows(test)
             train_docs = [documents[i] for i in train]
             model = self._fit_first_stage(
                 train_docs,
@@ -536,7 +554,13 @@ class LineClassifier(BaseEstimator):
                 None if weights is None else weights[train_rows],
                 None if page_of is None else [page_of[i] for i in train],
             )
-            oof[test_rows] = model.predict_proba(LineBatch([documents[i] for i in test]), shape[test_rows])
+            return test_rows, model.predict_proba(LineBatch([documents[i] for i in test]), shape[test_rows])
+
+        folds = GroupKFold(n_splits=n_splits).split(documents, groups=groups)
+        for test_rows, probabilities in Parallel(n_jobs=self.n_jobs)(
+            delayed(_in_one_thread(held_out_first_stage))(train, test) for train, test in folds
+        ):
+            oof[test_rows] = probabilities
         # Image markup is boilerplate by definition (see is_markup_only): the context stages neither
         # learn from it nor see it in a line's context, so a photo between two paragraphs does not
         # make them look like the end of the article.
@@ -554,15 +578,7 @@ class LineClassifier(BaseEstimator):
                 warnings.simplefilter("ignore", ConvergenceWarning)
                 stage = self._new_context_stage().fit(stacked, y[text], sample_weight=text_weights)
                 # Held-out probabilities of this round: the next round's input and the threshold's basis.
-                held_out = cross_val_predict(
-                    self._new_context_stage(),
-                    stacked,
-                    y[text],
-                    groups=line_groups,
-                    cv=GroupKFold(n_splits),
-                    method="predict_proba",
-                    params=None if text_weights is None else {"sample_weight": text_weights},
-                )[:, 1]
+                held_out = self._held_out_stage(stacked, y[text], text_weights, line_groups, n_splits)
             self.context_stages_.append(stage)
             oof = np.zeros(len(y))
             oof[text] = held_out
@@ -570,6 +586,26 @@ class LineClassifier(BaseEstimator):
             self.f1_threshold_ = best_threshold(oof[text], y[text], chars)
             self.near_best_cuts_ = near_best_cuts(oof[text], y[text], chars)
             self.threshold_ = float(np.clip(self.f1_threshold_, *THRESHOLD_RANGE))
+
+    def _held_out_stage(
+        self, rows: np.ndarray, y: np.ndarray, weights: np.ndarray | None, groups: np.ndarray, n_splits: int
+    ) -> np.ndarray:
+        """Each row's P(content) from a context stage fitted without its group (scikit-learn's
+        ``cross_val_predict`` with ``GroupKFold``, its folds in one thread each; see
+        :func:`_in_one_thread`)."""
+
+        def fold(train: np.ndarray, test: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+            extra = {} if weights is None else {"sample_weight": weights[train]}
+            stage = self._new_context_stage().fit(rows[train], y[train], **extra)
+            return test, stage.predict_proba(rows[test])[:, 1]
+
+        held_out = np.zeros(len(y))
+        folds = GroupKFold(n_splits=n_splits).split(rows, groups=groups)
+        for test, probabilities in Parallel(n_jobs=self.n_jobs)(
+            delayed(_in_one_thread(fold))(train, test) for train, test in folds
+        ):
+            held_out[test] = probabilities
+        return held_out
 
     def predict_proba_nonblank(self, documents: Documents) -> list[np.ndarray]:
         """P(content) of the non-blank lines of each document (see :class:`Predictor`)."""
@@ -593,7 +629,7 @@ class LineClassifier(BaseEstimator):
         from .format import save_model
 
         check_is_fitted(self, "predictor_")
-        params = self.get_params()
+        params = {k: v for k, v in self.get_params().items() if k != "n_jobs"}  # how, not what, it fitted
         if params["char_ngrams"] is None:  # as before there were character n-grams: the same file
             params = {k: v for k, v in params.items() if k not in ("char_ngrams", "char_min_documents", "char_weight")}
         self.predictor_.manifest = {
@@ -601,6 +637,21 @@ class LineClassifier(BaseEstimator):
             "estimator": {"class": type(self).__name__, "params": _jsonable(params)},
         }
         return save_model(self.predictor_, Path(path))
+
+
+def _in_one_thread(function: Callable[..., T]) -> Callable[..., T]:
+    """``function`` run with one BLAS thread, in this process or in a joblib worker (which would
+    get its share of the machine's cores): floating-point sums then add up in one order, so a fit
+    is the same to the last bit whatever ``n_jobs`` and the number of cores. With as many BLAS
+    threads as cores, the context stages' weights of ``n_jobs=1`` and ``2`` differed by up to
+    6e-10. The products of a fit are small; threads did not make them faster."""
+
+    @wraps(function)
+    def run(*args: Any, **kwargs: Any) -> T:
+        with threadpool_limits(1):
+            return function(*args, **kwargs)
+
+    return run
 
 
 def _one_class_fold(
