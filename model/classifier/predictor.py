@@ -22,6 +22,7 @@ from ..features.cuechars import CueChars
 from ..features.cuewords import CueWords, SparseRows
 from ..features.shape import markup_rows, shape_matrix
 from ..features.stopwords import Stopwords
+from ..features.topics import line_word_keys, topic_overlap
 from ..features.unwrap import Edges, rejoin
 from ..labels import BOILERPLATE, CONTENT
 from ..text import composed, is_blank, join_kept, plural, split_lines
@@ -149,6 +150,7 @@ class Predictor:
         manifest: dict[str, Any] | None = None,
         chars: CueChars | None = None,
         char_weight: float = 0.5,
+        topics: bool = False,
     ) -> None:
         self.stopwords = stopwords
         self.scaling = scaling
@@ -159,6 +161,7 @@ class Predictor:
         self.chars = chars
         self.char_weight = float(char_weight)
         self.context_stages = context_stages
+        self.topics = topics  # the context stages read each line's topic overlap (features.topics), last
         self.threshold = float(threshold)
         self.manifest: dict[str, Any] = dict(manifest or {})
 
@@ -213,8 +216,12 @@ class Predictor:
         offsets = batch.bounds
         if (~markup).any():
             inputs = context_inputs(shape, offsets, markup)  # the same for every stage
+            words = line_word_keys(batch) if self.topics else None
             for layers in self.context_stages:
                 rows = context_rows(probabilities, shape, offsets, markup, inputs)
+                if words is not None:
+                    topics = topic_overlap(np.where(markup, 0.0, probabilities), batch.doc, words)
+                    rows = np.column_stack([rows, topics[~markup]])
                 probabilities[~markup] = context_probability(rows, layers)
         probabilities[markup] = 0.0
         return [probabilities[offsets[i] : offsets[i + 1]] for i in range(len(documents))]

@@ -43,6 +43,7 @@ from ..features.shape import (
     shape_matrix,
 )
 from ..features.slugs import spelled_titles
+from ..features.topics import line_word_keys, topic_overlap
 
 if TYPE_CHECKING:
     from .predictor import Predictor
@@ -114,8 +115,16 @@ def predict_long(predictor: Predictor, lines: list[str], window: int | None = No
     if text.any():
         p = probabilities[text]
         kept = np.flatnonzero(text)
+        # The words of the whole document, as the batch path reads them (one row per non-blank line).
+        words = line_word_keys(LineBatch([lines])) if predictor.topics else None
+        document = np.zeros(len(probabilities), np.int64)
         for layers in predictor.context_stages:
-            p = _context_stage(p, own, kept, layers, window)
+            topics = None
+            if words is not None:
+                whole = np.zeros(len(probabilities))
+                whole[text] = p
+                topics = topic_overlap(whole, document, words)[text]
+            p = _context_stage(p, own, kept, layers, window, topics)
         probabilities[text] = p
     probabilities[markup] = 0.0
     return probabilities
@@ -170,7 +179,9 @@ class _Own:
         return out
 
 
-def _context_stage(p: np.ndarray, own: _Own, kept: np.ndarray, layers: Layers, window: int) -> np.ndarray:
+def _context_stage(
+    p: np.ndarray, own: _Own, kept: np.ndarray, layers: Layers, window: int, topics: np.ndarray | None = None
+) -> np.ndarray:
     """One context stage over the non-markup lines' P, a window of rows at a time."""
     m = len(p)
     cumulative = np.zeros(m + 1)
@@ -180,9 +191,10 @@ def _context_stage(p: np.ndarray, own: _Own, kept: np.ndarray, layers: Layers, w
     for lo in range(0, m, window):
         hi = min(lo + window, m)
         rows = np.arange(lo, hi)
-        out[lo:hi] = context_probability(
-            stack_columns(logits, cumulative, own.rows(kept[lo:hi]), rows, 0, m, 0, span), layers
-        )
+        columns = stack_columns(logits, cumulative, own.rows(kept[lo:hi]), rows, 0, m, 0, span)
+        if topics is not None:
+            columns = np.column_stack([columns, topics[lo:hi]])
+        out[lo:hi] = context_probability(columns, layers)
     return out
 
 

@@ -1,0 +1,100 @@
+"""cleaner.features.topics (how much of a line's vocabulary the page's likely content carries), and
+a model whose context stages read it (LineClassifier(topic_overlap=True)): its file, and its
+windows scoring as the whole document."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from conftest import Labelled, fit_on
+
+from cleaner.classifier import windows
+from cleaner.classifier.format import TOPICS_FORMAT, load_model, read_manifest
+from cleaner.features.batch import LineBatch
+from cleaner.features.topics import line_word_keys, topic_overlap
+
+
+def overlaps(documents: list[list[str]], probabilities: list[float]) -> np.ndarray:
+    batch = LineBatch(documents)
+    return topic_overlap(np.array(probabilities), batch.doc, line_word_keys(batch))
+
+
+def test_overlap_by_hand() -> None:
+    lines = ["River flood warning", "Flood waters rose along the river.", "Weather | Sports | Travel", "flood, flood"]
+    p = [0.9, 0.8, 0.3, 0.5]
+    got = overlaps([lines], p)
+    # Words of four letters or more, once per line; each counts the other lines' P, capped at 1.
+    expected = [
+        (min(1, 0.8) + min(1, 0.8 + 0.5) + 0) / 3,  # river, flood, warning
+        (min(1, 0.9 + 0.5) + 0 + 0 + 0 + 0.9) / 5,  # flood, waters, rose, along, river ("the" is short)
+        0.0,  # weather, sports, travel: in no other line
+        min(1, 0.9 + 0.8),  # flood
+    ]
+    assert got == pytest.approx(expected)
+
+
+def test_a_document_does_not_see_the_others_words() -> None:
+    article = ["Harbour bridge reopens after repairs", "The harbour bridge carried traffic again today."]
+    other = ["Harbour festival tickets", "Bridge club results"]
+    p = [0.9, 0.9]
+    alone = overlaps([article], p)
+    assert alone.min() > 0
+    together = overlaps([other, article], [0.9, 0.9, *p])
+    assert np.array_equal(together[2:], alone)
+    assert together[:2] == pytest.approx([0.0, 0.0])
+
+
+def test_words_of_scripts_without_spaces_are_letter_pairs() -> None:
+    batch = LineBatch([["新闻发布会", "发布会", "2026 covid19 abc"]])
+    words = line_word_keys(batch)
+    # 新闻 闻发 发布 布会; 发布 布会; "covid19" only: digits alone and short words are not words.
+    assert np.bincount(words[0]).tolist() == [4, 2, 1]
+    got = topic_overlap(np.array([0.6, 0.2, 0.0]), batch.doc, words)
+    assert got[1] == pytest.approx(0.6)
+    assert got[0] == pytest.approx(2 * 0.2 / 4)
+
+
+def test_a_line_without_words_overlaps_nothing() -> None:
+    assert overlaps([["12:30", "» »", ""]], [0.9, 0.9]).tolist() == [0.0, 0.0]
+
+
+@pytest.fixture(scope="module")
+def topic_model(seed_documents: list[Labelled], tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("topics") / "topics.npz"
+    fit_on(seed_documents, topic_overlap=True).save(path)
+    return path
+
+
+def test_a_topic_model_is_saved_in_its_own_format_and_predicts_as_fitted(
+    seed_documents: list[Labelled], topic_model: Path
+) -> None:
+    manifest = read_manifest(topic_model)
+    assert manifest["format"] == TOPICS_FORMAT and manifest["topic_overlap"] is True
+    loaded = load_model(topic_model)
+    assert loaded.topics and all(layers[0][0].shape[0] == 37 for layers in loaded.context_stages)
+    fitted = fit_on(seed_documents, topic_overlap=True)
+    probe = [doc.lines for doc in seed_documents]
+    assert loaded.predict_proba(probe) == fitted.predict_proba(probe)
+    # Without the column the stages would read other inputs: the scores do depend on it.
+    loaded.topics = False
+    with pytest.raises(ValueError):
+        loaded.predict_proba(probe)
+
+
+def test_a_topic_model_scores_long_pages_in_windows_as_whole(
+    seed_documents: list[Labelled], topic_model: Path
+) -> None:
+    loaded = load_model(topic_model)
+    joined = [line for doc in seed_documents for line in doc.lines]
+    for lines in (seed_documents[0].lines, joined):
+        expected = loaded._predict_batch([lines])[0]
+        for window in (3, 50):
+            assert np.array_equal(windows.predict_long(loaded, lines, window=window), expected), window
+
+
+def test_models_without_it_keep_their_format(model_path: Path) -> None:
+    manifest = read_manifest(model_path)
+    assert manifest["format"] != TOPICS_FORMAT and "topic_overlap" not in manifest
+    assert not load_model(model_path).topics
