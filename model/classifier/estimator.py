@@ -311,8 +311,8 @@ class LineClassifier(BaseEstimator):
         never trained on, ``labels/candidates`` 0.915 -> 0.921 and ``labels/new-languages``
         0.914 -> 0.929. Off until the shipped model is retrained with it and ``make eval-dev``
         measured (fitted without cross-validation, devset multi 0.872 -> 0.873, en 0.923 ->
-        0.921, vi 0.972 -> 0.968: within a refit's noise). Its words are found line by line in
-        Python, a cost not yet measured or made fast.
+        0.921, vi 0.972 -> 0.968: within a refit's noise), and until its words are found faster
+        than line by line in Python, which makes prediction take twice as long.
 
     Attributes
     ----------
