@@ -4,21 +4,25 @@ windows scoring as the whole document."""
 
 from __future__ import annotations
 
+import re
+import unicodedata
+from itertools import groupby
 from pathlib import Path
 
 import numpy as np
 import pytest
 from conftest import Labelled, fit_on
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cleaner.classifier import windows
 from cleaner.classifier.format import TOPICS_FORMAT, load_model, read_manifest
-from cleaner.features.batch import LineBatch
-from cleaner.features.topics import line_word_keys, topic_overlap
+from cleaner.features.batch import LineBatch, code_points, no_space_letters
+from cleaner.features.topics import _hashes, line_word_keys, page_words, topic_overlap
 
 
 def overlaps(documents: list[list[str]], probabilities: list[float]) -> np.ndarray:
-    batch = LineBatch(documents)
-    return topic_overlap(np.array(probabilities), batch.doc, line_word_keys(batch))
+    return topic_overlap(np.array(probabilities), page_words(LineBatch(documents)))
 
 
 def test_overlap_by_hand() -> None:
@@ -51,9 +55,44 @@ def test_words_of_scripts_without_spaces_are_letter_pairs() -> None:
     words = line_word_keys(batch)
     # 新闻 闻发 发布 布会; 发布 布会; "covid19" only: digits alone and short words are not words.
     assert np.bincount(words[0]).tolist() == [4, 2, 1]
-    got = topic_overlap(np.array([0.6, 0.2, 0.0]), batch.doc, words)
+    got = topic_overlap(np.array([0.6, 0.2, 0.0]), page_words(batch))
     assert got[1] == pytest.approx(0.6)
     assert got[0] == pytest.approx(2 * 0.2 / 4)
+
+
+def reference_words(line: str) -> set[str]:
+    """The words of a line as the module says, one Python string at a time."""
+    words = set()
+    lowered = line.strip().lower()
+    # Word characters as the batch's classes have them: \w, and combining marks (İ lower-cased
+    # is i and a combining dot).
+    word = [c.isalnum() or c == "_" or unicodedata.category(c).startswith("M") for c in lowered]
+    for is_word, group in groupby(zip(lowered, word), key=lambda pair: pair[1]):
+        if not is_word:
+            continue
+        run = "".join(c for c, _ in group)
+        unspaced = no_space_letters(code_points(run)).tolist()
+        words.update(run[i : i + 2] for i in range(len(run) - 1) if unspaced[i] and unspaced[i + 1])
+        for part in re.split("|".join(re.escape(c) for c, u in zip(run, unspaced) if u) or "$^", run):
+            if len(part) >= 4 and any(c.isalpha() for c in part):
+                words.add(part)
+    return words
+
+
+def key(word: str) -> int:
+    return int(_hashes(code_points(word), np.array([0]), np.array([len(word)]))[0])
+
+
+LINE = st.text(st.sampled_from(list("abcDEF xyz_0129.-Straße新闻发布会のタイ語ไทยİ")), min_size=1, max_size=40)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(LINE, min_size=1, max_size=6))
+def test_the_words_found_at_once_are_those_of_each_line_alone(lines: list[str]) -> None:
+    batch = LineBatch([lines])
+    rows, keys = line_word_keys(batch)
+    for row, line in enumerate(batch.texts):
+        assert sorted(keys[rows == row].tolist()) == sorted(map(key, reference_words(line))), line
 
 
 def test_a_line_without_words_overlaps_nothing() -> None:
@@ -83,9 +122,7 @@ def test_a_topic_model_is_saved_in_its_own_format_and_predicts_as_fitted(
         loaded.predict_proba(probe)
 
 
-def test_a_topic_model_scores_long_pages_in_windows_as_whole(
-    seed_documents: list[Labelled], topic_model: Path
-) -> None:
+def test_a_topic_model_scores_long_pages_in_windows_as_whole(seed_documents: list[Labelled], topic_model: Path) -> None:
     loaded = load_model(topic_model)
     joined = [line for doc in seed_documents for line in doc.lines]
     for lines in (seed_documents[0].lines, joined):

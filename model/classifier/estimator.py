@@ -44,7 +44,7 @@ from ..features.cuewords import CueWords
 from ..features.lines import BASE_FEATURES
 from ..features.shape import markup_rows, shape_matrix
 from ..features.stopwords import Stopwords
-from ..features.topics import line_word_keys, topic_overlap
+from ..features.topics import page_words, topic_overlap
 from ..labels import CONTENT
 from ..text import composed, is_blank, listed
 from .augment import excerpts, recombine, reprinted, trimmed
@@ -311,8 +311,8 @@ class LineClassifier(BaseEstimator):
         never trained on, ``labels/candidates`` 0.915 -> 0.921 and ``labels/new-languages``
         0.914 -> 0.929. Off until the shipped model is retrained with it and ``make eval-dev``
         measured (fitted without cross-validation, devset multi 0.872 -> 0.873, en 0.923 ->
-        0.921, vi 0.972 -> 0.968: within a refit's noise), and until its words are found faster
-        than line by line in Python, which makes prediction take twice as long.
+        0.921, vi 0.972 -> 0.968: within a refit's noise). It costs a fifth of the prediction's
+        throughput (the README's step 1).
 
     Attributes
     ----------
@@ -585,11 +585,11 @@ class LineClassifier(BaseEstimator):
         text_weights = None if weights is None else weights[text]
         if text_weights is not None:
             chars = chars * text_weights
-        words = line_word_keys(batch) if self.topic_overlap else None
+        words = page_words(batch) if self.topic_overlap else None
         for _ in range(self.context_rounds):
             stacked = context_rows(oof, shape, offsets, markup)
             if words is not None:
-                stacked = np.column_stack([stacked, topic_overlap(np.where(markup, 0.0, oof), batch.doc, words)[text]])
+                stacked = np.column_stack([stacked, topic_overlap(np.where(markup, 0.0, oof), words)[text]])
             with warnings.catch_warnings():
                 # A network trains for at most max_iter epochs, a budget chosen by held-out F1 (the
                 # model card's parameters); that Adam's loss still moves at the end is no failure.

@@ -22,7 +22,7 @@ from ..features.cuechars import CueChars
 from ..features.cuewords import CueWords, SparseRows
 from ..features.shape import markup_rows, shape_matrix
 from ..features.stopwords import Stopwords
-from ..features.topics import line_word_keys, topic_overlap
+from ..features.topics import page_words, topic_overlap
 from ..features.unwrap import Edges, rejoin
 from ..labels import BOILERPLATE, CONTENT
 from ..text import composed, is_blank, join_kept, plural, split_lines
@@ -216,11 +216,11 @@ class Predictor:
         offsets = batch.bounds
         if (~markup).any():
             inputs = context_inputs(shape, offsets, markup)  # the same for every stage
-            words = line_word_keys(batch) if self.topics else None
+            words = page_words(batch) if self.topics else None
             for layers in self.context_stages:
                 rows = context_rows(probabilities, shape, offsets, markup, inputs)
                 if words is not None:
-                    topics = topic_overlap(np.where(markup, 0.0, probabilities), batch.doc, words)
+                    topics = topic_overlap(np.where(markup, 0.0, probabilities), words)
                     rows = np.column_stack([rows, topics[~markup]])
                 probabilities[~markup] = context_probability(rows, layers)
         probabilities[markup] = 0.0

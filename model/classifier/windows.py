@@ -43,7 +43,7 @@ from ..features.shape import (
     shape_matrix,
 )
 from ..features.slugs import spelled_titles
-from ..features.topics import line_word_keys, topic_overlap
+from ..features.topics import page_words, topic_overlap
 
 if TYPE_CHECKING:
     from .predictor import Predictor
@@ -116,14 +116,13 @@ def predict_long(predictor: Predictor, lines: list[str], window: int | None = No
         p = probabilities[text]
         kept = np.flatnonzero(text)
         # The words of the whole document, as the batch path reads them (one row per non-blank line).
-        words = line_word_keys(LineBatch([lines])) if predictor.topics else None
-        document = np.zeros(len(probabilities), np.int64)
+        words = page_words(LineBatch([lines])) if predictor.topics else None
         for layers in predictor.context_stages:
             topics = None
             if words is not None:
                 whole = np.zeros(len(probabilities))
                 whole[text] = p
-                topics = topic_overlap(whole, document, words)[text]
+                topics = topic_overlap(whole, words)[text]
             p = _context_stage(p, own, kept, layers, window, topics)
         probabilities[text] = p
     probabilities[markup] = 0.0
