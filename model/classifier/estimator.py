@@ -307,12 +307,12 @@ class LineClassifier(BaseEstimator):
         The context stages also read how much of each line's vocabulary the document's other lines
         carry with the previous stage's P(content) (:mod:`cleaner.features.topics`): a teaser
         summary reads like prose but is about another story. Held out by site on the 298 pages of
-        labels/ (2026-12-06), char F1 0.931 -> 0.934 and line F1 0.885 -> 0.889; on the pages
-        never trained on, ``labels/candidates`` 0.915 -> 0.921 and ``labels/new-languages``
-        0.914 -> 0.929. Off until the shipped model is retrained with it and ``make eval-dev``
-        measured (fitted without cross-validation, devset multi 0.872 -> 0.873, en 0.923 ->
-        0.921, vi 0.972 -> 0.968: within a refit's noise). It costs a fifth of the prediction's
-        throughput (the README's step 1).
+        labels/ (2026-12-06), char F1 0.931 -> 0.934 and line F1 0.885 -> 0.887. Off until the
+        shipped model is retrained with it and ``make eval-dev`` measured: fitted without
+        cross-validation, the pages never trained on gain (``labels/candidates`` 0.915 -> 0.923,
+        ``labels/new-languages`` 0.914 -> 0.925) and the devset does not (multi 0.872 -> 0.869,
+        en 0.923 -> 0.919, vi 0.972 -> 0.960, within a refit's noise). It costs a fifth of the
+        prediction's throughput (the README's step 1).
 
     Attributes
     ----------
