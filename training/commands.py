@@ -131,6 +131,11 @@ def _warning_line(
     warn(f"warning: {message}")
 
 
+def jobs_option(runs: str) -> Any:
+    """The ``--jobs`` option of a command that fits models: how many processes, and what they run."""
+    return typer.Option("--jobs", "-j", min=1, help=f"Processes: {runs}.")
+
+
 SET_HELP = "Override an estimator parameter, KEY=VALUE (repeatable), e.g. --set C=0.1."
 
 
@@ -205,12 +210,8 @@ def train(
     folds: Annotated[int, typer.Option(min=2, help=FOLDS_HELP)] = 10,
     jobs: Annotated[
         int,
-        typer.Option(
-            "--jobs",
-            "-j",
-            min=1,
-            help="Processes: cross-validation folds at once, then the final fit's own inner folds (the same model "
-            "whatever the number).",
+        jobs_option(
+            "cross-validation folds at once, then the final fit's own inner folds (the same model whatever the number)"
         ),
     ] = 2,
     user_weight: Annotated[
@@ -314,10 +315,7 @@ def evaluate(
             "labelled pages (the sites with a page in it are left out of training too).",
         ),
     ] = False,
-    jobs: Annotated[
-        int,
-        typer.Option("--jobs", "-j", min=1, help="Processes: folds and fits at once, or a lone fit's own inner folds."),
-    ] = 2,
+    jobs: Annotated[int, jobs_option("folds and fits at once, or a lone fit's own inner folds")] = 2,
     json_out: Annotated[Path | None, typer.Option("--json", help="Also write all scores as JSON here.")] = None,
     card: Annotated[
         Path | None, typer.Option(help="Write the model card (markdown) from this run's results here.")
@@ -633,13 +631,7 @@ def label(
     browser: Annotated[bool, typer.Option("--browser/--no-browser", help="Open the page in a browser.")] = True,
     max_pages: Annotated[int, typer.Option(min=1, help="Offer at most this many pages (the most uncertain).")] = 500,
     jobs: Annotated[
-        int,
-        typer.Option(
-            "--jobs",
-            "-j",
-            min=1,
-            help="Processes for a retrain: the fit's inner folds, then the pages scored by leave-one-page-out.",
-        ),
+        int, jobs_option("for a retrain, the fit's inner folds, then the pages scored by leave-one-page-out")
     ] = 2,
     user_weight: Annotated[
         float | None,
