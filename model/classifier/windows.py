@@ -17,7 +17,9 @@ The scores are those of the whole document, bit for bit (tests/test_windows.py h
   those few bytes a line, by the same functions the batch path calls, and written over the
   window's own;
 - the context stages read the first stage's P of the whole document: its running sum, best span
-  and logits are kept whole, and their rows are made a window at a time.
+  and logits are kept whole, and their rows are made a window at a time;
+- a model with topic overlap also reads the document's words: each window finds its own lines'
+  words, kept as a hashed key and a row each, and they are grouped for the whole document.
 """
 
 from __future__ import annotations
@@ -43,7 +45,7 @@ from ..features.shape import (
     shape_matrix,
 )
 from ..features.slugs import spelled_titles
-from ..features.topics import page_words, topic_overlap
+from ..features.topics import PageWords, grouped_words, line_word_keys, topic_overlap
 
 if TYPE_CHECKING:
     from .predictor import Predictor
@@ -110,13 +112,11 @@ def predict_long(predictor: Predictor, lines: list[str], window: int | None = No
     if not any(map(str.strip, lines)):
         return np.zeros(0)
     # The first stage, window by window; what it needed of the whole document is gone after it.
-    probabilities, markup, own = _first_stage(predictor, lines, window)
+    probabilities, markup, own, words = _first_stage(predictor, lines, window)
     text = ~markup
     if text.any():
         p = probabilities[text]
         kept = np.flatnonzero(text)
-        # The words of the whole document, as the batch path reads them (one row per non-blank line).
-        words = page_words(LineBatch([lines])) if predictor.topics else None
         for layers in predictor.context_stages:
             topics = None
             if words is not None:
@@ -129,9 +129,12 @@ def predict_long(predictor: Predictor, lines: list[str], window: int | None = No
     return probabilities
 
 
-def _first_stage(predictor: Predictor, lines: list[str], window: int) -> tuple[np.ndarray, np.ndarray, _Own]:
-    """The first stage's P(content) of every non-blank line, which are image markup, and their
-    STACK_SHAPE columns (what the context stages read)."""
+def _first_stage(
+    predictor: Predictor, lines: list[str], window: int
+) -> tuple[np.ndarray, np.ndarray, _Own, PageWords | None]:
+    """The first stage's P(content) of every non-blank line, which are image markup, their
+    STACK_SHAPE columns (what the context stages read), and, for a model with topic overlap, the
+    document's words (read window by window: a few bytes per word, never a batch of the whole)."""
     texts = [text for text in map(str.strip, lines) if text]
     n = len(texts)
     positions = np.flatnonzero(np.fromiter(map(bool, map(str.strip, lines)), bool, len(lines)))
@@ -149,6 +152,7 @@ def _first_stage(predictor: Predictor, lines: list[str], window: int) -> tuple[n
     probabilities = np.empty(n)
     markup = np.zeros(n, bool)
     own = _Own(n)
+    word_rows, word_keys = [], []
     for lo, hi in windows:
         batch, own_rows = batch_of(lo, hi)
         shape = shape_matrix(batch, predictor.stopwords, whole.language)
@@ -157,7 +161,16 @@ def _first_stage(predictor: Predictor, lines: list[str], window: int) -> tuple[n
         own.keep(shape[own_rows], lo)
         first = predictor.first_stage(shape, batch)
         probabilities[lo:hi] = first[own_rows]
-    return probabilities, markup, own
+        if predictor.topics:
+            rows, keys = line_word_keys(batch)
+            mine = (rows >= own_rows.start) & (rows < own_rows.stop)
+            word_rows.append(rows[mine] - own_rows.start + lo)
+            word_keys.append(keys[mine])
+    words = None
+    if predictor.topics:
+        rows = np.concatenate(word_rows)
+        words = grouped_words(rows, np.concatenate(word_keys), np.zeros(len(rows), np.int64), n)
+    return probabilities, markup, own, words
 
 
 class _Own:

@@ -71,13 +71,19 @@ class PageWords(NamedTuple):
 def page_words(batch: LineBatch) -> PageWords:
     """The words of ``batch`` (:func:`line_word_keys`), grouped by document."""
     rows, keys = line_word_keys(batch)
-    document = batch.doc[rows]
-    order = np.lexsort((keys, document))
+    return grouped_words(rows, keys, batch.doc[rows], len(batch))
+
+
+def grouped_words(rows: np.ndarray, keys: np.ndarray, documents: np.ndarray, n_rows: int) -> PageWords:
+    """Words found as (row, key) entries (:func:`line_word_keys`), grouped by the document of each
+    entry. A long document's windows find theirs a window at a time (rows renumbered to the
+    document's), so that its words never need a batch of the whole document."""
+    order = np.lexsort((keys, documents))
     new = np.ones(len(rows), bool)
-    new[1:] = (document[order][1:] != document[order][:-1]) | (keys[order][1:] != keys[order][:-1])
+    new[1:] = (documents[order][1:] != documents[order][:-1]) | (keys[order][1:] != keys[order][:-1])
     group = np.empty(len(rows), np.int64)
     group[order] = np.cumsum(new) - 1
-    return PageWords(rows, group, np.bincount(rows, minlength=len(batch)))
+    return PageWords(rows, group, np.bincount(rows, minlength=n_rows))
 
 
 def topic_overlap(probabilities: np.ndarray, words: PageWords) -> np.ndarray:
