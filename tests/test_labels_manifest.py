@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import shutil
 from pathlib import Path
@@ -9,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from cleaner.labels import CONTENT, LabelFormatError
-from cleaner.training.labels import load_labelled_dir, read_label_file, read_manifest
+from cleaner.training import labels as labels_module
+from cleaner.training.labels import load_labelled_dir, read_label_file, read_labelled, read_manifest
 
 HEADER = "name,site,language,origin,source\n"
 GOOD_TSV = "C\tHeadline of the article\nB\tLogin | Subscribe\n\nC\tBody text.\n"
@@ -195,3 +197,26 @@ def test_an_unknown_kind_is_refused(tmp_path: Path) -> None:
 
 def test_the_shipped_manifest_is_read(labels_dir: Path) -> None:
     assert len(read_manifest(labels_dir / "manifest.csv")) > 200
+
+
+def test_the_data_hash_names_the_bytes_parsed_even_if_a_file_changes_meanwhile(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The labelling page saves while a retrain reads labels/: a hash made from a second read would
+    # name the new labels in a model trained on the old ones.
+    directory = write_dir(tmp_path / "labels", HEADER + "first,a.example,en,written,\n", {"first": GOOD_TSV})
+    read_before = labels_module.read_label_file
+
+    def read_then_save(path: Path, data: bytes | None = None):
+        parsed = read_before(path, data)
+        path.write_text(GOOD_TSV.replace("C\tBody", "B\tBody"), encoding="utf-8")  # a save, just after the read
+        return parsed
+
+    monkeypatch.setattr(labels_module, "read_label_file", read_then_save)
+    documents, sha256 = read_labelled(directory)
+    assert documents[0].labels[-1] == CONTENT  # parsed before the save
+    parsed_bytes = hashlib.sha256(b"name,site,language,origin,source\nfirst,a.example,en,written,\n")
+    parsed_bytes.update(b"first\0" + GOOD_TSV.encode())
+    assert sha256 == parsed_bytes.hexdigest()
+    monkeypatch.undo()
+    assert read_labelled(directory).sha256 != sha256  # the saved file is other data

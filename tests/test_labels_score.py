@@ -14,9 +14,8 @@ from typer.testing import CliRunner
 from cleaner import load_model
 from cleaner.classifier.estimator import LineClassifier
 from cleaner.cli import app
-from cleaner.training.labels import load_labelled_dir
+from cleaner.training.labels import load_labelled_dir, read_labelled
 from cleaner.training.metrics import count, total
-from cleaner.training.train import data_hash
 
 PAGES = ("written-de-innstadtbote-01", "written-ar-marifa-01", "written-vi-phapluat-03", "written-vi-suckhoe-02")
 
@@ -59,7 +58,7 @@ def test_the_models_own_training_data_is_named_so(
 ) -> None:
     directory = labelled_dir(tmp_path)
     model = tmp_path / "own.npz"
-    trained_model.save(model, {"training_data": {"sha256": data_hash(directory, load_labelled_dir(directory))}})
+    trained_model.save(model, {"training_data": {"sha256": read_labelled(directory).sha256}})
     result = runner.invoke(app, ["labels", "score", str(directory), "--model", str(model)])
     assert result.exit_code == 0, result.output
     assert "the pages the model was trained on" in result.stdout

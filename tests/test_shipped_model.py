@@ -5,15 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from cleaner.classifier.format import SHIPPED_MODEL, read_manifest
-from cleaner.training.labels import load_labelled_dir
-from cleaner.training.train import data_hash
+from cleaner.training.labels import read_labelled
 
 LABELS = Path(__file__).resolve().parent.parent / "labels"
 
 
 def test_the_shipped_model_was_trained_on_labels() -> None:
     trained_on = read_manifest(SHIPPED_MODEL)["training_data"]["sha256"]
-    current = data_hash(LABELS, load_labelled_dir(LABELS))
+    current = read_labelled(LABELS).sha256
     assert trained_on == current, (
         f"{SHIPPED_MODEL.relative_to(LABELS.parent)} was trained on other labels than labels/ holds "
         "(a label file or the manifest changed since): run `make train` and commit the model"

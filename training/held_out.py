@@ -17,8 +17,7 @@ from typing import Any
 from ..classifier.predictor import Predictor
 from ..text import plural
 from .evaluate import format_table, score
-from .labels import load_labelled_dir
-from .train import data_hash
+from .labels import read_labelled
 
 Echo = Callable[[str], None]
 SYSTEM = "cleaner (as trained)"
@@ -32,14 +31,13 @@ def score_labelled(predictor: Predictor, directory: Path, by: str = "site", echo
     Pages the model was trained on score what it learnt, not what it does on pages it never saw:
     when ``directory`` is exactly its training data (the same sha256), ``trained_on`` says so and
     so does a line of the report."""
-    documents = load_labelled_dir(directory)
+    documents, sha256 = read_labelled(directory)
     if not documents:  # scored, an empty set would read as a perfect one
         raise ValueError(
             f"{directory}: its manifest lists no labelled dump; nothing to score "
             "(add .tsv files and their manifest rows, see labels/README.md)"
         )
     evaluation = score(SYSTEM, documents, predictor.predict([doc.lines for doc in documents]))
-    sha256 = data_hash(directory, documents)
     trained = predictor.manifest.get("training_data", {})
     trained_on = sha256 == trained.get("sha256")
     sites = len({doc.site for doc in documents})

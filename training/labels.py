@@ -8,11 +8,13 @@ See ``labels/README.md`` for the guideline. Reading is strict: a malformed file 
 from __future__ import annotations
 
 import csv
+import hashlib
+import io
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..labels import BOILERPLATE, CONTENT, LabelFormatError, parse_label_text
 from ..text import DecodeError, decode, plural
@@ -43,10 +45,10 @@ class LabelledDocument:
     path: Path | None = field(default=None, compare=False)
 
 
-def read_label_file(path: Path) -> tuple[list[str], list[str | None]]:
-    """Read and parse one ``.tsv`` label file."""
+def read_label_file(path: Path, data: bytes | None = None) -> tuple[list[str], list[str | None]]:
+    """Read and parse one ``.tsv`` label file (``data``: its bytes, when already read)."""
     try:
-        text = decode(path.read_bytes())
+        text = decode(path.read_bytes() if data is None else data)
     except DecodeError as exc:
         raise LabelFormatError(f"{path}:{exc.line}: {exc}; label files must be UTF-8") from exc
     return parse_label_text(text, str(path))
@@ -68,19 +70,21 @@ def row_without_file(manifest_path: Path, row: ManifestRow) -> str:
     return f"{manifest_path}:{row.line}: {name!r} has no file {name}.tsv; add the label file, or remove the row"
 
 
-def read_manifest(path: Path) -> list[ManifestRow]:
+def read_manifest(path: Path, data: bytes | None = None) -> list[ManifestRow]:
     """Read ``manifest.csv``: one row per label file, each with a name, a site (a domain), a language
     (a code), a known origin, and a known kind or none.
 
     A row whose fields do not fit the header is refused rather than read in part: a row that lost
     its line break (labels/README.md's ``echo ... >> manifest.csv`` after a last row without one)
     joined the next, whose page then "had no row". A name listed twice is refused: its page was
-    trained on twice, under two sites."""
-    if not path.is_file():
-        raise LabelFormatError(f"{path}: no manifest; create it with the header {','.join(MANIFEST_COLUMNS)}")
+    trained on twice, under two sites. ``data``: the file's bytes, when already read."""
+    if data is None:
+        if not path.is_file():
+            raise LabelFormatError(f"{path}: no manifest; create it with the header {','.join(MANIFEST_COLUMNS)}")
+        data = path.read_bytes()
     rows = []
     first_line: dict[str, int] = {}
-    with path.open(encoding="utf-8-sig", newline="") as handle:
+    with io.StringIO(data.decode("utf-8-sig"), newline="") as handle:
         reader = csv.DictReader(handle)
         header = reader.fieldnames or []
         missing = [c for c in MANIFEST_COLUMNS[:4] if c not in header]
@@ -157,9 +161,25 @@ def missing_directory(directory: Path) -> str | None:
     return f"{directory}: {what}; give the directory of labelled dumps and their manifest.csv (see labels/README.md)"
 
 
-def load_labelled_dir(directory: Path) -> list[LabelledDocument]:
-    """Load every labelled dump listed in ``directory/manifest.csv``, in manifest order.
+class LabelledData(NamedTuple):
+    """A directory's labelled dumps and the sha256 of the very bytes they were parsed from."""
 
+    documents: list[LabelledDocument]
+    sha256: str  # over manifest.csv, then each dump's name, a NUL and its file, in manifest order
+
+
+def load_labelled_dir(directory: Path) -> list[LabelledDocument]:
+    """Load every labelled dump listed in ``directory/manifest.csv``, in manifest order (see
+    :func:`read_labelled`)."""
+    return read_labelled(directory).documents
+
+
+def read_labelled(directory: Path) -> LabelledData:
+    """Load every labelled dump listed in ``directory/manifest.csv``, in manifest order, with the
+    sha256 that names the data (a model's manifest, ``labels score``'s "trained on" check).
+
+    Each file is read once, and the hash is of the bytes parsed: hashed from a second read, it could
+    name labels saved in between (the labelling page saves while a retrain reads), not those trained on.
     Files without a manifest row, and rows without a file, are errors: cross-validation groups by
     the manifest's site, so an unlisted file would silently leak across folds.
     """
@@ -167,7 +187,11 @@ def load_labelled_dir(directory: Path) -> list[LabelledDocument]:
     if problem is not None:
         raise LabelFormatError(problem)
     manifest_path = directory / "manifest.csv"
-    rows = read_manifest(manifest_path)
+    if not manifest_path.is_file():
+        raise LabelFormatError(f"{manifest_path}: no manifest; create it with the header {','.join(MANIFEST_COLUMNS)}")
+    data = manifest_path.read_bytes()
+    digest = hashlib.sha256(data)
+    rows = read_manifest(manifest_path, data)
     listed = {row["name"] for row in rows}
     unlisted = sorted(p.stem for p in directory.glob("*.tsv") if p.stem not in listed)
     if unlisted:
@@ -177,7 +201,9 @@ def load_labelled_dir(directory: Path) -> list[LabelledDocument]:
         path = directory / f"{row['name']}.tsv"
         if not path.is_file():
             raise LabelFormatError(row_without_file(manifest_path, row))
-        lines, labels = read_label_file(path)
+        data = path.read_bytes()
+        digest.update(row["name"].encode() + b"\0" + data)
+        lines, labels = read_label_file(path, data)
         documents.append(
             LabelledDocument(
                 name=row["name"],
@@ -191,7 +217,7 @@ def load_labelled_dir(directory: Path) -> list[LabelledDocument]:
                 path=path,
             )
         )
-    return documents
+    return LabelledData(documents, digest.hexdigest())
 
 
 def iter_label_counts(documents: Iterable[LabelledDocument]) -> Iterable[tuple[str, int, int, int]]:

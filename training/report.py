@@ -41,7 +41,7 @@ from .evaluate import (
     score_snippets,
     snippet_scores,
 )
-from .labels import LabelledDocument, load_labelled_dir
+from .labels import LabelledDocument, read_labelled
 from .train import USER_WEIGHT, describe_data, fit_documents, make_estimator, runtime_versions, user_weights
 
 Echo = Callable[[str], None]
@@ -93,7 +93,8 @@ def run_evaluation(
     languages left out and of the tests, as ``cleaner train --user-weight`` does, so that the
     model evaluated is the one trained (the learning curve counts sites, and ``adapt`` weighs the
     site's own pages as its ``weights`` say)."""
-    documents = load_labelled_dir(labels_dir)
+    data = read_labelled(labels_dir)
+    documents = data.documents
     weights = user_weights(documents, user_weight)
     # Read (and so checked) before any fit: a gold file that does not fit its dump stopped the run
     # only after the cross-validation and the fits on labels/.
@@ -110,7 +111,7 @@ def run_evaluation(
         "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         "versions": runtime_versions(),
         # The directory is the run's, not the data's: it stays out of describe_data (the model manifest).
-        "training_data": {"directory": str(labels_dir), **describe_data(labels_dir, documents)},
+        "training_data": {"directory": str(labels_dir), **describe_data(data)},
         "estimator": estimator().get_params(),
         "user_weight": USER_WEIGHT if user_weight is None else user_weight,
     }

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import platform
 import time
 from collections import Counter
@@ -14,7 +13,7 @@ from ..classifier.estimator import NEAR_BEST_F1, THRESHOLD_RANGE, LineClassifier
 from ..labels import BOILERPLATE, CONTENT
 from ..text import plural
 from .evaluate import DEFAULT_FOLDS, cross_validated_predictions, cv_folds, cv_scheme, fit_by_site, score
-from .labels import LabelledDocument, TooFewLabels, load_labelled_dir
+from .labels import LabelledData, LabelledDocument, TooFewLabels, read_labelled
 
 
 def runtime_versions() -> dict[str, str]:
@@ -32,19 +31,11 @@ def runtime_versions() -> dict[str, str]:
     }
 
 
-def data_hash(directory: Path, documents: Sequence[LabelledDocument]) -> str:
-    """sha256 over the manifest and every label file, so a model names the exact data it saw."""
-    digest = hashlib.sha256((directory / "manifest.csv").read_bytes())
-    for doc in documents:
-        if doc.path is not None:
-            digest.update(doc.name.encode() + b"\0" + doc.path.read_bytes())
-    return digest.hexdigest()
-
-
-def describe_data(directory: Path, documents: Sequence[LabelledDocument]) -> dict[str, Any]:
+def describe_data(data: LabelledData) -> dict[str, Any]:
     """What a model was trained on, for its manifest and the model card."""
+    documents = data.documents
     return {
-        "sha256": data_hash(directory, documents),
+        "sha256": data.sha256,
         "documents": len(documents),
         "sites": len({doc.site for doc in documents}),
         "languages": dict(sorted(Counter(doc.language for doc in documents).items())),
@@ -147,14 +138,15 @@ def train(
     Returns the manifest written into the model file plus ``fit_seconds`` and ``cv_seconds``,
     which are not written (equal data give an equal file).
     """
-    documents = load_labelled_dir(labels_dir)
+    data = read_labelled(labels_dir)
+    documents = data.documents
     check_trainable(documents)
 
     def estimator() -> LineClassifier:
         return make_estimator().set_params(**(params or {}))
 
     weights = user_weights(documents, user_weight)
-    manifest: dict[str, Any] = {"training_data": describe_data(labels_dir, documents), "versions": runtime_versions()}
+    manifest: dict[str, Any] = {"training_data": describe_data(data), "versions": runtime_versions()}
     timings: dict[str, float] = {}
     if cross_validate:
         started = time.perf_counter()
