@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cleaner.classifier import windows
-from cleaner.classifier.format import TOPICS_FORMAT, load_model, read_manifest
+from cleaner.classifier.format import EXTENDED_FORMAT, load_model, read_manifest
 from cleaner.features.batch import LineBatch, code_points, no_space_letters
 from cleaner.features.topics import _hashes, line_word_keys, page_words, topic_overlap
 
@@ -110,7 +110,7 @@ def test_a_topic_model_is_saved_in_its_own_format_and_predicts_as_fitted(
     seed_documents: list[Labelled], topic_model: Path
 ) -> None:
     manifest = read_manifest(topic_model)
-    assert manifest["format"] == TOPICS_FORMAT and manifest["topic_overlap"] is True
+    assert manifest["format"] == EXTENDED_FORMAT and manifest["topic_overlap"] is True
     loaded = load_model(topic_model)
     assert loaded.topics and all(layers[0][0].shape[0] == 37 for layers in loaded.context_stages)
     fitted = fit_on(seed_documents, topic_overlap=True)
@@ -133,5 +133,5 @@ def test_a_topic_model_scores_long_pages_in_windows_as_whole(seed_documents: lis
 
 def test_models_without_it_keep_their_format(model_path: Path) -> None:
     manifest = read_manifest(model_path)
-    assert manifest["format"] != TOPICS_FORMAT and "topic_overlap" not in manifest
+    assert manifest["format"] != EXTENDED_FORMAT and "topic_overlap" not in manifest
     assert not load_model(model_path).topics

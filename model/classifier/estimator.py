@@ -313,6 +313,14 @@ class LineClassifier(BaseEstimator):
         ``labels/new-languages`` 0.914 -> 0.925) and the devset does not (multi 0.872 -> 0.869,
         en 0.923 -> 0.919, vi 0.972 -> 0.960, within a refit's noise). It costs a fifth of the
         prediction's throughput (the README's step 1).
+    span_share : bool, default=False
+        The context stages also read two facts of the whole page
+        (:data:`~cleaner.features.context.PAGE_FEATURES`): how much of the document's P(content)
+        the previous stage's best span holds, and how many of its lines. An article's span holds
+        most of its page's content, a thread's first post a small part of the thread, so a
+        thread's replies need not read as comments below an article. Off until the shipped model
+        is retrained with it and ``make eval-dev`` measured it (the README's step 1 has the
+        figures held out by site).
 
     Attributes
     ----------
@@ -359,6 +367,7 @@ class LineClassifier(BaseEstimator):
         "char_weight": [Interval(Real, 0, None, closed="neither")],
         "n_jobs": [None, Integral],
         "topic_overlap": ["boolean"],
+        "span_share": ["boolean"],
     }
 
     def __init__(
@@ -385,6 +394,7 @@ class LineClassifier(BaseEstimator):
         char_weight: float = 0.5,
         n_jobs: int | None = None,
         topic_overlap: bool = False,
+        span_share: bool = False,
     ) -> None:
         self.C = C
         self.use_words = use_words
@@ -408,6 +418,7 @@ class LineClassifier(BaseEstimator):
         self.char_weight = char_weight
         self.n_jobs = n_jobs
         self.topic_overlap = topic_overlap
+        self.span_share = span_share
 
     def _fit_first_stage(
         self,
@@ -534,6 +545,7 @@ class LineClassifier(BaseEstimator):
             chars=self.first_stage_.cue_chars_,
             char_weight=self.char_weight,
             topics=self.topic_overlap and bool(self.context_stages_),
+            span_share=self.span_share and bool(self.context_stages_),
         )
         return self
 
@@ -587,7 +599,7 @@ class LineClassifier(BaseEstimator):
             chars = chars * text_weights
         words = page_words(batch) if self.topic_overlap else None
         for _ in range(self.context_rounds):
-            stacked = context_rows(oof, shape, offsets, markup)
+            stacked = context_rows(oof, shape, offsets, markup, page=self.span_share)
             if words is not None:
                 stacked = np.column_stack([stacked, topic_overlap(np.where(markup, 0.0, oof), words)[text]])
             with warnings.catch_warnings():

@@ -33,7 +33,7 @@ import numpy as np
 from numpy.lib.npyio import NpzFile
 
 from ..atomic import remove_stale_temporaries, write_atomic
-from ..features.context import stack_feature_names
+from ..features.context import PAGE_FEATURES, stack_feature_names
 from ..features.cuechars import CueChars
 from ..features.cuewords import CueWords
 from ..features.shape import shape_feature_names
@@ -58,10 +58,11 @@ MODEL_FORMAT = 5
 # Format 7: the block's words in scripts without spaces are their letters (format 6 files, whose
 # words there were whole clauses, would be read with other rows than they were trained on).
 CHARS_FORMAT = 7
-# Format 8: the context stages also read each line's topic overlap (LineClassifier's topic_overlap,
-# features.topics), with or without a character block (as its entries say). A cleaner that reads 5
-# and 7 only would meet one input more than it computes.
-TOPICS_FORMAT = 8
+# Format 8: the context stages also read more inputs than format 7's: each line's topic overlap
+# (LineClassifier's topic_overlap, features.topics), the page's span shares (span_share,
+# features.context.PAGE_FEATURES) or both, as the manifest's entries say, with or without a
+# character block. A cleaner that reads 5 and 7 only would meet inputs it does not compute.
+EXTENDED_FORMAT = 8
 MANIFEST = "manifest"
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # the zip format's epoch: equal models give equal files
 # What reading a damaged zip or .npy member raises (a bad CRC, a cut stream, a wrong header).
@@ -129,7 +130,11 @@ def save_model(predictor: Predictor, path: Path) -> dict[str, Any]:
     arrays = _arrays(predictor)
     manifest = {
         **predictor.manifest,
-        "format": TOPICS_FORMAT if predictor.topics else MODEL_FORMAT if predictor.chars is None else CHARS_FORMAT,
+        "format": EXTENDED_FORMAT
+        if predictor.topics or predictor.span_share
+        else MODEL_FORMAT
+        if predictor.chars is None
+        else CHARS_FORMAT,
         "features": feature_names(),
         "threshold": predictor.threshold,
         "word_weight": predictor.word_weight,
@@ -139,6 +144,7 @@ def save_model(predictor: Predictor, path: Path) -> dict[str, Any]:
         "stopwords": predictor.stopwords.lists,
         **_char_entries(predictor.chars, predictor.char_weight),
         **({"topic_overlap": True} if predictor.topics else {}),
+        **({"span_share": True} if predictor.span_share else {}),
         "sha256": _digest(arrays),
     }
     buffer = io.BytesIO()
@@ -213,11 +219,15 @@ def _predictor(manifest: dict[str, Any], arrays: dict[str, np.ndarray]) -> Predi
         chars = CueChars(manifest["char_vocabulary"], arrays["char_idf"], tuple(manifest["char_ngram_range"]))
         if len(chars.vocabulary) != len(chars.idf):
             raise ValueError(f"{len(chars.vocabulary)} character n-grams but {len(chars.idf)} idf weights")
-    topics = manifest.get("format") == TOPICS_FORMAT
-    if not topics and (manifest.get("format") == CHARS_FORMAT) != (chars is not None):
+    extended = manifest.get("format") == EXTENDED_FORMAT
+    if not extended and (manifest.get("format") == CHARS_FORMAT) != (chars is not None):
         raise ValueError(f"format {manifest.get('format')} with{'' if chars is not None else 'out'} character n-grams")
-    if topics != bool(manifest.get("topic_overlap")):
-        raise ValueError(f"format {manifest.get('format')} with topic_overlap {manifest.get('topic_overlap')}")
+    topics, span_share = bool(manifest.get("topic_overlap")), bool(manifest.get("span_share"))
+    if extended != (topics or span_share):
+        raise ValueError(
+            f"format {manifest.get('format')} with topic_overlap {manifest.get('topic_overlap')} "
+            f"and span_share {manifest.get('span_share')}"
+        )
     columns = len(arrays["scaling_mean"]) + sum(len(block.idf) for block in (words, chars) if block is not None)
     if len(arrays["coef"]) != columns:
         raise ValueError(f"{len(arrays['coef'])} weights for {columns} first-stage columns")
@@ -226,8 +236,8 @@ def _predictor(manifest: dict[str, Any], arrays: dict[str, np.ndarray]) -> Predi
         for i, layers in enumerate(manifest["context_stages"])
     ]
     reserved = {"format", "features", "threshold", "word_weight", "context_stages", "ngram_range", "vocabulary"}
-    reserved |= {"char_weight", "char_ngram_range", "char_vocabulary", "topic_overlap"}
-    inputs = len(stack_feature_names()) + topics
+    reserved |= {"char_weight", "char_ngram_range", "char_vocabulary", "topic_overlap", "span_share"}
+    inputs = len(stack_feature_names()) + span_share * len(PAGE_FEATURES) + topics
     if any(layers[0][0].shape[0] != inputs for layers in stages):
         raise ValueError(f"a context stage does not take {inputs} inputs")
     return Predictor(
@@ -242,6 +252,7 @@ def _predictor(manifest: dict[str, Any], arrays: dict[str, np.ndarray]) -> Predi
         chars=chars,
         char_weight=float(manifest.get("char_weight", 0.5)),
         topics=topics,
+        span_share=span_share,
         manifest={k: v for k, v in manifest.items() if k not in reserved | {"stopwords", "sha256"}},
     )
 
@@ -409,10 +420,10 @@ def _manifest(source: _Source, archive: NpzFile) -> dict[str, Any]:
 
 def _check_format(source: _Source, manifest: dict[str, Any]) -> None:
     saved = manifest.get("format", 1)
-    if saved not in (MODEL_FORMAT, CHARS_FORMAT, TOPICS_FORMAT):
+    if saved not in (MODEL_FORMAT, CHARS_FORMAT, EXTENDED_FORMAT):
         raise ModelError(
             f"{source.shown} was saved in model format {saved}, this cleaner reads format {MODEL_FORMAT} "
-            f"(and {CHARS_FORMAT}, with character n-grams, and {TOPICS_FORMAT}, with topic overlap); "
+            f"(and {CHARS_FORMAT}, with character n-grams, and {EXTENDED_FORMAT}, with topic overlap or span shares); "
             f"{source.remedy}"
         )
 

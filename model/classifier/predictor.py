@@ -151,6 +151,7 @@ class Predictor:
         chars: CueChars | None = None,
         char_weight: float = 0.5,
         topics: bool = False,
+        span_share: bool = False,
     ) -> None:
         self.stopwords = stopwords
         self.scaling = scaling
@@ -162,6 +163,7 @@ class Predictor:
         self.char_weight = float(char_weight)
         self.context_stages = context_stages
         self.topics = topics  # the context stages read each line's topic overlap (features.topics), last
+        self.span_share = span_share  # they read the page's span shares (features.context.PAGE_FEATURES), before it
         self.threshold = float(threshold)
         self.manifest: dict[str, Any] = dict(manifest or {})
 
@@ -218,7 +220,7 @@ class Predictor:
             inputs = context_inputs(shape, offsets, markup)  # the same for every stage
             words = page_words(batch) if self.topics else None
             for layers in self.context_stages:
-                rows = context_rows(probabilities, shape, offsets, markup, inputs)
+                rows = context_rows(probabilities, shape, offsets, markup, inputs, self.span_share)
                 if words is not None:
                     topics = topic_overlap(np.where(markup, 0.0, probabilities), words)
                     rows = np.column_stack([rows, topics[~markup]])

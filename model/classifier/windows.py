@@ -123,7 +123,7 @@ def predict_long(predictor: Predictor, lines: list[str], window: int | None = No
                 whole = np.zeros(len(probabilities))
                 whole[text] = p
                 topics = topic_overlap(whole, words)[text]
-            p = _context_stage(p, own, kept, layers, window, topics)
+            p = _context_stage(p, own, kept, layers, window, topics, predictor.span_share)
         probabilities[text] = p
     probabilities[markup] = 0.0
     return probabilities
@@ -192,7 +192,13 @@ class _Own:
 
 
 def _context_stage(
-    p: np.ndarray, own: _Own, kept: np.ndarray, layers: Layers, window: int, topics: np.ndarray | None = None
+    p: np.ndarray,
+    own: _Own,
+    kept: np.ndarray,
+    layers: Layers,
+    window: int,
+    topics: np.ndarray | None = None,
+    page: bool = False,
 ) -> np.ndarray:
     """One context stage over the non-markup lines' P, a window of rows at a time."""
     m = len(p)
@@ -203,7 +209,7 @@ def _context_stage(
     for lo in range(0, m, window):
         hi = min(lo + window, m)
         rows = np.arange(lo, hi)
-        columns = stack_columns(logits, cumulative, own.rows(kept[lo:hi]), rows, 0, m, 0, span)
+        columns = stack_columns(logits, cumulative, own.rows(kept[lo:hi]), rows, 0, m, 0, span, page)
         if topics is not None:
             columns = np.column_stack([columns, topics[lo:hi]])
         out[lo:hi] = context_probability(columns, layers)

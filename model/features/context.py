@@ -33,6 +33,10 @@ STACK_SHAPE = (
     "heading_prose_before_log",
 )
 _STACK_SHAPE_COLUMNS = [BASE_FEATURES.index(name) for name in STACK_SHAPE]
+# The page as a whole, read by the context stages of a model fitted with span_share: how much of the
+# document's P(content) its best span holds, and how many of its lines. An article's span holds most
+# of its page's content; a thread's first post, or its longest, a small part of the thread.
+PAGE_FEATURES = ("span_p_share", "span_lines_share")
 
 
 def _logit(p: np.ndarray) -> np.ndarray:
@@ -40,17 +44,17 @@ def _logit(p: np.ndarray) -> np.ndarray:
     return np.log(p / (1 - p))
 
 
-def _stack_rows(probabilities: np.ndarray, own: np.ndarray, bounds: np.ndarray) -> np.ndarray:
+def _stack_rows(probabilities: np.ndarray, own: np.ndarray, bounds: np.ndarray, page: bool = False) -> np.ndarray:
     """Context-stage features of many documents at once (rows ``bounds[d]:bounds[d + 1]`` of
     document d), from first-stage P(content): the logit of each line and of its neighbours, local
     means of P(content), the mean before and after the line, whether the line lies inside the span
     that maximises sum(P - 0.5) (the most likely article span) or how far outside it, and ``own``,
-    the rows' :data:`STACK_SHAPE` columns of the shape features. Each document's rows are what
-    computing it alone would give."""
+    the rows' :data:`STACK_SHAPE` columns of the shape features, then, if ``page``, the
+    :data:`PAGE_FEATURES`. Each document's rows are what computing it alone would give."""
     p = np.asarray(probabilities, dtype=np.float64)
     n = len(p)
     if n == 0:
-        return np.zeros((0, len(stack_feature_names())))
+        return np.zeros((0, len(stack_feature_names()) + page * len(PAGE_FEATURES)))
     sizes = np.diff(bounds)
     doc = np.repeat(np.arange(len(sizes)), sizes)
     first, size = bounds[:-1][doc], sizes[doc]
@@ -62,7 +66,7 @@ def _stack_rows(probabilities: np.ndarray, own: np.ndarray, bounds: np.ndarray) 
     spans = [_best_span(p[lo:hi] - 0.5) for lo, hi in zip(bounds[:-1].tolist(), bounds[1:].tolist())]
     start, end = np.asarray(spans, dtype=np.int64).reshape(-1, 2)[doc].T
     rows = np.arange(n) - first  # row number within the document
-    return stack_columns(_logit(p), cumulative, own, rows, first, size, first + doc, (start, end))
+    return stack_columns(_logit(p), cumulative, own, rows, first, size, first + doc, (start, end), page)
 
 
 def stack_columns(
@@ -74,12 +78,14 @@ def stack_columns(
     size: np.ndarray | int,
     base: np.ndarray | int,
     span: tuple[np.ndarray | int, np.ndarray | int],
+    page: bool = False,
 ) -> np.ndarray:
     """The context-stage rows of some lines: ``rows`` their row numbers in their documents, which
     start at ``first`` in ``logit`` (the logit of every line's P) and hold ``size`` lines; ``base``
     is where each document's run of P starts in ``cumulative`` (its leading 0), ``span`` the
-    document's best span, ``own`` the lines' :data:`STACK_SHAPE` columns. Shared by a batch of
-    documents and by the windows of one long document (cleaner.classifier.windows)."""
+    document's best span, ``own`` the lines' :data:`STACK_SHAPE` columns; ``page``: the
+    :data:`PAGE_FEATURES` after them. Shared by a batch of documents and by the windows of one long
+    document (cleaner.classifier.windows)."""
     n = len(logit)
     start, end = span
     columns = []
@@ -99,11 +105,32 @@ def stack_columns(
     columns.append(((rows >= start) & (rows <= end)).astype(float))
     columns.append(np.log1p(np.clip(start - rows, 0, None)))
     columns.append(np.log1p(np.clip(rows - end, 0, None)))
-    out = np.empty((len(rows), len(columns) + own.shape[1]))
+    out = np.empty((len(rows), len(columns) + own.shape[1] + page * len(PAGE_FEATURES)))
     for i, column in enumerate(columns):
         out[:, i] = column
-    out[:, len(columns) :] = own
+    out[:, len(columns) : len(columns) + own.shape[1]] = own
+    if page:
+        out[:, -2], out[:, -1] = _span_shares(cumulative, base, size, start, end)
     return out
+
+
+def _span_shares(
+    cumulative: np.ndarray,
+    base: np.ndarray | int,
+    size: np.ndarray | int,
+    start: np.ndarray | int,
+    end: np.ndarray | int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The :data:`PAGE_FEATURES` of each row's document: the share of its P that its best span
+    (``start`` to ``end``; none when ``end < start``) holds, and the share of its lines (0 and 0
+    without a span; a P share of 0 for a document whose P sums to 0)."""
+    found = np.asarray(end >= start)
+    last = np.where(found, end, start - 1)  # an empty span sums to 0
+    inside = cumulative[base + last + 1] - cumulative[base + start]
+    total = cumulative[base + size]
+    p_share = np.where(total > 0, inside / np.where(total > 0, total, 1.0), 0.0)
+    lines_share = np.where(found, (np.asarray(end) - start + 1) / np.maximum(size, 1), 0.0)
+    return p_share, lines_share
 
 
 def best_span(p: np.ndarray) -> tuple[int, int]:
@@ -159,12 +186,14 @@ def context_rows(
     offsets: np.ndarray,
     markup: np.ndarray,
     inputs: tuple[np.ndarray, np.ndarray] | None = None,
+    page: bool = False,
 ) -> np.ndarray:
     """Context-stage rows of the lines that are not image markup, document by document (rows
     ``offsets[d]:offsets[d + 1]`` of ``probabilities`` and ``shape`` are document d's);
-    ``inputs``, if given, is ``context_inputs(shape, offsets, markup)``."""
+    ``inputs``, if given, is ``context_inputs(shape, offsets, markup)``; ``page``: with the
+    :data:`PAGE_FEATURES`."""
     own, bounds = context_inputs(shape, offsets, markup) if inputs is None else inputs
-    return _stack_rows(probabilities[~markup], own, bounds)
+    return _stack_rows(probabilities[~markup], own, bounds, page)
 
 
 # A fitted context stage as plain arrays: its layers, each (weights of shape (inputs, outputs), bias of
