@@ -272,3 +272,12 @@ def test_card_is_written_whole_or_not_at_all(results: dict[str, Any], tmp_path: 
     assert [path.name for path in folder.iterdir()] == ["MODEL_CARD.md"]
     write_model_card(card, found)
     assert card.read_text(encoding="utf-8") == results["_card"]
+
+
+def test_the_card_names_the_context_stages_extra_inputs_only_when_the_model_reads_them(results: dict[str, Any]) -> None:
+    changed = json.loads(json.dumps(results))
+    assert "span_p_share" not in render_model_card(changed) and "topic overlap" not in render_model_card(changed)
+    changed["estimator"]["span_share"] = True
+    assert "the page's span shares (`span_p_share`, `span_lines_share`)" in render_model_card(changed)
+    changed["estimator"]["topic_overlap"] = True
+    assert "span_lines_share`) and each line's topic overlap" in render_model_card(changed)

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from ..atomic import write_atomic
-from ..features.context import stack_feature_names
+from ..features.context import PAGE_FEATURES, stack_feature_names
 from ..features.shape import shape_feature_names
 from ..text import plural
 from .adapt import adaptation_section
@@ -233,6 +233,17 @@ def _snippet_test(directory: str, test: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _extra_inputs(params: dict[str, Any]) -> str:
+    """What the context stages read besides the window and the own-line facts, as the model's
+    parameters say: the page's span shares, each line's topic overlap."""
+    extra = []
+    if params.get("span_share"):
+        extra.append("the page's span shares (" + ", ".join(f"`{name}`" for name in PAGE_FEATURES) + ")")
+    if params.get("topic_overlap"):
+        extra.append("each line's topic overlap (`features/topics.py`)")
+    return "; then " + " and ".join(extra) if extra else ""
+
+
 def _character_block(estimator: dict[str, Any]) -> str:
     """The first stage's character n-gram block, in words, when the estimator has one."""
     sizes = estimator.get("char_ngrams")
@@ -285,7 +296,10 @@ def render_model_card(results: dict[str, Any]) -> str:
         "2. Context stages (`context_rounds` of them, each one hidden layer of `stack_hidden` ReLU units, or a "
         "logistic regression when it is 0): the previous stage's out-of-fold probabilities "
         "in a window, their local and before/after means, the most likely article span, and a few "
-        "own-line facts: " + ", ".join(f"`{name}`" for name in stack_feature_names()) + ".",
+        "own-line facts: "
+        + ", ".join(f"`{name}`" for name in stack_feature_names())
+        + _extra_inputs(results["estimator"])
+        + ".",
         "3. Threshold on P(content) chosen by grouped cross-validation to maximise character F1, "
         "within 0.25-0.5 (see `THRESHOLD_RANGE` in `classifier/estimator.py`).",
         "",
