@@ -41,6 +41,7 @@ from ..features.batch import Documents, LineBatch
 from ..features.context import Layers, context_rows
 from ..features.cuechars import CueChars
 from ..features.cuewords import CueWords
+from ..features.headers import IN_MAIN_BLOCK, header_echo
 from ..features.lines import BASE_FEATURES
 from ..features.shape import markup_rows, shape_matrix
 from ..features.stopwords import Stopwords
@@ -321,6 +322,13 @@ class LineClassifier(BaseEstimator):
         thread's replies need not read as comments below an article. Off until the shipped model
         is retrained with it and ``make eval-dev`` measured it (the README's step 1 has the
         figures held out by site).
+    header_echo : bool, default=False
+        The context stages also read whether a line sits under a header line of the form the
+        page's main prose block sits under, and how often each form recurs
+        (:mod:`cleaner.features.headers`): a thread's replies sit under headers of its first
+        post's form, comments under an article under headers of another form than the
+        article's. Off until the shipped model is retrained with it and ``make eval-dev``
+        measured it.
 
     Attributes
     ----------
@@ -368,6 +376,7 @@ class LineClassifier(BaseEstimator):
         "n_jobs": [None, Integral],
         "topic_overlap": ["boolean"],
         "span_share": ["boolean"],
+        "header_echo": ["boolean"],
     }
 
     def __init__(
@@ -395,6 +404,7 @@ class LineClassifier(BaseEstimator):
         n_jobs: int | None = None,
         topic_overlap: bool = False,
         span_share: bool = False,
+        header_echo: bool = False,
     ) -> None:
         self.C = C
         self.use_words = use_words
@@ -419,6 +429,7 @@ class LineClassifier(BaseEstimator):
         self.n_jobs = n_jobs
         self.topic_overlap = topic_overlap
         self.span_share = span_share
+        self.header_echo = header_echo
 
     def _fit_first_stage(
         self,
@@ -546,6 +557,7 @@ class LineClassifier(BaseEstimator):
             char_weight=self.char_weight,
             topics=self.topic_overlap and bool(self.context_stages_),
             span_share=self.span_share and bool(self.context_stages_),
+            header_echo=self.header_echo and bool(self.context_stages_),
         )
         return self
 
@@ -598,8 +610,11 @@ class LineClassifier(BaseEstimator):
         if text_weights is not None:
             chars = chars * text_weights
         words = page_words(batch) if self.topic_overlap else None
+        headers = header_echo(batch, shape[:, IN_MAIN_BLOCK])[text] if self.header_echo else None
         for _ in range(self.context_rounds):
             stacked = context_rows(oof, shape, offsets, markup, page=self.span_share)
+            if headers is not None:
+                stacked = np.column_stack([stacked, headers])
             if words is not None:
                 stacked = np.column_stack([stacked, topic_overlap(np.where(markup, 0.0, oof), words)[text]])
             with warnings.catch_warnings():

@@ -36,6 +36,7 @@ from ..atomic import remove_stale_temporaries, write_atomic
 from ..features.context import PAGE_FEATURES, stack_feature_names
 from ..features.cuechars import CueChars
 from ..features.cuewords import CueWords
+from ..features.headers import HEADER_FEATURES
 from ..features.shape import shape_feature_names
 from ..features.stopwords import Stopwords
 from .predictor import Predictor
@@ -131,7 +132,7 @@ def save_model(predictor: Predictor, path: Path) -> dict[str, Any]:
     manifest = {
         **predictor.manifest,
         "format": EXTENDED_FORMAT
-        if predictor.topics or predictor.span_share
+        if predictor.topics or predictor.span_share or predictor.header_echo
         else MODEL_FORMAT
         if predictor.chars is None
         else CHARS_FORMAT,
@@ -145,6 +146,7 @@ def save_model(predictor: Predictor, path: Path) -> dict[str, Any]:
         **_char_entries(predictor.chars, predictor.char_weight),
         **({"topic_overlap": True} if predictor.topics else {}),
         **({"span_share": True} if predictor.span_share else {}),
+        **({"header_echo": True} if predictor.header_echo else {}),
         "sha256": _digest(arrays),
     }
     buffer = io.BytesIO()
@@ -223,10 +225,11 @@ def _predictor(manifest: dict[str, Any], arrays: dict[str, np.ndarray]) -> Predi
     if not extended and (manifest.get("format") == CHARS_FORMAT) != (chars is not None):
         raise ValueError(f"format {manifest.get('format')} with{'' if chars is not None else 'out'} character n-grams")
     topics, span_share = bool(manifest.get("topic_overlap")), bool(manifest.get("span_share"))
-    if extended != (topics or span_share):
+    headers = bool(manifest.get("header_echo"))
+    if extended != (topics or span_share or headers):
         raise ValueError(
-            f"format {manifest.get('format')} with topic_overlap {manifest.get('topic_overlap')} "
-            f"and span_share {manifest.get('span_share')}"
+            f"format {manifest.get('format')} with topic_overlap {manifest.get('topic_overlap')}, "
+            f"span_share {manifest.get('span_share')} and header_echo {manifest.get('header_echo')}"
         )
     columns = len(arrays["scaling_mean"]) + sum(len(block.idf) for block in (words, chars) if block is not None)
     if len(arrays["coef"]) != columns:
@@ -236,8 +239,8 @@ def _predictor(manifest: dict[str, Any], arrays: dict[str, np.ndarray]) -> Predi
         for i, layers in enumerate(manifest["context_stages"])
     ]
     reserved = {"format", "features", "threshold", "word_weight", "context_stages", "ngram_range", "vocabulary"}
-    reserved |= {"char_weight", "char_ngram_range", "char_vocabulary", "topic_overlap", "span_share"}
-    inputs = len(stack_feature_names()) + span_share * len(PAGE_FEATURES) + topics
+    reserved |= {"char_weight", "char_ngram_range", "char_vocabulary", "topic_overlap", "span_share", "header_echo"}
+    inputs = len(stack_feature_names()) + span_share * len(PAGE_FEATURES) + headers * len(HEADER_FEATURES) + topics
     if any(layers[0][0].shape[0] != inputs for layers in stages):
         raise ValueError(f"a context stage does not take {inputs} inputs")
     return Predictor(
@@ -253,6 +256,7 @@ def _predictor(manifest: dict[str, Any], arrays: dict[str, np.ndarray]) -> Predi
         char_weight=float(manifest.get("char_weight", 0.5)),
         topics=topics,
         span_share=span_share,
+        header_echo=headers,
         manifest={k: v for k, v in manifest.items() if k not in reserved | {"stopwords", "sha256"}},
     )
 
@@ -423,7 +427,8 @@ def _check_format(source: _Source, manifest: dict[str, Any]) -> None:
     if saved not in (MODEL_FORMAT, CHARS_FORMAT, EXTENDED_FORMAT):
         raise ModelError(
             f"{source.shown} was saved in model format {saved}, this cleaner reads format {MODEL_FORMAT} "
-            f"(and {CHARS_FORMAT}, with character n-grams, and {EXTENDED_FORMAT}, with topic overlap or span shares); "
+            f"(and {CHARS_FORMAT}, with character n-grams, and {EXTENDED_FORMAT}, with topic overlap, span shares "
+            "or post headers); "
             f"{source.remedy}"
         )
 

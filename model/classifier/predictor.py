@@ -20,6 +20,7 @@ from ..features.batch import Documents, LineBatch
 from ..features.context import Layers, context_inputs, context_probability, context_rows, expit, row_dot
 from ..features.cuechars import CueChars
 from ..features.cuewords import CueWords, SparseRows
+from ..features.headers import IN_MAIN_BLOCK, header_echo
 from ..features.shape import markup_rows, shape_matrix
 from ..features.stopwords import Stopwords
 from ..features.topics import page_words, topic_overlap
@@ -152,6 +153,7 @@ class Predictor:
         char_weight: float = 0.5,
         topics: bool = False,
         span_share: bool = False,
+        header_echo: bool = False,
     ) -> None:
         self.stopwords = stopwords
         self.scaling = scaling
@@ -164,6 +166,7 @@ class Predictor:
         self.context_stages = context_stages
         self.topics = topics  # the context stages read each line's topic overlap (features.topics), last
         self.span_share = span_share  # they read the page's span shares (features.context.PAGE_FEATURES), before it
+        self.header_echo = header_echo  # and the lines' post headers (features.headers), between the two
         self.threshold = float(threshold)
         self.manifest: dict[str, Any] = dict(manifest or {})
 
@@ -219,8 +222,11 @@ class Predictor:
         if (~markup).any():
             inputs = context_inputs(shape, offsets, markup)  # the same for every stage
             words = page_words(batch) if self.topics else None
+            headers = header_echo(batch, shape[:, IN_MAIN_BLOCK])[~markup] if self.header_echo else None
             for layers in self.context_stages:
                 rows = context_rows(probabilities, shape, offsets, markup, inputs, self.span_share)
+                if headers is not None:
+                    rows = np.column_stack([rows, headers])
                 if words is not None:
                     topics = topic_overlap(np.where(markup, 0.0, probabilities), words)
                     rows = np.column_stack([rows, topics[~markup]])

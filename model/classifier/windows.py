@@ -19,7 +19,8 @@ The scores are those of the whole document, bit for bit (tests/test_windows.py h
 - the context stages read the first stage's P of the whole document: its running sum, best span
   and logits are kept whole, and their rows are made a window at a time;
 - a model with topic overlap also reads the document's words: each window finds its own lines'
-  words, kept as a hashed key and a row each, and they are grouped for the whole document.
+  words, kept as a hashed key and a row each, and they are grouped for the whole document; one
+  with post headers, each line's form (features.headers), counted for the whole document.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ import numpy as np
 
 from ..features.batch import LineBatch
 from ..features.context import STACK_SHAPE, Layers, best_span, context_probability, logit, stack_columns
+from ..features.headers import header_columns, header_forms
 from ..features.lines import LineFacts, document_layout, page_languages, percentile_90
 from ..features.repeats import count_within
 from ..features.segments import document_cumsum
@@ -112,18 +114,19 @@ def predict_long(predictor: Predictor, lines: list[str], window: int | None = No
     if not any(map(str.strip, lines)):
         return np.zeros(0)
     # The first stage, window by window; what it needed of the whole document is gone after it.
-    probabilities, markup, own, words = _first_stage(predictor, lines, window)
+    probabilities, markup, own, words, headers = _first_stage(predictor, lines, window)
     text = ~markup
     if text.any():
         p = probabilities[text]
         kept = np.flatnonzero(text)
+        headers = headers[text] if headers is not None else None
         for layers in predictor.context_stages:
             topics = None
             if words is not None:
                 whole = np.zeros(len(probabilities))
                 whole[text] = p
                 topics = topic_overlap(whole, words)[text]
-            p = _context_stage(p, own, kept, layers, window, topics, predictor.span_share)
+            p = _context_stage(p, own, kept, layers, window, topics, predictor.span_share, headers)
         probabilities[text] = p
     probabilities[markup] = 0.0
     return probabilities
@@ -131,10 +134,11 @@ def predict_long(predictor: Predictor, lines: list[str], window: int | None = No
 
 def _first_stage(
     predictor: Predictor, lines: list[str], window: int
-) -> tuple[np.ndarray, np.ndarray, _Own, PageWords | None]:
+) -> tuple[np.ndarray, np.ndarray, _Own, PageWords | None, np.ndarray | None]:
     """The first stage's P(content) of every non-blank line, which are image markup, their
-    STACK_SHAPE columns (what the context stages read), and, for a model with topic overlap, the
-    document's words (read window by window: a few bytes per word, never a batch of the whole)."""
+    STACK_SHAPE columns (what the context stages read), for a model with topic overlap the
+    document's words (read window by window: a few bytes per word, never a batch of the whole), and
+    for a model with post headers their columns (from each line's form, found window by window)."""
     texts = [text for text in map(str.strip, lines) if text]
     n = len(texts)
     positions = np.flatnonzero(np.fromiter(map(bool, map(str.strip, lines)), bool, len(lines)))
@@ -153,6 +157,7 @@ def _first_stage(
     markup = np.zeros(n, bool)
     own = _Own(n)
     word_rows, word_keys = [], []
+    has_form, forms = np.zeros(n, bool), np.zeros(n, np.int64)
     for lo, hi in windows:
         batch, own_rows = batch_of(lo, hi)
         shape = shape_matrix(batch, predictor.stopwords, whole.language)
@@ -166,11 +171,17 @@ def _first_stage(
             mine = (rows >= own_rows.start) & (rows < own_rows.stop)
             word_rows.append(rows[mine] - own_rows.start + lo)
             word_keys.append(keys[mine])
+        if predictor.header_echo:
+            window_has, window_forms = header_forms(batch)
+            has_form[lo:hi], forms[lo:hi] = window_has[own_rows], window_forms[own_rows]
     words = None
     if predictor.topics:
         rows = np.concatenate(word_rows)
         words = grouped_words(rows, np.concatenate(word_keys), np.zeros(len(rows), np.int64), n)
-    return probabilities, markup, own, words
+    headers = None
+    if predictor.header_echo:
+        headers = header_columns(has_form, forms, np.array([0, n]), np.array([whole.span[0]]))
+    return probabilities, markup, own, words, headers
 
 
 class _Own:
@@ -199,6 +210,7 @@ def _context_stage(
     window: int,
     topics: np.ndarray | None = None,
     page: bool = False,
+    headers: np.ndarray | None = None,
 ) -> np.ndarray:
     """One context stage over the non-markup lines' P, a window of rows at a time."""
     m = len(p)
@@ -210,6 +222,8 @@ def _context_stage(
         hi = min(lo + window, m)
         rows = np.arange(lo, hi)
         columns = stack_columns(logits, cumulative, own.rows(kept[lo:hi]), rows, 0, m, 0, span, page)
+        if headers is not None:
+            columns = np.column_stack([columns, headers[lo:hi]])
         if topics is not None:
             columns = np.column_stack([columns, topics[lo:hi]])
         out[lo:hi] = context_probability(columns, layers)
