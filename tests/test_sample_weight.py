@@ -118,7 +118,7 @@ def test_train_cross_validates_with_the_weights_it_fits_with(
         training.train(directory, tmp_path / "m.npz", user_weight=4.0)
     with pytest.raises(KeyboardInterrupt):
         training.train(directory, tmp_path / "m.npz")
-    assert seen == [[1.0, 4.0], user_weights(training.load_labelled_dir(directory))]
+    assert seen == [[1.0, 4.0], user_weights(load_labelled_dir(directory))]
 
 
 def test_evaluate_cross_validates_with_the_weights_train_fits_with(
