@@ -1,21 +1,15 @@
-"""cleaner.features.headers (whether a line sits under a header of the main block's form), and a
-model whose context stages read it (LineClassifier(header_echo=True)): its file and its windows."""
+"""cleaner.features.headers: whether a line sits under a header of the main block's form (a model
+that reads it: tests/test_extra_inputs.py)."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
-from conftest import Labelled, fit_on
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cleaner.classifier import windows
-from cleaner.classifier.format import EXTENDED_FORMAT, load_model, read_manifest
 from cleaner.features.batch import LineBatch
-from cleaner.features.context import stack_feature_names
-from cleaner.features.headers import HEADER_FEATURES, LONGEST, header_columns, header_forms, main_starts
+from cleaner.features.headers import LONGEST, header_columns, header_forms, main_starts
 
 
 def reference_form(line: str) -> str | None:
@@ -131,36 +125,3 @@ def test_main_starts_from_the_shape_column() -> None:
     bounds = np.array([0, 4, 6, 9])
     in_main = np.array([0, 0, 1, 1, 0, 0, 1, 1, 0])
     assert main_starts(in_main, bounds).tolist() == [2, -1, 0]
-
-
-@pytest.fixture(scope="module")
-def header_model(seed_documents: list[Labelled], tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("headers") / "headers.npz"
-    fit_on(seed_documents, header_echo=True).save(path)
-    return path
-
-
-def test_a_header_model_is_saved_in_the_extended_format_and_predicts_as_fitted(
-    seed_documents: list[Labelled], header_model: Path
-) -> None:
-    manifest = read_manifest(header_model)
-    assert manifest["format"] == EXTENDED_FORMAT and manifest["header_echo"] is True
-    loaded = load_model(header_model)
-    inputs = len(stack_feature_names()) + len(HEADER_FEATURES)
-    assert loaded.header_echo and all(layers[0][0].shape[0] == inputs for layers in loaded.context_stages)
-    probe = [doc.lines for doc in seed_documents]
-    assert loaded.predict_proba(probe) == fit_on(seed_documents, header_echo=True).predict_proba(probe)
-    loaded.header_echo = False
-    with pytest.raises(ValueError):
-        loaded.predict_proba(probe)
-
-
-def test_a_header_model_scores_long_pages_in_windows_as_whole(
-    seed_documents: list[Labelled], header_model: Path
-) -> None:
-    loaded = load_model(header_model)
-    joined = [line for doc in seed_documents for line in doc.lines] + THREAD
-    for lines in (seed_documents[0].lines, joined):
-        expected = loaded._predict_batch([lines])[0]
-        for window in (3, 50):
-            assert np.array_equal(windows.predict_long(loaded, lines, window=window), expected), window

@@ -1,22 +1,17 @@
-"""cleaner.features.topics (how much of a line's vocabulary the page's likely content carries), and
-a model whose context stages read it (LineClassifier(topic_overlap=True)): its file, and its
-windows scoring as the whole document."""
+"""cleaner.features.topics: how much of a line's vocabulary the page's likely content carries (a
+model that reads it: tests/test_extra_inputs.py)."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
 from itertools import groupby
-from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import Labelled, fit_on
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cleaner.classifier import windows
-from cleaner.classifier.format import EXTENDED_FORMAT, load_model, read_manifest
 from cleaner.features.batch import LineBatch, code_points, no_space_letters
 from cleaner.features.topics import _hashes, line_word_keys, page_words, topic_overlap
 
@@ -97,41 +92,3 @@ def test_the_words_found_at_once_are_those_of_each_line_alone(lines: list[str]) 
 
 def test_a_line_without_words_overlaps_nothing() -> None:
     assert overlaps([["12:30", "» »", ""]], [0.9, 0.9]).tolist() == [0.0, 0.0]
-
-
-@pytest.fixture(scope="module")
-def topic_model(seed_documents: list[Labelled], tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("topics") / "topics.npz"
-    fit_on(seed_documents, topic_overlap=True).save(path)
-    return path
-
-
-def test_a_topic_model_is_saved_in_its_own_format_and_predicts_as_fitted(
-    seed_documents: list[Labelled], topic_model: Path
-) -> None:
-    manifest = read_manifest(topic_model)
-    assert manifest["format"] == EXTENDED_FORMAT and manifest["topic_overlap"] is True
-    loaded = load_model(topic_model)
-    assert loaded.topics and all(layers[0][0].shape[0] == 37 for layers in loaded.context_stages)
-    fitted = fit_on(seed_documents, topic_overlap=True)
-    probe = [doc.lines for doc in seed_documents]
-    assert loaded.predict_proba(probe) == fitted.predict_proba(probe)
-    # Without the column the stages would read other inputs: the scores do depend on it.
-    loaded.topics = False
-    with pytest.raises(ValueError):
-        loaded.predict_proba(probe)
-
-
-def test_a_topic_model_scores_long_pages_in_windows_as_whole(seed_documents: list[Labelled], topic_model: Path) -> None:
-    loaded = load_model(topic_model)
-    joined = [line for doc in seed_documents for line in doc.lines]
-    for lines in (seed_documents[0].lines, joined):
-        expected = loaded._predict_batch([lines])[0]
-        for window in (3, 50):
-            assert np.array_equal(windows.predict_long(loaded, lines, window=window), expected), window
-
-
-def test_models_without_it_keep_their_format(model_path: Path) -> None:
-    manifest = read_manifest(model_path)
-    assert manifest["format"] != EXTENDED_FORMAT and "topic_overlap" not in manifest
-    assert not load_model(model_path).topics
