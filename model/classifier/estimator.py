@@ -38,7 +38,7 @@ from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
 
 from ..features.batch import Documents, LineBatch
-from ..features.context import Layers, context_rows
+from ..features.context import Layers, context_rows, with_extra_inputs
 from ..features.cuechars import CueChars
 from ..features.cuewords import CueWords
 from ..features.headers import IN_MAIN_BLOCK, header_echo
@@ -615,11 +615,9 @@ class LineClassifier(BaseEstimator):
         words = page_words(batch) if self.topic_overlap else None
         headers = header_echo(batch, shape[:, IN_MAIN_BLOCK])[text] if self.header_echo else None
         for _ in range(self.context_rounds):
+            topics = topic_overlap(np.where(markup, 0.0, oof), words)[text] if words is not None else None
             stacked = context_rows(oof, shape, offsets, markup, page=self.span_share)
-            if headers is not None:
-                stacked = np.column_stack([stacked, headers])
-            if words is not None:
-                stacked = np.column_stack([stacked, topic_overlap(np.where(markup, 0.0, oof), words)[text]])
+            stacked = with_extra_inputs(stacked, headers, topics)
             with warnings.catch_warnings():
                 # A network trains for at most max_iter epochs, a budget chosen by held-out F1 (the
                 # model card's parameters); that Adam's loss still moves at the end is no failure.

@@ -17,7 +17,15 @@ from typing import Any
 import numpy as np
 
 from ..features.batch import Documents, LineBatch
-from ..features.context import Layers, context_inputs, context_probability, context_rows, expit, row_dot
+from ..features.context import (
+    Layers,
+    context_inputs,
+    context_probability,
+    context_rows,
+    expit,
+    row_dot,
+    with_extra_inputs,
+)
 from ..features.cuechars import CueChars
 from ..features.cuewords import CueWords, SparseRows
 from ..features.headers import IN_MAIN_BLOCK, header_echo
@@ -225,11 +233,10 @@ class Predictor:
             headers = header_echo(batch, shape[:, IN_MAIN_BLOCK])[~markup] if self.header_echo else None
             for layers in self.context_stages:
                 rows = context_rows(probabilities, shape, offsets, markup, inputs, self.span_share)
-                if headers is not None:
-                    rows = np.column_stack([rows, headers])
+                topics = None
                 if words is not None:
-                    topics = topic_overlap(np.where(markup, 0.0, probabilities), words)
-                    rows = np.column_stack([rows, topics[~markup]])
+                    topics = topic_overlap(np.where(markup, 0.0, probabilities), words)[~markup]
+                rows = with_extra_inputs(rows, headers, topics)
                 probabilities[~markup] = context_probability(rows, layers)
         probabilities[markup] = 0.0
         return [probabilities[offsets[i] : offsets[i + 1]] for i in range(len(documents))]

@@ -32,7 +32,15 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..features.batch import LineBatch
-from ..features.context import STACK_SHAPE, Layers, best_span, context_probability, logit, stack_columns
+from ..features.context import (
+    STACK_SHAPE,
+    Layers,
+    best_span,
+    context_probability,
+    logit,
+    stack_columns,
+    with_extra_inputs,
+)
 from ..features.headers import header_columns, header_forms
 from ..features.lines import LineFacts, document_layout, page_languages, percentile_90
 from ..features.repeats import count_within
@@ -222,10 +230,9 @@ def _context_stage(
         hi = min(lo + window, m)
         rows = np.arange(lo, hi)
         columns = stack_columns(logits, cumulative, own.rows(kept[lo:hi]), rows, 0, m, 0, span, page)
-        if headers is not None:
-            columns = np.column_stack([columns, headers[lo:hi]])
-        if topics is not None:
-            columns = np.column_stack([columns, topics[lo:hi]])
+        columns = with_extra_inputs(
+            columns, None if headers is None else headers[lo:hi], None if topics is None else topics[lo:hi]
+        )
         out[lo:hi] = context_probability(columns, layers)
     return out
 

@@ -196,6 +196,14 @@ def context_rows(
     return _stack_rows(probabilities[~markup], own, bounds, page)
 
 
+def with_extra_inputs(rows: np.ndarray, headers: np.ndarray | None, topics: np.ndarray | None) -> np.ndarray:
+    """Context rows followed by the inputs a model may read besides them, in the one order its file
+    is saved with (estimator, predictor and windows alike): the post headers' columns
+    (:mod:`cleaner.features.headers`), then the topic overlap (:mod:`cleaner.features.topics`)."""
+    extra = [block for block in (headers, topics) if block is not None]
+    return np.column_stack([rows, *extra]) if extra else rows
+
+
 # A fitted context stage as plain arrays: its layers, each (weights of shape (inputs, outputs), bias of
 # shape (outputs,)), ReLU between two layers, the logistic function after the last (one output). A
 # logistic regression is one layer; a small network, two.
