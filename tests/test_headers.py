@@ -13,7 +13,8 @@ from cleaner.features.headers import LONGEST, header_columns, header_forms, main
 
 
 def reference_form(line: str) -> str | None:
-    """A line's form as the module's docstring defines it, in plain Python (None: not a header)."""
+    """A line's form as the module's docstring defines it, in plain Python (None: not a header);
+    ``line`` is without its Markdown markup, as the features read it (LineBatch.texts)."""
     if len(line) > LONGEST or not any(c.isdigit() for c in line):
         return None
 
@@ -49,14 +50,17 @@ def test_forms_of_post_headers() -> None:
     assert len({forms[0], forms[2], forms[4]}) == 3
 
 
-_TOKENS = st.sampled_from(["9", "12", "2025,", "21:40", "Sep", "sept.", "»", "|", "#3", "a1b22", "Ünï7", "_x9", "-"])
+_TOKENS = st.sampled_from(
+    ["9", "12", "2025,", "21:40", "Sep", "sept.", "»", "|", "#3", "a1b22", "Ünï7", "_x9", "-", "#", "1.", "**9**"]
+)
 
 
 @settings(max_examples=60, deadline=None)
 @given(st.lists(st.lists(_TOKENS, min_size=1, max_size=8).map(" ".join), min_size=1, max_size=12))
 def test_equal_forms_are_equal_reference_forms(lines: list[str]) -> None:
-    has_form, forms = header_forms(LineBatch([lines]))
-    reference = [reference_form(line) for line in lines]
+    batch = LineBatch([lines])
+    has_form, forms = header_forms(batch)
+    reference = [reference_form(line) for line in batch.texts]
     assert has_form.tolist() == [form is not None for form in reference]
     keyed = [i for i, form in enumerate(reference) if form is not None]
     for i in keyed:

@@ -8,10 +8,11 @@ the form of its header recurs in its document, how often that of the main prose 
 does, and whether the two are one form (:data:`HEADER_FEATURES`).
 
 A line's header is the nearest line among the :data:`REACH` lines above it holding a digit (a date,
-a time, a post number) and at most :data:`LONGEST` characters. Its form is the line with each run
-of digits written 0 and each run of letters a, and each whitespace-separated word without a digit
-one a: ``9 Sep 2025, 21:40`` and ``12 Sep 2025, 19:30`` are both ``0 a 0, 0:0``, and the user names
-of ``par Margot_Lyon » ...`` and ``par Thierry.R » ...`` are both one a.
+a time, a post number) and at most :data:`LONGEST` characters. Its form is the line (without its
+Markdown markup, such as a list's ``- ``) with each run of digits written 0 and each run of letters
+a, and each whitespace-separated word without a digit one a: ``9 Sep 2025, 21:40`` and
+``12 Sep 2025, 19:30`` are both ``0 a 0, 0:0``, and the user names of ``par Margot_Lyon » ...``
+and ``par Thierry.R » ...`` are both one a.
 
 Forms are a line's own, hashed with numpy a batch at once (:func:`header_forms`); the counts need
 the whole document (:func:`header_columns`), and a long document predicted in windows gets them
