@@ -92,10 +92,10 @@ THREAD = [
 
 def test_a_thread_s_replies_sit_under_headers_of_its_first_post_s_form() -> None:
     got = columns(THREAD, main_start=3)
-    assert got[:, 1] == pytest.approx(np.full(12, np.log1p(3)))  # the main block's header recurs 3 times
+    assert got[:, 1] == pytest.approx(np.full(12, np.log1p(2)))  # two other headers of the main block's form
     assert got[[3, 7, 11], 2].tolist() == [1.0, 1.0, 1.0]
-    assert got[[3, 7, 11], 0] == pytest.approx([np.log1p(3)] * 3)
-    assert got[:2].tolist() == [[0.0, np.log1p(3), 0.0]] * 2  # no digit line above them
+    assert got[[3, 7, 11], 0] == pytest.approx([np.log1p(2)] * 3)
+    assert got[:2].tolist() == [[0.0, np.log1p(2), 0.0]] * 2  # no digit line above them
 
 
 def test_comments_under_an_article_sit_under_headers_of_another_form() -> None:
@@ -112,9 +112,10 @@ def test_comments_under_an_article_sit_under_headers_of_another_form() -> None:
         "Took them long enough.",  # 9
     ]
     got = columns(article, main_start=2)
-    assert got[2].tolist() == [np.log1p(1), np.log1p(1), 1.0]  # the article's header form is its own
+    assert got[:, 1].tolist() == [0.0] * 10  # the article's header form occurs once: no echo, no header
+    assert got[2].tolist() == [0.0, 0.0, 0.0]
     assert got[[6, 9], 2].tolist() == [0.0, 0.0]
-    assert got[[6, 9], 0] == pytest.approx([np.log1p(2)] * 2)
+    assert got[[6, 9], 0] == pytest.approx([np.log1p(1)] * 2)  # each comment's header echoes the other's
 
 
 def test_documents_count_their_own_forms() -> None:
@@ -122,7 +123,7 @@ def test_documents_count_their_own_forms() -> None:
     has_form, forms = header_forms(batch)
     got = header_columns(has_form, forms, batch.bounds, np.array([3, 3]))
     assert np.array_equal(got[:12], columns(THREAD, 3))
-    assert got[12 + 3].tolist() == [np.log1p(1), np.log1p(1), 1.0]
+    assert got[12 + 3].tolist() == [0.0, 0.0, 0.0]  # the first post alone: its header echoes nothing
 
 
 def test_main_starts_from_the_shape_column() -> None:

@@ -3,9 +3,12 @@
 A forum thread's posts each sit under a header line of one form (``par Margot » mar. 9 sept. 2025
 21:14``, then ``par Luc_B » sam. 13 sept. 2025 19:30``), its first post too. Comments under an
 article sit under such headers, and the article does not. So whether a reply is content depends
-on the page: the context stages of a model fitted with ``header_echo`` read, per line, how often
-the form of its header recurs in its document, how often that of the main prose block's header
-does, and whether the two are one form (:data:`HEADER_FEATURES`).
+on the page: the context stages of a model fitted with ``header_echo`` read, per line, how many
+other headers of its header's form its document holds, how many the main prose block's header has,
+and whether the two are one form (:data:`HEADER_FEATURES`). A header whose form occurs once, such as
+an article's dateline, echoes nothing and counts as none: counted as a header, it made the lines
+near an article's only date look like a thread's, and a model fitted so dropped paragraphs of the
+seed pages and of short records that the model without these inputs keeps.
 
 A line's header is the nearest line among the :data:`REACH` lines above it holding a digit (a date,
 a time, a post number) and at most :data:`LONGEST` characters. Its form is the line (without its
@@ -93,11 +96,15 @@ def header_columns(has_form: np.ndarray, forms: np.ndarray, bounds: np.ndarray, 
         source = np.arange(n) - reach
         found = (row >= reach) & has_form[np.maximum(source, 0)]
         header = np.where(found, source, header)
-    known = header >= 0
-    out[:, 0] = np.where(known, np.log1p(recurrences[header]), 0.0)
+    # A header whose form occurs once in its document (an article's dateline) echoes nothing: it
+    # counts as no header (see the module's docstring).
+    echoes = np.maximum(recurrences - 1, 0)
+    known = (header >= 0) & (echoes[np.maximum(header, 0)] > 0)
+    out[:, 0] = np.where(known, np.log1p(echoes[header]), 0.0)
     start = main_start[doc]
     main = np.where(start >= 0, header[np.clip(bounds[:-1][doc] + start, 0, max(n - 1, 0))], -1)
-    out[:, 1] = np.where(main >= 0, np.log1p(recurrences[main]), 0.0)
+    main = np.where((main >= 0) & (echoes[np.maximum(main, 0)] > 0), main, -1)
+    out[:, 1] = np.where(main >= 0, np.log1p(echoes[main]), 0.0)
     out[:, 2] = known & (main >= 0) & (group[header] == group[main])
     return out
 
