@@ -325,11 +325,11 @@ class LineClassifier(BaseEstimator):
         eval-dev`` measured it.
     header_echo : bool, default=False
         The context stages also read whether a line sits under a header line of the form the
-        page's main prose block sits under, and how often each form recurs
-        (:mod:`cleaner.features.headers`): a thread's replies sit under headers of its first
-        post's form, comments under an article under headers of another form than the
+        page's main prose block sits under, and how many other headers of each form the page
+        holds (:mod:`cleaner.features.headers`): a thread's replies sit under headers of its
+        first post's form, comments under an article under headers of another form than the
         article's. Held out by site on the 298 pages of labels/ (2026-12-06), char F1 0.931 ->
-        0.938, line F1 0.885 -> 0.889, forum pages 0.843 -> 0.929 (the README's step 3). Off
+        0.936, line F1 0.885 -> 0.886, forum pages 0.843 -> 0.926 (the README's step 3). Off
         until the shipped model is retrained with it and ``make eval-dev`` measured it; it costs
         about 5% of prediction's CPU time.
 
