@@ -6,9 +6,9 @@ article sit under such headers, and the article does not. So whether a reply is 
 on the page: the context stages of a model fitted with ``header_echo`` read, per line, how many
 other headers of its header's form its document holds, how many the main prose block's header has,
 and whether the two are one form (:data:`HEADER_FEATURES`). A header whose form occurs once, such as
-an article's dateline, echoes nothing and counts as none: counted as a header, it made the lines
-near an article's only date look like a thread's, and a model fitted so dropped paragraphs of the
-seed pages and of short records that the model without these inputs keeps.
+an article's dateline, echoes nothing and counts as none: counted as a header, it gave the lines
+just below an article's only date the facts of a thread's first post, and models fitted so dropped
+article paragraphs that the model without these inputs keeps (the README's step 3).
 
 A line's header is the nearest line among the :data:`REACH` lines above it holding a digit (a date,
 a time, a post number) and at most :data:`LONGEST` characters. Its form is the line (without its
