@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .batch import ALPHA, DIGIT, WHITESPACE, LineBatch
+from .batch import ALPHA, DIGIT, LineBatch
 from .shape import shape_feature_names
 
 HEADER_FEATURES = ("header_echo_log", "main_block_echo_log", "same_header_as_main")
@@ -48,8 +48,7 @@ def header_forms(batch: LineBatch) -> tuple[np.ndarray, np.ndarray]:
     forms = np.zeros(len(batch), np.int64)
     if not has_form.any():
         return has_form, forms
-    starts, ends = text.runs(WHITESPACE, inside=False)  # the words of str.split(), line by line
-    line = text.line_of(starts)
+    starts, ends, line = batch.words  # those of str.split(), line by line, made once per batch
     keep = has_form[line]
     starts, ends, line = starts[keep], ends[keep], line[keep]
     lengths = ends - starts
