@@ -1,13 +1,14 @@
 """Training-time augmentation takes only what labelled pages hold: excerpts are runs of a page's lines,
-trimmed pages a page with the chrome above or below its article cut off, reprinted pages a page
-followed by a second print of it, boilerplate throughout."""
+records a run of article (or chrome) lines with a chrome line of its page at either end, trimmed
+pages a page with the chrome above or below its article cut off, reprinted pages a page followed by
+a second print of it, boilerplate throughout."""
 
 from __future__ import annotations
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cleaner.classifier.augment import excerpts, reprinted, split_page, trimmed
+from cleaner.classifier.augment import excerpts, records, reprinted, split_page, trimmed
 
 LABEL = st.sampled_from(["content", "boilerplate", None])
 LINE = st.sampled_from(["", "Menu", "A sentence of the article.", "Footer", "x"])
@@ -32,6 +33,46 @@ def test_an_excerpt_is_a_short_run_of_a_pages_non_blank_lines(
         assert 1 <= len(doc) <= 6
         if chrome_share == 0.0:
             assert "content" in tags
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(PAGE, min_size=1, max_size=5), st.integers(0, 20), st.integers(0, 3), st.sampled_from([0.0, 0.5, 1.0]))
+def test_a_record_is_a_run_of_a_pages_lines_between_two_of_its_chrome_lines(
+    pages: list[list[tuple[str, str | None]]], n_new: int, seed: int, chrome_share: float
+) -> None:
+    """A run of one to three article lines (``chrome_share`` 0) or chrome lines (1), all of a page's
+    non-blank lines in a row, with at most one chrome line of the page before it and one after."""
+    documents = [[line for line, _ in page] for page in pages]
+    labels = [[label for _, label in page] for page in pages]
+    usable = [{"content", "boilerplate"} <= {label for line, label in page if line.strip()} for page in pages]
+    sources, new_docs, new_labels = records(documents, labels, n_new, seed, chrome_share)
+    assert len(sources) == len(new_docs) == len(new_labels) == (n_new if any(usable) else 0)
+    for source, doc, tags in zip(sources, new_docs, new_labels):
+        assert usable[source]
+        pairs = [(line, label) for line, label in zip(documents[source], labels[source]) if line.strip()]
+        record = list(zip(doc, tags))
+        assert all(pair in pairs for pair in record)
+        if chrome_share == 0.0:
+            content = [k for k, tag in enumerate(tags) if tag == "content"]
+            run = record[content[0] : content[-1] + 1]
+            assert 1 <= len(run) <= 3 and len(content) == len(run)
+            assert any(pairs[k : k + len(run)] == run for k in range(len(pairs))), "not a run of the page's lines"
+            assert len(record) - len(run) <= 2 and set(tags) - {"content"} <= {"boilerplate"}
+            assert content[0] <= 1 and content[-1] >= len(record) - 2  # a frame line at each end at most
+        if chrome_share == 1.0:
+            assert set(tags) == {"boilerplate"} and 1 <= len(record) <= 5
+
+
+def test_a_records_frame_is_the_nearest_chrome_around_its_run() -> None:
+    page = ["Home | News", "", "Headline of the story", "First paragraph.", "Second paragraph.", "Share", "Footer"]
+    tags: list[str | None] = ["boilerplate", None, "content", "content", "content", "boilerplate", "boilerplate"]
+    _, new_docs, _ = records([page], [tags], 200, random_state=1, chrome_share=0.0)
+    runs = {tuple(doc) for doc in new_docs}
+    assert ("Home | News", "First paragraph.", "Share") in runs
+    assert ("Home | News", "Headline of the story", "First paragraph.", "Second paragraph.", "Share") in runs
+    assert ("First paragraph.", "Share") in runs and ("Home | News", "Second paragraph.") in runs  # one side
+    assert ("Second paragraph.",) in runs  # neither
+    assert all(set(doc) <= set(page) - {"", "Footer"} for doc in new_docs)  # the nearest chrome, not the footer
 
 
 def test_excerpts_start_at_article_lines_and_at_chrome_lines() -> None:

@@ -118,7 +118,7 @@ def test_inner_folds_in_parallel_fit_the_same_model(seed_documents: list[Labelle
     file saved is the same byte for byte (and does not record it)."""
     files = []
     for n_jobs in (1, 2):
-        model = fit_on(seed_documents, char_ngrams=(4, 4), reprinted=0.5, n_jobs=n_jobs)
+        model = fit_on(seed_documents, char_ngrams=(4, 4), reprinted=0.5, records=0.5, n_jobs=n_jobs)
         files.append(tmp_path / f"jobs{n_jobs}.npz")
         model.save(files[-1])
     assert len(model.context_stages_) == 2

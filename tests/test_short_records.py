@@ -8,6 +8,7 @@ this test; the shipped model has never seen them.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -22,45 +23,10 @@ from cleaner.training.labels import load_labelled_dir
 from cleaner.training.short_records import PER_PAGE, measure
 from cleaner.training.train import make_estimator
 
-RECORDS = {
-    "en": [
-        ("B", "Home | Forum | Members"),
-        (
-            "C",
-            "I replaced the thermostat last winter and the boiler has run quietly ever since, so it was "
-            "worth the afternoon it took.",
-        ),
-        ("B", "Reply | Quote | Report"),
-    ],
-    "vi": [
-        ("B", "Trang chủ > Đời sống"),
-        (
-            "C",
-            "Chợ phiên cuối tuần ở thị trấn thu hút hàng nghìn người dân và du khách, nhiều gian hàng bán "
-            "nông sản sạch do chính các hộ trong vùng làm ra.",
-        ),
-        ("C", "Ban tổ chức cho biết phiên chợ sẽ được duy trì đến hết tháng sau."),
-        ("B", "Chia sẻ"),
-    ],
-    "de": [
-        ("B", "Startseite › Ratgeber"),
-        (
-            "C",
-            "Wer seine Balkonpflanzen im Herbst rechtzeitig ins Haus holt, spart sich im Frühjahr den "
-            "Neukauf und hat schon im März wieder blühende Töpfe.",
-        ),
-        ("B", "Teilen"),
-    ],
-    "es": [
-        ("B", "Inicio / Productos"),
-        (
-            "C",
-            "Esta mochila de lona encerada resiste la lluvia ligera y tiene un compartimento acolchado "
-            "para un portátil de hasta quince pulgadas.",
-        ),
-        ("B", "Añadir al carrito"),
-    ],
-}
+RECORDS_FILE = Path(__file__).parent / "data" / "short-records.jsonl"
+RECORDS = [json.loads(line) for line in RECORDS_FILE.read_text("utf-8").splitlines()]
+"""Records written for this test: a chrome line, one or two lines of article text, a chrome line,
+in 15 languages and 8 kinds of page (``language``, ``kind``; ``lines``: [tag, text], C or B)."""
 
 CHROME = ["Home | News | Sport | Weather", "Log in | Register", "© 2026 Example Media. All rights reserved."]
 
@@ -75,8 +41,8 @@ def test_short_records_keep_most_of_their_text(model: Predictor) -> None:
     still comes out empty (``make eval-short``), against seven in ten without training excerpts; the
     chrome line beside a record's text is sometimes kept with it."""
     kept = total = 0
-    for record in RECORDS.values():
-        tags, lines = zip(*record)
+    for record in RECORDS:
+        tags, lines = zip(*record["lines"])
         predicted = model.predict_lines(list(lines))
         kept += sum(len(line) for line, tag, got in zip(lines, tags, predicted) if tag == "C" and got == CONTENT)
         total += sum(len(line) for line, tag in zip(lines, tags) if tag == "C")
