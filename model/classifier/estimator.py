@@ -253,14 +253,6 @@ class LineClassifier(BaseEstimator):
         boilerplate is, and a short record (a forum post, a product blurb, a JSONL field holding one
         paragraph) came out empty. An excerpt counts as its page in the cue words' page counts.
         ``make eval-short`` measures it; whole pages score as without.
-    records : float, default=0.0
-        Short documents shaped as a record, per training page: one to three article lines (or, for
-        half of them, chrome lines) with the nearest chrome line of their page above and below
-        (:func:`~cleaner.classifier.augment.records`). Excerpts are mostly cut from an article's
-        middle, so few of them have a record's shape, and a fit's treatment of a short record
-        depended on its random start. Off until a shipped model is trained with it: 1.0 kept
-        95-100% of the records' text of ``tests/test_short_records.py`` at random states 0 to 3,
-        where the shipped configuration keeps 58-93% (the README's "Short records").
     trimmed : float, default=0.0
         Training pages cut at their article's edges, per training page: the chrome above the
         first content line, below the last, or both cut off
@@ -273,6 +265,14 @@ class LineClassifier(BaseEstimator):
         pages, 0.933 and 0.955 for whole pages and vi): teaser summaries below an article read
         like its last paragraphs once the page's end no longer tells them apart.
         ``make eval-surrounded`` measures both sides.
+    records : float, default=0.0
+        Short documents shaped as a record, per training page: one to three article lines (or, for
+        half of them, chrome lines) with the nearest chrome line of their page above and below
+        (:func:`~cleaner.classifier.augment.records`). Excerpts are mostly cut from an article's
+        middle, so few of them have a record's shape, and a fit's treatment of a short record
+        depended on its random start. Off until a shipped model is trained with it: 1.0 kept
+        95-100% of the records' text of ``tests/test_short_records.py`` at random states 0 to 3,
+        where the shipped configuration keeps 58-93% (the README's "Short records").
     reprinted : float, default=0.0
         Training pages printed twice in one dump, per training page, the second print all
         boilerplate (:func:`~cleaner.classifier.augment.reprinted`): a page built for two screens
