@@ -15,21 +15,29 @@ LINE = st.sampled_from(["", "Menu", "A sentence of the article.", "Footer", "x"]
 PAGE = st.lists(st.tuples(LINE, LABEL), max_size=15)
 
 
+def split(pages: list[list[tuple[str, str | None]]]) -> tuple[list[list[str]], list[list[str | None]]]:
+    """Generated pages as the augmentation functions take them: lines, and their labels."""
+    return [[line for line, _ in page] for page in pages], [[label for _, label in page] for page in pages]
+
+
+def is_run_of(run: list[tuple[str, str | None]], lines: list[str], labels: list[str | None]) -> bool:
+    """Whether ``run`` (line, label pairs) is a run of the page's non-blank lines, in a row."""
+    pairs = [(line, label) for line, label in zip(lines, labels) if line.strip()]
+    return any(pairs[k : k + len(run)] == run for k in range(len(pairs)))
+
+
 @settings(max_examples=100, deadline=None)
 @given(st.lists(PAGE, min_size=1, max_size=5), st.integers(0, 20), st.integers(0, 3), st.sampled_from([0.0, 0.5, 1.0]))
 def test_an_excerpt_is_a_short_run_of_a_pages_non_blank_lines(
     pages: list[list[tuple[str, str | None]]], n_new: int, seed: int, chrome_share: float
 ) -> None:
-    documents = [[line for line, _ in page] for page in pages]
-    labels = [[label for _, label in page] for page in pages]
+    documents, labels = split(pages)
     has_content = [any(label == "content" and line.strip() for line, label in page) for page in pages]
     sources, new_docs, new_labels = excerpts(documents, labels, n_new, seed, chrome_share)
     assert len(sources) == len(new_docs) == len(new_labels) == (n_new if any(has_content) else 0)
     for source, doc, tags in zip(sources, new_docs, new_labels):
         assert has_content[source]
-        pairs = [(line, label) for line, label in zip(documents[source], labels[source]) if line.strip()]
-        run = list(zip(doc, tags))
-        assert any(pairs[k : k + len(run)] == run for k in range(len(pairs))), "not a run of the page's lines"
+        assert is_run_of(list(zip(doc, tags)), documents[source], labels[source]), "not a run of the page's lines"
         assert 1 <= len(doc) <= 6
         if chrome_share == 0.0:
             assert "content" in tags
@@ -42,8 +50,7 @@ def test_a_record_is_a_run_of_a_pages_lines_between_two_of_its_chrome_lines(
 ) -> None:
     """A run of one to three article lines (``chrome_share`` 0) or chrome lines (1), all of a page's
     non-blank lines in a row, with at most one chrome line of the page before it and one after."""
-    documents = [[line for line, _ in page] for page in pages]
-    labels = [[label for _, label in page] for page in pages]
+    documents, labels = split(pages)
     usable = [{"content", "boilerplate"} <= {label for line, label in page if line.strip()} for page in pages]
     sources, new_docs, new_labels = records(documents, labels, n_new, seed, chrome_share)
     assert len(sources) == len(new_docs) == len(new_labels) == (n_new if any(usable) else 0)
@@ -56,7 +63,7 @@ def test_a_record_is_a_run_of_a_pages_lines_between_two_of_its_chrome_lines(
             content = [k for k, tag in enumerate(tags) if tag == "content"]
             run = record[content[0] : content[-1] + 1]
             assert 1 <= len(run) <= 3 and len(content) == len(run)
-            assert any(pairs[k : k + len(run)] == run for k in range(len(pairs))), "not a run of the page's lines"
+            assert is_run_of(run, documents[source], labels[source]), "not a run of the page's lines"
             assert len(record) - len(run) <= 2 and set(tags) - {"content"} <= {"boilerplate"}
             assert content[0] <= 1 and content[-1] >= len(record) - 2  # a frame line at each end at most
         if chrome_share == 1.0:
@@ -90,8 +97,7 @@ def test_excerpts_start_at_article_lines_and_at_chrome_lines() -> None:
 def test_a_trimmed_page_is_its_page_from_or_to_its_article(
     pages: list[list[tuple[str, str | None]]], n_new: int, seed: int
 ) -> None:
-    documents = [[line for line, _ in page] for page in pages]
-    labels = [[label for _, label in page] for page in pages]
+    documents, labels = split(pages)
     has_content = ["content" in tags for tags in labels]
     sources, new_docs, new_labels = trimmed(documents, labels, n_new, seed)
     assert len(sources) == len(new_docs) == len(new_labels) == (n_new if any(has_content) else 0)
@@ -116,8 +122,7 @@ def test_trimmed_pages_cut_the_top_the_bottom_and_both() -> None:
 def test_a_reprinted_page_is_its_page_and_a_boilerplate_copy_from_above_its_article(
     pages: list[list[tuple[str, str | None]]], n_new: int, seed: int
 ) -> None:
-    documents = [[line for line, _ in page] for page in pages]
-    labels = [[label for _, label in page] for page in pages]
+    documents, labels = split(pages)
     has_content = ["content" in tags for tags in labels]
     sources, new_docs, new_labels = reprinted(documents, labels, n_new, seed)
     assert len(sources) == len(new_docs) == len(new_labels) == (n_new if any(has_content) else 0)
