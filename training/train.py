@@ -83,11 +83,8 @@ def make_estimator() -> LineClassifier:
     mobile and a desktop print), en 0.922 -> 0.922, multi 0.868 -> 0.871; held out by site on
     labels/ (``make train``), char F1 0.935 -> 0.931, a few pages falling and a few gaining. The
     feature alone, with no page to learn it from, kept the copies (vi 0.928).
-
-    Training records (``records``, as many as pages) teach the context stages a short record's
-    shape, its text with a chrome line above and below: the README's "Short records" measures it.
     """
-    return LineClassifier(char_ngrams=(4, 4), reprinted=0.1, records=1.0)
+    return LineClassifier(char_ngrams=(4, 4), reprinted=0.1)
 
 
 def user_weights(documents: Sequence[LabelledDocument], user_weight: float | None = None) -> list[float] | None:
