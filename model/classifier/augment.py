@@ -95,24 +95,18 @@ def excerpts(
     post, a product blurb) is emptied; the chrome-led ones keep a record of menus and footers alone
     from being kept for its shortness. Returns each excerpt's source page, so that
     cross-validation keeps it with its site."""
-    rng = np.random.default_rng(random_state)
-    rows = [[i for i, line in enumerate(doc) if not is_blank(line)] for doc in documents]
-    sources = [d for d, lab in enumerate(labels) if any(lab[i] == "content" for i in rows[d])]
-    picked: list[int] = []
-    new_docs: list[Lines] = []
-    new_labels: list[Labels] = []
-    for _ in range(n_new if sources else 0):
-        d = sources[rng.integers(len(sources))]
-        nonblank = rows[d]
+    usable = [d for d, lab in enumerate(labels) if any(lab[i] == "content" for i in _nonblank(documents[d]))]
+
+    def cut(lines: Lines, tags: Labels, rng: np.random.Generator) -> tuple[Lines, Labels]:
+        nonblank = _nonblank(lines)
         wanted = "boilerplate" if rng.random() < chrome_share else "content"
-        starts = [k for k, i in enumerate(nonblank) if labels[d][i] == wanted] or list(range(len(nonblank)))
+        starts = [k for k, i in enumerate(nonblank) if tags[i] == wanted] or list(range(len(nonblank)))
         start = starts[rng.integers(len(starts))]
         stop = min(start + int(rng.integers(1, 5)), len(nonblank))
         keep = nonblank[max(start - 1, 0) : stop + 1]
-        picked.append(d)
-        new_docs.append([documents[d][i] for i in keep])
-        new_labels.append([labels[d][i] for i in keep])
-    return picked, new_docs, new_labels
+        return [lines[i] for i in keep], [tags[i] for i in keep]
+
+    return _remade(documents, labels, n_new, np.random.default_rng(random_state), cut, usable)
 
 
 FRAMED = 0.75  # the share of records with a chrome line above their run, and (drawn apart) below it
@@ -139,32 +133,33 @@ def records(
     sides every time taught the opposite mistake: the first line of a dump that begins at its
     headline was dropped. Returns each record's source page, so that cross-validation keeps it
     with its site."""
-    rng = np.random.default_rng([random_state, 3])
-    rows = [[i for i, line in enumerate(doc) if not is_blank(line)] for doc in documents]
-    article = [[k for k, i in enumerate(row) if labels[d][i] == "content"] for d, row in enumerate(rows)]
-    chrome = [[k for k, i in enumerate(row) if labels[d][i] == "boilerplate"] for d, row in enumerate(rows)]
-    sources = [d for d in range(len(documents)) if article[d] and chrome[d]]
-    picked: list[int] = []
-    new_docs: list[Lines] = []
-    new_labels: list[Labels] = []
-    for _ in range(n_new if sources else 0):
-        d = sources[rng.integers(len(sources))]
-        run = chrome[d] if rng.random() < chrome_share else article[d]
+
+    def kinds(lines: Sequence[str], tags: Sequence[str | None]) -> tuple[list[int], list[int], list[int]]:
+        """The non-blank rows, and the positions among them of the article and the chrome lines."""
+        rows = _nonblank(lines)
+        article = [k for k, i in enumerate(rows) if tags[i] == "content"]
+        chrome = [k for k, i in enumerate(rows) if tags[i] == "boilerplate"]
+        return rows, article, chrome
+
+    usable = [d for d, (_, article, chrome) in enumerate(map(kinds, documents, labels)) if article and chrome]
+
+    def frame(lines: Lines, tags: Labels, rng: np.random.Generator) -> tuple[Lines, Labels]:
+        rows, article, chrome = kinds(lines, tags)
+        run = chrome if rng.random() < chrome_share else article
         start = run[rng.integers(len(run))]
-        stop = start + 1  # one past the run's last line, in rows[d]
+        stop = start + 1  # one past the run's last line, in rows
         wanted = int(rng.integers(1, 4))
         while stop - start < wanted and stop in run:
             stop += 1
-        above = [k for k in chrome[d] if k < start]
-        below = [k for k in chrome[d] if k >= stop]
-        top = above[-1] if above else chrome[d][rng.integers(len(chrome[d]))]
-        bottom = below[0] if below else chrome[d][rng.integers(len(chrome[d]))]
+        above = [k for k in chrome if k < start]
+        below = [k for k in chrome if k >= stop]
+        top = above[-1] if above else chrome[rng.integers(len(chrome))]
+        bottom = below[0] if below else chrome[rng.integers(len(chrome))]
         above_too, below_too = rng.random(2) < FRAMED  # a record may lack its line above, below, or both
-        keep = [rows[d][top]] * int(above_too) + rows[d][start:stop] + [rows[d][bottom]] * int(below_too)
-        picked.append(d)
-        new_docs.append([documents[d][i] for i in keep])
-        new_labels.append([labels[d][i] for i in keep])
-    return picked, new_docs, new_labels
+        keep = [rows[top]] * int(above_too) + rows[start:stop] + [rows[bottom]] * int(below_too)
+        return [lines[i] for i in keep], [tags[i] for i in keep]
+
+    return _remade(documents, labels, n_new, np.random.default_rng([random_state, 3]), frame, usable)
 
 
 def trimmed(
@@ -219,17 +214,25 @@ def _remade(
     n_new: int,
     rng: np.random.Generator,
     remake: Callable[[Lines, Labels, np.random.Generator], tuple[Lines, Labels]],
+    sources: Sequence[int] | None = None,
 ) -> tuple[list[int], list[Lines], list[Labels]]:
-    """``n_new`` pages, each a page with content drawn at random and remade by ``remake`` (which
-    may draw from ``rng`` too), and the page each was made from."""
-    sources = [d for d, lab in enumerate(labels) if "content" in lab]
+    """``n_new`` pages, each a page drawn at random among ``sources`` (by default those with
+    content) and remade by ``remake`` (which may draw from ``rng`` too), and the page each was
+    made from."""
+    if sources is None:
+        sources = [d for d, lab in enumerate(labels) if "content" in lab]
     picked: list[int] = []
     new_docs: list[Lines] = []
     new_labels: list[Labels] = []
     for _ in range(n_new if sources else 0):
-        d = sources[rng.integers(len(sources))]
+        d = sources[int(rng.integers(len(sources)))]
         lines, tags = remake(list(documents[d]), list(labels[d]), rng)
         picked.append(d)
         new_docs.append(lines)
         new_labels.append(tags)
     return picked, new_docs, new_labels
+
+
+def _nonblank(lines: Sequence[str]) -> list[int]:
+    """The indices of the non-blank lines: those excerpts and records are cut from."""
+    return [i for i, line in enumerate(lines) if not is_blank(line)]
