@@ -1,6 +1,7 @@
-"""labels/candidates (pages waiting to be trained on) and labels/new-languages (a test set of languages
-never trained on): they stay valid, stay out of training, and can join labels/ as their READMEs say
-(copy the files, append the manifest rows) without a clash, with labels/ or with each other."""
+"""labels/candidates (pages waiting to be trained on), labels/new-languages (a test set of languages
+never trained on) and labels/prose-chrome (a test set of prose-like boilerplate): they stay valid,
+stay out of training, and can join labels/ as their READMEs say (copy the files, append the manifest
+rows) without a clash, with labels/ or with each other."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from conftest import LABELS_DIR
 from cleaner.training.check import check_labels
 from cleaner.training.labels import load_labelled_dir
 
-WAITING = [LABELS_DIR / "candidates", LABELS_DIR / "new-languages"]
+WAITING = [LABELS_DIR / "candidates", LABELS_DIR / "new-languages", LABELS_DIR / "prose-chrome"]
 
 
 def rows(directory: Path) -> list[dict[str, str]]:
