@@ -1,7 +1,7 @@
-"""labels/candidates (pages waiting to be trained on), labels/new-languages (a test set of languages
-never trained on) and labels/prose-chrome (a test set of prose-like boilerplate): they stay valid,
-stay out of training, and can join labels/ as their READMEs say (copy the files, append the manifest
-rows) without a clash, with labels/ or with each other."""
+"""labels/new-languages (a test set of languages never trained on) and labels/prose-chrome (a test set
+of prose-like boilerplate): they stay valid, stay out of training, and can join labels/ the way
+labels/candidates' pages did (their files copied in, their manifest rows appended; the READMEs say
+what training on them measured) without a clash, with labels/ or with each other."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from conftest import LABELS_DIR
 from cleaner.training.check import check_labels
 from cleaner.training.labels import load_labelled_dir
 
-WAITING = [LABELS_DIR / "candidates", LABELS_DIR / "new-languages", LABELS_DIR / "prose-chrome"]
+WAITING = [LABELS_DIR / "new-languages", LABELS_DIR / "prose-chrome"]
 
 
 def rows(directory: Path) -> list[dict[str, str]]:
@@ -35,7 +35,7 @@ def test_training_does_not_read_the_waiting_pages(directory: Path) -> None:
     assert waiting and not trained & waiting
 
 
-def test_waiting_pages_join_labels_as_the_readmes_say(tmp_path: Path) -> None:
+def test_waiting_pages_can_join_labels(tmp_path: Path) -> None:
     joined = tmp_path / "labels"
     joined.mkdir()
     manifest = (LABELS_DIR / "manifest.csv").read_text(encoding="utf-8")
