@@ -272,9 +272,10 @@ class LineClassifier(BaseEstimator):
         middle, so few of them have a record's shape, and a fit's treatment of a short record
         depended on its random start. 1.0 kept 95-100% of the records' text of
         ``tests/test_short_records.py`` at random states 0 to 3, where the shipped configuration
-        keeps 58-93%; off, because whole pages pay in precision: trained as the shipped model it
-        took devset vi line F1 from 0.907 to 0.882, below issue 14's floor of 0.90 (the README's
-        "Short records").
+        keeps 58-93%; whole pages pay in precision: trained alone as the shipped model it took
+        devset vi line F1 from 0.907 to 0.882, below issue 14's floor of 0.90. The shipped
+        configuration (``cleaner.training.train.make_estimator``) uses 0.5 with ``header_echo``
+        and the longer pages that joined labels/ on 2026-12-06 (the README's "Short records").
     reprinted : float, default=0.0
         Training pages printed twice in one dump, per training page, the second print all
         boilerplate (:func:`~cleaner.classifier.augment.reprinted`): a page built for two screens
@@ -331,17 +332,15 @@ class LineClassifier(BaseEstimator):
         most of its page's content, a thread's first post a small part of the thread, so a
         thread's replies need not read as comments below an article. Held out by site on the
         298 pages of labels/ (2026-12-06), char F1 0.931 -> 0.933, forum pages 0.843 -> 0.882
-        (the README's step 3). Off until the shipped model is retrained with it and ``make
-        eval-dev`` measured it.
+        (the README's step 3). The shipped configuration uses 0.1.
     header_echo : bool, default=False
         The context stages also read whether a line sits under a header line of the form the
         page's main prose block sits under, and how many other headers of each form the page
         holds (:mod:`cleaner.features.headers`): a thread's replies sit under headers of its
         first post's form, comments under an article under headers of another form than the
         article's. Held out by site on the 298 pages of labels/ (2026-12-06), char F1 0.931 ->
-        0.936, line F1 0.885 -> 0.886, forum pages 0.843 -> 0.926 (the README's step 3). Off
-        until the shipped model is retrained with it and ``make eval-dev`` measured it; it costs
-        about 5% of prediction's CPU time.
+        0.936, line F1 0.885 -> 0.886, forum pages 0.843 -> 0.926 (the README's step 3). On in
+        the shipped configuration since 2026-12-06; it costs about 5% of prediction's CPU time.
 
     Attributes
     ----------
