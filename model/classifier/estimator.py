@@ -332,7 +332,8 @@ class LineClassifier(BaseEstimator):
         most of its page's content, a thread's first post a small part of the thread, so a
         thread's replies need not read as comments below an article. Held out by site on the
         298 pages of labels/ (2026-12-06), char F1 0.931 -> 0.933, forum pages 0.843 -> 0.882
-        (the README's step 3). The shipped configuration uses 0.1.
+        (the README's step 3). Off until the shipped model is retrained with it and ``make
+        eval-dev`` measured it.
     header_echo : bool, default=False
         The context stages also read whether a line sits under a header line of the form the
         page's main prose block sits under, and how many other headers of each form the page
