@@ -1,5 +1,5 @@
-"""Models whose context stages read more than the shipped ones (LineClassifier's topic_overlap,
-span_share, header_echo): each is saved in the extended format with its flag, predicts as fitted,
+"""Models whose context stages read more than format 7's (LineClassifier's topic_overlap,
+span_share, header_echo, cue_logit): each is saved in the extended format with its flag, predicts as fitted,
 needs its inputs, and scores a long page in windows as the whole page; two load together; the
 shipped model keeps its format."""
 
@@ -22,6 +22,7 @@ OPTIONS = {
     "topic_overlap": ("topic_overlap", "topics", 1),
     "span_share": ("span_share", "span_share", len(PAGE_FEATURES)),
     "header_echo": ("header_echo", "header_echo", len(HEADER_FEATURES)),
+    "cue_logit": ("cue_logit", "cue_logit", 1),
 }
 
 

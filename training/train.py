@@ -95,7 +95,7 @@ def make_estimator() -> LineClassifier:
     ``../shared/devset/vi`` kept its line F1 at 0.90 or more in four of four (one of four without
     them), multi 0.870 on average (0.872 before), and ``labels/new-languages`` rose 0.919 -> 0.936.
     """
-    return LineClassifier(char_ngrams=(4, 4), reprinted=0.1, header_echo=True, records=0.5)
+    return LineClassifier(char_ngrams=(4, 4), reprinted=0.1, header_echo=True, records=0.5, cue_logit=True)
 
 
 def user_weights(documents: Sequence[LabelledDocument], user_weight: float | None = None) -> list[float] | None:

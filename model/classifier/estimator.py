@@ -49,7 +49,7 @@ from ..features.topics import page_words, topic_overlap
 from ..labels import CONTENT
 from ..text import composed, is_blank, listed
 from .augment import excerpts, recombine, records, reprinted, trimmed
-from .predictor import Predictor, first_stage_probability
+from .predictor import Predictor, first_stage_parts
 
 Labels = Sequence[Sequence[str | None]]
 T = TypeVar("T")
@@ -197,12 +197,15 @@ class FirstStage:
 
     def predict_proba(self, batch: LineBatch, shape: np.ndarray) -> np.ndarray:
         """P(content) of the batch's lines, as the predictor computes it."""
+        return self.predict_parts(batch, shape)[0]
+
+    def predict_parts(self, batch: LineBatch, shape: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`predict_proba`, and the cue blocks' part of each line's logit, as the predictor
+        computes them (:func:`~cleaner.classifier.predictor.first_stage_parts`)."""
         words = self.cue_words_.rows(batch) if self.cue_words_ is not None and len(shape) else None
         chars = partial(self.cue_chars_.scores, batch) if self.cue_chars_ is not None and len(shape) else None
         coef, intercept = self.classifier_.coef_[0], self.classifier_.intercept_[0]
-        return first_stage_probability(
-            shape, words, self.scaling, coef, intercept, self.word_weight, chars, self.char_weight
-        )
+        return first_stage_parts(shape, words, self.scaling, coef, intercept, self.word_weight, chars, self.char_weight)
 
 
 class LineClassifier(BaseEstimator):
@@ -342,6 +345,14 @@ class LineClassifier(BaseEstimator):
         article's. Held out by site on the 298 pages of labels/ (2026-12-06), char F1 0.931 ->
         0.936, line F1 0.885 -> 0.886, forum pages 0.843 -> 0.926 (the README's step 3). On in
         the shipped configuration since 2026-12-06; it costs about 5% of prediction's CPU time.
+    cue_logit : bool, default=False
+        The context stages also read the part of each line's first-stage logit that its cue blocks
+        (words and character n-grams) give, apart from the whole. The cue rows are scaled to unit
+        length, so a cue such as ``cookies`` or ``newsletter`` in a paragraph of forty words moves
+        the logit a few times less than on a line of its own, while the paragraph's shape (long,
+        prose) counts in full: a consent banner or a subscription pitch written as prose reads as
+        the article. With the cue part apart, a stage can weigh it against the shape part as the
+        line's length and its neighbours say. Measured in the README's step 3 (2026-12-06).
 
     Attributes
     ----------
@@ -391,6 +402,7 @@ class LineClassifier(BaseEstimator):
         "topic_overlap": ["boolean"],
         "span_share": ["boolean"],
         "header_echo": ["boolean"],
+        "cue_logit": ["boolean"],
     }
 
     def __init__(
@@ -420,6 +432,7 @@ class LineClassifier(BaseEstimator):
         topic_overlap: bool = False,
         span_share: bool = False,
         header_echo: bool = False,
+        cue_logit: bool = False,
     ) -> None:
         self.C = C
         self.use_words = use_words
@@ -446,6 +459,7 @@ class LineClassifier(BaseEstimator):
         self.topic_overlap = topic_overlap
         self.span_share = span_share
         self.header_echo = header_echo
+        self.cue_logit = cue_logit
 
     def _fit_first_stage(
         self,
@@ -576,6 +590,7 @@ class LineClassifier(BaseEstimator):
             topics=self.topic_overlap and bool(self.context_stages_),
             span_share=self.span_share and bool(self.context_stages_),
             header_echo=self.header_echo and bool(self.context_stages_),
+            cue_logit=self.cue_logit and bool(self.context_stages_),
         )
         return self
 
@@ -594,12 +609,14 @@ class LineClassifier(BaseEstimator):
     ) -> None:
         offsets = batch.bounds
         oof = np.zeros(len(y))
+        cues = np.zeros(len(y))  # the cue blocks' part of each held-out logit (cue_logit)
 
         def rows(docs: np.ndarray) -> np.ndarray:
             return np.concatenate([np.arange(offsets[i], offsets[i + 1]) for i in docs])
 
-        def held_out_first_stage(train: np.ndarray, test: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-            """The test documents' first-stage probabilities, from a first stage fitted on the others."""
+        def held_out_first_stage(train: np.ndarray, test: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+            """The test documents' first-stage probabilities and cue logits, from a first stage
+            fitted on the others."""
             train_rows, test_rows = rows(train), rows(test)
             train_docs = [documents[i] for i in train]
             model = self._fit_first_stage(
@@ -611,13 +628,14 @@ class LineClassifier(BaseEstimator):
                 None if weights is None else weights[train_rows],
                 None if page_of is None else [page_of[i] for i in train],
             )
-            return test_rows, model.predict_proba(LineBatch([documents[i] for i in test]), shape[test_rows])
+            return test_rows, *model.predict_parts(LineBatch([documents[i] for i in test]), shape[test_rows])
 
         folds = GroupKFold(n_splits=n_splits).split(documents, groups=groups)
-        for test_rows, probabilities in Parallel(n_jobs=self.n_jobs)(
+        for test_rows, probabilities, cue_logits in Parallel(n_jobs=self.n_jobs)(
             delayed(_in_one_thread(held_out_first_stage))(train, test) for train, test in folds
         ):
             oof[test_rows] = probabilities
+            cues[test_rows] = cue_logits
         # Image markup is boilerplate by definition (see is_markup_only): the context stages neither
         # learn from it nor see it in a line's context, so a photo between two paragraphs does not
         # make them look like the end of the article.
@@ -632,7 +650,7 @@ class LineClassifier(BaseEstimator):
         for _ in range(self.context_rounds):
             topics = topic_overlap(np.where(markup, 0.0, oof), words)[text] if words is not None else None
             stacked = context_rows(oof, shape, offsets, markup, page=self.span_share)
-            stacked = with_extra_inputs(stacked, headers, topics)
+            stacked = with_extra_inputs(stacked, headers, topics, cues[text] if self.cue_logit else None)
             with warnings.catch_warnings():
                 # A network trains for at most max_iter epochs, a budget chosen by held-out F1 (the
                 # model card's parameters); that Adam's loss still moves at the end is no failure.

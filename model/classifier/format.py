@@ -61,8 +61,9 @@ MODEL_FORMAT = 5
 CHARS_FORMAT = 7
 # Format 8: the context stages also read more inputs than format 7's: each line's topic overlap
 # (LineClassifier's topic_overlap, features.topics), the page's span shares (span_share,
-# features.context.PAGE_FEATURES) or both, as the manifest's entries say, with or without a
-# character block. A cleaner that reads 5 and 7 only would meet inputs it does not compute.
+# features.context.PAGE_FEATURES), the post headers (header_echo), the cue blocks' part of the
+# first-stage logit (cue_logit), as the manifest's entries say, with or without a character block.
+# A cleaner that reads 5 and 7 only would meet inputs it does not compute.
 EXTENDED_FORMAT = 8
 MANIFEST = "manifest"
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # the zip format's epoch: equal models give equal files
@@ -132,7 +133,7 @@ def save_model(predictor: Predictor, path: Path) -> dict[str, Any]:
     manifest = {
         **predictor.manifest,
         "format": EXTENDED_FORMAT
-        if predictor.topics or predictor.span_share or predictor.header_echo
+        if predictor.topics or predictor.span_share or predictor.header_echo or predictor.cue_logit
         else MODEL_FORMAT
         if predictor.chars is None
         else CHARS_FORMAT,
@@ -147,6 +148,7 @@ def save_model(predictor: Predictor, path: Path) -> dict[str, Any]:
         **({"topic_overlap": True} if predictor.topics else {}),
         **({"span_share": True} if predictor.span_share else {}),
         **({"header_echo": True} if predictor.header_echo else {}),
+        **({"cue_logit": True} if predictor.cue_logit else {}),
         "sha256": _digest(arrays),
     }
     buffer = io.BytesIO()
@@ -225,11 +227,12 @@ def _predictor(manifest: dict[str, Any], arrays: dict[str, np.ndarray]) -> Predi
     if not extended and (manifest.get("format") == CHARS_FORMAT) != (chars is not None):
         raise ValueError(f"format {manifest.get('format')} with{'' if chars is not None else 'out'} character n-grams")
     topics, span_share = bool(manifest.get("topic_overlap")), bool(manifest.get("span_share"))
-    headers = bool(manifest.get("header_echo"))
-    if extended != (topics or span_share or headers):
+    headers, cues = bool(manifest.get("header_echo")), bool(manifest.get("cue_logit"))
+    if extended != (topics or span_share or headers or cues):
         raise ValueError(
             f"format {manifest.get('format')} with topic_overlap {manifest.get('topic_overlap')}, "
-            f"span_share {manifest.get('span_share')} and header_echo {manifest.get('header_echo')}"
+            f"span_share {manifest.get('span_share')}, header_echo {manifest.get('header_echo')} "
+            f"and cue_logit {manifest.get('cue_logit')}"
         )
     columns = len(arrays["scaling_mean"]) + sum(len(block.idf) for block in (words, chars) if block is not None)
     if len(arrays["coef"]) != columns:
@@ -240,7 +243,9 @@ def _predictor(manifest: dict[str, Any], arrays: dict[str, np.ndarray]) -> Predi
     ]
     reserved = {"format", "features", "threshold", "word_weight", "context_stages", "ngram_range", "vocabulary"}
     reserved |= {"char_weight", "char_ngram_range", "char_vocabulary", "topic_overlap", "span_share", "header_echo"}
-    inputs = len(stack_feature_names()) + span_share * len(PAGE_FEATURES) + headers * len(HEADER_FEATURES) + topics
+    reserved.add("cue_logit")
+    inputs = len(stack_feature_names()) + span_share * len(PAGE_FEATURES) + headers * len(HEADER_FEATURES)
+    inputs += topics + cues
     if any(layers[0][0].shape[0] != inputs for layers in stages):
         raise ValueError(f"a context stage does not take {inputs} inputs")
     return Predictor(
@@ -257,6 +262,7 @@ def _predictor(manifest: dict[str, Any], arrays: dict[str, np.ndarray]) -> Predi
         topics=topics,
         span_share=span_share,
         header_echo=headers,
+        cue_logit=cues,
         manifest={k: v for k, v in manifest.items() if k not in reserved | {"stopwords", "sha256"}},
     )
 

@@ -42,7 +42,7 @@ from .cleaned import threshold_value
 BATCH_LINES = 16384
 
 
-def first_stage_probability(
+def first_stage_parts(
     shape: np.ndarray,
     words: SparseRows | None,
     scaling: tuple[np.ndarray, np.ndarray],
@@ -51,7 +51,7 @@ def first_stage_probability(
     word_weight: float,
     chars: SparseRows | Callable[[np.ndarray], np.ndarray] | None = None,
     char_weight: float = 0.5,
-) -> np.ndarray:
+) -> tuple[np.ndarray, np.ndarray]:
     """The first stage's P(content): a logistic regression on the standardised shape features
     (``scaling``: the scaler's mean and scale), the word block times ``word_weight`` and the
     character n-gram block (if any) times ``word_weight * char_weight``, computed block by block,
@@ -59,21 +59,29 @@ def first_stage_probability(
     ``coef`` is the regression's weights: shape columns, then word columns, then character ones.
     ``chars`` is the character block's rows, or a function of its weights that gives each line's
     product with them (:meth:`CueChars.scores <cleaner.features.cuechars.CueChars.scores>`, all a
-    prediction needs: faster than making the rows)."""
+    prediction needs: faster than making the rows).
+
+    Returned with it: the part of each line's logit that the cue blocks (words and character
+    n-grams) give, which context stages fitted with ``cue_logit`` read."""
     if len(shape) == 0:
-        return np.zeros(0)
+        return np.zeros(0), np.zeros(0)
     mean, scale = scaling
     n_shape = shape.shape[1]
     standardised = shape - mean
     standardised /= scale  # in place: the same values as (shape - mean) / scale, one matrix fewer
     score = row_dot(standardised, coef[:n_shape]) + intercept
+    cues = np.zeros(len(shape))
     if words is not None:
-        score += (words @ coef[n_shape : n_shape + words.n_columns]) * word_weight
+        word_part = (words @ coef[n_shape : n_shape + words.n_columns]) * word_weight
+        score += word_part
+        cues += word_part
     if chars is not None:
         start = n_shape + (words.n_columns if words is not None else 0)
         products = chars @ coef[start:] if isinstance(chars, SparseRows) else chars(coef[start:])
-        score += products * (word_weight * char_weight)
-    return expit(score)
+        char_part = products * (word_weight * char_weight)
+        score += char_part
+        cues += char_part
+    return expit(score), cues
 
 
 def _documents(documents: Documents, what: str = "documents") -> list[list[str]]:
@@ -162,6 +170,7 @@ class Predictor:
         topics: bool = False,
         span_share: bool = False,
         header_echo: bool = False,
+        cue_logit: bool = False,
     ) -> None:
         self.stopwords = stopwords
         self.scaling = scaling
@@ -175,6 +184,7 @@ class Predictor:
         self.topics = topics  # the context stages read each line's topic overlap (features.topics), last
         self.span_share = span_share  # they read the page's span shares (features.context.PAGE_FEATURES), before it
         self.header_echo = header_echo  # and the lines' post headers (features.headers), between the two
+        self.cue_logit = cue_logit  # and the cue blocks' part of each line's first-stage logit, after all
         self.threshold = float(threshold)
         self.manifest: dict[str, Any] = dict(manifest or {})
 
@@ -213,9 +223,14 @@ class Predictor:
 
     def first_stage(self, shape: np.ndarray, batch: LineBatch) -> np.ndarray:
         """The first stage's P(content) of the batch's lines, given their shape features."""
+        return self.first_stage_parts(shape, batch)[0]
+
+    def first_stage_parts(self, shape: np.ndarray, batch: LineBatch) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`first_stage`, and the cue blocks' part of each line's logit (see
+        :func:`first_stage_parts`)."""
         words = self.words.rows(batch) if self.words is not None and len(batch) else None
         chars = partial(self.chars.scores, batch) if self.chars is not None and len(batch) else None
-        return first_stage_probability(
+        return first_stage_parts(
             shape, words, self.scaling, self.coef, self.intercept, self.word_weight, chars, self.char_weight
         )
 
@@ -225,18 +240,19 @@ class Predictor:
         batch = LineBatch(documents) if batch is None else batch  # lines stripped and classified once
         shape = shape_matrix(batch, self.stopwords)
         markup = markup_rows(shape, batch)
-        probabilities = self.first_stage(shape, batch)
+        probabilities, cues = self.first_stage_parts(shape, batch)
         offsets = batch.bounds
         if (~markup).any():
             inputs = context_inputs(shape, offsets, markup)  # the same for every stage
             words = page_words(batch) if self.topics else None
             headers = header_echo(batch, shape[:, IN_MAIN_BLOCK])[~markup] if self.header_echo else None
+            cue_logits = cues[~markup] if self.cue_logit else None
             for layers in self.context_stages:
                 rows = context_rows(probabilities, shape, offsets, markup, inputs, self.span_share)
                 topics = None
                 if words is not None:
                     topics = topic_overlap(np.where(markup, 0.0, probabilities), words)[~markup]
-                rows = with_extra_inputs(rows, headers, topics)
+                rows = with_extra_inputs(rows, headers, topics, cue_logits)
                 probabilities[~markup] = context_probability(rows, layers)
         probabilities[markup] = 0.0
         return [probabilities[offsets[i] : offsets[i + 1]] for i in range(len(documents))]

@@ -134,7 +134,8 @@ def predict_long(predictor: Predictor, lines: list[str], window: int | None = No
                 whole = np.zeros(len(probabilities))
                 whole[text] = p
                 topics = topic_overlap(whole, words)[text]
-            p = _context_stage(p, own, kept, layers, window, topics, predictor.span_share, headers)
+            cues = own.cues[kept] if predictor.cue_logit else None
+            p = _context_stage(p, own, kept, layers, window, topics, predictor.span_share, headers, cues)
         probabilities[text] = p
     probabilities[markup] = 0.0
     return probabilities
@@ -172,8 +173,10 @@ def _first_stage(
         _patch(shape[own_rows], whole, lo, hi)
         markup[lo:hi] = markup_rows(shape, batch)[own_rows]
         own.keep(shape[own_rows], lo)
-        first = predictor.first_stage(shape, batch)
+        first, cues = predictor.first_stage_parts(shape, batch)
         probabilities[lo:hi] = first[own_rows]
+        if predictor.cue_logit:
+            own.cues[lo:hi] = cues[own_rows]
         if predictor.topics:
             rows, keys = line_word_keys(batch)
             mine = (rows >= own_rows.start) & (rows < own_rows.stop)
@@ -193,10 +196,12 @@ def _first_stage(
 
 
 class _Own:
-    """Every line's :data:`STACK_SHAPE` columns, the 0/1 ones in a byte each."""
+    """Every line's :data:`STACK_SHAPE` columns, the 0/1 ones in a byte each, and the cue blocks'
+    part of its first-stage logit."""
 
     def __init__(self, n: int) -> None:
         self.columns = [np.zeros(n, np.uint8 if name in BOOLEAN else np.float64) for name in STACK_SHAPE]
+        self.cues = np.zeros(n)  # the cue blocks' part of each line's first-stage logit (cue_logit)
 
     def keep(self, shape: np.ndarray, lo: int) -> None:
         for name, column in zip(STACK_SHAPE, self.columns):
@@ -219,6 +224,7 @@ def _context_stage(
     topics: np.ndarray | None = None,
     page: bool = False,
     headers: np.ndarray | None = None,
+    cues: np.ndarray | None = None,
 ) -> np.ndarray:
     """One context stage over the non-markup lines' P, a window of rows at a time."""
     m = len(p)
@@ -231,7 +237,10 @@ def _context_stage(
         rows = np.arange(lo, hi)
         columns = stack_columns(logits, cumulative, own.rows(kept[lo:hi]), rows, 0, m, 0, span, page)
         columns = with_extra_inputs(
-            columns, None if headers is None else headers[lo:hi], None if topics is None else topics[lo:hi]
+            columns,
+            None if headers is None else headers[lo:hi],
+            None if topics is None else topics[lo:hi],
+            None if cues is None else cues[lo:hi],
         )
         out[lo:hi] = context_probability(columns, layers)
     return out

@@ -196,11 +196,14 @@ def context_rows(
     return _stack_rows(probabilities[~markup], own, bounds, page)
 
 
-def with_extra_inputs(rows: np.ndarray, headers: np.ndarray | None, topics: np.ndarray | None) -> np.ndarray:
+def with_extra_inputs(
+    rows: np.ndarray, headers: np.ndarray | None, topics: np.ndarray | None, cues: np.ndarray | None = None
+) -> np.ndarray:
     """Context rows followed by the inputs a model may read besides them, in the one order its file
     is saved with (estimator, predictor and windows alike): the post headers' columns
-    (:mod:`cleaner.features.headers`), then the topic overlap (:mod:`cleaner.features.topics`)."""
-    extra = [block for block in (headers, topics) if block is not None]
+    (:mod:`cleaner.features.headers`), then the topic overlap (:mod:`cleaner.features.topics`),
+    then the cue blocks' part of each line's first-stage logit (``cue_logit``)."""
+    extra = [block for block in (headers, topics, cues) if block is not None]
     return np.column_stack([rows, *extra]) if extra else rows
 
 
