@@ -64,6 +64,29 @@ def test_the_block_changes_the_first_stage(char_model: LineClassifier, seed_docu
     assert not np.allclose(with_chars, without)
 
 
+def test_the_cue_part_is_the_logit_less_the_shape_part(
+    char_model: LineClassifier, seed_documents: list[Labelled]
+) -> None:
+    """What ``cue_logit`` stages read: the words' and the character n-grams' part of the first
+    stage's logit, which with the shape part (and the intercept) makes the whole logit."""
+    predictor = char_model.predictor_
+    batch = LineBatch([seed_documents[0].lines])
+    shape = shape_matrix(batch, predictor.stopwords)
+    probabilities, cues = predictor.first_stage_parts(shape, batch)
+    mean, scale = predictor.scaling
+    shape_part = ((shape - mean) / scale) @ predictor.coef[: shape.shape[1]] + predictor.intercept
+    inside = (probabilities > 1e-9) & (probabilities < 1 - 1e-9)  # where the logit can be read back
+    assert inside.sum() > 10 and np.abs(cues).max() > 0.1
+    logit = np.log(probabilities / (1 - probabilities))
+    np.testing.assert_allclose(logit[inside], (shape_part + cues)[inside], atol=1e-6)
+    chars, predictor.chars = predictor.chars, None
+    try:
+        words_only = predictor.first_stage_parts(shape, batch)[1]
+    finally:
+        predictor.chars = chars
+    assert np.abs(words_only).max() > 0.1 and not np.allclose(words_only, cues)  # both blocks are in it
+
+
 def test_windows_score_as_the_whole_document(char_path: Path, seed_documents: list[Labelled]) -> None:
     loaded = load_model(char_path)
     lines = [line for doc in seed_documents for line in doc.lines]

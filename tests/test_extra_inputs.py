@@ -1,7 +1,7 @@
 """Models whose context stages read more than format 7's (LineClassifier's topic_overlap,
-span_share, header_echo, cue_logit): each is saved in the extended format with its flag, predicts as fitted,
-needs its inputs, and scores a long page in windows as the whole page; two load together; the
-shipped model keeps its format."""
+span_share, header_echo, cue_logit): each is saved in the extended format with its flag, predicts
+as fitted, needs its inputs, and scores a long page in windows as the whole page; two load
+together; a model without them keeps its format."""
 
 from __future__ import annotations
 

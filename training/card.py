@@ -8,6 +8,7 @@ from typing import Any
 
 from ..atomic import write_atomic
 from ..features.context import PAGE_FEATURES, stack_feature_names
+from ..features.headers import HEADER_FEATURES
 from ..features.shape import shape_feature_names
 from ..text import plural
 from .adapt import adaptation_section
@@ -235,13 +236,18 @@ def _snippet_test(directory: str, test: dict[str, Any]) -> list[str]:
 
 def _extra_inputs(params: dict[str, Any]) -> str:
     """What the context stages read besides the window and the own-line facts, as the model's
-    parameters say: the page's span shares, each line's topic overlap."""
+    parameters say, in the order of their inputs: the page's span shares, the post headers, each
+    line's topic overlap, the cue blocks' part of its first-stage logit."""
     extra = []
     if params.get("span_share"):
         extra.append("the page's span shares (" + ", ".join(f"`{name}`" for name in PAGE_FEATURES) + ")")
+    if params.get("header_echo"):
+        extra.append("the post headers (" + ", ".join(f"`{name}`" for name in HEADER_FEATURES) + ")")
     if params.get("topic_overlap"):
         extra.append("each line's topic overlap (`features/topics.py`)")
-    return "; then " + " and ".join(extra) if extra else ""
+    if params.get("cue_logit"):
+        extra.append("the part of each line's first-stage logit that its cue blocks give (`cue_logit`)")
+    return "; then " + ", ".join(extra[:-1]) + " and " * (len(extra) > 1) + extra[-1] if extra else ""
 
 
 def _character_block(estimator: dict[str, Any]) -> str:
