@@ -352,7 +352,8 @@ class LineClassifier(BaseEstimator):
         the logit a few times less than on a line of its own, while the paragraph's shape (long,
         prose) counts in full: a consent banner or a subscription pitch written as prose reads as
         the article. With the cue part apart, a stage can weigh it against the shape part as the
-        line's length and its neighbours say. Measured in the README's step 3 (2026-12-06).
+        line's length and its neighbours say. Measured in the README's step 3; on in the shipped
+        configuration since the evening of 2026-12-06, at no measurable cost in speed.
 
     Attributes
     ----------
