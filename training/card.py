@@ -247,7 +247,7 @@ def _extra_inputs(params: dict[str, Any]) -> str:
         extra.append("each line's topic overlap (`features/topics.py`)")
     if params.get("cue_logit"):
         extra.append("the part of each line's first-stage logit that its cue blocks give (`cue_logit`)")
-    return "; then " + ", ".join(extra[:-1]) + " and " * (len(extra) > 1) + extra[-1] if extra else ""
+    return "; then " + " and ".join(extra) if extra else ""
 
 
 def _character_block(estimator: dict[str, Any]) -> str:
