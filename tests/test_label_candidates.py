@@ -1,7 +1,8 @@
-"""labels/new-languages (a test set of languages never trained on) and labels/prose-chrome (a test set
-of prose-like boilerplate): they stay valid, stay out of training, and can join labels/ the way
-labels/candidates' pages did (their files copied in, their manifest rows appended; the READMEs say
-what training on them measured) without a clash, with labels/ or with each other."""
+"""labels/new-languages (a test set of languages never trained on), labels/prose-chrome (a test set
+of prose-like boilerplate) and labels/every-kind (long pages of every kind, held out): they stay valid,
+stay out of training, and can join labels/ the way the candidates of 2026-12-06 did (their files
+copied in, their manifest rows appended; the READMEs say what training on them measured) without a
+clash, with labels/ or with each other."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from conftest import LABELS_DIR
 from cleaner.training.check import check_labels
 from cleaner.training.labels import load_labelled_dir
 
-WAITING = [LABELS_DIR / "new-languages", LABELS_DIR / "prose-chrome"]
+WAITING = [LABELS_DIR / "new-languages", LABELS_DIR / "prose-chrome", LABELS_DIR / "every-kind"]
 
 
 def rows(directory: Path) -> list[dict[str, str]]:
