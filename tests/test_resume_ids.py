@@ -183,3 +183,24 @@ def test_a_first_run_with_resume_from_unique_ids_cleans_them_all(
     result = invoke(runner, model_path, str(source), "-o", str(target), "--resume")
     assert result.exit_code == 0, result.output
     assert [record["id"] for record in read_jsonl(target)] == [1, "1"]
+
+
+def test_resume_of_a_finished_output_from_other_inputs_is_refused(
+    runner: CliRunner, model_path: Path, tmp_path: Path
+) -> None:
+    """A finished out.jsonl continued with --resume from other inputs: the check read the ids of a
+    file that --resume had just renamed to .partial, and crashed with a traceback, leaving
+    out.jsonl renamed. Now it is refused by name and keeps its name and bytes."""
+    source = tmp_path / "in.jsonl"
+    source.write_bytes(jsonl([{"id": "a", "text": PAGE}, {"id": "b", "text": PAGE_EN}]))
+    target = tmp_path / "out.jsonl"
+    assert invoke(runner, model_path, str(source), "-o", str(target), "-q").exit_code == 0
+    whole = target.read_bytes()
+    other = tmp_path / "other.jsonl"
+    other.write_bytes(jsonl([{"id": "a", "text": PAGE}]))
+    result = invoke(runner, model_path, str(other), "-o", str(target), "--resume")
+    assert result.exit_code == 2, result.output
+    (message,) = result.stderr.splitlines()
+    assert message.startswith(f"cleaner: 1 of the 2 ids in {target} are no input document's (such as \"b\";")
+    assert target.read_bytes() == whole
+    assert not target.with_name("out.jsonl.partial").exists()

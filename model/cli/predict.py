@@ -508,7 +508,7 @@ def _run_predict(
         try:
             finished = sink.restore is not None and sink.restore[1]  # the records are in the output, renamed back
             written = sink.target if finished and sink.target is not None else sink.partial
-            check_inputs(inputs, settings.parse, limit, done, written)
+            check_inputs(inputs, settings.parse, limit, done, sink.partial, shown=written)
         except ResumeError as exc:
             sink.discard()  # a finished output that --resume renamed to .partial gets its name back
             fail(str(exc), 2)

@@ -130,11 +130,18 @@ RERUN = "or rerun without --resume to clean every document again"
 
 
 def check_inputs(
-    inputs: Sequence[InputFile | InputError], options: ParseOptions, limit: int, done: DoneIds, partial: Path
+    inputs: Sequence[InputFile | InputError],
+    options: ParseOptions,
+    limit: int,
+    done: DoneIds,
+    partial: Path,
+    shown: Path | None = None,
 ) -> None:
     """Raise :class:`ResumeError` unless skipping the ``done`` ids (read from ``partial``) loses
     nothing and repeats nothing: every input document has an id of its own, and each record of
-    ``partial`` has the id of an input document.
+    ``partial`` has the id of an input document. Messages name ``shown`` (default ``partial``): a
+    finished output that ``--resume`` renamed to ``.partial`` is named by the name the user gave it,
+    while its records are read where they are now.
 
     This reads every input of records (JSONL, WARC) once more before the run: a repeated id is found
     before anything is written. A text file's id is its path as given, so it costs no reading.
@@ -145,6 +152,7 @@ def check_inputs(
     from .readers import READERS
 
     field = options.id_name
+    read, partial = partial, shown or partial
     if any(isinstance(i, InputFile) and i.name == STDIN and READERS[i.kind].records for i in inputs):
         raise ResumeError(
             f"--resume cannot continue {partial} from standard input: the ids of the documents must be checked "
@@ -169,7 +177,7 @@ def check_inputs(
     at = np.minimum(ordered.searchsorted(done.hashes), max(len(ordered) - 1, 0))
     foreign = ordered[at] != done.hashes if len(ordered) else np.ones(len(done), bool)
     if foreign.any():
-        stray = _first_stray(partial, field, ordered)
+        stray = _first_stray(read, field, ordered)
         like = f"the inputs' ids are like {example}" if example is not None else "the inputs have no ids"
         raise ResumeError(
             f"{int(foreign.sum())} of the {len(done)} ids in {partial} are no input document's (such as {stray}; "
