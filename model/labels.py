@@ -19,15 +19,26 @@ TAGS = {"C": CONTENT, "B": BOILERPLATE}
 TAG_OF = {CONTENT: "C", BOILERPLATE: "B"}
 
 
+MAX_PROBLEMS = 10  # per file: a dump saved without its tags is wrong on every line, said once per line
+
+
 class LabelFormatError(ValueError):
-    """A label file or manifest that does not follow the format; the message starts with path:line,
-    or with path: for a problem of the whole file."""
+    """A label file or manifest that does not follow the format. ``problems``: each problem found,
+    one line each, starting with path:line (or path: for a problem of the whole file); the message
+    is those lines. All of a file's problems are said at once (up to :data:`MAX_PROBLEMS`), so that
+    fixing a file takes one round, not one per bad line."""
+
+    def __init__(self, *problems: str) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = list(problems)
 
 
 def parse_label_text(text: str, path: str = "<labels>") -> tuple[list[str], list[str | None]]:
-    """Parse the text of a label file into dump lines and labels (None for a blank line)."""
+    """Parse the text of a label file into dump lines and labels (None for a blank line); raise
+    :class:`LabelFormatError` naming every malformed line."""
     lines: list[str] = []
     labels: list[str | None] = []
+    problems: list[str] = []
     for number, raw in enumerate(split_lines(text), 1):
         # An empty line stands for a blank dump line, and so does a line of spaces an editor left:
         # it has no tag to read ("no tab after the tag" said of it misled).
@@ -37,18 +48,27 @@ def parse_label_text(text: str, path: str = "<labels>") -> tuple[list[str], list
             continue
         tag, tab, line = raw.partition("\t")
         if not tab:
-            raise LabelFormatError(
+            problems.append(
                 f"{path}:{number}: no tab after the tag; expected 'C<TAB>text', 'B<TAB>text' or an empty line"
             )
-        if tag not in TAGS:
-            raise LabelFormatError(f"{path}:{number}: unknown tag {tag!r}; use C (content) or B (boilerplate)")
-        if is_blank(line):
-            raise LabelFormatError(
-                f"{path}:{number}: tag {tag} on a blank line; blank dump lines are written as empty lines"
-            )
-        lines.append(line)
-        labels.append(TAGS[tag])
+        elif tag not in TAGS:
+            problems.append(f"{path}:{number}: unknown tag {tag!r}; use C (content) or B (boilerplate)")
+        elif is_blank(line):
+            problems.append(f"{path}:{number}: tag {tag} on a blank line; blank dump lines are written as empty lines")
+        else:
+            lines.append(line)
+            labels.append(TAGS[tag])
+    if problems:
+        raise LabelFormatError(*capped(problems, path))
     return lines, labels
+
+
+def capped(problems: list[str], path: object) -> list[str]:
+    """At most :data:`MAX_PROBLEMS` of ``problems``, then one line saying how many more there are."""
+    if len(problems) <= MAX_PROBLEMS:
+        return problems
+    rest = len(problems) - MAX_PROBLEMS
+    return [*problems[:MAX_PROBLEMS], f"{path}: and {rest} more problem{'s' if rest > 1 else ''} like these"]
 
 
 def format_label_lines(lines: Sequence[str], labels: Sequence[str | None]) -> str:

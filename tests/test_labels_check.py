@@ -218,3 +218,33 @@ def test_an_empty_label_file_is_called_empty(tmp_path: Path) -> None:
         f"{directory / 'a.tsv'}: empty file; write the page's labels in it (cleaner predict DUMP --format labels), "
         "or remove it and its manifest row"
     ]
+
+
+def test_every_problem_is_said_in_one_run(tmp_path: Path) -> None:
+    """A manifest row listed twice, a row of an unknown origin, a row without its file and a file
+    with four bad lines: each run said only the first of them, so fixing a directory took five
+    rounds. Now one run says all of them, each at its place; the file of the bad row is not also
+    said to have no row."""
+    bad = "C\tHeadline\nB Login\n\nX\tMenu\nC\tBody.\nB\t \nCBody again.\n"
+    rows = "a,a.example,en,user,\na,a.example,en,user,\nb,b.example,vi,alien,\nghost,g.example,en,user,\n"
+    directory = make_repo(tmp_path, rows, {"a": bad, "b": TSV})
+    problems, _ = run(directory)
+    manifest = directory / "manifest.csv"
+    assert problems == [
+        f"{manifest}:3: 'a' is listed again (line 2); give each label file one row",
+        f"{manifest}:4: origin 'alien' is not one of seed, written, user",
+        f"{directory / 'a.tsv'}:2: no tab after the tag; expected 'C<TAB>text', 'B<TAB>text' or an empty line",
+        f"{directory / 'a.tsv'}:4: unknown tag 'X'; use C (content) or B (boilerplate)",
+        f"{directory / 'a.tsv'}:6: tag B on a blank line; blank dump lines are written as empty lines",
+        f"{directory / 'a.tsv'}:7: no tab after the tag; expected 'C<TAB>text', 'B<TAB>text' or an empty line",
+        f"{manifest}:5: 'ghost' has no file ghost.tsv; add the label file, or remove the row",
+    ]
+
+
+def test_a_file_of_untagged_lines_is_said_in_ten_lines_and_a_count(tmp_path: Path) -> None:
+    """A dump saved without its tags is wrong on every line: ten are named, then how many more."""
+    directory = make_repo(tmp_path, "a,a.example,en,user,\n", {"a": "".join(f"line {n}\n" for n in range(25))})
+    problems, _ = run(directory)
+    assert len(problems) == 11
+    assert problems[9].startswith(f"{directory / 'a.tsv'}:10: no tab after the tag")
+    assert problems[10] == f"{directory / 'a.tsv'}: and 15 more problems like these"

@@ -201,6 +201,6 @@ def test_resume_of_a_finished_output_from_other_inputs_is_refused(
     result = invoke(runner, model_path, str(other), "-o", str(target), "--resume")
     assert result.exit_code == 2, result.output
     (message,) = result.stderr.splitlines()
-    assert message.startswith(f"cleaner: 1 of the 2 ids in {target} are no input document's (such as \"b\";")
+    assert message.startswith(f'cleaner: 1 of the 2 ids in {target} are no input document\'s (such as "b";')
     assert target.read_bytes() == whole
     assert not target.with_name("out.jsonl.partial").exists()

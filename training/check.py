@@ -11,9 +11,10 @@ from ..text import decode, is_blank, plural, split_lines
 from .labels import (
     LabelledDocument,
     iter_label_counts,
+    manifest_rows,
     missing_directory,
     read_label_file,
-    read_manifest,
+    read_manifest_bytes,
     row_without_file,
 )
 
@@ -41,12 +42,11 @@ def check_labels(directory: Path, echo: Callable[[str], None] = print) -> list[s
     problems: list[str] = []
     manifest_path = directory / "manifest.csv"
     try:
-        rows = read_manifest(manifest_path)
+        rows, problems, names = manifest_rows(manifest_path, read_manifest_bytes(manifest_path))
     except (OSError, LabelFormatError) as exc:
         return [str(exc) if isinstance(exc, LabelFormatError) else f"{manifest_path}: {exc}"]
-    names = {row["name"] for row in rows}
     files = {p.stem: p for p in directory.glob("*.tsv")}
-    problems += [f"{files[name]}: no row in {manifest_path.name}" for name in sorted(set(files) - set(names))]
+    problems += [f"{files[name]}: no row in {manifest_path.name}" for name in sorted(set(files) - names)]
     documents = {}
     seen_text: dict[str, str] = {}
     for row in rows:
@@ -58,7 +58,7 @@ def check_labels(directory: Path, echo: Callable[[str], None] = print) -> list[s
         try:
             lines, labels = read_label_file(path)
         except LabelFormatError as exc:
-            problems.append(str(exc))
+            problems += exc.problems
             continue
         if not lines:
             problems.append(

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from ..labels import BOILERPLATE, CONTENT, LabelFormatError, parse_label_text
+from ..labels import BOILERPLATE, CONTENT, LabelFormatError, capped, parse_label_text
 from ..text import DecodeError, decode, plural
 
 # name, site, language, origin are required; source (the dump it was labelled from) and kind (news,
@@ -78,11 +78,26 @@ def read_manifest(path: Path, data: bytes | None = None) -> list[ManifestRow]:
     its line break (labels/README.md's ``echo ... >> manifest.csv`` after a last row without one)
     joined the next, whose page then "had no row". A name listed twice is refused: its page was
     trained on twice, under two sites. ``data``: the file's bytes, when already read."""
-    if data is None:
-        if not path.is_file():
-            raise LabelFormatError(f"{path}: no manifest; create it with the header {','.join(MANIFEST_COLUMNS)}")
-        data = path.read_bytes()
+    rows, problems, _ = manifest_rows(path, read_manifest_bytes(path) if data is None else data)
+    if problems:
+        raise LabelFormatError(*capped(problems, path))
+    return rows
+
+
+def read_manifest_bytes(path: Path) -> bytes:
+    """The manifest's bytes, or :class:`LabelFormatError` saying how to make one."""
+    if not path.is_file():
+        raise LabelFormatError(f"{path}: no manifest; create it with the header {','.join(MANIFEST_COLUMNS)}")
+    return path.read_bytes()
+
+
+def manifest_rows(path: Path, data: bytes) -> tuple[list[ManifestRow], list[str], set[str]]:
+    """The good rows of a manifest, every problem of the others (``path:line: what is wrong``), and
+    the names that any row gives (a file named by a bad row has a row, only a wrong one). Raises
+    :class:`LabelFormatError` only for a header without the required columns."""
     rows = []
+    problems: list[str] = []
+    named: set[str] = set()
     first_line: dict[str, int] = {}
     with io.StringIO(data.decode("utf-8-sig"), newline="") as handle:
         reader = csv.DictReader(handle)
@@ -92,41 +107,40 @@ def read_manifest(path: Path, data: bytes | None = None) -> list[ManifestRow]:
             raise LabelFormatError(f"{path}:1: missing columns {missing}; the header is {','.join(MANIFEST_COLUMNS)}")
         for raw in reader:
             number = reader.line_num  # the physical line, so blank lines do not shift it
-            _check_fields(raw, len(header), f"{path}:{number}")
+            problem = _fields_problem(raw, len(header))
             row = {k: (v or "").strip() for k, v in raw.items() if k is not None}
-            for column in MANIFEST_COLUMNS[:4]:
-                if not row.get(column):
-                    raise LabelFormatError(f"{path}:{number}: empty {column!r}")
-            problem = _row_problem(row)
-            if problem:
-                raise LabelFormatError(f"{path}:{number}: {problem}")
-            name = row["name"]
-            if name in first_line:
-                raise LabelFormatError(
-                    f"{path}:{number}: {name!r} is listed again (line {first_line[name]}); give each label file one row"
+            named.add(row.get("name", ""))
+            if problem is None:
+                empty = [column for column in MANIFEST_COLUMNS[:4] if not row.get(column)]
+                problem = f"empty {empty[0]!r}" if empty else _row_problem(row)
+            if problem is None and row["name"] in first_line:
+                problem = (
+                    f"{row['name']!r} is listed again (line {first_line[row['name']]}); give each label file one row"
                 )
-            first_line[name] = number
+            if problem is not None:
+                problems.append(f"{path}:{number}: {problem}")
+                continue
+            first_line[row["name"]] = number
             row.setdefault("source", "")
             row.setdefault("kind", "")
             rows.append(ManifestRow(row, number))
-    return rows
+    return rows, problems, named
 
 
-def _check_fields(raw: dict[str | None, Any], columns: int, where: str) -> None:
+def _fields_problem(raw: dict[str | None, Any], columns: int) -> str | None:
     """A row of more fields than the header (csv keeps the rest under None), or of too few for the
-    four required columns (csv gives the missing ones None), as a LabelFormatError."""
+    four required columns (csv gives the missing ones None), said; else None."""
     if None in raw:
         fields = columns + len(raw[None])
-        raise LabelFormatError(
-            f"{where}: {fields} fields, but the header has {columns}; a row is {','.join(MANIFEST_COLUMNS)} "
+        return (
+            f"{fields} fields, but the header has {columns}; a row is {','.join(MANIFEST_COLUMNS)} "
             "(a row without its line break joins the next one)"
         )
     if any(raw.get(column) is None for column in MANIFEST_COLUMNS[:4]):
         fields = sum(value is not None for value in raw.values())
-        raise LabelFormatError(
-            f"{where}: {plural(fields, 'field')}; a row needs {','.join(MANIFEST_COLUMNS[:4])} "
-            "(then source and kind, or nothing)"
-        )
+        needed = ",".join(MANIFEST_COLUMNS[:4])
+        return f"{plural(fields, 'field')}; a row needs {needed} (then source and kind, or nothing)"
+    return None
 
 
 def _row_problem(row: dict[str, str]) -> str | None:

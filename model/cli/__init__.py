@@ -40,12 +40,14 @@ app = typer.Typer(
 
 def fail(message: str, code: int = 1) -> NoReturn:
     """Report ``message`` on stderr as ``cleaner: message`` and exit with ``code``."""
-    typer.echo(f"cleaner: {message}", err=True)
+    warn(message)
     raise typer.Exit(code)
 
 
 def warn(message: str) -> None:
-    typer.echo(f"cleaner: {message}", err=True)
+    """``cleaner: message`` on stderr, each line of a message of several problems (every bad line
+    of a label file) prefixed alike, so that each reads, and greps, as a report of its own."""
+    typer.echo("\n".join(f"cleaner: {line}" for line in message.splitlines() or [""]), err=True)
 
 
 def missing_folders(folders: Iterable[Path]) -> list[Path]:
