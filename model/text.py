@@ -25,6 +25,11 @@ class DecodeError(ValueError):
         self.line = line
         self.column = column
 
+    def in_one_line(self) -> str:
+        """The message for bytes that are one line of their file (a JSONL record, named by its
+        ``file:LINE`` already): its column, without a second line number that would read as the file's."""
+        return str(self).replace(f" at line {self.line}, column ", " at column ", 1) if self.line == 1 else str(self)
+
 
 def decode(data: bytes, encoding: str = "utf-8", errors: str = "strict") -> str:
     """Decode a dump, dropping a UTF-8 byte-order mark.

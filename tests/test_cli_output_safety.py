@@ -8,6 +8,7 @@ next run (``clean/clean/...``); ``-o out/`` with ``--format jsonl`` wrote a file
 from __future__ import annotations
 
 import json
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -185,3 +186,48 @@ def test_predict_says_which_folder_it_made_for_its_output(
     again = invoke(runner, model_path, source, "-o", output, "-q")
     assert again.exit_code == 0, again.output
     assert again.stderr == ""
+
+
+def test_output_that_standard_input_reads_is_refused(cleaner_exe: Path, model_path: Path, tmp_path: Path) -> None:
+    """`cleaner predict - -o a.txt < a.txt` replaced a.txt with its cleaned text (exit 0): the page
+    was lost. (Through a pipe, `cat a.txt | ...`, nothing tells where the bytes come from.)"""
+    page = tmp_path / "a.txt"
+    page.write_text(PAGE_A, encoding="utf-8")
+    with page.open("rb") as stdin:
+        result = subprocess.run(
+            [str(cleaner_exe), "predict", "-", "-o", str(page), "--model", str(model_path)],
+            stdin=stdin,
+            capture_output=True,
+            text=True,
+        )
+    assert result.returncode == 2, result.stderr
+    assert f"-o {page} is the file standard input reads" in result.stderr
+    assert page.read_text(encoding="utf-8") == PAGE_A
+    with page.open("rb") as stdin:  # another output of the same input is fine
+        other = subprocess.run(
+            [str(cleaner_exe), "predict", "-", "-o", str(tmp_path / "b.txt"), "--model", str(model_path)],
+            stdin=stdin,
+            capture_output=True,
+        )
+    assert other.returncode == 0 and (tmp_path / "b.txt").exists()
+
+
+def test_records_to_a_text_file_are_refused(runner: CliRunner, model_path: Path, tmp_path: Path) -> None:
+    """`-o one.txt` with a JSONL input wrote JSONL records into a .txt file (exit 0), where `-o`
+    documents a .txt file as the cleaned dump of one text input."""
+    source = tmp_path / "pages.jsonl"
+    source.write_text(json.dumps({"id": "a", "text": PAGE_A}) + "\n", encoding="utf-8")
+    result = invoke(runner, model_path, str(source), "-o", str(tmp_path / "one.txt"))
+    assert result.exit_code == 2, result.output
+    assert "write them to -o NAME.jsonl" in result.stderr
+    assert not (tmp_path / "one.txt").exists()
+
+
+def test_label_files_to_a_jsonl_name_say_what_to_name(runner: CliRunner, model_path: Path, tmp_path: Path) -> None:
+    """`-f labels -o new.jsonl` was refused with a message proposing `-o NAME.jsonl`, the very thing given."""
+    page = tmp_path / "a.txt"
+    page.write_text(PAGE_A, encoding="utf-8")
+    result = invoke(runner, model_path, str(page), "-f", "labels", "-o", str(tmp_path / "new.jsonl"))
+    assert result.exit_code == 2, result.output
+    assert "-o NAME.tsv for one input or -o DIR for several" in result.stderr
+    assert "NAME.jsonl" not in result.stderr

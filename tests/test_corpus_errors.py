@@ -41,7 +41,7 @@ def run_jsonl(runner: CliRunner, model_path: Path, tmp_path: Path, lines: bytes,
 @pytest.mark.parametrize(
     ("line", "says"),
     [
-        (b'{"id": 1, "text": "caf\xe9"}\n', "not valid utf-8"),
+        (b'{"id": 1, "text": "caf\xe9"}\n', "byte 0xe9 at column 23 is not valid utf-8"),  # not "at line 1": line 2
         (b"this is not JSON\n", "not valid JSON"),
         (b'{"id": 1, "body": "no text field"}\n', "has no 'text' field"),
         (b'{"id": 1, "text": null}\n', "is null, not a string"),

@@ -192,7 +192,7 @@ def test_dangling_and_looping_links_are_errors(
     assert result.exit_code == 1
     assert f"cleaner: {corpus / 'gone.txt'}: a dangling symbolic link" in result.stderr
     assert f"cleaner: {corpus / 'loop.txt'}: a symbolic link loop" in result.stderr
-    assert "cleaner: 2 inputs or records could not be cleaned, 2 inputs of them not read to the end" in result.stderr
+    assert "cleaner: 2 inputs or records could not be cleaned, 2 inputs of them not read whole" in result.stderr
 
 
 def test_the_closing_line_counts_one_error_in_the_singular(
@@ -204,7 +204,7 @@ def test_the_closing_line_counts_one_error_in_the_singular(
     assert result.exit_code == 1
     (closing,) = [line for line in result.stderr.splitlines() if "could not be cleaned" in line]
     assert closing.startswith(
-        "cleaner: 1 input or record could not be cleaned, 1 input of them not read to the end, with no output; "
+        "cleaner: 1 input or record could not be cleaned, 1 input of them not read whole, with no output; "
         "fix or replace such inputs and, from the same directory"
     ), closing
     assert "(s)" not in result.stderr
@@ -212,6 +212,11 @@ def test_the_closing_line_counts_one_error_in_the_singular(
     result = invoke(runner, model_path, str(tmp_path / "bad.jsonl"), "-o", str(tmp_path / "out.jsonl"))
     assert result.exit_code == 1
     assert "cleaner: 1 input or record could not be cleaned; every other document was cleaned" in result.stderr
+    # When every record fails there is no "other document": it said "every other document was cleaned".
+    (tmp_path / "body.jsonl").write_text('{"body": "A"}\n{"body": "B"}\n', encoding="utf-8")
+    result = invoke(runner, model_path, str(tmp_path / "body.jsonl"), "-o", str(tmp_path / "body-out.jsonl"))
+    assert result.exit_code == 1
+    assert "cleaner: 2 inputs or records could not be cleaned; no document was cleaned" in result.stderr
 
 
 def test_metadata_beside_the_dumps_is_not_a_corpus(

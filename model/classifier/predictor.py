@@ -283,7 +283,9 @@ class Predictor:
         return self.predict_proba([_lines(lines)])[0]
 
     def clean(self, text: str, threshold: float | None = None) -> str:
-        """The dump with its boilerplate lines deleted; nothing else is changed."""
+        """The dump with its boilerplate lines deleted, nothing else changed: its kept lines in
+        order, one blank line where it had blank lines between two of them, and a line break after
+        the last (:func:`cleaner.clean_batch` ends each text as it ended, as JSONL records do)."""
         if not isinstance(text, str):
             hint = " (decode bytes first, e.g. data.decode('utf-8'))" if isinstance(text, (bytes, bytearray)) else ""
             raise TypeError(f"clean: expected the dump as a str{hint}; got {type(text).__name__}")

@@ -10,6 +10,8 @@ from __future__ import annotations
 import os
 import shlex
 import signal
+import stat
+import sys
 from dataclasses import astuple, dataclass
 from enum import Enum
 from pathlib import Path
@@ -121,7 +123,13 @@ def layout_of(
         return Layout(None, output, Render.LINES, Render.LINES, several or structured)
     if structured and (fmt is OutputFormat.labels or documents is DocumentOutput.text):
         what = "--format labels" if fmt is OutputFormat.labels else "--output-format text"
-        fail(f"{what} is for plain-text dumps; JSONL and WARC inputs are written as JSONL records", 2)
+        fail(
+            f"{what} cannot be used with JSONL or WARC inputs: it writes plain-text dumps, and these inputs are "
+            f"records, written as JSONL records; drop {what}",
+            2,
+        )
+    if fmt is OutputFormat.labels and output is not None and not is_dir and jsonl_compression(output) is not None:
+        fail(f"-o {output}: --format labels writes label files, -o NAME.tsv for one input or -o DIR for several", 2)
     records = documents is DocumentOutput.jsonl or (
         documents is DocumentOutput.auto
         and fmt is OutputFormat.text
@@ -139,6 +147,12 @@ def layout_of(
             refuse_several_to_stdout(paths, input_format)
         return Layout(None, None, render, Render.RECORD, False)
     if not is_dir and output.suffix.lower() in FILE_OUTPUTS:
+        if structured:
+            fail(
+                f"-o {output} names a text file, and JSONL and WARC inputs are records, written as JSONL records: "
+                "write them to -o NAME.jsonl, or to a directory (-o DIR/)",
+                2,
+            )
         if several:
             fail(f"-o {output} names one file, for one text input; for several inputs pass -o DIR", 2)
         return Layout(None, None, render, Render.RECORD, False, file=output)
@@ -151,14 +165,26 @@ def layout_of(
     if not is_dir and output.suffix:
         # Made silently, a folder named x.csv is found only later, with the outputs inside it.
         suffix = ".txt" if fmt is OutputFormat.text else ".tsv"
-        one = "" if several or structured else f"-o NAME{suffix} (this one input), "
+        files = [] if several or structured else [f"-o NAME{suffix} (this one input)"]
+        if fmt is OutputFormat.text:  # label files are one per input: no one file holds several
+            files += ["-o NAME.jsonl (a record per document)", "-f jsonl (a record per line)"]
+        listed = ", ".join(files[:-1]) + " or " + files[-1] if len(files) > 1 else "".join(files)
+        single = f", or write one file: {listed}" if files else ""
         fail(
             f"-o {output}: this run writes a directory (one output per input), and {output.name} would be a new "
-            f"directory named like a file; name a directory (a trailing / keeps this name: -o {output}/), or write "
-            f"one file: {one}-o NAME.jsonl (a record per document) or -f jsonl (a record per line)",
+            f"directory named like a file; name a directory (a trailing / keeps this name: -o {output}/){single}",
             2,
         )
     return Layout(output, None, render, Render.RECORD, False)
+
+
+def _stdin_reads(path: Path) -> bool:
+    """Whether standard input is redirected from the file ``path`` (``cleaner predict - -o a.txt < a.txt``)."""
+    try:
+        here, there = os.fstat(sys.stdin.fileno()), path.stat()
+    except (OSError, ValueError, AttributeError):  # no such file yet, or stdin is no file (a pipe, a test's buffer)
+        return False
+    return stat.S_ISREG(here.st_mode) and (here.st_dev, here.st_ino) == (there.st_dev, there.st_ino)
 
 
 def refuse_overwriting_inputs(paths: list[str], output: Path, into_directory: bool) -> None:
@@ -171,6 +197,12 @@ def refuse_overwriting_inputs(paths: list[str], output: Path, into_directory: bo
     """
     target = output.resolve()
     for raw in paths:
+        if raw == STDIN and _stdin_reads(target):
+            fail(
+                f"-o {output} is the file standard input reads (< {output}): cleaning would replace it; "
+                "write to another path",
+                2,
+            )
         if raw == STDIN or not Path(raw).exists():
             continue  # reading it will say what is wrong
         source = Path(raw).resolve()
@@ -276,6 +308,10 @@ def predict(
     ] = ShortDumps.keep,
 ) -> None:
     """Clean dumps: print the content lines, deleting boilerplate lines and changing nothing else.
+
+    A cleaned text dump is its kept lines, unchanged and in order, with one blank line where the dump
+    had blank lines between two kept lines, and a line break after the last (a JSONL record's text
+    ends as the input's did).
 
     Bad inputs (undecodable bytes, a line that is not JSON, a record without the text field, a damaged
     gzip or WARC, a document over --max-document-mb) are reported on stderr as path:LINE: what is wrong,
@@ -596,9 +632,10 @@ def _after_errors(sink: TreeSink | StreamSink, tally: Tally, complete: bool, aga
     from ..corpus.sinks import StreamSink
 
     counted = f"{plural(tally.errors, 'input or record', 'inputs or records')} could not be cleaned"
+    others = "every other document was cleaned" if tally.documents else "no document was cleaned"
     if not tally.incomplete:
-        return f"{counted}; every other document was cleaned"
-    unread = f"{plural(tally.incomplete, 'input')} of them not read to the end"
+        return f"{counted}; {others}"
+    unread = f"{plural(tally.incomplete, 'input')} of them not read whole"
     if isinstance(sink, StreamSink) and sink.target is not None and not complete:
         stays = f"stays {sink.partial} (every other document is in it)" if sink.partial.exists() else "is not written"
         return (
@@ -606,8 +643,7 @@ def _after_errors(sink: TreeSink | StreamSink, tally: Tally, complete: bool, aga
             f"fix or replace such inputs and, {_rerun(again)} to complete {sink.target}"
         )
     if isinstance(sink, StreamSink):
-        return f"{counted}, {unread}; every other document was cleaned"
+        return f"{counted}, {unread}; {others}"
     return (
-        f"{counted}, {unread}, with no output; fix or replace such inputs and, {_rerun(again)} to clean them; "
-        "every other document was cleaned"
+        f"{counted}, {unread}, with no output; fix or replace such inputs and, {_rerun(again)} to clean them; {others}"
     )

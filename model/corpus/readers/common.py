@@ -202,9 +202,10 @@ def not_wide_text(data: bytes, encoding: str, text: str | None = None) -> str | 
     return None
 
 
-def decode_document(raw: Raw, options: ParseOptions, line_numbers: bool) -> tuple[str, int]:
+def decode_document(raw: Raw, options: ParseOptions, line_numbers: bool, one_line: bool = False) -> tuple[str, int]:
     """The document's text and how many of its bytes ``--errors`` replaced; undecodable bytes
-    raise BadDocument (naming the line if ``line_numbers``), and so does a document whose bytes
+    raise BadDocument (naming the line if ``line_numbers``; only the column if ``one_line``: the
+    document is one line of its file, a JSONL record, whose place names the line), and so does a document whose bytes
     are mostly undecodable even with ``--errors replace``, or that decodes to NUL and control
     characters (:func:`not_text`): it is not text in this encoding."""
     try:
@@ -218,7 +219,8 @@ def decode_document(raw: Raw, options: ParseOptions, line_numbers: bool) -> tupl
             raise BadDocument(problem) from exc
         if holds_nul(raw.data, options.encoding):
             raise BadDocument(binary(options.encoding)) from exc
-        raise BadDocument(f"{exc}; {DECODE_HINT}", exc.line if line_numbers else None) from exc
+        where = exc.in_one_line() if one_line else str(exc)
+        raise BadDocument(f"{where}; {DECODE_HINT}", exc.line if line_numbers else None) from exc
     except LookupError as exc:
         raise BadDocument(f"unknown encoding {options.encoding!r} or error handler {options.errors!r}") from exc
     if is_wide(options.encoding):

@@ -97,7 +97,7 @@ def _cut_short(line: bytes) -> bool:
 
 def parse(raw: Raw, options: ParseOptions) -> Parsed:
     """The record and its text field; its id is the ``--id-field`` value (None without one)."""
-    line, undecodable = decode_document(raw, options, line_numbers=False)
+    line, undecodable = decode_document(raw, options, line_numbers=False, one_line=True)
     record = _record(line, options.text_field)
     text = record[options.text_field]
     assert isinstance(text, str)  # checked by _record
