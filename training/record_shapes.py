@@ -1,0 +1,88 @@
+"""One line as a record, four ways: ``python -m cleaner.training.record_shapes DIR... [--model M]``.
+
+A corpus record may hold a single paragraph: a JSONL field, a forum post, a product blurb, with a
+line of its page's chrome above it, below it, both or neither. This cuts such records from label
+sets the model was never trained on (``labels/every-kind``, ``labels/new-languages``,
+``labels/prose-chrome``): every article line of at least ``--min-content`` characters and every
+chrome line of at least ``--min-chrome`` (a sample of each, ``--sample``), alone, with the nearest
+chrome line of its page above, below, or both, and prints the share of each kept by the model.
+An article line should be kept in every shape and a chrome line in none. The cross-validated
+counterpart on ``labels/`` (runs of one to four lines, by site) is ``make eval-short``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+from collections.abc import Sequence
+from pathlib import Path
+
+from .. import load_model
+from ..classifier.predictor import Predictor
+from ..labels import BOILERPLATE, CONTENT
+from .labels import LabelledDocument, load_labelled_dir
+
+SHAPES = ("alone", "above", "below", "both")
+
+
+def cut_records(
+    documents: Sequence[LabelledDocument], label: str, min_chars: int
+) -> list[tuple[str, str | None, str | None]]:
+    """Each line of ``label`` of at least ``min_chars`` characters, with the nearest chrome line of
+    its page above it and below it (None where that side has none)."""
+    found = []
+    for doc in documents:
+        rows = [i for i, tag in enumerate(doc.labels) if tag is not None]
+        chrome = [i for i in rows if doc.labels[i] == BOILERPLATE]
+        for i in rows:
+            if doc.labels[i] != label or len(doc.lines[i]) < min_chars:
+                continue
+            above = [j for j in chrome if j < i]
+            below = [j for j in chrome if j > i]
+            found.append(
+                (doc.lines[i], doc.lines[above[-1]] if above else None, doc.lines[below[0]] if below else None)
+            )
+    return found
+
+
+def shaped(record: tuple[str, str | None, str | None], shape: str) -> tuple[list[str], int]:
+    """The record's lines in ``shape`` and the position of its own line among them."""
+    line, above, below = record
+    top = [above] if above is not None and shape in ("above", "both") else []
+    bottom = [below] if below is not None and shape in ("below", "both") else []
+    return [*top, line, *bottom], len(top)
+
+
+def kept_shares(model: Predictor, records: Sequence[tuple[str, str | None, str | None]]) -> dict[str, float]:
+    """For each shape, the share of the records whose own line the model keeps."""
+    shares = {}
+    for shape in SHAPES:
+        documents = [shaped(record, shape) for record in records]
+        labels = model.predict([lines for lines, _ in documents])
+        kept = sum(tags[at] == CONTENT for tags, (_, at) in zip(labels, documents))
+        shares[shape] = kept / len(records) if records else 0.0
+    return shares
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("directories", nargs="+", type=Path, help="label sets the model was not trained on")
+    parser.add_argument("--model", default=None, help="model file (default: the shipped one)")
+    parser.add_argument("--min-content", type=int, default=60)
+    parser.add_argument("--min-chrome", type=int, default=40)
+    parser.add_argument("--sample", type=int, default=400, help="records of each class (all if fewer)")
+    args = parser.parse_args(argv)
+    documents = [doc for directory in args.directories for doc in load_labelled_dir(directory)]
+    model = load_model(args.model)
+    rng = random.Random(0)
+    for label, least in ((CONTENT, args.min_content), (BOILERPLATE, args.min_chrome)):
+        records = cut_records(documents, label, least)
+        records = rng.sample(records, min(args.sample, len(records)))
+        shares = kept_shares(model, records)
+        kept = ", ".join(f"{shape} {shares[shape]:.2f}" for shape in SHAPES)
+        print(f"{label} lines (>= {least} characters, {len(records)} of them) kept: {kept}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
