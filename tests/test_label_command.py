@@ -237,3 +237,79 @@ def test_ctrl_c_while_label_serves_stops_it_and_keeps_the_saved_page(
     saved = (tmp_path / "mine" / "kept.tsv").read_text(encoding="utf-8").splitlines()
     assert len(saved) == len(sample_document.lines)
     assert "kept,baoquocte.vn,vi" in (tmp_path / "mine" / "manifest.csv").read_text(encoding="utf-8")
+
+
+def test_sigterm_stops_the_server_as_ctrl_c_does(
+    cleaner_exe: Path, model_path: Path, sample_document: Labelled, tmp_path: Path
+) -> None:
+    """SIGTERM (timeout, systemd, docker stop) ended the process at once: uvicorn gave it back to
+    the default handler after serving, so nothing was said and nothing cleaned up."""
+    dump = tmp_path / "page.txt"
+    dump.write_text(sample_document.text, encoding="utf-8")
+    process, _ = _start(cleaner_exe, tmp_path, dump, "--model", str(model_path))
+    process.send_signal(signal.SIGTERM)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 128 + signal.SIGTERM, stderr
+    assert "cleaner: stopped; 0 pages saved in mine/ by this session" in stderr
+    assert "Traceback" not in stderr
+
+
+def _children(pid: int) -> set[int]:
+    """The processes whose parent is ``pid`` (from /proc)."""
+    found = set()
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            fields = dict(line.split(":\t", 1) for line in status.read_text().splitlines() if ":\t" in line)
+        except OSError:
+            continue
+        if fields.get("PPid", "").strip() == str(pid):
+            found.add(int(status.parent.name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    """Whether ``pid`` runs (a zombie waiting for its new parent to reap it does not)."""
+    try:
+        state = (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state != "Z"
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads /proc to find the worker processes")
+def test_sigterm_during_a_retrain_leaves_no_worker_running(
+    cleaner_exe: Path, model_path: Path, sample_document: Labelled, tmp_path: Path
+) -> None:
+    """Stopped by SIGTERM while Retrain ran with -j 2, the server left joblib's workers (about 200
+    MB each) running, orphaned, for minutes. Now they end with it."""
+    from conftest import SEED_NAMES
+    from label_support import seeded_labels
+
+    seeded_labels(tmp_path / "mine", list(SEED_NAMES))
+    dump = tmp_path / "page.txt"
+    dump.write_text(sample_document.text, encoding="utf-8")
+    process, printed = _start(cleaner_exe, tmp_path, dump, "--model", str(model_path), "-j", "2")
+    url = next(line.split()[1] for line in printed if line.startswith("open "))
+    request = urllib.request.Request(
+        url + "api/retrain",
+        data=b"{}",
+        method="POST",
+        headers={"Origin": url.rstrip("/"), "Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request) as response:
+        assert response.status == 202
+    deadline = time.monotonic() + 120
+    workers: set[int] = set()
+    while len(workers) < 2 and time.monotonic() < deadline and process.poll() is None:
+        workers = _children(process.pid)
+        time.sleep(0.2)
+    assert len(workers) >= 2, "the retrain started no worker processes"
+    process.send_signal(signal.SIGTERM)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 128 + signal.SIGTERM, stderr
+    assert "Traceback" not in stderr
+    deadline = time.monotonic() + 10
+    while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not [pid for pid in workers if _alive(pid)]

@@ -655,6 +655,7 @@ def label(
     """
     from ..classifier.format import ModelError, load_model
     from ..corpus.readers import ParseOptions
+    from ..signals import Interrupted
     from .labelling.pages import load_pages
     from .labelling.serve import listen, open_browser, serve
     from .labelling.session import Session
@@ -715,6 +716,7 @@ def label(
         typer.echo("(no browser to open here: open the URL above yourself)")
     try:
         serve(session, listening)
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, Interrupted) as exc:
         saved = sum(page.saved_as is not None for page in session.pages)
-        fail(f"stopped; {plural(saved, 'page')} saved in {labels_dir}/ by this session", 130)
+        code = 128 + exc.signum if isinstance(exc, Interrupted) else 130
+        fail(f"stopped; {plural(saved, 'page')} saved in {labels_dir}/ by this session", code)

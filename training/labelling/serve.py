@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import uvicorn
 
+from ...signals import STOP_SIGNALS, Interrupted
 from .app import allowed_hosts, create_app, is_loopback
 from .session import Session
 
@@ -77,13 +78,16 @@ def open_browser(url: str) -> bool:
 
 
 def serve(session: Session, listening: Listening) -> None:
-    """Serve until Ctrl-C (uvicorn finishes the requests in flight, so a save is never cut), then
-    raise KeyboardInterrupt (exit 130, as a Ctrl-C anywhere else in ``cleaner label``).
+    """Serve until Ctrl-C, SIGTERM or SIGHUP (uvicorn finishes the requests in flight, so a save is
+    never cut), stop the retrain's worker processes, then raise :class:`~cleaner.signals.Interrupted`
+    (exit 128 + the signal, as ``cleaner predict`` stops).
 
-    SIGINT is taken over before uvicorn starts: uvicorn installs its own handler only once its event
-    loop runs, and a KeyboardInterrupt before that landed inside asyncio's set-up ("coroutine
-    'Server.serve' was never awaited"). Here a SIGINT at any moment tells the server to stop: one that
-    uvicorn caught while serving is passed back to this handler when uvicorn restores it."""
+    The signals are taken over before uvicorn starts: uvicorn installs its own handlers only once its
+    event loop runs, and a KeyboardInterrupt before that landed inside asyncio's set-up ("coroutine
+    'Server.serve' was never awaited"). Here a signal at any moment tells the server to stop: one that
+    uvicorn caught while serving is passed back to these handlers when uvicorn restores them. Left
+    to the default, SIGTERM (what ``timeout``, systemd and ``docker stop`` send) ended the process at
+    once, and a retrain's joblib workers ran on, orphaned, for minutes."""
     server = server_for(session, listening)
     if threading.current_thread() is not threading.main_thread():
         server.run(sockets=[listening.sock])
@@ -94,13 +98,15 @@ def serve(session: Session, listening: Listening) -> None:
         caught.append(signum)
         server.should_exit = True
 
-    previous = signal.signal(signal.SIGINT, stop)
+    previous = {name: signal.signal(getattr(signal, name), stop) for name in STOP_SIGNALS if hasattr(signal, name)}
     try:
         server.run(sockets=[listening.sock])
     finally:
-        signal.signal(signal.SIGINT, previous)
+        for name, handler in previous.items():
+            signal.signal(getattr(signal, name), handler)
     if caught:
-        raise KeyboardInterrupt
+        session.stop()
+        raise Interrupted(caught[0])
 
 
 class Background:

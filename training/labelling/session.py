@@ -12,6 +12,7 @@ the site it has not seen, now that it has seen the site's other pages.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 import traceback
@@ -85,6 +86,7 @@ class Session:
         self.progress = Progress()
         self.thread: threading.Thread | None = None
         self.sites_labelled: set[str] = set()
+        self.stopping = False  # the server is stopping: a retrain cut short is no failure to report
 
     # Pages ------------------------------------------------------------------------------------
 
@@ -179,6 +181,23 @@ class Session:
         if self.thread is not None:
             self.thread.join(timeout)
 
+    def stop(self, timeout: float = 30.0) -> None:
+        """Stop a retrain as the server stops: kill its worker processes (joblib's, which would
+        otherwise run on, orphaned, for minutes) and let its thread end (a model file is written
+        whole or not at all, so none is left half-written)."""
+        import multiprocessing
+        import os
+        import signal
+
+        self.stopping = True
+        for child in multiprocessing.active_children():  # loky's processes are among them
+            if child.pid is not None:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(child.pid, signal.SIGKILL)
+        for child in multiprocessing.active_children():
+            child.join(timeout)
+        self.wait_retrain(timeout)
+
     def _report(self, phase: str, done: int, total: int) -> None:
         with self.lock:
             self.progress.phase, self.progress.done, self.progress.total = phase, done, total
@@ -191,7 +210,8 @@ class Session:
                 self.progress.state = "failed"
                 self.progress.message = f"{type(exc).__name__}: {exc}"
                 self.progress.finished = time.monotonic()
-            traceback.print_exc()
+            if not self.stopping:
+                traceback.print_exc()
             return
         with self.lock:
             self.progress.state = "done"
