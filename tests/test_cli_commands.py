@@ -693,3 +693,11 @@ def test_train_set_fits_and_records_the_changed_configuration(
     refused = runner.invoke(app, [*args, "-o", str(tmp_path / "n.npz"), "--set", "trimed=0.5"])
     assert refused.exit_code == 2 and "--set trimed: no such estimator parameter" in refused.stderr
     assert not (tmp_path / "n.npz").exists()
+
+
+def test_suggest_with_nothing_readable_prints_no_table(runner: CliRunner, model_path: Path, tmp_path: Path) -> None:
+    """It printed an empty table's header, then "the others were ranked" when there were none."""
+    result = runner.invoke(app, ["suggest", str(tmp_path / "nosuch"), "--model", str(model_path)])
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr.splitlines()[-1] == "cleaner: 1 input or document could not be read; nothing to rank"

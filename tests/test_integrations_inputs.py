@@ -4,6 +4,8 @@ refusal of a model that is neither a path nor a loaded model."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -117,3 +119,12 @@ def test_a_cache_dir_that_is_not_a_path_is_refused(cache_dir: object) -> None:
     with pytest.raises(TypeError, match=rf"^cache_dir: expected a folder's path, .* got {type(cache_dir).__name__}$"):
         step(cache_dir=cache_dir)
     assert step(cache_dir=Path("/tmp/cache")).cache_dir == "/tmp/cache"
+
+
+def test_the_datatrove_step_without_datatrove_says_what_to_install() -> None:
+    """Without the extra, the import failed with a bare "No module named 'datatrove'"."""
+    hide = "import sys; sys.modules['datatrove'] = None; import cleaner.integrations.datatrove"
+    result = subprocess.run([sys.executable, "-c", hide], capture_output=True, text=True)
+    assert result.returncode == 1
+    assert "ModuleNotFoundError" in result.stderr
+    assert "pip install 'cleaner[datatrove]'" in result.stderr.splitlines()[-1]

@@ -75,6 +75,27 @@ def test_save_writes_a_label_file_that_labels_check_accepts(client: TestClient, 
     assert again["saved"] and tags_for(again) == tags  # shown as saved, not as the model guesses
 
 
+def test_a_restarted_session_shows_the_saved_page_as_saved(
+    client: TestClient, session: Session, tmp_path: Path, seed_documents: list[Labelled], trained_model: LineClassifier
+) -> None:
+    """A page saved, the server stopped and started again: the page is shown saved, with the
+    person's labels, and saving it again replaces its file instead of adding a second one."""
+    page = client.get("/api/pages/1").json()
+    tags = tags_for(page)
+    first = next(i for i, tag in enumerate(tags) if tag is not None)
+    tags[first] = "B" if tags[first] == "C" else "C"
+    body = {"name": "mine", "site": "example.vn", "language": "vi", "tags": tags}
+    assert client.post("/api/pages/1", json=body, headers=ORIGIN).status_code == 200
+    restarted = make_session(tmp_path, seed_documents[:3], trained_model.predictor_)
+    again = TestClient(create_app(restarted, allowed_hosts("127.0.0.1", 8123)), base_url=BASE)
+    number = next(p["number"] for p in again.get("/api/pages").json()["pages"] if p["where"] == page["where"])
+    shown = again.get(f"/api/pages/{number}").json()
+    assert shown["saved"] and shown["name"] == "mine" and tags_for(shown) == tags
+    assert again.post(f"/api/pages/{number}", json=body, headers=ORIGIN).status_code == 200
+    assert sorted(p.name for p in session.labels_dir.glob("*.tsv")) == ["mine.tsv"]
+    assert check_labels(session.labels_dir, echo=lambda _: None) == []
+
+
 @pytest.mark.parametrize("name", ["../../escape", "/tmp/abs", "a/../../b", "..", "x\u202e"])
 def test_a_page_name_cannot_write_outside_labels(client: TestClient, session: Session, name: str) -> None:
     tags = tags_for(client.get("/api/pages/0").json())

@@ -92,3 +92,24 @@ def test_a_dump_inside_the_repository_is_the_saved_pages_source(
     assert check_labels(repo / "labels", echo=lambda _: None) == []
     dump.write_text(sample_document.text.replace("Nga", "Mỹ", 1), encoding="utf-8")
     assert any("differs from its source" in problem for problem in check_labels(repo / "labels", echo=lambda _: None))
+
+
+def test_a_page_saved_before_is_offered_as_saved_with_its_labels(
+    tmp_path: Path, sample_document: Labelled, trained_model: LineClassifier
+) -> None:
+    """After a restart, a page saved the day before came back as a new page, pre-labelled by the
+    model (the person's corrections gone) and under a new name, so that saving it again made a
+    second label file of the same text. It is now found by its text in labels/."""
+    dump = tmp_path / "page.txt"
+    dump.write_text(sample_document.text, encoding="utf-8")
+    labels = tmp_path / "labels"
+    model = trained_model.predictor_
+    (page,), _, _ = load_pages(model, [str(dump)], labels)
+    guessed = model.predict_lines(page.lines)
+    corrected = [None if tag is None else ("B" if tag == "content" else "C") for tag in guessed]  # every line flipped
+    corrected[next(i for i, tag in enumerate(corrected) if tag is not None)] = "C"
+    save_page(labels, Row("mine", "baoquocte.vn", "vi", kind="news"), page.lines, corrected, None)
+    (again,), _, _ = load_pages(model, [str(dump)], labels)
+    assert again.saved_as == "mine"
+    assert (again.site, again.language, again.kind) == ("baoquocte.vn", "vi", "news")
+    assert again.labels == [None if tag is None else ("content" if tag == "C" else "boilerplate") for tag in corrected]

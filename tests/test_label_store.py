@@ -10,8 +10,8 @@ import pytest
 from conftest import Labelled
 
 from cleaner.training.check import check_labels
-from cleaner.training.labelling.pages import UnsafeName, safe_name, site_of_url, slug
-from cleaner.training.labelling.store import Row, SaveError, label_path, save_page
+from cleaner.training.labelling.pages import site_of_url, slug
+from cleaner.training.labelling.store import Row, SaveError, UnsafeName, label_path, safe_name, save_page
 from cleaner.training.labels import load_labelled_dir
 
 HEADER = "name,site,language,origin,source\n"
@@ -148,3 +148,16 @@ def test_a_new_labels_directory_gets_a_manifest(tmp_path: Path) -> None:
     save_page(directory, Row("p", "example.com", "en"), ["Body text.", "", "Menu"], ["C", None, "B"], None)
     assert check_labels(directory, echo=lambda _: None) == []
     assert not list(directory.glob(".*.tmp"))  # written through a temporary file, renamed into place
+
+
+def test_a_second_label_file_of_the_same_text_is_refused(labels: Path, sample_document: Labelled) -> None:
+    """The same dump saved under two names (read from two inputs, or offered again after a
+    restart) made two label files of one text: `labels check` refused the directory, while
+    Retrain trained on the page twice and scored it with its twin in training."""
+    tags = tags_of(sample_document)
+    save_page(labels, Row("first", "example.com", "vi"), sample_document.lines, tags, None)
+    with pytest.raises(SaveError, match=r"saved already, as first\.tsv"):
+        save_page(labels, Row("second", "example.com", "vi"), sample_document.lines, tags, None)
+    assert not (labels / "second.tsv").exists()
+    save_page(labels, Row("first", "example.com", "vi"), sample_document.lines, tags, "first")  # its own file: fine
+    assert check_labels(labels, echo=lambda _: None) == []

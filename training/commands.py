@@ -574,12 +574,13 @@ def suggest(
         limit=int(max_document_mb * 1e6),
         progress=not quiet,
     )
-    typer.echo(f"{'uncertain':>9} {'lines':>6} {'mean margin':>11}  file")
+    if ranking.rows:
+        typer.echo(f"{'uncertain':>9} {'lines':>6} {'mean margin':>11}  file")
     for row in ranking.rows:
         typer.echo(f"{row.uncertain:>9} {row.lines:>6} {row.mean_margin:>11.3f}  {row.path}")
     if ranking.errors:
         unread = plural(ranking.errors, "input or document", "inputs or documents")
-        fail(f"{unread} could not be read; the others were ranked")
+        fail(f"{unread} could not be read; " + ("the others were ranked" if ranking.rows else "nothing to rank"))
 
 
 def _enough_pages(manifest: dict[str, Any]) -> bool:
@@ -613,7 +614,8 @@ def label(
     model: Annotated[
         Path | None,
         typer.Option(
-            help="Model that pre-labels the pages. Default: the --model-out file if it exists (your own model), "
+            help="Model that pre-labels the pages. Default: the --model-out file if it exists and learnt from at "
+            "least 20 labelled pages (your own model; one of fewer keeps far more chrome, and a warning says so), "
             "else $CLEANER_MODEL, else the model shipped with cleaner."
         ),
     ] = None,

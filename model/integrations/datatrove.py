@@ -30,7 +30,12 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from datatrove.pipeline.filters.base_filter import BaseFilter
+try:
+    from datatrove.pipeline.filters.base_filter import BaseFilter
+except ModuleNotFoundError as exc:  # an extra: say which, rather than a bare "No module named 'datatrove'"
+    raise ModuleNotFoundError(
+        f"{exc}; cleaner's datatrove step needs datatrove: pip install 'cleaner[datatrove]'", name=exc.name
+    ) from exc
 
 from ..classifier.cleaned import COUNTS, Scorer, clean_batch, model_name, shared_model, threshold_value
 from ..classifier.format import MODEL_ENV

@@ -1,10 +1,9 @@
-"""The pages ``cleaner label`` offers: read as ``cleaner predict`` reads its inputs, ordered most
+r"""The pages ``cleaner label`` offers: read as ``cleaner predict`` reads its inputs, ordered most
 informative first (``cleaner suggest``'s uncertainty ranking), each with the manifest fields it
 proposes (a file name, a site, a language) for the person to accept or correct.
 
-Every name and path that reaches the disk goes through :func:`safe_name`: a label file is always
-``labels/<name>.tsv`` with a name of letters, digits, ``.``, ``_`` and ``-`` that is not ``.`` or
-``..``, whatever a URL, a file name or the page sent.
+The names proposed are :func:`slug`\ s of a URL or a file name; every name that reaches the disk
+goes through :func:`~cleaner.training.labelling.store.safe_name`.
 """
 
 from __future__ import annotations
@@ -23,27 +22,13 @@ from ...corpus.readers import DEFAULT_KIND, Parsed, ParseOptions
 from ...corpus.worker import Model
 from ..suggest import ScoredDocuments, Suggestion
 from .language import detect_language
+from .store import MANIFEST, read_rows, saved_pages, text_key
 
-NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
 SITE = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?)+")
 URL_IN_TEXT = re.compile(r"https?://([^/\s)\]\"'<>]+)", re.IGNORECASE)
 # Host names that serve a site's pages or files rather than name it.
 SERVING_PREFIXES = {"www", "m", "amp", "cdn", "static", "img", "image", "images", "media", "assets", "photo", "photos"}
 NOT_SITES = {"txt", "jsonl", "gz", "zst", "warc", "wet", "tsv", "html", "htm"}
-
-
-class UnsafeName(ValueError):
-    """A page name that could not be a file directly inside labels/."""
-
-
-def safe_name(name: str) -> str:
-    """``name`` if it is a safe label-file name (see the module docstring), else UnsafeName."""
-    if not isinstance(name, str) or not NAME.fullmatch(name) or name in (".", "..") or ".." in name:
-        raise UnsafeName(
-            f"{name!r} is not a page name: use 1-100 letters, digits, '.', '_' or '-', starting with a letter or "
-            "digit, without '..'"
-        )
-    return name
 
 
 def slug(text: str, limit: int = 80) -> str:
@@ -144,8 +129,31 @@ def load_pages(
     finally:
         scored.close()
     pages = [_page(number, parsed, suggestion, labels_dir) for number, (suggestion, parsed) in enumerate(best)]
-    _unique_names(pages, labels_dir)
+    _mark_saved(pages, labels_dir)
+    _unique_names([page for page in pages if page.saved_as is None], labels_dir)
     return pages, scored.tally.documents, scored.tally.errors
+
+
+def _mark_saved(pages: list[Page], labels_dir: Path) -> None:
+    """Pages labelled before (by an earlier ``cleaner label``, or by hand) are found by their text
+    in ``labels_dir``: each is offered as saved, with its labels and manifest fields as saved, and
+    saving it again replaces its label file. Offered as new, a page saved yesterday came back
+    pre-labelled by the model, its corrections gone, and saving it made a second label file of the
+    same text."""
+    if not labels_dir.is_dir():
+        return
+    saved = saved_pages(labels_dir)
+    _, rows = read_rows(labels_dir / MANIFEST)
+    by_name = {row.get("name", ""): row for row in rows}
+    for page in pages:
+        found = saved.get(text_key(page.lines))
+        if found is None:
+            continue
+        page.saved_as, page.labels = found
+        row = by_name.get(page.saved_as, {})
+        page.site = row.get("site") or page.site
+        page.language = row.get("language") or page.language
+        page.kind = row.get("kind") or page.kind
 
 
 def _page(number: int, parsed: Parsed, suggestion: Suggestion, labels_dir: Path) -> Page:

@@ -1,6 +1,10 @@
 """Saving a labelled page: ``labels/<name>.tsv`` and its row of ``labels/manifest.csv``, each
 written whole or not at all (:func:`cleaner.atomic.write_atomic`).
 
+Every name that reaches the disk goes through :func:`safe_name`: a label file is always
+``labels/<name>.tsv`` with a name of letters, digits, ``.``, ``_`` and ``-`` that is not ``.`` or
+``..``, whatever a URL, a file name or the page sent.
+
 The label file is written first and the manifest second, each by a rename: a server killed between
 the two renames leaves a label file without its row, which ``cleaner labels check`` names; nothing
 is ever half-written. The manifest keeps its columns (a ``kind`` column is added only when a page
@@ -21,10 +25,24 @@ from ...labels import BOILERPLATE, CONTENT, format_label_lines, parse_label_text
 from ...text import is_blank
 from ..labels import KINDS as MANIFEST_KINDS
 from ..labels import LANGUAGE, MANIFEST_COLUMNS, SITE
-from .pages import UnsafeName, safe_name
 
 MANIFEST = "manifest.csv"
+NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
 KINDS = ("", *MANIFEST_KINDS)
+
+
+class UnsafeName(ValueError):
+    """A page name that could not be a file directly inside labels/."""
+
+
+def safe_name(name: str) -> str:
+    """``name`` if it is a safe label-file name (see the module docstring), else UnsafeName."""
+    if not isinstance(name, str) or not NAME.fullmatch(name) or name in (".", "..") or ".." in name:
+        raise UnsafeName(
+            f"{name!r} is not a page name: use 1-100 letters, digits, '.', '_' or '-', starting with a letter or "
+            "digit, without '..'"
+        )
+    return name
 
 
 class SaveError(ValueError):
@@ -108,12 +126,33 @@ def manifest_text(columns: list[str], rows: list[dict[str, str]]) -> str:
     return buffer.getvalue()
 
 
+def text_key(lines: Sequence[str]) -> tuple[str, ...]:
+    """A dump's lines as its label file holds them (a blank line as an empty one): the same page
+    has the same key whether it is read from its dump or from its label file."""
+    return tuple("" if is_blank(line) else line for line in lines)
+
+
+def saved_pages(labels_dir: Path) -> dict[tuple[str, ...], tuple[str, list[str | None]]]:
+    """The label files of ``labels_dir`` by their text (:func:`text_key`): each one's name and
+    labels. A file that does not parse is left out (``cleaner labels check`` names it)."""
+    found: dict[tuple[str, ...], tuple[str, list[str | None]]] = {}
+    for path in sorted(labels_dir.glob("*.tsv")):
+        try:
+            lines, labels = parse_label_text(path.read_text(encoding="utf-8"), str(path))
+        except (OSError, UnicodeDecodeError, ValueError):
+            continue
+        found.setdefault(text_key(lines), (path.stem, labels))
+    return found
+
+
 def save_page(labels_dir: Path, row: Row, lines: Sequence[str], tags: Sequence[object], replaces: str | None) -> Path:
     """Write ``labels_dir/<row.name>.tsv`` and its manifest row; returns the label file's path.
 
-    ``replaces`` is the name this page was saved under before, in this session (None for a first
-    save): its file and row are replaced, or renamed away when the name changed. Any other existing
-    name is refused, so a page can never overwrite another page's labels.
+    ``replaces`` is the name this page was saved under before (None for a first save): its file
+    and row are replaced, or renamed away when the name changed. Any other existing name is
+    refused, so a page can never overwrite another page's labels; and so is a page whose text
+    another label file holds already (the same dump read twice): trained on twice, it would weigh
+    double, and leave-one-page-out would score it with its twin in training.
     """
     row = check_row(row)
     path = label_path(labels_dir, row.name)
@@ -123,6 +162,9 @@ def save_page(labels_dir: Path, row: Row, lines: Sequence[str], tags: Sequence[o
     names = {existing.get("name", "") for existing in rows}
     if row.name != replaces and (path.exists() or row.name in names):
         raise SaveError(f"{path.name} already exists in {labels_dir}; choose another name for this page")
+    twin = saved_pages(labels_dir).get(text_key(lines)) if labels_dir.is_dir() else None
+    if twin is not None and twin[0] not in (row.name, replaces):
+        raise SaveError(f"this page's text is saved already, as {twin[0]}.tsv in {labels_dir}; edit that one")
     if row.kind and "kind" not in columns:
         columns.append("kind")
     new = {"name": row.name, "site": row.site, "language": row.language, "origin": "user", "source": row.source}
