@@ -18,17 +18,20 @@ _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
 class DecodeError(ValueError):
-    """Raised when a dump's bytes are not valid in the requested encoding."""
+    """Raised when a dump's bytes are not valid in the requested encoding: the first such byte, and
+    its 1-based line and column (in characters)."""
 
-    def __init__(self, message: str, line: int, column: int) -> None:
-        super().__init__(message)
-        self.line = line
-        self.column = column
+    def __init__(self, byte: int, line: int, column: int, encoding: str) -> None:
+        super().__init__(f"byte 0x{byte:02x} at line {line}, column {column} is not valid {encoding}")
+        self.byte, self.line, self.column, self.encoding = byte, line, column, encoding
 
     def in_one_line(self) -> str:
         """The message for bytes that are one line of their file (a JSONL record, named by its
-        ``file:LINE`` already): its column, without a second line number that would read as the file's."""
-        return str(self).replace(f" at line {self.line}, column ", " at column ", 1) if self.line == 1 else str(self)
+        ``file:LINE`` already): the column only, without a line number that would read as the file's
+        (both when the bytes hold a stray carriage return, after which columns count again)."""
+        if self.line > 1:
+            return str(self)
+        return f"byte 0x{self.byte:02x} at column {self.column} is not valid {self.encoding}"
 
 
 def decode(data: bytes, encoding: str = "utf-8", errors: str = "strict") -> str:
@@ -61,11 +64,7 @@ def decode_counted(data: bytes, encoding: str = "utf-8", errors: str = "strict")
             # Count lines the way split_lines does (LF, CRLF, CR) and columns in characters.
             before = _LINE_BREAK.split(data[: exc.start].decode(encoding, "replace"))
             line, column = len(before), len(before[-1]) + 1
-            raise DecodeError(
-                f"byte 0x{data[exc.start]:02x} at line {line}, column {column} is not valid {encoding}",
-                line,
-                column,
-            ) from exc
+            raise DecodeError(data[exc.start], line, column, encoding) from exc
     if errors not in _COUNTED:
         return data.decode(encoding, errors), 0
     _COUNTS.append(0)

@@ -39,7 +39,6 @@ def check_labels(directory: Path, echo: Callable[[str], None] = print) -> list[s
     missing = missing_directory(directory)
     if missing is not None:
         return [missing]
-    problems: list[str] = []
     manifest_path = directory / "manifest.csv"
     try:
         rows, problems, names = manifest_rows(manifest_path, read_manifest_bytes(manifest_path))
