@@ -1,8 +1,8 @@
-r"""The pages ``cleaner label`` offers: read as ``cleaner predict`` reads its inputs, ordered most
+"""The pages ``cleaner label`` offers: read as ``cleaner predict`` reads its inputs, ordered most
 informative first (``cleaner suggest``'s uncertainty ranking), each with the manifest fields it
 proposes (a file name, a site, a language) for the person to accept or correct.
 
-The names proposed are :func:`slug`\ s of a URL or a file name; every name that reaches the disk
+The names proposed are slugs (:func:`slug`) of a URL or a file name; every name that reaches the disk
 goes through :func:`~cleaner.training.labelling.store.safe_name`.
 """
 
