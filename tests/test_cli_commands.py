@@ -162,7 +162,7 @@ def test_a_dump_given_as_model_is_one_line(runner: CliRunner, tmp_path: Path) ->
     result = runner.invoke(app, ["predict", str(dump), "--model", str(dump)])
     assert result.exit_code == 1
     assert len(result.stderr.strip().splitlines()) == 1
-    assert "not a cleaner model" in result.stderr and "check the --model path" in result.stderr
+    assert "not a cleaner model" in result.stderr and "check the model path given (--model" in result.stderr
     assert "allow_pickle" not in result.stderr
 
 
@@ -701,3 +701,47 @@ def test_suggest_with_nothing_readable_prints_no_table(runner: CliRunner, model_
     assert result.exit_code == 1
     assert result.stdout == ""
     assert result.stderr.splitlines()[-1] == "cleaner: 1 input or document could not be read; nothing to rank"
+
+
+@pytest.mark.parametrize(
+    ("option", "needed"),
+    [(["--sites", "2"], "--adapt"), (["--adapt-weight", "3"], "--adapt"), (["--plot", "x.png"], "--learning-curve")],
+)
+def test_an_option_without_the_one_it_serves_is_refused_before_any_fit(
+    runner: CliRunner, labels_dir: Path, tmp_path: Path, option: list[str], needed: str
+) -> None:
+    """`evaluate --sites 2` without --adapt ran the whole cross-validation and ignored --sites."""
+    directory = make_labels_dir(tmp_path / "labels", labels_dir, ["seed-thoidai-000", "seed-kinhtedothi-002"])
+    result = runner.invoke(app, ["evaluate", "--labels", str(directory), *option])
+    assert result.exit_code == 2, result.output
+    assert (
+        result.stderr
+        == f"cleaner: {option[0]} goes with {needed}, which is not given: add {needed}, or drop {option[0]}\n"
+    )
+
+
+def test_a_test_set_with_nothing_to_score_is_refused_before_any_fit(
+    runner: CliRunner, labels_dir: Path, tmp_path: Path
+) -> None:
+    """A folder of labelled dumps as --test was skipped with a line on stdout after the whole
+    cross-validation (hours on the full labels), exit 0; labels score is the command for it."""
+    directory = make_labels_dir(tmp_path / "labels", labels_dir, ["seed-thoidai-000", "seed-kinhtedothi-002"])
+    result = runner.invoke(app, ["evaluate", "--labels", str(directory), "--test", str(directory)])
+    assert result.exit_code == 2, result.output
+    assert f"cleaner labels score {directory} --model M" in result.stderr
+    assert "cross-validation" not in result.stdout
+
+
+@pytest.mark.parametrize("setting", ["C=abc", "C=-1", "char_ngrams=4"])
+def test_a_set_value_the_estimator_refuses_is_one_line(
+    runner: CliRunner, labels_dir: Path, tmp_path: Path, setting: str
+) -> None:
+    """`train --set C=abc` ended in scikit-learn's 51-line traceback once the fit began."""
+    directory = make_labels_dir(tmp_path / "labels", labels_dir, ["seed-thoidai-000", "seed-kinhtedothi-002"])
+    key = setting.split("=")[0]
+    for command in (["train", "--no-cross-validate", "-o", str(tmp_path / "m.npz")], ["evaluate"]):
+        result = runner.invoke(app, [*command, "--labels", str(directory), "--set", setting])
+        assert result.exit_code == 2, result.output
+        (line,) = result.stderr.splitlines()
+        assert line.startswith(f"cleaner: --set: The '{key}' parameter of LineClassifier must be")
+    assert not (tmp_path / "m.npz").exists()

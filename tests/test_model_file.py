@@ -136,7 +136,7 @@ def test_damaged_bytes_are_refused(model_copy: Path) -> None:
     data = bytearray(model_copy.read_bytes())
     data[len(data) // 2] ^= 0xFF
     model_copy.write_bytes(bytes(data))
-    assert "make train" in load_error(model_copy)
+    assert "retrain with `cleaner train`" in load_error(model_copy)
 
 
 def test_a_file_that_is_not_a_model(tmp_path: Path) -> None:
@@ -226,7 +226,7 @@ def test_a_pickled_array_inside_is_never_unpickled(model_copy: Path) -> None:
     buffer = io.BytesIO()
     np.savez(buffer, **members)  # allow_pickle is True when saving
     model_copy.write_bytes(buffer.getvalue())
-    assert "make train" in load_error(model_copy)
+    assert "retrain with `cleaner train`" in load_error(model_copy)
 
 
 @pytest.mark.parametrize("content", ["{ not json", "[]", "null"])

@@ -142,7 +142,8 @@ SET_HELP = "Override an estimator parameter, KEY=VALUE (repeatable), e.g. --set 
 def estimator_overrides(items: Sequence[str]) -> dict[str, Any]:
     """``--set KEY=VALUE`` items as parameters of the shipped configuration: each value as JSON where
     it parses (``0.1``, ``true``, ``[4, 4]``), else as a string. A ValueError names an item that is
-    not KEY=VALUE or a key the estimator does not have, before any fit starts."""
+    not KEY=VALUE, a key the estimator does not have, or a value its constraints refuse, before any
+    fit starts."""
     from .train import make_estimator
 
     params: dict[str, Any] = {}
@@ -154,10 +155,15 @@ def estimator_overrides(items: Sequence[str]) -> dict[str, Any]:
             params[key] = json.loads(value)
         except json.JSONDecodeError:
             params[key] = value
-    known = make_estimator().get_params()
+    estimator = make_estimator()
+    known = estimator.get_params()
     unknown = [key for key in params if key not in known]
     if unknown:
         raise ValueError(f"--set {listed(unknown)}: no such estimator parameter; it has {listed(sorted(known), 30)}")
+    try:  # the estimator's own constraints, checked now rather than by the fit, minutes (or a traceback) later
+        estimator.set_params(**params)._validate_params()
+    except ValueError as exc:
+        raise ValueError(f"--set: {exc}") from None
     return params
 
 
@@ -263,6 +269,7 @@ def train(
                 folds=folds,
                 user_weight=user_weight,
                 params=params,
+                say=(lambda line: typer.echo(f"cleaner: {line}", err=True)) if sys.stderr.isatty() else None,
             )
     except TooFewLabels as exc:
         fail(too_few_labels(directory, exc, cross_validate))
@@ -293,6 +300,7 @@ def train(
 
 @evaluate_app.command()
 def evaluate(
+    ctx: typer.Context,
     labels: Annotated[Path | None, typer.Option(help=LABELS_HELP)] = None,
     test: Annotated[
         list[Path] | None,
@@ -378,6 +386,12 @@ def evaluate(
     from .report import run_evaluation
 
     check_detail_rows(by)
+    needs = {"adapt_sites": ("--sites", adapt, "--adapt"), "adapt_weights": ("--adapt-weight", adapt, "--adapt")}
+    needs |= {"adapt_plot": ("--adapt-plot", adapt, "--adapt"), "plot": ("--plot", curve, "--learning-curve")}
+    for name, (option, given, needed) in needs.items():
+        source = ctx.get_parameter_source(name)  # Typer's own click: its enum, compared by name
+        if not given and source is not None and source.name == "COMMANDLINE":
+            fail(f"{option} goes with {needed}, which is not given: add {needed}, or drop {option}", 2)
     try:
         params = estimator_overrides(overrides or [])
     except ValueError as exc:
@@ -415,7 +429,8 @@ def check_test_sets(tests: Sequence[Path]) -> None:
     """``--test`` directories, before any fit: one that does not exist is a usage error (it was
     skipped with a line after the cross-validation, exit 0), and the dumps of a gold set without
     their ``.gold`` are named (they were left out of the scores without a word)."""
-    from .devset import dumps_without_gold
+    from ..labels import LabelFormatError
+    from .devset import dumps_without_gold, is_snippet_record, iter_meta
 
     missing = [directory for directory in tests if not directory.is_dir()]
     if missing:
@@ -424,6 +439,22 @@ def check_test_sets(tests: Sequence[Path]) -> None:
             "<id>.txt dumps with <id>.gold tags, or with a meta.jsonl of snippets",
             2,
         )
+    for directory in tests:
+        try:
+            scorable = any(directory.rglob("*.gold")) or any(is_snippet_record(r) for _, _, r in iter_meta(directory))
+        except LabelFormatError as exc:
+            fail(str(exc), 2)
+        if not scorable:  # it was skipped with a line on stdout after the whole cross-validation, exit 0
+            labelled = (directory / "manifest.csv").is_file()
+            fail(
+                f"--test {directory}: no <id>.gold tags and no meta.jsonl of with/without snippets to score; "
+                + (
+                    f"it holds labelled dumps: score a model on them with cleaner labels score {directory} --model M"
+                    if labelled
+                    else "give a directory of <id>.txt dumps with <id>.gold tags, or with a meta.jsonl of snippets"
+                ),
+                2,
+            )
     for directory in tests:
         unscored = dumps_without_gold(directory)
         if unscored:

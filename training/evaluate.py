@@ -208,13 +208,17 @@ def cv_scheme(documents: Sequence[LabelledDocument], folds: int = DEFAULT_FOLDS)
     return f"{cv_folds(documents, folds)}-fold, whole {unit} left out"
 
 
-def _run_with_progress(tasks: Sequence[Callable[[], T]], n_jobs: int, description: str, unit: str) -> Iterable[T]:
+def _run_with_progress(tasks: Sequence[Callable[[], T]], n_jobs: int, description: str, unit: str) -> Iterator[T]:
     """Run ``tasks`` on ``n_jobs`` processes, yielding results as they finish, with a bar on stderr
-    when it is a terminal (each task is a model fit of a minute or two)."""
+    when it is a terminal (each task is a model fit of a minute or two). The bar is drawn before the
+    first task starts: with one process, joblib runs it inside the call that starts them, and the
+    bar made after that call showed nothing for the first fit's minute."""
     from tqdm import tqdm
 
-    results = Parallel(n_jobs=n_jobs, return_as="generator_unordered")(delayed(task)() for task in tasks)
-    return tqdm(results, total=len(tasks), desc=description, unit=unit, disable=None, leave=False)
+    with tqdm(total=len(tasks), desc=description, unit=unit, disable=None, leave=False) as bar:
+        for result in Parallel(n_jobs=n_jobs, return_as="generator_unordered")(delayed(task)() for task in tasks):
+            bar.update()
+            yield result
 
 
 FoldPredictions = list[tuple[int, list[str | None]]]

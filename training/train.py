@@ -5,7 +5,7 @@ from __future__ import annotations
 import platform
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -154,9 +154,13 @@ def train(
     folds: int = DEFAULT_FOLDS,
     user_weight: float | None = None,
     params: dict[str, Any] | None = None,
+    say: Callable[[str], None] | None = None,
 ) -> dict[str, Any]:
     """Fit on every labelled dump, cross-validate by site if asked (``folds`` grouped folds, whole
     sites left out, as ``cleaner evaluate`` does), and save the model.
+
+    ``say`` gets a line as each step starts (the cross-validation has its own bar; the final fit,
+    a minute or more, had nothing on the screen).
 
     ``params`` changes parameters of the shipped configuration (``cleaner train --set``), in the
     cross-validation and the fit both; the model file records the parameters it was fitted with.
@@ -188,6 +192,10 @@ def train(
             "folds": cv_folds(documents, folds),
             **{key: evaluation[key] for key in ("overall", "per_language", "per_kind", "per_site")},
         }
+    if say is not None:
+        say(
+            f"fitting the model on {plural(len(documents), 'labelled dump')} ({plural(n_jobs, 'process', 'processes')})"
+        )
     started = time.perf_counter()
     if weights is not None:
         manifest["training_data"]["user_weight"] = USER_WEIGHT if user_weight is None else user_weight

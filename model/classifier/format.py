@@ -69,7 +69,7 @@ MANIFEST = "manifest"
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # the zip format's epoch: equal models give equal files
 # What reading a damaged zip or .npy member raises (a bad CRC, a cut stream, a wrong header).
 _READ_ERRORS = (ValueError, OSError, EOFError, zipfile.BadZipFile, zlib.error)
-RETRAIN = "retrain with `make train` (or `cleaner train`)"
+RETRAIN = "retrain with `cleaner train` (`make train` in a checkout of cleaner)"
 
 
 class ModelError(RuntimeError):
@@ -358,7 +358,10 @@ def _what_to_do(model_path: Path, path: Path | str | None) -> str:
     if _from_environment(model_path, path):
         return CHECK_ENVIRONMENT
     if path is not None:
-        return "check the --model path, or leave --model out to use the model shipped with cleaner"
+        return (
+            "check the model path given (--model, or load_model's argument), or give none to use the model "
+            "shipped with cleaner"
+        )
     return RETRAIN
 
 

@@ -166,7 +166,7 @@ class Cleaner:
             first = failures[0]
             raise ModelError(
                 f"the model fails on every document ({type(first).__name__}: {first}); "
-                "retrain it with `make train`, or check --model"
+                "retrain it with `cleaner train`, or check the model given (--model)"
             ) from first
         return results
 
