@@ -123,12 +123,16 @@ def test_source_with_bom_and_crlf_matches(tmp_path: Path) -> None:
 
 
 def test_source_with_a_changed_line(tmp_path: Path) -> None:
-    """Named at its line, as every problem of one line is (it said "a.tsv:0: line 4 differs")."""
+    """Named at its line, as every problem of one line is (it said "a.tsv:0: line 4 differs"), with
+    both versions quoted so that a trailing tab or space shows."""
     changed = [*DUMP[:3], "Body text of the article!"]
     directory = with_source(tmp_path, "\n".join(changed).encode())
     problems, _ = run(directory)
     source = (tmp_path / "shared" / "a.txt").resolve()
-    assert problems == [f"{directory / 'a.tsv'}:4: differs from its source {source}:4"]
+    assert problems == [
+        f"{directory / 'a.tsv'}:4: differs from its source {source}:4 "
+        "(here 'Body text of the article.', there 'Body text of the article!')"
+    ]
 
 
 def test_problems_of_a_whole_file_have_no_line_number(tmp_path: Path) -> None:

@@ -28,8 +28,17 @@ def _source_mismatch(path: Path, lines: list[str], source: Path) -> str | None:
         return f"{path}: {len(lines)} lines but its source {source} has {len(original)}"
     for number, (ours, theirs) in enumerate(zip(lines, original), 1):
         if ours != theirs and not (is_blank(ours) and is_blank(theirs)):
-            return f"{path}:{number}: differs from its source {source}:{number}"
+            return (
+                f"{path}:{number}: differs from its source {source}:{number} "
+                f"(here {_shown(ours)}, there {_shown(theirs)})"
+            )
     return None
+
+
+def _shown(line: str, width: int = 60) -> str:
+    """A line as a message quotes it: repr, so that a tab or a trailing space shows, cut to ``width``."""
+    quoted = repr(line)
+    return quoted if len(quoted) <= width else quoted[: width - 4] + "...'"
 
 
 def check_labels(directory: Path, echo: Callable[[str], None] = print) -> list[str]:
