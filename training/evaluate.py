@@ -406,19 +406,22 @@ def leave_one_language_out(
 
 
 def format_table(evaluations: Sequence[Evaluation], by: str = "overall") -> str:
-    """A plain-text table of content-class scores; ``by`` is overall, site, document, language or kind."""
+    """A plain-text table of content-class scores; ``by`` is overall, site, document, language or kind.
+    The group column is as wide as its longest name (at least 28 characters): cut to 28, two sites
+    of one long domain read alike."""
+    grouped = [(evaluation, *_groups(evaluation, by)) for evaluation in evaluations]
+    width = max([28, *(len(name) for _, groups, _ in grouped for name in groups)])
     header = (
-        f"{'system':<34} {'group':<28} {'pages':>5} {'C lines':>7} {'char P':>7} {'char R':>7} {'char F1':>7} "
+        f"{'system':<34} {'group':<{width}} {'pages':>5} {'C lines':>7} {'char P':>7} {'char R':>7} {'char F1':>7} "
         f"{'line P':>7} {'line R':>7} {'line F1':>7}"
     )
     rows = [header, "-" * len(header)]
-    for evaluation in evaluations:
-        groups, pages = _groups(evaluation, by)
+    for evaluation, groups, pages in grouped:
         for name, counts in sorted(groups.items()):
             s = counts.scores()
             n = counts.tp + counts.fn
             rows.append(
-                f"{evaluation.system[:34]:<34} {name[:28]:<28} {pages.get(name, ''):>5} {n:>7} "
+                f"{evaluation.system[:34]:<34} {name:<{width}} {pages.get(name, ''):>5} {n:>7} "
                 f"{s['char_p']:>7.3f} {s['char_r']:>7.3f} {s['char_f1']:>7.3f} "
                 f"{s['line_p']:>7.3f} {s['line_r']:>7.3f} {s['line_f1']:>7.3f}"
             )
