@@ -252,3 +252,16 @@ def test_a_file_of_untagged_lines_is_said_in_ten_lines_and_a_count(tmp_path: Pat
     assert len(problems) == 11
     assert problems[9].startswith(f"{directory / 'a.tsv'}:10: no tab after the tag")
     assert problems[10] == f"{directory / 'a.tsv'}: and 15 more problems like these"
+
+
+def test_long_names_are_printed_whole_and_in_line(tmp_path: Path) -> None:
+    """Names longer than the columns pushed their row's counts out of line (and score tables cut them)."""
+    long_site = "a-very-long-subdomain.of-an-imagined-site.example.com"
+    long_name = "a-page-name-longer-than-thirty-four-characters"
+    rows = f"{long_name},{long_site},en,user,\nb,b.example,vi,user,\n"
+    directory = make_repo(tmp_path, rows, {long_name: TSV, "b": "C\tAnother article.\nB\tFooter\n"})
+    problems, said = run(directory)
+    assert problems == []
+    table = [line for line in said if line.startswith(("file", long_name, "b "))]
+    assert len(table) == 3 and long_site in table[1]
+    assert len({len(line) for line in table}) == 1  # every row as wide as the header
