@@ -196,6 +196,25 @@ def test_retrain_writes_the_users_model_and_scores_the_site(
     assert session.pages[0].saved_as == "baoquocte-mine"  # saved pages first, the rest by the new model's doubt
 
 
+@pytest.mark.slow
+def test_a_retrain_before_any_save_says_why_no_site_is_scored(
+    tmp_path: Path, seed_documents: list[Labelled], trained_model: LineClassifier
+) -> None:
+    """Retrained before saving anything here, the page showed no scores and no reason."""
+    labels = seeded_labels(tmp_path / "labels", ["seed-thoidai-000", "seed-kinhtedothi-002", "seed-baoquocte-003"])
+    session = make_session(tmp_path, [seed_documents[1]], trained_model.predictor_, labels)
+    client = TestClient(create_app(session, allowed_hosts("127.0.0.1", 8123)), base_url=BASE)
+    assert client.post("/api/retrain", json={}, headers=ORIGIN).status_code == 202
+    session.wait_retrain()
+    progress = client.get("/api/retrain").json()
+    assert progress["state"] == "done", progress
+    assert progress["scores"] == {}
+    assert (
+        "no site scored: leave-one-page-out scores the sites of the pages saved while this server runs"
+        in (progress["message"])
+    )
+
+
 def test_leave_one_page_out_skips_a_page_with_nothing_else_to_learn_from() -> None:
     """With a single labelled page, leaving it out leaves no training data: no score, no error."""
     from cleaner.training.labelling.session import leave_one_page_out

@@ -260,10 +260,16 @@ def retrain(session: Session, report: Callable[[str, int, int], None]) -> None:
         if pages < FEW_PAGES
         else ""
     )
+    unscored = (
+        "; no site scored: leave-one-page-out scores the sites of the pages saved while this server runs"
+        if not sites
+        else ""
+    )
     with session.lock:
         session.progress.scores = scores
         session.progress.message = (
             f"trained on {plural(pages, 'page')} in {manifest['fit_seconds']} s; saved {session.model_out}{few}"
+            f"{unscored}"
         )
 
 
