@@ -425,7 +425,7 @@ def test_evaluate_on_one_page_says_so_in_one_line(runner: CliRunner, labels_dir:
     assert result.exit_code == 1
     assert result.stderr == (
         f"cleaner: {directory}: 1 labelled page, but cross-validation needs at least 2; label more pages "
-        "(cleaner label DUMPS; see labels/README.md)\n"
+        "(cleaner label DUMPS; see cleaner labels --help)\n"
     )
     assert result.stdout == ""
 
@@ -529,7 +529,7 @@ def test_a_language_left_out_with_one_class_to_train_on_says_so_in_one_line(
     assert result.stderr == (
         f"cleaner: {directory}: 10 labelled pages, but the leave-one-language-out fit that leaves out vi (its pages "
         "and sites) would train on content lines only, and a fit needs boilerplate lines too; label more pages "
-        "(cleaner label DUMPS; see labels/README.md)\n"
+        "(cleaner label DUMPS; see cleaner labels --help)\n"
     )
     assert "cross-validation" not in result.stdout  # said before the cross-validation's fits
 

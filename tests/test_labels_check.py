@@ -86,7 +86,8 @@ def test_missing_directory(tmp_path: Path) -> None:
     for directory, says in ((tmp_path / "nope", "no such directory"), (tmp_path / "file", "not a directory")):
         problems, _ = run(directory)
         assert problems == [
-            f"{directory}: {says}; give the directory of labelled dumps and their manifest.csv (see labels/README.md)"
+            f"{directory}: {says}; give the directory of labelled dumps and their manifest.csv "
+            "(see cleaner labels --help)"
         ]
 
 

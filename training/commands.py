@@ -61,7 +61,7 @@ def find_labels(labels: Path | None) -> Path:
     if not found:
         fail(
             f"no labels/{MANIFEST} in the working directory: run in a checkout of cleaner (its labels/), or pass "
-            "--labels DIR (labelled dumps and their manifest.csv, see labels/README.md)",
+            "--labels DIR (labelled dumps and their manifest.csv, see cleaner labels --help)",
             2,
         )
     return found[0]
@@ -104,7 +104,7 @@ def check_writable(option: str, given: str, example: str) -> Path:
 def too_few_labels(directory: Path, exc: TooFewLabels, cross_validate: bool) -> str:
     """What ``train`` and ``evaluate`` say of labels too few to fit or cross-validate: how many, what
     is needed (from ``exc``), and what to do."""
-    what = "label more pages (cleaner label DUMPS; see labels/README.md)"
+    what = "label more pages (cleaner label DUMPS; see cleaner labels --help)"
     if exc.cross_validation and cross_validate:
         what += ", or pass --no-cross-validate to train without scores"
     return f"{directory}: {exc}; {what}"
@@ -470,7 +470,16 @@ def check_detail_rows(by: str) -> None:
 
 @labels_app.callback()
 def labels() -> None:
-    """Work with labelled dumps (labels/*.tsv)."""
+    """Work with labelled dumps (labels/*.tsv).
+
+    A labels directory holds one NAME.tsv per page: each line of the dump as `C<TAB>line` (content:
+    the page's main text) or `B<TAB>line` (boilerplate: menus, teasers, share rows, comments,
+    footers), and an empty line for a blank one; cleaner predict DUMP --format labels writes it
+    pre-labelled, to correct by hand, or cleaner label does it in the browser. Beside them,
+    manifest.csv has one row per file: name,site,language,origin,source,kind (site a domain, such as
+    example.com; language a code, such as vi; origin user for your pages; source and kind may be
+    empty). What counts as content on each kind of page: labels/README.md in cleaner's repository.
+    """
 
 
 @labels_app.command("check")

@@ -35,7 +35,7 @@ def score_labelled(predictor: Predictor, directory: Path, by: str = "site", echo
     if not documents:  # scored, an empty set would read as a perfect one
         raise ValueError(
             f"{directory}: its manifest lists no labelled dump; nothing to score "
-            "(add .tsv files and their manifest rows, see labels/README.md)"
+            "(add .tsv files and their manifest rows, see cleaner labels --help)"
         )
     evaluation = score(SYSTEM, documents, predictor.predict([doc.lines for doc in documents]))
     trained = predictor.manifest.get("training_data", {})

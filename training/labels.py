@@ -172,7 +172,9 @@ def missing_directory(directory: Path) -> str | None:
     if directory.is_dir():
         return None
     what = "not a directory" if directory.exists() else "no such directory"
-    return f"{directory}: {what}; give the directory of labelled dumps and their manifest.csv (see labels/README.md)"
+    return (
+        f"{directory}: {what}; give the directory of labelled dumps and their manifest.csv (see cleaner labels --help)"
+    )
 
 
 class LabelledData(NamedTuple):
