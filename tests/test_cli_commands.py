@@ -745,3 +745,10 @@ def test_a_set_value_the_estimator_refuses_is_one_line(
         (line,) = result.stderr.splitlines()
         assert line.startswith(f"cleaner: --set: The '{key}' parameter of LineClassifier must be")
     assert not (tmp_path / "m.npz").exists()
+
+
+def test_labels_help_gives_the_format(runner: CliRunner) -> None:
+    """Messages send wheel users to `cleaner labels --help` (the wheel has no labels/README.md)."""
+    out = runner.invoke(app, ["labels", "--help"], terminal_width=200).stdout
+    assert "C<TAB>line" in out and "B<TAB>line" in out
+    assert "name,site,language,origin,source,kind" in out
