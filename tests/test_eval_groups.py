@@ -58,6 +58,14 @@ def test_counts_per_language_and_kind_are_summed_over_their_pages() -> None:
     assert groups["overall"]["line_f1"] == pytest.approx(2 * 3 / (2 * 3 + 1 + 1), abs=1e-4)
 
 
+def test_pages_are_counted_per_site_too() -> None:
+    """The per-site tables had an empty pages column."""
+    documents = [_doc("a", "a.example"), _doc("b", "a.example"), _doc("c", "c.example")]
+    evaluation = score("system", documents, [[B, C, None, B]] * 3)
+    assert evaluation.pages_per_site == {"a.example": 2, "c.example": 1}
+    assert evaluation.as_dict()["per_site"]["a.example"]["pages"] == 2
+
+
 class RecordingEstimator:
     """Remembers the sites it was trained on; keeps lines of 20 characters or more."""
 

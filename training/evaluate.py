@@ -55,6 +55,7 @@ class Evaluation:
     per_kind: dict[str, Counts] = field(default_factory=dict)
     pages_per_language: dict[str, int] = field(default_factory=dict)
     pages_per_kind: dict[str, int] = field(default_factory=dict)
+    pages_per_site: dict[str, int] = field(default_factory=dict)
     failed: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
@@ -69,7 +70,7 @@ class Evaluation:
             "overall": rounded(self.overall.scores()),
             "per_language": table(self.per_language, self.pages_per_language),
             "per_kind": table(self.per_kind, self.pages_per_kind),
-            "per_site": table(self.per_site),
+            "per_site": table(self.per_site, self.pages_per_site),
             "per_document": table(self.per_document),
             "failed": list(self.failed),
         }
@@ -86,16 +87,17 @@ def score(
     evaluation = Evaluation(system, Counts(), failed=list(failed))
     for doc, predicted in zip(documents, predictions):
         counts = count(doc.lines, doc.labels, predicted)
-        language, kind = doc.language or UNSPECIFIED, doc.kind or UNSPECIFIED
+        language, kind, site = doc.language or UNSPECIFIED, doc.kind or UNSPECIFIED, doc.site or doc.name
         evaluation.per_document[doc.name] = counts
         for groups, name in (
-            (evaluation.per_site, doc.site or doc.name),
+            (evaluation.per_site, site),
             (evaluation.per_language, language),
             (evaluation.per_kind, kind),
         ):
             groups[name] = groups.get(name, Counts()) + counts
         evaluation.pages_per_language[language] = evaluation.pages_per_language.get(language, 0) + 1
         evaluation.pages_per_kind[kind] = evaluation.pages_per_kind.get(kind, 0) + 1
+        evaluation.pages_per_site[site] = evaluation.pages_per_site.get(site, 0) + 1
     evaluation.overall = total(evaluation.per_document.values())
     return evaluation
 
@@ -430,7 +432,7 @@ def format_table(evaluations: Sequence[Evaluation], by: str = "overall") -> str:
 
 def _groups(evaluation: Evaluation, by: str) -> tuple[dict[str, Counts], dict[str, int]]:
     if by == "site":
-        return evaluation.per_site, {}
+        return evaluation.per_site, evaluation.pages_per_site
     if by == "document":
         return evaluation.per_document, {}
     if by == "language":
