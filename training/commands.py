@@ -386,9 +386,12 @@ def evaluate(
     from .report import run_evaluation
 
     check_detail_rows(by)
-    needs = {"adapt_sites": ("--sites", adapt, "--adapt"), "adapt_weights": ("--adapt-weight", adapt, "--adapt")}
-    needs |= {"adapt_plot": ("--adapt-plot", adapt, "--adapt"), "plot": ("--plot", curve, "--learning-curve")}
-    for name, (option, given, needed) in needs.items():
+    for name, option, needed, given in (
+        ("adapt_sites", "--sites", "--adapt", adapt),
+        ("adapt_weights", "--adapt-weight", "--adapt", adapt),
+        ("adapt_plot", "--adapt-plot", "--adapt", adapt),
+        ("plot", "--plot", "--learning-curve", curve),
+    ):
         source = ctx.get_parameter_source(name)  # Typer's own click: its enum, compared by name
         if not given and source is not None and source.name == "COMMANDLINE":
             fail(f"{option} goes with {needed}, which is not given: add {needed}, or drop {option}", 2)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import random
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -32,16 +33,14 @@ def cut_records(
     its page above it and below it (None where that side has none)."""
     found = []
     for doc in documents:
-        rows = [i for i, tag in enumerate(doc.labels) if tag is not None]
-        chrome = [i for i in rows if doc.labels[i] == BOILERPLATE]
-        for i in rows:
-            if doc.labels[i] != label or len(doc.lines[i]) < min_chars:
+        chrome = [i for i, tag in enumerate(doc.labels) if tag == BOILERPLATE]
+        for i, tag in enumerate(doc.labels):
+            if tag != label or len(doc.lines[i]) < min_chars:
                 continue
-            above = [j for j in chrome if j < i]
-            below = [j for j in chrome if j > i]
-            found.append(
-                (doc.lines[i], doc.lines[above[-1]] if above else None, doc.lines[below[0]] if below else None)
-            )
+            before, after = bisect_left(chrome, i), bisect_right(chrome, i)  # the chrome lines up to i, and past it
+            above = doc.lines[chrome[before - 1]] if before else None
+            below = doc.lines[chrome[after]] if after < len(chrome) else None
+            found.append((doc.lines[i], above, below))
     return found
 
 
