@@ -475,7 +475,8 @@ def test_counts_of_one_are_said_in_the_singular(
     page.write_text("Title\nA body paragraph that reads like prose.\n", encoding="utf-8")
     bad.write_bytes(b"Title\nA body \xff paragraph.\n")
     result = runner.invoke(
-        app, ["predict", str(page), str(bad), "-o", str(tmp_path / "out/"), "--model", str(model_path)]
+        app,
+        ["predict", str(page), str(bad), "-o", str(tmp_path / "out/"), "--model", str(model_path), "--threshold", "0"],
     )
     assert result.exit_code == 1, result.output
     (summary,) = (line for line in result.stderr.splitlines() if "lines kept" in line)

@@ -11,6 +11,7 @@ import hashlib
 import io
 import json
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -255,7 +256,7 @@ def test_resume_of_a_jsonl_output_takes_the_id_field_by_default(
     result = invoke(runner, model_path, str(source), "-o", str(target), "--resume")
     assert result.exit_code == 0, result.output
     assert target.read_bytes() == whole
-    assert "(12 already done)" in result.stderr
+    assert re.search(r"\b12 already done\)", result.stderr)
 
 
 def test_utf16_is_named_with_the_encoding_to_pass(runner: CliRunner, model_path: Path, tmp_path: Path) -> None:
@@ -318,6 +319,34 @@ def test_a_page_on_one_line_is_reported_never_emptied_silently(
     assert note.startswith(f"cleaner: {page}: 1 non-blank line, the longest of {len(line)} characters")
     assert "--short-dumps" in note
     assert result.stdout == (line + "\n" if choice == "keep" else "")
+
+
+def test_a_dump_with_no_line_kept_is_reported(runner: CliRunner, model_path: Path, tmp_path: Path) -> None:
+    """An empty output looks like a failure: one dump says why, a corpus counts them; nothing is
+    said when a line is kept, or for --format labels, which prints every line anyway."""
+    page = tmp_path / "menu.txt"
+    page.write_text("Home\nNews\n\nLog in\n", encoding="utf-8")
+    result = invoke(runner, model_path, str(page), "--threshold", "1")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == ""
+    (note,) = lines(result.stderr)
+    assert note.startswith(f"cleaner: {page}: no line kept: the model scored all its 3 non-blank lines as boilerplate")
+    assert "--threshold" in note
+    assert lines(invoke(runner, model_path, "-", "--threshold", "1", stdin=b"Home\n").stderr)[0].startswith(
+        "cleaner: -: no line kept: the model scored its only non-blank line"
+    )
+    assert lines(invoke(runner, model_path, str(page), "--threshold", "0").stderr) == []
+    assert lines(invoke(runner, model_path, str(page), "--threshold", "1", "--format", "labels").stderr) == []
+    assert lines(invoke(runner, model_path, str(page), "--threshold", "1", "-q").stderr) == []
+    source = tmp_path / "in.jsonl"
+    source.write_bytes(jsonl([{"id": 1, "text": PAGE}, {"id": 2, "text": "Home\nLog in\n"}, {"id": 3, "text": ""}]))
+    for threshold, counted in (("1", "(1 empty, 2 with no line kept)"), ("0", "(1 empty)")):
+        result = invoke(
+            runner, model_path, str(source), "-o", str(tmp_path / f"out{threshold}.jsonl"), "--threshold", threshold
+        )
+        assert result.exit_code == 0, result.output
+        (summary,) = lines(result.stderr)
+        assert summary.startswith(f"cleaner: 3 documents {counted}, "), summary
 
 
 def test_a_stopped_run_says_stopped_not_0_errors(runner: CliRunner, model_path: Path, tmp_path: Path) -> None:

@@ -30,6 +30,7 @@ from .options import AUTO, Encoding, Errors, InputFormat, MaxDocumentMb, ModelFi
 from .pipes import reader_went_away
 
 if TYPE_CHECKING:
+    from ..corpus.items import Cleaned
     from ..corpus.progress import Tally
     from ..corpus.sinks import StreamSink, TreeSink
 
@@ -316,7 +317,8 @@ def predict(
     Bad inputs (undecodable bytes, a line that is not JSON, a record without the text field, a damaged
     gzip or WARC, a document over --max-document-mb) are reported on stderr as path:LINE: what is wrong,
     counted, and skipped; the rest is cleaned and the exit code is 1. An empty document is not an error:
-    it cleans to empty text and is counted as empty. NUL and other control characters are text like any other
+    it cleans to empty text and is counted as empty (a document with lines of which none is kept is counted too, and
+    a run of one dump says so). NUL and other control characters are text like any other
     (a file that holds NUL bytes and does not decode, or decodes to control characters as in latin-1, is
     reported as a binary file).
 
@@ -594,6 +596,8 @@ def _run_predict(
     say_made(new_folders)
     if several and not quiet:
         warn(tally.summary(stopped=stopped is not None, short_dumps=settings.short_dumps))
+    elif not quiet and tally.last_emptied is not None and layout.text_render is Render.TEXT:
+        warn(_emptied_note(tally.last_emptied))
     if stopped is not None:
         partial = sink.partial if isinstance(sink, StreamSink) and sink.target is not None else None
         kept = f"; the records written so far are in {partial}" if partial is not None and partial.exists() else ""
@@ -603,6 +607,16 @@ def _run_predict(
         fail(f"{stopped}{kept}" + (f"; {_rerun(again)} to continue" if resumable else ""), code)
     if tally.errors:
         fail(_after_errors(sink, tally, complete, again))
+
+
+def _emptied_note(cleaned: Cleaned) -> str:
+    """Why the one dump of a run printed nothing: an empty output looks like a failure, and a
+    record of one paragraph is the kind of dump the model may take for chrome."""
+    lines = "its only non-blank line" if cleaned.lines_total == 1 else f"all its {cleaned.lines_total} non-blank lines"
+    return (
+        f"{cleaned.where}: no line kept: the model scored {lines} as boilerplate "
+        "(--format jsonl shows each line's score; a lower --threshold keeps more)"
+    )
 
 
 def _rerun(again: str) -> str:

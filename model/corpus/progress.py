@@ -24,6 +24,11 @@ class Tally:
     documents: int = 0
     empty: int = 0
     short: int = 0
+    # Documents with lines, every one dropped (not the short ones, which have their own count): no
+    # error, but a page whose output is empty is worth knowing about, above all a record of one
+    # paragraph, which the model may take for chrome.
+    emptied: int = 0
+    last_emptied: Cleaned | None = None  # a one-document run names it
     skipped: int = 0
     errors: int = 0
     incomplete: int = 0  # of the errors, inputs that could not be read to their end
@@ -37,6 +42,9 @@ class Tally:
             self.documents += 1
             self.empty += item.lines_total == 0
             self.short += item.note is not None
+            if item.lines_total and not item.lines_kept and item.note is None:
+                self.emptied += 1
+                self.last_emptied = item
             self.size += item.size
             self.lines_kept += item.lines_kept
             self.lines_dropped += item.lines_total - item.lines_kept
@@ -55,6 +63,8 @@ class Tally:
             extra.append(
                 f"{self.short} too short to clean line by line: {'kept whole' if short_dumps == 'keep' else 'dropped'}"
             )
+        if self.emptied:
+            extra.append(f"{self.emptied} with no line kept")
         if self.skipped:
             extra.append(f"{self.skipped} already done")
         detail = f" ({', '.join(extra)})" if extra else ""
