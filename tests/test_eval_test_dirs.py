@@ -88,3 +88,32 @@ def test_a_dump_without_its_gold_is_named_before_any_fit(runner: CliRunner, labe
     result = runner.invoke(app, ["evaluate", "--labels", str(labelled(tmp_path, labels_dir)), "--test", str(held)])
     assert isinstance(result.exception, Fitted), result.output
     assert f"cleaner: {held}: 2 dumps without a .gold, not scored: b.txt, c.txt\n" in result.stderr
+
+
+@pytest.mark.usefixtures("no_fit")
+def test_a_test_page_that_is_a_training_page_is_refused_before_any_fit(
+    runner: CliRunner, labels_dir: Path, tmp_path: Path
+) -> None:
+    """Copied into a gold set (its blank lines and margins aside), a training page would be scored
+    as held out; so would a snippet page."""
+    from cleaner.training.labels import read_label_file
+
+    lines, labels = read_label_file(labels_dir / "seed-kinhtedothi-002.tsv")
+    text = "".join(f"  {line}\r\n\n" for line in lines)  # CRLF, margins, a blank line after each
+    gold = "".join(("C" if label == "content" else "B" if label else "") + "\n\n" for label in labels)
+    held = gold_set(tmp_path, {"a": ("Menu\nBody of the page.\n", "B\nC\n"), "copy": (text, gold)})
+    args = ["evaluate", "--labels", str(labelled(tmp_path, labels_dir)), "--test", str(held)]
+    result = runner.invoke(app, args)
+    assert not isinstance(result.exception, Fitted), result.output
+    assert result.exit_code == 1, result.output
+    assert result.stderr.startswith(
+        f"cleaner: --test {held}: 1 page is a page of {tmp_path / 'labels'}, the training data (the same text: "
+        "copy.txt (seed-kinhtedothi-002.tsv)): "
+    )
+    (held / "copy.gold").unlink()
+    (held / "meta.jsonl").write_text('{"id": "copy", "with": ["x"], "without": []}\n', encoding="utf-8")
+    result = runner.invoke(app, args)
+    assert result.exit_code == 1 and "(the same text: copy.txt (seed-kinhtedothi-002.tsv))" in result.stderr, result.output
+    (held / "copy.txt").write_text(text.replace("\n", " x\n", 1), encoding="utf-8")  # one line differs: another page
+    result = runner.invoke(app, args)
+    assert isinstance(result.exception, Fitted), result.output

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from cleaner import load_model
 from cleaner.classifier.estimator import LineClassifier
 from cleaner.cli import app
-from cleaner.training.labels import load_labelled_dir, read_labelled
+from cleaner.training.labels import load_labelled_dir, page_fingerprint, page_fingerprints, read_labelled
 from cleaner.training.metrics import count, total
 
 PAGES = ("written-de-innstadtbote-01", "written-ar-marifa-01", "written-vi-phapluat-03", "written-vi-suckhoe-02")
@@ -78,3 +78,36 @@ def test_bad_input_is_refused_with_what_to_do(tmp_path: Path, model_path: Path, 
     assert empty.exit_code == 1 and "nothing to score" in empty.stderr and "1.000" not in empty.stdout
     not_a_model = runner.invoke(app, ["labels", "score", str(directory), "--model", str(directory / "manifest.csv")])
     assert not_a_model.exit_code == 1 and "not a cleaner model" in not_a_model.stderr
+
+
+def test_pages_the_model_was_trained_on_among_others_are_named(tmp_path: Path, runner: CliRunner) -> None:
+    """cleaner train records its pages' fingerprints; labels score names those of them it scores,
+    whose scores say how well the model learnt them, and the scores of a set that only shares
+    its pages with the training data say nothing of the kind."""
+    directory = labelled_dir(tmp_path)
+    trained = tmp_path / "trained"
+    trained.mkdir()
+    with (directory / "manifest.csv").open(encoding="utf-8", newline="") as handle:
+        rows = list(handle)
+    (trained / "manifest.csv").write_text(rows[0] + next(r for r in rows if r.startswith(PAGES[1])), encoding="utf-8")
+    shutil.copy(directory / f"{PAGES[1]}.tsv", trained)
+    model = tmp_path / "m.npz"
+    fitted = runner.invoke(app, ["train", "--labels", str(trained), "-o", str(model), "--no-cross-validate"])
+    assert fitted.exit_code == 0, fitted.output
+    assert load_model(model).manifest["page_fingerprints"] == page_fingerprints(load_labelled_dir(trained))
+    out = tmp_path / "scores.json"
+    result = runner.invoke(app, ["labels", "score", str(directory), "--model", str(model), "--json", str(out)])
+    assert result.exit_code == 0, result.output
+    assert f"1 of the 4 pages here are pages the model was trained on (the same text: {PAGES[1]})" in result.stdout
+    saved = json.loads(out.read_text(encoding="utf-8"))
+    assert saved["trained_pages"] == [PAGES[1]] and saved["trained_on"] is False
+    result = runner.invoke(app, ["labels", "score", str(trained), "--model", str(model)])
+    assert "the pages the model was trained on (the same data sha256)" in result.stdout
+    assert "pages here are pages" not in result.stdout
+
+
+def test_a_fingerprint_is_of_the_text_not_of_its_layout() -> None:
+    lines = ["Menu", "", "A body paragraph.", "Footer"]
+    assert page_fingerprint(lines) == page_fingerprint(["  Menu\r", "", "", "A body paragraph.  ", " ", "Footer"])
+    assert page_fingerprint(lines) != page_fingerprint(["Menu", "A body paragraph!", "Footer"])
+    assert page_fingerprint(lines) != page_fingerprint(["Menu", "A body paragraph. Footer"])

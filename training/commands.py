@@ -530,7 +530,8 @@ def labels_score(
     line-level and character-weighted, overall and per language, kind of page and site (or
     document), as cleaner evaluate prints them. Unlike cleaner evaluate, nothing is trained. Scoring the pages
     the model was trained on says how well it learnt them, not how it does on new pages: it is
-    noted when the directory is exactly its training data.
+    noted when the directory is exactly its training data, and the pages of it found here are named
+    (a model trained since 2026-12-07 lists its pages by their text).
     """
     from ..atomic import write_atomic
     from ..classifier.format import ModelError, load_model

@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from ..classifier.predictor import Predictor
-from ..text import plural
+from ..text import listed, plural
 from .evaluate import format_table, score
-from .labels import read_labelled
+from .labels import page_fingerprint, read_labelled
 
 Echo = Callable[[str], None]
 SYSTEM = "cleaner (as trained)"
@@ -30,7 +30,8 @@ def score_labelled(predictor: Predictor, directory: Path, by: str = "site", echo
 
     Pages the model was trained on score what it learnt, not what it does on pages it never saw:
     when ``directory`` is exactly its training data (the same sha256), ``trained_on`` says so and
-    so does a line of the report."""
+    so does a line of the report; pages of it among others (the model's page fingerprints) are
+    named in ``trained_pages`` and in a line of the report."""
     documents, sha256 = read_labelled(directory)
     if not documents:  # scored, an empty set would read as a perfect one
         raise ValueError(
@@ -40,12 +41,21 @@ def score_labelled(predictor: Predictor, directory: Path, by: str = "site", echo
     evaluation = score(SYSTEM, documents, predictor.predict([doc.lines for doc in documents]))
     trained = predictor.manifest.get("training_data", {})
     trained_on = sha256 == trained.get("sha256")
+    known = set(predictor.manifest.get("page_fingerprints", ()))  # none in a model saved before them
+    seen = [doc.name for doc in documents if page_fingerprint(doc.lines) in known]
     sites = len({doc.site for doc in documents})
     echo(f"{directory}: {plural(len(documents), 'labelled dump')} from {plural(sites, 'site')}")
     if trained_on:
         echo(
             "these are the pages the model was trained on (the same data sha256): the scores say how well "
             "it learnt them, not how it does on pages it never saw"
+        )
+    elif seen:
+        some = "all" if len(seen) == len(documents) else f"{len(seen)} of the {len(documents)}"
+        echo(
+            f"{some} pages here are pages the model was trained on (the same text: {listed(seen)}): their "
+            "scores say how well it learnt them, not how it does on pages it never saw; score a model "
+            "trained without them (cleaner train --labels DIR on the others)"
         )
     echo(format_table([evaluation]))
     for group in ("language", "kind", *([by] if by != "none" else [])):
@@ -57,5 +67,6 @@ def score_labelled(predictor: Predictor, directory: Path, by: str = "site", echo
         "sha256": sha256,
         "model": {"training_data": trained, "threshold": predictor.threshold},
         "trained_on": trained_on,
+        "trained_pages": seen,
         **evaluation.as_dict(),
     }

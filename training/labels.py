@@ -11,13 +11,13 @@ import csv
 import hashlib
 import io
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from ..labels import BOILERPLATE, CONTENT, LabelFormatError, capped, parse_label_text
-from ..text import DecodeError, decode, plural
+from ..text import DecodeError, decode, is_blank, plural
 
 # name, site, language, origin are required; source (the dump it was labelled from) and kind (news,
 # recipe, forum...: for per-kind scores) may be empty or absent.
@@ -234,6 +234,21 @@ def read_labelled(directory: Path) -> LabelledData:
             )
         )
     return LabelledData(documents, digest.hexdigest())
+
+
+def page_fingerprint(lines: Sequence[str]) -> str:
+    """A page's text as a short hash (64 bits of sha256): its non-blank lines, stripped, one per
+    line, so that a page read from its dump and from its label file (blank lines, line ends and
+    margins aside) has the same one. A model's manifest lists its training pages' fingerprints, so
+    that ``cleaner labels score`` and ``cleaner evaluate --test`` can tell a score on pages it was
+    trained on, which says how well it learnt them, from a score on pages it never saw."""
+    text = "\n".join(line.strip() for line in lines if not is_blank(line))
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+
+
+def page_fingerprints(documents: Iterable[LabelledDocument]) -> list[str]:
+    """The :func:`page_fingerprint` of every document, sorted, each once (a model's manifest)."""
+    return sorted({page_fingerprint(doc.lines) for doc in documents})
 
 
 def iter_label_counts(documents: Iterable[LabelledDocument]) -> Iterable[tuple[str, int, int, int]]:

@@ -41,7 +41,7 @@ from .evaluate import (
     score_snippets,
     snippet_scores,
 )
-from .labels import LabelledDocument, read_labelled
+from .labels import LabelledDocument, page_fingerprint, read_labelled
 from .train import USER_WEIGHT, describe_data, fit_documents, make_estimator, runtime_versions, user_weights
 
 Echo = Callable[[str], None]
@@ -102,6 +102,7 @@ def run_evaluation(
     held_out_sets = {
         directory: (load_gold_dir(directory), load_snippet_dir(directory)) for directory in tests if directory.is_dir()
     }
+    _refuse_trained_tests(labels_dir, documents, held_out_sets)
     overrides = dict(params or {})
 
     def estimator(**extra: Any) -> Any:
@@ -204,6 +205,30 @@ def run_evaluation(
         write_model_card(card, results)
         echo(f"wrote {card}")
     return results
+
+
+def _refuse_trained_tests(
+    labels_dir: Path,
+    documents: Sequence[LabelledDocument],
+    held_out_sets: dict[Path, tuple[list[LabelledDocument], list[SnippetPage]]],
+) -> None:
+    """Raise ValueError, before any fit, if a ``--test`` page is one of the training pages (the
+    same text, :func:`~cleaner.training.labels.page_fingerprint`): its score would say how well the
+    model learnt it, and be reported as held out."""
+    trained = {page_fingerprint(doc.lines): doc.name for doc in documents}
+    for directory, (gold, snippets) in held_out_sets.items():
+        pages = [*gold, *(page.document for page in snippets)]
+        both = [
+            f"{doc.path.relative_to(directory) if doc.path else doc.name} ({trained[key]}.tsv)"
+            for doc in pages
+            if (key := page_fingerprint(doc.lines)) in trained
+        ]
+        if both:
+            raise ValueError(
+                f"--test {directory}: {plural(len(both), 'page is a page', 'pages are pages')} of {labels_dir}, "
+                f"the training data (the same text: {listed(both)}): scored, they would say how well the model "
+                "learnt them, not how it does on pages it never saw; take them out of one or the other"
+            )
 
 
 def _on_lines(model: Any) -> SystemPredict:

@@ -13,7 +13,7 @@ from ..classifier.estimator import NEAR_BEST_F1, THRESHOLD_RANGE, LineClassifier
 from ..labels import BOILERPLATE, CONTENT
 from ..text import plural
 from .evaluate import DEFAULT_FOLDS, cross_validated_predictions, cv_folds, cv_scheme, fit_by_site, score
-from .labels import LabelledData, LabelledDocument, TooFewLabels, read_labelled
+from .labels import LabelledData, LabelledDocument, TooFewLabels, page_fingerprints, read_labelled
 
 
 def runtime_versions() -> dict[str, str]:
@@ -179,7 +179,13 @@ def train(
         return make_estimator().set_params(**(params or {}))
 
     weights = user_weights(documents, user_weight)
-    manifest: dict[str, Any] = {"training_data": describe_data(data), "versions": runtime_versions()}
+    manifest: dict[str, Any] = {
+        "training_data": describe_data(data),
+        # Which pages, by their text: a score on some of them among others is named for what it is
+        # (cleaner labels score); the data's sha256 alone only recognises the whole directory.
+        "page_fingerprints": page_fingerprints(documents),
+        "versions": runtime_versions(),
+    }
     timings: dict[str, float] = {}
     if cross_validate:
         started = time.perf_counter()
