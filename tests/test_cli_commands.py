@@ -323,6 +323,50 @@ def test_suggest_leaves_out_empty_documents_and_names_them(runner: CliRunner, mo
     )
 
 
+def test_suggest_names_jsonl_records_by_their_id_or_url(runner: CliRunner, model_path: Path, tmp_path: Path) -> None:
+    """A record was named by path:LINE alone, which its user, who knows it by its id or url, had to
+    count lines of the shard to find. Now by both, in the ranked list and in the note on empty
+    documents: its id (--id-field, default id), else its url; a text file keeps its bare path."""
+    from corpus_support import PAGE, PAGE_EN, jsonl
+
+    shard = tmp_path / "shard.jsonl"
+    records = [
+        {"id": "abc", "text": PAGE},
+        {"url": "https://site.example/a", "text": PAGE_EN},
+        {"id": 7, "url": "https://site.example/b", "text": PAGE},  # the id, not both
+        {"doc": "d-9", "text": PAGE_EN},
+        {"id": "two words", "text": PAGE},  # quoted: the name ends where it seems to
+        {"id": "e1", "text": " \n"},
+    ]
+    shard.write_bytes(jsonl(records))
+    dump = tmp_path / "page.txt"
+    dump.write_text(PAGE, encoding="utf-8")
+
+    def ranked(*options: str) -> tuple[list[str], str]:
+        args = ["suggest", str(shard), str(dump), "-n", "10", "--model", str(model_path), "-q", *options]
+        result = runner.invoke(app, args)
+        assert result.exit_code == 0, result.output
+        rows = result.stdout.splitlines()
+        assert rows[0].split()[-1] == "file"
+        return sorted(row.split(None, 3)[3] for row in rows[1:]), result.stderr
+
+    names, stderr = ranked()
+    assert names == sorted(
+        [
+            f"{shard}:1 (id=abc)",
+            f"{shard}:2 (url=https://site.example/a)",
+            f"{shard}:3 (id=7)",
+            f"{shard}:4",
+            f'{shard}:5 (id="two words")',
+            str(dump),
+        ]
+    )
+    assert stderr == f"cleaner: 1 empty document (no line with text) not offered for labelling: {shard}:6 (id=e1)\n"
+    names, _ = ranked("--id-field", "doc")
+    assert f"{shard}:4 (doc=d-9)" in names and f"{shard}:1" in names
+    assert f"{shard}:2 (url=https://site.example/a)" in names
+
+
 def test_suggest_keeps_only_the_top(runner: CliRunner, model_path: Path, tmp_path: Path) -> None:
     """Documents are summarised as they stream by; the ranking holds the best -n, in order."""
     from corpus_support import PAGE, PAGE_EN, jsonl

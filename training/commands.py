@@ -597,6 +597,13 @@ def suggest(
     ] = 0.2,
     input_format: InputFormat = AUTO,
     text_field: TextField = "text",
+    id_field: Annotated[
+        str | None,
+        typer.Option(
+            help="The JSONL field holding each record's id, shown beside the record's path:LINE (default: id; a "
+            "record without one is shown with its url field, if it has one)."
+        ),
+    ] = None,
     encoding: Encoding = "utf-8",
     errors: Errors = "strict",
     max_document_mb: MaxDocumentMb = 10.0,
@@ -604,10 +611,11 @@ def suggest(
 ) -> None:
     """Rank unlabelled dumps by how much labelling them would teach the model.
 
-    Dumps with many lines the model is unsure about come first; label those next. Inputs that cannot
-    be read are reported on stderr as path:LINE: what is wrong, the others are ranked, and the exit
-    code is 1. Empty documents (no line with text) have nothing to label: they are left out and
-    named in one note on stderr.
+    Dumps with many lines the model is unsure about come first; label those next. A JSONL record is
+    named by its place and its id, else its url: `corpus.jsonl:17 (id=abc)`. Inputs that cannot be
+    read are reported on stderr as path:LINE: what is wrong, the others are ranked, and the exit code
+    is 1. Empty documents (no line with text) have nothing to label: they are left out and named in
+    one note on stderr.
     """
     from ..classifier.format import ModelError, load_model
     from ..corpus.readers import ParseOptions
@@ -628,7 +636,7 @@ def suggest(
         margin,
         top,
         input_format=chosen_kind(input_format),
-        options=ParseOptions(encoding, errors, text_field),
+        options=ParseOptions(encoding, errors, text_field, id_field),
         limit=int(max_document_mb * 1e6),
         progress=not quiet,
     )
