@@ -156,10 +156,15 @@ def test_a_model_cut_short_in_the_environment_says_to_mend_the_variable(
     assert "retrain" not in result.stderr
 
 
-def test_a_dump_given_as_model_is_one_line(runner: CliRunner, tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "command", [["predict", "{dump}"], ["suggest", "{dump}"], ["labels", "score", "{tmp}"], ["label", "{dump}"]]
+)
+def test_a_dump_given_as_model_is_one_line(runner: CliRunner, tmp_path: Path, command: list[str]) -> None:
+    """Every command that reads --model: a file that is not a model is refused by its content, in one line."""
     dump = tmp_path / "page.txt"
     dump.write_text("Headline\nBody.\n", encoding="utf-8")
-    result = runner.invoke(app, ["predict", str(dump), "--model", str(dump)])
+    args = [arg.format(dump=dump, tmp=tmp_path) for arg in command]
+    result = runner.invoke(app, [*args, "--model", str(dump)] + (["--no-browser"] if command[0] == "label" else []))
     assert result.exit_code == 1
     assert len(result.stderr.strip().splitlines()) == 1
     assert "not a cleaner model" in result.stderr and "check the model path given (--model" in result.stderr
@@ -316,6 +321,50 @@ def test_suggest_leaves_out_empty_documents_and_names_them(runner: CliRunner, mo
     assert result.stderr == (
         f"cleaner: 4 empty documents (no line with text) not offered for labelling: {', '.join(empty)}\n"
     )
+
+
+def test_suggest_names_jsonl_records_by_their_id_or_url(runner: CliRunner, model_path: Path, tmp_path: Path) -> None:
+    """A record was named by path:LINE alone, which its user, who knows it by its id or url, had to
+    count lines of the shard to find. Now by both, in the ranked list and in the note on empty
+    documents: its id (--id-field, default id), else its url; a text file keeps its bare path."""
+    from corpus_support import PAGE, PAGE_EN, jsonl
+
+    shard = tmp_path / "shard.jsonl"
+    records = [
+        {"id": "abc", "text": PAGE},
+        {"url": "https://site.example/a", "text": PAGE_EN},
+        {"id": 7, "url": "https://site.example/b", "text": PAGE},  # the id, not both
+        {"doc": "d-9", "text": PAGE_EN},
+        {"id": "two words", "text": PAGE},  # quoted: the name ends where it seems to
+        {"id": "e1", "text": " \n"},
+    ]
+    shard.write_bytes(jsonl(records))
+    dump = tmp_path / "page.txt"
+    dump.write_text(PAGE, encoding="utf-8")
+
+    def ranked(*options: str) -> tuple[list[str], str]:
+        args = ["suggest", str(shard), str(dump), "-n", "10", "--model", str(model_path), "-q", *options]
+        result = runner.invoke(app, args)
+        assert result.exit_code == 0, result.output
+        rows = result.stdout.splitlines()
+        assert rows[0].split()[-1] == "file"
+        return sorted(row.split(None, 3)[3] for row in rows[1:]), result.stderr
+
+    names, stderr = ranked()
+    assert names == sorted(
+        [
+            f"{shard}:1 (id=abc)",
+            f"{shard}:2 (url=https://site.example/a)",
+            f"{shard}:3 (id=7)",
+            f"{shard}:4",
+            f'{shard}:5 (id="two words")',
+            str(dump),
+        ]
+    )
+    assert stderr == f"cleaner: 1 empty document (no line with text) not offered for labelling: {shard}:6 (id=e1)\n"
+    names, _ = ranked("--id-field", "doc")
+    assert f"{shard}:4 (doc=d-9)" in names and f"{shard}:1" in names
+    assert f"{shard}:2 (url=https://site.example/a)" in names
 
 
 def test_suggest_keeps_only_the_top(runner: CliRunner, model_path: Path, tmp_path: Path) -> None:
@@ -602,6 +651,67 @@ def test_train_refuses_an_output_it_cannot_write_before_it_trains(
     assert "Traceback" not in result.output and len(result.stderr.strip().splitlines()) == 1
     assert result.stderr.startswith(f"cleaner: {option} {says.format(tmp=tmp_path, option=option)}"), result.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["labels"]
+
+
+@pytest.mark.parametrize(("name", "instead"), [("model.txt", "model.npz"), ("model", "model.npz")])
+def test_train_refuses_a_model_name_without_npz_before_it_trains(
+    runner: CliRunner, labels_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, instead: str
+) -> None:
+    """-o model.txt wrote the model's zip archive as model.txt (nothing added .npz): it loaded, since
+    a model is read by its content, but predict and suggest then read it among the dumps of its
+    folder as a binary file and exited 1. Now refused before any fit, in one line that says to use .npz."""
+    import cleaner.training.train
+
+    def no_fit(*args: object, **kwargs: object) -> None:
+        raise AssertionError("trained before checking its output's name")
+
+    monkeypatch.setattr(cleaner.training.train, "train", no_fit)
+    directory = make_labels_dir(tmp_path / "labels", labels_dir, ["seed-thoidai-000", "seed-kinhtedothi-002"])
+    target = tmp_path / "out" / name
+    result = runner.invoke(app, ["train", "--labels", str(directory), "-o", str(target)])
+    assert result.exit_code == 2, result.output
+    assert result.stderr == (
+        f"cleaner: -o {target}: a model is saved as one .npz file, and this name does not end in .npz; "
+        f"give a name such as -o {target.parent / instead}\n"
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["labels"]  # no folder made, nothing written
+
+
+def test_a_model_name_ends_in_npz_in_any_case(tmp_path: Path) -> None:
+    from cleaner.training.commands import MODEL_SUFFIX, check_writable
+
+    target = tmp_path / "MODEL.NPZ"
+    assert check_writable("-o", str(target), "cleaner.npz", MODEL_SUFFIX) == target
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_label_refuses_a_model_out_without_npz_before_it_starts(runner: CliRunner, tmp_path: Path) -> None:
+    """Retrain writes --model-out as train writes -o: the same name is refused, before the pages are
+    read (the dump is missing, which would say "no page to label", exit 1, and serve none)."""
+    dump = tmp_path / "missing.txt"
+    target = tmp_path / "mine.txt"
+    args = ["label", str(dump), "--no-browser", "--labels", str(tmp_path / "labels"), "--model-out", str(target)]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2, result.output
+    assert result.stdout == ""
+    assert result.stderr == (
+        f"cleaner: --model-out {target}: a model is saved as one .npz file, and this name does not end in .npz; "
+        f"give a name such as --model-out {tmp_path / 'mine.npz'}\n"
+    )
+
+
+def test_a_model_file_is_read_by_its_content_whatever_its_name(
+    runner: CliRunner, model_path: Path, tmp_path: Path
+) -> None:
+    """Reading is not refused by name: a URL's copy, or a file an older cleaner wrote as -o model.txt,
+    is a model if its content is one (and a file that is not one is refused in one line, by content)."""
+    renamed = tmp_path / "model.txt"
+    renamed.write_bytes(model_path.read_bytes())
+    dump = tmp_path / "page.txt"
+    dump.write_text("Menu\nA body paragraph that reads like prose and ends with a full stop.\n", encoding="utf-8")
+    by_name = runner.invoke(app, ["predict", str(dump), "--model", str(renamed)])
+    assert by_name.exit_code == 0, by_name.output
+    assert by_name.stdout == runner.invoke(app, ["predict", str(dump), "--model", str(model_path)]).stdout
 
 
 def test_train_says_which_folders_it_made_for_its_output(runner: CliRunner, labels_dir: Path, tmp_path: Path) -> None:

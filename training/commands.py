@@ -43,6 +43,7 @@ if TYPE_CHECKING:
 CHECKOUT_LABELS = Path(__file__).resolve().parent.parent / "labels"
 MANIFEST = "manifest.csv"
 DEFAULT_MODEL_FILE = Path("cleaner.npz")
+MODEL_SUFFIX = DEFAULT_MODEL_FILE.suffix  # what every model file written is named with (see classifier.format)
 PLOT = Path("learning_curve.png")
 # Grouped cross-validation folds (whole sites left out): 10 fits of a minute or two each, where
 # leaving one site out of ~150 would take hours.
@@ -67,13 +68,19 @@ def find_labels(labels: Path | None) -> Path:
     return found[0]
 
 
-def check_writable(option: str, given: str, example: str) -> Path:
+def check_writable(option: str, given: str, example: str, suffix: str | None = None) -> Path:
     """The output file ``given`` (as typed), or a usage error (exit 2) if it cannot be written,
     before the fit: found when the model was saved, it cost the fit (minutes on labels/) and ended
     in a traceback. A trailing / names a directory, as it does for predict's -o, so ``-o m.npz/``
     is refused like an existing directory is (it wrote a file m.npz). A temporary file is made and
     removed in the folder it would be written in, or in the nearest folder that exists when that
-    one would be made; nothing is left."""
+    one would be made; nothing is left.
+
+    ``suffix``: the ending the name must have (a model's ``.npz``, in any case). ``-o model.txt``
+    wrote the model's zip archive under that very name (nothing added ``.npz``); it loaded, since a
+    model is read by its content, but ``cleaner predict DIR`` and ``suggest DIR`` then read it among
+    the dumps as a binary file and exited 1, and nothing said the format is ``.npz``. Refused rather
+    than renamed: a file written elsewhere than the name given is looked for where it is not."""
     import os
 
     from ..atomic import temporary_beside
@@ -85,6 +92,12 @@ def check_writable(option: str, given: str, example: str) -> Path:
         fail(
             f"{option} {given}: a trailing / names a directory, but {option} names one file; write {option} {path}, "
             f"or {option} {path / example} to write it in a directory {path}",
+            2,
+        )
+    if suffix is not None and path.suffix.lower() != suffix:
+        fail(
+            f"{option} {given}: a model is saved as one {suffix} file, and this name does not end in {suffix}; "
+            f"give a name such as {option} {path.with_suffix(suffix)}",
             2,
         )
     folder = path.parent
@@ -206,7 +219,7 @@ def train(
             "--output",
             "-o",
             metavar="PATH",
-            help="Where to write the model (one .npz file; folders that are not there are made). "
+            help="Where to write the model: one file, its name ending in .npz (folders that are not there are made). "
             f"Default: {DEFAULT_MODEL_FILE} in the working directory; use it with --model or $CLEANER_MODEL.",
         ),
     ] = None,
@@ -253,7 +266,9 @@ def train(
     except ValueError as exc:
         fail(str(exc), 2)
     directory = find_labels(labels)
-    target = check_writable("-o", str(DEFAULT_MODEL_FILE) if output is None else output, DEFAULT_MODEL_FILE.name)
+    target = check_writable(
+        "-o", str(DEFAULT_MODEL_FILE) if output is None else output, DEFAULT_MODEL_FILE.name, MODEL_SUFFIX
+    )
     joblib_path = None if joblib_file is None else check_writable("--joblib", joblib_file, "cleaner.joblib")
     # Made when the files are saved, as predict makes the folders of its -o; said, since a mistyped
     # folder would otherwise hold the model where nobody looks for it.
@@ -583,6 +598,13 @@ def suggest(
     ] = 0.2,
     input_format: InputFormat = AUTO,
     text_field: TextField = "text",
+    id_field: Annotated[
+        str | None,
+        typer.Option(
+            help="The JSONL field holding each record's id, shown beside the record's path:LINE (default: id; a "
+            "record without one is shown with its url field, if it has one)."
+        ),
+    ] = None,
     encoding: Encoding = "utf-8",
     errors: Errors = "strict",
     max_document_mb: MaxDocumentMb = 10.0,
@@ -590,10 +612,11 @@ def suggest(
 ) -> None:
     """Rank unlabelled dumps by how much labelling them would teach the model.
 
-    Dumps with many lines the model is unsure about come first; label those next. Inputs that cannot
-    be read are reported on stderr as path:LINE: what is wrong, the others are ranked, and the exit
-    code is 1. Empty documents (no line with text) have nothing to label: they are left out and
-    named in one note on stderr.
+    Dumps with many lines the model is unsure about come first; label those next. A JSONL record is
+    named by its place and its id, else its url: `corpus.jsonl:17 (id=abc)`. Inputs that cannot be
+    read are reported on stderr as path:LINE: what is wrong, the others are ranked, and the exit code
+    is 1. Empty documents (no line with text) have nothing to label: they are left out and named in
+    one note on stderr.
     """
     from ..classifier.format import ModelError, load_model
     from ..corpus.readers import ParseOptions
@@ -614,7 +637,7 @@ def suggest(
         margin,
         top,
         input_format=chosen_kind(input_format),
-        options=ParseOptions(encoding, errors, text_field),
+        options=ParseOptions(encoding, errors, text_field, id_field),
         limit=int(max_document_mb * 1e6),
         progress=not quiet,
     )
@@ -665,7 +688,10 @@ def label(
     ] = None,
     model_out: Annotated[
         Path | None,
-        typer.Option(help="Where Retrain writes your model. Default: cleaner.npz beside the labels directory."),
+        typer.Option(
+            help="Where Retrain writes your model (a name ending in .npz). Default: cleaner.npz beside the labels "
+            "directory."
+        ),
     ] = None,
     host: Annotated[
         str,
@@ -715,6 +741,8 @@ def label(
     )
     if labels_dir.exists() and not labels_dir.is_dir():
         fail(f"--labels {labels_dir}: not a directory", 2)
+    if model_out is not None:  # refused now, not after the first Retrain's fit
+        check_writable("--model-out", str(model_out), DEFAULT_MODEL_FILE.name, MODEL_SUFFIX)
     target = model_out or labels_dir.resolve().parent / DEFAULT_MODEL_FILE.name
     start_model = model if model is not None else (target if target.is_file() else None)
     try:

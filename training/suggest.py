@@ -10,6 +10,7 @@ size needs the memory of one batch, and a document no more than ``--max-document
 from __future__ import annotations
 
 import heapq
+import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
@@ -19,6 +20,8 @@ from ..corpus.items import InputDone, InputError, InputFile
 from ..corpus.parallel import CHUNK_BYTES
 from ..corpus.progress import Progress, Tally
 from ..corpus.readers import BadDocument, Parsed, ParseOptions, parse, read_input
+from ..corpus.readers.jsonl import KIND as JSONL
+from ..corpus.resume import id_text
 from ..corpus.sources import Note, expand_inputs
 from ..corpus.worker import Model
 from ..text import is_blank, listed, plural
@@ -29,9 +32,9 @@ BATCH_BYTES = CHUNK_BYTES
 
 @dataclass(frozen=True)
 class Suggestion:
-    """One document's summary: where it is (``path``, or ``path:LINE`` / ``path:RECORD-ID`` in a
-    file of records), its non-blank lines, how many of them are uncertain, and their mean distance
-    from the threshold."""
+    """One document's summary: its name (:func:`document_name`: ``path``, or ``path:LINE`` /
+    ``path:RECORD-ID`` in a file of records, with a JSONL record's id or url), its non-blank lines,
+    how many of them are uncertain, and their mean distance from the threshold."""
 
     path: str
     lines: int
@@ -113,7 +116,7 @@ class ScoredDocuments:
         self.sources = [source for source in found if not isinstance(source, Note)]
         self.tally = Tally()
         self.bar: Progress | None = None
-        self.empty: list[str] = []  # where each empty document is (path, or path:LINE in a file of records)
+        self.empty: list[str] = []  # each empty document's name (see document_name)
 
     def iterate(self, progress: bool = False) -> Iterator[tuple[Parsed, Suggestion]]:
         """Each readable document with its summary, in input order."""
@@ -140,15 +143,15 @@ class ScoredDocuments:
                     self._reported(exc.at(item))
                     continue
                 if all(is_blank(line) for line in parsed.lines):
-                    self.empty.append(parsed.raw.where)
+                    self.empty.append(document_name(parsed, self.options))
                     continue
                 pending.append(parsed)
                 size += len(item.data)
                 if len(pending) >= BATCH or size >= BATCH_BYTES:
-                    yield from zip(pending, _summaries(self.model, pending, self.margin))
+                    yield from zip(pending, self._summaries(pending))
                     self.tally.documents += len(pending)
                     pending, size = [], 0
-        yield from zip(pending, _summaries(self.model, pending, self.margin))
+        yield from zip(pending, self._summaries(pending))
         self.tally.documents += len(pending)
         if self.empty:
             empty = plural(len(self.empty), "empty document")
@@ -158,6 +161,15 @@ class ScoredDocuments:
         if self.bar is not None:
             self.bar.close()
 
+    def _summaries(self, documents: list[Parsed]) -> list[Suggestion]:
+        if not documents:
+            return []
+        scores = self.model.predict_proba_nonblank([doc.lines for doc in documents])
+        return [
+            summarize(document_name(doc, self.options), probabilities, self.model.threshold, self.margin)
+            for doc, probabilities in zip(documents, scores)
+        ]
+
     def _reported(self, error: InputError) -> None:
         self.tally.errors += 1
         message = f"cleaner: {error}"
@@ -165,11 +177,25 @@ class ScoredDocuments:
             self.bar.message(message)
 
 
-def _summaries(model: Model, documents: list[Parsed], margin: float) -> list[Suggestion]:
-    if not documents:
-        return []
-    scores = model.predict_proba_nonblank([doc.lines for doc in documents])
-    return [
-        summarize(doc.raw.where, probabilities, model.threshold, margin)
-        for doc, probabilities in zip(documents, scores)
-    ]
+def document_name(doc: Parsed, options: ParseOptions) -> str:
+    """How suggest names ``doc``: its place, as every message names it (``path``, ``path:LINE`` in
+    a JSONL file, ``path:RECORD-ID`` in a WARC file), and for a JSONL record what its user knows it
+    by, ``corpus.jsonl:17 (id=abc)``: its ``--id-field`` value (default ``id``), else its ``url``.
+    ``path:LINE`` alone sent the user counting lines of a shard to find the record; the place stays
+    beside the id, since it is exact where ids need not be unique. A text file's path and a WARC
+    record's id name them already."""
+    where = doc.raw.where
+    if doc.raw.kind != JSONL:
+        return where
+    field, value = options.id_name, id_text(doc.record.get(options.id_name))
+    if not value:
+        field, value = "url", id_text(doc.record.get("url"))
+    return f"{where} ({field}={_one_token(value)})" if value else where
+
+
+def _one_token(value: str) -> str:
+    """``value`` as it is, or as a JSON string when it holds whitespace or control characters: a
+    line break in an id would cut the ranked list's row in two, and a space blur where it ends."""
+    if value.isprintable() and not any(char.isspace() for char in value):
+        return value
+    return json.dumps(value, ensure_ascii=False)
