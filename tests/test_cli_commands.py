@@ -326,8 +326,9 @@ def test_suggest_leaves_out_empty_documents_and_names_them(runner: CliRunner, mo
 def test_suggest_names_jsonl_records_by_their_id_or_url(runner: CliRunner, model_path: Path, tmp_path: Path) -> None:
     """A record was named by path:LINE alone, which its user, who knows it by its id or url, had to
     count lines of the shard to find. Now by both, in the ranked list and in the note on empty
-    documents: its id (--id-field, default id), else its url; a text file keeps its bare path."""
-    from corpus_support import PAGE, PAGE_EN, jsonl
+    documents: its id (--id-field, default id), else its url; a text file keeps its bare path, and
+    a WARC record's id, its place, is followed by its url."""
+    from corpus_support import PAGE, PAGE_EN, jsonl, record_id, wet
 
     shard = tmp_path / "shard.jsonl"
     records = [
@@ -365,6 +366,11 @@ def test_suggest_names_jsonl_records_by_their_id_or_url(runner: CliRunner, model
     names, _ = ranked("--id-field", "doc")
     assert f"{shard}:4 (doc=d-9)" in names and f"{shard}:1" in names
     assert f"{shard}:2 (url=https://site.example/a)" in names
+    crawl = tmp_path / "crawl.wet.gz"  # a WARC record: its id is its place; its url follows
+    crawl.write_bytes(wet([PAGE]))
+    result = runner.invoke(app, ["suggest", str(crawl), "--model", str(model_path), "-q"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[1].endswith(f"{crawl}:{record_id(1)} (url=https://site.example/1)")
 
 
 def test_suggest_keeps_only_the_top(runner: CliRunner, model_path: Path, tmp_path: Path) -> None:

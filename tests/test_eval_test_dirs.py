@@ -113,7 +113,8 @@ def test_a_test_page_that_is_a_training_page_is_refused_before_any_fit(
     (held / "copy.gold").unlink()
     (held / "meta.jsonl").write_text('{"id": "copy", "with": ["x"], "without": []}\n', encoding="utf-8")
     result = runner.invoke(app, args)
-    assert result.exit_code == 1 and "(the same text: copy.txt (seed-kinhtedothi-002.tsv))" in result.stderr, result.output
+    assert result.exit_code == 1, result.output
+    assert "(the same text: copy.txt (seed-kinhtedothi-002.tsv))" in result.stderr
     (held / "copy.txt").write_text(text.replace("\n", " x\n", 1), encoding="utf-8")  # one line differs: another page
     result = runner.invoke(app, args)
     assert isinstance(result.exception, Fitted), result.output

@@ -613,7 +613,8 @@ def suggest(
     """Rank unlabelled dumps by how much labelling them would teach the model.
 
     Dumps with many lines the model is unsure about come first; label those next. A JSONL record is
-    named by its place and its id, else its url: `corpus.jsonl:17 (id=abc)`. Inputs that cannot be
+    named by its place and its id, else its url: `corpus.jsonl:17 (id=abc)`; a WARC record by its
+    file, its record id and its url. Inputs that cannot be
     read are reported on stderr as path:LINE: what is wrong, the others are ranked, and the exit code
     is 1. Empty documents (no line with text) have nothing to label: they are left out and named in
     one note on stderr.

@@ -21,6 +21,7 @@ from ..corpus.parallel import CHUNK_BYTES
 from ..corpus.progress import Progress, Tally
 from ..corpus.readers import BadDocument, Parsed, ParseOptions, parse, read_input
 from ..corpus.readers.jsonl import KIND as JSONL
+from ..corpus.readers.warc import KIND as WARC
 from ..corpus.resume import id_text
 from ..corpus.sources import Note, expand_inputs
 from ..corpus.worker import Model
@@ -182,12 +183,12 @@ def document_name(doc: Parsed, options: ParseOptions) -> str:
     a JSONL file, ``path:RECORD-ID`` in a WARC file), and for a JSONL record what its user knows it
     by, ``corpus.jsonl:17 (id=abc)``: its ``--id-field`` value (default ``id``), else its ``url``.
     ``path:LINE`` alone sent the user counting lines of a shard to find the record; the place stays
-    beside the id, since it is exact where ids need not be unique. A text file's path and a WARC
-    record's id name them already."""
+    beside the id, since it is exact where ids need not be unique. A text file's path names it
+    already; a WARC record's id is in its place, and its url follows, as a JSONL record's does."""
     where = doc.raw.where
-    if doc.raw.kind != JSONL:
+    if doc.raw.kind not in (JSONL, WARC):
         return where
-    field, value = options.id_name, id_text(doc.record.get(options.id_name))
+    field, value = options.id_name, id_text(doc.record.get(options.id_name)) if doc.raw.kind == JSONL else ""
     if not value:
         field, value = "url", id_text(doc.record.get("url"))
     return f"{where} ({field}={_one_token(value)})" if value else where
