@@ -254,6 +254,30 @@ def test_sigterm_stops_the_server_as_ctrl_c_does(
     assert "Traceback" not in stderr
 
 
+def test_a_page_found_saved_is_not_counted_as_saved_by_the_session(
+    cleaner_exe: Path, model_path: Path, sample_document: Labelled, tmp_path: Path
+) -> None:
+    """A page already in labels/ is offered as saved; stopping said "1 page saved ... by this
+    session" when nothing had been saved."""
+    dump = tmp_path / "page.txt"
+    dump.write_text(sample_document.text, encoding="utf-8")
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    tags = ["" if label is None else "C" if label == "content" else "B" for label in sample_document.labels]
+    label_file = "".join(f"{tag}\t{line}\n" if tag else "\n" for tag, line in zip(tags, sample_document.lines))
+    (mine / "page.tsv").write_text(label_file, encoding="utf-8")
+    (mine / "manifest.csv").write_text(
+        "name,site,language,origin,source,kind\npage,baoquocte.vn,vi,user,,\n", encoding="utf-8"
+    )
+    before = {path.name: path.read_bytes() for path in mine.iterdir()}
+    process, printed = _start(cleaner_exe, tmp_path, dump, "--model", str(model_path))
+    process.send_signal(signal.SIGTERM)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 128 + signal.SIGTERM, stderr
+    assert "cleaner: stopped; 0 pages saved in mine/ by this session" in stderr, "".join(printed) + stderr
+    assert {path.name: path.read_bytes() for path in mine.iterdir()} == before
+
+
 def _children(pid: int) -> set[int]:
     """The processes whose parent is ``pid`` (from /proc)."""
     found = set()

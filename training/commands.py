@@ -792,6 +792,5 @@ def label(
     try:
         serve(session, listening)
     except (KeyboardInterrupt, Interrupted) as exc:
-        saved = sum(page.saved_as is not None for page in session.pages)
         code = 128 + exc.signum if isinstance(exc, Interrupted) else 130
-        fail(f"stopped; {plural(saved, 'page')} saved in {labels_dir}/ by this session", code)
+        fail(f"stopped; {plural(len(session.saved_here), 'page')} saved in {labels_dir}/ by this session", code)

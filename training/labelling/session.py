@@ -86,6 +86,9 @@ class Session:
         self.progress = Progress()
         self.thread: threading.Thread | None = None
         self.sites_labelled: set[str] = set()
+        # The pages this session saved (their numbers): a page found already in labels/ at the start
+        # has a name too, and counting those made the closing line claim saves that never happened.
+        self.saved_here: set[int] = set()
         self.stopping = False  # the server is stopping: a retrain cut short is no failure to report
 
     # Pages ------------------------------------------------------------------------------------
@@ -158,6 +161,7 @@ class Session:
         with self.lock:
             path = save_page(self.labels_dir, row, page.lines, tags, page.saved_as)
             page.saved_as = row.name
+            self.saved_here.add(page.number)
             page.site = row.site.strip().lower()
             page.language = row.language.strip().lower()
             page.kind = row.kind
