@@ -104,6 +104,40 @@ def test_a_binary_file_is_named_as_such_and_skipped(runner: CliRunner, model_pat
     assert errors_of(result.stderr) == [f"cleaner: -: {says}"]
 
 
+# The head of a program (an ELF file, as `head -c 3000 /usr/bin/env` gives it): mostly NUL bytes,
+# symbol names, and a few bytes that are not UTF-8 (1.2%: far under the 10% that says "not UTF-8").
+PROGRAM = b"\x7fELF\x02\x01\x01" + (b"\0" * 40 + b"\xe8\x05" + b"__libc_start_main\n" + b"\0" * 20) * 40
+SAYS_BINARY = (
+    "it looks like a binary file, not text: it holds NUL bytes and bytes that are not valid utf-8; "
+    "move it out of the inputs, or pass --encoding if it is text in another encoding"
+)
+
+
+@pytest.mark.parametrize("errors", ["replace", "ignore", "surrogateescape"])
+def test_a_program_is_binary_with_errors_replace(
+    runner: CliRunner, model_path: Path, tmp_path: Path, errors: str
+) -> None:
+    """Without --errors, NUL bytes and bytes that are not UTF-8 make a binary file; with --errors
+    replace only more than 10% undecodable bytes did, so a program (mostly NUL bytes, 1% bad ones)
+    was cleaned and its bytes printed, exit 0. The two together say binary with any --errors now,
+    on a file, stdin or a JSONL record; a NUL alone, or a bad byte alone, is still text."""
+    named = tmp_path / "env.txt"
+    named.write_bytes(PROGRAM)
+    for args, stdin, where in (([str(named)], None, str(named)), (["-"], PROGRAM, "-")):
+        result = runner.invoke(app, ["predict", *args, "--errors", errors, "--model", str(model_path)], input=stdin)
+        assert result.exit_code == 1 and result.stdout == "", result.output
+        assert errors_of(result.stderr) == [f"cleaner: {where}: {SAYS_BINARY}"]
+    record = b'{"id": 1, "text": "' + PROGRAM.replace(b"\n", b" ").replace(b"\x05", b" ") + b'"}\n'
+    source, target, result = run_jsonl(runner, model_path, tmp_path, record, "--errors", errors)
+    assert errors_of(result.stderr) == [f"cleaner: {source}:2: {SAYS_BINARY}"]
+    assert [r["id"] for r in read_jsonl(target)] == ["good", "after"]
+    text = tmp_path / "text.txt"
+    for data in (b"Head\x00line\n\nA body paragraph\x00 with a NUL in it.\n", b"Head line\n\nA body \xe9 byte.\n"):
+        text.write_bytes(data)
+        result = invoke(runner, model_path, str(text), "--errors", errors, "--threshold", "0")
+        assert result.exit_code == 0 and result.stdout, result.output
+
+
 def test_nul_bytes_are_text(runner: CliRunner, model_path: Path, tmp_path: Path) -> None:
     """NUL is a character like any other: the document is cleaned, the NUL kept where its line is."""
     text_file = tmp_path / "nul.txt"

@@ -207,7 +207,8 @@ def decode_document(raw: Raw, options: ParseOptions, line_numbers: bool, one_lin
     raise BadDocument (naming the line if ``line_numbers``; only the column if ``one_line``: the
     document is one line of its file, a JSONL record, whose place names the line), and so does a document whose bytes
     are mostly undecodable even with ``--errors replace``, or that decodes to NUL and control
-    characters (:func:`not_text`): it is not text in this encoding."""
+    characters (:func:`not_text`), or that holds NUL bytes and bytes ``--errors`` replaced
+    (:func:`replaced_binary`): it is not text in this encoding."""
     try:
         text, undecodable = decode_counted(raw.data, options.encoding, options.errors)
     except DecodeError as exc:
@@ -238,7 +239,21 @@ def decode_document(raw: Raw, options: ParseOptions, line_numbers: bool, one_lin
         problem = not_text(raw.data, text, options.encoding)
         if problem is not None:
             raise BadDocument(problem)
+    if undecodable and replaced_binary(text, options.encoding):
+        raise BadDocument(binary(options.encoding))
     return text, undecodable
+
+
+def replaced_binary(text: str, encoding: str) -> bool:
+    """Whether a document in which ``--errors replace`` (ignore, surrogateescape) had to handle
+    bytes is a binary file: it holds NUL characters too, the two together that make the strict
+    decoder call it one (:func:`binary`). The share of undecodable bytes alone let a program
+    through: the head of an ELF file is mostly NUL bytes, and 0.6-2% of its bytes are not UTF-8,
+    far under :data:`UNDECODABLE_DOCUMENT`; it was cleaned and printed, exit 0. Text with a few
+    bad bytes and no NUL still decodes, as text with NULs and no bad byte does. Asked only of a
+    document with undecodable bytes (next to none), so it costs nothing otherwise. UTF-16 and
+    UTF-32 have their own check (:func:`not_wide_text`): there a NUL byte is text."""
+    return not is_wide(encoding) and "\0" in text
 
 
 def open_input(source: InputFile) -> BinaryIO:
