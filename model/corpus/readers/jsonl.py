@@ -114,13 +114,23 @@ def _record(line: str, field: str) -> Record:
         where = f"{exc.msg} column {exc.colno}" if exc.msg.endswith(" at") else f"{exc.msg} at column {exc.colno}"
         raise BadDocument(f"not valid JSON ({where}); each line must be one JSON object") from exc
     if not isinstance(record, dict):
-        raise BadDocument(f"a JSON {type(record).__name__}, not an object; each line must be one JSON object")
+        raise BadDocument(f"{json_kind(record)}, not an object; each line must be one JSON object")
     if field not in record:
         raise BadDocument(f"record has no {field!r} field; pass --text-field NAME for the field with the page text")
     if not isinstance(record[field], str):
-        kind = "null" if record[field] is None else type(record[field]).__name__
-        raise BadDocument(f"field {field!r} is {kind}, not a string; fix the record or drop it")
+        raise BadDocument(f"field {field!r} is {json_kind(record[field])}, not a string; fix the record or drop it")
     return record
+
+
+def json_kind(value: object) -> str:
+    """A parsed JSON value's type as JSON names it, for messages: "JSON null", "JSON true", "a JSON
+    array", "a JSON number"... Python's names (NoneType, list, dict, str, int) were no JSON words."""
+    if value is None or isinstance(value, bool):
+        return f"JSON {json.dumps(value)}"
+    if isinstance(value, (int, float)):
+        return "a JSON number"
+    kinds = {str: "string", list: "array", dict: "object"}
+    return f"a JSON {kinds.get(type(value), type(value).__name__)}"
 
 
 READER = Reader(KIND, (".jsonl", ".jsonl.gz", ".jsonl.zst"), records=True, read=read, parse=parse)
