@@ -127,7 +127,7 @@ def manifest_rows(path: Path, data: bytes) -> tuple[list[ManifestRow], list[str]
     return rows, problems, named
 
 
-def _header_problem(header: list[str]) -> str | None:
+def _header_problem(header: Sequence[str]) -> str | None:
     """What is wrong with a manifest's header (its first line), said with the header to write; else
     None. Without any of the required columns, the first line is most likely a row, the header
     forgotten: the missing columns were listed as a Python list (['name', 'site', ...]) that did not
