@@ -202,6 +202,68 @@ def test_json_lines_in_a_dump_are_refused_only_when_guessed(
         assert set(result.stdout.splitlines()) <= set(JSON_LINES.splitlines())
 
 
+JSON_FIRST = '{"name": "example", "version": 1}\n' + PAGE_A + PAGE_B
+READ_AS_JSONL = (
+    "it was read as JSONL because its first line is a JSON object: if it is a text dump, pass --input-format text"
+)
+
+
+def test_a_dump_read_as_jsonl_by_its_first_line_says_why(runner: CliRunner, model_path: Path, tmp_path: Path) -> None:
+    """Piped, a dump whose first line is a JSON object is read as JSONL: every line was an error
+    ("record has no 'text' field", then "not valid JSON"), and nothing said why, while the same file
+    named .txt cleaned. Its first errors say why now, and that --input-format text reads it; a file
+    named .jsonl, or read with --input-format jsonl, was not guessed: its errors do not say so."""
+    unnamed = tmp_path / "dump"
+    unnamed.write_text(JSON_FIRST, encoding="utf-8")
+    for args, stdin, where in ((["-"], JSON_FIRST.encode(), "-"), ([str(unnamed)], None, str(unnamed))):
+        result = invoke(runner, model_path, *args, stdin=stdin)
+        assert result.exit_code == 1 and result.stdout == "", result.output
+        errors = [line for line in result.stderr.splitlines() if line.startswith(f"cleaner: {where}:")]
+        assert errors[0] == (
+            f"cleaner: {where}:1: record has no 'text' field; pass --text-field NAME for the field with the page "
+            f"text; {READ_AS_JSONL}"
+        )
+        assert errors[1].startswith(f"cleaner: {where}:2: not valid JSON (") and errors[1].endswith(READ_AS_JSONL)
+        assert not any(READ_AS_JSONL in error for error in errors[2:])  # said twice, not on every line
+        text = invoke(runner, model_path, *args, "--input-format", "text", "--threshold", "0", stdin=stdin)
+        assert text.exit_code == 0, text.output
+        assert text.stdout.splitlines()[0] == JSON_FIRST.splitlines()[0]
+    named = tmp_path / "dump.jsonl"
+    named.write_text(JSON_FIRST, encoding="utf-8")
+    for args, stdin in (([str(named)], None), (["-", "--input-format", "jsonl"], JSON_FIRST.encode())):
+        result = invoke(runner, model_path, *args, stdin=stdin)
+        assert result.exit_code == 1 and "record has no 'text' field" in result.stderr, result.output
+        assert "--input-format text" not in result.stderr
+
+
+def test_a_dump_whose_first_line_is_warc_says_both_readings(
+    runner: CliRunner, model_path: Path, tmp_path: Path
+) -> None:
+    """A .txt dump whose first line is WARC/1.0 was refused with "pass --input-format warc", which
+    fails on a dump; the advice gives both readings now. Piped, it is read as WARC, and its error
+    (damaged) said "get a good copy of it" only; now also why it was read as WARC."""
+    text = "WARC/1.0\n" + PAGE_A + PAGE_B
+    dump = tmp_path / "page.txt"
+    dump.write_text(text, encoding="utf-8")
+    result = invoke(runner, model_path, str(dump))
+    assert result.exit_code == 1 and result.stdout == "", result.output
+    assert (
+        f"cleaner: {dump}: this starts with a WARC/ line, as a WARC file does, not a text dump; pass "
+        "--input-format warc to clean its records, or --input-format text if it is a text dump\n" in result.stderr
+    )
+    piped = invoke(runner, model_path, "-", stdin=text.encode())
+    assert piped.exit_code == 1 and piped.stdout == "", piped.output
+    assert piped.stderr.startswith(
+        "cleaner: -:record 1: the file is damaged (record 1 has a header line without a colon); get a good copy of "
+        "it; it was read as WARC because its first line is WARC/: if it is a text dump, pass --input-format text\n"
+    ), piped.stderr
+    for args, stdin in (([str(dump)], None), (["-"], text.encode())):
+        result = invoke(runner, model_path, *args, "--input-format", "text", "--threshold", "0", stdin=stdin)
+        assert result.exit_code == 0 and result.stdout.startswith("WARC/1.0\n"), result.output
+    headed = invoke(runner, model_path, "-", stdin=b"WARC/1.0\nTitle: a page\n\n" + PAGE_B.encode())
+    assert "(record 1 has no valid Content-Length)" in headed.stderr, headed.stderr  # was "record record 1"
+
+
 def test_stdin_to_output_dir(runner: CliRunner, model_path: Path, tmp_path: Path) -> None:
     result = invoke(runner, model_path, "-", "-o", str(tmp_path / "out"), stdin=PAGE_B.encode())
     assert result.exit_code == 0, result.output

@@ -110,7 +110,8 @@ def expand_inputs(
     for raw in paths:
         if raw == STDIN:
             kind = input_kind(STDIN, input_format)
-            yield InputFile(STDIN, stdin_name(kind), kind, None, chosen=input_format is not None)
+            chosen = input_format is not None
+            yield InputFile(STDIN, stdin_name(kind), kind, None, chosen=chosen, guessed=not chosen)
             continue
         path = Path(raw)
         problem = _link_problem(path)
@@ -120,7 +121,8 @@ def expand_inputs(
             yield from _directory(raw, path, input_format, skipped)
         elif path.is_file():
             kind = input_kind(raw, input_format)
-            yield InputFile(raw, Path(path.name), kind, _size(path), chosen=input_format is not None)
+            guessed = input_format is None and detect_kind(path.name) is None
+            yield InputFile(raw, Path(path.name), kind, _size(path), chosen=input_format is not None, guessed=guessed)
         elif path.exists():
             yield InputError(raw, "not a regular file or directory", incomplete=True)
         else:

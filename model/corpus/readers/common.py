@@ -77,9 +77,11 @@ class BadDocument(ValueError):
         self.line = line
 
     def at(self, raw: Raw) -> InputError:
-        """This error as the InputError of ``raw`` (``path:line`` when the line is known)."""
+        """This error as the InputError of ``raw`` (``path:line`` when the line is known), with the
+        hint the reader gave ``raw`` (see :func:`guessed_kind`)."""
         where = raw.where if self.line is None else f"{raw.where}:{self.line}"
-        return InputError(where, str(self), raw.consumed)
+        message = str(self) if raw.hint is None else f"{self}; {raw.hint}"
+        return InputError(where, message, raw.consumed)
 
 
 @dataclass(frozen=True)
@@ -97,6 +99,14 @@ class Reader:
     records: bool
     read: Callable[[InputFile, int], Iterator[Item]]
     parse: Callable[[Raw, ParseOptions], Parsed]
+
+
+def guessed_kind(kind: str, because: str) -> str:
+    """What the errors of an input whose kind was told from its content add: why it was read as
+    ``kind`` and how to read it as a text dump. Piped text whose first line was a JSON object gave
+    one "not valid JSON" error per line, and the same file named ``.txt`` cleaned fine: nothing said
+    why, nor that ``--input-format text`` reads it."""
+    return f"it was read as {kind} because {because}: if it is a text dump, pass --input-format text"
 
 
 def too_big(size: int, limit: int) -> str:

@@ -22,6 +22,7 @@ from .common import (
     Reader,
     Record,
     decode_document,
+    guessed_kind,
     position,
     read_records,
     stream_error,
@@ -40,8 +41,11 @@ def read(source: InputFile, limit: int) -> Iterator[Item]:
 
 def _lines(source: InputFile, handle: BinaryIO, limit: int) -> Iterator[Item]:
     """One Raw per non-blank line; ``where`` is ``path:LINE``. A last line cut short (no line
-    break, and a JSON object that does not close) means the file is truncated."""
+    break, and a JSON object that does not close) means the file is truncated. When the input was
+    taken for JSONL by its first line (:data:`GUESSED`), its first :data:`HINTED` records carry
+    why, for their errors: a text dump read so fails at its first line or its second."""
     number, last = 0, 0
+    hinted = HINTED if source.guessed else 0
     try:
         stream = decompressed(handle, source.name)
         while True:
@@ -73,12 +77,16 @@ def _lines(source: InputFile, handle: BinaryIO, limit: int) -> Iterator[Item]:
             if not line.endswith(b"\n") and _cut_short(line):
                 yield InputError(f"{source.name}:{number}", CUT_SHORT, consumed, incomplete=True)
                 break
-            yield Raw(KIND, f"{source.name}:{number}", line, relative=source.relative, consumed=consumed)
+            hint = GUESSED if hinted else None
+            hinted = max(hinted - 1, 0)
+            yield Raw(KIND, f"{source.name}:{number}", line, relative=source.relative, consumed=consumed, hint=hint)
     except READ_ERRORS as exc:  # a truncated or damaged stream, a read error: the input ends here
         yield stream_error(f"{source.name}:{number + 1}", exc)
 
 
 NOT_JSONL = "this is a WARC file, not JSONL; pass --input-format warc"
+GUESSED = guessed_kind("JSONL", "its first line is a JSON object")
+HINTED = 2  # records that carry GUESSED
 CUT_SHORT = "the file is truncated (its last line stops inside a JSON record); get a complete copy of it"
 
 
@@ -129,7 +137,7 @@ def json_kind(value: object) -> str:
         return f"JSON {json.dumps(value)}"
     if isinstance(value, (int, float)):
         return "a JSON number"
-    kinds = {str: "string", list: "array", dict: "object"}
+    kinds: dict[type, str] = {str: "string", list: "array", dict: "object"}
     return f"a JSON {kinds.get(type(value), type(value).__name__)}"
 
 

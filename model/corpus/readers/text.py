@@ -42,11 +42,20 @@ def read(source: InputFile, limit: int) -> Iterator[Item]:
         return
     kind = None if source.chosen else looks_like_records(data[: 1 << 16])  # --input-format text: as asked
     if kind is not None:
-        what = "JSON objects, one per line," if kind == "jsonl" else "WARC records,"
-        message = f"this holds {what} not a text dump; pass --input-format {kind} to clean its records"
-        yield InputError(source.name, message, consumed, incomplete=True)
+        yield InputError(source.name, records_not_text(kind), consumed, incomplete=True)
         return
     yield Raw(KIND, source.name, data, ident=source.name, relative=source.relative, consumed=consumed)
+
+
+def records_not_text(kind: str) -> str:
+    """Why a text input that starts like records of ``kind`` is refused, and both ways to read it:
+    as records, or as the text dump it may be all the same. Only the first way was said, and for a
+    dump whose first line happens to be ``WARC/1.0`` it was the wrong one."""
+    if kind == "jsonl":
+        what = "this holds JSON objects, one per line, not a text dump"
+    else:
+        what = "this starts with a WARC/ line, as a WARC file does, not a text dump"
+    return f"{what}; pass --input-format {kind} to clean its records, or --input-format text if it is a text dump"
 
 
 def parse(raw: Raw, options: ParseOptions) -> Parsed:
