@@ -41,7 +41,8 @@ class InputFile:
     :data:`cleaner.corpus.readers.READERS`) and its size on disk. ``chosen``: the user named the
     kind (``--input-format``), so the reader reads it as that kind rather than second-guess it.
     ``guessed``: neither the user nor the name said the kind, its first bytes did (stdin, a file
-    without a known suffix), so the reader's errors say how to read it as another kind."""
+    without a known suffix), so the reader's errors say how to read it as another kind.
+    ``stream``: it can be read only once, as it comes (stdin, a pipe named on the command line)."""
 
     name: str
     relative: Path
@@ -49,6 +50,7 @@ class InputFile:
     size: int | None
     chosen: bool = False
     guessed: bool = False
+    stream: bool = False
 
 
 @dataclass(slots=True)

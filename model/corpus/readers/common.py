@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from typing import BinaryIO
 
 from ...text import DecodeError, codec_name, decode_counted, utf16_name
-from ..items import STDIN, InputDone, InputError, InputFile, Item, Raw, megabytes
-from .streams import CODEC_ERRORS, Truncated, WrongFormat, stdin
+from ..items import InputDone, InputError, InputFile, Item, Raw, megabytes
+from .streams import CODEC_ERRORS, Truncated, WrongFormat, opened
 
 DECODE_HINT = "pass --encoding if the file is in another encoding, or --errors replace to substitute undecodable bytes"
 # A document whose bytes are this much undecodable is not text in the encoding: --errors replace
@@ -267,10 +267,18 @@ def replaced_binary(text: str, encoding: str) -> bool:
 
 
 def open_input(source: InputFile) -> BinaryIO:
-    """The input's bytes: the file, or standard input (read from its start: see streams.stdin)."""
-    if source.name == STDIN:
-        return stdin().stream
+    """The input's bytes: the file, or standard input or a pipe (read from its start, the head its
+    kind was sniffed from included: see streams.opened). Close it with :func:`close_input`."""
+    if source.stream:
+        return opened(source.name).stream
     return open(source.name, "rb")
+
+
+def close_input(source: InputFile, handle: BinaryIO) -> None:
+    """Close a file opened by :func:`open_input`; standard input and pipes stay open, held by
+    :func:`~.streams.opened` for the run: they are read once."""
+    if not source.stream:
+        handle.close()
 
 
 def read_records(
@@ -290,8 +298,7 @@ def read_records(
                 complete = False
             yield item
     finally:
-        if source.name != STDIN:
-            handle.close()
+        close_input(source, handle)
     yield InputDone(source.relative, complete)
 
 

@@ -11,8 +11,18 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ...text import split_lines
-from ..items import STDIN, InputError, InputFile, Item, Raw
-from .common import Parsed, ParseOptions, Reader, cannot_read, decode_document, open_input, stream_error, too_big
+from ..items import InputError, InputFile, Item, Raw
+from .common import (
+    Parsed,
+    ParseOptions,
+    Reader,
+    cannot_read,
+    close_input,
+    decode_document,
+    open_input,
+    stream_error,
+    too_big,
+)
 from .streams import READ_ERRORS, decompressed, looks_like_records, read_up_to
 
 KIND = "text"
@@ -20,7 +30,7 @@ KIND = "text"
 
 def read(source: InputFile, limit: int) -> Iterator[Item]:
     """The dump as one Raw, or one InputError (unreadable, over ``limit`` bytes, or records)."""
-    if source.name != STDIN and source.size is not None and source.size > limit:
+    if source.size is not None and source.size > limit:
         yield InputError(source.name, too_big(source.size, limit), source.size)
         return
     try:
@@ -34,8 +44,7 @@ def read(source: InputFile, limit: int) -> Iterator[Item]:
         yield stream_error(source.name, exc, source.size or 0)
         return
     finally:
-        if source.name != STDIN:
-            handle.close()
+        close_input(source, handle)
     consumed = source.size if source.size is not None else len(data)
     if len(data) > limit:
         yield InputError(source.name, too_big(len(data), limit), consumed)
