@@ -320,8 +320,8 @@ def predict(
     counted, and skipped; the rest is cleaned and the exit code is 1. An empty document is not an error:
     it cleans to empty text and is counted as empty (a document with lines of which none is kept is counted too, and
     a run of one dump says so). NUL and other control characters are text like any other
-    (a file that holds NUL bytes and does not decode, or decodes to control characters as in latin-1, is
-    reported as a binary file).
+    (a file that holds NUL bytes and does not decode, even with --errors replace, or decodes to control
+    characters as in latin-1, is reported as a binary file).
 
     Outputs are complete or absent: an input cut short or damaged gets no output under -o DIR (and leaves
     -o FILE.jsonl as FILE.jsonl.partial); Ctrl-C, SIGTERM and SIGHUP stop the run cleanly and print the
