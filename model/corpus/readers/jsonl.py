@@ -77,8 +77,9 @@ def _lines(source: InputFile, handle: BinaryIO, limit: int) -> Iterator[Item]:
             if not line.endswith(b"\n") and _cut_short(line):
                 yield InputError(f"{source.name}:{number}", CUT_SHORT, consumed, incomplete=True)
                 break
-            hint = GUESSED if hinted else None
-            hinted = max(hinted - 1, 0)
+            hint = None
+            if hinted:  # the first records of a guess only: one test per line otherwise
+                hint, hinted = GUESSED, hinted - 1
             yield Raw(KIND, f"{source.name}:{number}", line, relative=source.relative, consumed=consumed, hint=hint)
     except READ_ERRORS as exc:  # a truncated or damaged stream, a read error: the input ends here
         yield stream_error(f"{source.name}:{number + 1}", exc)
