@@ -14,6 +14,9 @@ followed (a note says so), as ``find`` and ``grep -r`` do not: name the folder t
 of no known kind (``notes.md``, a dump without an extension) are named in a note, not read. The
 run's own output (``-o``), when it lies inside an input directory, is left out of that directory's
 walk (a note says so): a second run must not clean the first one's outputs as new inputs.
+
+A pipe named on the command line (``<(curl -s URL)``, ``/dev/stdin``, a FIFO, a character device) is
+read as standard input is: once, as it comes (:func:`~cleaner.corpus.readers.streams.opened`).
 """
 
 from __future__ import annotations
