@@ -123,7 +123,7 @@ def _record(line: str, field: str) -> Record:
         where = f"{exc.msg} column {exc.colno}" if exc.msg.endswith(" at") else f"{exc.msg} at column {exc.colno}"
         raise BadDocument(f"not valid JSON ({where}); each line must be one JSON object") from exc
     if not isinstance(record, dict):
-        raise BadDocument(f"{json_kind(record)}, not an object; each line must be one JSON object")
+        raise BadDocument(f"the line is {json_kind(record)}, not an object; each line must be one JSON object")
     if field not in record:
         raise BadDocument(f"record has no {field!r} field; pass --text-field NAME for the field with the page text")
     if not isinstance(record[field], str):
