@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import socket
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from conftest import Labelled
+from corpus_support import read_jsonl
 from support import assert_clean_shape, non_blank, output_lines
 from typer.testing import CliRunner
 
@@ -202,6 +208,68 @@ def test_json_lines_in_a_dump_are_refused_only_when_guessed(
         assert set(result.stdout.splitlines()) <= set(JSON_LINES.splitlines())
 
 
+JSON_FIRST = '{"name": "example", "version": 1}\n' + PAGE_A + PAGE_B
+READ_AS_JSONL = (
+    "it was read as JSONL because its first line is a JSON object: if it is a text dump, pass --input-format text"
+)
+
+
+def test_a_dump_read_as_jsonl_by_its_first_line_says_why(runner: CliRunner, model_path: Path, tmp_path: Path) -> None:
+    """Piped, a dump whose first line is a JSON object is read as JSONL: every line was an error
+    ("record has no 'text' field", then "not valid JSON"), and nothing said why, while the same file
+    named .txt cleaned. Its first errors say why now, and that --input-format text reads it; a file
+    named .jsonl, or read with --input-format jsonl, was not guessed: its errors do not say so."""
+    unnamed = tmp_path / "dump"
+    unnamed.write_text(JSON_FIRST, encoding="utf-8")
+    for args, stdin, where in ((["-"], JSON_FIRST.encode(), "-"), ([str(unnamed)], None, str(unnamed))):
+        result = invoke(runner, model_path, *args, stdin=stdin)
+        assert result.exit_code == 1 and result.stdout == "", result.output
+        errors = [line for line in result.stderr.splitlines() if line.startswith(f"cleaner: {where}:")]
+        assert errors[0] == (
+            f"cleaner: {where}:1: record has no 'text' field; pass --text-field NAME for the field with the page "
+            f"text; {READ_AS_JSONL}"
+        )
+        assert errors[1].startswith(f"cleaner: {where}:2: not valid JSON (") and errors[1].endswith(READ_AS_JSONL)
+        assert not any(READ_AS_JSONL in error for error in errors[2:])  # said twice, not on every line
+        text = invoke(runner, model_path, *args, "--input-format", "text", "--threshold", "0", stdin=stdin)
+        assert text.exit_code == 0, text.output
+        assert text.stdout.splitlines()[0] == JSON_FIRST.splitlines()[0]
+    named = tmp_path / "dump.jsonl"
+    named.write_text(JSON_FIRST, encoding="utf-8")
+    for args, stdin in (([str(named)], None), (["-", "--input-format", "jsonl"], JSON_FIRST.encode())):
+        result = invoke(runner, model_path, *args, stdin=stdin)
+        assert result.exit_code == 1 and "record has no 'text' field" in result.stderr, result.output
+        assert "--input-format text" not in result.stderr
+
+
+def test_a_dump_whose_first_line_is_warc_says_both_readings(
+    runner: CliRunner, model_path: Path, tmp_path: Path
+) -> None:
+    """A .txt dump whose first line is WARC/1.0 was refused with "pass --input-format warc", which
+    fails on a dump; the advice gives both readings now. Piped, it is read as WARC, and its error
+    (damaged) said "get a good copy of it" only; now also why it was read as WARC."""
+    text = "WARC/1.0\n" + PAGE_A + PAGE_B
+    dump = tmp_path / "page.txt"
+    dump.write_text(text, encoding="utf-8")
+    result = invoke(runner, model_path, str(dump))
+    assert result.exit_code == 1 and result.stdout == "", result.output
+    assert (
+        f"cleaner: {dump}: this starts with a WARC/ line, as a WARC file does, not a text dump; pass "
+        "--input-format warc to clean its records, or --input-format text if it is a text dump\n" in result.stderr
+    )
+    piped = invoke(runner, model_path, "-", stdin=text.encode())
+    assert piped.exit_code == 1 and piped.stdout == "", piped.output
+    assert piped.stderr.startswith(
+        "cleaner: -:record 1: the file is damaged (record 1 has a header line without a colon); get a good copy of "
+        "it; it was read as WARC because its first line is WARC/: if it is a text dump, pass --input-format text\n"
+    ), piped.stderr
+    for args, stdin in (([str(dump)], None), (["-"], text.encode())):
+        result = invoke(runner, model_path, *args, "--input-format", "text", "--threshold", "0", stdin=stdin)
+        assert result.exit_code == 0 and result.stdout.startswith("WARC/1.0\n"), result.output
+    headed = invoke(runner, model_path, "-", stdin=b"WARC/1.0\nTitle: a page\n\n" + PAGE_B.encode())
+    assert "(record 1 has no valid Content-Length)" in headed.stderr, headed.stderr  # was "record record 1"
+
+
 def test_stdin_to_output_dir(runner: CliRunner, model_path: Path, tmp_path: Path) -> None:
     result = invoke(runner, model_path, "-", "-o", str(tmp_path / "out"), stdin=PAGE_B.encode())
     assert result.exit_code == 0, result.output
@@ -249,3 +317,94 @@ def test_files_of_no_known_kind_in_a_folder_are_named(runner: CliRunner, model_p
     assert ".hidden" not in note
     named = invoke(runner, model_path, str(source / "sub" / "page"))  # named, it is read by its content
     assert named.exit_code == 0, named.output
+
+
+@contextlib.contextmanager
+def fifo(path: Path, data: bytes) -> Iterator[Path]:
+    """A named pipe (``mkfifo``) at ``path`` that a thread writes ``data`` into once a reader opens it;
+    if none does, the writer is let go (opening the pipe for reading unblocks it) when the block ends."""
+    os.mkfifo(path)
+
+    def write() -> None:
+        with contextlib.suppress(BrokenPipeError), open(path, "wb") as pipe:
+            pipe.write(data)
+
+    writer = threading.Thread(target=write, daemon=True)
+    writer.start()
+    try:
+        yield path
+    finally:
+        if writer.is_alive():
+            with contextlib.suppress(OSError):
+                os.close(os.open(path, os.O_RDONLY | os.O_NONBLOCK))
+        writer.join(timeout=10)
+
+
+RECORDS = '{"id": "a", "text": "Menu\\nA body paragraph that reads like prose and ends with a full stop."}\n'
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "args"),
+    [
+        ("pipe", PAGE_A.encode(), []),  # text, told from its content as stdin's is
+        ("pipe", RECORDS.encode(), []),  # JSONL, likewise
+        ("pipe.jsonl", RECORDS.encode(), []),  # by its name
+        ("pipe", PAGE_A.encode(), ["-o", "out/"]),
+    ],
+    ids=["text", "jsonl-by-content", "jsonl-by-name", "into-a-folder"],
+)
+def test_a_named_pipe_is_read_as_stdin_is(
+    runner: CliRunner, model_path: Path, tmp_path: Path, name: str, data: bytes, args: list[str]
+) -> None:
+    """``cleaner predict <(zcat a.gz)``, ``cat a | cleaner predict /dev/stdin`` and a FIFO were
+    refused ("not a regular file or directory"); a pipe is now read as - is: once, its kind told
+    from its first bytes unless its name says it, and it gives what the same bytes piped into - give."""
+    out = tmp_path / "out"
+    args = [*args, "--threshold", "0"]
+    piped = invoke(runner, model_path, "-", *[a.replace("out/", f"{out}-stdin/") for a in args], stdin=data)
+    assert piped.exit_code == 0, piped.output
+    with fifo(tmp_path / name, data) as pipe:
+        result = invoke(runner, model_path, str(pipe), *[a.replace("out/", f"{out}/") for a in args])
+    assert result.exit_code == 0, result.output
+    assert result.stdout == piped.stdout, result.output
+    if "-o" in args:  # its output is named as a named file's is
+        assert (out / name).read_text(encoding="utf-8") == (tmp_path / "out-stdin" / "stdin.txt").read_text() == PAGE_A
+    else:
+        assert "A body paragraph" in result.stdout or "Nội dung chính" in result.stdout
+
+
+def test_a_pipe_of_records_cannot_be_resumed_as_stdin_cannot(
+    runner: CliRunner, model_path: Path, tmp_path: Path
+) -> None:
+    """A first run with --resume reads the pipe as it reads stdin (no id check beforehand, which
+    would read it twice); continuing a .partial from a pipe is refused as from stdin (exit 2)."""
+    target = tmp_path / "out.jsonl"
+    args = ["-o", str(target), "--resume", "--id-field", "id"]
+    with fifo(tmp_path / "first", RECORDS.encode()) as pipe:
+        result = invoke(runner, model_path, str(pipe), *args)
+    assert result.exit_code == 0, result.output
+    assert [record["id"] for record in read_jsonl(target)] == ["a"]
+    with fifo(tmp_path / "again", RECORDS.encode()) as pipe:
+        result = invoke(runner, model_path, str(pipe), *args)
+    assert result.exit_code == 2, result.output
+    assert f"--resume cannot continue {target} from the pipe {pipe}: " in result.stderr
+
+
+def test_suggest_reads_a_named_pipe(runner: CliRunner, model_path: Path, tmp_path: Path) -> None:
+    with fifo(tmp_path / "pipe", (PAGE_A + PAGE_B).encode()) as pipe:
+        result = runner.invoke(app, ["suggest", str(pipe), "--model", str(model_path)])
+    assert result.exit_code == 0, result.output
+    assert str(pipe) in result.stdout
+
+
+def test_a_socket_is_refused_with_what_to_do(runner: CliRunner, model_path: Path, tmp_path: Path) -> None:
+    """What is neither a file, a folder nor a pipe (a socket) is refused, saying what it takes."""
+    socket_path = tmp_path / "sock"
+    with socket.socket(socket.AF_UNIX) as server:
+        server.bind(str(socket_path))
+        result = invoke(runner, model_path, str(socket_path))
+    assert result.exit_code == 1, result.output
+    assert (
+        f"cleaner: {socket_path}: not a regular file, directory, pipe or character device; pipe it into - "
+        "instead\n" in result.stderr
+    )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import uuid
@@ -38,6 +39,21 @@ def test_predict_stdin_jsonl(cleaner_exe: Path, model_path: Path) -> None:
     result = run(cleaner_exe, "predict", "-", "-f", "jsonl", "--model", str(model_path), stdin=stdin)
     assert result.returncode == 0, result.stderr.decode()
     assert len(result.stdout.decode("utf-8").splitlines()) == 3
+
+
+@pytest.mark.skipif(shutil.which("bash") is None, reason="process substitution needs bash")
+def test_process_substitution_is_read_as_stdin(
+    cleaner_exe: Path, model_path: Path, trained_model: LineClassifier, sample_document: Labelled, tmp_path: Path
+) -> None:
+    """``cleaner predict <(cat page.txt)`` names /dev/fd/63, a pipe: it was refused ("not a regular
+    file or directory"); it is cleaned as the same bytes piped into - are."""
+    dump = tmp_path / "page.txt"
+    dump.write_text(sample_document.text, encoding="utf-8")
+    script = '"$0" predict <(cat "$1") --model "$2"'
+    command = ["bash", "-c", script, str(cleaner_exe), str(dump), str(model_path)]
+    result = subprocess.run(command, capture_output=True, timeout=120, check=False)
+    assert result.returncode == 0, result.stderr.decode()
+    assert result.stdout.decode("utf-8") == trained_model.predictor_.clean(sample_document.text)
 
 
 def test_missing_model(cleaner_exe: Path, tmp_path: Path) -> None:

@@ -45,11 +45,32 @@ def run_jsonl(runner: CliRunner, model_path: Path, tmp_path: Path, lines: bytes,
         (b'{"id": 1, "text": "caf\xe9"}\n', "byte 0xe9 at column 23 is not valid utf-8"),  # not "at line 1": line 2
         (b"this is not JSON\n", "not valid JSON"),
         (b'{"id": 1, "body": "no text field"}\n', "has no 'text' field"),
-        (b'{"id": 1, "text": null}\n', "is null, not a string"),
-        (b'{"id": 1, "text": ["a list"]}\n', "is list, not a string"),
-        (b'"a JSON string"\n', "not an object"),
+        (b'{"id": 1, "text": null}\n', "field 'text' is JSON null, not a string"),
+        (b'{"id": 1, "text": ["a list"]}\n', "field 'text' is a JSON array, not a string"),
+        (b'{"id": 1, "text": {"a": 1}}\n', "field 'text' is a JSON object, not a string"),
+        (b'{"id": 1, "text": 12}\n', "field 'text' is a JSON number, not a string"),
+        (b'{"id": 1, "text": false}\n', "field 'text' is JSON false, not a string"),
+        (b'"a JSON string"\n', ": the line is a JSON string, not an object; each line must be one JSON object"),
+        (b"null\n", ": the line is JSON null, not an object"),
+        (b"true\n", ": the line is JSON true, not an object"),
+        (b"[1, 2]\n", ": the line is a JSON array, not an object"),
+        (b"3.5\n", ": the line is a JSON number, not an object"),
     ],
-    ids=["undecodable", "not-json", "no-text-field", "text-null", "text-list", "not-an-object"],
+    ids=[
+        "undecodable",
+        "not-json",
+        "no-text-field",
+        "text-null",
+        "text-list",
+        "text-object",
+        "text-number",
+        "text-false",
+        "not-an-object",
+        "null",
+        "true",
+        "array",
+        "number",
+    ],
 )
 def test_bad_record_is_one_error_line(
     runner: CliRunner, model_path: Path, tmp_path: Path, line: bytes, says: str
@@ -102,6 +123,40 @@ def test_a_binary_file_is_named_as_such_and_skipped(runner: CliRunner, model_pat
     assert sorted(path.name for path in (tmp_path / "out").iterdir()) == ["b.txt"]  # the run went on
     result = runner.invoke(app, ["predict", "-", "--model", str(model_path)], input=BINARY)
     assert errors_of(result.stderr) == [f"cleaner: -: {says}"]
+
+
+# The head of a program (an ELF file, as `head -c 3000 /usr/bin/env` gives it): mostly NUL bytes,
+# symbol names, and a few bytes that are not UTF-8 (1.2%: far under the 10% that says "not UTF-8").
+PROGRAM = b"\x7fELF\x02\x01\x01" + (b"\0" * 40 + b"\xe8\x05" + b"__libc_start_main\n" + b"\0" * 20) * 40
+SAYS_BINARY = (
+    "it looks like a binary file, not text: it holds NUL bytes and bytes that are not valid utf-8; "
+    "move it out of the inputs, or pass --encoding if it is text in another encoding"
+)
+
+
+@pytest.mark.parametrize("errors", ["replace", "ignore", "surrogateescape"])
+def test_a_program_is_binary_with_errors_replace(
+    runner: CliRunner, model_path: Path, tmp_path: Path, errors: str
+) -> None:
+    """Without --errors, NUL bytes and bytes that are not UTF-8 make a binary file; with --errors
+    replace only more than 10% undecodable bytes did, so a program (mostly NUL bytes, 1% bad ones)
+    was cleaned and its bytes printed, exit 0. The two together say binary with any --errors now,
+    on a file, stdin or a JSONL record; a NUL alone, or a bad byte alone, is still text."""
+    named = tmp_path / "env.txt"
+    named.write_bytes(PROGRAM)
+    for args, stdin, where in (([str(named)], None, str(named)), (["-"], PROGRAM, "-")):
+        result = runner.invoke(app, ["predict", *args, "--errors", errors, "--model", str(model_path)], input=stdin)
+        assert result.exit_code == 1 and result.stdout == "", result.output
+        assert errors_of(result.stderr) == [f"cleaner: {where}: {SAYS_BINARY}"]
+    record = b'{"id": 1, "text": "' + PROGRAM.replace(b"\n", b" ").replace(b"\x05", b" ") + b'"}\n'
+    source, target, result = run_jsonl(runner, model_path, tmp_path, record, "--errors", errors)
+    assert errors_of(result.stderr) == [f"cleaner: {source}:2: {SAYS_BINARY}"]
+    assert [r["id"] for r in read_jsonl(target)] == ["good", "after"]
+    text = tmp_path / "text.txt"
+    for data in (b"Head\x00line\n\nA body paragraph\x00 with a NUL in it.\n", b"Head line\n\nA body \xe9 byte.\n"):
+        text.write_bytes(data)
+        result = invoke(runner, model_path, str(text), "--errors", errors, "--threshold", "0")
+        assert result.exit_code == 0 and result.stdout, result.output
 
 
 def test_nul_bytes_are_text(runner: CliRunner, model_path: Path, tmp_path: Path) -> None:

@@ -209,6 +209,26 @@ def test_a_missing_manifest_says_what_to_write(tmp_path: Path) -> None:
     ]
 
 
+def test_a_manifest_without_its_header_says_which_header_to_write(tmp_path: Path) -> None:
+    """A manifest whose first line is a row was "missing columns ['name', 'site', 'language',
+    'origin']" (a Python list), without saying that the header was missing or what it is."""
+    write = "name,site,language,origin,source,kind (source and kind may be left out)"
+    cases = {
+        "a,a.example,en,user,\n": (
+            "no header: the first line (a,a.example,en,user,) names none of the columns name, site, language, "
+            f"origin; write the header {write} above the rows"
+        ),
+        "name,site,origin\na,a.example,user\n": f"the header lacks the column language; the header is {write}",
+        "name,site\na,a.example\n": f"the header lacks the columns language, origin; the header is {write}",
+        "": f"the manifest is empty; write the header {write} as its first line, then one row per label file",
+    }
+    for manifest, says in cases.items():
+        (tmp_path / "a.tsv").write_text(TSV)
+        (tmp_path / "manifest.csv").write_text(manifest, encoding="utf-8")
+        problems, _ = run(tmp_path)
+        assert problems == [f"{tmp_path / 'manifest.csv'}:1: {says}"]
+
+
 def test_a_row_listed_twice_is_not_called_a_copy_of_itself(tmp_path: Path) -> None:
     directory = make_repo(tmp_path, "a,a.example,en,user,\na,a.example,en,user,\n", {"a": TSV})
     problems, _ = run(directory)

@@ -585,7 +585,7 @@ def suggest(
         list[str],
         typer.Argument(
             help="Unlabelled dumps: files, directories (their *.txt, *.jsonl[.gz|.zst], *.warc[.gz], *.wet[.gz], "
-            "recursively), or - for standard input; as `cleaner predict` reads them."
+            "recursively), or - for standard input (or a pipe: <(curl -s URL)); as `cleaner predict` reads them."
         ),
     ],
     top: Annotated[int, typer.Option("-n", "--top", min=1, help="How many dumps to list.")] = 10,
@@ -670,7 +670,7 @@ def label(
         list[str],
         typer.Argument(
             help="Dumps to label: files, directories (their *.txt, *.jsonl[.gz|.zst], *.warc[.gz], *.wet[.gz], "
-            "recursively), or - for standard input; as `cleaner predict` reads them."
+            "recursively), or - for standard input (or a pipe: <(curl -s URL)); as `cleaner predict` reads them."
         ),
     ],
     labels: Annotated[

@@ -102,9 +102,9 @@ def manifest_rows(path: Path, data: bytes) -> tuple[list[ManifestRow], list[str]
     with io.StringIO(data.decode("utf-8-sig"), newline="") as handle:
         reader = csv.DictReader(handle)
         header = reader.fieldnames or []
-        missing = [c for c in MANIFEST_COLUMNS[:4] if c not in header]
-        if missing:
-            raise LabelFormatError(f"{path}:1: missing columns {missing}; the header is {','.join(MANIFEST_COLUMNS)}")
+        problem = _header_problem(header)
+        if problem is not None:
+            raise LabelFormatError(f"{path}:1: {problem}")
         for raw in reader:
             number = reader.line_num  # the physical line, so blank lines do not shift it
             problem = _fields_problem(raw, len(header))
@@ -125,6 +125,26 @@ def manifest_rows(path: Path, data: bytes) -> tuple[list[ManifestRow], list[str]
             row.setdefault("kind", "")
             rows.append(ManifestRow(row, number))
     return rows, problems, named
+
+
+def _header_problem(header: Sequence[str]) -> str | None:
+    """What is wrong with a manifest's header (its first line), said with the header to write; else
+    None. Without any of the required columns, the first line is most likely a row, the header
+    forgotten: the missing columns were listed as a Python list (['name', 'site', ...]) that did not
+    say so."""
+    missing = [column for column in MANIFEST_COLUMNS[:4] if column not in header]
+    if not missing:
+        return None
+    write = f"{','.join(MANIFEST_COLUMNS)} (source and kind may be left out)"
+    if not header:
+        return f"the manifest is empty; write the header {write} as its first line, then one row per label file"
+    if len(missing) == len(MANIFEST_COLUMNS[:4]):
+        return (
+            f"no header: the first line ({','.join(header)}) names none of the columns {', '.join(missing)}; "
+            f"write the header {write} above the rows"
+        )
+    columns = "the column" if len(missing) == 1 else "the columns"
+    return f"the header lacks {columns} {', '.join(missing)}; the header is {write}"
 
 
 def _fields_problem(raw: dict[str | None, Any], columns: int) -> str | None:

@@ -223,7 +223,8 @@ def predict(
         list[str],
         typer.Argument(
             help="Dump files, JSONL files (.jsonl, .jsonl.gz, .jsonl.zst), WET/WARC files (.warc.gz, .warc.wet.gz, "
-            ".warc, .wet), directories (their files of these kinds, recursively) or - for standard input."
+            ".warc, .wet), directories (their files of these kinds, recursively) or - for standard input; a pipe named "
+            "as a file (<(curl -s URL), /dev/stdin, a FIFO) is read as - is."
         ),
     ],
     output: Annotated[
@@ -293,8 +294,8 @@ def predict(
             "(outputs are only ever complete: written to a temporary file, then renamed; an input that could not be "
             "read to its end gets none). -o FILE.jsonl: a run grows FILE.jsonl.partial and renames it when done; "
             "--resume keeps its records and skips documents whose --id-field value (default: id) is already there; "
-            "every run with --resume (the first too, unless it reads standard input) first reads the inputs' ids "
-            "and stops before writing at a repeated or missing id, or at records no "
+            "every run with --resume (the first too, unless it reads standard input or a pipe) first reads the "
+            "inputs' ids and stops before writing at a repeated or missing id, or at records no "
             'input has (ids are JSON values, 1 is not "1"; a text file\'s id is its path as given: resume from '
             "the same directory with the same arguments). Without --resume, repeated ids are no error."
         ),
@@ -319,8 +320,8 @@ def predict(
     counted, and skipped; the rest is cleaned and the exit code is 1. An empty document is not an error:
     it cleans to empty text and is counted as empty (a document with lines of which none is kept is counted too, and
     a run of one dump says so). NUL and other control characters are text like any other
-    (a file that holds NUL bytes and does not decode, or decodes to control characters as in latin-1, is
-    reported as a binary file).
+    (a file that holds NUL bytes and does not decode, even with --errors replace, or decodes to control
+    characters as in latin-1, is reported as a binary file).
 
     Outputs are complete or absent: an input cut short or damaged gets no output under -o DIR (and leaves
     -o FILE.jsonl as FILE.jsonl.partial); Ctrl-C, SIGTERM and SIGHUP stop the run cleanly and print the
@@ -494,7 +495,7 @@ def _run_predict(
     from dataclasses import replace
 
     from ..classifier.format import ModelError
-    from ..corpus.items import STDIN, InputError, InputFile
+    from ..corpus.items import InputError, InputFile
     from ..corpus.pipeline import FailFast, Run, execute
     from ..corpus.progress import Progress, Tally
     from ..corpus.resume import DoneIds, ResumeError, check_inputs, read_done_ids
@@ -536,7 +537,7 @@ def _run_predict(
         if resume and isinstance(sink, StreamSink) and id_field is not None:
             if sink.partial.exists():
                 done = read_done_ids(sink.partial, id_field)
-            elif not any(i.name == STDIN for i in inputs if isinstance(i, InputFile)):
+            elif not any(i.stream for i in inputs if isinstance(i, InputFile)):  # stdin, a pipe: read once
                 # A first run is checked too: a repeated id found when the run is continued would cost
                 # the hours it ran (the continued run cannot skip by such ids, and stops).
                 done = DoneIds.none()

@@ -39,13 +39,18 @@ class InputError:
 class InputFile:
     """One input to stream: its name, its output's relative name, its kind (a key of
     :data:`cleaner.corpus.readers.READERS`) and its size on disk. ``chosen``: the user named the
-    kind (``--input-format``), so the reader reads it as that kind rather than second-guess it."""
+    kind (``--input-format``), so the reader reads it as that kind rather than second-guess it.
+    ``guessed``: neither the user nor the name said the kind, its first bytes did (stdin, a file
+    without a known suffix), so the reader's errors say how to read it as another kind.
+    ``stream``: it can be read only once, as it comes (stdin, a pipe named on the command line)."""
 
     name: str
     relative: Path
     kind: str
     size: int | None
     chosen: bool = False
+    guessed: bool = False
+    stream: bool = False
 
 
 @dataclass(slots=True)
@@ -55,7 +60,8 @@ class Raw:
     ``kind`` is the reader that made it (and parses it), ``where`` names it in messages (``path``
     or ``path:LINE``), ``ident`` is its id for output records (file path, WARC-Record-ID; a JSONL
     record's id field is read when it is parsed), ``relative`` is where its output goes under
-    ``-o DIR``.
+    ``-o DIR``. ``hint``: what to add to the message if it cannot be parsed (the first records of
+    an input whose kind was guessed from its content say so, and how to read it otherwise).
     """
 
     kind: str
@@ -65,6 +71,7 @@ class Raw:
     url: str | None = None
     relative: Path | None = None
     consumed: int = 0
+    hint: str | None = None
 
 
 @dataclass(slots=True)

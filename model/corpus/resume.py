@@ -153,10 +153,12 @@ def check_inputs(
 
     field = options.id_name
     read, partial = partial, shown or partial
-    if any(isinstance(i, InputFile) and i.name == STDIN and READERS[i.kind].records for i in inputs):
+    streamed = [i.name for i in inputs if isinstance(i, InputFile) and i.stream and READERS[i.kind].records]
+    if streamed:
+        what = "standard input" if streamed[0] == STDIN else f"the pipe {streamed[0]}"
         raise ResumeError(
-            f"--resume cannot continue {partial} from standard input: the ids of the documents must be checked "
-            "before any is written, and standard input can be read only once; save it to a file and name that file "
+            f"--resume cannot continue {partial} from {what}: the ids of the documents must be checked "
+            f"before any is written, and {what} can be read only once; save it to a file and name that file "
             f"instead, {RERUN}"
         )
     hashes: array[int] = array("Q")

@@ -14,6 +14,9 @@ followed (a note says so), as ``find`` and ``grep -r`` do not: name the folder t
 of no known kind (``notes.md``, a dump without an extension) are named in a note, not read. The
 run's own output (``-o``), when it lies inside an input directory, is left out of that directory's
 walk (a note says so): a second run must not clean the first one's outputs as new inputs.
+
+A pipe named on the command line (``<(curl -s URL)``, ``/dev/stdin``, a FIFO, a character device) is
+read as standard input is: once, as it comes (:func:`~cleaner.corpus.readers.streams.opened`).
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from pathlib import Path
 from ..text import listed, plural
 from .items import STDIN, InputError, InputFile
 from .readers import DEFAULT_KIND, READERS, Reader
-from .readers.streams import HEAD, read_up_to, sniff, stdin
+from .readers.streams import HEAD, is_stream, opened, read_up_to, sniff
 
 COMPRESSIONS = (".gz", ".zst")
 # Not named among a folder's files of no known kind: a run's own unfinished -o FILE.jsonl (its
@@ -68,16 +71,16 @@ def stdin_name(kind: str) -> Path:
 
 
 def input_kind(name: str, input_format: str | None) -> str:
-    """How a named input (a file, or - for stdin) is read: ``--input-format`` if given, else its
-    name's kind, else its content's (JSON objects, WARC records, text; compressed or not)."""
+    """How a named input (a file, a pipe, or - for stdin) is read: ``--input-format`` if given, else
+    its name's kind, else its content's (JSON objects, WARC records, text; compressed or not)."""
     if input_format is not None:
         return input_format
-    if name == STDIN:
-        return sniff(stdin().head) or DEFAULT_KIND
-    by_name = detect_kind(Path(name).name)
+    by_name = detect_kind(Path(name).name) if name != STDIN else None
     if by_name is not None:
         return by_name
     try:
+        if is_stream(name):
+            return sniff(opened(name).head) or DEFAULT_KIND  # its head is kept for the reader
         with open(name, "rb") as handle:
             return sniff(read_up_to(handle, HEAD)) or DEFAULT_KIND
     except OSError:
@@ -110,7 +113,8 @@ def expand_inputs(
     for raw in paths:
         if raw == STDIN:
             kind = input_kind(STDIN, input_format)
-            yield InputFile(STDIN, stdin_name(kind), kind, None, chosen=input_format is not None)
+            chosen = input_format is not None
+            yield InputFile(STDIN, stdin_name(kind), kind, None, chosen=chosen, guessed=not chosen, stream=True)
             continue
         path = Path(raw)
         problem = _link_problem(path)
@@ -118,13 +122,25 @@ def expand_inputs(
             yield InputError(raw, problem, incomplete=True)
         elif path.is_dir():
             yield from _directory(raw, path, input_format, skipped)
-        elif path.is_file():
-            kind = input_kind(raw, input_format)
-            yield InputFile(raw, Path(path.name), kind, _size(path), chosen=input_format is not None)
+        elif path.is_file() or is_stream(raw):
+            yield _named(raw, path, input_format)
         elif path.exists():
-            yield InputError(raw, "not a regular file or directory", incomplete=True)
+            yield InputError(
+                raw, "not a regular file, directory, pipe or character device; pipe it into - instead", incomplete=True
+            )
         else:
             yield InputError(raw, "no such file or directory", incomplete=True)
+
+
+def _named(raw: str, path: Path, input_format: str | None) -> InputFile:
+    """A file named on the command line, or a pipe (``<(zcat a.gz)``, ``/dev/stdin``, a FIFO): a
+    pipe is read as stdin is, once and as it comes (see :func:`~.readers.streams.opened`), without
+    a size for the progress bar."""
+    kind = input_kind(raw, input_format)
+    guessed = input_format is None and detect_kind(path.name) is None
+    stream = not path.is_file()
+    size = None if stream else _size(path)
+    return InputFile(raw, Path(path.name), kind, size, chosen=input_format is not None, guessed=guessed, stream=stream)
 
 
 def _directory(raw: str, root: Path, input_format: str | None, skipped: Path | None = None) -> Iterator[Found]:

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from typing import BinaryIO
 
 from ...text import DecodeError, codec_name, decode_counted, utf16_name
-from ..items import STDIN, InputDone, InputError, InputFile, Item, Raw, megabytes
-from .streams import CODEC_ERRORS, Truncated, WrongFormat, stdin
+from ..items import InputDone, InputError, InputFile, Item, Raw, megabytes
+from .streams import CODEC_ERRORS, Truncated, WrongFormat, opened
 
 DECODE_HINT = "pass --encoding if the file is in another encoding, or --errors replace to substitute undecodable bytes"
 # A document whose bytes are this much undecodable is not text in the encoding: --errors replace
@@ -77,9 +77,11 @@ class BadDocument(ValueError):
         self.line = line
 
     def at(self, raw: Raw) -> InputError:
-        """This error as the InputError of ``raw`` (``path:line`` when the line is known)."""
+        """This error as the InputError of ``raw`` (``path:line`` when the line is known), with the
+        hint the reader gave ``raw`` (see :func:`guessed_kind`)."""
         where = raw.where if self.line is None else f"{raw.where}:{self.line}"
-        return InputError(where, str(self), raw.consumed)
+        message = str(self) if raw.hint is None else f"{self}; {raw.hint}"
+        return InputError(where, message, raw.consumed)
 
 
 @dataclass(frozen=True)
@@ -97,6 +99,14 @@ class Reader:
     records: bool
     read: Callable[[InputFile, int], Iterator[Item]]
     parse: Callable[[Raw, ParseOptions], Parsed]
+
+
+def guessed_kind(kind: str, because: str) -> str:
+    """What the errors of an input whose kind was told from its content add: why it was read as
+    ``kind`` and how to read it as a text dump. Piped text whose first line was a JSON object gave
+    one "not valid JSON" error per line, and the same file named ``.txt`` cleaned fine: nothing said
+    why, nor that ``--input-format text`` reads it."""
+    return f"it was read as {kind} because {because}: if it is a text dump, pass --input-format text"
 
 
 def too_big(size: int, limit: int) -> str:
@@ -207,7 +217,8 @@ def decode_document(raw: Raw, options: ParseOptions, line_numbers: bool, one_lin
     raise BadDocument (naming the line if ``line_numbers``; only the column if ``one_line``: the
     document is one line of its file, a JSONL record, whose place names the line), and so does a document whose bytes
     are mostly undecodable even with ``--errors replace``, or that decodes to NUL and control
-    characters (:func:`not_text`): it is not text in this encoding."""
+    characters (:func:`not_text`), or that holds NUL bytes and bytes ``--errors`` replaced
+    (:func:`replaced_binary`): it is not text in this encoding."""
     try:
         text, undecodable = decode_counted(raw.data, options.encoding, options.errors)
     except DecodeError as exc:
@@ -238,14 +249,36 @@ def decode_document(raw: Raw, options: ParseOptions, line_numbers: bool, one_lin
         problem = not_text(raw.data, text, options.encoding)
         if problem is not None:
             raise BadDocument(problem)
+    if undecodable and replaced_binary(text, options.encoding):
+        raise BadDocument(binary(options.encoding))
     return text, undecodable
 
 
+def replaced_binary(text: str, encoding: str) -> bool:
+    """Whether a document in which ``--errors replace`` (ignore, surrogateescape) had to handle
+    bytes is a binary file: it holds NUL characters too, the two together that make the strict
+    decoder call it one (:func:`binary`). The share of undecodable bytes alone let a program
+    through: the head of an ELF file is mostly NUL bytes, and 0.6-2% of its bytes are not UTF-8,
+    far under :data:`UNDECODABLE_DOCUMENT`; it was cleaned and printed, exit 0. Text with a few
+    bad bytes and no NUL still decodes, as text with NULs and no bad byte does. Asked only of a
+    document with undecodable bytes (next to none), so it costs nothing otherwise. UTF-16 and
+    UTF-32 have their own check (:func:`not_wide_text`): there a NUL byte is text."""
+    return not is_wide(encoding) and "\0" in text
+
+
 def open_input(source: InputFile) -> BinaryIO:
-    """The input's bytes: the file, or standard input (read from its start: see streams.stdin)."""
-    if source.name == STDIN:
-        return stdin().stream
+    """The input's bytes: the file, or standard input or a pipe (read from its start, the head its
+    kind was sniffed from included: see streams.opened). Close it with :func:`close_input`."""
+    if source.stream:
+        return opened(source.name).stream
     return open(source.name, "rb")
+
+
+def close_input(source: InputFile, handle: BinaryIO) -> None:
+    """Close a file opened by :func:`open_input`; standard input and pipes stay open, held by
+    :func:`~.streams.opened` for the run: they are read once."""
+    if not source.stream:
+        handle.close()
 
 
 def read_records(
@@ -265,8 +298,7 @@ def read_records(
                 complete = False
             yield item
     finally:
-        if source.name != STDIN:
-            handle.close()
+        close_input(source, handle)
     yield InputDone(source.relative, complete)
 
 

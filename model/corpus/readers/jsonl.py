@@ -22,6 +22,7 @@ from .common import (
     Reader,
     Record,
     decode_document,
+    guessed_kind,
     position,
     read_records,
     stream_error,
@@ -40,8 +41,11 @@ def read(source: InputFile, limit: int) -> Iterator[Item]:
 
 def _lines(source: InputFile, handle: BinaryIO, limit: int) -> Iterator[Item]:
     """One Raw per non-blank line; ``where`` is ``path:LINE``. A last line cut short (no line
-    break, and a JSON object that does not close) means the file is truncated."""
+    break, and a JSON object that does not close) means the file is truncated. When the input was
+    taken for JSONL by its first line (:data:`GUESSED`), its first :data:`HINTED` records carry
+    why, for their errors: a text dump read so fails at its first line or its second."""
     number, last = 0, 0
+    hinted = HINTED if source.guessed else 0
     try:
         stream = decompressed(handle, source.name)
         while True:
@@ -73,12 +77,17 @@ def _lines(source: InputFile, handle: BinaryIO, limit: int) -> Iterator[Item]:
             if not line.endswith(b"\n") and _cut_short(line):
                 yield InputError(f"{source.name}:{number}", CUT_SHORT, consumed, incomplete=True)
                 break
-            yield Raw(KIND, f"{source.name}:{number}", line, relative=source.relative, consumed=consumed)
+            hint = None
+            if hinted:  # the first records of a guess only: one test per line otherwise
+                hint, hinted = GUESSED, hinted - 1
+            yield Raw(KIND, f"{source.name}:{number}", line, relative=source.relative, consumed=consumed, hint=hint)
     except READ_ERRORS as exc:  # a truncated or damaged stream, a read error: the input ends here
         yield stream_error(f"{source.name}:{number + 1}", exc)
 
 
 NOT_JSONL = "this is a WARC file, not JSONL; pass --input-format warc"
+GUESSED = guessed_kind("JSONL", "its first line is a JSON object")
+HINTED = 2  # records that carry GUESSED
 CUT_SHORT = "the file is truncated (its last line stops inside a JSON record); get a complete copy of it"
 
 
@@ -114,13 +123,23 @@ def _record(line: str, field: str) -> Record:
         where = f"{exc.msg} column {exc.colno}" if exc.msg.endswith(" at") else f"{exc.msg} at column {exc.colno}"
         raise BadDocument(f"not valid JSON ({where}); each line must be one JSON object") from exc
     if not isinstance(record, dict):
-        raise BadDocument(f"a JSON {type(record).__name__}, not an object; each line must be one JSON object")
+        raise BadDocument(f"the line is {json_kind(record)}, not an object; each line must be one JSON object")
     if field not in record:
         raise BadDocument(f"record has no {field!r} field; pass --text-field NAME for the field with the page text")
     if not isinstance(record[field], str):
-        kind = "null" if record[field] is None else type(record[field]).__name__
-        raise BadDocument(f"field {field!r} is {kind}, not a string; fix the record or drop it")
+        raise BadDocument(f"field {field!r} is {json_kind(record[field])}, not a string; fix the record or drop it")
     return record
+
+
+def json_kind(value: object) -> str:
+    """A parsed JSON value's type as JSON names it, for messages: "JSON null", "JSON true", "a JSON
+    array", "a JSON number"... Python's names (NoneType, list, dict, str, int) were no JSON words."""
+    if value is None or isinstance(value, bool):
+        return f"JSON {json.dumps(value)}"
+    if isinstance(value, (int, float)):
+        return "a JSON number"
+    kinds: dict[type, str] = {str: "string", list: "array", dict: "object"}
+    return f"a JSON {kinds.get(type(value), type(value).__name__)}"
 
 
 READER = Reader(KIND, (".jsonl", ".jsonl.gz", ".jsonl.zst"), records=True, read=read, parse=parse)

@@ -7,7 +7,9 @@ record after the cut would be lost without a word; :class:`ZstdFrames` walks the
 headers as the compressed bytes go by, to tell a whole stream from a cut one.
 
 Standard input is read once, by :func:`stdin`: its head is kept, so that its kind can be told
-from its content (:func:`sniff`) before a reader streams it from the start.
+from its content (:func:`sniff`) before a reader streams it from the start. So is a pipe or a
+character device named on the command line (``<(zcat a.gz)``, ``/dev/stdin``, a FIFO made with
+``mkfifo``), by :func:`opened`: it cannot be read twice either.
 """
 
 from __future__ import annotations
@@ -15,11 +17,15 @@ from __future__ import annotations
 import gzip
 import io
 import json
+import os
+import stat
 import sys
 import zlib
 from typing import BinaryIO, cast
 
 import zstandard
+
+from ..items import STDIN
 
 GZIP_MAGIC = b"\x1f\x8b"
 ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
@@ -66,15 +72,18 @@ class _Prefixed(io.RawIOBase):
 
 
 class Stdin:
-    """Standard input, read once: its first :data:`HEAD` bytes kept to sniff, then streamed whole."""
+    """Standard input (or a pipe named on the command line), read once: its first :data:`HEAD`
+    bytes kept to sniff, then streamed whole. ``identity``: a named pipe's device and inode."""
 
-    def __init__(self, stream: BinaryIO) -> None:
+    def __init__(self, stream: BinaryIO, identity: tuple[int, int] | None = None) -> None:
         self.source = stream
+        self.identity = identity
         self.head = read_up_to(stream, HEAD)
         self.stream = io.BufferedReader(cast("io.RawIOBase", _Prefixed(self.head, stream)), 1 << 16)
 
 
 _STDIN: Stdin | None = None
+_PIPES: dict[str, Stdin] = {}  # the pipes named on the command line, by name, once opened
 
 
 def stdin() -> Stdin:
@@ -84,6 +93,34 @@ def stdin() -> Stdin:
     if _STDIN is None or _STDIN.source is not sys.stdin.buffer:
         _STDIN = Stdin(sys.stdin.buffer)
     return _STDIN
+
+
+def is_stream(name: str) -> bool:
+    """Whether the input ``name`` can be read only once, as it comes: ``-`` (standard input), or a
+    pipe or character device named on the command line. ``cleaner predict <(zcat a.gz)`` and
+    ``cat a | cleaner predict /dev/stdin`` were refused as "not a regular file or directory"; they
+    are read as ``-`` is. One ``stat`` (of a file named on the command line, not of a folder's)."""
+    if name == STDIN:
+        return True
+    try:
+        mode = os.stat(name).st_mode
+    except OSError:
+        return False
+    return stat.S_ISFIFO(mode) or stat.S_ISCHR(mode)
+
+
+def opened(name: str) -> Stdin:
+    """The stream ``name`` (see :func:`is_stream`), opened on first use, its head read once: its
+    kind is sniffed from the head, then a reader streams it from its start, as stdin's. Opened
+    again if another pipe now has its name (a FIFO made anew); raises OSError if it cannot be."""
+    if name == STDIN:
+        return stdin()
+    status = os.stat(name)
+    identity = (status.st_dev, status.st_ino)
+    held = _PIPES.get(name)
+    if held is None or held.identity != identity:
+        _PIPES[name] = held = Stdin(open(name, "rb"), identity)  # noqa: SIM115 (read until the process ends, as stdin)
+    return held
 
 
 def read_up_to(stream: BinaryIO, size: int) -> bytes:

@@ -11,8 +11,18 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ...text import split_lines
-from ..items import STDIN, InputError, InputFile, Item, Raw
-from .common import Parsed, ParseOptions, Reader, cannot_read, decode_document, open_input, stream_error, too_big
+from ..items import InputError, InputFile, Item, Raw
+from .common import (
+    Parsed,
+    ParseOptions,
+    Reader,
+    cannot_read,
+    close_input,
+    decode_document,
+    open_input,
+    stream_error,
+    too_big,
+)
 from .streams import READ_ERRORS, decompressed, looks_like_records, read_up_to
 
 KIND = "text"
@@ -20,7 +30,7 @@ KIND = "text"
 
 def read(source: InputFile, limit: int) -> Iterator[Item]:
     """The dump as one Raw, or one InputError (unreadable, over ``limit`` bytes, or records)."""
-    if source.name != STDIN and source.size is not None and source.size > limit:
+    if source.size is not None and source.size > limit:
         yield InputError(source.name, too_big(source.size, limit), source.size)
         return
     try:
@@ -34,19 +44,27 @@ def read(source: InputFile, limit: int) -> Iterator[Item]:
         yield stream_error(source.name, exc, source.size or 0)
         return
     finally:
-        if source.name != STDIN:
-            handle.close()
+        close_input(source, handle)
     consumed = source.size if source.size is not None else len(data)
     if len(data) > limit:
         yield InputError(source.name, too_big(len(data), limit), consumed)
         return
     kind = None if source.chosen else looks_like_records(data[: 1 << 16])  # --input-format text: as asked
     if kind is not None:
-        what = "JSON objects, one per line," if kind == "jsonl" else "WARC records,"
-        message = f"this holds {what} not a text dump; pass --input-format {kind} to clean its records"
-        yield InputError(source.name, message, consumed, incomplete=True)
+        yield InputError(source.name, records_not_text(kind), consumed, incomplete=True)
         return
     yield Raw(KIND, source.name, data, ident=source.name, relative=source.relative, consumed=consumed)
+
+
+def records_not_text(kind: str) -> str:
+    """Why a text input that starts like records of ``kind`` is refused, and both ways to read it:
+    as records, or as the text dump it may be all the same. Only the first way was said, and for a
+    dump whose first line happens to be ``WARC/1.0`` it was the wrong one."""
+    if kind == "jsonl":
+        what = "this holds JSON objects, one per line, not a text dump"
+    else:
+        what = "this starts with a WARC/ line, as a WARC file does, not a text dump"
+    return f"{what}; pass --input-format {kind} to clean its records, or --input-format text if it is a text dump"
 
 
 def parse(raw: Raw, options: ParseOptions) -> Parsed:

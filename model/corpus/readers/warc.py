@@ -22,12 +22,24 @@ from typing import BinaryIO, cast
 
 from ...text import split_lines
 from ..items import InputError, InputFile, Item, Raw
-from .common import Parsed, ParseOptions, Reader, Record, decode_document, position, read_records, stream_error, too_big
+from .common import (
+    Parsed,
+    ParseOptions,
+    Reader,
+    Record,
+    decode_document,
+    guessed_kind,
+    position,
+    read_records,
+    stream_error,
+    too_big,
+)
 from .streams import READ_ERRORS, Damaged, Truncated, WrongFormat, decompressed, read_up_to
 
 KIND = "warc"
 SKIP = 1 << 20  # a record passed over is read in pieces of this size
 LONGEST_HEADER = 1 << 16  # a header line longer than this is not WARC
+GUESSED = guessed_kind("WARC", "its first line is WARC/")
 
 
 def read(source: InputFile, limit: int) -> Iterator[Item]:
@@ -46,27 +58,31 @@ def _records(source: InputFile, handle: BinaryIO, limit: int) -> Iterator[Item]:
                 break
             seen += 1
             ident = headers.get("warc-record-id") or f"record {seen}"
+            record = f"record {ident}" if headers.get("warc-record-id") else ident  # not "record record 2"
             where = f"{source.name}:{ident}"
-            length = _content_length(headers, ident)
+            length = _content_length(headers, record)
             here = position(handle)
             consumed, last = (max(here - last, 0), here) if here >= 0 else (length, last)
             if headers.get("warc-type", "").lower() != "conversion":
-                _skip(stream, length, ident)
+                _skip(stream, length, record)
             elif length > limit:
-                _skip(stream, length, ident)
+                _skip(stream, length, record)
                 found += 1
                 yield InputError(where, too_big(length, limit), consumed)
             else:
                 data = read_up_to(stream, length)
                 if len(data) < length:
-                    raise Truncated(f"it ends inside record {ident}: {len(data)} of its {length} bytes")
+                    raise Truncated(f"it ends inside {record}: {len(data)} of its {length} bytes")
                 found += 1
                 url = headers.get("warc-target-uri")
                 yield Raw(KIND, where, data, ident=ident, url=url, relative=source.relative, consumed=consumed)
-            _end_of_record(stream, ident)
+            _end_of_record(stream, record)
             where = f"{source.name}:after {ident}"
     except READ_ERRORS as exc:
-        yield stream_error(where, exc)
+        error = stream_error(where, exc)
+        if source.guessed and seen <= 1 and not found:  # in its first record: maybe no WARC at all
+            error.message = f"{error.message}; {GUESSED}"
+        yield error
         return
     if not found and seen:
         yield InputError(
@@ -109,34 +125,34 @@ def _headers(stream: BinaryIO, seen: int) -> dict[str, str] | None:
         headers[name] = value.strip()
 
 
-def _content_length(headers: dict[str, str], ident: str) -> int:
+def _content_length(headers: dict[str, str], record: str) -> int:
     try:
         length = int(headers["content-length"])
     except (KeyError, ValueError):
-        raise Damaged(f"record {ident} has no valid Content-Length") from None
+        raise Damaged(f"{record} has no valid Content-Length") from None
     if length < 0:
-        raise Damaged(f"record {ident} has a negative Content-Length")
+        raise Damaged(f"{record} has a negative Content-Length")
     return length
 
 
-def _skip(stream: BinaryIO, length: int, ident: str) -> None:
+def _skip(stream: BinaryIO, length: int, record: str) -> None:
     """Pass over a record's content without holding it."""
     left = length
     while left:
         piece = stream.read(min(left, SKIP))
         if not piece:
-            raise Truncated(f"it ends inside record {ident}: {length - left} of its {length} bytes")
+            raise Truncated(f"it ends inside {record}: {length - left} of its {length} bytes")
         left -= len(piece)
 
 
-def _end_of_record(stream: BinaryIO, ident: str) -> None:
+def _end_of_record(stream: BinaryIO, record: str) -> None:
     """The two line breaks after a record's content (CRLF each; LF alone is accepted)."""
     for _ in range(2):
         line = stream.readline(3)
         if not line:
-            raise Truncated(f"it ends inside record {ident}, after its content")
+            raise Truncated(f"it ends inside {record}, after its content")
         if line not in (b"\r\n", b"\n"):
-            raise Damaged(f"record {ident} is longer than its Content-Length")
+            raise Damaged(f"{record} is longer than its Content-Length")
 
 
 def parse(raw: Raw, options: ParseOptions) -> Parsed:
