@@ -31,6 +31,7 @@ from .pipes import reader_went_away
 
 if TYPE_CHECKING:
     from ..corpus.items import Cleaned
+    from ..corpus.locks import OutputBusy
     from ..corpus.progress import Tally
     from ..corpus.sinks import StreamSink, TreeSink
 
@@ -238,7 +239,8 @@ def predict(
             "document (with --format jsonl: the per-line records); .jsonl.gz or .jsonl.zst: the same, compressed. "
             "A file ending in .txt (or .tsv): the cleaned dump of one text input. A trailing / always means a "
             "directory; a new directory with any other extension (-o x.csv) is refused unless written with the /. "
-            "Never an input, nor a directory holding one. Default: standard output.",
+            "Never an input, nor a directory holding one, nor a file another run is writing (refused at the "
+            "start). Default: standard output.",
         ),
     ] = None,
     fmt: Annotated[
@@ -495,6 +497,7 @@ def _run_predict(
 
     from ..classifier.format import ModelError
     from ..corpus.items import STDIN, InputError, InputFile
+    from ..corpus.locks import OutputBusy
     from ..corpus.pipeline import FailFast, Run, execute
     from ..corpus.progress import Progress, Tally
     from ..corpus.resume import DoneIds, ResumeError, check_inputs, read_done_ids
@@ -534,7 +537,7 @@ def _run_predict(
         id_field = settings.parse.id_field
         done = None
         if resume and isinstance(sink, StreamSink) and id_field is not None:
-            if sink.partial.exists():
+            if sink.restore is not None:  # an earlier run's records (the .partial's lock alone makes an empty one)
                 done = read_done_ids(sink.partial, id_field)
             elif not any(i.name == STDIN for i in inputs if isinstance(i, InputFile)):
                 # A first run is checked too: a repeated id found when the run is continued would cost
@@ -542,6 +545,11 @@ def _run_predict(
                 done = DoneIds.none()
     except OSError as exc:
         fail(f"{exc.filename or layout.target}: cannot write: {exc.strerror or exc}")
+    except OutputError as exc:  # the .partial of -o FILE could not be made or continued: nothing was changed
+        assert layout.target is not None  # only a StreamSink into a file raises it here
+        fail(f"{exc}{_as_it_was(layout.target)}")
+    except OutputBusy as exc:
+        fail(_busy(layout.target, exc), 2)
     if done is not None and isinstance(sink, StreamSink):  # skipping by id is safe only with these inputs' ids
         try:
             finished = sink.restore is not None and sink.restore[1]  # the records are in the output, renamed back
@@ -565,6 +573,10 @@ def _run_predict(
         progress.close()
         sink.abort()
         fail(str(exc))
+    except OutputBusy as exc:  # its folder was made by another run since this one started: locked at the first output
+        progress.close()
+        sink.abort()
+        fail(_busy(layout.target, exc), 2)
     except FailFast:
         stopped = "stopped at the first error (--fail-fast)"
     except Interrupted as exc:
@@ -609,6 +621,14 @@ def _run_predict(
         fail(_after_errors(sink, tally, complete, again))
 
 
+def _busy(target: Path | None, exc: OutputBusy) -> str:
+    """Why a run into -o FILE is refused: another run holds its ``.partial`` (see cleaner.corpus.locks)."""
+    return (
+        f"-o {target}: another cleaner run is writing this output now (it holds {exc.partial} locked); "
+        "this run wrote nothing: wait for that run to end, or choose another -o"
+    )
+
+
 def _emptied_note(cleaned: Cleaned) -> str:
     """Why the one dump of a run printed nothing: an empty output looks like a failure, and a
     record of one paragraph is the kind of dump the model may take for chrome."""
@@ -639,6 +659,11 @@ def _after_write_error(sink: TreeSink | StreamSink) -> str:
         kept = "is left as it was before this run" if sink.restore else "is not written"
         return f"; {sink.target} {kept}"
     return "; the outputs finished before it are complete: fix this and rerun with --resume to write the others"
+
+
+def _as_it_was(output: Path) -> str:
+    """What a write that failed before it changed anything left of a one-file output."""
+    return f"; {output} is left as it was before this run" if output.exists() else f"; {output} is not written"
 
 
 def _after_errors(sink: TreeSink | StreamSink, tally: Tally, complete: bool, again: str) -> str:
