@@ -298,7 +298,8 @@ def predict(
             "every run with --resume (the first too, unless it reads standard input) first reads the inputs' ids "
             "and stops before writing at a repeated or missing id, or at records no "
             'input has (ids are JSON values, 1 is not "1"; a text file\'s id is its path as given: resume from '
-            "the same directory with the same arguments). Without --resume, repeated ids are no error."
+            "the same directory with the same arguments; records that came on standard input: from a saved copy of "
+            "it, named in place of -). Without --resume, repeated ids are no error."
         ),
     ] = False,
     max_document_mb: MaxDocumentMb = 10.0,
@@ -347,7 +348,7 @@ def predict(
                 paths, output, fmt, input_format, output_format, text_field, id_field, threshold, model, encoding,
                 errors, jobs, quiet, fail_fast, resume, max_document_mb, short_dumps,
             )  # fmt: skip
-            _predict(options, rerun_command(ctx), received)
+            _predict(options, rerun_command(ctx), received, saved=rerun_command(ctx, stdin=SAVED))
         except Interrupted as exc:  # outside the run, which stops itself cleanly (see _run_predict)
             fail(f"interrupted ({exc}) {outside_run()}", 128 + exc.signum)
 
@@ -375,8 +376,9 @@ class Options:
     short_dumps: ShortDumps
 
 
-def _predict(options: Options, again: str, received: Caught) -> None:
-    """:func:`predict`'s work, with SIGINT, SIGTERM and SIGHUP raising :class:`Interrupted`."""
+def _predict(options: Options, again: str, received: Caught, saved: str | None = None) -> None:
+    """:func:`predict`'s work, with SIGINT, SIGTERM and SIGHUP raising :class:`Interrupted`; ``again``
+    is the command that continues it, ``saved`` the same with a saved copy of standard input."""
     (
         paths, output, fmt, input_format, output_format, text_field, id_field, threshold, model, encoding, errors,
         jobs, quiet, fail_fast, resume, max_document_mb, short_dumps,
@@ -422,15 +424,19 @@ def _predict(options: Options, again: str, received: Caught) -> None:
     )
     _run_predict(
         paths, chosen, layout, settings, jobs=jobs or _cores(), quiet=quiet, fail_fast=fail_fast, resume=resume,
-        limit=int(max_document_mb * 1e6), again=again, received=received,
+        limit=int(max_document_mb * 1e6), again=again, saved=saved, received=received,
     )  # fmt: skip
 
 
 DEFAULT_ID = "id"
+# What stands for a saved copy of standard input in the command that continues a run that read it.
+SAVED = "FILE"
 
 
-def rerun_command(ctx: typer.Context) -> str:
-    """This command line, as the user gave it, with --resume: what continues this run."""
+def rerun_command(ctx: typer.Context, stdin: str = STDIN) -> str:
+    """This command line, as the user gave it, with --resume: what continues this run; with
+    ``stdin``, that name in place of - (a run cannot continue from standard input: see
+    :func:`_rerun`)."""
     words = ["cleaner", "predict"]
     for param in ctx.command.params:
         source = ctx.get_parameter_source(param.name) if param.name else None
@@ -438,7 +444,7 @@ def rerun_command(ctx: typer.Context) -> str:
             continue
         value = ctx.params[param.name]
         if param.param_type_name == "argument":
-            words += [str(v) for v in value]
+            words += [stdin if v == STDIN else str(v) for v in value]
         elif getattr(param, "is_flag", False):
             words.append(param.opts[0] if value else param.secondary_opts[0])
         else:
@@ -485,6 +491,7 @@ def _run_predict(
     resume: bool,
     limit: int,
     again: str = "cleaner predict ... --resume",
+    saved: str | None = None,
     received: Caught | None = None,
 ) -> None:
     """Stream every input through the model into the layout's outputs; exit 1 if anything failed.
@@ -522,6 +529,8 @@ def _run_predict(
     for note in notes:
         warn(str(note))
     files = [i for i in inputs if isinstance(i, InputFile)]
+    if layout.target is None or not any(i.name == STDIN and READERS[i.kind].records for i in files):
+        saved = None  # only --resume of -o FILE cannot read records from standard input: see _rerun
     several = len(inputs) > 1 or any(READERS[i.kind].records for i in files)
     sizes = [i.size for i in files]
     total = sum(size for size in sizes if size is not None) if None not in sizes else None
@@ -616,9 +625,9 @@ def _run_predict(
         resumable = root is not None or (
             layout.target is not None and layout.text_render is not Render.LINES and not _compressed(layout.target)
         )
-        fail(f"{stopped}{kept}" + (f"; {_rerun(again)} to continue" if resumable else ""), code)
+        fail(f"{stopped}{kept}" + (f"; {_rerun(again, saved)} to continue" if resumable else ""), code)
     if tally.errors:
-        fail(_after_errors(sink, tally, complete, again))
+        fail(_after_errors(sink, tally, complete, again, saved))
 
 
 def _busy(target: Path | None, exc: OutputBusy) -> str:
@@ -639,13 +648,23 @@ def _emptied_note(cleaned: Cleaned) -> str:
     )
 
 
-def _rerun(again: str) -> str:
+def _rerun(again: str, saved: str | None = None) -> str:
     """The advice to rerun ``again``: from this directory, as relative paths in it (and the ids of
-    text files, their paths as given, which --resume skips by) mean something else elsewhere."""
+    text files, their paths as given, which --resume skips by) mean something else elsewhere.
+
+    With ``saved`` (the command with FILE in place of -), the run read records from standard input
+    into -o FILE: --resume reads the inputs' ids before it cleans anything, and standard input can
+    be read only once, so --resume from it is refused; a saved copy of the input gives the same ids
+    (the records' own), so rerunning with that file continues the run."""
     try:
         here = f" ({Path.cwd()})"
     except OSError:  # the directory was deleted
         here = ""
+    if saved is not None:
+        return (
+            "standard input cannot be read again (--resume reads the ids of the records before it cleans them): "
+            f"save that input to a file and, from the same directory{here}, rerun `{saved}` with {SAVED} that file"
+        )
     return f"from the same directory{here}, rerun `{again}`"
 
 
@@ -666,7 +685,9 @@ def _as_it_was(output: Path) -> str:
     return f"; {output} is left as it was before this run" if output.exists() else f"; {output} is not written"
 
 
-def _after_errors(sink: TreeSink | StreamSink, tally: Tally, complete: bool, again: str) -> str:
+def _after_errors(
+    sink: TreeSink | StreamSink, tally: Tally, complete: bool, again: str, saved: str | None = None
+) -> str:
     """The closing line of a run with errors: how many, and what became of the outputs."""
     from ..corpus.sinks import StreamSink
 
@@ -678,8 +699,8 @@ def _after_errors(sink: TreeSink | StreamSink, tally: Tally, complete: bool, aga
     if isinstance(sink, StreamSink) and sink.target is not None and not complete:
         stays = f"stays {sink.partial} (every other document is in it)" if sink.partial.exists() else "is not written"
         return (
-            f"{counted}, {unread}, so the output {stays}; "
-            f"fix or replace such inputs and, {_rerun(again)} to complete {sink.target}"
+            f"{counted}, {unread}, so the output {stays}; fix or replace such inputs"
+            f"{'; ' if saved else ' and, '}{_rerun(again, saved)} to complete {sink.target}"
         )
     if isinstance(sink, StreamSink):
         return f"{counted}, {unread}; {others}"
