@@ -233,9 +233,9 @@ def predict(
             "--output",
             "-o",
             metavar="PATH",
-            help="A directory: one output per input under the input's relative name (cleaned text for a text "
-            "dump, or with --format labels a .tsv label file; a .jsonl of cleaned records for a JSONL or WARC "
-            "input). A file ending in .jsonl: one record per "
+            help="A directory: one output per input under the input's relative name, uncompressed (cleaned text "
+            "for a text dump, page.txt.gz -> page.txt, or with --format labels a .tsv label file; a .jsonl of "
+            "cleaned records for a JSONL or WARC input). A file ending in .jsonl: one record per "
             "document (with --format jsonl: the per-line records); .jsonl.gz or .jsonl.zst: the same, compressed. "
             "A file ending in .txt (or .tsv): the cleaned dump of one text input. A trailing / always means a "
             "directory; a new directory with any other extension (-o x.csv) is refused unless written with the /. "

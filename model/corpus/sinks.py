@@ -50,18 +50,28 @@ def output_name(relative: Path, kind: str, labels: bool = False) -> Path:
     """Where an input's output goes under ``-o DIR``: a one-document file (a text dump) keeps its
     name, or with ``labels`` (``--format labels``) takes ``.tsv`` as label files do (``a.txt`` ->
     ``a.tsv``); a file of records (JSONL, WARC) becomes one uncompressed ``.jsonl`` file
-    (``a.jsonl.gz`` -> ``a.jsonl``)."""
+    (``a.jsonl.gz`` -> ``a.jsonl``). Outputs are written uncompressed, so a compressed dump's name
+    loses its ``.gz`` or ``.zst`` too (``a.txt.gz`` -> ``a.txt``): plain text under a ``.gz`` name
+    is what neither cleaner nor zcat can read back. Two inputs that come to one name (``a.txt``
+    beside ``a.txt.gz``) are refused as any two are (see :func:`~.pipeline.items`)."""
+    name = _uncompressed(relative.name)
     if not READERS[kind].records:
         if not labels:
-            return relative
-        return relative.with_suffix(".tsv") if relative.suffix.lower() in (".txt", ".tsv") else Path(f"{relative}.tsv")
-    name = relative.name
-    for suffix in (".gz", ".zst"):
-        if name.lower().endswith(suffix):
-            name = name[: -len(suffix)]
+            return relative.with_name(name)
+        if Path(name).suffix.lower() in (".txt", ".tsv"):
+            return relative.with_name(name).with_suffix(".tsv")
+        return relative.with_name(f"{name}.tsv")
     if not name.lower().endswith(".jsonl"):
         name += ".jsonl"
     return relative.with_name(name)
+
+
+def _uncompressed(name: str) -> str:
+    """``name`` without a compression suffix (``.gz``, ``.zst``); a name that is nothing else stays."""
+    for suffix in (".gz", ".zst"):
+        if name.lower().endswith(suffix) and len(name) > len(suffix):
+            return name[: -len(suffix)]
+    return name
 
 
 def partial_path(target: Path) -> Path:
