@@ -291,3 +291,51 @@ def test_a_folder_of_compressed_dumps_only_is_an_error_without_resume_advice(
     named = invoke(runner, model_path, str(folder / "page.txt.gz"), "-o", str(tmp_path / "out") + "/", "-q")
     assert named.exit_code == 0, named.output
     assert sorted(_tree(tmp_path / "out")) == ["page.txt"]
+
+
+def test_usage_errors_name_the_options_given(runner: CliRunner, model_path: Path, tmp_path: Path) -> None:
+    """Three refusals (exit 2) described another command than the one typed: `-f labels
+    --output-format jsonl` (no -o) said "pass -o DIR, not a .jsonl file"; `-o z.jsonl --output-format
+    text` proposed -o NAME.jsonl, the very thing given; `-o jj.jsonl/` said "-o jj.jsonl is a
+    directory" of a folder not there, named so by its trailing /. Each now names what conflicts."""
+    page = tmp_path / "a.txt"
+    page.write_text(PAGE_A, encoding="utf-8")
+    records = tmp_path / "j.jsonl"
+    records.write_text('{"text": "a"}\n', encoding="utf-8")
+    cases = [
+        (
+            [str(page), "-f", "labels", "--output-format", "jsonl"],
+            "cleaner: --format labels and --output-format jsonl ask for two formats (label files, and a JSON record "
+            "per document): drop --output-format jsonl for label files, or --format labels for records",
+        ),
+        (
+            [str(page), "-o", str(tmp_path / "z.jsonl"), "--output-format", "text"],
+            f"cleaner: -o {tmp_path / 'z.jsonl'} names a JSONL file, and --output-format text writes plain-text "
+            f"dumps: drop --output-format text to write a record per document to {tmp_path / 'z.jsonl'}, or name a "
+            "text file (-o NAME.txt) or a directory (-o DIR/)",
+        ),
+        (
+            [str(page), str(page), "-o", str(tmp_path / "z.jsonl"), "--output-format", "text"],
+            f"cleaner: -o {tmp_path / 'z.jsonl'} names a JSONL file, and --output-format text writes plain-text "
+            f"dumps: drop --output-format text to write a record per document to {tmp_path / 'z.jsonl'}, or name a "
+            "directory (-o DIR/)",
+        ),
+        (
+            [str(records), "-o", f"{tmp_path / 'jj.jsonl'}/"],
+            f"cleaner: -o {tmp_path / 'jj.jsonl'}/ names a folder (the trailing / does), and a name ending in .jsonl "
+            f"is for one file of JSON records: for that file, write -o {tmp_path / 'jj.jsonl'} without the /; for "
+            "one output per input, name a folder that is not named like a JSONL file (-o DIR/)",
+        ),
+        (
+            [str(page), "-o", f"{tmp_path / 'new'}/", "--output-format", "jsonl"],
+            f"cleaner: -o {tmp_path / 'new'}/ names a folder (the trailing / does), and --output-format jsonl writes "
+            "one file of JSON records: name that file (-o NAME.jsonl), or leave out -o for standard output",
+        ),
+    ]
+    for args, message in cases:
+        result = invoke(runner, model_path, *args)
+        assert result.exit_code == 2, result.output
+        assert result.stderr == message + "\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.txt", "j.jsonl"]  # nothing written
+    for args in (["-o", str(tmp_path / "z.jsonl")], ["-o", str(tmp_path / "jj.jsonl")], ["-o", f"{tmp_path / 'dir'}/"]):
+        assert invoke(runner, model_path, str(records), *args, "-q").exit_code == 0  # what the messages propose

@@ -138,16 +138,28 @@ def layout_of(
         and ((output is not None and jsonl_compression(output) is not None) or (output is None and structured))
     )
     if records:
-        if fmt is OutputFormat.labels:
-            fail("--format labels writes one file per input: pass -o DIR, not a .jsonl file", 2)
+        if fmt is OutputFormat.labels:  # records chosen by --output-format jsonl: -o NAME.jsonl was refused above
+            fail(
+                "--format labels and --output-format jsonl ask for two formats (label files, and a JSON record per "
+                "document): drop --output-format jsonl for label files, or --format labels for records",
+                2,
+            )
         if is_dir:
-            fail(f"-o {output} is a directory; JSONL records go to one file (-o out.jsonl) or stdout", 2)
+            assert output is not None  # is_dir says so
+            fail(_records_into_folder(output, as_directory, documents), 2)
         return Layout(None, output, Render.RECORD, Render.RECORD, False)
     render = Render.TEXT if fmt is OutputFormat.text else Render.LABELS
     if output is None:
         if several:
             refuse_several_to_stdout(paths, input_format)
         return Layout(None, None, render, Render.RECORD, False)
+    if documents is DocumentOutput.text and not is_dir and jsonl_compression(output) is not None:
+        other = "a directory (-o DIR/)" if several else "a text file (-o NAME.txt) or a directory (-o DIR/)"
+        fail(
+            f"-o {output} names a JSONL file, and --output-format text writes plain-text dumps: drop "
+            f"--output-format text to write a record per document to {output}, or name {other}",
+            2,
+        )
     if not is_dir and output.suffix.lower() in FILE_OUTPUTS:
         if structured:
             fail(
@@ -178,6 +190,22 @@ def layout_of(
             2,
         )
     return Layout(output, None, render, Render.RECORD, False)
+
+
+def _records_into_folder(output: Path, slash: bool, documents: DocumentOutput) -> str:
+    """Why -o names no place for this run's JSONL records (one file of them): it names a folder,
+    by a trailing / (even one not there yet: it said "is a directory") or by being one."""
+    given = f"-o {output}/ names a folder (the trailing / does)" if slash else f"-o {output} is a directory"
+    if documents is DocumentOutput.jsonl:
+        return (
+            f"{given}, and --output-format jsonl writes one file of JSON records: name that file "
+            "(-o NAME.jsonl), or leave out -o for standard output"
+        )
+    bare = f"write -o {output} without the /" if slash else "name a file (-o NAME.jsonl)"
+    return (
+        f"{given}, and a name ending in .jsonl is for one file of JSON records: for that file, {bare}; for one "
+        "output per input, name a folder that is not named like a JSONL file (-o DIR/)"
+    )
 
 
 def _stdin_reads(path: Path) -> bool:
