@@ -557,12 +557,14 @@ def _run_predict(
     for note in notes:
         warn(str(note))
     files = [i for i in inputs if isinstance(i, InputFile)]
+    root = layout.file.parent if layout.file is not None else layout.root
+    # The one output file of the run, if there is one (-o FILE.txt, or one input under -o DIR).
+    one = root / files[0].relative if root is not None and len(files) == 1 else None
     if layout.target is None or not any(i.name == STDIN and READERS[i.kind].records for i in files):
         saved = None  # only --resume of -o FILE cannot read records from standard input: see _rerun
     several = len(inputs) > 1 or any(READERS[i.kind].records for i in files)
     sizes = [i.size for i in files]
     total = sum(size for size in sizes if size is not None) if None not in sizes else None
-    root = layout.file.parent if layout.file is not None else layout.root
     # The folder of the outputs (-o DIR, or the one holding -o FILE) is made when the first output is
     # written, with any folders above it, and said once, as train says the folder of its -o.
     folder = root if root is not None or layout.target is None else layout.target.parent
@@ -636,7 +638,7 @@ def _run_predict(
         say_made(new_folders)
         if several and not quiet:
             warn(tally.summary(stopped=True, short_dumps=settings.short_dumps))
-        fail(f"{exc}{_after_write_error(sink)}")
+        fail(f"{exc}{_after_write_error(sink, one, resume)}")
     finally:
         progress.close()
         received.ended = True
@@ -696,15 +698,21 @@ def _rerun(again: str, saved: str | None = None) -> str:
     return f"from the same directory{here}, rerun `{again}`"
 
 
-def _after_write_error(sink: TreeSink | StreamSink) -> str:
-    """What a failed write left: the outputs finished before it, or the output as it was."""
+def _after_write_error(sink: TreeSink | StreamSink, one: Path | None, resume: bool) -> str:
+    """What a failed write left: the one output as it was, or the outputs finished before it.
+
+    ``one`` is the run's only output file, if it has one (-o FILE.txt, one input under -o DIR):
+    there are no others to write with --resume."""
     from ..corpus.sinks import StreamSink
 
     if isinstance(sink, StreamSink):
         if sink.target is None:
             return ""
-        kept = "is left as it was before this run" if sink.restore else "is not written"
-        return f"; {sink.target} {kept}"
+        return f"; {sink.target} is left as it was before this run" if sink.restore else _as_it_was(sink.target)
+    if one is not None:
+        return _as_it_was(one)
+    if not sink.finished:  # with --resume, the outputs of earlier runs are there, and skipped again
+        return "; this run finished no output: fix this and rerun" + (" with --resume" if resume else "")
     return "; the outputs finished before it are complete: fix this and rerun with --resume to write the others"
 
 

@@ -38,12 +38,27 @@ Written = Cleaned | InputDone | InputError
 
 
 class OutputError(Exception):
-    """An output could not be written: ``path`` is its final name (or "standard output")."""
+    """An output could not be written: ``path`` is its final name (or "standard output"), or the
+    folder above it that could not be made (``folder``)."""
 
     def __init__(self, path: Path | str, exc: OSError) -> None:
-        super().__init__(f"{path}: cannot write: {exc.strerror or exc}")
+        self.folder = unmade_folder(path, exc)
+        if self.folder is not None:
+            super().__init__(f"{self.folder}: cannot create this folder: {exc.strerror or exc}")
+        else:
+            super().__init__(f"{path}: cannot write: {exc.strerror or exc}")
         self.path = path
         self.errno = exc.errno
+
+
+def unmade_folder(path: Path | str, exc: OSError) -> Path | None:
+    """The folder above the output ``path`` that ``exc`` failed to make, if that is what failed: an
+    output in a new folder on a read-only disk is not what is wrong, the folder is (``-o new/``
+    blamed ``new/page.txt``)."""
+    if not exc.filename or path == "standard output":
+        return None
+    failed = Path(os.fsdecode(exc.filename))
+    return failed if failed in Path(path).parents else None
 
 
 def output_name(relative: Path, kind: str, labels: bool = False) -> Path:
@@ -133,6 +148,7 @@ class TreeSink:
         self.root = root
         self.open: tuple[Path, str, IO[bytes]] | None = None
         self.made: list[str] = []  # the temporary file being written, noted before it is made
+        self.finished = 0  # output files this run renamed into place
 
     def write(self, item: Written) -> None:
         if isinstance(item, InputError):
@@ -142,6 +158,7 @@ class TreeSink:
         try:
             if isinstance(item, Cleaned) and not READERS[item.kind].records:
                 write_atomic(target, item.output)
+                self.finished += 1
             elif isinstance(item, InputDone):
                 if item.complete:
                     if self.open is None or self.open[0] != target:
@@ -177,6 +194,7 @@ class TreeSink:
             os.replace(tmp, target)
             self.open = None
             self.made.clear()
+            self.finished += 1
 
     def close(self) -> bool:
         """The run is over; every input ends with InputDone, so anything still open is incomplete."""
