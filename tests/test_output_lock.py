@@ -291,3 +291,29 @@ def test_a_partial_that_cannot_be_made_is_named_by_the_output(
     result = invoke(runner, model_path, str(source), "-o", str(target), "-q")
     assert result.exit_code == 1, result.output
     assert result.stderr == f"cleaner: {target}: cannot write: Read-only file system; {target} is not written\n"
+
+
+def test_no_flock_or_a_signal_while_locking_leaves_no_partial(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file system without flock (some network file systems): the output is written unguarded, as
+    before; a signal (Ctrl-C raises anywhere) between making the .partial and locking it: the empty
+    .partial is not left behind."""
+    import errno
+
+    target = tmp_path / "out.jsonl"
+
+    def no_flock(fd: int, operation: int) -> None:
+        raise OSError(errno.ENOLCK, os.strerror(errno.ENOLCK))
+
+    monkeypatch.setattr(locks.fcntl, "flock", no_flock)
+    sink = sinks.StreamSink(target)
+    assert sink.held is None and not sink.partial.exists()
+    sink.write(cleaned("one\n"))
+    assert sink.close() and target.read_bytes() == b"one\n"
+
+    def interrupted(fd: int, operation: int) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(locks.fcntl, "flock", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        sinks.StreamSink(target)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.jsonl"]

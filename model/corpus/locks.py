@@ -81,11 +81,13 @@ def hold(partial: Path) -> Held | None:
         except BlockingIOError:
             os.close(fd)
             raise OutputBusy(partial) from None
-        except OSError:  # this file system has no flock: unguarded, as before
+        except BaseException as exc:  # a file system without flock (unguarded, as before), or a signal
             os.close(fd)
-            if created:
+            if created:  # not left behind by a run stopped here (Ctrl-C raises anywhere)
                 partial.unlink(missing_ok=True)
-            return None
+            if isinstance(exc, OSError):
+                return None
+            raise
         if _named(fd, partial):
             _HELD.add(fd)
             return Held(fd, created)
