@@ -7,12 +7,14 @@ next run (``clean/clean/...``); ``-o out/`` with ``--format jsonl`` wrote a file
 
 from __future__ import annotations
 
+import gzip
 import json
 import re
 import subprocess
 from pathlib import Path
 
 import pytest
+import zstandard
 from test_cli_inputs import PAGE_A, PAGE_B, invoke
 from typer.testing import CliRunner
 
@@ -232,3 +234,108 @@ def test_label_files_to_a_jsonl_name_say_what_to_name(runner: CliRunner, model_p
     assert result.exit_code == 2, result.output
     assert "-o NAME.tsv for one input or -o DIR for several" in result.stderr
     assert "NAME.jsonl" not in result.stderr
+
+
+def test_compressed_dumps_are_written_uncompressed_under_their_plain_names(
+    runner: CliRunner, model_path: Path, tmp_path: Path
+) -> None:
+    """`-o out/` wrote the cleaned text of page.txt.gz, plain, as out/page.txt.gz, which neither
+    cleaner ("its name says gzip, its bytes do not") nor zcat could read back. Now out/page.txt, as
+    a .jsonl.gz input's records go to a .jsonl; label files are page.tsv; and a dump beside its
+    compressed copy (both named) comes to the same name, which is refused for the second."""
+    (tmp_path / "page.txt.gz").write_bytes(gzip.compress(PAGE_A.encode()))
+    (tmp_path / "other.txt.zst").write_bytes(zstandard.ZstdCompressor().compress(PAGE_B.encode()))
+    named = [str(tmp_path / "page.txt.gz"), str(tmp_path / "other.txt.zst")]
+    out = tmp_path / "out"
+    result = invoke(runner, model_path, *named, "-o", f"{out}/", "-q")
+    assert result.exit_code == 0, result.output
+    assert sorted(_tree(out)) == ["other.txt", "page.txt"]
+    for name, page in (("page", PAGE_A), ("other", PAGE_B)):
+        alone = invoke(runner, model_path, "-", stdin=page.encode())
+        assert (out / f"{name}.txt").read_bytes() == alone.stdout_bytes  # plain text, cleaned
+        again = invoke(runner, model_path, str(out / f"{name}.txt"))
+        assert again.exit_code == 0, again.output  # and readable back
+    labels = invoke(runner, model_path, *named, "-f", "labels", "-o", f"{tmp_path / 'labels'}/", "-q")
+    assert labels.exit_code == 0, labels.output
+    assert sorted(_tree(tmp_path / "labels")) == ["other.tsv", "page.tsv"]
+    (tmp_path / "page.txt").write_text(PAGE_B, encoding="utf-8")
+    both = invoke(
+        runner, model_path, str(tmp_path / "page.txt"), str(tmp_path / "page.txt.gz"), "-o", f"{tmp_path / 'both'}/"
+    )
+    assert both.exit_code == 1
+    assert (
+        f"cleaner: {tmp_path / 'page.txt.gz'}: its output {tmp_path / 'both' / 'page.txt'} would overwrite that of "
+        f"{tmp_path / 'page.txt'}" in both.stderr
+    )
+    assert _tree(tmp_path / "both") == {"page.txt": (out / "other.txt").read_bytes()}  # the first one's: PAGE_B
+
+
+def test_a_folder_of_compressed_dumps_only_is_an_error_without_resume_advice(
+    runner: CliRunner, model_path: Path, tmp_path: Path
+) -> None:
+    """A folder gives no *.txt.gz (a note names them): a folder of nothing else is an error, but
+    nothing in it was cut short, so the closing line does not count an input "not read whole" nor
+    advise --resume, as it did; the note says to name the files, which cleans them."""
+    folder = tmp_path / "gz"
+    folder.mkdir()
+    (folder / "page.txt.gz").write_bytes(gzip.compress(PAGE_A.encode()))
+    for output in ("out/", "out.jsonl"):
+        result = invoke(runner, model_path, str(folder), "-o", str(tmp_path / output))
+        assert result.exit_code == 1
+        assert f"cleaner: {folder}: 1 file of no known kind not read ({folder / 'page.txt.gz'})" in result.stderr
+        assert f"cleaner: {folder}: directory has no *.txt," in result.stderr
+        assert (
+            result.stderr.splitlines()[-1] == "cleaner: 1 input or record could not be cleaned; no document was cleaned"
+        )
+        assert "--resume" not in result.stderr and "not read whole" not in result.stderr
+    named = invoke(runner, model_path, str(folder / "page.txt.gz"), "-o", str(tmp_path / "out") + "/", "-q")
+    assert named.exit_code == 0, named.output
+    assert sorted(_tree(tmp_path / "out")) == ["page.txt"]
+
+
+def test_usage_errors_name_the_options_given(runner: CliRunner, model_path: Path, tmp_path: Path) -> None:
+    """Three refusals (exit 2) described another command than the one typed: `-f labels
+    --output-format jsonl` (no -o) said "pass -o DIR, not a .jsonl file"; `-o z.jsonl --output-format
+    text` proposed -o NAME.jsonl, the very thing given; `-o jj.jsonl/` said "-o jj.jsonl is a
+    directory" of a folder not there, named so by its trailing /. Each now names what conflicts."""
+    page = tmp_path / "a.txt"
+    page.write_text(PAGE_A, encoding="utf-8")
+    records = tmp_path / "j.jsonl"
+    records.write_text('{"text": "a"}\n', encoding="utf-8")
+    cases = [
+        (
+            [str(page), "-f", "labels", "--output-format", "jsonl"],
+            "cleaner: --format labels and --output-format jsonl ask for two formats (label files, and a JSON record "
+            "per document): drop --output-format jsonl for label files, or --format labels for records",
+        ),
+        (
+            [str(page), "-o", str(tmp_path / "z.jsonl"), "--output-format", "text"],
+            f"cleaner: -o {tmp_path / 'z.jsonl'} names a JSONL file, and --output-format text writes plain-text "
+            f"dumps: drop --output-format text to write a record per document to {tmp_path / 'z.jsonl'}, or name a "
+            "text file (-o NAME.txt) or a directory (-o DIR/)",
+        ),
+        (
+            [str(page), str(page), "-o", str(tmp_path / "z.jsonl"), "--output-format", "text"],
+            f"cleaner: -o {tmp_path / 'z.jsonl'} names a JSONL file, and --output-format text writes plain-text "
+            f"dumps: drop --output-format text to write a record per document to {tmp_path / 'z.jsonl'}, or name a "
+            "directory (-o DIR/)",
+        ),
+        (
+            [str(records), "-o", f"{tmp_path / 'jj.jsonl'}/"],
+            f"cleaner: -o {tmp_path / 'jj.jsonl'}/ names a folder (the trailing / does), and a name ending in .jsonl "
+            f"is for one file of JSON records: for that file, write -o {tmp_path / 'jj.jsonl'} without the /; for "
+            "one output per input, name a folder that is not named like a JSONL file (-o DIR/)",
+        ),
+        (
+            [str(page), "-o", f"{tmp_path / 'new'}/", "--output-format", "jsonl"],
+            f"cleaner: -o {tmp_path / 'new'}/ names a folder (the trailing / does), and --output-format jsonl writes "
+            "one file of JSON records: name that file (-o NAME.jsonl), or leave out -o for standard output",
+        ),
+    ]
+    for args, message in cases:
+        result = invoke(runner, model_path, *args)
+        assert result.exit_code == 2, result.output
+        assert result.stderr == message + "\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.txt", "j.jsonl"]  # nothing written
+    for args in (["-o", str(tmp_path / "z.jsonl")], ["-o", str(tmp_path / "jj.jsonl")], ["-o", f"{tmp_path / 'dir'}/"]):
+        assert invoke(runner, model_path, str(records), *args, "-q").exit_code == 0  # what the messages propose

@@ -403,3 +403,77 @@ def test_a_record_inputs_output_under_a_folder_is_written_whole_or_not_at_all(tm
     assert type(sink.open[2]) is io.BufferedWriter
     sink.abort()
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.fixture
+def read_only(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A folder in which nothing can be made, files or folders, as on a read-only disk (chmod does
+    not stop root): EROFS, with the path that was refused, as the kernel gives it."""
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    real_open, real_mkdir = os.open, Path.mkdir
+
+    def refuse(path: object) -> None:
+        raise OSError(errno.EROFS, os.strerror(errno.EROFS), str(path))
+
+    def guarded_open(path: object, flags: int, *args: object, **kwargs: object) -> int:
+        made = Path(os.fsdecode(path))  # type: ignore[arg-type]
+        if flags & os.O_CREAT and folder in made.parents and made.parent.is_dir():  # else: ENOENT, as ever
+            refuse(path)
+        return real_open(path, flags, *args, **kwargs)  # type: ignore[arg-type]
+
+    def guarded_mkdir(self: Path, *args: object, **kwargs: object) -> None:
+        if folder in self.parents:
+            refuse(self)
+        real_mkdir(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "open", guarded_open)
+    monkeypatch.setattr(Path, "mkdir", guarded_mkdir)
+    return folder
+
+
+def test_a_failed_write_of_one_output_file_says_what_became_of_it(
+    runner: CliRunner, model_path: Path, tmp_path: Path, read_only: Path
+) -> None:
+    """-o x.txt in a read-only folder ended with "the outputs finished before it are complete: fix
+    this and rerun with --resume to write the others", of a run with one output. Now it says that
+    output is not written, or, when it was there, that it is left as it was."""
+    page = tmp_path / "a.txt"
+    page.write_text(PAGE, encoding="utf-8")
+    target = read_only / "x.txt"
+    result = invoke(runner, model_path, str(page), "-o", str(target))
+    assert result.exit_code == 1
+    assert result.stderr == f"cleaner: {target}: cannot write: Read-only file system; {target} is not written\n"
+    target.write_text("an earlier run's\n", encoding="utf-8")
+    result = invoke(runner, model_path, str(page), "-o", str(target))
+    assert result.exit_code == 1
+    assert result.stderr.endswith(f"; {target} is left as it was before this run\n"), result.stderr
+    assert target.read_text(encoding="utf-8") == "an earlier run's\n"
+
+
+def test_a_folder_that_cannot_be_made_is_named(
+    runner: CliRunner, model_path: Path, corpus: Path, tmp_path: Path, read_only: Path
+) -> None:
+    """-o new/ in a read-only folder blamed new/page.txt, the first output, not the folder it could
+    not make; and said that outputs finished before it are complete, of none."""
+    new = read_only / "new"
+    page = corpus / "page0.txt"
+    for output, written in ((f"{new}/", new / "page0.txt"), (str(new / "x.txt"), new / "x.txt")):
+        result = invoke(runner, model_path, str(page), "-o", output)
+        assert result.exit_code == 1
+        assert result.stderr == (
+            f"cleaner: {new}: cannot create this folder: Read-only file system; {written} is not written\n"
+        )
+    result = invoke(runner, model_path, str(corpus / "shards" / "a.jsonl"), "-o", str(new / "x.jsonl"), "-q")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"cleaner: {new}: cannot create this folder: Read-only file system; {new / 'x.jsonl'} is not written\n"
+    )
+    for extra, rerun in (([], "rerun"), (["--resume"], "rerun with --resume")):
+        result = invoke(runner, model_path, str(corpus), "-o", f"{new}/", "-q", *extra)
+        assert result.exit_code == 1
+        assert result.stderr == (
+            f"cleaner: {new}: cannot create this folder: Read-only file system; this run finished no output: "
+            f"fix this and {rerun}\n"
+        )
+    assert list(read_only.iterdir()) == []

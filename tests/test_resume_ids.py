@@ -8,6 +8,10 @@ anything, with the place and the id, and what to do; the output stays as it was.
 from __future__ import annotations
 
 import re
+import shlex
+import signal
+import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -205,3 +209,91 @@ def test_resume_of_a_finished_output_from_other_inputs_is_refused(
     assert message.startswith(f'cleaner: 1 of the 2 ids in {target} are no input document\'s (such as "b";')
     assert target.read_bytes() == whole
     assert not target.with_name("out.jsonl.partial").exists()
+
+
+def continued_from_a_file(command: str, saved: Path, cleaner_exe: Path, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """Run the command a stopped run printed, with the saved copy of standard input as its FILE."""
+    words = shlex.split(command)
+    assert words[:2] == ["cleaner", "predict"] and words.count("FILE") == 1, command
+    words = [str(cleaner_exe), *words[1:]]
+    words[words.index("FILE")] = str(saved)
+    return subprocess.run(words, cwd=cwd, capture_output=True, text=True, timeout=300)
+
+
+def test_a_run_stopped_while_reading_records_from_standard_input_says_what_continues_it(
+    cleaner_exe: Path, model_path: Path, tmp_path: Path
+) -> None:
+    """Ctrl-C on `cat big.jsonl | cleaner predict - -o si.jsonl` printed `cleaner predict - ... --resume`
+    as what continues it, which is refused (--resume reads the records' ids before it cleans, and
+    standard input can be read only once). Now it says to save the input to a file and rerun with
+    that file in place of -; that command completes the output to an uninterrupted run's bytes."""
+    data = jsonl({"id": f"doc-{n}", "text": f"{PAGE if n % 2 else PAGE_EN}\nĐoạn {n}.\n"} for n in range(20000))
+    (tmp_path / "saved.jsonl").write_bytes(data)
+    command = [str(cleaner_exe), "predict", "-", "-o", "si.jsonl", "-j", "1", "--model", str(model_path)]
+    process = subprocess.Popen(command, cwd=tmp_path, stdin=subprocess.PIPE, stderr=subprocess.PIPE, text=False)
+    assert process.stdin is not None
+    process.stdin.write(data)  # and left open: the run waits for more
+    process.stdin.flush()
+    partial = tmp_path / "si.jsonl.partial"
+    deadline = time.monotonic() + 120
+    while not (partial.exists() and partial.stat().st_size):
+        assert process.poll() is None and time.monotonic() < deadline, "no record was written"
+        time.sleep(0.05)
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 130, err
+    last = err.decode().splitlines()[-1]
+    assert last.startswith(
+        f"cleaner: interrupted (SIGINT); the records written so far are in si.jsonl.partial; "
+        "standard input (or a pipe) cannot be read again (--resume reads the ids of the records before it "
+        "cleans them): "
+        f"save that input to a file and, from the same directory ({tmp_path}), rerun `cleaner predict FILE --output "
+        f"si.jsonl --model {model_path} --jobs 1 --resume` with FILE that file to continue"
+    ), last
+    written = len(read_jsonl(partial))
+    assert written > 0
+    continued = continued_from_a_file(
+        re.findall(r"`([^`]*)`", last)[0], tmp_path / "saved.jsonl", cleaner_exe, tmp_path
+    )
+    assert continued.returncode == 0, continued.stderr
+    assert f"{written} already done)" in continued.stderr
+    alone = subprocess.run([*command[:4], "alone.jsonl", *command[5:]], cwd=tmp_path, input=data, capture_output=True)
+    assert alone.returncode == 0, alone.stderr
+    assert (tmp_path / "si.jsonl").read_bytes() == (tmp_path / "alone.jsonl").read_bytes()
+
+
+def test_records_from_standard_input_cut_short_say_what_completes_the_output(
+    runner: CliRunner, cleaner_exe: Path, model_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Standard input cut inside a record leaves the output .partial; what completes it names a
+    saved (whole) copy of the input, not -, which --resume refuses."""
+    monkeypatch.chdir(tmp_path)
+    data = jsonl({"id": n, "text": PAGE} for n in range(4))
+    result = invoke(runner, model_path, "-", "-o", "out.jsonl", stdin=data[:-9])
+    assert result.exit_code == 1
+    last = result.stderr.splitlines()[-1]
+    assert (
+        "so the output stays out.jsonl.partial (every other document is in it); fix or replace such inputs; "
+        "standard input (or a pipe) cannot be read again" in last
+    ), last
+    assert "rerun `cleaner predict FILE --output out.jsonl --model" in last and last.endswith(
+        "--resume` with FILE that file to complete out.jsonl"
+    ), last
+    (tmp_path / "whole.jsonl").write_bytes(data)
+    continued = continued_from_a_file(
+        re.findall(r"`([^`]*)`", last)[0], tmp_path / "whole.jsonl", cleaner_exe, tmp_path
+    )
+    assert continued.returncode == 0, continued.stderr
+    assert [r["id"] for r in read_jsonl(tmp_path / "out.jsonl")] == [0, 1, 2, 3]
+
+
+def test_a_text_dump_from_standard_input_is_continued_from_standard_input(
+    runner: CliRunner, model_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A text dump's id is known without reading it (-), so its run is continued as it was given."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "a.jsonl").write_bytes(jsonl([{"id": 1, "text": PAGE}]) + b"not json\n")
+    result = invoke(runner, model_path, "a.jsonl", "-", "-o", "out.jsonl", "--fail-fast", stdin=PAGE.encode())
+    assert result.exit_code == 1
+    assert "rerun `cleaner predict a.jsonl - --output out.jsonl" in result.stderr
+    assert "cannot be read again" not in result.stderr

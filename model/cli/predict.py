@@ -31,6 +31,7 @@ from .pipes import reader_went_away
 
 if TYPE_CHECKING:
     from ..corpus.items import Cleaned
+    from ..corpus.locks import OutputBusy
     from ..corpus.progress import Tally
     from ..corpus.sinks import StreamSink, TreeSink
 
@@ -137,16 +138,28 @@ def layout_of(
         and ((output is not None and jsonl_compression(output) is not None) or (output is None and structured))
     )
     if records:
-        if fmt is OutputFormat.labels:
-            fail("--format labels writes one file per input: pass -o DIR, not a .jsonl file", 2)
+        if fmt is OutputFormat.labels:  # records chosen by --output-format jsonl: -o NAME.jsonl was refused above
+            fail(
+                "--format labels and --output-format jsonl ask for two formats (label files, and a JSON record per "
+                "document): drop --output-format jsonl for label files, or --format labels for records",
+                2,
+            )
         if is_dir:
-            fail(f"-o {output} is a directory; JSONL records go to one file (-o out.jsonl) or stdout", 2)
+            assert output is not None  # is_dir says so
+            fail(_records_into_folder(output, as_directory, documents), 2)
         return Layout(None, output, Render.RECORD, Render.RECORD, False)
     render = Render.TEXT if fmt is OutputFormat.text else Render.LABELS
     if output is None:
         if several:
             refuse_several_to_stdout(paths, input_format)
         return Layout(None, None, render, Render.RECORD, False)
+    if documents is DocumentOutput.text and not is_dir and jsonl_compression(output) is not None:
+        other = "a directory (-o DIR/)" if several else "a text file (-o NAME.txt) or a directory (-o DIR/)"
+        fail(
+            f"-o {output} names a JSONL file, and --output-format text writes plain-text dumps: drop "
+            f"--output-format text to write a record per document to {output}, or name {other}",
+            2,
+        )
     if not is_dir and output.suffix.lower() in FILE_OUTPUTS:
         if structured:
             fail(
@@ -177,6 +190,22 @@ def layout_of(
             2,
         )
     return Layout(output, None, render, Render.RECORD, False)
+
+
+def _records_into_folder(output: Path, slash: bool, documents: DocumentOutput) -> str:
+    """Why -o names no place for this run's JSONL records (one file of them): it names a folder,
+    by a trailing / (even one not there yet: it said "is a directory") or by being one."""
+    given = f"-o {output}/ names a folder (the trailing / does)" if slash else f"-o {output} is a directory"
+    if documents is DocumentOutput.jsonl:
+        return (
+            f"{given}, and --output-format jsonl writes one file of JSON records: name that file "
+            "(-o NAME.jsonl), or leave out -o for standard output"
+        )
+    bare = f"write -o {output} without the /" if slash else "name a file (-o NAME.jsonl)"
+    return (
+        f"{given}, and a name ending in .jsonl is for one file of JSON records: for that file, {bare}; for one "
+        "output per input, name a folder that is not named like a JSONL file (-o DIR/)"
+    )
 
 
 def _stdin_reads(path: Path) -> bool:
@@ -233,13 +262,14 @@ def predict(
             "--output",
             "-o",
             metavar="PATH",
-            help="A directory: one output per input under the input's relative name (cleaned text for a text "
-            "dump, or with --format labels a .tsv label file; a .jsonl of cleaned records for a JSONL or WARC "
-            "input). A file ending in .jsonl: one record per "
+            help="A directory: one output per input under the input's relative name, uncompressed (cleaned text "
+            "for a text dump, page.txt.gz -> page.txt, or with --format labels a .tsv label file; a .jsonl of "
+            "cleaned records for a JSONL or WARC input). A file ending in .jsonl: one record per "
             "document (with --format jsonl: the per-line records); .jsonl.gz or .jsonl.zst: the same, compressed. "
             "A file ending in .txt (or .tsv): the cleaned dump of one text input. A trailing / always means a "
             "directory; a new directory with any other extension (-o x.csv) is refused unless written with the /. "
-            "Never an input, nor a directory holding one. Default: standard output.",
+            "Never an input, nor a directory holding one, nor a file another run is writing (refused at the "
+            "start). Default: standard output.",
         ),
     ] = None,
     fmt: Annotated[
@@ -297,7 +327,8 @@ def predict(
             "every run with --resume (the first too, unless it reads standard input or a pipe) first reads the "
             "inputs' ids and stops before writing at a repeated or missing id, or at records no "
             'input has (ids are JSON values, 1 is not "1"; a text file\'s id is its path as given: resume from '
-            "the same directory with the same arguments). Without --resume, repeated ids are no error."
+            "the same directory with the same arguments; records that came on standard input: from a saved copy of "
+            "it, named in place of -). Without --resume, repeated ids are no error."
         ),
     ] = False,
     max_document_mb: MaxDocumentMb = 10.0,
@@ -346,7 +377,7 @@ def predict(
                 paths, output, fmt, input_format, output_format, text_field, id_field, threshold, model, encoding,
                 errors, jobs, quiet, fail_fast, resume, max_document_mb, short_dumps,
             )  # fmt: skip
-            _predict(options, rerun_command(ctx), received)
+            _predict(options, rerun_command(ctx), received, saved=rerun_command(ctx, stdin=SAVED))
         except Interrupted as exc:  # outside the run, which stops itself cleanly (see _run_predict)
             fail(f"interrupted ({exc}) {outside_run()}", 128 + exc.signum)
 
@@ -374,8 +405,9 @@ class Options:
     short_dumps: ShortDumps
 
 
-def _predict(options: Options, again: str, received: Caught) -> None:
-    """:func:`predict`'s work, with SIGINT, SIGTERM and SIGHUP raising :class:`Interrupted`."""
+def _predict(options: Options, again: str, received: Caught, saved: str | None = None) -> None:
+    """:func:`predict`'s work, with SIGINT, SIGTERM and SIGHUP raising :class:`Interrupted`; ``again``
+    is the command that continues it, ``saved`` the same with a saved copy of standard input."""
     (
         paths, output, fmt, input_format, output_format, text_field, id_field, threshold, model, encoding, errors,
         jobs, quiet, fail_fast, resume, max_document_mb, short_dumps,
@@ -421,15 +453,21 @@ def _predict(options: Options, again: str, received: Caught) -> None:
     )
     _run_predict(
         paths, chosen, layout, settings, jobs=jobs or _cores(), quiet=quiet, fail_fast=fail_fast, resume=resume,
-        limit=int(max_document_mb * 1e6), again=again, received=received,
+        limit=int(max_document_mb * 1e6), again=again, saved=saved, received=received,
     )  # fmt: skip
 
 
 DEFAULT_ID = "id"
+# What stands for a saved copy of standard input in the command that continues a run that read it.
+SAVED = "FILE"
 
 
-def rerun_command(ctx: typer.Context) -> str:
-    """This command line, as the user gave it, with --resume: what continues this run."""
+def rerun_command(ctx: typer.Context, stdin: str = STDIN) -> str:
+    """This command line, as the user gave it, with --resume: what continues this run; with
+    ``stdin``, that name in place of - and of a pipe named as a file (a run cannot continue from
+    standard input: see :func:`_rerun`)."""
+    from ..corpus.readers.streams import is_stream
+
     words = ["cleaner", "predict"]
     for param in ctx.command.params:
         source = ctx.get_parameter_source(param.name) if param.name else None
@@ -437,7 +475,7 @@ def rerun_command(ctx: typer.Context) -> str:
             continue
         value = ctx.params[param.name]
         if param.param_type_name == "argument":
-            words += [str(v) for v in value]
+            words += [stdin if v == STDIN or (stdin != STDIN and is_stream(str(v))) else str(v) for v in value]
         elif getattr(param, "is_flag", False):
             words.append(param.opts[0] if value else param.secondary_opts[0])
         else:
@@ -484,6 +522,7 @@ def _run_predict(
     resume: bool,
     limit: int,
     again: str = "cleaner predict ... --resume",
+    saved: str | None = None,
     received: Caught | None = None,
 ) -> None:
     """Stream every input through the model into the layout's outputs; exit 1 if anything failed.
@@ -496,6 +535,7 @@ def _run_predict(
 
     from ..classifier.format import ModelError
     from ..corpus.items import InputError, InputFile
+    from ..corpus.locks import OutputBusy
     from ..corpus.pipeline import FailFast, Run, execute
     from ..corpus.progress import Progress, Tally
     from ..corpus.resume import DoneIds, ResumeError, check_inputs, read_done_ids
@@ -520,10 +560,14 @@ def _run_predict(
     for note in notes:
         warn(str(note))
     files = [i for i in inputs if isinstance(i, InputFile)]
+    root = layout.file.parent if layout.file is not None else layout.root
+    # The one output file of the run, if there is one (-o FILE.txt, or one input under -o DIR).
+    one = root / files[0].relative if root is not None and len(files) == 1 else None
+    if layout.target is None or not any(i.stream and READERS[i.kind].records for i in files):
+        saved = None  # only --resume of -o FILE cannot read records from standard input: see _rerun
     several = len(inputs) > 1 or any(READERS[i.kind].records for i in files)
     sizes = [i.size for i in files]
     total = sum(size for size in sizes if size is not None) if None not in sizes else None
-    root = layout.file.parent if layout.file is not None else layout.root
     # The folder of the outputs (-o DIR, or the one holding -o FILE) is made when the first output is
     # written, with any folders above it, and said once, as train says the folder of its -o.
     folder = root if root is not None or layout.target is None else layout.target.parent
@@ -535,7 +579,7 @@ def _run_predict(
         id_field = settings.parse.id_field
         done = None
         if resume and isinstance(sink, StreamSink) and id_field is not None:
-            if sink.partial.exists():
+            if sink.restore is not None:  # an earlier run's records (the .partial's lock alone makes an empty one)
                 done = read_done_ids(sink.partial, id_field)
             elif not any(i.stream for i in inputs if isinstance(i, InputFile)):  # stdin, a pipe: read once
                 # A first run is checked too: a repeated id found when the run is continued would cost
@@ -543,6 +587,11 @@ def _run_predict(
                 done = DoneIds.none()
     except OSError as exc:
         fail(f"{exc.filename or layout.target}: cannot write: {exc.strerror or exc}")
+    except OutputError as exc:  # the .partial of -o FILE could not be made or continued: nothing was changed
+        assert layout.target is not None  # only a StreamSink into a file raises it here
+        fail(f"{exc}{_as_it_was(layout.target)}")
+    except OutputBusy as exc:
+        fail(_busy(layout.target, exc), 2)
     if done is not None and isinstance(sink, StreamSink):  # skipping by id is safe only with these inputs' ids
         try:
             finished = sink.restore is not None and sink.restore[1]  # the records are in the output, renamed back
@@ -566,6 +615,10 @@ def _run_predict(
         progress.close()
         sink.abort()
         fail(str(exc))
+    except OutputBusy as exc:  # its folder was made by another run since this one started: locked at the first output
+        progress.close()
+        sink.abort()
+        fail(_busy(layout.target, exc), 2)
     except FailFast:
         stopped = "stopped at the first error (--fail-fast)"
     except Interrupted as exc:
@@ -588,7 +641,7 @@ def _run_predict(
         say_made(new_folders)
         if several and not quiet:
             warn(tally.summary(stopped=True, short_dumps=settings.short_dumps))
-        fail(f"{exc}{_after_write_error(sink)}")
+        fail(f"{exc}{_after_write_error(sink, one, resume)}")
     finally:
         progress.close()
         received.ended = True
@@ -605,9 +658,17 @@ def _run_predict(
         resumable = root is not None or (
             layout.target is not None and layout.text_render is not Render.LINES and not _compressed(layout.target)
         )
-        fail(f"{stopped}{kept}" + (f"; {_rerun(again)} to continue" if resumable else ""), code)
+        fail(f"{stopped}{kept}" + (f"; {_rerun(again, saved)} to continue" if resumable else ""), code)
     if tally.errors:
-        fail(_after_errors(sink, tally, complete, again))
+        fail(_after_errors(sink, tally, complete, again, saved))
+
+
+def _busy(target: Path | None, exc: OutputBusy) -> str:
+    """Why a run into -o FILE is refused: another run holds its ``.partial`` (see cleaner.corpus.locks)."""
+    return (
+        f"-o {target}: another cleaner run is writing this output now (it holds {exc.partial} locked); "
+        "this run wrote nothing: wait for that run to end, or choose another -o"
+    )
 
 
 def _emptied_note(cleaned: Cleaned) -> str:
@@ -620,29 +681,53 @@ def _emptied_note(cleaned: Cleaned) -> str:
     )
 
 
-def _rerun(again: str) -> str:
+def _rerun(again: str, saved: str | None = None) -> str:
     """The advice to rerun ``again``: from this directory, as relative paths in it (and the ids of
-    text files, their paths as given, which --resume skips by) mean something else elsewhere."""
+    text files, their paths as given, which --resume skips by) mean something else elsewhere.
+
+    With ``saved`` (the command with FILE in place of -), the run read records from standard input
+    into -o FILE: --resume reads the inputs' ids before it cleans anything, and standard input can
+    be read only once, so --resume from it is refused; a saved copy of the input gives the same ids
+    (the records' own), so rerunning with that file continues the run."""
     try:
         here = f" ({Path.cwd()})"
     except OSError:  # the directory was deleted
         here = ""
+    if saved is not None:
+        return (
+            "standard input (or a pipe) cannot be read again (--resume reads the ids of the records before it "
+            "cleans them): "
+            f"save that input to a file and, from the same directory{here}, rerun `{saved}` with {SAVED} that file"
+        )
     return f"from the same directory{here}, rerun `{again}`"
 
 
-def _after_write_error(sink: TreeSink | StreamSink) -> str:
-    """What a failed write left: the outputs finished before it, or the output as it was."""
+def _after_write_error(sink: TreeSink | StreamSink, one: Path | None, resume: bool) -> str:
+    """What a failed write left: the one output as it was, or the outputs finished before it.
+
+    ``one`` is the run's only output file, if it has one (-o FILE.txt, one input under -o DIR):
+    there are no others to write with --resume."""
     from ..corpus.sinks import StreamSink
 
     if isinstance(sink, StreamSink):
         if sink.target is None:
             return ""
-        kept = "is left as it was before this run" if sink.restore else "is not written"
-        return f"; {sink.target} {kept}"
+        return f"; {sink.target} is left as it was before this run" if sink.restore else _as_it_was(sink.target)
+    if one is not None:
+        return _as_it_was(one)
+    if not sink.finished:  # with --resume, the outputs of earlier runs are there, and skipped again
+        return "; this run finished no output: fix this and rerun" + (" with --resume" if resume else "")
     return "; the outputs finished before it are complete: fix this and rerun with --resume to write the others"
 
 
-def _after_errors(sink: TreeSink | StreamSink, tally: Tally, complete: bool, again: str) -> str:
+def _as_it_was(output: Path) -> str:
+    """What a write that failed before it changed anything left of a one-file output."""
+    return f"; {output} is left as it was before this run" if output.exists() else f"; {output} is not written"
+
+
+def _after_errors(
+    sink: TreeSink | StreamSink, tally: Tally, complete: bool, again: str, saved: str | None = None
+) -> str:
     """The closing line of a run with errors: how many, and what became of the outputs."""
     from ..corpus.sinks import StreamSink
 
@@ -654,8 +739,8 @@ def _after_errors(sink: TreeSink | StreamSink, tally: Tally, complete: bool, aga
     if isinstance(sink, StreamSink) and sink.target is not None and not complete:
         stays = f"stays {sink.partial} (every other document is in it)" if sink.partial.exists() else "is not written"
         return (
-            f"{counted}, {unread}, so the output {stays}; "
-            f"fix or replace such inputs and, {_rerun(again)} to complete {sink.target}"
+            f"{counted}, {unread}, so the output {stays}; fix or replace such inputs"
+            f"{'; ' if saved else ' and, '}{_rerun(again, saved)} to complete {sink.target}"
         )
     if isinstance(sink, StreamSink):
         return f"{counted}, {unread}; {others}"

@@ -6,8 +6,10 @@ and only if it could be read to its end: a truncated or damaged input gets no ou
 ``--resume`` does it again); the temporary files a killed run leaves are deleted by the next run
 into the same tree. A single output file grows as ``NAME.partial`` and is renamed to ``NAME`` when
 the run ends with every input read to its end; a run that is interrupted, or that could not read
-an input to its end, leaves the ``.partial`` file, which ``--resume`` continues. A single JSONL
-file named ``*.jsonl.gz`` or ``*.jsonl.zst`` is compressed as it is written (and renamed the same way).
+an input to its end, leaves the ``.partial`` file, which ``--resume`` continues; while a run writes
+it, the ``.partial`` is locked (:mod:`.locks`), so a second run into the same file is refused. A
+single JSONL file named ``*.jsonl.gz`` or ``*.jsonl.zst`` is compressed as it is written (and
+renamed the same way).
 
 A write that fails (disk full, permission denied) raises :class:`OutputError`, which names the
 output, never the temporary file; :meth:`StreamSink.discard` then leaves the output as it was
@@ -28,6 +30,7 @@ import zstandard
 
 from ..atomic import new_temporary, remove_stale_temporaries, write_atomic
 from .items import Cleaned, InputDone, InputError
+from .locks import Held, hold, release, take_over
 from .readers import READERS
 from .resume import prepare_partial
 
@@ -35,30 +38,55 @@ Written = Cleaned | InputDone | InputError
 
 
 class OutputError(Exception):
-    """An output could not be written: ``path`` is its final name (or "standard output")."""
+    """An output could not be written: ``path`` is its final name (or "standard output"), or the
+    folder above it that could not be made (``folder``)."""
 
     def __init__(self, path: Path | str, exc: OSError) -> None:
-        super().__init__(f"{path}: cannot write: {exc.strerror or exc}")
+        self.folder = unmade_folder(path, exc)
+        if self.folder is not None:
+            super().__init__(f"{self.folder}: cannot create this folder: {exc.strerror or exc}")
+        else:
+            super().__init__(f"{path}: cannot write: {exc.strerror or exc}")
         self.path = path
         self.errno = exc.errno
+
+
+def unmade_folder(path: Path | str, exc: OSError) -> Path | None:
+    """The folder above the output ``path`` that ``exc`` failed to make, if that is what failed: an
+    output in a new folder on a read-only disk is not what is wrong, the folder is (``-o new/``
+    blamed ``new/page.txt``)."""
+    if not exc.filename or path == "standard output":
+        return None
+    failed = Path(os.fsdecode(exc.filename))
+    return failed if failed in Path(path).parents else None
 
 
 def output_name(relative: Path, kind: str, labels: bool = False) -> Path:
     """Where an input's output goes under ``-o DIR``: a one-document file (a text dump) keeps its
     name, or with ``labels`` (``--format labels``) takes ``.tsv`` as label files do (``a.txt`` ->
     ``a.tsv``); a file of records (JSONL, WARC) becomes one uncompressed ``.jsonl`` file
-    (``a.jsonl.gz`` -> ``a.jsonl``)."""
+    (``a.jsonl.gz`` -> ``a.jsonl``). Outputs are written uncompressed, so a compressed dump's name
+    loses its ``.gz`` or ``.zst`` too (``a.txt.gz`` -> ``a.txt``): plain text under a ``.gz`` name
+    is what neither cleaner nor zcat can read back. Two inputs that come to one name (``a.txt``
+    beside ``a.txt.gz``) are refused as any two are (see :func:`~.pipeline.items`)."""
+    name = _uncompressed(relative.name)
     if not READERS[kind].records:
         if not labels:
-            return relative
-        return relative.with_suffix(".tsv") if relative.suffix.lower() in (".txt", ".tsv") else Path(f"{relative}.tsv")
-    name = relative.name
-    for suffix in (".gz", ".zst"):
-        if name.lower().endswith(suffix):
-            name = name[: -len(suffix)]
+            return relative.with_name(name)
+        if Path(name).suffix.lower() in (".txt", ".tsv"):
+            return relative.with_name(name).with_suffix(".tsv")
+        return relative.with_name(f"{name}.tsv")
     if not name.lower().endswith(".jsonl"):
         name += ".jsonl"
     return relative.with_name(name)
+
+
+def _uncompressed(name: str) -> str:
+    """``name`` without a compression suffix (``.gz``, ``.zst``); a name that is nothing else stays."""
+    for suffix in (".gz", ".zst"):
+        if name.lower().endswith(suffix) and len(name) > len(suffix):
+            return name[: -len(suffix)]
+    return name
 
 
 def partial_path(target: Path) -> Path:
@@ -120,6 +148,7 @@ class TreeSink:
         self.root = root
         self.open: tuple[Path, str, IO[bytes]] | None = None
         self.made: list[str] = []  # the temporary file being written, noted before it is made
+        self.finished = 0  # output files this run renamed into place
 
     def write(self, item: Written) -> None:
         if isinstance(item, InputError):
@@ -129,6 +158,7 @@ class TreeSink:
         try:
             if isinstance(item, Cleaned) and not READERS[item.kind].records:
                 write_atomic(target, item.output)
+                self.finished += 1
             elif isinstance(item, InputDone):
                 if item.complete:
                     if self.open is None or self.open[0] != target:
@@ -164,6 +194,7 @@ class TreeSink:
             os.replace(tmp, target)
             self.open = None
             self.made.clear()
+            self.finished += 1
 
     def close(self) -> bool:
         """The run is over; every input ends with InputDone, so anything still open is incomplete."""
@@ -187,7 +218,12 @@ class TreeSink:
 
 class StreamSink:
     """All outputs into one stream: standard output, or ``target`` via ``target.partial``
-    (compressed if ``target`` ends in .jsonl.gz or .jsonl.zst; such a stream cannot be resumed)."""
+    (compressed if ``target`` ends in .jsonl.gz or .jsonl.zst; such a stream cannot be resumed).
+
+    The ``.partial`` is locked for the whole run (:mod:`.locks`), taken before anything is renamed
+    or truncated: a second run into the same ``target`` raises :class:`~.locks.OutputBusy` here,
+    having changed nothing. When ``target``'s folder is not there yet, no run can be writing into
+    it: the lock is taken when the folder is made, at the first output."""
 
     def __init__(self, target: Path | None, resume: bool = False) -> None:
         self.target = target
@@ -197,13 +233,41 @@ class StreamSink:
         self.compression = "" if target is None else jsonl_compression(target) or ""
         self.complete = True  # every input read to its end so far
         self.restore: tuple[int, bool] | None = None  # what --resume started from: its size, and if it was final
+        self.held: Held | None = None  # the lock on the .partial (None: not taken yet, or no locks here)
+        self.claimed = False  # the lock was asked for (it is taken once)
+        self.opened = False  # this run opened the .partial to write
         if target is not None:
             self.partial = partial_path(target)
-            if resume:
-                finished = not self.partial.exists() and target.exists()
-                prepare_partial(target, self.partial)
-                if self.partial.exists():
-                    self.restore = (self.partial.stat().st_size, finished)
+            try:
+                if target.parent.is_dir():
+                    self._claim()
+                if resume:
+                    self._continue(target)
+            except OSError as exc:  # named by the output, never by its .partial
+                raise OutputError(self.name, exc) from exc
+
+    def _claim(self) -> None:
+        """Lock the ``.partial`` (see :mod:`.locks`); raises OutputBusy if another run holds it."""
+        self.claimed = True
+        self.held = hold(self.partial)
+
+    def _continue(self, target: Path) -> None:
+        """--resume: continue the ``.partial`` of an interrupted run, or the finished ``target``
+        (renamed back to ``.partial``, under the lock), and note where it started from."""
+        try:
+            made = self.held is not None and self.held.created
+            if made and target.exists():
+                assert self.held is not None
+                self.held = take_over(target, self.partial, self.held)
+                finished = True
+            else:
+                finished = self.held is None and not self.partial.exists() and target.exists()
+            prepare_partial(target, self.partial)
+            if self.partial.exists() and not (self.held is not None and self.held.created):
+                self.restore = (self.partial.stat().st_size, finished)
+        except BaseException:
+            self.abort()  # a .partial made by this lock is removed again, and the lock let go
+            raise
 
     @property
     def name(self) -> str:
@@ -214,12 +278,21 @@ class StreamSink:
         if self.target is None:
             sys.stdout.flush()
             self.handle = sys.stdout.buffer
-        else:
-            self.target.parent.mkdir(parents=True, exist_ok=True)
+            return self.handle
+        self.target.parent.mkdir(parents=True, exist_ok=True)
+        if not self.claimed:
+            self._claim()
+        self.opened = True
+        if self.held is None:  # no locks here: the file opened by its name, as before locks
             self.handle = self.partial.open("ab" if self.resume else "wb")
-            if self.compression:
-                self.raw = self.handle
-                self.handle = _compressor(self.raw, self.compression, self.target.name[: -len(self.compression)])
+        else:  # the locked file itself, through its descriptor (kept open, and the lock with it, until the end)
+            if not self.resume:
+                os.ftruncate(self.held.fd, 0)  # only now: an earlier run's .partial stays until this run writes
+            os.lseek(self.held.fd, 0, os.SEEK_END)
+            self.handle = os.fdopen(self.held.fd, "ab" if self.resume else "wb", closefd=False)
+        if self.compression:
+            self.raw = self.handle
+            self.handle = _compressor(self.raw, self.compression, self.target.name[: -len(self.compression)])
         return self.handle
 
     def _close_file(self) -> None:
@@ -260,6 +333,7 @@ class StreamSink:
                 return True
             self._close_file()
             os.replace(self.partial, self.target)
+            self._release()  # only now: until the rename, the .partial is this run's
         except BrokenPipeError:
             raise
         except OSError as exc:
@@ -268,8 +342,17 @@ class StreamSink:
 
     def abort(self) -> None:
         """The run stopped early: keep what was written as ``.partial``, for ``--resume`` (a
-        compressed stream is ended properly, so it can be read, but it cannot be resumed).
-        Never raises: what cannot be flushed any more is cut off by ``--resume``."""
+        compressed stream is ended properly, so it can be read, but it cannot be resumed); a
+        ``.partial`` that only the lock made, empty, is removed. Never raises: what cannot be
+        flushed any more is cut off by ``--resume``."""
+        self._end()
+        if self.target is not None and self.held is not None and self.held.created and not self.opened:
+            with contextlib.suppress(OSError):
+                self.partial.unlink(missing_ok=True)
+        self._release()
+
+    def _end(self) -> None:
+        """Flush standard output, or end the file's (compressed) stream; never raises."""
         if self.handle is None:
             return
         with contextlib.suppress(OSError, ValueError):
@@ -278,18 +361,23 @@ class StreamSink:
             else:
                 self._close_file()
 
+    def _release(self) -> None:
+        release(self.held)
+        self.held = None
+
     def discard(self) -> None:
         """A write failed: leave the output as it was before this run (no leftovers of it on a full
         disk): the ``.partial`` file this run made is deleted, one that ``--resume`` continued is
-        cut back to where it started (and renamed back if it was a finished output)."""
-        self.abort()
-        if self.target is None:
-            return
-        with contextlib.suppress(OSError):
-            if self.restore is None:
-                self.partial.unlink(missing_ok=True)
-                return
-            size, finished = self.restore
-            os.truncate(self.partial, size)
-            if finished:
-                os.replace(self.partial, self.target)
+        cut back to where it started (and renamed back if it was a finished output); all under
+        the lock, let go last."""
+        self._end()
+        if self.target is not None:
+            with contextlib.suppress(OSError):
+                if self.restore is None:
+                    self.partial.unlink(missing_ok=True)
+                else:
+                    size, finished = self.restore
+                    os.truncate(self.partial, size)
+                    if finished:
+                        os.replace(self.partial, self.target)
+        self._release()

@@ -189,7 +189,9 @@ def _directory(raw: str, root: Path, input_format: str | None, skipped: Path | N
                 found.append((file, InputError(str(file), "not a regular file", incomplete=True)))
     if not any(isinstance(item, InputFile) for _, item in found) and not beside_dumps:
         what = f"*{READERS[input_format].suffixes[0]}" if input_format is not None else KNOWN_FILES
-        found.append((root, InputError(raw, f"directory has no {what} files", incomplete=True)))
+        # Nothing in it was cut short: an error (nothing was cleaned), not an input "not read whole", which
+        # --resume would complete.
+        found.append((root, InputError(raw, f"directory has no {what} files")))
     for _, item in sorted(found, key=lambda pair: pair[0]):
         yield item
     if beside_dumps:
