@@ -7,6 +7,7 @@ anything, with the place and the id, and what to do; the output stays as it was.
 
 from __future__ import annotations
 
+import os
 import re
 import shlex
 import signal
@@ -220,20 +221,31 @@ def continued_from_a_file(command: str, saved: Path, cleaner_exe: Path, cwd: Pat
     return subprocess.run(words, cwd=cwd, capture_output=True, text=True, timeout=300)
 
 
+@pytest.mark.parametrize("source", ["-", "fifo"])
 def test_a_run_stopped_while_reading_records_from_standard_input_says_what_continues_it(
-    cleaner_exe: Path, model_path: Path, tmp_path: Path
+    cleaner_exe: Path, model_path: Path, tmp_path: Path, source: str
 ) -> None:
     """Ctrl-C on `cat big.jsonl | cleaner predict - -o si.jsonl` printed `cleaner predict - ... --resume`
     as what continues it, which is refused (--resume reads the records' ids before it cleans, and
     standard input can be read only once). Now it says to save the input to a file and rerun with
-    that file in place of -; that command completes the output to an uninterrupted run's bytes."""
+    that file in place of -; that command completes the output to an uninterrupted run's bytes. A
+    pipe named as a file (`<(cat big.jsonl)`, a FIFO) is read as - is, and gets the same advice."""
     data = jsonl({"id": f"doc-{n}", "text": f"{PAGE if n % 2 else PAGE_EN}\nĐoạn {n}.\n"} for n in range(20000))
     (tmp_path / "saved.jsonl").write_bytes(data)
-    command = [str(cleaner_exe), "predict", "-", "-o", "si.jsonl", "-j", "1", "--model", str(model_path)]
-    process = subprocess.Popen(command, cwd=tmp_path, stdin=subprocess.PIPE, stderr=subprocess.PIPE, text=False)
-    assert process.stdin is not None
-    process.stdin.write(data)  # and left open: the run waits for more
-    process.stdin.flush()
+    named = "-" if source == "-" else str(tmp_path / "pipe")
+    if source != "-":
+        os.mkfifo(named)
+    command = [str(cleaner_exe), "predict", named, "-o", "si.jsonl", "-j", "1", "--model", str(model_path)]
+    stdin = subprocess.PIPE if source == "-" else subprocess.DEVNULL
+    process = subprocess.Popen(command, cwd=tmp_path, stdin=stdin, stderr=subprocess.PIPE, text=False)
+    if source == "-":
+        assert process.stdin is not None
+        process.stdin.write(data)  # and left open: the run waits for more
+        process.stdin.flush()
+    else:
+        writer = open(named, "wb")  # noqa: SIM115 - left open, as stdin is above: the run waits for more
+        writer.write(data)
+        writer.flush()
     partial = tmp_path / "si.jsonl.partial"
     deadline = time.monotonic() + 120
     while not (partial.exists() and partial.stat().st_size):
@@ -241,6 +253,8 @@ def test_a_run_stopped_while_reading_records_from_standard_input_says_what_conti
         time.sleep(0.05)
     process.send_signal(signal.SIGINT)
     _, err = process.communicate(timeout=60)
+    if source != "-":
+        writer.close()
     assert process.returncode == 130, err
     last = err.decode().splitlines()[-1]
     assert last.startswith(
@@ -257,7 +271,9 @@ def test_a_run_stopped_while_reading_records_from_standard_input_says_what_conti
     )
     assert continued.returncode == 0, continued.stderr
     assert f"{written} already done)" in continued.stderr
-    alone = subprocess.run([*command[:4], "alone.jsonl", *command[5:]], cwd=tmp_path, input=data, capture_output=True)
+    alone = subprocess.run(
+        [*command[:2], "-", command[3], "alone.jsonl", *command[5:]], cwd=tmp_path, input=data, capture_output=True
+    )
     assert alone.returncode == 0, alone.stderr
     assert (tmp_path / "si.jsonl").read_bytes() == (tmp_path / "alone.jsonl").read_bytes()
 
