@@ -270,27 +270,36 @@ def test_compressed_dumps_are_written_uncompressed_under_their_plain_names(
     assert _tree(tmp_path / "both") == {"page.txt": (out / "other.txt").read_bytes()}  # the first one's: PAGE_B
 
 
-def test_a_folder_of_compressed_dumps_only_is_an_error_without_resume_advice(
+def test_a_folder_gives_its_compressed_dumps_and_one_of_nothing_known_is_an_error_without_resume_advice(
     runner: CliRunner, model_path: Path, tmp_path: Path
 ) -> None:
-    """A folder gives no *.txt.gz (a note names them): a folder of nothing else is an error, but
-    nothing in it was cut short, so the closing line does not count an input "not read whole" nor
-    advise --resume, as it did; the note says to name the files, which cleans them."""
+    """A folder of *.txt.gz and *.txt.zst dumps was not read (a note named them, and the closing
+    line advised --resume though nothing was cut short): they are dumps as *.txt are, each cleaned
+    to a .txt of the same name, as the file named alone is. A folder of nothing known is an error,
+    with no --resume advice and no input counted "not read whole"."""
     folder = tmp_path / "gz"
     folder.mkdir()
     (folder / "page.txt.gz").write_bytes(gzip.compress(PAGE_A.encode()))
-    for output in ("out/", "out.jsonl"):
-        result = invoke(runner, model_path, str(folder), "-o", str(tmp_path / output))
+    (folder / "other.txt.zst").write_bytes(zstandard.ZstdCompressor().compress(PAGE_B.encode()))
+    (folder / "notes.md").write_text("# notes\n", encoding="utf-8")
+    result = invoke(runner, model_path, str(folder), "-o", str(tmp_path / "out") + "/", "-q")
+    assert result.exit_code == 0, result.output
+    alone = invoke(runner, model_path, str(folder / "page.txt.gz"), "-o", str(tmp_path / "one") + "/", "-q")
+    assert alone.exit_code == 0
+    assert _tree(tmp_path / "out")["page.txt"] == (tmp_path / "one" / "page.txt").read_bytes()
+    assert sorted(_tree(tmp_path / "out")) == ["other.txt", "page.txt"]
+    empty = tmp_path / "nothing"
+    empty.mkdir()
+    (empty / "notes.md").write_text("# notes\n", encoding="utf-8")
+    for output in ("out2/", "out.jsonl"):
+        result = invoke(runner, model_path, str(empty), "-o", str(tmp_path / output))
         assert result.exit_code == 1
-        assert f"cleaner: {folder}: 1 file of no known kind not read ({folder / 'page.txt.gz'})" in result.stderr
-        assert f"cleaner: {folder}: directory has no *.txt," in result.stderr
+        assert f"cleaner: {empty}: 1 file of no known kind not read ({empty / 'notes.md'})" in result.stderr
+        assert f"cleaner: {empty}: directory has no *.txt[.gz|.zst]," in result.stderr
         assert (
             result.stderr.splitlines()[-1] == "cleaner: 1 input or record could not be cleaned; no document was cleaned"
         )
         assert "--resume" not in result.stderr and "not read whole" not in result.stderr
-    named = invoke(runner, model_path, str(folder / "page.txt.gz"), "-o", str(tmp_path / "out") + "/", "-q")
-    assert named.exit_code == 0, named.output
-    assert sorted(_tree(tmp_path / "out")) == ["page.txt"]
 
 
 def test_usage_errors_name_the_options_given(runner: CliRunner, model_path: Path, tmp_path: Path) -> None:

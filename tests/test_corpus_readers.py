@@ -76,7 +76,7 @@ def test_a_new_reader_needs_only_its_table_entry(tmp_path: Path, monkeypatch: py
 
 
 def test_known_files_message() -> None:
-    assert KNOWN_FILES == "*.txt, *.jsonl[.gz|.zst], *.warc[.gz], *.wet[.gz]"
+    assert KNOWN_FILES == "*.txt[.gz|.zst], *.jsonl[.gz|.zst], *.warc[.gz], *.wet[.gz]"
 
 
 @pytest.mark.parametrize(
@@ -107,7 +107,7 @@ def test_a_folder_s_notes_count_in_the_singular_and_plural(tmp_path: Path) -> No
     raw = str(tmp_path)
     notes = [str(item) for item in expand_inputs([raw]) if isinstance(item, Note)]
     assert [note.split(" (")[0] for note in notes] == [
-        f"{raw}: 1 JSONL/WARC file beside the *.txt dumps not read",
+        f"{raw}: 1 JSONL/WARC file beside the dumps not read",
         f"{raw}: 1 linked folder not followed",
         f"{raw}: 1 file of no known kind not read",
     ]
@@ -116,7 +116,7 @@ def test_a_folder_s_notes_count_in_the_singular_and_plural(tmp_path: Path) -> No
     (tmp_path / "again").symlink_to(tmp_path / "sub", target_is_directory=True)
     notes = [str(item) for item in expand_inputs([raw]) if isinstance(item, Note)]
     assert [note.split(" (")[0] for note in notes] == [
-        f"{raw}: 2 JSONL/WARC files beside the *.txt dumps not read",
+        f"{raw}: 2 JSONL/WARC files beside the dumps not read",
         f"{raw}: 2 linked folders not followed",
         f"{raw}: 2 files of no known kind not read",
     ]

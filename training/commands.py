@@ -584,8 +584,9 @@ def suggest(
     paths: Annotated[
         list[str],
         typer.Argument(
-            help="Unlabelled dumps: files, directories (their *.txt, *.jsonl[.gz|.zst], *.warc[.gz], *.wet[.gz], "
-            "recursively), or - for standard input (or a pipe: <(curl -s URL)); as `cleaner predict` reads them."
+            help="Unlabelled dumps: files, directories (their *.txt[.gz|.zst], *.jsonl[.gz|.zst], *.warc[.gz], "
+            "*.wet[.gz], recursively), or - for standard input (or a pipe: <(curl -s URL)); as `cleaner predict` "
+            "reads them."
         ),
     ],
     top: Annotated[int, typer.Option("-n", "--top", min=1, help="How many dumps to list.")] = 10,
@@ -669,8 +670,9 @@ def label(
     paths: Annotated[
         list[str],
         typer.Argument(
-            help="Dumps to label: files, directories (their *.txt, *.jsonl[.gz|.zst], *.warc[.gz], *.wet[.gz], "
-            "recursively), or - for standard input (or a pipe: <(curl -s URL)); as `cleaner predict` reads them."
+            help="Dumps to label: files, directories (their *.txt[.gz|.zst], *.jsonl[.gz|.zst], *.warc[.gz], "
+            "*.wet[.gz], recursively), or - for standard input (or a pipe: <(curl -s URL)); as `cleaner predict` "
+            "reads them."
         ),
     ],
     labels: Annotated[

@@ -59,7 +59,8 @@ InputFormat = Annotated[
         metavar=f"[{'|'.join(INPUT_FORMATS)}]",
         help="How to read the named files and stdin. auto: by name (.jsonl, .warc.gz...), else by content (gzip and "
         "zstd by their magic bytes, then JSON objects, WARC records or text). A format makes directories give its "
-        "files only (by default they give their *.txt, and JSONL/WARC files only from folders without *.txt).",
+        "files only (by default they give their *.txt[.gz|.zst], and JSONL/WARC files only from folders without "
+        "those).",
     ),
 ]
 TextField = Annotated[str, typer.Option(help="The JSONL field holding the page text.")]

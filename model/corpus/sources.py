@@ -7,7 +7,7 @@ in a directory of thousands loses nothing but itself. The file names each kind c
 the readers' table (:data:`cleaner.corpus.readers.READERS`).
 
 A directory gives its files of known kinds, recursively, in sorted order, except that a JSONL or
-WARC file in a folder that also holds ``*.txt`` dumps is taken for their metadata (a
+WARC file in a folder that also holds dumps (``*.txt``, compressed or not) is taken for their metadata (a
 ``meta.jsonl`` beside the pages), not for a corpus: it is listed in a note, and read only when
 named on the command line or asked for with ``--input-format``. Symbolic links to folders are not
 followed (a note says so), as ``find`` and ``grep -r`` do not: name the folder to clean it. Files
@@ -196,7 +196,7 @@ def _directory(raw: str, root: Path, input_format: str | None, skipped: Path | N
         yield item
     if beside_dumps:
         yield Note(
-            f"{raw}: {plural(len(beside_dumps), 'JSONL/WARC file')} beside the *.txt dumps not read "
+            f"{raw}: {plural(len(beside_dumps), 'JSONL/WARC file')} beside the dumps not read "
             f"({_listed(beside_dumps)}): "
             "taken for their metadata; name such a file, or pass --input-format jsonl or warc, to clean it"
         )

@@ -1,6 +1,6 @@
 """Plain-text dumps: a file (or stdin) is one document, checked against the size limit as it is read.
 
-A dump that is gzip or zstd compressed (by its first bytes: a piped ``.txt.gz``) is decompressed;
+A dump that is gzip or zstd compressed (by its first bytes: a ``.txt.gz``, piped or named) is decompressed;
 one whose content is records (JSON objects line after line, a WARC) is refused with the
 ``--input-format`` to read it with, since cleaning it line by line would mangle every record;
 unless ``--input-format text`` said to read it as text.
@@ -73,4 +73,4 @@ def parse(raw: Raw, options: ParseOptions) -> Parsed:
     return Parsed(raw, text, split_lines(text), {options.id_name: raw.ident}, raw.ident, undecodable)
 
 
-READER = Reader(KIND, (".txt",), records=False, read=read, parse=parse)
+READER = Reader(KIND, (".txt", ".txt.gz", ".txt.zst"), records=False, read=read, parse=parse)
