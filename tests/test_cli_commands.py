@@ -192,6 +192,26 @@ def make_labels_dir(target: Path, labels_dir: Path, names: list[str], extra_rows
     return target
 
 
+def test_labels_check_names_label_files_in_subfolders_it_does_not_read(
+    runner: CliRunner, labels_dir: Path, tmp_path: Path
+) -> None:
+    """`cleaner predict dumps/ --format labels -o DIR/` mirrors the dumps' subfolders; labels check
+    passed in silence on the label files it never read there. A subfolder with a manifest of its
+    own (as labels/every-kind) is a labels directory of its own, not named."""
+    directory = make_labels_dir(tmp_path / "labels", labels_dir, ["seed-thoidai-001"])
+    (directory / "site-a").mkdir()
+    shutil.copy(labels_dir / "seed-kinhtedothi-002.tsv", directory / "site-a" / "p1.tsv")
+    own = make_labels_dir(directory / "held", labels_dir, ["seed-kinhtedothi-002"])
+    result = runner.invoke(app, ["labels", "check", str(directory)])
+    assert result.exit_code == 0, result.output
+    (note,) = [line for line in result.stdout.splitlines() if line.startswith("note:")]
+    assert note.startswith("note: 1 label file in subfolders not read (site-a/p1.tsv): ")
+    assert str(own.name) not in note
+    shutil.rmtree(directory / "site-a")
+    result = runner.invoke(app, ["labels", "check", str(directory)])
+    assert "note:" not in result.stdout
+
+
 def test_labels_check_good_dir(runner: CliRunner, labels_dir: Path, tmp_path: Path) -> None:
     names = ["seed-thoidai-001", "seed-kinhtedothi-002"]
     directory = make_labels_dir(tmp_path / "labels", labels_dir, names)
@@ -657,6 +677,15 @@ def test_train_refuses_an_output_it_cannot_write_before_it_trains(
     assert "Traceback" not in result.output and len(result.stderr.strip().splitlines()) == 1
     assert result.stderr.startswith(f"cleaner: {option} {says.format(tmp=tmp_path, option=option)}"), result.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["labels"]
+
+
+def test_train_o_folder_slash_advises_names_it_accepts(runner: CliRunner, labels_dir: Path, tmp_path: Path) -> None:
+    """`-o models/` advised "write -o models, or -o models/cleaner.npz", and -o models is then
+    refused for its missing .npz: the advice names models.npz instead."""
+    directory = make_labels_dir(tmp_path / "labels", labels_dir, ["seed-thoidai-000", "seed-kinhtedothi-002"])
+    result = runner.invoke(app, ["train", "--labels", str(directory), "-o", f"{tmp_path}/models/"])
+    assert result.exit_code == 2, result.output
+    assert f"write -o {tmp_path}/models.npz, or -o {tmp_path}/models/cleaner.npz" in result.stderr, result.stderr
 
 
 @pytest.mark.parametrize(("name", "instead"), [("model.txt", "model.npz"), ("model", "model.npz")])

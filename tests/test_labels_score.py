@@ -98,7 +98,7 @@ def test_pages_the_model_was_trained_on_among_others_are_named(tmp_path: Path, r
     out = tmp_path / "scores.json"
     result = runner.invoke(app, ["labels", "score", str(directory), "--model", str(model), "--json", str(out)])
     assert result.exit_code == 0, result.output
-    assert f"1 of the 4 pages here are pages the model was trained on (the same text: {PAGES[1]})" in result.stdout
+    assert f"1 of the 4 pages here is a page the model was trained on (the same text: {PAGES[1]})" in result.stdout
     saved = json.loads(out.read_text(encoding="utf-8"))
     assert saved["trained_pages"] == [PAGES[1]] and saved["trained_on"] is False
     result = runner.invoke(app, ["labels", "score", str(trained), "--model", str(model)])

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..labels import LabelFormatError
-from ..text import decode, is_blank, plural, split_lines
+from ..text import decode, is_blank, listed, plural, split_lines
 from .labels import (
     LabelledDocument,
     iter_label_counts,
@@ -106,4 +106,26 @@ def check_labels(directory: Path, echo: Callable[[str], None] = print) -> list[s
         f"{plural(len(documents), 'file')}, {plural(len(sites), 'site')}, languages: "
         + ", ".join(f"{lang} {n}" for lang, n in sorted(languages.items()))
     )
+    nested = nested_label_files(directory)
+    if nested:
+        echo(
+            f"note: {plural(len(nested), 'label file')} in subfolders not read ({listed([str(p) for p in nested])}): "
+            f"train, evaluate and this check read {directory}/*.tsv only; move them into {directory} (with their "
+            "manifest rows), or give their folder a manifest.csv and check it on its own"
+        )
     return problems
+
+
+def nested_label_files(directory: Path) -> list[Path]:
+    """The ``.tsv`` files in subfolders of ``directory`` that no folder of their own claims (a
+    folder with its manifest.csv, as labels/every-kind is, is a labels directory of its own),
+    relative to ``directory``. Nothing reads them: ``cleaner predict DUMPS/ --format labels -o DIR/``
+    mirrors the dumps' subfolders, and the check passed without a word on the files it never read."""
+    found = []
+    for path in sorted(directory.rglob("*.tsv")):
+        folder = path.parent
+        while folder != directory and not (folder / "manifest.csv").is_file():
+            folder = folder.parent
+        if folder == directory and path.parent != directory:
+            found.append(path.relative_to(directory))
+    return found

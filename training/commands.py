@@ -89,8 +89,9 @@ def check_writable(option: str, given: str, example: str, suffix: str | None = N
     if path.is_dir():
         fail(f"{option} {path}: is a directory; give a file name such as {path / example}", 2)
     if given.endswith(("/", os.sep)):
+        named = path if suffix is None or path.suffix.lower() == suffix else path.with_suffix(suffix)
         fail(
-            f"{option} {given}: a trailing / names a directory, but {option} names one file; write {option} {path}, "
+            f"{option} {given}: a trailing / names a directory, but {option} names one file; write {option} {named}, "
             f"or {option} {path / example} to write it in a directory {path}",
             2,
         )
@@ -546,7 +547,8 @@ def labels_score(
     document), as cleaner evaluate prints them. Unlike cleaner evaluate, nothing is trained. Scoring the pages
     the model was trained on says how well it learnt them, not how it does on new pages: it is
     noted when the directory is exactly its training data, and the pages of it found here are named
-    (a model trained since 2026-12-07 lists its pages by their text).
+    (a model that `cleaner train` writes lists its pages by their text; the shipped model, trained
+    before it did, is recognised only by the whole of its training data).
     """
     from ..atomic import write_atomic
     from ..classifier.format import ModelError, load_model

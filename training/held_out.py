@@ -51,9 +51,12 @@ def score_labelled(predictor: Predictor, directory: Path, by: str = "site", echo
             "it learnt them, not how it does on pages it never saw"
         )
     elif seen:
-        some = "all" if len(seen) == len(documents) else f"{len(seen)} of the {len(documents)}"
+        if len(seen) == len(documents):
+            some = "all the pages here are pages"
+        else:
+            some = f"{len(seen)} of the {len(documents)} pages here {'is a page' if len(seen) == 1 else 'are pages'}"
         echo(
-            f"{some} pages here are pages the model was trained on (the same text: {listed(seen)}): their "
+            f"{some} the model was trained on (the same text: {listed(seen)}): their "
             "scores say how well it learnt them, not how it does on pages it never saw; score a model "
             "trained without them (cleaner train --labels DIR on the others)"
         )
