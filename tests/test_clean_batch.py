@@ -91,6 +91,21 @@ def test_wrong_inputs_say_what_was_expected(model_path: Path) -> None:
         clean_batch(["text"], model_path, threshold=1.5)
     with pytest.raises(cleaner.ModelError, match="no model at"):
         clean_batch(["text"], model=Path("/nonexistent/model.npz"))
+    with pytest.raises(TypeError, match=r"not a dict, whose keys it would clean; pass its \.values\(\)"):
+        clean_batch({"a": "Home\nBody text."}, model_path)  # type: ignore[arg-type]
+
+
+def test_a_numpy_threshold_is_a_number(model_path: Path) -> None:
+    """threshold=np.float32(0.5) (an array's element) was refused: "expected a number from 0 to 1"."""
+    import numpy as np
+
+    text = "Home\nA body paragraph that reads like prose, long enough to be one.\n"
+    for threshold in (np.float32(0.3), np.float64(0.3), np.float32(0.0)):
+        assert clean_batch([text], model_path, threshold=threshold) == clean_batch(  # type: ignore[arg-type]
+            [text], model_path, threshold=float(threshold)
+        )
+    with pytest.raises(ValueError, match="from 0 to 1"):
+        clean_batch([text], model_path, threshold=np.float32(1.5))  # type: ignore[arg-type]
 
 
 def test_any_iterable_of_texts_is_cleaned_as_a_list_is(model_path: Path) -> None:
@@ -99,7 +114,7 @@ def test_any_iterable_of_texts_is_cleaned_as_a_list_is(model_path: Path) -> None
     expected = clean_batch(texts, model_path)
     assert clean_batch((text for text in texts), model_path) == expected
     assert clean_batch(iter(texts), model_path) == expected
-    assert clean_batch(dict.fromkeys(texts), model_path) == expected  # an iterable, not a Sequence
+    assert clean_batch(dict.fromkeys(texts).keys(), model_path) == expected  # an iterable, not a Sequence
     assert clean_batch(iter([]), model_path) == []
     for one in ("one text", b"one text"):
         with pytest.raises(TypeError, match=f"expected a list of texts .*; got {type(one).__name__}"):

@@ -21,8 +21,9 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from numbers import Real
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, Union
 
@@ -89,6 +90,11 @@ def clean_batch(
         raise TypeError(
             f"clean_batch: expected a list of texts (str), or any iterable of them; got {type(texts).__name__}"
         )
+    if isinstance(texts, Mapping):  # iterated, it gives its keys: those were cleaned, the texts never read
+        raise TypeError(
+            f"clean_batch: expected a list of texts (str), not a {type(texts).__name__}, whose keys it would clean; "
+            "pass its .values()"
+        )
     texts = list(texts)  # a generator is read once: the texts are needed again for the results
     for number, text in enumerate(texts):
         if not isinstance(text, str):
@@ -108,7 +114,8 @@ def clean_batch(
 
 def threshold_value(threshold: object) -> float:
     """A threshold from 0 to 1, or a ValueError that says so."""
-    if isinstance(threshold, bool) or not isinstance(threshold, (int, float)) or not 0.0 <= threshold <= 1.0:
+    # Real, not (int, float): a numpy float32 (an array's element) is a number too.
+    if isinstance(threshold, bool) or not isinstance(threshold, Real) or not 0.0 <= float(threshold) <= 1.0:
         raise ValueError(f"threshold: expected a number from 0 to 1, got {threshold!r}")
     return float(threshold)
 
