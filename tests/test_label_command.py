@@ -278,6 +278,23 @@ def test_a_page_found_saved_is_not_counted_as_saved_by_the_session(
     assert {path.name: path.read_bytes() for path in mine.iterdir()} == before
 
 
+def test_a_wildcard_host_prints_a_token_and_how_to_reach_it_from_elsewhere(
+    cleaner_exe: Path, model_path: Path, sample_document: Labelled, tmp_path: Path
+) -> None:
+    """With --host 0.0.0.0 the URL printed (for this machine's browser) names 127.0.0.1; it said
+    "anyone with this URL can label" without saying that others reach it by this machine's name."""
+    dump = tmp_path / "page.txt"
+    dump.write_text(sample_document.text, encoding="utf-8")
+    process, printed = _start(cleaner_exe, tmp_path, dump, "--model", str(model_path), "--host", "0.0.0.0")
+    process.send_signal(signal.SIGTERM)
+    process.communicate(timeout=60)
+    text = "".join(printed)
+    assert "listening on 0.0.0.0 beyond this machine: anyone with this URL (and its token) can label" in text
+    assert "from another machine, put this machine's name or address in place of the URL's 127.0.0.1" in text
+    (url,) = [line.split()[1] for line in printed if line.startswith("open ")]
+    assert url.startswith("http://127.0.0.1:") and "?token=" in url
+
+
 def _children(pid: int) -> set[int]:
     """The processes whose parent is ``pid`` (from /proc)."""
     found = set()

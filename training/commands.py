@@ -790,6 +790,8 @@ def label(
     typer.echo(f"pre-labelled by {model_name}")
     if listening.token:
         typer.echo(f"listening on {host} beyond this machine: anyone with this URL (and its token) can label")
+        if host in ("", "0.0.0.0", "::"):  # the URL below names this machine for its own browser
+            typer.echo("from another machine, put this machine's name or address in place of the URL's 127.0.0.1")
     typer.echo(f"open {listening.url}   (Ctrl-C stops the server)")
     if browser and not open_browser(listening.url):
         typer.echo("(no browser to open here: open the URL above yourself)")
