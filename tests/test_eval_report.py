@@ -281,3 +281,17 @@ def test_the_card_names_the_context_stages_extra_inputs_only_when_the_model_read
     assert "the page's span shares (`span_p_share`, `span_lines_share`)" in render_model_card(changed)
     changed["estimator"]["topic_overlap"] = True
     assert "span_lines_share`) and each line's topic overlap" in render_model_card(changed)
+
+
+def test_a_long_system_name_is_printed_whole_and_the_columns_stay_in_line() -> None:
+    """Names were cut to 34 characters: the ablations read "with one context stage instead of"."""
+    from cleaner.training.evaluate import format_table, score
+    from cleaner.training.labels import LabelledDocument
+
+    doc = LabelledDocument("p", ["Menu", "Body text."], ["boilerplate", "content"], site="a.example", language="en")
+    long = "cleaner with one context stage instead of 3 (ablation)"
+    table = format_table([score("cleaner", [doc], [["boilerplate", "content"]]), score(long, [doc], [[None, None]])])
+    header, rule, *rows = table.splitlines()
+    assert rows[1].startswith(long + " ")
+    assert len({len(line) for line in (header, rule, *rows)}) == 1  # every row as wide as the header
+    assert header.index("group") == rows[0].index("(all)") == rows[1].index("(all)")
