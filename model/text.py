@@ -119,6 +119,23 @@ def plural(count: int, noun: str, nouns: str | None = None) -> str:
     return f"{count} {noun if count == 1 else nouns or noun + 's'}"
 
 
+def columns(text: str) -> int:
+    """How many terminal columns ``text`` takes: two for a wide character (CJK, fullwidth forms),
+    none for a combining mark, one for the others. A table padded by ``len`` put every row with a
+    Chinese or Japanese name out of line."""
+    import unicodedata
+
+    return sum(
+        0 if unicodedata.combining(char) else 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
+        for char in text
+    )
+
+
+def padded(text: str, width: int) -> str:
+    """``text`` padded with spaces to ``width`` terminal columns (see :func:`columns`)."""
+    return text + " " * max(width - columns(text), 0)
+
+
 def listed(names: Sequence[str], shown: int = 3) -> str:
     """The first ``shown`` names for a message, and how many more there are: "a, b, c and 2 more"."""
     more = f" and {len(names) - shown} more" if len(names) > shown else ""

@@ -286,3 +286,19 @@ def test_long_names_are_printed_whole_and_in_line(tmp_path: Path) -> None:
     table = [line for line in said if line.startswith(("file", long_name, "b "))]
     assert len(table) == 3 and long_site in table[1]
     assert len({len(line) for line in table}) == 1  # every row as wide as the header
+
+
+def test_the_table_stays_in_line_with_wide_characters(tmp_path: Path) -> None:
+    """Columns were padded by len(): a Chinese name (two terminal columns a character) pushed its
+    row's counts out of line with the others."""
+    from cleaner.text import columns
+
+    name = "新闻页面一" * 8  # 40 characters, 80 columns: wider than the column's 34 either way
+    other = "C\tAnother article.\nB\tFooter\n"
+    directory = make_repo(tmp_path, f"{name},xinwen.example,zh,user,\nb,b.example,vi,user,\n", {name: TSV, "b": other})
+    problems, said = run(directory)
+    assert problems == []
+    header, *rows = [line for line in said if line.startswith(("file", name, "b "))]
+    assert len(rows) == 2
+    assert {columns(line) for line in (header, *rows)} == {columns(header)}
+    assert columns(name) == 80 and columns("e\u0301") == 1

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..labels import LabelFormatError
-from ..text import decode, is_blank, listed, plural, split_lines
+from ..text import columns, decode, is_blank, listed, padded, plural, split_lines
 from .labels import (
     LabelledDocument,
     iter_label_counts,
@@ -90,8 +90,8 @@ def check_labels(directory: Path, echo: Callable[[str], None] = print) -> list[s
                 echo(f"note: {path.name}: source {source} not found here; text not compared")
         documents[name] = (row, lines, labels)
     # Columns as wide as their longest entry: a long page name pushed its row's counts out of line.
-    name_width = max([34, *(len(name) for name in documents)])
-    site_width = max([32, *(len(row["site"]) for row, _, _ in documents.values())])
+    name_width = max([34, *(columns(name) for name in documents)])
+    site_width = max([32, *(columns(row["site"]) for row, _, _ in documents.values())])
     echo(f"{'file':<{name_width}} {'site':<{site_width}} {'lang':<4} {'origin':<8} {'C':>5} {'B':>5} {'blank':>5}")
     for name, content, boilerplate, blank in iter_label_counts(
         LabelledDocument(name, lines, labels) for name, (_, lines, labels) in documents.items()
@@ -99,7 +99,7 @@ def check_labels(directory: Path, echo: Callable[[str], None] = print) -> list[s
         row = documents[name][0]
         site, language, origin = row["site"], row["language"], row["origin"]
         counts = f"{content:>5} {boilerplate:>5} {blank:>5}"
-        echo(f"{name:<{name_width}} {site:<{site_width}} {language:<4} {origin:<8} {counts}")
+        echo(f"{padded(name, name_width)} {padded(site, site_width)} {language:<4} {origin:<8} {counts}")
     languages = Counter(documents[name][0]["language"] for name in documents)
     sites = {documents[name][0]["site"] for name in documents}
     echo(
