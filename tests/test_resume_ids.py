@@ -313,3 +313,65 @@ def test_a_text_dump_from_standard_input_is_continued_from_standard_input(
     assert result.exit_code == 1
     assert "rerun `cleaner predict a.jsonl - --output out.jsonl" in result.stderr
     assert "cannot be read again" not in result.stderr
+
+
+NO_IDS = (
+    "the records have no 'id' field to continue by (--resume skips the documents whose id is already written): "
+    "rerun without --resume to clean every document again, or with --resume and --id-field NAME if the field "
+    "NAME holds a unique id in every record"
+)
+
+
+@pytest.mark.parametrize("source", ["file", "-"])
+def test_records_without_ids_cut_short_offer_no_resume(
+    runner: CliRunner, model_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, source: str
+) -> None:
+    """Records without an id, cut short: the closing line offered `... --resume`, which stops at
+    once (`no 'id' field`). Now it says that there is no id to continue by, and what to do instead."""
+    monkeypatch.chdir(tmp_path)
+    data = jsonl({"text": f"{PAGE}\nĐoạn {n}.\n"} for n in range(4))[:-9]
+    (tmp_path / "noid.jsonl").write_bytes(data)
+    named = "noid.jsonl" if source == "file" else "-"
+    result = invoke(runner, model_path, named, "-o", "out.jsonl", stdin=data if source == "-" else None)
+    assert result.exit_code == 1
+    last = result.stderr.splitlines()[-1]
+    assert last.endswith(f"fix or replace such inputs; {NO_IDS}"), last
+    assert "--resume`" not in last
+    offered = invoke(runner, model_path, "noid.jsonl", "-o", "out.jsonl", "--resume")
+    assert "no 'id' field" in offered.stderr  # what the old advice ran into
+
+
+def test_records_with_ids_cut_short_still_offer_resume(
+    runner: CliRunner, model_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Records that have their id under --id-field get the command that continues the run."""
+    monkeypatch.chdir(tmp_path)
+    data = jsonl({"key": n, "text": PAGE} for n in range(4))[:-9]
+    (tmp_path / "keyed.jsonl").write_bytes(data)
+    result = invoke(runner, model_path, "keyed.jsonl", "-o", "out.jsonl", "--id-field", "key")
+    assert result.exit_code == 1
+    last = result.stderr.splitlines()[-1]
+    assert "rerun `cleaner predict keyed.jsonl --output out.jsonl --id-field key --model" in last, last
+    assert last.endswith("--resume` to complete out.jsonl"), last
+
+
+def test_a_run_of_records_without_ids_stopped_by_sigint_offers_no_resume(
+    cleaner_exe: Path, model_path: Path, tmp_path: Path
+) -> None:
+    """Ctrl-C on `cleaner predict noid.jsonl -o fn.jsonl` printed `rerun ... --resume` to continue,
+    and that command exits 2 (`no 'id' field`). Now the stop line says the records have no id to
+    continue by, and the rerun it names (without --resume) cleans them all."""
+    data = jsonl({"text": f"{PAGE if n % 2 else PAGE_EN}\nĐoạn {n}.\n"} for n in range(20000))
+    (tmp_path / "noid.jsonl").write_bytes(data)
+    command = [str(cleaner_exe), "predict", "noid.jsonl", "-o", "fn.jsonl", "-j", "1", "--model", str(model_path)]
+    process = subprocess.Popen(command, cwd=tmp_path, stderr=subprocess.PIPE, text=True)
+    partial = tmp_path / "fn.jsonl.partial"
+    deadline = time.monotonic() + 120
+    while not (partial.exists() and partial.stat().st_size):
+        assert process.poll() is None and time.monotonic() < deadline, "no record was written"
+        time.sleep(0.05)
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 130, err
+    last = err.splitlines()[-1]
+    assert last == f"cleaner: interrupted (SIGINT); the records written so far are in fn.jsonl.partial; {NO_IDS}"

@@ -647,6 +647,8 @@ def _run_predict(
         received.ended = True
     if stopped is not None:
         sink.abort()
+    # --resume into one file continues by id: a run that wrote a record without one cannot be continued.
+    no_id = settings.parse.id_name if layout.target is not None and tally.no_id else None
     say_made(new_folders)
     if several and not quiet:
         warn(tally.summary(stopped=stopped is not None, short_dumps=settings.short_dumps))
@@ -658,9 +660,11 @@ def _run_predict(
         resumable = root is not None or (
             layout.target is not None and layout.text_render is not Render.LINES and not _compressed(layout.target)
         )
+        if resumable and no_id is not None:
+            fail(f"{stopped}{kept}; {_no_ids(no_id)}", code)
         fail(f"{stopped}{kept}" + (f"; {_rerun(again, saved)} to continue" if resumable else ""), code)
     if tally.errors:
-        fail(_after_errors(sink, tally, complete, again, saved))
+        fail(_after_errors(sink, tally, complete, again, saved, no_id))
 
 
 def _busy(target: Path | None, exc: OutputBusy) -> str:
@@ -702,6 +706,16 @@ def _rerun(again: str, saved: str | None = None) -> str:
     return f"from the same directory{here}, rerun `{again}`"
 
 
+def _no_ids(field: str) -> str:
+    """The advice for a stopped run into one file of records that have no id: --resume continues
+    such a run by the ids already written, so the command it would print fails at once."""
+    return (
+        f"the records have no {field!r} field to continue by (--resume skips the documents whose id is "
+        "already written): rerun without --resume to clean every document again, or with --resume and "
+        "--id-field NAME if the field NAME holds a unique id in every record"
+    )
+
+
 def _after_write_error(sink: TreeSink | StreamSink, one: Path | None, resume: bool) -> str:
     """What a failed write left: the one output as it was, or the outputs finished before it.
 
@@ -726,9 +740,15 @@ def _as_it_was(output: Path) -> str:
 
 
 def _after_errors(
-    sink: TreeSink | StreamSink, tally: Tally, complete: bool, again: str, saved: str | None = None
+    sink: TreeSink | StreamSink,
+    tally: Tally,
+    complete: bool,
+    again: str,
+    saved: str | None = None,
+    no_id: str | None = None,
 ) -> str:
-    """The closing line of a run with errors: how many, and what became of the outputs."""
+    """The closing line of a run with errors: how many, and what became of the outputs; ``no_id``:
+    the id field the run's records lack (see :func:`_no_ids`)."""
     from ..corpus.sinks import StreamSink
 
     counted = f"{plural(tally.errors, 'input or record', 'inputs or records')} could not be cleaned"
@@ -738,6 +758,8 @@ def _after_errors(
     unread = f"{plural(tally.incomplete, 'input')} of them not read whole"
     if isinstance(sink, StreamSink) and sink.target is not None and not complete:
         stays = f"stays {sink.partial} (every other document is in it)" if sink.partial.exists() else "is not written"
+        if no_id is not None:
+            return f"{counted}, {unread}, so the output {stays}; fix or replace such inputs; {_no_ids(no_id)}"
         return (
             f"{counted}, {unread}, so the output {stays}; fix or replace such inputs"
             f"{'; ' if saved else ' and, '}{_rerun(again, saved)} to complete {sink.target}"
