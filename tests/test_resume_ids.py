@@ -262,7 +262,7 @@ def test_a_run_stopped_while_reading_records_from_standard_input_says_what_conti
         "standard input (or a pipe) cannot be read again (--resume reads the ids of the records before it "
         "cleans them): "
         f"save that input to a file and, from the same directory ({tmp_path}), rerun `cleaner predict FILE --output "
-        f"si.jsonl --model {model_path} --jobs 1 --resume` with FILE that file to continue"
+        f"si.jsonl --model {model_path} --jobs 1 --input-format jsonl --resume` with FILE that file to continue"
     ), last
     written = len(read_jsonl(partial))
     assert written > 0
@@ -301,6 +301,41 @@ def test_records_from_standard_input_cut_short_say_what_completes_the_output(
     )
     assert continued.returncode == 0, continued.stderr
     assert [r["id"] for r in read_jsonl(tmp_path / "out.jsonl")] == [0, 1, 2, 3]
+
+
+@pytest.mark.parametrize("given", [False, True])
+def test_the_saved_copy_of_records_from_standard_input_may_have_any_name(
+    runner: CliRunner, cleaner_exe: Path, model_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, given: bool
+) -> None:
+    """Records on standard input are told by their bytes; the command printed to continue from a
+    saved copy read that copy by its name, so a copy saved as `saved.txt` was a text dump and
+    --resume stopped at once. The command now says --input-format jsonl (once: not twice when the
+    run was given it)."""
+    monkeypatch.chdir(tmp_path)
+    data = jsonl({"id": n, "text": PAGE} for n in range(4))
+    kind = ["--input-format", "jsonl"] if given else []
+    result = invoke(runner, model_path, "-", "-o", "out.jsonl", *kind, stdin=data[:-9])
+    assert result.exit_code == 1
+    command = re.findall(r"`([^`]*)`", result.stderr.splitlines()[-1])[0]
+    assert command.count("--input-format jsonl") == 1 and command.endswith("--resume"), command
+    (tmp_path / "saved.txt").write_bytes(data)
+    continued = continued_from_a_file(command, tmp_path / "saved.txt", cleaner_exe, tmp_path)
+    assert continued.returncode == 0, continued.stderr
+    assert [r["id"] for r in read_jsonl(tmp_path / "out.jsonl")] == [0, 1, 2, 3]
+
+
+def test_the_saved_copy_command_leaves_the_kind_of_mixed_inputs_to_their_names(
+    runner: CliRunner, model_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """--input-format would read every named file as records: with a text dump beside standard
+    input's records, the command is left as it was given."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "page.txt").write_text(PAGE, encoding="utf-8")
+    data = jsonl({"id": n, "text": PAGE} for n in range(4))
+    result = invoke(runner, model_path, "page.txt", "-", "-o", "out.jsonl", stdin=data[:-9])
+    assert result.exit_code == 1
+    assert "rerun `cleaner predict page.txt FILE --output out.jsonl" in result.stderr
+    assert "--input-format" not in result.stderr
 
 
 def test_a_text_dump_from_standard_input_is_continued_from_standard_input(

@@ -30,7 +30,7 @@ from .options import AUTO, Encoding, Errors, InputFormat, MaxDocumentMb, ModelFi
 from .pipes import reader_went_away
 
 if TYPE_CHECKING:
-    from ..corpus.items import Cleaned
+    from ..corpus.items import Cleaned, InputFile
     from ..corpus.locks import OutputBusy
     from ..corpus.progress import Tally
     from ..corpus.sinks import StreamSink, TreeSink
@@ -485,6 +485,19 @@ def rerun_command(ctx: typer.Context, stdin: str = STDIN) -> str:
     return shlex.join(words)
 
 
+def _saved_as(saved: str, kind: str, paths: list[str], files: list[InputFile]) -> str:
+    """The command that continues a run from a saved copy of the records it read on standard input
+    (or a pipe), with ``--input-format KIND``: the kind was told from the bytes, and the copy is read
+    by its name (saved as ``input.txt``, records were a text dump, and --resume stopped at once).
+    Only when every input is of that kind: the option reads every named file so, and makes folders
+    give only files of that kind."""
+    if any(path != STDIN and Path(path).is_dir() for path in paths) or any(i.kind != kind for i in files):
+        return saved
+    words = shlex.split(saved)
+    at = len(words) - 1 if words[-1] == "--resume" else len(words)
+    return shlex.join([*words[:at], "--input-format", kind, *words[at:]])
+
+
 def _compressed(target: Path) -> bool:
     from ..corpus.sinks import jsonl_compression
 
@@ -563,8 +576,11 @@ def _run_predict(
     root = layout.file.parent if layout.file is not None else layout.root
     # The one output file of the run, if there is one (-o FILE.txt, or one input under -o DIR).
     one = root / files[0].relative if root is not None and len(files) == 1 else None
-    if layout.target is None or not any(i.stream and READERS[i.kind].records for i in files):
+    streamed = [i for i in files if i.stream and READERS[i.kind].records]
+    if layout.target is None or not streamed:
         saved = None  # only --resume of -o FILE cannot read records from standard input: see _rerun
+    elif saved is not None and input_format is None:
+        saved = _saved_as(saved, streamed[0].kind, paths, files)
     several = len(inputs) > 1 or any(READERS[i.kind].records for i in files)
     sizes = [i.size for i in files]
     total = sum(size for size in sizes if size is not None) if None not in sizes else None
