@@ -208,6 +208,24 @@ def _records_into_folder(output: Path, slash: bool, documents: DocumentOutput) -
     )
 
 
+def refuse_special_output(output: Path) -> None:
+    """Fail (exit 2) when -o names a device or a pipe (``-o /dev/null``): outputs are written to a
+    temporary file beside their name and renamed over it, which would replace the device (or fail
+    in /dev); what is written to such a file is standard output's to carry."""
+    try:
+        mode = output.stat().st_mode
+    except OSError:  # not there yet (or unreadable): the run makes it, or says what is wrong
+        return
+    if stat.S_ISDIR(mode) or stat.S_ISREG(mode):
+        return
+    fail(
+        f"-o {output} is a device or a pipe, not a file or a folder: outputs are written to a temporary file and "
+        "renamed into place; leave out -o and redirect standard output instead "
+        f"(cleaner predict ... -q > {output}; for several inputs add --output-format jsonl)",
+        2,
+    )
+
+
 def _stdin_reads(path: Path) -> bool:
     """Whether standard input is redirected from the file ``path`` (``cleaner predict - -o a.txt < a.txt``)."""
     try:
@@ -269,7 +287,8 @@ def predict(
             "A file ending in .txt (or .tsv): the cleaned dump of one text input. A trailing / always means a "
             "directory; a new directory with any other extension (-o x.csv) is refused unless written with the /. "
             "Never an input, nor a directory holding one, nor a file another run is writing (refused at the "
-            "start). Default: standard output.",
+            "start), nor a device or a pipe (-o /dev/null: redirect standard output instead). "
+            "Default, or -o -: standard output.",
         ),
     ] = None,
     fmt: Annotated[
@@ -424,7 +443,11 @@ def _predict(options: Options, again: str, received: Caught, saved: str | None =
     chosen = chosen_kind(input_format)
     if output == "":
         fail("-o: give a path (a directory, a .jsonl file, or a .txt file for one text input)", 2)
+    if output == STDIN:  # as other tools take it (-o - is standard output), not a folder named -
+        output = None
     target = None if output is None else Path(output)
+    if target is not None:
+        refuse_special_output(target)
     as_directory = output is not None and output.endswith(("/", os.sep))
     layout = layout_of(paths, target, fmt, output_format, chosen, as_directory=as_directory)
     if target is not None:
