@@ -693,6 +693,8 @@ def _run_predict(
         warn(tally.summary(stopped=stopped is not None, short_dumps=settings.short_dumps))
     elif not quiet and tally.last_emptied is not None and layout.text_render is Render.TEXT:
         warn(_emptied_note(tally.last_emptied))
+    if not several and tally.skipped and one is not None:  # a corpus's summary counts them "already done"
+        warn(_skipped_note(files[0].name, one))
     if stopped is not None:
         partial = sink.partial if isinstance(sink, StreamSink) and sink.target is not None else None
         kept = f"; the records written so far are in {partial}" if partial is not None and partial.exists() else ""
@@ -743,6 +745,12 @@ def _rerun(again: str, saved: str | None = None) -> str:
             f"save that input to a file and, from the same directory{here}, rerun `{saved}` with {SAVED} that file"
         )
     return f"from the same directory{here}, rerun `{again}`"
+
+
+def _skipped_note(name: str, output: Path) -> str:
+    """Why a run of one input with --resume wrote nothing: its output was there (perhaps from
+    another input, or an earlier version of this one), and exit 0 with no word looked like success."""
+    return f"{name}: already done ({output} exists), skipped (--resume); rerun without --resume to clean it again"
 
 
 def _no_ids(field: str) -> str:
