@@ -410,3 +410,43 @@ def test_a_run_of_records_without_ids_stopped_by_sigint_offers_no_resume(
     assert process.returncode == 130, err
     last = err.splitlines()[-1]
     assert last == f"cleaner: interrupted (SIGINT); the records written so far are in fn.jsonl.partial; {NO_IDS}"
+
+
+@pytest.mark.parametrize("stage", ["written ids", "input ids", "finished output"])
+def test_a_signal_while_resume_reads_the_ids_says_the_output_is_as_it_was(
+    runner: CliRunner, model_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, stage: str
+) -> None:
+    """Ctrl-C while --resume read the ids said only "before cleaning began; nothing was written".
+    It now says the .partial (or the finished output, given its name back) is as it was, and that
+    the same command continues the run."""
+    import cleaner.corpus.resume as resume_module
+    from cleaner.signals import Interrupted
+
+    monkeypatch.chdir(tmp_path)
+    source = tmp_path / "in.jsonl"
+    source.write_bytes(jsonl({"id": n, "text": PAGE} for n in range(4)))
+    target = tmp_path / "out.jsonl"
+    whole = interrupted_after(runner, model_path, source, target, 2)
+    partial = target.with_name("out.jsonl.partial")
+    if stage == "finished output":
+        partial.rename(target)
+    before = (target if stage == "finished output" else partial).read_bytes()
+
+    def stopped(*args: object) -> None:
+        raise Interrupted(signal.SIGINT)
+
+    with monkeypatch.context() as patched:
+        patched.setattr(resume_module, "written_ids" if stage == "written ids" else "_input_ids", stopped)
+        result = invoke(runner, model_path, "in.jsonl", "-o", "out.jsonl", "--resume")
+    assert result.exit_code == 130, result.output
+    kept = "out.jsonl" if stage == "finished output" else "out.jsonl.partial"
+    assert result.stderr == (
+        "cleaner: interrupted (SIGINT) while --resume read the inputs' ids, before cleaning began; nothing was "
+        f"written: {kept} is as it was; from the same directory ({tmp_path}), rerun `cleaner predict in.jsonl "
+        f"--output out.jsonl --model {model_path} --resume` to continue\n"
+    )
+    assert (tmp_path / kept).read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.jsonl", kept]
+    continued = invoke(runner, model_path, "in.jsonl", "-o", "out.jsonl", "--resume", "-q")
+    assert continued.exit_code == 0, continued.output
+    assert target.read_bytes() == whole

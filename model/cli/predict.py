@@ -15,7 +15,7 @@ import sys
 from dataclasses import astuple, dataclass
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
@@ -619,7 +619,10 @@ def _run_predict(
         done = None
         if resume and isinstance(sink, StreamSink) and id_field is not None:
             if sink.restore is not None:  # an earlier run's records (the .partial's lock alone makes an empty one)
-                done = read_done_ids(sink.partial, id_field)
+                try:
+                    done = read_done_ids(sink.partial, id_field)
+                except Interrupted as exc:
+                    _stopped_reading_ids(sink, exc, again)
             elif not any(i.stream for i in inputs if isinstance(i, InputFile)):  # stdin, a pipe: read once
                 # A first run is checked too: a repeated id found when the run is continued would cost
                 # the hours it ran (the continued run cannot skip by such ids, and stops).
@@ -639,6 +642,8 @@ def _run_predict(
         except ResumeError as exc:
             sink.discard()  # a finished output that --resume renamed to .partial gets its name back
             fail(str(exc), 2)
+        except Interrupted as exc:
+            _stopped_reading_ids(sink, exc, again)
         settings = replace(settings, done=done)
     run = Run(inputs, settings, sink, jobs, limit, resume, fail_fast)
     progress = Progress(total, several and not quiet)
@@ -706,6 +711,24 @@ def _run_predict(
         fail(f"{stopped}{kept}" + (f"; {_rerun(again, saved)} to continue" if resumable else ""), code)
     if tally.errors:
         fail(_after_errors(sink, tally, complete, again, saved, no_id))
+
+
+def _stopped_reading_ids(sink: StreamSink, exc: Interrupted, again: str) -> NoReturn:
+    """Stop (exit 128 + the signal) a run that a signal stopped while --resume read the ids, before
+    it wrote: the output is put back as it was (a finished one gets its name back), and the same
+    command continues; "nothing was written" alone left the user to wonder about the .partial."""
+    before = sink.restore
+    sink.discard()
+    assert sink.target is not None  # only a run into -o FILE reads ids
+    if before is None:  # a first run with --resume: there was no .partial
+        state = "nothing was written"
+    else:
+        state = f"nothing was written: {sink.target if before[1] else sink.partial} is as it was"
+    fail(
+        f"interrupted ({exc}) while --resume read the inputs' ids, before cleaning began; {state}; "
+        f"{_rerun(again)} to continue",
+        128 + exc.signum,
+    )
 
 
 def _busy(target: Path | None, exc: OutputBusy) -> str:
