@@ -14,7 +14,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from .signals import held
+from .signals import deferred
 
 # ".NAME.XXXXXXXX.tmp": what temporary_beside makes (mkstemp's eight random characters).
 _TEMPORARY = re.compile(r"\.(?P<name>.+)\.[a-z0-9_]{8}\.tmp")
@@ -75,7 +75,7 @@ def write_atomic(path: Path, data: bytes, renamed: Callable[[], None] | None = N
 
     The temporary file's name is noted before the file is made, so that a Ctrl-C or SIGTERM
     between its creation and the cleanup below cannot leave it behind. ``renamed`` is called
-    with the rename, the stop signals held for both (see :func:`~cleaner.signals.held`): what it
+    with the rename, a stop signal deferred until both are done (see :func:`~cleaner.signals.deferred`): what it
     notes (a run counts its outputs) is then true of the disk whenever a signal stops the run.
     """
     created: list[str] = []
@@ -87,7 +87,7 @@ def write_atomic(path: Path, data: bytes, renamed: Callable[[], None] | None = N
                 view = view[os.write(fd, view) :]
         finally:
             os.close(fd)
-        with held():  # a rename and a count: a signal that arrives meanwhile is delivered after them
+        with deferred():  # a rename and a count: a signal that arrives meanwhile is delivered after them
             os.replace(created[0], path)
             if renamed is not None:
                 renamed()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -76,8 +77,15 @@ def test_a_document_stopped_once_its_file_is_written_is_counted(
                 os.kill(os.getpid(), signal.SIGINT)
 
         monkeypatch.setattr(atomic.os, "replace", signalled)
+    # Another thread, as a pool has: a process-directed signal that this thread blocks goes to it,
+    # and Python runs the handler here all the same (so blocking the signal did not defer it).
+    idle = threading.Event()
+    threading.Thread(target=idle.wait, daemon=True).start()
     out = tmp_path / "out"
-    result = runner.invoke(app, ["predict", str(dumps), "-o", f"{out}/", "-j", "1"])
+    try:
+        result = runner.invoke(app, ["predict", str(dumps), "-o", f"{out}/", "-j", "1"])
+    finally:
+        idle.set()
     assert result.exit_code == 130, result.output
     assert len(list(out.iterdir())) == 3
     assert "cleaner: stopped after 3 documents," in result.stderr

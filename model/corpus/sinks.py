@@ -29,7 +29,7 @@ from typing import IO, Protocol
 import zstandard
 
 from ..atomic import new_temporary, remove_stale_temporaries, write_atomic
-from ..signals import held
+from ..signals import deferred
 from .items import Cleaned, InputDone, InputError
 from .locks import Held, hold, release, take_over
 from .readers import READERS
@@ -157,7 +157,7 @@ class TreeSink:
 
     def write(self, item: Written, written: Callable[[], None] = _nothing) -> None:
         """Write ``item``; ``written`` is called once it is in place: with the rename of its file,
-        the stop signals held for both, so that a run stopped by one counts the files on disk (a
+        a stop signal deferred until both are done, so that a run stopped by one counts the files on disk (a
         stop between the rename and the count left "stopped after 495 documents" above 496 files)."""
         if isinstance(item, InputError):
             written()
@@ -205,7 +205,7 @@ class TreeSink:
         if self.open is not None:
             target, tmp, handle = self.open
             handle.close()
-            with held():  # renamed and counted, or neither (see write)
+            with deferred():  # renamed and counted, or neither (see write)
                 os.replace(tmp, target)
                 self.open = None
                 self.made.clear()
