@@ -11,8 +11,10 @@ import os
 import re
 import tempfile
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
+
+from .signals import deferred
 
 # ".NAME.XXXXXXXX.tmp": what temporary_beside makes (mkstemp's eight random characters).
 _TEMPORARY = re.compile(r"\.(?P<name>.+)\.[a-z0-9_]{8}\.tmp")
@@ -61,7 +63,7 @@ def remove_stale_temporaries(paths: Iterable[Path]) -> list[Path]:
 _NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0) | getattr(os, "O_CLOEXEC", 0)
 
 
-def write_atomic(path: Path, data: bytes) -> None:
+def write_atomic(path: Path, data: bytes, renamed: Callable[[], None] | None = None) -> None:
     """Write ``data`` to ``path`` via a temporary file in the same folder and ``os.replace``.
 
     ``cleaner predict dumps/ -o out/`` calls this once per page, so it makes the few system calls
@@ -72,7 +74,9 @@ def write_atomic(path: Path, data: bytes) -> None:
     :func:`temporary_beside` and a file object took 7 system calls more per page than this.
 
     The temporary file's name is noted before the file is made, so that a Ctrl-C or SIGTERM
-    between its creation and the cleanup below cannot leave it behind.
+    between its creation and the cleanup below cannot leave it behind. ``renamed`` is called
+    with the rename, a stop signal deferred until both are done (see :func:`~cleaner.signals.deferred`): what it
+    notes (a run counts its outputs) is then true of the disk whenever a signal stops the run.
     """
     created: list[str] = []
     try:
@@ -83,7 +87,10 @@ def write_atomic(path: Path, data: bytes) -> None:
                 view = view[os.write(fd, view) :]
         finally:
             os.close(fd)
-        os.replace(created[0], path)
+        with deferred():  # a rename and a count: a signal that arrives meanwhile is delivered after them
+            os.replace(created[0], path)
+            if renamed is not None:
+                renamed()
     except BaseException:
         if created:
             Path(created[0]).unlink(missing_ok=True)

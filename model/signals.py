@@ -43,12 +43,35 @@ def outside_run() -> str:
     return "before cleaning began; nothing was written"
 
 
+# The signals caught in each :func:`deferred` block being run (innermost last).
+_DEFERRING: list[list[int]] = []
+
+
 def _stop(signum: int, frame: object) -> None:
-    """Raise :class:`Interrupted` once: the defaults are back, so that a second signal (a second
-    Ctrl-C) ends the process at once."""
+    """Raise :class:`Interrupted` once (at the end of a :func:`deferred` block, if in one): the
+    defaults are back, so that a second signal (a second Ctrl-C) ends the process at once."""
     for name in STOP_SIGNALS:
         signal.signal(getattr(signal, name), signal.SIG_DFL)
+    if _DEFERRING:
+        _DEFERRING[-1].append(signum)
+        return
     raise Interrupted(signum)
+
+
+@contextlib.contextmanager
+def deferred() -> Iterator[None]:
+    """A stop signal that arrives while the block runs raises :class:`Interrupted` as it ends, not
+    inside it: for a few statements that must happen together (a file renamed into place and
+    counted). Blocking the signal (:func:`held`) is not enough: a process-directed signal then goes
+    to another thread (a pool's), and Python runs the handler in this one all the same."""
+    pending: list[int] = []
+    _DEFERRING.append(pending)
+    try:
+        yield
+    finally:
+        _DEFERRING.remove(pending)
+    if pending:
+        raise Interrupted(pending[0])
 
 
 def stop_on_signals() -> None:

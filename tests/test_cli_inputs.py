@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import socket
 import threading
@@ -367,10 +368,59 @@ def test_a_named_pipe_is_read_as_stdin_is(
         result = invoke(runner, model_path, str(pipe), *[a.replace("out/", f"{out}/") for a in args])
     assert result.exit_code == 0, result.output
     assert result.stdout == piped.stdout, result.output
-    if "-o" in args:  # its output is named as a named file's is
-        assert (out / name).read_text(encoding="utf-8") == (tmp_path / "out-stdin" / "stdin.txt").read_text() == PAGE_A
+    if "-o" in args:  # its output is named as stdin's is: its name, with the .txt a folder gives
+        assert (out / f"{name}.txt").read_text(encoding="utf-8") == (tmp_path / "out-stdin" / "stdin.txt").read_text()
+        assert (out / f"{name}.txt").read_text(encoding="utf-8") == PAGE_A
     else:
         assert "A body paragraph" in result.stdout or "Nội dung chính" in result.stdout
+
+
+def test_a_pipe_cleaned_into_a_folder_is_a_dump_that_folder_gives(
+    runner: CliRunner, model_path: Path, tmp_path: Path
+) -> None:
+    """`cleaner predict <(cat page.txt) -o o8/` wrote `o8/63`, a file of no known kind, which
+    `cleaner predict o8/` then left unread; it writes `o8/63.txt` now (a pipe named like a dump keeps
+    its name). Run again with --resume, the run of that one input said nothing and exited 0: it
+    says now that it skipped it, and how to clean it again."""
+    out = tmp_path / "o8"
+    with fifo(tmp_path / "63", PAGE_A.encode()) as pipe:
+        first = invoke(runner, model_path, str(pipe), "-o", f"{out}/", "--threshold", "0")
+    assert first.exit_code == 0, first.output
+    assert sorted(p.name for p in out.iterdir()) == ["63.txt"]
+    again = invoke(runner, model_path, str(out), "--output-format", "jsonl", "--threshold", "0")
+    assert again.exit_code == 0, again.output
+    assert [r["text"] for r in read_jsonl_text(again.stdout)] == [PAGE_A]
+    with fifo(tmp_path / "pipe.txt", PAGE_B.encode()) as pipe:
+        named = invoke(runner, model_path, str(pipe), "-o", f"{out}/", "--threshold", "0")
+    assert named.exit_code == 0, named.output
+    assert (out / "pipe.txt").read_text(encoding="utf-8") == PAGE_B
+    (tmp_path / "63").unlink()
+    with fifo(tmp_path / "63", PAGE_B.encode()) as pipe:
+        skipped = invoke(runner, model_path, str(pipe), "-o", f"{out}/", "--resume")
+    assert skipped.exit_code == 0, skipped.output
+    assert skipped.stderr == (
+        f"cleaner: {pipe}: already done ({out}/63.txt exists), skipped (--resume); "
+        "rerun without --resume to clean it again\n"
+    )
+    assert (out / "63.txt").read_text(encoding="utf-8") == PAGE_A
+
+
+def test_one_input_skipped_by_resume_says_so(runner: CliRunner, model_path: Path, tmp_path: Path) -> None:
+    """`cleaner predict OTHER.txt -o sres.txt --resume`, sres.txt written earlier from another input,
+    exited 0 without a word while sres.txt still held the other page; it says it skipped the input."""
+    (tmp_path / "a.txt").write_text(PAGE_A, encoding="utf-8")
+    (tmp_path / "b.txt").write_text(PAGE_B, encoding="utf-8")
+    target = tmp_path / "sres.txt"
+    assert invoke(runner, model_path, str(tmp_path / "a.txt"), "-o", str(target)).exit_code == 0
+    before = target.read_bytes()
+    result = invoke(runner, model_path, str(tmp_path / "b.txt"), "-o", str(target), "--resume", "-q")
+    assert result.exit_code == 0, result.output
+    assert f"{tmp_path / 'b.txt'}: already done ({target} exists), skipped (--resume)" in result.stderr
+    assert target.read_bytes() == before
+
+
+def read_jsonl_text(text: str) -> list[dict[str, str]]:
+    return [json.loads(line) for line in text.splitlines()]
 
 
 def test_a_pipe_of_records_cannot_be_resumed_as_stdin_cannot(

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 import zstandard
+from conftest import Labelled
 from test_cli_inputs import PAGE_A, PAGE_B, invoke
 from typer.testing import CliRunner
 
@@ -348,3 +349,42 @@ def test_usage_errors_name_the_options_given(runner: CliRunner, model_path: Path
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.txt", "j.jsonl"]  # nothing written
     for args in (["-o", str(tmp_path / "z.jsonl")], ["-o", str(tmp_path / "jj.jsonl")], ["-o", f"{tmp_path / 'dir'}/"]):
         assert invoke(runner, model_path, str(records), *args, "-q").exit_code == 0  # what the messages propose
+
+
+@pytest.mark.parametrize("kind", ["text", "jsonl"])
+def test_dash_output_is_standard_output(
+    runner: CliRunner,
+    model_path: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    sample_document: Labelled,
+    kind: str,
+) -> None:
+    """`-o -` made a folder named `-` (`created folder -`) and wrote the output into it; it is now
+    standard output, as no -o is: the same bytes, and no folder."""
+    monkeypatch.chdir(tmp_path)
+    name = "page.txt" if kind == "text" else "page.jsonl"
+    text = sample_document.text
+    data = text if kind == "text" else json.dumps({"id": 1, "text": text}) + "\n"
+    (tmp_path / name).write_text(data, encoding="utf-8")
+    plain = invoke(runner, model_path, name)
+    dashed = invoke(runner, model_path, name, "-o", "-")
+    assert dashed.exit_code == 0 == plain.exit_code, dashed.output
+    assert dashed.stdout == plain.stdout and dashed.stdout
+    assert "created folder" not in dashed.stderr
+    assert not (tmp_path / "-").exists()
+
+
+@pytest.mark.skipif(not Path("/dev/null").is_char_device(), reason="needs /dev/null")
+def test_output_to_a_device_is_refused_with_the_redirection_to_use(
+    runner: CliRunner, model_path: Path, tmp_path: Path
+) -> None:
+    """`-o /dev/null` was refused as "a file; -o takes a directory...", which it is not. It is a
+    device: outputs are written to a temporary file and renamed over their name, so it is refused
+    (exit 2, nothing written) with the redirection that does what was meant."""
+    (tmp_path / "page.txt").write_text(PAGE_A, encoding="utf-8")
+    result = invoke(runner, model_path, str(tmp_path / "page.txt"), "-o", "/dev/null")
+    assert result.exit_code == 2, result.output
+    assert "-o /dev/null is a device or a pipe, not a file or a folder" in result.stderr
+    assert "-q > /dev/null" in result.stderr
+    assert Path("/dev/null").is_char_device()

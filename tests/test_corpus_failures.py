@@ -135,10 +135,10 @@ def test_a_full_disk_on_resume_leaves_the_partial_as_it_was(
     partial.write_bytes(done)
     real_write = sinks.StreamSink.write
 
-    def failing(self: sinks.StreamSink, item: object) -> None:
+    def failing(self: sinks.StreamSink, item: object, *counted: object) -> None:
         if isinstance(item, sinks.Cleaned):
             raise sinks.OutputError(self.name, OSError(errno.ENOSPC, "No space left on device"))
-        real_write(self, item)  # type: ignore[arg-type]
+        real_write(self, item, *counted)  # type: ignore[arg-type]
 
     monkeypatch.setattr(sinks.StreamSink, "write", failing)
     result = invoke(runner, model_path, str(corpus / "shards" / "a.jsonl"), "-o", str(target), "--resume")

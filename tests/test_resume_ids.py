@@ -262,7 +262,7 @@ def test_a_run_stopped_while_reading_records_from_standard_input_says_what_conti
         "standard input (or a pipe) cannot be read again (--resume reads the ids of the records before it "
         "cleans them): "
         f"save that input to a file and, from the same directory ({tmp_path}), rerun `cleaner predict FILE --output "
-        f"si.jsonl --model {model_path} --jobs 1 --resume` with FILE that file to continue"
+        f"si.jsonl --model {model_path} --jobs 1 --input-format jsonl --resume` with FILE that file to continue"
     ), last
     written = len(read_jsonl(partial))
     assert written > 0
@@ -303,6 +303,41 @@ def test_records_from_standard_input_cut_short_say_what_completes_the_output(
     assert [r["id"] for r in read_jsonl(tmp_path / "out.jsonl")] == [0, 1, 2, 3]
 
 
+@pytest.mark.parametrize("given", [False, True])
+def test_the_saved_copy_of_records_from_standard_input_may_have_any_name(
+    runner: CliRunner, cleaner_exe: Path, model_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, given: bool
+) -> None:
+    """Records on standard input are told by their bytes; the command printed to continue from a
+    saved copy read that copy by its name, so a copy saved as `saved.txt` was a text dump and
+    --resume stopped at once. The command now says --input-format jsonl (once: not twice when the
+    run was given it)."""
+    monkeypatch.chdir(tmp_path)
+    data = jsonl({"id": n, "text": PAGE} for n in range(4))
+    kind = ["--input-format", "jsonl"] if given else []
+    result = invoke(runner, model_path, "-", "-o", "out.jsonl", *kind, stdin=data[:-9])
+    assert result.exit_code == 1
+    command = re.findall(r"`([^`]*)`", result.stderr.splitlines()[-1])[0]
+    assert command.count("--input-format jsonl") == 1 and command.endswith("--resume"), command
+    (tmp_path / "saved.txt").write_bytes(data)
+    continued = continued_from_a_file(command, tmp_path / "saved.txt", cleaner_exe, tmp_path)
+    assert continued.returncode == 0, continued.stderr
+    assert [r["id"] for r in read_jsonl(tmp_path / "out.jsonl")] == [0, 1, 2, 3]
+
+
+def test_the_saved_copy_command_leaves_the_kind_of_mixed_inputs_to_their_names(
+    runner: CliRunner, model_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """--input-format would read every named file as records: with a text dump beside standard
+    input's records, the command is left as it was given."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "page.txt").write_text(PAGE, encoding="utf-8")
+    data = jsonl({"id": n, "text": PAGE} for n in range(4))
+    result = invoke(runner, model_path, "page.txt", "-", "-o", "out.jsonl", stdin=data[:-9])
+    assert result.exit_code == 1
+    assert "rerun `cleaner predict page.txt FILE --output out.jsonl" in result.stderr
+    assert "--input-format" not in result.stderr
+
+
 def test_a_text_dump_from_standard_input_is_continued_from_standard_input(
     runner: CliRunner, model_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -313,3 +348,105 @@ def test_a_text_dump_from_standard_input_is_continued_from_standard_input(
     assert result.exit_code == 1
     assert "rerun `cleaner predict a.jsonl - --output out.jsonl" in result.stderr
     assert "cannot be read again" not in result.stderr
+
+
+NO_IDS = (
+    "the records have no 'id' field to continue by (--resume skips the documents whose id is already written): "
+    "rerun without --resume to clean every document again, or with --resume and --id-field NAME if the field "
+    "NAME holds a unique id in every record"
+)
+
+
+@pytest.mark.parametrize("source", ["file", "-"])
+def test_records_without_ids_cut_short_offer_no_resume(
+    runner: CliRunner, model_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, source: str
+) -> None:
+    """Records without an id, cut short: the closing line offered `... --resume`, which stops at
+    once (`no 'id' field`). Now it says that there is no id to continue by, and what to do instead."""
+    monkeypatch.chdir(tmp_path)
+    data = jsonl({"text": f"{PAGE}\nĐoạn {n}.\n"} for n in range(4))[:-9]
+    (tmp_path / "noid.jsonl").write_bytes(data)
+    named = "noid.jsonl" if source == "file" else "-"
+    result = invoke(runner, model_path, named, "-o", "out.jsonl", stdin=data if source == "-" else None)
+    assert result.exit_code == 1
+    last = result.stderr.splitlines()[-1]
+    assert last.endswith(f"fix or replace such inputs; {NO_IDS}"), last
+    assert "--resume`" not in last
+    offered = invoke(runner, model_path, "noid.jsonl", "-o", "out.jsonl", "--resume")
+    assert "no 'id' field" in offered.stderr  # what the old advice ran into
+
+
+def test_records_with_ids_cut_short_still_offer_resume(
+    runner: CliRunner, model_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Records that have their id under --id-field get the command that continues the run."""
+    monkeypatch.chdir(tmp_path)
+    data = jsonl({"key": n, "text": PAGE} for n in range(4))[:-9]
+    (tmp_path / "keyed.jsonl").write_bytes(data)
+    result = invoke(runner, model_path, "keyed.jsonl", "-o", "out.jsonl", "--id-field", "key")
+    assert result.exit_code == 1
+    last = result.stderr.splitlines()[-1]
+    assert "rerun `cleaner predict keyed.jsonl --output out.jsonl --id-field key --model" in last, last
+    assert last.endswith("--resume` to complete out.jsonl"), last
+
+
+def test_a_run_of_records_without_ids_stopped_by_sigint_offers_no_resume(
+    cleaner_exe: Path, model_path: Path, tmp_path: Path
+) -> None:
+    """Ctrl-C on `cleaner predict noid.jsonl -o fn.jsonl` printed `rerun ... --resume` to continue,
+    and that command exits 2 (`no 'id' field`). Now the stop line says the records have no id to
+    continue by, and the rerun it names (without --resume) cleans them all."""
+    data = jsonl({"text": f"{PAGE if n % 2 else PAGE_EN}\nĐoạn {n}.\n"} for n in range(20000))
+    (tmp_path / "noid.jsonl").write_bytes(data)
+    command = [str(cleaner_exe), "predict", "noid.jsonl", "-o", "fn.jsonl", "-j", "1", "--model", str(model_path)]
+    process = subprocess.Popen(command, cwd=tmp_path, stderr=subprocess.PIPE, text=True)
+    partial = tmp_path / "fn.jsonl.partial"
+    deadline = time.monotonic() + 120
+    while not (partial.exists() and partial.stat().st_size):
+        assert process.poll() is None and time.monotonic() < deadline, "no record was written"
+        time.sleep(0.05)
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 130, err
+    last = err.splitlines()[-1]
+    assert last == f"cleaner: interrupted (SIGINT); the records written so far are in fn.jsonl.partial; {NO_IDS}"
+
+
+@pytest.mark.parametrize("stage", ["written ids", "input ids", "finished output"])
+def test_a_signal_while_resume_reads_the_ids_says_the_output_is_as_it_was(
+    runner: CliRunner, model_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, stage: str
+) -> None:
+    """Ctrl-C while --resume read the ids said only "before cleaning began; nothing was written".
+    It now says the .partial (or the finished output, given its name back) is as it was, and that
+    the same command continues the run."""
+    import cleaner.corpus.resume as resume_module
+    from cleaner.signals import Interrupted
+
+    monkeypatch.chdir(tmp_path)
+    source = tmp_path / "in.jsonl"
+    source.write_bytes(jsonl({"id": n, "text": PAGE} for n in range(4)))
+    target = tmp_path / "out.jsonl"
+    whole = interrupted_after(runner, model_path, source, target, 2)
+    partial = target.with_name("out.jsonl.partial")
+    if stage == "finished output":
+        partial.rename(target)
+    before = (target if stage == "finished output" else partial).read_bytes()
+
+    def stopped(*args: object) -> None:
+        raise Interrupted(signal.SIGINT)
+
+    with monkeypatch.context() as patched:
+        patched.setattr(resume_module, "written_ids" if stage == "written ids" else "_input_ids", stopped)
+        result = invoke(runner, model_path, "in.jsonl", "-o", "out.jsonl", "--resume")
+    assert result.exit_code == 130, result.output
+    kept = "out.jsonl" if stage == "finished output" else "out.jsonl.partial"
+    assert result.stderr == (
+        "cleaner: interrupted (SIGINT) while --resume read the inputs' ids, before cleaning began; nothing was "
+        f"written: {kept} is as it was; from the same directory ({tmp_path}), rerun `cleaner predict in.jsonl "
+        f"--output out.jsonl --model {model_path} --resume` to continue\n"
+    )
+    assert (tmp_path / kept).read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.jsonl", kept]
+    continued = invoke(runner, model_path, "in.jsonl", "-o", "out.jsonl", "--resume", "-q")
+    assert continued.exit_code == 0, continued.output
+    assert target.read_bytes() == whole

@@ -15,7 +15,7 @@ import sys
 from dataclasses import astuple, dataclass
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
@@ -30,7 +30,7 @@ from .options import AUTO, Encoding, Errors, InputFormat, MaxDocumentMb, ModelFi
 from .pipes import reader_went_away
 
 if TYPE_CHECKING:
-    from ..corpus.items import Cleaned
+    from ..corpus.items import Cleaned, InputFile
     from ..corpus.locks import OutputBusy
     from ..corpus.progress import Tally
     from ..corpus.sinks import StreamSink, TreeSink
@@ -208,6 +208,24 @@ def _records_into_folder(output: Path, slash: bool, documents: DocumentOutput) -
     )
 
 
+def refuse_special_output(output: Path) -> None:
+    """Fail (exit 2) when -o names a device or a pipe (``-o /dev/null``): outputs are written to a
+    temporary file beside their name and renamed over it, which would replace the device (or fail
+    in /dev); what is written to such a file is standard output's to carry."""
+    try:
+        mode = output.stat().st_mode
+    except OSError:  # not there yet (or unreadable): the run makes it, or says what is wrong
+        return
+    if stat.S_ISDIR(mode) or stat.S_ISREG(mode):
+        return
+    fail(
+        f"-o {output} is a device or a pipe, not a file or a folder: outputs are written to a temporary file and "
+        "renamed into place; leave out -o and redirect standard output instead "
+        f"(cleaner predict ... -q > {output}; for several inputs add --output-format jsonl)",
+        2,
+    )
+
+
 def _stdin_reads(path: Path) -> bool:
     """Whether standard input is redirected from the file ``path`` (``cleaner predict - -o a.txt < a.txt``)."""
     try:
@@ -269,7 +287,8 @@ def predict(
             "A file ending in .txt (or .tsv): the cleaned dump of one text input. A trailing / always means a "
             "directory; a new directory with any other extension (-o x.csv) is refused unless written with the /. "
             "Never an input, nor a directory holding one, nor a file another run is writing (refused at the "
-            "start). Default: standard output.",
+            "start), nor a device or a pipe (-o /dev/null: redirect standard output instead). "
+            "Default, or -o -: standard output.",
         ),
     ] = None,
     fmt: Annotated[
@@ -424,7 +443,11 @@ def _predict(options: Options, again: str, received: Caught, saved: str | None =
     chosen = chosen_kind(input_format)
     if output == "":
         fail("-o: give a path (a directory, a .jsonl file, or a .txt file for one text input)", 2)
+    if output == STDIN:  # as other tools take it (-o - is standard output), not a folder named -
+        output = None
     target = None if output is None else Path(output)
+    if target is not None:
+        refuse_special_output(target)
     as_directory = output is not None and output.endswith(("/", os.sep))
     layout = layout_of(paths, target, fmt, output_format, chosen, as_directory=as_directory)
     if target is not None:
@@ -483,6 +506,19 @@ def rerun_command(ctx: typer.Context, stdin: str = STDIN) -> str:
     if "--resume" not in words:
         words.append("--resume")
     return shlex.join(words)
+
+
+def _saved_as(saved: str, kind: str, paths: list[str], files: list[InputFile]) -> str:
+    """The command that continues a run from a saved copy of the records it read on standard input
+    (or a pipe), with ``--input-format KIND``: the kind was told from the bytes, and the copy is read
+    by its name (saved as ``input.txt``, records were a text dump, and --resume stopped at once).
+    Only when every input is of that kind: the option reads every named file so, and makes folders
+    give only files of that kind."""
+    if any(path != STDIN and Path(path).is_dir() for path in paths) or any(i.kind != kind for i in files):
+        return saved
+    words = shlex.split(saved)
+    at = len(words) - 1 if words[-1] == "--resume" else len(words)
+    return shlex.join([*words[:at], "--input-format", kind, *words[at:]])
 
 
 def _compressed(target: Path) -> bool:
@@ -563,8 +599,11 @@ def _run_predict(
     root = layout.file.parent if layout.file is not None else layout.root
     # The one output file of the run, if there is one (-o FILE.txt, or one input under -o DIR).
     one = root / files[0].relative if root is not None and len(files) == 1 else None
-    if layout.target is None or not any(i.stream and READERS[i.kind].records for i in files):
+    streamed = [i for i in files if i.stream and READERS[i.kind].records]
+    if layout.target is None or not streamed:
         saved = None  # only --resume of -o FILE cannot read records from standard input: see _rerun
+    elif saved is not None and input_format is None:
+        saved = _saved_as(saved, streamed[0].kind, paths, files)
     several = len(inputs) > 1 or any(READERS[i.kind].records for i in files)
     sizes = [i.size for i in files]
     total = sum(size for size in sizes if size is not None) if None not in sizes else None
@@ -580,7 +619,10 @@ def _run_predict(
         done = None
         if resume and isinstance(sink, StreamSink) and id_field is not None:
             if sink.restore is not None:  # an earlier run's records (the .partial's lock alone makes an empty one)
-                done = read_done_ids(sink.partial, id_field)
+                try:
+                    done = read_done_ids(sink.partial, id_field)
+                except Interrupted as exc:
+                    _stopped_reading_ids(sink, exc, again)
             elif not any(i.stream for i in inputs if isinstance(i, InputFile)):  # stdin, a pipe: read once
                 # A first run is checked too: a repeated id found when the run is continued would cost
                 # the hours it ran (the continued run cannot skip by such ids, and stops).
@@ -600,6 +642,8 @@ def _run_predict(
         except ResumeError as exc:
             sink.discard()  # a finished output that --resume renamed to .partial gets its name back
             fail(str(exc), 2)
+        except Interrupted as exc:
+            _stopped_reading_ids(sink, exc, again)
         settings = replace(settings, done=done)
     run = Run(inputs, settings, sink, jobs, limit, resume, fail_fast)
     progress = Progress(total, several and not quiet)
@@ -647,20 +691,44 @@ def _run_predict(
         received.ended = True
     if stopped is not None:
         sink.abort()
+    # --resume into one file continues by id: a run that wrote a record without one cannot be continued.
+    no_id = settings.parse.id_name if layout.target is not None and tally.no_id else None
     say_made(new_folders)
     if several and not quiet:
         warn(tally.summary(stopped=stopped is not None, short_dumps=settings.short_dumps))
     elif not quiet and tally.last_emptied is not None and layout.text_render is Render.TEXT:
         warn(_emptied_note(tally.last_emptied))
+    if not several and tally.skipped and one is not None:  # a corpus's summary counts them "already done"
+        warn(_skipped_note(files[0].name, one))
     if stopped is not None:
         partial = sink.partial if isinstance(sink, StreamSink) and sink.target is not None else None
         kept = f"; the records written so far are in {partial}" if partial is not None and partial.exists() else ""
         resumable = root is not None or (
             layout.target is not None and layout.text_render is not Render.LINES and not _compressed(layout.target)
         )
+        if resumable and no_id is not None:
+            fail(f"{stopped}{kept}; {_no_ids(no_id)}", code)
         fail(f"{stopped}{kept}" + (f"; {_rerun(again, saved)} to continue" if resumable else ""), code)
     if tally.errors:
-        fail(_after_errors(sink, tally, complete, again, saved))
+        fail(_after_errors(sink, tally, complete, again, saved, no_id))
+
+
+def _stopped_reading_ids(sink: StreamSink, exc: Interrupted, again: str) -> NoReturn:
+    """Stop (exit 128 + the signal) a run that a signal stopped while --resume read the ids, before
+    it wrote: the output is put back as it was (a finished one gets its name back), and the same
+    command continues; "nothing was written" alone left the user to wonder about the .partial."""
+    before = sink.restore
+    sink.discard()
+    assert sink.target is not None  # only a run into -o FILE reads ids
+    if before is None:  # a first run with --resume: there was no .partial
+        state = "nothing was written"
+    else:
+        state = f"nothing was written: {sink.target if before[1] else sink.partial} is as it was"
+    fail(
+        f"interrupted ({exc}) while --resume read the inputs' ids, before cleaning began; {state}; "
+        f"{_rerun(again)} to continue",
+        128 + exc.signum,
+    )
 
 
 def _busy(target: Path | None, exc: OutputBusy) -> str:
@@ -702,6 +770,22 @@ def _rerun(again: str, saved: str | None = None) -> str:
     return f"from the same directory{here}, rerun `{again}`"
 
 
+def _skipped_note(name: str, output: Path) -> str:
+    """Why a run of one input with --resume wrote nothing: its output was there (perhaps from
+    another input, or an earlier version of this one), and exit 0 with no word looked like success."""
+    return f"{name}: already done ({output} exists), skipped (--resume); rerun without --resume to clean it again"
+
+
+def _no_ids(field: str) -> str:
+    """The advice for a stopped run into one file of records that have no id: --resume continues
+    such a run by the ids already written, so the command it would print fails at once."""
+    return (
+        f"the records have no {field!r} field to continue by (--resume skips the documents whose id is "
+        "already written): rerun without --resume to clean every document again, or with --resume and "
+        "--id-field NAME if the field NAME holds a unique id in every record"
+    )
+
+
 def _after_write_error(sink: TreeSink | StreamSink, one: Path | None, resume: bool) -> str:
     """What a failed write left: the one output as it was, or the outputs finished before it.
 
@@ -726,9 +810,15 @@ def _as_it_was(output: Path) -> str:
 
 
 def _after_errors(
-    sink: TreeSink | StreamSink, tally: Tally, complete: bool, again: str, saved: str | None = None
+    sink: TreeSink | StreamSink,
+    tally: Tally,
+    complete: bool,
+    again: str,
+    saved: str | None = None,
+    no_id: str | None = None,
 ) -> str:
-    """The closing line of a run with errors: how many, and what became of the outputs."""
+    """The closing line of a run with errors: how many, and what became of the outputs; ``no_id``:
+    the id field the run's records lack (see :func:`_no_ids`)."""
     from ..corpus.sinks import StreamSink
 
     counted = f"{plural(tally.errors, 'input or record', 'inputs or records')} could not be cleaned"
@@ -738,6 +828,8 @@ def _after_errors(
     unread = f"{plural(tally.incomplete, 'input')} of them not read whole"
     if isinstance(sink, StreamSink) and sink.target is not None and not complete:
         stays = f"stays {sink.partial} (every other document is in it)" if sink.partial.exists() else "is not written"
+        if no_id is not None:
+            return f"{counted}, {unread}, so the output {stays}; fix or replace such inputs; {_no_ids(no_id)}"
         return (
             f"{counted}, {unread}, so the output {stays}; fix or replace such inputs"
             f"{'; ' if saved else ' and, '}{_rerun(again, saved)} to complete {sink.target}"

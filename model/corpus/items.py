@@ -86,7 +86,8 @@ class InputDone:
 @dataclass(slots=True)
 class Cleaned:
     """One cleaned document: its output bytes, what the summary counts, and a note for the user
-    (a dump too short to clean line by line)."""
+    (a dump too short to clean line by line). ``no_id``: its record has no id (``--id-field``,
+    default ``id``), so a run into one file of records cannot be continued by id (``--resume``)."""
 
     where: str
     kind: str
@@ -97,6 +98,7 @@ class Cleaned:
     lines_kept: int
     consumed: int
     note: str | None = None
+    no_id: bool = False
 
 
 @dataclass(slots=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import closing
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from .items import Cleaned, Incoming, InputDone, InputError, InputFile, Skipped
@@ -74,11 +75,13 @@ def execute(run: Run, model: Model | None, progress: Progress, tally: Tally) -> 
     with closing(clean_in_order(items(run), run.settings, run.jobs, model)) as chunks:
         for chunk in chunks:
             for item in chunk:
-                # Counted once written: a stop while an output is written (most of the main process's
-                # work under -o DIR) counted a document whose file was then removed.
+                # Counted once written, by the sink as the output lands (see TreeSink.write): a stop
+                # while an output is written (most of the main process's work under -o DIR) counted a
+                # document whose file was then removed, and one after its rename missed a file on disk.
                 if isinstance(item, (Cleaned, InputDone, InputError)):
-                    run.sink.write(item)
-                tally.count(item)
+                    run.sink.write(item, partial(tally.count, item))
+                else:
+                    tally.count(item)
                 if isinstance(item, Cleaned) and item.note is not None and tally.short <= NOTES:
                     more = "; further ones are only counted in the summary" if tally.short == NOTES else ""
                     progress.message(f"cleaner: {item.note}{more}")

@@ -30,6 +30,9 @@ class Tally:
     emptied: int = 0
     last_emptied: Cleaned | None = None  # a one-document run names it
     skipped: int = 0
+    # Documents without an id (--id-field): the stop line of a run into one file of records then
+    # cannot offer --resume, which continues by id.
+    no_id: int = 0
     errors: int = 0
     incomplete: int = 0  # of the errors, inputs that could not be read to their end
     size: int = 0
@@ -48,6 +51,7 @@ class Tally:
             self.size += item.size
             self.lines_kept += item.lines_kept
             self.lines_dropped += item.lines_total - item.lines_kept
+            self.no_id += item.no_id
         elif isinstance(item, Skipped):
             self.skipped += 1
         elif isinstance(item, InputError):

@@ -22,19 +22,24 @@ import contextlib
 import gzip
 import os
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import IO, Protocol
 
 import zstandard
 
 from ..atomic import new_temporary, remove_stale_temporaries, write_atomic
+from ..signals import deferred
 from .items import Cleaned, InputDone, InputError
 from .locks import Held, hold, release, take_over
 from .readers import READERS
 from .resume import prepare_partial
 
 Written = Cleaned | InputDone | InputError
+
+
+def _nothing() -> None:
+    """What a write calls once its item is in place, when its caller counts nothing."""
 
 
 class OutputError(Exception):
@@ -150,22 +155,26 @@ class TreeSink:
         self.made: list[str] = []  # the temporary file being written, noted before it is made
         self.finished = 0  # output files this run renamed into place
 
-    def write(self, item: Written) -> None:
+    def write(self, item: Written, written: Callable[[], None] = _nothing) -> None:
+        """Write ``item``; ``written`` is called once it is in place: with the rename of its file,
+        a stop signal deferred until both are done, so that a run stopped by one counts the files on disk (a
+        stop between the rename and the count left "stopped after 495 documents" above 496 files)."""
         if isinstance(item, InputError):
+            written()
             return  # an input that fails gets no output: its InputDone says so, or it has none
         assert item.relative is not None
         target = self.root / item.relative
         try:
             if isinstance(item, Cleaned) and not READERS[item.kind].records:
-                write_atomic(target, item.output)
-                self.finished += 1
+                write_atomic(target, item.output, renamed=lambda: self._renamed(written))
             elif isinstance(item, InputDone):
                 if item.complete:
                     if self.open is None or self.open[0] != target:
                         self._start(target)  # an input without a single good record still gets its (empty) file
-                    self._finish()
+                    self._finish(written)
                 else:
                     self.abort()
+                    written()
             else:
                 if self.open is None or self.open[0] != target:
                     self._start(target)
@@ -173,9 +182,14 @@ class TreeSink:
                 # A BufferedWriter on a regular file: it writes all it is given or raises (a raw write
                 # cut short is written again inside it), so no _write_all; a test holds it to that.
                 self.open[2].write(item.output)
+                written()
         except OSError as exc:
             self.abort()
             raise OutputError(target, exc) from exc
+
+    def _renamed(self, written: Callable[[], None]) -> None:
+        self.finished += 1
+        written()
 
     def remove_stale(self, relatives: Iterable[Path]) -> list[Path]:
         """Delete the temporary files a killed run left for these outputs (see cleaner.atomic)."""
@@ -187,14 +201,15 @@ class TreeSink:
         fd = new_temporary(target, self.made)
         self.open = (target, self.made[-1], os.fdopen(fd, "wb"))
 
-    def _finish(self) -> None:
+    def _finish(self, written: Callable[[], None] = _nothing) -> None:
         if self.open is not None:
             target, tmp, handle = self.open
             handle.close()
-            os.replace(tmp, target)
-            self.open = None
-            self.made.clear()
-            self.finished += 1
+            with deferred():  # renamed and counted, or neither (see write)
+                os.replace(tmp, target)
+                self.open = None
+                self.made.clear()
+                self._renamed(written)
 
     def close(self) -> bool:
         """The run is over; every input ends with InputDone, so anything still open is incomplete."""
@@ -305,7 +320,8 @@ class StreamSink:
             if raw is not None:
                 raw.close()
 
-    def write(self, item: Written) -> None:
+    def write(self, item: Written, written: Callable[[], None] = _nothing) -> None:
+        """Write ``item`` to the stream; ``written`` is called once it is there."""
         if isinstance(item, InputError):
             self.complete = self.complete and not item.incomplete
         elif isinstance(item, Cleaned):
@@ -319,6 +335,7 @@ class StreamSink:
                 raise  # the reader of standard output went away (| head): not an error of ours
             except OSError as exc:
                 raise OutputError(self.name, exc) from exc
+        written()
 
     def close(self) -> bool:
         """The run is over: the file is complete under its final name, unless an input could not

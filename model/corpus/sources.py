@@ -140,7 +140,15 @@ def _named(raw: str, path: Path, input_format: str | None) -> InputFile:
     guessed = input_format is None and detect_kind(path.name) is None
     stream = not path.is_file()
     size = None if stream else _size(path)
-    return InputFile(raw, Path(path.name), kind, size, chosen=input_format is not None, guessed=guessed, stream=stream)
+    relative = stream_name(path.name, kind) if stream else Path(path.name)
+    return InputFile(raw, relative, kind, size, chosen=input_format is not None, guessed=guessed, stream=stream)
+
+
+def stream_name(name: str, kind: str) -> Path:
+    """The output name of a pipe read as ``kind``: its own name, with the kind's suffix when the name
+    has none (``<(cat page.txt)`` is ``/dev/fd/63``: ``63.txt``, as stdin gives ``stdin.txt``), so
+    that its output under -o DIR is a file a folder gives, and a later run reads."""
+    return Path(name) if detect_kind(name) is not None else Path(f"{name}{READERS[kind].suffixes[0]}")
 
 
 def _directory(raw: str, root: Path, input_format: str | None, skipped: Path | None = None) -> Iterator[Found]:

@@ -186,7 +186,8 @@ class Cleaner:
         raw = doc.raw
         output = render(self.settings.render_for(raw.kind), doc, verdict, self.style)
         size = len(raw.data) if size is None else size
-        return Cleaned(raw.where, raw.kind, raw.relative, output, size, len(scores), kept, raw.consumed, note)
+        no_id = doc.record.get(self.settings.parse.id_name) is None  # as id_key has it: None is no id
+        return Cleaned(raw.where, raw.kind, raw.relative, output, size, len(scores), kept, raw.consumed, note, no_id)
 
     def _short(self, doc: Parsed, lines: int) -> str | None:
         """The note for a dump too short to clean line by line (see :data:`SHORT_LINES`), or None."""
