@@ -682,9 +682,10 @@ def label(
         ),
     ] = None,
     model: Annotated[
-        Path | None,
+        str | None,  # not a Path, which makes a URL's // one slash
         typer.Option(
-            help="Model that pre-labels the pages. Default: the --model-out file if it exists and learnt from at "
+            help="Model file (.npz) or URL (as cleaner predict --model takes) that pre-labels the pages. "
+            "Default: the --model-out file if it exists and learnt from at "
             "least 20 labelled pages (your own model; one of fewer keeps far more chrome, and a warning says so), "
             "else $CLEANER_MODEL, else the model shipped with cleaner."
         ),
