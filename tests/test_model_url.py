@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import socket
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -70,3 +72,77 @@ def test_a_missing_model_url_given_as_an_option_is_named_as_given(
     assert result.exit_code == 1
     assert result.stderr.startswith(f"cleaner: cannot fetch the model at {url} "), result.stderr
     assert result.stderr.endswith("check the URL, or give a local model file\n"), result.stderr
+    assert "(no such file there: " in result.stderr and "404" in result.stderr
+    assert "cannot connect" not in result.stderr
+
+
+def _closed_port() -> int:
+    """A local port nothing listens on (as a server that is down, or a network that is not there)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_a_cached_model_url_is_used_when_the_server_cannot_be_reached(
+    runner: CliRunner, model_path: Path, dump: Path, tmp_path: Path
+) -> None:
+    """README: a URL is "copied once per machine"; but every load asked the server for the file's
+    version first, so with the server down (or no network) a machine that had the copy failed with
+    "cannot fetch the model (FileNotFoundError: URL)". The copy is now used, with a warning that
+    says it could not be checked and how old it is."""
+    pytest.importorskip("aiohttp", reason="fsspec's HTTP driver")
+    folder = tmp_path / "served"
+    folder.mkdir()
+    shutil.copy(model_path, folder / "m.npz")
+    cache = tmp_path / "cache"
+    with http_server(folder) as base:
+        url = f"{base}/m.npz"
+        env = {"CLEANER_MODEL": url, "CLEANER_CACHE": str(cache)}
+        online = runner.invoke(app, ["predict", str(dump), "-j", "1", "-q"], env=env)
+        assert online.exit_code == 0, online.output
+        assert online.stderr == ""
+    (copy,) = (cache / "models").glob("*-m.npz")
+    offline = runner.invoke(app, ["predict", str(dump), "-j", "1", "-q"], env=env)
+    assert offline.exit_code == 0, offline.output
+    assert offline.stdout == online.stdout
+    assert offline.stderr.startswith(f"cleaner: warning: cannot reach {url} (")
+    assert offline.stderr.endswith(f"; using the copy fetched 0 seconds ago ({copy}), which may not be the latest\n")
+    assert offline.stderr.count("\n") == 1
+    assert list((cache / "models").iterdir()) == [copy]
+
+
+def test_the_latest_copy_of_a_changed_model_url_is_used_offline(model_path: Path, tmp_path: Path) -> None:
+    """Online, a file replaced at the URL is fetched again (a copy per version); offline, the newest
+    copy is the one used."""
+    pytest.importorskip("aiohttp", reason="fsspec's HTTP driver")
+    from cleaner.classifier.remote import fetch
+
+    folder = tmp_path / "served"
+    folder.mkdir()
+    shutil.copy(model_path, folder / "m.npz")
+    cache = tmp_path / "cache"
+    with http_server(folder) as base:
+        url = f"{base}/m.npz"
+        first, fetched = fetch(url, cache)
+        assert fetched
+        (folder / "m.npz").write_bytes(model_path.read_bytes() + b"\0")  # replaced: another size
+        second, fetched = fetch(url, cache)
+        assert fetched and second != first
+        assert fetch(url, cache) == (second, False)
+    os.utime(first, (0, 0))
+    assert fetch(url, cache) == (second, False)
+
+
+def test_a_model_url_that_cannot_be_reached_is_said_so(runner: CliRunner, dump: Path, tmp_path: Path) -> None:
+    """No network and no copy: it said "FileNotFoundError: URL", which reads as a wrong URL."""
+    pytest.importorskip("aiohttp", reason="fsspec's HTTP driver")
+    url = f"http://127.0.0.1:{_closed_port()}/m.npz"
+    cache = tmp_path / "cache"
+    result = runner.invoke(app, ["predict", str(dump), "--model", url], env={"CLEANER_CACHE": str(cache)})
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"cleaner: cannot fetch the model at {url} (cannot connect: "), result.stderr
+    assert result.stderr.endswith(
+        f"; no copy of it is cached in {cache / 'models'}); check the network, or check the URL, or give a local "
+        "model file\n"
+    )
+    assert "FileNotFoundError" not in result.stderr
