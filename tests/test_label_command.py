@@ -78,18 +78,23 @@ def test_label_serves_the_page_and_stops_on_ctrl_c(
     assert "cleaner: stopped; 0 pages saved in mine/ by this session" in stderr
 
 
+@pytest.mark.parametrize("where", ["env", "option"])
 def test_label_names_a_model_url_as_given(
-    cleaner_exe: Path, model_path: Path, sample_document: Labelled, tmp_path: Path
+    cleaner_exe: Path, model_path: Path, sample_document: Labelled, tmp_path: Path, where: str
 ) -> None:
     """With $CLEANER_MODEL=http://..., cleaner label said it pre-labelled with "http:/127.0.0.1/...":
-    the URL had been made a Path, which drops one slash. It is now printed as given."""
+    the URL had been made a Path, which drops one slash. It is now printed as given. `--model URL`
+    was looked for as a local file ("no model at /cwd/http:/..."); it is fetched as the variable is."""
     pytest.importorskip("aiohttp", reason="fsspec's HTTP driver")
     dump = tmp_path / "page.txt"
     dump.write_text(sample_document.text, encoding="utf-8")
     with http_server(model_path.parent) as base:  # the fixture's model, served where it lies
         url = f"{base}/{model_path.name}"
-        env = {"CLEANER_MODEL": url, "CLEANER_CACHE": str(tmp_path / "cache")}
-        process, printed = _start(cleaner_exe, tmp_path, dump, env=env)
+        env = {"CLEANER_CACHE": str(tmp_path / "cache")}
+        options = ["--model", url] if where == "option" else []
+        if where == "env":
+            env["CLEANER_MODEL"] = url
+        process, printed = _start(cleaner_exe, tmp_path, dump, *options, env=env)
         process.send_signal(signal.SIGINT)
         _, stderr = process.communicate(timeout=60)
     assert f"pre-labelled by {url}\n" in printed, printed

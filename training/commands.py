@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import errno
 import json
+import signal
 import sys
 import warnings
 from collections.abc import Iterator, Sequence
@@ -122,6 +123,26 @@ def too_few_labels(directory: Path, exc: TooFewLabels, cross_validate: bool) -> 
     if exc.cross_validation and cross_validate:
         what += ", or pass --no-cross-validate to train without scores"
     return f"{directory}: {exc}; {what}"
+
+
+@contextmanager
+def stopped_cleanly(kept: str) -> Iterator[None]:
+    """A fit that Ctrl-C, SIGTERM or SIGHUP stops (:func:`cleaner.signals.stopped_by_signals`) ends
+    with its worker processes and one line: "interrupted (SIGTERM); ``kept``", exit 128 + the
+    signal. SIGTERM ended the process at once, without a word, and its joblib workers ran on,
+    orphaned; Ctrl-C, which reaches the whole process group, was the only stop that ended them."""
+    from ..signals import Interrupted, stopped_by_signals
+    from .workers import stop_workers
+
+    with stopped_by_signals():
+        try:
+            yield
+        except (KeyboardInterrupt, Interrupted) as exc:
+            signum = exc.signum if isinstance(exc, Interrupted) else signal.SIGINT
+            stop_workers()
+            # Said, since the run may have been long; Ctrl-C as it was said, the others by name.
+            named = "" if signum == signal.SIGINT else f" ({signal.Signals(signum).name})"
+            fail(f"interrupted{named}; {kept}", 128 + signum)
 
 
 @contextmanager
@@ -275,7 +296,7 @@ def train(
     # folder would otherwise hold the model where nobody looks for it.
     new_folders = missing_folders(path.parent for path in (target, joblib_path) if path is not None)
     try:
-        with warnings_as_lines():
+        with stopped_cleanly(f"no model written ({target} is as it was)"), warnings_as_lines():
             manifest = run_training(
                 directory,
                 target,
@@ -291,9 +312,6 @@ def train(
         fail(too_few_labels(directory, exc, cross_validate))
     except LabelFormatError as exc:
         fail(f"{exc}")
-    except KeyboardInterrupt:
-        # Said, since the run may have been long: the model is written whole or not at all.
-        fail(f"interrupted; no model written ({target} is as it was)", 130)
     data = manifest["training_data"]
     cv_time = f" (cross-validation {manifest['cv_seconds']} s)" if "cv_seconds" in manifest else ""
     typer.echo(
@@ -417,8 +435,10 @@ def evaluate(
         fail(str(exc), 2)
     check_test_sets(test or [])
     directory = find_labels(labels)
+    outputs = [f"{option} {path}" for option, path in (("--json", json_out), ("--card", card)) if path is not None]
+    kept = "the evaluation did not finish" + (f"; {listed(outputs)} not written" if outputs else "")
     try:
-        with warnings_as_lines():
+        with stopped_cleanly(kept), warnings_as_lines():
             run_evaluation(
                 directory,
                 test or [],
@@ -684,9 +704,10 @@ def label(
         ),
     ] = None,
     model: Annotated[
-        Path | None,
+        str | None,  # not a Path, which makes a URL's // one slash
         typer.Option(
-            help="Model that pre-labels the pages. Default: the --model-out file if it exists and learnt from at "
+            help="Model file (.npz) or URL (as cleaner predict --model takes) that pre-labels the pages. "
+            "Default: the --model-out file if it exists and learnt from at "
             "least 20 labelled pages (your own model; one of fewer keeps far more chrome, and a warning says so), "
             "else $CLEANER_MODEL, else the model shipped with cleaner."
         ),

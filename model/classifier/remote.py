@@ -5,7 +5,8 @@ A cluster's launcher should send its workers the model's name, not its arrays: a
 a loaded model is pickled into every task. With a URL, the first worker on a node fetches the file
 (under a lock, so the node's other workers wait for it rather than fetch it again) and the others
 find it in the cache. The cache entry is named after the URL and what fsspec says of the file
-(size, ETag or modification time), so a file replaced at the same URL is fetched again. fsspec is
+(size, ETag or modification time), so a file replaced at the same URL is fetched again; when the
+URL cannot be reached (no network), its latest copy is used, with a warning. fsspec is
 imported only here, and only for a URL: prediction needs nothing but numpy.
 """
 
@@ -16,6 +17,8 @@ import hashlib
 import os
 import re
 import shutil
+import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -54,6 +57,10 @@ def model_copy(url: str, from_environment: bool = False) -> Path:
         return local_copy(url)
     except ImportError as exc:
         raise ModelError(f"{exc}; or {check}") from exc
+    except Unreachable as exc:
+        raise ModelError(f"cannot fetch the model at {url} ({exc}); check the network, or {check}") from exc
+    except FileNotFoundError as exc:  # the server answered: it has no such file ("wrong URL")
+        raise ModelError(f"cannot fetch the model at {url} (no such file there: {_cause(exc)}); {check}") from exc
     except Exception as exc:  # fsspec's drivers raise their own kinds (OSError, aiohttp's, botocore's)
         raise ModelError(f"cannot fetch the model at {url} ({type(exc).__name__}: {exc}); {check}") from exc
 
@@ -72,7 +79,9 @@ def local_copy(url: str, cache: Path | None = None) -> Path:
 
 def fetch(url: str, cache: Path | None = None) -> tuple[Path, bool]:
     """(the local copy of ``url``, whether this call fetched it). One process per machine fetches;
-    the others wait on the lock and find the copy."""
+    the others wait on the lock and find the copy. A URL that cannot be reached (no network, the
+    server down) gives the copy fetched last, with a warning, if this machine has one: "copied once
+    per machine" held only while the server answered, since the version is asked at every load."""
     try:
         import fsspec
     except ImportError as exc:
@@ -80,11 +89,23 @@ def fetch(url: str, cache: Path | None = None) -> tuple[Path, bool]:
             f"a model URL ({url}) needs fsspec (pip install fsspec, plus its driver for the URL's scheme)"
         ) from exc
     fs, path = fsspec.core.url_to_fs(url)
-    info = fs.info(path)
-    version = "|".join(str(info.get(field)) for field in ("size", *_VERSION_FIELDS))
-    digest = hashlib.sha256(f"{url}\0{version}".encode()).hexdigest()[:20]
     name = re.sub(r"[^A-Za-z0-9._-]", "_", Path(path).name) or "model.npz"
-    target = (cache or cache_dir()) / "models" / f"{digest}-{name}"
+    folder = (cache or cache_dir()) / "models"
+    try:
+        info = fs.info(path)
+    except Exception as exc:  # fsspec's drivers raise their own kinds
+        if not unreachable(exc):
+            raise
+        found = _latest_copy(folder, url, name)
+        if found is None:
+            raise Unreachable(url, exc, folder) from exc
+        _warn_stale(url, found, exc)
+        _COPIED_FROM[os.path.abspath(found)] = url
+        return found, False
+    version = "|".join(str(info.get(field)) for field in ("size", *_VERSION_FIELDS))
+    # Named after the URL, then its version: a changed file at the URL is a new name (fetched
+    # again), and the copies of one URL are found by its prefix when the URL cannot be reached.
+    target = folder / f"{_short_digest(url)}-{_short_digest(version)}-{name}"
     _COPIED_FROM[os.path.abspath(target)] = url
     if target.is_file():
         return target, False
@@ -107,6 +128,81 @@ def fetch(url: str, cache: Path | None = None) -> tuple[Path, bool]:
         with contextlib.suppress(OSError):
             lock.unlink(missing_ok=True)
     return target, True
+
+
+class Unreachable(OSError):
+    """The server of a model URL could not be reached, and this machine has no copy of the file."""
+
+    def __init__(self, url: str, cause: BaseException, folder: Path) -> None:
+        super().__init__(f"cannot connect: {_cause(cause)}; no copy of it is cached in {folder}")
+        self.url = url
+
+
+def unreachable(exc: BaseException) -> bool:
+    """Whether ``exc`` (or what caused it) says the server could not be reached, rather than that it
+    has no such file. fsspec's HTTP driver raises FileNotFoundError for both, from aiohttp's
+    ClientConnectorError or from a 404."""
+    for link in _chain(exc):
+        if isinstance(link, FileNotFoundError | IsADirectoryError | NotADirectoryError | PermissionError):
+            continue
+        if isinstance(link, OSError | TimeoutError) or any(
+            word in kind.__name__ for kind in type(link).__mro__ for word in ("Connect", "Timeout")
+        ):
+            return True
+    return False
+
+
+def _chain(exc: BaseException) -> Iterator[BaseException]:
+    """``exc`` and its causes, each once."""
+    seen: set[int] = set()
+    link: BaseException | None = exc
+    while link is not None and id(link) not in seen:
+        seen.add(id(link))
+        yield link
+        link = link.__cause__ or link.__context__
+
+
+def _cause(exc: BaseException) -> str:
+    """The innermost error of ``exc``'s chain, as ``Kind: message``: the one that says what failed
+    (fsspec's outer FileNotFoundError names only the URL)."""
+    inner = list(_chain(exc))[-1]
+    return f"{type(inner).__name__}: {inner}" if str(inner) else type(inner).__name__
+
+
+def _short_digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:12]
+
+
+def _latest_copy(folder: Path, url: str, name: str) -> Path | None:
+    """The newest copy of ``url`` in ``folder`` (the last fetched), if there is one."""
+    copies = [path for path in folder.glob(f"{_short_digest(url)}-*-{name}") if path.is_file()]
+    return max(copies, key=lambda path: path.stat().st_mtime, default=None)
+
+
+_WARNED: set[str] = set()  # the URLs this process has warned of: one warning per URL, not per batch
+
+
+def _warn_stale(url: str, copy: Path, cause: BaseException) -> None:
+    """Say on stderr, once per process, that a URL's cached copy is used unchecked."""
+    if url in _WARNED:
+        return
+    _WARNED.add(url)
+    age = _age(time.time() - copy.stat().st_mtime)
+    sys.stderr.write(
+        f"cleaner: warning: cannot reach {url} ({_cause(cause)}); using the copy fetched {age} ago "
+        f"({copy}), which may not be the latest\n"
+    )
+    sys.stderr.flush()
+
+
+def _age(seconds: float) -> str:
+    """``seconds`` in the largest whole unit: "45 seconds", "3 hours", "12 days"."""
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+        if seconds >= size:
+            count = int(seconds // size)
+            return f"{count} {unit}{'s' if count != 1 else ''}"
+    count = max(0, int(seconds))
+    return f"{count} second{'s' if count != 1 else ''}"
 
 
 @contextlib.contextmanager

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import codecs
 import math
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -77,7 +76,11 @@ MaxDocumentMb = Annotated[
         help="Skip (and report) any document, record or line of JSONL larger than this many MB.",
     ),
 ]
+# A string, not a Path: a Path makes a URL's // one slash (https:/host/m.npz), then looks for that file.
 ModelFile = Annotated[
-    Path | None,
-    typer.Option(help="Model file (.npz). Default: $CLEANER_MODEL if set, else the model shipped with cleaner."),
+    str | None,
+    typer.Option(
+        help="Model file (.npz), or its URL (https://, s3://, hf://...: fetched once per machine into "
+        "$CLEANER_CACHE; needs fsspec). Default: $CLEANER_MODEL if set, else the model shipped with cleaner."
+    ),
 ]

@@ -413,7 +413,7 @@ class Options:
     text_field: str
     id_field: str | None
     threshold: float | None
-    model: Path | None
+    model: str | None
     encoding: str
     errors: str
     jobs: int | None
@@ -534,16 +534,14 @@ def _cores() -> int:
     return os.cpu_count() or 1
 
 
-def model_path(model: Path | None) -> str:
+def model_path(model: str | None) -> str:
     """The model file to load, absolute: ``--model``, else $CLEANER_MODEL, else the shipped model;
-    a URL in $CLEANER_MODEL as it is (each worker's load_model finds the machine's copy of it)."""
+    a URL (from either) as it is: each worker's load_model finds the machine's copy of it."""
     from ..classifier.format import default_model_name
     from ..classifier.remote import is_url
 
-    name = default_model_name()
-    if model is None and is_url(name):
-        return name
-    return str((model or Path(name)).resolve())
+    name = default_model_name() if model is None else model
+    return name if is_url(name) else str(Path(name).resolve())
 
 
 def _run_predict(

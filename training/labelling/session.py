@@ -12,7 +12,6 @@ the site it has not seen, now that it has seen the site's other pages.
 
 from __future__ import annotations
 
-import contextlib
 import threading
 import time
 import traceback
@@ -189,17 +188,10 @@ class Session:
         """Stop a retrain as the server stops: kill its worker processes (joblib's, which would
         otherwise run on, orphaned, for minutes) and let its thread end (a model file is written
         whole or not at all, so none is left half-written)."""
-        import multiprocessing
-        import os
-        import signal
+        from ..workers import stop_workers
 
         self.stopping = True
-        for child in multiprocessing.active_children():  # loky's processes are among them
-            if child.pid is not None:
-                with contextlib.suppress(ProcessLookupError):
-                    os.kill(child.pid, signal.SIGKILL)
-        for child in multiprocessing.active_children():
-            child.join(timeout)
+        stop_workers(timeout)
         self.wait_retrain(timeout)
 
     def _report(self, phase: str, done: int, total: int) -> None:

@@ -1,0 +1,35 @@
+"""The worker processes of a fit (joblib's loky pool), stopped with the command that started them."""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import os
+import signal
+
+
+def stop_workers(timeout: float = 30.0) -> None:
+    """Kill this process's worker processes (loky's are among them) and wait for them to end. A fit
+    stopped by a signal that reached this process alone (SIGTERM from ``kill``, a scheduler) left
+    them running, orphaned, for minutes: only Ctrl-C, sent to the whole process group, ended them."""
+    _shut_loky()
+    for child in multiprocessing.active_children():
+        if child.pid is not None:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(child.pid, signal.SIGKILL)
+    for child in multiprocessing.active_children():
+        child.join(timeout)
+
+
+def _shut_loky() -> None:
+    """joblib's reusable loky executor shut down, its workers killed: killed under it, they left it
+    broken, and the next fit in this process (a test's, a caller's of the command) failed with
+    TerminatedWorkerError where it now starts a new executor. loky keeps the executor in a module
+    global, read here as it is (nothing to do if this joblib has none)."""
+    try:
+        from joblib.externals.loky import reusable_executor
+    except ImportError:
+        return
+    executor = getattr(reusable_executor, "_executor", None)
+    if executor is not None:
+        executor.shutdown(wait=True, kill_workers=True)
