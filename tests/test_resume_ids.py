@@ -14,6 +14,7 @@ import signal
 import subprocess
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from corpus_support import PAGE, PAGE_EN, jsonl, read_jsonl
@@ -212,6 +213,16 @@ def test_resume_of_a_finished_output_from_other_inputs_is_refused(
     assert not target.with_name("out.jsonl.partial").exists()
 
 
+def interrupt_once_written(process: subprocess.Popen[Any], partial: Path) -> None:
+    """Send ``process`` SIGINT as soon as its ``partial`` output holds a record (or fail if it
+    ends first, or writes none in two minutes)."""
+    deadline = time.monotonic() + 120
+    while not (partial.exists() and partial.stat().st_size):
+        assert process.poll() is None and time.monotonic() < deadline, "no record was written"
+        time.sleep(0.05)
+    process.send_signal(signal.SIGINT)
+
+
 def continued_from_a_file(command: str, saved: Path, cleaner_exe: Path, cwd: Path) -> subprocess.CompletedProcess[str]:
     """Run the command a stopped run printed, with the saved copy of standard input as its FILE."""
     words = shlex.split(command)
@@ -247,11 +258,7 @@ def test_a_run_stopped_while_reading_records_from_standard_input_says_what_conti
         writer.write(data)
         writer.flush()
     partial = tmp_path / "si.jsonl.partial"
-    deadline = time.monotonic() + 120
-    while not (partial.exists() and partial.stat().st_size):
-        assert process.poll() is None and time.monotonic() < deadline, "no record was written"
-        time.sleep(0.05)
-    process.send_signal(signal.SIGINT)
+    interrupt_once_written(process, partial)
     _, err = process.communicate(timeout=60)
     if source != "-":
         writer.close()
@@ -401,11 +408,7 @@ def test_a_run_of_records_without_ids_stopped_by_sigint_offers_no_resume(
     command = [str(cleaner_exe), "predict", "noid.jsonl", "-o", "fn.jsonl", "-j", "1", "--model", str(model_path)]
     process = subprocess.Popen(command, cwd=tmp_path, stderr=subprocess.PIPE, text=True)
     partial = tmp_path / "fn.jsonl.partial"
-    deadline = time.monotonic() + 120
-    while not (partial.exists() and partial.stat().st_size):
-        assert process.poll() is None and time.monotonic() < deadline, "no record was written"
-        time.sleep(0.05)
-    process.send_signal(signal.SIGINT)
+    interrupt_once_written(process, partial)
     _, err = process.communicate(timeout=60)
     assert process.returncode == 130, err
     last = err.splitlines()[-1]

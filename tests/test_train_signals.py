@@ -29,18 +29,24 @@ def _loky(pids: set[int]) -> set[int]:
     return found
 
 
-def _stopped_while_fitting(
-    command: list[str], signum: signal.Signals, cwd: Path
-) -> tuple[subprocess.CompletedProcess[str], set[int]]:
-    """``command`` run until its joblib workers are at work, then sent ``signum`` (this process
-    alone, as `kill PID` sends it): how it ended, and the workers it had."""
-    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+def _workers_at_work(process: subprocess.Popen[str]) -> set[int]:
+    """The joblib (loky) worker processes of ``process`` once two are running (two minutes at most)."""
     deadline = time.monotonic() + 120
     workers: set[int] = set()
     while len(workers) < 2 and time.monotonic() < deadline and process.poll() is None:
         workers = _loky(_children(process.pid))
         time.sleep(0.1)
     assert len(workers) >= 2, "the fit started no worker processes"
+    return workers
+
+
+def _stopped_while_fitting(
+    command: list[str], signum: signal.Signals, cwd: Path
+) -> tuple[subprocess.CompletedProcess[str], set[int]]:
+    """``command`` run until its joblib workers are at work, then sent ``signum`` (this process
+    alone, as `kill PID` sends it): how it ended, and the workers it had."""
+    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    workers = _workers_at_work(process)
     process.send_signal(signum)
     stdout, stderr = process.communicate(timeout=60)
     return subprocess.CompletedProcess(command, process.returncode, stdout, stderr), workers
@@ -128,12 +134,7 @@ def test_train_stopped_by_sigterm_to_its_process_group_says_so(cleaner_exe: Path
         [*command, "-j", "2"], cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         start_new_session=True,
     )  # fmt: skip
-    deadline = time.monotonic() + 120
-    workers: set[int] = set()
-    while len(workers) < 2 and time.monotonic() < deadline and process.poll() is None:
-        workers = _loky(_children(process.pid))
-        time.sleep(0.1)
-    assert len(workers) >= 2, "the fit started no worker processes"
+    workers = _workers_at_work(process)
     process.send_signal(signal.SIGTERM)
     os.killpg(process.pid, signal.SIGTERM)
     _, stderr = process.communicate(timeout=60)
