@@ -193,7 +193,7 @@ def test_dangling_and_looping_links_are_errors(
     assert result.exit_code == 1
     assert f"cleaner: {corpus / 'gone.txt'}: a dangling symbolic link" in result.stderr
     assert f"cleaner: {corpus / 'loop.txt'}: a symbolic link loop" in result.stderr
-    assert "cleaner: 2 inputs or records could not be cleaned, 2 inputs of them not read whole" in result.stderr
+    assert "cleaner: 2 inputs or records could not be cleaned, none of them read whole" in result.stderr
 
 
 def test_the_closing_line_counts_one_error_in_the_singular(
@@ -205,7 +205,7 @@ def test_the_closing_line_counts_one_error_in_the_singular(
     assert result.exit_code == 1
     (closing,) = [line for line in result.stderr.splitlines() if "could not be cleaned" in line]
     assert closing.startswith(
-        "cleaner: 1 input or record could not be cleaned, 1 input of them not read whole, with no output; "
+        "cleaner: 1 input or record could not be cleaned, not read whole, with no output; "
         "fix or replace such inputs and, from the same directory"
     ), closing
     assert "(s)" not in result.stderr

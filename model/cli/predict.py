@@ -823,7 +823,10 @@ def _after_errors(
     others = "every other document was cleaned" if tally.documents else "no document was cleaned"
     if not tally.incomplete:
         return f"{counted}; {others}"
-    unread = f"{plural(tally.incomplete, 'input')} of them not read whole"
+    if tally.incomplete == tally.errors:  # "1 input or record could not be cleaned, 1 input of them not read whole"
+        unread = "not read whole" if tally.errors == 1 else "none of them read whole"
+    else:
+        unread = f"{plural(tally.incomplete, 'input')} of them not read whole"
     if isinstance(sink, StreamSink) and sink.target is not None and not complete:
         stays = f"stays {sink.partial} (every other document is in it)" if sink.partial.exists() else "is not written"
         if no_id is not None:
