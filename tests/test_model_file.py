@@ -60,6 +60,23 @@ def test_save_writes_one_file(trained_model: LineClassifier, tmp_path: Path) -> 
     assert manifest["stopwords"] == trained_model.stopwords_.lists
 
 
+def test_save_refuses_a_name_that_is_no_npz_file(trained_model: LineClassifier, tmp_path: Path) -> None:
+    """Predictor.save('x.txt') wrote the archive under that name (read among the dumps by
+    `cleaner predict DIR` as a binary file), and save('/tmp') failed naming a temporary file."""
+    from cleaner import load_model
+
+    for name, says in (("x.txt", "does not end in .npz; give a name such as"), ("folder.npz", "is a directory")):
+        if name == "folder.npz":
+            (tmp_path / name).mkdir()
+        with pytest.raises(ValueError, match=f"a model is saved as one .npz file, and this name {says}"):
+            trained_model.save(tmp_path / name)
+    with pytest.raises(ValueError, match=rf"^{tmp_path}: .* give a name such as {tmp_path}/cleaner.npz$"):
+        trained_model.predictor_.save(tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["folder.npz"]
+    trained_model.save(tmp_path / "UPPER.NPZ")
+    assert load_model(tmp_path / "UPPER.NPZ").threshold == trained_model.threshold_
+
+
 def test_the_file_holds_no_pickle(model_path: Path) -> None:
     """Every member is a plain .npy array (numeric or bytes): nothing np.load would unpickle."""
     with zipfile.ZipFile(model_path) as archive:

@@ -127,7 +127,18 @@ def save_model(predictor: Predictor, path: Path) -> dict[str, Any]:
     The manifest is the predictor's own (``predictor.manifest``: training data, CV scores...) plus
     what loading checks. The temporary files that a killed ``cleaner train`` left for this path are
     deleted first: nothing else would ever remove them.
+
+    A name that does not end in ``.npz`` is refused (ValueError), as ``cleaner train -o`` refuses
+    it: a model saved as ``model.txt`` loads (it is read by its content), but ``cleaner predict DIR``
+    then reads it among the dumps as a binary file; a folder's name failed with a temporary file's.
     """
+    path = Path(path)
+    if path.suffix.lower() != ".npz" or path.is_dir():
+        what = "is a directory" if path.is_dir() else "does not end in .npz"
+        raise ValueError(
+            f"{path}: a model is saved as one .npz file, and this name {what}; give a name such as "
+            f"{(path / 'cleaner.npz') if path.is_dir() else path.with_suffix('.npz')}"
+        )
     remove_stale_temporaries([path])
     arrays = _arrays(predictor)
     manifest = {
