@@ -17,13 +17,19 @@ from typer.testing import CliRunner
 from cleaner.cli import app
 
 
+def model_folder(model_path: Path, tmp_path: Path) -> Path:
+    """A folder to serve, holding a copy of the test model as m.npz."""
+    folder = tmp_path / "served"
+    folder.mkdir()
+    shutil.copy(model_path, folder / "m.npz")
+    return folder
+
+
 @pytest.fixture
 def served(model_path: Path, tmp_path: Path) -> Iterator[str]:
     """The URL of a copy of the test model on a local HTTP server (as https:// is fetched)."""
     pytest.importorskip("aiohttp", reason="fsspec's HTTP driver")
-    folder = tmp_path / "served"
-    folder.mkdir()
-    shutil.copy(model_path, folder / "m.npz")
+    folder = model_folder(model_path, tmp_path)
     with http_server(folder) as base:
         yield f"{base}/m.npz"
 
@@ -91,9 +97,7 @@ def test_a_cached_model_url_is_used_when_the_server_cannot_be_reached(
     "cannot fetch the model (FileNotFoundError: URL)". The copy is now used, with a warning that
     says it could not be checked and how old it is."""
     pytest.importorskip("aiohttp", reason="fsspec's HTTP driver")
-    folder = tmp_path / "served"
-    folder.mkdir()
-    shutil.copy(model_path, folder / "m.npz")
+    folder = model_folder(model_path, tmp_path)
     cache = tmp_path / "cache"
     with http_server(folder) as base:
         url = f"{base}/m.npz"
@@ -117,9 +121,7 @@ def test_the_latest_copy_of_a_changed_model_url_is_used_offline(model_path: Path
     pytest.importorskip("aiohttp", reason="fsspec's HTTP driver")
     from cleaner.classifier.remote import fetch
 
-    folder = tmp_path / "served"
-    folder.mkdir()
-    shutil.copy(model_path, folder / "m.npz")
+    folder = model_folder(model_path, tmp_path)
     cache = tmp_path / "cache"
     with http_server(folder) as base:
         url = f"{base}/m.npz"
