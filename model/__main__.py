@@ -13,7 +13,7 @@ from __future__ import annotations
 import signal
 import sys
 
-from .signals import Interrupted, interrupt_on_sigint, outside_run, stop_on_signals
+from .signals import Interrupted, interrupt_on_sigint, outside_run, stop_on_signals, unwrapped
 
 
 def main() -> None:
@@ -22,9 +22,10 @@ def main() -> None:
     elif sys.argv[1:2] == ["label"]:
         interrupt_on_sigint()
     try:
-        from .cli import app
+        with unwrapped():
+            from .cli import app
 
-        app()
+            app()
     except Interrupted as exc:
         sys.stderr.write(f"cleaner: interrupted ({signal.Signals(exc.signum).name}) {outside_run()}\n")
         sys.exit(128 + exc.signum)

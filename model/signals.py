@@ -74,6 +74,32 @@ def _stop(signum: int, frame: object) -> None:
     raise Interrupted(signum)
 
 
+def interruption(exc: BaseException) -> Interrupted | None:
+    """The :class:`Interrupted` that ``exc`` is or was raised from, if any. Python 3.11 wraps an
+    exception raised in a ``__set_name__`` in a RuntimeError ("Error calling __set_name__ on
+    'Field' instance ..."): a signal that lands while a module defines a dataclass with a field
+    default or a cached property, as the command's imports do, arrives so."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, Interrupted):
+            return seen
+        seen = seen.__cause__
+    return None
+
+
+@contextlib.contextmanager
+def unwrapped() -> Iterator[None]:
+    """A RuntimeError raised from :class:`Interrupted` (see :func:`interruption`) leaves the block
+    as that :class:`Interrupted`, for the handlers that stop the run cleanly."""
+    try:
+        yield
+    except RuntimeError as exc:
+        stop = interruption(exc)
+        if stop is None:
+            raise
+        raise stop from None
+
+
 @contextlib.contextmanager
 def deferred() -> Iterator[None]:
     """A stop signal that arrives while the block runs raises :class:`Interrupted` as it ends, not

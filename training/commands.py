@@ -131,12 +131,13 @@ def stopped_cleanly(kept: str) -> Iterator[None]:
     with its worker processes and one line: "interrupted (SIGTERM); ``kept``", exit 128 + the
     signal. SIGTERM ended the process at once, without a word, and its joblib workers ran on,
     orphaned; Ctrl-C, which reaches the whole process group, was the only stop that ended them."""
-    from ..signals import Interrupted, stopped_by_signals
+    from ..signals import Interrupted, stopped_by_signals, unwrapped
     from .workers import stop_workers
 
     with stopped_by_signals():
         try:
-            yield
+            with unwrapped():
+                yield
         except (KeyboardInterrupt, Interrupted) as exc:
             signum = exc.signum if isinstance(exc, Interrupted) else signal.SIGINT
             stop_workers()

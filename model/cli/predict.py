@@ -23,7 +23,7 @@ from ..corpus.items import STDIN
 from ..corpus.readers import READERS
 from ..corpus.renderers import Render
 from ..corpus.worker import Settings
-from ..signals import Caught, Interrupted, outside_run, stopped_by_signals
+from ..signals import Caught, Interrupted, outside_run, stopped_by_signals, unwrapped
 from ..text import plural
 from . import fail, missing_folders, say_made, warn
 from .options import AUTO, Encoding, Errors, InputFormat, MaxDocumentMb, ModelFile, check_decoding, chosen_kind, finite
@@ -392,11 +392,12 @@ def predict(
     """
     with stopped_by_signals() as received:
         try:
-            options = Options(
-                paths, output, fmt, input_format, output_format, text_field, id_field, threshold, model, encoding,
-                errors, jobs, quiet, fail_fast, resume, max_document_mb, short_dumps,
-            )  # fmt: skip
-            _predict(options, rerun_command(ctx), received, saved=rerun_command(ctx, stdin=SAVED))
+            with unwrapped():
+                options = Options(
+                    paths, output, fmt, input_format, output_format, text_field, id_field, threshold, model, encoding,
+                    errors, jobs, quiet, fail_fast, resume, max_document_mb, short_dumps,
+                )  # fmt: skip
+                _predict(options, rerun_command(ctx), received, saved=rerun_command(ctx, stdin=SAVED))
         except Interrupted as exc:  # outside the run, which stops itself cleanly (see _run_predict)
             fail(f"interrupted ({exc}) {outside_run()}", 128 + exc.signum)
 
@@ -651,8 +652,9 @@ def _run_predict(
     complete = True
     received = received if received is not None else Caught()  # the signals are caught by predict
     try:
-        execute(run, None, progress, tally)
-        complete = sink.close()
+        with unwrapped():  # a signal while the model's modules are imported, in --jobs 1
+            execute(run, None, progress, tally)
+            complete = sink.close()
     except ModelError as exc:
         progress.close()
         sink.abort()
