@@ -284,7 +284,7 @@ def test_json_error_column_counts_within_the_record(runner: CliRunner, model_pat
     source = tmp_path / "in.jsonl"
     source.write_bytes(b'{"id": "a", "text": "x"}\n{"id": "broken", "text": "abc"\n')
     result = invoke(runner, model_path, str(source), "-o", str(tmp_path / "out.jsonl"))
-    assert f"{source}:2: not valid JSON (Expecting ',' delimiter at column 31)" in result.stderr
+    assert f"{source}:2: not valid JSON (Expecting ',' delimiter or '}}' at column 31)" in result.stderr
 
 
 def test_random_bytes_are_not_content_even_with_errors_replace(

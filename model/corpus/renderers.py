@@ -7,7 +7,6 @@ ready to write). Adding an output mode is one :class:`Render` member and one fun
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
@@ -16,6 +15,7 @@ from typing import TYPE_CHECKING
 from ..classifier.cleaned import cleaned
 from ..labels import BOILERPLATE, CONTENT, format_label_lines
 from ..text import is_blank, join_nonblank_kept
+from .jsontext import dumps, dumps_ascii
 from .readers.common import Parsed, Record
 
 if TYPE_CHECKING:  # numpy arrays come from the model, which imports numpy where it predicts
@@ -111,8 +111,9 @@ def _escaped_only(text: str) -> bool:
 
 
 def dump_json(record: Record) -> bytes:
-    """One JSON line; lone surrogates (from ``\\ud800`` escapes in the input) stay escaped."""
+    """One JSON line; lone surrogates (from ``\\ud800`` escapes in the input) stay escaped. The
+    record's numbers are written as the input spelled them (:mod:`cleaner.corpus.jsontext`)."""
     try:
-        return (json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8")
+        return (dumps(record) + "\n").encode("utf-8")
     except UnicodeEncodeError:
-        return (json.dumps(record) + "\n").encode("ascii")
+        return (dumps_ascii(record) + "\n").encode("ascii")

@@ -16,12 +16,13 @@ or clean them twice.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 from array import array
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from .jsontext import dumps, loads
 
 if TYPE_CHECKING:
     import numpy as np
@@ -31,19 +32,23 @@ if TYPE_CHECKING:
 
 
 def id_text(value: object) -> str | None:
-    """The id as text, to name a document: strings as they are, numbers and the like as JSON; None
-    when there is none. Not for comparing ids (1 and "1" give one text): see :func:`id_key`."""
+    """The id as text, to name a document: strings as they are, numbers and the like as JSON (a
+    number as its input spelled it); None when there is none. Not for comparing ids (1 and "1" give
+    one text): see :func:`id_key`."""
     if value is None:
         return None
-    return value if isinstance(value, str) else json.dumps(value, sort_keys=True, ensure_ascii=False)
+    return value if isinstance(value, str) else dumps(value, sort_keys=True)
 
 
 def id_key(value: object) -> str | None:
-    """The id as --resume compares it: its canonical JSON, so that 1 and "1" are not taken for one
-    id (which would skip a document never written); None when there is none."""
+    """The id as --resume compares it: its JSON, keys sorted, so that 1 and "1" are not taken for one
+    id (which would skip a document never written); None when there is none. A number is its text
+    as read (:class:`~cleaner.corpus.jsontext.Number`), in the input and in the output alike, since
+    the output writes it back unchanged: ``1.0`` and ``1.00`` are two ids, and
+    ``0.10000000000000000001`` is not ``0.1``, as it was when both were read as one float."""
     if value is None:
         return None
-    return json.dumps(value, sort_keys=True, ensure_ascii=False)
+    return dumps(value, sort_keys=True)
 
 
 def id_hash(ident: str) -> int:
@@ -98,12 +103,13 @@ def truncate_to_last_line(path: Path) -> None:
 
 def written_ids(path: Path, field: str) -> Iterator[str]:
     """The :func:`id_key` of each record of a JSONL output written by an earlier run that has one
-    (a line cut by a kill, or a record without ``field``, has none)."""
+    (a line cut by a kill, or a record without ``field``, has none). Read as the input is read
+    (numbers as their text), so that an id compares equal to that of the input it was written from."""
     with path.open("rb") as handle:
         for line in handle:
             try:
-                record = json.loads(line)
-            except ValueError:
+                record = loads(line.decode("utf-8"))
+            except ValueError:  # a JSON error, or bytes that are no UTF-8 (the output is UTF-8)
                 continue
             key = id_key(record.get(field)) if isinstance(record, dict) else None
             if key is not None:

@@ -2,18 +2,20 @@
 
 Lines are read one at a time from the decompressing stream, and a line over the size limit is
 skipped in 1 MB pieces without being held, so an input with no line breaks at all cannot fill the
-memory. JSON is parsed in the workers; the record keeps every field.
+memory. JSON is parsed in the workers; the record keeps every field, its numbers as their text
+(:mod:`cleaner.corpus.jsontext`: written back as they came), and a record holding NaN or Infinity,
+which are no JSON, is refused.
 """
 
 from __future__ import annotations
 
 import codecs
-import json
 from collections.abc import Iterator
 from typing import BinaryIO
 
 from ...text import split_lines
 from ..items import InputError, InputFile, Item, Raw
+from ..jsontext import DecodeError, NotJsonNumber, Number, dumps, loads, loads_lenient
 from ..resume import id_text
 from .common import (
     BadDocument,
@@ -31,8 +33,6 @@ from .common import (
 from .streams import READ_ERRORS, decompressed
 
 KIND = "jsonl"
-# Raw control characters (tabs, even NULs) inside JSON strings are common in scraped data: accept them.
-JSON_DECODER = json.JSONDecoder(strict=False)
 
 
 def read(source: InputFile, limit: int) -> Iterator[Item]:
@@ -93,13 +93,14 @@ CUT_SHORT = "the file is truncated (its last line stops inside a JSON record); g
 
 def _cut_short(line: bytes) -> bool:
     """Whether a last line without a line break is a JSON object cut off: it starts one and does not
-    parse. (Its bytes are read as Latin-1, which any bytes are: JSON's syntax is ASCII.)"""
+    parse. (Its bytes are read as Latin-1, which any bytes are: JSON's syntax is ASCII.) A NaN in it
+    is no sign of a cut: the record is refused for that when it is parsed, with what to do."""
     text = line.decode("latin-1").strip()
     if not text.startswith("{"):
         return False
     try:
-        JSON_DECODER.decode(text)
-    except json.JSONDecodeError:
+        loads_lenient(text)
+    except DecodeError:
         return True
     return False
 
@@ -115,11 +116,17 @@ def parse(raw: Raw, options: ParseOptions) -> Parsed:
 
 
 def _record(line: str, field: str) -> Record:
+    """The line's JSON object, its numbers kept as their text (see :mod:`cleaner.corpus.jsontext`)."""
     try:
         # Without its line break: an error at the end of the record (a missing '}') would fall after
         # it, where json counts columns of the next line (column 1) instead of the record's own.
-        record = JSON_DECODER.decode(line.rstrip("\r\n"))
-    except json.JSONDecodeError as exc:
+        record = loads(line.rstrip("\r\n"))
+    except NotJsonNumber as exc:
+        raise BadDocument(
+            f"not valid JSON ({exc.msg} at column {exc.colno}: JSON has no NaN or Infinity, though Python's json "
+            "writes them); write null or a string in its place"
+        ) from exc
+    except DecodeError as exc:
         where = f"{exc.msg} column {exc.colno}" if exc.msg.endswith(" at") else f"{exc.msg} at column {exc.colno}"
         raise BadDocument(f"not valid JSON ({where}); each line must be one JSON object") from exc
     if not isinstance(record, dict):
@@ -135,8 +142,8 @@ def json_kind(value: object) -> str:
     """A parsed JSON value's type as JSON names it, for messages: "JSON null", "JSON true", "a JSON
     array", "a JSON number"... Python's names (NoneType, list, dict, str, int) were no JSON words."""
     if value is None or isinstance(value, bool):
-        return f"JSON {json.dumps(value)}"
-    if isinstance(value, (int, float)):
+        return f"JSON {dumps(value)}"
+    if isinstance(value, (int, float, Number)):
         return "a JSON number"
     kinds: dict[type, str] = {str: "string", list: "array", dict: "object"}
     return f"a JSON {kinds.get(type(value), type(value).__name__)}"
