@@ -67,8 +67,10 @@ class Layout:
     file: Path | None = None
 
 
-# -o names that are one output file for one text input (-o page.clean.txt), not a folder.
-FILE_OUTPUTS = (".txt", ".tsv")
+# -o names that are one output file for one text input, not a folder: the cleaned dump (-o
+# page.clean.txt) or its label file (-f labels -o page.tsv), each under the name its content has.
+FILE_OUTPUTS = {".txt": OutputFormat.text, ".tsv": OutputFormat.labels}
+WHAT_IS_WRITTEN = {OutputFormat.text: "the cleaned text", OutputFormat.labels: "a label file"}
 
 
 SEVERAL_TO_STDOUT = (
@@ -122,6 +124,8 @@ def layout_of(
             fail("--format jsonl writes one record per line: drop --output-format (records per document: -f text)", 2)
         if is_dir:
             fail(f"-o {output}: with --format jsonl, -o names one output file, not a directory", 2)
+        if output is not None:
+            refuse_named_for_other_content(output, "--format jsonl", several or structured)
         return Layout(None, output, Render.LINES, Render.LINES, several or structured)
     if structured and (fmt is OutputFormat.labels or documents is DocumentOutput.text):
         what = "--format labels" if fmt is OutputFormat.labels else "--output-format text"
@@ -147,6 +151,8 @@ def layout_of(
         if is_dir:
             assert output is not None  # is_dir says so
             fail(_records_into_folder(output, as_directory, documents), 2)
+        if output is not None:  # only --output-format jsonl makes records of a name that is not .jsonl
+            refuse_named_for_other_content(output, "--output-format jsonl", several or structured)
         return Layout(None, output, Render.RECORD, Render.RECORD, False)
     render = Render.TEXT if fmt is OutputFormat.text else Render.LABELS
     if output is None:
@@ -169,6 +175,7 @@ def layout_of(
             )
         if several:
             fail(f"-o {output} names one file, for one text input; for several inputs pass -o DIR", 2)
+        refuse_named_for_other_content(output, None if fmt is OutputFormat.text else "--format labels", False, fmt)
         return Layout(None, None, render, Render.RECORD, False, file=output)
     if output.exists() and not is_dir:
         fail(
@@ -190,6 +197,46 @@ def layout_of(
             2,
         )
     return Layout(output, None, render, Render.RECORD, False)
+
+
+def refuse_named_for_other_content(
+    output: Path, option: str | None, several: bool, writes: OutputFormat = OutputFormat.jsonl
+) -> None:
+    """Fail (exit 2) when -o names a file whose suffix says another content than the run writes
+    (``-f labels -o page.txt``, ``--output-format jsonl -o all.txt``): such a file was written, and
+    read back later by its name as what it is not. ``option`` is what chose the content (None: the
+    default, cleaned text); ``several``: the inputs cannot go to one text or label file, so only
+    the name can change. A name -o gives no meaning to (``-f jsonl -o lines.csv``) is left as given."""
+    meant = FILE_OUTPUTS.get(output.suffix.lower())
+    if meant is None or meant is writes:
+        return
+    if writes is OutputFormat.jsonl:
+        content = "JSON records (one per line)" if option == "--format jsonl" else "JSON records (one per document)"
+        rename = f"a JSONL file (-o {output.with_suffix('.jsonl')})"
+    else:
+        content = WHAT_IS_WRITTEN[writes]
+        rename = f"a {_suffix_of(writes)} file (-o {output.with_suffix(_suffix_of(writes))})"
+    written = f"{option} writes {content}" if option is not None else f"this run writes {content}"
+    switch = "" if several else f", or {_switch_to(meant, option)}"
+    fail(
+        f"-o {output}: {written}, and a {output.suffix} name is for {WHAT_IS_WRITTEN[meant]}; name {rename}{switch}",
+        2,
+    )
+
+
+def _suffix_of(fmt: OutputFormat) -> str:
+    return next(suffix for suffix, meant in FILE_OUTPUTS.items() if meant is fmt)
+
+
+def _switch_to(meant: OutputFormat, option: str | None) -> str:
+    """How to write what a name's suffix says instead (:func:`refuse_named_for_other_content`)."""
+    if meant is OutputFormat.text:  # an option chose another content than the default
+        return f"drop {option} to write the cleaned text"
+    if option is None:
+        return "pass --format labels to write a label file"
+    if option == "--format jsonl":
+        return "write a label file with --format labels in place of --format jsonl"
+    return f"drop {option} and pass --format labels to write a label file"
 
 
 def _records_into_folder(output: Path, slash: bool, documents: DocumentOutput) -> str:
@@ -284,7 +331,8 @@ def predict(
             "for a text dump, page.txt.gz -> page.txt, or with --format labels a .tsv label file; a .jsonl of "
             "cleaned records for a JSONL or WARC input). A file ending in .jsonl: one record per "
             "document (with --format jsonl: the per-line records); .jsonl.gz or .jsonl.zst: the same, compressed. "
-            "A file ending in .txt (or .tsv): the cleaned dump of one text input. A trailing / always means a "
+            "A file ending in .txt: the cleaned dump of one text input (.tsv: its label file, with --format labels; "
+            "neither holds JSON records). A trailing / always means a "
             "directory; a new directory with any other extension (-o x.csv) is refused unless written with the /. "
             "Never an input, nor a directory holding one, nor a file another run is writing (refused at the "
             "start), nor a device or a pipe (-o /dev/null: redirect standard output instead). "
