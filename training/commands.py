@@ -33,8 +33,8 @@ from ..cli.options import (
     check_decoding,
     chosen_kind,
     finite,
+    refuse_stream_named_twice,
 )
-from ..corpus.items import STDIN
 from ..text import listed, plural
 
 if TYPE_CHECKING:
@@ -650,8 +650,7 @@ def suggest(
     check_decoding(encoding, errors)
     if not text_field:
         fail("--text-field: give the name of the field holding the text", 2)
-    if paths.count(STDIN) > 1:
-        fail("- (standard input) can be named only once", 2)
+    refuse_stream_named_twice(paths)
     try:
         predictor = load_model(model)
     except ModelError as exc:
@@ -760,8 +759,7 @@ def label(
     from .labelling.session import Session
 
     check_decoding(encoding, errors)
-    if paths.count(STDIN) > 1:
-        fail("- (standard input) can be named only once", 2)
+    refuse_stream_named_twice(paths)
     labels_dir = labels or next(
         (candidate for candidate in (Path("labels"), CHECKOUT_LABELS) if (candidate / MANIFEST).is_file()),
         Path("labels"),

@@ -26,7 +26,18 @@ from ..corpus.worker import Settings
 from ..signals import Caught, Interrupted, outside_run, stopped_by_signals, unwrapped
 from ..text import plural
 from . import fail, missing_folders, say_made, warn
-from .options import AUTO, Encoding, Errors, InputFormat, MaxDocumentMb, ModelFile, check_decoding, chosen_kind, finite
+from .options import (
+    AUTO,
+    Encoding,
+    Errors,
+    InputFormat,
+    MaxDocumentMb,
+    ModelFile,
+    check_decoding,
+    chosen_kind,
+    finite,
+    refuse_stream_named_twice,
+)
 from .pipes import reader_went_away
 
 if TYPE_CHECKING:
@@ -487,8 +498,7 @@ def _predict(options: Options, again: str, received: Caught, saved: str | None =
     check_decoding(encoding, errors)
     if not text_field:
         fail("--text-field: give the name of the field holding the text", 2)
-    if paths.count(STDIN) > 1:
-        fail("- (standard input) can be named only once", 2)
+    refuse_stream_named_twice(paths)
     chosen = chosen_kind(input_format)
     if output == "":
         fail("-o: give a path (a directory, a .jsonl file, or a .txt file for one text input)", 2)
