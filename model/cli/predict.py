@@ -434,8 +434,9 @@ def predict(
 
     Outputs are complete or absent: an input cut short or damaged gets no output under -o DIR (and leaves
     -o FILE.jsonl as FILE.jsonl.partial); Ctrl-C, SIGTERM and SIGHUP stop the run cleanly and print the
-    command that resumes it (exit 130, 143, 129). A reader of standard output that goes away (| head)
-    ends the run without a word (exit 141, as SIGPIPE ends other tools).
+    command that resumes it, or that reruns it if nothing was written yet (exit 130, 143, 129). A reader
+    of standard output that goes away (| head) ends the run without a word (exit 141, as SIGPIPE ends
+    other tools).
 
     Examples:
 
@@ -456,7 +457,10 @@ def predict(
                     paths, output, fmt, input_format, output_format, text_field, id_field, threshold, model, encoding,
                     errors, jobs, quiet, fail_fast, resume, max_document_mb, short_dumps,
                 )  # fmt: skip
-                _predict(options, rerun_command(ctx), received, saved=rerun_command(ctx, stdin=SAVED))
+                _predict(
+                    options, rerun_command(ctx), received, saved=rerun_command(ctx, stdin=SAVED),
+                    fresh=rerun_command(ctx, continued=False),
+                )  # fmt: skip
         except Interrupted as exc:  # outside the run, which stops itself cleanly (see _run_predict)
             fail(f"interrupted ({exc}) {outside_run()}", 128 + exc.signum)
 
@@ -484,9 +488,12 @@ class Options:
     short_dumps: ShortDumps
 
 
-def _predict(options: Options, again: str, received: Caught, saved: str | None = None) -> None:
+def _predict(
+    options: Options, again: str, received: Caught, saved: str | None = None, fresh: str | None = None
+) -> None:
     """:func:`predict`'s work, with SIGINT, SIGTERM and SIGHUP raising :class:`Interrupted`; ``again``
-    is the command that continues it, ``saved`` the same with a saved copy of standard input."""
+    is the command that continues it, ``saved`` the same with a saved copy of standard input,
+    ``fresh`` the command as given (what reruns a run stopped before it wrote anything)."""
     (
         paths, output, fmt, input_format, output_format, text_field, id_field, threshold, model, encoding, errors,
         jobs, quiet, fail_fast, resume, max_document_mb, short_dumps,
@@ -535,7 +542,7 @@ def _predict(options: Options, again: str, received: Caught, saved: str | None =
     )
     _run_predict(
         paths, chosen, layout, settings, jobs=jobs or _cores(), quiet=quiet, fail_fast=fail_fast, resume=resume,
-        limit=int(max_document_mb * 1e6), again=again, saved=saved, received=received,
+        limit=int(max_document_mb * 1e6), again=again, saved=saved, fresh=fresh, received=received,
     )  # fmt: skip
 
 
@@ -544,10 +551,11 @@ DEFAULT_ID = "id"
 SAVED = "FILE"
 
 
-def rerun_command(ctx: typer.Context, stdin: str = STDIN) -> str:
+def rerun_command(ctx: typer.Context, stdin: str = STDIN, continued: bool = True) -> str:
     """This command line, as the user gave it, with --resume: what continues this run; with
     ``stdin``, that name in place of - and of a pipe named as a file (a run cannot continue from
-    standard input: see :func:`_rerun`)."""
+    standard input: see :func:`_rerun`); not ``continued``: without an added --resume (what starts
+    it again)."""
     from ..corpus.readers.streams import is_stream
 
     words = ["cleaner", "predict"]
@@ -562,7 +570,7 @@ def rerun_command(ctx: typer.Context, stdin: str = STDIN) -> str:
             words.append(param.opts[0] if value else param.secondary_opts[0])
         else:
             words += [max(param.opts, key=len), str(value.value if isinstance(value, Enum) else value)]
-    if "--resume" not in words:
+    if continued and "--resume" not in words:
         words.append("--resume")
     return shlex.join(words)
 
@@ -616,6 +624,7 @@ def _run_predict(
     limit: int,
     again: str = "cleaner predict ... --resume",
     saved: str | None = None,
+    fresh: str | None = None,
     received: Caught | None = None,
 ) -> None:
     """Stream every input through the model into the layout's outputs; exit 1 if anything failed.
@@ -758,9 +767,11 @@ def _run_predict(
         warn(_emptied_note(tally.last_emptied))
     if not several and tally.skipped and one is not None:  # a corpus's summary counts them "already done"
         warn(_skipped_note(files[0].name, one))
+    if stopped is not None and isinstance(sink, StreamSink) and sink.wrote_nothing():
+        assert sink.target is not None  # wrote_nothing says so
+        fail(_stopped_before_writing(stopped, sink.target, fresh or again), code)
     if stopped is not None:
-        partial = sink.partial if isinstance(sink, StreamSink) and sink.target is not None else None
-        kept = f"; the records written so far are in {partial}" if partial is not None and partial.exists() else ""
+        kept = _kept_in(sink) if isinstance(sink, StreamSink) else ""
         resumable = root is not None or (
             layout.target is not None and layout.text_render is not Render.LINES and not _compressed(layout.target)
         )
@@ -769,6 +780,27 @@ def _run_predict(
         fail(f"{stopped}{kept}" + (f"; {_rerun(again, saved)} to continue" if resumable else ""), code)
     if tally.errors:
         fail(_after_errors(sink, tally, complete, again, saved, no_id))
+
+
+def _kept_in(sink: StreamSink) -> str:
+    """Whose records the ``.partial`` of a stopped run into -o FILE holds, if it left one: this
+    run's (and any it continued), or only an earlier run's, which a run without --resume leaves as
+    it was until its first record."""
+    if sink.target is None or not sink.partial.exists():
+        return ""
+    if sink.wrote or sink.resume:
+        return f"; the records written so far are in {sink.partial}"
+    return f"; this run wrote no record, and {sink.partial} holds an earlier run's records, as it was"
+
+
+def _stopped_before_writing(stopped: str, target: Path, fresh: str) -> str:
+    """The line of a run into -o FILE that was stopped before it wrote a record: no ``.partial`` is
+    left, so --resume has nothing to continue, and "rerun ... --resume to continue" sent the user
+    looking for output that was never written: the same command, as given, does it all."""
+    return (
+        f"{stopped} before any record was written{_as_it_was(target)}: there is nothing to continue with "
+        f"--resume; {_rerun(fresh)} to clean from the start"
+    )
 
 
 def _stopped_reading_ids(sink: StreamSink, exc: Interrupted, again: str) -> NoReturn:
