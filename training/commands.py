@@ -45,6 +45,13 @@ CHECKOUT_LABELS = Path(__file__).resolve().parent.parent / "labels"
 MANIFEST = "manifest.csv"
 DEFAULT_MODEL_FILE = Path("cleaner.npz")
 MODEL_SUFFIX = DEFAULT_MODEL_FILE.suffix  # what every model file written is named with (see classifier.format)
+# What --joblib's file is named with: joblib.dump's (compressed) format, read back by joblib.load only.
+# Not .pkl, which says pickle.load: that fails on this file (and a .gz ending would ask joblib for gzip).
+JOBLIB_SUFFIX = ".joblib"
+SUFFIX_MEANS = {
+    MODEL_SUFFIX: "a model is saved as one .npz file",
+    JOBLIB_SUFFIX: "the estimator is exported as one .joblib file (read back with joblib.load, not pickle.load)",
+}
 PLOT = Path("learning_curve.png")
 # Grouped cross-validation folds (whole sites left out): 10 fits of a minute or two each, where
 # leaving one site out of ~150 would take hours.
@@ -77,11 +84,13 @@ def check_writable(option: str, given: str, example: str, suffix: str | None = N
     removed in the folder it would be written in, or in the nearest folder that exists when that
     one would be made; nothing is left.
 
-    ``suffix``: the ending the name must have (a model's ``.npz``, in any case). ``-o model.txt``
-    wrote the model's zip archive under that very name (nothing added ``.npz``); it loaded, since a
-    model is read by its content, but ``cleaner predict DIR`` and ``suggest DIR`` then read it among
-    the dumps as a binary file and exited 1, and nothing said the format is ``.npz``. Refused rather
-    than renamed: a file written elsewhere than the name given is looked for where it is not."""
+    ``suffix``: the ending the name must have, in any case (one of :data:`SUFFIX_MEANS`: a model's
+    ``.npz``, --joblib's ``.joblib``). ``-o model.txt`` wrote the model's zip archive under that very
+    name (nothing added ``.npz``); it loaded, since a model is read by its content, but ``cleaner
+    predict DIR`` and ``suggest DIR`` then read it among the dumps as a binary file and exited 1, and
+    nothing said the format is ``.npz``; ``--joblib m.txt`` wrote compressed joblib bytes as a text
+    file. Refused rather than renamed: a file written elsewhere than the name given is looked for
+    where it is not."""
     import os
 
     from ..atomic import temporary_beside
@@ -90,7 +99,7 @@ def check_writable(option: str, given: str, example: str, suffix: str | None = N
     if path.is_dir():
         fail(f"{option} {path}: is a directory; give a file name such as {path / example}", 2)
     if given.endswith(("/", os.sep)):
-        named = path if suffix is None or path.suffix.lower() == suffix else path.with_suffix(suffix)
+        named = path if suffix is None else _named_with(path, suffix)
         fail(
             f"{option} {given}: a trailing / names a directory, but {option} names one file; write {option} {named}, "
             f"or {option} {path / example} to write it in a directory {path}",
@@ -98,8 +107,8 @@ def check_writable(option: str, given: str, example: str, suffix: str | None = N
         )
     if suffix is not None and path.suffix.lower() != suffix:
         fail(
-            f"{option} {given}: a model is saved as one {suffix} file, and this name does not end in {suffix}; "
-            f"give a name such as {option} {path.with_suffix(suffix)}",
+            f"{option} {given}: {SUFFIX_MEANS[suffix]}, and this name does not end in {suffix}; "
+            f"give a name such as {option} {_named_with(path, suffix)}",
             2,
         )
     folder = path.parent
@@ -114,6 +123,14 @@ def check_writable(option: str, given: str, example: str, suffix: str | None = N
     os.close(fd)
     os.unlink(temporary)
     return path
+
+
+def _named_with(path: Path, suffix: str) -> Path:
+    """``path`` named with ``suffix``: its last suffix replaced, or dropped when the name ends in
+    ``suffix`` without it (``m.joblib.gz`` -> ``m.joblib``, not ``m.joblib.joblib``)."""
+    if path.suffix.lower() == suffix:
+        return path
+    return path.with_name(path.stem) if path.stem.lower().endswith(suffix) else path.with_suffix(suffix)
 
 
 def too_few_labels(directory: Path, exc: TooFewLabels, cross_validate: bool) -> str:
@@ -273,8 +290,9 @@ def train(
         typer.Option(
             "--joblib",
             metavar="PATH",
-            help="Also export the fitted scikit-learn LineClassifier to this joblib file, to compose it in your own "
-            "scikit-learn code. Loading a joblib file runs code: load only files you made; cleaner never loads one.",
+            help="Also export the fitted scikit-learn LineClassifier to this joblib file (its name ending in .joblib; "
+            "read it with joblib.load), to compose it in your own scikit-learn code. Loading a joblib file runs code: "
+            "load only files you made; cleaner never loads one.",
         ),
     ] = None,
 ) -> None:
@@ -292,7 +310,9 @@ def train(
     target = check_writable(
         "-o", str(DEFAULT_MODEL_FILE) if output is None else output, DEFAULT_MODEL_FILE.name, MODEL_SUFFIX
     )
-    joblib_path = None if joblib_file is None else check_writable("--joblib", joblib_file, "cleaner.joblib")
+    joblib_path = (
+        None if joblib_file is None else check_writable("--joblib", joblib_file, "cleaner.joblib", JOBLIB_SUFFIX)
+    )
     # Made when the files are saved, as predict makes the folders of its -o; said, since a mistyped
     # folder would otherwise hold the model where nobody looks for it.
     new_folders = missing_folders(path.parent for path in (target, joblib_path) if path is not None)
