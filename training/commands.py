@@ -14,7 +14,7 @@ import json
 import signal
 import sys
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TextIO
@@ -38,6 +38,7 @@ from ..cli.options import (
 from ..text import listed, plural
 
 if TYPE_CHECKING:
+    from ..signals import Caught
     from .labels import LabelledDocument, TooFewLabels
 
 # A checkout's labels/, beside training/: found from anywhere when cleaner is installed from one.
@@ -143,24 +144,57 @@ def too_few_labels(directory: Path, exc: TooFewLabels, cross_validate: bool) -> 
 
 
 @contextmanager
-def stopped_cleanly(kept: str) -> Iterator[None]:
+def stopped_cleanly(kept: str | Callable[[], str]) -> Iterator[Caught]:
     """A fit that Ctrl-C, SIGTERM or SIGHUP stops (:func:`cleaner.signals.stopped_by_signals`) ends
     with its worker processes and one line: "interrupted (SIGTERM); ``kept``", exit 128 + the
     signal. SIGTERM ended the process at once, without a word, and its joblib workers ran on,
-    orphaned; Ctrl-C, which reaches the whole process group, was the only stop that ended them."""
+    orphaned; Ctrl-C, which reaches the whole process group, was the only stop that ended them.
+
+    ``kept`` says what the stop leaves; a function is asked when the stop comes, for a command
+    whose outputs are written inside the block (train: "no model written" stood above a model
+    saved a moment before). Yields the signals caught: set its ``ended`` when the command's work
+    is done, and a stop after the block is said so (see :func:`cleaner.signals.outside_run`)."""
     from ..signals import Interrupted, stopped_by_signals, unwrapped
     from .workers import stop_workers
 
-    with stopped_by_signals():
+    with stopped_by_signals() as received:
         try:
             with unwrapped():
-                yield
+                yield received
         except (KeyboardInterrupt, Interrupted) as exc:
             signum = exc.signum if isinstance(exc, Interrupted) else signal.SIGINT
             stop_workers()
             # Said, since the run may have been long; Ctrl-C as it was said, the others by name.
             named = "" if signum == signal.SIGINT else f" ({signal.Signals(signum).name})"
-            fail(f"interrupted{named}; {kept}", 128 + signum)
+            fail(f"interrupted{named}; {kept if isinstance(kept, str) else kept()}", 128 + signum)
+
+
+# The file's device, inode, size and modification time: a file saved anew (written beside and
+# renamed over, cleaner.atomic) has another; None: not there.
+Identity = tuple[int, int, int, int] | None
+
+
+def identity(path: Path) -> Identity:
+    """``path``'s :data:`Identity` now."""
+    try:
+        status = path.stat()
+    except OSError:
+        return None
+    return (status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns)
+
+
+def trained_state(target: Path, joblib_path: Path | None, before: dict[Path, Identity]) -> str:
+    """What a stopped ``cleaner train`` leaves, read from the disk when the stop comes (the files it
+    saved are those no longer as they were ``before`` it began): no model, the model without the
+    joblib export, or both."""
+    if identity(target) == before[target]:
+        return f"no model written ({target} is as it was)"
+    saved = f"the model was saved to {target}"
+    if joblib_path is None:
+        return saved
+    if identity(joblib_path) == before[joblib_path]:
+        return f"{saved}; --joblib {joblib_path} was not written"
+    return f"{saved} and exported to {joblib_path}"
 
 
 @contextmanager
@@ -299,8 +333,8 @@ def train(
     """Train the model on labelled dumps and save it (one .npz file with its manifest)."""
     from ..labels import LabelFormatError
     from .labels import TooFewLabels
-    from .train import threshold_note
     from .train import train as run_training
+    from .workers import end_workers
 
     try:
         params = estimator_overrides(overrides or [])
@@ -316,8 +350,11 @@ def train(
     # Made when the files are saved, as predict makes the folders of its -o; said, since a mistyped
     # folder would otherwise hold the model where nobody looks for it.
     new_folders = missing_folders(path.parent for path in (target, joblib_path) if path is not None)
+    before = {path: identity(path) for path in (target, joblib_path) if path is not None}
     try:
-        with stopped_cleanly(f"no model written ({target} is as it was)"), warnings_as_lines():
+        # To its last line: a stop after the save (the lines below, the joblib export) said "no
+        # model written", or nothing at all (the default SIGTERM, once the block had ended).
+        with stopped_cleanly(lambda: trained_state(target, joblib_path, before)) as received, warnings_as_lines():
             manifest = run_training(
                 directory,
                 target,
@@ -329,10 +366,22 @@ def train(
                 params=params,
                 say=(lambda line: typer.echo(f"cleaner: {line}", err=True)) if sys.stderr.isatty() else None,
             )
+            _report_trained(manifest, target, joblib_path, output is None, new_folders)
+            end_workers()
+            received.ended = True
     except TooFewLabels as exc:
         fail(too_few_labels(directory, exc, cross_validate))
     except LabelFormatError as exc:
         fail(f"{exc}")
+
+
+def _report_trained(
+    manifest: dict[str, Any], target: Path, joblib_path: Path | None, default_output: bool, new_folders: list[Path]
+) -> None:
+    """The lines ``cleaner train`` ends with: what it trained on, the cross-validation's scores,
+    the folders it made, and the files it wrote."""
+    from .train import threshold_note
+
     data = manifest["training_data"]
     cv_time = f" (cross-validation {manifest['cv_seconds']} s)" if "cv_seconds" in manifest else ""
     typer.echo(
@@ -349,7 +398,7 @@ def train(
     typer.echo(f"saved {target} ({threshold_note(manifest)})")
     if joblib_path is not None:
         typer.echo(f"exported the scikit-learn estimator to {joblib_path} (loading it runs code: keep it private)")
-    if output is None:
+    if default_output:
         typer.echo(f"use it with --model {target}, or CLEANER_MODEL={target.resolve()} for every command")
 
 
