@@ -1,11 +1,13 @@
-"""The ``cleaner`` command (and ``python -m cleaner``). ``cleaner predict`` stops cleanly on Ctrl-C,
-SIGTERM and SIGHUP (see cleaner.signals), also while it starts: its imports take a few tenths of a
-second, during which a signal would otherwise end it with a traceback (Ctrl-C) or with no word
-(SIGTERM). ``cleaner label`` stops on Ctrl-C from its start, also when it was started with SIGINT
-ignored (see cleaner.signals.interrupt_on_sigint). ``cleaner train`` and ``cleaner evaluate``
-stop so once their fit begins (see cleaner.training.commands.stopped_cleanly). The other commands
-keep Python's defaults. Ctrl-C while the commands are imported, before the command-line library
-takes it, ends the run as the library does: exit 130, without a traceback.
+"""The ``cleaner`` command (and ``python -m cleaner``). ``cleaner predict`` and ``cleaner train``
+stop cleanly on Ctrl-C, SIGTERM and SIGHUP (see cleaner.signals), also while they start and end:
+their imports take a few tenths of a second (train's, scikit-learn's, a second), during which a
+signal would otherwise end them with a traceback (Ctrl-C) or with no word (SIGTERM), and so would
+one that comes once train's work is done (see cleaner.training.commands.stopped_cleanly, which
+stops its fit and its worker processes). ``cleaner label`` stops on Ctrl-C from its start, also
+when it was started with SIGINT ignored (see cleaner.signals.interrupt_on_sigint). ``cleaner
+evaluate`` stops so once its fit begins. The other commands keep Python's defaults. Ctrl-C while
+the commands are imported, before the command-line library takes it, ends the run as the library
+does: exit 130, without a traceback.
 """
 
 from __future__ import annotations
@@ -13,13 +15,18 @@ from __future__ import annotations
 import signal
 import sys
 
-from .signals import Interrupted, interrupt_on_sigint, outside_run, stop_on_signals, unwrapped
+from .signals import Interrupted, interrupt_on_sigint, outside_run, said_at_exit, stop_on_signals, unwrapped
+
+# What a stop before a command's work began, or after it ended, means for its outputs (see
+# cleaner.signals.outside_run); predict's are the defaults.
+OUTSIDE = {"train": ("before training began; nothing was written", "after training ended; the model was saved")}
 
 
 def main() -> None:
-    if sys.argv[1:2] == ["predict"]:
+    command = sys.argv[1] if len(sys.argv) > 1 else ""
+    if command in ("predict", "train"):
         stop_on_signals()
-    elif sys.argv[1:2] == ["label"]:
+    elif command == "label":
         interrupt_on_sigint()
     try:
         with unwrapped():
@@ -27,10 +34,15 @@ def main() -> None:
 
             app()
     except Interrupted as exc:
-        sys.stderr.write(f"cleaner: interrupted ({signal.Signals(exc.signum).name}) {outside_run()}\n")
+        said = outside_run(*OUTSIDE.get(command, ()))
+        sys.stderr.write(f"cleaner: interrupted ({signal.Signals(exc.signum).name}) {said}\n")
         sys.exit(128 + exc.signum)
     except KeyboardInterrupt:
         sys.exit(130)
+    except SystemExit as exc:  # how the command-line library ends every command
+        if command in ("predict", "train") and not exc.code:  # done: its outputs are complete
+            said_at_exit(outside_run(*OUTSIDE.get(command, ())))
+        raise
 
 
 if __name__ == "__main__":

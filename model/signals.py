@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -38,11 +39,15 @@ class Caught(list[int]):
 LAST: list[Caught] = []  # the latest run's, for a signal caught outside it (see cleaner.__main__)
 
 
-def outside_run() -> str:
-    """What a signal caught outside the run means for its outputs."""
+def outside_run(
+    before: str = "before cleaning began; nothing was written",
+    after: str = "after cleaning ended; its outputs are complete",
+) -> str:
+    """What a signal caught outside the run means for its outputs: ``before`` it began or ``after``
+    it ended (each command says it in its own words: predict's are the defaults)."""
     if LAST and LAST[-1].ended:
-        return "after cleaning ended; its outputs are complete"
-    return "before cleaning began; nothing was written"
+        return after
+    return before
 
 
 # The signals caught in each :func:`deferred` block being run (innermost last).
@@ -114,6 +119,28 @@ def deferred() -> Iterator[None]:
         _DEFERRING.remove(pending)
     if pending:
         raise Interrupted(pending[0])
+
+
+def said_at_exit(line: str) -> None:
+    """From now on, a stop signal ends the process at once with ``line`` on stderr ("cleaner:
+    interrupted (SIGTERM) ``line``"), exit 128 + the signal: for the interpreter's exit, once a
+    command is done. Raised there, :class:`Interrupted` landed in an exit handler (loky's, which
+    waits for its threads), where Python prints "Exception ignored" and a traceback and exits 0.
+    What the command printed is flushed first: nothing of it is lost to the immediate exit."""
+    if threading.current_thread() is not threading.main_thread():
+        return
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):  # closed, or gone (| head): nothing to keep
+            stream.flush()
+
+    def end(signum: int, frame: object) -> None:
+        with contextlib.suppress(OSError):
+            os.write(2, f"cleaner: interrupted ({signal.Signals(signum).name}) {line}\n".encode())
+        os._exit(128 + signum)
+
+    for name in STOP_SIGNALS:
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), end)
 
 
 def stop_on_signals() -> None:

@@ -670,12 +670,14 @@ def test_train_refuses_an_output_it_cannot_write_before_it_trains(
 
     monkeypatch.setattr(cleaner.training.train, "train", no_fit)
     directory = make_labels_dir(tmp_path / "labels", labels_dir, ["seed-thoidai-000", "seed-kinhtedothi-002"])
-    target = output.format(tmp=tmp_path)
+    named = "m.joblib" if option == "--joblib" else "m.npz"  # each option's own suffix
+    target = output.format(tmp=tmp_path).replace("m.npz", named)
     args = ["-o", str(tmp_path / "m.npz"), "--joblib", target] if option == "--joblib" else ["-o", target]
     result = runner.invoke(app, ["train", "--labels", str(directory), *args])
     assert result.exit_code == 2, result.output
     assert "Traceback" not in result.output and len(result.stderr.strip().splitlines()) == 1
-    assert result.stderr.startswith(f"cleaner: {option} {says.format(tmp=tmp_path, option=option)}"), result.stderr
+    expected = says.format(tmp=tmp_path, option=option).replace("m.npz", named)
+    assert result.stderr.startswith(f"cleaner: {option} {expected}"), result.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["labels"]
 
 
@@ -712,11 +714,44 @@ def test_train_refuses_a_model_name_without_npz_before_it_trains(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["labels"]  # no folder made, nothing written
 
 
+@pytest.mark.parametrize(
+    ("name", "instead"),
+    [("m.txt", "m.joblib"), ("m.pkl", "m.joblib"), ("m", "m.joblib"), ("m.joblib.gz", "m.joblib")],
+)
+def test_train_refuses_a_joblib_name_without_joblib_before_it_trains(
+    runner: CliRunner, labels_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, instead: str
+) -> None:
+    """`--joblib m.txt` was taken: the fit ran, then wrote compressed joblib bytes as a text file
+    (and m.pkl says pickle.load, which cannot read it). Refused before any fit, as -o's .npz is,
+    naming the .joblib file to give."""
+    import cleaner.training.train
+
+    def no_fit(*args: object, **kwargs: object) -> None:
+        raise AssertionError("trained before checking its output's name")
+
+    monkeypatch.setattr(cleaner.training.train, "train", no_fit)
+    directory = make_labels_dir(tmp_path / "labels", labels_dir, ["seed-thoidai-000", "seed-kinhtedothi-002"])
+    target = tmp_path / "out" / name
+    result = runner.invoke(
+        app, ["train", "--labels", str(directory), "-o", str(tmp_path / "m.npz"), "--joblib", str(target)]
+    )
+    assert result.exit_code == 2, result.output
+    assert result.stderr == (
+        f"cleaner: --joblib {target}: the estimator is exported as one .joblib file (read back with joblib.load, "
+        f"not pickle.load), and this name does not end in .joblib; give a name such as --joblib "
+        f"{target.parent / instead}\n"
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["labels"]  # no folder made, nothing written
+
+
 def test_a_model_name_ends_in_npz_in_any_case(tmp_path: Path) -> None:
-    from cleaner.training.commands import MODEL_SUFFIX, check_writable
+    from cleaner.training.commands import JOBLIB_SUFFIX, MODEL_SUFFIX, check_writable
 
     target = tmp_path / "MODEL.NPZ"
     assert check_writable("-o", str(target), "cleaner.npz", MODEL_SUFFIX) == target
+    assert (
+        check_writable("--joblib", str(tmp_path / "M.JOBLIB"), "cleaner.joblib", JOBLIB_SUFFIX) == tmp_path / "M.JOBLIB"
+    )
     assert list(tmp_path.iterdir()) == []
 
 

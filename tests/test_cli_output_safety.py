@@ -237,6 +237,71 @@ def test_label_files_to_a_jsonl_name_say_what_to_name(runner: CliRunner, model_p
     assert "NAME.jsonl" not in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("inputs", "name", "options", "expected"),
+    [
+        (
+            ["page.txt"], "z.txt", ["--format", "labels"],
+            "-o {o}: --format labels writes a label file, and a .txt name is for the cleaned text; name a .tsv file "
+            "(-o {stem}.tsv), or drop --format labels to write the cleaned text",
+        ),
+        (
+            ["page.txt"], "z.txt", ["--format", "jsonl"],
+            "-o {o}: --format jsonl writes JSON records (one per line), and a .txt name is for the cleaned text; "
+            "name a JSONL file (-o {stem}.jsonl), or drop --format jsonl to write the cleaned text",
+        ),
+        (
+            ["dumps"], "z.txt", ["--output-format", "jsonl"],
+            "-o {o}: --output-format jsonl writes JSON records (one per document), and a .txt name is for the "
+            "cleaned text; name a JSONL file (-o {stem}.jsonl)",
+        ),
+        (
+            ["page.txt"], "z.TSV", [],
+            "-o {o}: this run writes the cleaned text, and a .TSV name is for a label file; name a .txt file "
+            "(-o {stem}.txt), or pass --format labels to write a label file",
+        ),
+        (
+            ["page.txt"], "z.tsv", ["--output-format", "jsonl"],
+            "-o {o}: --output-format jsonl writes JSON records (one per document), and a .tsv name is for a label "
+            "file; name a JSONL file (-o {stem}.jsonl), or drop --output-format jsonl and pass --format labels to "
+            "write a label file",
+        ),
+        (
+            ["dumps"], "z.tsv", ["--format", "jsonl"],
+            "-o {o}: --format jsonl writes JSON records (one per line), and a .tsv name is for a label file; name a "
+            "JSONL file (-o {stem}.jsonl)",
+        ),
+    ],
+    ids=["labels-to-txt", "line-records-to-txt", "records-to-txt", "text-to-tsv", "records-to-tsv", "lines-to-tsv"],
+)  # fmt: skip
+def test_an_output_named_for_other_content_is_refused(
+    runner: CliRunner, model_path: Path, tmp_path: Path, inputs: list[str], name: str, options: list[str], expected: str
+) -> None:
+    """``predict dumps/ -o z.txt --output-format jsonl`` wrote JSON records into z.txt, ``page.txt -f
+    labels -o z.txt`` a label file (exit 0): -o's suffix names the content, and the run refuses a name
+    whose suffix says another, naming the suffix that fits and the option to drop."""
+    _dumps(tmp_path / "dumps")
+    (tmp_path / "page.txt").write_text(PAGE_A, encoding="utf-8")
+    output = tmp_path / name
+    result = invoke(runner, model_path, *(str(tmp_path / i) for i in inputs), "-o", str(output), *options)
+    assert result.exit_code == 2, result.output
+    assert result.stderr == "cleaner: " + expected.format(o=output, stem=tmp_path / "z") + "\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["dumps", "page.txt"]
+
+
+def test_an_output_named_for_its_content_is_written(runner: CliRunner, model_path: Path, tmp_path: Path) -> None:
+    """The names that say what is written in them stay accepted: a label file as .tsv, a cleaned
+    dump as .txt, records as .jsonl, and line records under a name -o gives no meaning to."""
+    page = tmp_path / "page.txt"
+    page.write_text(PAGE_A, encoding="utf-8")
+    written = {"a.tsv": ["-f", "labels"], "b.txt": [], "c.jsonl": ["--output-format", "jsonl"], "d": ["-f", "jsonl"]}
+    for name, options in written.items():
+        result = invoke(runner, model_path, str(page), "-o", str(tmp_path / name), *options)
+        assert result.exit_code == 0, result.output
+    assert (tmp_path / "a.tsv").read_text(encoding="utf-8").startswith(("C\t", "B\t"))
+    assert json.loads((tmp_path / "c.jsonl").read_text(encoding="utf-8"))["id"] == str(page)
+
+
 def test_compressed_dumps_are_written_uncompressed_under_their_plain_names(
     runner: CliRunner, model_path: Path, tmp_path: Path
 ) -> None:

@@ -208,3 +208,51 @@ def test_every_command_ends_quietly_when_its_reader_has_gone(
     finally:
         os.close(writer)
     assert (result.returncode, result.stderr.decode()) == (141, "")
+
+
+STDIN_SPLIT = (
+    "both name standard input, which is read once, as it comes: named twice, its content would be split between "
+    "the two; name it once"
+)
+
+
+@pytest.mark.parametrize(
+    ("command", "names"),
+    [
+        (["predict", "--output-format", "jsonl"], ["-", "/dev/stdin"]),
+        (["predict", "--output-format", "jsonl"], ["/dev/fd/0", "/proc/self/fd/0"]),
+        (["suggest"], ["/dev/stdin", "-"]),
+    ],
+    ids=["dash-and-dev-stdin", "two-fd-names", "suggest"],
+)
+def test_standard_input_named_twice_is_refused(
+    cleaner_exe: Path, model_path: Path, sample_document: Labelled, command: list[str], names: list[str]
+) -> None:
+    """``cat page | cleaner predict - /dev/stdin`` cleaned one pipe as two inputs: the first read it
+    all, the second found it empty (exit 0). Any two names of standard input are refused, as two -
+    were, before anything is read."""
+    if not all(Path(name).exists() for name in names if name != "-"):
+        pytest.skip("this system has no /dev/stdin, /dev/fd or /proc")
+    args = [command[0], *names, *command[1:], "--model", str(model_path)]
+    result = run(cleaner_exe, *args, stdin=sample_document.text.encode())
+    assert result.returncode == 2, result.stderr.decode()
+    assert result.stderr.decode() == f"cleaner: {names[0]} and {names[1]} {STDIN_SPLIT}\n"
+    assert result.stdout == b""
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes need mkfifo")
+def test_one_named_pipe_named_twice_is_refused(cleaner_exe: Path, model_path: Path, tmp_path: Path) -> None:
+    """``cleaner predict ff ./ff`` (one FIFO under two names) opened the pipe twice: the second open
+    waited for a writer that had gone, and the run hung. Refused now, before the pipe is opened
+    (no writer is needed: the old code waits here until the timeout)."""
+    pipe = tmp_path / "ff"
+    os.mkfifo(pipe)
+    (tmp_path / "link").symlink_to(pipe)
+    for second in (pipe, tmp_path / "link"):
+        args = ["predict", str(pipe), str(second), "--output-format", "jsonl", "--model", str(model_path)]
+        result = subprocess.run([str(cleaner_exe), *args], capture_output=True, timeout=30, check=False)
+        assert result.returncode == 2, result.stderr.decode()
+        assert result.stderr.decode() == (
+            f"cleaner: {pipe} and {second} both name one pipe, which is read once, as it comes: named twice, its "
+            "content would be split between the two; name it once\n"
+        )

@@ -156,6 +156,17 @@ def test_damaged_bytes_are_refused(model_copy: Path) -> None:
     assert "retrain with `cleaner train`" in load_error(model_copy)
 
 
+def test_a_threshold_out_of_range_is_neither_saved_nor_loaded(model_copy: Path, tmp_path: Path) -> None:
+    """A model whose threshold was set to 5 was saved, and the file loaded: it then dropped every line."""
+    model = load_model(model_copy)
+    model.threshold = 5
+    with pytest.raises(ValueError, match=r"^threshold: expected a number from 0 to 1 \(the model's own"):
+        model.save(tmp_path / "bad.npz")
+    assert not (tmp_path / "bad.npz").exists()
+    rewrite(model_copy, change_manifest=lambda manifest: {**manifest, "threshold": 5})
+    assert "threshold: expected a number from 0 to 1 (the model file's), got 5" in load_error(model_copy)
+
+
 def test_a_file_that_is_not_a_model(tmp_path: Path) -> None:
     for name, data in (("text.npz", b"just text"), ("empty.npz", b"")):
         (tmp_path / name).write_bytes(data)

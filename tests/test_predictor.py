@@ -326,3 +326,39 @@ def test_a_long_line_of_spaces_stays_blank_and_one_with_a_word_does_not(loaded: 
     scores = loaded.predict_proba_lines(["Title of the page", spaces, spaces + "word", "Last line."])
     assert scores[1] is None
     assert scores[2] is not None
+
+
+@pytest.mark.parametrize("value", [5, -0.1, 1.5, float("nan"), float("inf"), None, "0.5", True])
+def test_a_threshold_out_of_range_set_on_the_model_is_refused_when_used(
+    model_path: Path, sample_document: Labelled, value: object
+) -> None:
+    """``m = load_model(); m.threshold = 5`` was taken, and cleaning then dropped every line without
+    a word (NaN too; -1 kept every line). As scikit-learn does with its parameters, setting it is
+    free, and every use checks it: a ValueError naming it and its range, at each entry point."""
+    from cleaner import clean_batch
+    from cleaner.corpus.worker import Cleaner, Settings
+
+    model = load_model(model_path)
+    model.threshold = value  # type: ignore[assignment]
+    uses = {
+        "clean": lambda: model.clean(sample_document.text),
+        "predict_lines": lambda: model.predict_lines(sample_document.lines),
+        "predict": lambda: model.predict([sample_document.lines]),
+        "clean_batch": lambda: clean_batch([sample_document.text], model),
+        "the corpus worker": lambda: Cleaner(Settings(str(model_path), None), model),
+    }
+    for name, use in uses.items():
+        with pytest.raises(ValueError, match=r"^threshold: expected a number from 0 to 1 \(the model's own"):
+            use()
+            pytest.fail(f"{name} took threshold {value!r}")
+    assert model.clean(sample_document.text, threshold=0.0)  # a threshold given to the call is the one used
+    assert model.predict_proba_lines(sample_document.lines)  # no threshold: nothing to check
+
+
+def test_a_threshold_in_range_set_on_the_model_is_used(model_path: Path, sample_document: Labelled) -> None:
+    """The check refuses nothing it should take: 0 and 1 are in range, and the model's threshold,
+    set, is the cut that every entry point uses."""
+    model = load_model(model_path)
+    for value in (0, 1, 0.3, np.float32(0.7)):
+        model.threshold = value  # type: ignore[assignment]
+        assert model.clean(sample_document.text) == model.clean(sample_document.text, threshold=float(value))

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from cleaner import signals
 from cleaner.cli import app
 from cleaner.corpus import pipeline
 from cleaner.signals import Interrupted, interruption, unwrapped
@@ -60,6 +61,8 @@ def test_the_command_stops_with_its_line_not_a_traceback(
 
     monkeypatch.setattr(cli, "app", app_that_imports)
     monkeypatch.setattr(sys, "argv", ["cleaner", "predict", "x.txt"])
+    # No run yet in this process: another test's, ended, made the line "after cleaning ended".
+    monkeypatch.setattr(signals, "LAST", [])
     with pytest.raises(SystemExit) as ended:
         entry.main()
     assert ended.value.code == 128 + signal.SIGTERM

@@ -1,7 +1,9 @@
-"""The line a stopped run prints counts the documents whose output was written, not one more."""
+"""The line a stopped run prints counts the documents whose output was written, not one more nor one fewer
+(under -o DIR and -o FILE.jsonl), and a run stopped before it wrote anything says so."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import threading
@@ -89,3 +91,90 @@ def test_a_document_stopped_once_its_file_is_written_is_counted(
     assert result.exit_code == 130, result.output
     assert len(list(out.iterdir())) == 3
     assert "cleaner: stopped after 3 documents," in result.stderr
+
+
+def _records(path: Path, count: int) -> Path:
+    """``count`` JSONL records of two lines each, ids 0, 1..."""
+    texts = (f"Headline {i}\nA body paragraph that reads like prose." for i in range(count))
+    lines = (json.dumps({"id": i, "text": text}) + "\n" for i, text in enumerate(texts))
+    path.write_text("".join(lines), encoding="utf-8")
+    return path
+
+
+def test_a_record_stopped_once_it_is_written_to_one_file_is_counted(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Under -o FILE.jsonl a signal that landed once a record was written, before the run counted
+    it, left "stopped after 2 documents" above a .partial of 3 records (and --resume then skipped
+    3): the record is written and counted, or neither, as a file under -o DIR is."""
+    source = _records(tmp_path / "pages.jsonl", 5)
+    write_all = sinks._write_all
+    calls = []
+
+    def signalled(handle: sinks.Output, data: bytes) -> None:
+        write_all(handle, data)
+        calls.append(data)
+        if len(calls) == 3:
+            os.kill(os.getpid(), signal.SIGINT)
+
+    monkeypatch.setattr(sinks, "_write_all", signalled)
+    out = tmp_path / "out.jsonl"
+    result = runner.invoke(app, ["predict", str(source), "-o", str(out), "-j", "1"])
+    assert result.exit_code == 130, result.output
+    partial = tmp_path / "out.jsonl.partial"
+    assert len(partial.read_text(encoding="utf-8").splitlines()) == 3
+    assert "cleaner: stopped after 3 documents," in result.stderr
+    assert f"the records written so far are in {partial}" in result.stderr
+
+
+def _stopped_at_the_first_record(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A stop signal as the first record is about to be written (the run has not opened the .partial)."""
+
+    def stopped(self: sinks.StreamSink, item: sinks.Written, *counted: Callable[[], None]) -> None:
+        raise Interrupted(signal.SIGTERM)
+
+    monkeypatch.setattr(sinks.StreamSink, "write", stopped)
+
+
+def test_a_run_into_one_file_stopped_before_any_record_says_rerun_not_resume(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`-o FILE.jsonl` stopped before it wrote a record told the user to continue with --resume,
+    from a .partial that was not there: it says nothing was written, and the command as given
+    (without --resume) is what to run; no .partial is left, and an earlier FILE.jsonl is as it was."""
+    source = _records(tmp_path / "pages.jsonl", 3)
+    out = tmp_path / "out.jsonl"
+    _stopped_at_the_first_record(monkeypatch)
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["predict", "pages.jsonl", "-o", "out.jsonl", "-j", "1", "-q"])
+    assert result.exit_code == 143, result.output
+    assert result.stderr == (
+        "cleaner: interrupted (SIGTERM) before any record was written; out.jsonl is not written: there is nothing "
+        f"to continue with --resume; from the same directory ({tmp_path}), rerun `cleaner predict pages.jsonl "
+        "--output out.jsonl --jobs 1 --quiet` to clean from the start\n"
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["pages.jsonl"]
+    out.write_text("earlier\n", encoding="utf-8")
+    again = runner.invoke(app, ["predict", str(source), "-o", str(out), "-j", "1", "-q"])
+    assert again.exit_code == 143, again.output
+    assert f"{out} is left as it was before this run: there is nothing to continue" in again.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.jsonl", "pages.jsonl"]
+    assert out.read_text(encoding="utf-8") == "earlier\n"
+
+
+def test_an_earlier_partial_that_a_stopped_run_never_opened_is_kept(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A run without --resume empties an earlier run's FILE.jsonl.partial only at its first record:
+    stopped before it, the .partial keeps its records, and the line says whose they are."""
+    source = _records(tmp_path / "pages.jsonl", 3)
+    out = tmp_path / "out.jsonl"
+    partial = _records(tmp_path / "out.jsonl.partial", 2)
+    before = partial.read_bytes()
+    _stopped_at_the_first_record(monkeypatch)
+    result = runner.invoke(app, ["predict", str(source), "-o", str(out), "-j", "1", "-q"])
+    assert result.exit_code == 143, result.output
+    assert f"this run wrote no record, and {partial} holds an earlier run's records, as it was" in result.stderr
+    assert "--resume` to continue" in result.stderr
+    assert partial.read_bytes() == before
+    assert not out.exists()

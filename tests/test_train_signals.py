@@ -141,3 +141,133 @@ def test_train_stopped_by_sigterm_to_its_process_group_says_so(cleaner_exe: Path
     assert process.returncode == 128 + signal.SIGTERM, stderr
     assert stderr.startswith(f"cleaner: interrupted (SIGTERM); no model written ({target} is as it was)\n")
     assert _ended(workers)
+
+
+# `cleaner train` as its console script runs it (cleaner.__main__.main), held at a chosen moment
+# until the test signals it: ``hold()`` writes the marker file the test waits for, then sleeps (the
+# signal lands in the sleep). Deterministic, where a sleep of the test's own would race the run.
+HELD = """
+import atexit, sys, time
+from pathlib import Path
+
+marker, moment, args = Path(sys.argv[1]), sys.argv[2], sys.argv[3:]
+
+
+def hold(*_: object, **__: object) -> None:
+    marker.write_text("ready")
+    time.sleep(60)
+
+
+if moment == "importing":  # the command's module is being imported, before any option is read
+    class Slow:
+        def find_spec(self, name, path=None, target=None):
+            if name == "cleaner.training.commands":
+                sys.meta_path.remove(self)
+                hold()
+
+    sys.meta_path.insert(0, Slow())
+elif moment == "exporting":  # the model is saved, the --joblib export is being written
+    import joblib
+
+    joblib.dump = hold
+elif moment == "reporting":  # the model is saved, its lines are being printed
+    import cleaner.training.train
+
+    cleaner.training.train.threshold_note = hold
+elif moment == "exiting":  # the command is done; the interpreter runs its exit handlers
+    atexit.register(hold)
+
+from cleaner.__main__ import main
+
+sys.argv = ["cleaner", *args]
+main()
+"""
+
+
+# A fit of a few seconds: one context round, two inner folds, a threshold given (none to choose).
+FAST_FIT = ["--set", "context_rounds=1", "--set", "n_splits=2", "--set", "threshold=0.5"]
+
+
+def _held_then_stopped(
+    moment: str, args: list[str], tmp_path: Path
+) -> tuple[subprocess.CompletedProcess[str], set[int]]:
+    """``cleaner ARGS`` held at ``moment`` (see :data:`HELD`), then sent SIGTERM: how it ended, and
+    the loky worker processes it had then."""
+    import sys
+
+    marker = tmp_path / "held"
+    command = [sys.executable, "-c", HELD, str(marker), moment, *args]
+    process = subprocess.Popen(command, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while not marker.exists() and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert marker.exists(), process.communicate(timeout=60)
+    workers = _loky(_children(process.pid))
+    process.send_signal(signal.SIGTERM)
+    stdout, stderr = process.communicate(timeout=60)
+    return subprocess.CompletedProcess(command, process.returncode, stdout, stderr), workers
+
+
+@pytest.mark.parametrize(
+    ("moment", "says"),
+    [
+        ("importing", "interrupted (SIGTERM) before training began; nothing was written"),
+        ("exporting", "interrupted (SIGTERM); the model was saved to {m}; --joblib {j} was not written"),
+        ("reporting", "interrupted (SIGTERM); the model was saved to {m} and exported to {j}"),
+        ("exiting", "interrupted (SIGTERM) after training ended; the model was saved"),
+    ],
+)
+def test_train_stopped_outside_its_fit_says_what_it_left(tmp_path: Path, moment: str, says: str) -> None:
+    """SIGTERM while `cleaner train` imported its modules, or once it had saved the model, ended it
+    without a word (exit -15; a traceback as it exited), or said "no model written" beside the
+    model it had saved. Each ends with one line that says what is on disk, exit 143, and no worker
+    process left."""
+    directory = labelled_dir(tmp_path)
+    target, exported = tmp_path / "m.npz", tmp_path / "m.joblib"
+    args = ["train", "--labels", str(directory), "-o", str(target), "--joblib", str(exported), "--no-cross-validate"]
+    args += [*FAST_FIT, "-j", "2" if moment in ("reporting", "exiting") else "1"]  # workers where they matter
+    result, workers = _held_then_stopped(moment, args, tmp_path)
+    assert result.returncode == 128 + signal.SIGTERM, result.stderr
+    assert result.stderr.endswith(f"cleaner: {says.format(m=target, j=exported)}\n"), result.stderr
+    assert "Traceback" not in result.stderr and "Exception ignored" not in result.stderr
+    assert target.exists() == (moment != "importing")
+    assert exported.exists() == (moment in ("reporting", "exiting"))
+    if moment == "reporting":  # loky's, idle once the fit is done: they ran on after a stop
+        assert workers
+    assert _ended(workers)
+    if moment == "exiting":  # ended with the work, not left to the exit; what it printed is flushed
+        assert not workers
+        assert result.stdout.startswith("trained on 4 documents") and "exported the scikit" in result.stdout
+
+
+def _handles(pid: int, signum: signal.Signals) -> bool:
+    """Whether process ``pid`` has a handler of its own for ``signum`` (SigCgt in /proc/PID/status)."""
+    try:
+        fields = dict(line.split(":\t", 1) for line in (Path("/proc") / str(pid) / "status").read_text().splitlines())
+    except (OSError, ValueError):
+        return False
+    return bool(int(fields.get("SigCgt", "0"), 16) >> (signum - 1) & 1)
+
+
+def test_train_stopped_as_soon_as_it_handles_sigterm_says_nothing_was_written(
+    cleaner_exe: Path, tmp_path: Path
+) -> None:
+    """The installed command itself (no hook holding it), signalled as soon as it handles SIGTERM:
+    now its first statement, while it imports its modules (once its fit began, before). Wherever
+    the signal lands, one line says nothing was written."""
+    directory = labelled_dir(tmp_path)
+    target = tmp_path / "m.npz"
+    command = [str(cleaner_exe), "train", "--labels", str(directory), "-o", str(target), "--no-cross-validate"]
+    process = subprocess.Popen(command, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while not _handles(process.pid, signal.SIGTERM) and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.001)
+    process.send_signal(signal.SIGTERM)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 128 + signal.SIGTERM, stderr
+    # Where the signal lands depends on the machine's speed: before the options are read, or after.
+    assert stderr in (
+        "cleaner: interrupted (SIGTERM) before training began; nothing was written\n",
+        f"cleaner: interrupted (SIGTERM); no model written ({target} is as it was)\n",
+    ), stderr
+    assert not target.exists()

@@ -14,7 +14,7 @@ import json
 import signal
 import sys
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TextIO
@@ -33,11 +33,12 @@ from ..cli.options import (
     check_decoding,
     chosen_kind,
     finite,
+    refuse_stream_named_twice,
 )
-from ..corpus.items import STDIN
 from ..text import listed, plural
 
 if TYPE_CHECKING:
+    from ..signals import Caught
     from .labels import LabelledDocument, TooFewLabels
 
 # A checkout's labels/, beside training/: found from anywhere when cleaner is installed from one.
@@ -45,6 +46,13 @@ CHECKOUT_LABELS = Path(__file__).resolve().parent.parent / "labels"
 MANIFEST = "manifest.csv"
 DEFAULT_MODEL_FILE = Path("cleaner.npz")
 MODEL_SUFFIX = DEFAULT_MODEL_FILE.suffix  # what every model file written is named with (see classifier.format)
+# What --joblib's file is named with: joblib.dump's (compressed) format, read back by joblib.load only.
+# Not .pkl, which says pickle.load: that fails on this file (and a .gz ending would ask joblib for gzip).
+JOBLIB_SUFFIX = ".joblib"
+SUFFIX_MEANS = {
+    MODEL_SUFFIX: "a model is saved as one .npz file",
+    JOBLIB_SUFFIX: "the estimator is exported as one .joblib file (read back with joblib.load, not pickle.load)",
+}
 PLOT = Path("learning_curve.png")
 # Grouped cross-validation folds (whole sites left out): 10 fits of a minute or two each, where
 # leaving one site out of ~150 would take hours.
@@ -77,11 +85,13 @@ def check_writable(option: str, given: str, example: str, suffix: str | None = N
     removed in the folder it would be written in, or in the nearest folder that exists when that
     one would be made; nothing is left.
 
-    ``suffix``: the ending the name must have (a model's ``.npz``, in any case). ``-o model.txt``
-    wrote the model's zip archive under that very name (nothing added ``.npz``); it loaded, since a
-    model is read by its content, but ``cleaner predict DIR`` and ``suggest DIR`` then read it among
-    the dumps as a binary file and exited 1, and nothing said the format is ``.npz``. Refused rather
-    than renamed: a file written elsewhere than the name given is looked for where it is not."""
+    ``suffix``: the ending the name must have, in any case (one of :data:`SUFFIX_MEANS`: a model's
+    ``.npz``, --joblib's ``.joblib``). ``-o model.txt`` wrote the model's zip archive under that very
+    name (nothing added ``.npz``); it loaded, since a model is read by its content, but ``cleaner
+    predict DIR`` and ``suggest DIR`` then read it among the dumps as a binary file and exited 1, and
+    nothing said the format is ``.npz``; ``--joblib m.txt`` wrote compressed joblib bytes as a text
+    file. Refused rather than renamed: a file written elsewhere than the name given is looked for
+    where it is not."""
     import os
 
     from ..atomic import temporary_beside
@@ -90,7 +100,7 @@ def check_writable(option: str, given: str, example: str, suffix: str | None = N
     if path.is_dir():
         fail(f"{option} {path}: is a directory; give a file name such as {path / example}", 2)
     if given.endswith(("/", os.sep)):
-        named = path if suffix is None or path.suffix.lower() == suffix else path.with_suffix(suffix)
+        named = path if suffix is None else _named_with(path, suffix)
         fail(
             f"{option} {given}: a trailing / names a directory, but {option} names one file; write {option} {named}, "
             f"or {option} {path / example} to write it in a directory {path}",
@@ -98,8 +108,8 @@ def check_writable(option: str, given: str, example: str, suffix: str | None = N
         )
     if suffix is not None and path.suffix.lower() != suffix:
         fail(
-            f"{option} {given}: a model is saved as one {suffix} file, and this name does not end in {suffix}; "
-            f"give a name such as {option} {path.with_suffix(suffix)}",
+            f"{option} {given}: {SUFFIX_MEANS[suffix]}, and this name does not end in {suffix}; "
+            f"give a name such as {option} {_named_with(path, suffix)}",
             2,
         )
     folder = path.parent
@@ -116,6 +126,14 @@ def check_writable(option: str, given: str, example: str, suffix: str | None = N
     return path
 
 
+def _named_with(path: Path, suffix: str) -> Path:
+    """``path`` named with ``suffix``: its last suffix replaced, or dropped when the name ends in
+    ``suffix`` without it (``m.joblib.gz`` -> ``m.joblib``, not ``m.joblib.joblib``)."""
+    if path.suffix.lower() == suffix:
+        return path
+    return path.with_name(path.stem) if path.stem.lower().endswith(suffix) else path.with_suffix(suffix)
+
+
 def too_few_labels(directory: Path, exc: TooFewLabels, cross_validate: bool) -> str:
     """What ``train`` and ``evaluate`` say of labels too few to fit or cross-validate: how many, what
     is needed (from ``exc``), and what to do."""
@@ -126,24 +144,57 @@ def too_few_labels(directory: Path, exc: TooFewLabels, cross_validate: bool) -> 
 
 
 @contextmanager
-def stopped_cleanly(kept: str) -> Iterator[None]:
+def stopped_cleanly(kept: str | Callable[[], str]) -> Iterator[Caught]:
     """A fit that Ctrl-C, SIGTERM or SIGHUP stops (:func:`cleaner.signals.stopped_by_signals`) ends
     with its worker processes and one line: "interrupted (SIGTERM); ``kept``", exit 128 + the
     signal. SIGTERM ended the process at once, without a word, and its joblib workers ran on,
-    orphaned; Ctrl-C, which reaches the whole process group, was the only stop that ended them."""
+    orphaned; Ctrl-C, which reaches the whole process group, was the only stop that ended them.
+
+    ``kept`` says what the stop leaves; a function is asked when the stop comes, for a command
+    whose outputs are written inside the block (train: "no model written" stood above a model
+    saved a moment before). Yields the signals caught: set its ``ended`` when the command's work
+    is done, and a stop after the block is said so (see :func:`cleaner.signals.outside_run`)."""
     from ..signals import Interrupted, stopped_by_signals, unwrapped
     from .workers import stop_workers
 
-    with stopped_by_signals():
+    with stopped_by_signals() as received:
         try:
             with unwrapped():
-                yield
+                yield received
         except (KeyboardInterrupt, Interrupted) as exc:
             signum = exc.signum if isinstance(exc, Interrupted) else signal.SIGINT
             stop_workers()
             # Said, since the run may have been long; Ctrl-C as it was said, the others by name.
             named = "" if signum == signal.SIGINT else f" ({signal.Signals(signum).name})"
-            fail(f"interrupted{named}; {kept}", 128 + signum)
+            fail(f"interrupted{named}; {kept if isinstance(kept, str) else kept()}", 128 + signum)
+
+
+# The file's device, inode, size and modification time: a file saved anew (written beside and
+# renamed over, cleaner.atomic) has another; None: not there.
+Identity = tuple[int, int, int, int] | None
+
+
+def identity(path: Path) -> Identity:
+    """``path``'s :data:`Identity` now."""
+    try:
+        status = path.stat()
+    except OSError:
+        return None
+    return (status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns)
+
+
+def trained_state(target: Path, joblib_path: Path | None, before: dict[Path, Identity]) -> str:
+    """What a stopped ``cleaner train`` leaves, read from the disk when the stop comes (the files it
+    saved are those no longer as they were ``before`` it began): no model, the model without the
+    joblib export, or both."""
+    if identity(target) == before[target]:
+        return f"no model written ({target} is as it was)"
+    saved = f"the model was saved to {target}"
+    if joblib_path is None:
+        return saved
+    if identity(joblib_path) == before[joblib_path]:
+        return f"{saved}; --joblib {joblib_path} was not written"
+    return f"{saved} and exported to {joblib_path}"
 
 
 @contextmanager
@@ -273,16 +324,17 @@ def train(
         typer.Option(
             "--joblib",
             metavar="PATH",
-            help="Also export the fitted scikit-learn LineClassifier to this joblib file, to compose it in your own "
-            "scikit-learn code. Loading a joblib file runs code: load only files you made; cleaner never loads one.",
+            help="Also export the fitted scikit-learn LineClassifier to this joblib file (its name ending in .joblib; "
+            "read it with joblib.load), to compose it in your own scikit-learn code. Loading a joblib file runs code: "
+            "load only files you made; cleaner never loads one.",
         ),
     ] = None,
 ) -> None:
     """Train the model on labelled dumps and save it (one .npz file with its manifest)."""
     from ..labels import LabelFormatError
     from .labels import TooFewLabels
-    from .train import threshold_note
     from .train import train as run_training
+    from .workers import end_workers
 
     try:
         params = estimator_overrides(overrides or [])
@@ -292,12 +344,17 @@ def train(
     target = check_writable(
         "-o", str(DEFAULT_MODEL_FILE) if output is None else output, DEFAULT_MODEL_FILE.name, MODEL_SUFFIX
     )
-    joblib_path = None if joblib_file is None else check_writable("--joblib", joblib_file, "cleaner.joblib")
+    joblib_path = (
+        None if joblib_file is None else check_writable("--joblib", joblib_file, "cleaner.joblib", JOBLIB_SUFFIX)
+    )
     # Made when the files are saved, as predict makes the folders of its -o; said, since a mistyped
     # folder would otherwise hold the model where nobody looks for it.
     new_folders = missing_folders(path.parent for path in (target, joblib_path) if path is not None)
+    before = {path: identity(path) for path in (target, joblib_path) if path is not None}
     try:
-        with stopped_cleanly(f"no model written ({target} is as it was)"), warnings_as_lines():
+        # To its last line: a stop after the save (the lines below, the joblib export) said "no
+        # model written", or nothing at all (the default SIGTERM, once the block had ended).
+        with stopped_cleanly(lambda: trained_state(target, joblib_path, before)) as received, warnings_as_lines():
             manifest = run_training(
                 directory,
                 target,
@@ -309,10 +366,22 @@ def train(
                 params=params,
                 say=(lambda line: typer.echo(f"cleaner: {line}", err=True)) if sys.stderr.isatty() else None,
             )
+            _report_trained(manifest, target, joblib_path, output is None, new_folders)
+            end_workers()
+            received.ended = True
     except TooFewLabels as exc:
         fail(too_few_labels(directory, exc, cross_validate))
     except LabelFormatError as exc:
         fail(f"{exc}")
+
+
+def _report_trained(
+    manifest: dict[str, Any], target: Path, joblib_path: Path | None, default_output: bool, new_folders: list[Path]
+) -> None:
+    """The lines ``cleaner train`` ends with: what it trained on, the cross-validation's scores,
+    the folders it made, and the files it wrote."""
+    from .train import threshold_note
+
     data = manifest["training_data"]
     cv_time = f" (cross-validation {manifest['cv_seconds']} s)" if "cv_seconds" in manifest else ""
     typer.echo(
@@ -329,7 +398,7 @@ def train(
     typer.echo(f"saved {target} ({threshold_note(manifest)})")
     if joblib_path is not None:
         typer.echo(f"exported the scikit-learn estimator to {joblib_path} (loading it runs code: keep it private)")
-    if output is None:
+    if default_output:
         typer.echo(f"use it with --model {target}, or CLEANER_MODEL={target.resolve()} for every command")
 
 
@@ -650,8 +719,7 @@ def suggest(
     check_decoding(encoding, errors)
     if not text_field:
         fail("--text-field: give the name of the field holding the text", 2)
-    if paths.count(STDIN) > 1:
-        fail("- (standard input) can be named only once", 2)
+    refuse_stream_named_twice(paths)
     try:
         predictor = load_model(model)
     except ModelError as exc:
@@ -760,8 +828,7 @@ def label(
     from .labelling.session import Session
 
     check_decoding(encoding, errors)
-    if paths.count(STDIN) > 1:
-        fail("- (standard input) can be named only once", 2)
+    refuse_stream_named_twice(paths)
     labels_dir = labels or next(
         (candidate for candidate in (Path("labels"), CHECKOUT_LABELS) if (candidate / MANIFEST).is_file()),
         Path("labels"),

@@ -21,6 +21,20 @@ def stop_workers(timeout: float = 30.0) -> None:
         child.join(timeout)
 
 
+def end_workers() -> None:
+    """Let the idle worker processes of a finished fit end now, while the command still stops
+    cleanly on a signal: loky keeps them for the next fit, and ended them only at the interpreter's
+    exit, in an exit handler that waited for them, where a SIGTERM printed "Exception ignored" and
+    a traceback and the command exited 0."""
+    try:
+        from joblib.externals.loky import reusable_executor
+    except ImportError:
+        return
+    executor = getattr(reusable_executor, "_executor", None)
+    if executor is not None:
+        executor.shutdown(wait=True)
+
+
 def _shut_loky() -> None:
     """joblib's reusable loky executor shut down, its workers killed: killed under it, they left it
     broken, and the next fit in this process (a test's, a caller's of the command) failed with

@@ -101,7 +101,7 @@ def clean_batch(
             hint = " (decode bytes first)" if isinstance(text, (bytes, bytearray)) else ""
             raise TypeError(f"clean_batch: text {number} is {type(text).__name__}, not str{hint}")
     scorer = shared_model(model)
-    cut = threshold_value(scorer.threshold if threshold is None else threshold)
+    cut = threshold_value(threshold) if threshold is not None else model_threshold(scorer)
     documents = [split_lines(text) for text in texts]
     if not documents:
         return []
@@ -112,12 +112,21 @@ def clean_batch(
     ]
 
 
-def threshold_value(threshold: object) -> float:
-    """A threshold from 0 to 1, or a ValueError that says so."""
+def threshold_value(threshold: object, whose: str = "") -> float:
+    """A threshold from 0 to 1, or a ValueError that says so (NaN, compared, is neither below 0 nor
+    above 1: it is refused as not ``0 <= t <= 1``); ``whose``: where the value came from, if not
+    from the ``threshold`` argument."""
     # Real, not (int, float): a numpy float32 (an array's element) is a number too.
     if isinstance(threshold, bool) or not isinstance(threshold, Real) or not 0.0 <= float(threshold) <= 1.0:
-        raise ValueError(f"threshold: expected a number from 0 to 1, got {threshold!r}")
+        raise ValueError(f"threshold: expected a number from 0 to 1{whose}, got {threshold!r}")
     return float(threshold)
+
+
+def model_threshold(model: Scorer) -> float:
+    """The model's own threshold, checked where it is used, as scikit-learn checks parameters (not
+    when set): ``model.threshold = 5`` was taken, and cleaning then dropped every line without a
+    word (NaN too; -1 kept every line)."""
+    return threshold_value(model.threshold, " (the model's own, model.threshold)")
 
 
 _LOCK = threading.Lock()

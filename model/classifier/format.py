@@ -39,6 +39,7 @@ from ..features.cuewords import CueWords
 from ..features.headers import HEADER_FEATURES
 from ..features.shape import shape_feature_names
 from ..features.stopwords import Stopwords
+from .cleaned import model_threshold, threshold_value
 from .predictor import Predictor
 from .remote import CHECK_URL, copied_from, is_url, model_copy
 
@@ -149,7 +150,7 @@ def save_model(predictor: Predictor, path: Path) -> dict[str, Any]:
         if predictor.chars is None
         else CHARS_FORMAT,
         "features": feature_names(),
-        "threshold": predictor.threshold,
+        "threshold": model_threshold(predictor),  # a file that no load would take is not written
         "word_weight": predictor.word_weight,
         "context_stages": [len(layers) for layers in predictor.context_stages],
         "ngram_range": list(predictor.words.ngram_range) if predictor.words is not None else None,
@@ -267,7 +268,7 @@ def _predictor(manifest: dict[str, Any], arrays: dict[str, np.ndarray]) -> Predi
         word_weight=float(manifest["word_weight"]),
         words=words,
         context_stages=stages,
-        threshold=float(manifest["threshold"]),
+        threshold=threshold_value(manifest["threshold"], " (the model file's)"),
         chars=chars,
         char_weight=float(manifest.get("char_weight", 0.5)),
         topics=topics,

@@ -35,7 +35,7 @@ from ..features.topics import page_words, topic_overlap
 from ..features.unwrap import Edges, rejoin
 from ..labels import BOILERPLATE, CONTENT
 from ..text import composed, is_blank, join_kept, plural, split_lines
-from .cleaned import threshold_value
+from .cleaned import model_threshold, threshold_value
 
 # Documents predicted in one batch hold at most this many lines together (one longer than a
 # window is predicted alone, in windows): the feature matrices' rows, about 3 KB each at the peak.
@@ -149,7 +149,8 @@ class Predictor:
     Attributes
     ----------
     threshold : float
-        Lines with P(content) at or above it are content.
+        Lines with P(content) at or above it are content: a number from 0 to 1, checked when it
+        is used (``clean``, ``predict``, ``clean_batch``: a ValueError otherwise), not when set.
     manifest : dict
         What the model was trained on and how it scored (see ``cleaner.classifier.format``).
     """
@@ -294,7 +295,9 @@ class Predictor:
         return join_kept(lines, [label == CONTENT for label in labels])
 
     def _cut(self, threshold: float | None) -> float:
-        return self.threshold if threshold is None else threshold_value(threshold)
+        """The cut on P(content): ``threshold``, else the model's own; either checked here, where
+        it is used (a ValueError naming it and the range 0 to 1)."""
+        return model_threshold(self) if threshold is None else threshold_value(threshold)
 
     def save(self, path: Path | str) -> None:
         """Write the model to ``path`` as one ``.npz`` file (see :mod:`cleaner.classifier.format`)."""

@@ -7,10 +7,15 @@ from __future__ import annotations
 
 import codecs
 import math
+import os
+import stat
+import sys
+from collections.abc import Sequence
 from typing import Annotated
 
 import typer
 
+from ..corpus.items import STDIN
 from ..corpus.readers import READERS
 from . import fail
 
@@ -38,6 +43,54 @@ def finite(value: float | list[float] | None) -> float | list[float] | None:
 
 def chosen_kind(input_format: str) -> str | None:
     return None if input_format == AUTO else input_format
+
+
+def refuse_stream_named_twice(paths: Sequence[str]) -> None:
+    """Fail (exit 2) when two input names are one stream: ``-`` and ``/dev/stdin`` (or ``/dev/fd/0``,
+    ``/proc/self/fd/0``), or two paths to one named pipe. A stream is read once, as it comes, so the
+    first name read it all and the second found it empty (or, for a FIFO opened twice, waited for a
+    writer that never came): ``cat page | cleaner predict - /dev/stdin`` cleaned one page as two.
+    Told by device and inode (``os.stat``), which every name of a stream shares; only checked, not
+    opened, so that no pipe is read before the run reads it."""
+    if paths.count(STDIN) > 1:
+        fail("- (standard input) can be named only once", 2)
+    stdin = _stdin_identity()
+    seen: dict[tuple[int, int], str] = {}
+    for raw in paths:
+        identity = stdin if raw == STDIN else _stream_identity(raw)
+        if identity is None:
+            continue
+        if identity in seen:
+            what = "standard input" if identity == stdin else "one pipe"
+            fail(
+                f"{seen[identity]} and {raw} both name {what}, which is read once, as it comes: named twice, its "
+                "content would be split between the two; name it once",
+                2,
+            )
+        seen[identity] = raw
+
+
+def _stdin_identity() -> tuple[int, int] | None:
+    """Standard input's device and inode; None when it is no file descriptor (closed, or a test
+    runner's buffer), so that no named file can be it."""
+    try:
+        status = os.fstat(sys.stdin.fileno())
+    except (OSError, ValueError, AttributeError):  # io.UnsupportedOperation is both an OSError and a ValueError
+        return None
+    return (status.st_dev, status.st_ino)
+
+
+def _stream_identity(name: str) -> tuple[int, int] | None:
+    """The device and inode of the pipe or character device ``name`` (one that can be read only
+    once); None for a regular file, a folder or a name that is not there: those read alike however
+    often they are named, or reading them says what is wrong."""
+    try:
+        status = os.stat(name)
+    except (OSError, ValueError):  # not there, or a name no file can have (a NUL in it)
+        return None
+    if stat.S_ISFIFO(status.st_mode) or stat.S_ISCHR(status.st_mode):
+        return (status.st_dev, status.st_ino)
+    return None
 
 
 def check_decoding(encoding: str, errors: str) -> None:

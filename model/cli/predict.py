@@ -26,7 +26,18 @@ from ..corpus.worker import Settings
 from ..signals import Caught, Interrupted, outside_run, stopped_by_signals, unwrapped
 from ..text import plural
 from . import fail, missing_folders, say_made, warn
-from .options import AUTO, Encoding, Errors, InputFormat, MaxDocumentMb, ModelFile, check_decoding, chosen_kind, finite
+from .options import (
+    AUTO,
+    Encoding,
+    Errors,
+    InputFormat,
+    MaxDocumentMb,
+    ModelFile,
+    check_decoding,
+    chosen_kind,
+    finite,
+    refuse_stream_named_twice,
+)
 from .pipes import reader_went_away
 
 if TYPE_CHECKING:
@@ -67,8 +78,10 @@ class Layout:
     file: Path | None = None
 
 
-# -o names that are one output file for one text input (-o page.clean.txt), not a folder.
-FILE_OUTPUTS = (".txt", ".tsv")
+# -o names that are one output file for one text input, not a folder: the cleaned dump (-o
+# page.clean.txt) or its label file (-f labels -o page.tsv), each under the name its content has.
+FILE_OUTPUTS = {".txt": OutputFormat.text, ".tsv": OutputFormat.labels}
+WHAT_IS_WRITTEN = {OutputFormat.text: "the cleaned text", OutputFormat.labels: "a label file"}
 
 
 SEVERAL_TO_STDOUT = (
@@ -122,6 +135,8 @@ def layout_of(
             fail("--format jsonl writes one record per line: drop --output-format (records per document: -f text)", 2)
         if is_dir:
             fail(f"-o {output}: with --format jsonl, -o names one output file, not a directory", 2)
+        if output is not None:
+            refuse_named_for_other_content(output, "--format jsonl", several or structured)
         return Layout(None, output, Render.LINES, Render.LINES, several or structured)
     if structured and (fmt is OutputFormat.labels or documents is DocumentOutput.text):
         what = "--format labels" if fmt is OutputFormat.labels else "--output-format text"
@@ -147,6 +162,8 @@ def layout_of(
         if is_dir:
             assert output is not None  # is_dir says so
             fail(_records_into_folder(output, as_directory, documents), 2)
+        if output is not None:  # only --output-format jsonl makes records of a name that is not .jsonl
+            refuse_named_for_other_content(output, "--output-format jsonl", several or structured)
         return Layout(None, output, Render.RECORD, Render.RECORD, False)
     render = Render.TEXT if fmt is OutputFormat.text else Render.LABELS
     if output is None:
@@ -169,6 +186,7 @@ def layout_of(
             )
         if several:
             fail(f"-o {output} names one file, for one text input; for several inputs pass -o DIR", 2)
+        refuse_named_for_other_content(output, None if fmt is OutputFormat.text else "--format labels", False, fmt)
         return Layout(None, None, render, Render.RECORD, False, file=output)
     if output.exists() and not is_dir:
         fail(
@@ -190,6 +208,46 @@ def layout_of(
             2,
         )
     return Layout(output, None, render, Render.RECORD, False)
+
+
+def refuse_named_for_other_content(
+    output: Path, option: str | None, several: bool, writes: OutputFormat = OutputFormat.jsonl
+) -> None:
+    """Fail (exit 2) when -o names a file whose suffix says another content than the run writes
+    (``-f labels -o page.txt``, ``--output-format jsonl -o all.txt``): such a file was written, and
+    read back later by its name as what it is not. ``option`` is what chose the content (None: the
+    default, cleaned text); ``several``: the inputs cannot go to one text or label file, so only
+    the name can change. A name -o gives no meaning to (``-f jsonl -o lines.csv``) is left as given."""
+    meant = FILE_OUTPUTS.get(output.suffix.lower())
+    if meant is None or meant is writes:
+        return
+    if writes is OutputFormat.jsonl:
+        content = "JSON records (one per line)" if option == "--format jsonl" else "JSON records (one per document)"
+        rename = f"a JSONL file (-o {output.with_suffix('.jsonl')})"
+    else:
+        content = WHAT_IS_WRITTEN[writes]
+        rename = f"a {_suffix_of(writes)} file (-o {output.with_suffix(_suffix_of(writes))})"
+    written = f"{option} writes {content}" if option is not None else f"this run writes {content}"
+    switch = "" if several else f", or {_switch_to(meant, option)}"
+    fail(
+        f"-o {output}: {written}, and a {output.suffix} name is for {WHAT_IS_WRITTEN[meant]}; name {rename}{switch}",
+        2,
+    )
+
+
+def _suffix_of(fmt: OutputFormat) -> str:
+    return next(suffix for suffix, meant in FILE_OUTPUTS.items() if meant is fmt)
+
+
+def _switch_to(meant: OutputFormat, option: str | None) -> str:
+    """How to write what a name's suffix says instead (:func:`refuse_named_for_other_content`)."""
+    if meant is OutputFormat.text:  # an option chose another content than the default
+        return f"drop {option} to write the cleaned text"
+    if option is None:
+        return "pass --format labels to write a label file"
+    if option == "--format jsonl":
+        return "write a label file with --format labels in place of --format jsonl"
+    return f"drop {option} and pass --format labels to write a label file"
 
 
 def _records_into_folder(output: Path, slash: bool, documents: DocumentOutput) -> str:
@@ -284,7 +342,8 @@ def predict(
             "for a text dump, page.txt.gz -> page.txt, or with --format labels a .tsv label file; a .jsonl of "
             "cleaned records for a JSONL or WARC input). A file ending in .jsonl: one record per "
             "document (with --format jsonl: the per-line records); .jsonl.gz or .jsonl.zst: the same, compressed. "
-            "A file ending in .txt (or .tsv): the cleaned dump of one text input. A trailing / always means a "
+            "A file ending in .txt: the cleaned dump of one text input (.tsv: its label file, with --format labels; "
+            "neither holds JSON records). A trailing / always means a "
             "directory; a new directory with any other extension (-o x.csv) is refused unless written with the /. "
             "Never an input, nor a directory holding one, nor a file another run is writing (refused at the "
             "start), nor a device or a pipe (-o /dev/null: redirect standard output instead). "
@@ -375,8 +434,9 @@ def predict(
 
     Outputs are complete or absent: an input cut short or damaged gets no output under -o DIR (and leaves
     -o FILE.jsonl as FILE.jsonl.partial); Ctrl-C, SIGTERM and SIGHUP stop the run cleanly and print the
-    command that resumes it (exit 130, 143, 129). A reader of standard output that goes away (| head)
-    ends the run without a word (exit 141, as SIGPIPE ends other tools).
+    command that resumes it, or that reruns it if nothing was written yet (exit 130, 143, 129). A reader
+    of standard output that goes away (| head) ends the run without a word (exit 141, as SIGPIPE ends
+    other tools).
 
     Examples:
 
@@ -397,7 +457,10 @@ def predict(
                     paths, output, fmt, input_format, output_format, text_field, id_field, threshold, model, encoding,
                     errors, jobs, quiet, fail_fast, resume, max_document_mb, short_dumps,
                 )  # fmt: skip
-                _predict(options, rerun_command(ctx), received, saved=rerun_command(ctx, stdin=SAVED))
+                _predict(
+                    options, rerun_command(ctx), received, saved=rerun_command(ctx, stdin=SAVED),
+                    fresh=rerun_command(ctx, continued=False),
+                )  # fmt: skip
         except Interrupted as exc:  # outside the run, which stops itself cleanly (see _run_predict)
             fail(f"interrupted ({exc}) {outside_run()}", 128 + exc.signum)
 
@@ -425,9 +488,12 @@ class Options:
     short_dumps: ShortDumps
 
 
-def _predict(options: Options, again: str, received: Caught, saved: str | None = None) -> None:
+def _predict(
+    options: Options, again: str, received: Caught, saved: str | None = None, fresh: str | None = None
+) -> None:
     """:func:`predict`'s work, with SIGINT, SIGTERM and SIGHUP raising :class:`Interrupted`; ``again``
-    is the command that continues it, ``saved`` the same with a saved copy of standard input."""
+    is the command that continues it, ``saved`` the same with a saved copy of standard input,
+    ``fresh`` the command as given (what reruns a run stopped before it wrote anything)."""
     (
         paths, output, fmt, input_format, output_format, text_field, id_field, threshold, model, encoding, errors,
         jobs, quiet, fail_fast, resume, max_document_mb, short_dumps,
@@ -439,8 +505,7 @@ def _predict(options: Options, again: str, received: Caught, saved: str | None =
     check_decoding(encoding, errors)
     if not text_field:
         fail("--text-field: give the name of the field holding the text", 2)
-    if paths.count(STDIN) > 1:
-        fail("- (standard input) can be named only once", 2)
+    refuse_stream_named_twice(paths)
     chosen = chosen_kind(input_format)
     if output == "":
         fail("-o: give a path (a directory, a .jsonl file, or a .txt file for one text input)", 2)
@@ -477,7 +542,7 @@ def _predict(options: Options, again: str, received: Caught, saved: str | None =
     )
     _run_predict(
         paths, chosen, layout, settings, jobs=jobs or _cores(), quiet=quiet, fail_fast=fail_fast, resume=resume,
-        limit=int(max_document_mb * 1e6), again=again, saved=saved, received=received,
+        limit=int(max_document_mb * 1e6), again=again, saved=saved, fresh=fresh, received=received,
     )  # fmt: skip
 
 
@@ -486,10 +551,11 @@ DEFAULT_ID = "id"
 SAVED = "FILE"
 
 
-def rerun_command(ctx: typer.Context, stdin: str = STDIN) -> str:
+def rerun_command(ctx: typer.Context, stdin: str = STDIN, continued: bool = True) -> str:
     """This command line, as the user gave it, with --resume: what continues this run; with
     ``stdin``, that name in place of - and of a pipe named as a file (a run cannot continue from
-    standard input: see :func:`_rerun`)."""
+    standard input: see :func:`_rerun`); not ``continued``: without an added --resume (what starts
+    it again)."""
     from ..corpus.readers.streams import is_stream
 
     words = ["cleaner", "predict"]
@@ -504,7 +570,7 @@ def rerun_command(ctx: typer.Context, stdin: str = STDIN) -> str:
             words.append(param.opts[0] if value else param.secondary_opts[0])
         else:
             words += [max(param.opts, key=len), str(value.value if isinstance(value, Enum) else value)]
-    if "--resume" not in words:
+    if continued and "--resume" not in words:
         words.append("--resume")
     return shlex.join(words)
 
@@ -558,6 +624,7 @@ def _run_predict(
     limit: int,
     again: str = "cleaner predict ... --resume",
     saved: str | None = None,
+    fresh: str | None = None,
     received: Caught | None = None,
 ) -> None:
     """Stream every input through the model into the layout's outputs; exit 1 if anything failed.
@@ -700,9 +767,11 @@ def _run_predict(
         warn(_emptied_note(tally.last_emptied))
     if not several and tally.skipped and one is not None:  # a corpus's summary counts them "already done"
         warn(_skipped_note(files[0].name, one))
+    if stopped is not None and isinstance(sink, StreamSink) and sink.wrote_nothing():
+        assert sink.target is not None  # wrote_nothing says so
+        fail(_stopped_before_writing(stopped, sink.target, fresh or again), code)
     if stopped is not None:
-        partial = sink.partial if isinstance(sink, StreamSink) and sink.target is not None else None
-        kept = f"; the records written so far are in {partial}" if partial is not None and partial.exists() else ""
+        kept = _kept_in(sink) if isinstance(sink, StreamSink) else ""
         resumable = root is not None or (
             layout.target is not None and layout.text_render is not Render.LINES and not _compressed(layout.target)
         )
@@ -711,6 +780,27 @@ def _run_predict(
         fail(f"{stopped}{kept}" + (f"; {_rerun(again, saved)} to continue" if resumable else ""), code)
     if tally.errors:
         fail(_after_errors(sink, tally, complete, again, saved, no_id))
+
+
+def _kept_in(sink: StreamSink) -> str:
+    """Whose records the ``.partial`` of a stopped run into -o FILE holds, if it left one: this
+    run's (and any it continued), or only an earlier run's, which a run without --resume leaves as
+    it was until its first record."""
+    if sink.target is None or not sink.partial.exists():
+        return ""
+    if sink.wrote or sink.resume:
+        return f"; the records written so far are in {sink.partial}"
+    return f"; this run wrote no record, and {sink.partial} holds an earlier run's records, as it was"
+
+
+def _stopped_before_writing(stopped: str, target: Path, fresh: str) -> str:
+    """The line of a run into -o FILE that was stopped before it wrote a record: no ``.partial`` is
+    left, so --resume has nothing to continue, and "rerun ... --resume to continue" sent the user
+    looking for output that was never written: the same command, as given, does it all."""
+    return (
+        f"{stopped} before any record was written{_as_it_was(target)}: there is nothing to continue with "
+        f"--resume; {_rerun(fresh)} to clean from the start"
+    )
 
 
 def _stopped_reading_ids(sink: StreamSink, exc: Interrupted, again: str) -> NoReturn:

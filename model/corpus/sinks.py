@@ -6,7 +6,8 @@ and only if it could be read to its end: a truncated or damaged input gets no ou
 ``--resume`` does it again); the temporary files a killed run leaves are deleted by the next run
 into the same tree. A single output file grows as ``NAME.partial`` and is renamed to ``NAME`` when
 the run ends with every input read to its end; a run that is interrupted, or that could not read
-an input to its end, leaves the ``.partial`` file, which ``--resume`` continues; while a run writes
+an input to its end, leaves the ``.partial`` file, which ``--resume`` continues (one that wrote no
+record leaves none: there is nothing to continue); while a run writes
 it, the ``.partial`` is locked (:mod:`.locks`), so a second run into the same file is refused. A
 single JSONL file named ``*.jsonl.gz`` or ``*.jsonl.zst`` is compressed as it is written (and
 renamed the same way).
@@ -251,6 +252,8 @@ class StreamSink:
         self.held: Held | None = None  # the lock on the .partial (None: not taken yet, or no locks here)
         self.claimed = False  # the lock was asked for (it is taken once)
         self.opened = False  # this run opened the .partial to write
+        self.wrote = False  # this run wrote a record (bytes of output) into the stream
+        self.renamed = False  # the run ended: the .partial is the target now
         if target is not None:
             self.partial = partial_path(target)
             try:
@@ -325,17 +328,27 @@ class StreamSink:
         if isinstance(item, InputError):
             self.complete = self.complete and not item.incomplete
         elif isinstance(item, Cleaned):
-            try:
-                handle = self.handle or self._open()
-                if self.raw is None:
-                    _write_all(handle, item.output)
-                else:  # a compressor takes all it is given (it counts what it read, not what it wrote)
-                    handle.write(item.output)
-            except BrokenPipeError:
-                raise  # the reader of standard output went away (| head): not an error of ours
-            except OSError as exc:
-                raise OutputError(self.name, exc) from exc
+            # Written and counted, or neither, into a file (as TreeSink renames and counts): a stop
+            # between the two left the stop line one record short of the file. Not on standard
+            # output, whose reader may stall a write for as long as it likes: Ctrl-C must stop that.
+            with deferred() if self.target is not None else contextlib.nullcontext():
+                self._write(item.output)
+                written()
+            return
         written()
+
+    def _write(self, output: bytes) -> None:
+        try:
+            handle = self.handle or self._open()
+            if self.raw is None:
+                _write_all(handle, output)
+            else:  # a compressor takes all it is given (it counts what it read, not what it wrote)
+                handle.write(output)
+        except BrokenPipeError:
+            raise  # the reader of standard output went away (| head): not an error of ours
+        except OSError as exc:
+            raise OutputError(self.name, exc) from exc
+        self.wrote = self.wrote or bool(output)
 
     def close(self) -> bool:
         """The run is over: the file is complete under its final name, unless an input could not
@@ -349,7 +362,9 @@ class StreamSink:
                 handle.flush()
                 return True
             self._close_file()
-            os.replace(self.partial, self.target)
+            with deferred():  # renamed and noted, or neither: a stop then does not say "nothing was written"
+                os.replace(self.partial, self.target)
+                self.renamed = True
             self._release()  # only now: until the rename, the .partial is this run's
         except BrokenPipeError:
             raise
@@ -360,13 +375,30 @@ class StreamSink:
     def abort(self) -> None:
         """The run stopped early: keep what was written as ``.partial``, for ``--resume`` (a
         compressed stream is ended properly, so it can be read, but it cannot be resumed); a
-        ``.partial`` that only the lock made, empty, is removed. Never raises: what cannot be
-        flushed any more is cut off by ``--resume``."""
+        ``.partial`` that holds no record (see :meth:`holds_nothing`) is removed, under the lock:
+        left behind, it was a temporary file to --resume from with nothing in it. Never raises:
+        what cannot be flushed any more is cut off by ``--resume``."""
         self._end()
-        if self.target is not None and self.held is not None and self.held.created and not self.opened:
+        if self.target is not None and not self.renamed and self._holds_nothing():
             with contextlib.suppress(OSError):
                 self.partial.unlink(missing_ok=True)
         self._release()
+
+    def _holds_nothing(self) -> bool:
+        """Whether the ``.partial`` holds no record: this run wrote none, and none was there before
+        it (a ``.partial`` the lock made, one a run without --resume emptied as it opened it, or, with
+        --resume, none to continue). An earlier run's ``.partial`` that this run never opened, or
+        continued with --resume, keeps its records."""
+        if self.wrote:
+            return False
+        if self.resume:
+            return self.restore is None
+        return self.opened or (self.held is not None and self.held.created)
+
+    def wrote_nothing(self) -> bool:
+        """After :meth:`abort`: the output file is as it was before the run and no ``.partial`` is
+        left, so a stopped run has nothing for --resume to continue (a plain rerun does it all)."""
+        return self.target is not None and not self.wrote and not self.renamed and not self.partial.exists()
 
     def _end(self) -> None:
         """Flush standard output, or end the file's (compressed) stream; never raises."""

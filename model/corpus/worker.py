@@ -74,13 +74,15 @@ class Cleaner:
     """Cleans chunks of :class:`Raw` documents with one loaded model."""
 
     def __init__(self, settings: Settings, model: Model | None = None) -> None:
+        from ..classifier.cleaned import model_threshold, threshold_value
+
         if model is None:
             from ..classifier.format import load_model
 
             model = load_model(settings.model_path)
         self.settings = settings
         self.model = model
-        cut = model.threshold if settings.threshold is None else settings.threshold
+        cut = model_threshold(model) if settings.threshold is None else threshold_value(settings.threshold)
         self.style = Style(cut, settings.parse.text_field, settings.name_lines)
 
     @property
