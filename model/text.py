@@ -142,6 +142,21 @@ def listed(names: Sequence[str], shown: int = 3) -> str:
     return ", ".join(names[:shown]) + more
 
 
+def one_line(name: str) -> str:
+    """A file name as a message shows it: on one line, each character a terminal would not print (a
+    newline, an escape) and each byte that is not UTF-8 (Python's lone surrogates) as its backslash
+    escape, as ``ls -b`` does. A newline in a file name split its ``file:LINE:`` message in two."""
+    if name.isprintable():
+        return name
+    return "".join(c if c.isprintable() else _escaped(c) for c in name)
+
+
+def _escaped(character: str) -> str:
+    if "\udc80" <= character <= "\udcff":  # a byte that was not UTF-8, as surrogateescape keeps it
+        return f"\\x{ord(character) - 0xDC00:02x}"
+    return character.encode("unicode_escape").decode("ascii")
+
+
 def split_lines(text: str) -> list[str]:
     """Split a dump into lines on LF, CRLF or CR; one trailing line break ends the last line.
 

@@ -358,7 +358,8 @@ def test_a_text_dump_from_standard_input_is_continued_from_standard_input(
 
 
 NO_IDS = (
-    "the records have no 'id' field to continue by (--resume skips the documents whose id is already written): "
+    "the records have no 'id' field (or a null one) to continue by (--resume skips the documents whose id is "
+    "already written): "
     "rerun without --resume to clean every document again, or with --resume and --id-field NAME if the field "
     "NAME holds a unique id in every record"
 )
@@ -381,6 +382,20 @@ def test_records_without_ids_cut_short_offer_no_resume(
     assert "--resume`" not in last
     offered = invoke(runner, model_path, "noid.jsonl", "-o", "out.jsonl", "--resume")
     assert "no 'id' field" in offered.stderr  # what the old advice ran into
+
+
+def test_one_record_with_a_null_id_is_counted_as_one(
+    runner: CliRunner, model_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Of records that have their ids, one with "id": null made the closing line say that "the
+    records have no 'id' field": it says how many of them have none."""
+    monkeypatch.chdir(tmp_path)
+    records = [{"id": n, "text": PAGE} for n in range(3)] + [{"id": None, "text": PAGE}, {"id": 9, "text": PAGE}]
+    (tmp_path / "one-null.jsonl").write_bytes(jsonl(records)[:-9])
+    result = invoke(runner, model_path, "one-null.jsonl", "-o", "out.jsonl")
+    assert result.exit_code == 1
+    last = result.stderr.splitlines()[-1]
+    assert "1 of the 4 records written has no 'id' field (or a null one) to continue by" in last, last
 
 
 def test_records_with_ids_cut_short_still_offer_resume(

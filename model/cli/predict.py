@@ -759,7 +759,7 @@ def _run_predict(
     if stopped is not None:
         sink.abort()
     # --resume into one file continues by id: a run that wrote a record without one cannot be continued.
-    no_id = settings.parse.id_name if layout.target is not None and tally.no_id else None
+    no_id = _no_ids(settings.parse.id_name, tally.no_id, tally.documents) if layout.target and tally.no_id else None
     say_made(new_folders)
     if several and not quiet:
         warn(tally.summary(stopped=stopped is not None, short_dumps=settings.short_dumps))
@@ -776,7 +776,7 @@ def _run_predict(
             layout.target is not None and layout.text_render is not Render.LINES and not _compressed(layout.target)
         )
         if resumable and no_id is not None:
-            fail(f"{stopped}{kept}; {_no_ids(no_id)}", code)
+            fail(f"{stopped}{kept}; {no_id}", code)
         fail(f"{stopped}{kept}" + (f"; {_rerun(again, saved)} to continue" if resumable else ""), code)
     if tally.errors:
         fail(_after_errors(sink, tally, complete, again, saved, no_id))
@@ -866,11 +866,15 @@ def _skipped_note(name: str, output: Path) -> str:
     return f"{name}: already done ({output} exists), skipped (--resume); rerun without --resume to clean it again"
 
 
-def _no_ids(field: str) -> str:
-    """The advice for a stopped run into one file of records that have no id: --resume continues
-    such a run by the ids already written, so the command it would print fails at once."""
+def _no_ids(field: str, missing: int, written: int) -> str:
+    """The advice for a stopped run into one file of records of which ``missing`` of the ``written``
+    have no id: --resume continues such a run by the ids already written, so the command it would
+    print fails at once. Said of how many: one record with a null id among thousands was told as
+    "the records have no 'id' field"."""
+    has = "has" if missing == 1 else "have"
+    which = "the records have" if missing >= written else f"{missing} of the {written} records written {has}"
     return (
-        f"the records have no {field!r} field to continue by (--resume skips the documents whose id is "
+        f"{which} no {field!r} field (or a null one) to continue by (--resume skips the documents whose id is "
         "already written): rerun without --resume to clean every document again, or with --resume and "
         "--id-field NAME if the field NAME holds a unique id in every record"
     )
@@ -908,7 +912,7 @@ def _after_errors(
     no_id: str | None = None,
 ) -> str:
     """The closing line of a run with errors: how many, and what became of the outputs; ``no_id``:
-    the id field the run's records lack (see :func:`_no_ids`)."""
+    what to do about the records written without an id (see :func:`_no_ids`)."""
     from ..corpus.sinks import StreamSink
 
     counted = f"{plural(tally.errors, 'input or record', 'inputs or records')} could not be cleaned"
@@ -922,7 +926,7 @@ def _after_errors(
     if isinstance(sink, StreamSink) and sink.target is not None and not complete:
         stays = f"stays {sink.partial} (every other document is in it)" if sink.partial.exists() else "is not written"
         if no_id is not None:
-            return f"{counted}, {unread}, so the output {stays}; fix or replace such inputs; {_no_ids(no_id)}"
+            return f"{counted}, {unread}, so the output {stays}; fix or replace such inputs; {no_id}"
         return (
             f"{counted}, {unread}, so the output {stays}; fix or replace such inputs"
             f"{'; ' if saved else ' and, '}{_rerun(again, saved)} to complete {sink.target}"

@@ -9,10 +9,23 @@ small and picklable.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..text import one_line
+
 STDIN = "-"
+
+
+def file_id(name: str) -> str:
+    """A text file's id in output records: its path as given, each byte of the name that is not
+    UTF-8 written ``\\xNN``. Python keeps such a byte as a lone surrogate, which JSON can only write
+    as an escape that strict readers (orjson, datatrove's reader, jq) refuse: the record was lost
+    downstream."""
+    if not any("\udc80" <= c <= "\udcff" for c in name):
+        return name
+    return os.fsencode(name).decode("utf-8", "backslashreplace")
 
 
 @dataclass
@@ -32,7 +45,7 @@ class InputError:
     incomplete: bool = False
 
     def __str__(self) -> str:
-        return f"{self.where}: {self.message}"
+        return f"{one_line(self.where)}: {self.message}"
 
 
 @dataclass(frozen=True)

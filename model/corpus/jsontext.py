@@ -46,9 +46,8 @@ _DECODER = simplejson.JSONDecoder(strict=False, parse_float=Number, parse_int=Nu
 # NaN and the infinities read as Python reads them: only to tell what a line is (a JSON object? cut
 # short?), never for a record that is written.
 _LENIENT = simplejson.JSONDecoder(strict=False, parse_float=Number, parse_int=Number, allow_nan=True)
-# Output: UTF-8 as it is; lone surrogates (from \ud800 escapes in the input) need ASCII escapes.
+# Output: UTF-8 as it is (a lone surrogate, from a \ud800 escape in the input, is escaped on encoding).
 _ENCODER = simplejson.JSONEncoder(ensure_ascii=False, allow_nan=False)
-_ASCII_ENCODER = simplejson.JSONEncoder(ensure_ascii=True, allow_nan=False)
 _SORTED_ENCODER = simplejson.JSONEncoder(ensure_ascii=False, allow_nan=False, sort_keys=True)
 
 
@@ -70,12 +69,8 @@ def loads_lenient(text: str) -> object:
 
 
 def dumps(value: object, sort_keys: bool = False) -> str:
-    """``value`` as JSON text, non-ASCII as it is (lone surrogates as it is too: see
-    :func:`dumps_ascii`); a :class:`Number` as its text. Raises ValueError for a float NaN or
-    infinity: cleaner writes none of its own, and reads none (:class:`NotJsonNumber`)."""
+    """``value`` as JSON text, non-ASCII as it is (lone surrogates too: the caller escapes them as
+    it encodes, see :func:`cleaner.corpus.renderers.dump_json`); a :class:`Number` as its text.
+    Raises ValueError for a float NaN or infinity: cleaner writes none of its own, and reads none
+    (:class:`NotJsonNumber`)."""
     return (_SORTED_ENCODER if sort_keys else _ENCODER).encode(value)
-
-
-def dumps_ascii(value: object) -> str:
-    """``value`` as JSON text in ASCII: every other character as a ``\\u`` escape."""
-    return _ASCII_ENCODER.encode(value)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
+from ..text import one_line
 from .items import Cleaned, Incoming, InputDone, InputError, InputFile, Skipped
 from .parallel import clean_in_order
 from .progress import Progress, Tally
@@ -58,8 +59,7 @@ def items(run: Run) -> Iterator[Incoming]:
                 yield InputError(
                     source.name,
                     f"its output {run.sink.root / source.relative} would overwrite that of "
-                    f"{owner[source.relative]}; clean inputs with the same name in separate runs or pass "
-                    "their common parent directory",
+                    f"{one_line(owner[source.relative])}; {_apart(owner[source.relative], source.name)}",
                     source.size or 0,
                 )
                 continue
@@ -68,6 +68,15 @@ def items(run: Run) -> Iterator[Incoming]:
                 yield Skipped(source.name, source.size or 0)
                 continue
         yield from read_input(source, run.limit)
+
+
+def _apart(first: str, second: str) -> str:
+    """How to clean two inputs whose outputs under ``-o DIR`` have one name. Named from two folders,
+    passing the folder above both keeps their paths apart; in one folder (``page.txt`` and
+    ``page.txt.gz``, whose outputs are both ``page.txt``) it does not, and that was the advice."""
+    if Path(first).parent != Path(second).parent:
+        return "clean inputs with the same name in separate runs or pass their common parent directory"
+    return "both are in one folder and take one output name there; clean one of them in another run, into another -o"
 
 
 def execute(run: Run, model: Model | None, progress: Progress, tally: Tally) -> None:

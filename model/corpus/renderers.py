@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from ..classifier.cleaned import cleaned
 from ..labels import BOILERPLATE, CONTENT, format_label_lines
 from ..text import is_blank, join_nonblank_kept
-from .jsontext import dumps, dumps_ascii
+from .jsontext import dumps
 from .readers.common import Parsed, Record
 
 if TYPE_CHECKING:  # numpy arrays come from the model, which imports numpy where it predicts
@@ -113,7 +113,6 @@ def _escaped_only(text: str) -> bool:
 def dump_json(record: Record) -> bytes:
     """One JSON line; lone surrogates (from ``\\ud800`` escapes in the input) stay escaped. The
     record's numbers are written as the input spelled them (:mod:`cleaner.corpus.jsontext`)."""
-    try:
-        return (dumps(record) + "\n").encode("utf-8")
-    except UnicodeEncodeError:
-        return (dumps_ascii(record) + "\n").encode("ascii")
+    # A lone surrogate is only ever inside a JSON string, where its backslash escape is the JSON
+    # escape: the rest of the record stays as it is (it was all escaped, every letter of its text).
+    return (dumps(record) + "\n").encode("utf-8", "backslashreplace")

@@ -201,14 +201,14 @@ def _input_ids(
     """Where each input document is (``path`` or ``path:LINE``) and its :func:`id_key`, in input
     order, as the workers will see them; documents and inputs that cannot be read are left out (the
     run reports them and writes nothing of them)."""
-    from .items import InputFile, Raw
+    from .items import InputFile, Raw, file_id
     from .readers import READERS, BadDocument, parse, read_input
 
     for source in inputs:
         if not isinstance(source, InputFile):
             continue
         if not READERS[source.kind].records:
-            yield source.name, id_key(source.name)  # what the text reader gives it, unread
+            yield source.name, id_key(file_id(source.name))  # what the text reader gives it, unread
             continue
         for item in read_input(source, limit):
             if not isinstance(item, Raw):

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ...text import split_lines
-from ..items import InputError, InputFile, Item, Raw
+from ..items import InputError, InputFile, Item, Raw, file_id
 from .common import (
     Parsed,
     ParseOptions,
@@ -53,7 +53,7 @@ def read(source: InputFile, limit: int) -> Iterator[Item]:
     if kind is not None:
         yield InputError(source.name, records_not_text(kind), consumed, incomplete=True)
         return
-    yield Raw(KIND, source.name, data, ident=source.name, relative=source.relative, consumed=consumed)
+    yield Raw(KIND, source.name, data, ident=file_id(source.name), relative=source.relative, consumed=consumed)
 
 
 def records_not_text(kind: str) -> str:
