@@ -1,11 +1,11 @@
-"""The ``cleaner`` command (and ``python -m cleaner``). ``cleaner predict`` and ``cleaner train``
+"""The ``cleaner`` command (and ``python -m cleaner``). ``cleaner predict``, ``train`` and ``evaluate``
 stop cleanly on Ctrl-C, SIGTERM and SIGHUP (see cleaner.signals), also while they start and end:
 their imports take a few tenths of a second (train's, scikit-learn's, a second), during which a
 signal would otherwise end them with a traceback (Ctrl-C) or with no word (SIGTERM), and so would
 one that comes once train's work is done (see cleaner.training.commands.stopped_cleanly, which
 stops its fit and its worker processes). ``cleaner label`` stops on Ctrl-C from its start, also
-when it was started with SIGINT ignored (see cleaner.signals.interrupt_on_sigint). ``cleaner
-evaluate`` stops so once its fit begins. The other commands keep Python's defaults. Ctrl-C while
+when it was started with SIGINT ignored (see cleaner.signals.interrupt_on_sigint). The other
+commands keep Python's defaults. Ctrl-C while
 the commands are imported, before the command-line library takes it, ends the run as the library
 does: exit 130, without a traceback.
 """
@@ -19,12 +19,16 @@ from .signals import Interrupted, interrupt_on_sigint, outside_run, said_at_exit
 
 # What a stop before a command's work began, or after it ended, means for its outputs (see
 # cleaner.signals.outside_run); predict's are the defaults.
-OUTSIDE = {"train": ("before training began; nothing was written", "after training ended; the model was saved")}
+OUTSIDE = {
+    "train": ("before training began; nothing was written", "after training ended; the model was saved"),
+    "evaluate": ("before evaluating began; nothing was written", "after evaluating ended; its outputs are written"),
+}
+STOPPED_CLEANLY = ("predict", "train", "evaluate")
 
 
 def main() -> None:
     command = sys.argv[1] if len(sys.argv) > 1 else ""
-    if command in ("predict", "train"):
+    if command in STOPPED_CLEANLY:
         stop_on_signals()
     elif command == "label":
         interrupt_on_sigint()
@@ -40,7 +44,7 @@ def main() -> None:
     except KeyboardInterrupt:
         sys.exit(130)
     except SystemExit as exc:  # how the command-line library ends every command
-        if command in ("predict", "train") and not exc.code:  # done: its outputs are complete
+        if command in STOPPED_CLEANLY and not exc.code:  # done: its outputs are complete
             said_at_exit(outside_run(*OUTSIDE.get(command, ())))
         raise
 

@@ -240,6 +240,28 @@ def test_train_stopped_outside_its_fit_says_what_it_left(tmp_path: Path, moment:
         assert result.stdout.startswith("trained on 4 documents") and "exported the scikit" in result.stdout
 
 
+@pytest.mark.parametrize(
+    ("moment", "says"),
+    [
+        ("importing", "interrupted (SIGTERM) before evaluating began; nothing was written"),
+        ("exiting", "interrupted (SIGTERM) after evaluating ended; its outputs are written"),
+    ],
+)
+def test_evaluate_stopped_outside_its_fits_says_what_it_left(tmp_path: Path, moment: str, says: str) -> None:
+    """As train: `cleaner evaluate` stopped while it imported its modules died without a word (exit
+    -15), and once its report was written, with a traceback as it exited. One line now says what is
+    on disk, exit 143."""
+    directory = labelled_dir(tmp_path)
+    report = tmp_path / "report.json"
+    args = ["evaluate", "--labels", str(directory), "--folds", "2", "--json", str(report), *FAST_FIT, "-j", "2"]
+    result, workers = _held_then_stopped(moment, args, tmp_path)
+    assert result.returncode == 128 + signal.SIGTERM, result.stderr
+    assert result.stderr.endswith(f"cleaner: {says}\n"), result.stderr
+    assert "Traceback" not in result.stderr and "Exception ignored" not in result.stderr
+    assert report.exists() == (moment == "exiting")
+    assert _ended(workers)
+
+
 def _handles(pid: int, signum: signal.Signals) -> bool:
     """Whether process ``pid`` has a handler of its own for ``signum`` (SigCgt in /proc/PID/status)."""
     try:

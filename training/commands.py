@@ -488,6 +488,7 @@ def evaluate(
     from ..labels import LabelFormatError
     from .labels import TooFewLabels
     from .report import run_evaluation
+    from .workers import end_workers
 
     check_detail_rows(by)
     for name, option, needed, given in (
@@ -508,7 +509,7 @@ def evaluate(
     outputs = [f"{option} {path}" for option, path in (("--json", json_out), ("--card", card)) if path is not None]
     kept = "the evaluation did not finish" + (f"; {listed(outputs)} not written" if outputs else "")
     try:
-        with stopped_cleanly(kept), warnings_as_lines():
+        with stopped_cleanly(kept) as received, warnings_as_lines():
             run_evaluation(
                 directory,
                 test or [],
@@ -526,6 +527,8 @@ def evaluate(
                 adapt={"sites": adapt_sites, "weights": adapt_weights, "plot": adapt_plot} if adapt else None,
                 user_weight=user_weight,
             )
+            end_workers()  # the fits' idle workers, not left to the interpreter's exit
+            received.ended = True  # a stop from now on is said so (cleaner.__main__): the outputs are written
     except TooFewLabels as exc:
         fail(too_few_labels(directory, exc, cross_validate=False))
     except BrokenPipeError:
