@@ -37,7 +37,15 @@ except ModuleNotFoundError as exc:  # an extra: say which, rather than a bare "N
         f"{exc}; cleaner's datatrove step needs datatrove: pip install 'cleaner[datatrove]'", name=exc.name
     ) from exc
 
-from ..classifier.cleaned import COUNTS, Scorer, clean_batch, model_name, shared_model, threshold_value
+from ..classifier.cleaned import (
+    COUNTS,
+    Scorer,
+    clean_batch,
+    model_name,
+    shared_model,
+    short_dumps_value,
+    threshold_value,
+)
 from ..classifier.format import MODEL_ENV
 from ..classifier.remote import fetch, is_url
 
@@ -47,6 +55,8 @@ if TYPE_CHECKING:
 
 TOO_SHORT = "cleaner_too_short"
 TOO_LITTLE_KEPT = "cleaner_too_little_kept"
+SHORT_DUMP = "cleaner_short_dump"  # too few lines to clean line by line, and short_dumps="drop"
+SHORT_DUMP_KEPT = "cleaner_short_dump_kept"  # the stat that counts those kept whole
 # What every worker of the local executor imports whatever its pipeline: the executor, whose method a
 # worker runs, and this module, with numpy and the model's code.
 WORKER_MODULES = ("datatrove.executor.local", __name__)
@@ -81,6 +91,10 @@ class CleanerFilter(BaseFilter):
             ``filter_reason`` in their metadata.
         cache_dir: where a model URL is copied on each node (default: ``$CLEANER_CACHE``, else
             ``~/.cache/cleaner``); a node-local disk shared by the node's workers.
+        short_dumps: a document with too few lines to clean line by line (a page on one line:
+            fewer than 3 non-blank lines, one of 1000 characters or more) is kept whole ("keep",
+            counted in the ``cleaner_short_dump_kept`` stat, and then subject to ``min_chars``) or
+            dropped ("drop", reason ``cleaner_short_dump``), as ``cleaner predict --short-dumps``.
 
     Kept documents get the cleaned text and ``lines_total``, ``lines_kept`` (non-blank lines),
     ``chars_kept`` and ``mean_score`` in their metadata: what ``cleaner predict`` writes into a JSONL
@@ -98,6 +112,7 @@ class CleanerFilter(BaseFilter):
         batch_size: int = 256,
         exclusion_writer: DiskWriter | None = None,
         cache_dir: str | os.PathLike[str] | None = None,
+        short_dumps: str = "keep",
     ) -> None:
         super().__init__(exclusion_writer=exclusion_writer, batch_size=batch_size)
         named = model_name(model) if model is not None else os.environ.get(MODEL_ENV) or None
@@ -107,6 +122,7 @@ class CleanerFilter(BaseFilter):
         self.threshold = threshold_value(threshold) if threshold is not None else None
         self.min_chars = min_chars
         self.min_kept_ratio = min_kept_ratio
+        self.short_dumps = short_dumps_value(short_dumps)
         if cache_dir is not None and not isinstance(cache_dir, (str, os.PathLike)):
             raise TypeError(
                 "cache_dir: expected a folder's path, or None for $CLEANER_CACHE (else ~/.cache/cleaner); "
@@ -138,11 +154,16 @@ class CleanerFilter(BaseFilter):
 
     def filter_batch(self, batch: Iterable[Document]) -> list[bool | tuple[bool, str]]:
         batch = list(batch)  # read twice: for the texts, then to pair each document with its result
-        results = clean_batch([doc.text for doc in batch], self.loaded(), self.threshold)
+        results = clean_batch([doc.text for doc in batch], self.loaded(), self.threshold, self.short_dumps)
         verdicts: list[bool | tuple[bool, str]] = []
         for doc, result in zip(batch, results):
             for name in COUNTS:
                 doc.metadata[name] = getattr(result, name)
+            if result.short_dump and self.short_dumps == "drop":
+                verdicts.append((False, SHORT_DUMP))
+                continue
+            if result.short_dump:
+                self.stat_update(SHORT_DUMP_KEPT)
             if result.chars_kept < self.min_chars:
                 verdicts.append((False, TOO_SHORT))
             elif doc.text and result.chars_kept < self.min_kept_ratio * len(doc.text):
