@@ -28,7 +28,7 @@ from numbers import Real
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, Union
 
-from ..text import join_nonblank_kept, split_lines
+from ..text import join_nonblank_kept, nth, split_lines
 
 if TYPE_CHECKING:  # numpy comes with the model, which imports it where it predicts
     import numpy as np
@@ -151,10 +151,10 @@ def clean_batch(
             "pass its .values()"
         )
     texts = list(texts)  # a generator is read once: the texts are needed again for the results
-    for number, text in enumerate(texts):
+    for index, text in enumerate(texts):
         if not isinstance(text, str):
             hint = " (decode bytes first)" if isinstance(text, (bytes, bytearray)) else ""
-            raise TypeError(f"clean_batch: text {number} is {type(text).__name__}, not str{hint}")
+            raise TypeError(f"clean_batch: {nth(index, len(texts), 'text')} is {type(text).__name__}, not str{hint}")
     scorer = shared_model(model)
     cut = threshold_value(threshold) if threshold is not None else model_threshold(scorer)
     documents = [split_lines(text) for text in texts]

@@ -47,7 +47,7 @@ from ..features.shape import markup_rows, shape_matrix
 from ..features.stopwords import Stopwords
 from ..features.topics import page_words, topic_overlap
 from ..labels import CONTENT
-from ..text import composed, is_blank, listed
+from ..text import composed, is_blank, listed, nth
 from .augment import excerpts, recombine, records, reprinted, trimmed
 from .predictor import Predictor, first_stage_parts
 
@@ -796,9 +796,10 @@ def _jsonable(params: dict[str, Any]) -> dict[str, Any]:
 def _check_aligned(documents: Sequence[Sequence[str]], labels: Labels) -> None:
     if len(documents) != len(labels):
         raise ValueError(f"{len(documents)} documents but {len(labels)} label lists")
-    for number, (doc, doc_labels) in enumerate(zip(documents, labels)):
+    for index, (doc, doc_labels) in enumerate(zip(documents, labels)):
+        document = nth(index, len(documents), "document")
         if len(doc) != len(doc_labels):
-            raise ValueError(f"document {number}: {len(doc)} lines but {len(doc_labels)} labels")
+            raise ValueError(f"{document}: {len(doc)} lines but {len(doc_labels)} labels")
         for line, label in zip(doc, doc_labels):
             if (label is None) != is_blank(line):
-                raise ValueError(f"document {number}: blank lines and only blank lines take the label None")
+                raise ValueError(f"{document}: blank lines and only blank lines take the label None")

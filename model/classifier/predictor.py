@@ -34,7 +34,7 @@ from ..features.stopwords import Stopwords
 from ..features.topics import page_words, topic_overlap
 from ..features.unwrap import Edges, rejoin
 from ..labels import BOILERPLATE, CONTENT
-from ..text import composed, is_blank, join_nonblank_kept, plural, split_lines
+from ..text import composed, is_blank, join_nonblank_kept, nth, plural, split_lines
 from .cleaned import decisions, model_threshold, short_dumps_value, threshold_value
 
 # Documents predicted in one batch hold at most this many lines together (one longer than a
@@ -89,7 +89,7 @@ def _documents(documents: Documents, what: str = "documents") -> list[list[str]]
     bytes where a sequence of lines belongs would otherwise be taken character by character."""
     if isinstance(documents, (str, bytes)) or not isinstance(documents, Sequence):
         raise TypeError(f"{what}: expected a list of documents, each a list of lines; got {type(documents).__name__}")
-    return [_lines(doc, f"{what}: document {number}") for number, doc in enumerate(documents, 1)]
+    return [_lines(doc, f"{what}: {nth(index, len(documents), 'document')}") for index, doc in enumerate(documents)]
 
 
 # A line is read for its features up to this many characters. Features are computed per character
@@ -114,9 +114,9 @@ def _lines(lines: Sequence[str], what: str = "lines") -> list[str]:
         hint = " (split a dump with cleaner.text.split_lines, or call clean(text))" if isinstance(lines, str) else ""
         raise TypeError(f"{what}: expected a list of lines (str){hint}; got {type(lines).__name__}")
     result = list(lines)
-    for number, line in enumerate(result, 1):
+    for index, line in enumerate(result):
         if not isinstance(line, str):
-            raise TypeError(f"{what}: line {number} is {type(line).__name__}, not str")
+            raise TypeError(f"{what}: {nth(index, len(result), 'line')} is {type(line).__name__}, not str")
     return result
 
 
