@@ -18,7 +18,7 @@ line); ``predict`` and ``predict_proba`` return one list per document, aligned w
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import lru_cache, partial, wraps
 from numbers import Integral, Real
 from pathlib import Path
@@ -46,7 +46,7 @@ from ..features.lines import BASE_FEATURES
 from ..features.shape import markup_rows, shape_matrix
 from ..features.stopwords import Stopwords
 from ..features.topics import page_words, topic_overlap
-from ..labels import CONTENT
+from ..labels import BOILERPLATE, CONTENT, TAGS
 from ..text import composed, is_blank, listed, nth
 from .augment import excerpts, recombine, records, reprinted, trimmed
 from .predictor import Predictor, first_stage_parts
@@ -515,6 +515,12 @@ class LineClassifier(BaseEstimator):
         """Fit on labelled documents; ``groups`` (one per document, e.g. its site) keep the
         out-of-fold folds from mixing pages of one site.
 
+        ``documents``: a list of documents, each a list of its lines (str; ``cleaner.text.split_lines``
+        splits a dump). ``labels``: per document, one label per line: ``"content"``,
+        ``"boilerplate"``, or None for a blank line (``cleaner.labels.parse_label_text`` reads a label
+        file's ``C``/``B`` tags into them). Both are checked first, with a TypeError or ValueError that
+        says what was given and what is expected.
+
         ``sample_weight`` (one per document, default 1) makes a page count as that many pages: in
         every stage's regression, in which cue words are frequent enough to learn, and in the
         threshold. It is how the few pages a user labels of their own site outweigh the many of
@@ -522,8 +528,9 @@ class LineClassifier(BaseEstimator):
         """
         self._validate_params()
         _char_range(self.char_ngrams)
-        lines = [composed(list(doc)) for doc in documents]  # read as prediction reads them
-        _check_aligned(lines, labels)
+        given, labels = _training_data(documents, labels)
+        _check_classes(line_targets(labels))
+        lines = [composed(doc) for doc in given]  # read as prediction reads them
         groups = list(groups) if groups is not None else [str(i) for i in range(len(lines))]
         page_of = list(range(len(lines)))  # the page each document is, or was cut from
         for name, values in (("groups", groups), ("sample_weight", sample_weight)):
@@ -546,8 +553,6 @@ class LineClassifier(BaseEstimator):
             if sample_weight is not None:
                 sample_weight = [*sample_weight, *(sample_weight[i] for i in sources)]
         y = line_targets(labels)
-        if len(set(y.tolist())) < 2:
-            raise ValueError("training data needs both content and boilerplate lines")
         languages = None if self.stopword_languages is None else tuple(self.stopword_languages)
         self.stopwords_ = stopword_lists(languages)
         batch = LineBatch(lines)
@@ -793,13 +798,100 @@ def _jsonable(params: dict[str, Any]) -> dict[str, Any]:
     return {k: list(v) if isinstance(v, tuple) else v for k, v in params.items()}
 
 
-def _check_aligned(documents: Sequence[Sequence[str]], labels: Labels) -> None:
-    if len(documents) != len(labels):
-        raise ValueError(f"{len(documents)} documents but {len(labels)} label lists")
-    for index, (doc, doc_labels) in enumerate(zip(documents, labels)):
-        document = nth(index, len(documents), "document")
-        if len(doc) != len(doc_labels):
-            raise ValueError(f"{document}: {len(doc)} lines but {len(doc_labels)} labels")
-        for line, label in zip(doc, doc_labels):
-            if (label is None) != is_blank(line):
-                raise ValueError(f"{document}: blank lines and only blank lines take the label None")
+LABELS_EXPECTED = "labels are 'content' or 'boilerplate' per line, None for a blank line"
+
+
+def _check_classes(y: np.ndarray) -> None:
+    """A ValueError unless the labelled lines (``y``, before any augmentation) hold both classes."""
+    if len(set(y.tolist())) < 2:
+        only = (
+            "no line is labelled"
+            if not len(y)
+            else f"all {len(y)} labelled lines are {CONTENT if y[0] else BOILERPLATE!r}"
+        )
+        raise ValueError(f"training data needs both content and boilerplate lines; {only}")
+
+
+def _training_data(documents: object, labels: object) -> tuple[list[list[str]], list[list[str | None]]]:
+    """The documents and labels as lists, checked as scikit-learn checks in ``fit``: a TypeError for
+    a wrong kind of input, a ValueError for wrong values, each saying what was given and what is
+    expected. Without it, documents given as strings were read character by character ("947 lines
+    but 17 labels"), label-file tags "C"/"B" were taken for boilerplate ("needs both content and
+    boilerplate lines"), and integer labels failed as "blank lines and only blank lines take None"."""
+    given = [_document(doc, index, total) for index, doc, total in _items(documents, "documents", "a list of lines")]
+    labelled = [_labels(doc, index, total) for index, doc, total in _items(labels, "labels", "a list of labels")]
+    if len(given) != len(labelled):
+        raise ValueError(f"{len(given)} documents but {len(labelled)} label lists (one list per document)")
+    for index, (lines, doc_labels) in enumerate(zip(given, labelled)):
+        document = nth(index, len(given), "document")
+        if len(lines) != len(doc_labels):
+            raise ValueError(
+                f"{document}: {len(lines)} lines but {len(doc_labels)} labels (one per line, None for a blank line)"
+            )
+        for at, (line, label) in enumerate(zip(lines, doc_labels)):
+            _check_label(line, label, f"labels: {document}, {nth(at, len(lines), 'line')}")
+    return given, labelled
+
+
+def _items(values: object, name: str, each: str) -> list[tuple[int, object, int]]:
+    """The items of ``documents`` or ``labels`` with their index and count: a list (or any
+    iterable) of one item per document; one str is refused, as read it would be characters."""
+    if isinstance(values, (str, bytes, bytearray, Mapping)) or not isinstance(values, Iterable):
+        raise TypeError(f"{name}: expected a list with {each} per document; got {type(values).__name__}")
+    items = list(values)
+    return [(index, item, len(items)) for index, item in enumerate(items)]
+
+
+def _document(doc: object, index: int, total: int) -> list[str]:
+    """One document as its list of lines (str), or a TypeError saying what to pass instead."""
+    what = f"documents: {nth(index, total, 'document')}"
+    if isinstance(doc, str):
+        raise TypeError(
+            f"{what} is a str, not a list of lines: split each dump into its lines "
+            "(cleaner.text.split_lines(text)), one label per line"
+        )
+    if isinstance(doc, (bytes, bytearray, Mapping)) or not isinstance(doc, Iterable):
+        raise TypeError(f"{what}: expected a list of lines (str); got {type(doc).__name__}")
+    lines = list(doc)
+    for at, line in enumerate(lines):
+        if not isinstance(line, str):
+            raise TypeError(f"{what}: {nth(at, len(lines), 'line')} is {type(line).__name__}, not str")
+    return lines
+
+
+def _labels(doc_labels: object, index: int, total: int) -> list[str | None]:
+    """One document's labels as a list, or a TypeError: a str of tags ("CCB") is no list of labels."""
+    what = f"labels: {nth(index, total, 'document')}"
+    if isinstance(doc_labels, (str, bytes, bytearray, Mapping)) or not isinstance(doc_labels, Iterable):
+        raise TypeError(
+            f"{what}: expected a list of labels, one per line ({LABELS_EXPECTED}); got {type(doc_labels).__name__}"
+        )
+    return list(doc_labels)
+
+
+def _check_label(line: str, label: object, where: str) -> None:
+    """A ValueError saying what ``label`` is and what was expected, unless it is the label ``line``
+    can take: 'content' or 'boilerplate' for a non-blank line, None for a blank one."""
+    if label is not None and not (isinstance(label, str) and label in (CONTENT, BOILERPLATE)):
+        raise ValueError(f"{where}: got {label!r} ({type(label).__name__}); {LABELS_EXPECTED}{_label_hint(label)}")
+    if label is not None and is_blank(line):
+        raise ValueError(f"{where}: a blank line labelled {label!r}; {LABELS_EXPECTED}")
+    if label is None and not is_blank(line):
+        raise ValueError(f"{where}: the non-blank line {_shown(line)} labelled None; {LABELS_EXPECTED}")
+
+
+def _label_hint(label: object) -> str:
+    """What to do about a label that is none: the label files' tags and numbers are the likely ones."""
+    if isinstance(label, str) and label in TAGS:
+        return (
+            f": C and B are the label files' tags; map C to {CONTENT!r} and B to {BOILERPLATE!r} "
+            "(cleaner.labels.parse_label_text reads a label file so)"
+        )
+    if isinstance(label, (Real, np.bool_)):  # bool and numpy's numbers included
+        return ", not numbers or booleans"
+    return ""
+
+
+def _shown(line: str, width: int = 40) -> str:
+    """A line quoted in a message, cut to ``width`` characters."""
+    return repr(line if len(line) <= width else line[: width - 3] + "...")
