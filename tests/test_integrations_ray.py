@@ -140,6 +140,36 @@ def test_ray_data_keeps_a_page_on_one_line_as_cleaner_predict_does(local_ray: An
         assert {name: row[name] for name in COUNTS} == {name: reference[ident][name] for name in COUNTS}
 
 
+def test_ray_data_leaves_out_a_record_whose_text_is_null_and_writes_the_rest(
+    local_ray: Any, model_path: Path, tmp_path: Path
+) -> None:
+    """One record with "text": null failed the whole job (pandas' NaN: "clean_batch: text 5 is
+    float, not str") and nothing was written; cleaner predict reports it and cleans the rest."""
+    from ray.data import ActorPoolStrategy
+
+    shards = write_shards(label_texts(6), tmp_path / "in", 2)
+    reference = predicted(shards, model_path, tmp_path)  # before the null record: cleaner predict exits 1 on it
+    with shards[0].open("a", encoding="utf-8") as handle:
+        handle.write(json.dumps({"id": "nulltext", "text": None, "site": "x"}) + "\n")
+    cleaned = ray.data.read_json([str(path) for path in shards], lines=True).map_batches(
+        CleanBatch,
+        fn_constructor_kwargs={"model": str(model_path)},
+        compute=ActorPoolStrategy(size=1),
+        num_cpus=0.5,
+        batch_size=256,
+    )
+    cleaned.write_json(str(tmp_path / "out"))
+    rows = {}
+    for path in sorted((tmp_path / "out").glob("*.json")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            row = json.loads(line)
+            rows[row["id"]] = row
+    assert rows.keys() == reference.keys()
+    for ident, row in rows.items():
+        assert row["text"] == reference[ident]["text"], ident
+        assert {name: row[name] for name in COUNTS} == {name: reference[ident][name] for name in COUNTS}
+
+
 @pytest.mark.parametrize("batch_format", ["numpy", "pandas", "pyarrow"])
 def test_ray_stage_takes_every_batch_format_ray_offers(local_ray: Any, model_path: Path, batch_format: str) -> None:
     """Ray's default dicts of numpy arrays, pandas DataFrames and pyarrow Tables, with another text

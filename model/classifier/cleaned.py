@@ -20,6 +20,7 @@ Three things every caller would otherwise get wrong are built in:
 
 from __future__ import annotations
 
+import math
 import os
 import threading
 from collections.abc import Iterable, Mapping, Sequence
@@ -166,6 +167,16 @@ def clean_batch(
         cleaned(text, lines, values, *decisions(lines, values, cut, short_dumps))
         for text, lines, values in zip(texts, documents, scores)
     ]
+
+
+def not_text(value: object) -> str:
+    """What a record held instead of its text, for the integrations' messages (pandas reads a null as NaN)."""
+    if value is None:
+        return "null"
+    if isinstance(value, float) and math.isnan(value):
+        return "NaN, pandas' null"
+    hint = ", decode it first" if isinstance(value, (bytes, bytearray)) else ""
+    return f"{type(value).__name__}, not str{hint}"
 
 
 def threshold_value(threshold: object, whose: str = "") -> float:
