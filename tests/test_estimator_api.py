@@ -126,6 +126,23 @@ def test_inner_folds_in_parallel_fit_the_same_model(seed_documents: list[Labelle
     assert "n_jobs" not in load_model(files[1]).manifest["estimator"]["params"]
 
 
+def test_the_shipped_configuration_is_one_call_away() -> None:
+    """LineClassifier()'s defaults are not the shipped model's configuration, and nothing said how
+    to get that one: LineClassifier.shipped() is it, as the shipped model's manifest records it and
+    as make train fits it (make_estimator)."""
+    from cleaner.training.train import make_estimator
+
+    shipped = LineClassifier.shipped().get_params()
+    recorded = load_model().manifest["estimator"]["params"]
+    assert {name: value for name, value in shipped.items() if name != "n_jobs"} == {
+        name: tuple(value) if isinstance(value, list) else value for name, value in recorded.items()
+    }
+    assert make_estimator().get_params() == shipped
+    assert shipped != LineClassifier().get_params()  # the defaults stay as they were
+    assert LineClassifier.shipped(context_rounds=1).get_params() == {**shipped, "context_rounds": 1}
+    assert clone(LineClassifier.shipped()).get_params() == shipped
+
+
 def test_is_a_scikit_learn_estimator() -> None:
     model = LineClassifier(n_splits=2, C=0.5)
     copy = clone(model)

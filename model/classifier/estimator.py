@@ -208,8 +208,29 @@ class FirstStage:
         return first_stage_parts(shape, words, self.scaling, coef, intercept, self.word_weight, chars, self.char_weight)
 
 
+# The configuration of the model shipped with cleaner, as changes to LineClassifier's defaults:
+# what ``make train`` fits (cleaner.training.train.make_estimator, which says why each is there).
+SHIPPED_PARAMS: dict[str, Any] = {
+    "char_ngrams": (4, 4),
+    "reprinted": 0.1,
+    "header_echo": True,
+    "records": 0.75,
+    "cue_logit": True,
+    "context_rounds": 3,
+}
+
+
 class LineClassifier(BaseEstimator):
     """Classify every line of a dump as content or boilerplate.
+
+    The defaults are the plain configuration, not the shipped model's: ``LineClassifier.shipped()``
+    is the configuration of the model shipped with cleaner, the one ``make train`` and ``cleaner
+    train`` fit and ``cleaner evaluate`` cross-validates (its parameters are in
+    :data:`SHIPPED_PARAMS`; ``LineClassifier.shipped(context_rounds=1)`` changes one). It adds
+    character 4-grams, a third context round, record-shaped and reprinted training documents and
+    two context inputs (``header_echo``, ``cue_logit``), each measured where its parameter is
+    described below; they cost fitting and prediction time. The defaults stay as they are so that
+    a ``LineClassifier()`` fitted before means the same estimator.
 
     Parameters
     ----------
@@ -277,18 +298,20 @@ class LineClassifier(BaseEstimator):
         ``tests/test_short_records.py`` at random states 0 to 3, where the shipped configuration
         keeps 58-93%; whole pages pay in precision: trained alone as the shipped model it took
         devset vi line F1 from 0.907 to 0.882, below issue 14's floor of 0.90. The shipped
-        configuration (``cleaner.training.train.make_estimator``) uses 0.5 with ``header_echo``
-        and the longer pages that joined labels/ on 2026-12-06 (the README's "Short records").
+        configuration (:meth:`shipped`) uses 0.75, with ``header_echo`` and three context rounds
+        (the README's "Short records").
     reprinted : float, default=0.0
         Training pages printed twice in one dump, per training page, the second print all
         boilerplate (:func:`~cleaner.classifier.augment.reprinted`): a page built for two screens
-        holds its article twice, and only the first print is the article.
+        holds its article twice, and only the first print is the article. The shipped
+        configuration uses 0.1.
     random_state : int, default=0
         Seed of the augmentation, the excerpts and the context stages' initial weights.
     context_rounds : int, default=2
         How many context-reading stages follow the first (0: none). Each reads the previous stage's
         held-out probabilities around every line; a second round lets a decision about a block
-        settle after its neighbours' decisions have.
+        settle after its neighbours' decisions have. The shipped configuration uses 3 (see
+        ``cleaner.training.train.make_estimator`` for what the third round gained).
     word_weight : float, default=20.0
         Scale of the word block against the scaled shape features (see :class:`FirstStage`).
     stack_solver : str, default="lbfgs"
@@ -303,8 +326,8 @@ class LineClassifier(BaseEstimator):
         ``Kommentare``): with (3, 5), held-out character F1 0.929 -> 0.933 in cross-validation by
         site and multilingual dev snippet F1 0.867 -> 0.886; with (4, 4) and the letters of
         scripts without spaces as words, 0.933 held out (Chinese 0.78 -> 0.81 against whole
-        clauses), dev snippet F1 0.868-0.877 over three fits (2026-12-04). Off by default until the
-        shipped model is retrained with it: it costs prediction speed (see
+        clauses), dev snippet F1 0.868-0.877 over three fits (2026-12-04). The shipped
+        configuration uses (4, 4); off by default, as it costs prediction speed (see
         :mod:`cleaner.features.cuechars`).
     char_min_documents : int, default=5
         A character n-gram is a feature only if it occurs in at least this many training pages:
@@ -344,7 +367,8 @@ class LineClassifier(BaseEstimator):
         first post's form, comments under an article under headers of another form than the
         article's. Held out by site on the 298 pages of labels/ (2026-12-06), char F1 0.931 ->
         0.936, line F1 0.885 -> 0.886, forum pages 0.843 -> 0.926 (the README's step 3). On in
-        the shipped configuration since 2026-12-06; it costs about 5% of prediction's CPU time.
+        the shipped configuration since 2026-12-06 (off by default); it costs about 5% of
+        prediction's CPU time.
     cue_logit : bool, default=False
         The context stages also read the part of each line's first-stage logit that its cue blocks
         (words and character n-grams) give, apart from the whole. The cue rows are scaled to unit
@@ -353,7 +377,8 @@ class LineClassifier(BaseEstimator):
         prose) counts in full: a consent banner or a subscription pitch written as prose reads as
         the article. With the cue part apart, a stage can weigh it against the shape part as the
         line's length and its neighbours say. Measured in the README's step 3; on in the shipped
-        configuration since the evening of 2026-12-06, at no measurable cost in speed.
+        configuration since the evening of 2026-12-06 (off by default), at no measurable cost in
+        speed.
 
     Attributes
     ----------
@@ -461,6 +486,12 @@ class LineClassifier(BaseEstimator):
         self.span_share = span_share
         self.header_echo = header_echo
         self.cue_logit = cue_logit
+
+    @classmethod
+    def shipped(cls, **params: Any) -> LineClassifier:
+        """An unfitted estimator of the shipped model's configuration (:data:`SHIPPED_PARAMS` over
+        the defaults), with ``params`` changed: what ``make train`` fits, to fit on your own labels."""
+        return cls(**{**SHIPPED_PARAMS, **params})
 
     def _fit_first_stage(
         self,
