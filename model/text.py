@@ -119,6 +119,13 @@ def plural(count: int, noun: str, nouns: str | None = None) -> str:
     return f"{count} {noun if count == 1 else nouns or noun + 's'}"
 
 
+def nth(index: int, total: int, noun: str) -> str:
+    """An item of a caller's list named in a message: counted from 1, as people count and as
+    ``cleaner predict`` numbers lines (path:LINE), with the total and the Python index the caller's
+    code uses, so that neither reading is a guess: ``nth(0, 5, "text") == "text 1 of 5 (index 0)"``."""
+    return f"{noun} {index + 1} of {total} (index {index})"
+
+
 def columns(text: str) -> int:
     """How many terminal columns ``text`` takes: two for a wide character (CJK, fullwidth forms),
     none for a combining mark, one for the others. A table padded by ``len`` put every row with a

@@ -121,7 +121,7 @@ def test_any_iterable_of_texts_is_cleaned_as_a_list_is(model_path: Path) -> None
             clean_batch(one, model_path)  # type: ignore[arg-type]
     with pytest.raises(TypeError, match=r"expected a list of texts .*; got int"):
         clean_batch(5, model_path)  # type: ignore[arg-type]
-    with pytest.raises(TypeError, match="text 1 is bytes, not str"):
+    with pytest.raises(TypeError, match=r"text 2 of 2 \(index 1\) is bytes, not str"):
         clean_batch((text for text in ["ok", b"bytes"]), model_path)  # type: ignore[misc]
 
 

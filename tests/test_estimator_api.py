@@ -126,6 +126,23 @@ def test_inner_folds_in_parallel_fit_the_same_model(seed_documents: list[Labelle
     assert "n_jobs" not in load_model(files[1]).manifest["estimator"]["params"]
 
 
+def test_the_shipped_configuration_is_one_call_away() -> None:
+    """LineClassifier()'s defaults are not the shipped model's configuration, and nothing said how
+    to get that one: LineClassifier.shipped() is it, as the shipped model's manifest records it and
+    as make train fits it (make_estimator)."""
+    from cleaner.training.train import make_estimator
+
+    shipped = LineClassifier.shipped().get_params()
+    recorded = load_model().manifest["estimator"]["params"]
+    assert {name: value for name, value in shipped.items() if name != "n_jobs"} == {
+        name: tuple(value) if isinstance(value, list) else value for name, value in recorded.items()
+    }
+    assert make_estimator().get_params() == shipped
+    assert shipped != LineClassifier().get_params()  # the defaults stay as they were
+    assert LineClassifier.shipped(context_rounds=1).get_params() == {**shipped, "context_rounds": 1}
+    assert clone(LineClassifier.shipped()).get_params() == shipped
+
+
 def test_is_a_scikit_learn_estimator() -> None:
     model = LineClassifier(n_splits=2, C=0.5)
     copy = clone(model)
@@ -150,8 +167,87 @@ def test_fit_rejects_misaligned_labels(documents: list[list[str]], labels: list[
 
 
 def test_fit_needs_both_classes() -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(
+        ValueError,
+        match=r"^training data needs both content and boilerplate lines; all 3 labelled lines are 'content'$",
+    ):
         LineClassifier(n_splits=2).fit([["a", "b"], ["c"]], [[CONTENT, CONTENT], [CONTENT]])
+
+
+DOCS = [["Home", "", "A paragraph of the article."], ["Menu", "Another paragraph."]]
+LABELS = [[BOILERPLATE, None, CONTENT], [BOILERPLATE, CONTENT]]
+TAGGED = [["B", None, "C"], ["B", "C"]]
+
+
+@pytest.mark.parametrize(
+    ("documents", "labels", "error", "expected"),
+    [
+        # The label files' tags: taken for boilerplate ("needs both content and boilerplate lines").
+        (
+            DOCS,
+            TAGGED,
+            ValueError,
+            r"^labels: document 1 of 2 \(index 0\), line 1 of 3 \(index 0\): got 'B' \(str\); "
+            r"labels are 'content' or 'boilerplate' per line, None for a blank line: "
+            r"C and B are the label files' tags; "
+            r"map C to 'content' and B to 'boilerplate' \(cleaner.labels.parse_label_text reads a label file so\)$",
+        ),
+        # Documents as strings: read character by character ("document 0: 30 lines but 3 labels").
+        (
+            ["\n".join(doc) for doc in DOCS],
+            LABELS,
+            TypeError,
+            r"^documents: document 1 of 2 \(index 0\) is a str, not a "
+            r"list of lines: split each dump into its lines \(cleaner.text.split_lines\(text\)\), one label per line$",
+        ),
+        # Numbers: "blank lines and only blank lines take the label None".
+        (
+            DOCS,
+            [[0, None, 1], [0, 1]],
+            ValueError,
+            r"^labels: .*: got 0 \(int\); labels are 'content' or 'boilerplate' "
+            r"per line, None for a blank line, not numbers or booleans$",
+        ),
+        (DOCS, [[False, None, True], [False, True]], ValueError, r": got False \(bool\); .*, not numbers or booleans$"),
+        (
+            DOCS,
+            [[BOILERPLATE, None, "Content"], LABELS[1]],
+            ValueError,
+            r"line 3 of 3 \(index 2\): got 'Content' \(str\); ",
+        ),
+        (
+            DOCS,
+            [[BOILERPLATE, CONTENT, CONTENT], LABELS[1]],
+            ValueError,
+            r"line 2 of 3 \(index 1\): a blank line labelled ",
+        ),
+        (DOCS, [[None, None, CONTENT], LABELS[1]], ValueError, r"the non-blank line 'Home' labelled None; "),
+        (
+            DOCS,
+            ["BC", "BC"],
+            TypeError,
+            r"^labels: document 1 of 2 \(index 0\): expected a list of labels, one per line",
+        ),
+        ([[b"Home"], ["Menu"]], [[BOILERPLATE], [CONTENT]], TypeError, r"line 1 of 1 \(index 0\) is bytes, not str$"),
+        ("one dump", LABELS, TypeError, r"^documents: expected a list with a list of lines per document; got str$"),
+    ],
+)
+def test_fit_says_what_was_given_and_what_is_expected(
+    documents: object, labels: object, error: type[Exception], expected: str
+) -> None:
+    """Checked in fit, as scikit-learn checks: a wrong kind of input is a TypeError, wrong values a
+    ValueError, and each message says what was given and what is expected."""
+    with pytest.raises(error, match=expected):
+        LineClassifier(n_splits=2, context_rounds=0).fit(documents, labels)  # type: ignore[arg-type]
+
+
+def test_fit_takes_documents_and_labels_as_any_iterables() -> None:
+    """Tuples, generators and numpy arrays are lists of lines and labels too."""
+    import numpy as np
+
+    model = LineClassifier(n_splits=2, context_rounds=0)
+    model.fit((tuple(doc) for doc in DOCS), [np.array(labels, dtype=object) for labels in LABELS])
+    assert len(model.predict(DOCS)[0]) == 3
 
 
 def test_the_estimator_predicts_through_its_predictor(trained_model: LineClassifier, model: Predictor) -> None:

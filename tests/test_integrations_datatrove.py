@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from shards_support import label_texts, predicted, write_shards
+from shards_support import label_texts, one_line_pages, predicted, write_shards
 
 pytest.importorskip("datatrove", reason="pip install -e '.[dev]' installs cleaner[datatrove]")
 
@@ -24,7 +24,8 @@ from datatrove.pipeline.readers import JsonlReader
 from datatrove.pipeline.writers import JsonlWriter
 
 from cleaner.classifier.cleaned import COUNTS, clean_batch
-from cleaner.integrations.datatrove import TOO_LITTLE_KEPT, TOO_SHORT, CleanerFilter
+from cleaner.classifier.format import SHIPPED_MODEL
+from cleaner.integrations.datatrove import SHORT_DUMP_KEPT, TOO_LITTLE_KEPT, TOO_SHORT, CleanerFilter
 
 
 def written(folder: Path) -> dict[str, dict[str, Any]]:
@@ -77,6 +78,20 @@ def test_local_executor_two_tasks_gives_what_cleaner_predict_gives(
     step = stats[f"🔻 - FILTER: {CleanerFilter.name}"]
     assert step["forwarded"] == len(documents) > 60
     assert step["batches"] >= 6  # batched: 71 documents in batches of at most 16
+
+
+@pytest.mark.slow
+def test_local_executor_keeps_a_page_on_one_line_as_cleaner_predict_does(tmp_path: Path) -> None:
+    """The README's recipe dropped such a page as cleaner_too_short: emptied by the model's verdict
+    on its one line, where cleaner predict keeps it whole (--short-dumps keep)."""
+    shards = write_shards([*one_line_pages(), *label_texts(6)], tmp_path / "in", 2)
+    reference = predicted(shards, SHIPPED_MODEL, tmp_path)
+    step = CleanerFilter(model=SHIPPED_MODEL, batch_size=4)
+    stats = pipeline_run(tmp_path, step)
+    documents = written(tmp_path / "out")
+    assert_same_as_cleaner_predict(documents, reference)
+    assert {"doc-0000", "doc-0001", "doc-0002"} <= documents.keys()
+    assert stats[f"🔻 - FILTER: {CleanerFilter.name}"][SHORT_DUMP_KEPT] == len(one_line_pages())
 
 
 @pytest.mark.slow

@@ -4,6 +4,8 @@ refusal of a model that is neither a path nor a loaded model."""
 
 from __future__ import annotations
 
+import json
+import logging
 import subprocess
 import sys
 from pathlib import Path
@@ -128,3 +130,110 @@ def test_the_datatrove_step_without_datatrove_says_what_to_install() -> None:
     assert result.returncode == 1
     assert "ModuleNotFoundError" in result.stderr
     assert "pip install 'cleaner[datatrove]'" in result.stderr.splitlines()[-1]
+
+
+def batches_with_a_null_text(texts: list[str]) -> list[object]:
+    """One batch per kind Ray gives, its second record's text null: None in a dict and a Table,
+    NaN in a DataFrame (what pandas makes of a null, and what failed the job: "text 5 is float")."""
+    pd = pytest.importorskip("pandas")
+    pa = pytest.importorskip("pyarrow")
+    ids, column = ["a", "nulltext", "c"], [texts[0], None, texts[1]]
+    return [
+        {"id": np.array(ids, dtype=object), "text": np.array(column, dtype=object)},
+        {"id": ids, "text": column},
+        pd.DataFrame({"id": ids, "text": [texts[0], float("nan"), texts[1]]}),
+        pa.table({"id": ids, "text": column}),
+    ]
+
+
+def rows_of(batch: object) -> dict[str, list[object]]:
+    pa = pytest.importorskip("pyarrow")
+    if isinstance(batch, pa.Table):
+        return batch.to_pydict()
+    return {name: list(batch[name]) for name in batch}  # type: ignore[attr-defined]
+
+
+def test_ray_stage_leaves_out_a_record_whose_text_is_null_and_names_it(
+    model_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """One record with "text": null failed the whole Ray job ("clean_batch: text 5 is float, not
+    str"), and nothing was written. It is left out, as cleaner predict reports and skips it, and a
+    warning names it by its id; the rest of the batch is cleaned."""
+    texts = label_texts(2)[:2]
+    expected = clean_batch(texts, model_path)
+    stage = CleanBatch(model=model_path)
+    for batch in batches_with_a_null_text(texts):
+        caplog.clear()
+        with caplog.at_level(logging.WARNING, logger="cleaner.integrations.ray"):
+            out = rows_of(stage(batch))
+        assert out["id"] == ["a", "c"]
+        assert out["text"] == [result.text for result in expected]
+        assert out["chars_kept"] == [result.chars_kept for result in expected]
+        (message,) = caplog.messages
+        assert message.startswith("cleaner: 1 record of 3 in a batch left out, with no text in column 'text'")
+        assert message.endswith("id 'nulltext' (null)") or message.endswith("id 'nulltext' (NaN, pandas' null)")
+
+
+def test_ray_stage_names_a_record_by_its_row_without_an_id_column(
+    model_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    stage = CleanBatch(model=model_path, text_column="body", id_column="url")
+    with caplog.at_level(logging.WARNING, logger="cleaner.integrations.ray"):
+        out = stage({"body": ["ok\n", 5, b"bytes"], "n": [0, 1, 2]})
+    assert list(out["n"]) == [0]
+    (message,) = caplog.messages
+    assert message.endswith(
+        "row 2 of 3 (index 1) of its batch (int, not str), "
+        "row 3 of 3 (index 2) of its batch (bytes, not str, decode it first)"
+    )
+    with caplog.at_level(logging.WARNING, logger="cleaner.integrations.ray"):
+        empty = stage({"body": [None], "n": [0]})
+    assert list(empty["body"]) == [] and list(empty["lines_total"]) == []
+
+
+def test_ray_stage_without_its_text_column_names_the_columns_there_are(model_path: Path) -> None:
+    """CleanBatch(text_column="body") on a batch without it raised a bare KeyError: 'body'."""
+    pd = pytest.importorskip("pandas")
+    pa = pytest.importorskip("pyarrow")
+    stage = CleanBatch(model=model_path, text_column="body")
+    columns = {"id": ["a"], "text": ["Home\n"]}
+    for batch in ({"id": np.array(["a"]), "text": np.array(["Home\n"])}, pd.DataFrame(columns), pa.table(columns)):
+        with pytest.raises(KeyError) as raised:
+            stage(batch)
+        assert str(raised.value) == (
+            "CleanBatch: the batch has no column 'body' (text_column) to clean; its columns: 'id', 'text'"
+        )
+
+
+def test_datatrove_step_drops_a_document_without_text_with_its_reason(model_path: Path, tmp_path: Path) -> None:
+    """A document whose text is None (from a reader's adapter or an earlier step) failed the whole
+    task in clean_batch; datatrove's own readers skip such records. It is dropped as cleaner_no_text,
+    into the exclusion writer, named in a warning; the others are cleaned."""
+    pytest.importorskip("datatrove", reason="pip install -e '.[dev]' installs cleaner[datatrove]")
+    from datatrove.data import Document
+    from datatrove.pipeline.writers import JsonlWriter
+    from datatrove.utils.logging import logger
+
+    from cleaner.integrations.datatrove import NO_TEXT, CleanerFilter
+
+    texts = label_texts(2)[:2]
+    documents = [Document(texts[0], "a"), Document(None, "nulltext"), Document(5, "five"), Document(texts[1], "c")]  # type: ignore[arg-type]
+    step = CleanerFilter(model=model_path, exclusion_writer=JsonlWriter(str(tmp_path / "dropped"), compression=None))
+    logged: list[str] = []
+    sink = logger.add(logged.append, level="WARNING", format="{message}")
+    try:
+        kept = list(step.run(iter(documents)))
+    finally:
+        logger.remove(sink)
+    assert [document.id for document in kept] == ["a", "c"]
+    assert [document.text for document in kept] == [result.text for result in clean_batch(texts, model_path)]
+    assert step.stats[f"dropped_{NO_TEXT}"].total == 2
+    dropped = [json.loads(line) for path in (tmp_path / "dropped").glob("*.jsonl") for line in path.open()]
+    assert {record["id"]: record["metadata"]["filter_reason"] for record in dropped} == {
+        "nulltext": NO_TEXT,
+        "five": NO_TEXT,
+    }
+    assert [message.strip() for message in logged] == [
+        "cleaner: document 'nulltext' has no text to clean (null): dropped as cleaner_no_text",
+        "cleaner: document 'five' has no text to clean (int, not str): dropped as cleaner_no_text",
+    ]

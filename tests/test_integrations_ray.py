@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from shards_support import label_texts, predicted, write_shards
+from shards_support import label_texts, one_line_pages, predicted, write_shards
 
 # Read by Ray when it is imported and started: its node address is loopback (its servers bind
 # there, not to every interface), and nothing is reported to Ray's usage-statistics service.
@@ -26,6 +26,7 @@ pytestmark = pytest.mark.slow
 ray = pytest.importorskip("ray", reason="pip install -e '.[dev]' installs cleaner[ray]")
 
 from cleaner.classifier.cleaned import COUNTS  # noqa: E402
+from cleaner.classifier.format import SHIPPED_MODEL  # noqa: E402
 from cleaner.integrations.ray import CleanBatch  # noqa: E402
 
 
@@ -115,6 +116,58 @@ def test_ray_data_stage_gives_what_cleaner_predict_gives(local_ray: Any, model_p
         assert row["text"] == record["text"], ident
         assert {name: row[name] for name in COUNTS} == {name: record[name] for name in COUNTS}
         assert row["site"] == record["site"]
+
+
+def test_ray_data_keeps_a_page_on_one_line_as_cleaner_predict_does(local_ray: Any, tmp_path: Path) -> None:
+    """The README's recipe left such a page out: emptied by the model's verdict on its one line,
+    where cleaner predict keeps it whole (--short-dumps keep)."""
+    from ray.data import ActorPoolStrategy
+
+    shards = write_shards([*one_line_pages(), *label_texts(6)], tmp_path / "in", 2)
+    reference = predicted(shards, SHIPPED_MODEL, tmp_path)
+    cleaned = ray.data.read_json([str(path) for path in shards], lines=True).map_batches(
+        CleanBatch,
+        fn_constructor_kwargs={"model": str(SHIPPED_MODEL)},
+        compute=ActorPoolStrategy(size=1),
+        num_cpus=0.5,
+        batch_size=4,
+    )
+    rows = {row["id"]: row for row in cleaned.filter(lambda page: page["chars_kept"] >= 200).take_all()}
+    assert rows.keys() == {ident for ident, record in reference.items() if record["chars_kept"] >= 200}
+    assert {"doc-0000", "doc-0001", "doc-0002"} <= rows.keys()
+    for ident, row in rows.items():
+        assert row["text"] == reference[ident]["text"], ident
+        assert {name: row[name] for name in COUNTS} == {name: reference[ident][name] for name in COUNTS}
+
+
+def test_ray_data_leaves_out_a_record_whose_text_is_null_and_writes_the_rest(
+    local_ray: Any, model_path: Path, tmp_path: Path
+) -> None:
+    """One record with "text": null failed the whole job (pandas' NaN: "clean_batch: text 5 is
+    float, not str") and nothing was written; cleaner predict reports it and cleans the rest."""
+    from ray.data import ActorPoolStrategy
+
+    shards = write_shards(label_texts(6), tmp_path / "in", 2)
+    reference = predicted(shards, model_path, tmp_path)  # before the null record: cleaner predict exits 1 on it
+    with shards[0].open("a", encoding="utf-8") as handle:
+        handle.write(json.dumps({"id": "nulltext", "text": None, "site": "x"}) + "\n")
+    cleaned = ray.data.read_json([str(path) for path in shards], lines=True).map_batches(
+        CleanBatch,
+        fn_constructor_kwargs={"model": str(model_path)},
+        compute=ActorPoolStrategy(size=1),
+        num_cpus=0.5,
+        batch_size=256,
+    )
+    cleaned.write_json(str(tmp_path / "out"))
+    rows = {}
+    for path in sorted((tmp_path / "out").glob("*.json")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            row = json.loads(line)
+            rows[row["id"]] = row
+    assert rows.keys() == reference.keys()
+    for ident, row in rows.items():
+        assert row["text"] == reference[ident]["text"], ident
+        assert {name: row[name] for name in COUNTS} == {name: reference[ident][name] for name in COUNTS}
 
 
 @pytest.mark.parametrize("batch_format", ["numpy", "pandas", "pyarrow"])

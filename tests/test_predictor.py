@@ -212,7 +212,7 @@ def test_a_lines_context_score_does_not_depend_on_its_batch() -> None:
     [
         (lambda m: m.predict_lines("a whole dump\nas one string"), "list of lines"),
         (lambda m: m.predict_proba_lines(b"bytes"), "list of lines"),
-        (lambda m: m.predict_lines(["ok", 3]), "line 2 is int"),
+        (lambda m: m.predict_lines(["ok", 3]), r"line 2 of 2 \(index 1\) is int"),
         (lambda m: m.predict("one string"), "list of documents"),
         (lambda m: m.clean(b"bytes"), "decode"),
         (lambda m: m.clean(None), "str"),
@@ -222,6 +222,28 @@ def test_a_lines_context_score_does_not_depend_on_its_batch() -> None:
 def test_wrong_inputs_say_what_was_expected(loaded: Predictor, call, expected: str) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises((TypeError, ValueError), match=expected):
         call(loaded)
+
+
+def test_every_input_error_names_its_item_from_1_with_its_index(loaded: Predictor) -> None:
+    """clean_batch counted texts from 0 ("text 0 is bytes") and LineClassifier.fit documents from 0,
+    while predict_lines counted lines from 1 ("line 1 is bytes"): each now names both."""
+    from cleaner import LineClassifier, clean_batch
+
+    calls = [
+        (lambda: clean_batch([b"x", "y"], loaded), r"^clean_batch: text 1 of 2 \(index 0\) is bytes"),  # type: ignore[list-item]
+        (lambda: loaded.predict_lines([b"x"]), r"^lines: line 1 of 1 \(index 0\) is bytes"),  # type: ignore[list-item]
+        (
+            lambda: loaded.predict([["a"], ["b", 3]]),  # type: ignore[list-item]
+            r"^documents: document 2 of 2 \(index 1\): line 2 of 2 \(index 1\) is int",
+        ),
+        (
+            lambda: LineClassifier().fit([["a"], ["b", "c"]], [["content"], ["content"]]),
+            r"^document 2 of 2 \(index 1\): 2 lines but 1 labels",
+        ),
+    ]
+    for call, expected in calls:
+        with pytest.raises((TypeError, ValueError), match=expected):
+            call()
 
 
 NOT_A_STR = st.one_of(st.none(), st.integers(), st.floats(), st.binary(), st.booleans(), st.tuples(st.text()))

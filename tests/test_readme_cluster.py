@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from shards_support import label_texts, predicted, write_shards
+from shards_support import ONE_LINE_PAGE, label_texts, one_line_pages, predicted, write_shards
 
 from cleaner.classifier.cleaned import COUNTS
 from cleaner.classifier.format import SHIPPED_MODEL
@@ -38,8 +38,9 @@ def recipe(marker: str) -> str:
 
 
 def run_recipe(marker: str, folder: Path) -> dict[str, dict[str, Any]]:
-    """Run the recipe in ``folder`` (which holds shards/) and return cleaner predict's records by id."""
-    shards = write_shards([*label_texts(), *MENUS], folder / "shards", 4)
+    """Run the recipe in ``folder`` (which holds shards/) and return cleaner predict's records by id.
+    The shards hold pages on one line, which cleaner predict keeps whole and the recipes emptied."""
+    shards = write_shards([*label_texts(), *MENUS, *one_line_pages()], folder / "shards", 4)
     script = folder / "recipe.py"
     script.write_text(recipe(marker), encoding="utf-8")
     environment = {k: v for k, v in os.environ.items() if k != "CLEANER_MODEL"} | ENVIRONMENT
@@ -48,6 +49,13 @@ def run_recipe(marker: str, folder: Path) -> dict[str, dict[str, Any]]:
     )
     assert done.returncode == 0, done.stderr[-3000:]
     return predicted(shards, SHIPPED_MODEL, folder)
+
+
+def one_line(reference: dict[str, dict[str, Any]]) -> set[str]:
+    """The ids of the pages on one line, which cleaner predict keeps whole."""
+    found = {ident for ident, record in reference.items() if ONE_LINE_PAGE in record["text"]}
+    assert len(found) == len(one_line_pages())
+    return found
 
 
 def rows(paths: list[Path]) -> dict[str, dict[str, Any]]:
@@ -67,6 +75,7 @@ def test_datatrove_recipe(tmp_path: Path) -> None:
     dropped = rows(sorted((tmp_path / "dropped").glob("*.jsonl.gz")))
     assert kept.keys() | dropped.keys() == {ident for ident, r in reference.items() if r["lines_total"]}
     assert kept and dropped
+    assert one_line(reference) <= kept.keys()  # dropped as cleaner_too_short: emptied line by line
     for ident, page in kept.items():
         record = reference[ident]
         assert page.get("text", "") == record["text"]
@@ -83,6 +92,7 @@ def test_ray_data_recipe(tmp_path: Path) -> None:
     reference = run_recipe("map_batches", tmp_path)
     pages = rows(sorted((tmp_path / "cleaned-ray").glob("*.json*")))
     assert pages.keys() == {ident for ident, r in reference.items() if r["chars_kept"] >= 200}
+    assert one_line(reference) <= pages.keys()  # left out: emptied line by line
     for ident, page in pages.items():
         assert {name: page[name] for name in ("text", *COUNTS)} == {
             name: reference[ident][name] for name in ("text", *COUNTS)

@@ -69,7 +69,9 @@ def threshold_note(manifest: dict[str, Any]) -> str:
 
 
 def make_estimator() -> LineClassifier:
-    """The shipped configuration; ``cleaner evaluate`` cross-validates exactly this.
+    """The shipped configuration (``LineClassifier.shipped()``, whose parameters
+    :data:`~cleaner.classifier.estimator.SHIPPED_PARAMS` are); ``cleaner evaluate`` cross-validates
+    exactly this. Why each of its parameters is what it is:
 
     Character 4-grams inside words are a second cue block: word cue n-grams learn "Lesen Sie auch"
     or "Xem thêm" one spelling at a time, while 4-grams carry over to inflections, compounds and
@@ -111,9 +113,7 @@ def make_estimator() -> LineClassifier:
     ``tests/test_short_records.py``), hence more record-shaped documents. It costs about 6% of
     prediction's throughput (the README's step 3).
     """
-    return LineClassifier(
-        char_ngrams=(4, 4), reprinted=0.1, header_echo=True, records=0.75, cue_logit=True, context_rounds=3
-    )
+    return LineClassifier.shipped()  # its parameters: SHIPPED_PARAMS in classifier/estimator.py
 
 
 def user_weights(documents: Sequence[LabelledDocument], user_weight: float | None = None) -> list[float] | None:

@@ -3,7 +3,8 @@ batch API that the cluster integrations (datatrove, Ray Data, Spark) are built o
 
 ``clean_batch(texts)`` gives, per text, what ``cleaner predict`` writes into a JSONL record: the
 cleaned text (a line break at its end only if the text had one) and its counts. The corpus
-worker renders its records with :func:`cleaned` too, so the two cannot disagree.
+worker renders its records with :func:`cleaned` too, and tells a dump too short to clean line by
+line with :func:`short_dump_longest` (``--short-dumps``), so the two cannot disagree.
 
 Three things every caller would otherwise get wrong are built in:
 
@@ -19,6 +20,7 @@ Three things every caller would otherwise get wrong are built in:
 
 from __future__ import annotations
 
+import math
 import os
 import threading
 from collections.abc import Iterable, Mapping, Sequence
@@ -27,7 +29,7 @@ from numbers import Real
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, Union
 
-from ..text import join_nonblank_kept, split_lines
+from ..text import join_nonblank_kept, nth, split_lines
 
 if TYPE_CHECKING:  # numpy comes with the model, which imports it where it predicts
     import numpy as np
@@ -35,6 +37,15 @@ if TYPE_CHECKING:  # numpy comes with the model, which imports it where it predi
 ModelSource = Union[str, "os.PathLike[str]", None]
 # The counts of a cleaned document, as named in JSONL records and in the integrations' metadata.
 COUNTS = ("lines_total", "lines_kept", "chars_kept", "mean_score")
+# A dump with fewer non-blank lines than SHORT_LINES, one of them LONG_LINE characters or longer,
+# holds its page in a line or two: deleting lines could only keep all of it or none, and the
+# model's verdict on such a line says nothing of the page (it learnt lines, not pages). Such a
+# dump is kept whole or dropped whole as ``short_dumps`` says ("keep" by default: a page is never
+# emptied for its layout), the same in ``cleaner predict --short-dumps``, clean_batch,
+# Predictor.clean and the cluster integrations.
+SHORT_LINES = 3
+LONG_LINE = 1000
+SHORT_DUMPS = ("keep", "drop")
 
 
 class Scorer(Protocol):
@@ -53,6 +64,9 @@ class Cleaned:
     ``lines_total`` and ``lines_kept`` count non-blank lines (blank ones carry no decision),
     ``chars_kept`` is ``len(text)``, ``mean_score`` the mean P(content) of the non-blank lines,
     rounded to 4 places as in the records (None for a document without a non-blank line).
+    ``short_dump`` is True for a text too short to clean line by line (a page on one line, see
+    :data:`SHORT_LINES`): it was kept whole or dropped whole as ``short_dumps`` said, whatever the
+    model's scores, as ``cleaner predict`` notes such a dump on stderr.
     """
 
     text: str
@@ -60,11 +74,15 @@ class Cleaned:
     lines_kept: int
     chars_kept: int
     mean_score: float | None
+    short_dump: bool = False
 
 
-def cleaned(text: str, lines: Sequence[str], scores: np.ndarray, keep: Sequence[bool]) -> Cleaned:
+def cleaned(
+    text: str, lines: Sequence[str], scores: np.ndarray, keep: Sequence[bool], short_dump: bool = False
+) -> Cleaned:
     """The cleaned document, given its lines (``split_lines(text)``), their P(content) and the
-    keep-or-drop decision of each non-blank line.
+    keep-or-drop decision of each non-blank line (``short_dump``: that decision was the short-dump
+    rule's, see :func:`decisions`).
 
     A text without a final line break (as JSONL records usually hold it) is given back without one.
     """
@@ -72,11 +90,45 @@ def cleaned(text: str, lines: Sequence[str], scores: np.ndarray, keep: Sequence[
     if result and not text.endswith(("\n", "\r")):
         result = result[:-1]
     mean = round(float(scores.mean()), 4) if len(scores) else None
-    return Cleaned(result, len(scores), sum(keep), len(result), mean)
+    return Cleaned(result, len(scores), sum(keep), len(result), mean, short_dump)
+
+
+def short_dump_longest(lines: Sequence[str], nonblank: int) -> int | None:
+    """The length of the longest line (stripped) of a dump too short to clean line by line, one of
+    fewer than :data:`SHORT_LINES` non-blank lines (``nonblank``) with one of :data:`LONG_LINE`
+    characters or more; None for a dump cleaned line by line."""
+    if not nonblank or nonblank >= SHORT_LINES:
+        return None
+    longest = max(len(line.strip()) for line in lines)
+    return longest if longest >= LONG_LINE else None
+
+
+def decisions(
+    lines: Sequence[str], scores: np.ndarray, cut: float, short_dumps: str = "keep"
+) -> tuple[list[bool], bool]:
+    """Keep-or-drop of each non-blank line (P(content) at or above ``cut``), and whether the dump
+    was too short to clean line by line, in which case every line is kept or every line dropped
+    as ``short_dumps`` says. One rule for clean_batch, Predictor.clean and the integrations."""
+    if short_dump_longest(lines, len(scores)) is not None:
+        return [short_dumps == "keep"] * len(scores), True
+    return (scores >= cut).tolist(), False
+
+
+def short_dumps_value(short_dumps: object) -> str:
+    """``short_dumps`` checked: "keep" or "drop" (a typo would otherwise drop silently or keep)."""
+    if not isinstance(short_dumps, str) or short_dumps not in SHORT_DUMPS:
+        raise ValueError(
+            "short_dumps: expected 'keep' (a page on one line, too few lines to clean line by line, is kept whole) "
+            f"or 'drop' (it is dropped whole); got {short_dumps!r}"
+        )
+    return short_dumps
 
 
 def clean_batch(
-    texts: Iterable[str], model: Scorer | ModelSource = None, threshold: float | None = None
+    texts: Iterable[str],
+    model: Scorer | ModelSource = None,
+    threshold: float | None = None,
+    short_dumps: str = "keep",
 ) -> list[Cleaned]:
     """Each text with its boilerplate lines deleted, and its counts, in one model call.
 
@@ -85,7 +137,11 @@ def clean_batch(
     ``model``: a loaded model (:func:`cleaner.load_model`), or the path or fsspec URL of a model
     file, loaded once per process (None: ``$CLEANER_MODEL``, else the model shipped with cleaner).
     ``threshold``: keep lines with P(content) at or above it (default: the model's own).
+    ``short_dumps``: a text with too few lines to clean line by line (a page on one line, see
+    :data:`SHORT_LINES`) is kept whole ("keep") or dropped whole ("drop"), as ``cleaner predict
+    --short-dumps`` does; its result says ``short_dump=True``.
     """
+    short_dumps = short_dumps_value(short_dumps)
     if isinstance(texts, (str, bytes, bytearray)) or not isinstance(texts, Iterable):
         raise TypeError(
             f"clean_batch: expected a list of texts (str), or any iterable of them; got {type(texts).__name__}"
@@ -96,10 +152,10 @@ def clean_batch(
             "pass its .values()"
         )
     texts = list(texts)  # a generator is read once: the texts are needed again for the results
-    for number, text in enumerate(texts):
+    for index, text in enumerate(texts):
         if not isinstance(text, str):
             hint = " (decode bytes first)" if isinstance(text, (bytes, bytearray)) else ""
-            raise TypeError(f"clean_batch: text {number} is {type(text).__name__}, not str{hint}")
+            raise TypeError(f"clean_batch: {nth(index, len(texts), 'text')} is {type(text).__name__}, not str{hint}")
     scorer = shared_model(model)
     cut = threshold_value(threshold) if threshold is not None else model_threshold(scorer)
     documents = [split_lines(text) for text in texts]
@@ -108,8 +164,19 @@ def clean_batch(
     with _one_blas_thread():
         scores = scorer.predict_proba_nonblank(documents)
     return [
-        cleaned(text, lines, values, (values >= cut).tolist()) for text, lines, values in zip(texts, documents, scores)
+        cleaned(text, lines, values, *decisions(lines, values, cut, short_dumps))
+        for text, lines, values in zip(texts, documents, scores)
     ]
+
+
+def not_text(value: object) -> str:
+    """What a record held instead of its text, for the integrations' messages (pandas reads a null as NaN)."""
+    if value is None:
+        return "null"
+    if isinstance(value, float) and math.isnan(value):
+        return "NaN, pandas' null"
+    hint = ", decode it first" if isinstance(value, (bytes, bytearray)) else ""
+    return f"{type(value).__name__}, not str{hint}"
 
 
 def threshold_value(threshold: object, whose: str = "") -> float:

@@ -18,7 +18,7 @@ line); ``predict`` and ``predict_proba`` return one list per document, aligned w
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import lru_cache, partial, wraps
 from numbers import Integral, Real
 from pathlib import Path
@@ -46,8 +46,8 @@ from ..features.lines import BASE_FEATURES
 from ..features.shape import markup_rows, shape_matrix
 from ..features.stopwords import Stopwords
 from ..features.topics import page_words, topic_overlap
-from ..labels import CONTENT
-from ..text import composed, is_blank, listed
+from ..labels import BOILERPLATE, CONTENT, TAGS
+from ..text import composed, is_blank, listed, nth
 from .augment import excerpts, recombine, records, reprinted, trimmed
 from .predictor import Predictor, first_stage_parts
 
@@ -208,8 +208,29 @@ class FirstStage:
         return first_stage_parts(shape, words, self.scaling, coef, intercept, self.word_weight, chars, self.char_weight)
 
 
+# The configuration of the model shipped with cleaner, as changes to LineClassifier's defaults:
+# what ``make train`` fits (cleaner.training.train.make_estimator, which says why each is there).
+SHIPPED_PARAMS: dict[str, Any] = {
+    "char_ngrams": (4, 4),
+    "reprinted": 0.1,
+    "header_echo": True,
+    "records": 0.75,
+    "cue_logit": True,
+    "context_rounds": 3,
+}
+
+
 class LineClassifier(BaseEstimator):
     """Classify every line of a dump as content or boilerplate.
+
+    The defaults are the plain configuration, not the shipped model's: ``LineClassifier.shipped()``
+    is the configuration of the model shipped with cleaner, the one ``make train`` and ``cleaner
+    train`` fit and ``cleaner evaluate`` cross-validates (its parameters are in
+    :data:`SHIPPED_PARAMS`; ``LineClassifier.shipped(context_rounds=1)`` changes one). It adds
+    character 4-grams, a third context round, record-shaped and reprinted training documents and
+    two context inputs (``header_echo``, ``cue_logit``), each measured where its parameter is
+    described below; they cost fitting and prediction time. The defaults stay as they are so that
+    a ``LineClassifier()`` fitted before means the same estimator.
 
     Parameters
     ----------
@@ -277,18 +298,20 @@ class LineClassifier(BaseEstimator):
         ``tests/test_short_records.py`` at random states 0 to 3, where the shipped configuration
         keeps 58-93%; whole pages pay in precision: trained alone as the shipped model it took
         devset vi line F1 from 0.907 to 0.882, below issue 14's floor of 0.90. The shipped
-        configuration (``cleaner.training.train.make_estimator``) uses 0.5 with ``header_echo``
-        and the longer pages that joined labels/ on 2026-12-06 (the README's "Short records").
+        configuration (:meth:`shipped`) uses 0.75, with ``header_echo`` and three context rounds
+        (the README's "Short records").
     reprinted : float, default=0.0
         Training pages printed twice in one dump, per training page, the second print all
         boilerplate (:func:`~cleaner.classifier.augment.reprinted`): a page built for two screens
-        holds its article twice, and only the first print is the article.
+        holds its article twice, and only the first print is the article. The shipped
+        configuration uses 0.1.
     random_state : int, default=0
         Seed of the augmentation, the excerpts and the context stages' initial weights.
     context_rounds : int, default=2
         How many context-reading stages follow the first (0: none). Each reads the previous stage's
         held-out probabilities around every line; a second round lets a decision about a block
-        settle after its neighbours' decisions have.
+        settle after its neighbours' decisions have. The shipped configuration uses 3 (see
+        ``cleaner.training.train.make_estimator`` for what the third round gained).
     word_weight : float, default=20.0
         Scale of the word block against the scaled shape features (see :class:`FirstStage`).
     stack_solver : str, default="lbfgs"
@@ -303,8 +326,8 @@ class LineClassifier(BaseEstimator):
         ``Kommentare``): with (3, 5), held-out character F1 0.929 -> 0.933 in cross-validation by
         site and multilingual dev snippet F1 0.867 -> 0.886; with (4, 4) and the letters of
         scripts without spaces as words, 0.933 held out (Chinese 0.78 -> 0.81 against whole
-        clauses), dev snippet F1 0.868-0.877 over three fits (2026-12-04). Off by default until the
-        shipped model is retrained with it: it costs prediction speed (see
+        clauses), dev snippet F1 0.868-0.877 over three fits (2026-12-04). The shipped
+        configuration uses (4, 4); off by default, as it costs prediction speed (see
         :mod:`cleaner.features.cuechars`).
     char_min_documents : int, default=5
         A character n-gram is a feature only if it occurs in at least this many training pages:
@@ -344,7 +367,8 @@ class LineClassifier(BaseEstimator):
         first post's form, comments under an article under headers of another form than the
         article's. Held out by site on the 298 pages of labels/ (2026-12-06), char F1 0.931 ->
         0.936, line F1 0.885 -> 0.886, forum pages 0.843 -> 0.926 (the README's step 3). On in
-        the shipped configuration since 2026-12-06; it costs about 5% of prediction's CPU time.
+        the shipped configuration since 2026-12-06 (off by default); it costs about 5% of
+        prediction's CPU time.
     cue_logit : bool, default=False
         The context stages also read the part of each line's first-stage logit that its cue blocks
         (words and character n-grams) give, apart from the whole. The cue rows are scaled to unit
@@ -353,7 +377,8 @@ class LineClassifier(BaseEstimator):
         prose) counts in full: a consent banner or a subscription pitch written as prose reads as
         the article. With the cue part apart, a stage can weigh it against the shape part as the
         line's length and its neighbours say. Measured in the README's step 3; on in the shipped
-        configuration since the evening of 2026-12-06, at no measurable cost in speed.
+        configuration since the evening of 2026-12-06 (off by default), at no measurable cost in
+        speed.
 
     Attributes
     ----------
@@ -462,6 +487,12 @@ class LineClassifier(BaseEstimator):
         self.header_echo = header_echo
         self.cue_logit = cue_logit
 
+    @classmethod
+    def shipped(cls, **params: Any) -> LineClassifier:
+        """An unfitted estimator of the shipped model's configuration (:data:`SHIPPED_PARAMS` over
+        the defaults), with ``params`` changed: what ``make train`` fits, to fit on your own labels."""
+        return cls(**{**SHIPPED_PARAMS, **params})
+
     def _fit_first_stage(
         self,
         documents: list[list[str]],
@@ -515,6 +546,12 @@ class LineClassifier(BaseEstimator):
         """Fit on labelled documents; ``groups`` (one per document, e.g. its site) keep the
         out-of-fold folds from mixing pages of one site.
 
+        ``documents``: a list of documents, each a list of its lines (str; ``cleaner.text.split_lines``
+        splits a dump). ``labels``: per document, one label per line: ``"content"``,
+        ``"boilerplate"``, or None for a blank line (``cleaner.labels.parse_label_text`` reads a label
+        file's ``C``/``B`` tags into them). Both are checked first, with a TypeError or ValueError that
+        says what was given and what is expected.
+
         ``sample_weight`` (one per document, default 1) makes a page count as that many pages: in
         every stage's regression, in which cue words are frequent enough to learn, and in the
         threshold. It is how the few pages a user labels of their own site outweigh the many of
@@ -522,8 +559,9 @@ class LineClassifier(BaseEstimator):
         """
         self._validate_params()
         _char_range(self.char_ngrams)
-        lines = [composed(list(doc)) for doc in documents]  # read as prediction reads them
-        _check_aligned(lines, labels)
+        given, labels = _training_data(documents, labels)
+        _check_classes(line_targets(labels))
+        lines = [composed(doc) for doc in given]  # read as prediction reads them
         groups = list(groups) if groups is not None else [str(i) for i in range(len(lines))]
         page_of = list(range(len(lines)))  # the page each document is, or was cut from
         for name, values in (("groups", groups), ("sample_weight", sample_weight)):
@@ -546,8 +584,6 @@ class LineClassifier(BaseEstimator):
             if sample_weight is not None:
                 sample_weight = [*sample_weight, *(sample_weight[i] for i in sources)]
         y = line_targets(labels)
-        if len(set(y.tolist())) < 2:
-            raise ValueError("training data needs both content and boilerplate lines")
         languages = None if self.stopword_languages is None else tuple(self.stopword_languages)
         self.stopwords_ = stopword_lists(languages)
         batch = LineBatch(lines)
@@ -793,12 +829,100 @@ def _jsonable(params: dict[str, Any]) -> dict[str, Any]:
     return {k: list(v) if isinstance(v, tuple) else v for k, v in params.items()}
 
 
-def _check_aligned(documents: Sequence[Sequence[str]], labels: Labels) -> None:
-    if len(documents) != len(labels):
-        raise ValueError(f"{len(documents)} documents but {len(labels)} label lists")
-    for number, (doc, doc_labels) in enumerate(zip(documents, labels)):
-        if len(doc) != len(doc_labels):
-            raise ValueError(f"document {number}: {len(doc)} lines but {len(doc_labels)} labels")
-        for line, label in zip(doc, doc_labels):
-            if (label is None) != is_blank(line):
-                raise ValueError(f"document {number}: blank lines and only blank lines take the label None")
+LABELS_EXPECTED = "labels are 'content' or 'boilerplate' per line, None for a blank line"
+
+
+def _check_classes(y: np.ndarray) -> None:
+    """A ValueError unless the labelled lines (``y``, before any augmentation) hold both classes."""
+    if len(set(y.tolist())) < 2:
+        only = (
+            "no line is labelled"
+            if not len(y)
+            else f"all {len(y)} labelled lines are {CONTENT if y[0] else BOILERPLATE!r}"
+        )
+        raise ValueError(f"training data needs both content and boilerplate lines; {only}")
+
+
+def _training_data(documents: object, labels: object) -> tuple[list[list[str]], list[list[str | None]]]:
+    """The documents and labels as lists, checked as scikit-learn checks in ``fit``: a TypeError for
+    a wrong kind of input, a ValueError for wrong values, each saying what was given and what is
+    expected. Without it, documents given as strings were read character by character ("947 lines
+    but 17 labels"), label-file tags "C"/"B" were taken for boilerplate ("needs both content and
+    boilerplate lines"), and integer labels failed as "blank lines and only blank lines take None"."""
+    given = [_document(doc, index, total) for index, doc, total in _items(documents, "documents", "a list of lines")]
+    labelled = [_labels(doc, index, total) for index, doc, total in _items(labels, "labels", "a list of labels")]
+    if len(given) != len(labelled):
+        raise ValueError(f"{len(given)} documents but {len(labelled)} label lists (one list per document)")
+    for index, (lines, doc_labels) in enumerate(zip(given, labelled)):
+        document = nth(index, len(given), "document")
+        if len(lines) != len(doc_labels):
+            raise ValueError(
+                f"{document}: {len(lines)} lines but {len(doc_labels)} labels (one per line, None for a blank line)"
+            )
+        for at, (line, label) in enumerate(zip(lines, doc_labels)):
+            _check_label(line, label, f"labels: {document}, {nth(at, len(lines), 'line')}")
+    return given, labelled
+
+
+def _items(values: object, name: str, each: str) -> list[tuple[int, object, int]]:
+    """The items of ``documents`` or ``labels`` with their index and count: a list (or any
+    iterable) of one item per document; one str is refused, as read it would be characters."""
+    if isinstance(values, (str, bytes, bytearray, Mapping)) or not isinstance(values, Iterable):
+        raise TypeError(f"{name}: expected a list with {each} per document; got {type(values).__name__}")
+    items = list(values)
+    return [(index, item, len(items)) for index, item in enumerate(items)]
+
+
+def _document(doc: object, index: int, total: int) -> list[str]:
+    """One document as its list of lines (str), or a TypeError saying what to pass instead."""
+    what = f"documents: {nth(index, total, 'document')}"
+    if isinstance(doc, str):
+        raise TypeError(
+            f"{what} is a str, not a list of lines: split each dump into its lines "
+            "(cleaner.text.split_lines(text)), one label per line"
+        )
+    if isinstance(doc, (bytes, bytearray, Mapping)) or not isinstance(doc, Iterable):
+        raise TypeError(f"{what}: expected a list of lines (str); got {type(doc).__name__}")
+    lines = list(doc)
+    for at, line in enumerate(lines):
+        if not isinstance(line, str):
+            raise TypeError(f"{what}: {nth(at, len(lines), 'line')} is {type(line).__name__}, not str")
+    return lines
+
+
+def _labels(doc_labels: object, index: int, total: int) -> list[str | None]:
+    """One document's labels as a list, or a TypeError: a str of tags ("CCB") is no list of labels."""
+    what = f"labels: {nth(index, total, 'document')}"
+    if isinstance(doc_labels, (str, bytes, bytearray, Mapping)) or not isinstance(doc_labels, Iterable):
+        raise TypeError(
+            f"{what}: expected a list of labels, one per line ({LABELS_EXPECTED}); got {type(doc_labels).__name__}"
+        )
+    return list(doc_labels)
+
+
+def _check_label(line: str, label: object, where: str) -> None:
+    """A ValueError saying what ``label`` is and what was expected, unless it is the label ``line``
+    can take: 'content' or 'boilerplate' for a non-blank line, None for a blank one."""
+    if label is not None and not (isinstance(label, str) and label in (CONTENT, BOILERPLATE)):
+        raise ValueError(f"{where}: got {label!r} ({type(label).__name__}); {LABELS_EXPECTED}{_label_hint(label)}")
+    if label is not None and is_blank(line):
+        raise ValueError(f"{where}: a blank line labelled {label!r}; {LABELS_EXPECTED}")
+    if label is None and not is_blank(line):
+        raise ValueError(f"{where}: the non-blank line {_shown(line)} labelled None; {LABELS_EXPECTED}")
+
+
+def _label_hint(label: object) -> str:
+    """What to do about a label that is none: the label files' tags and numbers are the likely ones."""
+    if isinstance(label, str) and label in TAGS:
+        return (
+            f": C and B are the label files' tags; map C to {CONTENT!r} and B to {BOILERPLATE!r} "
+            "(cleaner.labels.parse_label_text reads a label file so)"
+        )
+    if isinstance(label, (Real, np.bool_)):  # bool and numpy's numbers included
+        return ", not numbers or booleans"
+    return ""
+
+
+def _shown(line: str, width: int = 40) -> str:
+    """A line quoted in a message, cut to ``width`` characters."""
+    return repr(line if len(line) <= width else line[: width - 3] + "...")

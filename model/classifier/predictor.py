@@ -34,8 +34,8 @@ from ..features.stopwords import Stopwords
 from ..features.topics import page_words, topic_overlap
 from ..features.unwrap import Edges, rejoin
 from ..labels import BOILERPLATE, CONTENT
-from ..text import composed, is_blank, join_kept, plural, split_lines
-from .cleaned import model_threshold, threshold_value
+from ..text import composed, is_blank, join_nonblank_kept, nth, plural, split_lines
+from .cleaned import decisions, model_threshold, short_dumps_value, threshold_value
 
 # Documents predicted in one batch hold at most this many lines together (one longer than a
 # window is predicted alone, in windows): the feature matrices' rows, about 3 KB each at the peak.
@@ -89,7 +89,7 @@ def _documents(documents: Documents, what: str = "documents") -> list[list[str]]
     bytes where a sequence of lines belongs would otherwise be taken character by character."""
     if isinstance(documents, (str, bytes)) or not isinstance(documents, Sequence):
         raise TypeError(f"{what}: expected a list of documents, each a list of lines; got {type(documents).__name__}")
-    return [_lines(doc, f"{what}: document {number}") for number, doc in enumerate(documents, 1)]
+    return [_lines(doc, f"{what}: {nth(index, len(documents), 'document')}") for index, doc in enumerate(documents)]
 
 
 # A line is read for its features up to this many characters. Features are computed per character
@@ -114,9 +114,9 @@ def _lines(lines: Sequence[str], what: str = "lines") -> list[str]:
         hint = " (split a dump with cleaner.text.split_lines, or call clean(text))" if isinstance(lines, str) else ""
         raise TypeError(f"{what}: expected a list of lines (str){hint}; got {type(lines).__name__}")
     result = list(lines)
-    for number, line in enumerate(result, 1):
+    for index, line in enumerate(result):
         if not isinstance(line, str):
-            raise TypeError(f"{what}: line {number} is {type(line).__name__}, not str")
+            raise TypeError(f"{what}: {nth(index, len(result), 'line')} is {type(line).__name__}, not str")
     return result
 
 
@@ -283,16 +283,22 @@ class Predictor:
         """P(content) for each line of one dump; None for blank lines."""
         return self.predict_proba([_lines(lines)])[0]
 
-    def clean(self, text: str, threshold: float | None = None) -> str:
+    def clean(self, text: str, threshold: float | None = None, short_dumps: str = "keep") -> str:
         """The dump with its boilerplate lines deleted, nothing else changed: its kept lines in
         order, one blank line where it had blank lines between two of them, and a line break after
-        the last (:func:`cleaner.clean_batch` ends each text as it ended, as JSONL records do)."""
+        the last (:func:`cleaner.clean_batch` ends each text as it ended, as JSONL records do).
+
+        A dump with too few lines to clean line by line (a page on one line) is kept whole, or
+        dropped whole with ``short_dumps="drop"``, as ``cleaner predict`` and
+        :func:`cleaner.clean_batch` do (:data:`~cleaner.classifier.cleaned.SHORT_LINES`);
+        :meth:`predict_lines` still gives the model's verdict on each of its lines."""
         if not isinstance(text, str):
             hint = " (decode bytes first, e.g. data.decode('utf-8'))" if isinstance(text, (bytes, bytearray)) else ""
             raise TypeError(f"clean: expected the dump as a str{hint}; got {type(text).__name__}")
+        cut, rule = self._cut(threshold), short_dumps_value(short_dumps)
         lines = split_lines(text)
-        labels = self.predict_lines(lines, threshold=threshold)
-        return join_kept(lines, [label == CONTENT for label in labels])
+        keep, _ = decisions(lines, self.predict_proba_nonblank([lines])[0], cut, rule)
+        return join_nonblank_kept(lines, keep)
 
     def _cut(self, threshold: float | None) -> float:
         """The cut on P(content): ``threshold``, else the model's own; either checked here, where

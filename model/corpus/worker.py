@@ -20,6 +20,8 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol, cast
 
+# The rule for a dump too short to clean line by line is clean_batch's too (its constants named here as before).
+from ..classifier.cleaned import LONG_LINE, SHORT_DUMPS, SHORT_LINES, short_dump_longest  # noqa: F401
 from .items import Cleaned, Incoming, InputError, Outgoing, Raw, Skipped
 from .readers import READERS, BadDocument, Parsed, ParseOptions, parse
 from .renderers import Render, Style, Verdict, render
@@ -28,11 +30,6 @@ from .resume import DoneIds, id_key
 if TYPE_CHECKING:  # numpy arrays come from the model, which imports numpy where it predicts
     import numpy as np
 
-# A dump with fewer non-blank lines than SHORT_LINES, one of them LONG_LINE characters or longer,
-# holds its page in a line or two: deleting lines could only keep all of it or none.
-SHORT_LINES = 3
-LONG_LINE = 1000
-SHORT_DUMPS = ("keep", "drop")
 # A line whose characters are this much undecodable bytes (U+FFFD from --errors replace, lone
 # surrogates from surrogateescape) is not text: it is dropped, with P(content) 0.
 GARBLED_LINE = 0.3
@@ -193,10 +190,8 @@ class Cleaner:
 
     def _short(self, doc: Parsed, lines: int) -> str | None:
         """The note for a dump too short to clean line by line (see :data:`SHORT_LINES`), or None."""
-        if not lines or lines >= SHORT_LINES:
-            return None
-        longest = max(len(line.strip()) for line in doc.lines)
-        if longest < LONG_LINE:
+        longest = short_dump_longest(doc.lines, lines)
+        if longest is None:
             return None
         keep = self.settings.short_dumps == "keep"
         return (

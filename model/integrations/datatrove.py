@@ -37,7 +37,17 @@ except ModuleNotFoundError as exc:  # an extra: say which, rather than a bare "N
         f"{exc}; cleaner's datatrove step needs datatrove: pip install 'cleaner[datatrove]'", name=exc.name
     ) from exc
 
-from ..classifier.cleaned import COUNTS, Scorer, clean_batch, model_name, shared_model, threshold_value
+from ..classifier.cleaned import (
+    COUNTS,
+    Cleaned,
+    Scorer,
+    clean_batch,
+    model_name,
+    not_text,
+    shared_model,
+    short_dumps_value,
+    threshold_value,
+)
 from ..classifier.format import MODEL_ENV
 from ..classifier.remote import fetch, is_url
 
@@ -47,6 +57,9 @@ if TYPE_CHECKING:
 
 TOO_SHORT = "cleaner_too_short"
 TOO_LITTLE_KEPT = "cleaner_too_little_kept"
+SHORT_DUMP = "cleaner_short_dump"  # too few lines to clean line by line, and short_dumps="drop"
+SHORT_DUMP_KEPT = "cleaner_short_dump_kept"  # the stat that counts those kept whole
+NO_TEXT = "cleaner_no_text"  # a document whose text is None or no str
 # What every worker of the local executor imports whatever its pipeline: the executor, whose method a
 # worker runs, and this module, with numpy and the model's code.
 WORKER_MODULES = ("datatrove.executor.local", __name__)
@@ -81,6 +94,14 @@ class CleanerFilter(BaseFilter):
             ``filter_reason`` in their metadata.
         cache_dir: where a model URL is copied on each node (default: ``$CLEANER_CACHE``, else
             ``~/.cache/cleaner``); a node-local disk shared by the node's workers.
+        short_dumps: a document with too few lines to clean line by line (a page on one line:
+            fewer than 3 non-blank lines, one of 1000 characters or more) is kept whole ("keep",
+            counted in the ``cleaner_short_dump_kept`` stat, and then subject to ``min_chars``) or
+            dropped ("drop", reason ``cleaner_short_dump``), as ``cleaner predict --short-dumps``.
+
+    A document whose text is None or no str (datatrove's readers skip a record without text, but an
+    adapter or an earlier step may make one) is dropped with reason ``cleaner_no_text`` and named
+    in a warning; its text in the exclusion writer's record is "".
 
     Kept documents get the cleaned text and ``lines_total``, ``lines_kept`` (non-blank lines),
     ``chars_kept`` and ``mean_score`` in their metadata: what ``cleaner predict`` writes into a JSONL
@@ -98,6 +119,7 @@ class CleanerFilter(BaseFilter):
         batch_size: int = 256,
         exclusion_writer: DiskWriter | None = None,
         cache_dir: str | os.PathLike[str] | None = None,
+        short_dumps: str = "keep",
     ) -> None:
         super().__init__(exclusion_writer=exclusion_writer, batch_size=batch_size)
         named = model_name(model) if model is not None else os.environ.get(MODEL_ENV) or None
@@ -107,6 +129,7 @@ class CleanerFilter(BaseFilter):
         self.threshold = threshold_value(threshold) if threshold is not None else None
         self.min_chars = min_chars
         self.min_kept_ratio = min_kept_ratio
+        self.short_dumps = short_dumps_value(short_dumps)
         if cache_dir is not None and not isinstance(cache_dir, (str, os.PathLike)):
             raise TypeError(
                 "cache_dir: expected a folder's path, or None for $CLEANER_CACHE (else ~/.cache/cleaner); "
@@ -137,17 +160,38 @@ class CleanerFilter(BaseFilter):
         return self.filter_batch([doc])[0]
 
     def filter_batch(self, batch: Iterable[Document]) -> list[bool | tuple[bool, str]]:
+        """Each document's verdict: kept (cleaned in place), or dropped with a reason. A document
+        whose text is None or no str (from a reader's adapter or an earlier step; datatrove's own
+        readers skip those) is dropped as ``cleaner_no_text``, named in a warning: one such document
+        failed the whole task."""
         batch = list(batch)  # read twice: for the texts, then to pair each document with its result
-        results = clean_batch([doc.text for doc in batch], self.loaded(), self.threshold)
-        verdicts: list[bool | tuple[bool, str]] = []
-        for doc, result in zip(batch, results):
-            for name in COUNTS:
-                doc.metadata[name] = getattr(result, name)
-            if result.chars_kept < self.min_chars:
-                verdicts.append((False, TOO_SHORT))
-            elif doc.text and result.chars_kept < self.min_kept_ratio * len(doc.text):
-                verdicts.append((False, TOO_LITTLE_KEPT))
-            else:
-                doc.text = result.text
-                verdicts.append(True)
-        return verdicts
+        texts = [doc for doc in batch if isinstance(doc.text, str)]
+        cleaned = iter(clean_batch([doc.text for doc in texts], self.loaded(), self.threshold, self.short_dumps))
+        return [self._verdict(doc, next(cleaned)) if isinstance(doc.text, str) else self._no_text(doc) for doc in batch]
+
+    def _no_text(self, doc: Document) -> tuple[bool, str]:
+        """The verdict on a document without a text: dropped, and said (as cleaner predict reports
+        a record whose text is null), never cleaned into an empty page nor failing the task. Its
+        text becomes "": datatrove's writers (the exclusion writer too) measure every text's length."""
+        from datatrove.utils.logging import logger
+
+        logger.warning(
+            f"cleaner: document {doc.id!r} has no text to clean ({not_text(doc.text)}): dropped as {NO_TEXT}"
+        )
+        doc.text = ""
+        return False, NO_TEXT
+
+    def _verdict(self, doc: Document, result: Cleaned) -> bool | tuple[bool, str]:
+        """The verdict on a cleaned document, its counts added to its metadata."""
+        for name in COUNTS:
+            doc.metadata[name] = getattr(result, name)
+        if result.short_dump and self.short_dumps == "drop":
+            return False, SHORT_DUMP
+        if result.short_dump:
+            self.stat_update(SHORT_DUMP_KEPT)
+        if result.chars_kept < self.min_chars:
+            return False, TOO_SHORT
+        if doc.text and result.chars_kept < self.min_kept_ratio * len(doc.text):
+            return False, TOO_LITTLE_KEPT
+        doc.text = result.text
+        return True

@@ -13,17 +13,49 @@ DataFrame ("pandas") or a pyarrow Table ("pyarrow"), and comes back as the same 
 column is cleaned in place and ``lines_total``, ``lines_kept``, ``chars_kept`` and ``mean_score`` are
 added, as ``cleaner predict`` adds them to a JSONL record. Ray itself is not imported here: the
 class is plain Python that Ray calls.
+
+A page with too few lines to clean line by line (a page on one line) is kept whole, or emptied with
+``short_dumps="drop"``, as ``cleaner predict --short-dumps`` does. A record whose text is null (or
+no str) is left out of the batch, as ``cleaner predict`` reports and skips it and datatrove's
+reader skips it: one such record failed the whole job ("text 5 is float": pandas' NaN for null).
+It is not passed through: with no text it has no cleaned text nor counts, and the next stage (the
+README's filter on ``chars_kept``) would fail on it instead. Either is said, as ``cleaner predict``
+says it on stderr: a warning (logger ``cleaner.integrations.ray``, which Ray forwards to the
+driver) names each such record by its id (``id_column``), else by its row in its batch.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
+from collections.abc import Sequence
 from typing import Any
 
-from ..classifier.cleaned import COUNTS, Scorer, clean_batch, model_name, shared_model, threshold_value
+from ..classifier.cleaned import (
+    COUNTS,
+    Cleaned,
+    Scorer,
+    clean_batch,
+    model_name,
+    not_text,
+    shared_model,
+    short_dumps_value,
+    threshold_value,
+)
 from ..classifier.format import MODEL_ENV
 from ..classifier.remote import is_url, local_copy
+from ..text import listed, nth, plural
+
+LOG = logging.getLogger(__name__)
+
+
+class MissingColumn(KeyError):
+    """A batch without the column the stage reads: a KeyError, as pandas raises for a missing
+    column, whose message reads as written (a KeyError shows its message's repr)."""
+
+    def __str__(self) -> str:
+        return str(self.args[0])
 
 
 class CleanBatch:
@@ -34,29 +66,56 @@ class CleanBatch:
             actor's environment, else the model shipped with cleaner).
         threshold: keep lines with P(content) at or above it (default: the model's own).
         text_column: the column with the page text.
+        short_dumps: a page with too few lines to clean line by line (a page on one line: fewer than
+            3 non-blank lines, one of 1000 characters or more) is kept whole ("keep") or emptied
+            ("drop"), as ``cleaner predict --short-dumps``; either way a warning names it.
+        id_column: the column that names a record in warnings (a record with a null text, a page
+            on one line); a batch without it names its rows by position.
     """
 
     def __init__(
-        self, model: str | os.PathLike[str] | None = None, threshold: float | None = None, text_column: str = "text"
+        self,
+        model: str | os.PathLike[str] | None = None,
+        threshold: float | None = None,
+        text_column: str = "text",
+        short_dumps: str = "keep",
+        id_column: str | None = "id",
     ) -> None:
         # Checked here, where the pipeline is written: the first batch is cleaned in an actor, far from it.
         self.threshold = threshold_value(threshold) if threshold is not None else None
+        self.short_dumps = short_dumps_value(short_dumps)
         source = model_name(model) if model is not None else os.environ.get(MODEL_ENV) or None
         if source is not None and is_url(source):
             source = str(local_copy(source))
         self.model: Scorer = shared_model(source)
         self.text_column = text_column
+        self.id_column = id_column
 
     def __call__(self, batch: Any) -> Any:
         """The batch (a dict of numpy arrays, a pandas DataFrame or a pyarrow Table) with its text
-        cleaned and counts added, as the same kind."""
-        import numpy as np
-
+        cleaned and counts added, as the same kind, less its records without a text (each named in
+        a warning)."""
         # A Table can only come from pyarrow once it is imported: nothing is imported to ask.
         pyarrow = sys.modules.get("pyarrow")
-        if pyarrow is not None and isinstance(batch, pyarrow.Table):
-            return self._table(batch, pyarrow)
-        results = clean_batch(batch[self.text_column], self.model, self.threshold)  # an array, a Series or a list
+        table = pyarrow is not None and isinstance(batch, pyarrow.Table)
+        texts = column_values(batch, self.text_column)
+        if texts is None:
+            raise MissingColumn(
+                f"CleanBatch: the batch has no column {self.text_column!r} (text_column) to clean; "
+                f"its columns: {', '.join(map(repr, column_names(batch)))}"
+            )
+        missing = [row for row, text in enumerate(texts) if not isinstance(text, str)]
+        if missing:
+            self._warn_left_out(batch, texts, missing)
+            kept = sorted(set(range(len(texts))) - set(missing))
+            batch, texts = take_rows(batch, kept, table), [texts[row] for row in kept]
+        results = self._clean(texts, batch)
+        return self._table(batch, results, pyarrow) if table else self._columns(batch, results)
+
+    def _columns(self, batch: Any, results: list[Cleaned]) -> Any:
+        """A dict of arrays or lists, or a DataFrame, with the cleaned text and the counts."""
+        import numpy as np
+
         frame = not isinstance(batch, dict)  # a pandas DataFrame: columns are set as lists
         out = batch.copy() if frame else dict(batch)
         cleaned = [result.text for result in results]
@@ -66,12 +125,11 @@ class CleanBatch:
             out[name] = values if frame else np.array(values, dtype=object if name == "mean_score" else np.int64)
         return out
 
-    def _table(self, table: Any, pyarrow: Any) -> Any:
+    def _table(self, table: Any, results: list[Cleaned], pyarrow: Any) -> Any:
         """A pyarrow Table cleaned: a new Table (Tables are immutable), its text column of the same
         string type, the counts as int64 columns and mean_score as float64 (null for no lines)."""
-        column = table.column(self.text_column)
-        results = clean_batch(column.to_pylist(), self.model, self.threshold)  # its cells as str, not scalars
-        columns = {self.text_column: pyarrow.array([result.text for result in results], column.type)}
+        kind = table.column(self.text_column).type
+        columns = {self.text_column: pyarrow.array([result.text for result in results], kind)}
         for name in COUNTS:
             kind = pyarrow.float64() if name == "mean_score" else pyarrow.int64()
             columns[name] = pyarrow.array([getattr(result, name) for result in results], kind)
@@ -79,3 +137,73 @@ class CleanBatch:
             at = table.schema.get_field_index(name)
             table = table.set_column(at, name, values) if at >= 0 else table.append_column(name, values)
         return table
+
+    def _clean(self, texts: Sequence[str], batch: Any) -> list[Cleaned]:
+        """:func:`clean_batch` of the texts, and a warning naming the pages too short to clean line by
+        line, as ``cleaner predict`` notes each on stderr: a page kept whole or emptied is never silent."""
+        results = clean_batch(texts, self.model, self.threshold, self.short_dumps)
+        short = [row for row, result in enumerate(results) if result.short_dump]
+        if short:
+            keep = self.short_dumps == "keep"
+            LOG.warning(
+                "cleaner: %s with too few lines to clean line by line (a page on one line), %s: %s "
+                "(CleanBatch(short_dumps=%r) %s such pages)",
+                plural(len(short), "page"),
+                "kept whole" if keep else "emptied",
+                listed(self._names(batch, short, len(texts)), 10),
+                "drop" if keep else "keep",
+                "empties" if keep else "keeps",
+            )
+        return results
+
+    def _warn_left_out(self, batch: Any, texts: list[Any], rows: list[int]) -> None:
+        """Name the records left out for want of a text, with what their text cell held."""
+        names = self._names(batch, rows, len(texts))
+        LOG.warning(
+            "cleaner: %s of %d in a batch left out, with no text in column %r "
+            "(cleaner predict reports and skips such records too): %s",
+            plural(len(rows), "record"),
+            len(texts),
+            self.text_column,
+            listed([f"{name} ({not_text(texts[row])})" for name, row in zip(names, rows)], 10),
+        )
+
+    def _names(self, batch: Any, rows: list[int], total: int) -> list[str]:
+        """The records at ``rows`` named for a message: by their id, else by their row in the batch."""
+        ids = column_values(batch, self.id_column) if self.id_column is not None else None
+        if ids is None:
+            return [f"{nth(row, total, 'row')} of its batch" for row in rows]
+        return [f"{self.id_column} {ids[row]!r}" for row in rows]
+
+
+def column_names(batch: Any) -> list[str]:
+    """The column names of a batch: a dict's keys, a DataFrame's columns, a Table's names."""
+    if isinstance(batch, dict):
+        return list(batch)
+    return list(batch.column_names if hasattr(batch, "column_names") else batch.columns)
+
+
+def column_values(batch: Any, name: str) -> list[Any] | None:
+    """The values of a batch's column as a list of Python values (numpy's and pyarrow's scalars
+    converted), or None if the batch has no such column."""
+    if name not in column_names(batch):
+        return None
+    column = batch.column(name) if hasattr(batch, "column_names") and not isinstance(batch, dict) else batch[name]
+    if hasattr(column, "to_pylist"):  # pyarrow
+        return list(column.to_pylist())
+    return list(column.tolist() if hasattr(column, "tolist") else column)  # numpy, pandas; else a list or tuple
+
+
+def take_rows(batch: Any, rows: list[int], table: bool) -> Any:
+    """The batch with only ``rows``, as the same kind (a DataFrame renumbered from 0)."""
+    import numpy as np
+
+    if table:
+        return batch.take(rows)
+    if isinstance(batch, dict):
+        at = np.asarray(rows, dtype=np.intp)
+        return {
+            name: values[at] if isinstance(values, np.ndarray) else [values[row] for row in rows]
+            for name, values in batch.items()
+        }
+    return batch.iloc[rows].reset_index(drop=True)

@@ -1,0 +1,104 @@
+"""A page held on one line (too few lines to clean line by line) is kept whole, or dropped whole
+with ``short_dumps="drop"``, by the Python API and the cluster integrations as ``cleaner predict
+--short-dumps`` keeps or drops it. ``clean_batch`` and ``Predictor.clean`` emptied it, by the
+model's verdict on its one line; the datatrove step then dropped it as ``cleaner_too_short`` and
+the Ray stage's recipe left it out, while ``cleaner predict`` printed it whole.
+
+The shipped model is used: it scores such a line as boilerplate, as a model trained on whole pages
+does (the tests' small seed model keeps any long line)."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+from shards_support import ONE_LINE_PAGE, label_texts, one_line_pages, predicted, write_shards
+from typer.testing import CliRunner
+
+from cleaner import clean_batch, load_model
+from cleaner.classifier.cleaned import COUNTS
+from cleaner.classifier.format import SHIPPED_MODEL
+from cleaner.cli import app
+from cleaner.integrations.ray import CleanBatch
+
+
+def test_the_shipped_model_scores_the_page_on_one_line_as_boilerplate() -> None:
+    """What makes the tests below tell the rule from the model's verdict."""
+    model = load_model(SHIPPED_MODEL)
+    assert model.predict_proba_lines([ONE_LINE_PAGE])[0] < model.threshold  # type: ignore[operator]
+
+
+@pytest.mark.parametrize("choice", ["keep", "drop"])
+def test_clean_batch_gives_what_cleaner_predict_writes_for_a_page_on_one_line(tmp_path: Path, choice: str) -> None:
+    texts = [*one_line_pages(), *label_texts(3)]
+    shards = write_shards(texts, tmp_path / "in", 1)
+    reference = predicted(shards, SHIPPED_MODEL, tmp_path, "--short-dumps", choice)
+    results = clean_batch(texts, SHIPPED_MODEL, short_dumps=choice)
+    for number, (text, result) in enumerate(zip(texts, results)):
+        record = reference[f"doc-{number:04d}"]
+        assert result.text == record["text"]
+        assert {name: getattr(result, name) for name in COUNTS} == {name: record[name] for name in COUNTS}
+        assert result.short_dump == (text in one_line_pages())
+    whole = results[: len(one_line_pages())]
+    assert [result.text for result in whole] == (one_line_pages() if choice == "keep" else ["", "", ""])
+
+
+@pytest.mark.parametrize("choice", ["keep", "drop"])
+def test_predictor_clean_gives_what_cleaner_predict_prints_for_a_page_on_one_line(tmp_path: Path, choice: str) -> None:
+    model = load_model(SHIPPED_MODEL)
+    for number, text in enumerate(one_line_pages()):
+        page = tmp_path / f"page{number}.txt"
+        page.write_text(text, encoding="utf-8")
+        options = ["--model", str(SHIPPED_MODEL), "--short-dumps", choice]
+        printed = CliRunner().invoke(app, ["predict", str(page), *options])
+        assert printed.exit_code == 0, printed.output
+        assert model.clean(text, short_dumps=choice) == printed.stdout
+        assert printed.stdout == ("" if choice == "drop" else text if text.endswith("\n") else text + "\n")
+
+
+def test_datatrove_step_keeps_a_page_on_one_line_or_drops_it_with_its_own_reason() -> None:
+    pytest.importorskip("datatrove", reason="pip install -e '.[dev]' installs cleaner[datatrove]")
+    from datatrove.data import Document
+
+    from cleaner.integrations.datatrove import SHORT_DUMP, SHORT_DUMP_KEPT, CleanerFilter
+
+    step = CleanerFilter(model=SHIPPED_MODEL, min_chars=200, min_kept_ratio=0.05)  # the README's recipe
+    document = Document(ONE_LINE_PAGE, "one-line")
+    assert step.filter_batch([document]) == [True]
+    assert document.text == ONE_LINE_PAGE and document.metadata["chars_kept"] == len(ONE_LINE_PAGE)
+    assert step.stats[SHORT_DUMP_KEPT].total == 1
+    dropping = CleanerFilter(model=SHIPPED_MODEL, short_dumps="drop")
+    document = Document(ONE_LINE_PAGE, "one-line")
+    assert dropping.filter_batch([document]) == [(False, SHORT_DUMP)]
+    assert document.text == ONE_LINE_PAGE  # a dropped document keeps its text, for the exclusion writer
+
+
+@pytest.mark.parametrize("choice", ["keep", "drop"])
+def test_ray_stage_keeps_a_page_on_one_line_and_names_it(caplog: pytest.LogCaptureFixture, choice: str) -> None:
+    stage = CleanBatch(model=SHIPPED_MODEL, short_dumps=choice)
+    texts = [label_texts(1)[0], ONE_LINE_PAGE]
+    with caplog.at_level(logging.WARNING, logger="cleaner.integrations.ray"):
+        out = stage({"id": ["a", "one-line"], "text": texts})
+    expected = [clean_batch(texts[:1], SHIPPED_MODEL)[0].text, ONE_LINE_PAGE if choice == "keep" else ""]
+    assert list(out["text"]) == expected
+    (message,) = caplog.messages
+    assert "1 page with too few lines to clean line by line" in message
+    assert ("kept whole" if choice == "keep" else "emptied") in message and "'one-line'" in message
+
+
+@pytest.mark.parametrize("value", ["Keep", "", None, True])
+def test_a_short_dumps_choice_other_than_keep_or_drop_is_refused_where_it_is_given(value: object) -> None:
+    """A typo would otherwise keep or drop in silence."""
+    pytest.importorskip("datatrove", reason="pip install -e '.[dev]' installs cleaner[datatrove]")
+    from cleaner.integrations.datatrove import CleanerFilter
+
+    calls = [
+        lambda: clean_batch(["text"], SHIPPED_MODEL, short_dumps=value),
+        lambda: load_model(SHIPPED_MODEL).clean("text", short_dumps=value),
+        lambda: CleanerFilter(model=SHIPPED_MODEL, short_dumps=value),
+        lambda: CleanBatch(model=SHIPPED_MODEL, short_dumps=value),
+    ]
+    for call in calls:
+        with pytest.raises(ValueError, match=r"^short_dumps: expected 'keep' .* or 'drop' .*; got "):
+            call()
