@@ -319,6 +319,9 @@ def test_a_page_on_one_line_is_reported_never_emptied_silently(
     assert note.startswith(f"cleaner: {page}: 1 non-blank line, the longest of {len(line)} characters")
     assert "--short-dumps" in note
     assert result.stdout == (line + "\n" if choice == "keep" else "")
+    per_line = invoke(runner, model_path, str(page), "--short-dumps", choice, "--format", "jsonl")
+    [record] = [json.loads(row) for row in per_line.stdout.splitlines()]  # labelled as the text output does
+    assert record["label"] == ("content" if choice == "keep" else "boilerplate")
 
 
 def test_a_dump_with_no_line_kept_is_reported(runner: CliRunner, model_path: Path, tmp_path: Path) -> None:

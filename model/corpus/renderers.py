@@ -61,13 +61,17 @@ def render_labels(doc: Parsed, verdict: Verdict, style: Style) -> bytes:
 
 
 def render_lines(doc: Parsed, verdict: Verdict, style: Style) -> bytes:
+    """One record per dump line, labelled by what the text output does with it (``keep``): the score
+    against the threshold, but for a page held on one line, which ``--short-dumps`` decides (it was
+    labelled boilerplate by its score while the text output kept it)."""
     values = iter(verdict.scores.tolist())
+    decisions = iter(verdict.keep)
     rows = []
     name = doc.ident or doc.raw.where
     for number, line in enumerate(doc.lines, 1):
         record: Record = {"file": name} if style.name_lines else {}
         score = None if is_blank(line) else next(values)
-        label = None if score is None else (CONTENT if score >= style.threshold else BOILERPLATE)
+        label = None if score is None else (CONTENT if next(decisions) else BOILERPLATE)
         record.update(line=number, text=line, label=label, score=None if score is None else round(score, 4))
         rows.append(dump_json(record))
     return b"".join(rows)
