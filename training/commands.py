@@ -58,20 +58,30 @@ PLOT = Path("learning_curve.png")
 # leaving one site out of ~150 would take hours.
 FOLDS_HELP = "Cross-validation folds; whole sites are left out of each (scikit-learn's GroupKFold)."
 LABELS_HELP = (
-    "Directory of labelled dumps with manifest.csv. Default: ./labels, else the labels/ of cleaner's checkout."
+    "Directory of labelled dumps with manifest.csv. Default: ./labels, else the labels/ of cleaner's checkout, "
+    "else the pages the shipped model learnt from (shipped with cleaner)."
+)
+PLUS_SHIPPED_HELP = (
+    "Train on the labels directory plus the pages the shipped model learnt from (shipped with cleaner): "
+    "what retraining on your own sites needs, since a model of a few pages alone keeps far more chrome. "
+    "A page name in both is an error; a site in both is one site."
 )
 
 
 def find_labels(labels: Path | None) -> Path:
-    """``--labels``, else ``labels/`` in the working directory, else the checkout's; or a usage error
-    that says what is needed (outside a checkout, an installed cleaner has no labels of its own)."""
+    """``--labels``, else ``labels/`` in the working directory, else the checkout's, else the pages
+    shipped inside the package (from a wheel, where there is no checkout); or a usage error that
+    says what is needed (an install without them)."""
+    from .shipped import shipped_labels
+
     if labels is not None:
         return labels
-    found = [candidate for candidate in (Path("labels"), CHECKOUT_LABELS) if (candidate / MANIFEST).is_file()]
+    candidates = (Path("labels"), CHECKOUT_LABELS, shipped_labels())
+    found = [candidate for candidate in candidates if candidate is not None and (candidate / MANIFEST).is_file()]
     if not found:
         fail(
-            f"no labels/{MANIFEST} in the working directory: run in a checkout of cleaner (its labels/), or pass "
-            "--labels DIR (labelled dumps and their manifest.csv, see cleaner labels --help)",
+            f"no labels/{MANIFEST} in the working directory, and no labelled pages shipped with cleaner: pass "
+            "--labels DIR (labelled dumps and their manifest.csv, see cleaner labels --help), or reinstall cleaner",
             2,
         )
     return found[0]
@@ -286,6 +296,7 @@ suggest_app = typer.Typer(add_completion=False, rich_markup_mode="markdown")
 @train_app.command()
 def train(
     labels: Annotated[Path | None, typer.Option(help=LABELS_HELP)] = None,
+    plus_shipped: Annotated[bool, typer.Option("--plus-shipped", help=PLUS_SHIPPED_HELP)] = False,
     # Strings, not Paths: a Path drops the trailing / that says the user meant a directory.
     output: Annotated[
         str | None,
@@ -365,8 +376,9 @@ def train(
                 user_weight=user_weight,
                 params=params,
                 say=(lambda line: typer.echo(f"cleaner: {line}", err=True)) if sys.stderr.isatty() else None,
+                plus_shipped=plus_shipped,
             )
-            _report_trained(manifest, target, joblib_path, output is None, new_folders)
+            _report_trained(manifest, directory, target, joblib_path, output is None, new_folders)
             end_workers()
             received.ended = True
     except TooFewLabels as exc:
@@ -376,10 +388,17 @@ def train(
 
 
 def _report_trained(
-    manifest: dict[str, Any], target: Path, joblib_path: Path | None, default_output: bool, new_folders: list[Path]
+    manifest: dict[str, Any],
+    directory: Path,
+    target: Path,
+    joblib_path: Path | None,
+    default_output: bool,
+    new_folders: list[Path],
 ) -> None:
-    """The lines ``cleaner train`` ends with: what it trained on, the cross-validation's scores,
-    the folders it made, and the files it wrote."""
+    """The lines ``cleaner train`` ends with: what it trained on (and from which folders, with
+    --plus-shipped; a warning when ``directory`` alone holds few pages), the cross-validation's
+    scores, the folders it made, and the files it wrote."""
+    from .shipped import trained_lines, training_notes
     from .train import threshold_note
 
     data = manifest["training_data"]
@@ -388,6 +407,10 @@ def _report_trained(
         f"trained on {plural(data['documents'], 'document')} from {plural(data['sites'], 'site')} "
         f"({plural(data['labelled_lines'], 'labelled line')}) in {manifest['fit_seconds']} s{cv_time}"
     )
+    for line in trained_lines(manifest, directory):
+        typer.echo(line)
+    for line in training_notes(manifest, directory):
+        warn(line)
     if "cross_validation" in manifest:
         s = manifest["cross_validation"]["overall"]
         typer.echo(
@@ -604,9 +627,18 @@ def labels_check(
         Path | None,
         typer.Option(help="The same directory, named as train, evaluate and label name it (give one or the other)."),
     ] = None,
+    plus_shipped: Annotated[
+        bool,
+        typer.Option(
+            "--plus-shipped",
+            help="Also check it for training with --plus-shipped: a page named as a shipped page is a problem, a "
+            "site with pages in both is noted.",
+        ),
+    ] = False,
 ) -> None:
     """Validate every label file and the manifest; print per-file counts."""
     from .check import check_labels
+    from .shipped import check_with_shipped
 
     # --labels as well as the argument: the other commands take --labels, and find_labels's own
     # message tells the user to pass it.
@@ -614,6 +646,11 @@ def labels_check(
         fail(f"{directory} and --labels {labels}: give the labels directory once", 2)
     directory = find_labels(directory or labels)
     problems = check_labels(directory, echo=typer.echo)
+    if plus_shipped:
+        shared, notes = check_with_shipped(directory)
+        problems += shared
+        for note in notes:
+            typer.echo(note)
     if problems:
         for problem in problems:
             warn(problem)
@@ -747,10 +784,11 @@ def suggest(
 
 
 def _enough_pages(manifest: dict[str, Any]) -> bool:
-    """Whether a model Retrain wrote learnt from enough pages to pre-label with: from a wheel, Retrain
-    fits the user's pages alone, and a model of one or two pages keeps far more chrome than the
-    shipped one (see ``FEW_PAGES`` in :mod:`cleaner.training.labelling.session`)."""
-    from .labelling.session import FEW_PAGES
+    """Whether a model Retrain wrote learnt from enough pages to pre-label with: without
+    --plus-shipped (and outside a checkout), Retrain fits the user's pages alone, and a model of one
+    or two pages keeps far more chrome than the shipped one (see ``FEW_PAGES`` in
+    :mod:`cleaner.training.shipped`)."""
+    from .shipped import FEW_PAGES
 
     pages = manifest.get("training_data", {}).get("documents")
     return not isinstance(pages, int) or pages >= FEW_PAGES
@@ -800,6 +838,14 @@ def label(
     port: Annotated[int, typer.Option(min=0, max=65535, help="Port to listen on; 0 picks a free one.")] = 0,
     browser: Annotated[bool, typer.Option("--browser/--no-browser", help="Open the page in a browser.")] = True,
     max_pages: Annotated[int, typer.Option(min=1, help="Offer at most this many pages (the most uncertain).")] = 500,
+    plus_shipped: Annotated[
+        bool,
+        typer.Option(
+            "--plus-shipped",
+            help="Retrain on the labels directory plus the pages the shipped model learnt from (a fit of minutes, "
+            "not seconds): what a few pages of your own sites need. A page name in both is an error.",
+        ),
+    ] = False,
     jobs: Annotated[
         int, jobs_option("for a retrain, the fit's inner folds, then the pages scored by leave-one-page-out")
     ] = 2,
@@ -821,7 +867,8 @@ def label(
 
     Starts a local web page (the URL is printed): click a line to toggle it, shift-click or drag for a
     range, or use the keyboard (the page lists the keys). Saving writes `labels/<name>.tsv` and its
-    manifest row; Retrain fits your model on labels/ and scores the site's pages. Ctrl-C stops it.
+    manifest row; Retrain fits your model on labels/ (with --plus-shipped, on labels/ plus the pages
+    the shipped model learnt from) and scores the site's pages. Ctrl-C stops it.
     """
     from ..classifier.format import ModelError, load_model
     from ..corpus.readers import ParseOptions
@@ -829,6 +876,7 @@ def label(
     from .labelling.pages import load_pages
     from .labelling.serve import listen, open_browser, serve
     from .labelling.session import Session
+    from .shipped import few_pages_warning
 
     check_decoding(encoding, errors)
     refuse_stream_named_twice(paths)
@@ -848,7 +896,8 @@ def label(
             pages = predictor.manifest["training_data"]["documents"]
             warn(
                 f"{start_model} learnt from only {pages} labelled pages, a model of these sites alone: "
-                f"pre-labelling with the shipped model instead (--model {start_model} to use it)"
+                f"pre-labelling with the shipped model instead (--model {start_model} to use it; --plus-shipped "
+                "retrains on your pages plus the shipped model's)"
             )
             start_model, predictor = None, load_model()
     except ModelError as exc:
@@ -872,7 +921,19 @@ def label(
 
     # As given: a URL in $CLEANER_MODEL made a Path would lose a slash (https:/host/m.npz).
     model_name = str(start_model) if start_model is not None else default_model_name()
-    session = Session(pages, predictor, labels_dir, target, model_name=model_name, jobs=jobs, user_weight=user_weight)
+    session = Session(
+        pages,
+        predictor,
+        labels_dir,
+        target,
+        model_name=model_name,
+        jobs=jobs,
+        user_weight=user_weight,
+        plus_shipped=plus_shipped,
+    )
+    few = None if plus_shipped else few_pages_warning(labels_dir, "Retrain's model of them alone")
+    if few:
+        warn(f"warning: {few}")
     skipped = f", {bad} could not be read" if bad else ""
     more = f" (the {len(pages)} most uncertain of {documents})" if documents > len(pages) else ""
     typer.echo(

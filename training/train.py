@@ -13,7 +13,8 @@ from ..classifier.estimator import NEAR_BEST_F1, THRESHOLD_RANGE, LineClassifier
 from ..labels import BOILERPLATE, CONTENT
 from ..text import plural
 from .evaluate import DEFAULT_FOLDS, cross_validated_predictions, cv_folds, cv_scheme, fit_by_site, score
-from .labels import LabelledData, LabelledDocument, TooFewLabels, page_fingerprints, read_labelled
+from .labels import LabelledData, LabelledDocument, TooFewLabels, page_fingerprints
+from .shipped import read_training_data
 
 
 def runtime_versions() -> dict[str, str]:
@@ -145,6 +146,19 @@ def check_trainable(documents: Sequence[LabelledDocument]) -> None:
         )
 
 
+def given_labels_scores(
+    data: LabelledData, shipped: dict[str, Any] | None, predictions: Sequence[list[str | None]]
+) -> dict[str, Any]:
+    """``{"given_labels": ...}``: the cross-validated scores of the given folder's pages alone, when
+    the shipped pages were added to them (they follow the shipped ones); else nothing."""
+    if shipped is None:
+        return {}
+    start = shipped["documents"]
+    mine = data.documents[start:]
+    overall = score("cross-validation", mine, list(predictions[start:])).as_dict()["overall"]
+    return {"given_labels": {"documents": len(mine), "sites": len({doc.site for doc in mine}), "overall": overall}}
+
+
 def train(
     labels_dir: Path,
     output: Path,
@@ -155,6 +169,7 @@ def train(
     user_weight: float | None = None,
     params: dict[str, Any] | None = None,
     say: Callable[[str], None] | None = None,
+    plus_shipped: bool = False,
 ) -> dict[str, Any]:
     """Fit on every labelled dump, cross-validate by site if asked (``folds`` grouped folds, whole
     sites left out, as ``cleaner evaluate`` does), and save the model.
@@ -168,10 +183,14 @@ def train(
     The user's own pages (origin ``user``) weigh ``user_weight`` pages each (:func:`user_weights`).
     ``joblib_path``, if given, also gets the fitted scikit-learn estimator, for people who compose
     it in their own scikit-learn code (loading a joblib file runs code; cleaner never loads one).
+    ``plus_shipped``: the pages the shipped model learnt from come first (see
+    :mod:`cleaner.training.shipped`); the manifest's ``training_data`` says so (``shipped``), and
+    the cross-validation also scores ``labels_dir``'s pages alone (``given_labels``): they are
+    what the user retrains for, and the overall score is mostly the shipped pages'.
     Returns the manifest written into the model file plus ``fit_seconds`` and ``cv_seconds``,
     which are not written (equal data give an equal file).
     """
-    data = read_labelled(labels_dir)
+    data, shipped = read_training_data(labels_dir, plus_shipped)
     documents = data.documents
     check_trainable(documents)
 
@@ -180,7 +199,8 @@ def train(
 
     weights = user_weights(documents, user_weight)
     manifest: dict[str, Any] = {
-        "training_data": describe_data(data),
+        # With --plus-shipped, "shipped" says the shipped pages came first (their count and sha256).
+        "training_data": {**describe_data(data), **({"shipped": shipped} if shipped is not None else {})},
         # Which pages, by their text: a score on some of them among others is named for what it is
         # (cleaner labels score); the data's sha256 alone only recognises the whole directory.
         "page_fingerprints": page_fingerprints(documents),
@@ -197,6 +217,7 @@ def train(
             "scheme": cv_scheme(documents, folds),
             "folds": cv_folds(documents, folds),
             **{key: evaluation[key] for key in ("overall", "per_language", "per_kind", "per_site")},
+            **given_labels_scores(data, shipped, predictions),
         }
     if say is not None:
         say(

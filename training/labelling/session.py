@@ -24,6 +24,7 @@ from ...classifier.format import load_model
 from ...classifier.predictor import Predictor
 from ...labels import BOILERPLATE, CONTENT, TAG_OF, parse_label_text
 from ...text import plural
+from ..shipped import FEW_PAGES, read_training_data
 from ..suggest import summarize
 from .pages import Page
 from .store import Row, SaveError, save_page
@@ -55,8 +56,6 @@ class Progress:
         }
 
 
-# Fewer labelled pages than this in labels/ and Retrain says that the model knows only them.
-FEW_PAGES = 20
 Trainer = Callable[["Session", Callable[[str, int, int], None]], None]
 
 
@@ -73,6 +72,7 @@ class Session:
         model_name: str = "",
         jobs: int = 1,
         user_weight: float | None = None,
+        plus_shipped: bool = False,
     ) -> None:
         self.pages = pages
         self.model = model
@@ -81,6 +81,7 @@ class Session:
         self.model_out = model_out
         self.jobs = jobs
         self.user_weight = user_weight
+        self.plus_shipped = plus_shipped  # Retrain adds the shipped pages (cleaner.training.shipped)
         self.lock = threading.Lock()
         self.progress = Progress()
         self.thread: threading.Thread | None = None
@@ -231,9 +232,8 @@ class Session:
 
 
 def retrain(session: Session, report: Callable[[str, int, int], None]) -> None:
-    """Fit on labels/, save and load the user's model, then score the labelled sites' pages by
-    leave-one-page-out (see the module docstring)."""
-    from ..labels import load_labelled_dir
+    """Fit on labels/ (after the shipped pages, with ``plus_shipped``), save and load the user's
+    model, then score the labelled sites' pages by leave-one-page-out (see the module docstring)."""
     from ..train import train
 
     report("fitting the model on labels/", 0, 1)
@@ -243,17 +243,18 @@ def retrain(session: Session, report: Callable[[str, int, int], None]) -> None:
         cross_validate=False,
         n_jobs=session.jobs,
         user_weight=session.user_weight,
+        plus_shipped=session.plus_shipped,
     )
     session.use_model(load_model(session.model_out), str(session.model_out))
     report("fitting the model on labels/", 1, 1)
-    documents = load_labelled_dir(session.labels_dir)
+    documents = read_training_data(session.labels_dir, session.plus_shipped)[0].documents
     sites = sorted(session.sites_labelled & {doc.site for doc in documents})
     scores = leave_one_page_out(documents, sites, session.jobs, session.user_weight, report)
     pages = manifest["training_data"]["documents"]
     few = (
-        f"; only {plural(pages, 'labelled page')}: a model of these sites alone (run in a checkout of cleaner, or "
-        "--labels its labels/, to add your pages to the data the shipped model learnt from)"
-        if pages < FEW_PAGES
+        f"; only {plural(pages, 'labelled page')}: a model of these sites alone (start cleaner label with "
+        "--plus-shipped to add your pages to the pages the shipped model learnt from)"
+        if pages < FEW_PAGES and not session.plus_shipped
         else ""
     )
     unscored = (
