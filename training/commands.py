@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TextIO
 import typer
 
 from ..cli import fail, missing_folders, say_made, warn
+from ..cli.help_format import WidthAwareCommand, WidthAwareGroup
 from ..cli.options import (
     AUTO,
     Encoding,
@@ -286,14 +287,15 @@ def report_arguments(
         parser.error(str(exc))
 
 
-# Markdown reflows the descriptions to the terminal (as ``cleaner predict``'s app does: see cleaner.cli).
+# Markdown reflows the descriptions to the terminal (as ``cleaner predict``'s app does: see cleaner.cli);
+# each command's help fits 80 columns (WidthAwareCommand: cleaner.cli.help_format).
 train_app = typer.Typer(add_completion=False, rich_markup_mode="markdown")
 evaluate_app = typer.Typer(add_completion=False, rich_markup_mode="markdown")
-labels_app = typer.Typer(add_completion=False, rich_markup_mode="markdown", no_args_is_help=True)
+labels_app = typer.Typer(add_completion=False, rich_markup_mode="markdown", no_args_is_help=True, cls=WidthAwareGroup)
 suggest_app = typer.Typer(add_completion=False, rich_markup_mode="markdown")
 
 
-@train_app.command()
+@train_app.command(cls=WidthAwareCommand)
 def train(
     labels: Annotated[Path | None, typer.Option(help=LABELS_HELP)] = None,
     plus_shipped: Annotated[bool, typer.Option("--plus-shipped", help=PLUS_SHIPPED_HELP)] = False,
@@ -425,7 +427,7 @@ def _report_trained(
         typer.echo(f"use it with --model {target}, or CLEANER_MODEL={target.resolve()} for every command")
 
 
-@evaluate_app.command()
+@evaluate_app.command(cls=WidthAwareCommand)
 def evaluate(
     ctx: typer.Context,
     labels: Annotated[Path | None, typer.Option(help=LABELS_HELP)] = None,
@@ -617,7 +619,7 @@ def labels() -> None:
     """
 
 
-@labels_app.command("check")
+@labels_app.command("check", cls=WidthAwareCommand)
 def labels_check(
     directory: Annotated[
         Path | None,
@@ -657,7 +659,7 @@ def labels_check(
         fail(f"{plural(len(problems), 'problem')} in {directory}")
 
 
-@labels_app.command("score")
+@labels_app.command("score", cls=WidthAwareCommand)
 def labels_score(
     directory: Annotated[
         Path,
@@ -711,7 +713,7 @@ def labels_score(
         typer.echo(f"wrote {json_out}")
 
 
-@suggest_app.command()
+@suggest_app.command(cls=WidthAwareCommand)
 def suggest(
     paths: Annotated[
         list[str],
@@ -797,7 +799,7 @@ def _enough_pages(manifest: dict[str, Any]) -> bool:
 label_app = typer.Typer(add_completion=False, rich_markup_mode="markdown")
 
 
-@label_app.command()
+@label_app.command(cls=WidthAwareCommand)
 def label(
     paths: Annotated[
         list[str],

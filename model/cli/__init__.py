@@ -84,8 +84,9 @@ def main(
     """
 
 
+from .help_format import WidthAwareCommand  # noqa: E402
 from .predict import predict  # noqa: E402  (it uses fail and warn, defined above)
 
-app.command()(predict)
+app.command(cls=WidthAwareCommand)(predict)  # its --help fits 80 columns (see cleaner.cli.help_format)
 
 __all__ = ["app", "fail", "main", "missing_folders", "say_made", "warn"]

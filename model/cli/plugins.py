@@ -13,8 +13,8 @@ from difflib import get_close_matches
 from typing import TYPE_CHECKING, Any
 
 import typer
-from typer.core import TyperGroup
 
+from .help_format import WidthAwareGroup
 from .pipes import quiet_when_reader_goes
 
 if TYPE_CHECKING:
@@ -25,8 +25,9 @@ if TYPE_CHECKING:
 GROUP = "cleaner.commands"
 
 
-class PluginGroup(TyperGroup):
-    """A TyperGroup whose commands are its own plus those of the ``cleaner.commands`` entry points.
+class PluginGroup(WidthAwareGroup):
+    """A TyperGroup whose commands are its own plus those of the ``cleaner.commands`` entry points
+    (its help, as theirs, fits the console: :mod:`cleaner.cli.help_format`).
 
     Every command, and the help and version that parsing the arguments prints, ends quietly with
     status 141 when the reader of standard output goes away (:mod:`cleaner.cli.pipes`): the

@@ -1,0 +1,109 @@
+"""``--help`` that fits the width it is printed at: Typer's Rich panels where they fit, click's plain
+layout where they would not.
+
+Typer draws a command's options as a Rich table of six columns (long name, short name, the
+``--no-`` form, its short name, type, help). Below about 120 columns the table cannot hold them:
+Rich shrinks the help column to the width of the next widest column, then shrinks every column
+alike, cutting option names and defaults with an ellipsis (``--leave-one-lang…``,
+``--no-cross-vali…``, ``learning_curve.p…``), and the help runs three or four words a line
+(``cleaner predict --help``: 298 lines at 80 columns). 80 is the width without a terminal (piped
+into ``less``, CI logs), and a common terminal's. There, click's own layout (names on the left,
+help wrapped beside them or under a long name, 78 columns at most) never cuts a name and takes
+half the lines; from :data:`RICH_MIN_WIDTH` columns on, the Rich panels hold every option whole.
+Its wrapping breaks lines at hyphens, which cut defaults (``[default: no-`` / ``baselines]``) and
+option names quoted in the help (``--adapt-`` / ``weight``): the option rows are wrapped at spaces
+only, a default on one line with its ``[default:`` (:class:`HyphenKeepingFormatter`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING
+
+from typer.core import TyperCommand, TyperGroup
+
+try:  # typer 0.28 carries its own copy of click; before, it used click itself
+    from typer._click import Context, HelpFormatter
+except ImportError:  # pragma: no cover
+    from click import Context, HelpFormatter  # type: ignore[assignment]
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+# The narrowest console at which every command's Rich panels keep each option name and default
+# whole (tests/test_help_width.py checks it); below it, the plain layout.
+RICH_MIN_WIDTH = 120
+
+
+def console_width() -> int:
+    """The width Typer's Rich console renders help at: $TERMINAL_WIDTH (read by Typer), else
+    $COLUMNS, else the terminal's, else 80."""
+    from rich.console import Console
+    from typer import rich_utils
+
+    return Console(width=getattr(rich_utils, "MAX_WIDTH", None)).width
+
+
+# What stands for a hyphen, and for the space of "[default: X]", while the option rows are wrapped:
+# one column wide each, and no place to break a line (textwrap breaks at ASCII spaces and hyphens).
+KEPT_WHOLE = {"-": "\u2011", "[default: ": "[default:\u00a0"}
+
+
+class HyphenKeepingFormatter(HelpFormatter):
+    """click's help formatter, its option and command rows wrapped at spaces only, and a default
+    kept on one line with its ``[default:``."""
+
+    def write_dl(self, rows: Sequence[tuple[str, str]], col_max: int = 30, col_spacing: int = 2) -> None:
+        start = len(self.buffer)
+        super().write_dl([(first, _swap(second, KEPT_WHOLE)) for first, second in rows], col_max, col_spacing)
+        back = {stand_in: text for text, stand_in in KEPT_WHOLE.items()}
+        self.buffer[start:] = [_swap(part, back) for part in self.buffer[start:]]
+
+
+def _swap(text: str, replacements: dict[str, str]) -> str:
+    """``text`` with each key of ``replacements`` replaced by its value, in order."""
+    for old, new in replacements.items():
+        text = text.replace(old, new)
+    return text
+
+
+class WidthAwareContext(Context):
+    """A context whose plain help is formatted by :class:`HyphenKeepingFormatter`."""
+
+    formatter_class = HyphenKeepingFormatter
+
+
+@contextmanager
+def plain_when_narrow(command: TyperCommand | TyperGroup) -> Iterator[None]:
+    """Within it, ``command`` formats its help in click's plain layout when the console is narrower
+    than :data:`RICH_MIN_WIDTH` (Typer does so for a command without a markup mode)."""
+    mode = command.rich_markup_mode
+    if mode is None or console_width() >= RICH_MIN_WIDTH:
+        yield
+        return
+    command.rich_markup_mode = None
+    try:
+        yield
+    finally:
+        command.rich_markup_mode = mode
+
+
+class WidthAwareCommand(TyperCommand):
+    """A Typer command whose ``--help`` fits the console (see the module docstring)."""
+
+    context_class = WidthAwareContext
+
+    def format_help(self, ctx: Context, formatter: HelpFormatter) -> None:
+        with plain_when_narrow(self):
+            super().format_help(ctx, formatter)
+
+
+class WidthAwareGroup(TyperGroup):
+    """A Typer group whose ``--help`` fits the console (see the module docstring)."""
+
+    context_class = WidthAwareContext
+
+    def format_help(self, ctx: Context, formatter: HelpFormatter) -> None:
+        with plain_when_narrow(self):
+            super().format_help(ctx, formatter)

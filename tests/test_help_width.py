@@ -1,0 +1,98 @@
+"""``--help`` at 80 columns, the width without a terminal (piped into less, CI logs): Typer's Rich
+table cut option names and defaults with an ellipsis (``--leave-one-lang…``, ``--no-cross-vali…``,
+``learning_curve.p…``, ``FILE.jsonl.parti…``, ``leave-one-page-ou…``), and ``cleaner predict
+--help`` ran to 298 lines. Below RICH_MIN_WIDTH columns it is now click's plain layout."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+from typer.main import get_command
+from typer.testing import CliRunner
+
+from cleaner.cli import app
+from cleaner.cli.help_format import RICH_MIN_WIDTH
+from cleaner.text import columns
+
+
+def commands() -> dict[str, list[str]]:
+    """Every command of ``cleaner`` (its words, as typed) and the names of its options."""
+    group = get_command(app)
+    found: dict[str, list[str]] = {"": option_names(group)}
+    context = group.context_class(group, info_name="cleaner")
+    for name in group.list_commands(context):
+        command = group.get_command(context, name)
+        assert command is not None
+        found[name] = option_names(command)
+        for sub in getattr(command, "commands", {}).values():  # labels check, labels score
+            found[f"{name} {sub.name}"] = option_names(sub)
+    return found
+
+
+def option_names(command: object) -> list[str]:
+    return [
+        name
+        for param in getattr(command, "params", [])
+        if param.param_type_name == "option"
+        for name in (*param.opts, *param.secondary_opts)
+    ]
+
+
+COMMANDS = commands()
+# The names and defaults the ellipsis cut, on one line each.
+WHOLE = {
+    "train": ["--no-cross-validate", "[default: cross-validate]"],
+    "evaluate": ["--leave-one-language-out", "[default: learning_curve.png]", "[default: no-baselines]"],
+    "predict": ["FILE.jsonl.partial"],
+    "label": ["leave-one-page-out"],
+}
+
+
+def assert_whole(out: str, command: str, width: int | None) -> None:
+    """No ellipsis, every option name whole (not inside a longer word), the names and defaults that
+    were cut on one line, and no line wider than ``width``."""
+    assert "…" not in out, out
+    for name in COMMANDS[command]:
+        assert re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", out), (command, name, out)
+    lines = out.splitlines()
+    for whole in WHOLE.get(command, []):
+        assert any(whole in line for line in lines), (command, whole, out)
+    if width is not None:
+        assert max(columns(line) for line in lines) <= width, out
+
+
+@pytest.mark.parametrize("command", list(COMMANDS))
+@pytest.mark.parametrize("width", [80, 100, RICH_MIN_WIDTH - 1, RICH_MIN_WIDTH, 160])
+def test_help_keeps_option_names_and_defaults_whole(runner: CliRunner, command: str, width: int) -> None:
+    result = runner.invoke(app, [*command.split(), "--help"], env={"COLUMNS": str(width)})
+    assert result.exit_code == 0, result.output
+    assert_whole(result.stdout, command, width)
+
+
+@pytest.mark.parametrize("command", list(COMMANDS))
+def test_help_without_a_terminal_fits_80_columns(cleaner_exe: Path, command: str) -> None:
+    """As CI logs and `cleaner predict --help | less` get it: no terminal on any stream, no COLUMNS."""
+    env = {key: value for key, value in os.environ.items() if key not in ("COLUMNS", "TERMINAL_WIDTH")}
+    result = subprocess.run(
+        [str(cleaner_exe), *command.split(), "--help"],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert_whole(result.stdout, command, 80)
+    if command == "predict":
+        assert len(result.stdout.splitlines()) < 200  # 298 in the six-column table
+
+
+def test_wide_help_keeps_the_rich_panels(runner: CliRunner) -> None:
+    """From RICH_MIN_WIDTH columns on, the help is Typer's as before (its panels hold every name)."""
+    wide = runner.invoke(app, ["train", "--help"], env={"COLUMNS": str(RICH_MIN_WIDTH)}).stdout
+    narrow = runner.invoke(app, ["train", "--help"], env={"COLUMNS": str(RICH_MIN_WIDTH - 1)}).stdout
+    assert "╭─ Options" in wide and "╭" not in narrow and "Options:" in narrow
