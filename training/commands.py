@@ -434,9 +434,14 @@ def evaluate(
     test: Annotated[
         list[Path] | None,
         typer.Option(
-            help="Score a held-out directory in the devset format: `<id>.txt` dumps with `<id>.gold` per-line tags, "
-            "or with a meta.jsonl whose records list with/without snippets (scored as devset/multi's README says); "
-            "repeatable."
+            help="Score a held-out directory (repeatable; searched recursively), never trained on. Per-line gold: "
+            "each `<id>.txt` dump (UTF-8) with an `<id>.gold` beside it, one tag per dump line: C (content), B "
+            "(boilerplate) or empty (a blank line, not scored); gold line i is dump line i, both split on newlines "
+            'after one trailing newline. An optional meta.jsonl gives each page\'s {"id", "site", "language"} '
+            "(else the site is the id, the language a two-letter folder name). Or snippets, without .gold: a "
+            'meta.jsonl of {"id", "site", "lang", "with": [...], "without": [...]} per `<id>.txt`, "with" the '
+            'main-text snippets the cleaned page must contain, "without" the boilerplate it must not (a '
+            "case-sensitive substring test, runs of whitespace made one space); scored as snippet P/R/F1."
         ),
     ] = None,
     baselines: Annotated[
@@ -615,7 +620,8 @@ def labels() -> None:
     pre-labelled, to correct by hand, or cleaner label does it in the browser. Beside them,
     manifest.csv has one row per file: name,site,language,origin,source,kind (site a domain, such as
     example.com; language a code, such as vi; origin user for your pages; source and kind may be
-    empty). What counts as content on each kind of page: labels/README.md in cleaner's repository.
+    empty). What counts as content on each kind of page, and the formats in full: cleaner labels guide
+    prints the guideline (labels/README.md, shipped with cleaner; --path says where it is).
     """
 
 
@@ -711,6 +717,24 @@ def labels_score(
             fail(f"{json_out}: {exc.strerror or exc}")
         say_made(made)
         typer.echo(f"wrote {json_out}")
+
+
+@labels_app.command("guide", cls=WidthAwareCommand)
+def labels_guide(
+    path: Annotated[bool, typer.Option("--path", help="Print where the guideline is instead of its text.")] = False,
+) -> None:
+    """Print the labelling guideline: the label and manifest formats, and what counts as content.
+
+    The README of the pages the shipped model learnt from (labels/README.md in a checkout, shipped
+    inside the package when cleaner is installed from a wheel, which has no checkout to read it in):
+    `cleaner labels guide | less`.
+    """
+    from .shipped import guide_path
+
+    guide = guide_path()
+    if guide is None:
+        fail("the labelling guideline (labels/README.md) is not installed with this cleaner; reinstall cleaner")
+    typer.echo(str(guide) if path else guide.read_text(encoding="utf-8").rstrip("\n"))
 
 
 @suggest_app.command(cls=WidthAwareCommand)

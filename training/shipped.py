@@ -43,6 +43,14 @@ def shipped_labels() -> Path | None:
     return None
 
 
+def guide_path() -> Path | None:
+    """The labelling guideline, README.md of the shipped pages (``cleaner labels guide``); None
+    without it."""
+    shipped = shipped_labels()
+    guide = None if shipped is None else shipped / "README.md"
+    return guide if guide is not None and guide.is_file() else None
+
+
 def is_shipped(directory: Path) -> bool:
     """Whether ``directory`` is the shipped training pages' folder itself (not a copy of it)."""
     shipped = shipped_labels()
