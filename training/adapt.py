@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 
 from .evaluate import fit_by_site, score
+from .extras import install_hint
 from .labels import LabelledDocument
 from .metrics import Counts, total
 
@@ -238,7 +239,7 @@ def plot_adaptation(curves: dict[str, dict[str, Any]], path: Path) -> str | None
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
     except ImportError:
-        return "matplotlib is not installed (pip install -e '.[plot]'); table only"
+        return f"matplotlib is not installed ({install_hint('plot')}); table only"
     figure, axes = plt.subplots(figsize=(8.5, 4), dpi=100)
     for label, curve in curves.items():
         ks = curve["ks"]

@@ -12,6 +12,7 @@ from collections.abc import Callable, Collection, Sequence
 
 from ..labels import BOILERPLATE, CONTENT
 from ..text import is_blank
+from .extras import install_hint
 from .labels import LabelledDocument
 
 Predictor = Callable[[Sequence[LabelledDocument]], list[list[str | None]]]
@@ -179,11 +180,14 @@ def available_baselines(training: Sequence[LabelledDocument]) -> tuple[dict[str,
     """The peers that can run here, and why the others cannot."""
     peers: dict[str, Predictor] = {"keep every line": keep_all}
     skipped: dict[str, str] = {}
-    for name, factory in (("C4 line rule (datatrove)", c4_line_rule), ("jusText", justext_rule)):
+    for name, factory, packages in (
+        ("C4 line rule (datatrove)", c4_line_rule, ("datatrove", "spacy", "regex")),
+        ("jusText", justext_rule, ("justext", "lxml_html_clean")),
+    ):
         try:
             peers[name] = factory()
         except ImportError as exc:
-            skipped[name] = f"not installed ({exc.name or exc}); pip install -e '.[bench]'"
+            skipped[name] = f"not installed ({exc.name or exc}); {install_hint('bench', packages)}"
     seeds = [doc for doc in training if doc.origin == "seed"] or list(training)
     peers["single-line TF-IDF (seeds)"] = single_line_tfidf(seeds)
     return peers, skipped

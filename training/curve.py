@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from .evaluate import fit_by_site, score
+from .extras import install_hint
 from .labels import LabelledDocument
 
 
@@ -78,7 +79,7 @@ def plot_learning_curve(rows: Sequence[dict[str, float]], path: Path, title: str
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
     except ImportError:
-        return "matplotlib is not installed (pip install -e '.[plot]'); table only"
+        return f"matplotlib is not installed ({install_hint('plot')}); table only"
     figure, axes = plt.subplots(figsize=(6, 4), dpi=100)
     x = [row["sites"] for row in rows]
     mean = np.array([row["char_f1"] for row in rows])
