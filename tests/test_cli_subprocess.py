@@ -240,6 +240,25 @@ def test_standard_input_named_twice_is_refused(
     assert result.stdout == b""
 
 
+def test_one_file_named_twice_is_refused(cleaner_exe: Path, model_path: Path, tmp_path: Path) -> None:
+    """``cleaner predict page.txt ./page.txt`` (or a link to it) cleaned the page twice, its output
+    printed twice (exit 0). Refused now, as two names of one stream are, before anything is read."""
+    page = tmp_path / "page.txt"
+    page.write_text(
+        "Home | News\nA body paragraph that reads like prose and ends with a full stop.\n", encoding="utf-8"
+    )
+    (tmp_path / "link.txt").symlink_to(page)
+    for second in ("./page.txt", "link.txt"):
+        args = ["predict", "page.txt", second, "--model", str(model_path)]
+        result = subprocess.run([str(cleaner_exe), *args], capture_output=True, timeout=60, check=False, cwd=tmp_path)
+        assert result.returncode == 2, result.stderr.decode()
+        assert (
+            result.stderr.decode()
+            == f"cleaner: page.txt and {second} are one file, which would be cleaned twice; name it once\n"
+        )
+        assert result.stdout == b""
+
+
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes need mkfifo")
 def test_one_named_pipe_named_twice_is_refused(cleaner_exe: Path, model_path: Path, tmp_path: Path) -> None:
     """``cleaner predict ff ./ff`` (one FIFO under two names) opened the pipe twice: the second open

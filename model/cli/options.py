@@ -45,22 +45,27 @@ def chosen_kind(input_format: str) -> str | None:
     return None if input_format == AUTO else input_format
 
 
-def refuse_stream_named_twice(paths: Sequence[str]) -> None:
-    """Fail (exit 2) when two input names are one stream: ``-`` and ``/dev/stdin`` (or ``/dev/fd/0``,
-    ``/proc/self/fd/0``), or two paths to one named pipe. A stream is read once, as it comes, so the
-    first name read it all and the second found it empty (or, for a FIFO opened twice, waited for a
-    writer that never came): ``cat page | cleaner predict - /dev/stdin`` cleaned one page as two.
-    Told by device and inode (``os.stat``), which every name of a stream shares; only checked, not
-    opened, so that no pipe is read before the run reads it."""
+def refuse_input_named_twice(paths: Sequence[str]) -> None:
+    """Fail (exit 2) when two input names are one stream or one file: ``-`` and ``/dev/stdin`` (or
+    ``/dev/fd/0``, ``/proc/self/fd/0``), two paths to one named pipe, or one file named twice. A
+    stream is read once, as it comes, so the first name read it all and the second found it empty
+    (or, for a FIFO opened twice, waited for a writer that never came): ``cat page | cleaner predict
+    - /dev/stdin`` cleaned one page as two. A file named twice was cleaned twice, its output written
+    twice (or, under ``-o DIR``, its second reading reported as an error). Told by device and inode
+    (``os.stat``), which every name of a file shares; only checked, not opened, so that no pipe is
+    read before the run reads it. (A folder and a file inside it are not compared.)"""
     if paths.count(STDIN) > 1:
         fail("- (standard input) can be named only once", 2)
     stdin = _stdin_identity()
     seen: dict[tuple[int, int], str] = {}
     for raw in paths:
-        identity = stdin if raw == STDIN else _stream_identity(raw)
+        found = (stdin, True) if raw == STDIN else _identity(raw)
+        identity, stream = found if found is not None else (None, False)
         if identity is None:
             continue
         if identity in seen:
+            if not stream:
+                fail(f"{seen[identity]} and {raw} are one file, which would be cleaned twice; name it once", 2)
             what = "standard input" if identity == stdin else "one pipe"
             fail(
                 f"{seen[identity]} and {raw} both name {what}, which is read once, as it comes: named twice, its "
@@ -80,16 +85,18 @@ def _stdin_identity() -> tuple[int, int] | None:
     return (status.st_dev, status.st_ino)
 
 
-def _stream_identity(name: str) -> tuple[int, int] | None:
-    """The device and inode of the pipe or character device ``name`` (one that can be read only
-    once); None for a regular file, a folder or a name that is not there: those read alike however
-    often they are named, or reading them says what is wrong."""
+def _identity(name: str) -> tuple[tuple[int, int], bool] | None:
+    """The device and inode of the file ``name``, and whether it is a stream (a pipe or character
+    device, which can be read only once); None for a folder or a name that is not there (reading
+    them says what is wrong)."""
     try:
         status = os.stat(name)
     except (OSError, ValueError):  # not there, or a name no file can have (a NUL in it)
         return None
     if stat.S_ISFIFO(status.st_mode) or stat.S_ISCHR(status.st_mode):
-        return (status.st_dev, status.st_ino)
+        return (status.st_dev, status.st_ino), True
+    if stat.S_ISREG(status.st_mode):
+        return (status.st_dev, status.st_ino), False
     return None
 
 
