@@ -375,6 +375,8 @@ def test_usage_errors_name_the_options_given(runner: CliRunner, model_path: Path
     directory" of a folder not there, named so by its trailing /. Each now names what conflicts."""
     page = tmp_path / "a.txt"
     page.write_text(PAGE_A, encoding="utf-8")
+    other = tmp_path / "b.txt"  # several inputs (one file named twice is refused before these checks)
+    other.write_text(PAGE_A, encoding="utf-8")
     records = tmp_path / "j.jsonl"
     records.write_text('{"text": "a"}\n', encoding="utf-8")
     cases = [
@@ -390,7 +392,7 @@ def test_usage_errors_name_the_options_given(runner: CliRunner, model_path: Path
             "text file (-o NAME.txt) or a directory (-o DIR/)",
         ),
         (
-            [str(page), str(page), "-o", str(tmp_path / "z.jsonl"), "--output-format", "text"],
+            [str(page), str(other), "-o", str(tmp_path / "z.jsonl"), "--output-format", "text"],
             f"cleaner: -o {tmp_path / 'z.jsonl'} names a JSONL file, and --output-format text writes plain-text "
             f"dumps: drop --output-format text to write a record per document to {tmp_path / 'z.jsonl'}, or name a "
             "directory (-o DIR/)",
@@ -411,7 +413,7 @@ def test_usage_errors_name_the_options_given(runner: CliRunner, model_path: Path
         result = invoke(runner, model_path, *args)
         assert result.exit_code == 2, result.output
         assert result.stderr == message + "\n"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.txt", "j.jsonl"]  # nothing written
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.txt", "b.txt", "j.jsonl"]  # nothing written
     for args in (["-o", str(tmp_path / "z.jsonl")], ["-o", str(tmp_path / "jj.jsonl")], ["-o", f"{tmp_path / 'dir'}/"]):
         assert invoke(runner, model_path, str(records), *args, "-q").exit_code == 0  # what the messages propose
 
