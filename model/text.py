@@ -126,6 +126,16 @@ def nth(index: int, total: int, noun: str) -> str:
     return f"{noun} {index + 1} of {total} (index {index})"
 
 
+def str_lines(lines: Iterable[object], what: str) -> list[str]:
+    """``lines`` as a list, or a TypeError naming the first that is no str (:func:`nth`): what the
+    estimator's ``fit`` and the predictor's line checks both ask of a document's lines."""
+    result = list(lines)
+    for index, line in enumerate(result):
+        if not isinstance(line, str):
+            raise TypeError(f"{what}: {nth(index, len(result), 'line')} is {type(line).__name__}, not str")
+    return result  # type: ignore[return-value]  # every item checked above
+
+
 def columns(text: str) -> int:
     """How many terminal columns ``text`` takes: two for a wide character (CJK, fullwidth forms),
     none for a combining mark, one for the others. A table padded by ``len`` put every row with a

@@ -47,7 +47,7 @@ from ..features.shape import markup_rows, shape_matrix
 from ..features.stopwords import Stopwords
 from ..features.topics import page_words, topic_overlap
 from ..labels import BOILERPLATE, CONTENT, TAGS
-from ..text import composed, is_blank, listed, nth
+from ..text import composed, is_blank, listed, nth, str_lines
 from .augment import excerpts, recombine, records, reprinted, trimmed
 from .predictor import Predictor, first_stage_parts
 
@@ -883,11 +883,7 @@ def _document(doc: object, index: int, total: int) -> list[str]:
         )
     if isinstance(doc, (bytes, bytearray, Mapping)) or not isinstance(doc, Iterable):
         raise TypeError(f"{what}: expected a list of lines (str); got {type(doc).__name__}")
-    lines = list(doc)
-    for at, line in enumerate(lines):
-        if not isinstance(line, str):
-            raise TypeError(f"{what}: {nth(at, len(lines), 'line')} is {type(line).__name__}, not str")
-    return lines
+    return str_lines(doc, what)
 
 
 def _labels(doc_labels: object, index: int, total: int) -> list[str | None]:

@@ -34,7 +34,7 @@ from ..features.stopwords import Stopwords
 from ..features.topics import page_words, topic_overlap
 from ..features.unwrap import Edges, rejoin
 from ..labels import BOILERPLATE, CONTENT
-from ..text import composed, is_blank, join_nonblank_kept, nth, plural, split_lines
+from ..text import composed, is_blank, join_nonblank_kept, nth, plural, split_lines, str_lines
 from .cleaned import decisions, model_threshold, short_dumps_value, threshold_value
 
 # Documents predicted in one batch hold at most this many lines together (one longer than a
@@ -113,11 +113,7 @@ def _lines(lines: Sequence[str], what: str = "lines") -> list[str]:
     if isinstance(lines, (str, bytes)) or not isinstance(lines, Sequence):
         hint = " (split a dump with cleaner.text.split_lines, or call clean(text))" if isinstance(lines, str) else ""
         raise TypeError(f"{what}: expected a list of lines (str){hint}; got {type(lines).__name__}")
-    result = list(lines)
-    for index, line in enumerate(result):
-        if not isinstance(line, str):
-            raise TypeError(f"{what}: {nth(index, len(result), 'line')} is {type(line).__name__}, not str")
-    return result
+    return str_lines(lines, what)
 
 
 def _groups(documents: list[list[str]], is_long: Callable[[list[str]], bool]) -> Iterator[list[int]]:
