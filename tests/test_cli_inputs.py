@@ -73,6 +73,76 @@ def test_several_inputs_without_output_is_a_usage_error(runner: CliRunner, model
         assert result.stdout == ""
 
 
+def _overlapping_tree(tmp_path: Path) -> Path:
+    """dumps/{a.txt, sub/b.txt, link.txt -> sub/b.txt, inner -> sub, meta.jsonl, notes}, and a page
+    outside it that dumps/away links to."""
+    dumps = tmp_path / "dumps"
+    (dumps / "sub").mkdir(parents=True)
+    (dumps / "a.txt").write_text(PAGE_A, encoding="utf-8")
+    (dumps / "sub" / "b.txt").write_text(PAGE_B, encoding="utf-8")
+    (dumps / "link.txt").symlink_to(dumps / "sub" / "b.txt")
+    (dumps / "inner").symlink_to(dumps / "sub")
+    (dumps / "meta.jsonl").write_text(json.dumps({"id": "a", "text": PAGE_A}) + "\n", encoding="utf-8")
+    (dumps / "notes").write_text(PAGE_B, encoding="utf-8")
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "c.txt").write_text(PAGE_B, encoding="utf-8")
+    (dumps / "away").symlink_to(tmp_path / "elsewhere")
+    return dumps
+
+
+@pytest.mark.parametrize(
+    ("names", "message"),
+    [
+        (["dumps", "dumps/a.txt"], "dumps/a.txt is inside dumps, which gives it too"),
+        (["dumps/sub/b.txt", "dumps"], "dumps/sub/b.txt is inside dumps, which gives it too"),
+        (["dumps", "dumps/inner/b.txt"], "dumps/inner/b.txt is inside dumps, which gives it too"),
+        (["dumps/sub", "dumps/link.txt"], "dumps/link.txt is inside dumps/sub, which gives it too"),
+        (["dumps", "dumps/sub"], "dumps/sub is inside dumps, which gives its files too"),
+        (["dumps/inner", "dumps"], "dumps/inner is inside dumps, which gives its files too"),
+        (["dumps", "dumps/./"], "dumps and dumps/./ are one folder, whose files would be cleaned twice; name it once"),
+    ],
+    ids=["file-in-folder", "file-first", "through-linked-folder", "linked-file", "nested", "linked-nested", "same"],
+)
+def test_an_input_inside_a_named_folder_is_refused(
+    runner: CliRunner, model_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, names: list[str], message: str
+) -> None:
+    """``cleaner predict dumps/ dumps/a.txt -o all.jsonl`` cleaned a.txt twice and wrote its record
+    twice (exit 0); so did two nested folders, or one folder named twice. Refused now, as one file
+    named twice is, before anything is read or written: the paths' real folders are compared."""
+    _overlapping_tree(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    result = invoke(runner, model_path, *names, "-o", "all.jsonl")
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith(f"cleaner: {message}"), result.stderr
+    assert "name either, not both" in result.stderr or "name it once" in result.stderr
+    assert result.stderr.count("\n") == 1
+    assert not list(tmp_path.glob("all.jsonl*"))
+
+
+@pytest.mark.parametrize(
+    ("names", "cleaned"),
+    [
+        (["dumps", "dumps/meta.jsonl"], 4),  # a.txt, sub/b.txt, link.txt, then meta.jsonl's record
+        (["dumps", "dumps/notes"], 4),  # a file of no known kind is read only when named
+        (["dumps", "dumps/away/c.txt"], 4),  # a linked folder is not walked into
+        (["dumps", "elsewhere"], 4),
+        (["dumps/sub", "dumps/a.txt"], 2),
+        (["dumps/a.txt", "elsewhere/c.txt"], 2),
+    ],
+    ids=["metadata", "no-known-kind", "linked-folder", "beside", "sibling", "files"],
+)
+def test_an_input_no_named_folder_gives_is_cleaned_once(
+    runner: CliRunner, model_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, names: list[str], cleaned: int
+) -> None:
+    """What a folder's walk leaves out (metadata beside dumps, a file of no known kind, a linked
+    folder) is read when named: naming it beside its folder repeats nothing, and is not refused."""
+    _overlapping_tree(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    result = invoke(runner, model_path, *names, "-o", "all.jsonl", "-q")
+    assert result.exit_code == 0, result.output
+    assert len(read_jsonl(tmp_path / "all.jsonl")) == cleaned
+
+
 def test_directory_recursion_into_output_dir(
     runner: CliRunner, model_path: Path, trained_model: LineClassifier, tmp_path: Path
 ) -> None:

@@ -785,7 +785,7 @@ def suggest(
     check_decoding(encoding, errors)
     if not text_field:
         fail("--text-field: give the name of the field holding the text", 2)
-    refuse_input_named_twice(paths)
+    refuse_input_named_twice(paths, chosen_kind(input_format))
     try:
         predictor = load_model(model)
     except ModelError as exc:
@@ -905,7 +905,7 @@ def label(
     from .shipped import few_pages_warning
 
     check_decoding(encoding, errors)
-    refuse_input_named_twice(paths)
+    refuse_input_named_twice(paths, chosen_kind(input_format))
     labels_dir = labels or next(
         (candidate for candidate in (Path("labels"), CHECKOUT_LABELS) if (candidate / MANIFEST).is_file()),
         Path("labels"),

@@ -11,12 +11,14 @@ import os
 import stat
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from ..corpus.items import STDIN
 from ..corpus.readers import READERS
+from ..corpus.sources import walk_gives
 from . import fail
 
 AUTO = "auto"
@@ -45,7 +47,7 @@ def chosen_kind(input_format: str) -> str | None:
     return None if input_format == AUTO else input_format
 
 
-def refuse_input_named_twice(paths: Sequence[str]) -> None:
+def refuse_input_named_twice(paths: Sequence[str], input_format: str | None = None) -> None:
     """Fail (exit 2) when two input names are one stream or one file: ``-`` and ``/dev/stdin`` (or
     ``/dev/fd/0``, ``/proc/self/fd/0``), two paths to one named pipe, or one file named twice. A
     stream is read once, as it comes, so the first name read it all and the second found it empty
@@ -53,7 +55,9 @@ def refuse_input_named_twice(paths: Sequence[str]) -> None:
     - /dev/stdin`` cleaned one page as two. A file named twice was cleaned twice, its output written
     twice (or, under ``-o DIR``, its second reading reported as an error). Told by device and inode
     (``os.stat``), which every name of a file shares; only checked, not opened, so that no pipe is
-    read before the run reads it. (A folder and a file inside it are not compared.)"""
+    read before the run reads it. A file or a folder inside a named folder is refused too (see
+    :func:`_refuse_inside_named_folders`); ``input_format`` (``--input-format``) says which files
+    a folder gives."""
     if paths.count(STDIN) > 1:
         fail("- (standard input) can be named only once", 2)
     stdin = _stdin_identity()
@@ -73,6 +77,61 @@ def refuse_input_named_twice(paths: Sequence[str]) -> None:
                 2,
             )
         seen[identity] = raw
+    _refuse_inside_named_folders(paths, input_format)
+
+
+def _refuse_inside_named_folders(paths: Sequence[str], input_format: str | None) -> None:
+    """Fail (exit 2) when a named folder is named twice, or holds another named input that its walk
+    gives: ``cleaner predict dumps/ dumps/page.txt`` (or ``dumps/ dumps/sub/``) cleaned those pages
+    twice and wrote them twice. Told from the named paths alone, without walking the folders: each
+    name's real path (:func:`os.path.realpath`, as a walk follows no link below its folder) and the
+    device and inode of each folder above it, one ``os.stat`` per folder however many files share
+    it. A file the walk leaves out (metadata beside dumps, a file of no known kind, another kind than
+    ``--input-format``) is read only when named, so naming it is no repetition. (A link inside a
+    folder to a file named elsewhere is not found: only a walk would find it.)"""
+    folders: dict[tuple[int, int], str] = {}
+    for raw in paths:
+        status = _status(raw) if raw != STDIN else None
+        if status is None or not stat.S_ISDIR(status.st_mode):
+            continue
+        identity = (status.st_dev, status.st_ino)
+        if identity in folders:
+            fail(f"{folders[identity]} and {raw} are one folder, whose files would be cleaned twice; name it once", 2)
+        folders[identity] = raw
+    if not folders:
+        return
+    above: dict[Path, tuple[int, int] | None] = {}  # each folder's identity, stat-ed once
+
+    def identity_of(folder: Path) -> tuple[int, int] | None:
+        if folder not in above:
+            status = _status(str(folder))
+            above[folder] = None if status is None else (status.st_dev, status.st_ino)
+        return above[folder]
+
+    for raw in paths:
+        status = _status(raw) if raw != STDIN else None
+        if status is None or not (stat.S_ISDIR(status.st_mode) or stat.S_ISREG(status.st_mode)):
+            continue  # a stream is read when named, and is no file a walk gives
+        real = Path(os.path.realpath(raw))
+        outer = next((folders[i] for i in map(identity_of, real.parents) if i in folders), None)
+        if outer is None:
+            continue
+        if stat.S_ISDIR(status.st_mode):
+            fail(
+                f"{raw} is inside {outer}, which gives its files too: they would be cleaned twice; "
+                "name either, not both",
+                2,
+            )
+        if walk_gives(real, input_format):
+            fail(f"{raw} is inside {outer}, which gives it too: it would be cleaned twice; name either, not both", 2)
+
+
+def _status(name: str) -> os.stat_result | None:
+    """``os.stat(name)``, None when it is not there or no file can have that name (a NUL in it)."""
+    try:
+        return os.stat(name)
+    except (OSError, ValueError):
+        return None
 
 
 def _stdin_identity() -> tuple[int, int] | None:

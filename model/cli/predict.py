@@ -505,7 +505,7 @@ def _predict(
     check_decoding(encoding, errors)
     if not text_field:
         fail("--text-field: give the name of the field holding the text", 2)
-    refuse_input_named_twice(paths)
+    refuse_input_named_twice(paths, chosen_kind(input_format))
     chosen = chosen_kind(input_format)
     if output == "":
         fail("-o: give a path (a directory, a .jsonl file, or a .txt file for one text input)", 2)

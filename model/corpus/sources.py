@@ -184,7 +184,7 @@ def _directory(raw: str, root: Path, input_format: str | None, skipped: Path | N
             if kind is None or (input_format is not None and kind != input_format):
                 continue
             file = base / name
-            if input_format is None and has_dumps and READERS[kind].records:
+            if not _taken(kind, input_format, has_dumps):
                 beside_dumps.append(file)
                 continue
             problem = _link_problem(file)
@@ -219,6 +219,32 @@ def _directory(raw: str, root: Path, input_format: str | None, skipped: Path | N
             f"{raw}: {plural(len(others), 'file')} of no known kind not read ({_listed(others)}): a folder gives its "
             f"{KNOWN_FILES} files; name such a file to clean it (a named file is read by its content)"
         )
+
+
+def _taken(kind: str, input_format: str | None, has_dumps: bool) -> bool:
+    """Whether a folder's walk gives a file of ``kind`` (known by its name), its folder holding
+    dumps or not: a file of records beside dumps is their metadata, unless ``--input-format`` asks
+    for that kind."""
+    if input_format is not None:
+        return kind == input_format
+    return not (has_dumps and READERS[kind].records)
+
+
+def walk_gives(file: Path, input_format: str | None) -> bool:
+    """Whether the walk of a folder that holds the regular file ``file`` (a real path: no link on
+    the way, as a walk follows none) gives it, as :func:`_directory` decides: by its name's kind,
+    and for a file of records, by whether its folder holds dumps (one listing of that folder).
+    A file the walk leaves out is read when named (the walk's note says to name it)."""
+    kind = detect_kind(file.name)
+    if kind is None or (input_format is not None and kind != input_format):
+        return False
+    if input_format is not None or not READERS[kind].records:
+        return True
+    try:
+        has_dumps = any(detect_kind(name) == DEFAULT_KIND for name in os.listdir(file.parent))
+    except OSError:
+        return False  # nor can the walk list that folder: it says so, and gives none of its files
+    return _taken(kind, input_format, has_dumps)
 
 
 def _listed(paths: list[Path]) -> str:
