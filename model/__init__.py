@@ -14,12 +14,21 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:
-    from .classifier.cleaned import Cleaned, clean_batch
+    from .classifier.cleaned import Cleaned, ShortDumpWarning, clean_batch
     from .classifier.estimator import LineClassifier
     from .classifier.format import ModelError, load_model
     from .classifier.predictor import Predictor
 
-__all__ = ["Cleaned", "LineClassifier", "ModelError", "Predictor", "__version__", "clean_batch", "load_model"]
+__all__ = [
+    "Cleaned",
+    "LineClassifier",
+    "ModelError",
+    "Predictor",
+    "ShortDumpWarning",
+    "__version__",
+    "clean_batch",
+    "load_model",
+]
 
 
 def __getattr__(name: str) -> Any:
@@ -27,7 +36,7 @@ def __getattr__(name: str) -> Any:
         from .classifier import format
 
         return getattr(format, name)
-    if name in ("clean_batch", "Cleaned"):
+    if name in ("clean_batch", "Cleaned", "ShortDumpWarning"):
         from .classifier import cleaned
 
         return getattr(cleaned, name)

@@ -10,13 +10,14 @@ does (the tests' small seed model keeps any long line)."""
 from __future__ import annotations
 
 import logging
+import warnings
 from pathlib import Path
 
 import pytest
 from shards_support import ONE_LINE_PAGE, label_texts, one_line_pages, predicted, write_shards
 from typer.testing import CliRunner
 
-from cleaner import clean_batch, load_model
+from cleaner import ShortDumpWarning, clean_batch, load_model
 from cleaner.classifier.cleaned import COUNTS
 from cleaner.classifier.format import SHIPPED_MODEL
 from cleaner.cli import app
@@ -34,7 +35,8 @@ def test_clean_batch_gives_what_cleaner_predict_writes_for_a_page_on_one_line(tm
     texts = [*one_line_pages(), *label_texts(3)]
     shards = write_shards(texts, tmp_path / "in", 1)
     reference = predicted(shards, SHIPPED_MODEL, tmp_path, "--short-dumps", choice)
-    results = clean_batch(texts, SHIPPED_MODEL, short_dumps=choice)
+    with pytest.warns(ShortDumpWarning):
+        results = clean_batch(texts, SHIPPED_MODEL, short_dumps=choice)
     for number, (text, result) in enumerate(zip(texts, results)):
         record = reference[f"doc-{number:04d}"]
         assert result.text == record["text"]
@@ -53,8 +55,58 @@ def test_predictor_clean_gives_what_cleaner_predict_prints_for_a_page_on_one_lin
         options = ["--model", str(SHIPPED_MODEL), "--short-dumps", choice]
         printed = CliRunner().invoke(app, ["predict", str(page), *options])
         assert printed.exit_code == 0, printed.output
-        assert model.clean(text, short_dumps=choice) == printed.stdout
+        with pytest.warns(ShortDumpWarning):
+            assert model.clean(text, short_dumps=choice) == printed.stdout
         assert printed.stdout == ("" if choice == "drop" else text if text.endswith("\n") else text + "\n")
+
+
+@pytest.mark.parametrize("choice", ["keep", "drop"])
+def test_clean_batch_warns_once_naming_the_pages_on_one_line(choice: str) -> None:
+    """clean_batch kept a page on one line whole (or dropped it) without a word, where cleaner
+    predict names each on stderr: one ShortDumpWarning per call now names them by index, at the
+    caller's line, and says what was done and which choice does the other."""
+    pages = one_line_pages()
+    texts = [label_texts(1)[0], pages[0], label_texts(2)[1], pages[2]]
+    with pytest.warns(ShortDumpWarning) as caught:
+        results = clean_batch(texts, SHIPPED_MODEL, short_dumps=choice)
+    (warning,) = caught
+    short = [index for index, result in enumerate(results) if result.short_dump]
+    assert short == [1, 3]
+    message = str(warning.message)
+    assert message.startswith(f"2 of 4 texts (indexes {short[0]}, {short[1]}) are too short to clean line by line")
+    other = "keep" if choice == "drop" else "drop"
+    assert ("kept whole" if choice == "keep" else "dropped") in message and f"short_dumps={other!r}" in message
+    assert warning.filename == __file__
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # none for texts cleaned line by line
+        clean_batch(texts[::2], SHIPPED_MODEL, short_dumps=choice)
+
+
+@pytest.mark.parametrize("choice", ["keep", "drop"])
+def test_predictor_clean_warns_that_the_page_on_one_line_was_kept_whole_or_dropped(choice: str) -> None:
+    model = load_model(SHIPPED_MODEL)
+    with pytest.warns(ShortDumpWarning, match="^the text is too short to clean line by line") as caught:
+        cleaned = model.clean(ONE_LINE_PAGE, short_dumps=choice)
+    assert len(caught) == 1 and caught[0].filename == __file__
+    assert ("kept whole" if cleaned else "dropped") in str(caught[0].message)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        model.clean(label_texts(1)[0], short_dumps=choice)
+
+
+def test_the_integrations_report_a_page_on_one_line_their_own_way_only() -> None:
+    """The datatrove step counts a page on one line (a stat, a drop reason) and the Ray stage names
+    it in its log: neither issues clean_batch's ShortDumpWarning too, which would tell it twice."""
+    pytest.importorskip("datatrove", reason="pip install -e '.[dev]' installs cleaner[datatrove]")
+    from datatrove.data import Document
+
+    from cleaner.integrations.datatrove import CleanerFilter
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ShortDumpWarning)
+        for choice in ("keep", "drop"):
+            CleanerFilter(model=SHIPPED_MODEL, short_dumps=choice).filter_batch([Document(ONE_LINE_PAGE, "one")])
+            CleanBatch(model=SHIPPED_MODEL, short_dumps=choice)({"id": ["one"], "text": [ONE_LINE_PAGE]})
 
 
 def test_datatrove_step_keeps_a_page_on_one_line_or_drops_it_with_its_own_reason() -> None:

@@ -11,6 +11,10 @@ Three things every caller would otherwise get wrong are built in:
 - **One model call per batch**: documents are predicted together (faster, same scores).
 - **One BLAS thread**: cluster engines run one process per core; BLAS threads on top only spin on
   the model's small products (with OpenBLAS's default, one process took 60% more CPU time).
+- **A page on one line is never handled in silence**: a text too short to clean line by line is
+  kept whole or dropped whole (``short_dumps``), its result says ``short_dump``, and the call
+  issues a :class:`ShortDumpWarning` naming such texts, as ``cleaner predict`` notes each on stderr.
+  The integrations, which count or log them per record, call :func:`clean_texts` instead.
 - **The model is loaded once per process**: ``model`` may be a loaded model, or the path or
   fsspec URL of a model file (None: ``$CLEANER_MODEL``, else the model shipped with cleaner). A
   path is loaded at its first use in a process and kept (reloaded if the file changes), so a
@@ -23,13 +27,14 @@ from __future__ import annotations
 import math
 import os
 import threading
+import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from numbers import Real
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, Union
 
-from ..text import join_nonblank_kept, nth, split_lines
+from ..text import join_nonblank_kept, listed, nth, plural, split_lines
 
 if TYPE_CHECKING:  # numpy comes with the model, which imports it where it predicts
     import numpy as np
@@ -46,6 +51,15 @@ COUNTS = ("lines_total", "lines_kept", "chars_kept", "mean_score")
 SHORT_LINES = 3
 LONG_LINE = 1000
 SHORT_DUMPS = ("keep", "drop")
+
+
+class ShortDumpWarning(UserWarning):
+    """A text was too short to clean line by line (a page on one line, see :data:`SHORT_LINES`):
+    kept whole or dropped whole as ``short_dumps`` said, whatever the model's scores. Issued once per
+    call of :func:`clean_batch` or :meth:`~cleaner.classifier.predictor.Predictor.clean`, naming the
+    texts, since issue 14's rule is that such a page is never kept or emptied in silence; filter it
+    as any warning (``warnings.filterwarnings("ignore", category=ShortDumpWarning)``) when the
+    results' ``short_dump`` is read instead."""
 
 
 class Scorer(Protocol):
@@ -114,6 +128,32 @@ def decisions(
     return (scores >= cut).tolist(), False
 
 
+def warn_short_dumps(short: Sequence[int], total: int | None, short_dumps: str, stacklevel: int = 3) -> None:
+    """A :class:`ShortDumpWarning` naming the texts at ``short`` (indexes into the caller's
+    ``total`` texts; None: the caller gave one text, Predictor.clean), if any. ``stacklevel``: the
+    caller's caller, whose line the warning shows."""
+    if not short:
+        return
+    keep = short_dumps == "keep"
+    one = len(short) == 1
+    if total is None:
+        which, are, them = "the text", "is", "it"
+    else:
+        indexes = listed([str(index) for index in short], 10)
+        which = f"{len(short)} of {plural(total, 'text')} ({'index' if one else 'indexes'} {indexes})"
+        are, them = ("is", "it") if one else ("are", "them")
+    done = "kept whole" if keep else "dropped (cleaned to '')"
+    other = f"short_dumps={'drop' if keep else 'keep'!r} {'drops' if keep else 'keeps'} {them}"
+    if total is not None:
+        other += f"; {'its result says' if one else 'their results say'} short_dump=True"
+    warnings.warn(
+        f"{which} {are} too short to clean line by line (fewer than {SHORT_LINES} non-blank lines, one of "
+        f"{LONG_LINE} characters or more: a page on one line): {done}, whatever the model's scores ({other})",
+        ShortDumpWarning,
+        stacklevel=stacklevel,
+    )
+
+
 def short_dumps_value(short_dumps: object) -> str:
     """``short_dumps`` checked: "keep" or "drop" (a typo would otherwise drop silently or keep)."""
     if not isinstance(short_dumps, str) or short_dumps not in SHORT_DUMPS:
@@ -139,8 +179,23 @@ def clean_batch(
     ``threshold``: keep lines with P(content) at or above it (default: the model's own).
     ``short_dumps``: a text with too few lines to clean line by line (a page on one line, see
     :data:`SHORT_LINES`) is kept whole ("keep") or dropped whole ("drop"), as ``cleaner predict
-    --short-dumps`` does; its result says ``short_dump=True``.
+    --short-dumps`` does; its result says ``short_dump=True``, and a :class:`ShortDumpWarning`
+    names such texts by their index.
     """
+    results = clean_texts(texts, model, threshold, short_dumps)
+    warn_short_dumps([index for index, result in enumerate(results) if result.short_dump], len(results), short_dumps)
+    return results
+
+
+def clean_texts(
+    texts: Iterable[str],
+    model: Scorer | ModelSource = None,
+    threshold: float | None = None,
+    short_dumps: str = "keep",
+) -> list[Cleaned]:
+    """:func:`clean_batch` without its :class:`ShortDumpWarning`: for the integrations, which
+    report a page on one line their own way (a stat, a drop reason, a log line naming its id), so
+    that their users are not told twice."""
     short_dumps = short_dumps_value(short_dumps)
     if isinstance(texts, (str, bytes, bytearray)) or not isinstance(texts, Iterable):
         raise TypeError(

@@ -35,7 +35,7 @@ from ..features.topics import page_words, topic_overlap
 from ..features.unwrap import Edges, rejoin
 from ..labels import BOILERPLATE, CONTENT
 from ..text import composed, is_blank, join_nonblank_kept, nth, plural, split_lines, str_lines
-from .cleaned import decisions, model_threshold, short_dumps_value, threshold_value
+from .cleaned import decisions, model_threshold, short_dumps_value, threshold_value, warn_short_dumps
 
 # Documents predicted in one batch hold at most this many lines together (one longer than a
 # window is predicted alone, in windows): the feature matrices' rows, about 3 KB each at the peak.
@@ -286,14 +286,16 @@ class Predictor:
 
         A dump with too few lines to clean line by line (a page on one line) is kept whole, or
         dropped whole with ``short_dumps="drop"``, as ``cleaner predict`` and
-        :func:`cleaner.clean_batch` do (:data:`~cleaner.classifier.cleaned.SHORT_LINES`);
-        :meth:`predict_lines` still gives the model's verdict on each of its lines."""
+        :func:`cleaner.clean_batch` do (:data:`~cleaner.classifier.cleaned.SHORT_LINES`), and
+        said in a :class:`~cleaner.classifier.cleaned.ShortDumpWarning`; :meth:`predict_lines`
+        still gives the model's verdict on each of its lines."""
         if not isinstance(text, str):
             hint = " (decode bytes first, e.g. data.decode('utf-8'))" if isinstance(text, (bytes, bytearray)) else ""
             raise TypeError(f"clean: expected the dump as a str{hint}; got {type(text).__name__}")
         cut, rule = self._cut(threshold), short_dumps_value(short_dumps)
         lines = split_lines(text)
-        keep, _ = decisions(lines, self.predict_proba_nonblank([lines])[0], cut, rule)
+        keep, short = decisions(lines, self.predict_proba_nonblank([lines])[0], cut, rule)
+        warn_short_dumps([0] if short else [], None, rule)
         return join_nonblank_kept(lines, keep)
 
     def _cut(self, threshold: float | None) -> float:

@@ -41,7 +41,7 @@ from ..classifier.cleaned import (
     COUNTS,
     Cleaned,
     Scorer,
-    clean_batch,
+    clean_texts,
     model_name,
     not_text,
     shared_model,
@@ -166,7 +166,7 @@ class CleanerFilter(BaseFilter):
         failed the whole task."""
         batch = list(batch)  # read twice: for the texts, then to pair each document with its result
         texts = [doc for doc in batch if isinstance(doc.text, str)]
-        cleaned = iter(clean_batch([doc.text for doc in texts], self.loaded(), self.threshold, self.short_dumps))
+        cleaned = iter(clean_texts([doc.text for doc in texts], self.loaded(), self.threshold, self.short_dumps))
         return [self._verdict(doc, next(cleaned)) if isinstance(doc.text, str) else self._no_text(doc) for doc in batch]
 
     def _no_text(self, doc: Document) -> tuple[bool, str]:

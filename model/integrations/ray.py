@@ -36,7 +36,7 @@ from ..classifier.cleaned import (
     COUNTS,
     Cleaned,
     Scorer,
-    clean_batch,
+    clean_texts,
     model_name,
     not_text,
     shared_model,
@@ -141,7 +141,7 @@ class CleanBatch:
     def _clean(self, texts: Sequence[str], batch: Any) -> list[Cleaned]:
         """:func:`clean_batch` of the texts, and a warning naming the pages too short to clean line by
         line, as ``cleaner predict`` notes each on stderr: a page kept whole or emptied is never silent."""
-        results = clean_batch(texts, self.model, self.threshold, self.short_dumps)
+        results = clean_texts(texts, self.model, self.threshold, self.short_dumps)
         short = [row for row, result in enumerate(results) if result.short_dump]
         if short:
             keep = self.short_dumps == "keep"
