@@ -20,8 +20,9 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol, cast
 
-# The rule for a dump too short to clean line by line is clean_batch's too (its constants named here as before).
-from ..classifier.cleaned import LONG_LINE, SHORT_DUMPS, SHORT_LINES, short_dump_longest  # noqa: F401
+# The rule for a dump too short to clean line by line is clean_batch's (decisions), applied by calling it;
+# its constants are named here as before.
+from ..classifier.cleaned import LONG_LINE, SHORT_DUMPS, SHORT_LINES, decisions, short_dump_longest  # noqa: F401
 from .items import Cleaned, Incoming, InputError, Outgoing, Raw, Skipped
 from .readers import READERS, BadDocument, Parsed, ParseOptions, parse
 from .renderers import Render, Style, Verdict, render
@@ -175,13 +176,14 @@ class Cleaner:
         if garbled:
             scores = scores.copy()
             scores[garbled] = 0.0
-        kept_mask = scores >= self.cut
-        note = self._short(doc, len(scores))
-        if note is not None:
-            kept_mask[:] = self.settings.short_dumps == "keep"
-        kept_mask[garbled] = False  # whatever the threshold, --threshold 0 included
-        kept = int(kept_mask.sum())
-        verdict = Verdict(scores, kept_mask.tolist(), kept)  # one decision per non-blank line, as the scores
+        # One decision per non-blank line, as the scores; a dump too short to clean line by line is
+        # kept or dropped whole by clean_batch's rule, so that the two cannot disagree.
+        keep, short = decisions(doc.lines, scores, self.cut, self.settings.short_dumps)
+        for rank in garbled:
+            keep[rank] = False  # whatever the threshold, --threshold 0 included
+        note = self._short(doc, len(scores)) if short else None
+        kept = keep.count(True)
+        verdict = Verdict(scores, keep, kept)
         raw = doc.raw
         output = render(self.settings.render_for(raw.kind), doc, verdict, self.style)
         size = len(raw.data) if size is None else size
@@ -189,7 +191,8 @@ class Cleaner:
         return Cleaned(raw.where, raw.kind, raw.relative, output, size, len(scores), kept, raw.consumed, note, no_id)
 
     def _short(self, doc: Parsed, lines: int) -> str | None:
-        """The note for a dump too short to clean line by line (see :data:`SHORT_LINES`), or None."""
+        """The note for a dump too short to clean line by line (see :data:`SHORT_LINES`), naming
+        its longest line's length, or None."""
         longest = short_dump_longest(doc.lines, lines)
         if longest is None:
             return None
