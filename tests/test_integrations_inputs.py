@@ -161,8 +161,8 @@ def test_ray_stage_leaves_out_a_record_whose_text_is_null_and_names_it(
     warning names it by its id; the rest of the batch is cleaned."""
     texts = label_texts(2)[:2]
     expected = clean_batch(texts, model_path)
-    stage = CleanBatch(model=model_path)
     for batch in batches_with_a_null_text(texts):
+        stage = CleanBatch(model=model_path)  # an actor's first such batch: warned of
         caplog.clear()
         with caplog.at_level(logging.WARNING, logger="cleaner.integrations.ray"):
             out = rows_of(stage(batch))
@@ -171,7 +171,40 @@ def test_ray_stage_leaves_out_a_record_whose_text_is_null_and_names_it(
         assert out["chars_kept"] == [result.chars_kept for result in expected]
         (message,) = caplog.messages
         assert message.startswith("cleaner: 1 record of 3 in a batch left out, with no text in column 'text'")
-        assert message.endswith("id 'nulltext' (null)") or message.endswith("id 'nulltext' (NaN, pandas' null)")
+        assert "id 'nulltext' (null);" in message or "id 'nulltext' (NaN, pandas' null);" in message
+
+
+def test_ray_stage_warns_of_records_left_out_at_a_few_batches_and_names_each_at_debug_level(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """One warning per batch with a null text (or a page on one line) was thousands of warnings on
+    a large dataset. An actor warns at its 1st, 2nd, 4th, 8th... such batch with the count so far,
+    and names every record at DEBUG level: none is lost."""
+    from shards_support import ONE_LINE_PAGE
+
+    from cleaner.classifier.format import SHIPPED_MODEL
+
+    stage = CleanBatch(model=SHIPPED_MODEL)
+    batches = 20
+    page = label_texts(1)[0]
+    with caplog.at_level(logging.DEBUG, logger="cleaner.integrations.ray"):
+        for number in range(batches):
+            nulls = 12 if number == 5 else 1  # more than a warning names
+            ids = [f"page{number}", *(f"null{number}-{k}" for k in range(nulls)), f"line{number}"]
+            stage({"id": ids, "text": [page, *[None] * nulls, ONE_LINE_PAGE]})
+    warned = [record.getMessage() for record in caplog.records if record.levelno == logging.WARNING]
+    powers = [1 << k for k in range(batches.bit_length()) if 1 << k <= batches]  # 1, 2, 4, 8, 16
+    assert len(warned) == 2 * len(powers)  # each kind: records left out, pages on one line
+    left_out = [message for message in warned if "left out" in message]
+    assert len(left_out) == len(powers)
+    assert left_out[-1].endswith(
+        f"{powers[-1] + 11} such records in {powers[-1]} batches of this actor so far (each named at DEBUG level)"
+    )
+    every = " ".join(record.getMessage() for record in caplog.records)
+    for number in range(batches):
+        assert f"id 'line{number}'" in every
+        for k in range(12 if number == 5 else 1):
+            assert f"id 'null{number}-{k}' (null)" in every
 
 
 def test_ray_stage_names_a_record_by_its_row_without_an_id_column(
@@ -182,10 +215,10 @@ def test_ray_stage_names_a_record_by_its_row_without_an_id_column(
         out = stage({"body": ["ok\n", 5, b"bytes"], "n": [0, 1, 2]})
     assert list(out["n"]) == [0]
     (message,) = caplog.messages
-    assert message.endswith(
-        "row 2 of 3 (index 1) of its batch (int, not str), "
-        "row 3 of 3 (index 2) of its batch (bytes, not str, decode it first)"
-    )
+    assert (
+        ": row 2 of 3 (index 1) of its batch (int, not str), "
+        "row 3 of 3 (index 2) of its batch (bytes, not str, decode it first);"
+    ) in message
     with caplog.at_level(logging.WARNING, logger="cleaner.integrations.ray"):
         empty = stage({"body": [None], "n": [0]})
     assert list(empty["body"]) == [] and list(empty["lines_total"]) == []

@@ -20,8 +20,12 @@ no str) is left out of the batch, as ``cleaner predict`` reports and skips it an
 reader skips it: one such record failed the whole job ("text 5 is float": pandas' NaN for null).
 It is not passed through: with no text it has no cleaned text nor counts, and the next stage (the
 README's filter on ``chars_kept``) would fail on it instead. Either is said, as ``cleaner predict``
-says it on stderr: a warning (logger ``cleaner.integrations.ray``, which Ray forwards to the
-driver) names each such record by its id (``id_column``), else by its row in its batch.
+says it on stderr, on the logger ``cleaner.integrations.ray`` (which Ray forwards to the driver),
+each record by its id (``id_column``), else by its row in its batch. A warning per batch was
+thousands of warnings on a large dataset, so an actor warns at its 1st, 2nd, 4th, 8th... batch with
+such records (each kind counted apart), naming that batch's first records and counting those of the
+batches between; every record is named at DEBUG level, so that none is lost. (A count over the
+whole dataset would need an actor of its own that every actor reports to: each actor counts its own.)
 """
 
 from __future__ import annotations
@@ -48,6 +52,9 @@ from ..classifier.remote import is_url, local_copy
 from ..text import listed, nth, plural
 
 LOG = logging.getLogger(__name__)
+# The records a warning names; the others of its batch are counted, and named at DEBUG level.
+SHOWN = 10
+LEFT_OUT, SHORT = "left out", "short"
 
 
 class MissingColumn(KeyError):
@@ -71,6 +78,10 @@ class CleanBatch:
             ("drop"), as ``cleaner predict --short-dumps``; either way a warning names it.
         id_column: the column that names a record in warnings (a record with a null text, a page
             on one line); a batch without it names its rows by position.
+
+    Warnings are bounded: an actor warns at its 1st, 2nd, 4th, 8th... batch with records left out
+    (or with pages on one line), and says how many there were so far; set the logger
+    ``cleaner.integrations.ray`` to DEBUG in the workers to have every such record named.
     """
 
     def __init__(
@@ -90,6 +101,8 @@ class CleanBatch:
         self.model: Scorer = shared_model(source)
         self.text_column = text_column
         self.id_column = id_column
+        # Of each kind of record reported (LEFT_OUT, SHORT): the batches that had some, and the records.
+        self._reported = {LEFT_OUT: [0, 0], SHORT: [0, 0]}
 
     def __call__(self, batch: Any) -> Any:
         """The batch (a dict of numpy arrays, a pandas DataFrame or a pyarrow Table) with its text
@@ -139,34 +152,57 @@ class CleanBatch:
         return table
 
     def _clean(self, texts: Sequence[str], batch: Any) -> list[Cleaned]:
-        """:func:`clean_batch` of the texts, and a warning naming the pages too short to clean line by
-        line, as ``cleaner predict`` notes each on stderr: a page kept whole or emptied is never silent."""
+        """:func:`~cleaner.classifier.cleaned.clean_texts` of the texts (clean_batch without its
+        warning), and the pages too short to clean line by line reported (:meth:`_report`), as
+        ``cleaner predict`` notes each on stderr: a page kept whole or emptied is never silent."""
         results = clean_texts(texts, self.model, self.threshold, self.short_dumps)
         short = [row for row, result in enumerate(results) if result.short_dump]
         if short:
             keep = self.short_dumps == "keep"
-            LOG.warning(
-                "cleaner: %s with too few lines to clean line by line (a page on one line), %s: %s "
-                "(CleanBatch(short_dumps=%r) %s such pages)",
-                plural(len(short), "page"),
-                "kept whole" if keep else "emptied",
-                listed(self._names(batch, short, len(texts)), 10),
-                "drop" if keep else "keep",
-                "empties" if keep else "keeps",
+            self._report(
+                SHORT,
+                f"{plural(len(short), 'page')} with too few lines to clean line by line (a page on one line), "
+                f"{'kept whole' if keep else 'emptied'} (CleanBatch(short_dumps={'drop' if keep else 'keep'!r}) "
+                f"{'empties' if keep else 'keeps'} such pages)",
+                self._names(batch, short, len(texts)),
             )
         return results
 
     def _warn_left_out(self, batch: Any, texts: list[Any], rows: list[int]) -> None:
-        """Name the records left out for want of a text, with what their text cell held."""
+        """Report the records left out for want of a text, with what their text cell held."""
         names = self._names(batch, rows, len(texts))
-        LOG.warning(
-            "cleaner: %s of %d in a batch left out, with no text in column %r "
-            "(cleaner predict reports and skips such records too): %s",
-            plural(len(rows), "record"),
-            len(texts),
-            self.text_column,
-            listed([f"{name} ({not_text(texts[row])})" for name, row in zip(names, rows)], 10),
+        self._report(
+            LEFT_OUT,
+            f"{plural(len(rows), 'record')} of {len(texts)} in a batch left out, with no text in column "
+            f"{self.text_column!r} (cleaner predict reports and skips such records too)",
+            [f"{name} ({not_text(texts[row])})" for name, row in zip(names, rows)],
         )
+
+    def _report(self, kind: str, what: str, names: list[str]) -> None:
+        """Say ``what`` happened to the records ``names`` of a batch: a warning at this actor's 1st,
+        2nd, 4th, 8th... batch with records of this ``kind``, naming the first :data:`SHOWN` and
+        counting those reported so far; at DEBUG level, every record the warnings did not name. So
+        an actor that meets such records in every batch warns some 14 times in 10,000 batches, not
+        10,000 times, and no record goes unnamed."""
+        tally = self._reported[kind]
+        tally[0] += 1
+        tally[1] += len(names)
+        batches, records = tally
+        warned = batches & (batches - 1) == 0  # a power of two
+        if warned:
+            if batches == 1:
+                since = (
+                    "; this actor warns again at its 2nd, 4th, 8th... such batch; every record is named at DEBUG "
+                    f"level (logger {LOG.name})"
+                )
+            else:
+                since = (
+                    f"; {plural(records, 'such record')} in {batches} batches of this actor so far "
+                    "(each named at DEBUG level)"
+                )
+            LOG.warning("cleaner: %s: %s%s", what, listed(names, SHOWN), since)
+        if not warned or len(names) > SHOWN:
+            LOG.debug("cleaner: %s: %s", what, ", ".join(names))
 
     def _names(self, batch: Any, rows: list[int], total: int) -> list[str]:
         """The records at ``rows`` named for a message: by their id, else by their row in the batch."""
