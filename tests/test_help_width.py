@@ -5,6 +5,7 @@ table cut option names and defaults with an ellipsis (``--leave-one-lang…``, `
 
 from __future__ import annotations
 
+import inspect
 import os
 import re
 import subprocess
@@ -96,3 +97,46 @@ def test_wide_help_keeps_the_rich_panels(runner: CliRunner) -> None:
     wide = runner.invoke(app, ["train", "--help"], env={"COLUMNS": str(RICH_MIN_WIDTH)}).stdout
     narrow = runner.invoke(app, ["train", "--help"], env={"COLUMNS": str(RICH_MIN_WIDTH - 1)}).stdout
     assert "╭─ Options" in wide and "╭" not in narrow and "Options:" in narrow
+
+
+def summaries(group: str) -> dict[str, str]:
+    """Each command of ``cleaner`` (``group`` "") or of ``cleaner labels``: the first paragraph of
+    its help on one line, which Typer's Rich panel lists it with."""
+    command = get_command(app)
+    context = command.context_class(command, info_name="cleaner")
+    if group:
+        command = command.get_command(context, group)  # type: ignore[attr-defined]
+        context = command.context_class(command, info_name=group, parent=context)
+    found = {}
+    for name in command.list_commands(context):  # type: ignore[attr-defined]
+        sub = command.get_command(context, name)  # type: ignore[attr-defined]
+        found[name] = " ".join(inspect.cleandoc(sub.help or "").split("\n\n")[0].split())
+    return found
+
+
+@pytest.mark.parametrize("group", ["", "labels"])
+@pytest.mark.parametrize("width", [80, RICH_MIN_WIDTH, 200, None])
+def test_a_group_lists_each_command_with_its_summary_whole_on_one_line(
+    runner: CliRunner, cleaner_exe: Path, group: str, width: int | None
+) -> None:
+    """``cleaner --help`` at 80 columns (and without a terminal) cut each command's description
+    with "..." (``predict   Clean dumps: print the content lines, deleting boilerplate...``): click
+    cuts it to the line. Each is listed whole now, and short enough to take one line at every width
+    (None: no terminal, no COLUMNS)."""
+    args = [*group.split(), "--help"]
+    if width is None:
+        env = {key: value for key, value in os.environ.items() if key not in ("COLUMNS", "TERMINAL_WIDTH")}
+        result = subprocess.run(
+            [str(cleaner_exe), *args], stdin=subprocess.DEVNULL, capture_output=True, text=True, env=env, timeout=60
+        )
+        assert result.returncode == 0, result.stderr
+        out = result.stdout
+    else:
+        invoked = runner.invoke(app, args, env={"COLUMNS": str(width)})
+        assert invoked.exit_code == 0, invoked.output
+        out = invoked.stdout
+    listing = out[out.index("Commands") :]
+    assert "..." not in listing and "…" not in listing, listing
+    lines = listing.splitlines()
+    for name, summary in summaries(group).items():
+        assert any(re.search(rf"(?<!\w){name} +{re.escape(summary)}", line) for line in lines), (name, summary, out)

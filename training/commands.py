@@ -343,7 +343,11 @@ def train(
         ),
     ] = None,
 ) -> None:
-    """Train the model on labelled dumps and save it (one .npz file with its manifest)."""
+    """Train the model on labelled dumps; save it as one .npz file.
+
+    The file holds the weights and a JSON manifest: what the model was trained on (data hash,
+    counts, versions) and its cross-validation scores.
+    """
     from ..labels import LabelFormatError
     from .labels import TooFewLabels
     from .train import train as run_training
@@ -508,8 +512,9 @@ def evaluate(
         ),
     ] = None,
 ) -> None:
-    """Cross-validate on labels/ (10-fold, whole sites left out), and score held-out --test directories.
+    """Score the model: cross-validated on labels/, or on --test pages.
 
+    Cross-validates on labels/ (10-fold, whole sites left out), or scores held-out --test directories.
     Prints content-class precision/recall/F1, line-level and character-weighted, overall and per
     language, kind of page and site (or document). With --test, the model is trained on all of
     labels/ and never sees the test pages; snippet-annotated sets get snippet P/R/F1, overall and per
@@ -677,7 +682,7 @@ def labels_score(
     by: Annotated[str, typer.Option(help="Detail rows besides language and kind: site, document or none.")] = "site",
     json_out: Annotated[Path | None, typer.Option("--json", help="Also write the scores as JSON here.")] = None,
 ) -> None:
-    """Score a trained model, as it is, on labelled pages it was not trained on.
+    """Score a model, as it is, on labelled pages it was not trained on.
 
     Label a few pages of a new site (cleaner label, or by hand) into a directory of their own, and
     this says how the model does there before you retrain: content-class precision/recall/F1,
@@ -723,7 +728,7 @@ def labels_score(
 def labels_guide(
     path: Annotated[bool, typer.Option("--path", help="Print where the guideline is instead of its text.")] = False,
 ) -> None:
-    """Print the labelling guideline: the label and manifest formats, and what counts as content.
+    """Print the labelling guideline: the formats, what counts as content.
 
     The README of the pages the shipped model learnt from (labels/README.md in a checkout, shipped
     inside the package when cleaner is installed from a wheel, which has no checkout to read it in):
@@ -769,7 +774,7 @@ def suggest(
     max_document_mb: MaxDocumentMb = 10.0,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
-    """Rank unlabelled dumps by how much labelling them would teach the model.
+    """Rank dumps by how much labelling each would teach the model.
 
     Dumps with many lines the model is unsure about come first; label those next. A JSONL record is
     named by its place and its id, else its url: `corpus.jsonl:17 (id=abc)`; a WARC record by its
@@ -889,12 +894,13 @@ def label(
     errors: Errors = "strict",
     max_document_mb: MaxDocumentMb = 10.0,
 ) -> None:
-    """Label dumps in your browser: pre-labelled by the model, most informative first; save, retrain.
+    """Label dumps in the browser, pre-labelled by the model; retrain.
 
-    Starts a local web page (the URL is printed): click a line to toggle it, shift-click or drag for a
-    range, or use the keyboard (the page lists the keys). Saving writes `labels/<name>.tsv` and its
-    manifest row; Retrain fits your model on labels/ (with --plus-shipped, on labels/ plus the pages
-    the shipped model learnt from) and scores the site's pages. Ctrl-C stops it.
+    The dumps come most informative first. Starts a local web page (the URL is printed): click a
+    line to toggle it, shift-click or drag for a range, or use the keyboard (the page lists the
+    keys). Saving writes `labels/<name>.tsv` and its manifest row; Retrain fits your model on
+    labels/ (with --plus-shipped, on labels/ plus the pages the shipped model learnt from) and
+    scores the site's pages. Ctrl-C stops it.
     """
     from ..classifier.format import ModelError, load_model
     from ..corpus.readers import ParseOptions

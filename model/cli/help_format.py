@@ -12,11 +12,15 @@ help wrapped beside them or under a long name, 78 columns at most) never cuts a 
 half the lines; from :data:`RICH_MIN_WIDTH` columns on, the Rich panels hold every option whole.
 Its wrapping breaks lines at hyphens, which cut defaults (``[default: no-`` / ``baselines]``) and
 option names quoted in the help (``--adapt-`` / ``weight``): the option rows are wrapped at spaces
-only, a default on one line with its ``[default:`` (:class:`HyphenKeepingFormatter`).
+only, a default on one line with its ``[default:`` (:class:`HyphenKeepingFormatter`). And a
+group's list of commands gives each command's first paragraph whole, wrapped, as the Rich panel
+does: click cut it to the columns left on one line (``Clean dumps: print the content lines,
+deleting boilerplate...``), mid-sentence (:meth:`WidthAwareGroup.format_commands`).
 """
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
@@ -24,9 +28,9 @@ from typing import TYPE_CHECKING
 from typer.core import TyperCommand, TyperGroup
 
 try:  # typer 0.28 carries its own copy of click; before, it used click itself
-    from typer._click import Context, HelpFormatter
+    from typer._click import Command, Context, HelpFormatter
 except ImportError:  # pragma: no cover
-    from click import Context, HelpFormatter  # type: ignore[assignment]
+    from click import Command, Context, HelpFormatter  # type: ignore[assignment]
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -107,3 +111,22 @@ class WidthAwareGroup(TyperGroup):
     def format_help(self, ctx: Context, formatter: HelpFormatter) -> None:
         with plain_when_narrow(self):
             super().format_help(ctx, formatter)
+
+    def format_commands(self, ctx: Context, formatter: HelpFormatter) -> None:
+        """The plain layout's list of commands, each with its :func:`summary` whole, wrapped beside
+        its name (click cut it to one line, ending in "...")."""
+        listed = [(name, self.get_command(ctx, name)) for name in self.list_commands(ctx)]
+        rows = [(name, summary(command)) for name, command in listed if command is not None and not command.hidden]
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+
+def summary(command: Command) -> str:
+    """What a group's help says of ``command``: its ``short_help``, else the first paragraph of its
+    help on one line, as Typer's Rich panel shows it (so the two layouts say the same)."""
+    if command.short_help:
+        text = inspect.cleandoc(command.short_help)
+    else:
+        text = inspect.cleandoc(command.help or "").split("\n\n")[0]
+    return " ".join(text.split())

@@ -418,11 +418,11 @@ def predict(
         ),
     ] = ShortDumps.keep,
 ) -> None:
-    """Clean dumps: print the content lines, deleting boilerplate lines and changing nothing else.
+    """Clean dumps: delete boilerplate lines, change nothing else.
 
-    A cleaned text dump is its kept lines, unchanged and in order, with one blank line where the dump
-    had blank lines between two kept lines, and a line break after the last (a JSONL record's text
-    ends as the input's did).
+    The content lines are printed (or written with -o), unchanged. A cleaned text dump is its kept
+    lines, unchanged and in order, with one blank line where the dump had blank lines between two
+    kept lines, and a line break after the last (a JSONL record's text ends as the input's did).
 
     Bad inputs (undecodable bytes, a line that is not JSON, a record without the text field, a damaged
     gzip or WARC, a document over --max-document-mb) are reported on stderr as path:LINE: what is wrong,
