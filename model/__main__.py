@@ -2,7 +2,7 @@
 stop cleanly on Ctrl-C, SIGTERM and SIGHUP (see cleaner.signals), also while they start and end:
 their imports take a few tenths of a second (train's, scikit-learn's, a second), during which a
 signal would otherwise end them with a traceback (Ctrl-C) or with no word (SIGTERM), and so would
-one that comes once train's work is done (see cleaner.training.commands.stopped_cleanly, which
+one that comes once train's work is done (see cleaner.training.commands.common.stopped_cleanly, which
 stops its fit and its worker processes). ``cleaner label`` stops on Ctrl-C from its start, also
 when it was started with SIGINT ignored (see cleaner.signals.interrupt_on_sigint). The other
 commands keep Python's defaults. Ctrl-C while

@@ -417,11 +417,11 @@ def test_training_commands_say_what_they_need_outside_a_checkout(
     """Without ./labels, a checkout's labels/ or the pages shipped in the package (an install
     without them), the commands say what they need (a wheel finds its shipped pages: see
     test_plus_shipped)."""
-    import cleaner.training.commands
+    import cleaner.training.commands.common
     import cleaner.training.shipped
 
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr(cleaner.training.commands, "CHECKOUT_LABELS", tmp_path / "no-checkout" / "labels")
+    monkeypatch.setattr(cleaner.training.commands.common, "CHECKOUT_LABELS", tmp_path / "no-checkout" / "labels")
     monkeypatch.setattr(cleaner.training.shipped, "CHECKOUT_LABELS", tmp_path / "no-checkout" / "labels")
     monkeypatch.setattr(cleaner.training.shipped, "PACKAGED_LABELS", tmp_path / "no-package" / "labels")
     for args in (["train"], ["evaluate"], ["labels", "check"]):

@@ -73,9 +73,9 @@ def test_without_labels_the_commands_use_the_shipped_pages(
 ) -> None:
     """Outside a checkout, with no ./labels, `cleaner labels check` (and train, evaluate) said "run in
     a checkout of cleaner"; a wheel now has the pages the shipped model learnt from."""
-    import cleaner.training.commands
+    import cleaner.training.commands.common
 
-    monkeypatch.setattr(cleaner.training.commands, "CHECKOUT_LABELS", tmp_path / "no-checkout" / "labels")
+    monkeypatch.setattr(cleaner.training.commands.common, "CHECKOUT_LABELS", tmp_path / "no-checkout" / "labels")
     monkeypatch.chdir(tmp_path)
     result = runner.invoke(app, ["labels", "check"])
     assert result.exit_code == 0, result.output

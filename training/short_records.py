@@ -20,7 +20,7 @@ from sklearn.model_selection import GroupKFold
 
 from ..classifier.augment import excerpts
 from ..labels import CONTENT
-from .commands import report_arguments
+from .commands.common import report_arguments
 from .evaluate import DEFAULT_FOLDS, cv_folds, cv_groups, score
 from .labels import LabelledDocument
 from .metrics import count, total

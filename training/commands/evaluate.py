@@ -1,0 +1,210 @@
+"""``cleaner evaluate``: score the model, cross-validated on the labels or on held-out --test pages."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ...cli import fail, warn
+from ...cli.help_format import WidthAwareCommand
+from ...cli.options import finite
+from ...text import listed, plural
+from .common import (
+    FOLDS_HELP,
+    LABELS_HELP,
+    SET_HELP,
+    check_detail_rows,
+    estimator_overrides,
+    find_labels,
+    jobs_option,
+    stopped_cleanly,
+    too_few_labels,
+    warnings_as_lines,
+)
+
+PLOT = Path("learning_curve.png")
+
+# As train_app (.train).
+evaluate_app = typer.Typer(add_completion=False, rich_markup_mode="markdown")
+
+
+@evaluate_app.command(cls=WidthAwareCommand)
+def evaluate(
+    ctx: typer.Context,
+    labels: Annotated[Path | None, typer.Option(help=LABELS_HELP)] = None,
+    test: Annotated[
+        list[Path] | None,
+        typer.Option(
+            help="Score a held-out directory (repeatable; searched recursively), never trained on. Per-line gold: "
+            "each `<id>.txt` dump (UTF-8) with an `<id>.gold` beside it, one tag per dump line: C (content), B "
+            "(boilerplate) or empty (a blank line, not scored); gold line i is dump line i, both split on newlines "
+            'after one trailing newline. An optional meta.jsonl gives each page\'s {"id", "site", "language"} '
+            "(else the site is the id, the language a two-letter folder name). Or snippets, without .gold: a "
+            'meta.jsonl of {"id", "site", "lang", "with": [...], "without": [...]} per `<id>.txt`, "with" the '
+            'main-text snippets the cleaned page must contain, "without" the boilerplate it must not (a '
+            "case-sensitive substring test, runs of whitespace made one space); scored as snippet P/R/F1."
+        ),
+    ] = None,
+    baselines: Annotated[
+        bool, typer.Option(help="Also score keep-all, the C4 line rule, jusText and single-line TF-IDF.")
+    ] = False,
+    by: Annotated[str, typer.Option(help="Detail rows: site, document or none.")] = "site",
+    folds: Annotated[int, typer.Option(min=2, help=FOLDS_HELP)] = 10,
+    language_out: Annotated[
+        bool,
+        typer.Option(
+            "--leave-one-language-out",
+            help="Also train on all languages but one and score that one, for each language with at least 5 "
+            "labelled pages (the sites with a page in it are left out of training too).",
+        ),
+    ] = False,
+    jobs: Annotated[int, jobs_option("folds and fits at once, or a lone fit's own inner folds")] = 2,
+    json_out: Annotated[Path | None, typer.Option("--json", help="Also write all scores as JSON here.")] = None,
+    card: Annotated[
+        Path | None, typer.Option(help="Write the model card (markdown) from this run's results here.")
+    ] = None,
+    curve: Annotated[
+        bool,
+        typer.Option(
+            "--learning-curve",
+            help="Also train on 1, 2, 4, ... labelled sites and report held-out F1 at each size "
+            "(on the --test directories, else on the labelled sites left out).",
+        ),
+    ] = False,
+    plot: Annotated[Path, typer.Option(help="Where --learning-curve writes its PNG plot.")] = PLOT,
+    overrides: Annotated[
+        list[str] | None,
+        typer.Option("--set", help=SET_HELP),
+    ] = None,
+    adapt: Annotated[
+        bool,
+        typer.Option(
+            "--adapt",
+            help="Also measure site adaptation: for each site with >= 4 pages, train on the other sites plus k = 0-3 "
+            "of its pages and score its other pages (4 fits per site).",
+        ),
+    ] = False,
+    adapt_sites: Annotated[
+        int | None, typer.Option("--sites", min=1, help="--adapt: sample this many of the eligible sites (cheaper).")
+    ] = None,
+    adapt_weights: Annotated[
+        list[float] | None,
+        typer.Option(
+            "--adapt-weight",
+            min=0.01,
+            callback=finite,
+            help="--adapt: how many pages each of the site's own pages counts as (repeatable, one curve each; "
+            "default: cleaner train's user weight).",
+        ),
+    ] = None,
+    adapt_plot: Annotated[Path, typer.Option(help="Where --adapt writes its PNG plot.")] = Path("adaptation.png"),
+    user_weight: Annotated[
+        float | None,
+        typer.Option(
+            min=0.01,
+            callback=finite,
+            help="How many pages each of your own pages (origin user) counts as in the cross-validation, "
+            "--leave-one-language-out and --test fits, as with cleaner train --user-weight: evaluate the model you "
+            "train. Default 1.",
+        ),
+    ] = None,
+) -> None:
+    """Score the model: cross-validated on labels/, or on --test pages.
+
+    Cross-validates on labels/ (10-fold, whole sites left out), or scores held-out --test directories.
+    Prints content-class precision/recall/F1, line-level and character-weighted, overall and per
+    language, kind of page and site (or document). With --test, the model is trained on all of
+    labels/ and never sees the test pages; snippet-annotated sets get snippet P/R/F1, overall and per
+    language; --baselines scores peer systems on the same pages.
+    """
+    from ...labels import LabelFormatError
+    from ..labels import TooFewLabels
+    from ..report import run_evaluation
+    from ..workers import end_workers
+
+    check_detail_rows(by)
+    for name, option, needed, given in (
+        ("adapt_sites", "--sites", "--adapt", adapt),
+        ("adapt_weights", "--adapt-weight", "--adapt", adapt),
+        ("adapt_plot", "--adapt-plot", "--adapt", adapt),
+        ("plot", "--plot", "--learning-curve", curve),
+    ):
+        source = ctx.get_parameter_source(name)  # Typer's own click: its enum, compared by name
+        if not given and source is not None and source.name == "COMMANDLINE":
+            fail(f"{option} goes with {needed}, which is not given: add {needed}, or drop {option}", 2)
+    try:
+        params = estimator_overrides(overrides or [])
+    except ValueError as exc:
+        fail(str(exc), 2)
+    check_test_sets(test or [])
+    directory = find_labels(labels)
+    outputs = [f"{option} {path}" for option, path in (("--json", json_out), ("--card", card)) if path is not None]
+    kept = "the evaluation did not finish" + (f"; {listed(outputs)} not written" if outputs else "")
+    try:
+        with stopped_cleanly(kept) as received, warnings_as_lines():
+            run_evaluation(
+                directory,
+                test or [],
+                baselines,
+                by,
+                jobs,
+                json_out,
+                card,
+                echo=typer.echo,
+                params=params,
+                curve=plot if curve else None,
+                command="cleaner " + " ".join(sys.argv[1:]),
+                folds=folds,
+                language_out=language_out,
+                adapt={"sites": adapt_sites, "weights": adapt_weights, "plot": adapt_plot} if adapt else None,
+                user_weight=user_weight,
+            )
+            end_workers()  # the fits' idle workers, not left to the interpreter's exit
+            received.ended = True  # a stop from now on is said so (cleaner.__main__): the outputs are written
+    except TooFewLabels as exc:
+        fail(too_few_labels(directory, exc, cross_validate=False))
+    except BrokenPipeError:
+        raise  # the reader of the report went away (| head): ends quietly (cleaner.cli.pipes), no error of its own
+    except (ValueError, OSError, LabelFormatError) as exc:
+        fail(str(exc))
+
+
+def check_test_sets(tests: Sequence[Path]) -> None:
+    """``--test`` directories, before any fit: one that does not exist is a usage error (it was
+    skipped with a line after the cross-validation, exit 0), and the dumps of a gold set without
+    their ``.gold`` are named (they were left out of the scores without a word)."""
+    from ...labels import LabelFormatError
+    from ..devset import dumps_without_gold, is_snippet_record, iter_meta
+
+    missing = [directory for directory in tests if not directory.is_dir()]
+    if missing:
+        fail(
+            f"--test {listed([str(directory) for directory in missing])}: no such directory; give a directory of "
+            "<id>.txt dumps with <id>.gold tags, or with a meta.jsonl of snippets",
+            2,
+        )
+    for directory in tests:
+        try:
+            scorable = any(directory.rglob("*.gold")) or any(is_snippet_record(r) for _, _, r in iter_meta(directory))
+        except LabelFormatError as exc:
+            fail(str(exc), 2)
+        if not scorable:  # it was skipped with a line on stdout after the whole cross-validation, exit 0
+            labelled = (directory / "manifest.csv").is_file()
+            fail(
+                f"--test {directory}: no <id>.gold tags and no meta.jsonl of with/without snippets to score; "
+                + (
+                    f"it holds labelled dumps: score a model on them with cleaner labels score {directory} --model M"
+                    if labelled
+                    else "give a directory of <id>.txt dumps with <id>.gold tags, or with a meta.jsonl of snippets"
+                ),
+                2,
+            )
+    for directory in tests:
+        unscored = dumps_without_gold(directory)
+        if unscored:
+            names = [str(dump.relative_to(directory)) for dump in unscored]
+            warn(f"{directory}: {plural(len(names), 'dump')} without a .gold, not scored: {listed(names)}")

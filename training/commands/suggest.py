@@ -1,0 +1,99 @@
+"""``cleaner suggest``: rank unlabelled dumps by how much labelling each would teach the model."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from ...cli import fail
+from ...cli.help_format import WidthAwareCommand
+from ...cli.options import (
+    AUTO,
+    Encoding,
+    Errors,
+    InputFormat,
+    MaxDocumentMb,
+    ModelFile,
+    TextField,
+    check_decoding,
+    chosen_kind,
+    finite,
+    refuse_input_named_twice,
+)
+from ...text import plural
+
+# As train_app (.train).
+suggest_app = typer.Typer(add_completion=False, rich_markup_mode="markdown")
+
+
+@suggest_app.command(cls=WidthAwareCommand)
+def suggest(
+    paths: Annotated[
+        list[str],
+        typer.Argument(
+            help="Unlabelled dumps: files, directories (their *.txt[.gz|.zst], *.jsonl[.gz|.zst], *.warc[.gz], "
+            "*.wet[.gz], recursively), or - for standard input (or a pipe: <(curl -s URL)); as `cleaner predict` "
+            "reads them."
+        ),
+    ],
+    top: Annotated[int, typer.Option("-n", "--top", min=1, help="How many dumps to list.")] = 10,
+    model: ModelFile = None,
+    margin: Annotated[
+        float,
+        typer.Option(
+            min=0.0, max=0.5, callback=finite, help="A line is uncertain when |P(content) - threshold| < this."
+        ),
+    ] = 0.2,
+    input_format: InputFormat = AUTO,
+    text_field: TextField = "text",
+    id_field: Annotated[
+        str | None,
+        typer.Option(
+            help="The JSONL field holding each record's id, shown beside the record's path:LINE (default: id; a "
+            "record without one is shown with its url field, if it has one)."
+        ),
+    ] = None,
+    encoding: Encoding = "utf-8",
+    errors: Errors = "strict",
+    max_document_mb: MaxDocumentMb = 10.0,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+) -> None:
+    """Rank dumps by how much labelling each would teach the model.
+
+    Dumps with many lines the model is unsure about come first; label those next. A JSONL record is
+    named by its place and its id, else its url: `corpus.jsonl:17 (id=abc)`; a WARC record by its
+    file, its record id and its url. Inputs that cannot be
+    read are reported on stderr as path:LINE: what is wrong, the others are ranked, and the exit code
+    is 1. Empty documents (no line with text) have nothing to label: they are left out and named in
+    one note on stderr.
+    """
+    from ...classifier.format import ModelError, load_model
+    from ...corpus.readers import ParseOptions
+    from ..suggest import rank_uncertain
+
+    check_decoding(encoding, errors)
+    if not text_field:
+        fail("--text-field: give the name of the field holding the text", 2)
+    refuse_input_named_twice(paths, chosen_kind(input_format))
+    try:
+        predictor = load_model(model)
+    except ModelError as exc:
+        fail(str(exc))
+    ranking = rank_uncertain(
+        predictor,
+        paths,
+        margin,
+        top,
+        input_format=chosen_kind(input_format),
+        options=ParseOptions(encoding, errors, text_field, id_field),
+        limit=int(max_document_mb * 1e6),
+        progress=not quiet,
+    )
+    if ranking.rows:
+        typer.echo(f"{'uncertain':>9} {'lines':>6} {'mean margin':>11}  file")
+    for row in ranking.rows:
+        typer.echo(f"{row.uncertain:>9} {row.lines:>6} {row.mean_margin:>11.3f}  {row.path}")
+    if ranking.errors:
+        unread = plural(ranking.errors, "input or document", "inputs or documents")
+        fail(f"{unread} could not be read; " + ("the others were ranked" if ranking.rows else "nothing to rank"))
