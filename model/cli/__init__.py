@@ -1,10 +1,12 @@
 """The ``cleaner`` command line: ``predict`` here, the other commands found through entry points.
 
-``cleaner predict`` (:mod:`cleaner.cli.predict`) is the command of the package itself. The training
-commands (``train``, ``evaluate``, ``labels check``, ``suggest``) live in
-:mod:`cleaner.training.commands` and are registered in the ``cleaner.commands`` entry-point group:
-:class:`~cleaner.cli.plugins.PluginGroup` lists them in ``--help`` and imports one only when it is
-run, so that ``cleaner predict`` never imports the training package nor scans entry points.
+``cleaner predict`` (:mod:`cleaner.cli.predict`) is the command of the package itself; where its
+outputs go is :mod:`cleaner.cli.layout`'s to decide, and what a run that ends short says,
+:mod:`cleaner.cli.messages`'. The training commands (``train``, ``evaluate``, ``labels``,
+``suggest``, ``label``) live in :mod:`cleaner.training.commands`, one module each, and are
+registered in the ``cleaner.commands`` entry-point group: :class:`~cleaner.cli.plugins.PluginGroup`
+lists them in ``--help`` and imports one only when it is run, so that ``cleaner predict`` never
+imports the training package nor scans entry points.
 
 User mistakes (a missing file, bad bytes, no model) are reported in one line on stderr as
 ``cleaner: path:line: what is wrong; what to do``, never as a traceback. Usage errors exit 2,

@@ -1,8 +1,10 @@
-"""``cleaner predict``: its options, how they resolve into a layout of outputs, and the run.
+"""``cleaner predict``: its options and the run.
 
 The corpus machinery (:mod:`cleaner.corpus`) does the work: sources -> readers -> worker pool
 (parse, predict, render) -> sinks. This module only checks the options, chooses the renderers
-and the sink, and turns what went wrong into one line and an exit code.
+and the sink, and turns what went wrong into one line and an exit code. How the options resolve
+into a layout of outputs is :mod:`cleaner.cli.layout`'s; what a run that ends short says is
+:mod:`cleaner.cli.messages`'.
 """
 
 from __future__ import annotations
@@ -10,12 +12,10 @@ from __future__ import annotations
 import os
 import shlex
 import signal
-import stat
-import sys
 from dataclasses import astuple, dataclass
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -24,8 +24,22 @@ from ..corpus.readers import READERS
 from ..corpus.renderers import Render
 from ..corpus.worker import Settings
 from ..signals import Caught, Interrupted, outside_run, stopped_by_signals, unwrapped
-from ..text import plural
 from . import fail, missing_folders, say_made, warn
+from .layout import DocumentOutput, Layout, OutputFormat, layout_of, refuse_overwriting_inputs, refuse_special_output
+from .messages import (
+    SAVED,
+    after_errors,
+    after_write_error,
+    as_it_was,
+    busy,
+    emptied_note,
+    kept_in,
+    no_ids,
+    rerun,
+    skipped_note,
+    stopped_before_writing,
+    stopped_reading_ids,
+)
 from .options import (
     AUTO,
     Encoding,
@@ -41,285 +55,13 @@ from .options import (
 from .pipes import reader_went_away
 
 if TYPE_CHECKING:
-    from ..corpus.items import Cleaned, InputFile
-    from ..corpus.locks import OutputBusy
-    from ..corpus.progress import Tally
+    from ..corpus.items import InputFile
     from ..corpus.sinks import StreamSink, TreeSink
-
-
-class OutputFormat(str, Enum):
-    text = "text"
-    jsonl = "jsonl"
-    labels = "labels"
-
-
-class DocumentOutput(str, Enum):
-    auto = "auto"
-    text = "text"
-    jsonl = "jsonl"
 
 
 class ShortDumps(str, Enum):
     keep = "keep"
     drop = "drop"
-
-
-@dataclass
-class Layout:
-    """Where outputs go (``root`` for -o DIR, else one stream to ``target`` or stdout, or one file
-    ``file`` for a single text input) and how documents of one-document files (text) and of files
-    of records (JSONL, WARC) are rendered."""
-
-    root: Path | None
-    target: Path | None
-    text_render: Render
-    structured_render: Render
-    name_lines: bool
-    file: Path | None = None
-
-
-# -o names that are one output file for one text input, not a folder: the cleaned dump (-o
-# page.clean.txt) or its label file (-f labels -o page.tsv), each under the name its content has.
-FILE_OUTPUTS = {".txt": OutputFormat.text, ".tsv": OutputFormat.labels}
-WHAT_IS_WRITTEN = {OutputFormat.text: "the cleaned text", OutputFormat.labels: "a label file"}
-
-
-SEVERAL_TO_STDOUT = (
-    "pass -o DIR to write one cleaned file per input, or use --output-format jsonl (one record per document) "
-    "or --format jsonl"
-)
-
-
-def refuse_several_to_stdout(paths: list[str], input_format: str | None) -> None:
-    """Fail (exit 2): several cleaned dumps cannot share standard output. A folder counts as several
-    inputs however many dumps it holds, so that a command does not stop working when a second dump
-    arrives; the message says so, and names a lone dump to clean instead. A folder without dumps is
-    left to the run, which says so as it does under -o (exit 1)."""
-    from ..corpus.items import InputFile
-    from ..corpus.sources import expand_inputs
-
-    if len(paths) > 1:
-        fail(f"several inputs: {SEVERAL_TO_STDOUT}", 2)
-    dumps = [item.name for item in expand_inputs(paths, input_format) if isinstance(item, InputFile)]
-    if not dumps:
-        return
-    lone = f"; or name its one dump ({dumps[0]}) to clean it to standard output" if len(dumps) == 1 else ""
-    fail(f"{paths[0]} is a folder, cleaned as several inputs: {SEVERAL_TO_STDOUT}{lone}", 2)
-
-
-def _records(kind: str) -> bool:
-    return READERS[kind].records
-
-
-def layout_of(
-    paths: list[str],
-    output: Path | None,
-    fmt: OutputFormat,
-    documents: DocumentOutput,
-    input_format: str | None,
-    as_directory: bool = False,
-) -> Layout:
-    """Resolve -o, --format and --output-format into a layout, or fail with a usage error (exit 2).
-
-    ``as_directory``: -o was written with a trailing slash (``-o out/``), so it names a directory
-    even before one exists."""
-    from ..corpus.sinks import jsonl_compression
-    from ..corpus.sources import input_kind
-
-    named = [p for p in paths if p == STDIN or not Path(p).is_dir()]
-    structured = any(_records(input_kind(p, input_format)) for p in named)
-    several = len(paths) > 1 or len(named) < len(paths)
-    is_dir = output is not None and (as_directory or output.is_dir())
-    if fmt is OutputFormat.jsonl:
-        if documents is not DocumentOutput.auto:
-            fail("--format jsonl writes one record per line: drop --output-format (records per document: -f text)", 2)
-        if is_dir:
-            fail(f"-o {output}: with --format jsonl, -o names one output file, not a directory", 2)
-        if output is not None:
-            refuse_named_for_other_content(output, "--format jsonl", several or structured)
-        return Layout(None, output, Render.LINES, Render.LINES, several or structured)
-    if structured and (fmt is OutputFormat.labels or documents is DocumentOutput.text):
-        what = "--format labels" if fmt is OutputFormat.labels else "--output-format text"
-        fail(
-            f"{what} cannot be used with JSONL or WARC inputs: it writes plain-text dumps, and these inputs are "
-            f"records, written as JSONL records; drop {what}",
-            2,
-        )
-    if fmt is OutputFormat.labels and output is not None and not is_dir and jsonl_compression(output) is not None:
-        fail(f"-o {output}: --format labels writes label files, -o NAME.tsv for one input or -o DIR for several", 2)
-    records = documents is DocumentOutput.jsonl or (
-        documents is DocumentOutput.auto
-        and fmt is OutputFormat.text
-        and ((output is not None and jsonl_compression(output) is not None) or (output is None and structured))
-    )
-    if records:
-        if fmt is OutputFormat.labels:  # records chosen by --output-format jsonl: -o NAME.jsonl was refused above
-            fail(
-                "--format labels and --output-format jsonl ask for two formats (label files, and a JSON record per "
-                "document): drop --output-format jsonl for label files, or --format labels for records",
-                2,
-            )
-        if is_dir:
-            assert output is not None  # is_dir says so
-            fail(_records_into_folder(output, as_directory, documents), 2)
-        if output is not None:  # only --output-format jsonl makes records of a name that is not .jsonl
-            refuse_named_for_other_content(output, "--output-format jsonl", several or structured)
-        return Layout(None, output, Render.RECORD, Render.RECORD, False)
-    render = Render.TEXT if fmt is OutputFormat.text else Render.LABELS
-    if output is None:
-        if several:
-            refuse_several_to_stdout(paths, input_format)
-        return Layout(None, None, render, Render.RECORD, False)
-    if documents is DocumentOutput.text and not is_dir and jsonl_compression(output) is not None:
-        other = "a directory (-o DIR/)" if several else "a text file (-o NAME.txt) or a directory (-o DIR/)"
-        fail(
-            f"-o {output} names a JSONL file, and --output-format text writes plain-text dumps: drop "
-            f"--output-format text to write a record per document to {output}, or name {other}",
-            2,
-        )
-    if not is_dir and output.suffix.lower() in FILE_OUTPUTS:
-        if structured:
-            fail(
-                f"-o {output} names a text file, and JSONL and WARC inputs are records, written as JSONL records: "
-                "write them to -o NAME.jsonl, or to a directory (-o DIR/)",
-                2,
-            )
-        if several:
-            fail(f"-o {output} names one file, for one text input; for several inputs pass -o DIR", 2)
-        refuse_named_for_other_content(output, None if fmt is OutputFormat.text else "--format labels", False, fmt)
-        return Layout(None, None, render, Render.RECORD, False, file=output)
-    if output.exists() and not is_dir:
-        fail(
-            f"-o {output} is a file; -o takes a directory (one output per input), a .jsonl[.gz|.zst] file, "
-            "or a .txt file for one text input",
-            2,
-        )
-    if not is_dir and output.suffix:
-        # Made silently, a folder named x.csv is found only later, with the outputs inside it.
-        suffix = ".txt" if fmt is OutputFormat.text else ".tsv"
-        files = [] if several or structured else [f"-o NAME{suffix} (this one input)"]
-        if fmt is OutputFormat.text:  # label files are one per input: no one file holds several
-            files += ["-o NAME.jsonl (a record per document)", "-f jsonl (a record per line)"]
-        listed = ", ".join(files[:-1]) + " or " + files[-1] if len(files) > 1 else "".join(files)
-        single = f", or write one file: {listed}" if files else ""
-        fail(
-            f"-o {output}: this run writes a directory (one output per input), and {output.name} would be a new "
-            f"directory named like a file; name a directory (a trailing / keeps this name: -o {output}/){single}",
-            2,
-        )
-    return Layout(output, None, render, Render.RECORD, False)
-
-
-def refuse_named_for_other_content(
-    output: Path, option: str | None, several: bool, writes: OutputFormat = OutputFormat.jsonl
-) -> None:
-    """Fail (exit 2) when -o names a file whose suffix says another content than the run writes
-    (``-f labels -o page.txt``, ``--output-format jsonl -o all.txt``): such a file was written, and
-    read back later by its name as what it is not. ``option`` is what chose the content (None: the
-    default, cleaned text); ``several``: the inputs cannot go to one text or label file, so only
-    the name can change. A name -o gives no meaning to (``-f jsonl -o lines.csv``) is left as given."""
-    meant = FILE_OUTPUTS.get(output.suffix.lower())
-    if meant is None or meant is writes:
-        return
-    if writes is OutputFormat.jsonl:
-        content = "JSON records (one per line)" if option == "--format jsonl" else "JSON records (one per document)"
-        rename = f"a JSONL file (-o {output.with_suffix('.jsonl')})"
-    else:
-        content = WHAT_IS_WRITTEN[writes]
-        rename = f"a {_suffix_of(writes)} file (-o {output.with_suffix(_suffix_of(writes))})"
-    written = f"{option} writes {content}" if option is not None else f"this run writes {content}"
-    switch = "" if several else f", or {_switch_to(meant, option)}"
-    fail(
-        f"-o {output}: {written}, and a {output.suffix} name is for {WHAT_IS_WRITTEN[meant]}; name {rename}{switch}",
-        2,
-    )
-
-
-def _suffix_of(fmt: OutputFormat) -> str:
-    return next(suffix for suffix, meant in FILE_OUTPUTS.items() if meant is fmt)
-
-
-def _switch_to(meant: OutputFormat, option: str | None) -> str:
-    """How to write what a name's suffix says instead (:func:`refuse_named_for_other_content`)."""
-    if meant is OutputFormat.text:  # an option chose another content than the default
-        return f"drop {option} to write the cleaned text"
-    if option is None:
-        return "pass --format labels to write a label file"
-    if option == "--format jsonl":
-        return "write a label file with --format labels in place of --format jsonl"
-    return f"drop {option} and pass --format labels to write a label file"
-
-
-def _records_into_folder(output: Path, slash: bool, documents: DocumentOutput) -> str:
-    """Why -o names no place for this run's JSONL records (one file of them): it names a folder,
-    by a trailing / (even one not there yet: it said "is a directory") or by being one."""
-    given = f"-o {output}/ names a folder (the trailing / does)" if slash else f"-o {output} is a directory"
-    if documents is DocumentOutput.jsonl:
-        return (
-            f"{given}, and --output-format jsonl writes one file of JSON records: name that file "
-            "(-o NAME.jsonl), or leave out -o for standard output"
-        )
-    bare = f"write -o {output} without the /" if slash else "name a file (-o NAME.jsonl)"
-    return (
-        f"{given}, and a name ending in .jsonl is for one file of JSON records: for that file, {bare}; for one "
-        "output per input, name a folder that is not named like a JSONL file (-o DIR/)"
-    )
-
-
-def refuse_special_output(output: Path) -> None:
-    """Fail (exit 2) when -o names a device or a pipe (``-o /dev/null``): outputs are written to a
-    temporary file beside their name and renamed over it, which would replace the device (or fail
-    in /dev); what is written to such a file is standard output's to carry."""
-    try:
-        mode = output.stat().st_mode
-    except OSError:  # not there yet (or unreadable): the run makes it, or says what is wrong
-        return
-    if stat.S_ISDIR(mode) or stat.S_ISREG(mode):
-        return
-    fail(
-        f"-o {output} is a device or a pipe, not a file or a folder: outputs are written to a temporary file and "
-        "renamed into place; leave out -o and redirect standard output instead "
-        f"(cleaner predict ... -q > {output}; for several inputs add --output-format jsonl)",
-        2,
-    )
-
-
-def _stdin_reads(path: Path) -> bool:
-    """Whether standard input is redirected from the file ``path`` (``cleaner predict - -o a.txt < a.txt``)."""
-    try:
-        here, there = os.fstat(sys.stdin.fileno()), path.stat()
-    except (OSError, ValueError, AttributeError):  # no such file yet, or stdin is no file (a pipe, a test's buffer)
-        return False
-    return stat.S_ISREG(here.st_mode) and (here.st_dev, here.st_ino) == (there.st_dev, there.st_ino)
-
-
-def refuse_overwriting_inputs(paths: list[str], output: Path, into_directory: bool) -> None:
-    """Fail (exit 2) when writing to ``output`` could overwrite an input.
-
-    Outputs are written to a temporary name and renamed over the target, so -o naming an input
-    would replace it with its cleaned text: the original would be lost. Under -o DIR, an input
-    inside DIR could be replaced by another input's output. An output inside an input directory is
-    fine: that directory's walk leaves it out (see :func:`~cleaner.corpus.sources.expand_inputs`).
-    """
-    target = output.resolve()
-    for raw in paths:
-        if raw == STDIN and _stdin_reads(target):
-            fail(
-                f"-o {output} is the file standard input reads (< {output}): cleaning would replace it; "
-                "write to another path",
-                2,
-            )
-        if raw == STDIN or not Path(raw).exists():
-            continue  # reading it will say what is wrong
-        source = Path(raw).resolve()
-        if source == target:
-            fail(f"-o {output} is the input {raw} itself: cleaning would replace it; write to another path", 2)
-        if into_directory and target in source.parents:
-            fail(
-                f"-o {output} holds the input {raw}: outputs written there could replace inputs; "
-                "write to a directory outside the inputs",
-                2,
-            )
 
 
 def predict(
@@ -547,14 +289,12 @@ def _predict(
 
 
 DEFAULT_ID = "id"
-# What stands for a saved copy of standard input in the command that continues a run that read it.
-SAVED = "FILE"
 
 
 def rerun_command(ctx: typer.Context, stdin: str = STDIN, continued: bool = True) -> str:
     """This command line, as the user gave it, with --resume: what continues this run; with
     ``stdin``, that name in place of - and of a pipe named as a file (a run cannot continue from
-    standard input: see :func:`_rerun`); not ``continued``: without an added --resume (what starts
+    standard input: see :func:`~cleaner.cli.messages.rerun`); not ``continued``: without an added --resume (what starts
     it again)."""
     from ..corpus.readers.streams import is_stream
 
@@ -667,7 +407,7 @@ def _run_predict(
     one = root / files[0].relative if root is not None and len(files) == 1 else None
     streamed = [i for i in files if i.stream and READERS[i.kind].records]
     if layout.target is None or not streamed:
-        saved = None  # only --resume of -o FILE cannot read records from standard input: see _rerun
+        saved = None  # only --resume of -o FILE cannot read records from standard input: see messages.rerun
     elif saved is not None and input_format is None:
         saved = _saved_as(saved, streamed[0].kind, paths, files)
     several = len(inputs) > 1 or any(READERS[i.kind].records for i in files)
@@ -688,7 +428,7 @@ def _run_predict(
                 try:
                     done = read_done_ids(sink.partial, id_field)
                 except Interrupted as exc:
-                    _stopped_reading_ids(sink, exc, again)
+                    stopped_reading_ids(sink, exc, again)
             elif not any(i.stream for i in inputs if isinstance(i, InputFile)):  # stdin, a pipe: read once
                 # A first run is checked too: a repeated id found when the run is continued would cost
                 # the hours it ran (the continued run cannot skip by such ids, and stops).
@@ -697,9 +437,9 @@ def _run_predict(
         fail(f"{exc.filename or layout.target}: cannot write: {exc.strerror or exc}")
     except OutputError as exc:  # the .partial of -o FILE could not be made or continued: nothing was changed
         assert layout.target is not None  # only a StreamSink into a file raises it here
-        fail(f"{exc}{_as_it_was(layout.target)}")
+        fail(f"{exc}{as_it_was(layout.target)}")
     except OutputBusy as exc:
-        fail(_busy(layout.target, exc), 2)
+        fail(busy(layout.target, exc), 2)
     if done is not None and isinstance(sink, StreamSink):  # skipping by id is safe only with these inputs' ids
         try:
             finished = sink.restore is not None and sink.restore[1]  # the records are in the output, renamed back
@@ -709,7 +449,7 @@ def _run_predict(
             sink.discard()  # a finished output that --resume renamed to .partial gets its name back
             fail(str(exc), 2)
         except Interrupted as exc:
-            _stopped_reading_ids(sink, exc, again)
+            stopped_reading_ids(sink, exc, again)
         settings = replace(settings, done=done)
     run = Run(inputs, settings, sink, jobs, limit, resume, fail_fast)
     progress = Progress(total, several and not quiet)
@@ -729,7 +469,7 @@ def _run_predict(
     except OutputBusy as exc:  # its folder was made by another run since this one started: locked at the first output
         progress.close()
         sink.abort()
-        fail(_busy(layout.target, exc), 2)
+        fail(busy(layout.target, exc), 2)
     except FailFast:
         stopped = "stopped at the first error (--fail-fast)"
     except Interrupted as exc:
@@ -752,187 +492,31 @@ def _run_predict(
         say_made(new_folders)
         if several and not quiet:
             warn(tally.summary(stopped=True, short_dumps=settings.short_dumps))
-        fail(f"{exc}{_after_write_error(sink, one, resume)}")
+        fail(f"{exc}{after_write_error(sink, one, resume)}")
     finally:
         progress.close()
         received.ended = True
     if stopped is not None:
         sink.abort()
     # --resume into one file continues by id: a run that wrote a record without one cannot be continued.
-    no_id = _no_ids(settings.parse.id_name, tally.no_id, tally.documents) if layout.target and tally.no_id else None
+    no_id = no_ids(settings.parse.id_name, tally.no_id, tally.documents) if layout.target and tally.no_id else None
     say_made(new_folders)
     if several and not quiet:
         warn(tally.summary(stopped=stopped is not None, short_dumps=settings.short_dumps))
     elif not quiet and tally.last_emptied is not None and layout.text_render is Render.TEXT:
-        warn(_emptied_note(tally.last_emptied))
+        warn(emptied_note(tally.last_emptied))
     if not several and tally.skipped and one is not None:  # a corpus's summary counts them "already done"
-        warn(_skipped_note(files[0].name, one))
+        warn(skipped_note(files[0].name, one))
     if stopped is not None and isinstance(sink, StreamSink) and sink.wrote_nothing():
         assert sink.target is not None  # wrote_nothing says so
-        fail(_stopped_before_writing(stopped, sink.target, fresh or again), code)
+        fail(stopped_before_writing(stopped, sink.target, fresh or again), code)
     if stopped is not None:
-        kept = _kept_in(sink) if isinstance(sink, StreamSink) else ""
+        kept = kept_in(sink) if isinstance(sink, StreamSink) else ""
         resumable = root is not None or (
             layout.target is not None and layout.text_render is not Render.LINES and not _compressed(layout.target)
         )
         if resumable and no_id is not None:
             fail(f"{stopped}{kept}; {no_id}", code)
-        fail(f"{stopped}{kept}" + (f"; {_rerun(again, saved)} to continue" if resumable else ""), code)
+        fail(f"{stopped}{kept}" + (f"; {rerun(again, saved)} to continue" if resumable else ""), code)
     if tally.errors:
-        fail(_after_errors(sink, tally, complete, again, saved, no_id))
-
-
-def _kept_in(sink: StreamSink) -> str:
-    """Whose records the ``.partial`` of a stopped run into -o FILE holds, if it left one: this
-    run's (and any it continued), or only an earlier run's, which a run without --resume leaves as
-    it was until its first record."""
-    if sink.target is None or not sink.partial.exists():
-        return ""
-    if sink.wrote or sink.resume:
-        return f"; the records written so far are in {sink.partial}"
-    return f"; this run wrote no record, and {sink.partial} holds an earlier run's records, as it was"
-
-
-def _stopped_before_writing(stopped: str, target: Path, fresh: str) -> str:
-    """The line of a run into -o FILE that was stopped before it wrote a record: no ``.partial`` is
-    left, so --resume has nothing to continue, and "rerun ... --resume to continue" sent the user
-    looking for output that was never written: the same command, as given, does it all."""
-    return (
-        f"{stopped} before any record was written{_as_it_was(target)}: there is nothing to continue with "
-        f"--resume; {_rerun(fresh)} to clean from the start"
-    )
-
-
-def _stopped_reading_ids(sink: StreamSink, exc: Interrupted, again: str) -> NoReturn:
-    """Stop (exit 128 + the signal) a run that a signal stopped while --resume read the ids, before
-    it wrote: the output is put back as it was (a finished one gets its name back), and the same
-    command continues; "nothing was written" alone left the user to wonder about the .partial."""
-    before = sink.restore
-    sink.discard()
-    assert sink.target is not None  # only a run into -o FILE reads ids
-    if before is None:  # a first run with --resume: there was no .partial
-        state = "nothing was written"
-    else:
-        state = f"nothing was written: {sink.target if before[1] else sink.partial} is as it was"
-    fail(
-        f"interrupted ({exc}) while --resume read the inputs' ids, before cleaning began; {state}; "
-        f"{_rerun(again)} to continue",
-        128 + exc.signum,
-    )
-
-
-def _busy(target: Path | None, exc: OutputBusy) -> str:
-    """Why a run into -o FILE is refused: another run holds its ``.partial`` (see cleaner.corpus.locks)."""
-    return (
-        f"-o {target}: another cleaner run is writing this output now (it holds {exc.partial} locked); "
-        "this run wrote nothing: wait for that run to end, or choose another -o"
-    )
-
-
-def _emptied_note(cleaned: Cleaned) -> str:
-    """Why the one dump of a run printed nothing: an empty output looks like a failure, and a
-    record of one paragraph is the kind of dump the model may take for chrome."""
-    lines = "its only non-blank line" if cleaned.lines_total == 1 else f"all its {cleaned.lines_total} non-blank lines"
-    return (
-        f"{cleaned.where}: no line kept: the model scored {lines} as boilerplate "
-        "(--format jsonl shows each line's score; a lower --threshold keeps more)"
-    )
-
-
-def _rerun(again: str, saved: str | None = None) -> str:
-    """The advice to rerun ``again``: from this directory, as relative paths in it (and the ids of
-    text files, their paths as given, which --resume skips by) mean something else elsewhere.
-
-    With ``saved`` (the command with FILE in place of -), the run read records from standard input
-    into -o FILE: --resume reads the inputs' ids before it cleans anything, and standard input can
-    be read only once, so --resume from it is refused; a saved copy of the input gives the same ids
-    (the records' own), so rerunning with that file continues the run."""
-    try:
-        here = f" ({Path.cwd()})"
-    except OSError:  # the directory was deleted
-        here = ""
-    if saved is not None:
-        return (
-            "standard input (or a pipe) cannot be read again (--resume reads the ids of the records before it "
-            "cleans them): "
-            f"save that input to a file and, from the same directory{here}, rerun `{saved}` with {SAVED} that file"
-        )
-    return f"from the same directory{here}, rerun `{again}`"
-
-
-def _skipped_note(name: str, output: Path) -> str:
-    """Why a run of one input with --resume wrote nothing: its output was there (perhaps from
-    another input, or an earlier version of this one), and exit 0 with no word looked like success."""
-    return f"{name}: already done ({output} exists), skipped (--resume); rerun without --resume to clean it again"
-
-
-def _no_ids(field: str, missing: int, written: int) -> str:
-    """The advice for a stopped run into one file of records of which ``missing`` of the ``written``
-    have no id: --resume continues such a run by the ids already written, so the command it would
-    print fails at once. Said of how many: one record with a null id among thousands was told as
-    "the records have no 'id' field"."""
-    has = "has" if missing == 1 else "have"
-    which = "the records have" if missing >= written else f"{missing} of the {written} records written {has}"
-    return (
-        f"{which} no {field!r} field (or a null one) to continue by (--resume skips the documents whose id is "
-        "already written): rerun without --resume to clean every document again, or with --resume and "
-        "--id-field NAME if the field NAME holds a unique id in every record"
-    )
-
-
-def _after_write_error(sink: TreeSink | StreamSink, one: Path | None, resume: bool) -> str:
-    """What a failed write left: the one output as it was, or the outputs finished before it.
-
-    ``one`` is the run's only output file, if it has one (-o FILE.txt, one input under -o DIR):
-    there are no others to write with --resume."""
-    from ..corpus.sinks import StreamSink
-
-    if isinstance(sink, StreamSink):
-        if sink.target is None:
-            return ""
-        return f"; {sink.target} is left as it was before this run" if sink.restore else _as_it_was(sink.target)
-    if one is not None:
-        return _as_it_was(one)
-    if not sink.finished:  # with --resume, the outputs of earlier runs are there, and skipped again
-        return "; this run finished no output: fix this and rerun" + (" with --resume" if resume else "")
-    return "; the outputs finished before it are complete: fix this and rerun with --resume to write the others"
-
-
-def _as_it_was(output: Path) -> str:
-    """What a write that failed before it changed anything left of a one-file output."""
-    return f"; {output} is left as it was before this run" if output.exists() else f"; {output} is not written"
-
-
-def _after_errors(
-    sink: TreeSink | StreamSink,
-    tally: Tally,
-    complete: bool,
-    again: str,
-    saved: str | None = None,
-    no_id: str | None = None,
-) -> str:
-    """The closing line of a run with errors: how many, and what became of the outputs; ``no_id``:
-    what to do about the records written without an id (see :func:`_no_ids`)."""
-    from ..corpus.sinks import StreamSink
-
-    counted = f"{plural(tally.errors, 'input or record', 'inputs or records')} could not be cleaned"
-    others = "every other document was cleaned" if tally.documents else "no document was cleaned"
-    if not tally.incomplete:
-        return f"{counted}; {others}"
-    if tally.incomplete == tally.errors:  # "1 input or record could not be cleaned, 1 input of them not read whole"
-        unread = "not read whole" if tally.errors == 1 else "none of them read whole"
-    else:
-        unread = f"{plural(tally.incomplete, 'input')} of them not read whole"
-    if isinstance(sink, StreamSink) and sink.target is not None and not complete:
-        stays = f"stays {sink.partial} (every other document is in it)" if sink.partial.exists() else "is not written"
-        if no_id is not None:
-            return f"{counted}, {unread}, so the output {stays}; fix or replace such inputs; {no_id}"
-        return (
-            f"{counted}, {unread}, so the output {stays}; fix or replace such inputs"
-            f"{'; ' if saved else ' and, '}{_rerun(again, saved)} to complete {sink.target}"
-        )
-    if isinstance(sink, StreamSink):
-        return f"{counted}, {unread}; {others}"
-    return (
-        f"{counted}, {unread}, with no output; fix or replace such inputs and, {_rerun(again)} to clean them; {others}"
-    )
+        fail(after_errors(sink, tally, complete, again, saved, no_id))
