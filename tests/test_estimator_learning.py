@@ -10,7 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.metrics import roc_auc_score
 
-from cleaner.classifier.estimator import NEAR_BEST_F1, THRESHOLD_RANGE, LineClassifier, best_threshold, near_best_cuts
+from cleaner.classifier.estimator import LineClassifier
+from cleaner.classifier.thresholds import NEAR_BEST_F1, THRESHOLD_RANGE, best_threshold, near_best_cuts
 from cleaner.labels import BOILERPLATE, CONTENT
 
 

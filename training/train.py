@@ -9,7 +9,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from ..classifier.estimator import NEAR_BEST_F1, THRESHOLD_RANGE, LineClassifier
+from ..classifier.estimator import LineClassifier
+from ..classifier.thresholds import NEAR_BEST_F1, THRESHOLD_RANGE
 from ..labels import BOILERPLATE, CONTENT
 from ..text import plural
 from .evaluate import DEFAULT_FOLDS, cross_validated_predictions, cv_folds, cv_scheme, fit_by_site, score

@@ -18,7 +18,7 @@ line); ``predict`` and ``predict_proba`` return one list per document, aligned w
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from functools import lru_cache, partial, wraps
 from numbers import Integral, Real
 from pathlib import Path
@@ -46,64 +46,15 @@ from ..features.lines import BASE_FEATURES
 from ..features.shape import markup_rows, shape_matrix
 from ..features.stopwords import Stopwords
 from ..features.topics import page_words, topic_overlap
-from ..labels import BOILERPLATE, CONTENT, TAGS
-from ..text import composed, is_blank, listed, nth, str_lines
+from ..labels import CONTENT
+from ..text import composed, listed
 from .augment import excerpts, recombine, records, reprinted, trimmed
 from .predictor import Predictor, first_stage_parts
+from .thresholds import THRESHOLD_RANGE, best_threshold, near_best_cuts
+from .validation import check_classes, training_data
 
 Labels = Sequence[Sequence[str | None]]
 T = TypeVar("T")
-
-# Where the cut chosen by cross-validation may fall. Not above 0.5: with logistic-regression context
-# stages (balanced class weights) the character-F1 optimum on held-out sites lay at 0.716 (298 pages,
-# 2026-12-03) and gained 0.008 of held-out F1 there, by dropping the lines the model was least sure
-# of, most often a page's headline and the article of a script it knows least: a Vietnamese seed
-# page lost its headline and a Chinese test page 63% of its article (tests/test_seed_acceptance.py,
-# tests/test_unspaced_scripts.py). A lost line is lost for good; a kept one can still be filtered.
-# With network stages the optimum is about 0.51. ``--threshold`` sets another cut at prediction.
-THRESHOLD_RANGE = (0.25, 0.5)
-
-
-# How far below its best a cut's held-out F1 may be and still count as as good (near_best_cuts):
-# about the run-to-run spread of that F1 between fits that differ in their last bits.
-NEAR_BEST_F1 = 0.002
-
-
-def _f1_by_cut(probabilities: np.ndarray, y: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Each possible cut on held-out P(content) (the midpoint between a line and the next less likely
-    one) and the character-weighted F1 of the content class it gives: the lines sorted by P, most
-    likely content first, each cut keeps a prefix of them. A cut between lines of equal P is no cut
-    (a threshold keeps both): its F1 is -1."""
-    order = np.argsort(-probabilities, kind="stable")
-    weights = np.asarray(weights, dtype=float)[order]
-    true_positive = np.cumsum(weights * y[order])
-    kept = np.cumsum(weights)
-    precision = true_positive / np.maximum(kept, 1e-9)
-    recall = true_positive / max(float(true_positive[-1]), 1e-9)
-    f1 = 2 * precision * recall / np.maximum(precision + recall, 1e-9)
-    ranked = probabilities[order]
-    f1[:-1][ranked[:-1] == ranked[1:]] = -1.0
-    cuts = (ranked + np.append(ranked[1:], 0.0)) / 2
-    return cuts, f1
-
-
-def best_threshold(probabilities: np.ndarray, y: np.ndarray, weights: np.ndarray) -> float:
-    """The cut on held-out P(content) that maximises character-weighted F1 of the content class."""
-    cuts, f1 = _f1_by_cut(probabilities, y, weights)
-    return float(cuts[int(np.argmax(f1))])
-
-
-def near_best_cuts(
-    probabilities: np.ndarray, y: np.ndarray, weights: np.ndarray, tolerance: float = NEAR_BEST_F1
-) -> tuple[float, float]:
-    """The lowest and highest cut whose held-out F1 is within ``tolerance`` of the best one's.
-
-    The best cut is the argmax of a curve that is often flat at the top: a wide range says that the
-    threshold is one draw among equally good ones, and that fits differing in their last bits
-    (another seed, a label added) may choose a cut anywhere in it."""
-    cuts, f1 = _f1_by_cut(probabilities, y, weights)
-    near = cuts[f1 >= f1.max() - tolerance]
-    return float(near.min()), float(near.max())
 
 
 def line_targets(labels: Labels) -> np.ndarray:
@@ -391,12 +342,12 @@ class LineClassifier(BaseEstimator):
         The fitted context stages (empty when ``context_rounds`` is 0 or the data has one site).
     threshold_ : float
         The cut on P(content) in use: ``threshold``, or the one chosen by cross-validation within
-        :data:`THRESHOLD_RANGE`.
+        :data:`~.thresholds.THRESHOLD_RANGE`.
     f1_threshold_ : float
         The cut that maximises character F1 on the held-out probabilities, before that range
         (only when ``threshold`` is None and the context stages were fitted).
     near_best_cuts_ : (float, float)
-        The lowest and highest cut whose held-out character F1 is within :data:`NEAR_BEST_F1` of
+        The lowest and highest cut whose held-out character F1 is within :data:`~.thresholds.NEAR_BEST_F1` of
         that best one's (with ``f1_threshold_``): how firmly the data choose the cut.
     predictor_ : Predictor
         The fitted model as plain arrays: what predicts, and what :meth:`save` writes.
@@ -559,8 +510,8 @@ class LineClassifier(BaseEstimator):
         """
         self._validate_params()
         _char_range(self.char_ngrams)
-        given, labels = _training_data(documents, labels)
-        _check_classes(line_targets(labels))
+        given, labels = training_data(documents, labels)
+        check_classes(line_targets(labels))
         lines = [composed(doc) for doc in given]  # read as prediction reads them
         groups = list(groups) if groups is not None else [str(i) for i in range(len(lines))]
         page_of = list(range(len(lines)))  # the page each document is, or was cut from
@@ -827,98 +778,3 @@ def _char_range(char_ngrams: Sequence[int] | None) -> tuple[int, int] | None:
 
 def _jsonable(params: dict[str, Any]) -> dict[str, Any]:
     return {k: list(v) if isinstance(v, tuple) else v for k, v in params.items()}
-
-
-LABELS_EXPECTED = "labels are 'content' or 'boilerplate' per line, None for a blank line"
-
-
-def _check_classes(y: np.ndarray) -> None:
-    """A ValueError unless the labelled lines (``y``, before any augmentation) hold both classes."""
-    if len(set(y.tolist())) < 2:
-        only = (
-            "no line is labelled"
-            if not len(y)
-            else f"all {len(y)} labelled lines are {CONTENT if y[0] else BOILERPLATE!r}"
-        )
-        raise ValueError(f"training data needs both content and boilerplate lines; {only}")
-
-
-def _training_data(documents: object, labels: object) -> tuple[list[list[str]], list[list[str | None]]]:
-    """The documents and labels as lists, checked as scikit-learn checks in ``fit``: a TypeError for
-    a wrong kind of input, a ValueError for wrong values, each saying what was given and what is
-    expected. Without it, documents given as strings were read character by character ("947 lines
-    but 17 labels"), label-file tags "C"/"B" were taken for boilerplate ("needs both content and
-    boilerplate lines"), and integer labels failed as "blank lines and only blank lines take None"."""
-    given = [_document(doc, index, total) for index, doc, total in _items(documents, "documents", "a list of lines")]
-    labelled = [_labels(doc, index, total) for index, doc, total in _items(labels, "labels", "a list of labels")]
-    if len(given) != len(labelled):
-        raise ValueError(f"{len(given)} documents but {len(labelled)} label lists (one list per document)")
-    for index, (lines, doc_labels) in enumerate(zip(given, labelled)):
-        document = nth(index, len(given), "document")
-        if len(lines) != len(doc_labels):
-            raise ValueError(
-                f"{document}: {len(lines)} lines but {len(doc_labels)} labels (one per line, None for a blank line)"
-            )
-        for at, (line, label) in enumerate(zip(lines, doc_labels)):
-            _check_label(line, label, f"labels: {document}, {nth(at, len(lines), 'line')}")
-    return given, labelled
-
-
-def _items(values: object, name: str, each: str) -> list[tuple[int, object, int]]:
-    """The items of ``documents`` or ``labels`` with their index and count: a list (or any
-    iterable) of one item per document; one str is refused, as read it would be characters."""
-    if isinstance(values, (str, bytes, bytearray, Mapping)) or not isinstance(values, Iterable):
-        raise TypeError(f"{name}: expected a list with {each} per document; got {type(values).__name__}")
-    items = list(values)
-    return [(index, item, len(items)) for index, item in enumerate(items)]
-
-
-def _document(doc: object, index: int, total: int) -> list[str]:
-    """One document as its list of lines (str), or a TypeError saying what to pass instead."""
-    what = f"documents: {nth(index, total, 'document')}"
-    if isinstance(doc, str):
-        raise TypeError(
-            f"{what} is a str, not a list of lines: split each dump into its lines "
-            "(cleaner.text.split_lines(text)), one label per line"
-        )
-    if isinstance(doc, (bytes, bytearray, Mapping)) or not isinstance(doc, Iterable):
-        raise TypeError(f"{what}: expected a list of lines (str); got {type(doc).__name__}")
-    return str_lines(doc, what)
-
-
-def _labels(doc_labels: object, index: int, total: int) -> list[str | None]:
-    """One document's labels as a list, or a TypeError: a str of tags ("CCB") is no list of labels."""
-    what = f"labels: {nth(index, total, 'document')}"
-    if isinstance(doc_labels, (str, bytes, bytearray, Mapping)) or not isinstance(doc_labels, Iterable):
-        raise TypeError(
-            f"{what}: expected a list of labels, one per line ({LABELS_EXPECTED}); got {type(doc_labels).__name__}"
-        )
-    return list(doc_labels)
-
-
-def _check_label(line: str, label: object, where: str) -> None:
-    """A ValueError saying what ``label`` is and what was expected, unless it is the label ``line``
-    can take: 'content' or 'boilerplate' for a non-blank line, None for a blank one."""
-    if label is not None and not (isinstance(label, str) and label in (CONTENT, BOILERPLATE)):
-        raise ValueError(f"{where}: got {label!r} ({type(label).__name__}); {LABELS_EXPECTED}{_label_hint(label)}")
-    if label is not None and is_blank(line):
-        raise ValueError(f"{where}: a blank line labelled {label!r}; {LABELS_EXPECTED}")
-    if label is None and not is_blank(line):
-        raise ValueError(f"{where}: the non-blank line {_shown(line)} labelled None; {LABELS_EXPECTED}")
-
-
-def _label_hint(label: object) -> str:
-    """What to do about a label that is none: the label files' tags and numbers are the likely ones."""
-    if isinstance(label, str) and label in TAGS:
-        return (
-            f": C and B are the label files' tags; map C to {CONTENT!r} and B to {BOILERPLATE!r} "
-            "(cleaner.labels.parse_label_text reads a label file so)"
-        )
-    if isinstance(label, (Real, np.bool_)):  # bool and numpy's numbers included
-        return ", not numbers or booleans"
-    return ""
-
-
-def _shown(line: str, width: int = 40) -> str:
-    """A line quoted in a message, cut to ``width`` characters."""
-    return repr(line if len(line) <= width else line[: width - 3] + "...")
