@@ -13,7 +13,7 @@ import json
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..atomic import write_atomic
 from ..text import listed, plural
@@ -43,6 +43,9 @@ from .evaluate import (
 )
 from .labels import LabelledDocument, page_fingerprint, read_labelled
 from .train import USER_WEIGHT, describe_data, fit_documents, make_estimator, runtime_versions, user_weights
+
+if TYPE_CHECKING:
+    from ..classifier.predictor import Predictor
 
 Echo = Callable[[str], None]
 MODEL_NAME = "cleaner"
@@ -161,27 +164,8 @@ def run_evaluation(
             name: fit_documents(documents, estimator(**extra, n_jobs=jobs), user_weight)
             for name, extra in ABLATIONS.items()
         }
-        peers: dict[str, Any] = {}
-        skipped: dict[str, str] = {}
-        if baselines:
-            from .baselines import available_baselines
-
-            peers, skipped = available_baselines(documents)
-        systems: dict[str, SystemPredict] = {MODEL_NAME: _on_lines(model), **peers}
         ablated = {name: _on_lines(variant) for name, variant in variants.items()}
-        for directory in tests:
-            if not directory.is_dir():
-                echo(f"skipped {directory}: not found")
-                continue
-            held_out, pages = held_out_sets[directory]
-            if not held_out and not pages:
-                echo(f"skipped {directory}: no <id>.gold files and no meta.jsonl with with/without snippets")
-            if held_out:
-                results["tests"][str(directory)] = _gold_test(directory, held_out, systems, ablated, skipped, by, echo)
-            if pages:
-                results["snippet_tests"][str(directory)] = _snippet_test(
-                    directory, pages, systems, ablated, skipped, "jusText" in peers, echo
-                )
+        _score_tests(results, tests, held_out_sets, _on_lines(model), ablated, documents, baselines, by, echo)
     if curve is not None:
         from .curve import learning_curve, plot_learning_curve
 
@@ -207,6 +191,92 @@ def run_evaluation(
     return results
 
 
+def run_model_evaluation(
+    predictor: Predictor,
+    model: str,
+    labels_dir: Path,
+    tests: Sequence[Path],
+    baselines: bool,
+    by: str,
+    json_out: Path | None,
+    echo: Echo = print,
+    command: str = "cleaner evaluate",
+) -> dict[str, Any]:
+    """Score ``predictor`` (the model file or URL ``model``), as it is, on each ``tests`` directory,
+    beside the peers if ``baselines``: what ``cleaner evaluate --test DIR --model M`` prints.
+
+    Nothing is trained: :func:`run_evaluation` refits the shipped configuration on ``labels_dir``
+    and cross-validates it first (tens of minutes), which says nothing about a model one already
+    has (one's own retrained model, or the shipped one, whose refit is the same model). The test
+    pages are refused if the model was trained on them, as far as its file tells: a model that
+    ``cleaner train`` writes lists its pages by their text; one that does not (the shipped model)
+    is checked against ``labels_dir`` when that is its training data (the same sha256).
+    ``labels_dir`` also trains the single-line TF-IDF baseline."""
+    data = read_labelled(labels_dir)
+    held_out_sets = {
+        directory: (load_gold_dir(directory), load_snippet_dir(directory)) for directory in tests if directory.is_dir()
+    }
+    trained = predictor.manifest.get("training_data", {})
+    known = {key: "" for key in predictor.manifest.get("page_fingerprints", ())}
+    if not known and data.sha256 and data.sha256 == trained.get("sha256"):
+        known = {page_fingerprint(doc.lines): f"{doc.name}.tsv" for doc in data.documents}
+    _refuse_seen_tests(f"the training data of {model}", known, held_out_sets)
+    if not known:
+        echo(
+            f"note: {model} does not list the pages it was trained on, and {labels_dir} is not its training "
+            "data: that the test pages are not among them cannot be checked"
+        )
+    results: dict[str, Any] = {
+        "command": command,
+        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "versions": runtime_versions(),
+        "model": {"source": model, "threshold": predictor.threshold, "training_data": trained},
+        "tests": {},
+        "snippet_tests": {},
+    }
+    echo(f"{model}: scored as it is (threshold {predictor.threshold:.3f}), nothing trained")
+    _score_tests(results, tests, held_out_sets, _on_lines(predictor), {}, data.documents, baselines, by, echo)
+    if json_out is not None:
+        write_atomic(json_out, json_report(results))  # its folder made if missing
+        echo(f"\nwrote {json_out}")
+    return results
+
+
+def _score_tests(
+    results: dict[str, Any],
+    tests: Sequence[Path],
+    held_out_sets: dict[Path, tuple[list[LabelledDocument], list[SnippetPage]]],
+    model: SystemPredict,
+    ablated: dict[str, SystemPredict],
+    documents: Sequence[LabelledDocument],
+    baselines: bool,
+    by: str,
+    echo: Echo,
+) -> None:
+    """Score ``model`` (and the peers, if ``baselines``; the ``ablated`` variants beside) on each
+    test directory, into ``results["tests"]`` (per-line gold) and ``results["snippet_tests"]``."""
+    peers: dict[str, Any] = {}
+    skipped: dict[str, str] = {}
+    if baselines:
+        from .baselines import available_baselines
+
+        peers, skipped = available_baselines(documents)
+    systems: dict[str, SystemPredict] = {MODEL_NAME: model, **peers}
+    for directory in tests:
+        if not directory.is_dir():
+            echo(f"skipped {directory}: not found")
+            continue
+        held_out, pages = held_out_sets[directory]
+        if not held_out and not pages:
+            echo(f"skipped {directory}: no <id>.gold files and no meta.jsonl with with/without snippets")
+        if held_out:
+            results["tests"][str(directory)] = _gold_test(directory, held_out, systems, ablated, skipped, by, echo)
+        if pages:
+            results["snippet_tests"][str(directory)] = _snippet_test(
+                directory, pages, systems, ablated, skipped, "jusText" in peers, echo
+            )
+
+
 def _refuse_trained_tests(
     labels_dir: Path,
     documents: Sequence[LabelledDocument],
@@ -215,18 +285,26 @@ def _refuse_trained_tests(
     """Raise ValueError, before any fit, if a ``--test`` page is one of the training pages (the
     same text, :func:`~cleaner.training.labels.page_fingerprint`): its score would say how well the
     model learnt it, and be reported as held out."""
-    trained = {page_fingerprint(doc.lines): doc.name for doc in documents}
+    trained = {page_fingerprint(doc.lines): f"{doc.name}.tsv" for doc in documents}
+    _refuse_seen_tests(f"{labels_dir}, the training data", trained, held_out_sets)
+
+
+def _refuse_seen_tests(
+    training: str, trained: dict[str, str], held_out_sets: dict[Path, tuple[list[LabelledDocument], list[SnippetPage]]]
+) -> None:
+    """Raise ValueError if a test page's fingerprint is in ``trained`` (fingerprint: the training
+    page's file, or "" when only the fingerprint is known), naming the pages and ``training``."""
     for directory, (gold, snippets) in held_out_sets.items():
         pages = [*gold, *(page.document for page in snippets)]
         both = [
-            f"{doc.path.relative_to(directory) if doc.path else doc.name} ({trained[key]}.tsv)"
+            f"{doc.path.relative_to(directory) if doc.path else doc.name}" + (f" ({name})" if name else "")
             for doc in pages
-            if (key := page_fingerprint(doc.lines)) in trained
+            if (name := trained.get(page_fingerprint(doc.lines))) is not None
         ]
         if both:
             raise ValueError(
-                f"--test {directory}: {plural(len(both), 'page is a page', 'pages are pages')} of {labels_dir}, "
-                f"the training data (the same text: {listed(both)}): scored, they would say how well the model "
+                f"--test {directory}: {plural(len(both), 'page is a page', 'pages are pages')} of {training} "
+                f"(the same text: {listed(both)}): scored, they would say how well the model "
                 "learnt them, not how it does on pages it never saw; take them out of one or the other"
             )
 
@@ -259,8 +337,9 @@ def _gold_test(
         echo(f"{name}: skipped, {reason}")
     echo("throughput (dump MB/s, one process): " + ", ".join(f"{k} {v:.2f}" for k, v in speeds.items()))
     ablations = {name: score(name, held_out, predict_each(predict, held_out)[0]) for name, predict in ablated.items()}
-    echo("what each part adds:")
-    echo(format_table(list(ablations.values())))
+    if ablations:
+        echo("what each part adds:")
+        echo(format_table(list(ablations.values())))
     return {
         "ablations": {name: rounded(e.overall.scores()) for name, e in ablations.items()},
         "documents": len(held_out),
@@ -316,8 +395,9 @@ def _snippet_test(
     ablations = {
         name: score_snippets(name, pages, *predict_each(predict, documents)) for name, predict in ablated.items()
     }
-    echo("what each part adds:")
-    echo(format_snippet_table(list(ablations.values())))
+    if ablations:
+        echo("what each part adds:")
+        echo(format_snippet_table(list(ablations.values())))
     return {
         "pages": len(pages),
         "snippets": snippets,

@@ -112,14 +112,24 @@ def evaluate(
             "train. Default 1.",
         ),
     ] = None,
+    model: Annotated[
+        str | None,
+        typer.Option(
+            help="With --test: score this model file (.npz) or URL as it is, instead of training one: no "
+            "cross-validation, no fit, a minute instead of tens. 'default' is the model cleaner predict uses "
+            "($CLEANER_MODEL if set, else the shipped one). --labels then only trains the single-line TF-IDF "
+            "baseline and tells the shipped model's training pages.",
+        ),
+    ] = None,
 ) -> None:
     """Score the model: cross-validated on labels/, or on --test pages.
 
     Cross-validates on labels/ (10-fold, whole sites left out), or scores held-out --test directories.
     Prints content-class precision/recall/F1, line-level and character-weighted, overall and per
     language, kind of page and site (or document). With --test, the model is trained on all of
-    labels/ and never sees the test pages; snippet-annotated sets get snippet P/R/F1, overall and per
-    language; --baselines scores peer systems on the same pages.
+    labels/ and never sees the test pages (with --model, that model is scored as it is, nothing
+    trained); snippet-annotated sets get snippet P/R/F1, overall and per language; --baselines
+    scores peer systems on the same pages.
     """
     from ...labels import LabelFormatError
     from ..labels import TooFewLabels
@@ -141,9 +151,14 @@ def evaluate(
     except ValueError as exc:
         fail(str(exc), 2)
     check_test_sets(test or [])
+    if model is not None:
+        refuse_training_options(ctx, test or [])
     directory = find_labels(labels)
     outputs = [f"{option} {path}" for option, path in (("--json", json_out), ("--card", card)) if path is not None]
     kept = "the evaluation did not finish" + (f"; {listed(outputs)} not written" if outputs else "")
+    if model is not None:
+        score_model_as_is(model, directory, test or [], baselines, by, json_out, kept)
+        return
     try:
         with stopped_cleanly(kept) as received, warnings_as_lines():
             run_evaluation(
@@ -169,6 +184,75 @@ def evaluate(
         fail(too_few_labels(directory, exc, cross_validate=False))
     except BrokenPipeError:
         raise  # the reader of the report went away (| head): ends quietly (cleaner.cli.pipes), no error of its own
+    except (ValueError, OSError, LabelFormatError) as exc:
+        fail(str(exc))
+
+
+# Options of cleaner evaluate that train models (or describe a training), which --model does not.
+TRAINING_OPTIONS = {
+    "folds": "--folds",
+    "language_out": "--leave-one-language-out",
+    "card": "--card",
+    "curve": "--learning-curve",
+    "plot": "--plot",
+    "overrides": "--set",
+    "adapt": "--adapt",
+    "adapt_sites": "--sites",
+    "adapt_weights": "--adapt-weight",
+    "adapt_plot": "--adapt-plot",
+    "user_weight": "--user-weight",
+    "jobs": "--jobs",
+}
+
+
+def refuse_training_options(ctx: typer.Context, tests: Sequence[Path]) -> None:
+    """Fail (exit 2) when ``--model`` comes without ``--test`` or with an option of a training:
+    the model is scored as it is, on the test directories, so such an option would be ignored."""
+    if not tests:
+        fail(
+            "--model scores a model as it is on --test directories, and none is given; cross-validation "
+            "trains models of its own: add --test DIR, or drop --model",
+            2,
+        )
+    for name, option in TRAINING_OPTIONS.items():
+        source = ctx.get_parameter_source(name)  # Typer's own click: its enum, compared by name
+        if source is not None and source.name == "COMMANDLINE":
+            fail(
+                f"{option} is about training, and --model scores a model as it is (nothing is trained): "
+                f"drop {option}, or drop --model to train and evaluate the shipped configuration",
+                2,
+            )
+
+
+def score_model_as_is(
+    model: str, directory: Path, tests: Sequence[Path], baselines: bool, by: str, json_out: Path | None, kept: str
+) -> None:
+    """``cleaner evaluate --test DIR --model M``: M scored on the test sets, nothing trained."""
+    from ...classifier.format import ModelError, load_model
+    from ...labels import LabelFormatError
+    from ..report import run_model_evaluation
+
+    try:
+        predictor = load_model(None if model == "default" else model)
+    except ModelError as exc:
+        fail(str(exc))
+    source = model if model != "default" else "the default model"
+    try:
+        with stopped_cleanly(kept) as received, warnings_as_lines():
+            run_model_evaluation(
+                predictor,
+                source,
+                directory,
+                tests,
+                baselines,
+                by,
+                json_out,
+                echo=typer.echo,
+                command="cleaner " + " ".join(sys.argv[1:]),
+            )
+            received.ended = True
+    except BrokenPipeError:
+        raise  # the reader of the report went away (| head): ends quietly, as the rest of evaluate does
     except (ValueError, OSError, LabelFormatError) as exc:
         fail(str(exc))
 
