@@ -307,7 +307,7 @@ def render_model_card(results: dict[str, Any]) -> str:
         + _extra_inputs(results["estimator"])
         + ".",
         "3. Threshold on P(content) chosen by grouped cross-validation to maximise character F1, "
-        "within 0.25-0.5 (see `THRESHOLD_RANGE` in `classifier/estimator.py`).",
+        "within 0.25-0.5 (see `THRESHOLD_RANGE` in `classifier/thresholds.py`).",
         "",
         "Versions: " + ", ".join(f"{k} {v}" for k, v in results["versions"].items()) + ".",
     ]
