@@ -205,3 +205,47 @@ def test_cleaner_label_names_the_option_for_few_pages(
     _, stderr = process.communicate(timeout=60)
     assert "cleaner: warning: mine holds 0 labelled pages, fewer than 20: Retrain's model of them alone" in stderr
     assert "add --plus-shipped" in stderr
+
+
+def test_evaluate_plus_shipped_cross_validates_the_model_train_plus_shipped_makes(
+    runner: CliRunner, shipped_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """cleaner evaluate had no --plus-shipped: the model a user trains with it could be evaluated only
+    on their pages alone, another model than the one they train. The user's pages are scored alone
+    too, as train's cross-validation scores them (the overall figure is mostly the shipped pages')."""
+    import json
+
+    from cleaner.training import report
+
+    seen: list[list[str]] = []
+
+    def cross_validated_predictions(documents: list[Labelled], *args: object, **kwargs: object) -> list[object]:
+        seen.append([doc.name for doc in documents])
+        # Every line right, but the user's first page's content lines all dropped.
+        return [
+            [None if label is None else "boilerplate" if doc.name == "mine-1" else label for label in doc.labels]
+            for doc in documents
+        ]
+
+    monkeypatch.setattr(report, "cross_validated_predictions", cross_validated_predictions)
+    mine = user_labels(tmp_path / "mine", {"mine-1": "seed-baoquocte-004", "mine-2": "seed-kinhtedothi-002"})
+    scores = tmp_path / "scores.json"
+    args = ["evaluate", "--labels", str(mine), "--plus-shipped", "--folds", "2", "--by", "none", "--json", str(scores)]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert seen == [[*SHIPPED_NAMES, "mine-1", "mine-2"]]
+    assert f"cross-validation on {mine} and the shipped pages (6 documents" in result.output
+    assert f"{mine}'s pages alone (2 documents):" in result.output
+    cv = json.loads(scores.read_text(encoding="utf-8"))["cross_validation"]
+    assert cv["given_labels"]["documents"] == 2
+    assert cv["given_labels"]["overall"]["line_r"] < cv["overall"]["line_r"] < 1.0
+    result = runner.invoke(app, ["evaluate", "--labels", str(mine), "--folds", "2", "--by", "none"])
+    assert result.exit_code == 0, result.output
+    assert seen[-1] == ["mine-1", "mine-2"]
+    assert "pages alone" not in result.output
+    # A page named as a shipped page is refused as train refuses it, before any fit.
+    clash = user_labels(tmp_path / "clash", {"seed-thoidai-000": "seed-baoquocte-004", "mine-1": "seed-baoquocte-003"})
+    result = runner.invoke(app, ["evaluate", "--labels", str(clash), "--plus-shipped"])
+    assert result.exit_code == 1, result.output
+    assert f"{clash / 'seed-thoidai-000.tsv'} and {shipped_dir / 'seed-thoidai-000.tsv'}" in result.stderr
+    assert len(seen) == 2

@@ -42,7 +42,16 @@ from .evaluate import (
     snippet_scores,
 )
 from .labels import LabelledDocument, page_fingerprint, read_labelled
-from .train import USER_WEIGHT, describe_data, fit_documents, make_estimator, runtime_versions, user_weights
+from .shipped import read_training_data
+from .train import (
+    USER_WEIGHT,
+    describe_data,
+    fit_documents,
+    given_labels_scores,
+    make_estimator,
+    runtime_versions,
+    user_weights,
+)
 
 if TYPE_CHECKING:
     from ..classifier.predictor import Predictor
@@ -87,6 +96,7 @@ def run_evaluation(
     language_out: bool = False,
     adapt: dict[str, Any] | None = None,
     user_weight: float | None = None,
+    plus_shipped: bool = False,
 ) -> dict[str, Any]:
     """Cross-validate on ``labels_dir``; train on all of it and score each ``tests`` directory.
 
@@ -96,8 +106,10 @@ def run_evaluation(
     weighs the user's own pages (origin ``user``) in the fits of the cross-validation, of the
     languages left out and of the tests, as ``cleaner train --user-weight`` does, so that the
     model evaluated is the one trained (the learning curve counts sites, and ``adapt`` weighs the
-    site's own pages as its ``weights`` say)."""
-    data = read_labelled(labels_dir)
+    site's own pages as its ``weights`` say). ``plus_shipped``: the pages shipped with cleaner
+    are trained on (and cross-validated) with ``labels_dir``'s, as ``cleaner train --plus-shipped``
+    trains, so that the model evaluated is the one trained."""
+    data, shipped = read_training_data(labels_dir, plus_shipped)
     documents = data.documents
     weights = user_weights(documents, user_weight)
     # Read (and so checked) before any fit: a gold file that does not fit its dump stopped the run
@@ -116,7 +128,11 @@ def run_evaluation(
         "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         "versions": runtime_versions(),
         # The directory is the run's, not the data's: it stays out of describe_data (the model manifest).
-        "training_data": {"directory": str(labels_dir), **describe_data(data)},
+        "training_data": {
+            "directory": str(labels_dir),
+            **describe_data(data),
+            **({"shipped": shipped} if shipped is not None else {}),
+        },
         "estimator": estimator().get_params(),
         "user_weight": USER_WEIGHT if user_weight is None else user_weight,
     }
@@ -125,20 +141,28 @@ def run_evaluation(
     not_scored = language_out_splits(documents)[1] if language_out else {}
     cross_validation_folds(documents, estimator, folds)  # refused before its heading, not after
     scheme = cv_scheme(documents, folds)
-    _section(echo, f"cross-validation on {labels_dir} ({plural(len(documents), 'document')}; {scheme})")
-    cv = score(
-        f"{MODEL_NAME} (cross-validated)",
-        documents,
-        cross_validated_predictions(documents, estimator, jobs, folds, weights),
-    )
+    trained_on = f"{labels_dir} and the shipped pages" if shipped is not None else str(labels_dir)
+    _section(echo, f"cross-validation on {trained_on} ({plural(len(documents), 'document')}; {scheme})")
+    predictions = cross_validated_predictions(documents, estimator, jobs, folds, weights)
+    cv = score(f"{MODEL_NAME} (cross-validated)", documents, predictions)
     echo(format_table([cv]))
+    if shipped is not None:  # the overall figure is mostly the shipped pages': the user's alone too
+        start = shipped["documents"]
+        mine = score(f"{MODEL_NAME} (cross-validated)", documents[start:], list(predictions[start:]))
+        echo(f"\n{labels_dir}'s pages alone ({plural(len(documents) - start, 'document')}):")
+        echo(format_table([mine]))
     for group in ("language", "kind"):
         echo(f"\nper {group} ({scheme}):")
         echo(format_table([cv], by=group))
     if by != "none":
         echo(f"\nper {by} ({scheme}):")
         echo(format_table([cv], by=by))
-    results["cross_validation"] = {"scheme": scheme, "folds": cv_folds(documents, folds), **cv.as_dict()}
+    results["cross_validation"] = {
+        "scheme": scheme,
+        "folds": cv_folds(documents, folds),
+        **cv.as_dict(),
+        **given_labels_scores(data, shipped, predictions),
+    }
 
     if language_out:
         _section(

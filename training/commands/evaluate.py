@@ -112,6 +112,14 @@ def evaluate(
             "train. Default 1.",
         ),
     ] = None,
+    plus_shipped: Annotated[
+        bool,
+        typer.Option(
+            "--plus-shipped",
+            help="Cross-validate and train on the labels directory plus the pages the shipped model learnt "
+            "from, as cleaner train --plus-shipped trains: evaluate the model you train.",
+        ),
+    ] = False,
     model: Annotated[
         str | None,
         typer.Option(
@@ -177,6 +185,7 @@ def evaluate(
                 language_out=language_out,
                 adapt={"sites": adapt_sites, "weights": adapt_weights, "plot": adapt_plot} if adapt else None,
                 user_weight=user_weight,
+                plus_shipped=plus_shipped,
             )
             end_workers()  # the fits' idle workers, not left to the interpreter's exit
             received.ended = True  # a stop from now on is said so (cleaner.__main__): the outputs are written
@@ -202,6 +211,7 @@ TRAINING_OPTIONS = {
     "adapt_plot": "--adapt-plot",
     "user_weight": "--user-weight",
     "jobs": "--jobs",
+    "plus_shipped": "--plus-shipped",
 }
 
 
