@@ -13,6 +13,7 @@ from starlette.testclient import TestClient
 from cleaner.classifier.estimator import LineClassifier
 from cleaner.training.check import check_labels
 from cleaner.training.labelling.app import allowed_hosts, create_app, is_loopback
+from cleaner.training.labelling.pages import load_pages
 from cleaner.training.labelling.session import Session
 from cleaner.training.labels import load_labelled_dir
 
@@ -32,6 +33,11 @@ def client(session: Session) -> TestClient:
 
 def tags_for(page: dict) -> list[str | None]:
     return [line["tag"] for line in page["lines"]]
+
+
+def opened(page: dict) -> dict[str, str]:
+    """What a save names the page by, as the page view gave it: its source and its lines' digest."""
+    return {"where": page["where"], "digest": page.get("digest", "")}
 
 
 def test_the_page_and_its_assets_are_served_from_the_package(client: TestClient) -> None:
@@ -64,7 +70,9 @@ def test_save_writes_a_label_file_that_labels_check_accepts(client: TestClient, 
     first = next(i for i, tag in enumerate(tags) if tag is not None)
     tags[first] = "B" if tags[first] == "C" else "C"
     answer = client.post(
-        "/api/pages/1", json={"name": "mine", "site": "example.vn", "language": "vi", "tags": tags}, headers=ORIGIN
+        "/api/pages/1",
+        json={"name": "mine", "site": "example.vn", "language": "vi", "tags": tags, **opened(page)},
+        headers=ORIGIN,
     )
     assert answer.status_code == 200, answer.text
     assert check_labels(session.labels_dir, echo=lambda _: None) == []
@@ -84,7 +92,7 @@ def test_a_restarted_session_shows_the_saved_page_as_saved(
     tags = tags_for(page)
     first = next(i for i, tag in enumerate(tags) if tag is not None)
     tags[first] = "B" if tags[first] == "C" else "C"
-    body = {"name": "mine", "site": "example.vn", "language": "vi", "tags": tags}
+    body = {"name": "mine", "site": "example.vn", "language": "vi", "tags": tags, **opened(page)}
     assert client.post("/api/pages/1", json=body, headers=ORIGIN).status_code == 200
     restarted = make_session(tmp_path, seed_documents[:3], trained_model.predictor_)
     again = TestClient(create_app(restarted, allowed_hosts("127.0.0.1", 8123)), base_url=BASE)
@@ -98,9 +106,11 @@ def test_a_restarted_session_shows_the_saved_page_as_saved(
 
 @pytest.mark.parametrize("name", ["../../escape", "/tmp/abs", "a/../../b", "..", "x\u202e"])
 def test_a_page_name_cannot_write_outside_labels(client: TestClient, session: Session, name: str) -> None:
-    tags = tags_for(client.get("/api/pages/0").json())
+    page = client.get("/api/pages/0").json()
     answer = client.post(
-        "/api/pages/0", json={"name": name, "site": "example.vn", "language": "vi", "tags": tags}, headers=ORIGIN
+        "/api/pages/0",
+        json={"name": name, "site": "example.vn", "language": "vi", "tags": tags_for(page), **opened(page)},
+        headers=ORIGIN,
     )
     assert answer.status_code == 422
     assert not session.labels_dir.exists() or not any(session.labels_dir.iterdir())
@@ -115,8 +125,8 @@ def test_rebinding_another_host_name_is_refused(client: TestClient) -> None:
 
 
 def test_another_origin_can_neither_read_nor_write(client: TestClient, session: Session) -> None:
-    tags = tags_for(client.get("/api/pages/0").json())
-    body = {"name": "x", "site": "example.vn", "language": "vi", "tags": tags}
+    page = client.get("/api/pages/0").json()
+    body = {"name": "x", "site": "example.vn", "language": "vi", "tags": tags_for(page), **opened(page)}
     assert client.get("/api/pages/0", headers={"Origin": "http://evil.example"}).status_code == 403
     assert client.post("/api/pages/0", json=body, headers={"Origin": "http://evil.example"}).status_code == 403
     assert client.get("/api/pages/0", headers={"Sec-Fetch-Site": "cross-site"}).status_code == 403
@@ -179,7 +189,13 @@ def test_retrain_writes_the_users_model_and_scores_the_site(
     gold = [None if label is None else label[0].upper() for label in seed_documents[4].labels]
     saved = client.post(
         f"/api/pages/{number}",
-        json={"name": "baoquocte-mine", "site": "baoquocte.vn", "language": "vi", "tags": gold},
+        json={
+            "name": "baoquocte-mine",
+            "site": "baoquocte.vn",
+            "language": "vi",
+            "tags": gold,
+            **opened(client.get(f"/api/pages/{number}").json()),
+        },
         headers=ORIGIN,
     )
     assert saved.status_code == 200, saved.text
@@ -230,9 +246,11 @@ def test_leave_one_page_out_skips_a_page_with_nothing_else_to_learn_from() -> No
 def test_a_page_keeps_its_number_when_a_new_model_reorders_them(client: TestClient, session: Session) -> None:
     """After a retrain the order changes; a save sent for the page shown must still land on it."""
     shown = {page.number: page.where for page in session.pages}
-    tags = tags_for(client.get("/api/pages/2").json())
+    page = client.get("/api/pages/2").json()
     saved = client.post(
-        "/api/pages/2", json={"name": "third", "site": "example.vn", "language": "vi", "tags": tags}, headers=ORIGIN
+        "/api/pages/2",
+        json={"name": "third", "site": "example.vn", "language": "vi", "tags": tags_for(page), **opened(page)},
+        headers=ORIGIN,
     )
     assert saved.status_code == 200
     session.use_model(session.model, "same model")
@@ -241,3 +259,68 @@ def test_a_page_keeps_its_number_when_a_new_model_reorders_them(client: TestClie
     assert {page["number"]: page["where"] for page in listing} == shown
     for number, where in shown.items():
         assert client.get(f"/api/pages/{number}").json()["where"] == where
+
+
+def template_page(title: str) -> str:
+    """A page of one site's template: every page has the same number of lines."""
+    chrome = ["Harbour News | Home | Port | Weather", "Log in", ""]
+    body = [f"# {title}", "", f"{title}: the harbour master said the quay reopens on Monday.", ""]
+    foot = ["Most read", f"More on {title.lower()}", "Share: Facebook | X", "(c) 2026 Harbour News"]
+    return "\n".join(chrome + body + foot) + "\n"
+
+
+def article_tags(page: dict) -> list[str | None]:
+    """The template page's labels: its title and paragraph content, the rest boilerplate."""
+    return [
+        None if line["tag"] is None else ("C" if "Storm" in line["text"] and "More" not in line["text"] else "B")
+        for line in page["lines"]
+    ]
+
+
+def test_a_tab_open_across_a_restart_cannot_save_onto_another_page(
+    tmp_path: Path, trained_model: LineClassifier
+) -> None:
+    """A page's number is its place in one server's order. A tab left open while the server restarted
+    with another dump saved its page by number onto whatever page had that number now: a saved page's
+    label file was renamed to the tab's page name (its labels lost), or a page never saved was saved
+    under the tab's page's name. The page is now named by its source and the digest of its lines."""
+    model = trained_model.predictor_
+    dumps, labels = tmp_path / "d", tmp_path / "labels"
+    dumps.mkdir()
+    for name in ("a2", "a3"):
+        (dumps / f"{name}.txt").write_text(template_page(f"Storm {name}"), encoding="utf-8")
+    first = Session(load_pages(model, [str(dumps)], labels)[0], model, labels, tmp_path / "m.npz")
+    tab = TestClient(create_app(first, allowed_hosts("127.0.0.1", 8123)), base_url=BASE)
+    number = {Path(page.where).stem: page.number for page in first.pages}
+    a3 = tab.get(f"/api/pages/{number['a3']}").json()
+    body = {"name": "a3", "site": "harbour.example", "language": "en", "tags": article_tags(a3), **opened(a3)}
+    assert tab.post(f"/api/pages/{number['a3']}", json=body, headers=ORIGIN).status_code == 200
+    a2 = tab.get(f"/api/pages/{number['a2']}").json()  # opened in the tab, not saved
+    kept = {path.name: path.read_bytes() for path in labels.iterdir()}
+
+    # The server restarts with a third dump: the tab's number of a2 is now a3's (saved) or a1's (never saved).
+    (dumps / "a1.txt").write_text(template_page("Storm a1"), encoding="utf-8")
+    for now in ("a3", "a1"):
+        pages = load_pages(model, [str(dumps)], labels)[0]
+        mine = next(page for page in pages if Path(page.where).stem == now)
+        there = next(page for page in pages if page.number == a2["number"])
+        mine.number, there.number = there.number, mine.number
+        restarted = Session(pages, model, labels, tmp_path / "m.npz")
+        server = TestClient(create_app(restarted, allowed_hosts("127.0.0.1", 8123)), base_url=BASE)
+        assert len(restarted.page(a2["number"]).lines) == len(a2["lines"])  # the line count alone cannot tell
+        stale = {"name": "a2", "site": "harbour.example", "language": "en", "tags": article_tags(a2), **opened(a2)}
+        answer = server.post(f"/api/pages/{a2['number']}", json=stale, headers=ORIGIN)
+        assert answer.status_code == 409, answer.text
+        assert "this page changed since it was opened (the server restarted?); reload" in answer.json()["error"]
+        assert {path.name: path.read_bytes() for path in labels.iterdir()} == kept
+        shown = server.get(f"/api/pages/{a2['number']}", params=opened(a2))
+        assert shown.status_code == 409
+        # A save without the page's identity (a page served before this check) is refused too.
+        unnamed = {key: value for key, value in stale.items() if key not in ("where", "digest")}
+        assert server.post(f"/api/pages/{a2['number']}", json=unnamed, headers=ORIGIN).status_code == 409
+        # The page itself, under its new number, saves.
+        moved = next(page for page in pages if Path(page.where).stem == "a2")
+        assert server.get(f"/api/pages/{moved.number}", params=opened(a2)).status_code == 200
+    assert server.post(f"/api/pages/{moved.number}", json=stale, headers=ORIGIN).status_code == 200
+    assert sorted(path.name for path in labels.glob("*.tsv")) == ["a2.tsv", "a3.tsv"]
+    assert check_labels(labels, echo=lambda _: None) == []

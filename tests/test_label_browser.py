@@ -213,3 +213,46 @@ def test_the_same_in_firefox(tmp_path: Path, seed_documents: list[Labelled], tra
     (saved,) = load_labelled_dir(session.labels_dir)
     assert saved.site == "example.vn"
     assert [None if label is None else label[0].upper() for label in saved.labels] == tags
+
+
+def template_dumps(directory: Path, names: list[str]) -> None:
+    """Pages of one site's template: the same number of lines, other words."""
+    directory.mkdir(exist_ok=True)
+    for name in names:
+        lines = ["Harbour News | Home | Port", "Log in", "", f"# Storm {name}", "", f"Storm {name}: the quay reopens."]
+        (directory / f"{name}.txt").write_text("\n".join([*lines, "", "Most read", "(c) Harbour News"]) + "\n")
+
+
+@pytest.mark.skipif(isinstance(FOUND, str), reason=str(FOUND))
+def test_a_save_from_a_tab_older_than_the_servers_pages_is_refused_on_the_page(
+    tmp_path: Path, trained_model: LineClassifier
+) -> None:
+    """After a restart of the server the page numbers name other pages: the tab's save landed on
+    another page, saying "saved". Now the page says the page changed and to reload, and nothing is written."""
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    from cleaner.training.labelling.pages import load_pages
+    from cleaner.training.labelling.session import Session
+
+    template_dumps(tmp_path / "d", ["a1", "a2"])
+    model = trained_model.predictor_
+    session = Session(
+        load_pages(model, [str(tmp_path / "d")], tmp_path / "labels")[0], model, tmp_path / "labels", tmp_path / "m.npz"
+    )
+    with Background(session) as url, chromium() as driver:
+        driver.get(url)
+        wait_ready(driver)
+        driver.execute_script("document.getElementById('site').value = 'harbour.example'")
+        ActionChains(driver).send_keys("c").perform()
+        # As a restart on other dumps would: the page shown now has another number, its number another page.
+        first, second = session.pages
+        first.number, second.number = second.number, first.number
+        ActionChains(driver).send_keys("s").perform()
+        status = WebDriverWait(driver, 30).until(lambda d: d.find_element(By.ID, "status").text)
+        assert "this page changed since it was opened (the server restarted?); reload" in status, status
+        assert "error" in driver.find_element(By.ID, "status").get_attribute("class")
+        ActionChains(driver).send_keys("n").perform()  # the list is as old: its next page is refused too
+        WebDriverWait(driver, 30).until(lambda d: "cannot open the page" in d.find_element(By.ID, "status").text)
+    assert not (tmp_path / "labels").exists()

@@ -225,8 +225,10 @@ def test_ctrl_c_while_label_serves_stops_it_and_keeps_the_saved_page(
     url = _read_until(process, "open ").split()[1]
     _wait_until_served(url)
     with urllib.request.urlopen(url + "api/pages/0") as response:
-        tags = [line["tag"] for line in json.load(response)["lines"]]
+        page = json.load(response)
+    tags = [line["tag"] for line in page["lines"]]
     body = {"name": "kept", "site": "baoquocte.vn", "language": "vi", "tags": tags}
+    body |= {"where": page["where"], "digest": page["digest"]}
     request = urllib.request.Request(
         url + "api/pages/0",
         data=json.dumps(body).encode(),

@@ -161,3 +161,20 @@ def test_a_second_label_file_of_the_same_text_is_refused(labels: Path, sample_do
     assert not (labels / "second.tsv").exists()
     save_page(labels, Row("first", "example.com", "vi"), sample_document.lines, tags, "first")  # its own file: fine
     assert check_labels(labels, echo=lambda _: None) == []
+
+
+def test_a_save_never_renames_away_another_pages_label_file(labels: Path) -> None:
+    """A save that names as its previous file one that holds another page's text (a tab left open
+    across a restart of the server) deleted that page's labels and wrote its own text in their place."""
+    other = (labels / "other.tsv").read_bytes()
+    manifest = (labels / "manifest.csv").read_bytes()
+    for name in ("mine", "other"):  # a rename away from other.tsv, and an overwrite of it
+        with pytest.raises(SaveError, match=r"other\.tsv .* holds another page's text now"):
+            save_page(labels, Row(name, "example.vn", "en"), ["Another text.", "Menu"], ["C", "B"], "other")
+        assert (labels / "other.tsv").read_bytes() == other
+        assert (labels / "manifest.csv").read_bytes() == manifest
+        assert not (labels / "mine.tsv").exists()
+    # Its own previous file, holding its own text, is replaced as before.
+    save_page(labels, Row("mine", "example.vn", "en"), ["An article.", "Menu"], ["C", "C"], "other")
+    assert not (labels / "other.tsv").exists()
+    assert (labels / "mine.tsv").read_text(encoding="utf-8") == "C\tAn article.\nC\tMenu\n"

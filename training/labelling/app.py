@@ -33,7 +33,7 @@ from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from .session import Session
+from .session import PageChanged, Session
 from .store import KINDS, SaveError
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -174,10 +174,16 @@ def create_app(session: Session, hosts: set[str] | None, token: str | None = Non
         )
 
     def page(request: Request) -> Response:
+        number = request.path_params["number"]
         try:
-            return JSONResponse(session.page_view(request.path_params["number"]))
+            digest = request.query_params.get("digest")
+            if digest is not None:  # the page the browser means, as its list of pages gave it
+                session.opened(number, request.query_params.get("where"), digest)
+            return JSONResponse(session.page_view(number))
         except KeyError:
             return JSONResponse({"error": "no such page"}, status_code=404)
+        except PageChanged as exc:
+            return JSONResponse({"error": str(exc)}, status_code=409)
 
     async def save(request: Request) -> Response:
         try:
@@ -190,6 +196,8 @@ def create_app(session: Session, hosts: set[str] | None, token: str | None = Non
             saved = await run_in_threadpool(session.save, request.path_params["number"], fields)
         except KeyError:
             return JSONResponse({"error": "no such page"}, status_code=404)
+        except PageChanged as exc:
+            return JSONResponse({"error": str(exc)}, status_code=409)
         except SaveError as exc:
             return JSONResponse({"error": str(exc)}, status_code=422)
         return JSONResponse(saved)

@@ -8,6 +8,7 @@ goes through :func:`~cleaner.training.labelling.store.safe_name`.
 
 from __future__ import annotations
 
+import hashlib
 import heapq
 import re
 import unicodedata
@@ -85,6 +86,21 @@ class Page:
     kind: str = ""
     saved_as: str | None = None  # the label-file name it was last saved as
     labels: list[str | None] | None = field(default=None, repr=False)  # as last saved
+
+    @property
+    def digest(self) -> str:
+        """A digest of the page's lines as the page is sent them: with ``where``, what a request for
+        the page must name, since its ``number`` (its place in one server's order) means another
+        page once the server restarts with other dumps or another model."""
+        return lines_digest(self.lines)
+
+
+def lines_digest(lines: Sequence[str]) -> str:
+    """The first 32 hex digits of the sha256 of ``lines`` (their count and every character)."""
+    digest = hashlib.sha256(str(len(lines)).encode())
+    for line in lines:
+        digest.update(b"\n" + line.encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()[:32]
 
 
 def _url(record: dict[str, object], raw_url: str | None) -> str | None:

@@ -56,6 +56,16 @@ class Progress:
         }
 
 
+PAGE_CHANGED = (
+    "this page changed since it was opened (the server restarted?); reload the page: "
+    "your unsaved edits are kept for the page they were made on"
+)
+
+
+class PageChanged(Exception):
+    """A request for a page that is not the one the browser opened (see :meth:`Session.opened`)."""
+
+
 Trainer = Callable[["Session", Callable[[str, int, int], None]], None]
 
 
@@ -101,6 +111,16 @@ class Session:
                 return page
         raise KeyError(number)
 
+    def opened(self, number: int, where: object, digest: object) -> Page:
+        """Page ``number`` if it is the page the browser opened (its ``where`` and the digest of its
+        lines as the browser received them), else :class:`PageChanged`. A number is a place in this
+        server's order: a tab left open while the server restarted (with another dump, or another
+        model) named another page by it, and its save renamed that page's label file to its own."""
+        page = self.page(number)
+        if where != page.where or digest != page.digest:
+            raise PageChanged(PAGE_CHANGED)
+        return page
+
     def summary(self) -> list[dict[str, Any]]:
         """Every page, in the order to label them (``number`` is the page's, not its position)."""
         return [
@@ -110,6 +130,7 @@ class Session:
                 "name": page.saved_as or page.name,
                 "site": page.site,
                 "saved": page.saved_as is not None,
+                "digest": page.digest,
                 "uncertain": page.uncertain,
                 "lines": sum(1 for line in page.lines if line.strip()),
             }
@@ -131,6 +152,7 @@ class Session:
         return {
             "number": page.number,
             "where": page.where,
+            "digest": page.digest,
             "url": page.url,
             "name": page.saved_as or page.name,
             "site": page.site,
@@ -146,8 +168,10 @@ class Session:
         }
 
     def save(self, number: int, fields: dict[str, Any]) -> dict[str, Any]:
-        """Save page ``number`` with the labels and manifest fields the page sent."""
-        page = self.page(number)
+        """Save page ``number`` with the labels and manifest fields the page sent, if it is the page
+        the browser opened (``where`` and ``digest`` as the page view gave them; else
+        :class:`PageChanged`)."""
+        page = self.opened(number, fields.get("where"), fields.get("digest"))
         tags = fields.get("tags")
         if not isinstance(tags, list):
             raise SaveError("tags: a list with one C, B or null per line")

@@ -132,6 +132,14 @@ def text_key(lines: Sequence[str]) -> tuple[str, ...]:
     return tuple("" if is_blank(line) else line for line in lines)
 
 
+def held_text(path: Path) -> tuple[str, ...] | None:
+    """The text (:func:`text_key`) of the label file ``path``, or None if it cannot be read."""
+    try:
+        return text_key(parse_label_text(path.read_text(encoding="utf-8"), str(path))[0])
+    except (OSError, UnicodeDecodeError, ValueError):
+        return None
+
+
 def saved_pages(labels_dir: Path) -> dict[tuple[str, ...], tuple[str, list[str | None]]]:
     """The label files of ``labels_dir`` by their text (:func:`text_key`): each one's name and
     labels. A file that does not parse is left out (``cleaner labels check`` names it)."""
@@ -149,14 +157,21 @@ def save_page(labels_dir: Path, row: Row, lines: Sequence[str], tags: Sequence[o
     """Write ``labels_dir/<row.name>.tsv`` and its manifest row; returns the label file's path.
 
     ``replaces`` is the name this page was saved under before (None for a first save): its file
-    and row are replaced, or renamed away when the name changed. Any other existing name is
-    refused, so a page can never overwrite another page's labels; and so is a page whose text
-    another label file holds already (the same dump read twice): trained on twice, it would weigh
-    double, and leave-one-page-out would score it with its twin in training.
+    and row are replaced, or renamed away when the name changed, but only while that file holds
+    this page's text (else SaveError, and nothing is written or deleted). Any other existing name
+    is refused, so a page can never overwrite or delete another page's labels; and so is a page
+    whose text another label file holds already (the same dump read twice): trained on twice, it
+    would weigh double, and leave-one-page-out would score it with its twin in training.
     """
     row = check_row(row)
     path = label_path(labels_dir, row.name)
     text = label_text(lines, tags)
+    if replaces:
+        previous = label_path(labels_dir, replaces)
+        if previous.exists() and held_text(previous) != text_key(lines):
+            raise SaveError(
+                f"{previous.name} in {labels_dir} holds another page's text now: it is left as it is; reload the page"
+            )
     manifest = labels_dir / MANIFEST
     columns, rows = read_rows(manifest)
     names = {existing.get("name", "") for existing in rows}

@@ -12,7 +12,7 @@ const state = {
   anchor: -1,         // the last clicked line, or where a keyboard selection started
   selection: null,    // [from, to] inclusive, or null
   undo: [],           // [{changes: [[index, before], ...], cursor}]
-  drafts: new Map(),  // where -> edited tags of pages left unsaved
+  drafts: new Map(),  // draftKey(page) -> edited tags of pages left unsaved
   drag: null,         // {start, label, before}
   dirty: false,
   polling: null,
@@ -20,7 +20,9 @@ const state = {
 
 const $ = (id) => document.getElementById(id);
 
-async function api(path, body) {
+// A refusal throws with the server's reason, but for the statuses in `accepted` (a retrain already
+// running answers 409 with its progress).
+async function api(path, body, accepted = []) {
   const options = body === undefined ? {} : {
     method: "POST",
     headers: {"Content-Type": "application/json"},
@@ -29,7 +31,7 @@ async function api(path, body) {
   const response = await fetch(path, options);
   let data = null;
   try { data = await response.json(); } catch (error) { data = {error: await response.text()}; }
-  if (!response.ok && response.status !== 409) {
+  if (!response.ok && !accepted.includes(response.status)) {
     throw new Error((data && data.error) || `${response.status} ${response.statusText}`);
   }
   return data;
@@ -96,17 +98,18 @@ function targets() {
 function flip(label) { return label === "C" ? "B" : "C"; }
 
 // Unsaved edits are kept per page in memory and in the browser's storage for this server's origin,
-// so that leaving a page unsaved, or closing the tab, loses nothing while the server runs.
-function draftKey(page) { return `cleaner-label-draft:${page.where}:${page.lines.length}`; }
+// so that leaving a page unsaved, or closing the tab, loses nothing while the server runs. A draft
+// belongs to the page's source and the digest of its text: never applied to another text.
+function draftKey(page) { return `cleaner-label-draft:${page.where}:${page.digest}`; }
 
 function keepDraft() {
   if (!state.page) return;
-  state.drafts.set(state.page.where, state.tags.slice());
+  state.drafts.set(draftKey(state.page), state.tags.slice());
   try { localStorage.setItem(draftKey(state.page), JSON.stringify(state.tags)); } catch (error) { /* no storage */ }
 }
 
 function draftOf(page) {
-  let draft = state.drafts.get(page.where);
+  let draft = state.drafts.get(draftKey(page));
   if (!draft) {
     try { draft = JSON.parse(localStorage.getItem(draftKey(page)) || "null"); } catch (error) { draft = null; }
   }
@@ -116,7 +119,7 @@ function draftOf(page) {
 }
 
 function dropDraft(page) {
-  state.drafts.delete(page.where);
+  state.drafts.delete(draftKey(page));
   try { localStorage.removeItem(draftKey(page)); } catch (error) { /* no storage */ }
 }
 
@@ -235,9 +238,19 @@ function openAt(index) {
 }
 
 async function openPage(number) {
-  if (!state.pages.some((page) => page.number === number)) return;
+  const listed = state.pages.find((page) => page.number === number);
+  if (!listed) return;
   if (state.page && state.dirty) keepDraft();
-  const page = await api(`/api/pages/${number}`);
+  let page;
+  try {
+    // The page listed under this number, named by its source and text: after a restart of the
+    // server the number may be another page's, and the server refuses it (409).
+    const query = new URLSearchParams({where: listed.where, digest: listed.digest});
+    page = await api(`/api/pages/${number}?${query}`);
+  } catch (error) {
+    status(`cannot open the page: ${error.message}`, "error");
+    return;
+  }
   state.number = number;
   state.page = page;
   state.saved = page.lines.map((line) => line.tag);
@@ -259,6 +272,7 @@ async function openPage(number) {
 async function save(thenNext) {
   try {
     const result = await api(`/api/pages/${state.number}`, {
+      where: state.page.where, digest: state.page.digest,  // the page shown, not whatever has its number now
       name: $("name").value.trim(), site: $("site").value.trim(), language: $("language").value.trim(),
       kind: $("kind").value, tags: state.tags,
     });
@@ -318,7 +332,7 @@ function drawScores(scores) {
 
 async function retrain() {
   try {
-    const progress = await api("/api/retrain", {});
+    const progress = await api("/api/retrain", {}, [409]);
     showRetrain(progress);
     poll();
   } catch (error) {
