@@ -324,3 +324,25 @@ def test_a_tab_open_across_a_restart_cannot_save_onto_another_page(
     assert server.post(f"/api/pages/{moved.number}", json=stale, headers=ORIGIN).status_code == 200
     assert sorted(path.name for path in labels.glob("*.tsv")) == ["a2.tsv", "a3.tsv"]
     assert check_labels(labels, echo=lambda _: None) == []
+
+
+def test_a_save_while_a_new_model_reorders_the_pages_lists_the_page_once(client: TestClient, session: Session) -> None:
+    """Retrain's re-ordering scores the unsaved pages outside the lock; a page saved meanwhile was
+    listed twice after it (1001 pages listed for 1000)."""
+    page = client.get("/api/pages/2").json()
+    body = {"name": "late", "site": "example.vn", "language": "vi", "tags": tags_for(page), **opened(page)}
+    model = session.model
+
+    class SavingMeanwhile:
+        """The new model: while it scores the pages, the person saves one."""
+
+        threshold = model.threshold
+
+        def predict_proba_nonblank(self, pages: list[list[str]]) -> list:
+            assert client.post("/api/pages/2", json=body, headers=ORIGIN).status_code == 200
+            return model.predict_proba_nonblank(pages)
+
+    session.use_model(SavingMeanwhile(), "new model")  # type: ignore[arg-type]
+    listing = client.get("/api/pages").json()["pages"]
+    assert sorted(page["number"] for page in listing) == [0, 1, 2]
+    assert listing[0]["number"] == 2 and listing[0]["saved"]

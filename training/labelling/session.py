@@ -240,17 +240,24 @@ class Session:
             self.progress.finished = time.monotonic()
 
     def use_model(self, model: Predictor, name: str) -> None:
-        """Pre-label with ``model`` from now on, and order the pages not yet saved by its uncertainty."""
+        """Pre-label with ``model`` from now on, and order the pages not yet saved by its uncertainty.
+
+        The pages are scored outside the lock (seconds, on hundreds of pages), and saves go on
+        meanwhile: the new order is made under the lock from the pages as they are then, each page
+        once. Made of the lists taken before scoring, a page saved meanwhile was listed twice
+        (saved first, and again among the unsaved)."""
         summaries = {}
-        unsaved = [page for page in self.pages if page.saved_as is None]
+        with self.lock:
+            unsaved = [page for page in self.pages if page.saved_as is None]
         if unsaved:
             for page, scores in zip(unsaved, model.predict_proba_nonblank([page.lines for page in unsaved])):
                 summaries[page.number] = summarize(page.where, scores, model.threshold, 0.2)
         with self.lock:
             self.model, self.model_name = model, name
+            saved = [page for page in self.pages if page.saved_as is not None]
+            unsaved = [page for page in self.pages if page.saved_as is None]
             for page in unsaved:
                 page.uncertain = summaries[page.number].uncertain
-            saved = [page for page in self.pages if page.saved_as is not None]
             unsaved.sort(key=lambda page: summaries[page.number].rank())
             self.pages = saved + unsaved  # a new order; each page keeps its number
 
