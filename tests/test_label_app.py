@@ -178,10 +178,11 @@ def test_allowed_hosts() -> None:
 
 @pytest.mark.slow
 def test_retrain_writes_the_users_model_and_scores_the_site(
-    tmp_path: Path, seed_documents: list[Labelled], trained_model: LineClassifier
+    tmp_path: Path, seed_documents: list[Labelled], trained_model: LineClassifier, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Retrain fits on labels/ (the seed pages plus one saved here), writes --model-out, pre-labels
-    with the new model, and scores the saved site's pages with leave-one-page-out."""
+    with the new model (here 4 pages are enough), and scores the saved site's pages with leave-one-page-out."""
+    monkeypatch.setattr("cleaner.training.shipped.FEW_PAGES", 4)
     labels = seeded_labels(tmp_path / "labels", ["seed-thoidai-000", "seed-kinhtedothi-002", "seed-baoquocte-003"])
     session = make_session(tmp_path, [seed_documents[1], seed_documents[4]], trained_model.predictor_, labels)
     client = TestClient(create_app(session, allowed_hosts("127.0.0.1", 8123)), base_url=BASE)
@@ -210,6 +211,36 @@ def test_retrain_writes_the_users_model_and_scores_the_site(
     assert set(scores["pages"]) == {"seed-baoquocte-003", "baoquocte-mine"}
     assert all(0.0 <= value <= 1.0 for value in scores["pages"].values())
     assert session.pages[0].saved_as == "baoquocte-mine"  # saved pages first, the rest by the new model's doubt
+    assert progress["switched"]
+
+
+@pytest.mark.slow
+def test_a_retrain_on_too_few_pages_keeps_pre_labelling_with_the_model_it_had(
+    tmp_path: Path, seed_documents: list[Labelled], trained_model: LineClassifier
+) -> None:
+    """Retrain on a page or two switched pre-labelling to a model of those pages alone (91 lines kept
+    where the shipped model kept 17, the gold 18), which the next cleaner label refused ("learnt from
+    only 1 labelled page"): the session now applies the same rule, and says why and what to do."""
+    labels = seeded_labels(tmp_path / "labels", ["seed-baoquocte-003"])
+    session = make_session(tmp_path, [seed_documents[4]], trained_model.predictor_, labels)
+    client = TestClient(create_app(session, allowed_hosts("127.0.0.1", 8123)), base_url=BASE)
+    before = session.model
+    page = client.get("/api/pages/0").json()
+    gold = [None if label is None else label[0].upper() for label in seed_documents[4].labels]
+    body = {"name": "mine", "site": "baoquocte.vn", "language": "vi", "tags": gold, **opened(page)}
+    assert client.post("/api/pages/0", json=body, headers=ORIGIN).status_code == 200
+    assert client.post("/api/retrain", json={}, headers=ORIGIN).status_code == 202
+    session.wait_retrain()
+    progress = client.get("/api/retrain").json()
+    assert progress["state"] == "done", progress
+    assert session.model_out.is_file()  # written, for --model, but not used
+    assert session.model is before and session.model_name == "test model"
+    assert client.get("/api/pages").json()["model"] == "test model"
+    assert not progress["switched"]
+    message = progress["message"]
+    assert "not used to pre-label: it learnt from only 2 labelled pages, fewer than 20" in message, message
+    assert "so test model goes on pre-labelling" in message
+    assert "Label more pages and retrain, or start cleaner label again with --plus-shipped" in message
 
 
 @pytest.mark.slow

@@ -175,11 +175,18 @@ def test_a_copy_of_the_shipped_pages_plus_them_is_said_once(
 
 
 def test_retrain_with_plus_shipped_adds_the_shipped_pages(
-    shipped_dir: Path, tmp_path: Path, seed_documents: list[Labelled], trained_model: LineClassifier
+    shipped_dir: Path,
+    tmp_path: Path,
+    seed_documents: list[Labelled],
+    trained_model: LineClassifier,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """cleaner label's Retrain from a wheel fitted the user's pages alone, and told them to run in a
-    checkout; with --plus-shipped it fits them after the shipped pages."""
+    checkout; with --plus-shipped it fits them after the shipped pages (here 4, and 5 pages are
+    enough to pre-label with)."""
     from label_support import make_session
+
+    monkeypatch.setattr("cleaner.training.shipped.FEW_PAGES", 5)
 
     from cleaner.training.labelling.session import retrain
 

@@ -31,10 +31,9 @@ def _enough_pages(manifest: dict[str, Any]) -> bool:
     --plus-shipped (and outside a checkout), Retrain fits the user's pages alone, and a model of one
     or two pages keeps far more chrome than the shipped one (see ``FEW_PAGES`` in
     :mod:`cleaner.training.shipped`)."""
-    from ..shipped import FEW_PAGES
+    from ..shipped import enough_pages
 
-    pages = manifest.get("training_data", {}).get("documents")
-    return not isinstance(pages, int) or pages >= FEW_PAGES
+    return enough_pages(manifest)
 
 
 label_app = typer.Typer(add_completion=False, rich_markup_mode="markdown")

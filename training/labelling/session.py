@@ -4,10 +4,12 @@ label files saved, and the retraining job.
 Retraining runs in a background thread (the web page polls its progress): it fits the shipped
 configuration on everything in ``labels/`` (the user's own pages weighted, see
 :func:`cleaner.training.train.fit_documents`), writes the user's own model file (never the one
-inside the installed package), loads it to pre-label the next pages, orders the pages left by the
-new model's uncertainty, and then scores each labelled page of the sites labelled in this session
-with a model trained without that page (leave one page out): how well the model cleans a page of
-the site it has not seen, now that it has seen the site's other pages.
+inside the installed package), loads it to pre-label the next pages if it learnt from enough
+pages (the rule a new ``cleaner label`` applies to it: 20, the shipped pages counted with
+``--plus-shipped``), orders the pages left by the new model's uncertainty, and then scores each
+labelled page of the sites labelled in this session with a model trained without that page
+(leave one page out): how well the model cleans a page of the site it has not seen, now that it
+has seen the site's other pages.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from ...classifier.format import load_model
 from ...classifier.predictor import Predictor
 from ...labels import BOILERPLATE, CONTENT, TAG_OF, parse_label_text
 from ...text import plural
-from ..shipped import FEW_PAGES, read_training_data
+from ..shipped import FEW_PAGES, enough_pages, read_training_data, shipped_count
 from ..suggest import summarize
 from .pages import Page
 from .store import Row, SaveError, save_page
@@ -41,6 +43,7 @@ class Progress:
     started: float = 0.0
     finished: float = 0.0
     message: str = ""
+    switched: bool = False  # the new model pre-labels from now on (it learnt from enough pages)
     scores: dict[str, Any] = field(default_factory=dict)  # site -> {"pages": {name: char F1}, "char_f1": ...}
 
     def as_dict(self) -> dict[str, Any]:
@@ -52,6 +55,7 @@ class Progress:
             "total": self.total,
             "seconds": round(elapsed, 1),
             "message": self.message,
+            "switched": self.switched,
             "scores": self.scores,
         }
 
@@ -263,8 +267,10 @@ class Session:
 
 
 def retrain(session: Session, report: Callable[[str, int, int], None]) -> None:
-    """Fit on labels/ (after the shipped pages, with ``plus_shipped``), save and load the user's
-    model, then score the labelled sites' pages by leave-one-page-out (see the module docstring)."""
+    """Fit on labels/ (after the shipped pages, with ``plus_shipped``), save the user's model and
+    pre-label with it if it learnt from enough pages (the rule a new ``cleaner label`` applies to
+    it, :func:`~cleaner.training.shipped.enough_pages`), then score the labelled sites' pages by
+    leave-one-page-out (see the module docstring)."""
     from ..train import train
 
     report("fitting the model on labels/", 0, 1)
@@ -276,18 +282,15 @@ def retrain(session: Session, report: Callable[[str, int, int], None]) -> None:
         user_weight=session.user_weight,
         plus_shipped=session.plus_shipped,
     )
-    session.use_model(load_model(session.model_out), str(session.model_out))
+    model = load_model(session.model_out)
+    switched = enough_pages(model.manifest)
+    if switched:
+        session.use_model(model, str(session.model_out))
     report("fitting the model on labels/", 1, 1)
     documents = read_training_data(session.labels_dir, session.plus_shipped)[0].documents
     sites = sorted(session.sites_labelled & {doc.site for doc in documents})
     scores = leave_one_page_out(documents, sites, session.jobs, session.user_weight, report)
     pages = manifest["training_data"]["documents"]
-    few = (
-        f"; only {plural(pages, 'labelled page')}: a model of these sites alone (start cleaner label with "
-        "--plus-shipped to add your pages to the pages the shipped model learnt from)"
-        if pages < FEW_PAGES and not session.plus_shipped
-        else ""
-    )
     unscored = (
         "; no site scored: leave-one-page-out scores the sites of the pages saved while this server runs"
         if not sites
@@ -295,10 +298,24 @@ def retrain(session: Session, report: Callable[[str, int, int], None]) -> None:
     )
     with session.lock:
         session.progress.scores = scores
+        session.progress.switched = switched
         session.progress.message = (
-            f"trained on {plural(pages, 'page')} in {manifest['fit_seconds']} s; saved {session.model_out}{few}"
-            f"{unscored}"
+            f"trained on {plural(pages, 'page')} in {manifest['fit_seconds']} s; saved {session.model_out}"
+            f"{'' if switched else '; ' + too_few_pages(session, pages)}{unscored}"
         )
+
+
+def too_few_pages(session: Session, pages: int) -> str:
+    """Why a model Retrain wrote does not pre-label, and what to do."""
+    count = shipped_count()
+    shipped = f"the {count} pages" if count is not None else "the pages"
+    return (
+        f"not used to pre-label: it learnt from only {plural(pages, 'labelled page')}, fewer than {FEW_PAGES}, "
+        f"and a model of so few pages keeps far more chrome than the shipped model (a new cleaner label "
+        f"refuses it too), so {session.model_name} goes on pre-labelling. Label more pages and retrain, or "
+        f"start cleaner label again with --plus-shipped: Retrain then fits your pages plus {shipped} the "
+        "shipped model learnt from (a fit of minutes)"
+    )
 
 
 def leave_one_page_out(

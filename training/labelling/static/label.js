@@ -351,7 +351,11 @@ function poll() {
       state.polling = null;
       await loadPages();  // a new order; the page shown keeps its number
       drawPages();
-      if (progress.state === "done") status("retrained: the pages you open next are pre-labelled by the new model");
+      if (progress.state === "done" && progress.switched) {
+        status("retrained: the pages you open next are pre-labelled by the new model");
+      } else if (progress.state === "done") {
+        status("retrained, but the new model learnt from too few pages to pre-label with (see Retrain)", "dirty");
+      }
     }
   }, 1000);
 }
