@@ -113,3 +113,52 @@ def test_a_page_saved_before_is_offered_as_saved_with_its_labels(
     assert again.saved_as == "mine"
     assert (again.site, again.language, again.kind) == ("baoquocte.vn", "vi", "news")
     assert again.labels == [None if tag is None else ("content" if tag == "C" else "boilerplate") for tag in corrected]
+
+
+HINDI = """मुख्य पृष्ठ | देश | विदेश | खेल | मनोरंजन | व्यापार
+लॉग इन करें
+
+# जयपुर में पानी की नई पाइपलाइन का काम शुरू
+
+जयपुर, 3 जुलाई 2026
+
+नगर निगम ने सोमवार को शहर के पुराने इलाकों में पानी की नई पाइपलाइन बिछाने का काम शुरू किया।
+अधिकारियों के अनुसार यह काम छह महीने में पूरा होगा और इससे करीब दो लाख लोगों को रोज़ साफ पानी मिलेगा।
+कुछ सड़कों पर खुदाई के कारण यातायात धीमा रहेगा, इसलिए लोगों से दूसरे रास्तों का इस्तेमाल करने को कहा गया है।
+महापौर ने बताया कि गर्मी में मांग बढ़ने से मई और जून में कई मोहल्लों में मुश्किल से एक घंटा पानी आता था।
+
+ये भी पढ़ें
+शेयर करें: फेसबुक | ट्विटर
+"""
+
+MARATHI = """मुख्यपृष्ठ | महाराष्ट्र | देश | क्रीडा | मनोरंजन
+लॉग इन करा
+
+# नाशिकमध्ये पाण्याच्या नव्या जलवाहिनीचे काम सुरू
+
+नाशिक, ३ जुलै २०२६
+
+महापालिकेने सोमवारी शहराच्या जुन्या भागांत पाण्याची नवी जलवाहिनी टाकण्याचे काम सुरू केले.
+अधिकाऱ्यांच्या म्हणण्यानुसार हे काम सहा महिन्यांत पूर्ण होईल आणि त्यामुळे सुमारे दोन लाख लोकांना रोज स्वच्छ पाणी मिळेल.
+काही रस्त्यांवर खोदकाम सुरू असल्याने वाहतूक संथ राहील, म्हणून नागरिकांनी दुसऱ्या मार्गांचा वापर करावा असे सांगण्यात आले आहे.
+
+हे पण वाचा
+शेअर करा: फेसबुक | ट्विटर
+"""
+
+
+@pytest.mark.parametrize(("text", "language"), [(HINDI, "hi"), (MARATHI, "mr")])
+def test_hindi_and_marathi_pages_are_told_apart(text: str, language: str) -> None:
+    """Both are written in Devanagari. Words were cut at every vowel sign (a combining mark, which
+    the word pattern left out): "में" counted as "म", a one-letter Marathi stopword, and a Hindi
+    news page was proposed as Marathi. A word now holds its marks."""
+    assert detect_language(text.splitlines()) == language
+
+
+def test_a_tie_goes_to_the_more_common_language() -> None:
+    """ "der" is a Danish, German, Dutch and Norwegian stopword: a tie, which went to the first code
+    in the alphabet (da); it now goes to the language more of the web is written in."""
+    from cleaner.training.labelling.language import PREVALENCE, rank
+
+    assert rank("en") < rank("de") < rank("hi") < rank("mr") < rank("xx") == len(PREVALENCE)
+    assert detect_language(["der"]) == "de"
