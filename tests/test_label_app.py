@@ -377,3 +377,30 @@ def test_a_save_while_a_new_model_reorders_the_pages_lists_the_page_once(client:
     listing = client.get("/api/pages").json()["pages"]
     assert sorted(page["number"] for page in listing) == [0, 1, 2]
     assert listing[0]["number"] == 2 and listing[0]["saved"]
+
+
+@pytest.mark.parametrize("plus_shipped", [False, True])
+def test_retrain_progress_names_the_labels_directory_it_fits(
+    tmp_path: Path,
+    seed_documents: list[Labelled],
+    trained_model: LineClassifier,
+    monkeypatch: pytest.MonkeyPatch,
+    plus_shipped: bool,
+) -> None:
+    """With --labels labels2 the progress said "fitting the model on labels/"."""
+    from cleaner.training.labelling.session import retrain
+
+    session = make_session(tmp_path, seed_documents[:1], trained_model.predictor_, tmp_path / "labels2")
+    session.plus_shipped = plus_shipped
+    said: list[str] = []
+
+    def stop(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("no fit here")
+
+    monkeypatch.setattr("cleaner.training.train.train", stop)
+    with pytest.raises(RuntimeError):
+        retrain(session, lambda phase, done, total: said.append(phase))
+    shipped = " plus the pages the shipped model learnt from" if plus_shipped else ""
+    assert said == [f"fitting the model on {tmp_path / 'labels2'}/{shipped}"]
+    client = TestClient(create_app(session, allowed_hosts("127.0.0.1", 8123)), base_url=BASE)
+    assert client.get("/api/pages").json()["plus_shipped"] is plus_shipped

@@ -256,3 +256,16 @@ def test_a_save_from_a_tab_older_than_the_servers_pages_is_refused_on_the_page(
         ActionChains(driver).send_keys("n").perform()  # the list is as old: its next page is refused too
         WebDriverWait(driver, 30).until(lambda d: "cannot open the page" in d.find_element(By.ID, "status").text)
     assert not (tmp_path / "labels").exists()
+
+
+@pytest.mark.skipif(isinstance(FOUND, str), reason=str(FOUND))
+def test_the_retrain_button_names_the_labels_directory(
+    tmp_path: Path, seed_documents: list[Labelled], trained_model: LineClassifier
+) -> None:
+    """With --labels labels2 the Retrain button's tooltip said "Retrain the model on labels/"."""
+    session = make_session(tmp_path, seed_documents[:1], trained_model.predictor_, tmp_path / "labels2")
+    with Background(session) as url, chromium() as driver:
+        driver.get(url)
+        wait_ready(driver)
+        title = driver.execute_script("return document.getElementById('retrain').title")
+    assert title == f"Retrain the model on {tmp_path / 'labels2'}/ (r)"

@@ -114,16 +114,18 @@ def test_label_refuses_what_it_cannot_read(cleaner_exe: Path, tmp_path: Path) ->
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.parametrize("plus_shipped", [False, True])
 def test_a_model_retrained_on_a_few_pages_does_not_replace_the_shipped_one(
-    cleaner_exe: Path, model_path: Path, sample_document: Labelled, tmp_path: Path
+    cleaner_exe: Path, model_path: Path, sample_document: Labelled, tmp_path: Path, plus_shipped: bool
 ) -> None:
     """From a wheel, Retrain fits the user's pages alone: after one saved page, its model kept 108
-    lines of a seed page against the shipped model's 25, and the next `cleaner label` took it."""
+    lines of a seed page against the shipped model's 25, and the next `cleaner label` took it. The
+    warning advises --plus-shipped, or, given it, says what Retrain will do (it advised adding it)."""
     dump = tmp_path / "page.txt"
     dump.write_text(sample_document.text, encoding="utf-8")
     retrained = tmp_path / "cleaner.npz"  # where Retrain writes it for --labels mine
     retrained.write_bytes(model_path.read_bytes())  # trained on the five seed pages
-    process, printed = _start(cleaner_exe, tmp_path, dump)
+    process, printed = _start(cleaner_exe, tmp_path, dump, *(["--plus-shipped"] if plus_shipped else []))
     try:
         said = "".join(printed)
         assert "pre-labelled by" in said and str(retrained) not in said.split("pre-labelled by")[1].splitlines()[0]
@@ -132,6 +134,9 @@ def test_a_model_retrained_on_a_few_pages_does_not_replace_the_shipped_one(
         _, stderr = process.communicate(timeout=60)
     assert f"{retrained} learnt from only 5 labelled pages" in stderr
     assert f"--model {retrained}" in stderr
+    advice = "--plus-shipped retrains on your pages plus the shipped model's"
+    assert (advice in stderr) is not plus_shipped, stderr
+    assert ("Retrain, with --plus-shipped, replaces it with a model of your pages" in stderr) is plus_shipped
 
 
 def _sigint_ignored() -> None:

@@ -137,10 +137,14 @@ def label(
         predictor = load_model(start_model)
         if model is None and start_model is not None and not _enough_pages(predictor.manifest):
             pages = predictor.manifest["training_data"]["documents"]
+            retraining = (  # the advice for the flag given, not for one to add
+                "Retrain, with --plus-shipped, replaces it with a model of your pages plus the shipped model's"
+                if plus_shipped
+                else "--plus-shipped retrains on your pages plus the shipped model's"
+            )
             warn(
                 f"{start_model} learnt from only {pages} labelled pages, a model of these sites alone: "
-                f"pre-labelling with the shipped model instead (--model {start_model} to use it; --plus-shipped "
-                "retrains on your pages plus the shipped model's)"
+                f"pre-labelling with the shipped model instead (--model {start_model} to use it; {retraining})"
             )
             start_model, predictor = None, load_model()
     except ModelError as exc:

@@ -168,6 +168,7 @@ def create_app(session: Session, hosts: set[str] | None, token: str | None = Non
                 "labels": str(session.labels_dir),
                 "model": model,
                 "model_out": str(session.model_out),
+                "plus_shipped": session.plus_shipped,
                 "kinds": list(KINDS),
                 "retrain": progress,
             }

@@ -273,7 +273,10 @@ def retrain(session: Session, report: Callable[[str, int, int], None]) -> None:
     leave-one-page-out (see the module docstring)."""
     from ..train import train
 
-    report("fitting the model on labels/", 0, 1)
+    fitting = f"fitting the model on {session.labels_dir}/" + (
+        " plus the pages the shipped model learnt from" if session.plus_shipped else ""
+    )
+    report(fitting, 0, 1)
     manifest = train(
         session.labels_dir,
         session.model_out,
@@ -286,7 +289,7 @@ def retrain(session: Session, report: Callable[[str, int, int], None]) -> None:
     switched = enough_pages(model.manifest)
     if switched:
         session.use_model(model, str(session.model_out))
-    report("fitting the model on labels/", 1, 1)
+    report(fitting, 1, 1)
     documents = read_training_data(session.labels_dir, session.plus_shipped)[0].documents
     sites = sorted(session.sites_labelled & {doc.site for doc in documents})
     scores = leave_one_page_out(documents, sites, session.jobs, session.user_weight, report)

@@ -226,6 +226,8 @@ async function loadPages() {
     }
   }
   $("model").textContent = `pre-labelled by ${data.model}; Retrain writes ${data.model_out}; labels in ${data.labels}`;
+  const shipped = data.plus_shipped ? " plus the pages the shipped model learnt from" : "";
+  $("retrain").title = `Retrain the model on ${data.labels}/${shipped} (r)`;
   showRetrain(data.retrain);
   return data;
 }
