@@ -270,7 +270,13 @@ def test_leave_one_page_out_skips_a_page_with_nothing_else_to_learn_from() -> No
     only = LabelledDocument("p", ["Body text.", "Menu"], ["content", "boilerplate"], site="example.com")
     reported: list[tuple[str, int, int]] = []
     scores = leave_one_page_out([only], ["example.com"], 1, None, lambda *args: reported.append(args))
-    assert scores == {"example.com": {"pages": {}, "char_f1": None}}
+    reason = "needs 2 labelled pages: without its only page there is nothing to train on"
+    assert scores == {"example.com": {"pages": {}, "char_f1": None, "unscored": {"p": reason}}}
+    other = LabelledDocument("q", ["More text."], ["content"], site="example.org")
+    scores = leave_one_page_out([only, other], ["example.com"], 1, None, lambda *args: None)
+    assert scores["example.com"]["unscored"] == {
+        "p": "the other labelled pages have no boilerplate line to learn from: label another page of the site"
+    }
     assert reported and reported[-1][1:] == (0, 0)
 
 

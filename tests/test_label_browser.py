@@ -269,3 +269,23 @@ def test_the_retrain_button_names_the_labels_directory(
         wait_ready(driver)
         title = driver.execute_script("return document.getElementById('retrain').title")
     assert title == f"Retrain the model on {tmp_path / 'labels2'}/ (r)"
+
+
+@pytest.mark.skipif(isinstance(FOUND, str), reason=str(FOUND))
+def test_the_scores_table_says_why_a_page_is_not_scored(
+    tmp_path: Path, seed_documents: list[Labelled], trained_model: LineClassifier
+) -> None:
+    """With one saved page of a site, the leave-one-page-out table showed "example.test -" and no reason."""
+    from cleaner.training.labelling.session import leave_one_page_out
+    from cleaner.training.labels import LabelledDocument
+
+    only = LabelledDocument("mine", ["Body text.", "Menu"], ["content", "boilerplate"], site="example.test")
+    scores = leave_one_page_out([only], ["example.test"], 1, None, lambda *args: None)
+    session = make_session(tmp_path, seed_documents[:1], trained_model.predictor_)
+    session.progress.state, session.progress.message, session.progress.scores = "done", "trained on 1 page", scores
+    with Background(session) as url, chromium() as driver:
+        driver.get(url)
+        wait_ready(driver)
+        table = driver.execute_script("return document.getElementById('scores-table').innerText")
+    assert "example.test\t-" in table
+    assert "not scored: needs 2 labelled pages: without its only page there is nothing to train on" in table, table

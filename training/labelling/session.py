@@ -329,7 +329,8 @@ def leave_one_page_out(
     report: Callable[[str, int, int], None],
 ) -> dict[str, Any]:
     """Per site of ``sites``: the char F1 of each of its labelled pages, predicted by a model
-    trained on every other page of labels/ (its site's other pages included), and their mean."""
+    trained on every other page of labels/ (its site's other pages included), and their mean; the
+    pages that cannot be scored so (nothing left to learn from), under ``unscored`` with the reason."""
     from joblib import Parallel, delayed
 
     from ..evaluate import score
@@ -340,7 +341,17 @@ def leave_one_page_out(
         labels = {label for i, doc in enumerate(documents) if i != index for label in doc.labels}
         return {CONTENT, BOILERPLATE} <= labels
 
+    def why_not(index: int) -> str:
+        """Why a page cannot be scored (not :func:`trainable`), said on the page beside its ``-``."""
+        others = [doc for i, doc in enumerate(documents) if i != index]
+        if not others:
+            return "needs 2 labelled pages: without its only page there is nothing to train on"
+        held = {label for doc in others for label in doc.labels}
+        missing = " and ".join(label for label in (CONTENT, BOILERPLATE) if label not in held)
+        return f"the other labelled pages have no {missing} line to learn from: label another page of the site"
+
     targets = [i for i, doc in enumerate(documents) if doc.site in sites and trainable(i)]
+    unscored = [i for i, doc in enumerate(documents) if doc.site in sites and not trainable(i)]
 
     def run(index: int) -> tuple[int, dict[str, float]]:
         train = [doc for i, doc in enumerate(documents) if i != index]
@@ -356,6 +367,8 @@ def leave_one_page_out(
         doc = documents[index]
         results[doc.site]["pages"][doc.name] = round(scores["char_f1"], 4)
         report(phase, done, len(targets))
+    for index in unscored:  # with its reason: a "-" alone left the person guessing
+        results[documents[index].site].setdefault("unscored", {})[documents[index].name] = why_not(index)
     for site in sites:
         values = list(results[site]["pages"].values())
         results[site]["char_f1"] = round(sum(values) / len(values), 4) if values else None

@@ -328,6 +328,14 @@ function drawScores(scores) {
       row.insertCell().textContent = name;
       const cell = row.insertCell(); cell.className = "num"; cell.textContent = value.toFixed(3);
     }
+    for (const [name, reason] of Object.entries(scores[site].unscored || {})) {
+      // A page left unscored, with the reason (a "-" alone said nothing).
+      const row = table.insertRow();
+      row.insertCell().textContent = name;
+      const cell = row.insertCell(); cell.className = "num"; cell.textContent = "-";
+      const why = table.insertRow().insertCell(); why.colSpan = 2; why.className = "small";
+      why.textContent = `not scored: ${reason}`;
+    }
   }
   box.append(caption, table);
 }
