@@ -289,3 +289,26 @@ def test_the_scores_table_says_why_a_page_is_not_scored(
         table = driver.execute_script("return document.getElementById('scores-table').innerText")
     assert "example.test\t-" in table
     assert "not scored: needs 2 labelled pages: without its only page there is nothing to train on" in table, table
+
+
+@pytest.mark.skipif(isinstance(FOUND, str), reason=str(FOUND))
+def test_paging_while_the_server_is_down_says_it_cannot_be_reached(
+    tmp_path: Path, seed_documents: list[Labelled], trained_model: LineClassifier
+) -> None:
+    """n and p with the server stopped did nothing, and the status kept what it said before."""
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    session = make_session(tmp_path, seed_documents[:2], trained_model.predictor_)
+    server = Background(session)
+    with chromium() as driver:
+        driver.get(server.__enter__())
+        wait_ready(driver)
+        server.__exit__(None, None, None)
+        for key in ("n", "s"):
+            driver.execute_script("document.getElementById('status').textContent = ''")
+            ActionChains(driver).send_keys(key).perform()
+            status = WebDriverWait(driver, 30).until(lambda d: d.find_element(By.ID, "status").text)
+            assert "cannot reach the server (stopped?): start cleaner label again" in status, (key, status)
+        assert driver.find_element(By.ID, "position").text.startswith("page 1")

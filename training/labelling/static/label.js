@@ -28,7 +28,13 @@ async function api(path, body, accepted = []) {
     headers: {"Content-Type": "application/json"},
     body: JSON.stringify(body),
   };
-  const response = await fetch(path, options);
+  let response;
+  try {
+    response = await fetch(path, options);
+  } catch (error) {  // no answer at all ("Failed to fetch"): the server is not running
+    throw new Error("cannot reach the server (stopped?): start cleaner label again; "
+      + "unsaved edits are kept in this browser");
+  }
   let data = null;
   try { data = await response.json(); } catch (error) { data = {error: await response.text()}; }
   if (!response.ok && !accepted.includes(response.status)) {
