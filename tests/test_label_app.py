@@ -410,3 +410,33 @@ def test_retrain_progress_names_the_labels_directory_it_fits(
     assert said == [f"fitting the model on {tmp_path / 'labels2'}/{shipped}"]
     client = TestClient(create_app(session, allowed_hosts("127.0.0.1", 8123)), base_url=BASE)
     assert client.get("/api/pages").json()["plus_shipped"] is plus_shipped
+
+
+def test_the_warnings_of_leave_one_page_outs_fits_reach_the_server(recwarn: pytest.WarningsRecorder) -> None:
+    """Leave-one-page-out fits in worker processes: a fit's warning (one site: no context stages) was
+    printed there as Python prints it, file path and source line; it now reaches the server's
+    process, once, where cleaner label prints it as one line."""
+    from cleaner.training.labelling.session import leave_one_page_out
+    from cleaner.training.labels import LabelledDocument
+
+    pages = [
+        LabelledDocument(
+            name, [f"Body text of {name}.", "Menu", "Home"], ["content", "boilerplate", "boilerplate"], site="a.com"
+        )
+        for name in ("p", "q")
+    ]
+    scores = leave_one_page_out(pages, ["a.com"], 2, None, lambda *args: None)
+    assert set(scores["a.com"]["pages"]) == {"p", "q"}
+    said = [str(warning.message) for warning in recwarn if "1 group (site)" in str(warning.message)]
+    assert len(said) == 1, said
+
+
+def test_every_key_the_page_takes_is_listed_on_it(client: TestClient) -> None:
+    """x toggled a line as space does, and was listed nowhere."""
+    import re
+
+    script = client.get("/static/label.js").text
+    html = client.get("/").text
+    keys = set(re.findall(r'key === "([a-z])"', script))
+    listed = {key for term in re.findall(r"<dt>(.*?)</dt>", html) for key in re.findall(r"\b([a-z])\b", term)}
+    assert "x" in keys and keys <= listed, keys - listed

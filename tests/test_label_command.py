@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 from conftest import Labelled, http_server
 
+from cleaner.classifier.estimator import LineClassifier
+
 
 def _start(
     cleaner_exe: Path, cwd: Path, dump: Path, *options: str, env: dict[str, str] | None = None
@@ -366,3 +368,31 @@ def test_sigterm_during_a_retrain_leaves_no_worker_running(
     while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
         time.sleep(0.2)
     assert not [pid for pid in workers if _alive(pid)]
+
+
+def test_a_retrains_warning_is_one_line_of_the_servers_output(
+    tmp_path: Path, sample_document: Labelled, trained_model: LineClassifier, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The server printed a fit's warning as Python does (".../evaluate.py:196: UserWarning: 1 group
+    (site) in the training data ..." and the source line "return estimator.fit("), and said "learnt
+    from only 1 labelled pages"."""
+    import warnings
+
+    from typer.testing import CliRunner
+
+    from cleaner.cli import app
+
+    dump = tmp_path / "page.txt"
+    dump.write_text(sample_document.text, encoding="utf-8")
+    trained_model.save(tmp_path / "cleaner.npz", {"training_data": {"documents": 1}})  # Retrain's, on 1 page
+
+    def serve(session: object, listening: object) -> None:  # as a Retrain's fit on one site warns
+        warnings.warn("1 group (site) in the training data: fitting the first stage only", UserWarning, stacklevel=1)
+
+    monkeypatch.setattr("cleaner.training.labelling.serve.serve", serve)
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(app, ["label", str(dump), "--no-browser", "--labels", "mine"])
+    assert result.exit_code == 0, result.output
+    assert "cleaner: warning: 1 group (site) in the training data: fitting the first stage only" in result.stderr
+    assert "UserWarning" not in result.stderr and "warnings.warn" not in result.stderr
+    assert "cleaner.npz learnt from only 1 labelled page, a model" in result.stderr

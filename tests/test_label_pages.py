@@ -162,3 +162,26 @@ def test_a_tie_goes_to_the_more_common_language() -> None:
 
     assert rank("en") < rank("de") < rank("hi") < rank("mr") < rank("xx") == len(PREVALENCE)
     assert detect_language(["der"]) == "de"
+
+
+def test_the_site_is_not_guessed_from_the_images_a_page_shows() -> None:
+    """A blog dump whose only URLs were its images and icons was proposed the site img1.blogblog.com
+    (their server): images and files are left out, and a page without other links asks for its site."""
+    from cleaner.training.labelling.pages import guess_site
+
+    icon = "![](http://img1.blogblog.com/img/icon18_wrench_allbkg.png)"
+    blog = [
+        "Life as a Healthcare CIO",
+        "![](http://4.bp.blogspot.com/-Fl4Kk/UIchYvrOTGI/s200/shanghai.jpg)",
+        "This week I'm in Shanghai.",
+        *[icon] * 5,
+        "![Weather](http://banners.wunderground.com/cgi-bin/banner/ban/wxBanner?bannertype=wxstnsticker)",
+        "Logo: http://img2.blogblog.com/img/icon18_edit_allbkg.gif",
+    ]
+    assert guess_site("dumps/dn-1.txt", None, blog) == ""
+    linked = [
+        *blog,
+        "[Older post](http://geekdoctor.blogspot.com/2012/10/older.html)",
+        "[Home](http://geekdoctor.blogspot.com/)",
+    ]
+    assert guess_site("dumps/dn-1.txt", None, linked) == "geekdoctor.blogspot.com"

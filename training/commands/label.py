@@ -23,7 +23,7 @@ from ...cli.options import (
 )
 from ...text import plural
 from . import common
-from .common import DEFAULT_MODEL_FILE, MANIFEST, MODEL_SUFFIX, check_writable, jobs_option
+from .common import DEFAULT_MODEL_FILE, MANIFEST, MODEL_SUFFIX, check_writable, jobs_option, warnings_as_lines
 
 
 def _enough_pages(manifest: dict[str, Any]) -> bool:
@@ -143,7 +143,7 @@ def label(
                 else "--plus-shipped retrains on your pages plus the shipped model's"
             )
             warn(
-                f"{start_model} learnt from only {pages} labelled pages, a model of these sites alone: "
+                f"{start_model} learnt from only {plural(pages, 'labelled page')}, a model of these sites alone: "
                 f"pre-labelling with the shipped model instead (--model {start_model} to use it; {retraining})"
             )
             start_model, predictor = None, load_model()
@@ -196,7 +196,8 @@ def label(
     if browser and not open_browser(listening.url):
         typer.echo("(no browser to open here: open the URL above yourself)")
     try:
-        serve(session, listening)
+        with warnings_as_lines():  # a Retrain's (a fit on one site) as lines of the server's output
+            serve(session, listening)
     except (KeyboardInterrupt, Interrupted) as exc:
         code = 128 + exc.signum if isinstance(exc, Interrupted) else 130
         fail(f"stopped; {plural(len(session.saved_here), 'page')} saved in {labels_dir}/ by this session", code)

@@ -27,6 +27,13 @@ from .store import MANIFEST, read_rows, saved_pages, text_key
 
 SITE = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?)+")
 URL_IN_TEXT = re.compile(r"https?://([^/\s)\]\"'<>]+)", re.IGNORECASE)
+# An image in the dump's markup (``![alt](URL)``), or a URL of a file a page shows rather than a page:
+# its host is an image or file server (img1.blogblog.com, 4.bp.blogspot.com), not the page's site.
+IMAGE_IN_TEXT = re.compile(r"!\[[^\]]*\]\([^)\s]*\)")
+FILE_URL = re.compile(
+    r"https?://[^\s)\]\"'<>]+?\.(?:jpe?g|png|gif|webp|svg|ico|bmp|avif|css|js|woff2?)(?=[?#)\]\s\"'<>]|$)",
+    re.IGNORECASE,
+)
 # Host names that serve a site's pages or files rather than name it.
 SERVING_PREFIXES = {"www", "m", "amp", "cdn", "static", "img", "image", "images", "media", "assets", "photo", "photos"}
 NOT_SITES = {"txt", "jsonl", "gz", "zst", "warc", "wet", "tsv", "html", "htm"}
@@ -57,7 +64,8 @@ def site_of_url(url: str | None) -> str | None:
 
 def guess_site(where: str, url: str | None, lines: Sequence[str]) -> str:
     """The page's site: its URL's host; else a folder named like a domain (``dumps/vnexpress.net/1.txt``);
-    else the host most links in the dump point to; else "" (the page asks for it)."""
+    else the host most links in the dump point to, images and files left out (a blog's icons are
+    served by img1.blogblog.com, which is no site of its pages); else "" (the page asks for it)."""
     found = site_of_url(url)
     if found:
         return found
@@ -66,7 +74,8 @@ def guess_site(where: str, url: str | None, lines: Sequence[str]) -> str:
             found = site_of_url(part)
             if found:
                 return found
-    hosts = Counter(filter(None, (site_of_url(host) for line in lines for host in URL_IN_TEXT.findall(line))))
+    links = (FILE_URL.sub(" ", IMAGE_IN_TEXT.sub(" ", line)) for line in lines)
+    hosts = Counter(filter(None, (site_of_url(host) for line in links for host in URL_IN_TEXT.findall(line))))
     return hosts.most_common(1)[0][0] if hosts else ""
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import threading
 import time
 import traceback
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -353,20 +354,29 @@ def leave_one_page_out(
     targets = [i for i, doc in enumerate(documents) if doc.site in sites and trainable(i)]
     unscored = [i for i, doc in enumerate(documents) if doc.site in sites and not trainable(i)]
 
-    def run(index: int) -> tuple[int, dict[str, float]]:
+    def run(index: int) -> tuple[int, dict[str, float], list[tuple[str, type[Warning]]]]:
+        """The page's scores, and the warnings of its fit: raised in a worker process, they were
+        printed there as Python prints them (a file path, a source line), not as the server's lines."""
         train = [doc for i, doc in enumerate(documents) if i != index]
-        model = fit_documents(train, user_weight=user_weight)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            model = fit_documents(train, user_weight=user_weight)
         test = documents[index]
-        return index, score("lopo", [test], model.predict([test.lines])).overall.scores()
+        said = [(str(warning.message), warning.category) for warning in caught]
+        return index, score("lopo", [test], model.predict([test.lines])).overall.scores(), said
 
     results: dict[str, Any] = {site: {"pages": {}} for site in sites}
     phase = "leave-one-page-out: " + ", ".join(sites)
     report(phase, 0, len(targets))
     outcomes = Parallel(n_jobs=jobs, return_as="generator_unordered")(delayed(run)(index) for index in targets)
-    for done, (index, scores) in enumerate(outcomes, 1):
+    said: dict[str, type[Warning]] = {}
+    for done, (index, scores, warned) in enumerate(outcomes, 1):
+        said.update(warned)
         doc = documents[index]
         results[doc.site]["pages"][doc.name] = round(scores["char_f1"], 4)
         report(phase, done, len(targets))
+    for message, category in said.items():  # once each, in the server's process (and as its lines)
+        warnings.warn(message, category, stacklevel=2)
     for index in unscored:  # with its reason: a "-" alone left the person guessing
         results[documents[index].site].setdefault("unscored", {})[documents[index].name] = why_not(index)
     for site in sites:
