@@ -128,11 +128,22 @@ def nth(index: int, total: int, noun: str) -> str:
 
 def str_lines(lines: Iterable[object], what: str) -> list[str]:
     """``lines`` as a list, or a TypeError naming the first that is no str (:func:`nth`): what the
-    estimator's ``fit`` and the predictor's line checks both ask of a document's lines."""
+    estimator's ``fit`` and the predictor's line checks both ask of a document's lines.
+
+    A str holding a line break (LF or CR, where :func:`split_lines` splits) is refused too, with a
+    ValueError: it is two lines, and read as one, its features (length, position, neighbours) were
+    a line's that no dump holds, and ``predict_lines(["a\\nb"])`` scored it without a word."""
     result = list(lines)
     for index, line in enumerate(result):
         if not isinstance(line, str):
             raise TypeError(f"{what}: {nth(index, len(result), 'line')} is {type(line).__name__}, not str")
+        if "\n" in line or "\r" in line:
+            found = "a newline (\\n)" if "\n" in line else "a carriage return (\\r)"
+            raise ValueError(
+                f"{what}: {nth(index, len(result), 'line')} holds {found}: a line with a line break is two "
+                "lines; split the text into lines first, with cleaner.text.split_lines (as cleaner does) or "
+                "str.splitlines"
+            )
     return result  # type: ignore[return-value]  # every item checked above
 
 

@@ -266,6 +266,20 @@ def test_anything_but_lines_is_refused_with_what_was_expected(loaded: Predictor,
         loaded.predict([value])  # type: ignore[list-item]
 
 
+@pytest.mark.parametrize("given", [["ok", "a\nb"], ["ok", "a\r\nb"], ["ok", "a\rb"], ["ok", "ends\n"]])
+def test_a_line_holding_a_line_break_is_refused_by_its_index(loaded: Predictor, given: list[str]) -> None:
+    """predict_lines(["a\\nb"]) scored two lines as one without a word: a line with a line break
+    is refused, named by its index, with what to split the text with."""
+    expected = r"line 2 of 2 \(index 1\) holds a (newline|carriage return) .*split_lines .*str\.splitlines"
+    for call in (loaded.predict_lines, loaded.predict_proba_lines):
+        with pytest.raises(ValueError, match=expected):
+            call(given)
+    with pytest.raises(ValueError, match=r"document 1 of 1 \(index 0\): " + expected):
+        loaded.predict([given])
+    with pytest.raises(ValueError, match=expected):
+        LineClassifier().fit([given], [["content", "boilerplate"]])
+
+
 @PROPERTY
 @given(NOT_A_STR)
 def test_clean_refuses_anything_but_a_str(loaded: Predictor, value: object) -> None:
