@@ -180,16 +180,21 @@ def test_predict_says_which_folder_it_made_for_its_output(
 ) -> None:
     """-o in folders that are not there makes them, without a word before (a mistyped folder held the
     outputs where nobody looked); now stderr names the folder once, as train's does (`cleaner:
-    created folder new/deep`), and a second run into the folder, now there, does not."""
+    created folder new/deep`), and a second run into the folder, now there, does not. -q says
+    nothing of it: `-q` printed "created folder" where it printed no other note."""
     monkeypatch.chdir(tmp_path)
     _dumps(tmp_path / "in")
-    result = invoke(runner, model_path, source, "-o", output, "-q")
+    result = invoke(runner, model_path, source, "-o", output)
     assert result.exit_code == 0, result.output
-    assert result.stderr == f"cleaner: created folder {made}\n"
+    assert result.stderr.count("created folder") == 1 and f"cleaner: created folder {made}\n" in result.stderr
     assert (tmp_path / made).is_dir()
-    again = invoke(runner, model_path, source, "-o", output, "-q")
+    again = invoke(runner, model_path, source, "-o", output)
     assert again.exit_code == 0, again.output
-    assert again.stderr == ""
+    assert "created folder" not in again.stderr
+    quiet = invoke(runner, model_path, source, "-o", f"quiet/{output}", "-q")
+    assert quiet.exit_code == 0, quiet.output
+    assert quiet.stderr == ""
+    assert (tmp_path / "quiet" / made).is_dir()
 
 
 def test_output_that_standard_input_reads_is_refused(cleaner_exe: Path, model_path: Path, tmp_path: Path) -> None:

@@ -135,7 +135,14 @@ def predict(
             "--jobs", "-j", min=1, help="Worker processes. Default: all cores. 1: clean in this process, no pool."
         ),
     ] = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar and no closing summary.")] = False,
+    quiet: Annotated[
+        bool,
+        typer.Option(
+            "--quiet",
+            "-q",
+            help="No progress bar, no closing summary and no note of the folders made; errors are still printed.",
+        ),
+    ] = False,
     fail_fast: Annotated[bool, typer.Option(help="Stop at the first bad input or record (exit 1).")] = False,
     resume: Annotated[
         bool,
@@ -416,7 +423,7 @@ def _run_predict(
     # The folder of the outputs (-o DIR, or the one holding -o FILE) is made when the first output is
     # written, with any folders above it, and said once, as train says the folder of its -o.
     folder = root if root is not None or layout.target is None else layout.target.parent
-    new_folders = missing_folders([folder] if folder is not None else [])
+    new_folders = [] if quiet else missing_folders([folder] if folder is not None else [])  # -q: not said
     try:
         sink: TreeSink | StreamSink = TreeSink(root) if root is not None else StreamSink(layout.target, resume)
         if isinstance(sink, TreeSink):
