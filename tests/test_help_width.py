@@ -140,3 +140,38 @@ def test_a_group_lists_each_command_with_its_summary_whole_on_one_line(
     lines = listing.splitlines()
     for name, summary in summaries(group).items():
         assert any(re.search(rf"(?<!\w){name} +{re.escape(summary)}", line) for line in lines), (name, summary, out)
+
+
+def choice_metavars() -> dict[str, str]:
+    """Every option's metavar that lists choices (``a|b``), by ``command option``, as --help writes it."""
+    group = get_command(app)
+    found: dict[str, str] = {}
+    context = group.context_class(group, info_name="cleaner")
+    for name in group.list_commands(context):
+        command = group.get_command(context, name)
+        assert command is not None
+        for sub_name, sub in [("", command), *getattr(command, "commands", {}).items()]:
+            sub_context = sub.context_class(sub, info_name=name)
+            for param in sub.params:
+                if param.param_type_name != "option":
+                    continue
+                metavar = param.make_metavar(sub_context)
+                if "|" in metavar:
+                    found[f"{name} {sub_name} {max(param.opts, key=len)}".replace("  ", " ")] = metavar
+    return found
+
+
+def test_choices_are_written_one_way_in_every_command() -> None:
+    """--help wrote --input-format's choices ``[auto|text|jsonl|warc]`` (a metavar written by hand)
+    beside Typer's ``<text|jsonl|labels>`` for --format: every option of fixed choices is now an
+    enum, written as Typer writes choices, whatever its version."""
+    from cleaner.cli.options import INPUT_FORMATS
+    from cleaner.corpus.readers import READERS
+
+    metavars = choice_metavars()
+    reference = metavars["predict --format"]  # an enum option: Typer's own way
+    assert {"predict --input-format", "suggest --input-format", "label --input-format"} <= set(metavars)
+    for name, metavar in metavars.items():
+        assert (metavar[0], metavar[-1]) == (reference[0], reference[-1]), (name, metavar, reference)
+    assert metavars["predict --input-format"] == f"{reference[0]}{'|'.join(INPUT_FORMATS)}{reference[-1]}"
+    assert set(INPUT_FORMATS) == {"auto", *READERS}  # every reader's kind, and auto

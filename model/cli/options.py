@@ -11,26 +11,32 @@ import os
 import stat
 import sys
 from collections.abc import Sequence
+from enum import Enum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from ..corpus.items import STDIN
-from ..corpus.readers import READERS
 from ..corpus.sources import walk_gives
 from . import fail
 
-AUTO = "auto"
-INPUT_FORMATS = (AUTO, *READERS)
+
+class InputKind(str, Enum):
+    """``--input-format``'s values: auto, or a kind of the readers' table (``corpus.readers.READERS``,
+    which tests/test_help_width.py holds it to). An enum, as predict's other options of fixed
+    choices are: as a string checked by a callback, with its choices written into a metavar by
+    hand, its --help wrote them ``[auto|text|jsonl|warc]`` beside ``<text|jsonl|labels>``."""
+
+    auto = "auto"
+    text = "text"
+    jsonl = "jsonl"
+    warc = "warc"
+
+
+AUTO: InputKind = InputKind.auto
+INPUT_FORMATS = tuple(kind.value for kind in InputKind)
 ERROR_HANDLERS = ("strict", "replace", "ignore", "surrogateescape")
-
-
-def input_format_value(value: str) -> str:
-    """``--input-format``'s check: auto or a kind of the readers' table (a usage error otherwise)."""
-    if value not in INPUT_FORMATS:
-        raise typer.BadParameter(f"{value!r} is not one of {', '.join(map(repr, INPUT_FORMATS))}.")
-    return value
 
 
 def finite(value: float | list[float] | None) -> float | list[float] | None:
@@ -44,7 +50,9 @@ def finite(value: float | list[float] | None) -> float | list[float] | None:
 
 
 def chosen_kind(input_format: str) -> str | None:
-    return None if input_format == AUTO else input_format
+    """The reader's kind ``--input-format`` asks for (a plain str), or None for auto."""
+    kind = InputKind(input_format).value
+    return None if kind == AUTO.value else kind
 
 
 def refuse_input_named_twice(paths: Sequence[str], input_format: str | None = None) -> None:
@@ -170,11 +178,9 @@ def check_decoding(encoding: str, errors: str) -> None:
 
 
 InputFormat = Annotated[
-    str,
+    InputKind,
     typer.Option(
         "--input-format",
-        callback=input_format_value,
-        metavar=f"[{'|'.join(INPUT_FORMATS)}]",
         help="How to read the named files and stdin. auto: by name (.jsonl, .warc.gz...), else by content (gzip and "
         "zstd by their magic bytes, then JSON objects, WARC records or text). A format makes directories give its "
         "files only (by default they give their *.txt[.gz|.zst], and JSONL/WARC files only from folders without "
