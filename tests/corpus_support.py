@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -49,3 +50,16 @@ def read_jsonl(path: Path) -> list[dict[str, Any]]:
 def lines_of(text: str) -> list[str]:
     """JSONL lines: split on LF only (str.splitlines also splits inside strings, on U+0085, U+2028...)."""
     return text.split("\n")[:-1] if text else []
+
+
+RESUMED = re.compile(r"\b(\d+) documents? cleaned now(?: \([^)]*\))?, (\d+) done before \((\d+) (?:in all|so far)\)")
+
+
+def done_before(stderr: str) -> tuple[int, int, int]:
+    """The counts of a --resume run's summary: documents cleaned now, done before, and both (checked
+    to add up): "1592 documents (1408 already done)" read as if the 1408 were among the 1592."""
+    found = RESUMED.search(stderr)
+    assert found, stderr
+    now, before, total = map(int, found.groups())
+    assert now + before == total, found.group(0)
+    return now, before, total

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from corpus_support import PAGE, PAGE_EN, jsonl, read_jsonl
+from corpus_support import PAGE, PAGE_EN, done_before, jsonl, read_jsonl
 from typer.testing import CliRunner
 
 from cleaner.cli import app
@@ -81,7 +81,7 @@ def test_a_number_id_and_a_string_id_are_two_ids(runner: CliRunner, model_path: 
     whole = interrupted_after(runner, model_path, source, target, 1)
     result = invoke(runner, model_path, str(source), "-o", str(target), "--resume")
     assert result.exit_code == 0, result.output
-    assert re.search(r"\b1 already done\)", result.stderr)
+    assert done_before(result.stderr)[1] == 1
     assert [r["id"] for r in read_jsonl(target)] == [1, "1", 2, 3]
     assert target.read_bytes() == whole
 
@@ -277,7 +277,7 @@ def test_a_run_stopped_while_reading_records_from_standard_input_says_what_conti
         re.findall(r"`([^`]*)`", last)[0], tmp_path / "saved.jsonl", cleaner_exe, tmp_path
     )
     assert continued.returncode == 0, continued.stderr
-    assert f"{written} already done)" in continued.stderr
+    assert done_before(continued.stderr)[1] == written
     alone = subprocess.run(
         [*command[:2], "-", command[3], "alone.jsonl", *command[5:]], cwd=tmp_path, input=data, capture_output=True
     )

@@ -116,10 +116,12 @@ class Cleaned:
 
 @dataclass(slots=True)
 class Skipped:
-    """A document or an input that an earlier run already wrote (``--resume``)."""
+    """A document or an input that an earlier run already wrote (``--resume``); ``records``: a
+    whole file of records (under -o DIR), of which no count of documents is known."""
 
     where: str
     consumed: int
+    records: bool = False
 
 
 # What the readers yield, what the workers are given, and what they give back.

@@ -18,7 +18,7 @@ from ..text import one_line
 from .items import Cleaned, Incoming, InputDone, InputError, InputFile, Skipped
 from .parallel import clean_in_order
 from .progress import Progress, Tally
-from .readers import read_input
+from .readers import READERS, read_input
 from .sinks import StreamSink, TreeSink
 from .worker import Model, Settings
 
@@ -65,7 +65,7 @@ def items(run: Run) -> Iterator[Incoming]:
                 continue
             owner[source.relative] = source.name
             if run.resume and (run.sink.root / source.relative).exists():
-                yield Skipped(source.name, source.size or 0)
+                yield Skipped(source.name, source.size or 0, READERS[source.kind].records)
                 continue
         yield from read_input(source, run.limit)
 

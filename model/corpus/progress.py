@@ -30,6 +30,7 @@ class Tally:
     emptied: int = 0
     last_emptied: Cleaned | None = None  # a one-document run names it
     skipped: int = 0
+    skipped_files: int = 0  # of the skipped, whole files of records (-o DIR): documents uncounted
     # Documents without an id (--id-field): the stop line of a run into one file of records then
     # cannot offer --resume, which continues by id.
     no_id: int = 0
@@ -54,6 +55,7 @@ class Tally:
             self.no_id += item.no_id
         elif isinstance(item, Skipped):
             self.skipped += 1
+            self.skipped_files += item.records
         elif isinstance(item, InputError):
             self.errors += 1
             self.incomplete += item.incomplete
@@ -69,16 +71,28 @@ class Tally:
             )
         if self.emptied:
             extra.append(f"{self.emptied} with no line kept")
-        if self.skipped:
-            extra.append(f"{self.skipped} already done")
         detail = f" ({', '.join(extra)})" if extra else ""
         errors = f"{plural(self.errors, 'error')}, " if self.errors or not stopped else ""
         documents = plural(self.documents, "document")
+        documents = f"{documents}{detail}" if not self.skipped else self._with_skipped(documents, detail, stopped)
         return (
-            f"{'stopped after ' if stopped else ''}{documents}{detail}, {megabytes(self.size)}, "
+            f"{'stopped after ' if stopped else ''}{documents}, {megabytes(self.size)}, "
             f"lines kept {self.lines_kept}, dropped {self.lines_dropped}, {errors}{seconds:.1f} s, "
             f"{self.size / 1e6 / seconds:.2f} MB/s"
         )
+
+    def _with_skipped(self, documents: str, detail: str, stopped: bool) -> str:
+        """The count of a run with --resume: the documents cleaned now, those an earlier run wrote,
+        and both together. "1592 documents (1408 already done)" read as 1408 of the 1592, where
+        3000 were done in all. A file of records skipped whole (-o DIR) is counted as a file: how
+        many documents it holds is not read."""
+        before, files = self.skipped - self.skipped_files, self.skipped_files
+        if not files:
+            done = f"{before} done before ({self.documents + before} {'so far' if stopped else 'in all'})"
+        else:
+            done = f"{plural(before, 'document')} and " if before else ""
+            done += f"{plural(files, 'file')} of records done before"
+        return f"{documents} cleaned now{detail}, {done}"
 
 
 class Progress:
