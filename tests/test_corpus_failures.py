@@ -11,6 +11,7 @@ import hashlib
 import io
 import json
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -67,9 +68,10 @@ def full_disk(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
     def fdopen(fd: int, *args: object, **kwargs: object) -> object:
         return FullDisk(real_fdopen(fd, *args, **kwargs), room)  # type: ignore[arg-type]
 
-    def path_open(self: Path, *args: object, **kwargs: object) -> object:
-        handle = real_open(self, *args, **kwargs)  # type: ignore[arg-type]
-        return FullDisk(handle, room) if self.name.endswith(".partial") else handle
+    def path_open(self: Path, mode: str = "r", *args: object, **kwargs: object) -> object:
+        handle = real_open(self, mode, *args, **kwargs)  # type: ignore[call-overload]
+        writes = any(letter in mode for letter in "wax+")  # --resume reads a .partial's ids first
+        return FullDisk(handle, room) if self.name.endswith(".partial") and writes else handle
 
     monkeypatch.setattr(sinks.os, "fdopen", fdopen)
     monkeypatch.setattr("cleaner.atomic.os.fdopen", fdopen)
@@ -126,24 +128,50 @@ def test_a_full_disk_leaves_nothing_and_says_which_output(
 
 
 def test_a_full_disk_on_resume_leaves_the_partial_as_it_was(
-    runner: CliRunner, model_path: Path, corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    runner: CliRunner, model_path: Path, corpus: Path, tmp_path: Path, full_disk: None
 ) -> None:
+    """A full disk while --resume continued -o out.jsonl said "out.jsonl is left as it was before
+    this run", a file never written, and no next step: the line now names the .partial, put back as
+    it was with the records written before, says the disk is full, and gives the command that
+    continues once there is room."""
     target = tmp_path / "out.jsonl"
     partial = tmp_path / "out.jsonl.partial"
-    done = json.dumps({"id": record_id(0), "text": "done before"}).encode() + b"\n"
+    done = b"".join(json.dumps({"id": record_id(n), "text": "done before"}).encode() + b"\n" for n in range(3))
     partial.write_bytes(done)
+    source = corpus / "shards" / "a.jsonl"
+    result = invoke(runner, model_path, str(source), "-o", str(target), "--resume", "-j", "1")
+    assert result.exit_code == 1
+    assert partial.read_bytes() == done and not target.exists()
+    last = lines(result.stderr)[-1]
+    assert last.startswith(f"cleaner: {target}: cannot write: No space left on device; "), last
+    assert f"{target} is left as it was" not in last and f"{target} is not written" not in last
+    assert f"; {partial} is left as it was before this run, with the 3 records written before it; " in last
+    assert f"the disk is full: free space on it, then from the same directory ({Path.cwd()}), rerun `" in last
+    assert re.search(r"rerun `cleaner predict \S*a\.jsonl --output \S*out\.jsonl .*--resume` to continue$", last)
+
+
+def test_a_write_error_on_resume_of_a_finished_output_gives_it_back(
+    runner: CliRunner, model_path: Path, corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """--resume into a finished output renames it to .partial to continue it; a write that fails
+    gives it its name back, and says so, with what to do (not a full disk here: fix it)."""
+    target = tmp_path / "out.jsonl"
+    done = json.dumps({"id": record_id(0), "text": "done before"}).encode() + b"\n"
+    target.write_bytes(done)
     real_write = sinks.StreamSink.write
 
     def failing(self: sinks.StreamSink, item: object, *counted: object) -> None:
         if isinstance(item, sinks.Cleaned):
-            raise sinks.OutputError(self.name, OSError(errno.ENOSPC, "No space left on device"))
+            raise sinks.OutputError(self.name, OSError(errno.EIO, "Input/output error"))
         real_write(self, item, *counted)  # type: ignore[arg-type]
 
     monkeypatch.setattr(sinks.StreamSink, "write", failing)
     result = invoke(runner, model_path, str(corpus / "shards" / "a.jsonl"), "-o", str(target), "--resume")
     assert result.exit_code == 1
-    assert "left as it was before this run" in result.stderr
-    assert partial.read_bytes() == done
+    assert target.read_bytes() == done and not (tmp_path / "out.jsonl.partial").exists()
+    last = lines(result.stderr)[-1]
+    assert f"; {target} is left as it was before this run; fix this, then from the same directory" in last
+    assert last.endswith("--resume` to continue"), last
 
 
 def test_write_errors_name_the_output_and_advise_no_resume(

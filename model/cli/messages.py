@@ -121,17 +121,33 @@ def no_ids(field: str, missing: int, written: int) -> str:
     )
 
 
-def after_write_error(sink: TreeSink | StreamSink, one: Path | None, resume: bool) -> str:
+def after_write_error(
+    sink: TreeSink | StreamSink, one: Path | None, resume: bool, again: str = "", errno: int | None = None
+) -> str:
     """What a failed write left: the one output as it was, or the outputs finished before it.
 
     ``one`` is the run's only output file, if it has one (-o FILE.txt, one input under -o DIR):
-    there are no others to write with --resume."""
+    there are no others to write with --resume. A run with --resume into -o FILE put back what it
+    continued: the ``.partial``, with the records of the runs before it (it said the output, which
+    was never written, "is left as it was"), or the finished output; the same command (``again``)
+    continues it once the cause (``errno``: a full disk) is gone."""
+    import errno as codes
+
     from ..corpus.sinks import StreamSink
 
     if isinstance(sink, StreamSink):
         if sink.target is None:
             return ""
-        return f"; {sink.target} is left as it was before this run" if sink.restore else as_it_was(sink.target)
+        if sink.restore is None:
+            return as_it_was(sink.target)
+        if sink.restore[1]:
+            kept = f"{sink.target} is left as it was before this run"
+        else:
+            records = sink.records_kept()
+            held = "" if records is None else f", with the {plural(records, 'record')} written before it"
+            kept = f"{sink.partial} is left as it was before this run{held}"
+        cause = "the disk is full: free space on it" if errno == codes.ENOSPC else "fix this"
+        return f"; {kept}; {cause}, then {rerun(again)} to continue"
     if one is not None:
         return as_it_was(one)
     if not sink.finished:  # with --resume, the outputs of earlier runs are there, and skipped again

@@ -499,7 +499,7 @@ def _run_predict(
         say_made(new_folders)
         if several and not quiet:
             warn(tally.summary(stopped=True, short_dumps=settings.short_dumps))
-        fail(f"{exc}{after_write_error(sink, one, resume)}")
+        fail(f"{exc}{after_write_error(sink, one, resume, again, exc.errno)}")
     finally:
         progress.close()
         received.ended = True

@@ -400,6 +400,16 @@ class StreamSink:
         left, so a stopped run has nothing for --resume to continue (a plain rerun does it all)."""
         return self.target is not None and not self.wrote and not self.renamed and not self.partial.exists()
 
+    def records_kept(self) -> int | None:
+        """How many records the ``.partial`` holds (one a line; after :meth:`discard`, those an
+        earlier run wrote), or None if it cannot be read: what a stop message tells the user is
+        safe. Read in blocks: counting a .partial of millions of records costs seconds, once."""
+        try:
+            with self.partial.open("rb") as handle:
+                return sum(block.count(b"\n") for block in iter(lambda: handle.read(1 << 20), b""))
+        except OSError:
+            return None
+
     def _end(self) -> None:
         """Flush standard output, or end the file's (compressed) stream; never raises."""
         if self.handle is None:
