@@ -82,6 +82,46 @@ def test_without_labels_the_commands_use_the_shipped_pages(
     assert "4 files, 3 sites, languages: vi 4" in result.stdout
 
 
+def test_labels_check_says_it_checks_the_shipped_pages_without_their_sources_notes(
+    runner: CliRunner, shipped_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """From a wheel, with no ./labels, `cleaner labels check` checked the 378 shipped pages without
+    saying so (its --help said only "else the labels/ of cleaner's checkout"), and began with a
+    note per page whose source (../shared/seeds/...) is not shipped. Now it says which pages it
+    checks on stderr, its --help names the fallback, and no note names a source nobody has; a
+    folder of the user's own still gets one note for all its missing sources."""
+    import cleaner.training.commands.common
+
+    manifest = shipped_dir / "manifest.csv"
+    rows = manifest.read_text(encoding="utf-8").splitlines()
+    manifest.write_text(
+        "\n".join([rows[0], *(f"{row}../shared/seeds/{row.split(',')[0]}.txt" for row in rows[1:])]) + "\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setattr(cleaner.training.commands.common, "CHECKOUT_LABELS", tmp_path / "no-checkout" / "labels")
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["labels", "check"])
+    assert result.exit_code == 0, result.output
+    assert result.stderr == (
+        f"cleaner: checking the pages shipped with cleaner ({shipped_dir}): there is no ./labels here "
+        "(--labels DIR to check yours)\n"
+    )
+    assert "not found here" not in result.stdout and "4 files, 3 sites" in result.stdout
+    named = runner.invoke(app, ["labels", "check", str(shipped_dir)])
+    assert named.exit_code == 0 and named.stderr == ""  # named: nothing to say of which it is
+    help_text = " ".join(runner.invoke(app, ["labels", "check", "--help"], env={"COLUMNS": "80"}).stdout.split())
+    assert "else the pages the shipped model learnt from (shipped with cleaner)" in help_text
+    mine = shutil.copytree(shipped_dir, tmp_path / "mine")
+    copied = runner.invoke(app, ["labels", "check", str(mine)])
+    assert copied.exit_code == 0, copied.output
+    notes = [line for line in copied.stdout.splitlines() if "not found here" in line]
+    assert notes == [
+        "note: the sources of 4 label files are not found here (seed-thoidai-000.tsv: "
+        "../shared/seeds/seed-thoidai-000.txt, seed-thoidai-001.tsv: ../shared/seeds/seed-thoidai-001.txt, "
+        "seed-kinhtedothi-002.tsv: ../shared/seeds/seed-kinhtedothi-002.txt and 1 more); text not compared"
+    ], notes
+
+
 def test_training_on_few_pages_alone_warns_and_names_the_option(
     runner: CliRunner, shipped_dir: Path, tmp_path: Path
 ) -> None:

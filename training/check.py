@@ -41,10 +41,15 @@ def _shown(line: str, width: int = 60) -> str:
     return quoted if len(quoted) <= width else quoted[: width - 4] + "...'"
 
 
-def check_labels(directory: Path, echo: Callable[[str], None] = print) -> list[str]:
+def check_labels(directory: Path, echo: Callable[[str], None] = print, shipped: bool = False) -> list[str]:
     """Print per-file counts and return every problem found, each as ``path:line: message``, or
     ``path: message`` for a problem of the whole file (an empty file, a missing manifest row): a
-    line number 0 named a line that is not there."""
+    line number 0 named a line that is not there.
+
+    A label file whose source dump (the manifest's ``source``) is not here is not compared with it,
+    and one note says so for all of them; for the ``shipped`` pages (those the shipped model learnt
+    from), whose sources are not shipped, nothing is said: from a wheel, five lines of "source
+    ../shared/seeds/... not found here" named files the user never had."""
     missing = missing_directory(directory)
     if missing is not None:
         return [missing]
@@ -57,6 +62,7 @@ def check_labels(directory: Path, echo: Callable[[str], None] = print) -> list[s
     problems += [f"{files[name]}: no row in {manifest_path.name}" for name in sorted(set(files) - names)]
     documents = {}
     seen_text: dict[str, str] = {}
+    unseen: list[str] = []  # "page.tsv: ../dumps/page.txt", of the sources not found here
     for row in rows:
         name = row["name"]
         path = directory / f"{name}.tsv"
@@ -86,9 +92,13 @@ def check_labels(directory: Path, echo: Callable[[str], None] = print) -> list[s
                 mismatch = _source_mismatch(path, lines, source_path)
                 if mismatch:
                     problems.append(mismatch)
-            else:
-                echo(f"note: {path.name}: source {source} not found here; text not compared")
+            elif not shipped:
+                unseen.append(f"{path.name}: {source}")
         documents[name] = (row, lines, labels)
+    if len(unseen) == 1:
+        echo(f"note: {unseen[0].replace(': ', ': source ', 1)} not found here; text not compared")
+    elif unseen:
+        echo(f"note: the sources of {len(unseen)} label files are not found here ({listed(unseen)}); text not compared")
     # Columns as wide as their longest entry: a long page name pushed its row's counts out of line.
     name_width = max([34, *(columns(name) for name in documents)])
     site_width = max([32, *(columns(row["site"]) for row, _, _ in documents.values())])

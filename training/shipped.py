@@ -43,6 +43,12 @@ def shipped_labels() -> Path | None:
     return None
 
 
+def checked(directory: Path) -> str:
+    """``directory`` as a command that fell back to it names it: the shipped pages for what they are
+    (a wheel's are deep in site-packages), any other by its path."""
+    return f"the pages shipped with cleaner ({directory})" if is_shipped(directory) else str(directory)
+
+
 def guide_path() -> Path | None:
     """The labelling guideline, README.md of the shipped pages (``cleaner labels guide``); None
     without it."""
