@@ -525,8 +525,11 @@ def test_train_warnings_are_one_line_each(
     directory = make_labels_dir(tmp_path / "labels", labels_dir, names)
     result = runner.invoke(app, ["train", "--labels", str(directory), "-o", str(tmp_path / "m.npz"), *args])
     assert result.exit_code == 0, result.output
-    # Besides the warning that so few pages alone make a poor model (see test_plus_shipped).
-    assert [line for line in result.stderr.splitlines() if "--plus-shipped" not in line] == [
+    # Besides the warning that so few pages alone make a poor model (see test_plus_shipped), and the
+    # progress lines (the stages of the fit, the folds).
+    progress = ("cleaner: fitting ", "cleaner: cross-validati")
+    said = [line for line in result.stderr.splitlines() if not line.startswith(progress)]
+    assert [line for line in said if "--plus-shipped" not in line] == [
         "cleaner: warning: 1 group (site) in the training data: the context stages learn from predictions on "
         "sites left out, which needs at least 2; fitting the first stage only"
     ]
@@ -642,7 +645,7 @@ def test_a_cross_validation_fold_of_one_class_says_so_in_one_line(
         assert ("--no-cross-validate" in result.stderr) == (command == "train")
         assert result.stdout == ""  # no heading of the cross-validation it refuses
     assert not model.exists()
-    result = runner.invoke(app, ["train", "--labels", str(directory), "-o", str(model), "--no-cross-validate"])
+    result = runner.invoke(app, ["train", "--labels", str(directory), "-o", str(model), "--no-cross-validate", "-q"])
     assert result.exit_code == 0, result.output
     assert model.is_file()
     warnings = [line for line in result.stderr.splitlines() if "--plus-shipped" not in line]  # see test_plus_shipped
@@ -802,11 +805,17 @@ def test_train_says_which_folders_it_made_for_its_output(runner: CliRunner, labe
     result = runner.invoke(app, [*args, "--joblib", str(target.with_suffix(".joblib"))])
     assert result.exit_code == 0, result.output
     few = [line for line in result.stderr.splitlines() if "--plus-shipped" in line]  # two pages: see test_plus_shipped
-    assert result.stderr.replace(few[0] + "\n", "") == f"cleaner: created folder {target.parent}\n"
+    progress = [line for line in result.stderr.splitlines() if line.startswith("cleaner: fitting ")]
+    assert progress and result.stderr.replace(few[0] + "\n", "").replace("\n".join(progress) + "\n", "") == (
+        f"cleaner: created folder {target.parent}\n"
+    )
     assert target.is_file() and target.with_suffix(".joblib").is_file()
-    result = runner.invoke(app, args)
+    result = runner.invoke(app, [*args, "-q"])  # no progress, and the folder, now there, is not named
     assert result.exit_code == 0, result.output
     assert result.stderr == few[0] + "\n"
+    quiet = runner.invoke(app, [*args[:-1], str(tmp_path / "quiet" / "m.npz"), "-q"])  # -q: made without a word
+    assert quiet.exit_code == 0 and quiet.stderr == few[0] + "\n"
+    assert (tmp_path / "quiet" / "m.npz").is_file()
 
 
 def test_labels_check_takes_labels_as_the_other_commands_do(

@@ -296,3 +296,48 @@ def test_evaluate_plus_shipped_cross_validates_the_model_train_plus_shipped_make
     assert result.exit_code == 1, result.output
     assert f"{clash / 'seed-thoidai-000.tsv'} and {shipped_dir / 'seed-thoidai-000.tsv'}" in result.stderr
     assert len(seen) == 2
+
+
+def test_train_says_each_stage_of_its_fit_on_stderr(runner: CliRunner, shipped_dir: Path, tmp_path: Path) -> None:
+    """`cleaner train --plus-shipped` printed nothing for the 8 min 47 s of its fit (its one line
+    came only on a terminal): each stage now says it starts on stderr, and the lines it ends with
+    on stdout are as they were; -q says none of it."""
+    mine = user_labels(tmp_path / "mine", {"mine-004": "seed-baoquocte-004", "mine-003": "seed-baoquocte-003"})
+    args = ["train", "--labels", str(mine), "--plus-shipped", "--no-cross-validate", "-j", "1"]
+    result = runner.invoke(app, [*args, "-o", str(tmp_path / "m.npz")])
+    assert result.exit_code == 0, result.output
+    said = result.stderr.splitlines()
+    assert said[:3] == [
+        "cleaner: fitting the model on 6 labelled dumps (1 process)",
+        said[1],
+        "cleaner: fitting 3 first stages on sites left out, for the context stages to learn from",
+    ], said
+    assert said[1].startswith("cleaner: fitting the first stage on 6 pages, and "), said
+    assert said[3:6] == [
+        f"cleaner: fitting context stage {n} of 3 (and 3 more on sites left out, for the next stage and the threshold)"
+        for n in (1, 2, 3)
+    ], said
+    assert result.stdout.startswith("trained on 6 documents from 3 sites (")
+    quiet = runner.invoke(app, [*args, "-o", str(tmp_path / "q.npz"), "-q"])
+    assert quiet.exit_code == 0, quiet.output
+    notes = [line for line in said if "fitting" not in line]  # the notes, not progress, are said with -q
+    assert quiet.stderr.splitlines() == notes
+    assert quiet.stdout.replace("q.npz", "m.npz").split("\n")[1:] == result.stdout.split("\n")[1:]
+    assert (tmp_path / "q.npz").read_bytes() == (tmp_path / "m.npz").read_bytes()
+
+
+def test_train_says_each_cross_validation_fold_without_a_terminal(
+    runner: CliRunner, shipped_dir: Path, tmp_path: Path
+) -> None:
+    """Without a terminal there is no bar: a line as each fold ends, in a log as on a screen."""
+    result = runner.invoke(
+        app, ["train", "--labels", str(shipped_dir), "--folds", "2", "-j", "1", "-o", str(tmp_path / "m.npz")]
+    )
+    assert result.exit_code == 0, result.output
+    said = result.stderr.splitlines()
+    assert said[:3] == [
+        "cleaner: cross-validating (2-fold, whole sites left out)",
+        "cleaner: cross-validation: 1 of 2 folds done",
+        "cleaner: cross-validation: 2 of 2 folds done",
+    ], said
+    assert said[3] == "cleaner: fitting the model on 4 labelled dumps (1 process)"

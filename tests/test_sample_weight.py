@@ -108,7 +108,9 @@ def test_train_cross_validates_with_the_weights_it_fits_with(
 
     seen: list[list[float] | None] = []
 
-    def cross_validated(documents, make_estimator, n_jobs=1, folds=10, weights=None):  # type: ignore[no-untyped-def]
+    def cross_validated(  # type: ignore[no-untyped-def]
+        documents, make_estimator, n_jobs=1, folds=10, weights=None, **progress
+    ):
         seen.append(weights)
         raise KeyboardInterrupt  # what was asked is known; no fit needed
 

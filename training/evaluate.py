@@ -23,6 +23,7 @@ from .labels import LabelledDocument, TooFewLabels
 from .metrics import Counts, SnippetCounts, count, count_snippets, total, total_snippets
 
 EstimatorFactory = Callable[[], LineClassifier]
+Say = Callable[[str], None]  # where a line of progress goes (cleaner train: stderr)
 Predictions = list[list[str | None]]
 DEFAULT_FOLDS = 10
 # Leave-one-language-out scores a language only when it has this many labelled pages: fewer say
@@ -210,16 +211,27 @@ def cv_scheme(documents: Sequence[LabelledDocument], folds: int = DEFAULT_FOLDS)
     return f"{cv_folds(documents, folds)}-fold, whole {unit} left out"
 
 
-def _run_with_progress(tasks: Sequence[Callable[[], T]], n_jobs: int, description: str, unit: str) -> Iterator[T]:
+def _run_with_progress(
+    tasks: Sequence[Callable[[], T]],
+    n_jobs: int,
+    description: str,
+    unit: str,
+    say: Say | None = None,
+    quiet: bool = False,
+) -> Iterator[T]:
     """Run ``tasks`` on ``n_jobs`` processes, yielding results as they finish, with a bar on stderr
-    when it is a terminal (each task is a model fit of a minute or two). The bar is drawn before the
-    first task starts: with one process, joblib runs it inside the call that starts them, and the
-    bar made after that call showed nothing for the first fit's minute."""
+    when it is a terminal (each task is a model fit of a minute or two), else a line to ``say`` as
+    each ends (``cleaner train`` into a log said nothing for minutes); ``quiet``: neither. The bar
+    is drawn before the first task starts: with one process, joblib runs it inside the call that
+    starts them, and the bar made after that call showed nothing for the first fit's minute."""
     from tqdm import tqdm
 
-    with tqdm(total=len(tasks), desc=description, unit=unit, disable=None, leave=False) as bar:
-        for result in Parallel(n_jobs=n_jobs, return_as="generator_unordered")(delayed(task)() for task in tasks):
+    with tqdm(total=len(tasks), desc=description, unit=unit, disable=True if quiet else None, leave=False) as bar:
+        results = Parallel(n_jobs=n_jobs, return_as="generator_unordered")(delayed(task)() for task in tasks)
+        for done, result in enumerate(results, 1):
             bar.update()
+            if bar.disable and say is not None and not quiet:  # no bar (no terminal): a line, as a log keeps it
+                say(f"{description}: {done} of {plural(len(tasks), unit)} done")
             yield result
 
 
@@ -247,10 +259,12 @@ class _Fold:
         return list(zip(self.test, predicted)), [w.message for w in caught if isinstance(w.message, Warning)]
 
 
-def _run_folds(tasks: Sequence[_Fold], n_jobs: int, description: str, unit: str) -> Iterator[FoldPredictions]:
+def _run_folds(
+    tasks: Sequence[_Fold], n_jobs: int, description: str, unit: str, say: Say | None = None, quiet: bool = False
+) -> Iterator[FoldPredictions]:
     """Each fold's predictions as it finishes; then the folds' warnings, raised again here once each."""
     raised: dict[tuple[type[Warning], str], Warning] = {}
-    for predicted, caught in _run_with_progress(tasks, n_jobs, description, unit):
+    for predicted, caught in _run_with_progress(tasks, n_jobs, description, unit, say, quiet):
         raised.update(((type(w), str(w)), w) for w in caught)
         yield predicted
     for warning in raised.values():
@@ -293,16 +307,21 @@ def cross_validated_predictions(
     n_jobs: int = 1,
     folds: int = DEFAULT_FOLDS,
     weights: Sequence[float] | None = None,
+    say: Say | None = None,
+    quiet: bool = False,
 ) -> Predictions:
     """Predict every document with a model trained without its group (its site), each training
-    document weighted as ``weights`` says (one per document; None: all alike).
+    document weighted as ``weights`` says (one per document; None: all alike). Progress: a bar on a
+    terminal, else a line to ``say`` per fold done; ``quiet``: neither.
 
     Grouped k-fold (scikit-learn's ``GroupKFold``, which balances the folds' sizes) rather than
     leaving one site out: with ~150 sites and a fit of a minute or two, one fit per site would take
     hours, and 10 folds still never train on a page of a site they score."""
     tasks = cross_validation_folds(documents, make_estimator, folds, weights)
+    if say is not None and not quiet:  # once the folds are known to fit: a refusal is the only line
+        say(f"cross-validating ({cv_scheme(documents, folds)})")
     predictions: Predictions = [[] for _ in documents]
-    for fold in _run_folds(tasks, n_jobs, "cross-validation", "fold"):
+    for fold in _run_folds(tasks, n_jobs, "cross-validation", "fold", say, quiet):
         for index, predicted in fold:
             predictions[index] = predicted
     return predictions

@@ -17,6 +17,7 @@ line); ``predict`` and ``predict_proba`` return one list per document, aligned w
 
 from __future__ import annotations
 
+import sys
 import warnings
 from collections.abc import Callable, Sequence
 from functools import lru_cache, partial, wraps
@@ -47,7 +48,7 @@ from ..features.shape import markup_rows, shape_matrix
 from ..features.stopwords import Stopwords
 from ..features.topics import page_words, topic_overlap
 from ..labels import CONTENT
-from ..text import composed, listed
+from ..text import composed, listed, plural
 from .augment import excerpts, recombine, records, reprinted, trimmed
 from .predictor import Predictor, first_stage_parts
 from .thresholds import THRESHOLD_RANGE, best_threshold, near_best_cuts
@@ -330,6 +331,12 @@ class LineClassifier(BaseEstimator):
         line's length and its neighbours say. Measured in the README's step 3; on in the shipped
         configuration since the evening of 2026-12-06 (off by default), at no measurable cost in
         speed.
+    verbose : int, default=0
+        Above 0, ``fit`` prints a line to stderr as each of its stages starts (the first stage, the
+        first stages on sites left out that the context stages learn from, each context stage), as
+        scikit-learn's estimators print their progress: a fit on a few hundred pages takes minutes,
+        and without a word a slow fit looks like a hung one (``cleaner train`` sets it). It says how
+        to fit, not what: the model is the same, and :meth:`save` does not record it.
 
     Attributes
     ----------
@@ -380,6 +387,7 @@ class LineClassifier(BaseEstimator):
         "span_share": ["boolean"],
         "header_echo": ["boolean"],
         "cue_logit": ["boolean"],
+        "verbose": ["verbose"],
     }
 
     def __init__(
@@ -410,6 +418,7 @@ class LineClassifier(BaseEstimator):
         span_share: bool = False,
         header_echo: bool = False,
         cue_logit: bool = False,
+        verbose: int = 0,
     ) -> None:
         self.C = C
         self.use_words = use_words
@@ -437,6 +446,7 @@ class LineClassifier(BaseEstimator):
         self.span_share = span_share
         self.header_echo = header_echo
         self.cue_logit = cue_logit
+        self.verbose = verbose
 
     @classmethod
     def shipped(cls, **params: Any) -> LineClassifier:
@@ -541,6 +551,8 @@ class LineClassifier(BaseEstimator):
         shape = shape_matrix(batch, self.stopwords_)
         markup = markup_rows(shape, batch)
         weights = _line_weights(sample_weight, batch) if sample_weight is not None else None
+        cut = f", and {plural(len(lines) - len(given), 'document')} cut from them" if len(lines) > len(given) else ""
+        self._say(f"fitting the first stage on {plural(len(given), 'page')}{cut} ({plural(len(y), 'line')})")
         self.first_stage_ = _in_one_thread(self._fit_first_stage)(lines, labels, batch, shape, y, weights, page_of)
         self.context_stages_: list[MLPClassifier | LogisticRegression] = []
         self.threshold_ = 0.5 if self.threshold is None else float(self.threshold)
@@ -582,6 +594,11 @@ class LineClassifier(BaseEstimator):
         )
         return self
 
+    def _say(self, message: str) -> None:
+        """``message`` on stderr, as a stage of ``fit`` starts, when ``verbose`` is above 0."""
+        if self.verbose > 0:
+            print(f"cleaner: {message}", file=sys.stderr, flush=True)
+
     def _fit_context_stages(
         self,
         documents: list[list[str]],
@@ -618,6 +635,7 @@ class LineClassifier(BaseEstimator):
             )
             return test_rows, *model.predict_parts(LineBatch([documents[i] for i in test]), shape[test_rows])
 
+        self._say(f"fitting {n_splits} first stages on sites left out, for the context stages to learn from")
         folds = GroupKFold(n_splits=n_splits).split(documents, groups=groups)
         for test_rows, probabilities, cue_logits in Parallel(n_jobs=self.n_jobs)(
             delayed(_in_one_thread(held_out_first_stage))(train, test) for train, test in folds
@@ -635,7 +653,11 @@ class LineClassifier(BaseEstimator):
             chars = chars * text_weights
         words = page_words(batch) if self.topic_overlap else None
         headers = header_echo(batch, shape[:, IN_MAIN_BLOCK])[text] if self.header_echo else None
-        for _ in range(self.context_rounds):
+        for round_ in range(self.context_rounds):
+            self._say(
+                f"fitting context stage {round_ + 1} of {self.context_rounds} "
+                f"(and {n_splits} more on sites left out, for the next stage and the threshold)"
+            )
             topics = topic_overlap(np.where(markup, 0.0, oof), words)[text] if words is not None else None
             stacked = context_rows(oof, shape, offsets, markup, page=self.span_share)
             stacked = with_extra_inputs(stacked, headers, topics, cues[text] if self.cue_logit else None)
@@ -696,7 +718,7 @@ class LineClassifier(BaseEstimator):
         from .format import save_model
 
         check_is_fitted(self, "predictor_")
-        params = {k: v for k, v in self.get_params().items() if k != "n_jobs"}  # how, not what, it fitted
+        params = {k: v for k, v in self.get_params().items() if k not in ("n_jobs", "verbose")}  # how, not what
         if params["char_ngrams"] is None:  # as before there were character n-grams: the same file
             params = {k: v for k, v in params.items() if k not in ("char_ngrams", "char_min_documents", "char_weight")}
         self.predictor_.manifest = {

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -115,6 +114,15 @@ def train(
             "load only files you made; cleaner never loads one.",
         ),
     ] = None,
+    quiet: Annotated[
+        bool,
+        typer.Option(
+            "--quiet",
+            "-q",
+            help="No progress (no line as each stage of the fit starts, no cross-validation bar) and no note of the "
+            "folders made; warnings and errors are still printed.",
+        ),
+    ] = False,
 ) -> None:
     """Train the model on labelled dumps; save it as one .npz file.
 
@@ -139,7 +147,7 @@ def train(
     )
     # Made when the files are saved, as predict makes the folders of its -o; said, since a mistyped
     # folder would otherwise hold the model where nobody looks for it.
-    new_folders = missing_folders(path.parent for path in (target, joblib_path) if path is not None)
+    new_folders = [] if quiet else missing_folders(path.parent for path in (target, joblib_path) if path is not None)
     before = {path: identity(path) for path in (target, joblib_path) if path is not None}
     try:
         # To its last line: a stop after the save (the lines below, the joblib export) said "no
@@ -154,7 +162,7 @@ def train(
                 folds=folds,
                 user_weight=user_weight,
                 params=params,
-                say=(lambda line: typer.echo(f"cleaner: {line}", err=True)) if sys.stderr.isatty() else None,
+                say=None if quiet else (lambda line: typer.echo(f"cleaner: {line}", err=True)),
                 plus_shipped=plus_shipped,
             )
             _report_trained(manifest, directory, target, joblib_path, output is None, new_folders)
