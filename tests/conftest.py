@@ -124,6 +124,23 @@ def runner() -> CliRunner:
     return CliRunner()
 
 
+class Fitted(Exception):
+    """Raised where ``cleaner evaluate`` would start a cross-validation or a fit (see :func:`no_fit`)."""
+
+
+@pytest.fixture
+def no_fit(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``cleaner evaluate`` ends with :class:`Fitted` where its first cross-validation or fit would
+    start: what a test sees ran before any fit (or without one, for a model scored as it is)."""
+    from cleaner.training import report
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise Fitted
+
+    monkeypatch.setattr(report, "cross_validated_predictions", refuse)
+    monkeypatch.setattr(report, "fit_documents", refuse)
+
+
 @pytest.fixture(scope="session")
 def cleaner_exe() -> Path:
     """The installed ``cleaner`` console script, next to this interpreter or on PATH."""

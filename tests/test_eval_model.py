@@ -13,23 +13,8 @@ from typer.testing import CliRunner
 
 from cleaner import load_model
 from cleaner.cli import app
-from cleaner.training import report
 from cleaner.training.evaluate import score
 from cleaner.training.labels import LabelledDocument, read_label_file
-
-
-class Fitted(Exception):
-    """Raised where a fit or a cross-validation would start."""
-
-
-@pytest.fixture
-def no_fit(monkeypatch: pytest.MonkeyPatch) -> None:
-    def refuse(*args: object, **kwargs: object) -> None:
-        raise Fitted
-
-    monkeypatch.setattr(report, "cross_validated_predictions", refuse)
-    monkeypatch.setattr(report, "fit_documents", refuse)
-
 
 PAGE = "".join(
     line + "\n"

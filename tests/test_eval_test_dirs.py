@@ -9,22 +9,10 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import Fitted
 from typer.testing import CliRunner
 
 from cleaner.cli import app
-from cleaner.training import report
-
-
-class Fitted(Exception):
-    """Raised where the first fit would start: what came before it was checked without fitting."""
-
-
-@pytest.fixture
-def no_fit(monkeypatch: pytest.MonkeyPatch) -> None:
-    def cross_validated_predictions(*args: object, **kwargs: object) -> None:
-        raise Fitted
-
-    monkeypatch.setattr(report, "cross_validated_predictions", cross_validated_predictions)
 
 
 def labelled(tmp_path: Path, labels_dir: Path) -> Path:
