@@ -150,6 +150,42 @@ def test_a_full_disk_on_resume_leaves_the_partial_as_it_was(
     assert re.search(r"rerun `cleaner predict \S*a\.jsonl --output \S*out\.jsonl .*--resume` to continue$", last)
 
 
+@pytest.mark.parametrize("resume", [False, True], ids=["fresh", "resume"])
+def test_the_summary_of_a_full_disk_counts_no_document_as_written(
+    runner: CliRunner, model_path: Path, corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, resume: bool
+) -> None:
+    """Several inputs into -o out.jsonl, the disk full at the fifth document: the output is put back
+    as it was before the run, yet the summary said "stopped after 4 documents" (with --resume, "4
+    documents cleaned now, 3 done before (7 so far)"), as if they were written. It says none of
+    them is written, and counts only the records of the runs before among those done."""
+    target = tmp_path / "out.jsonl"
+    done = b"".join(json.dumps({"id": record_id(n), "text": "done before"}).encode() + b"\n" for n in range(3))
+    args = [str(corpus), "-o", str(target), "-j", "1"]
+    if resume:
+        (tmp_path / "out.jsonl.partial").write_bytes(done)
+        args.append("--resume")
+    real_write = sinks.StreamSink.write
+    written = [0]
+
+    def filling(self: sinks.StreamSink, item: object, *counted: object) -> None:
+        if isinstance(item, sinks.Cleaned):
+            written[0] += 1
+            if written[0] == 5:
+                raise sinks.OutputError(self.name, OSError(errno.ENOSPC, "No space left on device"))
+        real_write(self, item, *counted)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(sinks.StreamSink, "write", filling)
+    result = invoke(runner, model_path, *args)
+    assert result.exit_code == 1, result.output
+    summary = next(line for line in lines(result.stderr) if line.startswith("cleaner: stopped after "))
+    assert summary.startswith("cleaner: stopped after 4 documents"), summary
+    assert "none written: the write failed)" in summary, summary
+    if resume:
+        assert "cleaned now (" in summary and "), 3 done before (3 so far), " in summary, summary
+        assert (tmp_path / "out.jsonl.partial").read_bytes() == done
+    assert not target.exists()
+
+
 def test_a_write_error_on_resume_of_a_finished_output_gives_it_back(
     runner: CliRunner, model_path: Path, corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -498,7 +498,9 @@ def _run_predict(
         sink.discard()
         say_made(new_folders)
         if several and not quiet:
-            warn(tally.summary(stopped=True, short_dumps=settings.short_dumps))
+            # One output file is put back as it was (sink.discard): this run's documents are not in it.
+            discarded = isinstance(sink, StreamSink) and sink.target is not None
+            warn(tally.summary(stopped=True, short_dumps=settings.short_dumps, discarded=discarded))
         fail(f"{exc}{after_write_error(sink, one, resume, again, exc.errno)}")
     finally:
         progress.close()

@@ -60,9 +60,11 @@ class Tally:
             self.errors += 1
             self.incomplete += item.incomplete
 
-    def summary(self, stopped: bool = False, short_dumps: str = "keep") -> str:
+    def summary(self, stopped: bool = False, short_dumps: str = "keep", discarded: bool = False) -> str:
         """One line; a run that ``stopped`` early says so first, and counts its errors only if it
-        had any (a "0 errors" above a failing exit code misleads)."""
+        had any (a "0 errors" above a failing exit code misleads). ``discarded``: a write failed and
+        the output was put back as it was before the run (one file, -o FILE.jsonl): the documents
+        this run cleaned are counted, said not written, and not counted among those done so far."""
         seconds = max(time.monotonic() - self.started, 1e-9)
         extra = [f"{self.empty} empty"] if self.empty else []
         if self.short:
@@ -71,24 +73,30 @@ class Tally:
             )
         if self.emptied:
             extra.append(f"{self.emptied} with no line kept")
+        if discarded:
+            extra.append("none written: the write failed")
         detail = f" ({', '.join(extra)})" if extra else ""
         errors = f"{plural(self.errors, 'error')}, " if self.errors or not stopped else ""
         documents = plural(self.documents, "document")
-        documents = f"{documents}{detail}" if not self.skipped else self._with_skipped(documents, detail, stopped)
+        if self.skipped:
+            documents = self._with_skipped(documents, detail, stopped, discarded)
+        else:
+            documents = f"{documents}{detail}"
         return (
             f"{'stopped after ' if stopped else ''}{documents}, {megabytes(self.size)}, "
             f"lines kept {self.lines_kept}, dropped {self.lines_dropped}, {errors}{seconds:.1f} s, "
             f"{self.size / 1e6 / seconds:.2f} MB/s"
         )
 
-    def _with_skipped(self, documents: str, detail: str, stopped: bool) -> str:
+    def _with_skipped(self, documents: str, detail: str, stopped: bool, discarded: bool = False) -> str:
         """The count of a run with --resume: the documents cleaned now, those an earlier run wrote,
         and both together. "1592 documents (1408 already done)" read as 1408 of the 1592, where
         3000 were done in all. A file of records skipped whole (-o DIR) is counted as a file: how
         many documents it holds is not read."""
         before, files = self.skipped - self.skipped_files, self.skipped_files
         if not files:
-            done = f"{before} done before ({self.documents + before} {'so far' if stopped else 'in all'})"
+            total = before if discarded else self.documents + before
+            done = f"{before} done before ({total} {'so far' if stopped else 'in all'})"
         else:
             done = f"{plural(before, 'document')} and " if before else ""
             done += f"{plural(files, 'file')} of records done before"
