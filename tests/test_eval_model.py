@@ -5,10 +5,10 @@ first, tens of minutes, which says nothing about a model one already has)."""
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
+from label_support import seeded_labels
 from typer.testing import CliRunner
 
 from cleaner import load_model
@@ -40,18 +40,6 @@ def held_out(tmp_path: Path) -> Path:
     directory.mkdir()
     (directory / "bus.txt").write_text(PAGE, encoding="utf-8")
     (directory / "bus.gold").write_text(GOLD, encoding="utf-8")
-    return directory
-
-
-def small_labels(tmp_path: Path, labels_dir: Path) -> Path:
-    """Two seed pages: not the shipped model's training data (another sha256)."""
-    directory = tmp_path / "labels"
-    directory.mkdir()
-    names = ["seed-thoidai-000", "seed-kinhtedothi-002"]
-    rows = "".join(f"{name},{name.split('-')[1]}.vn,vi,seed,\n" for name in names)
-    (directory / "manifest.csv").write_text("name,site,language,origin,source\n" + rows, encoding="utf-8")
-    for name in names:
-        shutil.copy(labels_dir / f"{name}.tsv", directory)
     return directory
 
 
@@ -119,7 +107,7 @@ def test_a_training_page_of_the_shipped_model_is_refused(runner: CliRunner, labe
     assert "1 page is a page of the training data of the default model (the same text: " in result.stderr
     assert "copy.txt (seed-kinhtedothi-002.tsv)" in result.stderr
     # With other labels than its training data, the check cannot be made: said, and the pages scored.
-    args[2] = str(small_labels(tmp_path, labels_dir))
+    args[2] = str(seeded_labels(tmp_path / "labels", ["seed-thoidai-000", "seed-kinhtedothi-002"]))
     (held / "copy.txt").unlink()
     (held / "copy.gold").unlink()
     result = runner.invoke(app, args)
