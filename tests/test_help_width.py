@@ -175,3 +175,31 @@ def test_choices_are_written_one_way_in_every_command() -> None:
         assert (metavar[0], metavar[-1]) == (reference[0], reference[-1]), (name, metavar, reference)
     assert metavars["predict --input-format"] == f"{reference[0]}{'|'.join(INPUT_FORMATS)}{reference[-1]}"
     assert set(INPUT_FORMATS) == {"auto", *READERS}  # every reader's kind, and auto
+
+
+@pytest.mark.parametrize(
+    ("options", "choices"),
+    [
+        (("predict --errors", "suggest --errors", "label --errors"), "strict|replace|ignore|surrogateescape"),
+        (("evaluate --by", "labels score --by"), "site|document|none"),
+    ],
+)
+def test_options_of_fixed_choices_list_them(options: tuple[str, ...], choices: str) -> None:
+    """--errors and --by took a plain string: their --help wrote ``<str>`` (surrogateescape, which
+    --errors took, was written nowhere) and a wrong value was caught only by the command's own
+    check. They are enums now, listed as every other option of fixed choices is."""
+    metavars = choice_metavars()
+    for option in options:
+        assert metavars.get(option, "").strip("<>[]") == choices, (option, metavars.get(option))
+
+
+def test_a_choice_not_listed_is_a_usage_error_naming_the_choices(runner: CliRunner, tmp_path: Path) -> None:
+    dump = tmp_path / "page.txt"
+    dump.write_text("one line\n", encoding="utf-8")
+    for arguments, choices in (
+        (["predict", str(dump), "--errors", "bogus"], "'strict', 'replace', 'ignore', 'surrogateescape'"),
+        (["labels", "score", str(tmp_path), "--by", "sites"], "'site', 'document', 'none'"),
+    ):
+        result = runner.invoke(app, arguments)
+        assert result.exit_code == 2, result.output
+        assert choices in " ".join(result.stderr.replace("│", " ").split()), result.stderr

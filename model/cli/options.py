@@ -34,9 +34,21 @@ class InputKind(str, Enum):
     warc = "warc"
 
 
+class DecodeErrors(str, Enum):
+    """``--errors``' values: Python's codec error handlers that make sense for dumps. An enum, as
+    ``--input-format`` is: as a plain string its --help wrote ``<str>`` and hid the choices (the
+    fourth, surrogateescape, appeared nowhere but in the code). Its names are upper case, unlike
+    the other enums', since ``replace`` would hide ``str.replace``; Typer shows the values."""
+
+    STRICT = "strict"
+    REPLACE = "replace"
+    IGNORE = "ignore"
+    SURROGATEESCAPE = "surrogateescape"
+
+
 AUTO: InputKind = InputKind.auto
 INPUT_FORMATS = tuple(kind.value for kind in InputKind)
-ERROR_HANDLERS = ("strict", "replace", "ignore", "surrogateescape")
+ERROR_HANDLERS = tuple(handler.value for handler in DecodeErrors)
 
 
 def finite(value: float | list[float] | None) -> float | list[float] | None:
@@ -53,6 +65,12 @@ def chosen_kind(input_format: str) -> str | None:
     """The reader's kind ``--input-format`` asks for (a plain str), or None for auto."""
     kind = InputKind(input_format).value
     return None if kind == AUTO.value else kind
+
+
+def error_handler(errors: str) -> str:
+    """The codec error handler ``--errors`` asks for, as the plain str the readers pass to
+    ``bytes.decode`` (and to the workers)."""
+    return DecodeErrors(errors).value
 
 
 def refuse_input_named_twice(paths: Sequence[str], input_format: str | None = None) -> None:
@@ -168,9 +186,10 @@ def _identity(name: str) -> tuple[tuple[int, int], bool] | None:
 
 
 def check_decoding(encoding: str, errors: str) -> None:
-    """``--encoding`` and ``--errors``, checked before any input is read (a usage error, exit 2)."""
+    """``--encoding`` and ``--errors``, checked before any input is read (a usage error, exit 2).
+    Typer checks ``--errors`` on the command line; this holds for the functions called directly."""
     if errors not in ERROR_HANDLERS:
-        fail(f"--errors {errors!r}: use strict, replace or ignore", 2)
+        fail(f"--errors {errors!r}: use strict, replace, ignore or surrogateescape", 2)
     try:
         codecs.lookup(encoding)
     except LookupError:
@@ -190,8 +209,12 @@ InputFormat = Annotated[
 TextField = Annotated[str, typer.Option(help="The JSONL field holding the page text.")]
 Encoding = Annotated[str, typer.Option(help="Encoding of the inputs.")]
 Errors = Annotated[
-    str,
-    typer.Option(help="What to do with undecodable bytes: strict (report the document), replace, ignore."),
+    DecodeErrors,
+    typer.Option(
+        help="What to do with undecodable bytes: strict (report the document), replace (with U+FFFD), ignore "
+        "(drop them), surrogateescape (keep them: written back as they were, as raw bytes in text output and as "
+        "\\udcXX escapes in JSONL)."
+    ),
 ]
 MaxDocumentMb = Annotated[
     float,

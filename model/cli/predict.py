@@ -42,6 +42,7 @@ from .messages import (
 )
 from .options import (
     AUTO,
+    DecodeErrors,
     Encoding,
     Errors,
     InputFormat,
@@ -49,6 +50,7 @@ from .options import (
     ModelFile,
     check_decoding,
     chosen_kind,
+    error_handler,
     finite,
     refuse_input_named_twice,
 )
@@ -128,7 +130,7 @@ def predict(
     ] = None,
     model: ModelFile = None,
     encoding: Encoding = "utf-8",
-    errors: Errors = "strict",
+    errors: Errors = DecodeErrors.STRICT,
     jobs: Annotated[
         int | None,
         typer.Option(
@@ -228,7 +230,7 @@ class Options:
     threshold: float | None
     model: str | None
     encoding: str
-    errors: str
+    errors: DecodeErrors
     jobs: int | None
     quiet: bool
     fail_fast: bool
@@ -285,7 +287,7 @@ def _predict(
         threshold,
         text_render=layout.text_render,
         structured_render=layout.structured_render,
-        parse=ParseOptions(encoding, errors, text_field, id_field),
+        parse=ParseOptions(encoding, error_handler(errors), text_field, id_field),
         name_lines=layout.name_lines,
         short_dumps=short_dumps.value,
     )

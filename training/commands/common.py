@@ -11,6 +11,7 @@ import signal
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -236,7 +237,19 @@ def report_arguments(
         parser.error(str(exc))
 
 
-def check_detail_rows(by: str) -> None:
-    """A usage error unless ``--by`` names detail rows the reports have (evaluate, labels score)."""
-    if by not in ("site", "document", "none"):
+class DetailRows(str, Enum):
+    """``--by``'s values (evaluate, labels score): the detail rows a report has besides language
+    and kind. An enum, so that --help lists them (a plain string wrote ``<str>``) and Typer refuses
+    any other (exit 2)."""
+
+    site = "site"
+    document = "document"
+    none = "none"
+
+
+def detail_rows(by: DetailRows | str) -> str:
+    """``--by`` as the plain string the reports take (a usage error for one not listed, when a
+    command function is called directly rather than through Typer)."""
+    if by not in {rows.value for rows in DetailRows}:
         fail(f"--by {by!r}: use site, document or none", 2)
+    return DetailRows(by).value

@@ -17,7 +17,8 @@ from .common import (
     FOLDS_HELP,
     LABELS_HELP,
     SET_HELP,
-    check_detail_rows,
+    DetailRows,
+    detail_rows,
     estimator_overrides,
     find_labels,
     jobs_option,
@@ -52,7 +53,7 @@ def evaluate(
     baselines: Annotated[
         bool, typer.Option(help="Also score keep-all, the C4 line rule, jusText and single-line TF-IDF.")
     ] = False,
-    by: Annotated[str, typer.Option(help="Detail rows: site, document or none.")] = "site",
+    by: Annotated[DetailRows, typer.Option(help="Detail rows besides language and kind.")] = DetailRows.site,
     folds: Annotated[int, typer.Option(min=2, help=FOLDS_HELP)] = 10,
     language_out: Annotated[
         bool,
@@ -144,7 +145,7 @@ def evaluate(
     from ..report import run_evaluation
     from ..workers import end_workers
 
-    check_detail_rows(by)
+    rows = detail_rows(by)
     for name, option, needed, given in (
         ("adapt_sites", "--sites", "--adapt", adapt),
         ("adapt_weights", "--adapt-weight", "--adapt", adapt),
@@ -165,7 +166,7 @@ def evaluate(
     outputs = [f"{option} {path}" for option, path in (("--json", json_out), ("--card", card)) if path is not None]
     kept = "the evaluation did not finish" + (f"; {listed(outputs)} not written" if outputs else "")
     if model is not None:
-        score_model_as_is(model, directory, test or [], baselines, by, json_out, kept)
+        score_model_as_is(model, directory, test or [], baselines, rows, json_out, kept)
         return
     try:
         with stopped_cleanly(kept) as received, warnings_as_lines():
@@ -173,7 +174,7 @@ def evaluate(
                 directory,
                 test or [],
                 baselines,
-                by,
+                rows,
                 jobs,
                 json_out,
                 card,

@@ -11,6 +11,7 @@ from ...cli import fail, warn
 from ...cli.help_format import WidthAwareCommand
 from ...cli.options import (
     AUTO,
+    DecodeErrors,
     Encoding,
     Errors,
     InputFormat,
@@ -18,6 +19,7 @@ from ...cli.options import (
     TextField,
     check_decoding,
     chosen_kind,
+    error_handler,
     finite,
     refuse_input_named_twice,
 )
@@ -102,7 +104,7 @@ def label(
     input_format: InputFormat = AUTO,
     text_field: TextField = "text",
     encoding: Encoding = "utf-8",
-    errors: Errors = "strict",
+    errors: Errors = DecodeErrors.STRICT,
     max_document_mb: MaxDocumentMb = 10.0,
 ) -> None:
     """Label dumps in the browser, pre-labelled by the model; retrain.
@@ -154,7 +156,7 @@ def label(
         paths,
         labels_dir,
         input_format=chosen_kind(input_format),
-        options=ParseOptions(encoding, errors, text_field),
+        options=ParseOptions(encoding, error_handler(errors), text_field),
         limit=int(max_document_mb * 1e6),
         max_pages=max_pages,
     )

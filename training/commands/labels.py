@@ -11,7 +11,7 @@ from ...cli import fail, missing_folders, say_made, warn
 from ...cli.help_format import WidthAwareCommand, WidthAwareGroup
 from ...cli.options import ModelFile
 from ...text import plural
-from .common import LABELS_HELP, check_detail_rows, find_labels
+from .common import LABELS_HELP, DetailRows, detail_rows, find_labels
 
 # As train_app (.train); a group, whose list of commands fits 80 columns too (WidthAwareGroup).
 labels_app = typer.Typer(add_completion=False, rich_markup_mode="markdown", no_args_is_help=True, cls=WidthAwareGroup)
@@ -84,7 +84,7 @@ def labels_score(
         ),
     ],
     model: ModelFile = None,
-    by: Annotated[str, typer.Option(help="Detail rows besides language and kind: site, document or none.")] = "site",
+    by: Annotated[DetailRows, typer.Option(help="Detail rows besides language and kind.")] = DetailRows.site,
     json_out: Annotated[Path | None, typer.Option("--json", help="Also write the scores as JSON here.")] = None,
 ) -> None:
     """Score a model, as it is, on labelled pages it was not trained on.
@@ -105,7 +105,7 @@ def labels_score(
     from ..labels import missing_directory
     from ..report import json_report
 
-    check_detail_rows(by)
+    rows = detail_rows(by)
     problem = missing_directory(directory)
     if problem:
         fail(problem, 2)
@@ -114,7 +114,7 @@ def labels_score(
     except ModelError as exc:
         fail(str(exc))
     try:
-        results = score_labelled(predictor, directory, by, echo=typer.echo)
+        results = score_labelled(predictor, directory, rows, echo=typer.echo)
     except BrokenPipeError:
         raise  # the reader of the report went away (| head): ends quietly, as cleaner evaluate does
     except (ValueError, OSError, LabelFormatError) as exc:

@@ -10,6 +10,7 @@ from ...cli import fail
 from ...cli.help_format import WidthAwareCommand
 from ...cli.options import (
     AUTO,
+    DecodeErrors,
     Encoding,
     Errors,
     InputFormat,
@@ -18,6 +19,7 @@ from ...cli.options import (
     TextField,
     check_decoding,
     chosen_kind,
+    error_handler,
     finite,
     refuse_input_named_twice,
 )
@@ -55,7 +57,7 @@ def suggest(
         ),
     ] = None,
     encoding: Encoding = "utf-8",
-    errors: Errors = "strict",
+    errors: Errors = DecodeErrors.STRICT,
     max_document_mb: MaxDocumentMb = 10.0,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
@@ -86,7 +88,7 @@ def suggest(
         margin,
         top,
         input_format=chosen_kind(input_format),
-        options=ParseOptions(encoding, errors, text_field, id_field),
+        options=ParseOptions(encoding, error_handler(errors), text_field, id_field),
         limit=int(max_document_mb * 1e6),
         progress=not quiet,
     )
