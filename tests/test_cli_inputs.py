@@ -528,3 +528,37 @@ def test_a_socket_is_refused_with_what_to_do(runner: CliRunner, model_path: Path
         f"cleaner: {socket_path}: not a regular file, directory, pipe or character device; pipe it into - "
         "instead\n" in result.stderr
     )
+
+
+CONTROLLED = [
+    {
+        "id": "1",
+        "text": f"Home | News\nA body paragraph that reads like prose,{control}and ends with a full stop.\nMenu",
+    }
+    for control in ("\t", "\x00", "\x01", "\x1f")
+]
+
+
+@pytest.mark.parametrize("record", CONTROLLED, ids=["tab", "nul", "soh", "us"])
+def test_records_with_raw_control_characters_are_cleaned_as_records(
+    runner: CliRunner, model_path: Path, tmp_path: Path, record: dict[str, str]
+) -> None:
+    """JSONL whose first record held a raw tab, NUL or other control character inside a string was
+    sniffed as text when piped or named without an extension: the whole input was cleaned as one
+    page, its records deleted as boilerplate lines, exit 0 and not a word. Each record is cleaned."""
+    second = {"id": "2", "text": "Menu\nA second body paragraph that reads like prose and ends with a stop."}
+    data = (json.dumps(record, ensure_ascii=False) + "\n" + json.dumps(second) + "\n").encode()
+    raw = data.replace(b"\\t", b"\t").replace(b"\\u0000", b"\x00").replace(b"\\u0001", b"\x01")
+    raw = raw.replace(b"\\u001f", b"\x1f")
+    assert b"\\u" not in raw and b"\\t" not in raw  # the control characters are raw bytes in the input
+    unnamed = tmp_path / "shard-00"
+    unnamed.write_bytes(raw)
+    for args, stdin in ((["-"], raw), ([str(unnamed)], None)):
+        result = invoke(runner, model_path, *args, "--threshold", "0", stdin=stdin)
+        assert result.exit_code == 0, result.output
+        out = [json.loads(line, strict=False) for line in result.stdout.splitlines()]
+        assert [r["id"] for r in out] == ["1", "2"], result.stdout
+        assert [r["text"] for r in out] == [record["text"], second["text"]]  # threshold 0: every line kept
+        cleaned = invoke(runner, model_path, *args, stdin=stdin)
+        assert cleaned.exit_code == 0, cleaned.output
+        assert [json.loads(line, strict=False)["id"] for line in cleaned.stdout.splitlines()] == ["1", "2"]

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from cleaner.corpus import sources
 from cleaner.corpus.items import InputDone, InputError, InputFile, Raw
-from cleaner.corpus.readers import DEFAULT_KIND, READERS, Parsed, ParseOptions, Reader, parse, read_input
+from cleaner.corpus.readers import DEFAULT_KIND, READERS, Parsed, ParseOptions, Reader, parse, read_input, streams
 from cleaner.corpus.readers.jsonl import KIND as JSONL
 from cleaner.corpus.readers.text import KIND as TEXT
 from cleaner.corpus.readers.warc import KIND as WARC
@@ -157,6 +157,33 @@ def test_directory_expansion_takes_known_kinds(tmp_path: Path) -> None:
     assert "1 file of no known kind" in others and "notes.md" in others  # not the .tmp nor the .partial
     asked = [f.relative.as_posix() for f in expand_inputs([str(tmp_path)], JSONL) if isinstance(f, InputFile)]
     assert asked == ["meta.jsonl", "shards/a.jsonl.gz"]
+
+
+CONTROLS = ["\t", "\x00", "\x01", "\x1b", "\x1f", "\r"]  # raw, inside a string: the JSONL reader takes them
+
+
+@pytest.mark.parametrize("control", CONTROLS, ids=[f"{ord(c):#04x}" for c in CONTROLS])
+@pytest.mark.parametrize("compress", [lambda b: b, gzip.compress])
+def test_records_with_raw_control_characters_sniff_as_jsonl(control: str, compress) -> None:
+    """JSONL whose first record held a raw tab (or NUL...) inside a string was sniffed as text, by
+    the stdlib's strict json, though the reader takes such records: piped, it was cleaned as one page."""
+    head = ('{"id": "1", "text": "a' + control + 'b"}\n{"id": "2", "text": "c' + control + '"}\n').encode()
+    assert streams.sniff(compress(head)) == JSONL
+    assert streams.looks_like_records(compress(head)) == JSONL
+
+
+@pytest.mark.parametrize(
+    "head",
+    [
+        b"{ this page starts with a brace }\nHome\nAbout\n",
+        b"{{template}}\nA body paragraph.\n",
+        b'{"unclosed": "a\tb"\nmore text\n',
+        b"{" * 100_000 + b"\n",
+    ],
+)
+def test_a_text_dump_starting_with_a_brace_sniffs_as_text(head: bytes) -> None:
+    assert streams.sniff(head) is None
+    assert streams.looks_like_records(head + b"second line\n") is None
 
 
 @pytest.mark.parametrize("compress", [lambda b: b, gzip.compress, zstandard.ZstdCompressor().compress])

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import gzip
 import io
-import json
 import os
 import stat
 import sys
@@ -26,6 +25,7 @@ from typing import BinaryIO, cast
 import zstandard
 
 from ..items import STDIN
+from ..jsontext import DecodeError, loads_lenient
 
 GZIP_MAGIC = b"\x1f\x8b"
 ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
@@ -313,9 +313,13 @@ def looks_like_records(head: bytes) -> str | None:
 
 
 def _is_object(line: bytes) -> bool:
+    """Whether ``line`` is a JSON object as the JSONL reader reads one: raw control characters (a tab,
+    a NUL) inside its strings too, which strict JSON refuses and scraped records often hold. (Its
+    bytes are read as Latin-1, which any bytes are: JSON's syntax is ASCII, and the reader decodes the
+    text itself, by its own rules.)"""
     try:
-        return isinstance(json.loads(line), dict)
-    except ValueError:
+        return isinstance(loads_lenient(line.decode("latin-1")), dict)
+    except DecodeError:
         return False
 
 
