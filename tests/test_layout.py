@@ -96,3 +96,17 @@ def test_modules_import_each_other_relatively() -> None:
         or (isinstance(node, ast.Import) and any(alias.name.split(".")[0] == "cleaner" for alias in node.names))
     ]
     assert not absolute, "\n".join(absolute)
+
+
+def test_no_cli_module_imports_the_cli_package() -> None:
+    """``cleaner.cli``'s ``__init__`` registers the commands, so it imports their modules: one that
+    imported a name of it back (``from . import fail`` did) worked only by the order of its lines."""
+    modules = {f"cleaner.cli.{path.stem}" for path in (PACKAGE / "cli").glob("*.py") if path.name != "__init__.py"}
+    wrong = [
+        f"{path.relative_to(PACKAGE.parent)}:{line}: imports {target}"
+        for path in sorted((PACKAGE / "cli").glob("*.py"))
+        if path.name != "__init__.py"
+        for line, target in imports(path)
+        if target == "cleaner.cli" or (target.startswith("cleaner.cli.") and target not in modules)
+    ]
+    assert not wrong, "\n".join(wrong)

@@ -9,20 +9,22 @@ lists them in ``--help`` and imports one only when it is run, so that ``cleaner 
 imports the training package nor scans entry points.
 
 User mistakes (a missing file, bad bytes, no model) are reported in one line on stderr as
-``cleaner: path:line: what is wrong; what to do``, never as a traceback. Usage errors exit 2,
+``cleaner: path:line: what is wrong; what to do`` (:mod:`cleaner.cli.report`'s :func:`fail` and
+:func:`warn`, re-exported here for the training commands), never as a traceback. Usage errors exit 2,
 failed inputs exit 1 after every other input has been processed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated
 
 import typer
 
 from .. import __version__
+from .help_format import WidthAwareCommand
 from .plugins import PluginGroup
+from .predict import predict
+from .report import fail, missing_folders, say_made, warn
 
 app = typer.Typer(
     # Markdown reflows each paragraph of a command's description to the terminal; Rich markup keeps
@@ -38,32 +40,6 @@ app = typer.Typer(
     # subcommand, the entry-point ones included, accepts it too.
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-
-
-def fail(message: str, code: int = 1) -> NoReturn:
-    """Report ``message`` on stderr as ``cleaner: message`` and exit with ``code``."""
-    warn(message)
-    raise typer.Exit(code)
-
-
-def warn(message: str) -> None:
-    """``cleaner: message`` on stderr, each line of a message of several problems (every bad line
-    of a label file) prefixed alike, so that each reads, and greps, as a report of its own."""
-    typer.echo("\n".join(f"cleaner: {line}" for line in message.splitlines() or [""]), err=True)
-
-
-def missing_folders(folders: Iterable[Path]) -> list[Path]:
-    """The ``folders`` that are not there yet (each once): an output's folders are made when it is
-    written, and :func:`say_made` then names those that were made."""
-    return [folder for folder in dict.fromkeys(folders) if not folder.exists()]
-
-
-def say_made(folders: Iterable[Path]) -> None:
-    """Name on stderr each of ``folders`` (from :func:`missing_folders`) that is there now: made
-    without a word, a mistyped folder held the outputs where nobody looked."""
-    for folder in folders:
-        if folder.is_dir():
-            warn(f"created folder {folder}")
 
 
 def _version(value: bool) -> None:
@@ -85,9 +61,6 @@ def main(
     and changes nothing else.
     """
 
-
-from .help_format import WidthAwareCommand  # noqa: E402
-from .predict import predict  # noqa: E402  (it uses fail and warn, defined above)
 
 app.command(cls=WidthAwareCommand)(predict)  # its --help fits 80 columns (see cleaner.cli.help_format)
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from ..corpus.items import STDIN
 from ..corpus.readers import READERS
 from ..corpus.renderers import Render
-from . import fail
+from .report import fail
 
 
 class OutputFormat(str, Enum):

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, NoReturn
 
 from ..signals import Interrupted
 from ..text import plural
-from . import fail
+from .report import fail
 
 if TYPE_CHECKING:
     from ..corpus.items import Cleaned

@@ -19,7 +19,7 @@ import typer
 
 from ..corpus.items import STDIN
 from ..corpus.sources import walk_gives
-from . import fail
+from .report import fail
 
 
 class InputKind(str, Enum):

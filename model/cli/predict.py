@@ -24,7 +24,6 @@ from ..corpus.readers import READERS
 from ..corpus.renderers import Render
 from ..corpus.worker import Settings
 from ..signals import Caught, Interrupted, outside_run, stopped_by_signals, unwrapped
-from . import fail, missing_folders, say_made, warn
 from .layout import DocumentOutput, Layout, OutputFormat, layout_of, refuse_overwriting_inputs, refuse_special_output
 from .messages import (
     SAVED,
@@ -55,6 +54,7 @@ from .options import (
     refuse_input_named_twice,
 )
 from .pipes import reader_went_away
+from .report import fail, missing_folders, say_made, warn
 
 if TYPE_CHECKING:
     from ..corpus.items import InputFile
