@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from cleaner.classifier.format import ModelError
 from cleaner.cli import app
-from cleaner.corpus.items import Cleaned, InputError, Raw
+from cleaner.corpus.items import CleanedDocument, InputError, Raw
 from cleaner.corpus.readers.jsonl import KIND as JSONL
 from cleaner.corpus.readers.text import KIND as TEXT
 from cleaner.corpus.worker import Cleaner, Settings
@@ -445,10 +445,10 @@ def test_a_document_that_breaks_the_model_loses_only_itself() -> None:
         Raw(JSONL, "b.jsonl:2", json.dumps({"text": "Also fine."}).encode()),
     ]
     first, second, third = cleaner.run(chunk)
-    assert isinstance(first, Cleaned) and first.output == b"Fine line.\n"
+    assert isinstance(first, CleanedDocument) and first.output == b"Fine line.\n"
     assert isinstance(second, InputError) and second.where == "b.jsonl:1"
     assert "please report" in second.message
-    assert isinstance(third, Cleaned) and json.loads(third.output)["text"] == "Also fine."
+    assert isinstance(third, CleanedDocument) and json.loads(third.output)["text"] == "Also fine."
 
 
 def test_a_model_that_fails_on_everything_stops_the_run() -> None:

@@ -168,7 +168,7 @@ def test_the_summary_of_a_full_disk_counts_no_document_as_written(
     written = [0]
 
     def filling(self: sinks.StreamSink, item: object, *counted: object) -> None:
-        if isinstance(item, sinks.Cleaned):
+        if isinstance(item, sinks.CleanedDocument):
             written[0] += 1
             if written[0] == 5:
                 raise sinks.OutputError(self.name, OSError(errno.ENOSPC, "No space left on device"))
@@ -197,7 +197,7 @@ def test_a_write_error_on_resume_of_a_finished_output_gives_it_back(
     real_write = sinks.StreamSink.write
 
     def failing(self: sinks.StreamSink, item: object, *counted: object) -> None:
-        if isinstance(item, sinks.Cleaned):
+        if isinstance(item, sinks.CleanedDocument):
             raise sinks.OutputError(self.name, OSError(errno.EIO, "Input/output error"))
         real_write(self, item, *counted)  # type: ignore[arg-type]
 

@@ -20,7 +20,7 @@ from cleaner.classifier.estimator import LineClassifier
 from cleaner.classifier.format import ModelError
 from cleaner.classifier.predictor import Predictor
 from cleaner.cli import app
-from cleaner.corpus.items import Cleaned, InputDone, InputError, Raw
+from cleaner.corpus.items import CleanedDocument, InputDone, InputError, Raw
 from cleaner.corpus.parallel import NATIVE_THREAD_VARIABLES, chunked, clean_in_order
 from cleaner.corpus.readers import ParseOptions
 from cleaner.corpus.readers.jsonl import KIND as JSONL
@@ -73,8 +73,13 @@ def test_pool_keeps_input_order(model_path: Path, predictor: Predictor, start_me
     alone = [item for chunk in clean_in_order(items, config, 1, predictor, documents=2) for item in chunk]
     pooled = [item for chunk in clean_in_order(items, config, 2, None, documents=2) for item in chunk]
     assert [type(i).__name__ for i in pooled] == [type(i).__name__ for i in alone]
-    assert [i.output for i in pooled if isinstance(i, Cleaned)] == [i.output for i in alone if isinstance(i, Cleaned)]
-    assert [json.loads(i.output)["id"] for i in pooled if isinstance(i, Cleaned)] == [*range(1, 10), *range(1, 6)]
+    assert [i.output for i in pooled if isinstance(i, CleanedDocument)] == [
+        i.output for i in alone if isinstance(i, CleanedDocument)
+    ]
+    assert [json.loads(i.output)["id"] for i in pooled if isinstance(i, CleanedDocument)] == [
+        *range(1, 10),
+        *range(1, 6),
+    ]
 
 
 def test_forked_workers_use_the_model_they_are_given(predictor: Predictor, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -82,7 +87,7 @@ def test_forked_workers_use_the_model_they_are_given(predictor: Predictor, monke
     monkeypatch.setattr("cleaner.corpus.parallel.can_fork", lambda: True)
     config = Settings("no-such-model.npz", None, Render.RECORD, Render.RECORD)
     pooled = [item for chunk in clean_in_order(raws(6), config, 2, predictor, documents=2) for item in chunk]
-    assert len(pooled) == 6 and all(isinstance(item, Cleaned) for item in pooled)
+    assert len(pooled) == 6 and all(isinstance(item, CleanedDocument) for item in pooled)
 
 
 def test_pool_reports_a_model_that_cannot_load(tmp_path: Path, start_method: str) -> None:
@@ -112,7 +117,7 @@ def test_records_only_delete_lines(predictor: Predictor, texts: list[str], thres
     items = [Raw(JSONL, f"in.jsonl:{n}", json.dumps({"text": t}).encode()) for n, t in enumerate(texts, 1)]
     items += [Raw(WARC, f"x.wet:{n}", t.encode(), ident=str(n)) for n, t in enumerate(texts, 1)]
     for text, result in zip(texts + texts, cleaner.run(items)):
-        assert isinstance(result, Cleaned), result
+        assert isinstance(result, CleanedDocument), result
         cleaned = json.loads(result.output)["text"]
         lines = split_lines(text)
         assert_clean_shape(output_lines(cleaned if cleaned.endswith("\n") or not cleaned else cleaned + "\n"), lines)
@@ -125,8 +130,8 @@ def test_records_only_delete_lines(predictor: Predictor, texts: list[str], thres
 def test_arbitrary_bytes_never_crash_the_worker(predictor: Predictor, data: bytes, errors: str) -> None:
     cleaner = Cleaner(Settings("unused", None, parse=ParseOptions(errors=errors)), predictor)
     results = cleaner.run([Raw(JSONL, "in.jsonl:1", data), Raw(TEXT, "in.txt", data, ident="in.txt")])
-    assert all(isinstance(r, (Cleaned, InputError)) for r in results)
-    if isinstance(results[1], Cleaned):
+    assert all(isinstance(r, (CleanedDocument, InputError)) for r in results)
+    if isinstance(results[1], CleanedDocument):
         text = data.decode("utf-8", errors).removeprefix("\ufeff")
         assert_clean_shape(output_lines(results[1].output.decode()), split_lines(text))
 
@@ -164,7 +169,7 @@ def test_in_process_cleaning_runs_blas_on_one_thread(model_path: Path, predictor
 
     config = Settings(str(model_path), None, Render.RECORD, Render.RECORD)
     cleaned = [item for chunk in clean_in_order(raws(4), config, 1, Spy(), documents=2) for item in chunk]
-    assert all(isinstance(item, Cleaned) for item in cleaned)
+    assert all(isinstance(item, CleanedDocument) for item in cleaned)
     assert seen and set(seen) == {1}
 
 

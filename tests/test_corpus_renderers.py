@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pytest
 
-from cleaner.corpus.items import Cleaned, Raw
+from cleaner.corpus.items import CleanedDocument, Raw
 from cleaner.corpus.readers import READERS, ParseOptions, parse
 from cleaner.corpus.readers.jsonl import KIND as JSONL
 from cleaner.corpus.readers.text import KIND as TEXT
@@ -74,7 +74,7 @@ def test_worker_renders_by_input_kind() -> None:
         Raw(WARC, "c.wet:<urn:1>", DUMP.encode(), ident="<urn:1>", url="https://x.example/"),
     ]
     text, record, wet = Cleaner(settings, Fixed()).run(list(raws))
-    assert isinstance(text, Cleaned) and text.output.decode().startswith("B\tMenu | Home\n")
-    assert isinstance(record, Cleaned) and json.loads(record.output)["id"] == 7
-    assert isinstance(wet, Cleaned)
+    assert isinstance(text, CleanedDocument) and text.output.decode().startswith("B\tMenu | Home\n")
+    assert isinstance(record, CleanedDocument) and json.loads(record.output)["id"] == 7
+    assert isinstance(wet, CleanedDocument)
     assert list(json.loads(wet.output))[:3] == ["id", "url", "text"]

@@ -26,7 +26,7 @@ from typer.testing import CliRunner
 
 from cleaner.cli import app
 from cleaner.corpus import locks, sinks
-from cleaner.corpus.items import Cleaned
+from cleaner.corpus.items import CleanedDocument
 
 BUSY = "another cleaner run is writing this output now"
 
@@ -161,8 +161,8 @@ def test_a_held_partial_is_not_truncated_and_a_killed_holder_lets_resume_continu
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.jsonl", "out.jsonl"]
 
 
-def cleaned(text: str) -> Cleaned:
-    return Cleaned("x", "jsonl", None, text.encode(), len(text), 1, 1, len(text))
+def cleaned(text: str) -> CleanedDocument:
+    return CleanedDocument("x", "jsonl", None, text.encode(), len(text), 1, 1, len(text))
 
 
 def test_resume_of_a_finished_output_holds_it_before_renaming_it(tmp_path: Path) -> None:

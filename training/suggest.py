@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..classifier.cleaned import Scorer
 from ..corpus.items import InputDone, InputError, InputFile
 from ..corpus.parallel import CHUNK_BYTES
 from ..corpus.progress import Progress, Tally
@@ -24,7 +25,6 @@ from ..corpus.readers.jsonl import KIND as JSONL
 from ..corpus.readers.warc import KIND as WARC
 from ..corpus.resume import id_text
 from ..corpus.sources import Note, expand_inputs
-from ..corpus.worker import Model
 from ..text import is_blank, listed, plural
 
 BATCH = 32
@@ -65,7 +65,7 @@ def summarize(name: str, probabilities: np.ndarray, threshold: float, margin: fl
 
 
 def rank_uncertain(
-    model: Model,
+    model: Scorer,
     paths: Sequence[str],
     margin: float = 0.2,
     top: int = 10,
@@ -100,7 +100,7 @@ class ScoredDocuments:
 
     def __init__(
         self,
-        model: Model,
+        model: Scorer,
         paths: Sequence[str],
         margin: float = 0.2,
         *,

@@ -13,7 +13,7 @@ from ..text import plural
 from .report import fail
 
 if TYPE_CHECKING:
-    from ..corpus.items import Cleaned
+    from ..corpus.items import CleanedDocument
     from ..corpus.locks import OutputBusy
     from ..corpus.progress import Tally
     from ..corpus.sinks import StreamSink, TreeSink
@@ -70,7 +70,7 @@ def busy(target: Path | None, exc: OutputBusy) -> str:
     )
 
 
-def emptied_note(cleaned: Cleaned) -> str:
+def emptied_note(cleaned: CleanedDocument) -> str:
     """Why the one dump of a run printed nothing: an empty output looks like a failure, and a
     record of one paragraph is the kind of dump the model may take for chrome."""
     lines = "its only non-blank line" if cleaned.lines_total == 1 else f"all its {cleaned.lines_total} non-blank lines"

@@ -2,7 +2,7 @@
 
 :mod:`cleaner.corpus.sources` names the inputs (:class:`InputFile`), the readers turn each into
 :class:`Raw` documents and :class:`InputError` s (and an :class:`InputDone` at the end of a file of
-records), the workers turn each Raw into a :class:`Cleaned`, a :class:`Skipped` or an InputError,
+records), the workers turn each Raw into a :class:`CleanedDocument`, a :class:`Skipped` or an InputError,
 and the sinks write them, all in input order. They cross process boundaries in chunks, so they are
 small and picklable.
 """
@@ -97,7 +97,7 @@ class InputDone:
 
 
 @dataclass(slots=True)
-class Cleaned:
+class CleanedDocument:
     """One cleaned document: its output bytes, what the summary counts, and a note for the user
     (a dump too short to clean line by line). ``no_id``: its record has no id (``--id-field``,
     default ``id``), so a run into one file of records cannot be continued by id (``--resume``)."""
@@ -127,7 +127,7 @@ class Skipped:
 # What the readers yield, what the workers are given, and what they give back.
 Item = Raw | InputError | InputDone
 Incoming = Raw | InputError | InputDone | Skipped
-Outgoing = Cleaned | Skipped | InputError | InputDone
+Outgoing = CleanedDocument | Skipped | InputError | InputDone
 
 
 def megabytes(size: float) -> str:

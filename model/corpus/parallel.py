@@ -40,7 +40,8 @@ from .items import Incoming, Outgoing, Raw
 if TYPE_CHECKING:
     from multiprocessing.context import BaseContext
 
-    from .worker import Cleaner, Model, Settings
+    from ..classifier.cleaned import Scorer
+    from .worker import Cleaner, Settings
 
 CHUNK_DOCUMENTS = 128
 CHUNK_BYTES = 2_000_000
@@ -142,7 +143,7 @@ def clean_in_order(
     items: Iterable[Incoming],
     settings: Settings,
     jobs: int,
-    model: Model | None = None,
+    model: Scorer | None = None,
     documents: int = CHUNK_DOCUMENTS,
     size: int = CHUNK_BYTES,
 ) -> Generator[list[Outgoing], None, None]:
@@ -191,7 +192,7 @@ def one_native_thread() -> None:
         os.environ.setdefault(name, str(ONE_THREAD))
 
 
-def _cleaner_to_fork(settings: Settings, model: Model | None) -> Cleaner | None:
+def _cleaner_to_fork(settings: Settings, model: Scorer | None) -> Cleaner | None:
     """The cleaner that forked workers will share, loaded and warmed up here; None if this process
     cannot fork, before the model is loaded or after (numpy starts a BLAS thread pool as it loads
     when the user's OPENBLAS_NUM_THREADS asks for one)."""
@@ -208,7 +209,7 @@ def _cleaner_to_fork(settings: Settings, model: Model | None) -> Cleaner | None:
 
 
 def _pooled(
-    head: list[Chunk], chunks: Iterator[Chunk], settings: Settings, jobs: int, model: Model | None
+    head: list[Chunk], chunks: Iterator[Chunk], settings: Settings, jobs: int, model: Scorer | None
 ) -> Iterator[list[Outgoing]]:
     import multiprocessing
 

@@ -14,13 +14,14 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
+from ..classifier.cleaned import Scorer
 from ..text import one_line
-from .items import Cleaned, Incoming, InputDone, InputError, InputFile, Skipped
+from .items import CleanedDocument, Incoming, InputDone, InputError, InputFile, Skipped
 from .parallel import clean_in_order
 from .progress import Progress, Tally
 from .readers import READERS, read_input
 from .sinks import StreamSink, TreeSink
-from .worker import Model, Settings
+from .worker import Settings
 
 NOTES = 20  # notes printed one by one; the summary counts them all
 
@@ -79,7 +80,7 @@ def _apart(first: str, second: str) -> str:
     return "both are in one folder and take one output name there; clean one of them in another run, into another -o"
 
 
-def execute(run: Run, model: Model | None, progress: Progress, tally: Tally) -> None:
+def execute(run: Run, model: Scorer | None, progress: Progress, tally: Tally) -> None:
     """Clean everything into the sink; raises :class:`FailFast` at the first error if asked to."""
     with closing(clean_in_order(items(run), run.settings, run.jobs, model)) as chunks:
         for chunk in chunks:
@@ -87,11 +88,11 @@ def execute(run: Run, model: Model | None, progress: Progress, tally: Tally) -> 
                 # Counted once written, by the sink as the output lands (see TreeSink.write): a stop
                 # while an output is written (most of the main process's work under -o DIR) counted a
                 # document whose file was then removed, and one after its rename missed a file on disk.
-                if isinstance(item, (Cleaned, InputDone, InputError)):
+                if isinstance(item, (CleanedDocument, InputDone, InputError)):
                     run.sink.write(item, partial(tally.count, item))
                 else:
                     tally.count(item)
-                if isinstance(item, Cleaned) and item.note is not None and tally.short <= NOTES:
+                if isinstance(item, CleanedDocument) and item.note is not None and tally.short <= NOTES:
                     more = "; further ones are only counted in the summary" if tally.short == NOTES else ""
                     progress.message(f"cleaner: {item.note}{more}")
                 elif isinstance(item, InputError):

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ..text import plural
-from .items import Cleaned, InputError, Outgoing, Skipped, megabytes
+from .items import CleanedDocument, InputError, Outgoing, Skipped, megabytes
 
 if TYPE_CHECKING:
     from tqdm import tqdm
@@ -28,7 +28,7 @@ class Tally:
     # error, but a page whose output is empty is worth knowing about, above all a record of one
     # paragraph, which the model may take for chrome.
     emptied: int = 0
-    last_emptied: Cleaned | None = None  # a one-document run names it
+    last_emptied: CleanedDocument | None = None  # a one-document run names it
     skipped: int = 0
     skipped_files: int = 0  # of the skipped, whole files of records (-o DIR): documents uncounted
     # Documents without an id (--id-field): the stop line of a run into one file of records then
@@ -42,7 +42,7 @@ class Tally:
     started: float = field(default_factory=time.monotonic)
 
     def count(self, item: Outgoing) -> None:
-        if isinstance(item, Cleaned):
+        if isinstance(item, CleanedDocument):
             self.documents += 1
             self.empty += item.lines_total == 0
             self.short += item.note is not None

@@ -31,12 +31,12 @@ import zstandard
 
 from ..atomic import new_temporary, remove_stale_temporaries, write_atomic
 from ..signals import deferred
-from .items import Cleaned, InputDone, InputError
+from .items import CleanedDocument, InputDone, InputError
 from .locks import Held, hold, release, take_over
 from .readers import READERS
 from .resume import prepare_partial
 
-Written = Cleaned | InputDone | InputError
+Written = CleanedDocument | InputDone | InputError
 
 
 def _nothing() -> None:
@@ -166,7 +166,7 @@ class TreeSink:
         assert item.relative is not None
         target = self.root / item.relative
         try:
-            if isinstance(item, Cleaned) and not READERS[item.kind].records:
+            if isinstance(item, CleanedDocument) and not READERS[item.kind].records:
                 write_atomic(target, item.output, renamed=lambda: self._renamed(written))
             elif isinstance(item, InputDone):
                 if item.complete:
@@ -327,7 +327,7 @@ class StreamSink:
         """Write ``item`` to the stream; ``written`` is called once it is there."""
         if isinstance(item, InputError):
             self.complete = self.complete and not item.incomplete
-        elif isinstance(item, Cleaned):
+        elif isinstance(item, CleanedDocument):
             # Written and counted, or neither, into a file (as TreeSink renames and counts): a stop
             # between the two left the stop line one record short of the file. Not on standard
             # output, whose reader may stall a write for as long as it likes: Ctrl-C must stop that.

@@ -18,12 +18,19 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Protocol, cast
+from typing import TYPE_CHECKING, cast
 
 # The rule for a dump too short to clean line by line is clean_batch's (decisions), applied by calling it;
 # its constants are named here as before.
-from ..classifier.cleaned import LONG_LINE, SHORT_DUMPS, SHORT_LINES, decisions, short_dump_longest  # noqa: F401
-from .items import Cleaned, Incoming, InputError, Outgoing, Raw, Skipped
+from ..classifier.cleaned import (  # noqa: F401
+    LONG_LINE,
+    SHORT_DUMPS,
+    SHORT_LINES,
+    Scorer,
+    decisions,
+    short_dump_longest,
+)
+from .items import CleanedDocument, Incoming, InputError, Outgoing, Raw, Skipped
 from .readers import READERS, BadDocument, Parsed, ParseOptions, parse
 from .renderers import Render, Style, Verdict, render
 from .resume import DoneIds, id_key
@@ -36,15 +43,6 @@ if TYPE_CHECKING:  # numpy arrays come from the model, which imports numpy where
 GARBLED_LINE = 0.3
 LIGHTEN = 1 << 20  # a document of more bytes keeps only what cleaning it reads (see Cleaner._lighten)
 _GARBLED = re.compile("[\ufffd\udc80-\udcff]")
-
-
-class Model(Protocol):
-    """What cleaning asks of a model: :class:`cleaner.classifier.predictor.Predictor` is one."""
-
-    @property
-    def threshold(self) -> float: ...
-
-    def predict_proba_nonblank(self, documents: list[list[str]]) -> list[np.ndarray]: ...
 
 
 @dataclass(frozen=True)
@@ -71,7 +69,7 @@ class Settings:
 class Cleaner:
     """Cleans chunks of :class:`Raw` documents with one loaded model."""
 
-    def __init__(self, settings: Settings, model: Model | None = None) -> None:
+    def __init__(self, settings: Settings, model: Scorer | None = None) -> None:
         from ..classifier.cleaned import model_threshold, threshold_value
 
         if model is None:
@@ -88,7 +86,7 @@ class Cleaner:
         return self.style.threshold
 
     def run(self, items: list[Incoming]) -> list[Outgoing]:
-        """The chunk with every Raw replaced by its Cleaned, Skipped or InputError, in order."""
+        """The chunk with every Raw replaced by its CleanedDocument, Skipped or InputError, in order."""
         out: list[Outgoing | None] = []
         parsed: list[tuple[int, Parsed, int]] = []
         for item in items:
@@ -170,7 +168,7 @@ class Cleaner:
             ) from first
         return results
 
-    def render(self, doc: Parsed, scores: np.ndarray, size: int | None = None) -> Cleaned:
+    def render(self, doc: Parsed, scores: np.ndarray, size: int | None = None) -> CleanedDocument:
         """The document's output; ``size``: its bytes (the Raw's, unless lightened already)."""
         garbled = _garbled(doc.lines) if doc.undecodable else []
         if garbled:
@@ -188,7 +186,9 @@ class Cleaner:
         output = render(self.settings.render_for(raw.kind), doc, verdict, self.style)
         size = len(raw.data) if size is None else size
         no_id = doc.record.get(self.settings.parse.id_name) is None  # as id_key has it: None is no id
-        return Cleaned(raw.where, raw.kind, raw.relative, output, size, len(scores), kept, raw.consumed, note, no_id)
+        return CleanedDocument(
+            raw.where, raw.kind, raw.relative, output, size, len(scores), kept, raw.consumed, note, no_id
+        )
 
     def _short(self, doc: Parsed, lines: int) -> str | None:
         """The note for a dump too short to clean line by line (see :data:`SHORT_LINES`), naming

@@ -18,9 +18,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from ...classifier.cleaned import Scorer
 from ...corpus.items import STDIN
 from ...corpus.readers import DEFAULT_KIND, Parsed, ParseOptions
-from ...corpus.worker import Model
 from ..suggest import ScoredDocuments, Suggestion
 from .language import detect_language
 from .store import MANIFEST, read_rows, saved_pages, text_key
@@ -132,7 +132,7 @@ def _source(where: str, root: Path) -> str:
 
 
 def load_pages(
-    model: Model,
+    model: Scorer,
     paths: Sequence[str],
     labels_dir: Path,
     *,
