@@ -12,7 +12,7 @@ def stop_workers(timeout: float = 30.0) -> None:
     """Kill this process's worker processes (loky's are among them) and wait for them to end. A fit
     stopped by a signal that reached this process alone (SIGTERM from ``kill``, a scheduler) left
     them running, orphaned, for minutes: only Ctrl-C, sent to the whole process group, ended them."""
-    _shut_loky()
+    end_workers(kill=True)
     for child in multiprocessing.active_children():
         if child.pid is not None:
             with contextlib.suppress(ProcessLookupError):
@@ -21,29 +21,25 @@ def stop_workers(timeout: float = 30.0) -> None:
         child.join(timeout)
 
 
-def end_workers() -> None:
-    """Let the idle worker processes of a finished fit end now, while the command still stops
-    cleanly on a signal: loky keeps them for the next fit, and ended them only at the interpreter's
-    exit, in an exit handler that waited for them, where a SIGTERM printed "Exception ignored" and
-    a traceback and the command exited 0."""
-    try:
-        from joblib.externals.loky import reusable_executor
-    except ImportError:
-        return
-    executor = getattr(reusable_executor, "_executor", None)
-    if executor is not None:
-        executor.shutdown(wait=True)
+def end_workers(kill: bool = False) -> None:
+    """Shut joblib's reusable loky executor down (nothing to do if this joblib has none).
 
+    After a finished fit (``kill`` false): its idle worker processes end now, while the command still
+    stops cleanly on a signal. loky keeps them for the next fit and ended them only at the
+    interpreter's exit, in an exit handler that waited for them, where a SIGTERM printed "Exception
+    ignored" and a traceback and the command exited 0.
 
-def _shut_loky() -> None:
-    """joblib's reusable loky executor shut down, its workers killed: killed under it, they left it
+    From :func:`stop_workers` (``kill`` true): its workers are killed under it, which left it
     broken, and the next fit in this process (a test's, a caller's of the command) failed with
-    TerminatedWorkerError where it now starts a new executor. loky keeps the executor in a module
-    global, read here as it is (nothing to do if this joblib has none)."""
+    TerminatedWorkerError where it now starts a new executor.
+
+    loky keeps the executor in a module global, read here as it is: its public
+    ``get_reusable_executor()`` would start one where there is none, only to shut it down.
+    """
     try:
         from joblib.externals.loky import reusable_executor
     except ImportError:
         return
     executor = getattr(reusable_executor, "_executor", None)
     if executor is not None:
-        executor.shutdown(wait=True, kill_workers=True)
+        executor.shutdown(wait=True, kill_workers=kill)
