@@ -148,3 +148,11 @@ def test_a_model_url_that_cannot_be_reached_is_said_so(runner: CliRunner, dump: 
         "model file\n"
     )
     assert "FileNotFoundError" not in result.stderr
+
+
+def test_the_age_of_a_copy_is_counted_as_every_message_counts() -> None:
+    from cleaner.classifier.remote import _age
+
+    assert [_age(s) for s in (0, 1, 59, 60, 119, 3600, 7200, 86400, 3 * 86400)] == [
+        "0 seconds", "1 second", "59 seconds", "1 minute", "1 minute", "1 hour", "2 hours", "1 day", "3 days"
+    ]  # fmt: skip

@@ -23,6 +23,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from ..atomic import temporary_beside
+from ..text import plural
 
 CACHE_ENV = "CLEANER_CACHE"
 _URL = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*(::[^:]+)?://")
@@ -199,10 +200,8 @@ def _age(seconds: float) -> str:
     """``seconds`` in the largest whole unit: "45 seconds", "3 hours", "12 days"."""
     for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
         if seconds >= size:
-            count = int(seconds // size)
-            return f"{count} {unit}{'s' if count != 1 else ''}"
-    count = max(0, int(seconds))
-    return f"{count} second{'s' if count != 1 else ''}"
+            return plural(int(seconds // size), unit)
+    return plural(max(0, int(seconds)), "second")
 
 
 @contextlib.contextmanager
