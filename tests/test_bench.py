@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from cleaner.training import bench
-from cleaner.training.bench import _sample_tree, _timed, split_corpus
+from cleaner.training import bench, bench_common
+from cleaner.training.bench_common import _sample_tree, split_corpus, time_commands
 from cleaner.training.labels import LabelledDocument
 
 
@@ -30,7 +30,7 @@ def test_peak_rss_covers_grandchildren() -> None:
     """A grandchild holding 200 MB is seen, as pool workers under a fork server must be."""
     grandchild = "x = bytearray(200 * 2**20); import time; time.sleep(0.8)"
     child = f"import subprocess, sys; subprocess.Popen([sys.executable, '-c', {grandchild!r}]).wait()"
-    usage = _timed([sys.executable, "-c", child])
+    usage = time_commands([sys.executable, "-c", child])
     assert usage.seconds >= 0.8
     assert usage.peak_kib >= 200 * 1024
 
@@ -38,7 +38,7 @@ def test_peak_rss_covers_grandchildren() -> None:
 def test_cpu_seconds_cover_grandchildren() -> None:
     busy = "import time; end = time.process_time() + 0.6\nwhile time.process_time() < end: pass"
     child = f"import subprocess, sys; subprocess.Popen([sys.executable, '-c', {busy!r}]).wait()"
-    assert _timed([sys.executable, "-c", child]).cpu_seconds >= 0.4
+    assert time_commands([sys.executable, "-c", child]).cpu_seconds >= 0.4
 
 
 def test_sample_of_this_process() -> None:
@@ -48,7 +48,7 @@ def test_sample_of_this_process() -> None:
 
 def test_timed_fails_loudly() -> None:
     with pytest.raises(SystemExit, match="boom"):
-        _timed([sys.executable, "-c", "import sys; sys.exit('boom')"])
+        time_commands([sys.executable, "-c", "import sys; sys.exit('boom')"])
 
 
 BUSY = "import time; end = time.process_time() + 0.6\nwhile time.process_time() < end: pass"
@@ -57,7 +57,7 @@ BUSY = "import time; end = time.process_time() + 0.6\nwhile time.process_time() 
 def test_cpu_seconds_cover_processes_nobody_waits_for(monkeypatch: pytest.MonkeyPatch) -> None:
     """Workers under a fork server are not the command's to wait for: the kernel's account of the
     command misses them, and the samples from /proc must not."""
-    monkeypatch.setattr(bench, "POLL_SECONDS", 0.05)
+    monkeypatch.setattr(bench_common, "POLL_SECONDS", 0.05)
     server = f"import subprocess, sys; subprocess.Popen([sys.executable, '-c', {BUSY!r}]).wait()"
     # Wait until the "fork server" has ended without reaping it (WNOWAIT), then exit.
     command = (
@@ -66,7 +66,7 @@ def test_cpu_seconds_cover_processes_nobody_waits_for(monkeypatch: pytest.Monkey
         "os.waitid(os.P_PID, server.pid, os.WEXITED | os.WNOWAIT)\n"
         "os._exit(0)"
     )
-    assert _timed([sys.executable, "-c", command]).cpu_seconds >= 0.4
+    assert time_commands([sys.executable, "-c", command]).cpu_seconds >= 0.4
 
 
 def test_commands_run_at_once(tmp_path: Path) -> None:
@@ -85,7 +85,7 @@ def test_commands_run_at_once(tmp_path: Path) -> None:
         return [sys.executable, "-c", script + BUSY]
 
     first, second = tmp_path / "first", tmp_path / "second"
-    assert _timed(meeting(first, second), meeting(second, first)).cpu_seconds >= 1.1
+    assert time_commands(meeting(first, second), meeting(second, first)).cpu_seconds >= 1.1
 
 
 def test_split_corpus_keeps_every_record_once(tmp_path: Path) -> None:

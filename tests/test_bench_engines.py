@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
-from cleaner.training.bench import Usage
+import pytest
+
+from cleaner.training.bench_common import Usage
 from cleaner.training.bench_engines import _row, chosen, make_shards, outputs, paired_ratio, same_records
 
 
@@ -79,3 +83,28 @@ def test_small_files_are_the_same_text_as_the_jsonl(labels_dir: Path, tmp_path: 
     assert [p.read_text(encoding="utf-8") for p in files] == [r["text"] for r in records]
     assert all(10_000 < len(r["text"].encode()) <= 12_000 for r in records)
     assert megabytes == sum(len(r["text"].encode()) for r in records) / 1e6
+
+
+def test_every_engine_run_here_is_one_the_bench_names() -> None:
+    from cleaner.training.engines import ENGINES, Engine
+
+    assert [engine.value for engine in Engine] == list(ENGINES)
+    assert set(ENGINES) < set(chosen(2))
+
+
+@pytest.mark.parametrize(
+    ("module", "args"),
+    [("engines", ["spark", "."]), ("engines", ["flink", ".", "out", "2"]), ("clean_shards", [".", "out"])],
+)
+def test_an_engine_run_given_wrong_arguments_says_so(module: str, args: list[str]) -> None:
+    """engines.py and clean_shards.py unpacked sys.argv by hand: a wrong count of arguments ended in
+    a ValueError traceback, and neither had --help. Both say what is wrong now (exit 2), and --help
+    names their arguments."""
+    if module == "clean_shards":
+        pytest.importorskip("datatrove")
+    command = [sys.executable, "-m", f"cleaner.training.{module}"]
+    wrong = subprocess.run([*command, *args], capture_output=True, text=True, timeout=120)
+    assert wrong.returncode == 2 and "Traceback" not in wrong.stderr, wrong.stderr
+    assert "Missing argument" in wrong.stderr or "is not one of" in wrong.stderr, wrong.stderr
+    helped = subprocess.run([*command, "--help"], capture_output=True, text=True, timeout=120)
+    assert helped.returncode == 0 and "shards" in helped.stdout.lower(), helped.stdout

@@ -102,7 +102,7 @@ def test_a_site_alone_is_scored_as_it_is_and_counted() -> None:
 def test_set_changes_the_configuration_the_report_fits(labels_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """``--set`` measures a variant of the shipped configuration with the committed command (as
     ``cleaner evaluate --set`` does); a key the estimator does not have is a usage error."""
-    from cleaner.training.commands import report_arguments
+    from cleaner.training.report_options import report_arguments
 
     _, jobs, params = report_arguments("", ["--labels", str(labels_dir), "--set", "trimmed=0.3", "--jobs", "1"])
     assert (jobs, params) == (1, {"trimmed": 0.3})

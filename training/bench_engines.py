@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from ..classifier.cleaned import COUNTS
-from .bench import Usage, _timed, build_corpus, corpus_arguments, split_corpus
+from .bench_common import Usage, build_corpus, corpus_arguments, split_corpus, time_commands
 
 SHARDS = 8
 CLEANER = "cleaner predict"
@@ -118,7 +118,7 @@ def run(corpus: Path, workdir: Path, cores: int, repeat: int, only: list[str] | 
                 os.sync()  # the previous run's writes are flushed before, not during, this one
                 jobs = 1 if engine.endswith("-j 1") else cores
                 loads.append(os.getloadavg()[0])
-                timed[engine, size].append(_timed(command(engine, shards, out, cores, jobs)))
+                timed[engine, size].append(time_commands(command(engine, shards, out, cores, jobs)))
     reference = outputs(workdir / "engines" / f"{CLEANER} -j {cores}".replace(" ", "_") / "all")
     report: dict[str, Any] = {
         "shards_mb": megabytes,

@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from .bench import REPOSITORY, _timed
+from .bench_common import REPOSITORY, time_commands
 from .labels import load_labelled_dir
 
 FILES = 1800
@@ -70,7 +70,7 @@ def run(labels: Path, workdir: Path, repeat: int) -> dict[str, Any]:
             shutil.rmtree(folder / "out", ignore_errors=True)
             (folder / "o.jsonl").unlink(missing_ok=True)
             os.sync()  # the previous run's writes and deletes are flushed before, not during, this one
-            runs[name].append(_timed(command))
+            runs[name].append(time_commands(command))
     report: dict[str, Any] = {"files": FILES, "megabytes": round(megabytes, 1), "repeat": repeat}
     for name, usages in runs.items():
         report[name] = {

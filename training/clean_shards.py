@@ -5,16 +5,16 @@ its fork server preloaded (:func:`~cleaner.integrations.datatrove.preload_in_for
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
+import typer
 from datatrove.executor import LocalPipelineExecutor
 from datatrove.pipeline.readers import JsonlReader
 from datatrove.pipeline.writers import JsonlWriter
 
 from ..integrations.datatrove import CleanerFilter, preload_in_fork_server
-from .engines import BATCH
+from .bench_common import BATCH
 
 
 def pipeline(shards: Path, out: Path) -> list[Any]:
@@ -31,9 +31,16 @@ def tasks(shards: Path) -> int:
     return len([path for path in shards.iterdir() if path.name.endswith(".jsonl")])
 
 
-if __name__ == "__main__":
-    folder, out, workers = sys.argv[1:]
-    shards = Path(folder)
-    steps = pipeline(shards, Path(out))
+def main(
+    shards: Annotated[Path, typer.Argument(exists=True, file_okay=False, help="the folder of JSONL shards")],
+    out: Annotated[Path, typer.Argument(help="the folder the cleaned shards and datatrove's logs go to")],
+    workers: Annotated[int, typer.Argument(min=1, help="tasks at once")],
+) -> None:
+    """Clean the JSONL shards of SHARDS into OUT/cleaned with datatrove's local executor, WORKERS at once."""
+    steps = pipeline(shards, out)
     preload_in_fork_server(steps)
-    LocalPipelineExecutor(steps, tasks=tasks(shards), workers=int(workers), logging_dir=str(Path(out) / "logs")).run()
+    LocalPipelineExecutor(steps, tasks=tasks(shards), workers=workers, logging_dir=str(out / "logs")).run()
+
+
+if __name__ == "__main__":
+    typer.run(main)

@@ -15,12 +15,16 @@ import contextlib
 import os
 import sys
 from collections.abc import Callable, Iterator
+from enum import Enum
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
+
+import typer
+
+from .bench_common import BATCH
 
 # Ray's node address is 127.0.0.1 (its servers listen there) and no usage statistics are sent.
 LOOPBACK_RAY = {"RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER": "0", "RAY_USAGE_STATS_ENABLED": "0"}
-BATCH = 256  # documents per model call, for every engine that takes a batch size
 
 
 def datatrove_ray(shards: Path, out: Path, cores: int) -> None:
@@ -107,12 +111,24 @@ ENGINES: dict[str, Callable[[Path, Path, int], None]] = {
 }
 
 
-def main(argv: list[str]) -> int:
-    engine, shards, out, cores = argv
+class Engine(str, Enum):
+    """The engines run here, as :data:`ENGINES` names them (a test holds the two alike)."""
+
+    datatrove_ray = "datatrove-ray"
+    ray_data = "ray-data"
+    spark = "spark"
+
+
+def main(
+    engine: Annotated[Engine, typer.Argument(help="the engine to run")],
+    shards: Annotated[Path, typer.Argument(exists=True, file_okay=False, help="the folder of JSONL shards")],
+    out: Annotated[Path, typer.Argument(help="the folder its outputs go to")],
+    cores: Annotated[int, typer.Argument(min=1, help="processes or actors, and the CPUs of a local Ray")],
+) -> None:
+    """Clean the JSONL shards of SHARDS into OUT with ENGINE on CORES cores, as make bench times it."""
     os.environ.update(LOOPBACK_RAY)
-    ENGINES[engine](Path(shards), Path(out), int(cores))
-    return 0
+    ENGINES[engine.value](shards, out, cores)
 
 
 if __name__ == "__main__":
-    raise SystemExit(main(sys.argv[1:]))
+    typer.run(main)

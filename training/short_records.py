@@ -20,10 +20,10 @@ from sklearn.model_selection import GroupKFold
 
 from ..classifier.augment import excerpts
 from ..labels import CONTENT
-from .commands.common import report_arguments
 from .evaluate import DEFAULT_FOLDS, cv_folds, cv_groups, score
 from .labels import LabelledDocument
 from .metrics import count, total
+from .report_options import report_arguments
 from .train import fit_documents, make_estimator
 
 PER_PAGE = 3

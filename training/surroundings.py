@@ -33,10 +33,10 @@ from joblib import Parallel, delayed
 from sklearn.model_selection import GroupKFold
 
 from ..classifier.augment import split_page, without_chrome
-from .commands.common import report_arguments
 from .evaluate import DEFAULT_FOLDS, cv_folds, cv_groups
 from .labels import LabelledDocument
 from .metrics import Counts, count, total
+from .report_options import report_arguments
 from .train import fit_documents, make_estimator
 
 DONORS = 2

@@ -18,7 +18,6 @@ from .common import (
     check_writable,
     estimator_overrides,
     find_labels,
-    report_arguments,
     stopped_cleanly,
     warnings_as_lines,
 )
@@ -39,7 +38,6 @@ __all__ = [
     "find_labels",
     "label_app",
     "labels_app",
-    "report_arguments",
     "stopped_cleanly",
     "suggest_app",
     "train_app",

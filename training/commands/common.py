@@ -4,7 +4,6 @@ raised, so that every command finds, checks and says these the same way."""
 
 from __future__ import annotations
 
-import argparse
 import errno
 import json
 import signal
@@ -22,7 +21,7 @@ from ...text import listed
 
 if TYPE_CHECKING:
     from ...signals import Caught
-    from ..labels import LabelledDocument, TooFewLabels
+    from ..labels import TooFewLabels
 
 
 # A checkout's labels/, beside training/: found from anywhere when cleaner is installed from one.
@@ -213,28 +212,6 @@ def estimator_overrides(items: Sequence[str]) -> dict[str, Any]:
     except ValueError as exc:
         raise ValueError(f"--set: {exc}") from None
     return params
-
-
-def report_arguments(
-    description: str, argv: Sequence[str] | None
-) -> tuple[list[LabelledDocument], int, dict[str, Any]]:
-    """``--labels``, ``--jobs`` and ``--set`` of the cross-validated reports run as ``python -m``
-    (``make eval-short``, ``make eval-surrounded``): the labelled documents, the folds to fit at
-    once and the parameters to change in the shipped configuration, or a usage error (status 2, as
-    for a bad option) that names the file or the option and what is wrong."""
-    from ...labels import LabelFormatError
-    from ..labels import load_labelled_dir
-
-    parser = argparse.ArgumentParser(description=description)
-    parser.add_argument("--labels", type=Path, default=None, help="labelled dumps (default: as cleaner evaluate)")
-    parser.add_argument("--jobs", type=int, default=2, help="folds fitted at once")
-    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", dest="overrides", help=SET_HELP)
-    args = parser.parse_args(argv)
-    try:
-        params = estimator_overrides(args.overrides)
-        return load_labelled_dir(find_labels(args.labels)), args.jobs, params
-    except (LabelFormatError, ValueError) as exc:
-        parser.error(str(exc))
 
 
 class DetailRows(str, Enum):
