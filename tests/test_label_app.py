@@ -440,3 +440,20 @@ def test_every_key_the_page_takes_is_listed_on_it(client: TestClient) -> None:
     keys = set(re.findall(r'key === "([a-z])"', script))
     listed = {key for term in re.findall(r"<dt>(.*?)</dt>", html) for key in re.findall(r"\b([a-z])\b", term)}
     assert "x" in keys and keys <= listed, keys - listed
+
+
+def test_a_refusal_says_why_in_plain_text_with_the_security_headers(session: Session) -> None:
+    app = create_app(session, allowed_hosts("192.0.2.7", 8123), token="s3cret")
+    client = TestClient(app, base_url="http://192.0.2.7:8123")
+    cases = [
+        (client.get("/", headers={"Host": "evil.example:8123"}), 421, "this server does not answer to Host"),
+        (client.get("/", headers={"Origin": "http://evil.example"}), 403, "a request from another origin"),
+        (client.get("/api/pages", params={"token": "wrong"}), 401, "open the URL that `cleaner label` printed"),
+    ]
+    for answer, status, reason in cases:
+        assert answer.status_code == status and answer.text.startswith(f"refused: {reason}"), answer.text
+        assert answer.headers["content-type"] == "text/plain; charset=utf-8"
+        assert answer.headers["x-frame-options"] == "DENY" and "set-cookie" not in answer.headers
+    cookie = client.get("/", params={"token": "s3cret"}, headers={"Cookie": "a=b; cleaner_label_token=wrong"})
+    assert cookie.status_code == 200 and "cleaner_label_token=s3cret" in cookie.headers["set-cookie"]
+    assert client.get("/api/pages", headers={"Cookie": "a=b; cleaner_label_token=s3cret"}).status_code == 200

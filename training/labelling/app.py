@@ -20,16 +20,13 @@ from __future__ import annotations
 import ipaddress
 import secrets
 from collections.abc import Awaitable, Callable, MutableMapping
-from http.cookies import SimpleCookie
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import Headers
 from starlette.requests import Request
-from starlette.responses import FileResponse, JSONResponse, Response
+from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
@@ -85,7 +82,15 @@ def allowed_hosts(host: str, port: int) -> set[str] | None:
 
 
 class Guard:
-    """ASGI middleware that refuses requests from anywhere but the page itself (module docstring)."""
+    """ASGI middleware that refuses requests from anywhere but the page itself (module docstring).
+
+    Its Host check is its own, not Starlette's ``TrustedHostMiddleware``: that one compares the
+    name without the port and refuses with 400 "Invalid host header", where a server started for
+    ``127.0.0.1:8123`` answers only to that name and port, and a wrong Host is a misdirected
+    request (421) that says which Host it refused. The request is read through Starlette's
+    :class:`~starlette.requests.Request` (query string, cookies), and refused with a
+    :class:`~starlette.responses.PlainTextResponse`.
+    """
 
     def __init__(self, app: ASGIApp, hosts: set[str] | None, token: str | None) -> None:
         self.app = app
@@ -98,44 +103,38 @@ class Guard:
             return
         if scope["type"] != "http":
             return  # no websockets here: closing the connection refuses it
-        headers = Headers(scope=scope)
-        refusal, set_cookie = self.check(scope, headers)
+        request = Request(scope)
+        refusal, set_cookie = self.check(request)
         if refusal is not None:
-            await self.secured(send, False)(
-                {
-                    "type": "http.response.start",
-                    "status": refusal[0],
-                    "headers": [(b"content-type", b"text/plain; charset=utf-8")],
-                }
-            )
-            await send({"type": "http.response.body", "body": refusal[1].encode()})
+            await refusal(scope, receive, self.secured(send, False))
             return
         await self.app(scope, receive, self.secured(send, set_cookie))
 
-    def check(self, scope: Scope, headers: Headers) -> tuple[tuple[int, str] | None, bool]:
-        """(status and reason to refuse with, or None; whether to set the token cookie)."""
+    def check(self, request: Request) -> tuple[Response | None, bool]:
+        """(the response to refuse with, or None; whether to set the token cookie)."""
+        headers = request.headers
         host = headers.get("host", "").lower()
         if self.hosts is not None and host not in self.hosts:
-            return (421, f"refused: this server does not answer to Host {host!r}\n"), False
+            return _refusal(421, f"this server does not answer to Host {host!r}"), False
         origin = headers.get("origin")
         if origin is not None and origin.lower() != f"http://{host}":
-            return (403, f"refused: a request from another origin ({origin})\n"), False
+            return _refusal(403, f"a request from another origin ({origin})"), False
         if headers.get("sec-fetch-site") in ("cross-site", "same-site"):
-            return (403, "refused: a request from another site\n"), False
-        if scope["method"] not in ("GET", "HEAD"):
+            return _refusal(403, "a request from another site"), False
+        if request.method not in ("GET", "HEAD"):
             if origin is None:
-                return (403, "refused: a change must come from the labelling page (no Origin header)\n"), False
+                return _refusal(403, "a change must come from the labelling page (no Origin header)"), False
             if headers.get("content-type", "").split(";")[0].strip() != "application/json":
-                return (415, "refused: send JSON (application/json)\n"), False
+                return _refusal(415, "send JSON (application/json)"), False
         if self.token is None:
             return None, False
-        given = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("token", [""])[0]
+        given = request.query_params.get("token", "")
         if given and secrets.compare_digest(given, self.token):
             return None, True
-        cookie = SimpleCookie(headers.get("cookie", ""))
-        if COOKIE in cookie and secrets.compare_digest(cookie[COOKIE].value, self.token):
+        cookie = request.cookies.get(COOKIE)
+        if cookie is not None and secrets.compare_digest(cookie, self.token):
             return None, False
-        return (401, "refused: open the URL that `cleaner label` printed, with its ?token=\n"), False
+        return _refusal(401, "open the URL that `cleaner label` printed, with its ?token="), False
 
     def secured(self, send: Send, set_cookie: bool) -> Send:
         """``send`` with the security headers (and the token cookie) added to the response."""
@@ -149,6 +148,11 @@ class Guard:
             await send(message)
 
         return sending
+
+
+def _refusal(status: int, reason: str) -> Response:
+    """A refused request's answer: ``refused: reason``, as plain text."""
+    return PlainTextResponse(f"refused: {reason}\n", status_code=status)
 
 
 def create_app(session: Session, hosts: set[str] | None, token: str | None = None) -> Starlette:
