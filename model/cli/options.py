@@ -47,7 +47,6 @@ class DecodeErrors(str, Enum):
 
 
 AUTO: InputKind = InputKind.auto
-INPUT_FORMATS = tuple(kind.value for kind in InputKind)
 ERROR_HANDLERS = tuple(handler.value for handler in DecodeErrors)
 
 
