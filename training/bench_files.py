@@ -6,7 +6,6 @@ directory within 10% of the JSONL file, in wall and in CPU seconds.
 
 from __future__ import annotations
 
-import argparse
 import itertools
 import json
 import os
@@ -14,7 +13,9 @@ import shutil
 import statistics
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
+
+import typer
 
 from .bench_common import REPOSITORY, time_commands
 from .labels import load_labelled_dir
@@ -92,15 +93,19 @@ def run(labels: Path, workdir: Path, repeat: int) -> dict[str, Any]:
     return report
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--workdir", type=Path, default=REPOSITORY / "bench-corpus")
-    parser.add_argument("--labels", type=Path, default=REPOSITORY / "labels")
-    args = parser.parse_args(argv)
-    run(args.labels, args.workdir, args.repeat)
-    return 0
+app = typer.Typer(
+    add_completion=False, pretty_exceptions_enable=False, context_settings={"help_option_names": ["-h", "--help"]}
+)
+
+
+@app.command(help=__doc__.split("\n\n")[0])
+def main(
+    repeat: Annotated[int, typer.Option(help="runs of each input; medians are reported")] = 5,
+    workdir: Annotated[Path, typer.Option(help="where the inputs are made")] = REPOSITORY / "bench-corpus",
+    labels: Annotated[Path, typer.Option(help="the labelled dumps the pages come from")] = REPOSITORY / "labels",
+) -> None:
+    run(labels, workdir, repeat)
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    app()

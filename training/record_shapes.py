@@ -12,11 +12,13 @@ counterpart on ``labels/`` (runs of one to four lines, by site) is ``make eval-s
 
 from __future__ import annotations
 
-import argparse
 import random
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Annotated
+
+import typer
 
 from .. import load_model
 from ..classifier.predictor import Predictor
@@ -63,25 +65,31 @@ def kept_shares(model: Predictor, records: Sequence[tuple[str, str | None, str |
     return shares
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("directories", nargs="+", type=Path, help="label sets the model was not trained on")
-    parser.add_argument("--model", default=None, help="model file (default: the shipped one)")
-    parser.add_argument("--min-content", type=int, default=60)
-    parser.add_argument("--min-chrome", type=int, default=40)
-    parser.add_argument("--sample", type=int, default=400, help="records of each class (all if fewer)")
-    args = parser.parse_args(argv)
-    documents = [doc for directory in args.directories for doc in load_labelled_dir(directory)]
-    model = load_model(args.model)
+app = typer.Typer(
+    add_completion=False, pretty_exceptions_enable=False, context_settings={"help_option_names": ["-h", "--help"]}
+)
+
+
+@app.command(help=__doc__.splitlines()[0])
+def main(
+    directories: Annotated[list[Path], typer.Argument(help="label sets the model was not trained on")],
+    model_file: Annotated[
+        str | None, typer.Option("--model", help="model file (default: the shipped one)", show_default=False)
+    ] = None,
+    min_content: Annotated[int, typer.Option(help="the shortest content line cut as a record")] = 60,
+    min_chrome: Annotated[int, typer.Option(help="the shortest boilerplate line cut as a record")] = 40,
+    sample: Annotated[int, typer.Option(help="records of each class (all if fewer)")] = 400,
+) -> None:
+    documents = [doc for directory in directories for doc in load_labelled_dir(directory)]
+    model = load_model(model_file)
     rng = random.Random(0)
-    for label, least in ((CONTENT, args.min_content), (BOILERPLATE, args.min_chrome)):
+    for label, least in ((CONTENT, min_content), (BOILERPLATE, min_chrome)):
         records = cut_records(documents, label, least)
-        records = rng.sample(records, min(args.sample, len(records)))
+        records = rng.sample(records, min(sample, len(records)))
         shares = kept_shares(model, records)
         kept = ", ".join(f"{shape} {shares[shape]:.2f}" for shape in SHAPES)
         print(f"{label} lines (>= {least} characters, {len(records)} of them) kept: {kept}")
-    return 0
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    app()

@@ -18,14 +18,17 @@ reads and scores them.
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 import textwrap
 import time
 from collections import defaultdict
 from collections.abc import Sequence
+from enum import Enum
 from pathlib import Path
+from typing import Annotated
+
+import typer
 
 from .. import load_model
 from ..classifier.predictor import Predictor
@@ -37,7 +40,16 @@ from .metrics import SnippetCounts, count, count_snippets, total, total_snippets
 REPOSITORY = Path(__file__).resolve().parent.parent
 DEVSET = REPOSITORY.parent / "shared" / "devset"
 
-STYLES = ("textwrap", "html2text", "lynx")
+
+class Style(str, Enum):
+    """How lines are wrapped (``--style``)."""
+
+    textwrap = "textwrap"
+    html2text = "html2text"
+    lynx = "lynx"
+
+
+STYLES = tuple(style.value for style in Style)
 
 
 def wrap_lines(lines: Sequence[str], width: int, style: str = "textwrap") -> tuple[list[str], list[int]]:
@@ -121,42 +133,51 @@ def gold_set(model: Predictor, directory: Path, width: int, style: str) -> dict[
     return result
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--devset", type=Path, default=DEVSET)
-    parser.add_argument("--model", type=Path, default=None, help="model file (default: the shipped one)")
-    parser.add_argument("--width", type=int, default=78)
-    parser.add_argument("--style", choices=STYLES, default="textwrap", help="how lines are wrapped")
-    parser.add_argument("--sets", default="multi,en,vi", help="comma-separated subsets of the devset")
-    parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
-    args = parser.parse_args(argv)
-    if not args.devset.is_dir():
-        print(f"{args.devset} not found: nothing to measure", file=sys.stderr)
-        return 0
-    model = load_model(args.model) if args.model else load_model()
-    figures: dict[str, object] = {"width": args.width, "style": args.style}
-    for name in args.sets.split(","):
-        directory = args.devset / name
+app = typer.Typer(
+    add_completion=False, pretty_exceptions_enable=False, context_settings={"help_option_names": ["-h", "--help"]}
+)
+
+
+@app.command(help=__doc__.split("\n\n")[0])
+def main(
+    devset: Annotated[Path, typer.Option(help="the devset folder")] = DEVSET,
+    model_file: Annotated[
+        Path | None, typer.Option("--model", help="model file (default: the shipped one)", show_default=False)
+    ] = None,
+    width: Annotated[int, typer.Option(help="the column lines are wrapped at")] = 78,
+    style_choice: Annotated[Style, typer.Option("--style", help="how lines are wrapped")] = Style.textwrap,
+    sets: Annotated[str, typer.Option(help="comma-separated subsets of the devset")] = "multi,en,vi",
+    json_out: Annotated[
+        Path | None, typer.Option("--json", help="also write the figures here", show_default=False)
+    ] = None,
+) -> None:
+    style = style_choice.value
+    if not devset.is_dir():
+        print(f"{devset} not found: nothing to measure", file=sys.stderr)
+        return
+    model = load_model(model_file) if model_file else load_model()
+    figures: dict[str, object] = {"width": width, "style": style}
+    for name in sets.split(","):
+        directory = devset / name
         if (directory / "meta.jsonl").is_file() and not any(directory.glob("*.gold")):
-            snippets = snippet_set(model, directory, args.width, args.style)
+            snippets = snippet_set(model, directory, width, style)
             figures[name] = snippets
             overall = snippets["all"]
             print(
                 f"{name}: snippet F1 unwrapped {overall['unwrapped']:.4f},"
-                f" wrapped at {args.width} {overall['wrapped']:.4f}"
+                f" wrapped at {width} {overall['wrapped']:.4f}"
                 f" (P {overall['wrapped_p']:.3f}, R {overall['wrapped_r']:.3f})"
             )
             for group, by_version in sorted(snippets.items()):
                 if group != "all":
                     print(f"  {group}: unwrapped {by_version['unwrapped']:.4f}, wrapped {by_version['wrapped']:.4f}")
         elif directory.is_dir():
-            chars = gold_set(model, directory, args.width, args.style)
+            chars = gold_set(model, directory, width, style)
             figures[name] = chars
-            print(f"{name}: char F1 unwrapped {chars['unwrapped']:.4f}, wrapped at {args.width} {chars['wrapped']:.4f}")
-    if args.json:
-        args.json.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
-    return 0
+            print(f"{name}: char F1 unwrapped {chars['unwrapped']:.4f}, wrapped at {width} {chars['wrapped']:.4f}")
+    if json_out:
+        json_out.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    app()
