@@ -9,10 +9,14 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from cleaner.training.labelling.session import Session
 
 CHROMIUM = ("/usr/bin/chromium", "/usr/bin/chromium-browser")
 DRIVER = ("/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver")
@@ -71,12 +75,34 @@ def wait_ready(driver: Any, timeout: float = 30) -> None:
     WebDriverWait(driver, timeout).until(lambda d: d.execute_script("return document.body.dataset.ready === 'true'"))
 
 
+class Background:
+    """The labelling server in a thread, for the browser tests and the screenshots:
+    ``with Background(session) as url: ...``."""
+
+    def __init__(self, session: Session, host: str = "127.0.0.1") -> None:
+        from cleaner.training.labelling.serve import listen, server_for
+
+        self.listening = listen(host, 0)
+        self.server = server_for(session, self.listening)
+        self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.listening.sock]}, daemon=True)
+
+    def __enter__(self) -> str:
+        self.thread.start()
+        while not self.server.started and self.thread.is_alive():
+            threading.Event().wait(0.01)
+        return self.listening.url
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.should_exit = True
+        self.thread.join()
+        self.listening.sock.close()
+
+
 def take_screenshots(target: Path) -> list[Path]:
     """The README's screenshots: a Vietnamese and an English labelled dump, pre-labelled by the
     shipped model, with scores shown on the English one."""
     from cleaner.classifier.format import load_model
     from cleaner.training.labelling.pages import load_pages
-    from cleaner.training.labelling.serve import Background
     from cleaner.training.labelling.session import Session
 
     repo = Path(__file__).resolve().parent.parent

@@ -9,14 +9,13 @@ import asyncio
 from pathlib import Path
 
 import pytest
-from browser_support import chromium, find_browser, wait_ready
+from browser_support import Background, chromium, find_browser, wait_ready
 from conftest import Labelled
 from firefox_support import find_firefox, firefox
 from label_support import make_session
 
 from cleaner.classifier.estimator import LineClassifier
 from cleaner.training.check import check_labels
-from cleaner.training.labelling.serve import Background
 from cleaner.training.labels import load_labelled_dir
 
 FOUND = find_browser()

@@ -107,23 +107,3 @@ def serve(session: Session, listening: Listening) -> None:
     if caught:
         session.stop()
         raise Interrupted(caught[0])
-
-
-class Background:
-    """The server in a thread, for tests and screenshots: ``with Background(session) as url: ...``."""
-
-    def __init__(self, session: Session, host: str = "127.0.0.1") -> None:
-        self.listening = listen(host, 0)
-        self.server = server_for(session, self.listening)
-        self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.listening.sock]}, daemon=True)
-
-    def __enter__(self) -> str:
-        self.thread.start()
-        while not self.server.started and self.thread.is_alive():
-            threading.Event().wait(0.01)
-        return self.listening.url
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.should_exit = True
-        self.thread.join()
-        self.listening.sock.close()
