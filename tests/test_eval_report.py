@@ -285,8 +285,9 @@ def test_the_card_names_the_context_stages_extra_inputs_only_when_the_model_read
 
 def test_a_long_system_name_is_printed_whole_and_the_columns_stay_in_line() -> None:
     """Names were cut to 34 characters: the ablations read "with one context stage instead of"."""
-    from cleaner.training.evaluate import format_table, score
+    from cleaner.training.evaluate import score
     from cleaner.training.labels import LabelledDocument
+    from cleaner.training.tables import format_table
 
     doc = LabelledDocument("p", ["Menu", "Body text."], ["boilerplate", "content"], site="a.example", language="en")
     long = "cleaner with one context stage instead of 3 (ablation)"

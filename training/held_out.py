@@ -16,8 +16,9 @@ from typing import Any
 
 from ..classifier.predictor import Predictor
 from ..text import listed, plural
-from .evaluate import format_table, score
+from .evaluate import score
 from .labels import page_fingerprint, read_labelled
+from .tables import format_table
 
 Echo = Callable[[str], None]
 SYSTEM = "cleaner (as trained)"

@@ -28,11 +28,6 @@ from .evaluate import (
     cross_validation_folds,
     cv_folds,
     cv_scheme,
-    format_language_out,
-    format_side_by_side,
-    format_snippet_side_by_side,
-    format_snippet_table,
-    format_table,
     language_out_splits,
     leave_one_language_out,
     predict_each,
@@ -43,6 +38,13 @@ from .evaluate import (
 )
 from .labels import LabelledDocument, page_fingerprint, read_labelled
 from .shipped import read_training_data
+from .tables import (
+    format_language_out,
+    format_side_by_side,
+    format_snippet_side_by_side,
+    format_snippet_table,
+    format_table,
+)
 from .train import (
     USER_WEIGHT,
     describe_data,
