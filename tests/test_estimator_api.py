@@ -176,6 +176,44 @@ def test_is_a_scikit_learn_estimator() -> None:
     assert copy.get_params()["C"] == 0.5
 
 
+# Every augmenter and the context stage draw from the seed (a records and a reprinted fit crashed
+# with random_state=None: their generators were seeded with [random_state, n]).
+SEEDED = {"records": 0.75, "reprinted": 0.1, "trimmed": 0.2, "augment": 0.3, "context_rounds": 1}
+
+
+@pytest.mark.parametrize("form", ["int", "None", "RandomState"])
+def test_random_state_takes_every_form_scikit_learn_takes(
+    form: str, seed_documents: list[Labelled], tmp_path: Path
+) -> None:
+    """None and a RandomState give the fit one int seed, used as an int is: the file records it,
+    and refitting with that int gives the same file byte for byte."""
+    import numpy as np
+
+    small = seed_documents[:3]
+    given = {"int": 11, "None": None, "RandomState": np.random.RandomState(5)}[form]
+    fitted = fit_on(small, random_state=given, **SEEDED)
+    assert len(fitted.context_stages_) == 1
+    fitted.save(tmp_path / "given.npz")
+    seed = load_model(tmp_path / "given.npz").manifest["estimator"]["params"]["random_state"]
+    assert isinstance(seed, int) and (seed == 11 if form == "int" else 0 <= seed < 2**31)
+    fit_on(small, random_state=seed, **SEEDED).save(tmp_path / "again.npz")
+    assert (tmp_path / "given.npz").read_bytes() == (tmp_path / "again.npz").read_bytes()
+    assert fitted.get_params()["random_state"] is given  # the parameter itself is left as given
+
+
+def test_a_random_state_instance_draws_its_seed_from_its_stream(seed_documents: list[Labelled]) -> None:
+    """Two RandomStates of one seed fit the same model; one RandomState fits twice, two draws."""
+    import numpy as np
+
+    small = seed_documents[:3]
+    probe = [doc.lines for doc in seed_documents]
+    first, second = (fit_on(small, random_state=np.random.RandomState(5), **SEEDED) for _ in range(2))
+    assert first.predict_proba(probe) == second.predict_proba(probe)
+    stream = np.random.RandomState(5)
+    fit_on(small, random_state=stream, **SEEDED)
+    assert fit_on(small, random_state=stream, **SEEDED)._seed != first._seed
+
+
 @pytest.mark.parametrize(
     ("documents", "labels"),
     [

@@ -33,6 +33,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold
 from sklearn.neural_network import MLPClassifier
 from sklearn.preprocessing import StandardScaler
+from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import check_is_fitted
@@ -257,8 +258,11 @@ class LineClassifier(BaseEstimator):
         boilerplate (:func:`~cleaner.classifier.augment.reprinted`): a page built for two screens
         holds its article twice, and only the first print is the article. The shipped
         configuration uses 0.1.
-    random_state : int, default=0
-        Seed of the augmentation, the excerpts and the context stages' initial weights.
+    random_state : int, RandomState instance or None, default=0
+        Seed of the augmentation, the excerpts and the context stages' initial weights. An int is
+        that seed; None (numpy's global random state) or a RandomState gives ``fit`` one int seed,
+        drawn once at its start and used as an int is (a new one at every fit, as in scikit-learn),
+        and :meth:`save` records that int: the parameters in the file fit the same model again.
     context_rounds : int, default=2
         How many context-reading stages follow the first (0: none). Each reads the previous stage's
         held-out probabilities around every line; a second round lets a decision about a block
@@ -406,7 +410,7 @@ class LineClassifier(BaseEstimator):
         trimmed: float = 0.0,
         records: float = 0.0,
         reprinted: float = 0.0,
-        random_state: int = 0,
+        random_state: int | np.random.RandomState | None = 0,
         context_rounds: int = 2,
         word_weight: float = 20.0,
         stack_solver: str = "lbfgs",
@@ -466,7 +470,7 @@ class LineClassifier(BaseEstimator):
     ) -> FirstStage:
         """Fit a first stage, on the documents plus recombined ones when ``augment`` > 0 (those weigh 1
         and count as new pages)."""
-        extra_docs, extra_labels = recombine(documents, labels, round(self.augment * len(documents)), self.random_state)
+        extra_docs, extra_labels = recombine(documents, labels, round(self.augment * len(documents)), self._seed)
         if extra_docs:
             if page_of is not None:
                 page_of = page_of + list(range(max(page_of) + 1, max(page_of) + 1 + len(extra_docs)))
@@ -493,7 +497,7 @@ class LineClassifier(BaseEstimator):
                 hidden_layer_sizes=(self.stack_hidden,),
                 alpha=self.stack_alpha,
                 max_iter=300,
-                random_state=self.random_state,
+                random_state=self._seed,
             )
         return LogisticRegression(C=self.stack_C, solver=self.stack_solver, max_iter=5000, class_weight="balanced")
 
@@ -520,6 +524,7 @@ class LineClassifier(BaseEstimator):
         """
         self._validate_params()
         _char_range(self.char_ngrams)
+        self._seed = _fit_seed(self.random_state)
         given, labels = training_data(documents, labels)
         check_classes(line_targets(labels))
         lines = [composed(doc) for doc in given]  # read as prediction reads them
@@ -530,13 +535,13 @@ class LineClassifier(BaseEstimator):
                 raise ValueError(f"{name}: {len(values)} values for {len(lines)} documents")
         extras = []
         if self.excerpts > 0:
-            extras.append(excerpts(lines, labels, round(self.excerpts * len(lines)), self.random_state))
+            extras.append(excerpts(lines, labels, round(self.excerpts * len(lines)), self._seed))
         if self.trimmed > 0:
-            extras.append(trimmed(lines, labels, round(self.trimmed * len(lines)), self.random_state))
+            extras.append(trimmed(lines, labels, round(self.trimmed * len(lines)), self._seed))
         if self.records > 0:
-            extras.append(records(lines, labels, round(self.records * len(lines)), self.random_state))
+            extras.append(records(lines, labels, round(self.records * len(lines)), self._seed))
         if self.reprinted > 0:
-            extras.append(reprinted(lines, labels, round(self.reprinted * len(lines)), self.random_state))
+            extras.append(reprinted(lines, labels, round(self.reprinted * len(lines)), self._seed))
         for sources, extra_lines, extra_labels in extras:
             lines = lines + extra_lines
             labels = [*labels, *extra_labels]
@@ -719,6 +724,7 @@ class LineClassifier(BaseEstimator):
 
         check_is_fitted(self, "predictor_")
         params = {k: v for k, v in self.get_params().items() if k not in ("n_jobs", "verbose")}  # how, not what
+        params["random_state"] = self._seed  # the int seed the fit used, whatever form random_state had
         if params["char_ngrams"] is None:  # as before there were character n-grams: the same file
             params = {k: v for k, v in params.items() if k not in ("char_ngrams", "char_min_documents", "char_weight")}
         self.predictor_.manifest = {
@@ -796,6 +802,15 @@ def _char_range(char_ngrams: Sequence[int] | None) -> tuple[int, int] | None:
             f"with 1 <= smallest <= largest. Got {char_ngrams!r} instead."
         )
     return int(sizes[0]), int(sizes[1])
+
+
+def _fit_seed(random_state: int | np.random.RandomState | None) -> int:
+    """The int seed of a fit: ``random_state`` itself if it is an int (the seeds every fit used
+    before other forms were accepted), else one drawn from it, as scikit-learn's estimators draw
+    the seeds of their parts (``check_random_state(random_state).randint(...)``)."""
+    if isinstance(random_state, Integral):
+        return int(random_state)
+    return int(check_random_state(random_state).randint(np.iinfo(np.int32).max))
 
 
 def _jsonable(params: dict[str, Any]) -> dict[str, Any]:
