@@ -531,7 +531,8 @@ def test_train_warnings_are_one_line_each(
     said = [line for line in result.stderr.splitlines() if not line.startswith(progress)]
     assert [line for line in said if "--plus-shipped" not in line] == [
         "cleaner: warning: 1 group (site) in the training data: the context stages learn from predictions on "
-        "sites left out, which needs at least 2; fitting the first stage only"
+        "sites left out, which needs at least 2; fitting the first stage only, and the threshold is 0.5 (not chosen "
+        "by cross-validation)"
     ]
 
 

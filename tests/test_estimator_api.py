@@ -356,9 +356,23 @@ def test_parameters_are_validated_when_fitting(
 
 def test_one_site_warns_that_the_context_stages_are_skipped(seed_documents: list[Labelled]) -> None:
     small = seed_documents[:2]
-    with pytest.warns(UserWarning, match="context stages"):
+    says = r"context stages .*; fitting the first stage only, and the threshold is 0\.5 \(not chosen by cross-valid"
+    with pytest.warns(UserWarning, match=says):
         fitted = LineClassifier().fit([d.lines for d in small], [d.labels for d in small], groups=["a", "a"])
     assert fitted.context_stages_ == []
+    assert fitted.threshold_ == 0.5
+
+
+def test_without_context_stages_the_threshold_is_one_half_or_the_one_given(seed_documents: list[Labelled]) -> None:
+    """threshold=None chooses the cut from the context stages' held-out probabilities: with none
+    fitted (context_rounds=0, documented) it is 0.5, and a threshold given is not said to be 0.5."""
+    assert fit_on(seed_documents[:3], context_rounds=0).threshold_ == 0.5
+    small = seed_documents[:2]
+    with pytest.warns(UserWarning, match=r"fitting the first stage only$"):
+        fitted = LineClassifier(threshold=0.3).fit(
+            [d.lines for d in small], [d.labels for d in small], groups=["a"] * 2
+        )
+    assert fitted.threshold_ == 0.3
 
 
 def test_a_site_of_one_class_only_skips_the_context_stages_with_a_warning(seed_documents: list[Labelled]) -> None:
@@ -368,8 +382,10 @@ def test_a_site_of_one_class_only_skips_the_context_stages_with_a_warning(seed_d
     mixed = seed_documents[0]
     content = [line for line, label in zip(mixed.lines, mixed.labels) if label == CONTENT]
     documents, labels = [mixed.lines, content], [mixed.labels, [CONTENT] * len(content)]
-    says = r"groups other than mixed\.vn hold content lines only; fitting the first stage only"
+    says = (
+        r"groups other than mixed\.vn hold content lines only; fitting the first stage only, and the threshold is 0\.5 "
+    )
     with pytest.warns(UserWarning, match=says):
         fitted = LineClassifier().fit(documents, labels, groups=["mixed.vn", "content.vn"])
-    assert fitted.context_stages_ == []
+    assert fitted.context_stages_ == [] and fitted.threshold_ == 0.5
     assert len(fitted.predict([mixed.lines])[0]) == len(mixed.lines)

@@ -200,7 +200,11 @@ class LineClassifier(BaseEstimator):
         site per fold when there are fewer sites. More folds train each out-of-fold model on more
         sites, so its errors look more like the final model's on a new site.
     threshold : float or None, default=None
-        P(content) at or above which a line is kept; None chooses it by cross-validation in ``fit``.
+        P(content) at or above which a line is kept. None chooses it in ``fit`` from the last
+        context stage's held-out probabilities (cross-validation by site, within
+        :data:`~.thresholds.THRESHOLD_RANGE`), and makes it 0.5 when no context stage is fitted:
+        with ``context_rounds=0``, with training data of one site, or when a fold's training part
+        holds lines of one class only (``fit`` warns of the last two).
     stopword_languages : tuple of str or None, default=None
         Languages whose stopword lists the model keeps (None: every list stopwordsiso has). Each
         page's density is measured against the list of its own language, the one its words hit
@@ -350,10 +354,14 @@ class LineClassifier(BaseEstimator):
         The fitted first stage: ``scaler_``, ``cue_words_``, ``cue_chars_`` (None without
         ``char_ngrams``) and ``classifier_``.
     context_stages_ : list of MLPClassifier or LogisticRegression
-        The fitted context stages (empty when ``context_rounds`` is 0 or the data has one site).
+        The fitted context stages: empty when ``context_rounds`` is 0, when the data has one site,
+        or when a fold's training part holds lines of one class only (one of the two
+        cross-validations by site the stages learn from; ``fit`` warns of these two cases).
     threshold_ : float
-        The cut on P(content) in use: ``threshold``, or the one chosen by cross-validation within
-        :data:`~.thresholds.THRESHOLD_RANGE`.
+        The cut on P(content) in use: ``threshold`` if given, else the one chosen by
+        cross-validation within :data:`~.thresholds.THRESHOLD_RANGE`, or 0.5 when no context
+        stage was fitted (``context_stages_`` is empty: there are no held-out probabilities to
+        choose it from).
     f1_threshold_ : float
         The cut that maximises character F1 on the held-out probabilities, before that range
         (only when ``threshold`` is None and the context stages were fitted).
@@ -562,10 +570,12 @@ class LineClassifier(BaseEstimator):
         self.context_stages_: list[MLPClassifier | LogisticRegression] = []
         self.threshold_ = 0.5 if self.threshold is None else float(self.threshold)
         n_splits = min(self.n_splits, len(set(groups)))
+        # Said when the context stages are skipped: without them nothing chooses the cut.
+        half = ", and the threshold is 0.5 (not chosen by cross-validation)" if self.threshold is None else ""
         if self.context_rounds > 0 and n_splits < 2:
             warnings.warn(
                 f"{len(set(groups))} group (site) in the training data: the context stages learn from "
-                "predictions on sites left out, which needs at least 2; fitting the first stage only",
+                f"predictions on sites left out, which needs at least 2; fitting the first stage only{half}",
                 UserWarning,
                 stacklevel=2,
             )
@@ -577,7 +587,7 @@ class LineClassifier(BaseEstimator):
             else:
                 warnings.warn(
                     "the context stages learn from predictions on groups (sites) left out, but the groups other "
-                    f"than {listed(one_class[0])} hold {one_class[1]} lines only; fitting the first stage only",
+                    f"than {listed(one_class[0])} hold {one_class[1]} lines only; fitting the first stage only{half}",
                     UserWarning,
                     stacklevel=2,
                 )
