@@ -320,6 +320,26 @@ def test_the_estimator_predicts_through_its_predictor(trained_model: LineClassif
     assert trained_model.predict(documents, threshold=0.3) == model.predict(documents, threshold=0.3)
 
 
+def test_save_writes_the_parameters_the_model_was_fitted_with(seed_documents: list[Labelled], tmp_path: Path) -> None:
+    """set_params after fit changes the parameters, not the model: the file described the model by
+    the new ones (C=7.0, no character n-gram block it had)."""
+    fitted = fit_on(seed_documents[:3], context_rounds=0, char_ngrams=(4, 4), stopword_languages=["vi"])
+    before = load_model_params(fitted, tmp_path / "before.npz")
+    languages = fitted.get_params()["stopword_languages"]
+    fitted.set_params(C=7.0, word_weight=1.0, char_ngrams=None, random_state=3)
+    languages.append("en")  # a list given as a parameter, changed in place
+    after = load_model_params(fitted, tmp_path / "after.npz")
+    assert after == before
+    assert after["C"] == 0.03 and after["char_ngrams"] == [4, 4] and after["stopword_languages"] == ["vi"]
+    assert after["random_state"] == 0 and after["word_weight"] == 20.0
+
+
+def load_model_params(fitted: LineClassifier, path: Path) -> dict[str, object]:
+    fitted.save(path)
+    params: dict[str, object] = load_model(path).manifest["estimator"]["params"]
+    return params
+
+
 def test_an_unfitted_estimator_says_so() -> None:
     from sklearn.exceptions import NotFittedError
 

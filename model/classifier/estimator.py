@@ -20,6 +20,7 @@ from __future__ import annotations
 import sys
 import warnings
 from collections.abc import Callable, Sequence
+from copy import deepcopy
 from functools import lru_cache, partial, wraps
 from numbers import Integral, Real
 from pathlib import Path
@@ -533,6 +534,9 @@ class LineClassifier(BaseEstimator):
         self._validate_params()
         _char_range(self.char_ngrams)
         self._seed = _fit_seed(self.random_state)
+        # What save() records: the parameters of this fit (a set_params after it changes no model),
+        # with random_state as the int seed it used; kept once the fit has succeeded.
+        fit_params = {k: self._seed if k == "random_state" else deepcopy(v) for k, v in self.get_params().items()}
         given, labels = training_data(documents, labels)
         check_classes(line_targets(labels))
         lines = [composed(doc) for doc in given]  # read as prediction reads them
@@ -607,6 +611,7 @@ class LineClassifier(BaseEstimator):
             header_echo=self.header_echo and bool(self.context_stages_),
             cue_logit=self.cue_logit and bool(self.context_stages_),
         )
+        self._fit_params = fit_params
         return self
 
     def _say(self, message: str) -> None:
@@ -728,13 +733,13 @@ class LineClassifier(BaseEstimator):
 
     def save(self, path: Path | str, manifest: dict[str, Any] | None = None) -> dict[str, Any]:
         """Write the fitted model as one ``.npz`` file (:mod:`cleaner.classifier.format`), with
-        ``manifest`` (what it was trained on, its scores) and the estimator's parameters; returns
-        the manifest written."""
+        ``manifest`` (what it was trained on, its scores) and the parameters the model was fitted
+        with (those of the last ``fit``, not any set since; ``random_state`` as the int seed it
+        used); returns the manifest written."""
         from .format import save_model
 
         check_is_fitted(self, "predictor_")
-        params = {k: v for k, v in self.get_params().items() if k not in ("n_jobs", "verbose")}  # how, not what
-        params["random_state"] = self._seed  # the int seed the fit used, whatever form random_state had
+        params = {k: v for k, v in self._fit_params.items() if k not in ("n_jobs", "verbose")}  # how, not what
         if params["char_ngrams"] is None:  # as before there were character n-grams: the same file
             params = {k: v for k, v in params.items() if k not in ("char_ngrams", "char_min_documents", "char_weight")}
         self.predictor_.manifest = {
