@@ -364,6 +364,8 @@ def test_an_unfitted_estimator_says_so() -> None:
         ({"char_ngrams": "3,5"}, "char_ngrams"),
         ({"char_min_documents": 0}, "char_min_documents"),
         ({"char_weight": 0}, "char_weight"),
+        ({"stack_solver": "newton"}, "stack_solver"),  # was taken, and unused with stack_hidden > 0
+        ({"stack_solver": "newton", "stack_hidden": 0}, "stack_solver"),  # failed in the context stages
     ],
 )
 def test_parameters_are_validated_when_fitting(
@@ -372,6 +374,39 @@ def test_parameters_are_validated_when_fitting(
     doc = seed_documents[0]
     with pytest.raises(ValueError, match=f"'{name}' parameter of LineClassifier"):
         LineClassifier(**params).fit([doc.lines], [doc.labels])  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("item", "name"),
+    [
+        ("char_ngrams=[5, 3]", "char_ngrams"),
+        ("char_ngrams=[0, 3]", "char_ngrams"),
+        ("stack_solver=newton", "stack_solver"),
+    ],
+)
+def test_cleaner_train_set_refuses_every_parameter_the_fit_would_refuse(item: str, name: str) -> None:
+    """`cleaner train --set char_ngrams=[5,3]` passed the check made before any fit (the
+    constraints) and failed when the fit began: char_ngrams is checked with them now."""
+    from cleaner.training.commands.common import estimator_overrides
+
+    with pytest.raises(ValueError, match=f"^--set: The '{name}' parameter of LineClassifier must be"):
+        estimator_overrides([item])
+    assert estimator_overrides(["char_ngrams=[3, 5]", "stack_solver=newton-cholesky"]) == {
+        "char_ngrams": [3, 5],
+        "stack_solver": "newton-cholesky",
+    }
+
+
+def test_its_tags_say_what_it_takes() -> None:
+    """Documents are lists of lines (str), not a 2-D array of numbers, and fit needs the labels; not
+    a classifier to scikit-learn's tools, as it has no classes_ and no score (see the docstring)."""
+    from sklearn.base import is_classifier
+    from sklearn.utils import get_tags
+
+    tags = get_tags(LineClassifier())
+    assert (tags.input_tags.two_d_array, tags.input_tags.string, tags.target_tags.required) == (False, True, True)
+    assert tags.estimator_type is None and not is_classifier(LineClassifier())
+    assert not hasattr(LineClassifier, "score") and not hasattr(LineClassifier, "classes_")
 
 
 def test_one_site_warns_that_the_context_stages_are_skipped(seed_documents: list[Labelled]) -> None:

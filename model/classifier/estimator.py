@@ -24,7 +24,7 @@ from copy import deepcopy
 from functools import lru_cache, partial, wraps
 from numbers import Integral, Real
 from pathlib import Path
-from typing import Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 import numpy as np
 import scipy.sparse as sp
@@ -34,8 +34,8 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold
 from sklearn.neural_network import MLPClassifier
 from sklearn.preprocessing import StandardScaler
-from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval
+from sklearn.utils import Tags, check_random_state
+from sklearn.utils._param_validation import Interval, InvalidParameterError, StrOptions
 from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
@@ -55,6 +55,9 @@ from .augment import excerpts, recombine, records, reprinted, trimmed
 from .predictor import Predictor, first_stage_parts
 from .thresholds import THRESHOLD_RANGE, best_threshold, near_best_cuts
 from .validation import check_classes, training_data
+
+if TYPE_CHECKING:
+    from sklearn.utils import Tags  # scikit-learn 1.6 and later, which alone ask for __sklearn_tags__
 
 Labels = Sequence[Sequence[str | None]]
 T = TypeVar("T")
@@ -95,6 +98,7 @@ class FirstStage:
 
     def __init__(
         self,
+        *,
         C: float,
         use_words: bool,
         min_documents: int,
@@ -172,6 +176,11 @@ SHIPPED_PARAMS: dict[str, Any] = {
     "cue_logit": True,
     "context_rounds": 3,
 }
+
+
+# The solvers of LogisticRegression that fit a context stage (binary, L2 penalty, sample weights):
+# stack_solver's choices.
+STACK_SOLVERS = frozenset({"lbfgs", "liblinear", "newton-cg", "newton-cholesky", "sag", "saga"})
 
 
 class LineClassifier(BaseEstimator):
@@ -275,9 +284,11 @@ class LineClassifier(BaseEstimator):
         ``cleaner.training.train.make_estimator`` for what the third round gained).
     word_weight : float, default=20.0
         Scale of the word block against the scaled shape features (see :class:`FirstStage`).
-    stack_solver : str, default="lbfgs"
+    stack_solver : {"lbfgs", "liblinear", "newton-cg", "newton-cholesky", "sag", "saga"}, default="lbfgs"
         scikit-learn's solver for the context stages when they are logistic regressions
-        (``stack_hidden=0``). "newton-cholesky" fits
+        (``stack_hidden=0``; :data:`STACK_SOLVERS`, the binary L2-penalised regression's with
+        sample weights, as LogisticRegression takes them; another name is refused before the fit
+        starts, not in its context stages). "newton-cholesky" fits
         them several times faster on a few hundred pages (a few dozen dense features), converging
         further than lbfgs's default tolerance, which moves their coefficients and the threshold.
     char_ngrams : (int, int) or None, default=None
@@ -391,7 +402,7 @@ class LineClassifier(BaseEstimator):
         "random_state": ["random_state"],
         "context_rounds": [Interval(Integral, 0, None, closed="left")],
         "word_weight": [Interval(Real, 0, None, closed="neither")],
-        "stack_solver": [str],
+        "stack_solver": [StrOptions(STACK_SOLVERS)],
         "char_ngrams": [None, tuple, list],
         "char_min_documents": [Interval(Integral, 1, None, closed="left")],
         "char_weight": [Interval(Real, 0, None, closed="neither")],
@@ -461,6 +472,26 @@ class LineClassifier(BaseEstimator):
         self.cue_logit = cue_logit
         self.verbose = verbose
 
+    def _validate_params(self) -> None:
+        """scikit-learn's check of the parameters against :attr:`_parameter_constraints`, and of
+        ``char_ngrams``, whose (smallest, largest) pair no constraint expresses: one call that
+        ``fit`` makes first, and ``cleaner train --set`` before any fit starts."""
+        super()._validate_params()
+        _char_range(self.char_ngrams)
+
+    def __sklearn_tags__(self) -> Tags:
+        """What scikit-learn's tools may assume: samples are documents, lists of lines (str), not a
+        2-D array, and fit needs their labels. Not a classifier's ``estimator_type``: a sample's
+        prediction is a list of labels, one per line, not one label, so there is no ``classes_``
+        and no ``score`` that scikit-learn's classifier tools (``cross_val_score``'s default
+        scoring, calibration, ``is_classifier``) could use; ``cleaner evaluate`` scores it by
+        character F1 over the lines instead."""
+        tags = super().__sklearn_tags__()
+        tags.input_tags.two_d_array = False
+        tags.input_tags.string = True
+        tags.target_tags.required = True
+        return tags
+
     @classmethod
     def shipped(cls, **params: Any) -> LineClassifier:
         """An unfitted estimator of the shipped model's configuration (:data:`SHIPPED_PARAMS` over
@@ -490,13 +521,13 @@ class LineClassifier(BaseEstimator):
             if weights is not None:
                 weights = np.concatenate([weights, np.ones(len(extra_shape))])
         first = FirstStage(
-            self.C,
-            self.use_words,
-            self.min_documents,
-            self.word_weight,
-            _char_range(self.char_ngrams),
-            self.char_min_documents,
-            self.char_weight,
+            C=self.C,
+            use_words=self.use_words,
+            min_documents=self.min_documents,
+            word_weight=self.word_weight,
+            char_ngrams=_char_range(self.char_ngrams),
+            char_min_documents=self.char_min_documents,
+            char_weight=self.char_weight,
         )
         return first.fit(batch, shape, y, weights, page_of)
 
@@ -532,7 +563,6 @@ class LineClassifier(BaseEstimator):
         other sites (``cleaner train``'s ``user_weight``; ``cleaner evaluate --adapt`` measures it).
         """
         self._validate_params()
-        _char_range(self.char_ngrams)
         self._seed = _fit_seed(self.random_state)
         # What save() records: the parameters of this fit (a set_params after it changes no model),
         # with random_state as the int seed it used; kept once the fit has succeeded.
@@ -812,7 +842,7 @@ def _char_range(char_ngrams: Sequence[int] | None) -> tuple[int, int] | None:
     sizes = tuple(char_ngrams)
     whole = all(isinstance(n, Integral) and not isinstance(n, bool) for n in sizes)
     if len(sizes) != 2 or not whole or not 1 <= int(sizes[0]) <= int(sizes[1]):
-        raise ValueError(
+        raise InvalidParameterError(  # a ValueError, as the constraints' own
             "The 'char_ngrams' parameter of LineClassifier must be None or (smallest, largest) n-gram sizes "
             f"with 1 <= smallest <= largest. Got {char_ngrams!r} instead."
         )
