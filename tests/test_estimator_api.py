@@ -169,11 +169,47 @@ def test_the_shipped_configuration_is_one_call_away() -> None:
     assert clone(LineClassifier.shipped()).get_params() == shipped
 
 
-def test_is_a_scikit_learn_estimator() -> None:
-    model = LineClassifier(n_splits=2, C=0.5)
-    copy = clone(model)
-    assert copy.get_params()["n_splits"] == 2
-    assert copy.get_params()["C"] == 0.5
+@pytest.mark.parametrize(
+    "check",
+    [
+        "check_estimator_cloneable",
+        "check_estimator_repr",
+        "check_parameters_default_constructible",
+        "check_no_attributes_set_in_init",
+        "check_get_params_invariance",
+        "check_set_params",
+        "check_do_not_raise_errors_in_init_or_set_params",
+    ],
+)
+@pytest.mark.parametrize("params", [{}, {"n_splits": 2, "C": 0.5, "char_ngrams": (3, 5), "random_state": None}])
+def test_is_a_scikit_learn_estimator(check: str, params: dict[str, object]) -> None:
+    """scikit-learn's own checks of the conventions that need no numeric data (the others feed
+    arrays of numbers, which are not documents); clone copies the parameters as given."""
+    from sklearn.utils import estimator_checks
+
+    getattr(estimator_checks, check)("LineClassifier", LineClassifier(**params))
+    assert clone(LineClassifier(**params)).get_params() == LineClassifier(**params).get_params()
+
+
+def test_fit_leaves_the_parameters_as_given(seed_documents: list[Labelled]) -> None:
+    """fit changes no parameter, not even a list given as one, nor the documents, labels, groups and
+    weights (the augmenters add documents to copies); a RandomState is the same object after it."""
+    import copy
+
+    import numpy as np
+
+    small = seed_documents[:3]
+    stream = np.random.RandomState(2)
+    model = LineClassifier(
+        n_splits=2, context_rounds=1, stopword_languages=["vi"], char_ngrams=[4, 4], records=0.5, random_state=stream
+    )
+    before = copy.deepcopy({k: v for k, v in model.get_params().items() if k != "random_state"})
+    data = ([d.lines for d in small], [d.labels for d in small], [d.site for d in small], [1.0, 2.0, 1.0])
+    given = copy.deepcopy(data)
+    model.fit(data[0], data[1], groups=data[2], sample_weight=data[3])
+    assert {k: v for k, v in model.get_params().items() if k != "random_state"} == before
+    assert model.get_params()["random_state"] is stream
+    assert data == given
 
 
 # Every augmenter and the context stage draw from the seed (a records and a reprinted fit crashed

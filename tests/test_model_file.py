@@ -324,4 +324,7 @@ def test_missing_model_file(tmp_path: Path) -> None:
 
 
 def test_directory_is_not_a_model(tmp_path: Path) -> None:
-    load_error(tmp_path)
+    """A folder given as the model is named, and said to be a folder, not a model file ("no model
+    at DIR" sent the user looking for what exists), with what to check."""
+    message = load_error(tmp_path)
+    assert message.startswith(f"{tmp_path} is a directory, not a model file (.npz): check the model path given")
