@@ -227,16 +227,11 @@ def is_blank(line: str) -> bool:
     return not line.strip()
 
 
-def join_kept(lines: Sequence[str], keep: Sequence[bool]) -> str:
-    """The cleaned dump: kept lines in order, one blank line where the dump had blank lines between
-    two kept lines, never two blank lines in a row, and a final newline when anything is kept."""
-    # The decisions of the non-blank lines: those whose stripped text is not empty.
-    return join_nonblank_kept(lines, compress(keep, map(str.strip, lines)))
-
-
 def join_nonblank_kept(lines: Sequence[str], kept: Iterable[bool]) -> str:
-    """:func:`join_kept` given a decision for each non-blank line only, in order, as the model
-    gives them (lines past the last decision are dropped).
+    """The cleaned dump, given a keep-or-drop decision for each non-blank line, in order, as the
+    model gives them (lines past the last decision are dropped): the kept lines in order, one blank
+    line (the first of the dump's own) where the dump had blank lines between two kept lines, never
+    two blank lines in a row, and a final newline when anything is kept.
 
     The worker renders every line of a corpus with it. Speed: the non-blank lines and then the kept
     ones are picked out by C-level ``map`` and ``compress`` (each line stripped once), and Python

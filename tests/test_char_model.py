@@ -55,10 +55,10 @@ def test_the_block_changes_the_first_stage(char_model: LineClassifier, seed_docu
     predictor = char_model.predictor_
     batch = LineBatch([seed_documents[0].lines])
     shape = shape_matrix(batch, predictor.stopwords)
-    with_chars = predictor.first_stage(shape, batch)
+    with_chars = predictor.first_stage_parts(shape, batch)[0]
     chars, predictor.chars = predictor.chars, None
     try:
-        without = predictor.first_stage(shape, batch)
+        without = predictor.first_stage_parts(shape, batch)[0]
     finally:
         predictor.chars = chars
     assert not np.allclose(with_chars, without)

@@ -1,17 +1,24 @@
-"""cleaner.text.join_kept and join_nonblank_kept: the cleaned dump built from the kept lines."""
+"""cleaner.text.join_nonblank_kept: the cleaned dump built from the kept lines."""
 
 from __future__ import annotations
 
-from itertools import pairwise
+from collections.abc import Sequence
+from itertools import compress, pairwise
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from support import assert_clean_shape, output_lines
 
-from cleaner.text import is_blank, join_kept, join_nonblank_kept
+from cleaner.text import is_blank, join_nonblank_kept
 
 A, B, C = "Headline", "Menu | Login", "Body paragraph."
+
+
+def join_kept(lines: Sequence[str], keep: Sequence[bool]) -> str:
+    """:func:`join_nonblank_kept` given a decision for every line (those of the blank lines are
+    ignored): the examples below state the rule line by line."""
+    return join_nonblank_kept(lines, compress(keep, map(str.strip, lines)))
 
 
 @pytest.mark.parametrize(

@@ -77,11 +77,6 @@ class ModelError(RuntimeError):
     """The model cannot be loaded; the message says why and what to run."""
 
 
-def default_model_path() -> Path:
-    """``$CLEANER_MODEL`` if set, else the model shipped inside the package."""
-    return Path(default_model_name())
-
-
 def default_model_name() -> str:
     """``$CLEANER_MODEL`` as set (a path or a URL), else the shipped model's path: a URL made a
     ``Path`` loses a slash (``https:/host/m.npz``) and is looked for as a local file."""
@@ -186,7 +181,8 @@ def _char_entries(chars: CueChars | None, char_weight: float) -> dict[str, Any]:
 
 
 def read_manifest(path: Path | str | None = None) -> dict[str, Any]:
-    """The manifest of the model file at ``path`` (default: :func:`default_model_path`)."""
+    """The manifest of the model file at ``path`` (default: ``$CLEANER_MODEL``, else the model
+    shipped with cleaner, as :func:`load_model`; a URL is fetched once per machine)."""
     source = _source(path)
     with _deleted_if_unloadable(source), _open(source) as archive:
         return _manifest(source, archive)

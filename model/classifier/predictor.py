@@ -218,13 +218,9 @@ class Predictor:
                 results[at] = document_scores
         return results
 
-    def first_stage(self, shape: np.ndarray, batch: LineBatch) -> np.ndarray:
-        """The first stage's P(content) of the batch's lines, given their shape features."""
-        return self.first_stage_parts(shape, batch)[0]
-
     def first_stage_parts(self, shape: np.ndarray, batch: LineBatch) -> tuple[np.ndarray, np.ndarray]:
-        """:meth:`first_stage`, and the cue blocks' part of each line's logit (see
-        :func:`first_stage_parts`)."""
+        """The first stage's P(content) of the batch's lines, given their shape features, and the
+        cue blocks' part of each line's logit (see :func:`first_stage_parts`)."""
         words = self.words.rows(batch) if self.words is not None and len(batch) else None
         chars = partial(self.chars.scores, batch) if self.chars is not None and len(batch) else None
         return first_stage_parts(

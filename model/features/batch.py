@@ -128,7 +128,7 @@ def code_points(text: str) -> np.ndarray:
     return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
 
 
-# What ascii_fold does with each character of the decomposed, lower-cased text.
+# What ascii_fold_lines does with each character of the decomposed, lower-cased text.
 _FOLD_KEEP, _FOLD_SPACE, _FOLD_DROP = 0, 1, 2
 
 

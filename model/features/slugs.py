@@ -13,11 +13,6 @@ from .batch import TABLE_SIZE, LineBatch, ascii_fold_lines, fold_initials
 SLUG_TOKEN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
-def ascii_fold(text: str) -> str:
-    """The lower-case ASCII spelling of a text, as URL slugs spell titles: accents and punctuation gone."""
-    return ascii_fold_lines([text])[0]
-
-
 def slug_spells_title(batch: LineBatch, slug: np.ndarray) -> np.ndarray:
     """1 for a line whose slug prefix spells out another line of its page (usually the headline).
 
