@@ -15,8 +15,9 @@ __version__ = "0.1.0"
 
 if TYPE_CHECKING:
     from .classifier.cleaned import Cleaned, ShortDumpWarning, clean_batch
+    from .classifier.errors import ModelError
     from .classifier.estimator import LineClassifier
-    from .classifier.format import ModelError, load_model
+    from .classifier.format import load_model
     from .classifier.predictor import Predictor
 
 __all__ = [
@@ -32,10 +33,14 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
-    if name in ("load_model", "ModelError"):
-        from .classifier import format
+    if name == "load_model":
+        from .classifier.format import load_model
 
-        return getattr(format, name)
+        return load_model
+    if name == "ModelError":
+        from .classifier.errors import ModelError
+
+        return ModelError
     if name in ("clean_batch", "Cleaned", "ShortDumpWarning"):
         from .classifier import cleaned
 

@@ -14,7 +14,8 @@ from shards_support import label_texts, predicted, write_shards
 from typer.testing import CliRunner
 
 import cleaner
-from cleaner.classifier.cleaned import Cleaned, clean_batch, shared_model
+from cleaner.classifier.cleaned import Cleaned, clean_batch
+from cleaner.classifier.loading import shared_model
 from cleaner.classifier.predictor import Predictor
 from cleaner.classifier.remote import fetch, is_url
 from cleaner.cli import app

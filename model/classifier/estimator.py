@@ -52,6 +52,7 @@ from ..features.topics import page_words, topic_overlap
 from ..labels import CONTENT
 from ..text import composed, listed, plural
 from .augment import excerpts, recombine, records, reprinted, trimmed
+from .format import save_model
 from .predictor import Predictor, first_stage_parts
 from .thresholds import THRESHOLD_RANGE, best_threshold, near_best_cuts
 from .validation import check_classes, training_data
@@ -766,8 +767,6 @@ class LineClassifier(BaseEstimator):
         ``manifest`` (what it was trained on, its scores) and the parameters the model was fitted
         with (those of the last ``fit``, not any set since; ``random_state`` as the int seed it
         used); returns the manifest written."""
-        from .format import save_model
-
         check_is_fitted(self, "predictor_")
         params = {k: v for k, v in self._fit_params.items() if k not in ("n_jobs", "verbose")}  # how, not what
         if params["char_ngrams"] is None:  # as before there were character n-grams: the same file

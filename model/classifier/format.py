@@ -39,17 +39,11 @@ from ..features.cuewords import CueWords
 from ..features.headers import HEADER_FEATURES
 from ..features.shape import shape_feature_names
 from ..features.stopwords import Stopwords
-from .cleaned import model_threshold, threshold_value
+from .errors import CHECK_ENVIRONMENT, CHECK_URL, MODEL_ENV, RETRAIN, ModelError
 from .predictor import Predictor
-from .remote import CHECK_URL, copied_from, is_url, model_copy
+from .remote import copied_from, is_url, model_copy
+from .thresholds import model_threshold, threshold_value
 
-MODEL_ENV = "CLEANER_MODEL"
-# What to do when $CLEANER_MODEL names what cannot be loaded (here and in .remote): missing, a
-# folder, damaged, not a model at all. Retraining (RETRAIN) would not mend the variable.
-CHECK_ENVIRONMENT = (
-    f"check ${MODEL_ENV}: point it at a model file that `cleaner train` wrote, or unset it to use the model "
-    "shipped with cleaner"
-)
 SHIPPED_MODEL = Path(__file__).resolve().parent.parent / "data" / "cleaner.npz"
 # 5: a context stage has layers (4: one weight vector each; stopword lists per language since 4, one list in
 # 3; 2 and 1 were joblib and pickle files beside a manifest).
@@ -70,11 +64,6 @@ MANIFEST = "manifest"
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # the zip format's epoch: equal models give equal files
 # What reading a damaged zip or .npy member raises (a bad CRC, a cut stream, a wrong header).
 _READ_ERRORS = (ValueError, OSError, EOFError, zipfile.BadZipFile, zlib.error)
-RETRAIN = "retrain with `cleaner train` (`make train` in a checkout of cleaner)"
-
-
-class ModelError(RuntimeError):
-    """The model cannot be loaded; the message says why and what to run."""
 
 
 def default_model_name() -> str:

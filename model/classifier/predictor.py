@@ -35,7 +35,8 @@ from ..features.topics import page_words, topic_overlap
 from ..features.unwrap import Edges, rejoin
 from ..labels import BOILERPLATE, CONTENT
 from ..text import composed, is_blank, join_nonblank_kept, nth, plural, split_lines, str_lines
-from .cleaned import decisions, model_threshold, short_dumps_value, threshold_value, warn_short_dumps
+from .short_dumps import decisions, short_dumps_value, warn_short_dumps
+from .thresholds import model_threshold, threshold_value
 
 # Documents predicted in one batch hold at most this many lines together (one longer than a
 # window is predicted alone, in windows): the feature matrices' rows, about 3 KB each at the peak.
@@ -282,8 +283,8 @@ class Predictor:
 
         A dump with too few lines to clean line by line (a page on one line) is kept whole, or
         dropped whole with ``short_dumps="drop"``, as ``cleaner predict`` and
-        :func:`cleaner.clean_batch` do (:data:`~cleaner.classifier.cleaned.SHORT_LINES`), and
-        said in a :class:`~cleaner.classifier.cleaned.ShortDumpWarning`; :meth:`predict_lines`
+        :func:`cleaner.clean_batch` do (:data:`~cleaner.classifier.short_dumps.SHORT_LINES`), and
+        said in a :class:`~cleaner.classifier.short_dumps.ShortDumpWarning`; :meth:`predict_lines`
         still gives the model's verdict on each of its lines."""
         if not isinstance(text, str):
             hint = " (decode bytes first, e.g. data.decode('utf-8'))" if isinstance(text, (bytes, bytearray)) else ""
@@ -301,7 +302,7 @@ class Predictor:
 
     def save(self, path: Path | str) -> None:
         """Write the model to ``path`` as one ``.npz`` file (see :mod:`cleaner.classifier.format`)."""
-        from .format import save_model
+        from .format import save_model  # here: the format module builds Predictors, so it imports this one
 
         save_model(self, Path(path))
 

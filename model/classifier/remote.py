@@ -24,12 +24,11 @@ from pathlib import Path
 
 from ..atomic import temporary_beside
 from ..text import plural
+from .errors import CHECK_ENVIRONMENT, CHECK_URL, ModelError
 
 CACHE_ENV = "CLEANER_CACHE"
 _URL = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*(::[^:]+)?://")
 _VERSION_FIELDS = ("ETag", "etag", "LastModified", "last_modified", "mtime", "created")
-# What to do about a model URL given as an argument (not by $CLEANER_MODEL) that cannot be loaded.
-CHECK_URL = "check the URL, or give a local model file"
 # The local copies this process fetched or found, by absolute path: the URL each is a copy of.
 _COPIED_FROM: dict[str, str] = {}
 
@@ -51,8 +50,6 @@ def model_copy(url: str, from_environment: bool = False) -> Path:
     """:func:`local_copy` for loading a model: what fails (no fsspec, no file at the URL, no network)
     is a ModelError that names the URL as given, in one line, as a missing local file is.
     ``from_environment``: the URL is $CLEANER_MODEL's, which is then what to check."""
-    from .format import CHECK_ENVIRONMENT, ModelError
-
     check = CHECK_ENVIRONMENT if from_environment else CHECK_URL
     try:
         return local_copy(url)

@@ -13,7 +13,7 @@ on each worker). The model is loaded in the worker at its first batch; a URL is 
 node (:mod:`cleaner.classifier.remote`), and the ``model_fetched`` stat counts the fetches.
 
 A worker runs many tasks (each with its own unpickled step) but loads the model once: it is kept
-per process (:func:`~cleaner.classifier.cleaned.shared_model`), look-up tables included. So a worker
+per process (:func:`~cleaner.classifier.loading.shared_model`), look-up tables included. So a worker
 pays this step's start-up once: 0.14-0.17 CPU s at its first batch (0.45-0.7 s more before issue
 16 made the model's stopword tables faster to build). The local executor's fork server starts each
 worker as a new interpreter, which imports datatrove and cleaner again (0.7-1.0 CPU s a worker),
@@ -37,19 +37,11 @@ except ModuleNotFoundError as exc:  # an extra: say which, rather than a bare "N
         f"{exc}; cleaner's datatrove step needs datatrove: pip install 'cleaner[datatrove]'", name=exc.name
     ) from exc
 
-from ..classifier.cleaned import (
-    COUNTS,
-    Cleaned,
-    Scorer,
-    clean_texts,
-    model_name,
-    not_text,
-    shared_model,
-    short_dumps_value,
-    threshold_value,
-)
-from ..classifier.format import MODEL_ENV
+from ..classifier.cleaned import COUNTS, Cleaned, Scorer, clean_texts, not_text, short_dumps_value
+from ..classifier.format import MODEL_ENV  # and with it numpy and the model's code (WORKER_MODULES)
+from ..classifier.loading import model_name, shared_model
 from ..classifier.remote import fetch, is_url
+from ..classifier.thresholds import threshold_value
 
 if TYPE_CHECKING:
     from datatrove.data import Document

@@ -36,19 +36,11 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from ..classifier.cleaned import (
-    COUNTS,
-    Cleaned,
-    Scorer,
-    clean_texts,
-    model_name,
-    not_text,
-    shared_model,
-    short_dumps_value,
-    threshold_value,
-)
+from ..classifier.cleaned import COUNTS, Cleaned, Scorer, clean_texts, not_text, short_dumps_value
 from ..classifier.format import MODEL_ENV
+from ..classifier.loading import model_name, shared_model
 from ..classifier.remote import is_url, local_copy
+from ..classifier.thresholds import threshold_value
 from ..text import listed, nth, plural
 
 LOG = logging.getLogger(__name__)
