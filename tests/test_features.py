@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cleaner.classifier.estimator import stopword_lists
+from cleaner.classifier.first_stage import stopword_lists
 from cleaner.features.batch import LineBatch
 from cleaner.features.shape import shape_feature_names, shape_matrix
 from cleaner.text import is_blank

@@ -24,7 +24,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from cleaner.classifier.estimator import stopword_lists
+from cleaner.classifier.first_stage import stopword_lists
 from cleaner.features import context
 from cleaner.features.batch import (
     _BULLET,

@@ -305,7 +305,7 @@ def test_saved_model_keeps_its_stopwords(
     """A stopwordsiso release with other lists changes nothing for a saved model."""
     import stopwordsiso
 
-    from cleaner.classifier.estimator import stopword_lists
+    from cleaner.classifier.first_stage import stopword_lists
 
     pages = [doc.lines for doc in seed_documents]
     before = load_model(model_path).predict_proba_nonblank(pages)

@@ -23,9 +23,10 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.neural_network import MLPClassifier
 from test_features_vectorised import DOCUMENTS
 
-from cleaner.classifier.estimator import LineClassifier, stage_layers
+from cleaner.classifier.estimator import LineClassifier
 from cleaner.classifier.format import load_model
 from cleaner.classifier.predictor import Predictor
+from cleaner.classifier.stacking import stage_layers
 from cleaner.features.batch import LineBatch
 from cleaner.features.context import context_probability, context_rows, expit, row_dot
 from cleaner.features.cuewords import SparseRows

@@ -19,152 +19,32 @@ from __future__ import annotations
 
 import sys
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from copy import deepcopy
-from functools import lru_cache, partial, wraps
 from numbers import Integral, Real
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
-import scipy.sparse as sp
 from sklearn.base import BaseEstimator
-from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import GroupKFold
 from sklearn.neural_network import MLPClassifier
-from sklearn.preprocessing import StandardScaler
-from sklearn.utils import Tags, check_random_state
+from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, InvalidParameterError, StrOptions
-from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import check_is_fitted
-from threadpoolctl import threadpool_limits
 
 from ..features.batch import Documents, LineBatch
-from ..features.context import Layers, context_rows, with_extra_inputs
-from ..features.cuechars import CueChars
-from ..features.cuewords import CueWords
-from ..features.headers import IN_MAIN_BLOCK, header_echo
-from ..features.lines import BASE_FEATURES
 from ..features.shape import markup_rows, shape_matrix
-from ..features.stopwords import Stopwords
-from ..features.topics import page_words, topic_overlap
-from ..labels import CONTENT
 from ..text import composed, listed, plural
 from .augment import excerpts, recombine, records, reprinted, trimmed
+from .first_stage import FirstStage, Labels, line_targets, stopword_lists
 from .format import save_model
-from .predictor import Predictor, first_stage_parts
-from .thresholds import THRESHOLD_RANGE, best_threshold, near_best_cuts
+from .predictor import Predictor
+from .stacking import fit_context_stages, in_one_thread, one_class_fold, stage_layers
 from .validation import check_classes, training_data
 
 if TYPE_CHECKING:
     from sklearn.utils import Tags  # scikit-learn 1.6 and later, which alone ask for __sklearn_tags__
-
-Labels = Sequence[Sequence[str | None]]
-T = TypeVar("T")
-
-
-def line_targets(labels: Labels) -> np.ndarray:
-    """1 for content, 0 for boilerplate, over the non-blank lines of all documents."""
-    return np.asarray([label == CONTENT for doc in labels for label in doc if label is not None], dtype=np.int8)
-
-
-@lru_cache(maxsize=8)
-def stopword_lists(languages: tuple[str, ...] | None = None) -> Stopwords:
-    """stopwordsiso's lists of the given languages (all of them if None).
-
-    Read when a model is fitted and kept in it, so that another stopwordsiso release cannot change
-    a saved model's features. Vietnamese is written in syllables separated by spaces, so its
-    multi-syllable entries are left out rather than split (see :class:`Stopwords`): their
-    syllables are often content words on their own.
-    """
-    import stopwordsiso
-
-    chosen = sorted(stopwordsiso.langs()) if languages is None else languages
-    return Stopwords({language: stopwordsiso.stopwords(language) for language in chosen})
-
-
-class FirstStage:
-    """Scaled shape features plus cue-word TF-IDF, into a logistic regression.
-
-    The word block is multiplied by ``word_weight``: with one C for both blocks, that penalises the
-    word weights ``word_weight``² times less than the shape weights. Strong regularisation keeps the
-    shape weights from fitting a dozen sites' layouts, while cue words (``Tin liên quan``,
-    ``Related``) deserve large weights because they mean the same on every site.
-
-    With ``char_ngrams`` (a range of sizes), a block of character n-grams inside words follows the
-    word block (:class:`~cleaner.features.cuechars.CueChars`, n-grams seen in ``char_min_documents``
-    pages), its rows times ``char_weight`` and then, with the word block, times ``word_weight``.
-    """
-
-    def __init__(
-        self,
-        *,
-        C: float,
-        use_words: bool,
-        min_documents: int,
-        word_weight: float,
-        char_ngrams: tuple[int, int] | None = None,
-        char_min_documents: int = 5,
-        char_weight: float = 0.5,
-    ) -> None:
-        self.C = C
-        self.use_words = use_words
-        self.min_documents = min_documents
-        self.word_weight = word_weight
-        self.char_ngrams = char_ngrams
-        self.char_min_documents = char_min_documents
-        self.char_weight = char_weight
-
-    def fit(
-        self,
-        batch: LineBatch,
-        shape: np.ndarray,
-        y: np.ndarray,
-        weights: np.ndarray | None = None,
-        page_of: Sequence[int] | None = None,
-    ) -> FirstStage:
-        """Fit on the batch's lines; ``weights`` (one per line, all of a document's lines alike) make a
-        page count as that many pages, in the regression and in the cue words' page counts;
-        ``page_of`` (one per document) names the page an excerpt was cut from, for those counts."""
-        self.scaler_ = StandardScaler().fit(shape)
-        page_weights = None
-        if weights is not None and len(weights):
-            page_weights = np.ones(batch.bounds.shape[0] - 1)
-            page_weights[batch.doc] = weights  # every line of a page has its page's weight
-        self.cue_words_ = None
-        if self.use_words:
-            self.cue_words_ = CueWords.fit(batch, self.min_documents, page_weights=page_weights, page_of=page_of)
-        self.cue_chars_ = None
-        if self.char_ngrams is not None:
-            low, high = self.char_ngrams
-            self.cue_chars_ = CueChars.fit(
-                batch, self.char_min_documents, (low, high), page_weights=page_weights, page_of=page_of
-            )
-        parts = [sp.csr_matrix(self.scaler_.transform(shape))]
-        if self.cue_words_ is not None:
-            parts.append(self.cue_words_.rows(batch).to_csr() * self.word_weight)
-        if self.cue_chars_ is not None:
-            parts.append(self.cue_chars_.rows(batch).to_csr() * (self.word_weight * self.char_weight))
-        self.classifier_ = LogisticRegression(C=self.C, max_iter=5000, class_weight="balanced")
-        self.classifier_.fit(sp.hstack(parts, format="csr"), y, sample_weight=weights)
-        return self
-
-    @property
-    def scaling(self) -> tuple[np.ndarray, np.ndarray]:
-        return self.scaler_.mean_, self.scaler_.scale_
-
-    def predict_proba(self, batch: LineBatch, shape: np.ndarray) -> np.ndarray:
-        """P(content) of the batch's lines, as the predictor computes it."""
-        return self.predict_parts(batch, shape)[0]
-
-    def predict_parts(self, batch: LineBatch, shape: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """:meth:`predict_proba`, and the cue blocks' part of each line's logit, as the predictor
-        computes them (:func:`~cleaner.classifier.predictor.first_stage_parts`)."""
-        words = self.cue_words_.rows(batch) if self.cue_words_ is not None and len(shape) else None
-        chars = partial(self.cue_chars_.scores, batch) if self.cue_chars_ is not None and len(shape) else None
-        coef, intercept = self.classifier_.coef_[0], self.classifier_.intercept_[0]
-        return first_stage_parts(shape, words, self.scaling, coef, intercept, self.word_weight, chars, self.char_weight)
 
 
 # The configuration of the model shipped with cleaner, as changes to LineClassifier's defaults:
@@ -532,16 +412,6 @@ class LineClassifier(BaseEstimator):
         )
         return first.fit(batch, shape, y, weights, page_of)
 
-    def _new_context_stage(self) -> MLPClassifier | LogisticRegression:
-        if self.stack_hidden:
-            return MLPClassifier(
-                hidden_layer_sizes=(self.stack_hidden,),
-                alpha=self.stack_alpha,
-                max_iter=300,
-                random_state=self._seed,
-            )
-        return LogisticRegression(C=self.stack_C, solver=self.stack_solver, max_iter=5000, class_weight="balanced")
-
     def fit(
         self,
         documents: Documents,
@@ -601,7 +471,7 @@ class LineClassifier(BaseEstimator):
         weights = _line_weights(sample_weight, batch) if sample_weight is not None else None
         cut = f", and {plural(len(lines) - len(given), 'document')} cut from them" if len(lines) > len(given) else ""
         self._say(f"fitting the first stage on {plural(len(given), 'page')}{cut} ({plural(len(y), 'line')})")
-        self.first_stage_ = _in_one_thread(self._fit_first_stage)(lines, labels, batch, shape, y, weights, page_of)
+        self.first_stage_ = in_one_thread(self._fit_first_stage)(lines, labels, batch, shape, y, weights, page_of)
         self.context_stages_: list[MLPClassifier | LogisticRegression] = []
         self.threshold_ = 0.5 if self.threshold is None else float(self.threshold)
         n_splits = min(self.n_splits, len(set(groups)))
@@ -615,10 +485,10 @@ class LineClassifier(BaseEstimator):
                 stacklevel=2,
             )
         if self.context_rounds > 0 and n_splits >= 2:
-            one_class = _one_class_fold(groups, batch.bounds, y, ~markup, n_splits)
+            one_class = one_class_fold(groups, batch.bounds, y, ~markup, n_splits)
             if one_class is None:
-                fit_stages = _in_one_thread(self._fit_context_stages)
-                fit_stages(lines, labels, groups, n_splits, batch, shape, y, markup, weights, page_of)
+                fit_stages = in_one_thread(fit_context_stages)
+                fit_stages(self, lines, labels, groups, n_splits, batch, shape, y, markup, weights, page_of)
             else:
                 warnings.warn(
                     "the context stages learn from predictions on groups (sites) left out, but the groups other "
@@ -650,103 +520,6 @@ class LineClassifier(BaseEstimator):
         if self.verbose > 0:
             print(f"cleaner: {message}", file=sys.stderr, flush=True)
 
-    def _fit_context_stages(
-        self,
-        documents: list[list[str]],
-        labels: Labels,
-        groups: list[str],
-        n_splits: int,
-        batch: LineBatch,
-        shape: np.ndarray,
-        y: np.ndarray,
-        markup: np.ndarray,
-        weights: np.ndarray | None = None,
-        page_of: list[int] | None = None,
-    ) -> None:
-        offsets = batch.bounds
-        oof = np.zeros(len(y))
-        cues = np.zeros(len(y))  # the cue blocks' part of each held-out logit (cue_logit)
-
-        def rows(docs: np.ndarray) -> np.ndarray:
-            return np.concatenate([np.arange(offsets[i], offsets[i + 1]) for i in docs])
-
-        def held_out_first_stage(train: np.ndarray, test: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-            """The test documents' first-stage probabilities and cue logits, from a first stage
-            fitted on the others."""
-            train_rows, test_rows = rows(train), rows(test)
-            train_docs = [documents[i] for i in train]
-            model = self._fit_first_stage(
-                train_docs,
-                [labels[i] for i in train],
-                LineBatch(train_docs),
-                shape[train_rows],
-                y[train_rows],
-                None if weights is None else weights[train_rows],
-                None if page_of is None else [page_of[i] for i in train],
-            )
-            return test_rows, *model.predict_parts(LineBatch([documents[i] for i in test]), shape[test_rows])
-
-        self._say(f"fitting {n_splits} first stages on sites left out, for the context stages to learn from")
-        folds = GroupKFold(n_splits=n_splits).split(documents, groups=groups)
-        for test_rows, probabilities, cue_logits in Parallel(n_jobs=self.n_jobs)(
-            delayed(_in_one_thread(held_out_first_stage))(train, test) for train, test in folds
-        ):
-            oof[test_rows] = probabilities
-            cues[test_rows] = cue_logits
-        # Image markup is boilerplate by definition (see is_markup_only): the context stages neither
-        # learn from it nor see it in a line's context, so a photo between two paragraphs does not
-        # make them look like the end of the article.
-        text = ~markup
-        line_groups = np.repeat(groups, np.diff(offsets))[text]
-        chars = np.expm1(shape[text, BASE_FEATURES.index("chars_log")])
-        text_weights = None if weights is None else weights[text]
-        if text_weights is not None:
-            chars = chars * text_weights
-        words = page_words(batch) if self.topic_overlap else None
-        headers = header_echo(batch, shape[:, IN_MAIN_BLOCK])[text] if self.header_echo else None
-        for round_ in range(self.context_rounds):
-            self._say(
-                f"fitting context stage {round_ + 1} of {self.context_rounds} "
-                f"(and {n_splits} more on sites left out, for the next stage and the threshold)"
-            )
-            topics = topic_overlap(np.where(markup, 0.0, oof), words)[text] if words is not None else None
-            stacked = context_rows(oof, shape, offsets, markup, page=self.span_share)
-            stacked = with_extra_inputs(stacked, headers, topics, cues[text] if self.cue_logit else None)
-            with warnings.catch_warnings():
-                # A network trains for at most max_iter epochs, a budget chosen by held-out F1 (the
-                # model card's parameters); that Adam's loss still moves at the end is no failure.
-                warnings.simplefilter("ignore", ConvergenceWarning)
-                stage = self._new_context_stage().fit(stacked, y[text], sample_weight=text_weights)
-                # Held-out probabilities of this round: the next round's input and the threshold's basis.
-                held_out = self._held_out_stage(stacked, y[text], text_weights, line_groups, n_splits)
-            self.context_stages_.append(stage)
-            oof = np.zeros(len(y))
-            oof[text] = held_out
-        if self.threshold is None:
-            self.f1_threshold_ = best_threshold(oof[text], y[text], chars)
-            self.near_best_cuts_ = near_best_cuts(oof[text], y[text], chars)
-            self.threshold_ = float(np.clip(self.f1_threshold_, *THRESHOLD_RANGE))
-
-    def _held_out_stage(
-        self, rows: np.ndarray, y: np.ndarray, weights: np.ndarray | None, groups: np.ndarray, n_splits: int
-    ) -> np.ndarray:
-        """Each row's P(content) from a context stage fitted without its group (scikit-learn's
-        ``cross_val_predict`` with ``GroupKFold``, its folds in one thread each; see
-        :func:`_in_one_thread`)."""
-
-        def fold(train: np.ndarray, test: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-            extra = {} if weights is None else {"sample_weight": weights[train]}
-            stage = self._new_context_stage().fit(rows[train], y[train], **extra)
-            return test, stage.predict_proba(rows[test])[:, 1]
-
-        held_out = np.zeros(len(y))
-        folds = GroupKFold(n_splits=n_splits).split(rows, groups=groups)
-        for test, probabilities in Parallel(n_jobs=self.n_jobs)(
-            delayed(_in_one_thread(fold))(train, test) for train, test in folds
-        ):
-            held_out[test] = probabilities
-        return held_out
-
     def predict_proba_nonblank(self, documents: Documents) -> list[np.ndarray]:
         """P(content) of the non-blank lines of each document (see :class:`Predictor`)."""
         check_is_fitted(self, "predictor_")
@@ -776,51 +549,6 @@ class LineClassifier(BaseEstimator):
             "estimator": {"class": type(self).__name__, "params": _jsonable(params)},
         }
         return save_model(self.predictor_, Path(path))
-
-
-def _in_one_thread(function: Callable[..., T]) -> Callable[..., T]:
-    """``function`` run with one BLAS thread, in this process or in a joblib worker (which would
-    get its share of the machine's cores): floating-point sums then add up in one order, so a fit
-    is the same to the last bit whatever ``n_jobs`` and the number of cores. With as many BLAS
-    threads as cores, the context stages' weights of ``n_jobs=1`` and ``2`` differed by up to
-    6e-10. The products of a fit are small; threads did not make them faster."""
-
-    @wraps(function)
-    def run(*args: Any, **kwargs: Any) -> T:
-        with threadpool_limits(1):
-            return function(*args, **kwargs)
-
-    return run
-
-
-def _one_class_fold(
-    groups: list[str], offsets: np.ndarray, y: np.ndarray, text: np.ndarray, n_splits: int
-) -> tuple[list[str], str] | None:
-    """The groups left out by a fold, of the two grouped cross-validations the context stages run
-    (first stages on whole documents, then each stage on the lines that are not image markup),
-    whose training part holds lines of one class only, and that class ("no" for none); None when
-    every fold holds both. scikit-learn cannot fit such a part: "needs samples of at least 2 classes"."""
-    line_groups = np.repeat(groups, np.diff(offsets))
-    document_of = np.repeat(np.arange(len(groups)), np.diff(offsets))
-    trainings = [~np.isin(document_of, test) for _, test in GroupKFold(n_splits=n_splits).split(groups, groups=groups)]
-    text_rows = np.flatnonzero(text)
-    for _, test in GroupKFold(n_splits=n_splits).split(text_rows, groups=line_groups[text]):
-        training = text.copy()
-        training[text_rows[test]] = False
-        trainings.append(training)
-    for training in trainings:
-        held = set(y[training].tolist())
-        if len(held) < 2:
-            left_out = set(line_groups[~training].tolist()) - set(line_groups[training].tolist())
-            return sorted(left_out), "content" if held == {1} else "boilerplate" if held == {0} else "no"
-    return None
-
-
-def stage_layers(stage: MLPClassifier | LogisticRegression) -> Layers:
-    """A fitted context stage as the predictor's layers (see :data:`cleaner.features.context.Layers`)."""
-    if isinstance(stage, LogisticRegression):
-        return [(stage.coef_.T, stage.intercept_)]
-    return list(zip(stage.coefs_, stage.intercepts_))
 
 
 def _line_weights(sample_weight: Sequence[float], batch: LineBatch) -> np.ndarray:
