@@ -41,8 +41,9 @@ from ..features.context import (
     stack_columns,
     with_extra_inputs,
 )
+from ..features.facts import LineFacts, page_languages
 from ..features.headers import header_columns, header_forms
-from ..features.lines import LineFacts, document_layout, page_languages, percentile_90
+from ..features.lines import document_layout, percentile_90
 from ..features.repeats import count_within
 from ..features.segments import document_cumsum
 from ..features.shape import (

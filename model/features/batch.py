@@ -45,7 +45,7 @@ _EDGE_PUNCTUATION = string.punctuation.replace("_", "") + "“”‘’«»…�
 # whitespace (str.isspace is what str.split and the regex \s use), find word characters (the regex
 # \w is str.isalnum or "_", and \d is str.isdecimal), strip punctuation, test a line's first or
 # last character. The shape features count the first six only below 0x3000; above it, only CJK,
-# kana and hangul count, as letters without case (see cleaner.features.lines.LineFacts.counted).
+# kana and hangul count, as letters without case (see cleaner.features.facts.LineFacts.counted).
 ALPHA, UPPER, DIGIT, SPACE, ASCII_ALPHA, LOWER = 1, 2, 4, 8, 16, 32
 WHITESPACE, _WORD, DECIMAL, EDGE, TERMINAL_CHAR, BULLET_CHAR, COMMA = 64, 128, 256, 512, 1024, 2048, 4096
 PIPE, CLOSER = 8192, 16384
