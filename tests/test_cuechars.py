@@ -18,7 +18,8 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from cleaner.features.batch import LineBatch, code_points, no_space_letters
+from cleaner.features.batch import LineBatch
+from cleaner.features.chars import code_points, no_space_letters
 from cleaner.features.cuechars import CueChars, block_words, word_grams
 
 DOCUMENTS = [

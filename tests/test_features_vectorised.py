@@ -26,7 +26,8 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 
 from cleaner.classifier.first_stage import stopword_lists
 from cleaner.features import context
-from cleaner.features.batch import (
+from cleaner.features.batch import MONTH_NAMES, LineBatch, Text
+from cleaner.features.chars import (
     _BULLET,
     _CLOSERS,
     _EDGE_PUNCTUATION,
@@ -34,13 +35,10 @@ from cleaner.features.batch import (
     ALPHA,
     DECIMAL,
     EDGE,
-    MONTH_NAMES,
     PIPE,
     SPACE,
     TABLE_SIZE,
     WHITESPACE,
-    LineBatch,
-    Text,
     ascii_fold_lines,
     first_where,
     fold_initials,

@@ -12,7 +12,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cleaner.features.batch import LineBatch, code_points, no_space_letters
+from cleaner.features.batch import LineBatch
+from cleaner.features.chars import code_points, no_space_letters
 from cleaner.features.topics import _hashes, line_word_keys, page_words, topic_overlap
 
 

@@ -40,7 +40,8 @@ from typing import Any
 
 import numpy as np
 
-from .batch import WHITESPACE, LineBatch, code_points, no_space_letters
+from .batch import LineBatch
+from .chars import WHITESPACE, code_points, no_space_letters
 from .cuewords import SparseRows, page_vocabulary, tfidf_rows
 from .lexicon import KeyTable, Lexicon
 

@@ -12,7 +12,8 @@ from functools import cached_property
 
 import numpy as np
 
-from .batch import (
+from .batch import LineBatch
+from .chars import (
     ALPHA,
     CLOSER,
     DECIMAL,
@@ -25,7 +26,6 @@ from .batch import (
     TERMINAL_CHAR,
     UPPER,
     WHITESPACE,
-    LineBatch,
     first_where,
     strip,
 )

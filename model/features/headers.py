@@ -26,7 +26,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .batch import ALPHA, DIGIT, LineBatch
+from .batch import LineBatch
+from .chars import ALPHA, DIGIT
 from .shape import shape_feature_names
 
 HEADER_FEATURES = ("header_echo_log", "main_block_echo_log", "same_header_as_main")

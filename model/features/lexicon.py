@@ -12,7 +12,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .batch import code_points
+from .chars import code_points
 
 
 class Lexicon:

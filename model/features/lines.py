@@ -20,7 +20,8 @@ from collections.abc import Callable
 
 import numpy as np
 
-from .batch import ASCII_ALPHA, BULLET_CHAR, COMMA, DECIMAL, UPPER, LineBatch
+from .batch import LineBatch
+from .chars import ASCII_ALPHA, BULLET_CHAR, COMMA, DECIMAL, UPPER
 from .facts import LineFacts
 from .repeats import copies_of_earlier, first_words_shared, repeated_lines
 from .scans import NUMBERED, ends_date, matches

@@ -17,7 +17,8 @@ from operator import getitem
 
 import numpy as np
 
-from .batch import CLOSER, DECIMAL, MONTH_NAMES, TERMINAL_CHAR, WHITESPACE, Text
+from .batch import MONTH_NAMES, Text
+from .chars import CLOSER, DECIMAL, TERMINAL_CHAR, WHITESPACE
 
 TIME = re.compile(r"\b\d{1,2}[:h]\d{2}\b|\b\d{1,2}:\d{2}\s*[AaPp]\.?[Mm]\b")
 MONTH = r"(?:[Jj]an|[Ff]eb|[Mm]ar|[Aa]pr|[Mm]ay|[Jj]un|[Jj]ul|[Aa]ug|[Ss]ep|[Oo]ct|[Nn]ov|[Dd]ec)"

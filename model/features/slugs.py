@@ -8,7 +8,8 @@ import re
 
 import numpy as np
 
-from .batch import TABLE_SIZE, LineBatch, ascii_fold_lines, fold_initials
+from .batch import LineBatch
+from .chars import TABLE_SIZE, ascii_fold_lines, fold_initials
 
 SLUG_TOKEN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 

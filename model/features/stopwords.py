@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from .batch import code_points, no_space_letters
+from .chars import code_points, no_space_letters
 from .lexicon import Lexicon
 
 MAX_LANGUAGES = 64  # one bit of a uint64 per language

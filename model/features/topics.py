@@ -15,7 +15,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .batch import ALPHA, LineBatch, no_space_letters
+from .batch import LineBatch
+from .chars import ALPHA, no_space_letters
 
 # Hashing a word: a polynomial of its code points in wrapping 64-bit arithmetic (Horner's rule, as
 # cleaner.features.lexicon hashes), over its first _LONGEST characters, then mixed with its length.

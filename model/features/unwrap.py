@@ -46,19 +46,8 @@ from operator import itemgetter
 
 import numpy as np
 
-from .batch import (
-    ALPHA,
-    CLOSER,
-    COMMA,
-    LOWER,
-    TERMINAL_CHAR,
-    UPPER,
-    Documents,
-    LineBatch,
-    char_classes,
-    code_points,
-    no_space_letters,
-)
+from .batch import Documents, LineBatch
+from .chars import ALPHA, CLOSER, COMMA, LOWER, TERMINAL_CHAR, UPPER, char_classes, code_points, no_space_letters
 
 MIN_WIDTH, MAX_WIDTH = 30, 160  # the widths tried (html2text 78, lynx and w3m 80, fmt 75, ...)
 BAND = 10  # "just above the width", where a wrapped dump has (almost) no lines
