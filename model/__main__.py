@@ -12,6 +12,7 @@ does: exit 130, without a traceback.
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 
@@ -26,8 +27,33 @@ OUTSIDE = {
 STOPPED_CLEANLY = ("predict", "train", "evaluate")
 
 
+def hold_closed_streams() -> None:
+    """Give standard input, output or error that the process was started without (``2>&-``) a
+    descriptor on /dev/null, and have messages for a closed stderr dropped.
+
+    Python sets ``sys.stderr`` to None then, and ``print(..., file=None)`` writes to standard output:
+    a run's error messages went into the cleaned data (``cleaner predict x 2>&- > out.txt``). A
+    closed descriptor is also the one the next ``open`` gets: an output file opened as descriptor 2
+    would take whatever a library or a worker writes to "stderr". The messages are dropped, not the
+    run refused: the exit code still says whether it went well, as it does for any tool whose
+    stderr is closed, and a job started so (a daemon, cron) means not to read them. ``sys.stdin``
+    and ``sys.stdout`` stay None, so that ``cleaner predict`` says that the stream it needs is
+    closed (rather than read nothing from /dev/null, or write the output there)."""
+    closed = []
+    for fd in (0, 1, 2):
+        try:
+            os.fstat(fd)
+        except OSError:
+            closed.append(fd)
+    for _fd in closed:  # in order: open gives the lowest free descriptor, which is _fd
+        os.open(os.devnull, os.O_RDWR)
+    if 2 in closed or sys.stderr is None:
+        sys.stderr = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 (for the life of the process)
+
+
 def main() -> None:
     command = sys.argv[1] if len(sys.argv) > 1 else ""
+    hold_closed_streams()
     if command in STOPPED_CLEANLY:
         stop_on_signals()
     elif command == "label":

@@ -517,7 +517,7 @@ class LineClassifier(BaseEstimator):
 
     def _say(self, message: str) -> None:
         """``message`` on stderr, as a stage of ``fit`` starts, when ``verbose`` is above 0."""
-        if self.verbose > 0:
+        if self.verbose > 0 and sys.stderr is not None:  # closed: print(file=None) would write to stdout
             print(f"cleaner: {message}", file=sys.stderr, flush=True)
 
     def predict_proba_nonblank(self, documents: Documents) -> list[np.ndarray]:

@@ -186,6 +186,8 @@ def _warn_stale(url: str, copy: Path, cause: BaseException) -> None:
         return
     _WARNED.add(url)
     age = _age(time.time() - copy.stat().st_mtime)
+    if sys.stderr is None:  # closed: dropped (never print(file=None), which writes to stdout)
+        return
     sys.stderr.write(
         f"cleaner: warning: cannot reach {url} ({_cause(cause)}); using the copy fetched {age} ago "
         f"({copy}), which may not be the latest\n"

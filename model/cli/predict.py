@@ -10,6 +10,7 @@ into a layout of outputs is :mod:`cleaner.cli.layout`'s; what a run that ends sh
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import astuple, dataclass
 from enum import Enum
 from pathlib import Path
@@ -39,7 +40,7 @@ from .options import (
     finite,
     refuse_input_named_twice,
 )
-from .report import fail
+from .report import fail, warn
 from .run import available_cores, is_compressed, model_path, rerun_command, run_predict
 
 
@@ -249,6 +250,11 @@ def _predict(
         refuse_special_output(target)
     as_directory = output is not None and output.endswith(("/", os.sep))
     layout = layout_of(paths, target, fmt, output_format, chosen, as_directory=as_directory)
+    if layout.root is None and layout.file is None and layout.target is None and sys.stdout is None:
+        fail("standard output is closed (>&-): redirect it to a file (> FILE), or name an output with -o")
+    if any(path in (STDIN, "/dev/stdin") for path in paths) and sys.stdin is not None and sys.stdin.isatty():
+        # Typed at (or forgotten at) a terminal, a run waiting for its input looked hung.
+        warn("reading standard input from the terminal: type or paste the dump, then Ctrl-D on a line of its own")
     if target is not None:
         refuse_overwriting_inputs(paths, target, into_directory=layout.root is not None)
     if resume:

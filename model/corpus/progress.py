@@ -108,7 +108,7 @@ class Progress:
 
     def __init__(self, total: int | None, enabled: bool) -> None:
         self.bar: tqdm[None] | None = None
-        if enabled and sys.stderr.isatty():
+        if enabled and sys.stderr is not None and sys.stderr.isatty():
             from tqdm import tqdm
 
             class Bar(tqdm):
@@ -128,7 +128,7 @@ class Progress:
     def message(self, text: str) -> None:
         if self.bar is not None:
             self.bar.write(text, file=sys.stderr)
-        else:
+        elif sys.stderr is not None:  # closed (2>&-): print(file=None) would write it into the output on stdout
             print(text, file=sys.stderr, flush=True)
 
     def close(self) -> None:

@@ -14,6 +14,7 @@ character device named on the command line (``<(zcat a.gz)``, ``/dev/stdin``, a 
 
 from __future__ import annotations
 
+import errno
 import gzip
 import io
 import os
@@ -51,11 +52,15 @@ READ_ERRORS = (OSError, EOFError, ValueError, *CODEC_ERRORS)
 
 
 class _Prefixed(io.RawIOBase):
-    """A stream that gives ``head`` first, then the rest of ``stream``."""
+    """A stream that gives ``head`` first, then the rest of ``stream``, which is not read again once
+    it has ended (``ended``): a terminal's end of input (Ctrl-D) is not sticky, and each layer above
+    that read again after it waited for one more Ctrl-D (``cleaner predict -`` typed at a terminal
+    took three or four)."""
 
-    def __init__(self, head: bytes, stream: BinaryIO) -> None:
+    def __init__(self, head: bytes, stream: BinaryIO, ended: bool = False) -> None:
         self.head = memoryview(head)
         self.stream = stream
+        self.ended = ended
 
     def readable(self) -> bool:
         return True
@@ -66,7 +71,10 @@ class _Prefixed(io.RawIOBase):
             buffer[:size] = self.head[:size]
             self.head = self.head[size:]
             return size
+        if self.ended or not len(buffer):
+            return 0
         data = self.stream.read(len(buffer))
+        self.ended = not data
         buffer[: len(data)] = data
         return len(data)
 
@@ -78,8 +86,23 @@ class Stdin:
     def __init__(self, stream: BinaryIO, identity: tuple[int, int] | None = None) -> None:
         self.source = stream
         self.identity = identity
-        self.head = read_up_to(stream, HEAD)
-        self.stream = io.BufferedReader(cast("io.RawIOBase", _Prefixed(self.head, stream)), 1 << 16)
+        # Read below its buffer: a buffered read of a terminal (stdin typed at) returned the line
+        # before a Ctrl-D as a short read, and the next read waited for another Ctrl-D.
+        raw = cast("BinaryIO", stream.raw) if isinstance(stream, io.BufferedReader) else stream
+        self.head, ended = _head(raw, HEAD)
+        self.stream = io.BufferedReader(cast("io.RawIOBase", _Prefixed(self.head, raw, ended)), 1 << 16)
+
+
+def _head(stream: BinaryIO, size: int) -> tuple[bytes, bool]:
+    """Up to ``size`` bytes of ``stream``, and whether it ended before them."""
+    parts, have = [], 0
+    while have < size:
+        data = stream.read(size - have)
+        if not data:
+            return b"".join(parts), True
+        parts.append(data)
+        have += len(data)
+    return b"".join(parts), False
 
 
 _STDIN: Stdin | None = None
@@ -90,6 +113,8 @@ def stdin() -> Stdin:
     """Standard input as this process reads it (made on first use, so its head is read once; made
     again if ``sys.stdin`` was replaced, as a test runner does for each command it runs)."""
     global _STDIN
+    if sys.stdin is None:  # the process was started without it (<&-): an input that cannot be read
+        raise OSError(errno.EBADF, "standard input is closed (<&-): redirect it from a file, or name the file")
     if _STDIN is None or _STDIN.source is not sys.stdin.buffer:
         _STDIN = Stdin(sys.stdin.buffer)
     return _STDIN
