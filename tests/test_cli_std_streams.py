@@ -98,3 +98,23 @@ def test_one_ctrl_d_ends_standard_input_at_a_terminal(inputs: Path) -> None:
     assert process.returncode == 0, err.decode()
     assert "Giá lúa tại nhiều tỉnh" in out.decode()
     assert "reading standard input from the terminal" in err.decode().splitlines()[0]
+
+
+def test_an_empty_input_is_said(inputs: Path) -> None:
+    """``cleaner predict <(curl -s URL)`` when curl fails read nothing, wrote nothing, said nothing."""
+    for script in ('"$0" predict <(true)', 'printf "" | "$0" predict -', '"$0" predict empty.txt'):
+        result = bash(script, cwd=inputs)
+        assert result.returncode == 0
+        assert result.stdout == b""
+        assert "empty input: nothing to clean" in result.stderr.decode(), script
+    assert bash('"$0" predict empty.txt -q', cwd=inputs).stderr == b""
+
+
+def test_one_long_dump_is_summed_up(inputs: Path) -> None:
+    """A run of one long dump showed no progress and no summary, however long it took."""
+    page = (PAGE + "\n\n") * (5_000_000 // len((PAGE + "\n\n").encode()) + 1)
+    (inputs / "long.txt").write_text(page, encoding="utf-8")
+    result = bash('"$0" predict long.txt -o long.clean.txt', cwd=inputs)
+    assert result.returncode == 0, result.stderr.decode()
+    assert "cleaner: 1 document (1 with no line kept), 5.0 MB, lines kept 0" in result.stderr.decode()
+    assert bash('"$0" predict page.txt -o page.clean.txt', cwd=inputs).stderr == b""  # a page: no word

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 from ..signals import Interrupted
-from ..text import plural
+from ..text import one_line, plural
 from .report import fail
 
 if TYPE_CHECKING:
@@ -78,6 +78,14 @@ def emptied_note(cleaned: CleanedDocument) -> str:
         f"{cleaned.where}: no line kept: the model scored {lines} as boilerplate "
         "(--format jsonl shows each line's score; a lower --threshold keeps more)"
     )
+
+
+def empty_note(cleaned: CleanedDocument) -> str:
+    """What the one input of a run that held no text says: its empty output, exit 0, looked like
+    a success (``cleaner predict <(curl -s URL)`` when curl failed)."""
+    if cleaned.size:
+        return f"{one_line(cleaned.where)}: only blank lines: nothing to clean"
+    return f"{one_line(cleaned.where)}: empty input: nothing to clean (an empty file, or a command that wrote nothing)"
 
 
 def rerun(again: str, saved: str | None = None) -> str:

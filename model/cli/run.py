@@ -26,6 +26,7 @@ from .messages import (
     as_it_was,
     busy,
     emptied_note,
+    empty_note,
     kept_in,
     no_ids,
     rerun,
@@ -39,6 +40,11 @@ from .report import fail, missing_folders, say_made, warn
 if TYPE_CHECKING:
     from ..corpus.items import InputFile
     from ..corpus.sinks import StreamSink, TreeSink
+
+
+# A dump of at least this many bytes, alone in its run, gets the progress bar and the summary of a
+# corpus: about a second of cleaning on one core.
+LONG_INPUT = 5_000_000
 
 
 def rerun_command(ctx: typer.Context, stdin: str = STDIN, continued: bool = True) -> str:
@@ -163,6 +169,9 @@ def run_predict(
     several = len(inputs) > 1 or any(READERS[i.kind].records for i in files)
     sizes = [i.size for i in files]
     total = sum(size for size in sizes if size is not None) if None not in sizes else None
+    # A run of one long dump shows its progress and summary as a corpus does: 15 s of a blank terminal
+    # for one of 88 MB looked hung. (Its bar moves when the dump is done, but says what is being done.)
+    shown = (several or (total is not None and total >= LONG_INPUT)) and not quiet
     # The folder of the outputs (-o DIR, or the one holding -o FILE) is made when the first output is
     # written, with any folders above it, and said once, as train says the folder of its -o.
     folder = root if root is not None or layout.target is None else layout.target.parent
@@ -202,7 +211,7 @@ def run_predict(
             stopped_reading_ids(sink, exc, again)
         settings = replace(settings, done=done)
     run = Run(inputs, settings, sink, jobs, limit, resume, fail_fast)
-    progress = Progress(total, several and not quiet)
+    progress = Progress(total, shown)
     tally = Tally()
     stopped = None
     code = 1
@@ -240,7 +249,7 @@ def run_predict(
         progress.close()
         sink.discard()
         say_made(new_folders)
-        if several and not quiet:
+        if shown:
             # One output file is put back as it was (sink.discard): this run's documents are not in it.
             discarded = isinstance(sink, StreamSink) and sink.target is not None
             warn(tally.summary(stopped=True, short_dumps=settings.short_dumps, discarded=discarded))
@@ -253,10 +262,12 @@ def run_predict(
     # --resume into one file continues by id: a run that wrote a record without one cannot be continued.
     no_id = no_ids(settings.parse.id_name, tally.no_id, tally.documents) if layout.target and tally.no_id else None
     say_made(new_folders)
-    if several and not quiet:
+    if shown:
         warn(tally.summary(stopped=stopped is not None, short_dumps=settings.short_dumps))
     elif not quiet and tally.last_emptied is not None and layout.text_render is Render.TEXT:
         warn(emptied_note(tally.last_emptied))
+    elif not quiet and tally.documents == 1 and tally.last_empty is not None:
+        warn(empty_note(tally.last_empty))
     if not several and tally.skipped and one is not None:  # a corpus's summary counts them "already done"
         warn(skipped_note(files[0].name, one))
     if stopped is not None and isinstance(sink, StreamSink) and sink.wrote_nothing():

@@ -29,6 +29,7 @@ class Tally:
     # paragraph, which the model may take for chrome.
     emptied: int = 0
     last_emptied: CleanedDocument | None = None  # a one-document run names it
+    last_empty: CleanedDocument | None = None  # a document without a non-blank line: a one-document run names it
     skipped: int = 0
     skipped_files: int = 0  # of the skipped, whole files of records (-o DIR): documents uncounted
     # Documents without an id (--id-field): the stop line of a run into one file of records then
@@ -45,6 +46,8 @@ class Tally:
         if isinstance(item, CleanedDocument):
             self.documents += 1
             self.empty += item.lines_total == 0
+            if item.lines_total == 0:
+                self.last_empty = item
             self.short += item.note is not None
             if item.lines_total and not item.lines_kept and item.note is None:
                 self.emptied += 1

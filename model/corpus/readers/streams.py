@@ -95,7 +95,8 @@ class Stdin:
 
 def _head(stream: BinaryIO, size: int) -> tuple[bytes, bool]:
     """Up to ``size`` bytes of ``stream``, and whether it ended before them."""
-    parts, have = [], 0
+    parts: list[bytes] = []
+    have = 0
     while have < size:
         data = stream.read(size - have)
         if not data:
