@@ -310,3 +310,13 @@ def test_a_damaged_model_at_a_url_is_named_by_its_url_in_clean_batch_too(
         copy.unlink()
         shutil.copy(model_path, served / "m.npz")
         assert clean_batch(["Title\nA line of text."]) == clean_batch(["Title\nA line of text."], model=model_path)
+
+
+def test_a_null_text_is_named_as_a_null_and_by_its_id(model_path: Path) -> None:
+    """A null text (None, or NaN as a pandas column holds one) was "text 7499 of 9999 (index 7498)
+    is float, not str": neither the null nor the record was named."""
+    for null, said in ((None, r"None \(a null\)"), (float("nan"), r"NaN \(a null")):
+        with pytest.raises(TypeError, match=rf"text 2 of 2 \(index 1, id 'null-1'\) is {said}"):
+            clean_batch(["Một câu.", null], model_path, ids=["a", "null-1"])  # type: ignore[list-item]
+        with pytest.raises(TypeError, match=rf"text 2 of 2 \(index 1\) is {said}.*leave out the records"):
+            clean_batch(["Một câu.", null], model_path)  # type: ignore[list-item]

@@ -171,7 +171,7 @@ def test_ray_stage_leaves_out_a_record_whose_text_is_null_and_names_it(
         assert out["chars_kept"] == [result.chars_kept for result in expected]
         (message,) = caplog.messages
         assert message.startswith("cleaner: 1 record of 3 in a batch left out, with no text in column 'text'")
-        assert "id 'nulltext' (null);" in message or "id 'nulltext' (NaN, pandas' null);" in message
+        assert "id 'nulltext' (null);" in message or "id 'nulltext' (NaN, a null in a column of numbers);" in message
 
 
 def test_ray_stage_warns_of_records_left_out_at_a_few_batches_and_names_each_at_debug_level(
@@ -198,7 +198,7 @@ def test_ray_stage_warns_of_records_left_out_at_a_few_batches_and_names_each_at_
     left_out = [message for message in warned if "left out" in message]
     assert len(left_out) == len(powers)
     assert left_out[-1].endswith(
-        f"{powers[-1] + 11} such records in {powers[-1]} batches of this actor so far (each named at DEBUG level)"
+        f"{powers[-1] + 11} such records in {powers[-1]} batches of this CleanBatch so far (each named at DEBUG level)"
     )
     every = " ".join(record.getMessage() for record in caplog.records)
     for number in range(batches):

@@ -96,6 +96,8 @@ def clean_batch(
     model: Scorer | ModelSource = None,
     threshold: float | None = None,
     short_dumps: str = "keep",
+    *,
+    ids: Iterable[object] | None = None,
 ) -> list[Cleaned]:
     """Each text with its boilerplate lines deleted, and its counts, in one model call.
 
@@ -108,8 +110,10 @@ def clean_batch(
     :data:`SHORT_LINES`) is kept whole ("keep") or dropped whole ("drop"), as ``cleaner predict
     --short-dumps`` does; its result says ``short_dump=True``, and a :class:`ShortDumpWarning`
     names such texts by their index.
+    ``ids``: the texts' ids, in order (a record's id column), to name a text that is no str (a
+    null) by its id in the TypeError as well as by its position.
     """
-    results = clean_texts(texts, model, threshold, short_dumps)
+    results = clean_texts(texts, model, threshold, short_dumps, ids=ids)
     warn_short_dumps([index for index, result in enumerate(results) if result.short_dump], len(results), short_dumps)
     return results
 
@@ -119,6 +123,8 @@ def clean_texts(
     model: Scorer | ModelSource = None,
     threshold: float | None = None,
     short_dumps: str = "keep",
+    *,
+    ids: Iterable[object] | None = None,
 ) -> list[Cleaned]:
     """:func:`clean_batch` without its :class:`ShortDumpWarning`: for the integrations, which
     report a page on one line their own way (a stat, a drop reason, a log line naming its id), so
@@ -134,10 +140,10 @@ def clean_texts(
             "pass its .values()"
         )
     texts = list(texts)  # a generator is read once: the texts are needed again for the results
+    ids = list(ids) if ids is not None else None
     for index, text in enumerate(texts):
         if not isinstance(text, str):
-            hint = " (decode bytes first)" if isinstance(text, (bytes, bytearray)) else ""
-            raise TypeError(f"clean_batch: {nth(index, len(texts), 'text')} is {type(text).__name__}, not str{hint}")
+            raise TypeError(f"clean_batch: {_named(index, len(texts), ids)} is {_held(text)}")
     scorer = shared_model(model)
     cut = threshold_value(threshold) if threshold is not None else model_threshold(scorer)
     documents = [split_lines(text) for text in texts]
@@ -152,12 +158,31 @@ def clean_texts(
 
 
 def not_text(value: object) -> str:
-    """What a record held instead of its text, for the integrations' messages (pandas reads a null as NaN)."""
+    """What a record held instead of its text, for messages: a null reads as None, or as NaN once an
+    engine's columns (pandas, numpy) made it a number; "is float" named neither."""
     if value is None:
         return "null"
     if isinstance(value, float) and math.isnan(value):
-        return "NaN, pandas' null"
+        return "NaN, a null in a column of numbers"
     hint = ", decode it first" if isinstance(value, (bytes, bytearray)) else ""
+    return f"{type(value).__name__}, not str{hint}"
+
+
+def _named(index: int, total: int, ids: Sequence[object] | None) -> str:
+    """The text at ``index`` named for an error: by position, and by its id if the caller gave ids."""
+    name = nth(index, total, "text")
+    if ids is not None and index < len(ids):
+        name = f"{name[:-1]}, id {ids[index]!r})"
+    return name
+
+
+def _held(value: object) -> str:
+    """What a text that is no str held, for clean_batch's TypeError, and what to do with a null
+    ("is float" named neither the null nor a way on)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        null = "None (a null)" if value is None else "NaN (a null, as a column of numbers holds one)"
+        return f"{null}: leave out the records without a text (as CleanBatch does), or give ''"
+    hint = " (decode bytes first)" if isinstance(value, (bytes, bytearray)) else ""
     return f"{type(value).__name__}, not str{hint}"
 
 

@@ -184,12 +184,12 @@ class CleanBatch:
         if warned:
             if batches == 1:
                 since = (
-                    "; this actor warns again at its 2nd, 4th, 8th... such batch; every record is named at DEBUG "
+                    "; this CleanBatch warns again at its 2nd, 4th, 8th... such batch; every record is named at DEBUG "
                     f"level (logger {LOG.name})"
                 )
             else:
                 since = (
-                    f"; {plural(records, 'such record')} in {batches} batches of this actor so far "
+                    f"; {plural(records, 'such record')} in {batches} batches of this CleanBatch so far "
                     "(each named at DEBUG level)"
                 )
             LOG.warning("cleaner: %s: %s%s", what, listed(names, SHOWN), since)
