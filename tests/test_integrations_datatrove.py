@@ -172,6 +172,21 @@ def test_the_model_is_named_where_the_step_is_made(model_path: Path, monkeypatch
     assert CleanerFilter(model="s3://bucket/cleaner.npz").model == "s3://bucket/cleaner.npz"
 
 
+def test_a_wrong_model_path_is_refused_where_the_step_is_made(tmp_path: Path) -> None:
+    """CleanerFilter(model="nope.npz") was taken, and every task failed once it had read its shard,
+    with a message that said to check --model or load_model's argument. It is refused at once, as
+    CleanBatch refuses it, and the message names the step's argument."""
+    from cleaner.classifier.format import ModelError
+    from cleaner.integrations.ray import CleanBatch
+
+    for step in (CleanerFilter, CleanBatch):
+        with pytest.raises(
+            ModelError,
+            match=rf"no model at .*nope\.npz: check the model path given \({step.__name__}\(model=\.\.\.\)\)",
+        ):
+            step(model=tmp_path / "nope.npz")
+
+
 WORKER_IMPORTS = """
 import sys
 import multiprocess

@@ -39,9 +39,10 @@ except ModuleNotFoundError as exc:  # an extra: say which, rather than a bare "N
 
 from ..classifier.cleaned import COUNTS, Cleaned, Scorer, clean_texts, not_text, short_dumps_value
 from ..classifier.format import MODEL_ENV  # and with it numpy and the model's code (WORKER_MODULES)
-from ..classifier.loading import model_name, shared_model
+from ..classifier.loading import model_name
 from ..classifier.remote import fetch, is_url
 from ..classifier.thresholds import threshold_value
+from .common import step_model
 
 if TYPE_CHECKING:
     from datatrove.data import Document
@@ -129,6 +130,10 @@ class CleanerFilter(BaseFilter):
             )
         self.cache_dir = os.fspath(cache_dir) if cache_dir is not None else None
         self._model: Scorer | None = None
+        if self.model is None or not is_url(self.model):
+            # Checked here, as CleanBatch checks it: a wrong path failed every task, after it had read its
+            # shard. (A URL is fetched on the nodes, once per node: not from the launcher.)
+            self.loaded()
 
     def __getstate__(self) -> dict[str, Any]:
         """What executors pickle: everything but the loaded model, which each worker loads itself."""
@@ -145,7 +150,7 @@ class CleanerFilter(BaseFilter):
                 if fetched:
                     self.stat_update("model_fetched")
                 source = str(path)
-            self._model = shared_model(source)
+            self._model = step_model("CleanerFilter", source)
         return self._model
 
     def filter(self, doc: Document) -> bool | tuple[bool, str]:

@@ -38,10 +38,11 @@ from typing import Any
 
 from ..classifier.cleaned import COUNTS, Cleaned, Scorer, clean_texts, not_text, short_dumps_value
 from ..classifier.format import MODEL_ENV
-from ..classifier.loading import model_name, shared_model
+from ..classifier.loading import model_name
 from ..classifier.remote import is_url, local_copy
 from ..classifier.thresholds import threshold_value
 from ..text import listed, nth, plural
+from .common import step_model
 
 LOG = logging.getLogger(__name__)
 # The records a warning names; the others of its batch are counted, and named at DEBUG level.
@@ -90,7 +91,7 @@ class CleanBatch:
         source = model_name(model) if model is not None else os.environ.get(MODEL_ENV) or None
         if source is not None and is_url(source):
             source = str(local_copy(source))
-        self.model: Scorer = shared_model(source)
+        self.model: Scorer = step_model("CleanBatch", source)
         self.text_column = text_column
         self.id_column = id_column
         # Of each kind of record reported (LEFT_OUT, SHORT): the batches that had some, and the records.
