@@ -90,3 +90,26 @@ def test_two_dumps_of_one_folder_with_one_output_name_are_told_apart(
     assert "would overwrite that of" in result.stderr
     assert "common parent directory" not in result.stderr
     assert "both are in one folder and take one output name there" in result.stderr
+
+
+def test_a_byte_and_its_escape_in_two_names_give_two_ids(
+    runner: CliRunner, model_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A name holding the byte 0xFF and one holding the four characters \\xff got one id, so
+    --resume refused the run, showing one name as a raw surrogate ("a\\udcff.txt") and advising
+    --id-field, which cannot change a text file's id (its path). Now the backslash is doubled."""
+    monkeypatch.chdir(tmp_path)
+    folder = tmp_path / "odd"
+    folder.mkdir()
+    (folder / os.fsdecode(b"a\xff.txt")).write_text(PAGE, encoding="utf-8")
+    (folder / "a\\xff.txt").write_text(PAGE, encoding="utf-8")
+    result = _invoke(runner, model_path, "odd", "-o", "out.jsonl", "--resume")
+    assert result.exit_code == 0, result.stderr
+    ids = [record["id"] for record in read_jsonl(tmp_path / "out.jsonl")]
+    assert sorted(ids) == ["odd/a\\\\xff.txt", "odd/a\\xff.txt"]
+    # A record whose id is a text file's: refused, the file named as messages name it, no --id-field.
+    (tmp_path / "r.jsonl").write_text('{"id": "odd/a\\\\xff.txt", "text": "x"}\n', encoding="utf-8")
+    repeat = _invoke(runner, model_path, "r.jsonl", "odd/" + os.fsdecode(b"a\xff.txt"), "-o", "two.jsonl", "--resume")
+    assert repeat.exit_code == 2
+    assert repeat.stderr.startswith('cleaner: odd/a\\xff.txt: id "odd/a\\\\xff.txt" repeats that of r.jsonl:1')
+    assert "\\udc" not in repeat.stderr and "--id-field" not in repeat.stderr

@@ -9,7 +9,6 @@ small and picklable.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,12 +19,15 @@ STDIN = "-"
 
 def file_id(name: str) -> str:
     """A text file's id in output records: its path as given, each byte of the name that is not
-    UTF-8 written ``\\xNN``. Python keeps such a byte as a lone surrogate, which JSON can only write
-    as an escape that strict readers (orjson, datatrove's reader, jq) refuse: the record was lost
-    downstream."""
-    if not any("\udc80" <= c <= "\udcff" for c in name):
+    UTF-8 written ``\\xNN`` and each backslash ``\\\\``. Python keeps such a byte as a lone surrogate,
+    which JSON can only write as an escape that strict readers (orjson, datatrove's reader, jq)
+    refuse: the record was lost downstream. The backslash is doubled so that no two names share an
+    id: a byte 0xFF and the four characters ``\\xff`` in a name were both written ``\\xff``."""
+    if "\\" not in name and not any("\udc80" <= c <= "\udcff" for c in name):
         return name
-    return os.fsencode(name).decode("utf-8", "backslashreplace")
+    return "".join(
+        f"\\x{ord(c) - 0xDC00:02x}" if "\udc80" <= c <= "\udcff" else "\\\\" if c == "\\" else c for c in name
+    )
 
 
 @dataclass

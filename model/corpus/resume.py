@@ -22,6 +22,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..text import one_line
 from .jsontext import dumps, loads
 
 if TYPE_CHECKING:
@@ -230,12 +231,25 @@ def _find_repeat(
         if key is None or id_hash(key) not in repeated:
             continue
         if key in first:
+            # Named as every message names a file (a byte that is not UTF-8 as \xNN, not a raw surrogate);
+            # --id-field is for records: a text file's id is its path.
+            field = " (--id-field NAME names another field)" if _is_record(where, inputs) else ""
             raise ResumeError(
-                f"{where}: id {key} repeats that of {first[key]}; --resume skips the documents whose id is already "
-                f"in {partial}, so a repeated id would lose documents: give every document an id of its own "
-                f"(--id-field NAME names another field), {RERUN}"
+                f"{one_line(where)}: id {key} repeats that of {one_line(first[key])}; --resume skips the documents "
+                f"whose id is already in {partial}, so a repeated id would lose documents: give every document an "
+                f"id of its own{field}, {RERUN}"
             )
         first[key] = where
+
+
+def _is_record(where: str, inputs: Sequence[InputFile | InputError]) -> bool:
+    """Whether ``where`` names a record (``path:LINE``), not a text file (``path``), of ``inputs``."""
+    from .items import InputFile
+    from .readers import READERS
+
+    return not any(
+        isinstance(source, InputFile) and source.name == where and not READERS[source.kind].records for source in inputs
+    )
 
 
 def _first_stray(partial: Path, field: str, ordered: np.ndarray) -> str:
