@@ -113,3 +113,22 @@ def test_a_byte_and_its_escape_in_two_names_give_two_ids(
     assert repeat.exit_code == 2
     assert repeat.stderr.startswith('cleaner: odd/a\\xff.txt: id "odd/a\\\\xff.txt" repeats that of r.jsonl:1')
     assert "\\udc" not in repeat.stderr and "--id-field" not in repeat.stderr
+
+
+def test_a_looping_link_is_one_error_whatever_its_name(runner: CliRunner, model_path: Path, tmp_path: Path) -> None:
+    """A link to itself named loopy.txt was an error ("a symbolic link loop"), one named self was
+    listed among the "files of no known kind not read", as was a dangling link without a suffix."""
+    folder = tmp_path / "loops"
+    folder.mkdir()
+    (folder / "a.txt").write_text(PAGE, encoding="utf-8")
+    for name in ("loopy.txt", "self"):
+        (folder / name).symlink_to(name)
+    (folder / "gone").symlink_to("nowhere")
+    result = _invoke(runner, model_path, str(folder), "-o", str(tmp_path / "out") + "/", "-q")
+    assert result.exit_code == 1
+    errors = result.stderr.splitlines()
+    assert f"cleaner: {folder}/self: a symbolic link loop" in errors
+    assert f"cleaner: {folder}/loopy.txt: a symbolic link loop" in errors
+    assert f"cleaner: {folder}/gone: a dangling symbolic link (to nowhere, which does not exist)" in errors
+    assert "no known kind" not in result.stderr
+    assert (tmp_path / "out" / "a.txt").is_file()

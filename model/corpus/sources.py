@@ -180,7 +180,13 @@ def _directory(raw: str, root: Path, input_format: str | None, skipped: Path | N
         has_dumps = DEFAULT_KIND in kinds.values()
         for name, kind in kinds.items():
             if kind is None and not name.startswith(".") and not name.endswith(PARTIAL):
-                others.append(base / name)
+                # A link that leads nowhere is an error whatever its name, as a dump's is: a loop named
+                # self was "a file of no known kind" where loop.txt was "a symbolic link loop".
+                problem = _link_problem(base / name)
+                if problem is None:
+                    others.append(base / name)
+                else:
+                    found.append((base / name, InputError(str(base / name), problem, incomplete=True)))
             if kind is None or (input_format is not None and kind != input_format):
                 continue
             file = base / name
