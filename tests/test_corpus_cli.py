@@ -116,6 +116,19 @@ def test_mixed_directory_to_tree(
     assert read_jsonl(out / "shards" / "CC.warc.wet.jsonl")[0]["id"] == record_id(1)
 
 
+def test_per_line_jsonl_names_a_record_by_its_id_field_without_id_field_given(
+    runner: CliRunner, model_path: Path, tmp_path: Path
+) -> None:
+    """``-f jsonl`` named each line of a record that has an ``id`` by the input line (``in.jsonl:1``)
+    unless --id-field was given."""
+    source = tmp_path / "in.jsonl"
+    source.write_bytes(jsonl([{"id": 0, "text": "Menu\nBody."}, {"text": "Other."}]))
+    result = invoke(runner, model_path, str(source), "-f", "jsonl")
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(line) for line in lines_of(result.stdout)]
+    assert [r["file"] for r in rows] == ["0", "0", f"{source}:2"]
+
+
 def test_per_line_jsonl_on_jsonl_input_names_the_record(runner: CliRunner, model_path: Path, tmp_path: Path) -> None:
     source = tmp_path / "in.jsonl"
     source.write_bytes(jsonl([{"id": 7, "text": "Menu\nBody."}, {"text": "Other."}]))

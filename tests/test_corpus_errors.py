@@ -370,6 +370,17 @@ def test_fail_fast_stops_at_the_first_error(runner: CliRunner, model_path: Path,
     assert [r["id"] for r in read_jsonl(partial)] == ["good"]
 
 
+def test_the_fail_fast_rerun_says_to_fix_the_input_first_and_echoes_numbers_as_typed(
+    runner: CliRunner, model_path: Path, tmp_path: Path
+) -> None:
+    """The last line said to rerun the same command to continue, which stops at the same bad record
+    at once; and it echoed --max-document-mb 70 as 70.0."""
+    _, _, result = run_jsonl(runner, model_path, tmp_path, b"not json\n", "--fail-fast", "--max-document-mb", "70")
+    last = result.stderr.splitlines()[-1]
+    assert "; fix or remove the input named above, then from the same directory" in last
+    assert "--max-document-mb 70 --resume` to continue" in last
+
+
 def test_resume_a_jsonl_output(runner: CliRunner, model_path: Path, tmp_path: Path) -> None:
     source = tmp_path / "in.jsonl"
     records = [{"id": f"r{n}", "text": PAGE if n % 2 else PAGE_EN} for n in range(6)]

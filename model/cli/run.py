@@ -65,10 +65,18 @@ def rerun_command(ctx: typer.Context, stdin: str = STDIN, continued: bool = True
         elif getattr(param, "is_flag", False):
             words.append(param.opts[0] if value else param.secondary_opts[0])
         else:
-            words += [max(param.opts, key=len), str(value.value if isinstance(value, Enum) else value)]
+            words += [max(param.opts, key=len), _spelled(value.value if isinstance(value, Enum) else value)]
     if continued and "--resume" not in words:
         words.append("--resume")
     return shlex.join(words)
+
+
+def _spelled(value: object) -> str:
+    """An option's value as the user would type it: a whole number without ".0" (--max-document-mb 70
+    was echoed as 70.0); any other number as Python writes it, every digit kept."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
 
 
 def _saved_as(saved: str, kind: str, paths: list[str], files: list[InputFile]) -> str:
@@ -214,6 +222,7 @@ def run_predict(
     progress = Progress(total, shown)
     tally = Tally()
     stopped = None
+    fix = ""
     code = 1
     complete = True
     received = received if received is not None else Caught()  # the signals are caught by predict
@@ -231,6 +240,7 @@ def run_predict(
         fail(busy(layout.target, exc), 2)
     except FailFast:
         stopped = "stopped at the first error (--fail-fast)"
+        fix = "fix or remove the input named above, then "  # rerun as it was, it stopped there at once
     except Interrupted as exc:
         stopped, code = f"interrupted ({exc})", 128 + exc.signum
     except KeyboardInterrupt:  # SIGINT with Python's own handler (not the main thread: see cleaner.signals)
@@ -280,6 +290,6 @@ def run_predict(
         )
         if resumable and no_id is not None:
             fail(f"{stopped}{kept}; {no_id}", code)
-        fail(f"{stopped}{kept}" + (f"; {rerun(again, saved)} to continue" if resumable else ""), code)
+        fail(f"{stopped}{kept}" + (f"; {fix}{rerun(again, saved)} to continue" if resumable else ""), code)
     if tally.errors:
         fail(after_errors(sink, tally, complete, again, saved, no_id))

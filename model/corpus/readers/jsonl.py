@@ -106,12 +106,14 @@ def _cut_short(line: bytes) -> bool:
 
 
 def parse(raw: Raw, options: ParseOptions) -> Parsed:
-    """The record and its text field; its id is the ``--id-field`` value (None without one)."""
+    """The record and its text field; its id is the ``--id-field`` value (default ``id``), None
+    without one: ``-f jsonl`` names its line records by it (they were named by the input line,
+    ``s3.jsonl:1``, unless ``--id-field`` was given)."""
     line, undecodable = decode_document(raw, options, line_numbers=False, one_line=True)
     record = _record(line, options.text_field)
     text = record[options.text_field]
     assert isinstance(text, str)  # checked by _record
-    ident = id_text(record.get(options.id_field)) if options.id_field else None
+    ident = id_text(record.get(options.id_name))
     return Parsed(raw, text, split_lines(text), record, ident, undecodable)
 
 
