@@ -125,6 +125,39 @@ def save_model(predictor: Predictor, path: Path) -> dict[str, Any]:
             f"{(path / 'cleaner.npz') if path.is_dir() else path.with_suffix('.npz')}"
         )
     remove_stale_temporaries([path])
+    data, manifest = _file_bytes(predictor, model_threshold(predictor))  # a file no load would take is not written
+    write_atomic(path, data)
+    return manifest
+
+
+def model_bytes(predictor: Predictor) -> bytes:
+    """The bytes of ``predictor``'s model file (what :func:`save_model` writes), with its threshold
+    if that is a number from 0 to 1 (else 0.5: a pickle carries the threshold as set, apart)."""
+    try:
+        threshold = model_threshold(predictor)
+    except ValueError:
+        threshold = 0.5
+    return _file_bytes(predictor, threshold)[0]
+
+
+def model_from_bytes(data: bytes) -> Predictor:
+    """The model whose file holds ``data`` (:func:`model_bytes`), read as a model file is read:
+    arrays and JSON only (``allow_pickle=False``), its digest checked. What unpickling a
+    :class:`~cleaner.classifier.predictor.Predictor` calls: its pickle is its model file (0.77 MB,
+    where its attributes with their look-up tables were 7 MB)."""
+    source = _Source(Path("<pickled model>"), "a pickled model", "pickle the model again", "pickle the model again")
+    with np.load(io.BytesIO(data), allow_pickle=False) as archive:
+        manifest = _manifest(source, archive)
+        _check_format(source, manifest)
+        _check_features(source, manifest.get("features"))
+        arrays = {name: archive[name] for name in archive.files if name != MANIFEST}
+    if manifest.get("sha256") != _digest(arrays):
+        raise ModelError("a pickled model: sha256 of its arrays does not match its manifest")
+    return _predictor(manifest, arrays)
+
+
+def _file_bytes(predictor: Predictor, threshold: float) -> tuple[bytes, dict[str, Any]]:
+    """The model file's bytes and its manifest, ``threshold`` as the model's own."""
     arrays = _arrays(predictor)
     manifest = {
         **predictor.manifest,
@@ -134,7 +167,7 @@ def save_model(predictor: Predictor, path: Path) -> dict[str, Any]:
         if predictor.chars is None
         else CHARS_FORMAT,
         "features": feature_names(),
-        "threshold": model_threshold(predictor),  # a file that no load would take is not written
+        "threshold": threshold,
         "word_weight": predictor.word_weight,
         "context_stages": [len(layers) for layers in predictor.context_stages],
         "ngram_range": list(predictor.words.ngram_range) if predictor.words is not None else None,
@@ -154,8 +187,7 @@ def save_model(predictor: Predictor, path: Path) -> dict[str, Any]:
             data = io.BytesIO()
             np.lib.format.write_array(data, value, allow_pickle=False)
             archive.writestr(zipfile.ZipInfo(f"{name}.npy", _ZIP_TIME), data.getvalue(), zipfile.ZIP_DEFLATED)
-    write_atomic(path, buffer.getvalue())
-    return manifest
+    return buffer.getvalue(), manifest
 
 
 def _char_entries(chars: CueChars | None, char_weight: float) -> dict[str, Any]:
