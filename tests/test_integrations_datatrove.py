@@ -177,7 +177,7 @@ def test_a_wrong_model_path_is_refused_where_the_step_is_made(tmp_path: Path) ->
     with a message that said to check --model or load_model's argument. It is refused at once, as
     CleanBatch refuses it, and the message names the step's argument."""
     from cleaner.classifier.format import ModelError
-    from cleaner.integrations.ray import CleanBatch
+    from cleaner.integrations.batches import CleanBatch
 
     for step in (CleanerFilter, CleanBatch):
         with pytest.raises(

@@ -15,7 +15,7 @@ import pytest
 from shards_support import label_texts
 
 from cleaner.classifier.cleaned import COUNTS, clean_batch
-from cleaner.integrations.ray import CleanBatch
+from cleaner.integrations.batches import CleanBatch
 
 
 def test_ray_stage_cleans_a_batch_of_plain_lists_and_tuples(model_path: Path) -> None:
@@ -164,7 +164,7 @@ def test_ray_stage_leaves_out_a_record_whose_text_is_null_and_names_it(
     for batch in batches_with_a_null_text(texts):
         stage = CleanBatch(model=model_path)  # an actor's first such batch: warned of
         caplog.clear()
-        with caplog.at_level(logging.WARNING, logger="cleaner.integrations.ray"):
+        with caplog.at_level(logging.WARNING, logger="cleaner.integrations.batches"):
             out = rows_of(stage(batch))
         assert out["id"] == ["a", "c"]
         assert out["text"] == [result.text for result in expected]
@@ -187,7 +187,7 @@ def test_ray_stage_warns_of_records_left_out_at_a_few_batches_and_names_each_at_
     stage = CleanBatch(model=SHIPPED_MODEL)
     batches = 20
     page = label_texts(1)[0]
-    with caplog.at_level(logging.DEBUG, logger="cleaner.integrations.ray"):
+    with caplog.at_level(logging.DEBUG, logger="cleaner.integrations.batches"):
         for number in range(batches):
             nulls = 12 if number == 5 else 1  # more than a warning names
             ids = [f"page{number}", *(f"null{number}-{k}" for k in range(nulls)), f"line{number}"]
@@ -211,7 +211,7 @@ def test_ray_stage_names_a_record_by_its_row_without_an_id_column(
     model_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     stage = CleanBatch(model=model_path, text_column="body", id_column="url")
-    with caplog.at_level(logging.WARNING, logger="cleaner.integrations.ray"):
+    with caplog.at_level(logging.WARNING, logger="cleaner.integrations.batches"):
         out = stage({"body": ["ok\n", 5, b"bytes"], "n": [0, 1, 2]})
     assert list(out["n"]) == [0]
     (message,) = caplog.messages
@@ -219,7 +219,7 @@ def test_ray_stage_names_a_record_by_its_row_without_an_id_column(
         ": row 2 of 3 (index 1) of its batch (int, not str), "
         "row 3 of 3 (index 2) of its batch (bytes, not str, decode it first);"
     ) in message
-    with caplog.at_level(logging.WARNING, logger="cleaner.integrations.ray"):
+    with caplog.at_level(logging.WARNING, logger="cleaner.integrations.batches"):
         empty = stage({"body": [None], "n": [0]})
     assert list(empty["body"]) == [] and list(empty["lines_total"]) == []
 

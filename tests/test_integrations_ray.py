@@ -27,7 +27,7 @@ ray = pytest.importorskip("ray", reason="pip install -e '.[dev]' installs cleane
 
 from cleaner.classifier.cleaned import COUNTS  # noqa: E402
 from cleaner.classifier.format import SHIPPED_MODEL  # noqa: E402
-from cleaner.integrations.ray import CleanBatch  # noqa: E402
+from cleaner.integrations.batches import CleanBatch  # noqa: E402
 
 
 @pytest.fixture(scope="module")

@@ -21,7 +21,7 @@ from cleaner import ShortDumpWarning, clean_batch, load_model
 from cleaner.classifier.cleaned import COUNTS
 from cleaner.classifier.format import SHIPPED_MODEL
 from cleaner.cli import app
-from cleaner.integrations.ray import CleanBatch
+from cleaner.integrations.batches import CleanBatch
 
 
 def test_the_shipped_model_scores_the_page_on_one_line_as_boilerplate() -> None:
@@ -130,7 +130,7 @@ def test_datatrove_step_keeps_a_page_on_one_line_or_drops_it_with_its_own_reason
 def test_ray_stage_keeps_a_page_on_one_line_and_names_it(caplog: pytest.LogCaptureFixture, choice: str) -> None:
     stage = CleanBatch(model=SHIPPED_MODEL, short_dumps=choice)
     texts = [label_texts(1)[0], ONE_LINE_PAGE]
-    with caplog.at_level(logging.WARNING, logger="cleaner.integrations.ray"):
+    with caplog.at_level(logging.WARNING, logger="cleaner.integrations.batches"):
         out = stage({"id": ["a", "one-line"], "text": texts})
     expected = [clean_batch(texts[:1], SHIPPED_MODEL)[0].text, ONE_LINE_PAGE if choice == "keep" else ""]
     assert list(out["text"]) == expected

@@ -40,7 +40,7 @@ def datatrove_ray(shards: Path, out: Path, cores: int) -> None:
 
 def ray_data(shards: Path, out: Path, cores: int) -> None:
     """Ray Data: read_json, map_batches(CleanBatch) on ``cores`` actors of half a CPU, write_json."""
-    from ..integrations.ray import CleanBatch
+    from ..integrations.batches import CleanBatch
 
     with _local_ray(cores) as ray:
         from ray.data import ActorPoolStrategy

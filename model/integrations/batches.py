@@ -1,4 +1,7 @@
-"""cleaner as a Ray Data stage: :class:`CleanBatch`, a callable class for ``Dataset.map_batches``.
+"""cleaner over batches of records: :class:`CleanBatch`, a callable class for Ray Data's
+``Dataset.map_batches``, and for any engine that hands over pandas DataFrames (Spark's
+``mapInPandas``, NeMo Curator's stages: the README's recipes). Named for what it takes, not for one
+engine: the Spark and NeMo recipes imported it from a module named ``ray``, though it needs no Ray.
 
 Why a class: Ray Data makes one instance per actor of an actor pool, so the model is loaded once
 per actor, in ``__init__``, and every batch that actor gets is cleaned in one model call. What Ray
@@ -20,7 +23,7 @@ no str) is left out of the batch, as ``cleaner predict`` reports and skips it an
 reader skips it: one such record failed the whole job ("text 5 is float": pandas' NaN for null).
 It is not passed through: with no text it has no cleaned text nor counts, and the next stage (the
 README's filter on ``chars_kept``) would fail on it instead. Either is said, as ``cleaner predict``
-says it on stderr, on the logger ``cleaner.integrations.ray`` (which Ray forwards to the driver),
+says it on stderr, on the logger ``cleaner.integrations.batches`` (which Ray forwards to the driver),
 each record by its id (``id_column``), else by its row in its batch. A warning per batch was
 thousands of warnings on a large dataset, so an actor warns at its 1st, 2nd, 4th, 8th... batch with
 such records (each kind counted apart), naming that batch's first records and counting those of the
@@ -74,7 +77,7 @@ class CleanBatch:
 
     Warnings are bounded: an actor warns at its 1st, 2nd, 4th, 8th... batch with records left out
     (or with pages on one line), and says how many there were so far; set the logger
-    ``cleaner.integrations.ray`` to DEBUG in the workers to have every such record named.
+    ``cleaner.integrations.batches`` to DEBUG in the workers to have every such record named.
     """
 
     def __init__(
