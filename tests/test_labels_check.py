@@ -147,10 +147,12 @@ def test_problems_of_a_whole_file_have_no_line_number(tmp_path: Path) -> None:
     assert sorted(problems) == sorted(
         [
             f"{directory / 'stray.tsv'}: no row in manifest.csv",
-            f"{directory / 'b.tsv'}: same text as a.tsv (a duplicate)",
+            f"{directory / 'b.tsv'}: same text as a.tsv (a duplicate, trained on twice); remove one of them "
+            "and its manifest row",
             f"{directory / 'c.tsv'}: empty file; write the page's labels in it (cleaner predict DUMP --format labels), "
             "or remove it and its manifest row",
-            f"{directory / 'd.tsv'}: no content line; is the whole page boilerplate?",
+            f"{directory / 'd.tsv'}: no content line; is the whole page boilerplate? Tag its content lines C, "
+            "or remove it and its manifest row",
             f"{manifest}:6: 'ghost' has no file ghost.tsv; add the label file, or remove the row",
         ]
     )

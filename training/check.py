@@ -13,6 +13,7 @@ from .labels import (
     iter_label_counts,
     manifest_rows,
     missing_directory,
+    page_problems,
     read_label_file,
     read_manifest_bytes,
     row_without_file,
@@ -61,7 +62,7 @@ def check_labels(directory: Path, echo: Callable[[str], None] = print, shipped: 
     files = {p.stem: p for p in directory.glob("*.tsv")}
     problems += [f"{files[name]}: no row in {manifest_path.name}" for name in sorted(set(files) - names)]
     documents = {}
-    seen_text: dict[str, str] = {}
+    pages: list[tuple[Path, list[str], list[str | None]]] = []
     unseen: list[str] = []  # "page.tsv: ../dumps/page.txt", of the sources not found here
     for row in rows:
         name = row["name"]
@@ -74,17 +75,7 @@ def check_labels(directory: Path, echo: Callable[[str], None] = print, shipped: 
         except LabelFormatError as exc:
             problems += exc.problems
             continue
-        if not lines:
-            problems.append(
-                f"{path}: empty file; write the page's labels in it (cleaner predict DUMP --format labels), "
-                "or remove it and its manifest row"
-            )
-        elif not any(label == "content" for label in labels):
-            problems.append(f"{path}: no content line; is the whole page boilerplate?")
-        text = "\n".join(lines)
-        if text in seen_text:
-            problems.append(f"{path}: same text as {seen_text[text]}.tsv (a duplicate)")
-        seen_text[text] = name
+        pages.append((path, lines, labels))
         source = row.get("source", "")
         if source:
             source_path = (directory.parent / source).resolve()
@@ -95,6 +86,7 @@ def check_labels(directory: Path, echo: Callable[[str], None] = print, shipped: 
             elif not shipped:
                 unseen.append(f"{path.name}: {source}")
         documents[name] = (row, lines, labels)
+    problems += page_problems(pages)
     if len(unseen) == 1:
         echo(f"note: {unseen[0].replace(': ', ': source ', 1)} not found here; text not compared")
     elif unseen:

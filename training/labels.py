@@ -256,6 +256,52 @@ def read_labelled(directory: Path) -> LabelledData:
     return LabelledData(documents, digest.hexdigest())
 
 
+def page_problems(pages: Iterable[tuple[Path, Sequence[str], Sequence[str | None]]]) -> list[str]:
+    """What is wrong with labelled pages, each said ``path: what is wrong; what to do``: an empty
+    file, a page with no content line, a page of the same text as an earlier one. The one rule of
+    ``cleaner labels check`` and of every command that trains (train, evaluate, the label page's
+    Retrain): these trained without a word, a duplicate weighing double and leaking across the
+    folds of leave-one-page-out. ``pages``: (path, lines, labels), in manifest order."""
+    problems = []
+    seen: dict[str, Path] = {}
+    for path, lines, labels in pages:
+        if not lines:
+            problems.append(
+                f"{path}: empty file; write the page's labels in it (cleaner predict DUMP --format labels), "
+                "or remove it and its manifest row"
+            )
+        elif not any(label == CONTENT for label in labels):
+            problems.append(
+                f"{path}: no content line; is the whole page boilerplate? Tag its content lines C, or remove "
+                "it and its manifest row"
+            )
+        text = "\n".join(lines)
+        if text in seen:
+            problems.append(
+                f"{path}: same text as {seen[text].name} (a duplicate, trained on twice); remove one of them "
+                "and its manifest row"
+            )
+        else:
+            seen[text] = path
+    return problems
+
+
+def refuse_unfit(directory: Path, data: LabelledData) -> LabelledData:
+    """``data`` (read from ``directory``) if :func:`page_problems` finds nothing, else
+    :class:`LabelFormatError` saying every problem (as ``cleaner labels check`` says them), before
+    any fit."""
+    problems = page_problems(
+        (doc.path or directory / f"{doc.name}.tsv", doc.lines, doc.labels) for doc in data.documents
+    )
+    if problems:
+        raise LabelFormatError(
+            *capped(problems, directory),
+            f"{plural(len(problems), 'problem')} in {directory}: nothing trained (cleaner labels check {directory} "
+            "checks the folder)",
+        )
+    return data
+
+
 def page_fingerprint(lines: Sequence[str]) -> str:
     """A page's text as a short hash (64 bits of sha256): its non-blank lines, stripped, one per
     line, so that a page read from its dump and from its label file (blank lines, line ends and

@@ -22,7 +22,7 @@ from typing import Any
 
 from ..labels import LabelFormatError, capped
 from ..text import listed, plural
-from .labels import LabelledData, LabelledDocument, read_labelled, read_manifest
+from .labels import LabelledData, LabelledDocument, read_labelled, read_manifest, refuse_unfit
 
 # Inside an installed package (from a wheel, or `pip install .`), and in a checkout of cleaner.
 PACKAGED_LABELS = Path(__file__).resolve().parent.parent / "data" / "labels"
@@ -85,7 +85,7 @@ def shipped_count() -> int | None:
 def read_training_data(directory: Path, plus_shipped: bool = False) -> tuple[LabelledData, dict[str, Any] | None]:
     """The pages a model is trained on: ``directory``'s, after the shipped ones if ``plus_shipped``;
     and what :func:`read_with_shipped` says of the shipped ones (None without them)."""
-    return read_with_shipped(directory) if plus_shipped else (read_labelled(directory), None)
+    return read_with_shipped(directory) if plus_shipped else (refuse_unfit(directory, read_labelled(directory)), None)
 
 
 def read_with_shipped(directory: Path) -> tuple[LabelledData, dict[str, Any] | None]:
@@ -99,7 +99,7 @@ def read_with_shipped(directory: Path) -> tuple[LabelledData, dict[str, Any] | N
     shipped = read_labelled(shipped_dir)
     if directory.resolve() == shipped_dir.resolve():
         return shipped, None
-    mine = read_labelled(directory)
+    mine = refuse_unfit(directory, read_labelled(directory))
     problems = name_collisions(directory, [doc.name for doc in mine.documents], shipped_dir)
     if problems:
         raise LabelFormatError(*capped(problems, directory / MANIFEST))
