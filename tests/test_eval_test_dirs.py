@@ -75,7 +75,9 @@ def test_a_dump_without_its_gold_is_named_before_any_fit(runner: CliRunner, labe
     )
     result = runner.invoke(app, ["evaluate", "--labels", str(labelled(tmp_path, labels_dir)), "--test", str(held)])
     assert isinstance(result.exception, Fitted), result.output
-    assert f"cleaner: {held}: 2 dumps without a .gold, not scored: b.txt, c.txt\n" in result.stderr
+    assert (
+        f"cleaner: {held}: 2 dumps without a .gold or a meta.jsonl record, not scored: b.txt, c.txt\n" in result.stderr
+    )
 
 
 @pytest.mark.usefixtures("no_fit")

@@ -13,6 +13,7 @@ Only the dumps and ``meta.jsonl`` are read, to score: nothing here is ever train
 
 from __future__ import annotations
 
+import difflib
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ from .labels import LabelledDocument
 
 _GOLD = {"C": CONTENT, "B": BOILERPLATE, "": None}
 META = "meta.jsonl"
+SNIPPET_KEYS = ("with", "without")
 README = "README.md"
 
 
@@ -39,9 +41,11 @@ def read_dump_lines(path: Path) -> list[str]:
 
 def iter_meta(directory: Path) -> Iterator[tuple[Path, int, dict[str, Any]]]:
     """(meta.jsonl path, line number, record) for every record of every ``meta.jsonl`` under
-    ``directory``; a line that is not a JSON object is an error naming its place."""
+    ``directory``; a line that is not a JSON object is an error naming its place, and so is a key
+    that reads as a misspelt ``with`` or ``without`` (``witout``): its snippets were silently not
+    scored. A BOM is read past, as in label files."""
     for meta in sorted(directory.rglob(META)):
-        for number, row in enumerate(meta.read_text(encoding="utf-8").splitlines(), 1):
+        for number, row in enumerate(meta.read_text(encoding="utf-8-sig").splitlines(), 1):
             if not row.strip():
                 continue
             try:
@@ -50,7 +54,22 @@ def iter_meta(directory: Path) -> Iterator[tuple[Path, int, dict[str, Any]]]:
                 raise LabelFormatError(f"{meta}:{number}: not JSON ({exc.msg})") from exc
             if not isinstance(record, dict):
                 raise LabelFormatError(f"{meta}:{number}: not a JSON object")
+            for key in record:
+                meant = _misspelt_snippet_key(key)
+                if meant is not None:
+                    raise LabelFormatError(
+                        f"{meta}:{number}: key {key!r} is not one a snippet set reads; write {meant!r} "
+                        "(the keys of snippets are with and without)"
+                    )
             yield meta, number, record
+
+
+def _misspelt_snippet_key(key: str) -> str | None:
+    """``with`` or ``without`` when ``key`` reads as a slip of it (``witout``, ``With``, ``with_``), else None."""
+    if key in SNIPPET_KEYS:
+        return None
+    close = difflib.get_close_matches(key.strip().lower(), SNIPPET_KEYS, n=1, cutoff=0.75)
+    return close[0] if close else None
 
 
 def _language(record: dict[str, Any]) -> str:
@@ -100,17 +119,18 @@ def load_gold_dir(directory: Path) -> list[LabelledDocument]:
 
 
 def dumps_without_gold(directory: Path) -> list[Path]:
-    """The dumps of a per-line gold set that no score reads: ``<id>.txt`` without ``<id>.gold``
-    (nor a snippet record), in a directory that holds ``.gold`` files. :func:`load_gold_dir` leaves
-    them out; ``cleaner evaluate`` names them, since a page missing from a score changes it."""
+    """The dumps of a test set that no score reads: ``<id>.txt`` without ``<id>.gold`` nor a
+    snippet record, in a directory that holds ``.gold`` files or snippet records.
+    :func:`load_gold_dir` and :func:`load_snippet_dir` leave them out; ``cleaner evaluate`` names
+    them, since a page missing from a score changes it."""
     dumps = sorted(directory.rglob("*.txt"))
-    if not any(dump.with_suffix(".gold").is_file() for dump in dumps):
-        return []
     snippets = {
         (meta.parent, str(record.get("id") or ""))
         for meta, _, record in iter_meta(directory)
         if is_snippet_record(record)
     }
+    if not snippets and not any(dump.with_suffix(".gold").is_file() for dump in dumps):
+        return []
     return [
         dump for dump in dumps if not dump.with_suffix(".gold").is_file() and (dump.parent, dump.stem) not in snippets
     ]
@@ -140,6 +160,11 @@ def _snippets(record: dict[str, Any], key: str, where: str) -> list[str]:
     value = record.get(key, [])
     if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
         raise LabelFormatError(f"{where}: {key!r} is not a list of strings")
+    if any(not item.strip() for item in value):
+        # Every page holds the empty string: it always failed in without, always passed in with.
+        raise LabelFormatError(
+            f"{where}: an empty snippet in {key!r} (every page holds it, so it scores nothing); remove it"
+        )
     return list(value)
 
 
@@ -155,6 +180,7 @@ def load_snippet_dir(directory: Path) -> list[SnippetPage]:
     (a page silently left out would change the score), and so is a snippet list that is not a list
     of strings."""
     pages = []
+    first: dict[tuple[Path, str], int] = {}
     for meta, number, record in iter_meta(directory):
         if not is_snippet_record(record):
             continue
@@ -162,6 +188,12 @@ def load_snippet_dir(directory: Path) -> list[SnippetPage]:
         name = str(record.get("id") or "")
         if not name:
             raise LabelFormatError(f"{where}: a record without an id")
+        if (meta, name) in first:  # the second replaced the first in the scores, and the header counted both
+            raise LabelFormatError(
+                f"{where}: id {name!r} again (line {first[meta, name]}); give each page one record, "
+                "its snippets in one with and one without list"
+            )
+        first[meta, name] = number
         dump = meta.parent / f"{name}.txt"
         if not dump.is_file():
             raise LabelFormatError(f"{where}: no dump {dump.name} for record {name!r}")

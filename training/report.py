@@ -399,7 +399,8 @@ def _snippet_test(
     echo(format_snippet_table(evaluations))
     quoted = quote_reference(directory, QUOTED_SYSTEM)
     if "missing" in quoted:
-        echo(quoted["missing"])
+        if Path(quoted["source"]).is_file():  # a set without a README (the user's own) has no figure to quote
+            echo(quoted["missing"])
     else:
         echo(
             f"{quoted['system']}: P {quoted['p']:.3f} R {quoted['r']:.3f} F1 {quoted['f1']:.3f} "

@@ -273,7 +273,7 @@ def check_test_sets(tests: Sequence[Path]) -> None:
     skipped with a line after the cross-validation, exit 0), and the dumps of a gold set without
     their ``.gold`` are named (they were left out of the scores without a word)."""
     from ...labels import LabelFormatError
-    from ..devset import dumps_without_gold, is_snippet_record, iter_meta
+    from ..devset import dumps_without_gold, is_snippet_record, iter_meta, load_snippet_dir
 
     missing = [directory for directory in tests if not directory.is_dir()]
     if missing:
@@ -284,7 +284,11 @@ def check_test_sets(tests: Sequence[Path]) -> None:
         )
     for directory in tests:
         try:
-            scorable = any(directory.rglob("*.gold")) or any(is_snippet_record(r) for _, _, r in iter_meta(directory))
+            # Every record read, and the snippet records loaded: a fault past the first snippet record
+            # stopped the run later with status 1, one on the first line with status 2.
+            records = [record for _, _, record in iter_meta(directory)]
+            scorable = any(directory.rglob("*.gold")) or any(is_snippet_record(record) for record in records)
+            load_snippet_dir(directory)
         except LabelFormatError as exc:
             fail(str(exc), 2)
         if not scorable:  # it was skipped with a line on stdout after the whole cross-validation, exit 0
@@ -302,4 +306,7 @@ def check_test_sets(tests: Sequence[Path]) -> None:
         unscored = dumps_without_gold(directory)
         if unscored:
             names = [str(dump.relative_to(directory)) for dump in unscored]
-            warn(f"{directory}: {plural(len(names), 'dump')} without a .gold, not scored: {listed(names)}")
+            warn(
+                f"{directory}: {plural(len(names), 'dump')} without a .gold or a meta.jsonl record, not scored: "
+                f"{listed(names)}"
+            )
