@@ -3,9 +3,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -156,3 +159,69 @@ def test_the_age_of_a_copy_is_counted_as_every_message_counts() -> None:
     assert [_age(s) for s in (0, 1, 59, 60, 119, 3600, 7200, 86400, 3 * 86400)] == [
         "0 seconds", "1 second", "59 seconds", "1 minute", "1 minute", "1 hour", "2 hours", "1 day", "3 days"
     ]  # fmt: skip
+
+
+@contextlib.contextmanager
+def silent_server(port: int = 0) -> Iterator[int]:
+    """A server on 127.0.0.1 that accepts every connection and never answers: its port."""
+    listener = socket.socket()
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    listener.bind(("127.0.0.1", port))
+    listener.listen()
+    held: list[socket.socket] = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        listener.settimeout(0.05)
+        while not stop.is_set():
+            with contextlib.suppress(OSError):
+                held.append(listener.accept()[0])
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    try:
+        yield int(listener.getsockname()[1])
+    finally:
+        stop.set()
+        thread.join()
+        for connection in held:
+            connection.close()
+        listener.close()
+
+
+def test_a_server_that_never_answers_fails_in_seconds(runner: CliRunner, dump: Path, tmp_path: Path) -> None:
+    """A server that accepted and never answered held the command for ten minutes in silence, then
+    said "cannot connect: CancelledError": each wait is bounded ($CLEANER_URL_TIMEOUT), and said."""
+    pytest.importorskip("aiohttp", reason="fsspec's HTTP driver")
+    cache = tmp_path / "cache"
+    with silent_server() as port:
+        url = f"http://127.0.0.1:{port}/m.npz"
+        started = time.monotonic()
+        env = {"CLEANER_CACHE": str(cache), "CLEANER_URL_TIMEOUT": "0.3"}
+        result = runner.invoke(app, ["predict", str(dump), "--model", url], env=env)
+    assert time.monotonic() - started < 10
+    assert result.exit_code == 1
+    assert result.stderr.startswith(
+        f"cleaner: cannot fetch the model at {url} (no answer within 0.3 s; CLEANER_URL_TIMEOUT=SECONDS waits longer; "
+        "no copy of it is cached in"
+    ), result.stderr
+
+
+def test_a_cached_copy_is_used_when_the_server_never_answers(
+    runner: CliRunner, model_path: Path, dump: Path, tmp_path: Path
+) -> None:
+    pytest.importorskip("aiohttp", reason="fsspec's HTTP driver")
+    folder = model_folder(model_path, tmp_path)
+    cache = tmp_path / "cache"
+    env = {"CLEANER_CACHE": str(cache), "CLEANER_URL_TIMEOUT": "0.3"}
+    with http_server(folder) as base:
+        url = f"{base}/m.npz"
+        online = runner.invoke(app, ["predict", str(dump), "--model", url, "-q"], env=env)
+        assert online.exit_code == 0, online.output
+    with silent_server(int(base.rsplit(":", 1)[1])):
+        started = time.monotonic()
+        stalled = runner.invoke(app, ["predict", str(dump), "--model", url, "-q"], env=env)
+    assert time.monotonic() - started < 10
+    assert stalled.exit_code == 0, stalled.output
+    assert stalled.stdout == online.stdout
+    assert stalled.stderr.startswith(f"cleaner: warning: cannot reach {url} (no answer within 0.3 s; "), stalled.stderr

@@ -27,6 +27,10 @@ from ..text import plural
 from .errors import CHECK_ENVIRONMENT, CHECK_URL, ModelError
 
 CACHE_ENV = "CLEANER_CACHE"
+# Seconds to wait for a model URL's server to connect, and then for each read: a server that accepted
+# and never answered held every command (and every worker of a cluster) for ten minutes in silence.
+TIMEOUT_ENV = "CLEANER_URL_TIMEOUT"
+DEFAULT_TIMEOUT = 10.0
 _URL = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*(::[^:]+)?://")
 _VERSION_FIELDS = ("ETag", "etag", "LastModified", "last_modified", "mtime", "created")
 # The local copies this process fetched or found, by absolute path: the URL each is a copy of.
@@ -86,7 +90,8 @@ def fetch(url: str, cache: Path | None = None) -> tuple[Path, bool]:
         raise ImportError(
             f"a model URL ({url}) needs fsspec (pip install fsspec, plus its driver for the URL's scheme)"
         ) from exc
-    fs, path = fsspec.core.url_to_fs(url)
+    timeout = url_timeout()
+    fs, path = fsspec.core.url_to_fs(url, **_timeout_options(url, timeout))
     name = re.sub(r"[^A-Za-z0-9._-]", "_", Path(path).name) or "model.npz"
     folder = (cache or cache_dir()) / "models"
     try:
@@ -96,8 +101,8 @@ def fetch(url: str, cache: Path | None = None) -> tuple[Path, bool]:
             raise
         found = _latest_copy(folder, url, name)
         if found is None:
-            raise Unreachable(url, exc, folder) from exc
-        _warn_stale(url, found, exc)
+            raise Unreachable(url, exc, folder, timeout) from exc
+        _warn_stale(url, found, exc, timeout)
         _COPIED_FROM[os.path.abspath(found)] = url
         return found, False
     version = "|".join(str(info.get(field)) for field in ("size", *_VERSION_FIELDS))
@@ -128,11 +133,46 @@ def fetch(url: str, cache: Path | None = None) -> tuple[Path, bool]:
     return target, True
 
 
+def url_timeout() -> float:
+    """``$CLEANER_URL_TIMEOUT`` (seconds) if it is a positive number, else :data:`DEFAULT_TIMEOUT`."""
+    try:
+        value = float(os.environ.get(TIMEOUT_ENV, ""))
+    except ValueError:
+        return DEFAULT_TIMEOUT
+    return value if value > 0 else DEFAULT_TIMEOUT
+
+
+def _timeout_options(url: str, timeout: float) -> dict[str, object]:
+    """fsspec's storage options that bound the waits of ``url``'s driver (connect, then each read)
+    to ``timeout`` seconds, for the drivers that take them: HTTP(S) and S3. None for a chained URL."""
+    scheme = url.split("://", 1)[0].lower()
+    if "::" in url:
+        return {}
+    if scheme in ("http", "https"):
+        try:
+            import aiohttp
+        except ImportError:  # fsspec says what its HTTP driver needs
+            return {}
+        # No bound on the whole download (a large model on a slow link), only on each wait.
+        limits = aiohttp.ClientTimeout(total=None, connect=timeout, sock_connect=timeout, sock_read=timeout)
+        return {"client_kwargs": {"timeout": limits}}
+    if scheme in ("s3", "s3a"):
+        return {"config_kwargs": {"connect_timeout": timeout, "read_timeout": timeout}}
+    return {}
+
+
+def _no_answer(cause: BaseException, timeout: float) -> str:
+    """What went wrong reaching a server, said: a wait timed out, or the connection failed."""
+    if any(isinstance(link, TimeoutError) or "Timeout" in type(link).__name__ for link in _chain(cause)):
+        return f"no answer within {timeout:g} s; {TIMEOUT_ENV}=SECONDS waits longer"
+    return f"cannot connect: {_cause(cause)}"
+
+
 class Unreachable(OSError):
     """The server of a model URL could not be reached, and this machine has no copy of the file."""
 
-    def __init__(self, url: str, cause: BaseException, folder: Path) -> None:
-        super().__init__(f"cannot connect: {_cause(cause)}; no copy of it is cached in {folder}")
+    def __init__(self, url: str, cause: BaseException, folder: Path, timeout: float = DEFAULT_TIMEOUT) -> None:
+        super().__init__(f"{_no_answer(cause, timeout)}; no copy of it is cached in {folder}")
         self.url = url
 
 
@@ -180,7 +220,7 @@ def _latest_copy(folder: Path, url: str, name: str) -> Path | None:
 _WARNED: set[str] = set()  # the URLs this process has warned of: one warning per URL, not per batch
 
 
-def _warn_stale(url: str, copy: Path, cause: BaseException) -> None:
+def _warn_stale(url: str, copy: Path, cause: BaseException, timeout: float = DEFAULT_TIMEOUT) -> None:
     """Say on stderr, once per process, that a URL's cached copy is used unchecked."""
     if url in _WARNED:
         return
@@ -189,7 +229,7 @@ def _warn_stale(url: str, copy: Path, cause: BaseException) -> None:
     if sys.stderr is None:  # closed: dropped (never print(file=None), which writes to stdout)
         return
     sys.stderr.write(
-        f"cleaner: warning: cannot reach {url} ({_cause(cause)}); using the copy fetched {age} ago "
+        f"cleaner: warning: cannot reach {url} ({_no_answer(cause, timeout)}); using the copy fetched {age} ago "
         f"({copy}), which may not be the latest\n"
     )
     sys.stderr.flush()
