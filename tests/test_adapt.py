@@ -65,3 +65,16 @@ def test_the_curve_on_seed_sites(tmp_path: Path) -> None:
     assert "thoidai.com.vn" in table and "mean of sites" in table
     section = "\n".join(adaptation_section({"adaptation": {"curves": {"weight 1": curve}, "target": 0.98}}))
     assert "| k=0 | k=1 |" in section and "At k = 1 the mean is" in section
+
+
+def test_adapt_without_a_site_of_four_pages_is_refused_before_any_fit(tmp_path: Path, no_fit: None) -> None:
+    """It was said after the whole cross-validation (tens of minutes with --plus-shipped), exit 2."""
+    from typer.testing import CliRunner
+
+    from cleaner.cli import app
+
+    labels = seeded_labels(tmp_path / "labels", ["seed-thoidai-000", "seed-thoidai-001", "seed-kinhtedothi-002"])
+    result = CliRunner().invoke(app, ["evaluate", "--labels", str(labels), "--adapt"])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert result.exit_code == 2
+    assert "no site has 4 or more labelled pages; --adapt needs at least one" in result.stderr

@@ -37,6 +37,20 @@ MIN_PAGES = 4
 Echo = Callable[[str], None]
 
 
+class NoSiteToAdapt(ValueError):
+    """No site has enough labelled pages for ``--adapt``: a usage error, said before any fit."""
+
+
+def require_eligible_site(documents: Sequence[LabelledDocument], min_pages: int = MIN_PAGES) -> None:
+    """:class:`NoSiteToAdapt` when no site of ``documents`` has ``min_pages`` pages. Checked before
+    the cross-validation: said after it, the error came tens of minutes late with --plus-shipped."""
+    if not eligible_sites(documents, min_pages):
+        raise NoSiteToAdapt(
+            f"no site has {min_pages} or more labelled pages; --adapt needs at least one (it teaches a site "
+            f"1 to {min_pages - 1} of its pages and scores the rest): label more pages of a site, or drop --adapt"
+        )
+
+
 def eligible_sites(documents: Sequence[LabelledDocument], min_pages: int = MIN_PAGES) -> list[str]:
     """Sites with at least ``min_pages`` labelled pages, sorted."""
     pages: dict[str, int] = {}
@@ -139,9 +153,8 @@ def adaptation_curve(
     """
     from joblib import Parallel, delayed
 
+    require_eligible_site(documents, min_pages)
     chosen = plan(documents, ks, min_pages, sites, random_state)
-    if not chosen:
-        raise ValueError(f"no site has {min_pages} or more labelled pages; --adapt needs at least one")
     jobs = [(site, taught[:k], scored) for site, (taught, scored) in chosen.items() for k in ks]
     echo(
         f"{len(chosen)} sites with >= {min_pages} pages, k = {', '.join(map(str, ks))}: {len(jobs)} fits "

@@ -113,6 +113,10 @@ def run_evaluation(
     trains, so that the model evaluated is the one trained."""
     data, shipped = read_training_data(labels_dir, plus_shipped)
     documents = data.documents
+    if adapt is not None:
+        from .adapt import require_eligible_site
+
+        require_eligible_site(documents)
     weights = user_weights(documents, user_weight)
     # Read (and so checked) before any fit: a gold file that does not fit its dump stopped the run
     # only after the cross-validation and the fits on labels/.

@@ -141,6 +141,7 @@ def evaluate(
     scores peer systems on the same pages.
     """
     from ...labels import LabelFormatError
+    from ..adapt import NoSiteToAdapt
     from ..labels import TooFewLabels
     from ..report import run_evaluation
     from ..workers import end_workers
@@ -192,6 +193,8 @@ def evaluate(
             received.ended = True  # a stop from now on is said so (cleaner.__main__): the outputs are written
     except TooFewLabels as exc:
         fail(too_few_labels(directory, exc, cross_validate=False))
+    except NoSiteToAdapt as exc:
+        fail(str(exc), 2)
     except BrokenPipeError:
         raise  # the reader of the report went away (| head): ends quietly (cleaner.cli.pipes), no error of its own
     except (ValueError, OSError, LabelFormatError) as exc:
