@@ -159,7 +159,8 @@ def test_plus_shipped_trains_on_both_and_the_model_says_so(
     assert re.search(r"^trained on 5 documents from 3 sites ", result.stdout, re.M), result.stdout
     assert f"of which 4 shipped with cleaner (--plus-shipped) and 1 of {mine}\n" in result.stdout
     assert re.search(
-        rf"^cross-validated, the 1 page of {re.escape(str(mine))} alone: content char P/R/F1 [0-9./]+, line F1 ",
+        rf"^cross-validated, the 1 page of {re.escape(str(mine))} alone, each scored by a model that saw no page "
+        r"of its site \(leave one site out: your sites as new sites\): content char P/R/F1 [0-9./]+, line F1 ",
         result.stdout,
         re.M,
     ), result.stdout
@@ -282,7 +283,13 @@ def test_evaluate_plus_shipped_cross_validates_the_model_train_plus_shipped_make
     assert result.exit_code == 0, result.output
     assert seen == [[*SHIPPED_NAMES, "mine-1", "mine-2"]]
     assert f"cross-validation on {mine} and the shipped pages (6 documents" in result.output
-    assert f"{mine}'s pages alone (2 documents):" in result.output
+    # Leave-one-site-out: read as the model's score on the user's sites, it said retraining made them
+    # worse (walk5a #5); it says what it measures, and where the other figure is.
+    assert (
+        f"{mine}'s pages alone (2 documents), each scored by a model that saw no page of its site (leave one site "
+        "out: your sites as new sites):" in result.output
+    )
+    assert "on more pages of the same sites: cleaner evaluate --adapt" in result.output
     cv = json.loads(scores.read_text(encoding="utf-8"))["cross_validation"]
     assert cv["given_labels"]["documents"] == 2
     assert cv["given_labels"]["overall"]["line_r"] < cv["overall"]["line_r"] < 1.0

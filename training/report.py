@@ -37,7 +37,7 @@ from .evaluate import (
     snippet_scores,
 )
 from .labels import LabelledDocument, page_fingerprint, read_labelled
-from .shipped import read_training_data
+from .shipped import NEW_SITES, SAME_SITES, read_training_data
 from .tables import (
     format_language_out,
     format_side_by_side,
@@ -155,8 +155,9 @@ def run_evaluation(
     if shipped is not None:  # the overall figure is mostly the shipped pages': the user's alone too
         start = shipped["documents"]
         mine = score(f"{MODEL_NAME} (cross-validated)", documents[start:], list(predictions[start:]))
-        echo(f"\n{labels_dir}'s pages alone ({plural(len(documents) - start, 'document')}):")
+        echo(f"\n{labels_dir}'s pages alone ({plural(len(documents) - start, 'document')}), {NEW_SITES}:")
         echo(format_table([mine]))
+        echo(SAME_SITES)
     for group in ("language", "kind"):
         echo(f"\nper {group} ({scheme}):")
         echo(format_table([cv], by=group))
