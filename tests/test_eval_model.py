@@ -147,3 +147,18 @@ def test_a_missing_model_file_is_an_error_before_anything_is_scored(
     result = runner.invoke(app, args)
     assert result.exit_code == 1, result.output
     assert f"no model at {tmp_path / 'none.npz'}" in result.stderr
+
+
+@pytest.mark.usefixtures("no_fit")
+def test_a_gold_test_set_is_scored_per_language_and_kind(runner: CliRunner, labels_dir: Path, tmp_path: Path) -> None:
+    """--help and the README promise per-language and per-kind tables; only the per-site one was
+    printed (the figures were in --json alone)."""
+    held = held_out(tmp_path)
+    (held / "meta.jsonl").write_text('{"id": "bus", "site": "bus.example", "lang": "vi", "kind": "news"}\n')
+    args = ["evaluate", "--labels", str(labels_dir), "--test", str(held), "--model", "default"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    language = result.output.split("\nper language:\n", 1)[1]
+    assert language.splitlines()[2].split()[:2] == ["cleaner", "vi"], language
+    kind = result.output.split("\nper kind:\n", 1)[1]
+    assert kind.splitlines()[2].split()[:2] == ["cleaner", "news"], kind

@@ -81,9 +81,11 @@ def load_gold_dir(directory: Path) -> list[LabelledDocument]:
     """Every ``<id>.txt`` with its ``<id>.gold`` under ``directory`` (recursively), sorted by path."""
     sites: dict[str, str] = {}
     languages: dict[str, str] = {}
+    kinds: dict[str, str] = {}
     for _, _, record in iter_meta(directory):
         sites[str(record.get("id"))] = str(record.get("site") or "")
         languages[str(record.get("id"))] = _language(record)
+        kinds[str(record.get("id"))] = str(record.get("kind") or "")
     documents = []
     for text_path in sorted(directory.rglob("*.txt")):
         gold_path = text_path.with_suffix(".gold")
@@ -112,7 +114,13 @@ def load_gold_dir(directory: Path) -> list[LabelledDocument]:
         language = languages.get(name) or (folder if len(folder) == 2 else "")
         documents.append(
             LabelledDocument(
-                name=name, lines=lines, labels=labels, site=sites.get(name) or name, language=language, path=text_path
+                name=name,
+                lines=lines,
+                labels=labels,
+                site=sites.get(name) or name,
+                language=language,
+                kind=kinds.get(name, ""),
+                path=text_path,
             )
         )
     return documents

@@ -361,6 +361,13 @@ def _gold_test(
         predictions, failed, speeds[name] = _timed_predictions(predict, held_out)
         evaluations.append(score(name, held_out, predictions, failed))
     echo(format_table(evaluations))
+    # Per language and kind, as the cross-validation report prints them (--help and the README
+    # promised them; only --json had them). Kind only when meta.jsonl gives one: else one row of
+    # "(unspecified)".
+    for group in ("language", "kind"):
+        if group == "language" or any(doc.kind for doc in held_out):
+            echo(f"\nper {group}:")
+            echo(format_table(evaluations, by=group))
     if by != "none":
         echo(format_side_by_side(evaluations, by=by))
     _echo_failures(evaluations, echo)
