@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from conftest import Labelled, http_server
+from label_support import seeded_labels
 
 from cleaner.classifier.estimator import LineClassifier
 
@@ -71,7 +72,7 @@ def test_label_serves_the_page_and_stops_on_ctrl_c(
         with urllib.request.urlopen(found.group(0) + "api/pages/0") as response:
             assert b'"lines"' in response.read()
         assert "labels go to mine/" in "".join(printed)
-        assert f"Retrain writes {tmp_path / 'cleaner.npz'}" in "".join(printed)
+        assert f"Retrain writes {tmp_path / 'mine.npz'}" in "".join(printed)
     finally:
         process.send_signal(signal.SIGINT)
         _, stderr = process.communicate(timeout=60)
@@ -125,7 +126,7 @@ def test_a_model_retrained_on_a_few_pages_does_not_replace_the_shipped_one(
     warning advises --plus-shipped, or, given it, says what Retrain will do (it advised adding it)."""
     dump = tmp_path / "page.txt"
     dump.write_text(sample_document.text, encoding="utf-8")
-    retrained = tmp_path / "cleaner.npz"  # where Retrain writes it for --labels mine
+    retrained = tmp_path / "mine.npz"  # where Retrain writes it for --labels mine
     retrained.write_bytes(model_path.read_bytes())  # trained on the five seed pages
     process, printed = _start(cleaner_exe, tmp_path, dump, *(["--plus-shipped"] if plus_shipped else []))
     try:
@@ -384,7 +385,7 @@ def test_a_retrains_warning_is_one_line_of_the_servers_output(
 
     dump = tmp_path / "page.txt"
     dump.write_text(sample_document.text, encoding="utf-8")
-    trained_model.save(tmp_path / "cleaner.npz", {"training_data": {"documents": 1}})  # Retrain's, on 1 page
+    trained_model.save(tmp_path / "mine.npz", {"training_data": {"documents": 1}})  # Retrain's, on 1 page
 
     def serve(session: object, listening: object) -> None:  # as a Retrain's fit on one site warns
         warnings.warn("1 group (site) in the training data: fitting the first stage only", UserWarning, stacklevel=1)
@@ -395,4 +396,40 @@ def test_a_retrains_warning_is_one_line_of_the_servers_output(
     assert result.exit_code == 0, result.output
     assert "cleaner: warning: 1 group (site) in the training data: fitting the first stage only" in result.stderr
     assert "UserWarning" not in result.stderr and "warnings.warn" not in result.stderr
-    assert "cleaner.npz learnt from only 1 labelled page, a model" in result.stderr
+    assert "mine.npz learnt from only 1 labelled page, a model" in result.stderr
+
+
+def test_two_label_folders_never_share_a_model_nor_offer_the_others(
+    trained_model: LineClassifier, sample_document: Labelled, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Retrain wrote cleaner.npz beside the labels folder, one file for every folder there: a second
+    folder's cleaner label offered the first's model as the user's, and its Retrain replaced it."""
+    from typer.testing import CliRunner
+
+    from cleaner.cli import app
+    from cleaner.training.labels import load_labelled_dir, page_fingerprints
+
+    dump = tmp_path / "page.txt"
+    dump.write_text(sample_document.text, encoding="utf-8")
+    lab2 = seeded_labels(tmp_path / "lab2", ["seed-thoidai-000"])
+    manifest = {"training_data": {"documents": 25}, "page_fingerprints": page_fingerprints(load_labelled_dir(lab2))}
+    trained_model.save(tmp_path / "lab2.npz", manifest)
+    trained_model.save(tmp_path / "cleaner.npz", manifest)
+    monkeypatch.setattr("cleaner.training.labelling.serve.serve", lambda session, listening: None)
+    monkeypatch.chdir(tmp_path)
+    own = CliRunner().invoke(app, ["label", str(dump), "--no-browser", "--labels", "lab2"])
+    assert own.exit_code == 0, own.output
+    assert f"Retrain writes {tmp_path / 'lab2.npz'}" in own.stdout
+    assert f"pre-labelled by {tmp_path / 'lab2.npz'}" in own.stdout
+    other = CliRunner().invoke(app, ["label", str(dump), "--no-browser", "--labels", "lab_other"])
+    assert other.exit_code == 0, other.output
+    assert f"Retrain writes {tmp_path / 'lab_other.npz'}" in other.stdout
+    assert "lab2" not in other.output, other.output
+    # A model at the folder's name trained on other pages (copied, renamed) is not offered either.
+    (tmp_path / "lab2.npz").rename(tmp_path / "lab_other.npz")
+    renamed = CliRunner().invoke(app, ["label", str(dump), "--no-browser", "--labels", "lab_other"])
+    assert renamed.exit_code == 0, renamed.output
+    assert "lab_other.npz was trained on 1 page, none of them in lab_other (not made yet): another folder's model" in (
+        renamed.stderr
+    )
+    assert "pre-labelled by" in renamed.stdout and "lab_other.npz" not in renamed.stdout.split("pre-labelled by")[1]

@@ -28,6 +28,33 @@ from . import common
 from .common import DEFAULT_MODEL_FILE, MANIFEST, MODEL_SUFFIX, check_writable, jobs_option, warnings_as_lines
 
 
+def default_model_out(labels_dir: Path) -> Path:
+    """Where Retrain writes the model of ``labels_dir`` by default: ``<labels_dir>.npz`` beside it.
+    It was cleaner.npz beside it, one file for every label folder there: a Retrain in one replaced
+    the other's model, and cleaner label in one offered the other's as the user's."""
+    folder = labels_dir.resolve()
+    return folder.parent / f"{folder.name or 'labels'}{MODEL_SUFFIX}"
+
+
+def _not_of(manifest: dict[str, Any], labels_dir: Path) -> str | None:
+    """What the model of ``manifest`` was trained on, said, when none of its pages (its page
+    fingerprints, which cleaner train records) is a page of ``labels_dir``: another folder's
+    model. None when it shares a page with the folder, or does not list its pages."""
+    from ..labels import page_fingerprint, read_labelled
+
+    known = set(manifest.get("page_fingerprints", ()))
+    if not known:
+        return None
+    try:
+        pages = {page_fingerprint(doc.lines) for doc in read_labelled(labels_dir).documents}
+    except (OSError, ValueError):  # no folder yet, or one that labels check would refuse
+        pages = set()
+    if known & pages:
+        return None
+    where = labels_dir if labels_dir.is_dir() else f"{labels_dir} (not made yet)"
+    return f"{plural(len(known), 'page')}, none of them in {where}"
+
+
 def _enough_pages(manifest: dict[str, Any]) -> bool:
     """Whether a model Retrain wrote learnt from enough pages to pre-label with: without
     --plus-shipped (and outside a checkout), Retrain fits the user's pages alone, and a model of one
@@ -69,8 +96,8 @@ def label(
     model_out: Annotated[
         Path | None,
         typer.Option(
-            help="Where Retrain writes your model (a name ending in .npz). Default: cleaner.npz beside the labels "
-            "directory."
+            help="Where Retrain writes your model (a name ending in .npz). Default: the labels directory's name "
+            "with .npz, beside it (labels.npz for labels/), so that two label folders never share one model."
         ),
     ] = None,
     host: Annotated[
@@ -133,11 +160,19 @@ def label(
         fail(f"--labels {labels_dir}: not a directory", 2)
     if model_out is not None:  # refused now, not after the first Retrain's fit
         check_writable("--model-out", str(model_out), DEFAULT_MODEL_FILE.name, MODEL_SUFFIX)
-    target = model_out or labels_dir.resolve().parent / DEFAULT_MODEL_FILE.name
+    target = model_out or default_model_out(labels_dir)
     start_model = model if model is not None else (target if target.is_file() else None)
     try:
         predictor = load_model(start_model)
-        if model is None and start_model is not None and not _enough_pages(predictor.manifest):
+        foreign = None if model is not None or start_model is None else _not_of(predictor.manifest, labels_dir)
+        if foreign is not None:
+            warn(
+                f"{start_model} was trained on {foreign}: another folder's model, not offered as yours; "
+                f"pre-labelling with the shipped model instead (--model {start_model} to use it); Retrain "
+                "replaces it"
+            )
+            start_model, predictor = None, load_model()
+        elif model is None and start_model is not None and not _enough_pages(predictor.manifest):
             pages = predictor.manifest["training_data"]["documents"]
             retraining = (  # the advice for the flag given, not for one to add
                 "Retrain, with --plus-shipped, replaces it with a model of your pages plus the shipped model's"
