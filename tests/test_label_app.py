@@ -457,3 +457,27 @@ def test_a_refusal_says_why_in_plain_text_with_the_security_headers(session: Ses
     cookie = client.get("/", params={"token": "s3cret"}, headers={"Cookie": "a=b; cleaner_label_token=wrong"})
     assert cookie.status_code == 200 and "cleaner_label_token=s3cret" in cookie.headers["set-cookie"]
     assert client.get("/api/pages", headers={"Cookie": "a=b; cleaner_label_token=s3cret"}).status_code == 200
+
+
+def test_a_page_saved_as_pre_labelled_is_marked_and_the_first_model_scored_beside(
+    client: TestClient, session: Session
+) -> None:
+    """Pages saved with their pre-labels uncorrected scored 0.98 by leave one page out, carrying the
+    shipped model's mistakes, and nothing said so: such a page is marked unedited, and the model
+    that pre-labelled the pages is scored beside (walk5a #7)."""
+    from cleaner.training.labelling.session import compare_with_first_model
+
+    views = [client.get(f"/api/pages/{number}").json() for number in (0, 1)]
+    edited = tags_for(views[1])
+    first = next(i for i, tag in enumerate(edited) if tag is not None)
+    edited[first] = "B" if edited[first] == "C" else "C"
+    for view, name, tags in ((views[0], "as-is", tags_for(views[0])), (views[1], "fixed", edited)):
+        fields = {"name": name, "site": "example.vn", "language": "vi", "tags": tags, **opened(view)}
+        assert client.post(f"/api/pages/{view['number']}", json=fields, headers=ORIGIN).status_code == 200
+    assert [page.unedited for page in session.pages if page.saved_as] == [True, False]
+    documents = load_labelled_dir(session.labels_dir)
+    scores: dict = {"example.vn": {"pages": {"as-is": 0.99, "fixed": 0.5}, "char_f1": 0.745}}
+    compare_with_first_model(session, documents, ["example.vn"], scores)
+    site = scores["example.vn"]
+    assert site["unedited"] == ["as-is"] and site["prelabel_model"] == "test model"
+    assert site["prelabel"]["as-is"] == 1.0 and site["prelabel"]["fixed"] < 1.0

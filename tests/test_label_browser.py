@@ -311,3 +311,28 @@ def test_paging_while_the_server_is_down_says_it_cannot_be_reached(
             status = WebDriverWait(driver, 30).until(lambda d: d.find_element(By.ID, "status").text)
             assert "cannot reach the server (stopped?): start cleaner label again" in status, (key, status)
         assert driver.find_element(By.ID, "position").text.startswith("page 1")
+
+
+@pytest.mark.skipif(isinstance(FOUND, str), reason=str(FOUND))
+def test_the_scores_table_marks_unedited_pages_and_shows_the_pre_labelling_model(
+    tmp_path: Path, seed_documents: list[Labelled], trained_model: LineClassifier
+) -> None:
+    session = make_session(tmp_path, seed_documents[:1], trained_model.predictor_)
+    scores = {
+        "example.test": {
+            "pages": {"a": 0.983, "b": 0.5},
+            "char_f1": 0.7415,
+            "prelabel": {"a": 1.0, "b": 0.676},
+            "prelabel_char_f1": 0.838,
+            "prelabel_model": "the shipped model",
+            "unedited": ["a"],
+        }
+    }
+    session.progress.state, session.progress.message, session.progress.scores = "done", "trained", scores
+    with Background(session) as url, chromium() as driver:
+        driver.get(url)
+        wait_ready(driver)
+        table = driver.execute_script("return document.getElementById('scores-table').innerText")
+    assert "by the shipped model, which pre-labelled them" in table, table
+    assert "example.test\t0.742\t0.838" in table, table
+    assert "a (unedited)\t0.983\t1.000" in table and "b\t0.500\t0.676" in table, table

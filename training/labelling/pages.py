@@ -95,6 +95,9 @@ class Page:
     kind: str = ""
     saved_as: str | None = None  # the label-file name it was last saved as
     labels: list[str | None] | None = field(default=None, repr=False)  # as last saved
+    # Saved (in this session) with every line as the pre-labelling model tagged it: no edit. Its
+    # leave-one-page-out score then rewards the model's mistakes, which the page says.
+    unedited: bool = False
 
     @property
     def digest(self) -> str:

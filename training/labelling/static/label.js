@@ -319,27 +319,37 @@ function drawScores(scores) {
   box.replaceChildren();
   const sites = Object.keys(scores);
   if (!sites.length) return;
+  const first = scores[sites[0]].prelabel_model;
   const caption = document.createElement("p");
   caption.className = "small";
-  caption.textContent = "char F1 of each labelled page, predicted by a model trained without it (leave one page out):";
+  caption.textContent = "char F1 of each labelled page against your labels: first, predicted by a model trained "
+    + "without it (leave one page out)" + (first ? `; then, for comparison, by ${first}, which pre-labelled them` : "")
+    + ". It measures agreement with your labels: a page saved with its pre-labels uncorrected scores high "
+    + "whatever its mistakes (marked unedited).";
   const table = document.createElement("table");
   table.className = "scores";
+  const number = (value) => value === null || value === undefined ? "-" : value.toFixed(3);
   for (const site of sites) {
+    const unedited = new Set(scores[site].unedited || []);
+    const prelabel = scores[site].prelabel || {};
     const head = table.insertRow(); head.className = "site";
     head.insertCell().textContent = site;
     const mean = head.insertCell(); mean.className = "num";
-    mean.textContent = scores[site].char_f1 === null ? "-" : scores[site].char_f1.toFixed(3);
-    for (const [name, value] of Object.entries(scores[site].pages)) {
+    mean.textContent = number(scores[site].char_f1);
+    const theirs = head.insertCell(); theirs.className = "num prelabel";
+    theirs.textContent = number(scores[site].prelabel_char_f1);
+    const addRow = (name, value) => {
       const row = table.insertRow();
-      row.insertCell().textContent = name;
-      const cell = row.insertCell(); cell.className = "num"; cell.textContent = value.toFixed(3);
-    }
+      row.insertCell().textContent = unedited.has(name) ? `${name} (unedited)` : name;
+      if (unedited.has(name)) row.className = "unedited";
+      const cell = row.insertCell(); cell.className = "num"; cell.textContent = value;
+      const other = row.insertCell(); other.className = "num prelabel"; other.textContent = number(prelabel[name]);
+    };
+    for (const [name, value] of Object.entries(scores[site].pages)) addRow(name, value.toFixed(3));
     for (const [name, reason] of Object.entries(scores[site].unscored || {})) {
       // A page left unscored, with the reason (a "-" alone said nothing).
-      const row = table.insertRow();
-      row.insertCell().textContent = name;
-      const cell = row.insertCell(); cell.className = "num"; cell.textContent = "-";
-      const why = table.insertRow().insertCell(); why.colSpan = 2; why.className = "small";
+      addRow(name, "-");
+      const why = table.insertRow().insertCell(); why.colSpan = 3; why.className = "small";
       why.textContent = `not scored: ${reason}`;
     }
   }
