@@ -266,6 +266,29 @@ def test_suggest_ranks_every_file_when_asked(runner: CliRunner, model_path: Path
     )
 
 
+def test_suggest_lists_a_text_once_naming_its_copies(
+    runner: CliRunner, model_path: Path, seed_documents: list[Labelled], tmp_path: Path
+) -> None:
+    """Copies of a document were ranked as rows of their own (the label page refuses the second
+    label file of one text), pushing other candidates out of -n."""
+    pool = tmp_path / "pool"
+    pool.mkdir()
+    for name, doc in (("a.txt", seed_documents[0]), ("b.txt", seed_documents[1])):
+        (pool / name).write_text(doc.text, encoding="utf-8")
+    (pool / "a-copy.txt").write_text(seed_documents[0].text + "\n", encoding="utf-8")  # one more blank line
+    (pool / "a-again.txt").write_text(seed_documents[0].text, encoding="utf-8")
+    result = runner.invoke(app, ["suggest", str(pool), "-n", "2", "--model", str(model_path), "-q"])
+    assert result.exit_code == 0, result.output
+    rows = result.stdout.splitlines()[1:]
+    assert len(rows) == 2, rows
+    (first,) = [row for row in rows if "a-again.txt" in row.split("  (")[0] or "(and" in row]
+    assert first.endswith(f"(and 2 copies of it: {pool / 'a-copy.txt'}, {pool / 'a.txt'})"), first
+    assert any(row.endswith(str(pool / "b.txt")) for row in rows), rows
+    help_text = " ".join(runner.invoke(app, ["suggest", "--help"]).stdout.split())
+    assert "mean margin, the mean distance of their P(content) from the threshold" in help_text
+    assert "Order: most uncertain lines first, then the lowest mean margin" in help_text
+
+
 def test_suggest_with_missing_model(runner: CliRunner, tmp_path: Path) -> None:
     result = runner.invoke(app, ["suggest", str(tmp_path), "--model", str(tmp_path / "none.joblib")])
     assert result.exit_code == 1
@@ -282,8 +305,9 @@ def test_suggest_reads_what_predict_reads(runner: CliRunner, model_path: Path, t
     shard.write_bytes(gzip.compress(jsonl([{"text": PAGE}, {"text": PAGE_EN}])))
     result = runner.invoke(app, ["suggest", str(shard), "-", "--model", str(model_path)], input=PAGE_EN.encode())
     assert result.exit_code == 0, result.output
-    named = sorted(line.split()[-1] for line in result.stdout.splitlines()[1:])
-    assert named == sorted([f"{shard}:1", f"{shard}:2", "-"])
+    named = sorted(line.split("  (")[0].split()[-1] for line in result.stdout.splitlines()[1:])
+    assert named == sorted([f"{shard}:1", f"{shard}:2"])  # standard input's page is the shard's second
+    assert f"{shard}:2  (and 1 copy of it: -)" in result.stdout
 
 
 def test_suggest_uses_the_model_of_the_environment(
@@ -352,12 +376,12 @@ def test_suggest_names_jsonl_records_by_their_id_or_url(runner: CliRunner, model
     from corpus_support import PAGE, PAGE_EN, jsonl, record_id, wet
 
     shard = tmp_path / "shard.jsonl"
-    records = [
-        {"id": "abc", "text": PAGE},
-        {"url": "https://site.example/a", "text": PAGE_EN},
-        {"id": 7, "url": "https://site.example/b", "text": PAGE},  # the id, not both
-        {"doc": "d-9", "text": PAGE_EN},
-        {"id": "two words", "text": PAGE},  # quoted: the name ends where it seems to
+    records = [  # each of its own text: copies of one are listed once (another test)
+        {"id": "abc", "text": PAGE + "One.\n"},
+        {"url": "https://site.example/a", "text": PAGE_EN + "Two.\n"},
+        {"id": 7, "url": "https://site.example/b", "text": PAGE + "Three.\n"},  # the id, not both
+        {"doc": "d-9", "text": PAGE_EN + "Four.\n"},
+        {"id": "two words", "text": PAGE + "Five.\n"},  # quoted: the name ends where it seems to
         {"id": "e1", "text": " \n"},
     ]
     shard.write_bytes(jsonl(records))

@@ -9,10 +9,9 @@ size needs the memory of one batch, and a document no more than ``--max-document
 
 from __future__ import annotations
 
-import heapq
 import json
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -52,6 +51,10 @@ class Ranking:
     rows: list[Suggestion]  # the best ``top``, best first
     documents: int
     errors: int
+    # A row's copies (path -> the names of the other documents of the same text, in input order):
+    # listed as rows of their own, they pushed out other candidates, and the label page refuses a
+    # second label file of one text.
+    copies: dict[str, list[str]] = field(default_factory=dict)
 
 
 def summarize(name: str, probabilities: np.ndarray, threshold: float, margin: float) -> Suggestion:
@@ -82,12 +85,27 @@ def rank_uncertain(
     ``cleaner: path:line: what is wrong`` and counted; the others are still scored. ``progress``
     shows a bar over input bytes when stderr is a terminal.
     """
+    from .labels import page_fingerprint
+
     scored = ScoredDocuments(model, paths, margin, input_format=input_format, options=options, limit=limit)
+    # The best ``top`` documents of distinct text, each with its copies (a document of the same
+    # lines, margins and blank lines aside, as the label page's duplicate rule has it). A copy scores
+    # as its first does, so a text evicted from the best never comes back by a copy.
+    best: dict[str, tuple[Suggestion, list[str]]] = {}
     try:
-        rows = heapq.nsmallest(top, (suggestion for _, suggestion in scored.iterate(progress)), key=Suggestion.rank)
+        for parsed, suggestion in scored.iterate(progress):
+            fingerprint = page_fingerprint(parsed.lines)
+            if fingerprint in best:
+                best[fingerprint][1].append(suggestion.path)
+                continue
+            best[fingerprint] = (suggestion, [])
+            if len(best) > top:
+                del best[max(best, key=lambda key: best[key][0].rank())]
     finally:
         scored.close()
-    return Ranking(rows, scored.tally.documents, scored.tally.errors)
+    rows = sorted((row for row, _ in best.values()), key=Suggestion.rank)
+    copies = {row.path: names for row, names in best.values() if names}
+    return Ranking(rows, scored.tally.documents, scored.tally.errors, copies)
 
 
 class ScoredDocuments:

@@ -23,7 +23,7 @@ from ...cli.options import (
     finite,
     refuse_input_named_twice,
 )
-from ...text import plural
+from ...text import listed, plural
 
 # As train_app (.train).
 suggest_app = typer.Typer(add_completion=False, rich_markup_mode="markdown")
@@ -68,7 +68,13 @@ def suggest(
     file, its record id and its url. Inputs that cannot be
     read are reported on stderr as path:LINE: what is wrong, the others are ranked, and the exit code
     is 1. Empty documents (no line with text) have nothing to label: they are left out and named in
-    one note on stderr.
+    one note on stderr. A document of the same text as one listed (its lines, margins and blank lines
+    aside) is not listed again: its row names its copies.
+
+    Columns: uncertain, its lines whose P(content) is within --margin of the threshold; lines, its
+    lines with text; mean margin, the mean distance of their P(content) from the threshold (lower:
+    the model is less sure of the page as a whole). Order: most uncertain lines first, then the
+    lowest mean margin, then by name.
     """
     from ...classifier.format import ModelError, load_model
     from ...corpus.readers import ParseOptions
@@ -95,7 +101,9 @@ def suggest(
     if ranking.rows:
         typer.echo(f"{'uncertain':>9} {'lines':>6} {'mean margin':>11}  file")
     for row in ranking.rows:
-        typer.echo(f"{row.uncertain:>9} {row.lines:>6} {row.mean_margin:>11.3f}  {row.path}")
+        copies = ranking.copies.get(row.path, [])
+        also = f"  (and {plural(len(copies), 'copy', 'copies')} of it: {listed(copies, 3)})" if copies else ""
+        typer.echo(f"{row.uncertain:>9} {row.lines:>6} {row.mean_margin:>11.3f}  {row.path}{also}")
     if ranking.errors:
         unread = plural(ranking.errors, "input or document", "inputs or documents")
         fail(f"{unread} could not be read; " + ("the others were ranked" if ranking.rows else "nothing to rank"))
