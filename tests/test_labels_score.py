@@ -111,3 +111,15 @@ def test_a_fingerprint_is_of_the_text_not_of_its_layout() -> None:
     assert page_fingerprint(lines) == page_fingerprint(["  Menu\r", "", "", "A body paragraph.  ", " ", "Footer"])
     assert page_fingerprint(lines) != page_fingerprint(["Menu", "A body paragraph!", "Footer"])
     assert page_fingerprint(lines) != page_fingerprint(["Menu", "A body paragraph. Footer"])
+
+
+def test_the_report_names_the_model_and_takes_default(tmp_path: Path, model_path: Path, runner: CliRunner) -> None:
+    """Every row said "cleaner (as trained)" whatever the model, and --model default (as evaluate
+    takes it, and the README teaches it) was looked for as a file named default."""
+    directory = labelled_dir(tmp_path)
+    given = runner.invoke(app, ["labels", "score", str(directory), "--model", str(model_path)])
+    assert given.exit_code == 0, given.output
+    assert given.stdout.startswith(f"{model_path}: scored as it is (threshold ")
+    default = runner.invoke(app, ["labels", "score", str(directory), "--model", "default"])
+    assert default.exit_code == 0, default.output
+    assert default.stdout.startswith("the default model: scored as it is (threshold ")

@@ -24,7 +24,9 @@ Echo = Callable[[str], None]
 SYSTEM = "cleaner (as trained)"
 
 
-def score_labelled(predictor: Predictor, directory: Path, by: str = "site", echo: Echo = print) -> dict[str, Any]:
+def score_labelled(
+    predictor: Predictor, directory: Path, by: str = "site", echo: Echo = print, model: str = ""
+) -> dict[str, Any]:
     """Score ``predictor`` on the labelled dumps of ``directory`` (``labels/``'s format); print the
     tables and return the figures (the model's training data and this data's sha256 included).
     Raises ValueError for a directory whose manifest lists no dump.
@@ -32,7 +34,9 @@ def score_labelled(predictor: Predictor, directory: Path, by: str = "site", echo
     Pages the model was trained on score what it learnt, not what it does on pages it never saw:
     when ``directory`` is exactly its training data (the same sha256), ``trained_on`` says so and
     so does a line of the report; pages of it among others (the model's page fingerprints) are
-    named in ``trained_pages`` and in a line of the report."""
+    named in ``trained_pages`` and in a line of the report. ``model``: what the model is called (its
+    file or URL, "the default model"), said first: every table says "cleaner (as trained)", and two
+    models' reports could not be told apart."""
     documents, sha256 = read_labelled(directory)
     if not documents:  # scored, an empty set would read as a perfect one
         raise ValueError(
@@ -45,6 +49,8 @@ def score_labelled(predictor: Predictor, directory: Path, by: str = "site", echo
     known = set(predictor.manifest.get("page_fingerprints", ()))  # none in a model saved before them
     seen = [doc.name for doc in documents if page_fingerprint(doc.lines) in known]
     sites = len({doc.site for doc in documents})
+    if model:
+        echo(f"{model}: scored as it is (threshold {predictor.threshold:.3f}), nothing trained")
     echo(f"{directory}: {plural(len(documents), 'labelled dump')} from {plural(sites, 'site')}")
     if trained_on:
         echo(
@@ -69,7 +75,11 @@ def score_labelled(predictor: Predictor, directory: Path, by: str = "site", echo
         "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         "directory": str(directory),
         "sha256": sha256,
-        "model": {"training_data": trained, "threshold": predictor.threshold},
+        "model": {
+            **({"source": model} if model else {}),
+            "training_data": trained,
+            "threshold": predictor.threshold,
+        },
         "trained_on": trained_on,
         "trained_pages": seen,
         **evaluation.as_dict(),

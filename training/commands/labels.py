@@ -9,7 +9,6 @@ import typer
 
 from ...cli import fail, missing_folders, say_made, warn
 from ...cli.help_format import WidthAwareCommand, WidthAwareGroup
-from ...cli.options import ModelFile
 from ...text import plural
 from .common import LABELS_HELP, DetailRows, detail_rows, find_labels
 
@@ -83,7 +82,13 @@ def labels_score(
             help="Directory of labelled dumps (labels/'s format: *.tsv and manifest.csv) the model was not trained on."
         ),
     ],
-    model: ModelFile = None,
+    model: Annotated[
+        str | None,
+        typer.Option(
+            help="Model file (.npz) or URL (as cleaner predict --model takes), or default: $CLEANER_MODEL if set, "
+            "else the model shipped with cleaner (also when not given)."
+        ),
+    ] = None,
     by: Annotated[DetailRows, typer.Option(help="Detail rows besides language and kind.")] = DetailRows.site,
     json_out: Annotated[Path | None, typer.Option("--json", help="Also write the scores as JSON here.")] = None,
 ) -> None:
@@ -109,12 +114,13 @@ def labels_score(
     problem = missing_directory(directory)
     if problem:
         fail(problem, 2)
-    try:
-        predictor = load_model(model)
+    try:  # "default", as cleaner evaluate --model takes it and the README teaches it
+        predictor = load_model(None if model == "default" else model)
     except ModelError as exc:
         fail(str(exc))
+    name = model if model not in (None, "default") else "the default model"
     try:
-        results = score_labelled(predictor, directory, rows, echo=typer.echo)
+        results = score_labelled(predictor, directory, rows, echo=typer.echo, model=name)
     except BrokenPipeError:
         raise  # the reader of the report went away (| head): ends quietly, as cleaner evaluate does
     except (ValueError, OSError, LabelFormatError) as exc:
