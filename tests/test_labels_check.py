@@ -304,3 +304,27 @@ def test_the_table_stays_in_line_with_wide_characters(tmp_path: Path) -> None:
     assert len(rows) == 2
     assert {columns(line) for line in (header, *rows)} == {columns(header)}
     assert columns(name) == 80 and columns("e\u0301") == 1
+
+
+def test_an_empty_folder_and_a_hidden_name_are_problems(tmp_path: Path) -> None:
+    """An empty labels folder passed ("0 files", exit 0) and train then failed; a page named .tsv
+    (.tsv.tsv, a hidden file the label page refuses to write) passed."""
+    empty = make_repo(tmp_path / "e", "", {})
+    assert run(empty)[0] == [
+        f"{empty / 'manifest.csv'}: lists no label file; label pages into {empty} (cleaner label, or cleaner "
+        "predict DUMP --format labels and a manifest row each)"
+    ]
+    hidden = make_repo(tmp_path / "h", ".tsv,a.example,en,user,\n", {".tsv": TSV})
+    (problem,) = run(hidden)[0]
+    assert problem.startswith(f"{hidden / 'manifest.csv'}:2: name '.tsv' starts with a dot"), problem
+
+
+def test_a_source_not_found_is_noted_apart_saying_where_it_looked(tmp_path: Path) -> None:
+    directory = make_repo(tmp_path, "a,a.example,en,user,../dumps/a.txt\n", {"a": TSV})
+    noted: list[str] = []
+    problems = check_labels(directory, echo=lambda line: None, note=noted.append)
+    assert problems == []
+    assert noted == [
+        f"note: a.tsv: source ../dumps/a.txt not found (looked relative to {directory.parent.resolve()}, the "
+        "labels folder's parent); text not compared"
+    ]

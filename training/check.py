@@ -42,7 +42,12 @@ def _shown(line: str, width: int = 60) -> str:
     return quoted if len(quoted) <= width else quoted[: width - 4] + "...'"
 
 
-def check_labels(directory: Path, echo: Callable[[str], None] = print, shipped: bool = False) -> list[str]:
+def check_labels(
+    directory: Path,
+    echo: Callable[[str], None] = print,
+    shipped: bool = False,
+    note: Callable[[str], None] | None = None,
+) -> list[str]:
     """Print per-file counts and return every problem found, each as ``path:line: message``, or
     ``path: message`` for a problem of the whole file (an empty file, a missing manifest row): a
     line number 0 named a line that is not there.
@@ -50,7 +55,12 @@ def check_labels(directory: Path, echo: Callable[[str], None] = print, shipped: 
     A label file whose source dump (the manifest's ``source``) is not here is not compared with it,
     and one note says so for all of them; for the ``shipped`` pages (those the shipped model learnt
     from), whose sources are not shipped, nothing is said: from a wheel, five lines of "source
-    ../shared/seeds/... not found here" named files the user never had."""
+    ../shared/seeds/... not found here" named files the user never had. A source is looked for
+    relative to the folder's parent (the repository root for labels/), and the note says where.
+    ``note``: where notes go (``echo`` if not given; the command sends them to stderr, so that
+    ``labels check > counts.txt`` holds the counts alone).
+
+    A folder whose manifest lists no page is a problem: it passed, "0 files", and train then failed."""
     missing = missing_directory(directory)
     if missing is not None:
         return [missing]
@@ -87,10 +97,23 @@ def check_labels(directory: Path, echo: Callable[[str], None] = print, shipped: 
                 unseen.append(f"{path.name}: {source}")
         documents[name] = (row, lines, labels)
     problems += page_problems(pages)
+    say = note or echo
+    base = directory.parent.resolve()
     if len(unseen) == 1:
-        echo(f"note: {unseen[0].replace(': ', ': source ', 1)} not found here; text not compared")
+        say(
+            f"note: {unseen[0].replace(': ', ': source ', 1)} not found (looked relative to {base}, the labels "
+            "folder's parent); text not compared"
+        )
     elif unseen:
-        echo(f"note: the sources of {len(unseen)} label files are not found here ({listed(unseen)}); text not compared")
+        say(
+            f"note: the sources of {len(unseen)} label files are not found ({listed(unseen)}; looked relative to "
+            f"{base}, the labels folder's parent); text not compared"
+        )
+    if not rows and not files and not problems:
+        problems.append(
+            f"{manifest_path}: lists no label file; label pages into {directory} (cleaner label, or cleaner "
+            "predict DUMP --format labels and a manifest row each)"
+        )
     # Columns as wide as their longest entry: a long page name pushed its row's counts out of line.
     name_width = max([34, *(columns(name) for name in documents)])
     site_width = max([32, *(columns(row["site"]) for row, _, _ in documents.values())])

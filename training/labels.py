@@ -164,7 +164,11 @@ def _fields_problem(raw: dict[str | None, Any], columns: int) -> str | None:
 
 
 def _row_problem(row: dict[str, str]) -> str | None:
-    """What is wrong with a row's origin, language, site or kind, or None."""
+    """What is wrong with a row's name, origin, language, site or kind, or None."""
+    if row["name"].startswith("."):  # a hidden file (.tsv.tsv), which the label page refuses to write
+        return (
+            f"name {row['name']!r} starts with a dot (a hidden file); give the page a name of letters or digits first"
+        )
     if row["origin"] not in ORIGINS:
         return f"origin {row['origin']!r} is not one of {', '.join(ORIGINS)}"
     if not re.fullmatch(LANGUAGE, row["language"]):

@@ -62,7 +62,7 @@ def labels_check(
     directory = find_labels(named)
     if named is None and directory != Path("labels"):  # the fallback, as train's: said, since nobody named it
         warn(f"checking {checked(directory)}: there is no ./labels here (--labels DIR to check yours)")
-    problems = check_labels(directory, echo=typer.echo, shipped=is_shipped(directory))
+    problems = check_labels(directory, echo=typer.echo, shipped=is_shipped(directory), note=warn)
     if plus_shipped:
         shared, notes = check_with_shipped(directory)
         problems += shared
