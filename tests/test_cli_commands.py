@@ -792,6 +792,18 @@ def test_a_model_name_ends_in_npz_in_any_case(tmp_path: Path) -> None:
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.parametrize("given", ["-", "/dev/null"])
+def test_a_model_to_standard_output_or_a_device_is_refused_clearly(runner: CliRunner, given: str) -> None:
+    """-o - and -o /dev/null were told "give a name such as -o -.npz" ("/dev/null.npz")."""
+    result = runner.invoke(app, ["train", "-o", given])
+    assert result.exit_code == 2, result.output
+    what = "standard output" if given == "-" else "not a regular file (a device or a pipe)"
+    assert result.stderr.startswith(f"cleaner: -o {given}: {what}; a model is a file that is loaded again"), (
+        result.stderr
+    )
+    assert "give a file name such as -o cleaner.npz" in result.stderr and ".npz." not in result.stderr
+
+
 def test_label_refuses_a_model_out_without_npz_before_it_starts(runner: CliRunner, tmp_path: Path) -> None:
     """Retrain writes --model-out as train writes -o: the same name is refused, before the pages are
     read (the dump is missing, which would say "no page to label", exit 1, and serve none)."""

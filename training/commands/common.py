@@ -85,6 +85,14 @@ def check_writable(option: str, given: str, example: str, suffix: str | None = N
     from ...atomic import temporary_beside
 
     path = Path(given)
+    if given == "-" or (path.exists() and not path.is_dir() and not path.is_file()):
+        # Standard output, /dev/null, a pipe: it suggested "-o -.npz" and "-o /dev/null.npz".
+        what = "standard output" if given == "-" else "not a regular file (a device or a pipe)"
+        fail(
+            f"{option} {given}: {what}; a model is a file that is loaded again (written whole, then renamed into "
+            f"place): give a file name such as {option} {example}",
+            2,
+        )
     if path.is_dir():
         fail(f"{option} {path}: is a directory; give a file name such as {path / example}", 2)
     if given.endswith(("/", os.sep)):
