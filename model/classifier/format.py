@@ -229,7 +229,7 @@ def _load(source: _Source) -> Predictor:
         try:
             arrays = {name: archive[name] for name in archive.files if name != MANIFEST}
         except _READ_ERRORS as exc:
-            raise ModelError(f"{shown}: {_DAMAGED} ({_reason(exc)}); {remedy}") from exc
+            raise ModelError(f"{shown}: {_unreadable(exc)}; {remedy}") from exc
     if manifest.get("sha256") != _digest(arrays):
         raise ModelError(
             f"{shown}: sha256 of its arrays does not match its manifest; the file is damaged or was "
@@ -416,7 +416,7 @@ def _open(source: _Source) -> NpzFile:
     try:
         archive = np.load(source.path, allow_pickle=False)
     except _READ_ERRORS as exc:
-        raise ModelError(f"{source.shown}: {_DAMAGED} ({_reason(exc)}); {source.remedy}") from exc
+        raise ModelError(f"{source.shown}: {_unreadable(exc)}; {source.remedy}") from exc
     if not isinstance(archive, NpzFile):  # a single .npy array
         raise ModelError(f"{source.shown}: a single array, not a cleaner model file (.npz); {source.remedy}")
     return archive
@@ -437,10 +437,17 @@ def _check_magic(source: _Source) -> None:
         )
 
 
-def _reason(exc: BaseException) -> str:
-    """numpy's reason, unless it is advice to load the file unsafely (cleaner never unpickles)."""
+def _unreadable(exc: BaseException) -> str:
+    """Why a model file's archive or member cannot be read: it is damaged, with numpy's reason; or it
+    holds pickled objects (numpy's refusal advises loading it unsafely, never relayed), which is no
+    damage: it was called "damaged or cut short" of a whole file that cleaner refuses on purpose."""
     text = str(exc)
-    return "it holds pickled Python objects, which cleaner never loads" if "allow_pickle" in text else text
+    if "allow_pickle" in text:
+        return (
+            "refused: it holds pickled Python objects, which cleaner never loads (loading them can run any code); "
+            "a cleaner model holds arrays and a JSON manifest only"
+        )
+    return f"{_DAMAGED} ({text})"
 
 
 def _manifest(source: _Source, archive: NpzFile) -> dict[str, Any]:
@@ -450,7 +457,7 @@ def _manifest(source: _Source, archive: NpzFile) -> dict[str, Any]:
     except KeyError:
         raise ModelError(f"{shown}: an .npz without a cleaner manifest, not a cleaner model; {remedy}") from None
     except _READ_ERRORS as exc:
-        raise ModelError(f"{shown}: {_DAMAGED} ({_reason(exc)}); {remedy}") from exc
+        raise ModelError(f"{shown}: {_unreadable(exc)}; {remedy}") from exc
     try:
         manifest = json.loads(raw.tobytes().decode("utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
