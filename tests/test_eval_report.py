@@ -193,7 +193,8 @@ def test_languages_not_scored_are_named_with_why(tmp_path: Path, monkeypatch: py
     rows = ["ko-0,a.example,ko,written,,news"]  # one page: too few
     rows += [f"vi-{i},{'abcde'[i]}.example,vi,written,,news" for i in range(5)]  # on every site of en and de
     for row in rows:
-        (labels / f"{row.split(',')[0]}.tsv").write_text("B\tMenu\nC\tA long line of the body text.\n")
+        name = row.split(",")[0]  # each page of its own text: a duplicate is refused before any fit
+        (labels / f"{name}.tsv").write_text(f"B\tMenu\nC\tA long line of the body text ({name}).\n")
     with (labels / "manifest.csv").open("a", encoding="utf-8") as manifest:
         manifest.write("\n".join(rows) + "\n")
     printed: list[str] = []
@@ -296,3 +297,23 @@ def test_a_long_system_name_is_printed_whole_and_the_columns_stay_in_line() -> N
     assert rows[1].startswith(long + " ")
     assert len({len(line) for line in (header, rule, *rows)}) == 1  # every row as wide as the header
     assert header.index("group") == rows[0].index("(all)") == rows[1].index("(all)")
+
+
+def test_a_system_keeping_nothing_has_no_precision_and_names_are_never_cut() -> None:
+    """A baseline that kept nothing showed char P 1.000 (read as perfect); side-by-side headers cut
+    system names to 22 characters ("C4 line rule (datatrov") and languages to 10 ("(unspecifi")."""
+    from cleaner.training.devset import SnippetPage
+    from cleaner.training.evaluate import score, score_snippets
+    from cleaner.training.labels import LabelledDocument
+    from cleaner.training.tables import format_side_by_side, format_snippet_side_by_side, format_table
+
+    doc = LabelledDocument("p", ["Menu", "Body text."], ["boilerplate", "content"], site="a.example", language="en")
+    nothing = score("C4 line rule (datatrove)", [doc], [["boilerplate", "boilerplate"]])
+    _, _, row = format_table([nothing]).splitlines()
+    cells = row.split()
+    assert cells[-6] == "-" and cells[-3] == "-", row  # char P, line P
+    assert "C4 line rule (datatrove)" in format_side_by_side([nothing]).splitlines()[0]
+    page = SnippetPage(LabelledDocument("q", ["Body text."], [None], language=""), ["Body"], [])
+    snippets = score_snippets("single-line TF-IDF (seeds)", [page], [["content"]], [])
+    table = format_snippet_side_by_side([snippets])
+    assert "single-line TF-IDF (seeds)" in table and "(unspecified)" in table, table
