@@ -317,3 +317,15 @@ def test_a_system_keeping_nothing_has_no_precision_and_names_are_never_cut() -> 
     snippets = score_snippets("single-line TF-IDF (seeds)", [page], [["content"]], [])
     table = format_snippet_side_by_side([snippets])
     assert "single-line TF-IDF (seeds)" in table and "(unspecified)" in table, table
+
+
+def test_evaluate_says_its_progress_on_stderr(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """evaluate --plus-shipped --folds 2 printed one header, then nothing on stderr for 7.5 minutes
+    (train says each stage): each fold done is a line on stderr where no bar is drawn."""
+    monkeypatch.setattr(report, "make_estimator", LengthRule)
+    labels = _labels(tmp_path / "labels")
+    result = CliRunner().invoke(app, ["evaluate", "--labels", str(labels), "--folds", "2", "--by", "none"])
+    assert result.exit_code == 0, result.output
+    assert "cleaner: cross-validating (2-fold" in result.stderr, result.stderr
+    assert "cleaner: cross-validation: 2 of 2 folds done" in result.stderr, result.stderr
+    assert "cross-validating" not in result.stdout

@@ -188,6 +188,7 @@ def evaluate(
                 adapt={"sites": adapt_sites, "weights": adapt_weights, "plot": adapt_plot} if adapt else None,
                 user_weight=user_weight,
                 plus_shipped=plus_shipped,
+                say=lambda line: typer.echo(f"cleaner: {line}", err=True),
             )
             end_workers()  # the fits' idle workers, not left to the interpreter's exit
             received.ended = True  # a stop from now on is said so (cleaner.__main__): the outputs are written
