@@ -481,3 +481,15 @@ def test_a_page_saved_as_pre_labelled_is_marked_and_the_first_model_scored_besid
     site = scores["example.vn"]
     assert site["unedited"] == ["as-is"] and site["prelabel_model"] == "test model"
     assert site["prelabel"]["as-is"] == 1.0 and site["prelabel"]["fixed"] < 1.0
+
+
+def test_a_page_without_a_site_is_offered_the_site_last_saved(client: TestClient, session: Session) -> None:
+    """Plain dumps in a folder not named like a domain had '' for every page: the site was typed
+    again on each, though the pages before were saved under one site."""
+    for page in session.pages:
+        page.site = ""
+    first = client.get("/api/pages/0").json()
+    assert first["site"] == ""
+    fields = {"name": "one", "site": "www.evdepazar.example", "language": "tr", "tags": tags_for(first)}
+    assert client.post("/api/pages/0", json={**fields, **opened(first)}, headers=ORIGIN).status_code == 200
+    assert client.get("/api/pages/1").json()["site"] == "www.evdepazar.example"

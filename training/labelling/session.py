@@ -104,6 +104,9 @@ class Session:
         self.progress = Progress()
         self.thread: threading.Thread | None = None
         self.sites_labelled: set[str] = set()
+        # The site of the last page saved: proposed for a page that has none of its own (plain dumps
+        # in a folder not named like a domain), which otherwise had the site typed again on every page.
+        self.last_site = ""
         # The pages this session saved (their numbers): a page found already in labels/ at the start
         # has a name too, and counting those made the closing line claim saves that never happened.
         self.saved_here: set[int] = set()
@@ -163,7 +166,7 @@ class Session:
             "digest": page.digest,
             "url": page.url,
             "name": page.saved_as or page.name,
-            "site": page.site,
+            "site": page.site or self.last_site,
             "language": page.language,
             "kind": page.kind,
             "saved": page.saved_as is not None,
@@ -198,6 +201,7 @@ class Session:
             page.saved_as = row.name
             self.saved_here.add(page.number)
             page.site = row.site.strip().lower()
+            self.last_site = page.site
             page.language = row.language.strip().lower()
             page.kind = row.kind
             page.labels = parse_label_text(path.read_text(encoding="utf-8"), str(path))[1]
