@@ -154,3 +154,20 @@ def test_a_short_dumps_choice_other_than_keep_or_drop_is_refused_where_it_is_giv
     for call in calls:
         with pytest.raises(ValueError, match=r"^short_dumps: expected 'keep' .* or 'drop' .*; got "):
             call()
+
+
+@pytest.mark.parametrize(("choice", "tag"), [("keep", "C"), ("drop", "B")])
+def test_the_label_format_of_a_page_on_one_line_says_its_tags_are_the_rules(
+    tmp_path: Path, choice: str, tag: str
+) -> None:
+    """--format labels wrote every line C for a page kept whole (the rule, not the model's verdict:
+    the shipped model scores it boilerplate) without saying so; the tags agree with what the text
+    output keeps, and the note says they are the rule's."""
+    page = tmp_path / "one.txt"
+    page.write_text(ONE_LINE_PAGE, encoding="utf-8")
+    result = CliRunner().invoke(app, ["predict", str(page), "--format", "labels", "--short-dumps", choice])
+    assert result.exit_code == 0, result.output
+    assert {line.split("\t")[0] for line in result.stdout.splitlines() if line} == {tag}
+    assert f"its labels are the rule's (every line {tag}), not the model's: correct them" in result.stderr
+    text = CliRunner().invoke(app, ["predict", str(page), "--short-dumps", choice])
+    assert "its labels are" not in text.stderr

@@ -197,11 +197,19 @@ class Cleaner:
         if longest is None:
             return None
         keep = self.settings.short_dumps == "keep"
+        # In the label format, such a page's tags are the rule's (every line C, or B when dropped), as
+        # the text output keeps or drops it: the file did not say they were no verdict of the model's.
+        labels = (
+            f"; its labels are the rule's (every line {'C' if keep else 'B'}), not the model's: correct them before "
+            "training on the file"
+            if self.settings.render_for(doc.raw.kind) is Render.LABELS
+            else ""
+        )
         return (
             f"{doc.raw.where}: {lines} non-blank line{'s' if lines > 1 else ''}, the longest of {longest} characters: "
             f"too few lines to clean line by line; {'kept whole' if keep else 'dropped'} "
             f"(--short-dumps {'drop' if keep else 'keep'} to {'drop' if keep else 'keep'} such dumps; "
-            "a dump with one line per block of the page can be cleaned)"
+            f"a dump with one line per block of the page can be cleaned){labels}"
         )
 
 
