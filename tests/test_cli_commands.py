@@ -884,7 +884,10 @@ def test_train_stopped_by_ctrl_c_says_what_was_kept(
     target = tmp_path / "m.npz"
     result = runner.invoke(app, ["train", "--labels", str(directory), "-o", str(target)])
     assert result.exit_code == 130, result.output
-    assert result.stderr == f"cleaner: interrupted; no model written ({target} is as it was)\n"
+    assert (
+        result.stderr
+        == f"cleaner: interrupted; no model written ({target} was not made); run the command again to train it\n"
+    )
 
 
 @pytest.mark.parametrize("where", ["env", "option"])
@@ -989,3 +992,15 @@ def test_labels_help_gives_the_format(runner: CliRunner) -> None:
     out = runner.invoke(app, ["labels", "--help"], terminal_width=200).stdout
     assert "C<TAB>line" in out and "B<TAB>line" in out
     assert "name,site,language,origin,source,kind" in out
+
+
+def test_a_stopped_train_says_whether_the_model_file_was_there_before(tmp_path: Path) -> None:
+    """ "no model written (m.npz is as it was)" of a file that never was, with no next step."""
+    from cleaner.training.commands.train import identity, trained_state
+
+    target = tmp_path / "m.npz"
+    assert trained_state(target, None, {target: identity(target)}) == (
+        f"no model written ({target} was not made); run the command again to train it"
+    )
+    target.write_bytes(b"old")
+    assert trained_state(target, None, {target: identity(target)}) == f"no model written ({target} is as it was)"

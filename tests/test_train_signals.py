@@ -75,7 +75,10 @@ def test_train_stopped_by_a_signal_says_so_and_ends_its_workers(
     command = [str(cleaner_exe), "train", "--labels", str(directory), "-o", str(target), "--no-cross-validate"]
     result, workers = _stopped_while_fitting([*command, "-j", "2"], signum, tmp_path)
     assert result.returncode == 128 + signum, result.stderr
-    said = f"cleaner: interrupted ({signum.name}); no model written ({target} is as it was)\n"
+    said = (
+        f"cleaner: interrupted ({signum.name}); no model written ({target} was not made); run the command again "
+        "to train it\n"
+    )
     assert _without_progress(result.stderr) == said, result.stderr
     assert not target.exists()
     assert _ended(workers)
@@ -145,7 +148,9 @@ def test_train_stopped_by_sigterm_to_its_process_group_says_so(cleaner_exe: Path
     os.killpg(process.pid, signal.SIGTERM)
     _, stderr = process.communicate(timeout=60)
     assert process.returncode == 128 + signal.SIGTERM, stderr
-    said = f"cleaner: interrupted (SIGTERM); no model written ({target} is as it was)\n"
+    said = (
+        f"cleaner: interrupted (SIGTERM); no model written ({target} was not made); run the command again to train it\n"
+    )
     assert _without_progress(stderr).startswith(said), stderr
     assert _ended(workers)
 
@@ -297,6 +302,7 @@ def test_train_stopped_as_soon_as_it_handles_sigterm_says_nothing_was_written(
     # Where the signal lands depends on the machine's speed: before the options are read, or after.
     assert stderr in (
         "cleaner: interrupted (SIGTERM) before training began; nothing was written\n",
-        f"cleaner: interrupted (SIGTERM); no model written ({target} is as it was)\n",
+        f"cleaner: interrupted (SIGTERM); no model written ({target} was not made); run the command again to "
+        "train it\n",
     ), stderr
     assert not target.exists()

@@ -53,6 +53,8 @@ def trained_state(target: Path, joblib_path: Path | None, before: dict[Path, Ide
     saved are those no longer as they were ``before`` it began): no model, the model without the
     joblib export, or both."""
     if identity(target) == before[target]:
+        if before[target] is None:  # "is as it was" of a file that never was: and no next step
+            return f"no model written ({target} was not made); run the command again to train it"
         return f"no model written ({target} is as it was)"
     saved = f"the model was saved to {target}"
     if joblib_path is None:
