@@ -435,14 +435,15 @@ def test_cleaner_train_set_refuses_every_parameter_the_fit_would_refuse(item: st
 
 def test_its_tags_say_what_it_takes() -> None:
     """Documents are lists of lines (str), not a 2-D array of numbers, and fit needs the labels; not
-    a classifier to scikit-learn's tools, as it has no classes_ and no score (see the docstring)."""
+    a classifier to scikit-learn's tools, as it has no classes_ (see the docstring); its score is
+    the content char F1 (a test below)."""
     from sklearn.base import is_classifier
     from sklearn.utils import get_tags
 
     tags = get_tags(LineClassifier())
     assert (tags.input_tags.two_d_array, tags.input_tags.string, tags.target_tags.required) == (False, True, True)
     assert tags.estimator_type is None and not is_classifier(LineClassifier())
-    assert not hasattr(LineClassifier, "score") and not hasattr(LineClassifier, "classes_")
+    assert hasattr(LineClassifier, "score") and not hasattr(LineClassifier, "classes_")
 
 
 def test_one_site_warns_that_the_context_stages_are_skipped(seed_documents: list[Labelled]) -> None:
@@ -480,3 +481,42 @@ def test_a_site_of_one_class_only_skips_the_context_stages_with_a_warning(seed_d
         fitted = LineClassifier().fit(documents, labels, groups=["mixed.vn", "content.vn"])
     assert fitted.context_stages_ == [] and fitted.threshold_ == 0.5
     assert len(fitted.predict([mixed.lines])[0]) == len(mixed.lines)
+
+
+def test_score_is_the_content_char_f1_that_cleaner_evaluate_reports(
+    trained_model: LineClassifier, seed_documents: list[Labelled]
+) -> None:
+    """It had no score: cross_val_score without a scoring raised TypeError."""
+    from cleaner.training.evaluate import score
+
+    documents = seed_documents[:3]
+    lines, labels = [doc.lines for doc in documents], [doc.labels for doc in documents]
+    evaluated = score("cleaner", [_labelled(doc) for doc in documents], trained_model.predict(lines))
+    assert trained_model.score(lines, labels) == pytest.approx(evaluated.overall.scores()["char_f1"])
+    assert trained_model.score(lines, labels, sample_weight=[1.0, 1.0, 1.0]) == trained_model.score(lines, labels)
+
+
+def _labelled(doc: Labelled) -> object:
+    from cleaner.training.labels import LabelledDocument
+
+    return LabelledDocument(doc.name, doc.lines, doc.labels, site=doc.site)
+
+
+def test_predict_takes_what_fit_takes_and_cross_val_score_routes_groups(
+    trained_model: LineClassifier, seed_documents: list[Labelled]
+) -> None:
+    """fit took a numpy object array of documents, predict refused it, and cross_val_score gave
+    [nan nan] with a traceback per fold; groups reach fit through params= (README)."""
+    import numpy as np
+    from sklearn.model_selection import GroupKFold, cross_val_score
+
+    documents = seed_documents[:4]
+    X = np.empty(len(documents), dtype=object)
+    X[:] = [doc.lines for doc in documents]
+    y = np.empty(len(documents), dtype=object)
+    y[:] = [doc.labels for doc in documents]
+    assert trained_model.predict(X) == trained_model.predict([doc.lines for doc in documents])
+    groups = [doc.site for doc in documents]
+    estimator = LineClassifier(n_splits=2, context_rounds=0)
+    scores = cross_val_score(estimator, X, y, groups=groups, cv=GroupKFold(2), params={"groups": groups})
+    assert len(scores) == 2 and all(0.0 <= value <= 1.0 for value in scores), scores

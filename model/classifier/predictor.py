@@ -87,7 +87,11 @@ def first_stage_parts(
 
 def _documents(documents: Documents, what: str = "documents") -> list[list[str]]:
     """The documents as lists of lines, or a TypeError that says what was expected: a str or
-    bytes where a sequence of lines belongs would otherwise be taken character by character."""
+    bytes where a sequence of lines belongs would otherwise be taken character by character. A
+    numpy array (an object array of lists, as scikit-learn's model selection indexes documents)
+    is taken as its list: ``fit`` took one and ``predict`` refused it, so ``cross_val_score`` got nan."""
+    if isinstance(documents, np.ndarray) and documents.ndim >= 1:
+        documents = documents.tolist()
     if isinstance(documents, (str, bytes)) or not isinstance(documents, Sequence):
         raise TypeError(f"{what}: expected a list of documents, each a list of lines; got {type(documents).__name__}")
     return [_lines(doc, f"{what}: {nth(index, len(documents), 'document')}") for index, doc in enumerate(documents)]
