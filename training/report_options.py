@@ -12,7 +12,7 @@ from typing import Any
 
 from ..labels import LabelFormatError
 from .commands.common import SET_HELP, estimator_overrides, find_labels
-from .labels import LabelledDocument, load_labelled_dir
+from .labels import LabelledDocument, read_labelled, refuse_unfit
 
 
 def report_arguments(
@@ -29,6 +29,7 @@ def report_arguments(
     args = parser.parse_args(argv)
     try:
         params = estimator_overrides(args.overrides)
-        return load_labelled_dir(find_labels(args.labels)), args.jobs, params
+        directory = find_labels(args.labels)  # checked as every training is (labels check's page rules)
+        return refuse_unfit(directory, read_labelled(directory)).documents, args.jobs, params
     except (LabelFormatError, ValueError) as exc:
         parser.error(str(exc))
