@@ -138,7 +138,7 @@ def test_evaluate_cross_validates_with_the_weights_train_fits_with(
     class Asked(Exception):
         """What was asked is known; no fit needed."""
 
-    def cross_validated(documents, make_estimator, n_jobs=1, folds=10, weights=None):  # type: ignore[no-untyped-def]
+    def cross_validated(documents, make_estimator, n_jobs=1, folds=10, weights=None, **progress):  # type: ignore[no-untyped-def]
         seen.append(weights)
         raise Asked
 
