@@ -89,21 +89,9 @@ class Stdin:
         # Read below its buffer: a buffered read of a terminal (stdin typed at) returned the line
         # before a Ctrl-D as a short read, and the next read waited for another Ctrl-D.
         raw = cast("BinaryIO", stream.raw) if isinstance(stream, io.BufferedReader) else stream
-        self.head, ended = _head(raw, HEAD)
+        self.head = read_up_to(raw, HEAD)
+        ended = len(self.head) < HEAD  # fewer only at the end of the stream
         self.stream = io.BufferedReader(cast("io.RawIOBase", _Prefixed(self.head, raw, ended)), 1 << 16)
-
-
-def _head(stream: BinaryIO, size: int) -> tuple[bytes, bool]:
-    """Up to ``size`` bytes of ``stream``, and whether it ended before them."""
-    parts: list[bytes] = []
-    have = 0
-    while have < size:
-        data = stream.read(size - have)
-        if not data:
-            return b"".join(parts), True
-        parts.append(data)
-        have += len(data)
-    return b"".join(parts), False
 
 
 _STDIN: Stdin | None = None
