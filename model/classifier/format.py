@@ -147,13 +147,7 @@ def model_from_bytes(data: bytes) -> Predictor:
     where its attributes with their look-up tables were 7 MB)."""
     source = _Source(Path("<pickled model>"), "a pickled model", "pickle the model again", "pickle the model again")
     with np.load(io.BytesIO(data), allow_pickle=False) as archive:
-        manifest = _manifest(source, archive)
-        _check_format(source, manifest)
-        _check_features(source, manifest.get("features"))
-        arrays = {name: archive[name] for name in archive.files if name != MANIFEST}
-    if manifest.get("sha256") != _digest(arrays):
-        raise ModelError("a pickled model: sha256 of its arrays does not match its manifest")
-    return _predictor(manifest, arrays)
+        return _read(source, archive)
 
 
 def _file_bytes(predictor: Predictor, threshold: float) -> tuple[bytes, dict[str, Any]]:
@@ -221,15 +215,21 @@ def load_model(path: Path | str | None = None) -> Predictor:
 
 
 def _load(source: _Source) -> Predictor:
-    shown, remedy = source.shown, source.remedy
     with _open(source) as archive:
-        manifest = _manifest(source, archive)
-        _check_format(source, manifest)
-        _check_features(source, manifest.get("features"))
-        try:
-            arrays = {name: archive[name] for name in archive.files if name != MANIFEST}
-        except _READ_ERRORS as exc:
-            raise ModelError(f"{shown}: {_unreadable(exc)}; {remedy}") from exc
+        return _read(source, archive)
+
+
+def _read(source: _Source, archive: NpzFile) -> Predictor:
+    """The model an open archive holds (a file's, or a pickle's bytes: :func:`model_from_bytes`),
+    its manifest, format, features and digest checked."""
+    shown, remedy = source.shown, source.remedy
+    manifest = _manifest(source, archive)
+    _check_format(source, manifest)
+    _check_features(source, manifest.get("features"))
+    try:
+        arrays = {name: archive[name] for name in archive.files if name != MANIFEST}
+    except _READ_ERRORS as exc:
+        raise ModelError(f"{shown}: {_unreadable(exc)}; {remedy}") from exc
     if manifest.get("sha256") != _digest(arrays):
         raise ModelError(
             f"{shown}: sha256 of its arrays does not match its manifest; the file is damaged or was "
