@@ -6,12 +6,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
+from typer.testing import CliRunner
 
 import cleaner
 from cleaner.classifier.predictor import Predictor
 from cleaner.text import decode_counted
-from cleaner.training.speed_ab import load_package, main
+from cleaner.training.speed_ab import app, load_package
 
 
 def test_another_checkout_is_loaded_under_its_own_name() -> None:
@@ -28,21 +28,21 @@ def test_another_checkout_is_loaded_under_its_own_name() -> None:
     assert decode_counted(b"a\xffb", errors="replace") == ("a\ufffdb", 1)
 
 
-def test_speed_against_a_copy_prints_both_times(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_speed_against_a_copy_prints_both_times(tmp_path: Path) -> None:
     corpus = tmp_path / "corpus.jsonl"
     pages = [
         {"id": str(i), "text": f"Home | News\n\nPage {i}: a sentence of the article, long enough.\n"}
         for i in range(130)
     ]
     corpus.write_text("".join(json.dumps(page) + "\n" for page in pages), encoding="utf-8")
-    assert main([str(Path(cleaner.__file__).parent), "--corpus", str(corpus), "--repeat", "1", "--every", "1"]) == 0
-    out = capsys.readouterr().out
+    folder = str(Path(cleaner.__file__).parent)
+    result = CliRunner().invoke(app, [folder, "--corpus", str(corpus), "--repeat", "1", "--every", "1"])
+    assert result.exit_code == 0, result.output
+    out = result.stdout
     assert "1 batches (2 pages)" in out and "throughput per core this/other:" in out
 
 
-def test_a_missing_corpus_is_an_error_that_says_how_to_make_one(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    with pytest.raises(SystemExit):
-        main([str(Path(cleaner.__file__).parent), "--corpus", str(tmp_path / "none.jsonl")])
-    assert "none.jsonl: not found" in capsys.readouterr().err
+def test_a_missing_corpus_is_an_error_that_says_how_to_make_one(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, [str(Path(cleaner.__file__).parent), "--corpus", str(tmp_path / "none.jsonl")])
+    assert result.exit_code == 2
+    assert "none.jsonl: not found" in result.stderr

@@ -7,11 +7,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 from conftest import record_estimators
+from typer.testing import CliRunner
 
 from cleaner.labels import BOILERPLATE, CONTENT
 from cleaner.training import surroundings
 from cleaner.training.labels import LabelledDocument, load_labelled_dir
-from cleaner.training.surroundings import CUT, DONORS, SURROUNDINGS, main, measure, pick_donors, surround
+from cleaner.training.surroundings import CUT, DONORS, SURROUNDINGS, app, measure, pick_donors, surround
 from cleaner.training.train import make_estimator
 
 
@@ -80,13 +81,10 @@ def test_eval_surrounded_scores_the_pages_own_lines_in_every_surrounding(
     assert found["both"] != found["as it is"]
 
 
-def test_a_labels_directory_without_manifest_is_a_usage_error(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    with pytest.raises(SystemExit) as exit_info:
-        main(["--labels", str(tmp_path)])
-    assert exit_info.value.code == 2
-    assert f"{tmp_path}/manifest.csv: no manifest" in capsys.readouterr().err
+def test_a_labels_directory_without_manifest_is_a_usage_error(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["--labels", str(tmp_path)])
+    assert result.exit_code == 2
+    assert f"{tmp_path}/manifest.csv: no manifest" in result.stderr
 
 
 def test_a_site_alone_is_scored_as_it_is_and_counted() -> None:
@@ -99,15 +97,28 @@ def test_a_site_alone_is_scored_as_it_is_and_counted() -> None:
     assert len(set(added)) == 1 and found["the article alone"] != found["as it is"]
 
 
-def test_set_changes_the_configuration_the_report_fits(labels_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """``--set`` measures a variant of the shipped configuration with the committed command (as
-    ``cleaner evaluate --set`` does); a key the estimator does not have is a usage error."""
-    from cleaner.training.report_options import report_arguments
+class Measured(Exception):
+    """Raised where the report would start its cross-validation."""
 
-    _, jobs, params = report_arguments("", ["--labels", str(labels_dir), "--set", "trimmed=0.3", "--jobs", "1"])
+
+def test_set_changes_the_configuration_the_report_fits(labels_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``--set`` (repeatable) measures a variant of the shipped configuration with the committed
+    command (as ``cleaner evaluate --set`` does); a key the estimator does not have is a usage error."""
+    asked: list[tuple[dict[str, object], int]] = []
+
+    def measured(documents: object, params: dict[str, object], n_jobs: int = 1) -> None:
+        asked.append((params, n_jobs))
+        raise Measured
+
+    monkeypatch.setattr(surroundings, "measure", measured)
+    result = CliRunner().invoke(app, ["--labels", str(labels_dir), "--set", "trimmed=0.3", "--jobs", "1"])
+    assert isinstance(result.exception, Measured), result.output
+    result = CliRunner().invoke(app, ["--labels", str(labels_dir), "--set", "trimmed=0.3", "--set", "C=0.1"])
+    assert isinstance(result.exception, Measured), result.output
+    (params, jobs), (both, default_jobs) = asked
     assert (jobs, params) == (1, {"trimmed": 0.3})
     assert make_estimator().set_params(**params).trimmed == 0.3
-    with pytest.raises(SystemExit) as exit_info:
-        main(["--labels", str(labels_dir), "--set", "trimed=0.3"])
-    assert exit_info.value.code == 2
-    assert "--set trimed: no such estimator parameter" in capsys.readouterr().err
+    assert (default_jobs, both) == (2, {"trimmed": 0.3, "C": 0.1})
+    result = CliRunner().invoke(app, ["--labels", str(labels_dir), "--set", "trimed=0.3"])
+    assert result.exit_code == 2
+    assert "--set trimed: no such estimator parameter" in result.stderr

@@ -18,7 +18,6 @@ Nothing here asserts a time: the benchmark reports, the tests check behaviour.
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import statistics
@@ -26,10 +25,26 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
+import typer
+
+from ..cli.help_format import WidthAwareCommand
 from ..text import split_lines
-from .bench_common import Usage, build_corpus, corpus_arguments, split_corpus, time_commands
+from .bench_common import (
+    CORPUS_MB,
+    LABELS,
+    SEEDS,
+    WORKDIR,
+    LabelsOption,
+    SeedsOption,
+    SizeMbOption,
+    Usage,
+    WorkdirOption,
+    build_corpus,
+    split_corpus,
+    time_commands,
+)
 from .bench_engines import run as run_engines
 from .bench_files import run as run_files
 from .labels import LabelledDocument
@@ -169,20 +184,33 @@ def _peer_throughput(texts: list[str]) -> dict[str, float | str]:
     return results
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    corpus_arguments(parser)
-    parser.add_argument("--peer-mb", type=float, default=3.0, help="text the peers clean (default 3 MB)")
-    parser.add_argument("--repeat", type=int, default=3, help="runs per --jobs setting; medians are reported")
-    parser.add_argument(
-        "--scale", type=float, default=4.0, help="also time a corpus this many times larger (default 4; 1: skip)"
-    )
-    parser.add_argument("--no-engines", action="store_true", help="skip datatrove, Ray Data and Spark")
-    args = parser.parse_args(argv)
+app = typer.Typer(
+    add_completion=False, pretty_exceptions_enable=False, context_settings={"help_option_names": ["-h", "--help"]}
+)
 
+
+@app.command(cls=WidthAwareCommand, help=__doc__.split("\n\n")[0])
+def main(
+    size_mb: SizeMbOption = CORPUS_MB,
+    workdir: WorkdirOption = WORKDIR,
+    labels: LabelsOption = LABELS,
+    seeds: SeedsOption = SEEDS,
+    peer_mb: Annotated[float, typer.Option(help="MB of the corpus's text jusText and the C4 line rule clean.")] = 3.0,
+    repeat: Annotated[
+        int,
+        typer.Option(help="Runs of each --jobs setting and of each engine (small files: 3 at least); medians shown."),
+    ] = 3,
+    scale: Annotated[
+        float,
+        typer.Option(help="Also time a corpus this many times larger, where start-up weighs less (1: skip it)."),
+    ] = 4.0,
+    no_engines: Annotated[
+        bool, typer.Option("--no-engines", help="Skip the engines: datatrove, Ray Data and Spark.")
+    ] = False,
+) -> None:
     cleaner = str(Path(sys.executable).with_name("cleaner"))
-    corpus = args.workdir / "corpus.jsonl"
-    documents, size = build_corpus(args.labels, args.seeds, args.size_mb, corpus)
+    corpus = workdir / "corpus.jsonl"
+    documents, size = build_corpus(labels, seeds, size_mb, corpus)
     megabytes = size / 1e6
     print(f"corpus: {corpus} ({documents} pages, {megabytes:.1f} MB of text)")
     report: dict[str, object] = {"corpus_mb": round(megabytes, 2), "documents": documents, "cores": os.cpu_count()}
@@ -213,21 +241,21 @@ def main(argv: list[str] | None = None) -> int:
 
     settings = sorted({1, os.cpu_count() or 1})
     load_before = [round(x, 2) for x in os.getloadavg()]
-    runs = _throughput(cleaner, corpus, megabytes, documents, settings, args.repeat, args.workdir)
+    runs = _throughput(cleaner, corpus, megabytes, documents, settings, repeat, workdir)
     load_after = [round(x, 2) for x in os.getloadavg()]
     report.update(load_average_before=load_before, load_average_after=load_after, cleaner=runs)
     if len(runs) > 1:
         report.update(_speedup(runs, load_before[0], load_after[0]))
 
-    if args.scale > 1 and len(settings) > 1:
+    if scale > 1 and len(settings) > 1:
         # The same pages again, `--scale` times as many: a run's fixed cost (start-up, the pool's
         # start, exit: a few tenths of a second) weighs less, as it does on a real corpus.
-        large = args.workdir / "corpus-large.jsonl"
-        large_documents, large_size = build_corpus(args.labels, args.seeds, args.size_mb * args.scale, large)
+        large = workdir / "corpus-large.jsonl"
+        large_documents, large_size = build_corpus(labels, seeds, size_mb * scale, large)
         large_mb = large_size / 1e6
         print(f"larger corpus: {large} ({large_documents} pages, {large_mb:.1f} MB of text)")
         before = round(os.getloadavg()[0], 2)
-        large_runs = _throughput(cleaner, large, large_mb, large_documents, settings, args.repeat, args.workdir)
+        large_runs = _throughput(cleaner, large, large_mb, large_documents, settings, repeat, workdir)
         report["larger_corpus"] = {
             "corpus_mb": round(large_mb, 2),
             "cleaner": large_runs,
@@ -235,11 +263,11 @@ def main(argv: list[str] | None = None) -> int:
         }
         large.unlink()
         for jobs in settings:
-            (args.workdir / f"out-{jobs}.jsonl").unlink(missing_ok=True)
+            (workdir / f"out-{jobs}.jsonl").unlink(missing_ok=True)
 
-    if not args.no_engines:
-        report["engines"] = run_engines(corpus, args.workdir, os.cpu_count() or 1, args.repeat)
-    report["small_files"] = run_files(args.labels, args.workdir, max(args.repeat, 3))
+    if not no_engines:
+        report["engines"] = run_engines(corpus, workdir, os.cpu_count() or 1, repeat)
+    report["small_files"] = run_files(labels, workdir, max(repeat, 3))
 
     sample, total = [], 0
     with corpus.open(encoding="utf-8") as handle:
@@ -247,7 +275,7 @@ def main(argv: list[str] | None = None) -> int:
             text = json.loads(line)["text"]
             sample.append(text)
             total += len(text.encode())
-            if total >= args.peer_mb * 1e6:
+            if total >= peer_mb * 1e6:
                 break
     peers = _peer_throughput(sample)
     report["peers_mb_per_s"] = peers
@@ -255,10 +283,9 @@ def main(argv: list[str] | None = None) -> int:
     for name, value in peers.items():
         shown = f"{value:.2f} MB/s (one process, {total / 1e6:.1f} MB)" if isinstance(value, float) else value
         print(f"{name}: {shown}; {how[name]}")
-    (args.workdir / "bench.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
-    print(f"wrote {args.workdir / 'bench.json'}")
-    return 0
+    (workdir / "bench.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    print(f"wrote {workdir / 'bench.json'}")
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    app()

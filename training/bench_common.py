@@ -1,5 +1,6 @@
-"""What ``make bench``'s parts share: the corpus they clean, the options that say where it is, and
-the timing of commands (wall and CPU seconds, peak memory of a process tree).
+"""What ``make bench``'s parts share: the corpus they clean, the options that say where it is (as
+``Annotated`` types their Typer commands declare, so that each part reads and explains them alike),
+and the timing of commands (wall and CPU seconds, peak memory of a process tree).
 
 :mod:`cleaner.training.bench` (the whole bench), :mod:`cleaner.training.bench_engines`,
 :mod:`cleaner.training.bench_files`, and the engines' own runs (:mod:`cleaner.training.engines`,
@@ -8,7 +9,6 @@ the timing of commands (wall and CPU seconds, peak memory of a process tree).
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import json
 import os
@@ -18,13 +18,29 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
+
+import typer
 
 from .labels import load_labelled_dir
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 POLL_SECONDS = 0.5
 BATCH = 256  # documents per model call, for every engine that takes a batch size
+
+# The corpus options' defaults (:func:`build_corpus`'s inputs and where it is written), and the options.
+CORPUS_MB = 50.0
+WORKDIR = REPOSITORY / "bench-corpus"
+LABELS = REPOSITORY / "labels"
+SEEDS = REPOSITORY.parent / "shared" / "seeds"
+SizeMbOption = Annotated[
+    float, typer.Option(help="MB of text in the corpus: the labelled and seed dumps repeated to this size (0: once).")
+]
+WorkdirOption = Annotated[
+    Path, typer.Option(help="Folder the bench's inputs and outputs are written in (made if need be).")
+]
+LabelsOption = Annotated[Path, typer.Option(help="Labelled dumps (with their manifest.csv) the pages are made of.")]
+SeedsOption = Annotated[Path, typer.Option(help="Seed dumps (*.txt) added to the corpus, if the folder is there.")]
 
 
 def build_corpus(labels_dir: Path, seeds_dir: Path, target_mb: float, path: Path) -> tuple[int, int]:
@@ -148,12 +164,3 @@ def _sample_tree(root: int) -> dict[int, tuple[float, int]]:
         fields = stats[pid]  # after the name: state, ppid, ..., utime (12th), stime (13th)
         sample[pid] = ((int(fields[11]) + int(fields[12])) / ticks, kib)
     return sample
-
-
-def corpus_arguments(parser: argparse.ArgumentParser) -> None:
-    """The options that say which bench corpus to build and where (:func:`build_corpus`'s), shared by
-    ``make bench``'s parts."""
-    parser.add_argument("--size-mb", type=float, default=50.0, help="corpus size (default 50 MB)")
-    parser.add_argument("--workdir", type=Path, default=REPOSITORY / "bench-corpus")
-    parser.add_argument("--labels", type=Path, default=REPOSITORY / "labels")
-    parser.add_argument("--seeds", type=Path, default=REPOSITORY.parent / "shared" / "seeds")

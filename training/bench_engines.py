@@ -13,22 +13,56 @@ small run less its MBs at that rate. The machine may be shared: read the ratios 
 
 from __future__ import annotations
 
-import argparse
 import importlib.util
 import json
 import os
 import shutil
 import statistics
 import sys
+from enum import Enum
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
+
+import typer
 
 from ..classifier.cleaned import COUNTS
-from .bench_common import Usage, build_corpus, corpus_arguments, split_corpus, time_commands
+from ..cli.help_format import WidthAwareCommand
+from .bench_common import (
+    CORPUS_MB,
+    LABELS,
+    SEEDS,
+    WORKDIR,
+    LabelsOption,
+    SeedsOption,
+    SizeMbOption,
+    Usage,
+    WorkdirOption,
+    build_corpus,
+    split_corpus,
+    time_commands,
+)
 
 SHARDS = 8
 CLEANER = "cleaner predict"
-NEEDS = {"datatrove-local": "datatrove", "datatrove-ray": "ray", "ray-data": "ray", "spark": "pyspark"}
+
+
+class Engine(str, Enum):
+    """``--engines``' values: the engines that may be timed besides the reference, ``cleaner predict -j CORES``."""
+
+    cleaner_one_job = f"{CLEANER} -j 1"
+    datatrove_local = "datatrove-local"
+    datatrove_ray = "datatrove-ray"
+    ray_data = "ray-data"
+    spark = "spark"
+
+
+# The engines beside cleaner predict, with the module each needs.
+NEEDS = {
+    Engine.datatrove_local.value: "datatrove",
+    Engine.datatrove_ray.value: "ray",
+    Engine.ray_data.value: "ray",
+    Engine.spark.value: "pyspark",
+}
 
 
 def make_shards(corpus: Path, folder: Path, shards: int = SHARDS) -> tuple[Path, Path]:
@@ -199,25 +233,35 @@ def _print(report: dict[str, Any], cores: int) -> None:
         print(f"{engine}: skipped, {why}")
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    corpus_arguments(parser)
-    parser.add_argument("--repeat", type=int, default=3, help="runs per engine and size; medians are reported")
-    parser.add_argument(
-        "--engines",
-        nargs="+",
-        choices=[f"{CLEANER} -j 1", *NEEDS],
-        metavar="ENGINE",
-        help=f"only these (besides {CLEANER} -j CORES, the reference): {', '.join(NEEDS)}, '{CLEANER} -j 1'",
-    )
-    args = parser.parse_args(argv)
-    corpus = args.workdir / "corpus.jsonl"
-    build_corpus(args.labels, args.seeds, args.size_mb, corpus)
-    report = run(corpus, args.workdir, os.cpu_count() or 1, args.repeat, args.engines)
-    (args.workdir / "engines.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
-    print(f"wrote {args.workdir / 'engines.json'}")
-    return 0
+app = typer.Typer(
+    add_completion=False, pretty_exceptions_enable=False, context_settings={"help_option_names": ["-h", "--help"]}
+)
+
+
+@app.command(cls=WidthAwareCommand, help=__doc__.split("\n\n")[0])
+def main(
+    size_mb: SizeMbOption = CORPUS_MB,
+    workdir: WorkdirOption = WORKDIR,
+    labels: LabelsOption = LABELS,
+    seeds: SeedsOption = SEEDS,
+    repeat: Annotated[int, typer.Option(help="Runs of each engine on each size; medians are reported.")] = 3,
+    engines: Annotated[
+        list[Engine] | None,
+        typer.Option(
+            metavar="ENGINE",
+            help=f"Time only this engine besides {CLEANER} -j CORES, the reference; repeat the option for more. "
+            f"One of: {', '.join(repr(engine.value) for engine in Engine)}. Default: every engine.",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    corpus = workdir / "corpus.jsonl"
+    build_corpus(labels, seeds, size_mb, corpus)
+    only = [engine.value for engine in engines] if engines else None
+    report = run(corpus, workdir, os.cpu_count() or 1, repeat, only)
+    (workdir / "engines.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    print(f"wrote {workdir / 'engines.json'}")
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    app()

@@ -17,7 +17,7 @@ from typing import Annotated, Any
 
 import typer
 
-from .bench_common import REPOSITORY, time_commands
+from .bench_common import LABELS, WORKDIR, LabelsOption, WorkdirOption, time_commands
 from .labels import load_labelled_dir
 
 FILES = 1800
@@ -100,9 +100,9 @@ app = typer.Typer(
 
 @app.command(help=__doc__.split("\n\n")[0])
 def main(
-    repeat: Annotated[int, typer.Option(help="runs of each input; medians are reported")] = 5,
-    workdir: Annotated[Path, typer.Option(help="where the inputs are made")] = REPOSITORY / "bench-corpus",
-    labels: Annotated[Path, typer.Option(help="the labelled dumps the pages come from")] = REPOSITORY / "labels",
+    repeat: Annotated[int, typer.Option(help="Runs of each input; medians are reported.")] = 5,
+    workdir: WorkdirOption = WORKDIR,
+    labels: LabelsOption = LABELS,
 ) -> None:
     run(labels, workdir, repeat)
 

@@ -13,16 +13,19 @@ tests/test_faults.py runs each of them, smaller, in the test suite. Nothing here
 
 from __future__ import annotations
 
-import argparse
 import os
-import sys
 import tempfile
 from pathlib import Path
+from typing import Annotated
 
+import typer
+
+from ..cli.help_format import WidthAwareCommand
 from .fault_inputs import FORMATS, Outcome, build, piped, records, truncations, unreachable
 from .fault_runs import Cleaner, corpus, full_disk, kills, memory, truncated_then_resumed
 
 REPOSITORY = Path(__file__).resolve().parent.parent
+MEMORY_MB = (1.0, 3.0, 9.7)  # --memory-mb's default: MB of each dump of short lines
 
 
 def load_pages(labels: Path) -> list[str]:
@@ -83,21 +86,39 @@ def report(outcomes: list[Outcome]) -> None:
             print(f"  {outcome.fault}: {note}")
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--labels", type=Path, default=REPOSITORY / "labels")
-    parser.add_argument(
-        "--cuts", type=int, default=150, help="cut places per codec (default 150, and as many near record ends)"
-    )
-    parser.add_argument("--kills", type=int, default=4, help="kills per signal and output kind (default 4)")
-    parser.add_argument(
-        "--memory-mb", type=float, nargs="*", default=[1.0, 3.0, 9.7], help="sizes of the dumps of short lines"
-    )
-    args = parser.parse_args(argv)
+app = typer.Typer(
+    add_completion=False, pretty_exceptions_enable=False, context_settings={"help_option_names": ["-h", "--help"]}
+)
+
+
+@app.command(cls=WidthAwareCommand, help=__doc__.split("\n\n")[0])
+def main(
+    labels: Annotated[Path, typer.Option(help="Labelled dumps (with their manifest.csv) the inputs are made of.")] = (
+        REPOSITORY / "labels"
+    ),
+    cuts: Annotated[
+        int, typer.Option(help="Places each codec's input is cut at, and as many again near record ends.")
+    ] = 150,
+    kill_times: Annotated[
+        int,
+        typer.Option("--kills", help="Kills of cleaner predict per signal and output kind, each run then resumed."),
+    ] = 4,
+    memory_mb: Annotated[
+        list[float] | None,
+        typer.Option(
+            help="MB of a dump of short lines whose peak memory is measured (repeat the option for more; the largest "
+            f"is also measured as whole pages). Default: {', '.join(f'{mb:g}' for mb in MEMORY_MB)}.",
+            show_default=False,
+        ),
+    ] = None,
+    no_memory: Annotated[bool, typer.Option("--no-memory", help="Skip the peak-memory measurements.")] = False,
+) -> None:
+    sizes = [] if no_memory else memory_mb or list(MEMORY_MB)
     with tempfile.TemporaryDirectory(prefix="cleaner-faults-") as folder:
-        outcomes = run(load_pages(args.labels), Path(folder), args.cuts, args.kills, args.memory_mb)
-    return 0 if all(o.clean for o in outcomes) else 1
+        outcomes = run(load_pages(labels), Path(folder), cuts, kill_times, sizes)
+    if not all(o.clean for o in outcomes):
+        raise typer.Exit(1)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    app()

@@ -1,35 +1,37 @@
 """The options of the cross-validated reports run as ``python -m`` (``make eval-short``:
-:mod:`cleaner.training.short_records`, ``make eval-surrounded``: :mod:`cleaner.training.surroundings`).
-Their ``--labels`` and ``--set`` read as ``cleaner evaluate``'s do (:mod:`cleaner.training.commands.common`).
+:mod:`cleaner.training.short_records`, ``make eval-surrounded``: :mod:`cleaner.training.surroundings`),
+declared once as ``Annotated`` types that both commands take. Their ``--labels``, ``--jobs`` and ``--set``
+read as ``cleaner evaluate``'s do (:mod:`cleaner.training.commands.common`).
 """
 
 from __future__ import annotations
 
-import argparse
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
+import typer
+
+from ..cli import fail
 from ..labels import LabelFormatError
-from .commands.common import SET_HELP, estimator_overrides, find_labels
+from .commands.common import LABELS_HELP, SET_HELP, estimator_overrides, find_labels, jobs_option
 from .labels import LabelledDocument, read_labelled, refuse_unfit
 
+JOBS = 2  # --jobs' default
+LabelsOption = Annotated[Path | None, typer.Option(help=LABELS_HELP, show_default=False)]
+JobsOption = Annotated[int, jobs_option("folds fitted at once")]
+SetOption = Annotated[list[str] | None, typer.Option("--set", metavar="KEY=VALUE", help=SET_HELP)]
 
-def report_arguments(
-    description: str, argv: Sequence[str] | None
-) -> tuple[list[LabelledDocument], int, dict[str, Any]]:
-    """``--labels``, ``--jobs`` and ``--set`` of the cross-validated reports run as ``python -m``
-    (``make eval-short``, ``make eval-surrounded``): the labelled documents, the folds to fit at
-    once and the parameters to change in the shipped configuration, or a usage error (status 2, as
-    for a bad option) that names the file or the option and what is wrong."""
-    parser = argparse.ArgumentParser(description=description)
-    parser.add_argument("--labels", type=Path, default=None, help="labelled dumps (default: as cleaner evaluate)")
-    parser.add_argument("--jobs", type=int, default=2, help="folds fitted at once")
-    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", dest="overrides", help=SET_HELP)
-    args = parser.parse_args(argv)
+
+def report_inputs(
+    labels: Path | None, overrides: Sequence[str] | None
+) -> tuple[list[LabelledDocument], dict[str, Any]]:
+    """``--labels`` and ``--set`` of the cross-validated reports: the labelled documents and the
+    parameters to change in the shipped configuration, or a usage error (exit 2, as for a bad
+    option) that names the file or the option and what is wrong."""
     try:
-        params = estimator_overrides(args.overrides)
-        directory = find_labels(args.labels)  # checked as every training is (labels check's page rules)
-        return refuse_unfit(directory, read_labelled(directory)).documents, args.jobs, params
+        params = estimator_overrides(overrides or [])
+        directory = find_labels(labels)  # checked as every training is (labels check's page rules)
+        return refuse_unfit(directory, read_labelled(directory)).documents, params
     except (LabelFormatError, ValueError) as exc:
-        parser.error(str(exc))
+        fail(str(exc), 2)

@@ -15,15 +15,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+import typer
 from joblib import Parallel, delayed
 from sklearn.model_selection import GroupKFold
 
 from ..classifier.augment import excerpts
+from ..cli.help_format import WidthAwareCommand
 from ..labels import CONTENT
 from .evaluate import DEFAULT_FOLDS, cv_folds, cv_groups, score
 from .labels import LabelledDocument
 from .metrics import count, total
-from .report_options import report_arguments
+from .report_options import JOBS, JobsOption, LabelsOption, SetOption, report_inputs
 from .train import fit_documents, make_estimator
 
 PER_PAGE = 3
@@ -71,8 +73,14 @@ def measure(documents: Sequence[LabelledDocument], params: dict[str, Any], n_job
     }
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    documents, jobs, params = report_arguments(__doc__.split("\n\n")[0], argv)
+app = typer.Typer(
+    add_completion=False, pretty_exceptions_enable=False, context_settings={"help_option_names": ["-h", "--help"]}
+)
+
+
+@app.command(cls=WidthAwareCommand, help=__doc__.split("\n\n")[0])
+def main(labels: LabelsOption = None, jobs: JobsOption = JOBS, overrides: SetOption = None) -> None:
+    documents, params = report_inputs(labels, overrides)
     shipped = "shipped" if not params else "shipped with --set " + ", ".join(f"{k}={v}" for k, v in params.items())
     for name, changed in ((shipped, {}), ("without training excerpts", {"excerpts": 0.0})):
         found = measure(documents, {**params, **changed}, jobs)
@@ -83,8 +91,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             f" emptied {found['emptied']} of {found['excerpts with article text']} with article text,"
             f" {found['chrome chars kept']:.0%} of chrome-only excerpts' characters kept"
         )
-    return 0
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    app()

@@ -17,18 +17,20 @@ Usage: ``python -m cleaner.training.speed_ab /tmp/before/model [--corpus bench-c
 
 from __future__ import annotations
 
-import argparse
 import importlib.util
 import json
 import sys
 import time
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import Annotated, Any
 
+import typer
 from threadpoolctl import threadpool_limits
 
 from .. import load_model
+from ..cli import fail
+from ..cli.help_format import WidthAwareCommand
 from ..corpus.parallel import CHUNK_DOCUMENTS, ONE_THREAD
 from ..text import split_lines
 
@@ -71,31 +73,38 @@ def best_times(loaders: dict[str, Any], pairs: list[tuple[Batch, Batch]], repeat
     return totals
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Prediction speed against another version of the package.")
-    parser.add_argument("other", type=Path, help="the model/ folder of the other checkout")
-    parser.add_argument(
-        "--corpus", type=Path, default=Path("bench-corpus/corpus.jsonl"), help="JSONL, one page per record"
-    )
-    parser.add_argument("--repeat", type=int, default=5, help="runs per batch and version (default 5)")
-    parser.add_argument("--every", type=int, default=4, help="time every n-th batch of 128 pages (default 4)")
-    args = parser.parse_args(argv)
-    if not args.corpus.is_file():
-        parser.error(f"{args.corpus}: not found (make one with python -m cleaner.training.bench --size-mb 20)")
-    with args.corpus.open(encoding="utf-8") as records:
+app = typer.Typer(
+    add_completion=False, pretty_exceptions_enable=False, context_settings={"help_option_names": ["-h", "--help"]}
+)
+
+
+@app.command(cls=WidthAwareCommand, help=__doc__.split("\n\n")[0])
+def main(
+    other: Annotated[
+        Path, typer.Argument(help="The model/ folder of the other checkout (git worktree add /tmp/before REV).")
+    ],
+    corpus: Annotated[
+        Path,
+        typer.Option(help="JSONL, one page per record (make one with python -m cleaner.training.bench --size-mb 20)."),
+    ] = Path("bench-corpus/corpus.jsonl"),
+    repeat: Annotated[int, typer.Option(help="Runs per batch and version; the fastest is kept.")] = 5,
+    every: Annotated[int, typer.Option(help=f"Time every n-th batch of {CHUNK_DOCUMENTS} pages.")] = 4,
+) -> None:
+    if not corpus.is_file():
+        fail(f"{corpus}: not found (make one with python -m cleaner.training.bench --size-mb 20)", 2)
+    with corpus.open(encoding="utf-8") as records:
         documents = [split_lines(json.loads(record)["text"]) for record in records]
     batches = [documents[i : i + CHUNK_DOCUMENTS] for i in range(0, len(documents), CHUNK_DOCUMENTS)]
-    pairs = [(batches[k], batches[k + 1]) for k in range(0, len(batches) - 1, args.every)]
-    other = load_package(args.other.resolve())
+    pairs = [(batches[k], batches[k + 1]) for k in range(0, len(batches) - 1, every)]
+    loaded = load_package(other.resolve())
     with threadpool_limits(ONE_THREAD):  # as cleaner predict's workers
-        totals = best_times({"this": load_model, "other": other.load_model}, pairs, args.repeat)
+        totals = best_times({"this": load_model, "other": loaded.load_model}, pairs, repeat)
     pages = sum(len(batch) for _, batch in pairs)
-    print(f"{len(pairs)} batches ({pages} pages), fastest of {args.repeat} runs each, CPU seconds")
-    print(f"  this package: {totals['this']:.3f} s; {args.other}: {totals['other']:.3f} s")
+    print(f"{len(pairs)} batches ({pages} pages), fastest of {repeat} runs each, CPU seconds")
+    print(f"  this package: {totals['this']:.3f} s; {other}: {totals['other']:.3f} s")
     ratio = totals["other"] / totals["this"]
     print(f"  time this/other: {totals['this'] / totals['other']:.3f}; throughput per core this/other: {ratio:.3f}")
-    return 0
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    app()

@@ -29,14 +29,16 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
+import typer
 from joblib import Parallel, delayed
 from sklearn.model_selection import GroupKFold
 
 from ..classifier.augment import split_page, without_chrome
+from ..cli.help_format import WidthAwareCommand
 from .evaluate import DEFAULT_FOLDS, cv_folds, cv_groups
 from .labels import LabelledDocument
 from .metrics import Counts, count, total
-from .report_options import report_arguments
+from .report_options import JOBS, JobsOption, LabelsOption, SetOption, report_inputs
 from .train import fit_documents, make_estimator
 
 DONORS = 2
@@ -130,8 +132,14 @@ def measure(
     return found, sum(fold[1] for fold in folds), sum(fold[2] for fold in folds)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    documents, jobs, params = report_arguments(__doc__.split("\n\n")[0], argv)
+app = typer.Typer(
+    add_completion=False, pretty_exceptions_enable=False, context_settings={"help_option_names": ["-h", "--help"]}
+)
+
+
+@app.command(cls=WidthAwareCommand, help=__doc__.split("\n\n")[0])
+def main(labels: LabelsOption = None, jobs: JobsOption = JOBS, overrides: SetOption = None) -> None:
+    documents, params = report_inputs(labels, overrides)
     found, borrowed, alone = measure(documents, params, jobs)
     print(
         f"{len(documents)} pages; {borrowed} surrounded by chrome of training pages (their fold had one site),"
@@ -146,8 +154,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"{name}: the pages' own lines, char P/R/F1 {scores['char_p']:.3f}/{scores['char_r']:.3f}/"
             f"{scores['char_f1']:.3f}; own boilerplate kept: {counts.fp_chars:,} characters{ratio}"
         )
-    return 0
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    app()
