@@ -96,6 +96,19 @@ def test_wrong_inputs_say_what_was_expected(model_path: Path) -> None:
         clean_batch({"a": "Home\nBody text."}, model_path)  # type: ignore[arg-type]
 
 
+def test_a_wrong_model_path_names_clean_batchs_argument(tmp_path: Path) -> None:
+    """clean_batch(texts, model="nope.npz") said to check "--model, or load_model's argument": its
+    user passed neither. The message names clean_batch's own argument."""
+    dump = tmp_path / "page.txt"
+    dump.write_text("Headline\nBody.\n", encoding="utf-8")
+    for model, said in ((tmp_path / "nope.npz", "no model at"), (dump, "not a cleaner model")):
+        with pytest.raises(cleaner.ModelError) as raised:
+            clean_batch(["Title\nA line of text."], model=model)
+        assert said in str(raised.value)
+        assert "check the model path given (clean_batch(model=...))" in str(raised.value)
+        assert "--model" not in str(raised.value) and "load_model" not in str(raised.value)
+
+
 def test_a_numpy_threshold_is_a_number(model_path: Path) -> None:
     """threshold=np.float32(0.5) (an array's element) was refused: "expected a number from 0 to 1"."""
     import numpy as np

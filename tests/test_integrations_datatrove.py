@@ -175,16 +175,20 @@ def test_the_model_is_named_where_the_step_is_made(model_path: Path, monkeypatch
 def test_a_wrong_model_path_is_refused_where_the_step_is_made(tmp_path: Path) -> None:
     """CleanerFilter(model="nope.npz") was taken, and every task failed once it had read its shard,
     with a message that said to check --model or load_model's argument. It is refused at once, as
-    CleanBatch refuses it, and the message names the step's argument."""
+    CleanBatch refuses it, and the message names the step's argument (a file that is no model too)."""
     from cleaner.classifier.format import ModelError
     from cleaner.integrations.batches import CleanBatch
 
+    dump = tmp_path / "page.txt"
+    dump.write_text("Headline\nBody.\n", encoding="utf-8")
     for step in (CleanerFilter, CleanBatch):
         with pytest.raises(
             ModelError,
             match=rf"no model at .*nope\.npz: check the model path given \({step.__name__}\(model=\.\.\.\)\)",
         ):
             step(model=tmp_path / "nope.npz")
+        with pytest.raises(ModelError, match=rf"not a cleaner model: .*given \({step.__name__}\(model=\.\.\.\)\)"):
+            step(model=dump)
 
 
 WORKER_IMPORTS = """

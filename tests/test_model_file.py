@@ -334,6 +334,26 @@ def test_directory_is_not_a_model(tmp_path: Path) -> None:
     assert message.startswith(f"{tmp_path} is a directory, not a model file (.npz): check the model path given")
 
 
+def test_the_caller_says_what_its_user_named_the_model_with(tmp_path: Path, model_path: Path) -> None:
+    """A cluster step's user named the model CleanerFilter(model=...), and was told to check
+    "--model, or load_model's argument", until the step rewrote the loader's message with
+    str.replace. load_model and shared_model take what names the path (named_by), and the message
+    is built with it: a missing file, a folder, a file that is no model; load_model(path) alone
+    still names --model and load_model's argument."""
+    from cleaner.classifier.loading import shared_model
+
+    dump = tmp_path / "page.txt"
+    dump.write_text("Headline\nBody.\n", encoding="utf-8")
+    named = "check the model path given (MyStep(model=...)), or give none to use the model shipped with cleaner"
+    for path in (tmp_path / "nope.npz", tmp_path, dump):
+        for load in (load_model, shared_model, read_manifest):
+            with pytest.raises(ModelError) as raised:
+                load(path, named_by="MyStep(model=...)")  # type: ignore[operator]
+            assert named in str(raised.value) and "--model" not in str(raised.value), load
+        assert "check the model path given (--model, or load_model's argument)" in load_error(path)
+    assert shared_model(model_path, named_by="MyStep(model=...)").threshold == load_model(model_path).threshold
+
+
 def test_a_pickled_model_is_its_model_file(
     trained_model: LineClassifier, seed_documents: list[Labelled], model_path: Path
 ) -> None:

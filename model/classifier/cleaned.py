@@ -144,7 +144,7 @@ def clean_texts(
     for index, text in enumerate(texts):
         if not isinstance(text, str):
             raise TypeError(f"clean_batch: {_named(index, len(texts), ids)} is {_held(text)}")
-    scorer = shared_model(model)
+    scorer = shared_model(model, named_by="clean_batch(model=...)")  # its user's argument, not --model
     cut = threshold_value(threshold) if threshold is not None else model_threshold(scorer)
     documents = [split_lines(text) for text in texts]
     if not documents:

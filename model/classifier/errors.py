@@ -15,6 +15,16 @@ CHECK_ENVIRONMENT = (
 CHECK_URL = "check the URL, or give a local model file"
 # What to do about a model file given as an argument that is there but cannot be loaded.
 RETRAIN = "retrain with `cleaner train` (`make train` in a checkout of cleaner)"
+# What a user named a model path with, in "check the model path given (...)": the command line's
+# option and load_model's argument by default. A caller whose users name it otherwise says so
+# (load_model's and shared_model's ``named_by``: ``CleanerFilter(model=...)``, ``clean_batch(model=...)``),
+# so that its message is built in its words, not rewritten from these.
+GIVEN = "--model, or load_model's argument"
+
+
+def check_given(named_by: str) -> str:
+    """What to check when no model file is where a path given with ``named_by`` says."""
+    return f"check the model path given ({named_by}), or give none to use the model shipped with cleaner"
 
 
 class ModelError(RuntimeError):

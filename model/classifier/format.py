@@ -39,7 +39,7 @@ from ..features.cuewords import CueWords
 from ..features.headers import HEADER_FEATURES
 from ..features.shape import shape_feature_names
 from ..features.stopwords import Stopwords
-from .errors import CHECK_ENVIRONMENT, CHECK_URL, MODEL_ENV, RETRAIN, ModelError
+from .errors import CHECK_ENVIRONMENT, CHECK_URL, GIVEN, MODEL_ENV, RETRAIN, ModelError, check_given
 from .predictor import Predictor
 from .remote import copied_from, is_url, model_copy
 from .thresholds import model_threshold, threshold_value
@@ -195,21 +195,24 @@ def _char_entries(chars: CueChars | None, char_weight: float) -> dict[str, Any]:
     }
 
 
-def read_manifest(path: Path | str | None = None) -> dict[str, Any]:
+def read_manifest(path: Path | str | None = None, *, named_by: str = GIVEN) -> dict[str, Any]:
     """The manifest of the model file at ``path`` (default: ``$CLEANER_MODEL``, else the model
     shipped with cleaner, as :func:`load_model`; a URL is fetched once per machine)."""
-    source = _source(path)
+    source = _source(path, named_by)
     with _deleted_if_unloadable(source), _open(source) as archive:
         return _manifest(source, archive)
 
 
-def load_model(path: Path | str | None = None) -> Predictor:
+def load_model(path: Path | str | None = None, *, named_by: str = GIVEN) -> Predictor:
     """The model at ``path``, else ``$CLEANER_MODEL``, else the one shipped with cleaner.
 
     Raises :class:`ModelError` (one line: what is wrong, what to run) for a missing, damaged or
     incompatible file. Reads arrays and JSON only: nothing in the file can run code.
+    ``named_by``: what the caller's user gave ``path`` with, which the message of a path that holds
+    no model tells them to check (default: ``--model``, or this function's argument); a cluster
+    step passes its own (``CleanerFilter(model=...)``), whose users have no ``--model``.
     """
-    source = _source(path)
+    source = _source(path, named_by)
     with _deleted_if_unloadable(source):
         return _load(source)
 
@@ -296,7 +299,7 @@ def _predictor(manifest: dict[str, Any], arrays: dict[str, np.ndarray]) -> Predi
     )
 
 
-def _model_path(path: Path | str | None) -> Path:
+def _model_path(path: Path | str | None, named_by: str) -> Path:
     """The model file to load (``path``, else the default), which must exist."""
     if path is not None and not isinstance(path, str | os.PathLike):
         raise TypeError(f"load_model expects a path (str or os.PathLike), got {type(path).__name__}")
@@ -309,7 +312,7 @@ def _model_path(path: Path | str | None) -> Path:
         if path is None and not os.environ.get(MODEL_ENV):
             hint = "the model shipped with cleaner is missing: reinstall cleaner, or run `make train` in a checkout"
         else:
-            hint = _what_to_do(model_path, path)
+            hint = _what_to_do(model_path, path, named_by)
         # A folder is there: "no model at DIR" sent the user looking for what exists.
         where = (
             f"{model_path} is a directory, not a model file (.npz)"
@@ -343,14 +346,16 @@ class _Source:
 _FETCH_AGAIN = "the copy is deleted, so the next run fetches the URL again"
 
 
-def _source(path: Path | str | None) -> _Source:
-    """The model file ``path`` names (see :func:`_model_path`). A local copy of a URL is named by
-    the URL and the copy: the copy's path alone ("~/.cache/cleaner/models/...") named a file the
-    user never gave, and the advice was to mend that file or to retrain."""
-    model_path = _model_path(path)
+def _source(path: Path | str | None, named_by: str) -> _Source:
+    """The model file ``path`` names (see :func:`_model_path`; ``named_by``, as :func:`load_model`
+    takes it). A local copy of a URL is named by the URL and the copy: the copy's path alone
+    ("~/.cache/cleaner/models/...") named a file the user never gave, and the advice was to mend
+    that file or to retrain."""
+    model_path = _model_path(path, named_by)
     url = copied_from(model_path)
     if url is None:
-        return _Source(model_path, str(model_path), _remedy(model_path, path), _what_to_do(model_path, path))
+        check = _what_to_do(model_path, path, named_by)
+        return _Source(model_path, str(model_path), _remedy(model_path, path), check)
     check = f"{_FETCH_AGAIN}; {CHECK_ENVIRONMENT if url == os.environ.get(MODEL_ENV) else CHECK_URL}"
     return _Source(model_path, f"{url} (fetched to {model_path})", check, check, url)
 
@@ -382,15 +387,13 @@ def _from_environment(model_path: Path, path: Path | str | None) -> bool:
     return path is None or os.fspath(path) == named or Path(named).resolve() == model_path.resolve()
 
 
-def _what_to_do(model_path: Path, path: Path | str | None) -> str:
-    """What to check when there is no model file at all where the path came from."""
+def _what_to_do(model_path: Path, path: Path | str | None, named_by: str) -> str:
+    """What to check when there is no model file at all where the path came from: the path as the
+    user gave it (``named_by``), unless $CLEANER_MODEL gave it."""
     if _from_environment(model_path, path):
         return CHECK_ENVIRONMENT
     if path is not None:
-        return (
-            "check the model path given (--model, or load_model's argument), or give none to use the model "
-            "shipped with cleaner"
-        )
+        return check_given(named_by)
     return RETRAIN
 
 

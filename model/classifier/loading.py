@@ -17,7 +17,7 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Union
 
-from .errors import MODEL_ENV
+from .errors import GIVEN, MODEL_ENV
 
 if TYPE_CHECKING:
     from .cleaned import Scorer
@@ -29,12 +29,14 @@ _MODELS: dict[str, tuple[tuple[int, int], Any]] = {}
 _COPIES: dict[str, Path] = {}
 
 
-def shared_model(model: Scorer | ModelSource = None) -> Scorer:
+def shared_model(model: Scorer | ModelSource = None, *, named_by: str = GIVEN) -> Scorer:
     """``model`` itself if it is loaded, else the model file it names, loaded once per process.
 
     A file is known by its path, size and modification time, so a model retrained in place is
     loaded again (replacing the one kept for that path). A URL's local copy is found (or fetched)
     once per process, and again once it is gone (a copy that cannot be loaded is deleted).
+    ``named_by``: what the caller's user named ``model`` with, for the :class:`ModelError` of a
+    path that holds no model (as :func:`~.format.load_model` takes it: ``clean_batch(model=...)``).
     """
     if hasattr(model, "threshold") and hasattr(model, "predict_proba_nonblank"):
         return model  # type: ignore[return-value]
@@ -54,12 +56,12 @@ def shared_model(model: Scorer | ModelSource = None) -> Scorer:
     try:
         stat = path.stat()
     except OSError:
-        return load_model(path)  # raises ModelError, which says what is wrong
+        return load_model(path, named_by=named_by)  # raises ModelError, which says what is wrong
     key, version = str(path.resolve()), (stat.st_size, stat.st_mtime_ns)
     with _LOCK:
         found = _MODELS.get(key)
         if found is None or found[0] != version:
-            found = _MODELS[key] = (version, load_model(path))
+            found = _MODELS[key] = (version, load_model(path, named_by=named_by))
     return found[1]
 
 
