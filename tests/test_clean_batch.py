@@ -333,3 +333,14 @@ def test_a_null_text_is_named_as_a_null_and_by_its_id(model_path: Path) -> None:
             clean_batch(["Một câu.", null], model_path, ids=["a", "null-1"])  # type: ignore[list-item]
         with pytest.raises(TypeError, match=rf"text 2 of 2 \(index 1\) is {said}.*leave out the records"):
             clean_batch(["Một câu.", null], model_path)  # type: ignore[list-item]
+
+
+def test_a_record_without_an_id_is_named_by_its_position_not_id_nan(model_path: Path) -> None:
+    """The ids of records read into pandas, one lacking its id (NaN there, as Ray reads such a record;
+    pandas' NA in a column of strings): the null text was named "text 2 of 2 (index 1, id nan)"."""
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame([{"id": "a", "text": "Một câu."}, {"site": "x"}])  # the second lacks both fields
+    for ids in (frame["id"], frame.convert_dtypes()["id"], [None, None]):
+        with pytest.raises(TypeError) as raised:
+            clean_batch(frame["text"], model_path, ids=ids)
+        assert str(raised.value).startswith("clean_batch: text 2 of 2 (index 1) is NaN (a null"), raised.value

@@ -224,6 +224,39 @@ def test_ray_stage_names_a_record_by_its_row_without_an_id_column(
     assert list(empty["body"]) == [] and list(empty["lines_total"]) == []
 
 
+def test_ray_stage_names_a_record_without_an_id_by_its_row_never_id_nan(
+    model_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Records read into a batch, two lacking the id field: Ray gives the missing field as NaN in a
+    numpy or pandas batch (pandas' NA in a pandas batch of from_items, None in a Table), which was
+    named "id nan" ("id <NA>", "id None"). Such a record is named by its row in the batch as given
+    (the page on one line was named by its row in the batch less the record left out: another's)."""
+    pd = pytest.importorskip("pandas")
+    pa = pytest.importorskip("pyarrow")
+    from shards_support import ONE_LINE_PAGE
+
+    page = label_texts(1)[0]
+    records = [{"id": "a", "text": page}, {"site": "x"}, {"text": ONE_LINE_PAGE}, {"id": "d", "text": page}]
+    frame = pd.DataFrame(records)  # id: NaN in rows 1 and 2, text: NaN in row 1, as Ray reads them
+    assert frame["id"].isna().tolist() == [False, True, True, False]
+    for batch in (
+        frame,
+        {name: frame[name].to_numpy() for name in frame.columns},  # Ray's default format
+        frame.convert_dtypes(),  # pandas' NA
+        pa.Table.from_pylist(records),  # None
+    ):
+        stage = CleanBatch(model=model_path)
+        caplog.clear()
+        with caplog.at_level(logging.WARNING, logger="cleaner.integrations.batches"):
+            out = rows_of(stage(batch))
+        assert len(out["text"]) == 3
+        left_out, short = sorted(caplog.messages, key=lambda message: "left out" not in message)
+        assert "left out" in left_out and ": row 2 of 4 (index 1) of its batch (" in left_out, left_out
+        assert ": row 3 of 4 (index 2) of its batch;" in short, short
+        for message in (left_out, short):
+            assert all(named not in message for named in ("id nan", "id None", "id <NA>")), message
+
+
 def test_ray_stage_without_its_text_column_names_the_columns_there_are(model_path: Path) -> None:
     """CleanBatch(text_column="body") on a batch without it raised a bare KeyError: 'body'."""
     pd = pytest.importorskip("pandas")

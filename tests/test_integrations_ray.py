@@ -171,6 +171,53 @@ def test_ray_data_leaves_out_a_record_whose_text_is_null_and_writes_the_rest(
 
 
 @pytest.mark.parametrize("batch_format", ["numpy", "pandas", "pyarrow"])
+@pytest.mark.parametrize("source", ["from_items", "read_json"])
+def test_ray_data_names_a_record_without_an_id_by_its_row(
+    local_ray: Any, model_path: Path, tmp_path: Path, source: str, batch_format: str
+) -> None:
+    """Ray gives a record that lacks the id field as NaN (read_json's numpy and pandas batches),
+    pandas' NA (from_items' pandas batches) or None: CleanBatch named it "id nan" ("id <NA>", "id
+    None") in its warnings. It is named by its row in its batch. What the actor logs is read back
+    as the stage's output: a function that runs CleanBatch on the batch Ray made, in Ray's worker."""
+    from shards_support import ONE_LINE_PAGE
+
+    page = label_texts(1)[0]
+    records = [{"id": "a", "text": page}, {"site": "x"}, {"text": ONE_LINE_PAGE}, {"id": "d", "text": page}]
+    if source == "from_items":
+        dataset = ray.data.from_items(records, override_num_blocks=1)
+    else:
+        shard = tmp_path / "records.jsonl"
+        shard.write_text("".join(json.dumps(record) + "\n" for record in records), encoding="utf-8")
+        dataset = ray.data.read_json(str(shard), lines=True, override_num_blocks=1)
+    model = str(model_path)
+
+    def cleaned_and_said(batch: Any) -> dict[str, Any]:
+        import logging
+
+        import numpy as np
+
+        said: list[str] = []
+        handler = logging.Handler(logging.WARNING)
+        handler.emit = lambda record: said.append(record.getMessage())  # type: ignore[method-assign]
+        logger = logging.getLogger("cleaner.integrations.batches")
+        logger.addHandler(handler)
+        try:
+            out = CleanBatch(model=model)(batch)
+        finally:
+            logger.removeHandler(handler)
+        kept = out.num_rows if hasattr(out, "num_rows") else len(out["text"])
+        return {"said": np.array(said, dtype=object), "kept": np.array([kept] * len(said))}
+
+    rows = dataset.map_batches(cleaned_and_said, batch_size=None, batch_format=batch_format).take_all()
+    assert [row["kept"] for row in rows] == [3, 3]
+    left_out, short = sorted((row["said"] for row in rows), key=lambda message: "left out" not in message)
+    assert "left out" in left_out and ": row 2 of 4 (index 1) of its batch (" in left_out, left_out
+    assert ": row 3 of 4 (index 2) of its batch;" in short, short
+    for message in (left_out, short):
+        assert all(named not in message for named in ("id nan", "id None", "id <NA>")), message
+
+
+@pytest.mark.parametrize("batch_format", ["numpy", "pandas", "pyarrow"])
 def test_ray_stage_takes_every_batch_format_ray_offers(local_ray: Any, model_path: Path, batch_format: str) -> None:
     """Ray's default dicts of numpy arrays, pandas DataFrames and pyarrow Tables, with another text
     column and a threshold. batch_format="pyarrow" failed: a Table's column holds pyarrow scalars,

@@ -25,6 +25,7 @@ Three things every caller would otherwise get wrong are built in:
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
@@ -157,6 +158,19 @@ def clean_texts(
     ]
 
 
+def is_null(value: object) -> bool:
+    """Whether a record's cell is a null as an engine's batch holds one: None (a dict of lists, a
+    pyarrow Table), NaN once a numpy or pandas column made it a number (Ray reads a record that
+    lacks the field so: its id was named "id nan"), or pandas' NA (Ray's pandas batches of
+    ``from_items``). pandas is not imported to ask: without it, no value is its NA."""
+    if value is None:
+        return True
+    if isinstance(value, float):
+        return math.isnan(value)
+    pandas = sys.modules.get("pandas")
+    return pandas is not None and value is getattr(pandas, "NA", None)
+
+
 def not_text(value: object) -> str:
     """What a record held instead of its text, for messages: a null reads as None, or as NaN once an
     engine's columns (pandas, numpy) made it a number; "is float" named neither."""
@@ -164,14 +178,17 @@ def not_text(value: object) -> str:
         return "null"
     if isinstance(value, float) and math.isnan(value):
         return "NaN, a null in a column of numbers"
+    if is_null(value):
+        return "NA, pandas' null"
     hint = ", decode it first" if isinstance(value, (bytes, bytearray)) else ""
     return f"{type(value).__name__}, not str{hint}"
 
 
 def _named(index: int, total: int, ids: Sequence[object] | None) -> str:
-    """The text at ``index`` named for an error: by position, and by its id if the caller gave ids."""
+    """The text at ``index`` named for an error: by position, and by its id if the caller gave ids
+    and it has one (a null id, NaN in a pandas column, was named "id nan")."""
     name = nth(index, total, "text")
-    if ids is not None and index < len(ids):
+    if ids is not None and index < len(ids) and not is_null(ids[index]):
         name = f"{name[:-1]}, id {ids[index]!r})"
     return name
 
@@ -179,8 +196,13 @@ def _named(index: int, total: int, ids: Sequence[object] | None) -> str:
 def _held(value: object) -> str:
     """What a text that is no str held, for clean_batch's TypeError, and what to do with a null
     ("is float" named neither the null nor a way on)."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        null = "None (a null)" if value is None else "NaN (a null, as a column of numbers holds one)"
+    if is_null(value):
+        if value is None:
+            null = "None (a null)"
+        elif isinstance(value, float):
+            null = "NaN (a null, as a column of numbers holds one)"
+        else:
+            null = "NA (pandas' null)"
         return f"{null}: leave out the records without a text (as CleanBatch does), or give ''"
     hint = " (decode bytes first)" if isinstance(value, (bytes, bytearray)) else ""
     return f"{type(value).__name__}, not str{hint}"

@@ -24,7 +24,8 @@ reader skips it: one such record failed the whole job ("text 5 is float": pandas
 It is not passed through: with no text it has no cleaned text nor counts, and the next stage (the
 README's filter on ``chars_kept``) would fail on it instead. Either is said, as ``cleaner predict``
 says it on stderr, on the logger ``cleaner.integrations.batches`` (which Ray forwards to the driver),
-each record by its id (``id_column``), else by its row in its batch. A warning per batch was
+each record by its id (``id_column``), else by its row in its batch (as given): a record without an
+id too, which Ray gives as NaN or pandas' NA, not as "id nan". A warning per batch was
 thousands of warnings on a large dataset, so an actor warns at its 1st, 2nd, 4th, 8th... batch with
 such records (each kind counted apart), naming that batch's first records and counting those of the
 batches between; every record is named at DEBUG level, so that none is lost. (A count over the
@@ -39,7 +40,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from ..classifier.cleaned import COUNTS, Cleaned, Scorer, clean_texts, not_text, short_dumps_value
+from ..classifier.cleaned import COUNTS, Cleaned, Scorer, clean_texts, is_null, not_text, short_dumps_value
 from ..classifier.format import MODEL_ENV
 from ..classifier.loading import model_name
 from ..classifier.remote import is_url, local_copy
@@ -73,7 +74,8 @@ class CleanBatch:
             3 non-blank lines, one of 1000 characters or more) is kept whole ("keep") or emptied
             ("drop"), as ``cleaner predict --short-dumps``; either way a warning names it.
         id_column: the column that names a record in warnings (a record with a null text, a page
-            on one line); a batch without it names its rows by position.
+            on one line); a batch without it names its rows by position, and so is a record whose id
+            is null (None, or NaN or pandas' NA, as Ray gives a record that lacks the field).
 
     Warnings are bounded: an actor warns at its 1st, 2nd, 4th, 8th... batch with records left out
     (or with pages on one line), and says how many there were so far; set the logger
@@ -113,12 +115,14 @@ class CleanBatch:
                 f"CleanBatch: the batch has no column {self.text_column!r} (text_column) to clean; "
                 f"its columns: {', '.join(map(repr, column_names(batch)))}"
             )
+        given, total = batch, len(texts)  # as given: its records are named by their rows in it
         missing = [row for row, text in enumerate(texts) if not isinstance(text, str)]
+        kept = list(range(total))
         if missing:
             self._warn_left_out(batch, texts, missing)
-            kept = sorted(set(range(len(texts))) - set(missing))
+            kept = sorted(set(kept) - set(missing))
             batch, texts = take_rows(batch, kept, table), [texts[row] for row in kept]
-        results = self._clean(texts, batch)
+        results = self._clean(texts, given, kept, total)
         return self._table(batch, results, pyarrow) if table else self._columns(batch, results)
 
     def _columns(self, batch: Any, results: list[Cleaned]) -> Any:
@@ -147,12 +151,14 @@ class CleanBatch:
             table = table.set_column(at, name, values) if at >= 0 else table.append_column(name, values)
         return table
 
-    def _clean(self, texts: Sequence[str], batch: Any) -> list[Cleaned]:
+    def _clean(self, texts: Sequence[str], given: Any, rows: list[int], total: int) -> list[Cleaned]:
         """:func:`~cleaner.classifier.cleaned.clean_texts` of the texts (clean_batch without its
         warning), and the pages too short to clean line by line reported (:meth:`_report`), as
-        ``cleaner predict`` notes each on stderr: a page kept whole or emptied is never silent."""
+        ``cleaner predict`` notes each on stderr: a page kept whole or emptied is never silent.
+        ``rows``: each text's row in the batch as ``given`` (of ``total`` rows), which names it: a
+        row of the batch less its records left out named another record."""
         results = clean_texts(texts, self.model, self.threshold, self.short_dumps)
-        short = [row for row, result in enumerate(results) if result.short_dump]
+        short = [rows[at] for at, result in enumerate(results) if result.short_dump]
         if short:
             keep = self.short_dumps == "keep"
             self._report(
@@ -160,7 +166,7 @@ class CleanBatch:
                 f"{plural(len(short), 'page')} with too few lines to clean line by line (a page on one line), "
                 f"{'kept whole' if keep else 'emptied'} (CleanBatch(short_dumps={'drop' if keep else 'keep'!r}) "
                 f"{'empties' if keep else 'keeps'} such pages)",
-                self._names(batch, short, len(texts)),
+                self._names(given, short, total),
             )
         return results
 
@@ -201,11 +207,16 @@ class CleanBatch:
             LOG.debug("cleaner: %s: %s", what, ", ".join(names))
 
     def _names(self, batch: Any, rows: list[int], total: int) -> list[str]:
-        """The records at ``rows`` named for a message: by their id, else by their row in the batch."""
+        """The records at ``rows`` named for a message: by their id, else by their row in the batch:
+        in a batch without the id column, and for a record without an id (a null, which Ray gives
+        a record that lacks the field as NaN or pandas' NA: it was named "id nan")."""
         ids = column_values(batch, self.id_column) if self.id_column is not None else None
-        if ids is None:
-            return [f"{nth(row, total, 'row')} of its batch" for row in rows]
-        return [f"{self.id_column} {ids[row]!r}" for row in rows]
+        return [
+            f"{nth(row, total, 'row')} of its batch"
+            if ids is None or is_null(ids[row])
+            else f"{self.id_column} {ids[row]!r}"
+            for row in rows
+        ]
 
 
 def column_names(batch: Any) -> list[str]:
