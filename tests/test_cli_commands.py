@@ -11,6 +11,7 @@ import pytest
 from conftest import SEED_NAMES, Labelled
 from typer.testing import CliRunner
 
+from cleaner.classifier.estimator import LineClassifier
 from cleaner.cli import app
 
 
@@ -458,19 +459,85 @@ def test_training_commands_say_what_they_need_outside_a_checkout(
 def test_train_writes_a_model_of_ones_own(
     runner: CliRunner, labels_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Without -o, the model goes to ./cleaner.npz (never into the package), found from ./labels."""
+    """Without -o, the model of ./labels goes to ./labels.npz beside it (never into the package): where
+    the label page's Retrain writes it. cleaner train wrote ./cleaner.npz, and the next cleaner label
+    (and suggest) never took the model trained on its folder. Both find it now (here, a model of 4
+    pages: found, and passed over with the warning that says why)."""
     names = ["seed-thoidai-000", "seed-thoidai-001", "seed-kinhtedothi-002", "seed-baoquocte-003"]
     make_labels_dir(tmp_path / "labels", labels_dir, names)
     monkeypatch.chdir(tmp_path)
     result = runner.invoke(app, ["train", "--no-cross-validate"])
     assert result.exit_code == 0, result.output
     assert "trained on 4 documents" in result.stdout
-    assert "--model cleaner.npz" in result.stdout
-    assert (tmp_path / "cleaner.npz").is_file()
+    own = tmp_path / "labels.npz"
+    assert f"saved {own} (" in result.stdout and f"--model {own}" in result.stdout
+    assert own.is_file() and not (tmp_path / "cleaner.npz").exists()
     dump = tmp_path / "page.txt"
     dump.write_text("Headline\nA body paragraph that reads like prose.\n", encoding="utf-8")
-    monkeypatch.setenv("CLEANER_MODEL", str(tmp_path / "cleaner.npz"))
+    monkeypatch.setattr("cleaner.training.labelling.serve.serve", lambda session, listening: None)
+    label = runner.invoke(app, ["label", str(dump), "--no-browser"])
+    assert label.exit_code == 0, label.output
+    assert f"Retrain writes {own}" in label.stdout
+    assert f"{own} learnt from only 4 labelled pages" in label.stderr
+    suggest = runner.invoke(app, ["suggest", str(dump)])
+    assert suggest.exit_code == 0, suggest.output
+    assert f"{own} learnt from only 4 labelled pages, a model of these sites alone: ranking with the default" in (
+        suggest.stderr
+    )
+    monkeypatch.setenv("CLEANER_MODEL", str(own))
     assert runner.invoke(app, ["predict", str(dump)]).exit_code == 0
+
+
+def test_the_model_of_a_labels_folder_is_one_rule(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """<folder>.npz beside the folder, for cleaner train and Retrain alike; of the pages inside an
+    installed cleaner (cleaner train's last default), ./cleaner.npz: nothing is written into the
+    package."""
+    import cleaner.training.shipped
+    from cleaner.training.commands import default_model_file
+
+    monkeypatch.chdir(tmp_path)
+    assert default_model_file(Path("labels")) == tmp_path / "labels.npz"
+    assert default_model_file(tmp_path / "sub" / "mine") == tmp_path / "sub" / "mine.npz"
+    assert default_model_file(tmp_path / "mine" / "") == tmp_path / "mine.npz"
+    packaged = tmp_path / "site-packages" / "cleaner" / "data" / "labels"
+    monkeypatch.setattr(cleaner.training.shipped, "PACKAGED_LABELS", packaged)
+    assert default_model_file(packaged) == Path("cleaner.npz")
+
+
+def test_suggest_ranks_with_the_model_label_starts_from(
+    runner: CliRunner,
+    trained_model: LineClassifier,
+    labels_dir: Path,
+    sample_document: Labelled,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """cleaner label pre-labels (and orders) the dumps with your model of the labels folder once it
+    learnt from 20 pages; cleaner suggest, which ranks what to label next, took the shipped model
+    all the same. It takes label's model, says so, and --model default (or --labels) says otherwise."""
+    from cleaner.training.labels import load_labelled_dir, page_fingerprints
+
+    mine = make_labels_dir(tmp_path / "labels", labels_dir, ["seed-thoidai-000"])
+    manifest = {"training_data": {"documents": 25}, "page_fingerprints": page_fingerprints(load_labelled_dir(mine))}
+    own = tmp_path / "labels.npz"
+    trained_model.save(own, manifest)
+    dump = tmp_path / "page.txt"
+    dump.write_text(sample_document.text, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("CLEANER_MODEL", raising=False)
+    taken = runner.invoke(app, ["suggest", str(dump)])
+    assert taken.exit_code == 0, taken.output
+    assert f"ranking with {own}, your model of labels (--model default for the default model)" in taken.stderr
+    assert taken.stdout == runner.invoke(app, ["suggest", str(dump), "--model", str(own)]).stdout
+    shipped = runner.invoke(app, ["suggest", str(dump), "--model", "default"])
+    assert shipped.exit_code == 0 and "ranking with" not in shipped.stderr
+    assert shipped.stdout == runner.invoke(app, ["suggest", str(dump), "--labels", "elsewhere"]).stdout
+    assert shipped.stdout != taken.stdout  # the two models rank the page's lines apart
+    monkeypatch.setattr("cleaner.training.labelling.serve.serve", lambda session, listening: None)
+    label = runner.invoke(app, ["label", str(dump), "--no-browser"])
+    assert label.exit_code == 0 and f"pre-labelled by {own}" in label.stdout, label.output
+    label = runner.invoke(app, ["label", str(dump), "--no-browser", "--model", "default"])
+    assert label.exit_code == 0 and f"pre-labelled by {own}" not in label.stdout, label.output
 
 
 def test_train_exports_the_estimator_with_joblib_only_when_asked(

@@ -149,8 +149,9 @@ def shared_sites_note(directory: Path, sites: Sequence[str]) -> str | None:
 def enough_pages(manifest: dict[str, Any]) -> bool:
     """Whether a model learnt from enough labelled pages (:data:`FEW_PAGES`, the shipped pages
     counted with ``--plus-shipped``) to pre-label with by default: a model of a page or two keeps
-    far more chrome than the shipped one. ``cleaner label`` applies it to the model it starts from
-    and to each model Retrain writes; a model whose manifest does not say is used."""
+    far more chrome than the shipped one. ``cleaner label`` (and ``cleaner suggest``) applies it to
+    the model it starts from and to each model Retrain writes; a model whose manifest does not say
+    is used."""
     pages = manifest.get("training_data", {}).get("documents")
     return not isinstance(pages, int) or pages >= FEW_PAGES
 

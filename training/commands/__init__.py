@@ -12,10 +12,11 @@ this package was one module: ``cleaner.training.commands:train_app`` is what the
 
 from .common import (
     CHECKOUT_LABELS,
-    DEFAULT_MODEL_FILE,
     JOBLIB_SUFFIX,
+    MODEL_FILE_NAME,
     MODEL_SUFFIX,
     check_writable,
+    default_model_file,
     estimator_overrides,
     find_labels,
     stopped_cleanly,
@@ -29,10 +30,11 @@ from .train import train_app
 
 __all__ = [
     "CHECKOUT_LABELS",
-    "DEFAULT_MODEL_FILE",
     "JOBLIB_SUFFIX",
+    "MODEL_FILE_NAME",
     "MODEL_SUFFIX",
     "check_writable",
+    "default_model_file",
     "estimator_overrides",
     "evaluate_app",
     "find_labels",

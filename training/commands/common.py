@@ -28,8 +28,10 @@ if TYPE_CHECKING:
 # (Read as common.CHECKOUT_LABELS by every command, so that one setting of it holds for them all.)
 CHECKOUT_LABELS = Path(__file__).resolve().parent.parent.parent / "labels"
 MANIFEST = "manifest.csv"
-DEFAULT_MODEL_FILE = Path("cleaner.npz")
-MODEL_SUFFIX = DEFAULT_MODEL_FILE.suffix  # what every model file written is named with (see classifier.format)
+# The shipped model's file name: the example messages give, and the name of the model cleaner train
+# writes of the pages shipped inside cleaner (see default_model_file).
+MODEL_FILE_NAME = "cleaner.npz"
+MODEL_SUFFIX = Path(MODEL_FILE_NAME).suffix  # what every model file written is named with (see classifier.format)
 # What --joblib's file is named with: joblib.dump's (compressed) format, read back by joblib.load only.
 # Not .pkl, which says pickle.load: that fails on this file (and a .gz ending would ask joblib for gzip).
 JOBLIB_SUFFIX = ".joblib"
@@ -63,6 +65,34 @@ def find_labels(labels: Path | None) -> Path:
             2,
         )
     return found[0]
+
+
+def labels_to_label(labels: Path | None) -> Path:
+    """The labels folder ``cleaner label`` saves into, and whose model ``cleaner suggest`` ranks
+    with: ``--labels``, else ``labels/`` in the working directory, else the checkout's, else a new
+    ``./labels`` (never the pages shipped inside the package: :func:`find_labels`' last resort, which
+    are not the user's to add to)."""
+    if labels is not None:
+        return labels
+    candidates = (Path("labels"), CHECKOUT_LABELS)
+    return next((candidate for candidate in candidates if (candidate / MANIFEST).is_file()), Path("labels"))
+
+
+def default_model_file(labels_dir: Path) -> Path:
+    """The user's model of the labels folder ``labels_dir``: ``<labels_dir>.npz`` beside it, which
+    ``cleaner train`` writes without -o and ``cleaner label``'s Retrain without --model-out, and
+    which ``cleaner label`` and ``cleaner suggest`` start from. One rule for all: cleaner train wrote
+    ./cleaner.npz, and the next cleaner label never took the model trained on its folder. Named after
+    the folder, so that two label folders never share one model (Retrain wrote cleaner.npz beside
+    each: one replaced the other's). The pages shipped inside an installed cleaner (a wheel's, which
+    cleaner train falls back to) are not the user's to write beside: their model is cleaner.npz in
+    the working directory, named as the model they trained."""
+    from .. import shipped
+
+    folder = labels_dir.resolve()
+    if folder == shipped.PACKAGED_LABELS.resolve():
+        return Path(MODEL_FILE_NAME)
+    return folder.parent / f"{folder.name or 'labels'}{MODEL_SUFFIX}"
 
 
 def check_writable(option: str, given: str, example: str, suffix: str | None = None) -> Path:

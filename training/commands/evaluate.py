@@ -127,7 +127,9 @@ def evaluate(
             help="With --test: score this model file (.npz) or URL as it is, instead of training one: no "
             "cross-validation, no fit, a minute instead of tens. 'default' is the model cleaner predict uses "
             "($CLEANER_MODEL if set, else the shipped one). --labels then only trains the single-line TF-IDF "
-            "baseline and tells the shipped model's training pages.",
+            "baseline and tells the shipped model's training pages. Not given: a model is trained on --labels "
+            "(your model of a labels directory, labels.npz beside ./labels as cleaner train and Retrain write it, "
+            "is scored with --model labels.npz).",
         ),
     ] = None,
 ) -> None:

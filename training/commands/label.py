@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
@@ -24,46 +24,16 @@ from ...cli.options import (
     refuse_input_named_twice,
 )
 from ...text import plural
-from . import common
-from .common import DEFAULT_MODEL_FILE, MANIFEST, MODEL_SUFFIX, check_writable, jobs_option, warnings_as_lines
-
-
-def default_model_out(labels_dir: Path) -> Path:
-    """Where Retrain writes the model of ``labels_dir`` by default: ``<labels_dir>.npz`` beside it.
-    It was cleaner.npz beside it, one file for every label folder there: a Retrain in one replaced
-    the other's model, and cleaner label in one offered the other's as the user's."""
-    folder = labels_dir.resolve()
-    return folder.parent / f"{folder.name or 'labels'}{MODEL_SUFFIX}"
-
-
-def _not_of(manifest: dict[str, Any], labels_dir: Path) -> str | None:
-    """What the model of ``manifest`` was trained on, said, when none of its pages (its page
-    fingerprints, which cleaner train records) is a page of ``labels_dir``: another folder's
-    model. None when it shares a page with the folder, or does not list its pages."""
-    from ..labels import page_fingerprint, read_labelled
-
-    known = set(manifest.get("page_fingerprints", ()))
-    if not known:
-        return None
-    try:
-        pages = {page_fingerprint(doc.lines) for doc in read_labelled(labels_dir).documents}
-    except (OSError, ValueError):  # no folder yet, or one that labels check would refuse
-        pages = set()
-    if known & pages:
-        return None
-    where = labels_dir if labels_dir.is_dir() else f"{labels_dir} (not made yet)"
-    return f"{plural(len(known), 'page')}, none of them in {where}"
-
-
-def _enough_pages(manifest: dict[str, Any]) -> bool:
-    """Whether a model Retrain wrote learnt from enough pages to pre-label with: without
-    --plus-shipped (and outside a checkout), Retrain fits the user's pages alone, and a model of one
-    or two pages keeps far more chrome than the shipped one (see ``FEW_PAGES`` in
-    :mod:`cleaner.training.shipped`)."""
-    from ..shipped import enough_pages
-
-    return enough_pages(manifest)
-
+from .common import (
+    MODEL_FILE_NAME,
+    MODEL_SUFFIX,
+    check_writable,
+    default_model_file,
+    jobs_option,
+    labels_to_label,
+    warnings_as_lines,
+)
+from .own_model import starting_model
 
 label_app = typer.Typer(add_completion=False, rich_markup_mode="markdown")
 
@@ -87,17 +57,18 @@ def label(
     model: Annotated[
         str | None,  # not a Path, which makes a URL's // one slash
         typer.Option(
-            help="Model file (.npz) or URL (as cleaner predict --model takes) that pre-labels the pages. "
-            "Default: the --model-out file if it exists and learnt from at "
-            "least 20 labelled pages (your own model; one of fewer keeps far more chrome, and a warning says so), "
-            "else $CLEANER_MODEL, else the model shipped with cleaner."
+            help="Model file (.npz) or URL (as cleaner predict --model takes) that pre-labels the pages, or default: "
+            "$CLEANER_MODEL if set, else the model shipped with cleaner. Default: the --model-out file if it exists "
+            "and learnt from at least 20 labelled pages (your own model, which cleaner train --labels writes there "
+            "too; one of fewer keeps far more chrome, and a warning says so), else default."
         ),
     ] = None,
     model_out: Annotated[
         Path | None,
         typer.Option(
             help="Where Retrain writes your model (a name ending in .npz). Default: the labels directory's name "
-            "with .npz, beside it (labels.npz for labels/), so that two label folders never share one model."
+            "with .npz, beside it (labels.npz for labels/), as cleaner train writes it, so that two label folders "
+            "never share one model."
         ),
     ] = None,
     host: Annotated[
@@ -142,7 +113,7 @@ def label(
     labels/ (with --plus-shipped, on labels/ plus the pages the shipped model learnt from) and
     scores the site's pages. Ctrl-C stops it.
     """
-    from ...classifier.format import ModelError, load_model
+    from ...classifier.format import ModelError
     from ...corpus.readers import ParseOptions
     from ...signals import Interrupted
     from ..labelling.pages import load_pages
@@ -152,40 +123,32 @@ def label(
 
     check_decoding(encoding, errors)
     refuse_input_named_twice(paths, chosen_kind(input_format))
-    labels_dir = labels or next(
-        (candidate for candidate in (Path("labels"), common.CHECKOUT_LABELS) if (candidate / MANIFEST).is_file()),
-        Path("labels"),
-    )
+    labels_dir = labels_to_label(labels)
     if labels_dir.exists() and not labels_dir.is_dir():
         fail(f"--labels {labels_dir}: not a directory", 2)
     if model_out is not None:  # refused now, not after the first Retrain's fit
-        check_writable("--model-out", str(model_out), DEFAULT_MODEL_FILE.name, MODEL_SUFFIX)
-    target = model_out or default_model_out(labels_dir)
-    start_model = model if model is not None else (target if target.is_file() else None)
+        check_writable("--model-out", str(model_out), MODEL_FILE_NAME, MODEL_SUFFIX)
+    target = model_out or default_model_file(labels_dir)
     try:
-        predictor = load_model(start_model)
-        foreign = None if model is not None or start_model is None else _not_of(predictor.manifest, labels_dir)
-        if foreign is not None:
-            warn(
-                f"{start_model} was trained on {foreign}: another folder's model, not offered as yours; "
-                f"pre-labelling with the shipped model instead (--model {start_model} to use it); Retrain "
-                "replaces it"
-            )
-            start_model, predictor = None, load_model()
-        elif model is None and start_model is not None and not _enough_pages(predictor.manifest):
-            pages = predictor.manifest["training_data"]["documents"]
-            retraining = (  # the advice for the flag given, not for one to add
-                "Retrain, with --plus-shipped, replaces it with a model of your pages plus the shipped model's"
-                if plus_shipped
-                else "--plus-shipped retrains on your pages plus the shipped model's"
-            )
-            warn(
-                f"{start_model} learnt from only {plural(pages, 'labelled page')}, a model of these sites alone: "
-                f"pre-labelling with the shipped model instead (--model {start_model} to use it; {retraining})"
-            )
-            start_model, predictor = None, load_model()
+        start = starting_model(model, target, labels_dir)
     except ModelError as exc:
         fail(str(exc))
+    if start.foreign is not None:
+        warn(
+            f"{target} was trained on {start.foreign}: another folder's model, not offered as yours; "
+            f"pre-labelling with the shipped model instead (--model {target} to use it); Retrain replaces it"
+        )
+    elif start.few_pages is not None:
+        retraining = (  # the advice for the flag given, not for one to add
+            "Retrain, with --plus-shipped, replaces it with a model of your pages plus the shipped model's"
+            if plus_shipped
+            else "--plus-shipped retrains on your pages plus the shipped model's"
+        )
+        warn(
+            f"{target} learnt from only {plural(start.few_pages, 'labelled page')}, a model of these sites alone: "
+            f"pre-labelling with the shipped model instead (--model {target} to use it; {retraining})"
+        )
+    start_model, predictor = start.model, start.predictor
     pages, documents, bad = load_pages(
         predictor,
         paths,

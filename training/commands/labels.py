@@ -86,7 +86,8 @@ def labels_score(
         str | None,
         typer.Option(
             help="Model file (.npz) or URL (as cleaner predict --model takes), or default: $CLEANER_MODEL if set, "
-            "else the model shipped with cleaner (also when not given)."
+            "else the model shipped with cleaner (also when not given: the model cleaner predict uses, not a labels "
+            "directory's; yours, which cleaner train and Retrain write beside ./labels, is --model labels.npz)."
         ),
     ] = None,
     by: Annotated[DetailRows, typer.Option(help="Detail rows besides language and kind.")] = DetailRows.site,

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from ...cli import fail
+from ...cli import fail, warn
 from ...cli.help_format import WidthAwareCommand
 from ...cli.options import (
     AUTO,
@@ -15,7 +16,6 @@ from ...cli.options import (
     Errors,
     InputFormat,
     MaxDocumentMb,
-    ModelFile,
     TextField,
     check_decoding,
     chosen_kind,
@@ -24,6 +24,8 @@ from ...cli.options import (
     refuse_input_named_twice,
 )
 from ...text import listed, plural
+from .common import default_model_file, labels_to_label
+from .own_model import starting_model
 
 # As train_app (.train).
 suggest_app = typer.Typer(add_completion=False, rich_markup_mode="markdown")
@@ -40,7 +42,23 @@ def suggest(
         ),
     ],
     top: Annotated[int, typer.Option("-n", "--top", min=1, help="How many dumps to list.")] = 10,
-    model: ModelFile = None,
+    model: Annotated[
+        str | None,  # not a Path, which makes a URL's // one slash
+        typer.Option(
+            help="Model file (.npz) or URL (as cleaner predict --model takes) that ranks the dumps, or default: "
+            "$CLEANER_MODEL if set, else the model shipped with cleaner. Default: the model cleaner label would "
+            "pre-label them with: your model of the --labels directory (its name with .npz, beside it: labels.npz "
+            "for ./labels, which cleaner train and cleaner label's Retrain write) if it exists and learnt from at "
+            "least 20 labelled pages, else default."
+        ),
+    ] = None,
+    labels: Annotated[
+        Path | None,
+        typer.Option(
+            help="The labels directory whose model ranks the dumps (see --model). Default: as cleaner label's, "
+            "./labels, else the checkout's labels/."
+        ),
+    ] = None,
     margin: Annotated[
         float,
         typer.Option(
@@ -75,8 +93,11 @@ def suggest(
     lines with text; mean margin, the mean distance of their P(content) from the threshold (lower:
     the model is less sure of the page as a whole). Order: most uncertain lines first, then the
     lowest mean margin, then by name.
+
+    The model is the one cleaner label pre-labels with, so that the two rank alike: your model of
+    the labels directory once it learnt from 20 pages (a line on stderr names it), else the default.
     """
-    from ...classifier.format import ModelError, load_model
+    from ...classifier.format import ModelError
     from ...corpus.readers import ParseOptions
     from ..suggest import rank_uncertain
 
@@ -84,10 +105,21 @@ def suggest(
     if not text_field:
         fail("--text-field: give the name of the field holding the text", 2)
     refuse_input_named_twice(paths, chosen_kind(input_format))
+    labels_dir = labels_to_label(labels)
+    own = default_model_file(labels_dir)
     try:
-        predictor = load_model(model)
+        start = starting_model(model, own, labels_dir)
     except ModelError as exc:
         fail(str(exc))
+    instead = f"ranking with the default model instead (--model {own} to use it)"
+    if start.foreign is not None:
+        warn(f"{own} was trained on {start.foreign}: another folder's model, not taken as yours; {instead}")
+    elif start.few_pages is not None:
+        pages = plural(start.few_pages, "labelled page")
+        warn(f"{own} learnt from only {pages}, a model of these sites alone: {instead}")
+    elif model is None and start.model is not None:
+        warn(f"ranking with {own}, your model of {labels_dir} (--model default for the default model)")
+    predictor = start.predictor
     ranking = rank_uncertain(
         predictor,
         paths,

@@ -12,13 +12,14 @@ from ...cli.help_format import WidthAwareCommand
 from ...cli.options import finite
 from ...text import plural
 from .common import (
-    DEFAULT_MODEL_FILE,
     FOLDS_HELP,
     JOBLIB_SUFFIX,
     LABELS_HELP,
+    MODEL_FILE_NAME,
     MODEL_SUFFIX,
     SET_HELP,
     check_writable,
+    default_model_file,
     estimator_overrides,
     find_labels,
     jobs_option,
@@ -81,7 +82,11 @@ def train(
             "-o",
             metavar="PATH",
             help="Where to write the model: one file, its name ending in .npz (folders that are not there are made). "
-            f"Default: {DEFAULT_MODEL_FILE} in the working directory; use it with --model or $CLEANER_MODEL.",
+            "Default: the labels directory's name with .npz, beside it (./labels.npz for ./labels; without "
+            "--labels and ./labels, the checkout's labels.npz beside its labels/), where cleaner label's Retrain "
+            "writes it and cleaner label and cleaner suggest find it; for the pages inside an installed cleaner "
+            f"(the last default of --labels), ./{MODEL_FILE_NAME}, since nothing is written into the package. "
+            "Use it elsewhere with --model or $CLEANER_MODEL.",
         ),
     ] = None,
     cross_validate: Annotated[
@@ -142,7 +147,7 @@ def train(
         fail(str(exc), 2)
     directory = find_labels(labels)
     target = check_writable(
-        "-o", str(DEFAULT_MODEL_FILE) if output is None else output, DEFAULT_MODEL_FILE.name, MODEL_SUFFIX
+        "-o", str(default_model_file(directory)) if output is None else output, MODEL_FILE_NAME, MODEL_SUFFIX
     )
     joblib_path = (
         None if joblib_file is None else check_writable("--joblib", joblib_file, "cleaner.joblib", JOBLIB_SUFFIX)
