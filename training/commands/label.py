@@ -25,6 +25,7 @@ from ...cli.options import (
 )
 from ...text import plural
 from .common import (
+    DUMPS_HELP,
     MODEL_FILE_NAME,
     MODEL_SUFFIX,
     check_writable,
@@ -42,11 +43,7 @@ label_app = typer.Typer(add_completion=False, rich_markup_mode="markdown")
 def label(
     paths: Annotated[
         list[str],
-        typer.Argument(
-            help="Dumps to label: files, directories (their *.txt[.gz|.zst], *.jsonl[.gz|.zst], *.warc[.gz], "
-            "*.wet[.gz], recursively), or - for standard input (or a pipe: <(curl -s URL)); as `cleaner predict` "
-            "reads them."
-        ),
+        typer.Argument(help=f"Dumps to label: {DUMPS_HELP}"),
     ],
     labels: Annotated[
         Path | None,

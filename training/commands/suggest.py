@@ -24,7 +24,7 @@ from ...cli.options import (
     refuse_input_named_twice,
 )
 from ...text import listed, plural
-from .common import default_model_file, labels_to_label
+from .common import DUMPS_HELP, default_model_file, labels_to_label
 from .own_model import starting_model
 
 # As train_app (.train).
@@ -35,11 +35,7 @@ suggest_app = typer.Typer(add_completion=False, rich_markup_mode="markdown")
 def suggest(
     paths: Annotated[
         list[str],
-        typer.Argument(
-            help="Unlabelled dumps: files, directories (their *.txt[.gz|.zst], *.jsonl[.gz|.zst], *.warc[.gz], "
-            "*.wet[.gz], recursively), or - for standard input (or a pipe: <(curl -s URL)); as `cleaner predict` "
-            "reads them."
-        ),
+        typer.Argument(help=f"Unlabelled dumps: {DUMPS_HELP}"),
     ],
     top: Annotated[int, typer.Option("-n", "--top", min=1, help="How many dumps to list.")] = 10,
     model: Annotated[
