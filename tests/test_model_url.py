@@ -121,8 +121,9 @@ def test_a_cached_model_url_is_used_when_the_server_cannot_be_reached(
 
 
 def test_the_latest_copy_of_a_changed_model_url_is_used_offline(model_path: Path, tmp_path: Path) -> None:
-    """Online, a file replaced at the URL is fetched again (a copy per version); offline, the newest
-    copy is the one used."""
+    """Online, a file replaced at the URL is fetched again, and the copy of the version before is
+    deleted; offline, the newest copy is the one used, when there are several (left by an earlier
+    cleaner, which kept them all, or one that could not be deleted)."""
     pytest.importorskip("aiohttp", reason="fsspec's HTTP driver")
     from cleaner.classifier.remote import fetch
 
@@ -136,6 +137,8 @@ def test_the_latest_copy_of_a_changed_model_url_is_used_offline(model_path: Path
         second, fetched = fetch(url, cache)
         assert fetched and second != first
         assert fetch(url, cache) == (second, False)
+    assert not first.exists()
+    shutil.copy(model_path, first)
     os.utime(first, (0, 0))
     assert fetch(url, cache) == (second, False)
 

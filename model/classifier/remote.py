@@ -5,9 +5,10 @@ A cluster's launcher should send its workers the model's name, not its arrays: a
 a loaded model is pickled into every task. With a URL, the first worker on a node fetches the file
 (under a lock, so the node's other workers wait for it rather than fetch it again) and the others
 find it in the cache. The cache entry is named after the URL and what fsspec says of the file
-(size, ETag or modification time), so a file replaced at the same URL is fetched again; when the
-URL cannot be reached (no network), its latest copy is used, with a warning. fsspec is
-imported only here, and only for a URL: prediction needs nothing but numpy.
+(size, ETag, Last-Modified...: :mod:`.drivers`), so a file replaced at the same URL is fetched
+again, and the copy of the version before is deleted then; when the URL cannot be reached (no
+network), its latest copy is used, with a warning. fsspec is imported only here, and only for a
+URL: prediction needs nothing but numpy.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from pathlib import Path
 
 from ..atomic import temporary_beside
 from ..text import plural
+from .drivers import version
 from .errors import CHECK_ENVIRONMENT, CHECK_URL, ModelError
 
 CACHE_ENV = "CLEANER_CACHE"
@@ -32,7 +34,6 @@ CACHE_ENV = "CLEANER_CACHE"
 TIMEOUT_ENV = "CLEANER_URL_TIMEOUT"
 DEFAULT_TIMEOUT = 10.0
 _URL = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*(::[^:]+)?://")
-_VERSION_FIELDS = ("ETag", "etag", "LastModified", "last_modified", "mtime", "created")
 # The local copies this process fetched or found, by absolute path: the URL each is a copy of.
 _COPIED_FROM: dict[str, str] = {}
 
@@ -105,10 +106,9 @@ def fetch(url: str, cache: Path | None = None) -> tuple[Path, bool]:
         _warn_stale(url, found, exc, timeout)
         _COPIED_FROM[os.path.abspath(found)] = url
         return found, False
-    version = "|".join(str(info.get(field)) for field in ("size", *_VERSION_FIELDS))
     # Named after the URL, then its version: a changed file at the URL is a new name (fetched
     # again), and the copies of one URL are found by its prefix when the URL cannot be reached.
-    target = folder / f"{_short_digest(url)}-{_short_digest(version)}-{name}"
+    target = folder / f"{_short_digest(url)}-{_short_digest(version(info))}-{name}"
     _COPIED_FROM[os.path.abspath(target)] = url
     if target.is_file():
         return target, False
@@ -124,6 +124,7 @@ def fetch(url: str, cache: Path | None = None) -> tuple[Path, bool]:
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
+        _drop_older_copies(folder, url, name, target)
         # The copy is in place, so the lock has done its work: removed (while still held), it is not
         # left beside every cached model. A worker still waiting on it finds the copy when it gets
         # the lock; one arriving now finds the copy before it looks for a lock. Tidying only: a lock
@@ -211,10 +212,26 @@ def _short_digest(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:12]
 
 
+def _copies(folder: Path, url: str, name: str) -> list[Path]:
+    """The copies of ``url`` in ``folder``, of every version (not the hidden temporary files)."""
+    return [path for path in folder.glob(f"{_short_digest(url)}-*-{name}") if path.is_file()]
+
+
 def _latest_copy(folder: Path, url: str, name: str) -> Path | None:
     """The newest copy of ``url`` in ``folder`` (the last fetched), if there is one."""
-    copies = [path for path in folder.glob(f"{_short_digest(url)}-*-{name}") if path.is_file()]
-    return max(copies, key=lambda path: path.stat().st_mtime, default=None)
+    return max(_copies(folder, url, name), key=lambda path: path.stat().st_mtime, default=None)
+
+
+def _drop_older_copies(folder: Path, url: str, name: str, kept: Path) -> None:
+    """Delete the copies of ``url`` but ``kept``, the one just fetched: kept, every version the URL
+    ever had stayed in the cache. A process reading an older copy reads it to the end (on POSIX an
+    open file outlives its name); only one that found it in the moment before and has yet to open it
+    fails, with the one-line error of a missing model, and its next run takes the new version. A
+    copy that cannot be deleted (on Windows, while open) is left, and the next fetch tries again."""
+    for path in _copies(folder, url, name):
+        if path != kept:
+            with contextlib.suppress(OSError):
+                path.unlink()
 
 
 _WARNED: set[str] = set()  # the URLs this process has warned of: one warning per URL, not per batch
