@@ -152,12 +152,14 @@ def cleaner_exe() -> Path:
 
 
 @contextlib.contextmanager
-def http_server(directory: Path) -> Iterator[str]:
-    """A local HTTP server (127.0.0.1, a free port) serving the files of ``directory``: its base URL."""
+def http_server(directory: Path, requests: list[str] | None = None) -> Iterator[str]:
+    """A local HTTP server (127.0.0.1, a free port) serving the files of ``directory``: its base URL.
+    ``requests``: a list to append the method of each request it answers to (HEAD, GET)."""
 
     class Quiet(http.server.SimpleHTTPRequestHandler):
         def log_message(self, format: str, *args: object) -> None:
-            pass
+            if requests is not None:
+                requests.append(self.command)
 
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(directory)))
     thread = threading.Thread(target=server.serve_forever, daemon=True)

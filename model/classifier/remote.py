@@ -7,8 +7,9 @@ a loaded model is pickled into every task. With a URL, the first worker on a nod
 find it in the cache. The cache entry is named after the URL and what fsspec says of the file
 (size, ETag, Last-Modified...: :mod:`.drivers`), so a file replaced at the same URL is fetched
 again, and the copy of the version before is deleted then; when the URL cannot be reached (no
-network), its latest copy is used, with a warning. fsspec is imported only here, and only for a
-URL: prediction needs nothing but numpy.
+network), its latest copy is used, with a warning. The server is asked once per load (one HEAD
+over HTTP), and once more to fetch. fsspec is imported only here and in :mod:`.drivers`, and only
+for a URL: prediction needs nothing but numpy.
 """
 
 from __future__ import annotations
@@ -25,14 +26,19 @@ from pathlib import Path
 
 from ..atomic import temporary_beside
 from ..text import plural
-from .drivers import version
+from .drivers import (
+    DEFAULT_TIMEOUT,
+    TIMEOUT_ENV,
+    BadTimeout,
+    file_info,
+    open_options,
+    timeout_options,
+    url_timeout,
+    version,
+)
 from .errors import CHECK_ENVIRONMENT, CHECK_URL, ModelError
 
 CACHE_ENV = "CLEANER_CACHE"
-# Seconds to wait for a model URL's server to connect, and then for each read: a server that accepted
-# and never answered held every command (and every worker of a cluster) for ten minutes in silence.
-TIMEOUT_ENV = "CLEANER_URL_TIMEOUT"
-DEFAULT_TIMEOUT = 10.0
 _URL = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*(::[^:]+)?://")
 # The local copies this process fetched or found, by absolute path: the URL each is a copy of.
 _COPIED_FROM: dict[str, str] = {}
@@ -53,11 +59,14 @@ def cache_dir() -> Path:
 
 def model_copy(url: str, from_environment: bool = False) -> Path:
     """:func:`local_copy` for loading a model: what fails (no fsspec, no file at the URL, no network)
-    is a ModelError that names the URL as given, in one line, as a missing local file is.
+    is a ModelError that names the URL as given, in one line, as a missing local file is, and so is
+    a $CLEANER_URL_TIMEOUT that is no number of seconds (said as it is: the URL is not at fault).
     ``from_environment``: the URL is $CLEANER_MODEL's, which is then what to check."""
     check = CHECK_ENVIRONMENT if from_environment else CHECK_URL
     try:
         return local_copy(url)
+    except BadTimeout as exc:
+        raise ModelError(str(exc)) from exc
     except ImportError as exc:
         raise ModelError(f"{exc}; or {check}") from exc
     except Unreachable as exc:
@@ -84,19 +93,20 @@ def fetch(url: str, cache: Path | None = None) -> tuple[Path, bool]:
     """(the local copy of ``url``, whether this call fetched it). One process per machine fetches;
     the others wait on the lock and find the copy. A URL that cannot be reached (no network, the
     server down) gives the copy fetched last, with a warning, if this machine has one: "copied once
-    per machine" held only while the server answered, since the version is asked at every load."""
+    per machine" held only while the server answered, since the version is asked at every load.
+    A $CLEANER_URL_TIMEOUT that is no number of seconds is :class:`~.drivers.BadTimeout`."""
+    timeout = url_timeout()  # first: a wrong setting is said whatever else is missing
     try:
         import fsspec
     except ImportError as exc:
         raise ImportError(
             f"a model URL ({url}) needs fsspec (pip install fsspec, plus its driver for the URL's scheme)"
         ) from exc
-    timeout = url_timeout()
-    fs, path = fsspec.core.url_to_fs(url, **_timeout_options(url, timeout))
+    fs, path = fsspec.core.url_to_fs(url, **timeout_options(url, timeout))
     name = re.sub(r"[^A-Za-z0-9._-]", "_", Path(path).name) or "model.npz"
     folder = (cache or cache_dir()) / "models"
     try:
-        info = fs.info(path)
+        info = file_info(fs, path, timeout)
     except Exception as exc:  # fsspec's drivers raise their own kinds
         if not unreachable(exc):
             raise
@@ -118,7 +128,7 @@ def fetch(url: str, cache: Path | None = None) -> tuple[Path, bool]:
             return target, False
         fd, tmp = temporary_beside(target)
         try:
-            with os.fdopen(fd, "wb") as out, fs.open(path, "rb") as source:
+            with os.fdopen(fd, "wb") as out, fs.open(path, "rb", **open_options(fs, info)) as source:
                 shutil.copyfileobj(source, out, 1 << 20)
             os.replace(tmp, target)
         except BaseException:
@@ -132,34 +142,6 @@ def fetch(url: str, cache: Path | None = None) -> tuple[Path, bool]:
         with contextlib.suppress(OSError):
             lock.unlink(missing_ok=True)
     return target, True
-
-
-def url_timeout() -> float:
-    """``$CLEANER_URL_TIMEOUT`` (seconds) if it is a positive number, else :data:`DEFAULT_TIMEOUT`."""
-    try:
-        value = float(os.environ.get(TIMEOUT_ENV, ""))
-    except ValueError:
-        return DEFAULT_TIMEOUT
-    return value if value > 0 else DEFAULT_TIMEOUT
-
-
-def _timeout_options(url: str, timeout: float) -> dict[str, object]:
-    """fsspec's storage options that bound the waits of ``url``'s driver (connect, then each read)
-    to ``timeout`` seconds, for the drivers that take them: HTTP(S) and S3. None for a chained URL."""
-    scheme = url.split("://", 1)[0].lower()
-    if "::" in url:
-        return {}
-    if scheme in ("http", "https"):
-        try:
-            import aiohttp
-        except ImportError:  # fsspec says what its HTTP driver needs
-            return {}
-        # No bound on the whole download (a large model on a slow link), only on each wait.
-        limits = aiohttp.ClientTimeout(total=None, connect=timeout, sock_connect=timeout, sock_read=timeout)
-        return {"client_kwargs": {"timeout": limits}}
-    if scheme in ("s3", "s3a"):
-        return {"config_kwargs": {"connect_timeout": timeout, "read_timeout": timeout}}
-    return {}
 
 
 def _no_answer(cause: BaseException, timeout: float) -> str:

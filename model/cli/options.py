@@ -223,11 +223,33 @@ MaxDocumentMb = Annotated[
         help="Skip (and report) any document, record or line of JSONL larger than this many MB.",
     ),
 ]
+
+
+def url_settings(model: str | None) -> str | None:
+    """A model option's check (predict's, suggest's, label's, evaluate's, labels score's): when the
+    model is a URL (given, or $CLEANER_MODEL's when the option is not, or is ``default``),
+    $CLEANER_URL_TIMEOUT must be a number of seconds, else a usage error (exit 2) before any work.
+    ``abc`` and ``0`` were silently 10 s; said from where the URL is fetched, it would have been
+    said by each worker, as a model that cannot be loaded (exit 1)."""
+    from ..classifier.drivers import BadTimeout, url_timeout
+    from ..classifier.errors import MODEL_ENV
+    from ..classifier.remote import is_url
+
+    name = model if model not in (None, "default") else os.environ.get(MODEL_ENV)
+    if name and is_url(name):
+        try:
+            url_timeout()
+        except BadTimeout as exc:
+            fail(str(exc), 2)
+    return model
+
+
 # A string, not a Path: a Path makes a URL's // one slash (https:/host/m.npz), then looks for that file.
 ModelFile = Annotated[
     str | None,
     typer.Option(
+        callback=url_settings,
         help="Model file (.npz), or its URL (https://, s3://, hf://...: fetched once per machine into "
-        "$CLEANER_CACHE; needs fsspec). Default: $CLEANER_MODEL if set, else the model shipped with cleaner."
+        "$CLEANER_CACHE; needs fsspec). Default: $CLEANER_MODEL if set, else the model shipped with cleaner.",
     ),
 ]

@@ -11,7 +11,7 @@ import typer
 
 from ...cli import fail, warn
 from ...cli.help_format import WidthAwareCommand
-from ...cli.options import finite
+from ...cli.options import finite, url_settings
 from ...text import listed, plural
 from .common import (
     FOLDS_HELP,
@@ -124,6 +124,7 @@ def evaluate(
     model: Annotated[
         str | None,
         typer.Option(
+            callback=url_settings,
             help="With --test: score this model file (.npz) or URL as it is, instead of training one: no "
             "cross-validation, no fit, a minute instead of tens. 'default' is the model cleaner predict uses "
             "($CLEANER_MODEL if set, else the shipped one). --labels then only trains the single-line TF-IDF "

@@ -22,6 +22,7 @@ from ...cli.options import (
     error_handler,
     finite,
     refuse_input_named_twice,
+    url_settings,
 )
 from ...text import plural
 from .common import (
@@ -54,10 +55,11 @@ def label(
     model: Annotated[
         str | None,  # not a Path, which makes a URL's // one slash
         typer.Option(
+            callback=url_settings,
             help="Model file (.npz) or URL (as cleaner predict --model takes) that pre-labels the pages, or default: "
             "$CLEANER_MODEL if set, else the model shipped with cleaner. Default: the --model-out file if it exists "
             "and learnt from at least 20 labelled pages (your own model, which cleaner train --labels writes there "
-            "too; one of fewer keeps far more chrome, and a warning says so), else default."
+            "too; one of fewer keeps far more chrome, and a warning says so), else default.",
         ),
     ] = None,
     model_out: Annotated[

@@ -9,6 +9,7 @@ import typer
 
 from ...cli import fail, missing_folders, say_made, warn
 from ...cli.help_format import WidthAwareCommand, WidthAwareGroup
+from ...cli.options import url_settings
 from ...text import plural
 from .common import LABELS_HELP, DetailRows, detail_rows, find_labels
 
@@ -85,9 +86,10 @@ def labels_score(
     model: Annotated[
         str | None,
         typer.Option(
+            callback=url_settings,
             help="Model file (.npz) or URL (as cleaner predict --model takes), or default: $CLEANER_MODEL if set, "
             "else the model shipped with cleaner (also when not given: the model cleaner predict uses, not a labels "
-            "directory's; yours, which cleaner train and Retrain write beside ./labels, is --model labels.npz)."
+            "directory's; yours, which cleaner train and Retrain write beside ./labels, is --model labels.npz).",
         ),
     ] = None,
     by: Annotated[DetailRows, typer.Option(help="Detail rows besides language and kind.")] = DetailRows.site,

@@ -22,6 +22,7 @@ from ...cli.options import (
     error_handler,
     finite,
     refuse_input_named_twice,
+    url_settings,
 )
 from ...text import listed, plural
 from .common import DUMPS_HELP, default_model_file, labels_to_label
@@ -41,11 +42,12 @@ def suggest(
     model: Annotated[
         str | None,  # not a Path, which makes a URL's // one slash
         typer.Option(
+            callback=url_settings,
             help="Model file (.npz) or URL (as cleaner predict --model takes) that ranks the dumps, or default: "
             "$CLEANER_MODEL if set, else the model shipped with cleaner. Default: the model cleaner label would "
             "pre-label them with: your model of the --labels directory (its name with .npz, beside it: labels.npz "
             "for ./labels, which cleaner train and cleaner label's Retrain write) if it exists and learnt from at "
-            "least 20 labelled pages, else default."
+            "least 20 labelled pages, else default.",
         ),
     ] = None,
     labels: Annotated[
