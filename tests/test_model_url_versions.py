@@ -1,12 +1,13 @@
 """A model URL's versions and waits: a file replaced at the URL is fetched again whatever the server
-calls its version, the old copy goes, and the server is asked once per load and waited for as long
-as the message says."""
+calls its version, the old copy goes, the server is asked once per load and waited for as long as
+the message says, and what a model URL needs is said as the install to run."""
 
 from __future__ import annotations
 
 import os
 import shutil
 import socket
+import sys
 import time
 from pathlib import Path
 
@@ -131,3 +132,42 @@ def test_a_timeout_that_is_no_number_of_seconds_is_refused(
         with pytest.raises(ModelError) as caught:
             load_model(url)
     assert f"cleaner: {caught.value}\n" == said
+
+
+@pytest.mark.parametrize(
+    ("url", "install"),
+    [
+        ("https://example.org/m.npz", "pip install 'fsspec[http]'"),
+        ("http://example.org/m.npz", "pip install 'fsspec[http]'"),
+        ("s3://bucket/m.npz", "pip install s3fs"),
+        ("gs://bucket/m.npz", "pip install gcsfs"),
+        ("hf://user/repo/m.npz", "pip install huggingface_hub"),
+        ("simplecache::s3://bucket/m.npz", "pip install s3fs"),
+    ],
+)
+def test_what_a_model_url_needs_is_said_as_the_install_to_run(
+    url: str, install: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without fsspec the message said "pip install fsspec, plus its driver for the URL's scheme";
+    after that install, fsspec said its HTTP driver "requires requests and aiohttp": two rounds to
+    a working install. The first message now names the install for the URL's scheme."""
+    monkeypatch.setitem(sys.modules, "fsspec", None)  # import fsspec fails, as when it is not installed
+    with pytest.raises(ModelError) as caught:
+        load_model(url)
+    scheme = url.split("::")[-1].split("://")[0]
+    assert str(caught.value) == (
+        f"a model URL ({url}) needs fsspec's driver for {scheme}://: {install}; or check the URL, or give a local "
+        "model file"
+    )
+
+
+def test_predict_help_says_where_a_model_url_is_copied_and_how_long_its_server_is_waited_for(
+    runner: CliRunner,
+) -> None:
+    """--help said "fetched once per machine into $CLEANER_CACHE; needs fsspec": no default (the
+    README's missed $XDG_CACHE_HOME), no word of $CLEANER_URL_TIMEOUT, nor of what https:// needs."""
+    result = runner.invoke(app, ["predict", "--help"], env={"COLUMNS": "80"})
+    said = " ".join(result.output.split())
+    assert "into $CLEANER_CACHE, else $XDG_CACHE_HOME/cleaner, else ~/.cache/cleaner;" in said
+    assert "$CLEANER_URL_TIMEOUT seconds (default 10)" in said
+    assert "https:// needs pip install 'fsspec[http]'" in said

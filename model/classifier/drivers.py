@@ -1,6 +1,6 @@
 """What the URL cache (:mod:`.remote`) knows of fsspec's drivers, each of which says the same things
-its own way: the fields of ``fs.info`` that tell one version of a file from another, and how its
-waits on a server are bounded. Kept apart from the cache, which only
+its own way: the package a scheme needs, the fields of ``fs.info`` that tell one version of a file
+from another, and how its waits on a server are bounded. Kept apart from the cache, which only
 asks: a field named here the way one driver does not name it was a version the cache never saw
 (HTTP's ``Last-Modified`` was looked for as S3's ``LastModified``). fsspec is imported in the
 functions that use it, as in the cache: only for a URL."""
@@ -9,12 +9,28 @@ from __future__ import annotations
 
 import math
 import os
+import re
 from typing import Any
 
 # Seconds to wait for a model URL's server: a server that accepted and never answered held every
 # command (and every worker of a cluster) for ten minutes in silence.
 TIMEOUT_ENV = "CLEANER_URL_TIMEOUT"
 DEFAULT_TIMEOUT = 10.0
+# What to install for a scheme's driver, as pip takes it (each brings fsspec). http(s) needs
+# fsspec's extra: fsspec alone then said that its HTTP driver needs aiohttp, a second round.
+_INSTALL = {
+    "http": "'fsspec[http]'",
+    "https": "'fsspec[http]'",
+    "s3": "s3fs",
+    "s3a": "s3fs",
+    "gs": "gcsfs",
+    "gcs": "gcsfs",
+    "hf": "huggingface_hub",
+    "az": "adlfs",
+    "abfs": "adlfs",
+    "abfss": "adlfs",
+    "adl": "adlfs",
+}
 # The fields of ``fs.info`` that change when the file does, as each driver names them: HTTP's
 # headers (ETag, Content-MD5, Digest, Last-Modified: python's http.server and many static hosts send
 # Last-Modified alone, so a model refitted to the same size was never fetched again), S3's (ETag,
@@ -37,6 +53,7 @@ VERSION_FIELDS = (
     "mtime",
     "created",
 )
+_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*)://")
 
 
 class BadTimeout(ValueError):
@@ -59,6 +76,25 @@ def url_timeout() -> float:
             f"(unset: {DEFAULT_TIMEOUT:g}), got {raw!r}"
         )
     return value
+
+
+def scheme(url: str) -> str:
+    """The scheme of the file's own driver, lower case: ``s3`` for ``simplecache::s3://b/m.npz``."""
+    found = _SCHEME.search(url)
+    return found.group(1).lower() if found else ""
+
+
+def needs(url: str, missing: ImportError) -> str:
+    """What a model URL needs that is not installed (``missing``, the ImportError that said so), as
+    the install to run: fsspec's own words ("HTTPFileSystem requires aiohttp") came only once
+    fsspec was there, a second round to a working install."""
+    kind = scheme(url)
+    package = _INSTALL.get(kind)
+    if package is not None:
+        return f"a model URL ({url}) needs fsspec's driver for {kind}://: pip install {package}"
+    if missing.name == "fsspec":
+        return f"a model URL ({url}) needs fsspec: pip install fsspec, plus its driver for {kind}://"
+    return f"a model URL ({url}) needs fsspec's driver for {kind}:// ({missing})"
 
 
 def version(info: dict[str, Any]) -> str:

@@ -31,6 +31,7 @@ from .drivers import (
     TIMEOUT_ENV,
     BadTimeout,
     file_info,
+    needs,
     open_options,
     timeout_options,
     url_timeout,
@@ -98,11 +99,10 @@ def fetch(url: str, cache: Path | None = None) -> tuple[Path, bool]:
     timeout = url_timeout()  # first: a wrong setting is said whatever else is missing
     try:
         import fsspec
-    except ImportError as exc:
-        raise ImportError(
-            f"a model URL ({url}) needs fsspec (pip install fsspec, plus its driver for the URL's scheme)"
-        ) from exc
-    fs, path = fsspec.core.url_to_fs(url, **timeout_options(url, timeout))
+
+        fs, path = fsspec.core.url_to_fs(url, **timeout_options(url, timeout))
+    except ImportError as exc:  # fsspec, or its driver for the scheme (HTTP's: aiohttp)
+        raise ImportError(needs(url, exc)) from exc
     name = re.sub(r"[^A-Za-z0-9._-]", "_", Path(path).name) or "model.npz"
     folder = (cache or cache_dir()) / "models"
     try:

@@ -245,11 +245,14 @@ def url_settings(model: str | None) -> str | None:
 
 
 # A string, not a Path: a Path makes a URL's // one slash (https:/host/m.npz), then looks for that file.
+# The other commands' --model refer to this help for what a URL is.
 ModelFile = Annotated[
     str | None,
     typer.Option(
         callback=url_settings,
-        help="Model file (.npz), or its URL (https://, s3://, hf://...: fetched once per machine into "
-        "$CLEANER_CACHE; needs fsspec). Default: $CLEANER_MODEL if set, else the model shipped with cleaner.",
+        help="Model file (.npz), or its URL (https://, s3://, hf://...: fetched once per machine into $CLEANER_CACHE, "
+        "else $XDG_CACHE_HOME/cleaner, else ~/.cache/cleaner; a server gets $CLEANER_URL_TIMEOUT seconds (default "
+        "10) to answer; https:// needs pip install 'fsspec[http]'). Default: $CLEANER_MODEL if set, else the model "
+        "shipped with cleaner.",
     ),
 ]

@@ -86,7 +86,8 @@ class CleanerFilter(BaseFilter):
         exclusion_writer: where dropped documents go, with their original text, the counts and
             ``filter_reason`` in their metadata.
         cache_dir: where a model URL is copied on each node (default: ``$CLEANER_CACHE``, else
-            ``~/.cache/cleaner``); a node-local disk shared by the node's workers.
+            ``$XDG_CACHE_HOME/cleaner``, else ``~/.cache/cleaner``); a node-local disk shared by the
+            node's workers.
         short_dumps: a document with too few lines to clean line by line (a page on one line:
             fewer than 3 non-blank lines, one of 1000 characters or more) is kept whole ("keep",
             counted in the ``cleaner_short_dump_kept`` stat, and then subject to ``min_chars``) or
@@ -125,8 +126,8 @@ class CleanerFilter(BaseFilter):
         self.short_dumps = short_dumps_value(short_dumps)
         if cache_dir is not None and not isinstance(cache_dir, (str, os.PathLike)):
             raise TypeError(
-                "cache_dir: expected a folder's path, or None for $CLEANER_CACHE (else ~/.cache/cleaner); "
-                f"got {type(cache_dir).__name__}"
+                "cache_dir: expected a folder's path, or None for $CLEANER_CACHE (else $XDG_CACHE_HOME/cleaner, else "
+                f"~/.cache/cleaner); got {type(cache_dir).__name__}"
             )
         self.cache_dir = os.fspath(cache_dir) if cache_dir is not None else None
         self._model: Scorer | None = None
