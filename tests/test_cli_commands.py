@@ -886,6 +886,59 @@ def test_label_refuses_a_model_out_without_npz_before_it_starts(runner: CliRunne
     )
 
 
+def _no_model_load(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``cleaner label`` fails the test if it gets as far as loading its starting model."""
+    import cleaner.training.commands.label
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the model was loaded before --labels was checked")
+
+    monkeypatch.setattr(cleaner.training.commands.label, "starting_model", refuse)
+
+
+def test_label_refuses_a_labels_folder_it_cannot_write_before_it_starts(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A read-only --labels was found at the first save, after a page had been labelled: a 500 on
+    the page and a 60-line traceback on the console. Now refused at start, before the model loads."""
+    import errno
+
+    import cleaner.atomic
+
+    def refuse(path: Path) -> tuple[int, str]:
+        raise PermissionError(errno.EACCES, "Permission denied", str(path.parent / ".manifest.csv.x.tmp"))
+
+    _no_model_load(monkeypatch)
+    labels = tmp_path / "rolab"
+    labels.mkdir()
+    monkeypatch.setattr(cleaner.atomic, "temporary_beside", refuse)
+    result = runner.invoke(app, ["label", str(tmp_path / "page.txt"), "--no-browser", "--labels", str(labels)])
+    assert result.exit_code == 2, result.output
+    assert result.stdout == ""
+    assert result.stderr == (
+        f"cleaner: --labels {labels}: cannot write in it (Permission denied); give a folder you can write to\n"
+    )
+
+
+def test_label_refuses_a_labels_folder_it_cannot_make(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _no_model_load(monkeypatch)
+    result = runner.invoke(app, ["label", str(tmp_path / "page.txt"), "--no-browser", "--labels", "/proc/lab"])
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith("cleaner: --labels /proc/lab: cannot make it in /proc ("), result.stderr
+    assert result.stderr.endswith("); give a folder you can write to\n") and "Traceback" not in result.output
+
+
+def test_label_takes_a_labels_folder_that_is_not_there_yet(runner: CliRunner, tmp_path: Path) -> None:
+    """A new folder is fine when it can be made (the first save makes it); the check makes nothing."""
+    labels = tmp_path / "new" / "labels"
+    result = runner.invoke(app, ["label", str(tmp_path / "missing.txt"), "--no-browser", "--labels", str(labels)])
+    assert result.exit_code == 1, result.output
+    assert "no page to label" in result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
+
+
 def test_a_model_file_is_read_by_its_content_whatever_its_name(
     runner: CliRunner, model_path: Path, tmp_path: Path
 ) -> None:

@@ -3,6 +3,8 @@ saves, and whom it refuses (other hosts, other origins, cross-site requests, no 
 
 from __future__ import annotations
 
+import errno
+import os
 from pathlib import Path
 
 import pytest
@@ -115,6 +117,66 @@ def test_a_page_name_cannot_write_outside_labels(client: TestClient, session: Se
     assert answer.status_code == 422
     assert not session.labels_dir.exists() or not any(session.labels_dir.iterdir())
     assert not list(session.labels_dir.parent.parent.rglob("escape*"))
+
+
+def _refusing_writes(monkeypatch: pytest.MonkeyPatch, code: int, names: tuple[str, ...]) -> None:
+    """The store's writes of files named ``names`` fail as the disk would (errno ``code``), with
+    the hidden temporary's name in the error, as :func:`cleaner.atomic.write_atomic` raises it."""
+    from cleaner.training.labelling import store
+
+    real = store.write_atomic
+
+    def write(path: Path, data: bytes) -> None:
+        if path.name in names:
+            raise OSError(code, os.strerror(code), str(path.parent / f".{path.name}.abcdefgh.tmp"))
+        real(path, data)
+
+    monkeypatch.setattr(store, "write_atomic", write)
+
+
+@pytest.mark.parametrize(("code", "status"), [(errno.EACCES, 500), (errno.ENOSPC, 507)], ids=["read-only", "full"])
+def test_a_save_the_disk_refuses_is_one_line_naming_the_label_file(
+    client: TestClient, session: Session, monkeypatch: pytest.MonkeyPatch, code: int, status: int
+) -> None:
+    """Saving into a read-only folder, or on a full disk, was a 500 with a text/plain body and a
+    60-line traceback on the console, naming the hidden temporary. Now a JSON error naming the
+    label file (507 Insufficient Storage when the disk is full), and nothing written."""
+    _refusing_writes(monkeypatch, code, ("mine.tsv",))
+    page = client.get("/api/pages/1").json()
+    body = {"name": "mine", "site": "example.vn", "language": "vi", "tags": tags_for(page), **opened(page)}
+    answer = client.post("/api/pages/1", json=body, headers=ORIGIN)
+    assert answer.status_code == status, answer.text
+    assert answer.headers["content-type"] == "application/json"
+    path = session.labels_dir / "mine.tsv"
+    assert answer.json() == {"error": f"cannot write {path}: {os.strerror(code)}; nothing was saved"}
+    assert not any(session.labels_dir.iterdir())
+
+
+def test_a_manifest_the_disk_refuses_leaves_the_folder_as_it_was(
+    client: TestClient, session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The label file written, then the manifest refused (the disk filled between them): the new
+    label file is taken back, so the folder is as it was and saving again is a first save."""
+    page = client.get("/api/pages/1").json()
+    body = {"name": "mine", "site": "example.vn", "language": "vi", "tags": tags_for(page), **opened(page)}
+    with monkeypatch.context() as patch:
+        _refusing_writes(patch, errno.ENOSPC, ("manifest.csv",))
+        answer = client.post("/api/pages/1", json=body, headers=ORIGIN)
+    assert answer.status_code == 507, answer.text
+    manifest = session.labels_dir / "manifest.csv"
+    assert answer.json() == {"error": f"cannot write {manifest}: No space left on device; nothing was saved"}
+    assert not any(session.labels_dir.iterdir())
+    again = client.post("/api/pages/1", json=body, headers=ORIGIN)  # once there is room
+    assert again.status_code == 200, again.text
+    assert check_labels(session.labels_dir, echo=lambda _: None) == []
+    saved = {path.name: path.read_bytes() for path in session.labels_dir.iterdir()}
+    tags = tags_for(page)
+    first = next(i for i, tag in enumerate(tags) if tag is not None)
+    tags[first] = "B" if tags[first] == "C" else "C"
+    with monkeypatch.context() as patch:  # saved again, edited: the file it replaced is put back
+        _refusing_writes(patch, errno.ENOSPC, ("manifest.csv",))
+        assert client.post("/api/pages/1", json={**body, "tags": tags}, headers=ORIGIN).status_code == 507
+    assert {path.name: path.read_bytes() for path in session.labels_dir.iterdir()} == saved
 
 
 def test_rebinding_another_host_name_is_refused(client: TestClient) -> None:

@@ -258,6 +258,33 @@ def test_a_save_from_a_tab_older_than_the_servers_pages_is_refused_on_the_page(
 
 
 @pytest.mark.skipif(isinstance(FOUND, str), reason=str(FOUND))
+def test_an_error_that_is_not_json_is_shown_on_the_page(
+    tmp_path: Path, seed_documents: list[Labelled], trained_model: LineClassifier, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A save answered by a plain-text error (the server's own 500 page) showed "not saved:
+    Failed to execute 'text' on 'Response': body stream already read": the page read the body as
+    JSON, then again as text. Now it reads it once and shows the server's words."""
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    session = make_session(tmp_path, seed_documents[:1], trained_model.predictor_)
+
+    def crash(number: int, fields: dict[str, object]) -> dict[str, object]:
+        raise RuntimeError("a failure the application does not answer itself")
+
+    monkeypatch.setattr(session, "save", crash)
+    with Background(session) as url, chromium() as driver:
+        driver.get(url)
+        wait_ready(driver)
+        driver.execute_script("document.getElementById('site').value = 'example.vn'")
+        ActionChains(driver).send_keys("s").perform()
+        status = WebDriverWait(driver, 30).until(lambda d: d.find_element(By.ID, "status").text)
+        assert status == "not saved: Internal Server Error", status
+        assert "error" in driver.find_element(By.ID, "status").get_attribute("class")
+
+
+@pytest.mark.skipif(isinstance(FOUND, str), reason=str(FOUND))
 def test_the_retrain_button_names_the_labels_directory(
     tmp_path: Path, seed_documents: list[Labelled], trained_model: LineClassifier
 ) -> None:

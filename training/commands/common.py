@@ -117,8 +117,6 @@ def check_writable(option: str, given: str, example: str, suffix: str | None = N
     where it is not."""
     import os
 
-    from ...atomic import temporary_beside
-
     path = Path(given)
     if given == "-" or (path.exists() and not path.is_dir() and not path.is_file()):
         # Standard output, /dev/null, a pipe: it suggested "-o -.npz" and "-o /dev/null.npz".
@@ -143,18 +141,48 @@ def check_writable(option: str, given: str, example: str, suffix: str | None = N
             f"give a name such as {option} {_named_with(path, suffix)}",
             2,
         )
-    folder = path.parent
+    refusal = _cannot_write_in(_nearest_folder(path.parent), path.name)
+    if refusal is not None:
+        fail(f"{option} {path}: cannot write it ({refusal}); give a file in a folder you can write to", 2)
+    return path
+
+
+def check_writable_folder(option: str, folder: Path) -> None:
+    """A usage error (exit 2) if files cannot be written in ``folder``, or it cannot be made: the
+    labels folder of ``cleaner label``, checked before the model loads and the server starts. A
+    read-only folder was found at the first save, after a page had been labelled, as a 500 and a
+    traceback on the console. A folder that is not there yet is fine if it can be made (the first
+    save makes it); nothing is made or left by the check."""
+    nearest = _nearest_folder(folder)
+    refusal = _cannot_write_in(nearest, MANIFEST)
+    if refusal is not None:
+        what = "cannot write in it" if nearest == folder else f"cannot make it in {nearest}"
+        fail(f"{option} {folder}: {what} ({refusal}); give a folder you can write to", 2)
+
+
+def _nearest_folder(folder: Path) -> Path:
+    """``folder``, or its nearest parent that exists (where a file in it would be made)."""
     while not folder.exists() and folder != folder.parent:
         folder = folder.parent
+    return folder
+
+
+def _cannot_write_in(folder: Path, name: str) -> str | None:
+    """Why no file can be made in the existing ``folder`` (the error's words), or None when a
+    temporary file named after ``name`` can be, as a save makes one; it is removed at once."""
+    import os
+
+    from ...atomic import temporary_beside
+
     try:
         if not folder.is_dir():
             raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR))
-        fd, temporary = temporary_beside(folder / path.name)
+        fd, temporary = temporary_beside(folder / name)
     except OSError as exc:
-        fail(f"{option} {path}: cannot write it ({exc.strerror}); give a file in a folder you can write to", 2)
+        return exc.strerror or str(exc)
     os.close(fd)
     os.unlink(temporary)
-    return path
+    return None
 
 
 def _named_with(path: Path, suffix: str) -> Path:

@@ -30,6 +30,7 @@ from .common import (
     MODEL_FILE_NAME,
     MODEL_SUFFIX,
     check_writable,
+    check_writable_folder,
     default_model_file,
     jobs_option,
     labels_to_label,
@@ -125,6 +126,7 @@ def label(
     labels_dir = labels_to_label(labels)
     if labels_dir.exists() and not labels_dir.is_dir():
         fail(f"--labels {labels_dir}: not a directory", 2)
+    check_writable_folder("--labels", labels_dir)  # before the model loads, not at the first save
     if model_out is not None:  # refused now, not after the first Retrain's fit
         check_writable("--model-out", str(model_out), MODEL_FILE_NAME, MODEL_SUFFIX)
     target = model_out or default_model_file(labels_dir)

@@ -31,7 +31,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from .session import PageChanged, Session
-from .store import KINDS, SaveError
+from .store import KINDS, SaveError, WriteError
 
 STATIC = Path(__file__).resolve().parent / "static"
 COOKIE = "cleaner_label_token"
@@ -205,6 +205,8 @@ def create_app(session: Session, hosts: set[str] | None, token: str | None = Non
             return JSONResponse({"error": str(exc)}, status_code=409)
         except SaveError as exc:
             return JSONResponse({"error": str(exc)}, status_code=422)
+        except WriteError as exc:  # the server's disk, not the request: 507 when it is full, else 500
+            return JSONResponse({"error": str(exc)}, status_code=507 if exc.full else 500)
         return JSONResponse(saved)
 
     def retrain_status(request: Request) -> Response:

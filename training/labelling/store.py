@@ -7,13 +7,16 @@ Every name that reaches the disk goes through :func:`safe_name`: a label file is
 
 The label file is written first and the manifest second, each by a rename: a server killed between
 the two renames leaves a label file without its row, which ``cleaner labels check`` names; nothing
-is ever half-written. The manifest keeps its columns (a ``kind`` column is added only when a page
-has a kind and the manifest has none yet) and every other row as it was.
+is ever half-written. A write the disk refuses (full, made read-only) is a :class:`WriteError` that
+names the label file or the manifest, and a refused manifest puts the label file back as it was.
+The manifest keeps its columns (a ``kind`` column is added only when a page has a kind and the
+manifest has none yet) and every other row as it was.
 """
 
 from __future__ import annotations
 
 import csv
+import errno
 import io
 import re
 from collections.abc import Sequence
@@ -47,6 +50,21 @@ def safe_name(name: str) -> str:
 
 class SaveError(ValueError):
     """A page that cannot be saved as sent; the message says what to change."""
+
+
+class WriteError(Exception):
+    """A page that could not be saved because the disk refused (a folder made read-only, a full
+    disk): the message names the file the user knows, never the hidden temporary the error came
+    from, and says what was left; ``full`` when it is the space that ran out."""
+
+    def __init__(self, message: str, cause: OSError) -> None:
+        super().__init__(message)
+        self.full = cause.errno in (errno.ENOSPC, errno.EDQUOT)
+
+
+def _refused(what: str, path: Path, exc: OSError, left: str = "") -> WriteError:
+    """``cannot <what> <path>: <reason>`` (then ``; left``) as a :class:`WriteError`."""
+    return WriteError(f"cannot {what} {path}: {exc.strerror or exc}" + (f"; {left}" if left else ""), exc)
 
 
 @dataclass(frozen=True)
@@ -173,7 +191,10 @@ def save_page(labels_dir: Path, row: Row, lines: Sequence[str], tags: Sequence[o
                 f"{previous.name} in {labels_dir} holds another page's text now: it is left as it is; reload the page"
             )
     manifest = labels_dir / MANIFEST
-    columns, rows = read_rows(manifest)
+    try:
+        columns, rows = read_rows(manifest)
+    except OSError as exc:
+        raise _refused("read", manifest, exc, "nothing was saved") from exc
     names = {existing.get("name", "") for existing in rows}
     if row.name != replaces and (path.exists() or row.name in names):
         raise SaveError(f"{path.name} already exists in {labels_dir}; choose another name for this page")
@@ -187,10 +208,35 @@ def save_page(labels_dir: Path, row: Row, lines: Sequence[str], tags: Sequence[o
     kept = [existing for existing in rows if existing.get("name") not in (row.name, replaces)]
     position = next((i for i, existing in enumerate(rows) if existing.get("name") in (row.name, replaces)), None)
     kept.insert(len(kept) if position is None else position, new)
-    labels_dir.mkdir(parents=True, exist_ok=True)
-    write_atomic(path, text.encode("utf-8"))
-    write_atomic(manifest, manifest_text(columns, kept).encode("utf-8"))
+    _write_both(labels_dir, path, text, manifest, manifest_text(columns, kept))
     if replaces and replaces != row.name:
         old = label_path(labels_dir, replaces)
         old.unlink(missing_ok=True)
     return path
+
+
+def _write_both(labels_dir: Path, path: Path, text: str, manifest: Path, rows: str) -> None:
+    """Write the label file, then the manifest; a :class:`WriteError` if the disk refuses either.
+    When the manifest cannot be written, the label file is put back as it was (removed if it is
+    new), so that a refused save leaves the folder as it found it, and saving again (once there is
+    room) is a first save, not one refused for a name already taken."""
+    try:
+        before = path.read_bytes() if path.exists() else None
+        labels_dir.mkdir(parents=True, exist_ok=True)
+        write_atomic(path, text.encode("utf-8"))
+    except OSError as exc:
+        raise _refused("write", path, exc, "nothing was saved") from exc
+    try:
+        write_atomic(manifest, rows.encode("utf-8"))
+    except OSError as exc:
+        try:
+            if before is None:
+                path.unlink()
+            else:
+                write_atomic(path, before)
+        except OSError:  # the new labels stay: said, with what the manifest holds of them
+            row = "no manifest row (cleaner labels check names it)" if before is None else "its old manifest row"
+            left = f"{path} holds the new labels, with {row}"
+        else:
+            left = "nothing was saved"
+        raise _refused("write", manifest, exc, left) from exc

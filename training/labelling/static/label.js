@@ -35,8 +35,13 @@ async function api(path, body, accepted = []) {
     throw new Error("cannot reach the server (stopped?): start cleaner label again; "
       + "unsaved edits are kept in this browser");
   }
+  // The body is read once, as text, then parsed: an error that is not JSON (a plain-text refusal,
+  // a server's own 500 page) is shown as it is. (json() then text() read it twice: the second read
+  // threw "body stream already read", and that was shown instead of the error.)
+  let text = "";
+  try { text = await response.text(); } catch (error) { /* the connection dropped mid-body */ }
   let data = null;
-  try { data = await response.json(); } catch (error) { data = {error: await response.text()}; }
+  try { data = JSON.parse(text); } catch (error) { data = {error: text.trim()}; }
   if (!response.ok && !accepted.includes(response.status)) {
     throw new Error((data && data.error) || `${response.status} ${response.statusText}`);
   }
