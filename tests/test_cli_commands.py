@@ -785,6 +785,62 @@ def test_train_refuses_an_output_it_cannot_write_before_it_trains(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["labels"]
 
 
+def _disk_full_at(monkeypatch: pytest.MonkeyPatch, module: object, suffix: str) -> None:
+    """``module``'s write_atomic fails as a full disk does for files ending in ``suffix``, naming
+    the hidden temporary as the real one does (and writes the others)."""
+    import errno
+    import os
+
+    real = module.write_atomic  # type: ignore[attr-defined]
+
+    def write(path: Path, data: bytes, *args: object) -> None:
+        if path.name.endswith(suffix):
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path.parent / f".{path.name}.abcdefgh.tmp"))
+        real(path, data, *args)
+
+    monkeypatch.setattr(module, "write_atomic", write)
+
+
+@pytest.mark.parametrize("refused", [".npz", ".joblib"])
+def test_train_on_a_full_disk_says_in_one_line_what_was_saved(
+    runner: CliRunner,
+    labels_dir: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    trained_model: LineClassifier,
+    refused: str,
+) -> None:
+    """A disk that filled during the fit: a 40-line traceback after the whole fit, naming a hidden
+    temporary, and with --joblib no word that the .npz had been saved. Now one line: the file, why,
+    and what was saved; exit 1."""
+    import copy
+    import importlib
+
+    import cleaner.training.train
+
+    monkeypatch.setattr(cleaner.training.train, "fit_by_site", lambda *args: copy.deepcopy(trained_model))
+    # The model is written by the model format's writer, its export by the training outputs'.
+    writer = "cleaner.classifier.format" if refused == ".npz" else "cleaner.training.outputs"
+    _disk_full_at(monkeypatch, importlib.import_module(writer), refused)
+    directory = make_labels_dir(tmp_path / "labels", labels_dir, ["seed-thoidai-000", "seed-kinhtedothi-002"])
+    model, export = tmp_path / "small" / "m.npz", tmp_path / "small" / "m.joblib"
+    args = ["train", "--labels", str(directory), "--no-cross-validate", "-q", "-o", str(model), "--joblib", str(export)]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output and ".tmp" not in result.stderr
+    if refused == ".npz":
+        assert result.stderr == (
+            f"cleaner: cannot write {model}: No space left on device; no model written ({model} was not made), "
+            f"nor exported to {export}\n"
+        )
+        assert not model.parent.exists() or not any(model.parent.iterdir())
+    else:
+        assert result.stderr == (
+            f"cleaner: the model was saved to {model}; --joblib {export} was not written: No space left on device\n"
+        )
+        assert sorted(p.name for p in model.parent.iterdir()) == ["m.npz"]
+
+
 def test_train_o_folder_slash_advises_names_it_accepts(runner: CliRunner, labels_dir: Path, tmp_path: Path) -> None:
     """`-o models/` advised "write -o models, or -o models/cleaner.npz", and -o models is then
     refused for its missing .npz: the advice names models.npz instead."""

@@ -329,3 +329,67 @@ def test_evaluate_says_its_progress_on_stderr(tmp_path: Path, monkeypatch: pytes
     assert "cleaner: cross-validating (2-fold" in result.stderr, result.stderr
     assert "cleaner: cross-validation: 2 of 2 folds done" in result.stderr, result.stderr
     assert "cross-validating" not in result.stdout
+
+
+def _full_for(monkeypatch: pytest.MonkeyPatch, name: str) -> None:
+    """The training outputs' writes of the file ``name`` fail as on a full disk, naming the hidden
+    temporary as the real error does; the others are written."""
+    from cleaner.training import outputs
+
+    real = outputs.write_atomic
+
+    def write(path: Path, data: bytes) -> None:
+        if path.name == name:
+            raise OSError(errno.ENOSPC, "No space left on device", str(path.parent / f".{name}.abcdefgh.tmp"))
+        real(path, data)
+
+    monkeypatch.setattr(outputs, "write_atomic", write)
+
+
+@pytest.mark.parametrize("refused", ["e.json", "c.md"])
+def test_evaluate_on_a_full_disk_names_the_file_and_what_was_not_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, refused: str
+) -> None:
+    """--json or --card on a full disk ended in "[Errno 28] No space left on device" with no file
+    named (or the hidden temporary's name). Now the option and file, why, and what was not written
+    after it; exit 1."""
+    monkeypatch.setattr(report, "make_estimator", LengthRule)
+    _full_for(monkeypatch, refused)
+    labels = _labels(tmp_path / "labels")
+    json_out, card = tmp_path / "out" / "e.json", tmp_path / "out" / "c.md"
+    args = ["evaluate", "--labels", str(labels), "--folds", "2", "--by", "none", "--json", str(json_out)]
+    result = CliRunner().invoke(app, [*args, "--card", str(card)])
+    assert result.exit_code == 1, result.output
+    said = [line for line in result.stderr.splitlines() if "folds done" not in line and "cross-validating" not in line]
+    if refused == "e.json":
+        assert said == [f"cleaner: --json {json_out} was not written: No space left on device; nor was --card {card}"]
+        assert not json_out.parent.exists() or not any(json_out.parent.iterdir())
+    else:
+        assert said == [f"cleaner: --card {card} was not written: No space left on device"]
+        assert f"wrote {json_out}" in result.stdout and sorted(p.name for p in json_out.parent.iterdir()) == ["e.json"]
+
+
+def test_a_plot_is_written_whole_or_not_at_all(tmp_path: Path) -> None:
+    """A plot went straight onto its path (matplotlib's savefig): a full disk left half a PNG."""
+    from cleaner.training.outputs import NotWritten, save_figure
+
+    class Figure:
+        def savefig(self, target: Any, format: str | None = None) -> None:
+            target.write(b"\x89PNG" + bytes(300))
+
+    before = tmp_path / "lc.png"
+    before.write_bytes(b"the plot before")
+    real_write = os.write
+
+    def write_half(fd: int, data: bytes) -> int:
+        if len(data) > 100:
+            return real_write(fd, bytes(data)[: len(data) // 2])
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(os, "write", write_half)
+        with pytest.raises(NotWritten, match=f"^cannot write {before}: No space left on device$"):
+            save_figure(Figure(), before)
+    assert before.read_bytes() == b"the plot before" and [p.name for p in tmp_path.iterdir()] == ["lc.png"]
+    save_figure(Figure(), tmp_path / "new" / "lc.png")
+    assert (tmp_path / "new" / "lc.png").read_bytes().startswith(b"\x89PNG")

@@ -474,6 +474,27 @@ def test_retrain_progress_names_the_labels_directory_it_fits(
     assert client.get("/api/pages").json()["plus_shipped"] is plus_shipped
 
 
+def test_a_retrain_whose_model_the_disk_refuses_says_it_in_one_line(
+    session: Session, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Retrain on a full disk showed "OSError: [Errno 28] No space left on device" (the temporary's
+    name with EACCES) and printed a traceback on the console: the file, why, and that the model
+    pre-labelling goes on, and no traceback."""
+    from cleaner.training.outputs import NotWritten
+
+    def full(session: Session, report: object) -> None:
+        raise NotWritten(session.model_out, OSError(errno.ENOSPC, os.strerror(errno.ENOSPC)))
+
+    assert session.start_retrain(full)
+    session.wait_retrain()
+    progress = session.progress.as_dict()
+    assert progress["state"] == "failed"
+    assert progress["message"] == (
+        f"cannot write {session.model_out}: No space left on device; pre-labelling goes on with test model"
+    )
+    assert "Traceback" not in capsys.readouterr().err
+
+
 def test_the_warnings_of_leave_one_page_outs_fits_reach_the_server(recwarn: pytest.WarningsRecorder) -> None:
     """Leave-one-page-out fits in worker processes: a fit's warning (one site: no context stages) was
     printed there as Python prints it, file path and source line; it now reaches the server's

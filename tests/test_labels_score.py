@@ -8,6 +8,7 @@ import json
 import shutil
 from pathlib import Path
 
+import pytest
 from conftest import LABELS_DIR
 from typer.testing import CliRunner
 
@@ -123,3 +124,23 @@ def test_the_report_names_the_model_and_takes_default(tmp_path: Path, model_path
     default = runner.invoke(app, ["labels", "score", str(directory), "--model", "default"])
     assert default.exit_code == 0, default.output
     assert default.stdout.startswith("the default model: scored as it is (threshold ")
+
+
+def test_a_json_the_disk_refuses_is_named_as_evaluate_names_it(
+    tmp_path: Path, model_path: Path, runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """labels score said "x.json: No space left on device"; evaluate and train now say which option's
+    file was not written and why: the same words here."""
+    import errno
+
+    from cleaner.training import outputs
+
+    def full(path: Path, data: bytes) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device", str(path.parent / f".{path.name}.abcdefgh.tmp"))
+
+    monkeypatch.setattr(outputs, "write_atomic", full)
+    out = tmp_path / "x.json"
+    args = ["labels", "score", str(labelled_dir(tmp_path)), "--model", str(model_path), "--json", str(out)]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 1, result.output
+    assert result.stderr == f"cleaner: --json {out} was not written: No space left on device\n"

@@ -30,6 +30,7 @@ from .evaluate import fit_by_site, score
 from .extras import install_hint
 from .labels import LabelledDocument
 from .metrics import Counts, total
+from .outputs import save_figure
 
 TARGET = 0.98
 KS = (0, 1, 2, 3)
@@ -245,7 +246,8 @@ def format_adaptation(curve: dict[str, Any]) -> str:
 
 def plot_adaptation(curves: dict[str, dict[str, Any]], path: Path) -> str | None:
     """Mean char F1 of the sites against k, one line per curve (e.g. with and without the weight),
-    the target dotted; returns why not when matplotlib (the ``plot`` extra) is missing."""
+    the target dotted, whole or not at all (NotWritten if the disk refuses); returns why not when
+    matplotlib (the ``plot`` extra) is missing."""
     try:
         import matplotlib
 
@@ -268,9 +270,10 @@ def plot_adaptation(curves: dict[str, dict[str, Any]], path: Path) -> str | None
     axes.grid(alpha=0.3)
     axes.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize=8)
     figure.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    figure.savefig(path)
-    plt.close(figure)
+    try:
+        save_figure(figure, path)  # its folder made if missing
+    finally:
+        plt.close(figure)
     return None
 
 

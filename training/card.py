@@ -6,13 +6,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from ..atomic import write_atomic
 from ..features.context import PAGE_FEATURES, stack_feature_names
 from ..features.headers import HEADER_FEATURES
 from ..features.shape import shape_feature_names
 from ..text import plural
 from .adapt import adaptation_section
 from .evaluate import UNSPECIFIED
+from .outputs import write_output
 
 KNOWN_WEAKNESSES = """\
 - A related-news box inside the body with no header line (just two or three headline-shaped lines
@@ -330,4 +330,4 @@ def render_model_card(results: dict[str, Any]) -> str:
 def write_model_card(path: Path, results: dict[str, Any]) -> None:
     """Write the card whole or not at all: it ends hours of fitting, and a half-written card would
     stand in the repository as the model's description."""
-    write_atomic(path, render_model_card(results).encode())  # its folder made if missing
+    write_output(path, render_model_card(results).encode())  # its folder made if missing

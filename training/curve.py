@@ -16,6 +16,7 @@ import numpy as np
 from .evaluate import fit_by_site, score
 from .extras import install_hint
 from .labels import LabelledDocument
+from .outputs import save_figure
 
 
 def site_counts(n_sites: int) -> list[int]:
@@ -72,7 +73,8 @@ def learning_curve(
 
 
 def plot_learning_curve(rows: Sequence[dict[str, float]], path: Path, title: str) -> str | None:
-    """Write the curve as a PNG; returns why not when matplotlib (the ``plot`` extra) is missing."""
+    """Write the curve as a PNG, whole or not at all (:class:`~cleaner.training.outputs.NotWritten`
+    if the disk refuses); returns why not when matplotlib (the ``plot`` extra) is missing."""
     try:
         import matplotlib
 
@@ -96,7 +98,8 @@ def plot_learning_curve(rows: Sequence[dict[str, float]], path: Path, title: str
     axes.grid(alpha=0.3)
     axes.legend(loc="lower right")
     figure.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    figure.savefig(path)
-    plt.close(figure)
+    try:
+        save_figure(figure, path)  # its folder made if missing
+    finally:
+        plt.close(figure)
     return None

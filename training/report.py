@@ -15,7 +15,6 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..atomic import write_atomic
 from ..text import listed, plural
 from .devset import SnippetPage, load_gold_dir, load_snippet_dir, quote_reference
 from .evaluate import (
@@ -38,6 +37,7 @@ from .evaluate import (
     snippet_scores,
 )
 from .labels import LabelledDocument, page_fingerprint, read_labelled
+from .outputs import write_output
 from .shipped import NEW_SITES, SAME_SITES, read_training_data
 from .tables import (
     format_language_out,
@@ -219,7 +219,7 @@ def run_evaluation(
 
         results["adaptation"] = run_adaptation(documents, estimator, n_jobs=jobs, echo=echo, **adapt)
     if json_out is not None:
-        write_atomic(json_out, json_report(results))  # its folder made if missing
+        write_output(json_out, json_report(results))  # its folder made if missing
         echo(f"\nwrote {json_out}")
     if card is not None:
         from .card import write_model_card
@@ -275,7 +275,7 @@ def run_model_evaluation(
     echo(f"{model}: scored as it is (threshold {predictor.threshold:.3f}), nothing trained")
     _score_tests(results, tests, held_out_sets, _on_lines(predictor), {}, data.documents, baselines, by, echo)
     if json_out is not None:
-        write_atomic(json_out, json_report(results))  # its folder made if missing
+        write_output(json_out, json_report(results))  # its folder made if missing
         echo(f"\nwrote {json_out}")
     return results
 

@@ -15,6 +15,7 @@ from ..labels import BOILERPLATE, CONTENT
 from ..text import plural
 from .evaluate import DEFAULT_FOLDS, cross_validated_predictions, cv_folds, cv_scheme, fit_by_site, score
 from .labels import LabelledData, LabelledDocument, TooFewLabels, page_fingerprints
+from .outputs import NotWritten, write_output
 from .shipped import read_training_data
 
 
@@ -238,15 +239,16 @@ def train(
     if hasattr(model, "f1_threshold_"):
         manifest["f1_threshold"] = round(float(model.f1_threshold_), 4)
         manifest["near_best_cuts"] = [round(float(cut), 4) for cut in model.near_best_cuts_]
-    written = model.save(output, manifest)
+    try:
+        written = model.save(output, manifest)
+    except OSError as exc:  # the fit is done: the command says what was saved, in one line
+        raise NotWritten(output, exc) from exc
     if joblib_path is not None:
         import io
 
         import joblib
 
-        from ..atomic import write_atomic
-
         buffer = io.BytesIO()
         joblib.dump(model, buffer, compress=3)
-        write_atomic(joblib_path, buffer.getvalue())
+        write_output(joblib_path, buffer.getvalue())
     return {**written, **timings}

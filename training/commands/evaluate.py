@@ -13,6 +13,7 @@ from ...cli import fail, warn
 from ...cli.help_format import WidthAwareCommand
 from ...cli.options import finite, url_settings
 from ...text import listed, plural
+from ..outputs import NotWritten, not_written
 from .common import (
     FOLDS_HELP,
     LABELS_HELP,
@@ -201,6 +202,10 @@ def evaluate(
         fail(str(exc), 2)
     except BrokenPipeError:
         raise  # the reader of the report went away (| head): ends quietly (cleaner.cli.pipes), no error of its own
+    except NotWritten as exc:  # in the order they are written: those after it were not
+        written = [("--plot", plot)] if curve else []
+        written += [("--adapt-plot", adapt_plot)] if adapt else []
+        fail(not_written(exc, [*written, ("--json", json_out), ("--card", card)]))
     except (ValueError, OSError, LabelFormatError) as exc:
         fail(str(exc))
 
@@ -271,6 +276,8 @@ def score_model_as_is(
             received.ended = True
     except BrokenPipeError:
         raise  # the reader of the report went away (| head): ends quietly, as the rest of evaluate does
+    except NotWritten as exc:
+        fail(not_written(exc, [("--json", json_out)]))
     except (ValueError, OSError, LabelFormatError) as exc:
         fail(str(exc))
 

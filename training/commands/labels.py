@@ -106,11 +106,11 @@ def labels_score(
     (a model that `cleaner train` writes lists its pages by their text; the shipped model, trained
     before it did, is recognised only by the whole of its training data).
     """
-    from ...atomic import write_atomic
     from ...classifier.format import ModelError, load_model
     from ...labels import LabelFormatError
     from ..held_out import score_labelled
     from ..labels import missing_directory
+    from ..outputs import NotWritten, not_written, write_output
     from ..report import json_report
 
     rows = detail_rows(by)
@@ -131,9 +131,9 @@ def labels_score(
     if json_out is not None:
         made = missing_folders([json_out.parent])
         try:
-            write_atomic(json_out, json_report(results))  # its folder made if missing
-        except OSError as exc:
-            fail(f"{json_out}: {exc.strerror or exc}")
+            write_output(json_out, json_report(results))  # its folder made if missing
+        except NotWritten as exc:
+            fail(not_written(exc, [("--json", json_out)]))
         say_made(made)
         typer.echo(f"wrote {json_out}")
 

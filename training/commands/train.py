@@ -11,6 +11,7 @@ from ...cli import fail, missing_folders, say_made, warn
 from ...cli.help_format import WidthAwareCommand
 from ...cli.options import finite
 from ...text import plural
+from ..outputs import NotWritten
 from .common import (
     FOLDS_HELP,
     JOBLIB_SUFFIX,
@@ -63,6 +64,16 @@ def trained_state(target: Path, joblib_path: Path | None, before: dict[Path, Ide
     if identity(joblib_path) == before[joblib_path]:
         return f"{saved}; --joblib {joblib_path} was not written"
     return f"{saved} and exported to {joblib_path}"
+
+
+def unsaved_state(failed: NotWritten, target: Path, joblib_path: Path | None, before: dict[Path, Identity]) -> str:
+    """What ``cleaner train`` says when the disk refused one of its files after the fit: which file,
+    why, and what was saved (the model, when its joblib export is the one refused)."""
+    if failed.path != target:
+        return f"{trained_state(target, joblib_path, before)}: {failed.reason}"
+    kept = "is as it was" if before[target] is not None else "was not made"
+    export = f", nor exported to {joblib_path}" if joblib_path is not None else ""
+    return f"cannot write {target}: {failed.reason}; no model written ({target} {kept}){export}"
 
 
 # Markdown reflows the descriptions to the terminal (as ``cleaner predict``'s app does: see cleaner.cli);
@@ -179,6 +190,8 @@ def train(
         fail(too_few_labels(directory, exc, cross_validate))
     except LabelFormatError as exc:
         fail(f"{exc}")
+    except NotWritten as exc:
+        fail(unsaved_state(exc, target, joblib_path, before))
 
 
 def _report_trained(

@@ -27,6 +27,7 @@ from ...classifier.format import load_model
 from ...classifier.predictor import Predictor
 from ...labels import BOILERPLATE, CONTENT, TAG_OF, parse_label_text
 from ...text import plural
+from ..outputs import NotWritten
 from ..shipped import FEW_PAGES, enough_pages, read_training_data, shipped_count
 from ..suggest import summarize
 from .pages import Page
@@ -242,6 +243,12 @@ class Session:
     def _run(self, trainer: Trainer) -> None:
         try:
             trainer(self, self._report)
+        except NotWritten as exc:  # a full disk is said in its one line (and the model kept), not as a bug
+            with self.lock:
+                self.progress.state = "failed"
+                self.progress.message = f"{exc}; pre-labelling goes on with {self.model_name}"
+                self.progress.finished = time.monotonic()
+            return
         except Exception as exc:  # shown on the page; the server goes on with the model it had
             with self.lock:
                 self.progress.state = "failed"
