@@ -393,3 +393,27 @@ def test_a_plot_is_written_whole_or_not_at_all(tmp_path: Path) -> None:
     assert before.read_bytes() == b"the plot before" and [p.name for p in tmp_path.iterdir()] == ["lc.png"]
     save_figure(Figure(), tmp_path / "new" / "lc.png")
     assert (tmp_path / "new" / "lc.png").read_bytes().startswith(b"\x89PNG")
+
+
+def test_leave_one_language_out_with_no_language_to_leave_out_is_refused_before_any_fit(
+    tmp_path: Path, no_fit: None
+) -> None:
+    """On pages of one language (or languages of too few pages), --leave-one-language-out ran the
+    whole cross-validation, then said "no language has 5 pages and others", exit 0; --adapt on
+    labels it cannot use is refused at once. Now so is this, saying what would qualify."""
+    labels = _labels(tmp_path / "labels")
+    manifest = labels / "manifest.csv"
+    rows = manifest.read_text(encoding="utf-8").splitlines()
+    kept = [rows[0]] + [row for row in rows[1:] if row.startswith("en-")]  # English only
+    manifest.write_text("\n".join(kept) + "\n", encoding="utf-8")
+    for page in labels.glob("de-*.tsv"):
+        page.unlink()
+    result = CliRunner().invoke(app, ["evaluate", "--labels", str(labels), "--leave-one-language-out"])
+    assert result.exit_code == 2, result.output
+    assert result.stdout == ""
+    assert result.stderr == (
+        "cleaner: no language to leave out: en has no page to train on (pages in other languages, on sites "
+        "without a page in en); --leave-one-language-out needs a language with 5 or more labelled pages and pages "
+        "in other languages, on other sites, to train on: label pages in more languages, or drop "
+        "--leave-one-language-out\n"
+    )

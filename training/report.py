@@ -28,9 +28,9 @@ from .evaluate import (
     cross_validation_folds,
     cv_folds,
     cv_scheme,
-    language_out_splits,
     leave_one_language_out,
     predict_each,
+    require_language_to_leave_out,
     rounded,
     score,
     score_snippets,
@@ -144,9 +144,9 @@ def run_evaluation(
         "estimator": estimator().get_params(),
         "user_weight": USER_WEIGHT if user_weight is None else user_weight,
     }
-    # Checked before any fit: a language whose training part holds one class would end the run after
-    # the cross-validation's fits.
-    not_scored = language_out_splits(documents)[1] if language_out else {}
+    # Checked before any fit: no language to leave out, or a language whose training part holds one
+    # class, would end the run (or be said) after the cross-validation's fits.
+    not_scored = require_language_to_leave_out(documents) if language_out else {}
     cross_validation_folds(documents, estimator, folds)  # refused before its heading, not after
     scheme = cv_scheme(documents, folds)
     trained_on = f"{labels_dir} and the shipped pages" if shipped is not None else str(labels_dir)
@@ -180,7 +180,7 @@ def run_evaluation(
             echo, f"leave one language out: trained on the other languages, for each with >= {MIN_LANGUAGE_PAGES} pages"
         )
         left_out = leave_one_language_out(documents, estimator, jobs, weights=weights)
-        echo(format_language_out(left_out) if left_out else f"no language has {MIN_LANGUAGE_PAGES} pages and others")
+        echo(format_language_out(left_out))  # one at least (require_language_to_leave_out)
         for language, reason in not_scored.items():
             echo(f"{language}: skipped, {reason}")
         results["leave_one_language_out"] = {

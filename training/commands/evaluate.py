@@ -146,6 +146,7 @@ def evaluate(
     """
     from ...labels import LabelFormatError
     from ..adapt import NoSiteToAdapt
+    from ..evaluate import NoLanguageToLeaveOut
     from ..labels import TooFewLabels
     from ..report import run_evaluation
     from ..workers import end_workers
@@ -198,7 +199,7 @@ def evaluate(
             received.ended = True  # a stop from now on is said so (cleaner.__main__): the outputs are written
     except TooFewLabels as exc:
         fail(too_few_labels(directory, exc, cross_validate=False))
-    except NoSiteToAdapt as exc:
+    except (NoSiteToAdapt, NoLanguageToLeaveOut) as exc:
         fail(str(exc), 2)
     except BrokenPipeError:
         raise  # the reader of the report went away (| head): ends quietly (cleaner.cli.pipes), no error of its own
