@@ -417,3 +417,57 @@ def test_leave_one_language_out_with_no_language_to_leave_out_is_refused_before_
         "in other languages, on other sites, to train on: label pages in more languages, or drop "
         "--leave-one-language-out\n"
     )
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        ["--learning-curve", "--plot", "{tmp}/lc.png"],
+        ["--learning-curve", "--plot", "{tmp}/lc.png", "--adapt", "--adapt-plot", "{tmp}/ad.png"],
+        ["--adapt", "--adapt-plot", "{tmp}/ad.png"],
+    ],
+    ids=["plot", "both", "adapt-plot"],
+)
+def test_a_plot_named_without_matplotlib_is_refused_before_any_fit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, no_fit: None, options: list[str]
+) -> None:
+    """--plot lc.png without matplotlib: the table after all the fits, then "matplotlib is not
+    installed ...; table only", exit 0, no lc.png. The file was asked for by name: refused at once."""
+    import sys
+
+    from cleaner.training.extras import install_hint
+
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # as if not installed
+    labels = _labels(tmp_path / "labels")
+    args = [option.format(tmp=tmp_path) for option in options]
+    result = CliRunner().invoke(app, ["evaluate", "--labels", str(labels), *args])
+    assert result.exit_code == 2, result.output
+    assert result.stdout == ""
+    named = [f"{option} {tmp_path}/{name}" for option, name in (("--plot", "lc.png"), ("--adapt-plot", "ad.png"))]
+    named = [option for option in named if option.split()[0] in args]
+    s = "s" if len(named) > 1 else ""
+    dropped = " and ".join(option.split()[0] for option in named)
+    assert result.stderr == (
+        f"cleaner: {', '.join(named)}: matplotlib is not installed ({install_hint('plot')}); install it to draw "
+        f"the plot{s}, or drop {dropped} for the table{s} only\n"
+    )
+
+
+def test_a_default_plot_without_matplotlib_is_a_note_before_the_fits(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, no_fit: None
+) -> None:
+    """Without --plot, the curve's table is what was asked for, and no option turns the default plot
+    off: a note at once (it came after all the fits), and the evaluation goes on."""
+    import sys
+
+    from conftest import Fitted
+
+    from cleaner.training.extras import install_hint
+
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    result = CliRunner().invoke(app, ["evaluate", "--labels", str(_labels(tmp_path / "labels")), "--learning-curve"])
+    assert isinstance(result.exception, Fitted), result.output  # it went on to the fits
+    assert result.stderr == (
+        f"cleaner: note: matplotlib is not installed ({install_hint('plot')}): the table only, without "
+        "learning_curve.png\n"
+    )

@@ -8,6 +8,7 @@ cleaner and adds the extra's packages), or the packages are named.
 
 from __future__ import annotations
 
+import importlib.util
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -21,3 +22,11 @@ def install_hint(extra: str, packages: Sequence[str] = ()) -> str:
     as the lighter choice (an extra may bring more: bench brings spaCy for datatrove's C4 filter)."""
     command = f"pip install -e '.[{extra}]'" if CHECKOUT_PYPROJECT.is_file() else f"pip install 'cleaner[{extra}]'"
     return command + (f" (or only pip install {' '.join(packages)})" if packages else "")
+
+
+def matplotlib_missing() -> str | None:
+    """Why the plots cannot be drawn (matplotlib, the ``plot`` extra, is not installed, and how to
+    install it), or None; asked before any fit, since a plot is drawn after hours of them."""
+    if importlib.util.find_spec("matplotlib") is not None:
+        return None
+    return f"matplotlib is not installed ({install_hint('plot')})"

@@ -77,7 +77,9 @@ def evaluate(
             "(on the --test directories, else on the labelled sites left out).",
         ),
     ] = False,
-    plot: Annotated[Path, typer.Option(help="Where --learning-curve writes its PNG plot.")] = PLOT,
+    plot: Annotated[
+        Path, typer.Option(help="Where --learning-curve writes its PNG plot (drawn by matplotlib: cleaner[plot]).")
+    ] = PLOT,
     overrides: Annotated[
         list[str] | None,
         typer.Option("--set", help=SET_HELP),
@@ -103,7 +105,9 @@ def evaluate(
             "default: cleaner train's user weight).",
         ),
     ] = None,
-    adapt_plot: Annotated[Path, typer.Option(help="Where --adapt writes its PNG plot.")] = Path("adaptation.png"),
+    adapt_plot: Annotated[
+        Path, typer.Option(help="Where --adapt writes its PNG plot (drawn by matplotlib: cleaner[plot]).")
+    ] = Path("adaptation.png"),
     user_weight: Annotated[
         float | None,
         typer.Option(
@@ -158,8 +162,7 @@ def evaluate(
         ("adapt_plot", "--adapt-plot", "--adapt", adapt),
         ("plot", "--plot", "--learning-curve", curve),
     ):
-        source = ctx.get_parameter_source(name)  # Typer's own click: its enum, compared by name
-        if not given and source is not None and source.name == "COMMANDLINE":
+        if not given and _on_command_line(ctx, name):
             fail(f"{option} goes with {needed}, which is not given: add {needed}, or drop {option}", 2)
     try:
         params = estimator_overrides(overrides or [])
@@ -168,6 +171,7 @@ def evaluate(
     check_test_sets(test or [])
     if model is not None:
         refuse_training_options(ctx, test or [])
+    check_plots(ctx, [("plot", "--plot", plot, curve), ("adapt_plot", "--adapt-plot", adapt_plot, adapt)])
     directory = find_labels(labels)
     outputs = [f"{option} {path}" for option, path in (("--json", json_out), ("--card", card)) if path is not None]
     kept = "the evaluation did not finish" + (f"; {listed(outputs)} not written" if outputs else "")
@@ -211,6 +215,35 @@ def evaluate(
         fail(str(exc))
 
 
+def check_plots(ctx: typer.Context, plots: Sequence[tuple[str, str, Path, bool]]) -> None:
+    """Before any fit, when matplotlib is missing: a plot file named on the command line is a usage
+    error (it was said missing after all the fits, "table only", exit 0: the file asked for by name
+    was not there), and a plot at its default path a note (what was asked for is the table, and no
+    option turns the default plot off, so refusing would make the table need matplotlib).
+
+    ``plots``: (its option's parameter name, the option, the file, whether it will be drawn)."""
+    from ..extras import matplotlib_missing
+
+    drawn = [(option, path, _on_command_line(ctx, name)) for name, option, path, wanted in plots if wanted]
+    problem = matplotlib_missing() if drawn else None
+    if problem is None:
+        return
+    named = [(option, path) for option, path, given in drawn if given]
+    if named:
+        files = listed([f"{option} {path}" for option, path in named])
+        s = "s" if len(named) > 1 else ""
+        options = " and ".join(option for option, _ in named)
+        fail(f"{files}: {problem}; install it to draw the plot{s}, or drop {options} for the table{s} only", 2)
+    s = "s" if len(drawn) > 1 else ""
+    warn(f"note: {problem}: the table{s} only, without {listed([str(path) for _, path, _ in drawn])}")
+
+
+def _on_command_line(ctx: typer.Context, name: str) -> bool:
+    """Whether the option of parameter ``name`` was given on the command line (not its default)."""
+    source = ctx.get_parameter_source(name)  # Typer's own click: its enum, compared by name
+    return source is not None and source.name == "COMMANDLINE"
+
+
 # Options of cleaner evaluate that train models (or describe a training), which --model does not.
 TRAINING_OPTIONS = {
     "folds": "--folds",
@@ -239,8 +272,7 @@ def refuse_training_options(ctx: typer.Context, tests: Sequence[Path]) -> None:
             2,
         )
     for name, option in TRAINING_OPTIONS.items():
-        source = ctx.get_parameter_source(name)  # Typer's own click: its enum, compared by name
-        if source is not None and source.name == "COMMANDLINE":
+        if _on_command_line(ctx, name):
             fail(
                 f"{option} is about training, and --model scores a model as it is (nothing is trained): "
                 f"drop {option}, or drop --model to train and evaluate the shipped configuration",
