@@ -10,6 +10,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -146,7 +147,7 @@ def test_a_directory_is_scored_by_what_it_holds(results: dict[str, Any]) -> None
 def test_the_card_shows_the_run_and_quotes_the_readme(results: dict[str, Any]) -> None:
     card = results["_card"]
     for heading in (
-        "## Cross-validation on labels/ (5-fold, whole sites left out)",
+        f"## Cross-validation on {results['training_data']['directory']}/ (5-fold, whole sites left out)",
         "| kind of page | pages |",
         "| language | pages |",
         "## Leave one language out",
@@ -471,3 +472,51 @@ def test_a_default_plot_without_matplotlib_is_a_note_before_the_fits(
         f"cleaner: note: matplotlib is not installed ({install_hint('plot')}): the table only, without "
         "learning_curve.png\n"
     )
+
+
+def test_the_card_says_what_was_run_not_what_make_eval_dev_runs(results: dict[str, Any]) -> None:
+    """`cleaner evaluate --card card.md` run by hand on small_labels wrote "(run by `make
+    eval-dev`)", "Cross-validation on labels/" and "The devset is never trained on." in a card with
+    no devset: each now follows the run."""
+    from cleaner.training.card import EVAL_DEV
+
+    by_hand = json.loads(json.dumps(results))
+    by_hand["command"] = "cleaner evaluate --labels small_labels --card card.md"
+    by_hand["training_data"]["directory"] = "small_labels"
+    by_hand["tests"], by_hand["snippet_tests"] = {}, {}
+    card = render_model_card(by_hand)
+    assert "Written by `cleaner evaluate --labels small_labels --card card.md` on " in card
+    assert "make eval-dev" not in card and "devset" not in card.split("## Model")[0]
+    assert "never trained on" not in card
+    assert "## Cross-validation on small_labels/ (5-fold" in card
+    shipped = json.loads(json.dumps(by_hand))
+    shipped["training_data"]["shipped"] = {"documents": 378}
+    assert "## Cross-validation on small_labels/ and the shipped pages (5-fold" in render_model_card(shipped)
+
+    made = json.loads(json.dumps(results))
+    made["command"] = EVAL_DEV
+    card = render_model_card(made)
+    assert f"Written by `{EVAL_DEV}` (run by `make eval-dev`) on " in card
+    sets = ", ".join(f"`{directory}`" for directory in [*results["tests"], *results["snippet_tests"]])
+    assert f"The held-out sets below ({sets}) are never trained on." in card
+
+
+def test_the_card_shows_the_learning_curve_plot_only_when_it_was_written(results: dict[str, Any]) -> None:
+    """The card linked learning_curve.png whatever --plot named, and when matplotlib drew nothing."""
+    curve = json.loads(json.dumps(results))
+    curve["learning_curve"] = [{"sites": 1, "draws": 1, "char_f1": 0.9, "char_f1_std": 0.0, "line_f1": 0.8}]
+    assert "## Learning curve" in render_model_card(curve) and "![learning curve]" not in render_model_card(curve)
+    curve["learning_curve_plot"] = "lc.png"
+    assert "![learning curve](lc.png)" in render_model_card(curve)
+
+
+def test_the_card_knows_the_command_make_eval_dev_runs() -> None:
+    """The card says "run by `make eval-dev`" when its command is the Makefile's recipe: the two agree."""
+    from cleaner.training.card import EVAL_DEV
+
+    makefile = (Path(__file__).resolve().parent.parent / "Makefile").read_text(encoding="utf-8")
+    recipe = makefile.split("\neval-dev:", 1)[1].split("\n\n", 1)[0].replace("\\\n", " ")
+    devset = re.search(r"^DEVSET := (\S+)$", makefile, re.MULTILINE)
+    assert devset is not None
+    command = recipe.split("$(BIN)/cleaner ", 1)[1].replace("$(DEVSET)", devset.group(1))
+    assert ["cleaner", *command.split()] == EVAL_DEV.split()

@@ -14,6 +14,15 @@ from .adapt import adaptation_section
 from .evaluate import UNSPECIFIED
 from .outputs import write_output
 
+# The command `make eval-dev` runs (the Makefile's recipe, with its DEVSET): the card it writes says
+# so; a card written by another command (another labels folder, other options) does not.
+EVAL_DEV = (
+    "cleaner evaluate --labels labels --test ../shared/devset/vi --test ../shared/devset/en "
+    "--test ../shared/devset/multi --baselines --leave-one-language-out --learning-curve "
+    "--plot model/data/learning_curve.png --json model/data/eval-dev.json --card model/data/MODEL_CARD.md "
+    "--adapt --sites 6 --adapt-plot model/data/adaptation.png"
+)
+
 KNOWN_WEAKNESSES = """\
 - A related-news box inside the body with no header line (just two or three headline-shaped lines
   between paragraphs) is often kept: nothing but its shape tells it from in-body subheadings.
@@ -73,11 +82,12 @@ def _details(summary: str, rows: list[str]) -> list[str]:
     return ["", "<details>", f"<summary>{summary}</summary>", "", *rows, "", "</details>"]
 
 
-def _cross_validation(cv: dict[str, Any]) -> list[str]:
+def _cross_validation(cv: dict[str, Any], data: dict[str, Any]) -> list[str]:
     scheme = cv.get("scheme", "grouped by site")
+    trained_on = f"{data['directory']}/" + (" and the shipped pages" if data.get("shipped") else "")
     lines = [
         "",
-        f"## Cross-validation on labels/ ({scheme})",
+        f"## Cross-validation on {trained_on} ({scheme})",
         "",
         "Each page is predicted by a model trained without any page of its site.",
         "",
@@ -265,13 +275,26 @@ def _character_block(estimator: dict[str, Any]) -> str:
     )
 
 
+def _held_out_sets(results: dict[str, Any]) -> str:
+    """What the card says of the --test sets: that they are never trained on (a test page among the
+    training pages is refused before any fit), or nothing when there are none."""
+    directories = list(dict.fromkeys([*results.get("tests", {}), *results.get("snippet_tests", {})]))
+    if not directories:
+        return ""
+    named = ", ".join(f"`{directory}`" for directory in directories)
+    return f" The held-out sets below ({named}) are never trained on."
+
+
 def render_model_card(results: dict[str, Any]) -> str:
-    """The card as markdown, from one run's results alone: every number in it is in ``results``."""
+    """The card as markdown, from one run's results alone: every number in it is in ``results``,
+    and every sentence says what this run did (a card run by hand on other labels said "run by
+    `make eval-dev`", "Cross-validation on labels/" and "The devset is never trained on")."""
     data = results["training_data"]
+    run_by = " (run by `make eval-dev`)" if results["command"].split() == EVAL_DEV.split() else ""
     lines = [
         "# Model card: cleaner's line classifier",
         "",
-        f"Written by `{results['command']}` (run by `make eval-dev`) on {results['date']}; "
+        f"Written by `{results['command']}`{run_by} on {results['date']}; "
         "regenerate it, do not edit it. Scores are for the content class.",
         "",
         "## Training data",
@@ -286,7 +309,7 @@ def render_model_card(results: dict[str, Any]) -> str:
             if data.get("kinds")
             else ""
         )
-        + f". Data sha256 `{data['sha256'][:16]}...`. The devset is never trained on.",
+        + f". Data sha256 `{data['sha256'][:16]}...`.{_held_out_sets(results)}",
         "",
         "## Model",
         "",
@@ -311,7 +334,7 @@ def render_model_card(results: dict[str, Any]) -> str:
         "",
         "Versions: " + ", ".join(f"{k} {v}" for k, v in results["versions"].items()) + ".",
     ]
-    lines += _cross_validation(results["cross_validation"])
+    lines += _cross_validation(results["cross_validation"], data)
     if results.get("leave_one_language_out"):
         lines += _language_out(results["leave_one_language_out"])
     for directory, test in results.get("tests", {}).items():
@@ -319,7 +342,9 @@ def render_model_card(results: dict[str, Any]) -> str:
     for directory, test in results.get("snippet_tests", {}).items():
         lines += _snippet_test(directory, test)
     if results.get("learning_curve"):
-        lines += ["", "## Learning curve", "", "![learning curve](learning_curve.png)", ""]
+        lines += ["", "## Learning curve", ""]
+        if results.get("learning_curve_plot"):  # the plot written, beside the card (as the adaptation's)
+            lines += [f"![learning curve]({results['learning_curve_plot']})", ""]
         lines += ["| training sites | held-out char F1 |", "|---|---|"]
         lines += [f"| {row['sites']} | {row['char_f1']:.3f} |" for row in results["learning_curve"]]
     lines += adaptation_section(results)

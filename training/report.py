@@ -214,6 +214,8 @@ def run_evaluation(
         results["learning_curve"] = learning_curve(documents, held_out, estimator, echo=echo)
         problem = plot_learning_curve(results["learning_curve"], curve, f"held out: {target}")
         echo(problem or f"wrote {curve}")
+        if problem is None:  # the card shows it (by its name, as the adaptation's plot)
+            results["learning_curve_plot"] = curve.name
     if adapt is not None:
         from .adapt import run_adaptation
 

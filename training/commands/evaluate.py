@@ -67,7 +67,11 @@ def evaluate(
     jobs: Annotated[int, jobs_option("folds and fits at once, or a lone fit's own inner folds")] = 2,
     json_out: Annotated[Path | None, typer.Option("--json", help="Also write all scores as JSON here.")] = None,
     card: Annotated[
-        Path | None, typer.Option(help="Write the model card (markdown) from this run's results here.")
+        Path | None,
+        typer.Option(
+            help="Write the model card (markdown) from this run's results here: what was run, on which labels, "
+            "and the plots by their file names (write them beside it)."
+        ),
     ] = None,
     curve: Annotated[
         bool,
