@@ -8,7 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import SEED_NAMES, Labelled
+from conftest import SEED_NAMES, Fitted, Labelled
 from typer.testing import CliRunner
 
 from cleaner.classifier.estimator import LineClassifier
@@ -1180,3 +1180,45 @@ def test_a_stopped_train_says_whether_the_model_file_was_there_before(tmp_path: 
     )
     target.write_bytes(b"old")
     assert trained_state(target, None, {target: identity(target)}) == f"no model written ({target} is as it was)"
+
+
+@pytest.mark.parametrize("user_pages", [False, True])
+def test_train_user_weight_without_a_page_of_origin_user_says_it_changes_nothing(
+    runner: CliRunner,
+    labels_dir: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    trained_model: LineClassifier,
+    user_pages: bool,
+) -> None:
+    """`train --user-weight 5` on pages of no origin user made the same model, without a word: pages
+    labelled by hand, without origin user in the manifest, were not weighted. Now a warning, at once."""
+    import copy
+
+    import cleaner.training.train
+
+    monkeypatch.setattr(cleaner.training.train, "fit_by_site", lambda *args: copy.deepcopy(trained_model))
+    directory = make_labels_dir(tmp_path / "labels", labels_dir, ["seed-thoidai-000", "seed-kinhtedothi-002"])
+    if user_pages:
+        manifest = directory / "manifest.csv"
+        manifest.write_text(manifest.read_text().replace(",seed,", ",user,", 1))
+    args = ["train", "--labels", str(directory), "--no-cross-validate", "-q", "--user-weight", "5"]
+    result = runner.invoke(app, [*args, "-o", str(tmp_path / "m.npz")])
+    assert result.exit_code == 0, result.output
+    warning = (
+        f"cleaner: warning: no page of {directory / 'manifest.csv'} has origin user, so --user-weight 5 changes "
+        "nothing: pages you labelled by hand need origin user in their manifest row (cleaner label writes it)"
+    )
+    assert (warning in result.stderr.splitlines()) is not user_pages, result.stderr
+
+
+def test_evaluate_user_weight_without_a_page_of_origin_user_says_it_before_any_fit(
+    runner: CliRunner, labels_dir: Path, tmp_path: Path, no_fit: None
+) -> None:
+    directory = make_labels_dir(tmp_path / "labels", labels_dir, ["seed-thoidai-000", "seed-kinhtedothi-002"])
+    result = runner.invoke(app, ["evaluate", "--labels", str(directory), "--user-weight", "2.5", "--folds", "2"])
+    assert isinstance(result.exception, Fitted), result.output
+    assert result.stderr == (
+        f"cleaner: warning: no page of {directory / 'manifest.csv'} has origin user, so --user-weight 2.5 changes "
+        "nothing: pages you labelled by hand need origin user in their manifest row (cleaner label writes it)\n"
+    )

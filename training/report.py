@@ -54,6 +54,7 @@ from .train import (
     make_estimator,
     runtime_versions,
     user_weights,
+    warn_unused_user_weight,
 )
 
 if TYPE_CHECKING:
@@ -119,6 +120,7 @@ def run_evaluation(
         from .adapt import require_eligible_site
 
         require_eligible_site(documents)
+    warn_unused_user_weight(documents, user_weight, labels_dir)
     weights = user_weights(documents, user_weight)
     # Read (and so checked) before any fit: a gold file that does not fit its dump stopped the run
     # only after the cross-validation and the fits on labels/.

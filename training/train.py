@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import platform
 import time
+import warnings
 from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -128,6 +129,19 @@ def user_weights(documents: Sequence[LabelledDocument], user_weight: float | Non
     return [weight if doc.origin == "user" else 1.0 for doc in documents]
 
 
+def warn_unused_user_weight(documents: Sequence[LabelledDocument], user_weight: float | None, labels_dir: Path) -> None:
+    """A warning (before any fit) when ``user_weight`` was given and no page is the user's own:
+    ``--user-weight 5`` on pages of other origins trained the very same model, without a word, and
+    pages labelled by hand with another origin in their manifest row were not weighted."""
+    if user_weight is None or any(doc.origin == "user" for doc in documents):
+        return
+    warnings.warn(
+        f"no page of {labels_dir / 'manifest.csv'} has origin user, so --user-weight {user_weight:g} changes "
+        "nothing: pages you labelled by hand need origin user in their manifest row (cleaner label writes it)",
+        stacklevel=2,
+    )
+
+
 def fit_documents(
     documents: Sequence[LabelledDocument], estimator: LineClassifier | None = None, user_weight: float | None = None
 ) -> LineClassifier:
@@ -197,6 +211,7 @@ def train(
     data, shipped = read_training_data(labels_dir, plus_shipped)
     documents = data.documents
     check_trainable(documents)
+    warn_unused_user_weight(documents, user_weight, labels_dir)
 
     def estimator() -> LineClassifier:
         return make_estimator().set_params(**(params or {}))

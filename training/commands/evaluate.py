@@ -117,7 +117,8 @@ def evaluate(
         typer.Option(
             min=0.01,
             callback=finite,
-            help="How many pages each of your own pages (origin user) counts as in the cross-validation, "
+            help="How many pages each of your own pages (origin `user` in manifest.csv, as cleaner label writes "
+            "it; give it to the pages you label by hand) counts as in the cross-validation, "
             "--leave-one-language-out and --test fits, as with cleaner train --user-weight: evaluate the model you "
             "train. Default 1.",
         ),

@@ -115,8 +115,10 @@ def train(
         typer.Option(
             min=0.01,
             callback=finite,
-            help="How many pages each of your own pages (origin user) counts as; default 1 (see cleaner evaluate "
-            "--adapt --adapt-weight for what a weight changes).",
+            help="How many pages each of your own pages counts as; default 1 (see cleaner evaluate --adapt "
+            "--adapt-weight for what a weight changes). Your own pages are those whose manifest.csv row has origin "
+            "`user`, as cleaner label writes it: give it to the pages you label by hand, or this changes nothing "
+            "(a warning says so).",
         ),
     ] = None,
     overrides: Annotated[
