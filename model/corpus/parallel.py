@@ -15,7 +15,8 @@ and each worker loads the model in its initializer. On 2 cores the fork server p
 serial start-up (a new interpreter and its imports) before the first chunk: 4% of a 50 MB run.
 
 No worker outlives the run. When the run stops early (Ctrl-C, SIGTERM, an error), the workers are
-killed at once rather than left to finish the chunks they hold. When the main process itself is
+killed at once rather than left to finish the chunks they hold (:mod:`.abort`, which also keeps
+the pool's shutdown from waiting for ever on Pythons before 3.11.5). When the main process itself is
 killed outright (SIGKILL, out of memory), nothing of it runs any more: so each worker asks the
 kernel to kill it when its parent dies (Linux's PR_SET_PDEATHSIG; a fork server's workers follow
 it, and it ends with the main process), or elsewhere watches its parent from a thread.
@@ -23,7 +24,6 @@ it, and it ends with the main process), or elsewhere watches its parent from a t
 
 from __future__ import annotations
 
-import contextlib
 import os
 import signal
 import sys
@@ -35,6 +35,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from typing import TYPE_CHECKING
 
 from ..signals import held, released
+from .abort import kill_pool
 from .items import Incoming, Outgoing, Raw
 
 if TYPE_CHECKING:
@@ -234,36 +235,10 @@ def _pooled(
         while pending:
             yield pending.popleft().result()
     except BaseException:  # stopped early (a signal, an error, the consumer closed this): no waiting
-        _kill_workers(pool)
+        kill_pool(pool)
         raise
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
-
-
-def _kill_workers(pool: ProcessPoolExecutor) -> None:
-    """Kill the pool's workers now, not after the chunks they hold.
-
-    A worker killed while it sends a result leaves half a message in the results pipe, and the
-    pool's manager thread then waits forever for the rest (the pool would never shut down, nor
-    the process exit): this process holds a write end of that pipe too, so no end of file comes.
-    Closing it, once the workers are dead, gives the manager thread its end of file: it finds the
-    pool broken, and ends. (The pool's processes and that pipe are only in its private
-    ``_processes`` and ``_result_queue``; Python 3.14's ``kill_workers`` leaves the pipe open.)
-    """
-    processes = list((getattr(pool, "_processes", None) or {}).values())
-    kill = getattr(pool, "kill_workers", None)
-    if kill is not None:
-        kill()
-    for process in processes:
-        with contextlib.suppress(OSError, ValueError, AttributeError):
-            process.kill()
-    for process in processes:
-        with contextlib.suppress(OSError, ValueError, AttributeError, AssertionError):
-            process.join(5)
-    writer = getattr(getattr(pool, "_result_queue", None), "_writer", None)
-    if writer is not None:
-        with contextlib.suppress(OSError):
-            writer.close()
 
 
 def _chain(head: list[Chunk], rest: Iterator[Chunk]) -> Iterator[Chunk]:
