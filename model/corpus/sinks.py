@@ -29,7 +29,7 @@ from typing import IO, Protocol
 
 import zstandard
 
-from ..atomic import new_temporary, remove_stale_temporaries, write_atomic
+from ..atomic import give_mode, new_temporary, remove_stale_temporaries, replaced, write_atomic
 from ..signals import deferred
 from .items import CleanedDocument, InputDone, InputError
 from .locks import Held, hold, release, take_over
@@ -152,7 +152,8 @@ class TreeSink:
 
     def __init__(self, root: Path) -> None:
         self.root = root
-        self.open: tuple[Path, str, IO[bytes]] | None = None
+        # The records file being written: its name, the file it replaces (a link's target), its temporary.
+        self.open: tuple[Path, Path, str, IO[bytes]] | None = None
         self.made: list[str] = []  # the temporary file being written, noted before it is made
         self.finished = 0  # output files this run renamed into place
 
@@ -182,7 +183,7 @@ class TreeSink:
                 assert self.open is not None  # opened just above
                 # A BufferedWriter on a regular file: it writes all it is given or raises (a raw write
                 # cut short is written again inside it), so no _write_all; a test holds it to that.
-                self.open[2].write(item.output)
+                self.open[-1].write(item.output)
                 written()
         except OSError as exc:
             self.abort()
@@ -198,16 +199,18 @@ class TreeSink:
 
     def _start(self, target: Path) -> None:
         self.abort()
+        into, mode = replaced(target)  # as `>` writes it (see cleaner.atomic): refused, or into a link's file
         # The name is noted before the file is made (a signal may raise anywhere): abort() deletes it.
-        fd = new_temporary(target, self.made)
-        self.open = (target, self.made[-1], os.fdopen(fd, "wb"))
+        fd = new_temporary(into, self.made)
+        give_mode(fd, mode)
+        self.open = (target, into, self.made[-1], os.fdopen(fd, "wb"))
 
     def _finish(self, written: Callable[[], None] = _nothing) -> None:
         if self.open is not None:
-            target, tmp, handle = self.open
+            _, into, tmp, handle = self.open
             handle.close()
             with deferred():  # renamed and counted, or neither (see write)
-                os.replace(tmp, target)
+                os.replace(tmp, into)
                 self.open = None
                 self.made.clear()
                 self._renamed(written)
@@ -220,7 +223,7 @@ class TreeSink:
     def abort(self) -> None:
         """Delete the temporary file being written, if any; never raises (a full disk fails again)."""
         if self.open is not None:
-            _, _, handle = self.open
+            handle = self.open[-1]
             self.open = None
             with contextlib.suppress(OSError):
                 handle.close()
@@ -255,12 +258,18 @@ class StreamSink:
         self.wrote = False  # this run wrote a record (bytes of output) into the stream
         self.renamed = False  # the run ended: the .partial is the target now
         if target is not None:
+            self.file: Path = target  # the file the run replaces (a link's target), and the bits it gets
+            self.mode: int | None = None
             self.partial = partial_path(target)
             try:
-                if target.parent.is_dir():
+                # As `>` writes it (see cleaner.atomic): a file the user may not write is refused now,
+                # before any work; through a link, its target is replaced, its .partial beside it.
+                self.file, self.mode = replaced(target)
+                self.partial = partial_path(self.file)
+                if self.file.parent.is_dir():
                     self._claim()
                 if resume:
-                    self._continue(target)
+                    self._continue(self.file)
             except OSError as exc:  # named by the output, never by its .partial
                 raise OutputError(self.name, exc) from exc
 
@@ -297,16 +306,18 @@ class StreamSink:
             sys.stdout.flush()
             self.handle = sys.stdout.buffer
             return self.handle
-        self.target.parent.mkdir(parents=True, exist_ok=True)
+        self.file.parent.mkdir(parents=True, exist_ok=True)
         if not self.claimed:
             self._claim()
         self.opened = True
         if self.held is None:  # no locks here: the file opened by its name, as before locks
             self.handle = self.partial.open("ab" if self.resume else "wb")
+            give_mode(self.handle.fileno(), self.mode)
         else:  # the locked file itself, through its descriptor (kept open, and the lock with it, until the end)
             if not self.resume:
                 os.ftruncate(self.held.fd, 0)  # only now: an earlier run's .partial stays until this run writes
             os.lseek(self.held.fd, 0, os.SEEK_END)
+            give_mode(self.held.fd, self.mode)  # before the first record: a private file's stay private
             self.handle = os.fdopen(self.held.fd, "ab" if self.resume else "wb", closefd=False)
         if self.compression:
             self.raw = self.handle
@@ -363,7 +374,7 @@ class StreamSink:
                 return True
             self._close_file()
             with deferred():  # renamed and noted, or neither: a stop then does not say "nothing was written"
-                os.replace(self.partial, self.target)
+                os.replace(self.partial, self.file)
                 self.renamed = True
             self._release()  # only now: until the rename, the .partial is this run's
         except BrokenPipeError:
@@ -438,5 +449,5 @@ class StreamSink:
                     size, finished = self.restore
                     os.truncate(self.partial, size)
                     if finished:
-                        os.replace(self.partial, self.target)
+                        os.replace(self.partial, self.file)
         self._release()

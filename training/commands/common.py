@@ -128,6 +128,7 @@ def check_writable(option: str, given: str, example: str, suffix: str | None = N
         )
     if path.is_dir():
         fail(f"{option} {path}: is a directory; give a file name such as {path / example}", 2)
+    _check_not_protected(option, path)
     if given.endswith(("/", os.sep)):
         named = path if suffix is None else _named_with(path, suffix)
         fail(
@@ -183,6 +184,23 @@ def _cannot_write_in(folder: Path, name: str) -> str | None:
     os.close(fd)
     os.unlink(temporary)
     return None
+
+
+def _check_not_protected(option: str, path: Path) -> None:
+    """A usage error (exit 2) if ``path`` is a file the user may not write, before the fit: the save
+    refuses it, as ``>`` does (see cleaner.atomic.replaced), where it replaced it with a 644 file."""
+    from ...atomic import WriteProtected, replaced
+
+    try:
+        replaced(path)
+    except WriteProtected:
+        fail(
+            f"{option} {path}: cannot write it (Permission denied: the file is write-protected); give another name, "
+            "or make the file writable first",
+            2,
+        )
+    except OSError:
+        pass  # what cannot be reached is said by the check of its folder
 
 
 def _named_with(path: Path, suffix: str) -> Path:

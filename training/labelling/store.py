@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ...atomic import write_atomic
+from ...atomic import WriteProtected, replaced, write_atomic
 from ...labels import BOILERPLATE, CONTENT, format_label_lines, parse_label_text
 from ...text import is_blank
 from ..labels import KINDS as MANIFEST_KINDS
@@ -171,6 +171,21 @@ def saved_pages(labels_dir: Path) -> dict[tuple[str, ...], tuple[str, list[str |
     return found
 
 
+def _check_not_protected(labels_dir: Path, files: Sequence[Path]) -> None:
+    """SaveError, before anything is written, if one of the files a save replaces is one the user
+    may not write: the save refuses it, as ``>`` does (see cleaner.atomic.replaced). Found at the
+    manifest, after the label file was written, it would leave that file without its row."""
+    for file in files:
+        try:
+            replaced(file)
+        except WriteProtected:
+            raise SaveError(
+                f"{file.name} in {labels_dir} is write-protected: nothing was saved; make it writable, then save again"
+            ) from None
+        except OSError:
+            pass  # the write says it
+
+
 def save_page(labels_dir: Path, row: Row, lines: Sequence[str], tags: Sequence[object], replaces: str | None) -> Path:
     """Write ``labels_dir/<row.name>.tsv`` and its manifest row; returns the label file's path.
 
@@ -201,6 +216,7 @@ def save_page(labels_dir: Path, row: Row, lines: Sequence[str], tags: Sequence[o
     twin = saved_pages(labels_dir).get(text_key(lines)) if labels_dir.is_dir() else None
     if twin is not None and twin[0] not in (row.name, replaces):
         raise SaveError(f"this page's text is saved already, as {twin[0]}.tsv in {labels_dir}; edit that one")
+    _check_not_protected(labels_dir, (path, manifest))
     if row.kind and "kind" not in columns:
         columns.append("kind")
     new = {"name": row.name, "site": row.site, "language": row.language, "origin": "user", "source": row.source}
