@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -136,7 +136,8 @@ def tfidf_rows(rows: np.ndarray, columns: np.ndarray, n_rows: int, idf: np.ndarr
     width = max(n_columns, 1)
     # Cell numbers as 32-bit integers when they fit (a batch's lines times its columns nearly always
     # do): the sort that counts them takes half the time of 64-bit ones, for the same cells.
-    key = np.uint32 if n_rows * width < 2**32 else np.int64
+    # (Any: numpy's stubs take either type, not the union of the two.)
+    key: Any = np.uint32 if n_rows * width < 2**32 else np.int64
     cells, counts = np.unique(rows.astype(key) * key(width) + columns.astype(key), return_counts=True)
     indptr = np.searchsorted(cells // key(width), np.arange(n_rows + 1, dtype=key)).astype(np.int32)
     indices = (cells % key(width)).astype(np.int32)
