@@ -9,20 +9,23 @@ find it in the cache. The cache entry is named after the URL and what fsspec say
 again, and the copy of the version before is deleted then; when the URL cannot be reached (no
 network), its latest copy is used, with a warning. The server is asked once per load (one HEAD
 over HTTP), and once more to fetch. fsspec is imported only here and in :mod:`.drivers`, and only
-for a URL: prediction needs nothing but numpy.
+for a URL: prediction needs nothing but numpy. A cache this user cannot write (an admin's shared
+one, a read-only home on a cluster node) serves the copies it has; a copy it lacks is
+:class:`CacheUnwritable`, said as the cache's fault, not the URL's.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import os
 import re
-import shutil
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import IO
 
 from ..atomic import temporary_beside
 from ..text import plural
@@ -66,7 +69,7 @@ def model_copy(url: str, from_environment: bool = False) -> Path:
     check = CHECK_ENVIRONMENT if from_environment else CHECK_URL
     try:
         return local_copy(url)
-    except BadTimeout as exc:
+    except (BadTimeout, CacheUnwritable) as exc:  # neither is the URL's fault: their own words say what to do
         raise ModelError(str(exc)) from exc
     except ImportError as exc:
         raise ModelError(f"{exc}; or {check}") from exc
@@ -123,14 +126,21 @@ def fetch(url: str, cache: Path | None = None) -> tuple[Path, bool]:
     if target.is_file():
         return target, False
     lock = target.with_name(target.name + ".lock")
-    with _locked(lock):
+    unwritable = functools.partial(CacheUnwritable, url, folder, cache is not None)
+    with _locked(lock, unwritable):
         if target.is_file():  # another worker fetched it while this one waited
             return target, False
-        fd, tmp = temporary_beside(target)
         try:
-            with os.fdopen(fd, "wb") as out, fs.open(path, "rb", **open_options(fs, info)) as source:
-                shutil.copyfileobj(source, out, 1 << 20)
-            os.replace(tmp, target)
+            fd, tmp = temporary_beside(target)
+        except OSError as exc:
+            raise unwritable(exc) from exc
+        try:
+            with os.fdopen(fd, "wb", buffering=0) as out, fs.open(path, "rb", **open_options(fs, info)) as source:
+                _copy(source, out, unwritable)
+            try:
+                os.replace(tmp, target)
+            except OSError as exc:
+                raise unwritable(exc) from exc
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
@@ -149,6 +159,37 @@ def _no_answer(cause: BaseException, timeout: float) -> str:
     if any(isinstance(link, TimeoutError) or "Timeout" in type(link).__name__ for link in _chain(cause)):
         return f"no answer within {timeout:g} s; {TIMEOUT_ENV}=SECONDS waits longer"
     return f"cannot connect: {_cause(cause)}"
+
+
+class CacheUnwritable(OSError):
+    """The cache folder cannot be written (its folder, the lock or the temporary copy: no permission,
+    a full disk, a read-only file system), so a model URL it has no copy of cannot be fetched. It said
+    "cannot fetch the model at URL (PermissionError: ...lock); check the URL", of a URL that was
+    fine. ``given``: the folder was given by the caller (datatrove's ``cache_dir``), not by
+    $CLEANER_CACHE, which is then not what to set."""
+
+    def __init__(self, url: str, folder: Path, given: bool, cause: OSError) -> None:
+        what = cause.strerror or str(cause) or type(cause).__name__
+        name = Path(os.fsdecode(cause.filename)) if isinstance(cause.filename, str | bytes) else None
+        if name is not None and name.parent == folder and os.access(folder, os.W_OK):
+            what = f"{what}: {name.name}"  # the folder is writable: the file in it (a lock of another user's) is not
+        remedy = "give a cache folder you can write" if given else f"set ${CACHE_ENV} to a folder you can write"
+        super().__init__(f"cannot write the model cache {folder} ({what}) to copy {url} into it: {remedy}")
+        self.url = url
+        self.folder = folder
+
+
+def _copy(source: IO[bytes], out: IO[bytes], unwritable: Callable[[OSError], CacheUnwritable]) -> None:
+    """``source`` copied to ``out`` (the cache's temporary copy, unbuffered: nothing is left to
+    write at its close, whose error would be said as the fetch's): what fails writing ``out`` (a
+    full disk, a quota) is the cache's fault, and said so; what fails reading is the fetch's."""
+    while chunk := source.read(1 << 20):
+        view = memoryview(chunk)
+        while view:
+            try:
+                view = view[out.write(view) :]
+            except OSError as exc:
+                raise unwritable(exc) from exc
 
 
 class Unreachable(OSError):
@@ -243,17 +284,28 @@ def _age(seconds: float) -> str:
 
 
 @contextlib.contextmanager
-def _locked(path: Path) -> Iterator[None]:
+def _locked(path: Path, unwritable: Callable[[OSError], CacheUnwritable]) -> Iterator[None]:
     """An exclusive lock on ``path`` between the processes of this machine (none where fcntl is
-    missing: there two workers may both fetch, and the rename keeps the copy whole)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    missing: there two workers may both fetch, and the rename keeps the copy whole). A folder or a
+    lock that cannot be made is ``unwritable``'s error; what the body raises passes as it is."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise unwritable(exc) from exc
     try:
         import fcntl
     except ImportError:
         yield
         return
-    with path.open("a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
+    try:
+        handle = path.open("a")
+    except OSError as exc:
+        raise unwritable(exc) from exc
+    with handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        except OSError as exc:  # a file system without locks (some NFS mounts)
+            raise unwritable(exc) from exc
         try:
             yield
         finally:
