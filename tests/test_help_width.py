@@ -202,3 +202,17 @@ def test_a_choice_not_listed_is_a_usage_error_naming_the_choices(runner: CliRunn
         result = runner.invoke(app, arguments)
         assert result.exit_code == 2, result.output
         assert choices in " ".join(result.stderr.replace("│", " ").split()), result.stderr
+
+
+@pytest.mark.parametrize("width", [RICH_MIN_WIDTH, 130, 200])
+def test_wide_help_gives_the_help_column_the_width(runner: CliRunner, width: int) -> None:
+    """The type column was as wide as its longest entry: at 130 columns predict's
+    <strict|replace|ignore|surrogateescape> took 39 on every row and the help ran 45 wide beside a
+    blank gutter, as many lines as the 78-column plain text. A long entry is broken after a | now."""
+    out = runner.invoke(app, ["predict", "--help"], env={"COLUMNS": str(width)}).stdout
+    lines = out.splitlines()
+    row = next(line for line in lines if line.startswith("│ --jobs "))
+    assert row.index("Worker processes") <= 70, row  # 83 before: the help column gets all but 70 columns
+    errors = next(index for index, line in enumerate(lines) if line.startswith("│ --errors "))
+    assert "<strict|replace|ignore|" in lines[errors] and "surrogateescape>" in lines[errors + 1], out
+    assert len(lines) < {RICH_MIN_WIDTH: 150, 130: 135, 200: 89}[width], len(lines)  # 170, 155 and 89 before

@@ -16,14 +16,21 @@ only, a default on one line with its ``[default:`` (:class:`HyphenKeepingFormatt
 group's list of commands gives each command's first paragraph whole, wrapped, as the Rich panel
 does: click cut it to the columns left on one line (``Clean dumps: print the content lines,
 deleting boilerplate...``), mid-sentence (:meth:`WidthAwareGroup.format_commands`).
+
+In the Rich panels, the type column is as wide as its longest entry, and the help column gets what
+the others leave: ``cleaner predict``'s ``<strict|replace|ignore|surrogateescape>`` took 39
+columns on every row, and at 130 columns the help ran 45 wide beside a blank gutter. An entry
+longer than :data:`TYPE_COLUMN` is broken into lines after a ``|`` or at a space
+(:func:`_type_lines`), so the help column gets the terminal's width.
 """
 
 from __future__ import annotations
 
 import inspect
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from typer.core import TyperCommand, TyperGroup
 
@@ -78,13 +85,68 @@ class WidthAwareContext(Context):
     formatter_class = HyphenKeepingFormatter
 
 
+# The widest a Rich panel's type column is (the longest without a | or a space to break at stays
+# whole): "<float range> [x>=0.001]" and the lists of up to four short choices fit on one line.
+TYPE_COLUMN = 24
+
+
+def _type_lines(text: Any, width: int = TYPE_COLUMN) -> Any:
+    """A type column's entry (a Rich ``Text``) in lines of at most ``width`` columns, each broken
+    after a ``|`` or at a space, its styles kept: ``<strict|replace|ignore|`` / ``surrogateescape>``."""
+    from rich.text import Text
+
+    if not isinstance(text, Text) or len(text.plain) <= width:
+        return text
+    offsets, start, end = [], 0, 0
+    for piece in re.finditer(r"[^| ]+\|?\s*|\|\s*", text.plain):  # a word with the | or spaces after it
+        if len(text.plain[start : piece.end()].rstrip()) > width and end > start:  # a line full: broken before it
+            offsets.append(end)
+            start = end
+        end = piece.end()
+    lines = text.divide(offsets)
+    for line in lines:
+        line.rstrip()
+    return Text("\n").join(lines)
+
+
+@contextmanager
+def narrow_type_column() -> Iterator[None]:
+    """Within it, Typer's options panels break their type column's long entries (:func:`_type_lines`).
+    Typer builds each panel's table inside one function, with Rich's ``Table`` as its module names
+    it: a table whose rows have the options panel's six cells or more (the type is the next to last)
+    gets them so. Nothing changes where Typer has no such name."""
+    from typer import rich_utils
+
+    table = getattr(rich_utils, "Table", None)
+    if table is None:  # pragma: no cover
+        yield
+        return
+
+    class BrokenTypes(table):  # type: ignore[misc, valid-type]
+        def add_row(self, *cells: Any, **kwargs: Any) -> None:
+            if len(cells) >= 6:
+                cells = (*cells[:-2], _type_lines(cells[-2]), cells[-1])
+            super().add_row(*cells, **kwargs)
+
+    rich_utils.Table = BrokenTypes  # type: ignore[misc]
+    try:
+        yield
+    finally:
+        rich_utils.Table = table  # type: ignore[misc]
+
+
 @contextmanager
 def plain_when_narrow(command: TyperCommand | TyperGroup) -> Iterator[None]:
     """Within it, ``command`` formats its help in click's plain layout when the console is narrower
-    than :data:`RICH_MIN_WIDTH` (Typer does so for a command without a markup mode)."""
+    than :data:`RICH_MIN_WIDTH` (Typer does so for a command without a markup mode), and in Rich
+    panels whose type column is kept narrow (:func:`narrow_type_column`) otherwise."""
     mode = command.rich_markup_mode
-    if mode is None or console_width() >= RICH_MIN_WIDTH:
+    if mode is None:
         yield
+        return
+    if console_width() >= RICH_MIN_WIDTH:
+        with narrow_type_column():
+            yield
         return
     command.rich_markup_mode = None
     try:
