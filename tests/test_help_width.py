@@ -216,3 +216,17 @@ def test_wide_help_gives_the_help_column_the_width(runner: CliRunner, width: int
     errors = next(index for index, line in enumerate(lines) if line.startswith("│ --errors "))
     assert "<strict|replace|ignore|" in lines[errors] and "surrogateescape>" in lines[errors + 1], out
     assert len(lines) < {RICH_MIN_WIDTH: 150, 130: 135, 200: 89}[width], len(lines)  # 170, 155 and 89 before
+
+
+@pytest.mark.parametrize("command", [name for name in COMMANDS if name not in ("", "labels")])
+@pytest.mark.parametrize("width", [80, 130])
+def test_every_command_gives_examples_each_on_a_line_of_its_own(runner: CliRunner, command: str, width: int) -> None:
+    """Only `predict --help` had examples; a newcomer reading `train --help` or `evaluate --help` met
+    the options alone, where the README has a command line for each. Every command gives two or
+    more, as predict does: each whole on one line, at 80 columns too."""
+    out = runner.invoke(app, [*command.split(), "--help"], env={"COLUMNS": str(width)}).stdout
+    assert "Examples:" in out, out
+    examples = out.split("Examples:", 1)[1].split("Arguments", 1)[0].split("Options", 1)[0]
+    lines = [line.strip(" │") for line in examples.splitlines() if line.strip(" │╭─")]
+    assert len(lines) >= 2, out
+    assert all(line.startswith(f"cleaner {command} ") or line == f"cleaner {command}" for line in lines), lines

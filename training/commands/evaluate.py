@@ -152,6 +152,16 @@ def evaluate(
     labels/ and never sees the test pages (with --model, that model is scored as it is, nothing
     trained); snippet-annotated sets get snippet P/R/F1, overall and per language; --baselines
     scores peer systems on the same pages.
+
+    Examples:
+
+      cleaner evaluate
+
+      cleaner evaluate --set trimmed=0.3
+
+      cleaner evaluate --test mygold/ --model my.npz --baselines
+
+      cleaner evaluate --adapt --sites 6
     """
     from ...labels import LabelFormatError
     from ..adapt import NoSiteToAdapt

@@ -112,6 +112,14 @@ def label(
     keys). Saving writes `labels/<name>.tsv` and its manifest row; Retrain fits your model on
     labels/ (with --plus-shipped, on labels/ plus the pages the shipped model learnt from) and
     scores the site's pages. Ctrl-C stops it.
+
+    Examples:
+
+      cleaner label unlabelled/
+
+      cleaner label crawl.jsonl --no-browser
+
+      cleaner label mysite-dumps/ --labels mylabels --plus-shipped
     """
     from ...classifier.format import ModelError
     from ...corpus.readers import ParseOptions

@@ -51,7 +51,14 @@ def labels_check(
         ),
     ] = False,
 ) -> None:
-    """Validate every label file and the manifest; print per-file counts."""
+    """Validate every label file and the manifest; print per-file counts.
+
+    Examples:
+
+      cleaner labels check
+
+      cleaner labels check mylabels --plus-shipped
+    """
     from ..check import check_labels
     from ..shipped import check_with_shipped, checked, is_shipped
 
@@ -105,6 +112,12 @@ def labels_score(
     noted when the directory is exactly its training data, and the pages of it found here are named
     (a model that `cleaner train` writes lists its pages by their text; the shipped model, trained
     before it did, is recognised only by the whole of its training data).
+
+    Examples:
+
+      cleaner labels score heldout/ --model my.npz
+
+      cleaner labels score heldout/ --by document --json scores.json
     """
     from ...classifier.format import ModelError, load_model
     from ...labels import LabelFormatError
@@ -145,8 +158,13 @@ def labels_guide(
     """Print the labelling guideline: the formats, what counts as content.
 
     The README of the pages the shipped model learnt from (labels/README.md in a checkout, shipped
-    inside the package when cleaner is installed from a wheel, which has no checkout to read it in):
-    `cleaner labels guide | less`.
+    inside the package when cleaner is installed from a wheel, which has no checkout to read it in).
+
+    Examples:
+
+      cleaner labels guide | less
+
+      cleaner labels guide --path
     """
     from ..shipped import guide_path
 

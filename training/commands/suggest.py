@@ -94,6 +94,12 @@ def suggest(
 
     The model is the one cleaner label pre-labels with, so that the two rank alike: your model of
     the labels directory once it learnt from 20 pages (a line on stderr names it), else the default.
+
+    Examples:
+
+      cleaner suggest unlabelled/ -n 10
+
+      cleaner suggest crawl.jsonl --labels mylabels
     """
     from ...classifier.format import ModelError
     from ...corpus.readers import ParseOptions

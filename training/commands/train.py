@@ -148,6 +148,16 @@ def train(
 
     The file holds the weights and a JSON manifest: what the model was trained on (data hash,
     counts, versions) and its cross-validation scores.
+
+    Examples:
+
+      cleaner train -o my.npz
+
+      cleaner train --labels mylabels --plus-shipped -o my.npz
+
+      cleaner train --set trimmed=0.3 -o cut.npz
+
+      cleaner train --labels mylabels --no-cross-validate
     """
     from ...labels import LabelFormatError
     from ..labels import TooFewLabels
