@@ -21,9 +21,8 @@ from typing import Annotated
 import typer
 
 from .. import __version__
-from .help_format import WidthAwareCommand
 from .plugins import PluginGroup
-from .predict import predict
+from .predict import PredictCommand, predict
 from .report import fail, missing_folders, say_made, warn
 
 app = typer.Typer(
@@ -62,6 +61,6 @@ def main(
     """
 
 
-app.command(cls=WidthAwareCommand)(predict)  # its --help fits 80 columns (see cleaner.cli.help_format)
+app.command(cls=PredictCommand)(predict)  # its --help fits 80 columns (see cleaner.cli.help_format)
 
 __all__ = ["app", "fail", "main", "missing_folders", "say_made", "warn"]

@@ -97,7 +97,12 @@ def evaluate(
         ),
     ] = False,
     adapt_sites: Annotated[
-        int | None, typer.Option("--sites", min=1, help="--adapt: sample this many of the eligible sites (cheaper).")
+        int | None,
+        typer.Option(
+            "--sites",
+            min=1,
+            help="--adapt: sample this many of the sites with >= 4 pages, for a cheaper run. Default: all of them.",
+        ),
     ] = None,
     adapt_weights: Annotated[
         list[float] | None,
@@ -106,7 +111,7 @@ def evaluate(
             min=0.01,
             callback=finite,
             help="--adapt: how many pages each of the site's own pages counts as (repeatable, one curve each; "
-            "default: cleaner train's user weight).",
+            "default 1, as cleaner train --user-weight).",
         ),
     ] = None,
     adapt_plot: Annotated[
@@ -147,10 +152,12 @@ def evaluate(
     """Score the model: cross-validated on labels/, or on --test pages.
 
     Cross-validates on labels/ (10-fold, whole sites left out), or scores held-out --test directories.
-    Prints content-class precision/recall/F1, line-level and character-weighted, overall and per
-    language, kind of page and site (or document). With --test, the model is trained on all of
-    labels/ and never sees the test pages (with --model, that model is scored as it is, nothing
-    trained); snippet-annotated sets get snippet P/R/F1, overall and per language; --baselines
+    Prints content-class precision/recall/F1, line-level and character-weighted (each line counted
+    by its characters), overall and per language, kind of page and site (or document). With --test,
+    the model is trained on all of labels/ and never sees the test pages (with --model, that model
+    is scored as it is, nothing trained); sets of snippets (a meta.jsonl of what each cleaned page
+    must and must not contain, see --test) get snippet P/R/F1 (a "with" snippet found is a true
+    positive, a "without" snippet found a false positive), overall and per language; --baselines
     scores peer systems on the same pages.
 
     Examples:

@@ -79,7 +79,14 @@ def label(
     ] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=0, max=65535, help="Port to listen on; 0 picks a free one.")] = 0,
     browser: Annotated[bool, typer.Option("--browser/--no-browser", help="Open the page in a browser.")] = True,
-    max_pages: Annotated[int, typer.Option(min=1, help="Offer at most this many pages (the most uncertain).")] = 500,
+    max_pages: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="Offer at most this many pages: those with the most uncertain lines (P(content) within 0.2 of the "
+            "threshold), as cleaner suggest ranks them.",
+        ),
+    ] = 500,
     plus_shipped: Annotated[
         bool,
         typer.Option(
@@ -96,7 +103,8 @@ def label(
         typer.Option(
             min=0.01,
             callback=finite,
-            help="How many other pages each of your own pages counts as in Retrain (default: cleaner train's).",
+            help="How many other pages each of your own pages (origin `user` in manifest.csv, as cleaner label "
+            "writes it) counts as in Retrain; default 1, as cleaner train --user-weight.",
         ),
     ] = None,
     input_format: InputFormat = AUTO,
