@@ -23,6 +23,7 @@ from .common import (
     estimator_overrides,
     find_labels,
     jobs_option,
+    say_labels_found,
     stopped_cleanly,
     too_few_labels,
     warnings_as_lines,
@@ -195,6 +196,8 @@ def evaluate(
         refuse_training_options(ctx, test or [])
     check_plots(ctx, [("plot", "--plot", plot, curve), ("adapt_plot", "--adapt-plot", adapt_plot, adapt)])
     directory = find_labels(labels)
+    if model is None:  # trained on (with --model, the labels only train the TF-IDF baseline)
+        say_labels_found(labels, directory, "training on" if test else "cross-validating on", "for yours")
     outputs = [f"{option} {path}" for option, path in (("--json", json_out), ("--card", card)) if path is not None]
     kept = "the evaluation did not finish" + (f"; {listed(outputs)} not written" if outputs else "")
     if model is not None:

@@ -11,7 +11,7 @@ from ...cli import fail, missing_folders, say_made, warn
 from ...cli.help_format import WidthAwareCommand, WidthAwareGroup
 from ...cli.options import url_settings
 from ...text import plural
-from .common import LABELS_HELP, DetailRows, detail_rows, find_labels
+from .common import LABELS_HELP, DetailRows, detail_rows, find_labels, say_labels_found
 
 # As train_app (.train); a group, whose list of commands fits 80 columns too (WidthAwareGroup).
 labels_app = typer.Typer(add_completion=False, rich_markup_mode="markdown", no_args_is_help=True, cls=WidthAwareGroup)
@@ -36,7 +36,7 @@ def labels() -> None:
 def labels_check(
     directory: Annotated[
         Path | None,
-        typer.Argument(help=LABELS_HELP + " Which one is checked is said when it is not ./labels."),
+        typer.Argument(help=LABELS_HELP),
     ] = None,
     labels: Annotated[
         Path | None,
@@ -60,7 +60,7 @@ def labels_check(
       cleaner labels check mylabels --plus-shipped
     """
     from ..check import check_labels
-    from ..shipped import check_with_shipped, checked, is_shipped
+    from ..shipped import check_with_shipped, is_shipped
 
     # --labels as well as the argument: the other commands take --labels, and find_labels's own
     # message tells the user to pass it.
@@ -68,8 +68,7 @@ def labels_check(
         fail(f"{directory} and --labels {labels}: give the labels directory once", 2)
     named = directory or labels
     directory = find_labels(named)
-    if named is None and directory != Path("labels"):  # the fallback, as train's: said, since nobody named it
-        warn(f"checking {checked(directory)}: there is no ./labels here (--labels DIR to check yours)")
+    say_labels_found(named, directory, "checking", "to check yours")  # the fallback: said, since nobody named it
     problems = check_labels(directory, echo=typer.echo, shipped=is_shipped(directory), note=warn)
     if plus_shipped:
         shared, notes = check_with_shipped(directory)

@@ -24,6 +24,7 @@ from .common import (
     estimator_overrides,
     find_labels,
     jobs_option,
+    say_labels_found,
     stopped_cleanly,
     too_few_labels,
     warnings_as_lines,
@@ -169,6 +170,7 @@ def train(
     except ValueError as exc:
         fail(str(exc), 2)
     directory = find_labels(labels)
+    say_labels_found(labels, directory, "training on", "to train on yours")
     target = check_writable(
         "-o", str(default_model_file(directory)) if output is None else output, MODEL_FILE_NAME, MODEL_SUFFIX
     )
