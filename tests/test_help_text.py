@@ -4,6 +4,7 @@ uses explained where it uses them (walk 6, F12)."""
 from __future__ import annotations
 
 import inspect
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -80,3 +81,32 @@ def test_terms_are_explained_where_they_are_used(runner: CliRunner) -> None:
     label = help_of(runner, "label")
     assert "those with the most uncertain lines (P(content) within 0.2 of the threshold)" in label
     assert inspect.signature(ScoredDocuments).parameters["margin"].default == 0.2  # what label ranks by
+
+
+def test_predict_says_what_o_and_resume_promise_in_a_few_lines(runner: CliRunner) -> None:
+    """--resume was one sentence of 20 lines at 80 columns, -o one of 18: a newcomer read neither
+    whole. Each keeps what a user relies on, in fewer lines, and sends to the README for the rest."""
+    out = runner.invoke(app, ["predict", "--help"], env={"COLUMNS": "80"}).stdout
+    output, resume = option_entry(out, "-o, --output"), option_entry(out, "--resume / --no-resume")
+    assert len(output) <= 13 and len(resume) <= 12, (output, resume)
+    said = " ".join(" ".join(output).split())
+    for promise in (
+        "Default, or -o -: standard output.",
+        "DIR (any name ending in / is one): one output per input, under its relative name, uncompressed",
+        "FILE.jsonl (.gz, .zst): one record per document (per line with --format jsonl)",
+        "FILE.txt: one text input's cleaned dump (FILE.tsv: its labels)",
+        "Refused at the start: an input or a folder holding one, a file another run is writing, a device or a pipe",
+        'More: the README\'s "What is guaranteed"',
+    ):
+        assert promise in said, (promise, said)
+    said = " ".join(" ".join(resume).split())
+    for promise in (
+        "Continue an interrupted run, from the same directory with the same arguments",
+        "-o DIR or FILE.txt: skip the inputs whose output exists (an output is only ever whole)",
+        "-o FILE.jsonl: keep the records of FILE.jsonl.partial and skip the documents whose --id-field value is there",
+        "the inputs' ids are read first, and a repeated or missing id, or a record no input has, stops it before it "
+        "writes",
+    ):
+        assert promise in said, (promise, said)
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    assert "\n## What is guaranteed\n" in readme

@@ -99,16 +99,12 @@ def predict(
             "--output",
             "-o",
             metavar="PATH",
-            help="A directory: one output per input under the input's relative name, uncompressed (cleaned text "
-            "for a text dump, page.txt.gz -> page.txt, or with --format labels a .tsv label file; a .jsonl of "
-            "cleaned records for a JSONL or WARC input). A file ending in .jsonl: one record per "
-            "document (with --format jsonl: the per-line records); .jsonl.gz or .jsonl.zst: the same, compressed. "
-            "A file ending in .txt: the cleaned dump of one text input (.tsv: its label file, with --format labels; "
-            "neither holds JSON records). A trailing / always means a "
-            "directory; a new directory with any other extension (-o x.csv) is refused unless written with the /. "
-            "Never an input, nor a directory holding one, nor a file another run is writing (refused at the "
-            "start), nor a device or a pipe (-o /dev/null: redirect standard output instead). "
-            "Default, or -o -: standard output.",
+            help="Default, or -o -: standard output. DIR (any name ending in / is one): one output per input, "
+            "under its relative name, uncompressed (page.txt.gz -> page.txt; with --format labels, a .tsv; "
+            "records, a .jsonl). FILE.jsonl (.gz, .zst): one record per document (per line with --format jsonl). "
+            "FILE.txt: one text input's cleaned dump (FILE.tsv: its labels). Refused at the start: an input or a "
+            "folder holding one, a file another run is writing, a device or a pipe. More: the README's \"What is "
+            'guaranteed".',
         ),
     ] = None,
     fmt: Annotated[
@@ -164,15 +160,11 @@ def predict(
     resume: Annotated[
         bool,
         typer.Option(
-            help="Continue an interrupted run. -o DIR (or -o FILE.txt): skip inputs whose output file exists "
-            "(outputs are only ever complete: written to a temporary file, then renamed; an input that could not be "
-            "read to its end gets none). -o FILE.jsonl: a run grows FILE.jsonl.partial and renames it when done; "
-            "--resume keeps its records and skips documents whose --id-field value (default: id) is already there; "
-            "every run with --resume (the first too, unless it reads standard input or a pipe) first reads the "
-            "inputs' ids and stops before writing at a repeated or missing id, or at records no "
-            'input has (ids are JSON values, 1 is not "1"; a text file\'s id is its path as given: resume from '
-            "the same directory with the same arguments; records that came on standard input: from a saved copy of "
-            "it, named in place of -). Without --resume, repeated ids are no error."
+            help="Continue an interrupted run, from the same directory with the same arguments (the line printed "
+            "at the stop gives the command). -o DIR or FILE.txt: skip the inputs whose output exists (an output "
+            "is only ever whole). -o FILE.jsonl: keep the records of FILE.jsonl.partial and skip the documents "
+            "whose --id-field value is there; the inputs' ids are read first, and a repeated or missing id, or a "
+            'record no input has, stops it before it writes. More: the README\'s "What is guaranteed".'
         ),
     ] = False,
     max_document_mb: MaxDocumentMb = 10.0,
