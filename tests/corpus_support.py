@@ -17,17 +17,27 @@ def jsonl(records: Iterable[Any]) -> bytes:
     return b"".join((json.dumps(r, ensure_ascii=False) + "\n").encode() for r in records)
 
 
-def warc_record(record_type: str, body: bytes, number: int, uri: str | None = None) -> bytes:
+def warc_record(
+    record_type: str,
+    body: bytes,
+    number: int,
+    uri: str | None = None,
+    *,
+    length: int | None = None,
+    content_type: str = "text/plain",
+    eol: bytes = b"\r\n",
+) -> bytes:
+    """One WARC record; ``length`` a Content-Length other than the body's (a damaged record)."""
     headers = [
         "WARC/1.0",
         f"WARC-Type: {record_type}",
         f"WARC-Record-ID: <urn:uuid:00000000-0000-0000-0000-{number:012d}>",
-        f"Content-Length: {len(body)}",
-        "Content-Type: text/plain",
+        f"Content-Length: {len(body) if length is None else length}",
+        f"Content-Type: {content_type}",
     ]
     if uri:
         headers.append(f"WARC-Target-URI: {uri}")
-    return ("\r\n".join(headers) + "\r\n\r\n").encode() + body + b"\r\n\r\n"
+    return eol.join(h.encode() for h in headers) + eol + eol + body + eol + eol
 
 
 def wet(texts: Iterable[str], gz: bool = True) -> bytes:

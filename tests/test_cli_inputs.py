@@ -318,7 +318,8 @@ def test_a_dump_whose_first_line_is_warc_says_both_readings(
 ) -> None:
     """A .txt dump whose first line is WARC/1.0 was refused with "pass --input-format warc", which
     fails on a dump; the advice gives both readings now. Piped, it is read as WARC, and its error
-    (damaged) said "get a good copy of it" only; now also why it was read as WARC."""
+    (damaged) said "get a good copy of it" only; now also why it was read as WARC, and that no
+    record follows (reading goes on from the next record of a damaged WARC file)."""
     text = "WARC/1.0\n" + PAGE_A + PAGE_B
     dump = tmp_path / "page.txt"
     dump.write_text(text, encoding="utf-8")
@@ -331,9 +332,11 @@ def test_a_dump_whose_first_line_is_warc_says_both_readings(
     piped = invoke(runner, model_path, "-", stdin=text.encode())
     assert piped.exit_code == 1 and piped.stdout == "", piped.output
     assert piped.stderr.startswith(
-        "cleaner: -:record 1: the file is damaged (record 1 has a header line without a colon); get a good copy of "
-        "it; it was read as WARC because its first line is WARC/: if it is a text dump, pass --input-format text\n"
+        "cleaner: -:record 1: the file is damaged at byte 0 (record 1 has a header line without a colon); no record "
+        f"follows it: bytes 0 to {len(text.encode())}, the end of the file, are not read; get a good copy of it; it "
+        "was read as WARC because its first line is WARC/: if it is a text dump, pass --input-format text\n"
     ), piped.stderr
+    assert "no WET conversion" not in piped.stderr  # one error: the file is damaged, not a raw WARC
     for args, stdin in (([str(dump)], None), (["-"], text.encode())):
         result = invoke(runner, model_path, *args, "--input-format", "text", "--threshold", "0", stdin=stdin)
         assert result.exit_code == 0 and result.stdout.startswith("WARC/1.0\n"), result.output

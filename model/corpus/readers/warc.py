@@ -3,8 +3,10 @@
 Records are read one at a time; other record types (warcinfo, request, response with HTML) are
 passed over without being held, since cleaner works on text. An input without a single conversion
 record is reported: it is most likely a raw WARC. A file that ends inside a record (a cut in its
-headers, its content or the gzip member around it) is truncated, and a record that is not WARC is
-damaged: either ends the input with one error.
+headers, its content or the gzip member around it) is truncated: that ends the input with one
+error. A record that is not WARC (its headers, or a Content-Length that does not end it) is
+damaged: it is one error, not cleaned, and the records after it are read from the next one
+(:mod:`.warc_format`), so each is cleaned or named.
 
 The format is simple enough to read here (a version line, ``Name: value`` headers, a blank line,
 ``Content-Length`` bytes, two line breaks), from the same decompressing stream as JSONL: on any
@@ -17,7 +19,7 @@ headers). Their speed did not matter: the model cleans ten times fewer bytes a s
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from typing import BinaryIO, cast
 
 from ...text import split_lines
@@ -34,11 +36,20 @@ from .common import (
     stream_error,
     too_big,
 )
-from .streams import READ_ERRORS, Damaged, Truncated, WrongFormat, decompressed, read_up_to
+from .streams import CODEC_ERRORS, READ_ERRORS, WrongFormat, decompressed
+from .warc_format import (
+    BadRecord,
+    CutRecord,
+    Head,
+    Pushback,
+    content_length,
+    end_of_record,
+    next_head,
+    read_block,
+    read_head,
+)
 
 KIND = "warc"
-SKIP = 1 << 20  # a record passed over is read in pieces of this size
-LONGEST_HEADER = 1 << 16  # a header line longer than this is not WARC
 GUESSED = guessed_kind("WARC", "its first line is WARC/")
 
 
@@ -47,44 +58,14 @@ def read(source: InputFile, limit: int) -> Iterator[Item]:
 
 
 def _records(source: InputFile, handle: BinaryIO, limit: int) -> Iterator[Item]:
-    """One Raw per WET conversion record (the extracted text); ``where`` is ``path:RECORD-ID``."""
-    seen, found, last = 0, 0, 0
-    where = f"{source.name}:record 1"
+    """One Raw per whole WET conversion record (the extracted text); ``where`` is ``path:RECORD-ID``."""
+    records = _Records(source, handle)
     try:
-        stream = cast("BinaryIO", decompressed(handle, source.name))
-        while True:
-            headers = _headers(stream, seen)
-            if headers is None:
-                break
-            seen += 1
-            ident = headers.get("warc-record-id") or f"record {seen}"
-            record = f"record {ident}" if headers.get("warc-record-id") else ident  # not "record record 2"
-            where = f"{source.name}:{ident}"
-            length = _content_length(headers, record)
-            here = position(handle)
-            consumed, last = (max(here - last, 0), here) if here >= 0 else (length, last)
-            if headers.get("warc-type", "").lower() != "conversion":
-                _skip(stream, length, record)
-            elif length > limit:
-                _skip(stream, length, record)
-                found += 1
-                yield InputError(where, too_big(length, limit), consumed)
-            else:
-                data = read_up_to(stream, length)
-                if len(data) < length:
-                    raise Truncated(f"it ends inside {record}: {len(data)} of its {length} bytes")
-                found += 1
-                url = headers.get("warc-target-uri")
-                yield Raw(KIND, where, data, ident=ident, url=url, relative=source.relative, consumed=consumed)
-            _end_of_record(stream, record)
-            where = f"{source.name}:after {ident}"
+        yield from records.read(limit)
     except READ_ERRORS as exc:
-        error = stream_error(where, exc)
-        if source.guessed and seen <= 1 and not found:  # in its first record: maybe no WARC at all
-            error.message = f"{error.message}; {GUESSED}"
-        yield error
+        yield records.stopped(exc)
         return
-    if not found and seen:
+    if not records.found and records.whole:
         yield InputError(
             source.name,
             "no WET conversion (text) records; cleaner cleans extracted text: extract the text of a "
@@ -92,67 +73,145 @@ def _records(source: InputFile, handle: BinaryIO, limit: int) -> Iterator[Item]:
         )
 
 
-def _headers(stream: BinaryIO, seen: int) -> dict[str, str] | None:
-    """The next record's headers (names lower case), or None at the end of the input."""
-    line = stream.readline(LONGEST_HEADER)
-    while line in (b"\r\n", b"\n"):  # blank lines between records
-        line = stream.readline(LONGEST_HEADER)
-    if not line:
-        return None
-    if not line.startswith(b"WARC/"):
-        if seen:
-            raise Damaged(f"record {seen + 1} does not start with a WARC/1.x line")
-        kind = (
-            "JSONL; pass --input-format jsonl" if line.lstrip().startswith(b"{") else "pass --input-format for its kind"
+class _Records:
+    """Reading one input's records: how many were seen, read whole, and were conversion records
+    (a file of whole records and no conversion record is a raw WARC; one whose every record is
+    damaged is said to be damaged, not that too), the place that names the next error, where the
+    last item left the input (for progress), and whether an error said it is not read whole."""
+
+    def __init__(self, source: InputFile, handle: BinaryIO) -> None:
+        self.source, self.handle = source, handle
+        self.seen, self.whole, self.found, self.last = 0, 0, 0, 0
+        self.unread = False
+        self.where = f"{source.name}:record 1"
+        self.stream: Pushback | None = None
+        self.compressed = False
+
+    def read(self, limit: int) -> Iterator[Item]:
+        plain = decompressed(self.handle, self.source.name)
+        self.compressed = plain is not self.handle and getattr(plain, "raw", None) is not self.handle
+        stream = self.stream = Pushback(cast("BinaryIO", plain))
+        head: Head | None = None
+        while True:
+            try:
+                if head is None:
+                    head = read_head(stream, self.seen + 1)
+                    if head is None:
+                        return
+                self.seen += 1
+                item = self._record(stream, head, limit)
+            except BadRecord as bad:
+                self.seen += head is None  # its headers are damaged: it was not counted
+                head = yield from self._resynchronised(stream, bad)
+                if head is None:
+                    return
+                continue
+            head = None
+            if item is not None:
+                yield item
+
+    def _record(self, stream: Pushback, head: Head, limit: int) -> Item | None:
+        """The record ``head`` starts, once its block and end are read: a Raw for a conversion
+        record, an error for one over ``limit``, None for the others. Raises BadRecord."""
+        ident = head.fields.get("warc-record-id") or f"record {self.seen}"
+        record = f"record {ident}" if head.fields.get("warc-record-id") else ident  # not "record record 2"
+        where = self.where = f"{self.source.name}:{ident}"
+        length = content_length(head, record)
+        conversion = head.fields.get("warc-type", "").lower() == "conversion"
+        self.found += conversion
+        block = read_block(stream, length, record, head.start, conversion and length <= limit, limit)
+        end_of_record(stream, record, head.start, length, block)
+        self.whole += 1
+        self.where = f"{self.source.name}:after {ident}"
+        if not conversion:
+            return None
+        if block.data is None:
+            return InputError(where, too_big(length, limit), self._consumed())
+        url = head.fields.get("warc-target-uri")
+        return Raw(
+            KIND,
+            where,
+            block.data,
+            ident=ident,
+            url=url,
+            relative=self.source.relative,
+            consumed=self._consumed(length),
         )
-        raise WrongFormat(f"not a WARC file (its first line is not WARC/1.x): {kind}")
-    headers: dict[str, str] = {}
-    name = ""
-    while True:
-        line = stream.readline(LONGEST_HEADER)
-        if not line.endswith(b"\n"):
-            raise Truncated(f"it ends inside the headers of record {seen + 1}")
-        if line in (b"\r\n", b"\n"):
-            return headers
-        text = line.decode("utf-8", "replace").rstrip("\r\n")
-        if text[:1] in (" ", "\t") and name:  # a continuation line
-            headers[name] += " " + text.strip()
-            continue
-        name, colon, value = text.partition(":")
-        if not colon:
-            raise Damaged(f"record {seen + 1} has a header line without a colon")
-        name = name.strip().lower()
-        headers[name] = value.strip()
+
+    def _resynchronised(self, stream: Pushback, bad: BadRecord) -> Generator[Item, None, Head | None]:
+        """Yield the error of a damaged record, once the next record is found; return its headers
+        (None: no record follows)."""
+        try:
+            head = next_head(stream, self.seen + 1, bad.line_start)
+        except READ_ERRORS:
+            yield self._damaged(bad, None, stopped=True)
+            raise
+        if head is None and bad.cut is not None:  # the input ends inside its block, and no record in it
+            raise CutRecord(bad.cut)
+        yield self._damaged(bad, None if head is None else head.start)
+        return head
+
+    def _damaged(self, bad: BadRecord, after: int | None, stopped: bool = False) -> InputError:
+        """The error of a damaged record, with the offsets to cut around it: where it starts, and
+        where the next record does (``after``), or that none does."""
+        assert self.stream is not None
+        what = bad.what if bad.length is None else wrong_length(bad, after)
+        of = " of the decompressed content" if self.compressed else ""
+        if after is not None:
+            then = (
+                f"bytes {bad.start} to {after} are passed over, and reading goes on from the next record, "
+                f"at byte {after}"
+            )
+        elif stopped:
+            then = f"no record follows it before byte {self.stream.offset}, where the file cannot be read further"
+        else:
+            end = self.stream.offset
+            then = f"no record follows it: bytes {bad.start} to {end}, the end of the file, are not read"
+        message = f"the file is damaged at byte {bad.start}{of} ({what}); {then}; get a good copy of it"
+        if self._guessed():
+            message = f"{message}; {GUESSED}"
+        return InputError(self.where, message, self._consumed(), incomplete=self._first_unread())
+
+    def stopped(self, exc: BaseException) -> InputError:
+        """The error that ends the input: truncated, damaged compression, not WARC, unreadable."""
+        error = stream_error(self.where, exc)
+        error.incomplete = self._first_unread()
+        if isinstance(exc, CODEC_ERRORS) and not isinstance(exc, WrongFormat) and self.stream is not None:
+            error.message = f"{error.message}; nothing after byte {self.stream.offset} of its content could be read"
+        if self._guessed():  # in its first record: maybe no WARC at all
+            error.message = f"{error.message}; {GUESSED}"
+        return error
+
+    def _first_unread(self) -> bool:
+        """Whether an error is the first of this input to say it is not read whole: only that one is
+        marked so (which is what keeps its output back), since the summary counts the inputs not
+        read whole by their marked errors ("3 inputs of them not read whole" for one file with
+        three damaged records)."""
+        first, self.unread = not self.unread, True
+        return first
+
+    def _guessed(self) -> bool:
+        return self.source.guessed and self.seen <= 1 and not self.found
+
+    def _consumed(self, unknown: int = 0) -> int:
+        """The input's bytes read since the last item (``unknown`` when its place cannot be told)."""
+        here = position(self.handle)
+        if here < 0:
+            return unknown
+        consumed, self.last = max(here - self.last, 0), here
+        return consumed
 
 
-def _content_length(headers: dict[str, str], record: str) -> int:
-    try:
-        length = int(headers["content-length"])
-    except (KeyError, ValueError):
-        raise Damaged(f"{record} has no valid Content-Length") from None
-    if length < 0:
-        raise Damaged(f"{record} has a negative Content-Length")
-    return length
-
-
-def _skip(stream: BinaryIO, length: int, record: str) -> None:
-    """Pass over a record's content without holding it."""
-    left = length
-    while left:
-        piece = stream.read(min(left, SKIP))
-        if not piece:
-            raise Truncated(f"it ends inside {record}: {length - left} of its {length} bytes")
-        left -= len(piece)
-
-
-def _end_of_record(stream: BinaryIO, record: str) -> None:
-    """The two line breaks after a record's content (CRLF each; LF alone is accepted)."""
-    for _ in range(2):
-        line = stream.readline(3)
-        if not line:
-            raise Truncated(f"it ends inside {record}, after its content")
-        if line not in (b"\r\n", b"\n"):
-            raise Damaged(f"{record} is longer than its Content-Length")
+def wrong_length(bad: BadRecord, after: int | None) -> str:
+    """What is wrong with a record that does not end where its Content-Length says, told by where
+    the next record starts (``after``): inside its block, right after it, or further on."""
+    if after is not None and bad.end is not None and after < bad.end:
+        return (
+            f"{bad.what} is shorter than its Content-Length of {bad.length} bytes: the next record starts inside them"
+        )
+    if after is not None and after == bad.end:
+        return f"{bad.what} is not followed by the two line breaks that end a record"
+    return f"{bad.what} is longer than its Content-Length of {bad.length} bytes: no record end follows them"
 
 
 def parse(raw: Raw, options: ParseOptions) -> Parsed:
