@@ -184,11 +184,14 @@ def _identity(name: str) -> tuple[tuple[int, int], bool] | None:
     return None
 
 
-def check_decoding(encoding: str, errors: str) -> None:
-    """``--encoding`` and ``--errors``, checked before any input is read (a usage error, exit 2).
-    Typer checks ``--errors`` on the command line; this holds for the functions called directly."""
+def check_decoding(encoding: str | None, errors: str) -> None:
+    """``--encoding`` (None: not given) and ``--errors``, checked before any input is read (a usage
+    error, exit 2). Typer checks ``--errors`` on the command line; this holds for the functions
+    called directly."""
     if errors not in ERROR_HANDLERS:
         fail(f"--errors {errors!r}: use strict, replace, ignore or surrogateescape", 2)
+    if encoding is None:
+        return
     try:
         codecs.lookup(encoding)
     except LookupError:
@@ -206,7 +209,15 @@ InputFormat = Annotated[
     ),
 ]
 TextField = Annotated[str, typer.Option(help="The JSONL field holding the page text.")]
-Encoding = Annotated[str, typer.Option(help="Encoding of the inputs.")]
+DEFAULT_ENCODING = "utf-8"  # without --encoding (a WET record that declares a charset is read in it)
+Encoding = Annotated[
+    str | None,
+    typer.Option(
+        help="Encoding of the inputs, used for every document. Default: utf-8, except that a WET record is read in "
+        "the charset its Content-Type declares.",
+        show_default=False,
+    ),
+]
 Errors = Annotated[
     DecodeErrors,
     typer.Option(

@@ -32,6 +32,7 @@ from .messages import (
 )
 from .options import (
     AUTO,
+    DEFAULT_ENCODING,
     DecodeErrors,
     Encoding,
     Errors,
@@ -140,7 +141,7 @@ def predict(
         typer.Option(min=0.0, max=1.0, callback=finite, help=THRESHOLD_HELP + "."),  # and its value: PredictCommand
     ] = None,
     model: ModelFile = None,
-    encoding: Encoding = "utf-8",
+    encoding: Encoding = None,
     errors: Errors = DecodeErrors.STRICT,
     jobs: Annotated[
         int | None,
@@ -236,7 +237,7 @@ class Options:
     id_field: str | None
     threshold: float | None
     model: str | None
-    encoding: str
+    encoding: str | None
     errors: DecodeErrors
     jobs: int | None
     quiet: bool
@@ -299,7 +300,9 @@ def _predict(
         threshold,
         text_render=layout.text_render,
         structured_render=layout.structured_render,
-        parse=ParseOptions(encoding, error_handler(errors), text_field, id_field),
+        parse=ParseOptions(
+            encoding or DEFAULT_ENCODING, error_handler(errors), text_field, id_field, declared=encoding is None
+        ),
         name_lines=layout.name_lines,
         short_dumps=short_dumps.value,
     )

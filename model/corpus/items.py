@@ -77,6 +77,8 @@ class Raw:
     record's id field is read when it is parsed), ``relative`` is where its output goes under
     ``-o DIR``. ``hint``: what to add to the message if it cannot be parsed (the first records of
     an input whose kind was guessed from its content say so, and how to read it otherwise).
+    ``charset``: the encoding the document declares itself in (a WET record's Content-Type), read
+    in it unless ``--encoding`` is given.
     """
 
     kind: str
@@ -87,6 +89,7 @@ class Raw:
     relative: Path | None = None
     consumed: int = 0
     hint: str | None = None
+    charset: str | None = None
 
 
 @dataclass(slots=True)

@@ -11,6 +11,7 @@ from ...cli import fail, warn
 from ...cli.help_format import WidthAwareCommand
 from ...cli.options import (
     AUTO,
+    DEFAULT_ENCODING,
     DecodeErrors,
     Encoding,
     Errors,
@@ -109,7 +110,7 @@ def label(
     ] = None,
     input_format: InputFormat = AUTO,
     text_field: TextField = "text",
-    encoding: Encoding = "utf-8",
+    encoding: Encoding = None,
     errors: Errors = DecodeErrors.STRICT,
     max_document_mb: MaxDocumentMb = 10.0,
 ) -> None:
@@ -171,7 +172,9 @@ def label(
         paths,
         labels_dir,
         input_format=chosen_kind(input_format),
-        options=ParseOptions(encoding, error_handler(errors), text_field),
+        options=ParseOptions(
+            encoding or DEFAULT_ENCODING, error_handler(errors), text_field, declared=encoding is None
+        ),
         limit=int(max_document_mb * 1e6),
         max_pages=max_pages,
     )

@@ -11,6 +11,7 @@ from ...cli import fail, warn
 from ...cli.help_format import WidthAwareCommand
 from ...cli.options import (
     AUTO,
+    DEFAULT_ENCODING,
     DecodeErrors,
     Encoding,
     Errors,
@@ -72,7 +73,7 @@ def suggest(
             "record without one is shown with its url field, if it has one)."
         ),
     ] = None,
-    encoding: Encoding = "utf-8",
+    encoding: Encoding = None,
     errors: Errors = DecodeErrors.STRICT,
     max_document_mb: MaxDocumentMb = 10.0,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
@@ -130,7 +131,9 @@ def suggest(
         margin,
         top,
         input_format=chosen_kind(input_format),
-        options=ParseOptions(encoding, error_handler(errors), text_field, id_field),
+        options=ParseOptions(
+            encoding or DEFAULT_ENCODING, error_handler(errors), text_field, id_field, declared=encoding is None
+        ),
         limit=int(max_document_mb * 1e6),
         progress=not quiet,
     )

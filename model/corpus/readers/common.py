@@ -39,12 +39,15 @@ Record = dict[str, object]
 
 @dataclass(frozen=True)
 class ParseOptions:
-    """How documents are parsed: their encoding, and the fields of JSONL records."""
+    """How documents are parsed: their encoding, and the fields of JSONL records. ``declared``: a
+    document that declares its encoding (a WET record's charset) is read in that one, not in
+    ``encoding`` (``--encoding`` was not given: given, it is the user's word for every document)."""
 
     encoding: str = "utf-8"
     errors: str = "strict"
     text_field: str = "text"
     id_field: str | None = None
+    declared: bool = True
 
     @property
     def id_name(self) -> str:
@@ -212,10 +215,13 @@ def not_wide_text(data: bytes, encoding: str, text: str | None = None) -> str | 
     return None
 
 
-def decode_document(raw: Raw, options: ParseOptions, line_numbers: bool, one_line: bool = False) -> tuple[str, int]:
+def decode_document(
+    raw: Raw, options: ParseOptions, line_numbers: bool, one_line: bool = False, hint: str = DECODE_HINT
+) -> tuple[str, int]:
     """The document's text and how many of its bytes ``--errors`` replaced; undecodable bytes
     raise BadDocument (naming the line if ``line_numbers``; only the column if ``one_line``: the
-    document is one line of its file, a JSONL record, whose place names the line), and so does a document whose bytes
+    document is one line of its file, a JSONL record, whose place names the line; ``hint`` says
+    what to do), and so does a document whose bytes
     are mostly undecodable even with ``--errors replace``, or that decodes to NUL and control
     characters (:func:`not_text`), or that holds NUL bytes and bytes ``--errors`` replaced
     (:func:`replaced_binary`): it is not text in this encoding."""
@@ -231,7 +237,7 @@ def decode_document(raw: Raw, options: ParseOptions, line_numbers: bool, one_lin
         if holds_nul(raw.data, options.encoding):
             raise BadDocument(binary(options.encoding)) from exc
         where = exc.in_one_line() if one_line else str(exc)
-        raise BadDocument(f"{where}; {DECODE_HINT}", exc.line if line_numbers else None) from exc
+        raise BadDocument(f"{where}; {hint}", exc.line if line_numbers else None) from exc
     except LookupError as exc:
         raise BadDocument(f"unknown encoding {options.encoding!r} or error handler {options.errors!r}") from exc
     if is_wide(options.encoding):

@@ -6,7 +6,8 @@ record is reported: it is most likely a raw WARC. A file that ends inside a reco
 headers, its content or the gzip member around it) is truncated: that ends the input with one
 error. A record that is not WARC (its headers, or a Content-Length that does not end it) is
 damaged: it is one error, not cleaned, and the records after it are read from the next one
-(:mod:`.warc_format`), so each is cleaned or named.
+(:mod:`.warc_format`), so each is cleaned or named. A record is read in the charset its
+Content-Type declares, unless ``--encoding`` is given (then in that, as every input is).
 
 The format is simple enough to read here (a version line, ``Name: value`` headers, a blank line,
 ``Content-Length`` bytes, two line breaks), from the same decompressing stream as JSONL: on any
@@ -19,12 +20,17 @@ headers). Their speed did not matter: the model cleans ten times fewer bytes a s
 
 from __future__ import annotations
 
+import codecs
+import re
 from collections.abc import Generator, Iterator
+from dataclasses import replace
 from typing import BinaryIO, cast
 
-from ...text import split_lines
+from ...text import codec_name, split_lines
 from ..items import InputError, InputFile, Item, Raw
 from .common import (
+    DECODE_HINT,
+    BadDocument,
     Parsed,
     ParseOptions,
     Reader,
@@ -51,6 +57,8 @@ from .warc_format import (
 
 KIND = "warc"
 GUESSED = guessed_kind("WARC", "its first line is WARC/")
+CHARSET = re.compile(r";\s*charset\s*=\s*[\"']?([^\"';\s]+)", re.IGNORECASE)
+OVERRIDES = "--encoding to read every record in another encoding (it overrides the charset a record declares)"
 
 
 def read(source: InputFile, limit: int) -> Iterator[Item]:
@@ -127,7 +135,7 @@ class _Records:
             return None
         if block.data is None:
             return InputError(where, too_big(length, limit), self._consumed())
-        url = head.fields.get("warc-target-uri")
+        url, charset = head.fields.get("warc-target-uri"), declared_charset(head.fields.get("content-type"))
         return Raw(
             KIND,
             where,
@@ -136,6 +144,7 @@ class _Records:
             url=url,
             relative=self.source.relative,
             consumed=self._consumed(length),
+            charset=charset,
         )
 
     def _resynchronised(self, stream: Pushback, bad: BadRecord) -> Generator[Item, None, Head | None]:
@@ -214,11 +223,49 @@ def wrong_length(bad: BadRecord, after: int | None) -> str:
     return f"{bad.what} is longer than its Content-Length of {bad.length} bytes: no record end follows them"
 
 
+def declared_charset(content_type: str | None) -> str | None:
+    """The charset a Content-Type header declares (``text/plain; charset=koi8-r``), or None."""
+    found = CHARSET.search(content_type or "")
+    return found.group(1) if found else None
+
+
 def parse(raw: Raw, options: ParseOptions) -> Parsed:
     """The record's text; its output record is ``{id: WARC-Record-ID, url}``."""
-    text, undecodable = decode_document(raw, options, line_numbers=False)
+    options, hint = _decoding(raw, options)
+    text, undecodable = decode_document(raw, options, line_numbers=False, hint=hint)
     record: Record = {options.id_name: raw.ident, "url": raw.url}
     return Parsed(raw, text, split_lines(text), record, raw.ident, undecodable)
+
+
+def _decoding(raw: Raw, options: ParseOptions) -> tuple[ParseOptions, str]:
+    """How a record is decoded, and what its error says to do: in the charset it declares, unless
+    --encoding was given (the user's word for every record; the declared charset is named if the
+    record fails in it). WET producers other than Common Crawl keep each page's charset, so one
+    file holds several: read all as UTF-8 they failed, and the --encoding their errors advised
+    garbled the UTF-8 records without a word. A charset Python does not know is an error: read
+    in another encoding, the record would be garbled as silently."""
+    charset = raw.charset
+    if not options.declared:
+        if charset is None or codec_name(charset) == codec_name(options.encoding):
+            return options, DECODE_HINT
+        return options, f"{DECODE_HINT}; the record declares charset={charset}, which is used without --encoding"
+    if charset is None:
+        return options, (
+            f"the record declares no charset, so it is read as {options.encoding}: pass --errors replace to "
+            f"substitute undecodable bytes, or {OVERRIDES}"
+        )
+    try:
+        codecs.lookup(charset)
+    except LookupError:
+        raise BadDocument(
+            f"the record declares charset={charset} (its Content-Type), an encoding Python does not know; pass "
+            f"{OVERRIDES}"
+        ) from None
+    hint = (
+        f"{charset} is the charset the record declares: pass --errors replace to substitute undecodable bytes, "
+        f"or {OVERRIDES}"
+    )
+    return replace(options, encoding=charset), hint
 
 
 READER = Reader(KIND, (".warc", ".warc.gz", ".wet", ".wet.gz"), records=True, read=read, parse=parse)
