@@ -76,7 +76,19 @@ def test_a_new_reader_needs_only_its_table_entry(tmp_path: Path, monkeypatch: py
 
 
 def test_known_files_message() -> None:
-    assert KNOWN_FILES == "*.txt[.gz|.zst], *.jsonl[.gz|.zst], *.warc[.gz], *.wet[.gz]"
+    assert KNOWN_FILES == "*.txt[.gz|.zst], *.jsonl[.gz|.zst], *.warc[.gz|.zst], *.wet[.gz|.zst]"
+
+
+def test_a_directory_gives_its_zstd_wet_files(tmp_path: Path) -> None:
+    """A directory gave *.jsonl.zst but passed over *.warc.wet.zst ("1 file of no known kind not
+    read"), which the WARC reader reads when the file is named."""
+    (tmp_path / "CC-1.warc.wet.zst").write_bytes(
+        zstandard.ZstdCompressor().compress(wet(["First page\nBody."], gz=False))
+    )
+    (found,) = expand_inputs([str(tmp_path)])
+    assert isinstance(found, InputFile) and found.kind == WARC
+    raws = [item for item in read_input(found, LIMIT) if isinstance(item, Raw)]
+    assert [raw.ident for raw in raws] == [record_id(1)]
 
 
 @pytest.mark.parametrize(
@@ -90,6 +102,8 @@ def test_known_files_message() -> None:
         ("x.warc.gz", WARC),
         ("x.warc", WARC),
         ("x.wet", WARC),
+        ("CC-1.warc.wet.zst", WARC),
+        ("x.warc.zst", WARC),
         ("notes.md", None),
         ("a.json", None),
     ],

@@ -43,8 +43,8 @@ SUFFIX_MEANS = {
 # leaving one site out of ~150 would take hours.
 # The dumps suggest and label take, read as cleaner predict reads its inputs.
 DUMPS_HELP = (
-    "files, directories (their *.txt[.gz|.zst], *.jsonl[.gz|.zst], *.warc[.gz], *.wet[.gz], recursively), or - "
-    "for standard input (or a pipe: <(curl -s URL)); as `cleaner predict` reads them."
+    "files, directories (their *.txt[.gz|.zst], *.jsonl[.gz|.zst], *.warc[.gz|.zst], *.wet[.gz|.zst], "
+    "recursively), or - for standard input (or a pipe: <(curl -s URL)); as `cleaner predict` reads them."
 )
 FOLDS_HELP = "Cross-validation folds; whole sites are left out of each (scikit-learn's GroupKFold)."
 LABELS_HELP = (

@@ -268,4 +268,5 @@ def _decoding(raw: Raw, options: ParseOptions) -> tuple[ParseOptions, str]:
     return replace(options, encoding=charset), hint
 
 
-READER = Reader(KIND, (".warc", ".warc.gz", ".wet", ".wet.gz"), records=True, read=read, parse=parse)
+SUFFIXES = (".warc", ".warc.gz", ".warc.zst", ".wet", ".wet.gz", ".wet.zst")
+READER = Reader(KIND, SUFFIXES, records=True, read=read, parse=parse)
