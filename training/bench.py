@@ -48,6 +48,7 @@ from .bench_common import (
 from .bench_engines import run as run_engines
 from .bench_files import run as run_files
 from .labels import LabelledDocument
+from .script_app import script_app
 
 INDEPENDENT = "independent"  # the runs of one --jobs 1 process per core, each on its share
 
@@ -184,9 +185,7 @@ def _peer_throughput(texts: list[str]) -> dict[str, float | str]:
     return results
 
 
-app = typer.Typer(
-    add_completion=False, pretty_exceptions_enable=False, context_settings={"help_option_names": ["-h", "--help"]}
-)
+app = script_app()
 
 
 @app.command(cls=WidthAwareCommand, help=__doc__.split("\n\n")[0])

@@ -41,6 +41,7 @@ from .bench_common import (
     split_corpus,
     time_commands,
 )
+from .script_app import script_app
 
 SHARDS = 8
 CLEANER = "cleaner predict"
@@ -233,9 +234,7 @@ def _print(report: dict[str, Any], cores: int) -> None:
         print(f"{engine}: skipped, {why}")
 
 
-app = typer.Typer(
-    add_completion=False, pretty_exceptions_enable=False, context_settings={"help_option_names": ["-h", "--help"]}
-)
+app = script_app()
 
 
 @app.command(cls=WidthAwareCommand, help=__doc__.split("\n\n")[0])

@@ -19,6 +19,7 @@ import typer
 
 from .bench_common import LABELS, WORKDIR, LabelsOption, WorkdirOption, time_commands
 from .labels import load_labelled_dir
+from .script_app import script_app
 
 FILES = 1800
 FILE_BYTES = 12_000
@@ -93,9 +94,7 @@ def run(labels: Path, workdir: Path, repeat: int) -> dict[str, Any]:
     return report
 
 
-app = typer.Typer(
-    add_completion=False, pretty_exceptions_enable=False, context_settings={"help_option_names": ["-h", "--help"]}
-)
+app = script_app()
 
 
 @app.command(help=__doc__.split("\n\n")[0])

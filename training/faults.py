@@ -23,6 +23,7 @@ import typer
 from ..cli.help_format import WidthAwareCommand
 from .fault_inputs import FORMATS, Outcome, build, piped, records, truncations, unreachable
 from .fault_runs import Cleaner, corpus, full_disk, kills, memory, truncated_then_resumed
+from .script_app import script_app
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 MEMORY_MB = (1.0, 3.0, 9.7)  # --memory-mb's default: MB of each dump of short lines
@@ -86,9 +87,7 @@ def report(outcomes: list[Outcome]) -> None:
             print(f"  {outcome.fault}: {note}")
 
 
-app = typer.Typer(
-    add_completion=False, pretty_exceptions_enable=False, context_settings={"help_option_names": ["-h", "--help"]}
-)
+app = script_app()
 
 
 @app.command(cls=WidthAwareCommand, help=__doc__.split("\n\n")[0])

@@ -24,6 +24,7 @@ from .. import load_model
 from ..classifier.predictor import Predictor
 from ..labels import BOILERPLATE, CONTENT
 from .labels import LabelledDocument, load_labelled_dir
+from .script_app import script_app
 
 SHAPES = ("alone", "above", "below", "both")
 
@@ -65,9 +66,7 @@ def kept_shares(model: Predictor, records: Sequence[tuple[str, str | None, str |
     return shares
 
 
-app = typer.Typer(
-    add_completion=False, pretty_exceptions_enable=False, context_settings={"help_option_names": ["-h", "--help"]}
-)
+app = script_app()
 
 
 @app.command(help=__doc__.splitlines()[0])

@@ -15,7 +15,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-import typer
 from joblib import Parallel, delayed
 from sklearn.model_selection import GroupKFold
 
@@ -26,6 +25,7 @@ from .evaluate import DEFAULT_FOLDS, cv_folds, cv_groups, score
 from .labels import LabelledDocument
 from .metrics import count, total
 from .report_options import JOBS, JobsOption, LabelsOption, SetOption, report_inputs
+from .script_app import script_app
 from .train import fit_documents, make_estimator
 
 PER_PAGE = 3
@@ -73,9 +73,7 @@ def measure(documents: Sequence[LabelledDocument], params: dict[str, Any], n_job
     }
 
 
-app = typer.Typer(
-    add_completion=False, pretty_exceptions_enable=False, context_settings={"help_option_names": ["-h", "--help"]}
-)
+app = script_app()
 
 
 @app.command(cls=WidthAwareCommand, help=__doc__.split("\n\n")[0])

@@ -33,6 +33,7 @@ from ..cli import fail
 from ..cli.help_format import WidthAwareCommand
 from ..corpus.parallel import CHUNK_DOCUMENTS, ONE_THREAD
 from ..text import split_lines
+from .script_app import script_app
 
 
 def load_package(folder: Path, name: str = "cleaner_other") -> ModuleType:
@@ -73,9 +74,7 @@ def best_times(loaders: dict[str, Any], pairs: list[tuple[Batch, Batch]], repeat
     return totals
 
 
-app = typer.Typer(
-    add_completion=False, pretty_exceptions_enable=False, context_settings={"help_option_names": ["-h", "--help"]}
-)
+app = script_app()
 
 
 @app.command(cls=WidthAwareCommand, help=__doc__.split("\n\n")[0])

@@ -29,7 +29,6 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-import typer
 from joblib import Parallel, delayed
 from sklearn.model_selection import GroupKFold
 
@@ -39,6 +38,7 @@ from .evaluate import DEFAULT_FOLDS, cv_folds, cv_groups
 from .labels import LabelledDocument
 from .metrics import Counts, count, total
 from .report_options import JOBS, JobsOption, LabelsOption, SetOption, report_inputs
+from .script_app import script_app
 from .train import fit_documents, make_estimator
 
 DONORS = 2
@@ -132,9 +132,7 @@ def measure(
     return found, sum(fold[1] for fold in folds), sum(fold[2] for fold in folds)
 
 
-app = typer.Typer(
-    add_completion=False, pretty_exceptions_enable=False, context_settings={"help_option_names": ["-h", "--help"]}
-)
+app = script_app()
 
 
 @app.command(cls=WidthAwareCommand, help=__doc__.split("\n\n")[0])

@@ -36,6 +36,7 @@ from ..labels import CONTENT
 from ..text import is_blank
 from .devset import load_gold_dir, load_snippet_dir
 from .metrics import SnippetCounts, count, count_snippets, total, total_snippets
+from .script_app import script_app
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 DEVSET = REPOSITORY.parent / "shared" / "devset"
@@ -133,9 +134,7 @@ def gold_set(model: Predictor, directory: Path, width: int, style: str) -> dict[
     return result
 
 
-app = typer.Typer(
-    add_completion=False, pretty_exceptions_enable=False, context_settings={"help_option_names": ["-h", "--help"]}
-)
+app = script_app()
 
 
 @app.command(help=__doc__.split("\n\n")[0])
